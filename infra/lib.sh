@@ -1,0 +1,92 @@
+# shellcheck shell=bash
+# Shared helpers for the native local stack (sourced by infra/*.sh, never run).
+# Everything lives under the repository: artifacts in .cache/, data, logs and pid
+# files in .stack/. Every server binds 127.0.0.1 only.
+
+IES_ROOT="${IES_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+IES_CACHE_DIR="${IES_CACHE_DIR:-$IES_ROOT/.cache}"
+IES_STACK_DIR="${IES_STACK_DIR:-$IES_ROOT/.stack}"
+IES_M2_REPO="${IES_M2_REPO:-$IES_CACHE_DIR/m2}"
+IES_RUN_DIR="$IES_STACK_DIR/run"
+IES_LOG_DIR="$IES_STACK_DIR/logs"
+IES_DATA_DIR="$IES_STACK_DIR/data"
+
+KAFKA_VERSION="4.1.2"
+KAFKA_BASE_PORT="${IES_KAFKA_PORT:-9092}"
+REGISTRY_PORT="${IES_REGISTRY_PORT:-8081}"
+CLICKHOUSE_HTTP_PORT="${IES_CLICKHOUSE_HTTP_PORT:-8123}"
+CLICKHOUSE_TCP_PORT="${IES_CLICKHOUSE_TCP_PORT:-9000}"
+REDIS_PORT="${IES_REDIS_PORT:-6379}"
+
+mkdir -p "$IES_RUN_DIR" "$IES_LOG_DIR" "$IES_DATA_DIR"
+
+say() { printf '%s\n' "$*" >&2; }
+die() { printf 'stack: %s\n' "$*" >&2; exit 1; }
+
+java_bin() {
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then echo "$JAVA_HOME/bin/java"
+  elif [ -x /usr/lib/jvm/java-17-openjdk-amd64/bin/java ]; then echo /usr/lib/jvm/java-17-openjdk-amd64/bin/java
+  else command -v java || die "java 17+ is required (apt-get install openjdk-17-jre-headless)"
+  fi
+}
+
+mvn_quiet() { mvn -B -q -Dmaven.repo.local="$IES_M2_REPO" "$@"; }
+
+# pid_alive NAME -> 0 when the pid file names a live process that we started.
+pid_alive() {
+  local f="$IES_RUN_DIR/$1.pid" pid
+  [ -f "$f" ] || return 1
+  pid=$(cat "$f")
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
+
+# start_daemon NAME LOGFILE CMD... : detach CMD into its own session, record its pid.
+start_daemon() {
+  local name=$1 log=$2; shift 2
+  setsid "$@" >>"$log" 2>&1 < /dev/null &
+  echo $! > "$IES_RUN_DIR/$name.pid"
+}
+
+# stop_daemons NAME...: SIGTERM to all at once (a KRaft cluster keeps its quorum while its
+# nodes shut down together), wait up to 30 s, then SIGKILL; only the pids we recorded.
+stop_daemons() {
+  local name pid pids=() names=() i
+  for name in "$@"; do
+    [ -f "$IES_RUN_DIR/$name.pid" ] || continue
+    pid=$(cat "$IES_RUN_DIR/$name.pid")
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; pids+=("$pid"); names+=("$name"); fi
+  done
+  for i in $(seq 1 60); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive = 1 ] || break
+    sleep 0.5
+  done
+  for i in "${!pids[@]}"; do
+    if kill -0 "${pids[$i]}" 2>/dev/null; then
+      say "  ${names[$i]} did not stop in 30 s; sending SIGKILL to ${pids[$i]}"
+      kill -KILL "${pids[$i]}" 2>/dev/null || true
+    fi
+  done
+  for name in "$@"; do rm -f "$IES_RUN_DIR/$name.pid"; done
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_until NAME LOG SECONDS CMD...: poll CMD until it succeeds; on time-out, or when the
+# process dies, name the part and the path of its log, and show the log's tail.
+wait_until() {
+  local name=$1 log=$2 secs=$3; shift 3
+  local deadline=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    if ! pid_alive "$name"; then
+      say "stack: $name exited during start-up; log: $log"; tail -n 30 "$log" >&2 || true; return 1
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      say "stack: $name did not become healthy in ${secs}s; log: $log"; tail -n 30 "$log" >&2 || true; return 1
+    fi
+    sleep 0.5
+  done
+}
+
+probe() { node "$IES_ROOT/infra/probe.mjs" "$@"; }

@@ -1,0 +1,3 @@
+export { createClickHouse, type ClickHouseClient } from './client.js';
+export { loadMigrations, parseMigration, runMigrations, type Migration, type MigrationResult } from './migrations.js';
+export { sql, literal, identifier, type SqlValue } from './sql.js';

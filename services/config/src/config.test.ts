@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { IesError } from '@ies/errors';
+import { loadConfig, redactConfig } from './config.js';
+
+test('defaults point at the local stack', () => {
+  const c = loadConfig({});
+  assert.deepEqual(c.kafka.brokers, ['127.0.0.1:9092']);
+  assert.equal(c.registry.url, 'http://127.0.0.1:8081/apis/ccompat/v7');
+  assert.equal(c.clickhouse.url, 'http://127.0.0.1:8123');
+  assert.equal(c.redis.url, 'redis://127.0.0.1:6379');
+  assert.equal(c.http.host, '127.0.0.1');
+});
+
+test('the config is deeply frozen', () => {
+  const c = loadConfig({});
+  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.kafka) && Object.isFrozen(c.kafka.brokers));
+  assert.throws(() => {
+    (c.kafka as { clientId: string }).clientId = 'x';
+  }, TypeError);
+});
+
+test('environment overrides are parsed', () => {
+  const c = loadConfig({ IES_KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9094', IES_HTTP_PORT: '9999', IES_REGISTRY_URL: 'http://h:1/x/' });
+  assert.deepEqual(c.kafka.brokers, ['127.0.0.1:9092', '127.0.0.1:9094']);
+  assert.equal(c.http.port, 9999);
+  assert.equal(c.registry.url, 'http://h:1/x');
+});
+
+test('every invalid setting is reported at once, with its value', () => {
+  try {
+    loadConfig({ IES_HTTP_PORT: '70000', IES_KAFKA_BROKERS: 'nohostport', IES_REDIS_URL: 'http://x', IES_LOG_LEVEL: 'loud' });
+    assert.fail('expected an error');
+  } catch (err) {
+    assert.ok(err instanceof IesError);
+    assert.equal(err.code, 'IES_ERR_CONFIG_INVALID');
+    assert.match(err.message, /IES_HTTP_PORT="70000" must be an integer from 0 to 65535/);
+    assert.match(err.message, /IES_KAFKA_BROKERS entry "nohostport"/);
+    assert.match(err.message, /IES_REDIS_URL="http:\/\/x" must use redis: or rediss:/);
+    assert.match(err.message, /IES_LOG_LEVEL="loud"/);
+  }
+});
+
+test('redaction hides the ClickHouse password', () => {
+  const c = loadConfig({ IES_CLICKHOUSE_PASSWORD: 's3cret' });
+  assert.ok(!JSON.stringify(redactConfig(c)).includes('s3cret'));
+});

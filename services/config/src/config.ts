@@ -1,0 +1,101 @@
+import { IesError } from '@ies/errors';
+
+/** The whole runtime configuration, read once from the environment and frozen. */
+export interface Config {
+  readonly nodeId: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    readonly clientId: string;
+    /** Replication factor for topics the project creates (3 on a 3-broker cluster). */
+    readonly replicationFactor: number;
+  };
+  readonly registry: { readonly url: string };
+  readonly clickhouse: {
+    readonly url: string;
+    readonly database: string;
+    readonly username: string;
+    readonly password: string;
+  };
+  readonly redis: { readonly url: string };
+  readonly http: { readonly host: string; readonly port: number };
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Builds the frozen config from `env`. Every setting has a default that works against the
+ * local stack (infra/stack.sh). All problems are reported together, not one per restart.
+ */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const str = (name: string, fallback: string): string => {
+    const v = env[name];
+    return v === undefined || v === '' ? fallback : v;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}=${JSON.stringify(raw)} must be an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+  const url = (name: string, fallback: string, protocols: readonly string[]): string => {
+    const v = str(name, fallback);
+    try {
+      const u = new URL(v);
+      if (!protocols.includes(u.protocol)) problems.push(`${name}=${JSON.stringify(v)} must use ${protocols.join(' or ')}`);
+    } catch {
+      problems.push(`${name}=${JSON.stringify(v)} is not a URL`);
+    }
+    return v.replace(/\/+$/, '');
+  };
+
+  const brokers = str('IES_KAFKA_BROKERS', '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
+  for (const b of brokers) if (!/^[^:\s]+:\d{1,5}$/.test(b)) problems.push(`IES_KAFKA_BROKERS entry ${JSON.stringify(b)} must be host:port`);
+  const logLevel = str('IES_LOG_LEVEL', 'info');
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`IES_LOG_LEVEL=${JSON.stringify(logLevel)} must be one of ${LOG_LEVELS.join(', ')}`);
+  const database = str('IES_CLICKHOUSE_DATABASE', 'ies');
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) problems.push(`IES_CLICKHOUSE_DATABASE=${JSON.stringify(database)} must be an identifier`);
+
+  const config: Config = {
+    nodeId: str('IES_NODE_ID', 'ies-node-local'),
+    logLevel: logLevel as Config['logLevel'],
+    kafka: {
+      brokers,
+      clientId: str('IES_KAFKA_CLIENT_ID', 'ies-backbone'),
+      replicationFactor: int('IES_KAFKA_REPLICATION_FACTOR', 1, 1, 5),
+    },
+    registry: { url: url('IES_REGISTRY_URL', 'http://127.0.0.1:8081/apis/ccompat/v7', ['http:', 'https:']) },
+    clickhouse: {
+      url: url('IES_CLICKHOUSE_URL', 'http://127.0.0.1:8123', ['http:', 'https:']),
+      database,
+      username: str('IES_CLICKHOUSE_USER', 'default'),
+      password: str('IES_CLICKHOUSE_PASSWORD', ''),
+    },
+    redis: { url: url('IES_REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']) },
+    http: { host: str('IES_HTTP_HOST', '127.0.0.1'), port: int('IES_HTTP_PORT', 8080, 0, 65535) },
+  };
+  if (problems.length > 0) {
+    throw new IesError('IES_ERR_CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, { details: { problems } });
+  }
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Config printed or logged: secrets replaced, so nothing secret reaches a log. */
+export function redactConfig(config: Config): unknown {
+  return { ...config, clickhouse: { ...config.clickhouse, password: config.clickhouse.password ? '***' : '' } };
+}

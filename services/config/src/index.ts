@@ -1,0 +1,1 @@
+export { loadConfig, redactConfig, type Config } from './config.js';

@@ -1,0 +1,3 @@
+export { TOPICS, topicName, valueSubject, type TopicSpec, type TopicId } from './topics.js';
+export { QUEUES } from './queues.js';
+export { DISCOM_ID_PATTERN, DISCOM_ID_MAX_LENGTH, isDiscomId } from './tenant.js';

@@ -1,0 +1,47 @@
+/**
+ * Topic catalogue: the wire names and how each topic is provisioned, defined once.
+ * Names are contracts (docs/topics.md); never rename one without a migration note.
+ * Every topic exists per tenant as `ies.<discom>.<name>`.
+ */
+export interface TopicSpec {
+  /** Versioned name without the tenant prefix, e.g. `meter-batches.v1`. */
+  readonly name: string;
+  /** What the record key is; documented, and what partitioning preserves order by. */
+  readonly key: string;
+  readonly partitions: number;
+  /** `compact` keeps the latest value per key forever (registry state). */
+  readonly cleanupPolicy: 'delete' | 'compact';
+  /** Retention for `delete` topics in ms; -1 keeps forever. */
+  readonly retentionMs: number;
+  /** Avro value schema file in schemas-avro/, or undefined while the topic has none yet. */
+  readonly valueSchema?: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export const TOPICS = {
+  meterBatches: { name: 'meter-batches.v1', key: 'batchId', partitions: 6, cleanupPolicy: 'delete', retentionMs: 30 * DAY_MS, valueSchema: 'meter-batch.v1.avsc' },
+  meterReads: { name: 'meter-reads.v1', key: 'meterId', partitions: 12, cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS },
+  headendSubmissions: { name: 'headend-submissions.v1', key: 'batchId', partitions: 6, cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS },
+  receipts: { name: 'receipts.v1', key: 'batchId', partitions: 1, cleanupPolicy: 'delete', retentionMs: -1 },
+  drEvents: { name: 'dr-events.v1', key: 'eventId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1 },
+  baselines: { name: 'baselines.v1', key: 'eventId', partitions: 3, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS },
+  drPerformance: { name: 'dr-performance.v1', key: 'eventId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1 },
+  p2pTrades: { name: 'p2p-trades.v1', key: 'tradeId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1 },
+  p2pAllocations: { name: 'p2p-allocations.v1', key: 'tradeId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1 },
+  statements: { name: 'statements.v1', key: 'statementId', partitions: 1, cleanupPolicy: 'delete', retentionMs: -1 },
+  registry: { name: 'registry.v1', key: 'entityKey', partitions: 1, cleanupPolicy: 'compact', retentionMs: -1 },
+  deadLetter: { name: 'dead-letter.v1', key: 'sourceId', partitions: 3, cleanupPolicy: 'delete', retentionMs: 30 * DAY_MS, valueSchema: 'dead-letter.v1.avsc' },
+} as const satisfies Record<string, TopicSpec>;
+
+export type TopicId = keyof typeof TOPICS;
+
+/** `ies.<discom>.<name>`; the caller has validated the DISCOM id. */
+export function topicName(discom: string, topic: TopicSpec): string {
+  return `ies.${discom}.${topic.name}`;
+}
+
+/** Confluent TopicNameStrategy subject of a topic's value schema. */
+export function valueSubject(discom: string, topic: TopicSpec): string {
+  return `${topicName(discom, topic)}-value`;
+}

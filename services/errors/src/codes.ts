@@ -1,0 +1,33 @@
+/**
+ * The one registry of error codes. Codes are wire contracts: never rename one without a
+ * migration note in docs/errors.md. Every code here must be documented there (a test
+ * checks it).
+ */
+export interface ErrorSpec {
+  /** HTTP status used when the error reaches an API client. */
+  readonly status: number;
+  /** Short, stable human title (RFC 9457 `title`). */
+  readonly title: string;
+  /** True when the same call may succeed later unchanged (retry), false for dead-letter. */
+  readonly retriable: boolean;
+}
+
+export const ERROR_CODES = {
+  IES_ERR_CONFIG_INVALID: { status: 500, title: 'Invalid configuration', retriable: false },
+  IES_ERR_INTERNAL: { status: 500, title: 'Internal error', retriable: false },
+  IES_ERR_VALIDATION: { status: 400, title: 'Request does not match its schema', retriable: false },
+  IES_ERR_PAYLOAD_TOO_LARGE: { status: 413, title: 'Request body too large', retriable: false },
+  IES_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type', retriable: false },
+  IES_ERR_NOT_FOUND: { status: 404, title: 'Resource not found', retriable: false },
+  IES_ERR_DEPENDENCY_UNAVAILABLE: { status: 503, title: 'A backing service is unavailable', retriable: true },
+  IES_ERR_TENANT_INVALID: { status: 400, title: 'Invalid DISCOM (tenant) id', retriable: false },
+  IES_ERR_SCHEMA_NOT_FOUND: { status: 500, title: 'Avro schema file missing', retriable: false },
+  IES_ERR_SCHEMA_INCOMPATIBLE: { status: 409, title: 'Schema change is not backward compatible', retriable: false },
+  IES_ERR_AVRO_ENCODE: { status: 400, title: 'Value does not match its Avro schema', retriable: false },
+  IES_ERR_AVRO_DECODE: { status: 422, title: 'Record is not a registry-framed Avro value', retriable: false },
+  IES_ERR_MIGRATION_CHANGED: { status: 500, title: 'An applied migration was edited', retriable: false },
+  IES_ERR_MIGRATION_FAILED: { status: 500, title: 'A migration failed', retriable: false },
+  IES_ERR_SIGNATURE_INVALID: { status: 401, title: 'Signature does not verify', retriable: false },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,1 @@
+export { buildHttpApp, type HttpAppOptions } from './app.js';

@@ -1,0 +1,92 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import avsc from 'avsc';
+import { valueSubject, type TopicSpec } from '@ies/contracts';
+import { IesError } from '@ies/errors';
+
+/** schemas-avro/ at the repository root (this file is services/kafka/dist/src/avro.js). */
+export const DEFAULT_SCHEMAS_DIR = fileURLToPath(new URL('../../../../schemas-avro/', import.meta.url));
+
+export interface AvroSerdeOptions {
+  registryUrl: string;
+  schemasDir?: string;
+}
+
+/**
+ * Avro values in the Confluent wire format (magic 0, 4-byte schema id, Avro body) over a
+ * Confluent-compatible registry. Schemas come from schemas-avro/ and are registered under
+ * TopicNameStrategy subjects with BACKWARD compatibility; the registry refuses a change
+ * that would break existing readers.
+ */
+export class AvroSerde {
+  readonly registry: SchemaRegistry;
+  private readonly schemasDir: string;
+  private readonly ids = new Map<string, number>();
+  private readonly types = new Map<string, avsc.Type>();
+
+  constructor(options: AvroSerdeOptions) {
+    this.registry = new SchemaRegistry({ host: options.registryUrl, retry: { retries: 3 } });
+    this.schemasDir = options.schemasDir ?? DEFAULT_SCHEMAS_DIR;
+  }
+
+  /** Reads an .avsc file from the schemas folder. */
+  async loadSchema(file: string): Promise<string> {
+    try {
+      return await readFile(path.join(this.schemasDir, file), 'utf8');
+    } catch (cause) {
+      throw new IesError('IES_ERR_SCHEMA_NOT_FOUND', `Avro schema ${file} not found in ${this.schemasDir}`, { cause });
+    }
+  }
+
+  /** Registers (or finds) the topic's value schema for `discom`; returns its registry id. */
+  async registerTopic(discom: string, topic: TopicSpec): Promise<number> {
+    if (topic.valueSchema === undefined) throw new IesError('IES_ERR_SCHEMA_NOT_FOUND', `topic ${topic.name} has no Avro value schema`);
+    const subject = valueSubject(discom, topic);
+    const cached = this.ids.get(subject);
+    if (cached !== undefined) return cached;
+    const id = await this.registerSchema(subject, await this.loadSchema(topic.valueSchema));
+    this.ids.set(subject, id);
+    return id;
+  }
+
+  /** Registers a schema text under a subject, mapping a compatibility refusal to a stable code. */
+  async registerSchema(subject: string, schemaText: string): Promise<number> {
+    try {
+      const { id } = await this.registry.register({ type: SchemaType.AVRO, schema: schemaText }, { subject });
+      this.types.set(String(id), avsc.Type.forSchema(JSON.parse(schemaText) as avsc.Schema, { logicalTypes: {} }));
+      return id;
+    } catch (cause) {
+      const status = (cause as { status?: number }).status;
+      if (status === 409) {
+        throw new IesError('IES_ERR_SCHEMA_INCOMPATIBLE', `schema for ${subject} is not BACKWARD compatible with the registered versions: ${(cause as Error).message}`, { cause });
+      }
+      if (status === undefined || status >= 500) {
+        throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `schema registry failed for ${subject}: ${(cause as Error).message}`, { cause });
+      }
+      throw cause;
+    }
+  }
+
+  /** Encodes `value` with the topic's registered schema; names the offending field on error. */
+  async encode(discom: string, topic: TopicSpec, value: unknown): Promise<Buffer> {
+    const id = await this.registerTopic(discom, topic);
+    const type = this.types.get(String(id));
+    if (type) {
+      const bad: string[] = [];
+      if (!type.isValid(value, { errorHook: (p) => bad.push(p.join('.') || '(root)') })) {
+        throw new IesError('IES_ERR_AVRO_ENCODE', `value for ${topic.name} does not match its Avro schema at ${bad.slice(0, 5).join(', ')}`, { details: { paths: bad.slice(0, 20) } });
+      }
+    }
+    return this.registry.encode(id, value);
+  }
+
+  /** Decodes a registry-framed value (the schema is fetched by id and cached). */
+  async decode<T = unknown>(buffer: Buffer): Promise<T> {
+    if (buffer.length < 5 || buffer[0] !== 0) {
+      throw new IesError('IES_ERR_AVRO_DECODE', `record of ${buffer.length} bytes does not start with the Confluent magic byte 0 and a schema id`);
+    }
+    return (await this.registry.decode(buffer)) as T;
+  }
+}

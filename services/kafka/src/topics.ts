@@ -1,0 +1,34 @@
+import type { Admin, ITopicConfig } from 'kafkajs';
+import { TOPICS, topicName, isDiscomId, type TopicSpec } from '@ies/contracts';
+import { IesError } from '@ies/errors';
+
+export interface EnsureTopicsResult {
+  created: string[];
+  existing: string[];
+}
+
+/** kafkajs topic config for one tenant's topic, from the single catalogue definition. */
+export function topicConfig(discom: string, spec: TopicSpec, replicationFactor: number): ITopicConfig {
+  const configEntries = [
+    { name: 'cleanup.policy', value: spec.cleanupPolicy },
+    { name: 'retention.ms', value: String(spec.retentionMs) },
+    { name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) },
+  ];
+  return { topic: topicName(discom, spec), numPartitions: spec.partitions, replicationFactor, configEntries };
+}
+
+/**
+ * Creates every catalogue topic of `discom` that does not exist yet (auto-creation is off
+ * on the broker). Idempotent: existing topics are left as they are.
+ */
+export async function ensureTenantTopics(admin: Admin, discom: string, replicationFactor: number): Promise<EnsureTopicsResult> {
+  if (!isDiscomId(discom)) throw new IesError('IES_ERR_TENANT_INVALID', `DISCOM id ${JSON.stringify(discom)} must match ^[A-Z0-9]+(-[A-Z0-9]+)*$ (at most 64 characters)`);
+  const wanted = Object.values(TOPICS).map((spec) => topicConfig(discom, spec, replicationFactor));
+  const present = new Set(await admin.listTopics());
+  const missing = wanted.filter((t) => !present.has(t.topic));
+  if (missing.length > 0) {
+    // createTopics resolves false (not an error) when another replica created them first.
+    await admin.createTopics({ topics: missing, waitForLeaders: true });
+  }
+  return { created: missing.map((t) => t.topic), existing: wanted.filter((t) => present.has(t.topic)).map((t) => t.topic) };
+}

@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { loadConfig, type Config } from '@ies/config';
+
+/** Config for integration tests: the local stack started by infra/stack.sh. */
+export function stackConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ ...process.env, ...overrides });
+}
+
+/**
+ * A fresh tenant id per test run, so tests never see each other's topics or rows and can
+ * run against a long-lived local stack without cleanup races.
+ */
+export function uniqueTenant(prefix = 'IT'): string {
+  return `${prefix}-${randomBytes(5).toString('hex').toUpperCase()}`;
+}
+
+/** A writable sink that drops everything (for loggers in tests). */
+export function nullStream(): Writable {
+  return new Writable({ write: (_chunk, _enc, cb) => cb() });
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
