@@ -42,7 +42,7 @@ function run(label, list, extra) {
 
 let status = 0;
 if (kind === 'unit' || kind === 'all') status ||= run('unit', files('src'), []);
-if (kind === 'integration' || kind === 'all') status ||= run('integration', files(path.join('test', 'integration')), ['--test-concurrency=1', '--test-timeout=300000']);
+if (kind === 'integration' || kind === 'all') status ||= run('integration', files(path.join('test', 'integration')), ['--test-concurrency=1', '--test-timeout=120000']);
 if (!['unit', 'integration', 'all'].includes(kind)) {
   console.error('usage: run-tests.mjs unit|integration|all [path-filter]');
   status = 2;

@@ -51,8 +51,9 @@ export function parseMigration(version: number, name: string, text: string): Mig
  * must be bound to a database that exists (createClickHouse(config, { database: 'default' })),
  * since `database` itself may not exist yet. Idempotent: applied
  * versions are skipped; an applied migration whose file changed is refused, because the
- * database no longer matches what the file says. Statements should themselves be
- * idempotent (IF NOT EXISTS) so a crash between a statement and its record is harmless.
+ * database no longer matches what the file says. Keep one ALTER per migration and make the
+ * rest idempotent (CREATE … IF NOT EXISTS): ClickHouse 18.16 has no `ADD COLUMN IF NOT
+ * EXISTS`, so a crash between an ALTER and its record needs that ALTER undone by hand.
  */
 export async function runMigrations(client: ClickHouseClient, database: string, migrations: readonly Migration[]): Promise<MigrationResult> {
   const db = identifier(database);

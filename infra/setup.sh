@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# One-time (and idempotent) set-up of a plain Debian machine for ies-backbone:
+# Debian packages (ClickHouse, Redis, Java, Maven), npm dependencies, Kafka and the schema
+# registry from Maven Central into .cache/, and the TypeScript build. Each step is skipped
+# when it is already done, so `npm run demo` and `npm test` call this every time.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$IES_ROOT"
+
+t_all=$SECONDS
+step() { printf '[setup] %s\n' "$*" >&2; }
+
+node_major=$(node -p 'process.versions.node.split(".").map(Number).join(".")')
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+  || die "Node.js >= 20.19 is required (found $node_major)"
+
+# --- Debian packages -------------------------------------------------------------------
+missing=()
+command -v clickhouse-server >/dev/null || missing+=(clickhouse-server clickhouse-client)
+command -v redis-server >/dev/null || missing+=(redis-server)
+{ [ -x /usr/lib/jvm/java-17-openjdk-amd64/bin/java ] || command -v java >/dev/null; } || missing+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || missing+=(maven)
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  [ -z "$SUDO" ] || command -v sudo >/dev/null || die "not root and no sudo: install ${missing[*]} with apt-get, then run again"
+  # The packages' init scripts would start system-wide servers; the stack runs its own
+  # under .stack/, so forbid service starts during the install (policy-rc.d exit 101).
+  policy=/usr/sbin/policy-rc.d own_policy=0
+  if [ ! -e $policy ]; then printf '#!/bin/sh\nexit 101\n' | $SUDO tee $policy >/dev/null; $SUDO chmod +x $policy; own_policy=1; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ $own_policy = 0 ] || $SUDO rm -f $policy
+fi
+
+# --- npm dependencies ------------------------------------------------------------------
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# --- Kafka and the schema registry from Maven Central ----------------------------------
+t=$SECONDS; bash infra/kafka/fetch.sh; [ $((SECONDS - t)) -lt 2 ] || step "Kafka $KAFKA_VERSION jars ready in $((SECONDS - t))s"
+t=$SECONDS; bash infra/registry/build.sh; [ $((SECONDS - t)) -lt 2 ] || step "schema registry ready in $((SECONDS - t))s"
+
+# --- TypeScript build (incremental) ----------------------------------------------------
+npx --no-install tsc -b services/tsconfig.json
+
+[ $((SECONDS - t_all)) -lt 3 ] || step "done in $((SECONDS - t_all))s"

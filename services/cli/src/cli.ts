@@ -1,0 +1,31 @@
+import { isIesError } from '@ies/errors';
+import { runDemo } from './commands/demo.js';
+
+const USAGE = `usage: ies <command>
+
+commands:
+  demo     produce a few signed sample reads end to end through the local stack and print what happened
+  help     this text`;
+
+/** The `ies` command: parses argv, runs one command, returns the exit code. */
+export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'demo':
+        return await runDemo(rest, env);
+      case undefined:
+      case 'help':
+      case '--help':
+        console.log(USAGE);
+        return 0;
+      default:
+        console.error(`ies: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (isIesError(err)) console.error(`ies ${command}: ${err.code}: ${err.message}`);
+    else console.error(`ies ${command}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return 1;
+  }
+}

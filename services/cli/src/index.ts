@@ -1,0 +1,2 @@
+export { main } from './cli.js';
+export { sampleBatch, type SampleRead } from './commands/sample-batch.js';

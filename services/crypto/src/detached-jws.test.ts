@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { IesError } from '@ies/errors';
+import { generateSigningKey, signDetached, verifyDetached } from './detached-jws.js';
+
+const body = new TextEncoder().encode('meter_id,block_start,import_wh,export_wh,status\nM-1,2026-11-19T18:30:00Z,412,0,VALID\n');
+const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const refused = (re: RegExp) => (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_SIGNATURE_INVALID' && re.test(err.message);
+
+for (const alg of ['EdDSA', 'ES256'] as const) {
+  test(`${alg}: a detached signature over the exact bytes verifies and returns its header`, async () => {
+    const key = await generateSigningKey(alg);
+    const jws = await signDetached(body, key, { iat: 1_795_300_000, jti: 'B-1' });
+    assert.match(jws, /^[\w-]+\.\.[\w-]+$/);
+    const header = await verifyDetached(body, jws, (kid) => (kid === key.kid ? key.publicJwk : undefined));
+    assert.deepEqual({ alg: header.alg, kid: header.kid, iat: header.iat, jti: header.jti }, { alg, kid: key.kid, iat: 1_795_300_000, jti: 'B-1' });
+  });
+}
+
+test('a tampered body, an unknown kid and another key are refused', async () => {
+  const key = await generateSigningKey();
+  const other = await generateSigningKey();
+  const jws = await signDetached(body, key, { iat: 1, jti: 'B-1' });
+  const tampered = Uint8Array.from(body);
+  tampered[60] = tampered[60]! ^ 1;
+  await assert.rejects(verifyDetached(tampered, jws, () => key.publicJwk), refused(/does not verify/));
+  await assert.rejects(verifyDetached(body, jws, () => undefined), refused(/not a registered, active key/));
+  await assert.rejects(verifyDetached(body, jws, () => other.publicJwk), refused(/does not verify/));
+});
+
+test('alg none and HMAC are refused before any key is looked up', async () => {
+  let looked = false;
+  const resolver = () => { looked = true; return undefined; };
+  await assert.rejects(verifyDetached(body, `${b64({ alg: 'none', kid: 'k', b64: false, crit: ['b64'] })}..`, resolver), refused(/"none" is not allowed/));
+  await assert.rejects(verifyDetached(body, `${b64({ alg: 'HS256', kid: 'k', b64: false, crit: ['b64'] })}..c2ln`, resolver), refused(/"HS256" is not allowed/));
+  assert.equal(looked, false);
+});
+
+test('an attached or encoded-payload JWS is refused', async () => {
+  const key = await generateSigningKey();
+  const jws = await signDetached(body, key, { iat: 1, jti: 'B-1' });
+  const [h, , s] = jws.split('.');
+  await assert.rejects(verifyDetached(body, `${h}.${Buffer.from(body).toString('base64url')}.${s}`, () => key.publicJwk), refused(/detached compact JWS/));
+  await assert.rejects(verifyDetached(body, `${b64({ alg: 'EdDSA', kid: key.kid })}..${s}`, () => key.publicJwk), refused(/unencoded payload/));
+});

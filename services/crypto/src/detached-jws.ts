@@ -1,0 +1,77 @@
+import { flattenedVerify, FlattenedSign, calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { IesError } from '@ies/errors';
+
+/** Algorithms a participant may sign with (DESIGN.md, Trust): no `none`, no HMAC. */
+export const SIGNING_ALGORITHMS = ['EdDSA', 'ES256'] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+
+export interface DetachedHeader {
+  alg: SigningAlgorithm;
+  kid: string;
+  /** Seconds since the epoch when the sender signed. */
+  iat: number;
+  /** Unique message id (the batch id for head-ends). */
+  jti: string;
+}
+
+export interface KeyPair {
+  kid: string;
+  alg: SigningAlgorithm;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+/** A fresh key pair whose kid is its RFC 7638 thumbprint. */
+export async function generateSigningKey(alg: SigningAlgorithm = 'EdDSA'): Promise<KeyPair> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
+  const publicJwk = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(publicJwk);
+  return { kid, alg, privateKey, publicJwk: { ...publicJwk, kid, alg, use: 'sig' } };
+}
+
+/**
+ * Detached JWS over the exact body bytes with the unencoded payload option (RFC 7797:
+ * `b64:false`, `crit:["b64"]`): compact form `header..signature`, the body travels apart.
+ */
+export async function signDetached(body: Uint8Array, key: Pick<KeyPair, 'kid' | 'alg' | 'privateKey'>, claims: { iat: number; jti: string }): Promise<string> {
+  const jws = await new FlattenedSign(body)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, b64: false, crit: ['b64'], iat: claims.iat, jti: claims.jti })
+    .sign(key.privateKey);
+  return `${jws.protected}..${jws.signature}`;
+}
+
+/** Resolves a kid to its public JWK, or undefined when the kid is unknown or revoked. */
+export type KeyResolver = (kid: string) => JWK | undefined | Promise<JWK | undefined>;
+
+/**
+ * Verifies a detached compact JWS against `body`; returns the protected header. Refuses
+ * any algorithm outside EdDSA/ES256 before looking at the key.
+ */
+export async function verifyDetached(body: Uint8Array, compact: string, resolveKey: KeyResolver): Promise<DetachedHeader> {
+  const parts = compact.split('.');
+  if (parts.length !== 3 || parts[1] !== '') {
+    throw new IesError('IES_ERR_SIGNATURE_INVALID', 'signature must be a detached compact JWS (header..signature)');
+  }
+  const [protectedB64 = '', , signature = ''] = parts;
+  let header: Partial<DetachedHeader> & { b64?: unknown; crit?: unknown };
+  try {
+    header = JSON.parse(Buffer.from(protectedB64, 'base64url').toString('utf8')) as typeof header;
+  } catch {
+    throw new IesError('IES_ERR_SIGNATURE_INVALID', 'JWS protected header is not base64url JSON');
+  }
+  if (!SIGNING_ALGORITHMS.includes(header.alg as SigningAlgorithm)) {
+    throw new IesError('IES_ERR_SIGNATURE_INVALID', `JWS alg ${JSON.stringify(header.alg)} is not allowed; use EdDSA or ES256`);
+  }
+  if (header.b64 !== false || !Array.isArray(header.crit) || !header.crit.includes('b64')) {
+    throw new IesError('IES_ERR_SIGNATURE_INVALID', 'JWS must use the unencoded payload option (b64:false, crit:["b64"])');
+  }
+  if (typeof header.kid !== 'string') throw new IesError('IES_ERR_SIGNATURE_INVALID', 'JWS header has no kid');
+  const jwk = await resolveKey(header.kid);
+  if (!jwk) throw new IesError('IES_ERR_SIGNATURE_INVALID', `kid ${header.kid} is not a registered, active key`);
+  try {
+    await flattenedVerify({ protected: protectedB64, payload: body, signature }, jwk, { algorithms: [header.alg as string] });
+  } catch (cause) {
+    throw new IesError('IES_ERR_SIGNATURE_INVALID', `signature by kid ${header.kid} does not verify over the ${body.length}-byte body`, { cause });
+  }
+  return header as DetachedHeader;
+}
