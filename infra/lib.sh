@@ -12,6 +12,7 @@ IES_LOG_DIR="$IES_STACK_DIR/logs"
 IES_DATA_DIR="$IES_STACK_DIR/data"
 
 KAFKA_VERSION="4.1.2"
+APICURIO_VERSION="3.0.9"
 KAFKA_BASE_PORT="${IES_KAFKA_PORT:-9092}"
 REGISTRY_PORT="${IES_REGISTRY_PORT:-8081}"
 CLICKHOUSE_HTTP_PORT="${IES_CLICKHOUSE_HTTP_PORT:-8123}"
@@ -30,7 +31,14 @@ java_bin() {
   fi
 }
 
-mvn_quiet() { mvn -B -q -Dmaven.repo.local="$IES_M2_REPO" "$@"; }
+# mvn_quiet ARGS...: Maven with the project's local repository; its output goes to a log,
+# shown only when it fails.
+mvn_quiet() {
+  local log="$IES_LOG_DIR/maven.log"
+  if ! mvn -B -ntp -Dmaven.repo.local="$IES_M2_REPO" "$@" >> "$log" 2>&1; then
+    say "stack: Maven failed; last lines of $log:"; tail -n 30 "$log" >&2; return 1
+  fi
+}
 
 # pid_alive NAME -> 0 when the pid file names a live process that we started.
 pid_alive() {
@@ -72,6 +80,10 @@ stop_daemons() {
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# port_free NAME PORT: refuse to start NAME when something else already listens on PORT,
+# rather than report another program's server as ours.
+port_free() { ! port_open "$2" || { say "stack: cannot start $1: 127.0.0.1:$2 is already in use by another process"; return 1; }; }
 
 # wait_until NAME LOG SECONDS CMD...: poll CMD until it succeeds; on time-out, or when the
 # process dies, name the part and the path of its log, and show the log's tail.

@@ -41,7 +41,7 @@ fi
 
 # --- Kafka and the schema registry from Maven Central ----------------------------------
 t=$SECONDS; bash infra/kafka/fetch.sh; [ $((SECONDS - t)) -lt 2 ] || step "Kafka $KAFKA_VERSION jars ready in $((SECONDS - t))s"
-t=$SECONDS; bash infra/registry/build.sh; [ $((SECONDS - t)) -lt 2 ] || step "schema registry ready in $((SECONDS - t))s"
+t=$SECONDS; bash infra/registry/fetch.sh; [ $((SECONDS - t)) -lt 2 ] || step "schema registry ready in $((SECONDS - t))s"
 
 # --- TypeScript build (incremental) ----------------------------------------------------
 npx --no-install tsc -b services/tsconfig.json

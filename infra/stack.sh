@@ -39,6 +39,7 @@ kafka_up() {
   for i in $(seq 1 "$n"); do
     local name="kafka-$i" port=$((KAFKA_BASE_PORT + 2 * (i - 1)))
     pid_alive "$name" && continue
+    port_free "$name" "$port" && port_free "$name" $((port + 1)) || return 1
     local dir="$data/node-$i" props="$data/node-$i.properties" logdir="$IES_LOG_DIR/$name"
     mkdir -p "$dir" "$logdir"
     cat > "$props" <<EOF
@@ -89,13 +90,14 @@ kafka_down() {
   rm -f "$BROKERS_FILE"
 }
 
-# --- Schema registry (Apicurio Registry 3, Confluent-compatible ccompat API) -----------
+# --- Schema registry (Apicurio Registry, Confluent-compatible ccompat API) -------------
 registry_up() {
   pid_alive registry && return 0
-  local app="$IES_CACHE_DIR/apicurio/quarkus-app/quarkus-run.jar"
-  bash "$IES_ROOT/infra/registry/build.sh" || return 1
+  local app="$IES_CACHE_DIR/apicurio/$APICURIO_VERSION/apicurio-registry-app-$APICURIO_VERSION-runner.jar"
+  bash "$IES_ROOT/infra/registry/fetch.sh" || return 1
   mkdir -p "$IES_DATA_DIR/registry"
   local props; props=$(bash "$IES_ROOT/infra/registry/props.sh" "$IES_DATA_DIR/registry" "$REGISTRY_PORT") || return 1
+  port_free registry "$REGISTRY_PORT" || return 1
   say "  starting registry on 127.0.0.1:$REGISTRY_PORT"
   # shellcheck disable=SC2086
   start_daemon registry "$IES_LOG_DIR/registry.log" "$(java_bin)" -Xms128m -Xmx512m -XX:+UseSerialGC $props -jar "$app"
@@ -112,6 +114,7 @@ clickhouse_up() {
   sed -e "s#@LOG_DIR@#$logs#g; s#@DATA_DIR@#$data#g; s#@CONF_DIR@#$conf#g" \
       -e "s#@HTTP_PORT@#$CLICKHOUSE_HTTP_PORT#; s#@TCP_PORT@#$CLICKHOUSE_TCP_PORT#" \
       "$IES_ROOT/infra/clickhouse/config.xml.in" > "$conf/config.xml"
+  port_free clickhouse "$CLICKHOUSE_HTTP_PORT" && port_free clickhouse "$CLICKHOUSE_TCP_PORT" || return 1
   say "  starting clickhouse on 127.0.0.1:$CLICKHOUSE_HTTP_PORT (native $CLICKHOUSE_TCP_PORT)"
   # Run from the data dir: 18.16 writes status and preprocessed config next to it.
   (cd "$data" && start_daemon clickhouse "$logs/stdout.log" clickhouse-server --config-file="$conf/config.xml")
@@ -123,6 +126,7 @@ redis_up() {
   pid_alive redis && return 0
   command -v redis-server >/dev/null || die "redis-server is not installed; run 'bash infra/setup.sh'"
   mkdir -p "$IES_DATA_DIR/redis"
+  port_free redis "$REDIS_PORT" || return 1
   say "  starting redis on 127.0.0.1:$REDIS_PORT"
   start_daemon redis "$IES_LOG_DIR/redis.log" redis-server --bind 127.0.0.1 --port "$REDIS_PORT" \
     --dir "$IES_DATA_DIR/redis" --appendonly yes --appendfsync everysec --save "" \

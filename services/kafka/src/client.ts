@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import type { Config } from '@ies/config';
 
 /** Minimal logger shape (pino's) so this package does not depend on a logger package. */
@@ -30,10 +30,19 @@ export function createKafka(config: Config, log: LogSink, overrides: Partial<Kaf
 
 /**
  * The producer every write path uses: idempotent (no duplicates from retries), acks=all
- * on each send, and one request in flight so retries can never reorder a partition.
+ * on each send, one request in flight so retries can never reorder a partition, and the
+ * Java client's murmur2 partitioner so keys land where Java/Go consumers expect them.
+ * Retries are bounded (kafkajs warns about that for idempotent producers): a write that
+ * cannot be acknowledged fails back to its caller, which answers 503 and is retried with
+ * the same batch id; batch ids make the retry idempotent end to end.
  */
 export function createIdempotentProducer(kafka: Kafka): Producer {
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
 }
 
 /** acks=all: a send resolves only once every in-sync replica has the record. */

@@ -31,7 +31,9 @@ const ms = (t0: number) => `${(performance.now() - t0).toFixed(0)} ms`;
  */
 export async function runDemo(_args: readonly string[], env: Env): Promise<number> {
   const config = loadConfig(env);
-  const log = createLogger({ name: 'ies-demo', level: 'warn' });
+  // kafkajs logs transient, retried conditions (a new topic's leader not yet known) as
+  // errors; the demo reports every real failure itself, so client logs are opt-in.
+  const log = createLogger({ name: 'ies-demo', level: env.IES_LOG_LEVEL === undefined ? 'fatal' : config.logLevel });
   const discom = env.IES_DEMO_DISCOM ?? 'DEMO-DL';
   const headEndId = 'DEMO-HES-01';
   const t0 = performance.now();
