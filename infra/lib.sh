@@ -101,4 +101,13 @@ wait_until() {
   done
 }
 
+# fetch_begin OUT WHAT: for the fetch scripts (run, not sourced): exits 0 at once when OUT
+# holds a complete earlier fetch (stamp file .complete), otherwise leaves OUT empty.
+fetch_begin() {
+  [ -f "$1/.complete" ] && exit 0
+  command -v mvn >/dev/null || die "Maven is required to fetch $2 (apt-get install maven)"
+  say "  fetching $2 from Maven Central into $1"
+  rm -rf "$1" && mkdir -p "$1"
+}
+
 probe() { node "$IES_ROOT/infra/probe.mjs" "$@"; }

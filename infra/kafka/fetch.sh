@@ -4,10 +4,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 out="$IES_CACHE_DIR/kafka/$KAFKA_VERSION"
-[ -f "$out/.complete" ] && exit 0
-command -v mvn >/dev/null || die "Maven is required to fetch Kafka (apt-get install maven)"
-say "  resolving Apache Kafka $KAFKA_VERSION from Maven Central into $out"
-rm -rf "$out"
+fetch_begin "$out" "Apache Kafka $KAFKA_VERSION"
 mvn_quiet -f "$IES_ROOT/infra/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
   dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$out/libs"
 touch "$out/.complete"

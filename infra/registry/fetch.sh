@@ -9,11 +9,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 out="$IES_CACHE_DIR/apicurio/$APICURIO_VERSION"
-[ -f "$out/.complete" ] && exit 0
-command -v mvn >/dev/null || die "Maven is required to fetch the schema registry (apt-get install maven)"
-say "  fetching Apicurio Registry $APICURIO_VERSION from Maven Central into $out"
-rm -rf "$out"
-mkdir -p "$out"
+fetch_begin "$out" "Apicurio Registry $APICURIO_VERSION"
 # The distribution's pom names a parent (io.apicurio:apicurio-registry:3.0.9) that Maven
 # Central does not have, and Maven refuses to resolve an artifact whose descriptor it cannot
 # read, even though a zip has no dependencies. A minimal parent pom (coordinates only) in the

@@ -1,3 +1,4 @@
 export { createKafka, createIdempotentProducer, ACKS_ALL, type LogSink } from './client.js';
 export { ensureTenantTopics, topicConfig, type EnsureTopicsResult } from './topics.js';
 export { AvroSerde, DEFAULT_SCHEMAS_DIR, type AvroSerdeOptions } from './avro.js';
+export { kafkaReadiness, registryReadiness } from './readiness.js';

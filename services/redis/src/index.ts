@@ -1,1 +1,2 @@
 export { createRedis, type Redis } from './connection.js';
+export { redisReadiness } from './readiness.js';
