@@ -19,6 +19,7 @@ export default tseslint.config(
   },
   {
     files: ['services/*/src/domain/**/*.ts'],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: IO_LIBRARIES, message: 'src/domain/ is the pure core: no I/O libraries (see STYLE.md rule 1). Put the adapter outside domain/.' }] }],
     },

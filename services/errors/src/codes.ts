@@ -28,6 +28,14 @@ export const ERROR_CODES = {
   IES_ERR_MIGRATION_CHANGED: { status: 500, title: 'An applied migration was edited', retriable: false },
   IES_ERR_MIGRATION_FAILED: { status: 500, title: 'A migration failed', retriable: false },
   IES_ERR_SIGNATURE_INVALID: { status: 401, title: 'Signature does not verify', retriable: false },
+  IES_ERR_AUTH_MISSING: { status: 401, title: 'Signature or bearer token missing', retriable: false },
+  IES_ERR_SIGNATURE_STALE: { status: 401, title: 'Signature iat outside the allowed clock skew', retriable: false },
+  IES_ERR_KEY_REVOKED: { status: 401, title: 'Signing key revoked', retriable: false },
+  IES_ERR_TOKEN_INVALID: { status: 401, title: 'Bearer token invalid or expired', retriable: false },
+  IES_ERR_TENANT_FORBIDDEN: { status: 403, title: 'Key or participant belongs to another tenant', retriable: false },
+  IES_ERR_REPLAY_CONFLICT: { status: 409, title: 'Message id reused with a different body', retriable: false },
+  IES_ERR_REGISTRY_INVALID: { status: 400, title: 'Registry document invalid', retriable: false },
+  // --- meter data and VEE (services/meterdata) ---
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
