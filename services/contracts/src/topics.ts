@@ -30,7 +30,7 @@ export const TOPICS = {
   p2pTrades: { name: 'p2p-trades.v1', key: 'tradeId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1 },
   p2pAllocations: { name: 'p2p-allocations.v1', key: 'tradeId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1 },
   statements: { name: 'statements.v1', key: 'statementId', partitions: 1, cleanupPolicy: 'delete', retentionMs: -1 },
-  registry: { name: 'registry.v1', key: 'entityKey', partitions: 1, cleanupPolicy: 'compact', retentionMs: -1 },
+  registry: { name: 'registry.v1', key: 'entityKey', partitions: 1, cleanupPolicy: 'compact', retentionMs: -1, valueSchema: 'registry-entry.v1.avsc' },
   deadLetter: { name: 'dead-letter.v1', key: 'sourceId', partitions: 3, cleanupPolicy: 'delete', retentionMs: 30 * DAY_MS, valueSchema: 'dead-letter.v1.avsc' },
 } as const satisfies Record<string, TopicSpec>;
 

@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { IesError } from '@ies/errors';
+import { parseRegistryDocument } from './model.js';
+import { RegistryState } from './state.js';
+
+const X = '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo';
+const doc = (extra = '') => `
+discom: BRPL-DL
+participants:
+  - id: HES-01
+    role: HEADEND
+    name: North head-end
+    halfHourProfiles: SPLIT_EVEN
+    keys:
+      - { kty: OKP, crv: Ed25519, x: ${X}, kid: k1 }
+meters:
+  - { id: MTR-1, scheme: METER_SERIAL, headEnd: HES-01, sanctionedLoadW: 5000, derCapacityW: 3000 }
+${extra}`;
+
+test('a registry document becomes participant, key and meter entries', () => {
+  const entries = parseRegistryDocument(doc(), 1000);
+  assert.deepEqual(entries.map((e) => `${e.kind}:${e.id}`), ['PARTICIPANT:HES-01', 'KEY:k1', 'METER:MTR-1']);
+  const key = entries[1]?.key;
+  assert.equal(key?.status, 'ACTIVE');
+  assert.deepEqual(JSON.parse(key?.jwk ?? '{}'), { kty: 'OKP', crv: 'Ed25519', x: X, kid: 'k1', alg: 'EdDSA', use: 'sig' });
+  assert.equal(entries[0]?.participant?.halfHourProfiles, 'SPLIT_EVEN');
+});
+
+test('every problem is reported with its path, and private keys are refused', () => {
+  const bad = `
+discom: brpl
+participants:
+  - id: ""
+    role: WIZARD
+    keys:
+      - { kty: OKP, crv: Ed25519, x: ${X}, d: secret, kid: k1 }
+      - { kty: RSA, n: abc, e: AQAB, kid: k2 }
+meters:
+  - { id: M1, scheme: serial, sanctionedLoadW: -5 }
+`;
+  assert.throws(() => parseRegistryDocument(bad, 1), (err: unknown) => {
+    assert.ok(err instanceof IesError);
+    assert.equal(err.code, 'IES_ERR_REGISTRY_INVALID');
+    const problems = (err.details?.problems ?? []) as string[];
+    for (const needle of ['discom "brpl"', 'participants[0].id', 'participants[0].role "WIZARD"', 'participants[0].keys[0] contains a private key part', 'participants[0].keys[1] must be an Ed25519', 'meters[0].scheme "serial"', 'meters[0].sanctionedLoadW -5']) {
+      assert.ok(problems.some((p) => p.includes(needle)), `missing problem: ${needle}\n${problems.join('\n')}`);
+    }
+    assert.ok(!JSON.stringify(err.details).includes('secret'));
+    return true;
+  });
+});
+
+test('state: later versions win, revocation applies, meters are per DISCOM', () => {
+  const state = new RegistryState();
+  for (const e of parseRegistryDocument(doc(), 1000)) state.apply(e);
+  assert.equal(state.key('k1')?.status, 'ACTIVE');
+  const revoked = parseRegistryDocument(doc().replace(`kid: k1 }`, `kid: k1, status: REVOKED }`), 2000);
+  for (const e of revoked) state.apply(e);
+  assert.equal(state.key('k1')?.status, 'REVOKED');
+  for (const e of parseRegistryDocument(doc(), 1500)) state.apply(e); // an older replay does not un-revoke
+  assert.equal(state.key('k1')?.status, 'REVOKED');
+
+  const other = parseRegistryDocument(doc().replace('BRPL-DL', 'TPDDL-DL').replace('kid: k1', 'kid: k9'), 3000);
+  for (const e of other) state.apply(e);
+  assert.equal(state.meter('BRPL-DL', 'MTR-1')?.discomId, 'BRPL-DL');
+  assert.equal(state.meter('TPDDL-DL', 'MTR-1')?.discomId, 'TPDDL-DL');
+  assert.equal(state.meter('PVVNL', 'MTR-1')?.discomId !== 'PVVNL', true, 'a meter of another DISCOM is visible as foreign');
+  assert.equal(state.meter('BRPL-DL', 'NOPE'), undefined);
+  assert.deepEqual(state.jwks('BRPL-DL').keys.map((k) => [k.kid, k.status]), [['k1', 'REVOKED']]);
+});

@@ -1,0 +1,152 @@
+import { parse as parseYaml } from 'yaml';
+import { isDiscomId } from '@ies/contracts';
+import { IesError } from '@ies/errors';
+
+export type ParticipantRole = 'DISCOM' | 'HEADEND' | 'AGGREGATOR' | 'PLATFORM' | 'NODE_OPERATOR';
+export type HalfHourRule = 'REJECT' | 'SPLIT_EVEN';
+export type KeyStatus = 'ACTIVE' | 'REVOKED';
+
+/** A public JWK as the registry keeps it: Ed25519 (OKP) or P-256 (EC), never a private part. */
+export interface PublicJwk {
+  kty: 'OKP' | 'EC';
+  crv: 'Ed25519' | 'P-256';
+  x: string;
+  y?: string;
+  kid: string;
+  alg?: string;
+  use?: string;
+}
+
+/** The wire shape of one registry entity (Avro `RegistryEntry`, compacted by entityKey). */
+export interface RegistryEntry {
+  kind: 'PARTICIPANT' | 'KEY' | 'METER';
+  id: string;
+  discomId: string;
+  updatedAt: number;
+  participant: { role: ParticipantRole; name: string; halfHourProfiles: HalfHourRule } | null;
+  key: { participantId: string; jwk: string; status: KeyStatus } | null;
+  meter: { scheme: string; headEndId: string | null; sanctionedLoadW: number; derCapacityW: number | null } | null;
+}
+
+export function entityKey(entry: Pick<RegistryEntry, 'kind' | 'id'>): string {
+  return `${entry.kind}:${entry.id}`;
+}
+
+const ROLES: readonly ParticipantRole[] = ['DISCOM', 'HEADEND', 'AGGREGATOR', 'PLATFORM', 'NODE_OPERATOR'];
+const ID_MAX = 128;
+
+/**
+ * Parses a registry document (YAML or JSON text) into entries. Upserts only: entities the
+ * document does not name are left as they are; a key listed with `status: REVOKED` is
+ * revoked. Every problem is reported at once with its path.
+ *
+ * ```yaml
+ * discom: BRPL-DL
+ * participants:
+ *   - id: HES-01
+ *     role: HEADEND
+ *     name: North zone head-end
+ *     halfHourProfiles: SPLIT_EVEN   # optional, default REJECT
+ *     keys:
+ *       - { kty: OKP, crv: Ed25519, x: "...", kid: "..." }
+ *       - { kty: OKP, crv: Ed25519, x: "...", kid: "...", status: REVOKED }
+ * meters:
+ *   - { id: MTR-1, scheme: METER_SERIAL, headEnd: HES-01, sanctionedLoadW: 5000, derCapacityW: 3000 }
+ * ```
+ */
+export function parseRegistryDocument(text: string, updatedAt: number): RegistryEntry[] {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (cause) {
+    throw new IesError('IES_ERR_REGISTRY_INVALID', `registry document is not YAML/JSON: ${(cause as Error).message}`, { cause });
+  }
+  const problems: string[] = [];
+  const entries: RegistryEntry[] = [];
+  const root = asRecord(doc, '(document)', problems);
+  const discomId = typeof root.discom === 'string' ? root.discom : '';
+  if (!isDiscomId(discomId)) problems.push(`discom ${JSON.stringify(root.discom)} must be a DISCOM id like BRPL-DL`);
+
+  const participants = asArray(root.participants ?? [], 'participants', problems);
+  participants.forEach((raw, i) => {
+    const at = `participants[${i}]`;
+    const p = asRecord(raw, at, problems);
+    const id = checkId(p.id, `${at}.id`, problems);
+    const role = p.role as ParticipantRole;
+    if (!ROLES.includes(role)) problems.push(`${at}.role ${JSON.stringify(p.role)} must be one of ${ROLES.join(', ')}`);
+    const half = (p.halfHourProfiles ?? 'REJECT') as HalfHourRule;
+    if (half !== 'REJECT' && half !== 'SPLIT_EVEN') problems.push(`${at}.halfHourProfiles must be REJECT or SPLIT_EVEN`);
+    entries.push({
+      kind: 'PARTICIPANT', id, discomId, updatedAt,
+      participant: { role, name: typeof p.name === 'string' ? p.name : id, halfHourProfiles: half },
+      key: null, meter: null,
+    });
+    asArray(p.keys ?? [], `${at}.keys`, problems).forEach((rawKey, k) => {
+      const kat = `${at}.keys[${k}]`;
+      const { status, ...jwk } = asRecord(rawKey, kat, problems);
+      const checked = checkPublicJwk(jwk, kat, problems);
+      const keyStatus = (status ?? 'ACTIVE') as KeyStatus;
+      if (keyStatus !== 'ACTIVE' && keyStatus !== 'REVOKED') problems.push(`${kat}.status must be ACTIVE or REVOKED`);
+      if (checked) {
+        entries.push({ kind: 'KEY', id: checked.kid, discomId, updatedAt, participant: null, meter: null, key: { participantId: id, jwk: JSON.stringify(checked), status: keyStatus } });
+      }
+    });
+  });
+
+  asArray(root.meters ?? [], 'meters', problems).forEach((raw, i) => {
+    const at = `meters[${i}]`;
+    const m = asRecord(raw, at, problems);
+    const id = checkId(m.id, `${at}.id`, problems);
+    const scheme = typeof m.scheme === 'string' && /^[A-Z][A-Z0-9_]*$/.test(m.scheme) ? m.scheme : '';
+    if (!scheme) problems.push(`${at}.scheme ${JSON.stringify(m.scheme)} must be an IES identifier scheme such as METER_SERIAL or DID`);
+    const load = m.sanctionedLoadW;
+    if (!Number.isSafeInteger(load) || (load as number) <= 0) problems.push(`${at}.sanctionedLoadW ${JSON.stringify(load)} must be a positive integer (W)`);
+    const der = m.derCapacityW ?? null;
+    if (der !== null && (!Number.isSafeInteger(der) || (der as number) < 0)) problems.push(`${at}.derCapacityW ${JSON.stringify(der)} must be a non-negative integer (W)`);
+    const headEnd = m.headEnd ?? null;
+    if (headEnd !== null && typeof headEnd !== 'string') problems.push(`${at}.headEnd must be a participant id`);
+    entries.push({
+      kind: 'METER', id, discomId, updatedAt, participant: null, key: null,
+      meter: { scheme, headEndId: headEnd as string | null, sanctionedLoadW: load as number, derCapacityW: der as number | null },
+    });
+  });
+
+  if (problems.length > 0) {
+    throw new IesError('IES_ERR_REGISTRY_INVALID', `registry document has ${problems.length} problem(s): ${problems.slice(0, 10).join('; ')}`, { details: { problems } });
+  }
+  return entries;
+}
+
+function asRecord(v: unknown, at: string, problems: string[]): Record<string, unknown> {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  problems.push(`${at} must be a mapping`);
+  return {};
+}
+
+function asArray(v: unknown, at: string, problems: string[]): unknown[] {
+  if (Array.isArray(v)) return v;
+  problems.push(`${at} must be a list`);
+  return [];
+}
+
+function checkId(v: unknown, at: string, problems: string[]): string {
+  if (typeof v === 'string' && v.length > 0 && v.length <= ID_MAX && !/[\s\u0000-\u001f]/.test(v)) return v;
+  problems.push(`${at} ${JSON.stringify(v)} must be a non-empty string of at most ${ID_MAX} characters without whitespace`);
+  return String(v ?? '');
+}
+
+/** Accepts only public Ed25519 / P-256 keys with a kid; a private part is an error, never stored. */
+export function checkPublicJwk(jwk: Record<string, unknown>, at: string, problems: string[]): PublicJwk | undefined {
+  const before = problems.length;
+  if ('d' in jwk) problems.push(`${at} contains a private key part ("d"); register public keys only`);
+  const okp = jwk.kty === 'OKP' && jwk.crv === 'Ed25519';
+  const ec = jwk.kty === 'EC' && jwk.crv === 'P-256';
+  if (!okp && !ec) problems.push(`${at} must be an Ed25519 (kty OKP) or P-256 (kty EC) public key, got kty ${JSON.stringify(jwk.kty)} crv ${JSON.stringify(jwk.crv)}`);
+  const b64u = (v: unknown) => typeof v === 'string' && /^[A-Za-z0-9_-]+$/.test(v);
+  if (!b64u(jwk.x) || (ec && !b64u(jwk.y))) problems.push(`${at} has no valid base64url coordinates`);
+  if (typeof jwk.kid !== 'string' || jwk.kid.length === 0 || jwk.kid.length > ID_MAX) problems.push(`${at}.kid must be a non-empty string`);
+  if (problems.length > before) return undefined;
+  const out: PublicJwk = { kty: jwk.kty as PublicJwk['kty'], crv: jwk.crv as PublicJwk['crv'], x: jwk.x as string, kid: jwk.kid as string, alg: okp ? 'EdDSA' : 'ES256', use: 'sig' };
+  if (ec) out.y = jwk.y as string;
+  return out;
+}

@@ -1,0 +1,93 @@
+import type { HalfHourRule, ParticipantRole, PublicJwk, RegistryEntry } from './model.js';
+import { entityKey } from './model.js';
+
+export interface KeyRecord {
+  kid: string;
+  discomId: string;
+  participantId: string;
+  status: 'ACTIVE' | 'REVOKED';
+  jwk: PublicJwk;
+}
+
+export interface ParticipantRecord {
+  id: string;
+  discomId: string;
+  role: ParticipantRole;
+  name: string;
+  halfHourProfiles: HalfHourRule;
+}
+
+export interface MeterRecord {
+  meterId: string;
+  discomId: string;
+  scheme: string;
+  headEndId: string | null;
+  sanctionedLoadW: number;
+  derCapacityW: number | null;
+}
+
+/**
+ * The registry as every service sees it: the latest entry per entity, applied in log
+ * order. Lookups are synchronous map reads, so a key rotated or revoked in the log takes
+ * effect on the next request, without a restart.
+ */
+export class RegistryState {
+  private readonly keys = new Map<string, KeyRecord>();
+  private readonly participants = new Map<string, ParticipantRecord>();
+  /** meterId → DISCOM → record: meter ids are opaque and only unique within a DISCOM. */
+  private readonly meters = new Map<string, Map<string, MeterRecord>>();
+  private readonly versions = new Map<string, number>();
+  private applied = 0;
+
+  /** Applies an entry unless a newer version of the same entity is already applied. */
+  apply(entry: RegistryEntry): void {
+    const k = `${entry.discomId}/${entityKey(entry)}`;
+    const seen = this.versions.get(k);
+    if (seen !== undefined && seen > entry.updatedAt) return;
+    this.versions.set(k, entry.updatedAt);
+    this.applied += 1;
+    if (entry.kind === 'KEY' && entry.key) {
+      this.keys.set(entry.id, { kid: entry.id, discomId: entry.discomId, participantId: entry.key.participantId, status: entry.key.status, jwk: JSON.parse(entry.key.jwk) as PublicJwk });
+    } else if (entry.kind === 'PARTICIPANT' && entry.participant) {
+      this.participants.set(`${entry.discomId}/${entry.id}`, { id: entry.id, discomId: entry.discomId, ...entry.participant });
+    } else if (entry.kind === 'METER' && entry.meter) {
+      const byDiscom = this.meters.get(entry.id) ?? new Map<string, MeterRecord>();
+      byDiscom.set(entry.discomId, { meterId: entry.id, discomId: entry.discomId, ...entry.meter });
+      this.meters.set(entry.id, byDiscom);
+    }
+  }
+
+  key(kid: string): KeyRecord | undefined {
+    return this.keys.get(kid);
+  }
+
+  participant(discomId: string, id: string): ParticipantRecord | undefined {
+    return this.participants.get(`${discomId}/${id}`);
+  }
+
+  /**
+   * The meter as registered by `discomId`; when that DISCOM has no such meter but another
+   * one does, that record (so callers can tell "another tenant's meter" from "unknown").
+   */
+  meter(discomId: string, meterId: string): MeterRecord | undefined {
+    const byDiscom = this.meters.get(meterId);
+    if (!byDiscom) return undefined;
+    return byDiscom.get(discomId) ?? byDiscom.values().next().value;
+  }
+
+  /** Public keys of a tenant as a JWKS (active and revoked, with status), for /.well-known/jwks.json. */
+  jwks(discomId: string): { keys: (PublicJwk & { status: string; participant: string })[] } {
+    return {
+      keys: [...this.keys.values()]
+        .filter((k) => k.discomId === discomId)
+        .sort((a, b) => a.kid.localeCompare(b.kid))
+        .map((k) => ({ ...k.jwk, status: k.status, participant: k.participantId })),
+    };
+  }
+
+  get size(): { keys: number; participants: number; meters: number; applied: number } {
+    let meters = 0;
+    for (const m of this.meters.values()) meters += m.size;
+    return { keys: this.keys.size, participants: this.participants.size, meters, applied: this.applied };
+  }
+}
