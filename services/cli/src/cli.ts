@@ -1,11 +1,17 @@
 import { isIesError } from '@ies/errors';
 import { runDemo } from './commands/demo.js';
+import { runKeys } from './commands/keys.js';
+import { runRegistry } from './commands/registry.js';
+import { runSimulateCommand } from './commands/simulate.js';
 
 const USAGE = `usage: ies <command>
 
 commands:
-  demo     produce a few signed sample reads end to end through the local stack and print what happened
-  help     this text`;
+  demo                     produce a few signed sample reads end to end through the local stack and print what happened
+  keys generate            make a key pair for a participant (or --operator for the node operator)
+  registry apply FILE      sign a registry document (participants, keys, meters) and apply it
+  simulate                 register a seeded head-end fleet and post a day of signed reads (--help for options)
+  help                     this text`;
 
 /** The `ies` command: parses argv, runs one command, returns the exit code. */
 export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
@@ -14,6 +20,12 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     switch (command) {
       case 'demo':
         return await runDemo(rest, env);
+      case 'keys':
+        return await runKeys(rest);
+      case 'registry':
+        return await runRegistry(rest, env);
+      case 'simulate':
+        return await runSimulateCommand(rest, env);
       case undefined:
       case 'help':
       case '--help':

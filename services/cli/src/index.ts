@@ -1,2 +1,2 @@
 export { main } from './cli.js';
-export { sampleBatch, type SampleRead } from './commands/sample-batch.js';
+export { simulate, type SimulationOptions, type SimulationSummary } from './commands/simulate.js';

@@ -12,6 +12,15 @@ test('defaults point at the local stack', () => {
   assert.equal(c.http.host, '127.0.0.1');
 });
 
+test('tenants and ingest limits have working defaults and are validated', () => {
+  const c = loadConfig({ IES_TENANTS: 'BRPL-DL, TPDDL-DL' });
+  assert.deepEqual(c.tenants, ['BRPL-DL', 'TPDDL-DL']);
+  assert.equal(c.ingest.maxReadsPerBatch, 50_000);
+  assert.equal(c.ingest.maxBodyBytes, 16 * 1024 * 1024);
+  assert.equal(c.auth.maxSkewSeconds, 300);
+  assert.throws(() => loadConfig({ IES_TENANTS: 'brpl' }), /IES_TENANTS entry "brpl"/);
+});
+
 test('the config is deeply frozen', () => {
   const c = loadConfig({});
   assert.ok(Object.isFrozen(c) && Object.isFrozen(c.kafka) && Object.isFrozen(c.kafka.brokers));

@@ -19,6 +19,22 @@ export interface Config {
   };
   readonly redis: { readonly url: string };
   readonly http: { readonly host: string; readonly port: number };
+  /** DISCOMs this node serves (its tenants). */
+  readonly tenants: readonly string[];
+  readonly auth: {
+    /** Allowed distance between a signature's `iat` and the node clock, both ways. */
+    readonly maxSkewSeconds: number;
+    /** JWKS file holding the node operator's public key(s); they sign registry documents. */
+    readonly operatorJwksFile: string;
+  };
+  readonly ingest: {
+    readonly maxReadsPerBatch: number;
+    readonly maxBodyBytes: number;
+    /** How long a batch id is remembered for replay detection. */
+    readonly idempotencyTtlSeconds: number;
+    /** How long an accepted write may wait for Kafka's acknowledgement before answering 503. */
+    readonly kafkaAckTimeoutMs: number;
+  };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -58,6 +74,9 @@ export function loadConfig(env: Env): Config {
 
   const brokers = str('IES_KAFKA_BROKERS', '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
   for (const b of brokers) if (!/^[^:\s]+:\d{1,5}$/.test(b)) problems.push(`IES_KAFKA_BROKERS entry ${JSON.stringify(b)} must be host:port`);
+  const tenants = str('IES_TENANTS', 'DEMO-DL').split(',').map((t) => t.trim()).filter(Boolean);
+  for (const t of tenants) if (!/^[A-Z0-9]+(-[A-Z0-9]+)*$/.test(t) || t.length > 64) problems.push(`IES_TENANTS entry ${JSON.stringify(t)} must be a DISCOM id like BRPL-DL`);
+  if (tenants.length === 0) problems.push('IES_TENANTS must name at least one DISCOM');
   const logLevel = str('IES_LOG_LEVEL', 'info');
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`IES_LOG_LEVEL=${JSON.stringify(logLevel)} must be one of ${LOG_LEVELS.join(', ')}`);
   const database = str('IES_CLICKHOUSE_DATABASE', 'ies');
@@ -80,6 +99,17 @@ export function loadConfig(env: Env): Config {
     },
     redis: { url: url('IES_REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']) },
     http: { host: str('IES_HTTP_HOST', '127.0.0.1'), port: int('IES_HTTP_PORT', 8080, 0, 65535) },
+    tenants,
+    auth: {
+      maxSkewSeconds: int('IES_AUTH_MAX_SKEW_SECONDS', 300, 0, 3600),
+      operatorJwksFile: str('IES_OPERATOR_JWKS_FILE', '.stack/keys/operator.jwks.json'),
+    },
+    ingest: {
+      maxReadsPerBatch: int('IES_INGEST_MAX_READS', 50_000, 1, 1_000_000),
+      maxBodyBytes: int('IES_INGEST_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+      idempotencyTtlSeconds: int('IES_INGEST_IDEMPOTENCY_TTL_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),
+      kafkaAckTimeoutMs: int('IES_INGEST_KAFKA_ACK_TIMEOUT_MS', 10_000, 100, 120_000),
+    },
   };
   if (problems.length > 0) {
     throw new IesError('IES_ERR_CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, { details: { problems } });

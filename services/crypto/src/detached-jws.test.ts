@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IesError } from '@ies/errors';
-import { generateSigningKey, signDetached, verifyDetached } from './detached-jws.js';
+import { exportPrivateJwk, generateSigningKey, importPrivateJwk, signDetached, verifyDetached } from './detached-jws.js';
 
 const body = new TextEncoder().encode('meter_id,block_start,import_wh,export_wh,status\nM-1,2026-11-19T18:30:00Z,412,0,VALID\n');
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -42,4 +42,14 @@ test('an attached or encoded-payload JWS is refused', async () => {
   const [h, , s] = jws.split('.');
   await assert.rejects(verifyDetached(body, `${h}.${Buffer.from(body).toString('base64url')}.${s}`, () => key.publicJwk), refused(/detached compact JWS/));
   await assert.rejects(verifyDetached(body, `${b64({ alg: 'EdDSA', kid: key.kid })}..${s}`, () => key.publicJwk), refused(/unencoded payload/));
+});
+
+test('a key written as a private JWK signs the same after reading it back', async () => {
+  for (const alg of ['EdDSA', 'ES256'] as const) {
+    const key = await generateSigningKey(alg);
+    const loaded = await importPrivateJwk(JSON.parse(JSON.stringify(await exportPrivateJwk(key))));
+    assert.equal(loaded.kid, key.kid);
+    const jws = await signDetached(body, loaded, { iat: 1, jti: 'x' });
+    await verifyDetached(body, jws, () => key.publicJwk);
+  }
 });

@@ -1,4 +1,4 @@
-import { flattenedVerify, FlattenedSign, calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { flattenedVerify, FlattenedSign, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { IesError } from '@ies/errors';
 
 /** Algorithms a participant may sign with (DESIGN.md, Trust): no `none`, no HMAC. */
@@ -27,6 +27,20 @@ export async function generateSigningKey(alg: SigningAlgorithm = 'EdDSA'): Promi
   const publicJwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(publicJwk);
   return { kid, alg, privateKey, publicJwk: { ...publicJwk, kid, alg, use: 'sig' } };
+}
+
+/** The private JWK of a key pair (for a key file; never log it). */
+export async function exportPrivateJwk(key: KeyPair): Promise<JWK> {
+  return { ...(await exportJWK(key.privateKey)), kid: key.kid, alg: key.alg, use: 'sig' };
+}
+
+/** A signing key from a private JWK file's content. */
+export async function importPrivateJwk(jwk: JWK): Promise<Pick<KeyPair, 'kid' | 'alg' | 'privateKey'>> {
+  const alg = jwk.alg === 'ES256' || jwk.crv === 'P-256' ? 'ES256' : 'EdDSA';
+  if (typeof jwk.d !== 'string') throw new Error('the key file holds no private key ("d")');
+  const { d: _d, ...pub } = jwk;
+  const kid = jwk.kid ?? (await calculateJwkThumbprint(pub));
+  return { kid, alg, privateKey: (await importJWK(jwk, alg)) as CryptoKey };
 }
 
 /**

@@ -1,1 +1,1 @@
-export { generateSigningKey, signDetached, verifyDetached, SIGNING_ALGORITHMS, type DetachedHeader, type KeyPair, type KeyResolver, type SigningAlgorithm } from './detached-jws.js';
+export { exportPrivateJwk, importPrivateJwk, generateSigningKey, signDetached, verifyDetached, SIGNING_ALGORITHMS, type DetachedHeader, type KeyPair, type KeyResolver, type SigningAlgorithm } from './detached-jws.js';

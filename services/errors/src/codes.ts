@@ -36,6 +36,26 @@ export const ERROR_CODES = {
   IES_ERR_REPLAY_CONFLICT: { status: 409, title: 'Message id reused with a different body', retriable: false },
   IES_ERR_REGISTRY_INVALID: { status: 400, title: 'Registry document invalid', retriable: false },
   // --- meter data and VEE (services/meterdata) ---
+  IES_ERR_METERDATA_SCHEMA: { status: 422, title: 'Meter data does not match IES MeterData v0.6 schema.json', retriable: false },
+  IES_ERR_METERDATA_DESCRIPTOR_MISSING: { status: 422, title: 'Meter data profile has no PayloadDescriptorProfile', retriable: false },
+  IES_ERR_METERDATA_DESCRIPTOR_REF: { status: 422, title: 'Meter data refers to an unknown or missing descriptor set or sequence', retriable: false },
+  IES_ERR_METERDATA_DESCRIPTOR_CONFLICT: { status: 422, title: 'Payload descriptor contradicts IES codes.json', retriable: false },
+  IES_ERR_METERDATA_READING_TYPE_UNKNOWN: { status: 422, title: 'readingType is not in IES codes.json', retriable: false },
+  IES_ERR_METERDATA_PROFILE_TYPE: { status: 422, title: 'readingType not permitted in this profile type', retriable: false },
+  IES_ERR_METERDATA_ARITY: { status: 422, title: 'Compact payloads do not match their sequence', retriable: false },
+  IES_ERR_METERDATA_INTERVAL_ORDER: { status: 422, title: 'Interval ids do not strictly increase', retriable: false },
+  IES_ERR_METERDATA_CUMULATIVE_DECREASE: { status: 422, title: 'Cumulative register decreases or is negative', retriable: false },
+  IES_ERR_METERDATA_USAGE_MISMATCH: { status: 422, title: 'Usage value is not closingValue minus openingValue', retriable: false },
+  IES_ERR_METERDATA_RESOLUTION: { status: 422, title: 'Interval duration has no 15-minute conversion rule', retriable: false },
+  IES_ERR_CSV_HEADER: { status: 422, title: 'CSV header is not the compact meter-data header', retriable: false },
+  IES_ERR_VEE_MALFORMED: { status: 422, title: 'Read cannot be parsed', retriable: false },
+  IES_ERR_VEE_UNKNOWN_METER: { status: 422, title: 'Read for a meter not in the registry', retriable: false },
+  IES_ERR_VEE_FOREIGN_METER: { status: 422, title: 'Read for a meter of another DISCOM', retriable: false },
+  IES_ERR_VEE_BLOCK_MISALIGNED: { status: 422, title: 'Block start not on a 15-minute boundary', retriable: false },
+  IES_ERR_VEE_FUTURE_BLOCK: { status: 422, title: 'Block ends after the node clock', retriable: false },
+  IES_ERR_VEE_NEGATIVE: { status: 422, title: 'Negative energy', retriable: false },
+  IES_ERR_VEE_IMPLAUSIBLE: { status: 422, title: 'Energy above the plausible maximum for the meter', retriable: false },
+  IES_ERR_VEE_DUPLICATE: { status: 422, title: 'Same meter, block and channel twice in one batch', retriable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -44,6 +44,7 @@ test('errors are application/problem+json with stable codes', async () => {
   assert.match(boom.headers['content-type'] as string, /^application\/problem\+json/);
   assert.equal(boom.json().code, 'IES_ERR_DEPENDENCY_UNAVAILABLE');
   assert.equal(boom.json().retriable, true);
+  assert.equal(boom.headers['retry-after'], '5');
 
   const invalid = await a.inject({ method: 'POST', url: '/echo', payload: { n: 'x' } });
   assert.equal(invalid.statusCode, 400);

@@ -27,8 +27,10 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   app.setErrorHandler((err, req, reply) => {
     const mapped = mapFastifyError(err);
     const problem = toProblem(mapped, req.url);
-    if (problem.status >= 500) req.log.error({ err }, 'request failed');
+    if (problem.status >= 500 && !problem.retriable) req.log.error({ err }, 'request failed');
     else req.log.info({ code: problem.code, url: req.url }, 'request refused');
+    // A retriable refusal tells the client when to come back (RFC 9110 §10.2.3).
+    if (problem.retriable) void reply.header('retry-after', String(typeof problem.retryAfterSeconds === 'number' ? problem.retryAfterSeconds : 5));
     void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
   });
   app.setNotFoundHandler((req, reply) => {

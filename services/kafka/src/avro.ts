@@ -23,7 +23,7 @@ export interface AvroSerdeOptions {
 export class AvroSerde {
   readonly registry: SchemaRegistry;
   private readonly schemasDir: string;
-  private readonly ids = new Map<string, number>();
+  private readonly ids = new Map<string, Promise<number>>();
   private readonly types = new Map<string, avsc.Type>();
 
   constructor(options: AvroSerdeOptions) {
@@ -44,10 +44,15 @@ export class AvroSerde {
   async registerTopic(discom: string, topic: TopicSpec): Promise<number> {
     if (topic.valueSchema === undefined) throw new IesError('IES_ERR_SCHEMA_NOT_FOUND', `topic ${topic.name} has no Avro value schema`);
     const subject = valueSubject(discom, topic);
-    const cached = this.ids.get(subject);
-    if (cached !== undefined) return cached;
-    const id = await this.registerSchema(subject, await this.loadSchema(topic.valueSchema));
-    this.ids.set(subject, id);
+    // One registration per subject, shared by concurrent callers: parallel first
+    // registrations race on the subject's compatibility rule in the registry.
+    let id = this.ids.get(subject);
+    if (id === undefined) {
+      const schemaFile = topic.valueSchema;
+      id = this.loadSchema(schemaFile).then((text) => this.registerSchema(subject, text));
+      this.ids.set(subject, id);
+      id.catch(() => this.ids.delete(subject));
+    }
     return id;
   }
 

@@ -18,7 +18,9 @@ export function createKafka(config: Config, log: LogSink, overrides: Partial<Kaf
     logCreator: () => (entry: LogEntry) => {
       const { message, ...rest } = entry.log;
       const obj = { kafka: entry.namespace, ...rest };
-      if (entry.level === logLevel.ERROR) log.error(obj, message);
+      // Bounded retries are deliberate (see createIdempotentProducer); not worth a warning per start.
+      if (message.startsWith('Limiting retries for the idempotent producer')) log.debug(obj, message);
+      else if (entry.level === logLevel.ERROR) log.error(obj, message);
       else if (entry.level === logLevel.WARN) log.warn(obj, message);
       else if (entry.level === logLevel.INFO) log.info(obj, message);
       else log.debug(obj, message);

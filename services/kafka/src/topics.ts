@@ -29,6 +29,28 @@ export async function ensureTenantTopics(admin: Admin, discom: string, replicati
   if (missing.length > 0) {
     // createTopics resolves false (not an error) when another replica created them first.
     await admin.createTopics({ topics: missing, waitForLeaders: true });
+    await waitUntilServed(admin, missing.map((t) => t.topic));
   }
   return { created: missing.map((t) => t.topic), existing: wanted.filter((t) => present.has(t.topic)).map((t) => t.topic) };
+}
+
+/**
+ * A new topic has leaders in the metadata before its leader broker hosts the partition
+ * (KRaft propagates asynchronously); writes in that gap fail with "This server does not
+ * host this topic-partition". ListOffsets goes to the leader, so it answering means the
+ * partition is served.
+ */
+async function waitUntilServed(admin: Admin, topics: readonly string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const topic of topics) {
+    for (;;) {
+      try {
+        await admin.fetchTopicOffsets(topic);
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `topic ${topic} was created but is not served after ${timeoutMs} ms: ${(err as Error).message}`, { cause: err });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
 }

@@ -130,7 +130,7 @@ function asArray(v: unknown, at: string, problems: string[]): unknown[] {
 }
 
 function checkId(v: unknown, at: string, problems: string[]): string {
-  if (typeof v === 'string' && v.length > 0 && v.length <= ID_MAX && !/[\s\u0000-\u001f]/.test(v)) return v;
+  if (typeof v === 'string' && v.length > 0 && v.length <= ID_MAX && !/\s/.test(v) && ![...v].some((c) => c.charCodeAt(0) < 0x20)) return v;
   problems.push(`${at} ${JSON.stringify(v)} must be a non-empty string of at most ${ID_MAX} characters without whitespace`);
   return String(v ?? '');
 }

@@ -1,0 +1,48 @@
+import { verifyDetached } from '@ies/crypto';
+import { IesError } from '@ies/errors';
+import type { KeyRecord, RegistryState } from '@ies/registry';
+
+export interface AuthenticatedWrite {
+  discomId: string;
+  participantId: string;
+  kid: string;
+  jti: string;
+  iat: number;
+}
+
+const JTI_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Checks a write's detached JWS (X-IES-Signature) against the registry: the kid must be
+ * registered and active, the signature must verify over the exact body bytes, `iat` must
+ * be within the skew window and `jti` must be a usable message id. `expectedRole` limits
+ * which participants may make this write.
+ */
+export async function authenticateWrite(
+  registry: RegistryState,
+  body: Uint8Array,
+  signature: string | undefined,
+  opts: { nowMs: number; maxSkewSeconds: number; expectedRoles: readonly string[] },
+): Promise<AuthenticatedWrite> {
+  if (!signature) throw new IesError('IES_ERR_AUTH_MISSING', 'write without an X-IES-Signature header (detached JWS over the body)');
+  let key: KeyRecord | undefined;
+  const header = await verifyDetached(body, signature, (kid) => {
+    key = registry.key(kid);
+    if (key?.status === 'REVOKED') throw new IesError('IES_ERR_KEY_REVOKED', `kid ${kid} of ${key.participantId} (${key.discomId}) is revoked`);
+    return key?.jwk;
+  });
+  if (!key) throw new IesError('IES_ERR_SIGNATURE_INVALID', `kid ${header.kid} is not registered`);
+  const participant = registry.participant(key.discomId, key.participantId);
+  if (!participant || !opts.expectedRoles.includes(participant.role)) {
+    throw new IesError('IES_ERR_TENANT_FORBIDDEN', `participant ${key.participantId} (${participant?.role ?? 'unregistered'}) may not make this write; allowed roles: ${opts.expectedRoles.join(', ')}`);
+  }
+  if (!Number.isInteger(header.iat)) throw new IesError('IES_ERR_SIGNATURE_INVALID', 'JWS header has no integer iat');
+  const skew = header.iat - Math.floor(opts.nowMs / 1000);
+  if (Math.abs(skew) > opts.maxSkewSeconds) {
+    throw new IesError('IES_ERR_SIGNATURE_STALE', `iat ${new Date(header.iat * 1000).toISOString()} is ${Math.abs(skew)} s ${skew < 0 ? 'behind' : 'ahead of'} the node clock ${new Date(opts.nowMs).toISOString()} (allowed ±${opts.maxSkewSeconds} s)`);
+  }
+  if (typeof header.jti !== 'string' || !JTI_PATTERN.test(header.jti)) {
+    throw new IesError('IES_ERR_SIGNATURE_INVALID', `jti ${JSON.stringify(header.jti)} must be 1-128 characters of A-Z a-z 0-9 . _ : -`);
+  }
+  return { discomId: key.discomId, participantId: key.participantId, kid: key.kid, jti: header.jti, iat: header.iat };
+}

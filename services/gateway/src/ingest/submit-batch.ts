@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import type { Producer } from 'kafkajs';
+import type { Config } from '@ies/config';
+import { TOPICS, topicName } from '@ies/contracts';
+import { IesError, toProblem } from '@ies/errors';
+import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
+import { DEFAULT_POLICY, normaliseCompactCsv, normaliseIesMeterData, type IngestContext, type IngestResult, type RejectedRead } from '@ies/meterdata';
+import type { RegistryState } from '@ies/registry';
+import { authenticateWrite } from '../auth/write-signature.js';
+import type { IdempotencyStore } from './idempotency.js';
+
+export interface SubmitDeps {
+  config: Config;
+  registry: RegistryState;
+  serde: AvroSerde;
+  producer: Producer;
+  idempotency: IdempotencyStore;
+  now: () => number;
+}
+
+export interface SubmitInput {
+  body: Buffer;
+  contentType: string;
+  signature: string | undefined;
+  /** The tenant the sender addresses (X-IES-Tenant), when it names one. */
+  tenant?: string | undefined;
+}
+
+/** An HTTP-shaped outcome, so the same use case serves the HTTP route and the Kafka intake. */
+export interface SubmitOutcome {
+  status: number;
+  body: Record<string, unknown>;
+  problem: boolean;
+  replayed: boolean;
+}
+
+export type BatchFormat = 'IES_METERDATA_V06' | 'COMPACT_CSV';
+
+export function formatOf(contentType: string): BatchFormat {
+  const type = contentType.split(';')[0]?.trim().toLowerCase();
+  if (type === 'application/json' || type === 'application/ies-meterdata+json') return 'IES_METERDATA_V06';
+  if (type === 'text/csv') return 'COMPACT_CSV';
+  throw new IesError('IES_ERR_UNSUPPORTED_MEDIA_TYPE', `Content-Type ${JSON.stringify(contentType)} is not accepted; send application/json (IES MeterData v0.6) or text/csv (compact)`);
+}
+
+/**
+ * Accepts one signed head-end batch: authenticate, de-duplicate by message id, normalise
+ * and validate (VEE), then write the batch and its rejected reads to Kafka (acks=all).
+ * Only a durable write answers 202; a replay of the same id and body answers the original
+ * response, a different body 409.
+ */
+export async function submitMeterBatch(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutcome> {
+  const { config, registry, idempotency } = deps;
+  const nowMs = deps.now();
+  const format = formatOf(input.contentType);
+  const sender = await authenticateWrite(registry, input.body, input.signature, { nowMs, maxSkewSeconds: config.auth.maxSkewSeconds, expectedRoles: ['HEADEND'] });
+  if (input.tenant !== undefined && input.tenant !== sender.discomId) {
+    throw new IesError('IES_ERR_TENANT_FORBIDDEN', `key ${sender.kid} belongs to ${sender.discomId}, not to ${input.tenant}`);
+  }
+  const bodySha256 = createHash('sha256').update(input.body).digest('hex');
+  const batchId = `${sender.participantId}:${sender.jti}`;
+
+  const claim = await idempotency.claim(sender.discomId, sender.participantId, sender.jti, bodySha256, nowMs);
+  if (!claim.claimed) {
+    const prior = claim.existing;
+    if (prior.bodySha256 !== bodySha256) {
+      throw new IesError('IES_ERR_REPLAY_CONFLICT', `batch id ${sender.jti} was already used by ${sender.participantId} for a different body (sha256 ${prior.bodySha256.slice(0, 16)}…)`, { details: { batchId } });
+    }
+    if (prior.state === 'PENDING') {
+      throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `batch ${batchId} is still being written; retry shortly`, { details: { batchId, retryAfterSeconds: 2 } });
+    }
+    return { status: prior.status, body: prior.response as Record<string, unknown>, problem: prior.status >= 400, replayed: true };
+  }
+
+  let result: IngestResult;
+  try {
+    result = normalise(format, input.body, {
+      discomId: sender.discomId,
+      meters: (meterId) => {
+        const m = registry.meter(sender.discomId, meterId);
+        return m && { meterId: m.meterId, discomId: m.discomId, sanctionedLoadW: m.sanctionedLoadW, ...(m.derCapacityW === null ? {} : { derCapacityW: m.derCapacityW }) };
+      },
+      policy: { ...DEFAULT_POLICY, nowMs, halfHourProfiles: registry.participant(sender.discomId, sender.participantId)?.halfHourProfiles ?? 'REJECT' },
+    });
+  } catch (err) {
+    if (!(err instanceof IesError) || err.retriable) {
+      await idempotency.release(sender.discomId, sender.participantId, sender.jti);
+      throw err;
+    }
+    // A refused document is refused the same way on every replay.
+    const problem = { ...toProblem(err), batchId };
+    await idempotency.complete(sender.discomId, sender.participantId, sender.jti, bodySha256, problem.status, problem);
+    return { status: problem.status, body: problem, problem: true, replayed: false };
+  }
+
+  const total = result.reads.length + result.rejected.length;
+  if (total > config.ingest.maxReadsPerBatch) {
+    await idempotency.release(sender.discomId, sender.participantId, sender.jti);
+    throw new IesError('IES_ERR_PAYLOAD_TOO_LARGE', `batch holds ${total} reads; at most ${config.ingest.maxReadsPerBatch} are accepted per request`);
+  }
+
+  const receivedAt = nowMs;
+  const response = {
+    batchId,
+    discomId: sender.discomId,
+    headEndId: sender.participantId,
+    receivedAt: new Date(receivedAt).toISOString(),
+    format,
+    counts: { reads: total, accepted: result.reads.length, rejected: result.rejected.length },
+    ignoredProfiles: result.ignoredProfiles,
+    rejected: result.rejected.map(describeRejected),
+    receiptUrl: `/v1/batches/${encodeURIComponent(batchId)}/receipt`,
+  };
+
+  const messages = await encodeBatch(deps, { batchId, discomId: sender.discomId, headEndId: sender.participantId, receivedAt, format, bodySha256, signature: input.signature as string, body: input.body }, result);
+  const remember = () => idempotency.complete(sender.discomId, sender.participantId, sender.jti, bodySha256, 202, response);
+  await writeDurably(deps, sender, messages, remember);
+  await remember();
+  return { status: 202, body: response, problem: false, replayed: false };
+}
+
+function normalise(format: BatchFormat, body: Buffer, ctx: IngestContext): IngestResult {
+  if (format === 'COMPACT_CSV') return normaliseCompactCsv(body.toString('utf8'), ctx);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch (cause) {
+    throw new IesError('IES_ERR_VALIDATION', `body is not JSON: ${(cause as Error).message}`, { cause });
+  }
+  return normaliseIesMeterData(doc, ctx);
+}
+
+function describeRejected(r: RejectedRead) {
+  return { index: r.index, path: r.path, meterId: r.meterId, blockStart: r.blockStart === null ? null : new Date(r.blockStart).toISOString(), channel: r.channel, code: r.code, message: r.message };
+}
+
+interface BatchHeader {
+  batchId: string;
+  discomId: string;
+  headEndId: string;
+  receivedAt: number;
+  format: BatchFormat;
+  bodySha256: string;
+  signature: string;
+  body: Buffer;
+}
+
+async function encodeBatch(deps: SubmitDeps, header: BatchHeader, result: IngestResult) {
+  const batchValue = await deps.serde.encode(header.discomId, TOPICS.meterBatches, { ...header, reads: result.reads });
+  const deadLetters = await Promise.all(
+    result.rejected.map(async (r) => ({
+      key: `${header.batchId}#${r.index}`,
+      value: await deps.serde.encode(header.discomId, TOPICS.deadLetter, {
+        sourceId: `${header.batchId}#${r.index}`,
+        discomId: header.discomId,
+        stage: 'gateway',
+        code: r.code,
+        message: r.message,
+        rejectedAt: header.receivedAt,
+        payload: null,
+        context: {
+          batchId: header.batchId,
+          index: String(r.index),
+          path: r.path,
+          ...(r.meterId === null ? {} : { meterId: r.meterId }),
+          ...(r.blockStart === null ? {} : { blockStart: new Date(r.blockStart).toISOString() }),
+          ...(r.channel === null ? {} : { channel: r.channel }),
+        },
+      }),
+    })),
+  );
+  return { batchId: header.batchId, discomId: header.discomId, batchValue, deadLetters };
+}
+
+/**
+ * One produce request carrying the batch and its dead letters. If Kafka does not
+ * acknowledge within the timeout the caller gets 503 while the claim stays PENDING until
+ * the send settles, so a quick retry cannot write the batch a second time.
+ */
+async function writeDurably(
+  deps: SubmitDeps,
+  sender: { discomId: string; participantId: string; jti: string },
+  m: Awaited<ReturnType<typeof encodeBatch>>,
+  rememberLateSuccess: () => Promise<void>,
+): Promise<void> {
+  const topicMessages = [{ topic: topicName(m.discomId, TOPICS.meterBatches), messages: [{ key: m.batchId, value: m.batchValue }] }];
+  if (m.deadLetters.length > 0) topicMessages.push({ topic: topicName(m.discomId, TOPICS.deadLetter), messages: m.deadLetters });
+  const send = deps.producer.sendBatch({ acks: ACKS_ALL, topicMessages });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), deps.config.ingest.kafkaAckTimeoutMs);
+  });
+  try {
+    const outcome = await Promise.race([send.then(() => 'sent' as const), timeout]);
+    if (outcome === 'timeout') {
+      send.then(
+        () => rememberLateSuccess().catch(() => {}),
+        () => deps.idempotency.release(sender.discomId, sender.participantId, sender.jti).catch(() => {}),
+      );
+      throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `Kafka did not acknowledge batch ${m.batchId} within ${deps.config.ingest.kafkaAckTimeoutMs} ms; retry with the same batch id`, { details: { batchId: m.batchId, retryAfterSeconds: 5 } });
+    }
+  } catch (err) {
+    if (err instanceof IesError) throw err;
+    await deps.idempotency.release(sender.discomId, sender.participantId, sender.jti);
+    throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `Kafka refused batch ${m.batchId}: ${(err as Error).message}; nothing was written, retry with the same batch id`, { cause: err, details: { batchId: m.batchId, retryAfterSeconds: 5 } });
+  } finally {
+    clearTimeout(timer);
+  }
+}

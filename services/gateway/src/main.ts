@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { loadConfig, redactConfig } from '@ies/config';
+import { AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics, kafkaReadiness, registryReadiness } from '@ies/kafka';
+import { createLogger, createMetricsRegistry } from '@ies/observability';
+import { createRedis, redisReadiness } from '@ies/redis';
+import { RegistryState, materialiseRegistry } from '@ies/registry';
+import { buildGateway } from './app.js';
+import { IdempotencyStore } from './ingest/idempotency.js';
+
+/** Starts the gateway against the configured stack; resolves once it listens. */
+export async function startGateway(env: Readonly<Record<string, string | undefined>>) {
+  const config = loadConfig(env);
+  const logger = createLogger({ name: 'gateway', level: config.logLevel });
+  logger.info({ config: redactConfig(config) }, 'starting gateway');
+  const kafka = createKafka(config, logger.child({ lib: 'kafkajs' }));
+  const admin = kafka.admin();
+  await admin.connect();
+  for (const tenant of config.tenants) await ensureTenantTopics(admin, tenant, config.kafka.replicationFactor);
+  const serde = new AvroSerde({ registryUrl: config.registry.url });
+  const producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  const redis = createRedis(config);
+  const registry = new RegistryState();
+  const view = await materialiseRegistry(kafka, serde, registry, config.tenants, `${config.nodeId}-gateway-${randomUUID()}`);
+  await view.ready;
+  logger.info({ registry: registry.size }, 'registry loaded');
+  const app = buildGateway({
+    config, logger, metrics: createMetricsRegistry('gateway'), registry, serde, producer,
+    idempotency: new IdempotencyStore(redis, config.ingest.idempotencyTtlSeconds),
+    readiness: [kafkaReadiness(admin), registryReadiness(config.registry.url), redisReadiness(redis)],
+  });
+  const address = await app.listen({ host: config.http.host, port: config.http.port });
+  logger.info({ address }, 'gateway listening');
+  const stop = async () => {
+    await app.close();
+    await view.consumer.disconnect();
+    await producer.disconnect();
+    await admin.disconnect();
+    redis.disconnect();
+  };
+  return { app, address, registry, stop };
+}

@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import { PROBLEM_CONTENT_TYPE } from '@ies/errors';
+import { submitMeterBatch, type SubmitDeps } from '../ingest/submit-batch.js';
+
+const BODY_TYPES = ['application/json', 'application/ies-meterdata+json', 'text/csv'];
+
+/** POST /v1/meter-data: a head-end's signed batch (IES MeterData v0.6 JSON or compact CSV). */
+export function meterDataRoutes(app: FastifyInstance, deps: SubmitDeps): void {
+  app.register(async (scoped) => {
+    // The signature covers the exact bytes, so the body stays a Buffer until it verified.
+    scoped.removeAllContentTypeParsers();
+    scoped.addContentTypeParser(BODY_TYPES, { parseAs: 'buffer', bodyLimit: deps.config.ingest.maxBodyBytes }, (_req, body, done) => done(null, body));
+    scoped.post(
+      '/v1/meter-data',
+      {
+        bodyLimit: deps.config.ingest.maxBodyBytes,
+        schema: {
+          summary: 'Submit a signed batch of 15-minute interval reads',
+          headers: {
+            type: 'object',
+            required: ['content-type'],
+            properties: {
+              'x-ies-signature': { type: 'string', description: 'Detached JWS (RFC 7515/7797) over the body: header..signature' },
+              'x-ies-tenant': { type: 'string', description: 'Optional: the DISCOM the batch is for; must be the signing key\'s DISCOM' },
+            },
+          },
+        },
+      },
+      async (req, reply) => {
+        const outcome = await submitMeterBatch(deps, {
+          body: req.body as Buffer,
+          contentType: req.headers['content-type'] ?? '',
+          signature: req.headers['x-ies-signature'] as string | undefined,
+          tenant: req.headers['x-ies-tenant'] as string | undefined,
+        });
+        if (outcome.replayed) void reply.header('idempotent-replayed', 'true');
+        if (outcome.problem) void reply.type(PROBLEM_CONTENT_TYPE);
+        return reply.status(outcome.status).send(outcome.body);
+      },
+    );
+  });
+}

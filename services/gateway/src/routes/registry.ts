@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import type { Producer } from 'kafkajs';
+import type { Config } from '@ies/config';
+import { verifyDetached } from '@ies/crypto';
+import { IesError } from '@ies/errors';
+import type { AvroSerde } from '@ies/kafka';
+import { parseRegistryDocument, publishEntries, type RegistryState } from '@ies/registry';
+
+export interface RegistryRouteDeps {
+  config: Config;
+  registry: RegistryState;
+  serde: AvroSerde;
+  producer: Producer;
+  now: () => number;
+}
+
+/**
+ * The node operator's public keys, read from the JWKS file on every use: replacing the
+ * file rotates the operator key without a restart.
+ */
+async function operatorKeys(file: string): Promise<Map<string, Record<string, unknown>>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new IesError('IES_ERR_CONFIG_INVALID', `operator JWKS ${file} cannot be read (IES_OPERATOR_JWKS_FILE); create it with 'ies keys generate --operator'`, { cause });
+  }
+  const jwks = JSON.parse(text) as { keys?: Record<string, unknown>[] };
+  return new Map((jwks.keys ?? []).filter((k) => typeof k.kid === 'string' && k.status !== 'REVOKED').map((k) => [k.kid as string, k]));
+}
+
+export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): void {
+  app.register(async (scoped) => {
+    scoped.removeAllContentTypeParsers();
+    scoped.addContentTypeParser(['application/yaml', 'text/yaml', 'application/json'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    /** POST /v1/registry: a registry document signed by the node operator (`ies registry apply`). */
+    scoped.post('/v1/registry', { schema: { summary: 'Apply a signed registry document (participants, keys, meters)' } }, async (req, reply) => {
+      const body = req.body as Buffer;
+      const signature = req.headers['x-ies-signature'] as string | undefined;
+      if (!signature) throw new IesError('IES_ERR_AUTH_MISSING', 'registry documents must carry the node operator\'s X-IES-Signature');
+      const keys = await operatorKeys(deps.config.auth.operatorJwksFile);
+      await verifyDetached(body, signature, (kid) => keys.get(kid));
+      const entries = parseRegistryDocument(body.toString('utf8'), deps.now());
+      const discomId = entries[0]?.discomId;
+      if (discomId !== undefined && !deps.config.tenants.includes(discomId)) {
+        throw new IesError('IES_ERR_TENANT_FORBIDDEN', `DISCOM ${discomId} is not a tenant of this node (IES_TENANTS=${deps.config.tenants.join(',')})`);
+      }
+      await publishEntries(deps.producer, deps.serde, entries);
+      // Read-your-writes on this replica; every replica also applies them from the log.
+      for (const e of entries) deps.registry.apply(e);
+      const count = (kind: string) => entries.filter((e) => e.kind === kind).length;
+      return reply.status(200).send({ discomId, applied: entries.length, participants: count('PARTICIPANT'), keys: count('KEY'), meters: count('METER') });
+    });
+  });
+
+  /** GET /.well-known/jwks.json?discom=…: a tenant's registered public keys with their status. */
+  app.get('/.well-known/jwks.json', { schema: { querystring: { type: 'object', properties: { discom: { type: 'string' } } } } }, async (req) => {
+    const discom = (req.query as { discom?: string }).discom ?? (deps.config.tenants.length === 1 ? deps.config.tenants[0] : undefined);
+    if (discom === undefined || !deps.config.tenants.includes(discom)) {
+      throw new IesError('IES_ERR_NOT_FOUND', `name a tenant with ?discom= (one of ${deps.config.tenants.join(', ')})`);
+    }
+    return deps.registry.jwks(discom);
+  });
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Config } from '@ies/config';
+import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
+import { AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
+import { createLogger, createMetricsRegistry } from '@ies/observability';
+import { createRedis } from '@ies/redis';
+import { RegistryState } from '@ies/registry';
+import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
+import { buildGateway, IdempotencyStore } from '../../src/index.js';
+
+/** Loosely typed JSON for assertions on responses and decoded records. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = Record<string, any>;
+
+/** A gateway wired to the real local stack, for one or more fresh tenants. */
+export async function startHarness(tenantCount = 1) {
+  const tenants = Array.from({ length: tenantCount }, () => uniqueTenant());
+  const keysDir = mkdtempSync(path.join(tmpdir(), 'ies-gw-'));
+  const operator = await generateSigningKey();
+  const operatorJwks = path.join(keysDir, 'operator.jwks.json');
+  writeFileSync(operatorJwks, JSON.stringify({ keys: [operator.publicJwk] }));
+  const config: Config = stackConfig({ IES_TENANTS: tenants.join(','), IES_OPERATOR_JWKS_FILE: operatorJwks, IES_INGEST_MAX_BODY_BYTES: String(1024 * 1024) });
+  const logger = createLogger({ name: 'it', level: 'silent' }, nullStream());
+  const kafka = createKafka(config, logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  for (const t of tenants) await ensureTenantTopics(admin, t, config.kafka.replicationFactor);
+  await admin.disconnect();
+  const serde = new AvroSerde({ registryUrl: config.registry.url });
+  const producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  const redis = createRedis(config);
+  const registry = new RegistryState();
+  let clock: number | undefined;
+  const app = buildGateway({
+    config, logger, metrics: createMetricsRegistry('it'), readiness: [], registry, serde, producer,
+    idempotency: new IdempotencyStore(redis, 3600),
+    now: () => clock ?? Date.now(),
+  });
+
+  async function applyRegistry(yaml: string, signer: KeyPair = operator) {
+    const body = Buffer.from(yaml);
+    const sig = await signDetached(body, signer, { iat: Math.floor(Date.now() / 1000), jti: randomUUID() });
+    return app.inject({ method: 'POST', url: '/v1/registry', headers: { 'content-type': 'application/yaml', 'x-ies-signature': sig }, payload: body });
+  }
+
+  async function submit(body: string | Buffer, key: KeyPair, opts: { jti?: string; iat?: number; contentType?: string; signature?: string; headers?: Record<string, string> } = {}) {
+    const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
+    const jti = opts.jti ?? `B-${randomUUID()}`;
+    const signature = opts.signature ?? (await signDetached(bytes, key, { iat: opts.iat ?? Math.floor(Date.now() / 1000), jti }));
+    const res = await app.inject({ method: 'POST', url: '/v1/meter-data', headers: { 'content-type': opts.contentType ?? 'text/csv', 'x-ies-signature': signature, ...opts.headers }, payload: bytes });
+    return { res, jti, json: () => res.json() as Json };
+  }
+
+  return {
+    tenants, config, app, registry, kafka, serde, operator, applyRegistry, submit,
+    setClock: (ms: number | undefined) => { clock = ms; },
+    async close() {
+      await app.close();
+      await producer.disconnect();
+      redis.disconnect();
+    },
+  };
+}
+
+export function registryYaml(discom: string, headEnd: { id: string; keys: (KeyPair & { status?: string })[]; halfHour?: string }, meters: { id: string; load?: number; der?: number }[]): string {
+  const keys = headEnd.keys.map((k) => `      - ${JSON.stringify({ ...k.publicJwk, ...(k.status ? { status: k.status } : {}) })}`).join('\n');
+  const meterLines = meters.map((m) => `  - ${JSON.stringify({ id: m.id, scheme: 'METER_SERIAL', headEnd: headEnd.id, sanctionedLoadW: m.load ?? 10_000, ...(m.der === undefined ? {} : { derCapacityW: m.der }) })}`).join('\n');
+  return `discom: ${discom}\nparticipants:\n  - id: ${headEnd.id}\n    role: HEADEND\n    name: test head-end\n    halfHourProfiles: ${headEnd.halfHour ?? 'REJECT'}\n    keys:\n${keys}\nmeters:\n${meterLines}\n`;
+}
+
+/** 15-minute blocks of the IST day before `now`, as ISO strings with the +05:30 offset. */
+export function istBlocks(count: number, dayOffset = -1): string[] {
+  const istNow = new Date(Date.now() + 330 * 60_000);
+  const midnightIst = Date.UTC(istNow.getUTCFullYear(), istNow.getUTCMonth(), istNow.getUTCDate() + dayOffset) - 330 * 60_000;
+  return Array.from({ length: count }, (_, i) => new Date(midnightIst + i * 900_000 + 330 * 60_000).toISOString().replace('.000Z', '+05:30'));
+}
+
+export const CSV_HEADER = 'meter_id,block_start,import_wh,export_wh,status';

@@ -1,0 +1,196 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { TOPICS, topicName } from '@ies/contracts';
+import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
+import { eventually } from '@ies/testing';
+import { CSV_HEADER, istBlocks, registryYaml, startHarness, type Json } from './harness.js';
+
+let h: Awaited<ReturnType<typeof startHarness>>;
+let key: KeyPair;
+let tenant: string;
+let otherTenant: string;
+let otherKey: KeyPair;
+const blocks = istBlocks(8);
+
+before(async () => {
+  h = await startHarness(2);
+  [tenant, otherTenant] = h.tenants as [string, string];
+  key = await generateSigningKey('EdDSA');
+  otherKey = await generateSigningKey('ES256');
+  const applied = await h.applyRegistry(registryYaml(tenant, { id: 'HES-1', keys: [key], halfHour: 'SPLIT_EVEN' }, [{ id: 'M-1', load: 4000 }, { id: 'M-2', load: 4000, der: 3000 }, ...fixtureMeters()]));
+  assert.equal(applied.statusCode, 200, applied.body);
+  assert.equal((await h.applyRegistry(registryYaml(otherTenant, { id: 'HES-9', keys: [otherKey] }, [{ id: 'M-9' }]))).statusCode, 200);
+});
+after(async () => {
+  await h.close();
+});
+
+function csv(rows: string[]): string {
+  return `${CSV_HEADER}\n${rows.join('\n')}\n`;
+}
+
+test('a signed CSV batch is accepted (202) and written to Kafka with the head-end signature', async () => {
+  const { res, jti, json } = await submit(csv([`M-1,${blocks[0]},412,0,VALID`, `M-2,${blocks[0]},100,250,ESTIMATED`]));
+  assert.equal(res.statusCode, 202, res.body);
+  const body = json();
+  assert.equal(body.batchId, `HES-1:${jti}`);
+  assert.deepEqual(body.counts, { reads: 4, accepted: 4, rejected: 0 });
+  assert.equal(body.receiptUrl, `/v1/batches/${encodeURIComponent(body.batchId)}/receipt`);
+
+  const consumer = h.kafka.consumer({ groupId: `${tenant}-it-batches` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topicName(tenant, TOPICS.meterBatches), fromBeginning: true });
+  const seen: Json[] = [];
+  await consumer.run({ eachMessage: async ({ message }) => { seen.push(await h.serde.decode(message.value as Buffer)); } });
+  const record = await eventually(async () => seen.find((r) => r.batchId === body.batchId), 30_000, 'the batch on meter-batches.v1');
+  await consumer.disconnect();
+  assert.equal(record.headEndId, 'HES-1');
+  assert.equal(record.format, 'COMPACT_CSV');
+  assert.equal(record.reads.length, 4);
+  assert.deepEqual({ ...record.reads[1] }, { meterId: 'M-1', blockStart: Date.parse(blocks[0] as string), channel: 'EXPORT', wh: 0, validationStatus: 'VALID', source: 'HES' });
+  assert.match(record.signature, /^[\w-]+\.\.[\w-]+$/);
+});
+
+test('invalid reads are listed with stable codes and dead-lettered; valid ones in the same batch are accepted', async () => {
+  const future = istBlocks(1, +1)[0];
+  const misaligned = (blocks[1] as string).replace(':15:00', ':17:00').replace(':00:00', ':07:00');
+  const { res, json } = await submit(csv([
+    `M-1,${blocks[2]},300,0,VALID`,
+    `M-1,${misaligned},300,0,VALID`,
+    `M-1,${future},300,0,VALID`,
+    `M-1,${blocks[3]},-5,0,VALID`,
+    `M-1,${blocks[2]},301,0,VALID`,
+    `NOPE,${blocks[2]},1,0,VALID`,
+    `M-9,${blocks[2]},1,0,VALID`,
+    `M-1,${blocks[4]},999999,0,VALID`,
+  ]));
+  assert.equal(res.statusCode, 202, res.body);
+  const body = json();
+  const codes = new Set(body.rejected.map((r: { code: string }) => r.code));
+  for (const code of ['IES_ERR_VEE_BLOCK_MISALIGNED', 'IES_ERR_VEE_FUTURE_BLOCK', 'IES_ERR_VEE_NEGATIVE', 'IES_ERR_VEE_DUPLICATE', 'IES_ERR_VEE_UNKNOWN_METER', 'IES_ERR_VEE_FOREIGN_METER', 'IES_ERR_VEE_IMPLAUSIBLE']) {
+    assert.ok(codes.has(code), `${code} missing from ${JSON.stringify(body.rejected, null, 1)}`);
+  }
+  assert.ok(body.counts.accepted >= 2, 'the good import/export reads of the first row are accepted');
+
+  const consumer = h.kafka.consumer({ groupId: `${tenant}-it-dlq` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topicName(tenant, TOPICS.deadLetter), fromBeginning: true });
+  const dead: Json[] = [];
+  await consumer.run({ eachMessage: async ({ message }) => { dead.push(await h.serde.decode(message.value as Buffer)); } });
+  await eventually(async () => (dead.filter((d) => d.context.batchId === body.batchId).length === body.counts.rejected ? true : undefined), 30_000, 'all dead letters');
+  await consumer.disconnect();
+  const one = dead.find((d) => d.code === 'IES_ERR_VEE_NEGATIVE');
+  assert.equal(one?.stage, 'gateway');
+  assert.equal(one?.context.meterId, 'M-1');
+});
+
+test('signature failures: tampered body, unknown key, alg none, stale iat, no signature', async () => {
+  const body = csv([`M-1,${blocks[5]},1,0,VALID`]);
+  const jti = `B-sig-${Date.now()}`;
+  const sig = await signDetached(Buffer.from(body), key, { iat: Math.floor(Date.now() / 1000), jti });
+  const good = await submit(body, { signature: sig });
+  assert.equal(good.res.statusCode, 202);
+
+  const tampered = await submit(body.replace(',1,0,', ',9,0,'), { signature: sig });
+  assert.equal(tampered.res.statusCode, 401);
+  assert.equal(tampered.json().code, 'IES_ERR_SIGNATURE_INVALID');
+
+  const stranger = await generateSigningKey();
+  const unknown = await submit(body, { key: stranger });
+  assert.equal(unknown.res.statusCode, 401);
+  assert.match(unknown.json().detail, /not a registered, active key/);
+
+  const none = `${Buffer.from(JSON.stringify({ alg: 'none', kid: key.kid, b64: false, crit: ['b64'], iat: 1, jti: 'x' })).toString('base64url')}..`;
+  const algNone = await submit(body, { signature: none });
+  assert.equal(algNone.res.statusCode, 401);
+  assert.match(algNone.json().detail, /"none" is not allowed/);
+
+  const stale = await submit(body, { iat: Math.floor(Date.now() / 1000) - 301 });
+  assert.equal(stale.res.statusCode, 401);
+  assert.equal(stale.json().code, 'IES_ERR_SIGNATURE_STALE');
+
+  const missing = await h.app.inject({ method: 'POST', url: '/v1/meter-data', headers: { 'content-type': 'text/csv' }, payload: body });
+  assert.equal(missing.statusCode, 401);
+  assert.equal(missing.json().code, 'IES_ERR_AUTH_MISSING');
+});
+
+test('a key of another tenant cannot write for this tenant', async () => {
+  const r = await submit(csv([`M-1,${blocks[6]},1,0,VALID`]), { key: otherKey, headers: { 'x-ies-tenant': tenant } });
+  assert.equal(r.res.statusCode, 403);
+  assert.equal(r.json().code, 'IES_ERR_TENANT_FORBIDDEN');
+});
+
+test('a replayed batch id returns the original response; a different body under it is 409', async () => {
+  const body = csv([`M-1,${blocks[7]},5,0,VALID`]);
+  const first = await submit(body);
+  const again = await submit(body, { jti: first.jti });
+  assert.equal(again.res.statusCode, 202);
+  assert.equal(again.res.headers['idempotent-replayed'], 'true');
+  assert.deepEqual(again.json(), first.json());
+  const conflict = await submit(body.replace(',5,0,', ',6,0,'), { jti: first.jti });
+  assert.equal(conflict.res.statusCode, 409);
+  assert.equal(conflict.json().code, 'IES_ERR_REPLAY_CONFLICT');
+});
+
+test('an oversize body is refused with 413 before anything is parsed', async () => {
+  const rows = Array.from({ length: 30_000 }, (_, i) => `M-1,${blocks[0]},${i},0,VALID`);
+  const r = await submit(csv(rows));
+  assert.equal(r.res.statusCode, 413);
+  assert.equal(r.json().code, 'IES_ERR_PAYLOAD_TOO_LARGE');
+});
+
+test('registry documents must be signed by the node operator', async () => {
+  const impostor = await generateSigningKey();
+  const r = await h.applyRegistry(registryYaml(tenant, { id: 'HES-X', keys: [impostor] }, []), impostor);
+  assert.equal(r.statusCode, 401);
+  const jwks = (await h.app.inject(`/.well-known/jwks.json?discom=${tenant}`)).json();
+  assert.ok(!jwks.keys.some((k: { kid: string }) => k.kid === impostor.kid));
+});
+
+test('IES MeterData v0.6 fixtures with interval reads are accepted', async () => {
+  const dir = new URL('../../../../meterdata/testdata/ies-meterdata-v0.6/', import.meta.url);
+  for (const file of ['validation-cases/valid_interval_profile.json', 'examples/IntervalProfile.json', 'examples/IntervalProfile_Elaborated.json']) {
+    const r = await submit(readFileSync(new URL(file, dir)), { contentType: 'application/json' });
+    assert.equal(r.res.statusCode, 202, `${file}: ${r.res.body}`);
+    assert.equal(r.json().counts.rejected, 0, `${file}: ${JSON.stringify(r.json().rejected)}`);
+    assert.ok(r.json().counts.accepted > 0, file);
+  }
+  const bad = await submit(readFileSync(new URL('validation-cases/invalid_profile_type_mismatch.json', dir)), { contentType: 'application/json' });
+  assert.equal(bad.res.statusCode, 422);
+  assert.equal(bad.json().code, 'IES_ERR_METERDATA_PROFILE_TYPE');
+});
+
+test('keys rotate and revoke without a restart while batches keep flowing', async () => {
+  const next = await generateSigningKey('ES256');
+  const statuses: number[] = [];
+  const flow = (async () => {
+    for (let i = 0; i < 20; i += 1) statuses.push((await submit(csv([`M-2,${blocks[i % 8]},${i},0,VALID`]), { key: next })).res.statusCode);
+  })();
+  assert.equal((await h.applyRegistry(registryYaml(tenant, { id: 'HES-1', keys: [key, next], halfHour: 'SPLIT_EVEN' }, []))).statusCode, 200);
+  await flow;
+  assert.ok(statuses.includes(202), `the new key was accepted once registered: ${statuses.join(',')}`);
+  assert.ok(statuses.every((s) => s === 202 || s === 401), `only 202 before/after registration and 401 before: ${statuses.join(',')}`);
+  assert.equal(statuses.lastIndexOf(401) < statuses.indexOf(202) || !statuses.includes(401), true, 'no refusal after the key was live');
+
+  assert.equal((await h.applyRegistry(registryYaml(tenant, { id: 'HES-1', keys: [{ ...key, status: 'REVOKED' }, next], halfHour: 'SPLIT_EVEN' }, []))).statusCode, 200);
+  const old = await submit(csv([`M-2,${blocks[1]},7,0,VALID`]));
+  assert.equal(old.res.statusCode, 401);
+  assert.equal(old.json().code, 'IES_ERR_KEY_REVOKED');
+  assert.equal((await submit(csv([`M-2,${blocks[1]},7,0,VALID`]), { key: next })).res.statusCode, 202);
+});
+
+/** Meter ids used by the IES fixtures the gateway test submits (registered for this tenant). */
+function fixtureMeters(): { id: string; load: number }[] {
+  const dir = new URL('../../../../meterdata/testdata/ies-meterdata-v0.6/', import.meta.url);
+  const ids = new Set<string>();
+  for (const file of ['validation-cases/valid_interval_profile.json', 'examples/IntervalProfile.json', 'examples/IntervalProfile_Elaborated.json']) {
+    const text = readFileSync(new URL(file, dir), 'utf8');
+    for (const m of text.matchAll(/"meterRefs"\s*:\s*\[\s*\{\s*"value"\s*:\s*"([^"]+)"/g)) ids.add(m[1] as string);
+  }
+  return [...ids].map((id) => ({ id, load: 100_000 }));
+}
+
+function submit(body: string | Buffer, opts: Parameters<typeof h.submit>[2] & { key?: KeyPair } = {}) {
+  return h.submit(body, opts.key ?? key, opts);
+}

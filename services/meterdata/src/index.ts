@@ -1,0 +1,17 @@
+export {
+  BLOCK_MS,
+  DEFAULT_POLICY,
+  type Channel,
+  type IngestContext,
+  type IngestPolicy,
+  type IngestResult,
+  type MeterInfo,
+  type MeterLookup,
+  type NormalisedRead,
+  type ReadSource,
+  type RejectedRead,
+  type ValidationStatus,
+} from './domain/types.js';
+export { normaliseIesMeterData } from './domain/normalise-ies.js';
+export { normaliseCompactCsv, CSV_HEADER } from './domain/normalise-csv.js';
+export { kwhToWh, roundHalfEven } from './domain/decimal.js';
