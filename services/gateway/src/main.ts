@@ -6,6 +6,7 @@ import { createRedis, redisReadiness } from '@ies/redis';
 import { RegistryState, materialiseRegistry } from '@ies/registry';
 import { buildGateway } from './app.js';
 import { IdempotencyStore } from './ingest/idempotency.js';
+import { startSubmissionsConsumer } from './intake/submissions-consumer.js';
 
 /** Starts the gateway against the configured stack; resolves once it listens. */
 export async function startGateway(env: Readonly<Record<string, string | undefined>>) {
@@ -24,15 +25,17 @@ export async function startGateway(env: Readonly<Record<string, string | undefin
   const view = await materialiseRegistry(kafka, serde, registry, config.tenants, `${config.nodeId}-gateway-${randomUUID()}`);
   await view.ready;
   logger.info({ registry: registry.size }, 'registry loaded');
+  const idempotency = new IdempotencyStore(redis, config.ingest.idempotencyTtlSeconds);
   const app = buildGateway({
-    config, logger, metrics: createMetricsRegistry('gateway'), registry, serde, producer,
-    idempotency: new IdempotencyStore(redis, config.ingest.idempotencyTtlSeconds),
+    config, logger, metrics: createMetricsRegistry('gateway'), registry, serde, producer, idempotency,
     readiness: [kafkaReadiness(admin), registryReadiness(config.registry.url), redisReadiness(redis)],
   });
+  const submissions = await startSubmissionsConsumer(kafka, { config, registry, serde, producer, idempotency, now: Date.now }, logger.child({ part: 'submissions' }), `${config.nodeId}-gateway-submissions`);
   const address = await app.listen({ host: config.http.host, port: config.http.port });
   logger.info({ address }, 'gateway listening');
   const stop = async () => {
     await app.close();
+    await submissions.disconnect();
     await view.consumer.disconnect();
     await producer.disconnect();
     await admin.disconnect();

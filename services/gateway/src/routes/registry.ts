@@ -6,6 +6,7 @@ import { verifyDetached } from '@ies/crypto';
 import { IesError } from '@ies/errors';
 import type { AvroSerde } from '@ies/kafka';
 import { parseRegistryDocument, publishEntries, type RegistryState } from '@ies/registry';
+import { authenticateRead } from '../auth/bearer-token.js';
 
 export interface RegistryRouteDeps {
   config: Config;
@@ -52,6 +53,11 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
       const count = (kind: string) => entries.filter((e) => e.kind === kind).length;
       return reply.status(200).send({ discomId, applied: entries.length, participants: count('PARTICIPANT'), keys: count('KEY'), meters: count('METER') });
     });
+  });
+
+  /** GET /v1/whoami: who a bearer token identifies (to check a participant's token set-up). */
+  app.get('/v1/whoami', { schema: { summary: 'The participant and tenant a bearer token identifies' } }, async (req) => {
+    return authenticateRead(deps.registry, req.headers.authorization, { audience: deps.config.nodeId, nowMs: deps.now() });
   });
 
   /** GET /.well-known/jwks.json?discom=…: a tenant's registered public keys with their status. */

@@ -16,13 +16,13 @@ import { buildGateway, IdempotencyStore } from '../../src/index.js';
 export type Json = Record<string, any>;
 
 /** A gateway wired to the real local stack, for one or more fresh tenants. */
-export async function startHarness(tenantCount = 1) {
+export async function startHarness(tenantCount = 1, env: Record<string, string> = {}) {
   const tenants = Array.from({ length: tenantCount }, () => uniqueTenant());
   const keysDir = mkdtempSync(path.join(tmpdir(), 'ies-gw-'));
   const operator = await generateSigningKey();
   const operatorJwks = path.join(keysDir, 'operator.jwks.json');
   writeFileSync(operatorJwks, JSON.stringify({ keys: [operator.publicJwk] }));
-  const config: Config = stackConfig({ IES_TENANTS: tenants.join(','), IES_OPERATOR_JWKS_FILE: operatorJwks, IES_INGEST_MAX_BODY_BYTES: String(1024 * 1024) });
+  const config: Config = stackConfig({ IES_TENANTS: tenants.join(','), IES_OPERATOR_JWKS_FILE: operatorJwks, IES_INGEST_MAX_BODY_BYTES: String(1024 * 1024), ...env });
   const logger = createLogger({ name: 'it', level: 'silent' }, nullStream());
   const kafka = createKafka(config, logger);
   const admin = kafka.admin();
@@ -55,8 +55,9 @@ export async function startHarness(tenantCount = 1) {
     return { res, jti, json: () => res.json() as Json };
   }
 
+  const deps = { config, registry, serde, producer, idempotency: new IdempotencyStore(redis, 3600), now: () => clock ?? Date.now() };
   return {
-    tenants, config, app, registry, kafka, serde, operator, applyRegistry, submit,
+    tenants, config, app, registry, kafka, serde, operator, applyRegistry, submit, deps,
     setClock: (ms: number | undefined) => { clock = ms; },
     async close() {
       await app.close();

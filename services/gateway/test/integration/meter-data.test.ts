@@ -194,3 +194,13 @@ function fixtureMeters(): { id: string; load: number }[] {
 function submit(body: string | Buffer, opts: Parameters<typeof h.submit>[2] & { key?: KeyPair } = {}) {
   return h.submit(body, opts.key ?? key, opts);
 }
+
+test('the OpenAPI document lists the routes and /docs serves a browsable UI', async () => {
+  const spec = (await h.app.inject('/openapi.json')).json();
+  assert.ok(spec.openapi.startsWith('3.'));
+  assert.ok(spec.paths['/v1/meter-data']?.post, Object.keys(spec.paths).join(', '));
+  assert.ok(spec.paths['/v1/registry']?.post);
+  const ui = await h.app.inject('/docs/');
+  assert.equal(ui.statusCode, 200);
+  assert.match(ui.headers['content-type'] as string, /html/);
+});

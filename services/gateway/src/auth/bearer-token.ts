@@ -1,0 +1,46 @@
+import { decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
+import { SIGNING_ALGORITHMS } from '@ies/crypto';
+import { IesError } from '@ies/errors';
+import type { RegistryState } from '@ies/registry';
+
+export interface AuthenticatedReader {
+  discomId: string;
+  participantId: string;
+  kid: string;
+}
+
+/** Longest accepted token lifetime: short-lived tokens limit what a leaked one can do. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 300;
+
+/**
+ * Checks `Authorization: Bearer <JWT>` for API reads (RFC 7523 style): signed by the
+ * participant's registered, active key (EdDSA or ES256), `iss` = the participant, `aud` =
+ * this node, `exp` present, not past and at most 5 minutes ahead.
+ */
+export async function authenticateRead(registry: RegistryState, authorization: string | undefined, opts: { audience: string; nowMs: number }): Promise<AuthenticatedReader> {
+  const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(authorization ?? '');
+  if (!match) throw new IesError('IES_ERR_AUTH_MISSING', 'reads need Authorization: Bearer <JWT signed by your registered key>');
+  const token = match[1] as string;
+  let kid: string | undefined;
+  let alg: string | undefined;
+  try {
+    ({ kid, alg } = decodeProtectedHeader(token));
+  } catch {
+    throw new IesError('IES_ERR_TOKEN_INVALID', 'bearer token header is not a JWS header');
+  }
+  if (!SIGNING_ALGORITHMS.includes(alg as (typeof SIGNING_ALGORITHMS)[number])) throw new IesError('IES_ERR_TOKEN_INVALID', `token alg ${JSON.stringify(alg)} is not allowed; use EdDSA or ES256`);
+  const key = kid === undefined ? undefined : registry.key(kid);
+  if (!key) throw new IesError('IES_ERR_TOKEN_INVALID', `token kid ${JSON.stringify(kid)} is not registered`);
+  if (key.status === 'REVOKED') throw new IesError('IES_ERR_KEY_REVOKED', `kid ${key.kid} of ${key.participantId} is revoked`);
+  const nowSec = Math.floor(opts.nowMs / 1000);
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(token, key.jwk as JWK, { algorithms: [alg as string], audience: opts.audience, issuer: key.participantId, requiredClaims: ['exp'], currentDate: new Date(opts.nowMs), clockTolerance: 30 }));
+  } catch (cause) {
+    throw new IesError('IES_ERR_TOKEN_INVALID', `bearer token rejected: ${(cause as Error).message}`, { cause });
+  }
+  if ((payload.exp as number) - nowSec > MAX_TOKEN_LIFETIME_SECONDS) {
+    throw new IesError('IES_ERR_TOKEN_INVALID', `token exp is ${(payload.exp as number) - nowSec} s ahead; at most ${MAX_TOKEN_LIFETIME_SECONDS} s is accepted`);
+  }
+  return { discomId: key.discomId, participantId: key.participantId, kid: key.kid };
+}

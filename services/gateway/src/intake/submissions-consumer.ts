@@ -1,0 +1,71 @@
+import type { Consumer, Kafka } from 'kafkajs';
+import { TOPICS, topicName } from '@ies/contracts';
+import { IesError, isIesError } from '@ies/errors';
+import { ACKS_ALL } from '@ies/kafka';
+import { submitMeterBatch, type SubmitDeps } from '../ingest/submit-batch.js';
+
+interface Submission {
+  contentType: string;
+  signature: string;
+  body: Buffer;
+  tenant: string | null;
+}
+
+export interface SubmissionsLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/**
+ * Head-ends that produce to `headend-submissions.v1` get exactly the HTTP route's checks
+ * and outcomes: the record goes through the same use case. An accepted batch lands on
+ * meter-batches.v1; a refused one becomes a dead-letter record with its code; a retriable
+ * failure (Kafka or Redis unavailable) is not committed, so the record is retried.
+ */
+export async function startSubmissionsConsumer(kafka: Kafka, deps: SubmitDeps, log: SubmissionsLog, groupId: string): Promise<Consumer> {
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000 });
+  await consumer.connect();
+  for (const tenant of deps.config.tenants) await consumer.subscribe({ topic: topicName(tenant, TOPICS.headendSubmissions), fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ topic, partition, message }) => {
+      const topicTenant = topic.split('.')[1] as string;
+      const sourceId = `${topic}/${partition}/${message.offset}`;
+      let code: string;
+      let detail: string;
+      try {
+        const s = await deps.serde.decode<Submission>(message.value ?? Buffer.alloc(0));
+        const outcome = await submitMeterBatch(deps, { body: s.body, contentType: s.contentType, signature: s.signature, tenant: s.tenant ?? topicTenant });
+        if (!outcome.problem) {
+          log.info({ sourceId, batchId: outcome.body.batchId, replayed: outcome.replayed }, 'submission accepted');
+          return;
+        }
+        code = String(outcome.body.code);
+        detail = String(outcome.body.detail);
+      } catch (err) {
+        if (isIesError(err) && err.retriable) throw err; // not committed: kafkajs retries with backoff
+        code = isIesError(err) ? err.code : 'IES_ERR_INTERNAL';
+        detail = err instanceof Error ? err.message : String(err);
+      }
+      log.warn({ sourceId, code }, 'submission refused');
+      await deadLetter(deps, topicTenant, sourceId, code, detail, message.value ?? null);
+    },
+  });
+  return consumer;
+}
+
+async function deadLetter(deps: SubmitDeps, tenant: string, sourceId: string, code: string, message: string, payload: Buffer | null): Promise<void> {
+  const value = await deps.serde.encode(tenant, TOPICS.deadLetter, {
+    sourceId,
+    discomId: tenant,
+    stage: 'submissions-consumer',
+    code,
+    message,
+    rejectedAt: deps.now(),
+    // Keep the refused envelope when it is small enough to inspect later.
+    payload: payload !== null && payload.length <= 1024 * 1024 ? payload : null,
+    context: {},
+  });
+  await deps.producer.send({ topic: topicName(tenant, TOPICS.deadLetter), acks: ACKS_ALL, messages: [{ key: sourceId, value }] }).catch((err: unknown) => {
+    throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `dead-letter write for ${sourceId} failed: ${(err as Error).message}`, { cause: err });
+  });
+}
