@@ -7,7 +7,7 @@ import { runSimulateCommand } from './commands/simulate.js';
 const USAGE = `usage: ies <command>
 
 commands:
-  demo                     produce a few signed sample reads end to end through the local stack and print what happened
+  demo                     the end-to-end demo: a gateway on the local stack and a simulated fleet posting a day of signed reads
   keys generate            make a key pair for a participant (or --operator for the node operator)
   registry apply FILE      sign a registry document (participants, keys, meters) and apply it
   simulate                 register a seeded head-end fleet and post a day of signed reads (--help for options)
