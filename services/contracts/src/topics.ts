@@ -21,7 +21,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const TOPICS = {
   meterBatches: { name: 'meter-batches.v1', key: 'batchId', partitions: 6, cleanupPolicy: 'delete', retentionMs: 30 * DAY_MS, valueSchema: 'meter-batch.v1.avsc' },
-  meterReads: { name: 'meter-reads.v1', key: 'meterId', partitions: 12, cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS },
+  meterReads: { name: 'meter-reads.v1', key: 'meterId', partitions: 12, cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS, valueSchema: 'meter-read.v1.avsc' },
   headendSubmissions: { name: 'headend-submissions.v1', key: 'batchId', partitions: 6, cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS, valueSchema: 'headend-submission.v1.avsc' },
   receipts: { name: 'receipts.v1', key: 'batchId', partitions: 1, cleanupPolicy: 'delete', retentionMs: -1 },
   drEvents: { name: 'dr-events.v1', key: 'eventId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1 },

@@ -1,0 +1,47 @@
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { TOPICS, topicName } from '@ies/contracts';
+import type { AvroSerde } from '@ies/kafka';
+
+interface BatchRecord {
+  batchId: string;
+  discomId: string;
+  receivedAt: number;
+  reads: { meterId: string; blockStart: number; channel: string; wh: number; validationStatus: string; source: string }[];
+}
+
+/**
+ * meter-batches.v1 → meter-reads.v1, one record per accepted read keyed by meter. Each
+ * batch's reads and the consumer offset that moves past it commit in one Kafka
+ * transaction, so after a crash or redelivery every read is on meter-reads.v1 exactly
+ * once for read_committed consumers.
+ */
+export async function startFanout(kafka: Kafka, serde: AvroSerde, tenants: readonly string[], ids: { groupId: string; transactionalId: string }): Promise<{ consumer: Consumer; producer: Producer }> {
+  const { groupId, transactionalId } = ids;
+  const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId, readUncommitted: false });
+  await consumer.connect();
+  for (const t of tenants) await consumer.subscribe({ topic: topicName(t, TOPICS.meterBatches), fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ topic, partition, message }) => {
+      const batch = await serde.decode<BatchRecord>(message.value as Buffer);
+      const messages = await Promise.all(
+        batch.reads.map(async (r, i) => ({
+          key: r.meterId,
+          value: await serde.encode(batch.discomId, TOPICS.meterReads, { ...r, discomId: batch.discomId, batchId: batch.batchId, indexInBatch: i, receivedAt: batch.receivedAt }),
+        })),
+      );
+      const tx = await producer.transaction();
+      try {
+        if (messages.length > 0) await tx.send({ topic: topicName(batch.discomId, TOPICS.meterReads), messages });
+        await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition, offset: (BigInt(message.offset) + 1n).toString() }] }] });
+        await tx.commit();
+      } catch (err) {
+        await tx.abort().catch(() => {});
+        throw err;
+      }
+    },
+  });
+  return { consumer, producer };
+}

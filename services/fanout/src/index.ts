@@ -1,0 +1,2 @@
+export { startFanout } from './fanout.js';
+export { startFanoutService } from './main.js';
