@@ -35,8 +35,8 @@ test('every accepted read is fanned out exactly once, also across a restart of t
   await producer.connect();
   const send = async (b: ReturnType<typeof batch>) => producer.send({ topic: topicName(tenant, TOPICS.meterBatches), acks: ACKS_ALL, messages: [{ key: b.batchId, value: await serde.encode(tenant, TOPICS.meterBatches, b) }] });
 
-  const ids = { groupId: `${tenant}-fanout`, transactionalId: `it-fanout-${randomUUID()}` };
-  let first = await startFanout(kafka, serde, [tenant], ids);
+  const fanoutIds = { groupId: `${tenant}-fanout`, transactionalId: `it-fanout-${randomUUID()}` };
+  let first = await startFanout(kafka, serde, [tenant], fanoutIds);
   await send(batch('B-1', ['F-1', 'F-2', 'F-3']));
 
   const reads: { key: string; batchId: string; index: number }[] = [];
@@ -50,7 +50,7 @@ test('every accepted read is fanned out exactly once, also across a restart of t
   // Restart the fan-out (same transactional id, same group) and send a second batch.
   await first.consumer.disconnect();
   await first.producer.disconnect();
-  first = await startFanout(kafka, serde, [tenant], ids);
+  first = await startFanout(kafka, serde, [tenant], fanoutIds);
   stops.push(async () => { await first.consumer.disconnect(); await first.producer.disconnect(); });
   await send(batch('B-2', ['F-1']));
   await producer.disconnect();
