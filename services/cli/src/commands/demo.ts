@@ -34,7 +34,7 @@ async function ensureOperatorKey(dir: string): Promise<string> {
  */
 export async function runDemo(_args: readonly string[], env: Env): Promise<number> {
   const discom = env.IES_DEMO_DISCOM ?? 'DEMO-DL';
-  const meters = Number(env.IES_DEMO_METERS ?? 2000);
+  const meters = Number(env.IES_DEMO_METERS ?? 3000);
   const keysDir = env.IES_KEYS_DIR ?? '.stack/keys';
   const jwksFile = await ensureOperatorKey(keysDir);
   const gatewayEnv = { ...env, IES_TENANTS: env.IES_TENANTS ?? discom, IES_OPERATOR_JWKS_FILE: jwksFile, IES_HTTP_PORT: env.IES_HTTP_PORT ?? '0', IES_LOG_LEVEL: env.IES_LOG_LEVEL ?? 'warn' };

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { TOPICS, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { eventually } from '@ies/testing';
@@ -148,17 +148,26 @@ test('registry documents must be signed by the node operator', async () => {
   assert.ok(!jwks.keys.some((k: { kid: string }) => k.kid === impostor.kid));
 });
 
-test('IES MeterData v0.6 fixtures with interval reads are accepted', async () => {
-  const dir = new URL('../../../../meterdata/testdata/ies-meterdata-v0.6/', import.meta.url);
-  for (const file of ['validation-cases/valid_interval_profile.json', 'examples/IntervalProfile.json', 'examples/IntervalProfile_Elaborated.json']) {
-    const r = await submit(readFileSync(new URL(file, dir)), { contentType: 'application/json' });
+test('every IES MeterData v0.6 example that carries interval reads is accepted through HTTP', async () => {
+  const files = intervalFixtureFiles();
+  assert.ok(files.length >= 10, files.join(', '));
+  for (const file of files) {
+    const r = await submit(readFileSync(new URL(file, FIXTURES)), { contentType: 'application/json' });
     assert.equal(r.res.statusCode, 202, `${file}: ${r.res.body}`);
     assert.equal(r.json().counts.rejected, 0, `${file}: ${JSON.stringify(r.json().rejected)}`);
     assert.ok(r.json().counts.accepted > 0, file);
   }
-  const bad = await submit(readFileSync(new URL('validation-cases/invalid_profile_type_mismatch.json', dir)), { contentType: 'application/json' });
-  assert.equal(bad.res.statusCode, 422);
-  assert.equal(bad.json().code, 'IES_ERR_METERDATA_PROFILE_TYPE');
+  for (const [file, code] of [
+    ['validation-cases/invalid_profile_type_mismatch.json', 'IES_ERR_METERDATA_PROFILE_TYPE'],
+    ['validation-cases/invalid_missing_descriptor.json', 'IES_ERR_METERDATA_DESCRIPTOR_MISSING'],
+    ['validation-cases/invalid_missing_descriptor_ref.json', 'IES_ERR_METERDATA_DESCRIPTOR_REF'],
+    ['validation-cases/invalid_cumulative_decrease.json', 'IES_ERR_METERDATA_CUMULATIVE_DECREASE'],
+    ['validation-cases/invalid_math_consistency.json', 'IES_ERR_METERDATA_USAGE_MISMATCH'],
+  ] as const) {
+    const bad = await submit(readFileSync(new URL(file, FIXTURES)), { contentType: 'application/json' });
+    assert.equal(bad.res.statusCode, 422, `${file}: ${bad.res.body}`);
+    assert.equal(bad.json().code, code, file);
+  }
 });
 
 test('keys rotate and revoke without a restart while batches keep flowing', async () => {
@@ -181,14 +190,22 @@ test('keys rotate and revoke without a restart while batches keep flowing', asyn
 });
 
 /** Meter ids used by the IES fixtures the gateway test submits (registered for this tenant). */
+const FIXTURES = new URL('../../../../meterdata/testdata/ies-meterdata-v0.6/', import.meta.url);
+
+/** The example files (and the valid validation case) that carry IntervalProfiles. */
+function intervalFixtureFiles(): string[] {
+  const examples = readdirSync(new URL('examples/', FIXTURES)).filter((f) => readFileSync(new URL(`examples/${f}`, FIXTURES), 'utf8').includes('"IntervalProfile"'));
+  return ['validation-cases/valid_interval_profile.json', ...examples.map((f) => `examples/${f}`)];
+}
+
+/** Meter ids used by those fixtures, registered for this tenant (feeder-sized sanctioned load). */
 function fixtureMeters(): { id: string; load: number }[] {
-  const dir = new URL('../../../../meterdata/testdata/ies-meterdata-v0.6/', import.meta.url);
   const ids = new Set<string>();
-  for (const file of ['validation-cases/valid_interval_profile.json', 'examples/IntervalProfile.json', 'examples/IntervalProfile_Elaborated.json']) {
-    const text = readFileSync(new URL(file, dir), 'utf8');
+  for (const file of intervalFixtureFiles()) {
+    const text = readFileSync(new URL(file, FIXTURES), 'utf8');
     for (const m of text.matchAll(/"meterRefs"\s*:\s*\[\s*\{\s*"value"\s*:\s*"([^"]+)"/g)) ids.add(m[1] as string);
   }
-  return [...ids].map((id) => ({ id, load: 100_000 }));
+  return [...ids].map((id) => ({ id, load: 100_000_000 }));
 }
 
 function submit(body: string | Buffer, opts: Parameters<typeof h.submit>[2] & { key?: KeyPair } = {}) {
