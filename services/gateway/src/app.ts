@@ -11,6 +11,7 @@ import type { RegistryState } from '@ies/registry';
 import type { IdempotencyStore } from './ingest/idempotency.js';
 import { meterDataRoutes } from './routes/meter-data.js';
 import { registryRoutes } from './routes/registry.js';
+import { createIngestMetrics } from './ingest/metrics.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -37,7 +38,7 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   });
   void app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  meterDataRoutes(app, { ...deps, now });
+  meterDataRoutes(app, { ...deps, now, metrics: createIngestMetrics(deps.metrics) });
   registryRoutes(app, { ...deps, now });
   return app;
 }

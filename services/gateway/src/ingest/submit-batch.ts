@@ -8,6 +8,7 @@ import { DEFAULT_POLICY, normaliseCompactCsv, normaliseIesMeterData, type Ingest
 import type { RegistryState } from '@ies/registry';
 import { authenticateWrite } from '../auth/write-signature.js';
 import type { IdempotencyStore } from './idempotency.js';
+import type { IngestMetrics } from './metrics.js';
 
 export interface SubmitDeps {
   config: Config;
@@ -16,6 +17,7 @@ export interface SubmitDeps {
   producer: Producer;
   idempotency: IdempotencyStore;
   now: () => number;
+  metrics?: IngestMetrics;
 }
 
 export interface SubmitInput {
@@ -50,6 +52,19 @@ export function formatOf(contentType: string): BatchFormat {
  * response, a different body 409.
  */
 export async function submitMeterBatch(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutcome> {
+  const started = performance.now();
+  try {
+    const outcome = await submit(deps, input);
+    const discom = typeof outcome.body.discomId === 'string' ? outcome.body.discomId : 'unknown';
+    deps.metrics?.batch(discom, outcome.replayed ? 'replayed' : outcome.problem ? 'refused' : 'accepted', (performance.now() - started) / 1000);
+    return outcome;
+  } catch (err) {
+    deps.metrics?.batch('unknown', err instanceof IesError && err.retriable ? 'unavailable' : 'refused', (performance.now() - started) / 1000);
+    throw err;
+  }
+}
+
+async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutcome> {
   const { config, registry, idempotency } = deps;
   const nowMs = deps.now();
   const format = formatOf(input.contentType);
@@ -116,6 +131,7 @@ export async function submitMeterBatch(deps: SubmitDeps, input: SubmitInput): Pr
   const remember = () => idempotency.complete(sender.discomId, sender.participantId, sender.jti, bodySha256, 202, response);
   await writeDurably(deps, sender, messages, remember);
   await remember();
+  deps.metrics?.reads(sender.discomId, result.reads.length, result.rejected.map((r) => r.code));
   return { status: 202, body: response, problem: false, replayed: false };
 }
 

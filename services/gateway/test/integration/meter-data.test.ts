@@ -217,6 +217,9 @@ test('the OpenAPI document lists the routes and /docs serves a browsable UI', as
   assert.ok(spec.openapi.startsWith('3.'));
   assert.ok(spec.paths['/v1/meter-data']?.post, Object.keys(spec.paths).join(', '));
   assert.ok(spec.paths['/v1/registry']?.post);
+  const metrics = (await h.app.inject('/metrics')).body;
+  assert.match(metrics, new RegExp(`ies_ingest_rejected_reads_total\\{discom="${tenant}",code="IES_ERR_VEE_NEGATIVE"[^}]*\\} [1-9]`));
+  assert.match(metrics, new RegExp(`ies_ingest_batches_total\\{discom="${tenant}",outcome="accepted"[^}]*\\} [1-9]`));
   const ui = await h.app.inject('/docs/');
   assert.equal(ui.statusCode, 200);
   assert.match(ui.headers['content-type'] as string, /html/);
