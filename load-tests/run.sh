@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# k6 load test of POST /v1/meter-data against a gateway child process on 127.0.0.1.
+# Called by `npm run loadtest` (after the build and `stack.sh up`). Builds k6 from its Go
+# module into .cache/k6/bin on first use, starts a gateway with a fresh tenant and a
+# temporary operator key, pre-signs the requests (prepare.mjs), runs k6 (≤ 90 s), prints
+# the figures and stops the gateway by its pid. Exit status: k6's (99 = thresholds crossed).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+K6_VERSION="v1.8.1"
+K6_BIN="$ROOT/.cache/k6/bin/k6"
+SUMMARY="$ROOT/.cache/k6/summary.json"
+REQUESTS="$ROOT/.cache/k6/requests.json"
+REQUEST_COUNT="${IES_LOADTEST_REQUESTS:-2000}"
+
+log() { printf 'loadtest: %s\n' "$*"; }
+
+# --- k6 ---------------------------------------------------------------------------------
+if [[ ! -x "$K6_BIN" ]]; then
+  command -v go >/dev/null || { echo "loadtest: k6 is not built and 'go' is not installed" >&2; exit 1; }
+  log "building k6 $K6_VERSION from go.k6.io/k6 into .cache/k6/bin (first run only; several minutes)"
+  mkdir -p "$ROOT/.cache/k6/bin" "$ROOT/.cache/go"
+  started=$SECONDS
+  GOPATH="$ROOT/.cache/go/path" GOCACHE="$ROOT/.cache/go/cache" GOMODCACHE="$ROOT/.cache/go/mod" \
+    GOBIN="$ROOT/.cache/k6/bin" GOFLAGS="-buildvcs=false" \
+    go install "go.k6.io/k6@$K6_VERSION"
+  log "k6 built in $((SECONDS - started)) s"
+fi
+"$K6_BIN" version
+
+# --- gateway child ------------------------------------------------------------------------
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/ies-loadtest.XXXXXX")"
+GW_PID=""
+cleanup() {
+  if [[ -n "$GW_PID" ]] && kill -0 "$GW_PID" 2>/dev/null; then
+    kill -TERM "$GW_PID" 2>/dev/null || true
+    for _ in $(seq 1 150); do kill -0 "$GW_PID" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$GW_PID" 2>/dev/null; then kill -KILL "$GW_PID" 2>/dev/null || true; fi
+    log "gateway (pid $GW_PID) stopped"
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+TENANT="LOAD-$(node -e 'process.stdout.write(require("node:crypto").randomBytes(4).toString("hex").toUpperCase())')"
+PORT="$(node -e 'const s=require("node:net").createServer();s.listen(0,"127.0.0.1",()=>{process.stdout.write(String(s.address().port));s.close()})')"
+GATEWAY_URL="http://127.0.0.1:$PORT"
+node services/cli/dist/src/bin.js keys generate --operator --out "$WORK" >/dev/null
+
+log "starting gateway for tenant $TENANT on $GATEWAY_URL"
+IES_TENANTS="$TENANT" IES_OPERATOR_JWKS_FILE="$WORK/operator.jwks.json" IES_HTTP_HOST=127.0.0.1 IES_HTTP_PORT="$PORT" IES_LOG_LEVEL=warn \
+  node services/gateway/dist/src/bin.js >"$WORK/gateway.log" 2>&1 &
+GW_PID=$!
+
+ready=""
+for _ in $(seq 1 360); do  # 90 s
+  if ! kill -0 "$GW_PID" 2>/dev/null; then
+    echo "loadtest: the gateway exited before it was ready; its log:" >&2
+    cat "$WORK/gateway.log" >&2
+    exit 1
+  fi
+  if [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$GATEWAY_URL/readyz" || true)" == "200" ]]; then ready=1; break; fi
+  sleep 0.25
+done
+[[ -n "$ready" ]] || { echo "loadtest: gateway not ready within 90 s; its log:" >&2; cat "$WORK/gateway.log" >&2; exit 1; }
+log "gateway pid $GW_PID ready"
+
+# --- pre-signed requests -------------------------------------------------------------------
+node load-tests/prepare.mjs --url "$GATEWAY_URL" --discom "$TENANT" --operator-key "$WORK/operator.private.jwk.json" \
+  --count "$REQUEST_COUNT" --out "$REQUESTS"
+
+# --- k6 -----------------------------------------------------------------------------------
+rm -f "$SUMMARY"
+set +e
+K6_NO_USAGE_REPORT=true timeout --signal=INT --kill-after=10 150 "$K6_BIN" run --quiet --no-usage-report \
+  --summary-export "$SUMMARY" \
+  -e GATEWAY_URL="$GATEWAY_URL" -e REQUESTS_FILE="$REQUESTS" \
+  load-tests/ingest.js
+K6_STATUS=$?
+set -e
+
+if [[ -s "$WORK/gateway.log" ]]; then
+  log "gateway log (warnings and errors, last 20 lines):"
+  tail -n 20 "$WORK/gateway.log"
+fi
+
+# --- figures -------------------------------------------------------------------------------
+if [[ -s "$SUMMARY" ]]; then
+  node - "$SUMMARY" "$REQUESTS" <<'EOF'
+const fs = require('node:fs');
+const s = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const reads = JSON.parse(fs.readFileSync(process.argv[3], 'utf8')).readsPerRequest;
+const m = s.metrics;
+const get = (name, key) => (m[name] ? m[name][key] : undefined);
+const f = (v, d = 1) => (typeof v === 'number' ? v.toFixed(d) : 'n/a');
+const rows = [
+  ['iterations', get('iterations', 'count'), `${f(get('iterations', 'rate'), 1)}/s`],
+  ['http requests', get('http_reqs', 'count'), `${f(get('http_reqs', 'rate'), 1)} req/s ≈ ${f((get('http_reqs', 'rate') ?? 0) * reads, 0)} reads/s`],
+  ['http_req_duration', `p50 ${f(get('http_req_duration', 'med'))} ms`, `p95 ${f(get('http_req_duration', 'p(95)'))} ms, p99 ${f(get('http_req_duration', 'p(99)'))} ms, max ${f(get('http_req_duration', 'max'))} ms`],
+  ['http_req_failed', `${f((get('http_req_failed', 'value') ?? 0) * 100, 2)} %`, `${get('http_req_failed', 'passes') ?? 0} failed`],
+  ['fresh batches (202)', get('fresh_batches', 'count') ?? 0, ''],
+  ['replayed batches', get('replayed_batches', 'count') ?? 0, 'idempotent-replayed: true'],
+  ['dropped iterations', get('dropped_iterations', 'count') ?? 0, 'arrivals k6 could not start (all VUs busy)'],
+  ['max VUs', get('vus_max', 'max') ?? get('vus_max', 'value'), ''],
+];
+console.log('\nloadtest figures (from .cache/k6/summary.json):');
+for (const [a, b, c] of rows) console.log(`  ${String(a).padEnd(22)} ${String(b).padEnd(18)} ${c}`);
+for (const [name, metric] of Object.entries(m)) {
+  if (!metric.thresholds) continue;
+  for (const [expr, ok] of Object.entries(metric.thresholds)) console.log(`  threshold ${name} ${expr}: ${ok === false || ok.ok === true ? 'passed' : 'CROSSED'}`);
+}
+EOF
+fi
+log "k6 exit status $K6_STATUS"
+exit "$K6_STATUS"

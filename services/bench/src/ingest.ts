@@ -1,0 +1,531 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '@ies/config';
+import { TOPICS, topicName } from '@ies/contracts';
+import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
+import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics, type LogSink } from '@ies/kafka';
+
+/**
+ * `npm run bench:ingest`: the gateway's ingest path (POST /v1/meter-data, compact CSV,
+ * detached-JWS auth, replay claim in Redis, VEE, Avro encode, Kafka acks=all) against the
+ * same records produced with kafkajs alone. The gateway runs as a child process so its
+ * CPU is its own; batches are built and signed before the clock starts.
+ */
+
+export interface IngestBenchOptions {
+  /** Batches to post (upper bound on count). */
+  batches: number;
+  /** Requests in flight; one head-end per lane. */
+  concurrency: number;
+  /** Upper bound on each timed phase, in seconds. */
+  seconds: number;
+  /** Reads per batch (two per CSV row: import and export). */
+  batchReads: number;
+  /** Meters registered per head-end (lane). */
+  metersPerHeadEnd: number;
+  /** When set, the gateway child runs with --cpu-prof writing into this folder. */
+  cpuProfDir: string | undefined;
+}
+
+export const TARGETS = { readsPerSecond: 150_000, p99Ms: 100, ratioToRaw: 0.6, gatewayCpuUsPerRead: 5 } as const;
+
+const USAGE = `usage: npm run bench:ingest -- [--batches 300] [--concurrency 16] [--seconds 60] [--batch-reads 1000]
+                               [--meters-per-headend 100] [--cpu-prof DIR]
+  (or IES_BENCH_BATCHES, IES_BENCH_CONCURRENCY, IES_BENCH_SECONDS, IES_BENCH_BATCH_READS,
+   IES_BENCH_METERS_PER_HEADEND, IES_BENCH_CPU_PROF)
+  starts a gateway child on a free 127.0.0.1 port with a fresh tenant, posts pre-signed compact-CSV
+  batches with the given concurrency for at most --batches batches and --seconds seconds, then produces
+  the same records with kafkajs alone for the raw ceiling, and prints both with the targets.`;
+
+const BLOCK_MS = 900_000;
+const CSV_HEADER = 'meter_id,block_start,import_wh,export_wh,status';
+/** The gateway refuses iat older than ±300 s (IES_AUTH_MAX_SKEW_SECONDS); leave room for set-up. */
+const MAX_SECONDS = 180;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function parseOptions(argv: readonly string[], env: Env): IngestBenchOptions | 'help' {
+  const given = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 1) {
+    const a = argv[i] as string;
+    if (a === '--help' || a === '-h') return 'help';
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(a)}\n${USAGE}`);
+    const eq = a.indexOf('=');
+    if (eq > 0) given.set(a.slice(2, eq), a.slice(eq + 1));
+    else {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) throw new Error(`${a} needs a value\n${USAGE}`);
+      given.set(a.slice(2), next);
+      i += 1;
+    }
+  }
+  const known = new Set(['batches', 'concurrency', 'seconds', 'batch-reads', 'meters-per-headend', 'cpu-prof']);
+  for (const k of given.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
+  const envName = (name: string) => `IES_BENCH_${name.toUpperCase().replace(/-/g, '_')}`;
+  const int = (name: string, fallback: number, min: number, max: number) => {
+    const text = given.get(name) ?? env[envName(name)] ?? String(fallback);
+    const v = Number(text);
+    if (!Number.isInteger(v) || v < min || v > max) throw new Error(`--${name} (${envName(name)}) must be an integer from ${min} to ${max}, not ${JSON.stringify(text)}`);
+    return v;
+  };
+  const batchReads = int('batch-reads', 1000, 2, 50_000);
+  if (batchReads % 2 !== 0) throw new Error('--batch-reads must be even (each CSV row carries an import and an export read)');
+  const cpuProf = given.get('cpu-prof') ?? env.IES_BENCH_CPU_PROF;
+  return {
+    batches: int('batches', 300, 1, 100_000),
+    concurrency: int('concurrency', 16, 1, 256),
+    seconds: int('seconds', 60, 1, MAX_SECONDS),
+    batchReads,
+    metersPerHeadEnd: int('meters-per-headend', 100, 1, 100_000),
+    cpuProfDir: cpuProf === undefined || cpuProf === '' ? undefined : path.resolve(cpuProf),
+  };
+}
+
+interface Row {
+  meterId: string;
+  blockStart: number;
+  importWh: number;
+  exportWh: number;
+  status: 'VALID' | 'ESTIMATED';
+}
+
+interface PreparedBatch {
+  lane: number;
+  jti: string;
+  body: Buffer;
+  signature: string;
+  rows: Row[];
+  reads: number;
+}
+
+interface PhaseResult {
+  batches: number;
+  reads: number;
+  elapsedMs: number;
+  latenciesMs: number[];
+  errors: string[];
+  stoppedByTime: boolean;
+}
+
+const quietSink: LogSink = {
+  // kafkajs logs a new topic's leader moving in as an error while ensureTenantTopics waits for it.
+  error: (obj, msg) => {
+    if (!JSON.stringify(obj).includes('not the leader for that topic-partition')) console.error(`kafkajs: ${msg} ${JSON.stringify(obj)}`);
+  },
+  warn: () => {},
+  info: () => {},
+  debug: () => {},
+};
+
+/** Runs the benchmark; resolves with the exit status (0 unless something failed). */
+export async function runIngestBench(argv: readonly string[], env: Env): Promise<number> {
+  let options: IngestBenchOptions | 'help';
+  try {
+    options = parseOptions(argv, env);
+  } catch (err) {
+    console.error(`bench:ingest: ${(err as Error).message}`);
+    return 2;
+  }
+  if (options === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const o = options;
+  const runId = randomBytes(4).toString('hex').toUpperCase();
+  const tenant = `BENCH-${runId}`;
+  const rawTenant = `BENCH-RAW-${runId}`;
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'ies-bench-'));
+  let gateway: GatewayChild | undefined;
+  // Hard bound on the whole run: set-up, both timed phases and tear-down.
+  const watchdogMs = (2 * o.seconds + 240) * 1000;
+  const watchdog = setTimeout(() => {
+    console.error(`bench:ingest: still running after ${watchdogMs / 1000} s; stopping the gateway (pid ${gateway?.child.pid ?? '-'}) and exiting`);
+    if (gateway?.child.pid !== undefined && gateway.child.exitCode === null) process.kill(gateway.child.pid, 'SIGKILL');
+    process.exit(3);
+  }, watchdogMs);
+  watchdog.unref();
+  const killOnExit = () => {
+    if (gateway?.child.pid !== undefined && gateway.child.exitCode === null && gateway.child.signalCode === null) process.kill(gateway.child.pid, 'SIGTERM');
+  };
+  process.once('exit', killOnExit);
+  const onSignal = (signal: NodeJS.Signals) => {
+    console.error(`bench:ingest: ${signal}; stopping the gateway`);
+    killOnExit();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    const config = loadConfig({ ...env, IES_TENANTS: rawTenant });
+    console.log(`bench:ingest: tenant ${tenant} (gateway) and ${rawTenant} (raw kafkajs), Kafka ${config.kafka.brokers.join(',')}`);
+    const operator = await generateSigningKey('EdDSA');
+    const jwksFile = path.join(workDir, 'operator.jwks.json');
+    writeFileSync(jwksFile, JSON.stringify({ keys: [operator.publicJwk] }));
+
+    const port = await freePort();
+    gateway = startGatewayChild({ ...env, IES_TENANTS: tenant, IES_OPERATOR_JWKS_FILE: jwksFile, IES_HTTP_HOST: '127.0.0.1', IES_HTTP_PORT: String(port), IES_LOG_LEVEL: 'warn' }, o.cpuProfDir);
+    const url = `http://127.0.0.1:${port}`;
+    await waitReady(url, gateway, 90_000);
+    console.log(`bench:ingest: gateway pid ${gateway.child.pid} ready at ${url}`);
+
+    // Fleet: one head-end per lane, metersPerHeadEnd meters each.
+    const headEnds: { id: string; key: KeyPair; meters: string[] }[] = [];
+    for (let lane = 0; lane < o.concurrency; lane += 1) {
+      const id = `BENCH-HES-${String(lane + 1).padStart(3, '0')}`;
+      const meters = Array.from({ length: o.metersPerHeadEnd }, (_, m) => `BENCH-MTR-${String(lane + 1).padStart(3, '0')}-${String(m + 1).padStart(6, '0')}`);
+      headEnds.push({ id, key: await generateSigningKey('EdDSA'), meters });
+    }
+    await register(url, tenant, operator, headEnds);
+    console.log(`bench:ingest: registered ${headEnds.length} head-ends and ${headEnds.length * o.metersPerHeadEnd} meters`);
+
+    const batches = await prepareBatches(o, runId, headEnds);
+    const totalReads = batches.reduce((n, b) => n + b.reads, 0);
+    console.log(`bench:ingest: ${batches.length} batches (${totalReads} reads, ${(batches.reduce((n, b) => n + b.body.length, 0) / 1e6).toFixed(1)} MB of CSV) built and signed`);
+
+    // Warm-up outside the measurement: one small batch per lane primes the connection pool,
+    // the schema id cache and the producer.
+    const warm = await warmUp(url, runId, headEnds);
+    if (warm.length > 0) throw new Error(`warm-up failed: ${warm.slice(0, 3).join('; ')}`);
+
+    const cpuBefore = await scrapeCpuSeconds(url);
+    const clientCpuBefore = process.cpuUsage();
+    console.log(`bench:ingest: gateway phase: ${batches.length} batches, concurrency ${o.concurrency}, at most ${o.seconds} s`);
+    const gw = await runPhase(batches, o.concurrency, o.seconds, (b) => postBatch(url, b));
+    const clientCpu = process.cpuUsage(clientCpuBefore);
+    const cpuAfter = await scrapeCpuSeconds(url);
+    await gateway.stop();
+    gateway = undefined;
+
+    console.log('bench:ingest: raw kafkajs phase: encoding the same records');
+    const raw = await rawCeiling(config, rawTenant, batches, o);
+
+    printReport(o, { gw, raw, gatewayCpuSeconds: cpuAfter - cpuBefore, clientCpuSeconds: (clientCpu.user + clientCpu.system) / 1e6, tenant, cpuProfDir: o.cpuProfDir });
+    const failed = gw.errors.length + raw.errors.length;
+    if (failed > 0) {
+      console.error(`bench:ingest: ${gw.errors.length} gateway request(s) and ${raw.errors.length} raw send(s) failed; first ones:`);
+      for (const e of [...gw.errors, ...raw.errors].slice(0, 10)) console.error(`  ${e}`);
+      return 1;
+    }
+    return 0;
+  } catch (err) {
+    console.error(`bench:ingest: ${(err as Error).stack ?? String(err)}`);
+    return 1;
+  } finally {
+    clearTimeout(watchdog);
+    if (gateway) await gateway.stop().catch(() => {});
+    process.removeListener('exit', killOnExit);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+// --- gateway child process ----------------------------------------------------------------
+
+interface GatewayChild {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/** services/gateway/dist/src/bin.js, next to the package's entry point. */
+function gatewayBin(): string {
+  return fileURLToPath(new URL('./bin.js', import.meta.resolve('@ies/gateway')));
+}
+
+function startGatewayChild(env: Env, cpuProfDir: string | undefined): GatewayChild {
+  const nodeArgs = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
+  const child = spawn(process.execPath, [...nodeArgs, gatewayBin()], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    exited,
+    async stop() {
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      process.kill(child.pid, 'SIGTERM');
+      const timer = setTimeout(() => {
+        if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
+      }, 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(url: string, gw: GatewayChild, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: string;
+  let exitCode: number | null | undefined;
+  void gw.exited.then((c) => { exitCode = c; });
+  for (;;) {
+    if (exitCode !== undefined) throw new Error(`the gateway child exited with status ${exitCode} before it was ready (see its log above)`);
+    try {
+      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      if (res.status === 200) return;
+      last = `${res.status} ${(await res.text()).slice(0, 200)}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    if (Date.now() > deadline) throw new Error(`gateway at ${url} not ready within ${timeoutMs / 1000} s: ${last}`);
+    await sleep(250);
+  }
+}
+
+async function scrapeCpuSeconds(url: string): Promise<number> {
+  const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  const text = await res.text();
+  const m = /^ies_process_cpu_seconds_total\{[^}]*service="gateway"[^}]*\}\s+(\S+)/m.exec(text);
+  if (!m) throw new Error(`GET /metrics has no ies_process_cpu_seconds_total{service="gateway"} (status ${res.status})`);
+  return Number(m[1]);
+}
+
+// --- fleet, batches, posting ---------------------------------------------------------------
+
+async function register(url: string, tenant: string, operator: KeyPair, headEnds: readonly { id: string; key: KeyPair; meters: string[] }[]): Promise<void> {
+  const lines = [`discom: ${tenant}`, 'participants:'];
+  for (const h of headEnds) lines.push(`  - id: ${h.id}`, '    role: HEADEND', `    name: Benchmark head-end ${h.id}`, '    keys:', `      - ${JSON.stringify(h.key.publicJwk)}`);
+  lines.push('meters:');
+  for (const h of headEnds) for (const m of h.meters) lines.push(`  - ${JSON.stringify({ id: m, scheme: 'METER_SERIAL', headEnd: h.id, sanctionedLoadW: 5_000, derCapacityW: 3_000 })}`);
+  const body = Buffer.from(`${lines.join('\n')}\n`);
+  const signature = await signDetached(body, operator, { iat: Math.floor(Date.now() / 1000), jti: `BENCH-REG-${randomBytes(6).toString('hex')}` });
+  const res = await fetch(`${url}/v1/registry`, { method: 'POST', headers: { 'content-type': 'application/yaml', 'x-ies-signature': signature }, body, signal: AbortSignal.timeout(60_000) });
+  if (res.status !== 200) throw new Error(`registering the benchmark fleet failed: ${res.status} ${(await res.text()).slice(0, 500)}`);
+}
+
+/** Latest 15-minute block that has ended a while ago, so no read is "in the future". */
+function latestPastBlock(nowMs: number): number {
+  return Math.floor(nowMs / BLOCK_MS) * BLOCK_MS - 2 * BLOCK_MS;
+}
+
+function toCsv(rows: readonly Row[]): string {
+  let out = `${CSV_HEADER}\n`;
+  for (const r of rows) out += `${r.meterId},${new Date(r.blockStart).toISOString()},${r.importWh},${r.exportWh},${r.status}\n`;
+  return out;
+}
+
+/**
+ * Batches round-robin over the lanes; each lane walks its meters block by block backwards
+ * from the latest past block, so every (meter, block) appears once in the whole run and
+ * every read passes VEE (plausible Wh, on the grid, in the past).
+ */
+async function prepareBatches(o: IngestBenchOptions, runId: string, headEnds: readonly { id: string; key: KeyPair; meters: string[] }[]): Promise<PreparedBatch[]> {
+  const nowMs = Date.now();
+  const latest = latestPastBlock(nowMs);
+  const iat = Math.floor(nowMs / 1000);
+  const rowsPerBatch = o.batchReads / 2;
+  const cursor = headEnds.map(() => 0);
+  let seed = 0x2545f491;
+  const rnd = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 0x1_0000_0000;
+  };
+  const out: PreparedBatch[] = [];
+  for (let i = 0; i < o.batches; i += 1) {
+    const lane = i % headEnds.length;
+    const h = headEnds[lane] as (typeof headEnds)[number];
+    const rows: Row[] = [];
+    for (let r = 0; r < rowsPerBatch; r += 1) {
+      const k = cursor[lane] as number;
+      cursor[lane] = k + 1;
+      const meterId = h.meters[k % h.meters.length] as string;
+      const blockStart = latest - Math.floor(k / h.meters.length) * BLOCK_MS;
+      const solar = rnd() < 0.3;
+      rows.push({ meterId, blockStart, importWh: solar ? 0 : Math.floor(rnd() * 900), exportWh: solar ? Math.floor(rnd() * 600) : 0, status: rnd() < 0.01 ? 'ESTIMATED' : 'VALID' });
+    }
+    const body = Buffer.from(toCsv(rows));
+    const jti = `BENCH-${runId}-${lane}-${Math.floor(i / headEnds.length)}`;
+    const signature = await signDetached(body, h.key, { iat, jti });
+    out.push({ lane, jti, body, signature, rows, reads: rows.length * 2 });
+  }
+  return out;
+}
+
+async function warmUp(url: string, runId: string, headEnds: readonly { id: string; key: KeyPair; meters: string[] }[]): Promise<string[]> {
+  // Blocks from a day earlier than any timed batch, so no (meter, block) repeats.
+  const block = latestPastBlock(Date.now()) - 2 * 96 * BLOCK_MS * 30;
+  const results = await Promise.all(headEnds.map(async (h, lane) => {
+    const rows: Row[] = h.meters.slice(0, 10).map((meterId) => ({ meterId, blockStart: block, importWh: 100, exportWh: 0, status: 'VALID' }));
+    const body = Buffer.from(toCsv(rows));
+    const jti = `BENCH-${runId}-WARM-${lane}`;
+    const signature = await signDetached(body, h.key, { iat: Math.floor(Date.now() / 1000), jti });
+    return postBatch(url, { lane, jti, body, signature, rows, reads: rows.length * 2 });
+  }));
+  return results.filter((r): r is string => r !== undefined);
+}
+
+/** Posts one batch; undefined when the gateway answered 202 with every read accepted, else the problem. */
+async function postBatch(url: string, b: PreparedBatch): Promise<string | undefined> {
+  let res: Response;
+  try {
+    res = await fetch(`${url}/v1/meter-data`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-ies-signature': b.signature }, body: b.body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  } catch (err) {
+    return `${b.jti}: ${(err as Error).message}`;
+  }
+  const text = await res.text();
+  if (res.status !== 202) return `${b.jti}: HTTP ${res.status} ${text.slice(0, 300)}`;
+  if (res.headers.get('idempotent-replayed') === 'true') return `${b.jti}: answered as a replay`;
+  const counts = (JSON.parse(text) as { counts?: { accepted?: number } }).counts;
+  if (counts?.accepted !== b.reads) return `${b.jti}: 202 but ${counts?.accepted} of ${b.reads} reads accepted: ${text.slice(0, 300)}`;
+  return undefined;
+}
+
+/**
+ * Lane L sends the batches with index ≡ L (mod concurrency), one at a time; no lane starts a
+ * new request after the deadline (in-flight ones finish, bounded by the request timeout).
+ */
+async function runPhase(batches: readonly PreparedBatch[], concurrency: number, seconds: number, send: (b: PreparedBatch) => Promise<string | undefined>): Promise<PhaseResult> {
+  const result: PhaseResult = { batches: 0, reads: 0, elapsedMs: 0, latenciesMs: [], errors: [], stoppedByTime: false };
+  const t0 = performance.now();
+  const deadline = t0 + seconds * 1000;
+  let next = 0;
+  let lastDone = t0;
+  async function lane(): Promise<void> {
+    while (next < batches.length) {
+      if (performance.now() >= deadline) {
+        result.stoppedByTime = true;
+        return;
+      }
+      const b = batches[next++] as PreparedBatch;
+      const started = performance.now();
+      const problem = await send(b);
+      const ended = performance.now();
+      lastDone = Math.max(lastDone, ended);
+      if (problem === undefined) {
+        result.latenciesMs.push(ended - started);
+        result.batches += 1;
+        result.reads += b.reads;
+      } else result.errors.push(problem);
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  result.elapsedMs = lastDone - t0;
+  return result;
+}
+
+// --- raw kafkajs ceiling ---------------------------------------------------------------------
+
+async function rawCeiling(config: ReturnType<typeof loadConfig>, rawTenant: string, batches: readonly PreparedBatch[], o: IngestBenchOptions): Promise<PhaseResult> {
+  const kafka = createKafka(config, quietSink);
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = createIdempotentProducer(kafka);
+  try {
+    await ensureTenantTopics(admin, rawTenant, config.kafka.replicationFactor);
+    const serde = new AvroSerde({ registryUrl: config.registry.url });
+    const topic = topicName(rawTenant, TOPICS.meterBatches);
+    const receivedAt = Date.now();
+    // The records the gateway would write for the same batches, encoded before the clock starts.
+    const encoded: { key: string; value: Buffer; batch: PreparedBatch }[] = [];
+    for (const b of batches) {
+      const batchId = `BENCH-HES-${String(b.lane + 1).padStart(3, '0')}:${b.jti}`;
+      const value = await serde.encode(rawTenant, TOPICS.meterBatches, {
+        batchId,
+        discomId: rawTenant,
+        headEndId: `BENCH-HES-${String(b.lane + 1).padStart(3, '0')}`,
+        receivedAt,
+        format: 'COMPACT_CSV',
+        bodySha256: createHash('sha256').update(b.body).digest('hex'),
+        signature: b.signature,
+        body: b.body,
+        reads: b.rows.flatMap((r) => [
+          { meterId: r.meterId, blockStart: r.blockStart, channel: 'IMPORT', wh: r.importWh, validationStatus: r.status, source: 'HES' },
+          { meterId: r.meterId, blockStart: r.blockStart, channel: 'EXPORT', wh: r.exportWh, validationStatus: r.status, source: 'HES' },
+        ]),
+      });
+      encoded.push({ key: batchId, value, batch: b });
+    }
+    await producer.connect();
+    // Warm-up: one record, so metadata and the producer id are fetched outside the clock.
+    await producer.send({ topic, acks: ACKS_ALL, messages: [{ key: `warm-${rawTenant}`, value: encoded[0]?.value ?? Buffer.alloc(0) }] });
+    console.log(`bench:ingest: raw kafkajs phase: ${encoded.length} records to ${topic}, concurrency ${o.concurrency}, at most ${o.seconds} s`);
+    const byBatch = new Map(encoded.map((e) => [e.batch, e]));
+    return await runPhase(batches, o.concurrency, o.seconds, async (b) => {
+      const e = byBatch.get(b) as (typeof encoded)[number];
+      try {
+        await producer.sendBatch({ acks: ACKS_ALL, topicMessages: [{ topic, messages: [{ key: e.key, value: e.value }] }] });
+        return undefined;
+      } catch (err) {
+        return `raw ${e.key}: ${(err as Error).message}`;
+      }
+    });
+  } finally {
+    await producer.disconnect().catch(() => {});
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+// --- report ------------------------------------------------------------------------------------
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
+}
+
+function printReport(o: IngestBenchOptions, r: { gw: PhaseResult; raw: PhaseResult; gatewayCpuSeconds: number; clientCpuSeconds: number; tenant: string; cpuProfDir: string | undefined }): void {
+  const { gw, raw } = r;
+  const lat = [...gw.latenciesMs].sort((a, b) => a - b);
+  const rate = (p: PhaseResult) => (p.elapsedMs > 0 ? p.reads / (p.elapsedMs / 1000) : 0);
+  const gwRate = rate(gw);
+  const rawRate = rate(raw);
+  const p50 = percentile(lat, 0.5);
+  const p99 = percentile(lat, 0.99);
+  const max = lat.length > 0 ? (lat[lat.length - 1] as number) : Number.NaN;
+  const cpuUsPerRead = gw.reads > 0 ? (r.gatewayCpuSeconds * 1e6) / gw.reads : Number.NaN;
+  const clientUsPerRead = gw.reads > 0 ? (r.clientCpuSeconds * 1e6) / gw.reads : Number.NaN;
+  const ratio = rawRate > 0 ? gwRate / rawRate : Number.NaN;
+  const n = (v: number, digits = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+  const cpus = os.cpus();
+  const rows: [string, string, string, string][] = [
+    ['batches posted (202)', `${n(gw.batches)} of ${n(o.batches)}${gw.stoppedByTime ? ' (time limit)' : ''}`, '', ''],
+    ['reads accepted', n(gw.reads), '', ''],
+    ['errors (non-202 / failed)', n(gw.errors.length), '0', verdict(gw.errors.length === 0)],
+    ['elapsed', `${n(gw.elapsedMs / 1000, 2)} s`, `≤ ${o.seconds} s`, ''],
+    ['sustained reads/s', n(gwRate), `≥ ${n(TARGETS.readsPerSecond)}`, verdict(gwRate >= TARGETS.readsPerSecond)],
+    ['latency p50 (ms)', n(p50, 1), '', ''],
+    ['latency p99 (ms)', n(p99, 1), `≤ ${TARGETS.p99Ms}`, verdict(p99 <= TARGETS.p99Ms)],
+    ['latency max (ms)', n(max, 1), '', ''],
+    ['gateway CPU per read', `${n(cpuUsPerRead, 2)} µs`, `≤ ${TARGETS.gatewayCpuUsPerRead} µs`, verdict(cpuUsPerRead <= TARGETS.gatewayCpuUsPerRead)],
+    ['gateway CPU (total)', `${n(r.gatewayCpuSeconds, 2)} s`, '', ''],
+    ['load generator CPU per read', `${n(clientUsPerRead, 2)} µs`, '', ''],
+    ['raw kafkajs ceiling reads/s', `${n(rawRate)} (${n(raw.batches)} records, ${n(raw.elapsedMs / 1000, 2)} s)`, '', ''],
+    ['ratio gateway / raw', n(ratio, 2), `≥ ${TARGETS.ratioToRaw}`, verdict(ratio >= TARGETS.ratioToRaw)],
+  ];
+  const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]?.length ?? 0), ['figure', 'measured', 'target', ''][i]?.length ?? 0));
+  const line = (c: readonly string[]) => c.map((x, i) => x.padEnd(w[i] as number)).join('  ').trimEnd();
+  console.log('');
+  console.log('ies-backbone ingest benchmark: POST /v1/meter-data (signed compact CSV → Avro → Kafka acks=all) vs raw kafkajs');
+  console.log(`machine   ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown'}), ${n(os.totalmem() / 1024 ** 3, 1)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.arch()}`);
+  console.log(`run       ${n(o.batches)} batches × ${n(o.batchReads)} reads, concurrency ${o.concurrency} (one head-end each, ${o.metersPerHeadEnd} meters each), limit ${o.seconds} s per phase, tenant ${r.tenant}`);
+  console.log('          the load generator, the gateway, Kafka, Redis and the registry share the same cores');
+  console.log('');
+  console.log(line(['figure', 'measured', 'target', '']));
+  console.log(line(w.map((x) => '-'.repeat(x))));
+  for (const row of rows) console.log(line(row));
+  if (r.cpuProfDir !== undefined) console.log(`\ngateway CPU profile (.cpuprofile) written to ${r.cpuProfDir}`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
