@@ -7,13 +7,15 @@ interface BatchRecord {
   discomId: string;
   receivedAt: number;
   reads: { meterId: string; blockStart: number; channel: string; wh: number; validationStatus: string; source: string }[];
+  rejected: { index: number; path: string; meterId: string | null; blockStart: number | null; channel: string | null; code: string; message: string }[];
 }
 
 /**
- * meter-batches.v1 → meter-reads.v1, one record per accepted read keyed by meter. Each
- * batch's reads and the consumer offset that moves past it commit in one Kafka
- * transaction, so after a crash or redelivery every read is on meter-reads.v1 exactly
- * once for read_committed consumers.
+ * meter-batches.v1 → meter-reads.v1 (one record per accepted read, keyed by meter) and
+ * dead-letter.v1 (one record per rejected read, with its code). Each batch's records and
+ * the consumer offset that moves past it commit in one Kafka transaction, so after a crash
+ * or redelivery every read is on meter-reads.v1 or dead-letter.v1 exactly once for
+ * read_committed consumers.
  */
 export async function startFanout(kafka: Kafka, serde: AvroSerde, tenants: readonly string[], ids: { groupId: string; transactionalId: string }): Promise<{ consumer: Consumer; producer: Producer }> {
   const { groupId, transactionalId } = ids;
@@ -32,9 +34,32 @@ export async function startFanout(kafka: Kafka, serde: AvroSerde, tenants: reado
           value: await serde.encode(batch.discomId, TOPICS.meterReads, { ...r, discomId: batch.discomId, batchId: batch.batchId, indexInBatch: i, receivedAt: batch.receivedAt }),
         })),
       );
+      const deadLetters = await Promise.all(
+        (batch.rejected ?? []).map(async (r) => ({
+          key: `${batch.batchId}#${r.index}`,
+          value: await serde.encode(batch.discomId, TOPICS.deadLetter, {
+            sourceId: `${batch.batchId}#${r.index}`,
+            discomId: batch.discomId,
+            stage: 'gateway',
+            code: r.code,
+            message: r.message,
+            rejectedAt: batch.receivedAt,
+            payload: null,
+            context: {
+              batchId: batch.batchId,
+              index: String(r.index),
+              path: r.path,
+              ...(r.meterId === null ? {} : { meterId: r.meterId }),
+              ...(r.blockStart === null ? {} : { blockStart: new Date(r.blockStart).toISOString() }),
+              ...(r.channel === null ? {} : { channel: r.channel }),
+            },
+          }),
+        })),
+      );
       const tx = await producer.transaction();
       try {
         if (messages.length > 0) await tx.send({ topic: topicName(batch.discomId, TOPICS.meterReads), messages });
+        if (deadLetters.length > 0) await tx.send({ topic: topicName(batch.discomId, TOPICS.deadLetter), messages: deadLetters });
         await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition, offset: (BigInt(message.offset) + 1n).toString() }] }] });
         await tx.commit();
       } catch (err) {

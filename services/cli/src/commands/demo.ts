@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadConfig } from '@ies/config';
 import { TOPICS, topicName } from '@ies/contracts';
 import { exportPrivateJwk, generateSigningKey, verifyDetached } from '@ies/crypto';
+import { startFanoutService } from '@ies/fanout';
 import { startGateway } from '@ies/gateway';
 import { AvroSerde, createKafka } from '@ies/kafka';
 import { createLogger } from '@ies/observability';
@@ -42,8 +43,9 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
   console.log(`ies-backbone demo: tenant ${discom}, Kafka ${config.kafka.brokers.join(',')}, registry ${config.registry.url}`);
 
   const gateway = await startGateway(gatewayEnv);
+  const fanout = await startFanoutService(gatewayEnv);
   try {
-    step(1, `gateway listening on ${gateway.address} (tenant topics ensured, registry loaded: ${gateway.registry.size.meters} meters, ${gateway.registry.size.keys} keys)`);
+    step(1, `gateway listening on ${gateway.address} (tenant topics ensured, registry loaded: ${gateway.registry.size.meters} meters, ${gateway.registry.size.keys} keys); fan-out running (meter-reads.v1, dead-letter.v1)`);
     const day = yesterdayIst();
     step(2, `simulating ${meters} meters (residential, commercial, rooftop-PV prosumers) on 4 head-ends for IST day ${day}; signed compact-CSV batches of ≤1000 reads`);
     const summary = await simulate({
@@ -76,6 +78,7 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
     console.log(`\n${ok ? 'OK' : 'FAILED'}: ${summary.accepted} reads accepted and durable in Kafka, ${summary.rejected} rejected with reasons (dead-lettered)`);
     return ok ? 0 : 1;
   } finally {
+    await fanout.stop();
     await gateway.stop();
   }
 }

@@ -47,7 +47,7 @@ export function formatOf(contentType: string): BatchFormat {
 
 /**
  * Accepts one signed head-end batch: authenticate, de-duplicate by message id, normalise
- * and validate (VEE), then write the batch and its rejected reads to Kafka (acks=all).
+ * and validate (VEE), then write the batch with its rejected reads to Kafka (acks=all).
  * Only a durable write answers 202; a replay of the same id and body answers the original
  * response, a different body 409.
  */
@@ -162,36 +162,16 @@ interface BatchHeader {
 }
 
 async function encodeBatch(deps: SubmitDeps, header: BatchHeader, result: IngestResult) {
-  const batchValue = await deps.serde.encode(header.discomId, TOPICS.meterBatches, { ...header, reads: result.reads });
-  const deadLetters = await Promise.all(
-    result.rejected.map(async (r) => ({
-      key: `${header.batchId}#${r.index}`,
-      value: await deps.serde.encode(header.discomId, TOPICS.deadLetter, {
-        sourceId: `${header.batchId}#${r.index}`,
-        discomId: header.discomId,
-        stage: 'gateway',
-        code: r.code,
-        message: r.message,
-        rejectedAt: header.receivedAt,
-        payload: null,
-        context: {
-          batchId: header.batchId,
-          index: String(r.index),
-          path: r.path,
-          ...(r.meterId === null ? {} : { meterId: r.meterId }),
-          ...(r.blockStart === null ? {} : { blockStart: new Date(r.blockStart).toISOString() }),
-          ...(r.channel === null ? {} : { channel: r.channel }),
-        },
-      }),
-    })),
-  );
-  return { batchId: header.batchId, discomId: header.discomId, batchValue, deadLetters };
+  const batchValue = await deps.serde.encode(header.discomId, TOPICS.meterBatches, { ...header, reads: result.reads, rejected: result.rejected });
+  return { batchId: header.batchId, discomId: header.discomId, batchValue };
 }
 
 /**
- * One produce request carrying the batch and its dead letters. If Kafka does not
- * acknowledge within the timeout the caller gets 503 while the claim stays PENDING until
- * the send settles, so a quick retry cannot write the batch a second time.
+ * One record carries the whole batch, accepted and rejected reads alike, so the write is
+ * atomic: either the batch is in Kafka or nothing is (the fan-out later derives
+ * meter-reads.v1 and dead-letter.v1 from it, exactly once). If Kafka does not acknowledge
+ * within the timeout the caller gets 503 while the claim stays PENDING until the send
+ * settles, so a quick retry cannot write the batch a second time.
  */
 async function writeDurably(
   deps: SubmitDeps,
@@ -199,9 +179,7 @@ async function writeDurably(
   m: Awaited<ReturnType<typeof encodeBatch>>,
   rememberLateSuccess: () => Promise<void>,
 ): Promise<void> {
-  const topicMessages = [{ topic: topicName(m.discomId, TOPICS.meterBatches), messages: [{ key: m.batchId, value: m.batchValue }] }];
-  if (m.deadLetters.length > 0) topicMessages.push({ topic: topicName(m.discomId, TOPICS.deadLetter), messages: m.deadLetters });
-  const send = deps.producer.sendBatch({ acks: ACKS_ALL, topicMessages });
+  const send = deps.producer.send({ topic: topicName(m.discomId, TOPICS.meterBatches), acks: ACKS_ALL, messages: [{ key: m.batchId, value: m.batchValue }] });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), deps.config.ingest.kafkaAckTimeoutMs);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { TOPICS, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
+import { startFanout } from '@ies/fanout';
 import { eventually } from '@ies/testing';
 import { CSV_HEADER, istBlocks, registryYaml, startHarness, type Json } from './harness.js';
 
@@ -11,6 +12,7 @@ let key: KeyPair;
 let tenant: string;
 let otherTenant: string;
 let otherKey: KeyPair;
+let fanout: Awaited<ReturnType<typeof startFanout>>;
 const blocks = istBlocks(8);
 
 before(async () => {
@@ -21,8 +23,12 @@ before(async () => {
   const applied = await h.applyRegistry(registryYaml(tenant, { id: 'HES-1', keys: [key], halfHour: 'SPLIT_EVEN' }, [{ id: 'M-1', load: 4000 }, { id: 'M-2', load: 4000, der: 3000 }, ...fixtureMeters()]));
   assert.equal(applied.statusCode, 200, applied.body);
   assert.equal((await h.applyRegistry(registryYaml(otherTenant, { id: 'HES-9', keys: [otherKey] }, [{ id: 'M-9' }]))).statusCode, 200);
+  // The fan-out turns each batch's rejected reads into dead-letter.v1 records.
+  fanout = await startFanout(h.kafka, h.serde, [tenant], { groupId: `${tenant}-fanout`, transactionalId: `${tenant}-fanout` });
 });
 after(async () => {
+  await fanout.consumer.disconnect();
+  await fanout.producer.disconnect();
   await h.close();
 });
 
@@ -52,7 +58,7 @@ test('a signed CSV batch is accepted (202) and written to Kafka with the head-en
   assert.match(record.signature, /^[\w-]+\.\.[\w-]+$/);
 });
 
-test('invalid reads are listed with stable codes and dead-lettered; valid ones in the same batch are accepted', async () => {
+test('invalid reads are listed with stable codes, carried in the batch and dead-lettered by the fan-out; valid ones are accepted', async () => {
   const future = istBlocks(1, +1)[0];
   const misaligned = (blocks[1] as string).replace(':15:00', ':17:00').replace(':00:00', ':07:00');
   const { res, json } = await submit(csv([

@@ -29,6 +29,7 @@ function sampleBatch(batchId: string) {
       { meterId: 'M-1', blockStart: Date.UTC(2026, 10, 19, 18, 30), channel: 'IMPORT', wh: 412, validationStatus: 'VALID', source: 'METER' },
       { meterId: 'M-1', blockStart: Date.UTC(2026, 10, 19, 18, 30), channel: 'EXPORT', wh: 0, validationStatus: 'ESTIMATED', source: 'HES' },
     ],
+    rejected: [{ index: 2, path: 'line 3, import_wh', meterId: 'M-2', blockStart: null, channel: 'IMPORT', code: 'IES_ERR_VEE_MALFORMED', message: 'import_wh "x" is not an integer' }],
   };
 }
 
@@ -63,7 +64,7 @@ test('an Avro record is produced through the registry (acks=all, idempotent) and
     eachMessage: async ({ message }) => {
       // avsc decodes into record classes; compare as plain data.
       const batch = await serde.decode<ReturnType<typeof sampleBatch>>(message.value as Buffer);
-      received.push({ ...batch, reads: batch.reads.map((r) => ({ ...r })) });
+      received.push({ ...batch, reads: batch.reads.map((r) => ({ ...r })), rejected: batch.rejected.map((r) => ({ ...r })) });
     },
   });
   const got = await eventually(async () => (received.length > 0 ? received : undefined), 30_000, 'the record to be consumed');
