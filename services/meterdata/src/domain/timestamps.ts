@@ -27,6 +27,8 @@ function isLeap(year: number): boolean {
 }
 
 function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number): number {
+  // Date.UTC maps years 0-99 to 1900-1999, so only those need the setters.
+  if (year >= 100) return Date.UTC(year, month - 1, day, hour, minute, second, ms);
   const d = new Date(0);
   d.setUTCFullYear(year, month - 1, day);
   d.setUTCHours(hour, minute, second, ms);
