@@ -1,4 +1,4 @@
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import { TOPICS, topicName } from '@ies/contracts';
 import type { AvroSerde } from '@ies/kafka';
 
@@ -19,7 +19,7 @@ interface BatchRecord {
  */
 export async function startFanout(kafka: Kafka, serde: AvroSerde, tenants: readonly string[], ids: { groupId: string; transactionalId: string }): Promise<{ consumer: Consumer; producer: Producer }> {
   const { groupId, transactionalId } = ids;
-  const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const consumer = kafka.consumer({ groupId, readUncommitted: false });
   await consumer.connect();

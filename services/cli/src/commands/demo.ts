@@ -38,7 +38,9 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
   const meters = Number(env.IES_DEMO_METERS ?? 3000);
   const keysDir = env.IES_KEYS_DIR ?? '.stack/keys';
   const jwksFile = await ensureOperatorKey(keysDir);
-  const gatewayEnv = { ...env, IES_TENANTS: env.IES_TENANTS ?? discom, IES_OPERATOR_JWKS_FILE: jwksFile, IES_HTTP_PORT: env.IES_HTTP_PORT ?? '0', IES_LOG_LEVEL: env.IES_LOG_LEVEL ?? 'warn' };
+  // Services log only fatal errors here: kafkajs logs transient, retried conditions (a new
+  // topic's leader not yet known) as errors, and the demo reports every real failure itself.
+  const gatewayEnv = { ...env, IES_TENANTS: env.IES_TENANTS ?? discom, IES_OPERATOR_JWKS_FILE: jwksFile, IES_HTTP_PORT: env.IES_HTTP_PORT ?? '0', IES_LOG_LEVEL: env.IES_LOG_LEVEL ?? 'fatal' };
   const config = loadConfig(gatewayEnv);
   console.log(`ies-backbone demo: tenant ${discom}, Kafka ${config.kafka.brokers.join(',')}, registry ${config.registry.url}`);
 
