@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createRandom } from '@ies/cli';
 import { generateSigningKey, importPrivateJwk, signDetached } from '@ies/crypto';
 
 const BLOCK_MS = 900_000;
@@ -71,13 +72,7 @@ const latest = Math.floor(nowMs / BLOCK_MS) * BLOCK_MS - 2 * BLOCK_MS;
 const iat = Math.floor(nowMs / 1000);
 const rowsPerBatch = batchReads / 2;
 let k = 0;
-let seed = 0x9e3779b9;
-const rnd = () => {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return (seed >>> 0) / 0x1_0000_0000;
-};
+const rnd = createRandom(0x9e3779b9);
 const requests = [];
 for (let b = 0; b < count; b += 1) {
   let csv = `${CSV_HEADER}\n`;

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRandom } from '@ies/cli';
 import { loadConfig } from '@ies/config';
 import { TOPICS, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
@@ -333,13 +334,7 @@ async function prepareBatches(o: IngestBenchOptions, runId: string, headEnds: re
   const iat = Math.floor(nowMs / 1000);
   const rowsPerBatch = o.batchReads / 2;
   const cursor = headEnds.map(() => 0);
-  let seed = 0x2545f491;
-  const rnd = () => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) / 0x1_0000_0000;
-  };
+  const rnd = createRandom(0x2545f491);
   const out: PreparedBatch[] = [];
   for (let i = 0; i < o.batches; i += 1) {
     const lane = i % headEnds.length;
