@@ -40,12 +40,18 @@ mvn_quiet() {
   fi
 }
 
-# pid_alive NAME -> 0 when the pid file names a live process that we started.
+# pid_alive NAME -> 0 when the pid file names a live process that we started. A recycled
+# pid (after a reboot) belongs to some other program: ours all name the stack folder in
+# their command line or run inside it (Redis rewrites its title, but its cwd is its data dir).
 pid_alive() {
   local f="$IES_RUN_DIR/$1.pid" pid
   [ -f "$f" ] || return 1
   pid=$(cat "$f")
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  [ -r "/proc/$pid/cmdline" ] || return 0
+  tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF "$IES_STACK_DIR" && return 0
+  case "$(readlink "/proc/$pid/cwd" 2>/dev/null)" in "$IES_STACK_DIR"*) return 0 ;; esac
+  return 1
 }
 
 # start_daemon NAME LOGFILE CMD... : detach CMD into its own session, record its pid.
@@ -60,9 +66,9 @@ start_daemon() {
 stop_daemons() {
   local name pid pids=() names=() i
   for name in "$@"; do
-    [ -f "$IES_RUN_DIR/$name.pid" ] || continue
+    pid_alive "$name" || continue
     pid=$(cat "$IES_RUN_DIR/$name.pid")
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; pids+=("$pid"); names+=("$name"); fi
+    kill -TERM "$pid" 2>/dev/null || true; pids+=("$pid"); names+=("$name")
   done
   for i in $(seq 1 60); do
     local alive=0

@@ -26,11 +26,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ -z "$SUDO" ] || command -v sudo >/dev/null || die "not root and no sudo: install ${missing[*]} with apt-get, then run again"
   # The packages' init scripts would start system-wide servers; the stack runs its own
   # under .stack/, so forbid service starts during the install (policy-rc.d exit 101).
-  policy=/usr/sbin/policy-rc.d own_policy=0
-  if [ ! -e $policy ]; then printf '#!/bin/sh\nexit 101\n' | $SUDO tee $policy >/dev/null; $SUDO chmod +x $policy; own_policy=1; fi
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e $policy ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee $policy >/dev/null; $SUDO chmod +x $policy
+    # Removed however the install ends, so service starts are not blocked system-wide after.
+    trap '$SUDO rm -f '"$policy" EXIT
+  fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  [ $own_policy = 0 ] || $SUDO rm -f $policy
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 # --- npm dependencies ------------------------------------------------------------------

@@ -32,8 +32,11 @@ kafka_up() {
   for i in $(seq 1 "$n"); do voters="$voters,$i@127.0.0.1:$((KAFKA_BASE_PORT + 2 * (i - 1) + 1))"; done
   voters="${voters#,}"
   mkdir -p "$data"
-  local java; java=$(java_bin)
-  [ -f "$data/cluster.id" ] || "$java" -cp "$libs/*" kafka.tools.StorageTool random-uuid > "$data/cluster.id"
+  local java; java=$(java_bin) || return 1
+  if [ ! -s "$data/cluster.id" ]; then
+    "$java" -cp "$libs/*" kafka.tools.StorageTool random-uuid > "$data/cluster.id.tmp" && mv "$data/cluster.id.tmp" "$data/cluster.id" \
+      || { say "stack: could not make a Kafka cluster id (java $java)"; return 1; }
+  fi
   local rf=$(( n >= 3 ? 3 : 1 )) isr=$(( n >= 3 ? 2 : 1 )) heap
   heap=$([ "$n" -ge 3 ] && echo "-Xms256m -Xmx768m" || echo "-Xms512m -Xmx1536m")
   for i in $(seq 1 "$n"); do
@@ -110,10 +113,10 @@ clickhouse_up() {
   command -v clickhouse-server >/dev/null || die "clickhouse-server is not installed; run 'bash infra/setup.sh'"
   local conf="$IES_STACK_DIR/conf/clickhouse" data="$IES_DATA_DIR/clickhouse" logs="$IES_LOG_DIR/clickhouse"
   mkdir -p "$conf" "$data/tmp" "$data/user_files" "$data/format_schemas" "$logs"
-  cp "$IES_ROOT/infra/clickhouse/users.xml" "$conf/users.xml"
+  cp "$IES_ROOT/infra/clickhouse/users.xml" "$conf/users.xml" || return 1
   sed -e "s#@LOG_DIR@#$logs#g; s#@DATA_DIR@#$data#g; s#@CONF_DIR@#$conf#g" \
       -e "s#@HTTP_PORT@#$CLICKHOUSE_HTTP_PORT#; s#@TCP_PORT@#$CLICKHOUSE_TCP_PORT#" \
-      "$IES_ROOT/infra/clickhouse/config.xml.in" > "$conf/config.xml"
+      "$IES_ROOT/infra/clickhouse/config.xml.in" > "$conf/config.xml" || return 1
   port_free clickhouse "$CLICKHOUSE_HTTP_PORT" && port_free clickhouse "$CLICKHOUSE_TCP_PORT" || return 1
   say "  starting clickhouse on 127.0.0.1:$CLICKHOUSE_HTTP_PORT (native $CLICKHOUSE_TCP_PORT)"
   # Run from the data dir: 18.16 writes status and preprocessed config next to it.

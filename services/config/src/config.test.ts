@@ -50,7 +50,13 @@ test('every invalid setting is reported at once, with its value', () => {
   }
 });
 
-test('redaction hides the ClickHouse password', () => {
-  const c = loadConfig({ IES_CLICKHOUSE_PASSWORD: 's3cret' });
-  assert.ok(!JSON.stringify(redactConfig(c)).includes('s3cret'));
+test('redaction hides the ClickHouse password and credentials in URLs', () => {
+  const c = loadConfig({ IES_CLICKHOUSE_PASSWORD: 's3cret', IES_REDIS_URL: 'redis://u:redispw@127.0.0.1:6379', IES_REGISTRY_URL: 'http://reg:regpw@127.0.0.1:8081/apis/ccompat/v7' });
+  const out = JSON.stringify(redactConfig(c));
+  for (const secret of ['s3cret', 'redispw', 'regpw']) assert.ok(!out.includes(secret), out);
+  assert.ok(out.includes('127.0.0.1:6379'));
+});
+
+test('the replay window must cover twice the signature skew', () => {
+  assert.throws(() => loadConfig({ IES_AUTH_MAX_SKEW_SECONDS: '600', IES_INGEST_IDEMPOTENCY_TTL_SECONDS: '900' }), /at least twice IES_AUTH_MAX_SKEW_SECONDS=600/);
 });

@@ -34,6 +34,8 @@ export interface Config {
     readonly idempotencyTtlSeconds: number;
     /** How long an accepted write may wait for Kafka's acknowledgement before answering 503. */
     readonly kafkaAckTimeoutMs: number;
+    /** How long a claimed batch id stays PENDING when its Kafka write is uncertain; longer than any send can take. */
+    readonly pendingTtlSeconds: number;
   };
 }
 
@@ -109,8 +111,13 @@ export function loadConfig(env: Env): Config {
       maxBodyBytes: int('IES_INGEST_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
       idempotencyTtlSeconds: int('IES_INGEST_IDEMPOTENCY_TTL_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),
       kafkaAckTimeoutMs: int('IES_INGEST_KAFKA_ACK_TIMEOUT_MS', 10_000, 100, 120_000),
+      pendingTtlSeconds: int('IES_INGEST_PENDING_TTL_SECONDS', 300, 180, 3600),
     },
   };
+  // A replayed message must still be remembered when its iat is as old as the skew allows.
+  if (config.ingest.idempotencyTtlSeconds < 2 * config.auth.maxSkewSeconds) {
+    problems.push(`IES_INGEST_IDEMPOTENCY_TTL_SECONDS=${config.ingest.idempotencyTtlSeconds} must be at least twice IES_AUTH_MAX_SKEW_SECONDS=${config.auth.maxSkewSeconds}`);
+  }
   if (problems.length > 0) {
     throw new IesError('IES_ERR_CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, { details: { problems } });
   }
@@ -127,5 +134,24 @@ function deepFreeze<T>(value: T): T {
 
 /** Config printed or logged: secrets replaced, so nothing secret reaches a log. */
 export function redactConfig(config: Config): unknown {
-  return { ...config, clickhouse: { ...config.clickhouse, password: config.clickhouse.password ? '***' : '' } };
+  return {
+    ...config,
+    registry: { url: withoutUserInfo(config.registry.url) },
+    clickhouse: { ...config.clickhouse, url: withoutUserInfo(config.clickhouse.url), password: config.clickhouse.password ? '***' : '' },
+    redis: { url: withoutUserInfo(config.redis.url) },
+  };
+}
+
+/** A URL with any user:password@ part masked. */
+function withoutUserInfo(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      u.username = '***';
+      u.password = '';
+    }
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return '(unparseable URL)';
+  }
 }

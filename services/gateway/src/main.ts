@@ -20,12 +20,13 @@ export async function startGateway(env: Readonly<Record<string, string | undefin
   const serde = new AvroSerde({ registryUrl: config.registry.url });
   const producer = createIdempotentProducer(kafka);
   await producer.connect();
-  const redis = createRedis(config);
+  // Requests must fail fast (503) when Redis is down, not queue forever as bullmq's connections do.
+  const redis = createRedis(config, { failFast: true });
   const registry = new RegistryState();
   const view = await materialiseRegistry(kafka, serde, registry, config.tenants, `${config.nodeId}-gateway-${randomUUID()}`);
   await view.ready;
   logger.info({ registry: registry.size }, 'registry loaded');
-  const idempotency = new IdempotencyStore(redis, config.ingest.idempotencyTtlSeconds);
+  const idempotency = new IdempotencyStore(redis, config.ingest.idempotencyTtlSeconds, config.ingest.pendingTtlSeconds);
   const app = buildGateway({
     config, logger, metrics: createMetricsRegistry('gateway'), registry, serde, producer, idempotency,
     readiness: [kafkaReadiness(admin), registryReadiness(config.registry.url), redisReadiness(redis)],

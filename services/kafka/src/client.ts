@@ -25,7 +25,10 @@ export function createKafka(config: Config, log: LogSink, overrides: Partial<Kaf
       else if (entry.level === logLevel.INFO) log.info(obj, message);
       else log.debug(obj, message);
     },
-    retry: { initialRetryTime: 100, retries: 8 },
+    // Bounded: a send gives up within about 2 minutes (9 attempts × (10 s + ≤ 5 s backoff)),
+    // well inside the ingest claim's PENDING window (IES_INGEST_PENDING_TTL_SECONDS).
+    requestTimeout: 10_000,
+    retry: { initialRetryTime: 100, maxRetryTime: 5_000, retries: 8 },
     ...overrides,
   });
 }

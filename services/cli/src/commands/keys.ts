@@ -26,7 +26,14 @@ export async function runKeys(argv: readonly string[]): Promise<number> {
   await mkdir(out, { recursive: true });
   const key = await generateSigningKey(alg as SigningAlgorithm);
   const privatePath = path.join(out, `${name}.private.jwk.json`);
-  await writeFile(privatePath, `${JSON.stringify(await exportPrivateJwk(key), null, 2)}\n`, { mode: 0o600 });
+  // 'wx': never overwrite an existing private key (losing an operator key locks the registry).
+  try {
+    await writeFile(privatePath, `${JSON.stringify(await exportPrivateJwk(key), null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    console.error(`ies keys: ${privatePath} exists; choose another --name or --out`);
+    return 1;
+  }
   await chmod(privatePath, 0o600);
   await writeFile(path.join(out, `${name}.public.jwk.json`), `${JSON.stringify(key.publicJwk, null, 2)}\n`);
   if (operator) {

@@ -76,6 +76,9 @@ async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutco
   const batchId = `${sender.participantId}:${sender.jti}`;
 
   const claim = await idempotency.claim(sender.discomId, sender.participantId, sender.jti, bodySha256, nowMs);
+  const release = () => (claim.claimed ? idempotency.release(sender.discomId, sender.participantId, sender.jti, claim.token) : Promise.resolve());
+  const complete = (status: number, response: unknown) =>
+    claim.claimed ? idempotency.complete(sender.discomId, sender.participantId, sender.jti, claim.token, bodySha256, status, response) : Promise.resolve(false);
   if (!claim.claimed) {
     const prior = claim.existing;
     if (prior.bodySha256 !== bodySha256) {
@@ -99,18 +102,18 @@ async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutco
     });
   } catch (err) {
     if (!(err instanceof IesError) || err.retriable) {
-      await idempotency.release(sender.discomId, sender.participantId, sender.jti);
+      await release();
       throw err;
     }
     // A refused document is refused the same way on every replay.
     const problem = { ...toProblem(err), batchId };
-    await idempotency.complete(sender.discomId, sender.participantId, sender.jti, bodySha256, problem.status, problem);
+    await complete(problem.status, problem);
     return { status: problem.status, body: problem, problem: true, replayed: false };
   }
 
   const total = result.reads.length + result.rejected.length;
   if (total > config.ingest.maxReadsPerBatch) {
-    await idempotency.release(sender.discomId, sender.participantId, sender.jti);
+    await release();
     throw new IesError('IES_ERR_PAYLOAD_TOO_LARGE', `batch holds ${total} reads; at most ${config.ingest.maxReadsPerBatch} are accepted per request`);
   }
 
@@ -127,9 +130,15 @@ async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutco
     receiptUrl: `/v1/batches/${encodeURIComponent(batchId)}/receipt`,
   };
 
-  const messages = await encodeBatch(deps, { batchId, discomId: sender.discomId, headEndId: sender.participantId, receivedAt, format, bodySha256, signature: input.signature as string, body: input.body }, result);
-  const remember = () => idempotency.complete(sender.discomId, sender.participantId, sender.jti, bodySha256, 202, response);
-  await writeDurably(deps, sender, messages, remember);
+  let messages: Awaited<ReturnType<typeof encodeBatch>>;
+  try {
+    messages = await encodeBatch(deps, { batchId, discomId: sender.discomId, headEndId: sender.participantId, receivedAt, format, bodySha256, signature: input.signature as string, body: input.body }, result);
+  } catch (err) {
+    await release(); // nothing was sent
+    throw err;
+  }
+  const remember = () => complete(202, response);
+  await writeDurably(deps, messages, remember);
   await remember();
   deps.metrics?.reads(sender.discomId, result.reads.length, result.rejected.map((r) => r.code));
   return { status: 202, body: response, problem: false, replayed: false };
@@ -173,12 +182,7 @@ async function encodeBatch(deps: SubmitDeps, header: BatchHeader, result: Ingest
  * within the timeout the caller gets 503 while the claim stays PENDING until the send
  * settles, so a quick retry cannot write the batch a second time.
  */
-async function writeDurably(
-  deps: SubmitDeps,
-  sender: { discomId: string; participantId: string; jti: string },
-  m: Awaited<ReturnType<typeof encodeBatch>>,
-  rememberLateSuccess: () => Promise<void>,
-): Promise<void> {
+async function writeDurably(deps: SubmitDeps, m: Awaited<ReturnType<typeof encodeBatch>>, rememberLateSuccess: () => Promise<boolean>): Promise<void> {
   const send = deps.producer.send({ topic: topicName(m.discomId, TOPICS.meterBatches), acks: ACKS_ALL, messages: [{ key: m.batchId, value: m.batchValue }] });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
@@ -187,16 +191,19 @@ async function writeDurably(
   try {
     const outcome = await Promise.race([send.then(() => 'sent' as const), timeout]);
     if (outcome === 'timeout') {
-      send.then(
-        () => rememberLateSuccess().catch(() => {}),
-        () => deps.idempotency.release(sender.discomId, sender.participantId, sender.jti).catch(() => {}),
-      );
+      // The send goes on; if it lands, the claim becomes DONE and the retry gets this 202.
+      send.then(() => rememberLateSuccess().catch(() => false), () => undefined);
       throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `Kafka did not acknowledge batch ${m.batchId} within ${deps.config.ingest.kafkaAckTimeoutMs} ms; retry with the same batch id`, { details: { batchId: m.batchId, retryAfterSeconds: 5 } });
     }
   } catch (err) {
     if (err instanceof IesError) throw err;
-    await deps.idempotency.release(sender.discomId, sender.participantId, sender.jti);
-    throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `Kafka refused batch ${m.batchId}: ${(err as Error).message}; nothing was written, retry with the same batch id`, { cause: err, details: { batchId: m.batchId, retryAfterSeconds: 5 } });
+    if ((err as { type?: string }).type === 'MESSAGE_TOO_LARGE') {
+      throw new IesError('IES_ERR_PAYLOAD_TOO_LARGE', `batch ${m.batchId} (${m.batchValue.length} bytes as Avro) is larger than the topic accepts; split it`, { cause: err });
+    }
+    // A failed send may still have been stored (a timed-out request can land), so the claim
+    // is kept until it expires rather than released: a retry before then gets 503, never a
+    // second copy of the batch.
+    throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `Kafka did not take batch ${m.batchId}: ${(err as Error).message}; retry with the same batch id`, { cause: err, details: { batchId: m.batchId, retryAfterSeconds: 30 } });
   } finally {
     clearTimeout(timer);
   }

@@ -7,12 +7,15 @@ import { IesError } from '@ies/errors';
 import type { AvroSerde } from '@ies/kafka';
 import { parseRegistryDocument, publishEntries, type RegistryState } from '@ies/registry';
 import { authenticateRead } from '../auth/bearer-token.js';
+import type { IdempotencyStore } from '../ingest/idempotency.js';
+import { createHash } from 'node:crypto';
 
 export interface RegistryRouteDeps {
   config: Config;
   registry: RegistryState;
   serde: AvroSerde;
   producer: Producer;
+  idempotency: IdempotencyStore;
   now: () => number;
 }
 
@@ -41,8 +44,25 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
       const signature = req.headers['x-ies-signature'] as string | undefined;
       if (!signature) throw new IesError('IES_ERR_AUTH_MISSING', 'registry documents must carry the node operator\'s X-IES-Signature');
       const keys = await operatorKeys(deps.config.auth.operatorJwksFile);
-      await verifyDetached(body, signature, (kid) => keys.get(kid));
-      const entries = parseRegistryDocument(body.toString('utf8'), deps.now());
+      const header = await verifyDetached(body, signature, (kid) => keys.get(kid));
+      // A captured operator document must not be replayable (it could re-activate a revoked key).
+      const nowMs = deps.now();
+      const skew = header.iat - Math.floor(nowMs / 1000);
+      if (!Number.isInteger(header.iat) || Math.abs(skew) > deps.config.auth.maxSkewSeconds) {
+        throw new IesError('IES_ERR_SIGNATURE_STALE', `registry document iat ${header.iat} is ${Math.abs(skew)} s from the node clock (allowed ±${deps.config.auth.maxSkewSeconds} s)`);
+      }
+      if (typeof header.jti !== 'string' || header.jti.length === 0) throw new IesError('IES_ERR_SIGNATURE_INVALID', 'registry documents need a jti');
+      const bodySha256 = createHash('sha256').update(body).digest('hex');
+      const claim = await deps.idempotency.claim('NODE', `operator:${header.kid}`, header.jti, bodySha256, nowMs);
+      if (!claim.claimed) throw new IesError('IES_ERR_REPLAY_CONFLICT', `registry document jti ${header.jti} was already applied`);
+      // Versions come from the operator's signing time, so a later document wins.
+      const entries = parseRegistryDocument(body.toString('utf8'), header.iat * 1000);
+      for (const e of entries) {
+        const held = e.kind === 'KEY' ? deps.registry.key(e.id) : undefined;
+        if (held && e.key && (held.discomId !== e.discomId || held.participantId !== e.key.participantId)) {
+          throw new IesError('IES_ERR_REGISTRY_INVALID', `kid ${e.id} is already registered to ${held.participantId} of ${held.discomId}; a key belongs to one participant`);
+        }
+      }
       const discomId = entries[0]?.discomId;
       if (discomId !== undefined && !deps.config.tenants.includes(discomId)) {
         throw new IesError('IES_ERR_TENANT_FORBIDDEN', `DISCOM ${discomId} is not a tenant of this node (IES_TENANTS=${deps.config.tenants.join(',')})`);
@@ -50,6 +70,7 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
       await publishEntries(deps.producer, deps.serde, entries);
       // Read-your-writes on this replica; every replica also applies them from the log.
       for (const e of entries) deps.registry.apply(e);
+      await deps.idempotency.complete('NODE', `operator:${header.kid}`, header.jti, claim.token, bodySha256, 200, null);
       const count = (kind: string) => entries.filter((e) => e.kind === kind).length;
       return reply.status(200).send({ discomId, applied: entries.length, participants: count('PARTICIPANT'), keys: count('KEY'), meters: count('METER') });
     });

@@ -152,6 +152,20 @@ test('registry documents must be signed by the node operator', async () => {
   assert.equal(r.statusCode, 401);
   const jwks = (await h.app.inject(`/.well-known/jwks.json?discom=${tenant}`)).json();
   assert.ok(!jwks.keys.some((k: { kid: string }) => k.kid === impostor.kid));
+
+  // A captured operator document cannot be replayed (it could re-activate a revoked key).
+  const doc = Buffer.from(registryYaml(tenant, { id: 'HES-R', keys: [await generateSigningKey()] }, []));
+  const sig = await signDetached(doc, h.operator, { iat: Math.floor(Date.now() / 1000), jti: `reg-${Date.now()}` });
+  const post = () => h.app.inject({ method: 'POST', url: '/v1/registry', headers: { 'content-type': 'application/yaml', 'x-ies-signature': sig }, payload: doc });
+  assert.equal((await post()).statusCode, 200);
+  const replay = await post();
+  assert.equal(replay.statusCode, 409);
+  assert.equal(replay.json().code, 'IES_ERR_REPLAY_CONFLICT');
+
+  // A kid belongs to one participant: another tenant cannot register the same key.
+  const stolen = await h.applyRegistry(registryYaml(otherTenant, { id: 'HES-X9', keys: [key] }, []));
+  assert.equal(stolen.statusCode, 400);
+  assert.match(stolen.json().detail, /already registered to HES-1/);
 });
 
 test('every IES MeterData v0.6 example that carries interval reads is accepted through HTTP', async () => {
