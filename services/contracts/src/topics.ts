@@ -15,6 +15,8 @@ export interface TopicSpec {
   readonly retentionMs: number;
   /** Avro value schema file in schemas-avro/, or undefined while the topic has none yet. */
   readonly valueSchema?: string;
+  /** Extra broker-side topic configs. */
+  readonly configs?: Readonly<Record<string, string>>;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -22,7 +24,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const TOPICS = {
   meterBatches: { name: 'meter-batches.v1', key: 'batchId', partitions: 6, cleanupPolicy: 'delete', retentionMs: 30 * DAY_MS, valueSchema: 'meter-batch.v1.avsc' },
   meterReads: { name: 'meter-reads.v1', key: 'meterId', partitions: 12, cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS, valueSchema: 'meter-read.v1.avsc' },
-  headendSubmissions: { name: 'headend-submissions.v1', key: 'batchId', partitions: 6, cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS, valueSchema: 'headend-submission.v1.avsc' },
+  // The broker stamps arrival time, so the signature's iat is judged against when the
+  // head-end handed the batch over, not when a (possibly lagging) consumer reads it.
+  headendSubmissions: { name: 'headend-submissions.v1', key: 'batchId', partitions: 6, cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS, valueSchema: 'headend-submission.v1.avsc', configs: { 'message.timestamp.type': 'LogAppendTime' } },
   receipts: { name: 'receipts.v1', key: 'batchId', partitions: 1, cleanupPolicy: 'delete', retentionMs: -1 },
   drEvents: { name: 'dr-events.v1', key: 'eventId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1 },
   baselines: { name: 'baselines.v1', key: 'eventId', partitions: 3, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS },

@@ -92,6 +92,18 @@ export class AvroSerde {
     if (buffer.length < 5 || buffer[0] !== 0) {
       throw new IesError('IES_ERR_AVRO_DECODE', `record of ${buffer.length} bytes does not start with the Confluent magic byte 0 and a schema id`);
     }
-    return (await this.registry.decode(buffer)) as T;
+    try {
+      return (await this.registry.decode(buffer)) as T;
+    } catch (cause) {
+      const status = (cause as { status?: number }).status;
+      const code = (cause as { code?: string; cause?: { code?: string } }).code ?? (cause as { cause?: { code?: string } }).cause?.code;
+      const registryDown = (status !== undefined && status >= 500) || (code !== undefined && /^(ECONN|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|UND_ERR)/.test(code)) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|fetch failed|socket hang up|timeout/i.test((cause as Error).message);
+      // (mappersmith reports a refused connection as "status 400: connect ECONNREFUSED …", hence the message test.)
+      if (registryDown) {
+        // The registry did not answer: the record may be fine, so this is retriable.
+        throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `schema registry failed while decoding: ${(cause as Error).message}`, { cause });
+      }
+      throw new IesError('IES_ERR_AVRO_DECODE', `record cannot be decoded: ${(cause as Error).message}`, { cause });
+    }
   }
 }

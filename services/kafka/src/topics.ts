@@ -15,6 +15,7 @@ export function topicConfig(discom: string, spec: TopicSpec, replicationFactor: 
     { name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) },
     // A batch record carries the signed body (≤ 16 MiB) and its reads: allow 32 MiB records.
     { name: 'max.message.bytes', value: String(32 * 1024 * 1024) },
+    ...Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
   ];
   return { topic: topicName(discom, spec), numPartitions: spec.partitions, replicationFactor, configEntries };
 }

@@ -20,7 +20,9 @@ export interface SubmissionsLog {
  * Head-ends that produce to `headend-submissions.v1` get exactly the HTTP route's checks
  * and outcomes: the record goes through the same use case. An accepted batch lands on
  * meter-batches.v1; a refused one becomes a dead-letter record with its code; a retriable
- * failure (Kafka or Redis unavailable) is not committed, so the record is retried.
+ * failure (Kafka, Redis or the registry unavailable) is not committed, so the record is
+ * retried. The signature's iat is judged against the broker's arrival time of the record
+ * (LogAppendTime), so a consumer that lags does not turn valid batches stale.
  */
 export async function startSubmissionsConsumer(kafka: Kafka, deps: SubmitDeps, log: SubmissionsLog, groupId: string): Promise<Consumer> {
   const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000 });
@@ -34,7 +36,8 @@ export async function startSubmissionsConsumer(kafka: Kafka, deps: SubmitDeps, l
       let detail: string;
       try {
         const s = await deps.serde.decode<Submission>(message.value ?? Buffer.alloc(0));
-        const outcome = await submitMeterBatch(deps, { body: s.body, contentType: s.contentType, signature: s.signature, tenant: s.tenant ?? topicTenant });
+        const arrivedAt = Number(message.timestamp);
+        const outcome = await submitMeterBatch({ ...deps, now: () => arrivedAt }, { body: s.body, contentType: s.contentType, signature: s.signature, tenant: s.tenant ?? topicTenant });
         if (!outcome.problem) {
           log.info({ sourceId, batchId: outcome.body.batchId, replayed: outcome.replayed }, 'submission accepted');
           return;
@@ -42,9 +45,11 @@ export async function startSubmissionsConsumer(kafka: Kafka, deps: SubmitDeps, l
         code = String(outcome.body.code);
         detail = String(outcome.body.detail);
       } catch (err) {
-        if (isIesError(err) && err.retriable) throw err; // not committed: kafkajs retries with backoff
-        code = isIesError(err) ? err.code : 'IES_ERR_INTERNAL';
-        detail = err instanceof Error ? err.message : String(err);
+        // Retriable or unexpected failures are not committed: kafkajs retries with backoff,
+        // so an outage never turns a good submission into a dead letter.
+        if (!isIesError(err) || err.retriable) throw err;
+        code = err.code;
+        detail = err.message;
       }
       log.warn({ sourceId, code }, 'submission refused');
       await deadLetter(deps, topicTenant, sourceId, code, detail, message.value ?? null);

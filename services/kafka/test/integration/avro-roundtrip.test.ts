@@ -82,6 +82,14 @@ test('a value that does not match the schema is refused naming the field', async
   });
 });
 
-test('bytes that are not registry-framed Avro are refused with a stable code', async () => {
+test('bytes that are not registry-framed Avro are refused with a stable code; an unknown schema id too', async () => {
   await assert.rejects(serde.decode(Buffer.from('{"json":true}')), (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_AVRO_DECODE');
+  const unknownId = Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 1, 2, 3]);
+  await assert.rejects(serde.decode(unknownId), (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_AVRO_DECODE' && !err.retriable);
+});
+
+test('a registry that does not answer makes decoding retriable, not a dead letter', async () => {
+  const offline = new AvroSerde({ registryUrl: 'http://127.0.0.1:1/apis/ccompat/v7' });
+  const framed = await serde.encode(tenant, TOPICS.meterBatches, sampleBatch('B-3'));
+  await assert.rejects(offline.decode(framed), (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_DEPENDENCY_UNAVAILABLE' && err.retriable);
 });
