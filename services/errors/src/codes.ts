@@ -50,6 +50,7 @@ export const ERROR_CODES = {
   IES_ERR_CSV_HEADER: { status: 422, title: 'CSV header is not the compact meter-data header', retriable: false },
   IES_ERR_VEE_MALFORMED: { status: 422, title: 'Read cannot be parsed', retriable: false },
   IES_ERR_VEE_UNKNOWN_METER: { status: 422, title: 'Read for a meter not in the registry', retriable: false },
+  IES_ERR_VEE_FOREIGN_HEADEND: { status: 422, title: 'Meter registered to another head-end', retriable: false },
   IES_ERR_VEE_FOREIGN_METER: { status: 422, title: 'Read for a meter of another DISCOM', retriable: false },
   IES_ERR_VEE_BLOCK_MISALIGNED: { status: 422, title: 'Block start not on a 15-minute boundary', retriable: false },
   IES_ERR_VEE_FUTURE_BLOCK: { status: 422, title: 'Block ends after the node clock', retriable: false },

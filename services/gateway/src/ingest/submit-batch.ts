@@ -96,8 +96,9 @@ async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutco
       discomId: sender.discomId,
       meters: (meterId) => {
         const m = registry.meter(sender.discomId, meterId);
-        return m && { meterId: m.meterId, discomId: m.discomId, sanctionedLoadW: m.sanctionedLoadW, ...(m.derCapacityW === null ? {} : { derCapacityW: m.derCapacityW }) };
+        return m && { meterId: m.meterId, discomId: m.discomId, sanctionedLoadW: m.sanctionedLoadW, ...(m.derCapacityW === null ? {} : { derCapacityW: m.derCapacityW }), ...(m.headEndId === null ? {} : { headEndId: m.headEndId }) };
       },
+      senderId: sender.participantId,
       policy: { ...DEFAULT_POLICY, nowMs, halfHourProfiles: registry.participant(sender.discomId, sender.participantId)?.halfHourProfiles ?? 'REJECT' },
     });
   } catch (err) {

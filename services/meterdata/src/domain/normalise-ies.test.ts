@@ -152,6 +152,15 @@ test('unknown and foreign meters: their reads are rejected, the others accepted'
   ]);
 });
 
+test('a meter registered to another head-end of the DISCOM is refused for this sender', () => {
+  const meters = (id: string) => (id === 'M-OWNED' ? { meterId: id, discomId: 'BRPL-DL', sanctionedLoadW: 5000, headEndId: 'HES-A' } : METERS[id]);
+  const doc = [descriptorProfile([IMP]), intervalProfile('M-OWNED', T0, [[1]])];
+  const other = normaliseIesMeterData(doc, { ...ctx(), meters, senderId: 'HES-B' });
+  assert.deepEqual(other.rejected.map((x) => [x.code, x.message]), [['IES_ERR_VEE_FOREIGN_HEADEND', 'meter "M-OWNED" is registered to head-end HES-A, not HES-B']]);
+  const own = normaliseIesMeterData(doc, { ...ctx(), meters, senderId: 'HES-A' });
+  assert.deepEqual([own.reads.length, own.rejected.length], [1, 0]);
+});
+
 test('one rejection per read, by the first rule in order: meter → alignment → future → negative → plausibility', () => {
   const misaligned = '2026-05-04T09:07:00+05:30';
   const r = normaliseIesMeterData([

@@ -39,6 +39,8 @@ export interface MeterInfo {
   discomId: string;
   sanctionedLoadW: number;
   derCapacityW?: number;
+  /** The head-end the meter is registered to, when the registry names one. */
+  headEndId?: string;
 }
 
 export type MeterLookup = (meterId: string) => MeterInfo | undefined;
@@ -65,6 +67,8 @@ export interface IngestContext {
   discomId: string;
   meters: MeterLookup;
   policy: IngestPolicy;
+  /** The sending head-end; a meter registered to another head-end is refused. */
+  senderId?: string;
 }
 
 export interface IngestResult {

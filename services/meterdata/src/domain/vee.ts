@@ -30,6 +30,9 @@ function checkMeter(meterId: string, ctx: IngestContext): MeterCheck {
   const accepted = new Map<number, number>();
   if (meter === undefined) return { refusal: { code: 'IES_ERR_VEE_UNKNOWN_METER', message: `meter ${JSON.stringify(meterId)} is not in the registry` }, accepted, meter, maxImportWh: 0, maxExportWh: 0 };
   if (meter.discomId !== ctx.discomId) return { refusal: { code: 'IES_ERR_VEE_FOREIGN_METER', message: `meter ${JSON.stringify(meterId)} belongs to DISCOM ${meter.discomId}, not ${ctx.discomId}` }, accepted, meter, maxImportWh: 0, maxExportWh: 0 };
+  if (meter.headEndId !== undefined && ctx.senderId !== undefined && meter.headEndId !== ctx.senderId) {
+    return { refusal: { code: 'IES_ERR_VEE_FOREIGN_HEADEND', message: `meter ${JSON.stringify(meterId)} is registered to head-end ${meter.headEndId}, not ${ctx.senderId}` }, accepted, meter, maxImportWh: 0, maxExportWh: 0 };
+  }
   const margin = ctx.policy.plausibilityMargin;
   return {
     refusal: undefined,
