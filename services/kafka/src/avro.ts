@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import avsc from 'avsc';
 import { valueSubject, type TopicSpec } from '@ies/contracts';
 import { IesError } from '@ies/errors';
 
@@ -24,7 +23,6 @@ export class AvroSerde {
   readonly registry: SchemaRegistry;
   private readonly schemasDir: string;
   private readonly ids = new Map<string, Promise<number>>();
-  private readonly types = new Map<string, avsc.Type>();
 
   constructor(options: AvroSerdeOptions) {
     this.registry = new SchemaRegistry({ host: options.registryUrl, retry: { retries: 3 } });
@@ -60,7 +58,6 @@ export class AvroSerde {
   async registerSchema(subject: string, schemaText: string): Promise<number> {
     try {
       const { id } = await this.registry.register({ type: SchemaType.AVRO, schema: schemaText }, { subject });
-      this.types.set(String(id), avsc.Type.forSchema(JSON.parse(schemaText) as avsc.Schema, { logicalTypes: {} }));
       return id;
     } catch (cause) {
       const status = (cause as { status?: number }).status;
@@ -77,14 +74,15 @@ export class AvroSerde {
   /** Encodes `value` with the topic's registered schema; names the offending field on error. */
   async encode(discom: string, topic: TopicSpec, value: unknown): Promise<Buffer> {
     const id = await this.registerTopic(discom, topic);
-    const type = this.types.get(String(id));
-    if (type) {
-      const bad: string[] = [];
-      if (!type.isValid(value, { errorHook: (p) => bad.push(p.join('.') || '(root)') })) {
-        throw new IesError('IES_ERR_AVRO_ENCODE', `value for ${topic.name} does not match its Avro schema at ${bad.slice(0, 5).join(', ')}`, { details: { paths: bad.slice(0, 20) } });
-      }
+    try {
+      // avsc validates while writing; the paths are only collected when that fails.
+      return await this.registry.encode(id, value);
+    } catch (cause) {
+      const paths = (cause as { paths?: string[][] }).paths;
+      if (paths === undefined) throw cause;
+      const bad = paths.map((p) => p.join('.') || '(root)');
+      throw new IesError('IES_ERR_AVRO_ENCODE', `value for ${topic.name} does not match its Avro schema at ${bad.slice(0, 5).join(', ')}`, { cause, details: { paths: bad.slice(0, 20) } });
     }
-    return this.registry.encode(id, value);
   }
 
   /** Decodes a registry-framed value (the schema is fetched by id and cached). */

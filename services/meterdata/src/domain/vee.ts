@@ -12,8 +12,18 @@ function at(c: CandidateRead, ms: number): string {
 
 /** The largest plausible Wh in one block: floor(capacity W × 0.25 h × margin), exactly. */
 export function maxPlausibleWh(capacityW: number, margin: number): number {
-  return Number(floorDivide(multiply(decimalOfNumber(capacityW), decimalOfNumber(margin)), 4n));
+  // Exact decimal arithmetic is costly per meter, and fleets share a handful of sanctioned
+  // loads, so results are memoised (profiling showed this on the ingest hot path).
+  const key = `${capacityW}|${margin}`;
+  let v = PLAUSIBLE_CACHE.get(key);
+  if (v === undefined) {
+    v = Number(floorDivide(multiply(decimalOfNumber(capacityW), decimalOfNumber(margin)), 4n));
+    if (PLAUSIBLE_CACHE.size >= 10_000) PLAUSIBLE_CACHE.clear();
+    PLAUSIBLE_CACHE.set(key, v);
+  }
+  return v;
 }
+const PLAUSIBLE_CACHE = new Map<string, number>();
 
 /** What the registry says about one meter, looked up once per batch. */
 interface MeterCheck {
