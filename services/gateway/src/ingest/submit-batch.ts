@@ -1,22 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { Producer } from 'kafkajs';
-import type { Config } from '@ies/config';
 import { TOPICS, topicName } from '@ies/contracts';
 import { IesError, toProblem } from '@ies/errors';
-import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
+import { ACKS_ALL } from '@ies/kafka';
 import { DEFAULT_POLICY, normaliseCompactCsv, normaliseIesMeterData, type IngestContext, type IngestResult, type RejectedRead } from '@ies/meterdata';
-import type { RegistryState } from '@ies/registry';
 import { authenticateWrite } from '../auth/write-signature.js';
-import type { IdempotencyStore } from './idempotency.js';
+import type { WriteDeps } from '../deps.js';
 import type { IngestMetrics } from './metrics.js';
 
-export interface SubmitDeps {
-  config: Config;
-  registry: RegistryState;
-  serde: AvroSerde;
-  producer: Producer;
-  idempotency: IdempotencyStore;
-  now: () => number;
+export interface SubmitDeps extends WriteDeps {
   metrics?: IngestMetrics;
 }
 

@@ -1,23 +1,13 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import type { Producer } from 'kafkajs';
-import type { Config } from '@ies/config';
 import { verifyDetached } from '@ies/crypto';
 import { IesError } from '@ies/errors';
-import type { AvroSerde } from '@ies/kafka';
-import { parseRegistryDocument, publishEntries, type RegistryState } from '@ies/registry';
+import { parseRegistryDocument, publishEntries } from '@ies/registry';
 import { authenticateRead } from '../auth/bearer-token.js';
-import type { IdempotencyStore } from '../ingest/idempotency.js';
-import { createHash } from 'node:crypto';
+import type { WriteDeps } from '../deps.js';
 
-export interface RegistryRouteDeps {
-  config: Config;
-  registry: RegistryState;
-  serde: AvroSerde;
-  producer: Producer;
-  idempotency: IdempotencyStore;
-  now: () => number;
-}
+export type RegistryRouteDeps = WriteDeps;
 
 /**
  * The node operator's public keys, read from the JWKS file on every use: replacing the
