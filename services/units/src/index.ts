@@ -1,0 +1,1 @@
+export { divideFloor, divideHalfEven, toSafeInteger } from './rounding.js';
