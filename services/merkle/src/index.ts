@@ -6,6 +6,7 @@ export {
   inclusionProofLength,
   nodeKey,
   nodeRange,
+  rightEdgeNodes,
   type NodeId,
   type ProofHash,
   type ProofPlan,

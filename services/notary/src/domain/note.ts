@@ -1,0 +1,134 @@
+import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+
+/**
+ * C2SP signed notes (https://c2sp.org/signed-note) with Ed25519 keys, as written by
+ * golang.org/x/mod/sumdb/note: a note is UTF-8 text ending in a newline, a blank line, then
+ * one line per signature, `— <name> <base64(key hash ‖ signature)>`. The key hash is the
+ * first 4 bytes (big-endian) of SHA-256(name ‖ "\n" ‖ 0x01 ‖ public key); 0x01 is the
+ * Ed25519 algorithm byte. A verifier key is written `<name>+<hash as 8 hex>+<base64(0x01 ‖ public key)>`.
+ */
+export const ED25519_ALGORITHM = 0x01;
+const SIGNATURE_PREFIX = '\u2014 ';
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+export interface NoteVerifier {
+  readonly name: string;
+  readonly keyHash: number;
+  readonly publicKey: Uint8Array;
+}
+
+export interface NoteSigner extends NoteVerifier {
+  readonly privateKey: KeyObject;
+}
+
+export type NoteFailureCode = 'MALFORMED_NOTE' | 'UNKNOWN_KEY' | 'BAD_SIGNATURE' | 'MALFORMED_KEY';
+export type OpenedNote = { readonly ok: true; readonly body: string; readonly verifiedBy: readonly NoteVerifier[] } | { readonly ok: false; readonly code: NoteFailureCode; readonly reason: string };
+
+export function isValidKeyName(name: string): boolean {
+  return name.length > 0 && !/[\s+]/u.test(name);
+}
+
+export function keyHash(name: string, publicKey: Uint8Array): number {
+  const digest = createHash('sha256').update(name).update('\n').update(Uint8Array.of(ED25519_ALGORITHM)).update(publicKey).digest();
+  return digest.readUInt32BE(0);
+}
+
+export function formatVerifierKey(v: Pick<NoteVerifier, 'name' | 'publicKey'>): string {
+  return `${v.name}+${hex8(keyHash(v.name, v.publicKey))}+${Buffer.concat([Uint8Array.of(ED25519_ALGORITHM), v.publicKey]).toString('base64')}`;
+}
+
+/** Parses `<name>+<hash>+<base64 key>` and checks the hash matches, as note.NewVerifier does. */
+export function parseVerifierKey(text: string): NoteVerifier {
+  const trimmed = text.trim();
+  const plus2 = trimmed.lastIndexOf('+');
+  const plus1 = trimmed.lastIndexOf('+', plus2 - 1);
+  if (plus1 <= 0 || plus2 <= plus1) throw new NoteKeyError(`verifier key ${JSON.stringify(trimmed)} is not <name>+<hash>+<key>`);
+  const name = trimmed.slice(0, plus1);
+  const hashText = trimmed.slice(plus1 + 1, plus2);
+  const key = Buffer.from(trimmed.slice(plus2 + 1), 'base64');
+  if (!isValidKeyName(name)) throw new NoteKeyError(`verifier key name ${JSON.stringify(name)} is empty or holds whitespace or '+'`);
+  if (!/^[0-9a-f]{8}$/.test(hashText)) throw new NoteKeyError(`verifier key hash ${JSON.stringify(hashText)} is not 8 lower-case hex digits`);
+  if (key.length !== 33 || key[0] !== ED25519_ALGORITHM) throw new NoteKeyError(`verifier key is not an Ed25519 key (algorithm byte ${key[0] ?? 'missing'}, ${key.length} bytes; want 0x01 and 33 bytes)`);
+  const publicKey = new Uint8Array(key.subarray(1));
+  const expected = keyHash(name, publicKey);
+  if (expected !== Number.parseInt(hashText, 16)) throw new NoteKeyError(`verifier key hash ${hashText} does not match its name and key (want ${hex8(expected)})`);
+  return { name, keyHash: expected, publicKey };
+}
+
+/** A signer from an Ed25519 private KeyObject. */
+export function noteSigner(name: string, privateKey: KeyObject): NoteSigner {
+  if (!isValidKeyName(name)) throw new NoteKeyError(`key name ${JSON.stringify(name)} is empty or holds whitespace or '+'`);
+  if (privateKey.asymmetricKeyType !== 'ed25519') throw new NoteKeyError(`a note key must be Ed25519, not ${privateKey.asymmetricKeyType ?? 'a symmetric key'}`);
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+  const publicKey = new Uint8Array(Buffer.from(jwk.x ?? '', 'base64url'));
+  return { name, publicKey, keyHash: keyHash(name, publicKey), privateKey };
+}
+
+/** The Ed25519 private key of a 32-byte seed (the form of note.NewSigner's `PRIVATE+KEY+…` strings). */
+export function ed25519FromSeed(seed: Uint8Array): KeyObject {
+  if (seed.length !== 32) throw new NoteKeyError(`an Ed25519 seed is 32 bytes, not ${seed.length}`);
+  return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+}
+
+export function signNote(body: string, signer: NoteSigner): string {
+  requireBody(body);
+  const signature = sign(null, Buffer.from(body, 'utf8'), signer.privateKey);
+  const blob = Buffer.alloc(4 + signature.length);
+  blob.writeUInt32BE(signer.keyHash, 0);
+  signature.copy(blob, 4);
+  return `${body}\n${SIGNATURE_PREFIX}${signer.name} ${blob.toString('base64')}\n`;
+}
+
+/**
+ * Verifies a note against known keys: at least one signature must be by a known key and
+ * every signature by a known key must verify. Signatures by unknown keys are ignored, as
+ * the spec requires (a note may carry cosignatures).
+ */
+export function openNote(text: string, verifiers: readonly NoteVerifier[]): OpenedNote {
+  const split = text.lastIndexOf('\n\n');
+  if (split < 0 || !text.endsWith('\n')) return fail('MALFORMED_NOTE', 'a signed note is text, a blank line and signature lines, ending in a newline');
+  const body = text.slice(0, split + 1);
+  const problem = bodyProblem(body);
+  if (problem) return fail('MALFORMED_NOTE', problem);
+  const lines = text.slice(split + 2, -1).split('\n');
+  const verifiedBy: NoteVerifier[] = [];
+  for (const [i, line] of lines.entries()) {
+    const m = /^\u2014 (\S+) ([A-Za-z0-9+/]+={0,2})$/u.exec(line);
+    if (!m) return fail('MALFORMED_NOTE', `signature line ${i + 1} is not "— <name> <base64>"`);
+    const [, name, b64] = m as unknown as [string, string, string];
+    const blob = Buffer.from(b64, 'base64');
+    if (blob.length < 5) return fail('MALFORMED_NOTE', `signature line ${i + 1} is too short`);
+    const hash = blob.readUInt32BE(0);
+    const key = verifiers.find((v) => v.name === name && v.keyHash === hash);
+    if (!key) continue;
+    const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(key.publicKey).toString('base64url') }, format: 'jwk' });
+    if (!verify(null, Buffer.from(body, 'utf8'), publicKey, blob.subarray(4))) return fail('BAD_SIGNATURE', `the signature by ${name}+${hex8(hash)} does not verify over the note's text`);
+    verifiedBy.push(key);
+  }
+  if (verifiedBy.length === 0) return fail('UNKNOWN_KEY', `no signature by a known key (known: ${verifiers.map((v) => `${v.name}+${hex8(v.keyHash)}`).join(', ') || 'none'})`);
+  return { ok: true, body, verifiedBy };
+}
+
+export class NoteKeyError extends Error {
+  override readonly name = 'NoteKeyError';
+}
+
+function requireBody(body: string): void {
+  const problem = bodyProblem(body);
+  if (problem) throw new RangeError(problem);
+}
+
+function bodyProblem(body: string): string | undefined {
+  if (!body.endsWith('\n')) return 'the note text must end with a newline';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0009\u000b-\u001f]/.test(body)) return 'the note text must not contain control characters other than newline';
+  return undefined;
+}
+
+function fail(code: NoteFailureCode, reason: string): OpenedNote {
+  return { ok: false, code, reason };
+}
+
+function hex8(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}

@@ -1,0 +1,65 @@
+import { CompactSign, compactVerify, decodeProtectedHeader, type JWK } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import { canonicalJson, canonicalJsonBytes } from '@ies/crypto';
+import type { LogEntry } from './log-entry.js';
+
+/** Media type in the receipt JWS `typ` header. */
+export const RECEIPT_TYP = 'ies-receipt+jws';
+export const RECEIPT_VERSION = 1;
+
+/**
+ * A batch receipt: the log entry, where it sits in the log, a signed checkpoint that
+ * includes it and the inclusion proof against that checkpoint. The notary signs the RFC
+ * 8785 bytes of this body as a compact JWS (EdDSA), so the receipt is self-contained.
+ */
+export interface ReceiptBody extends LogEntry {
+  readonly v: number;
+  readonly logIndex: number;
+  /** The C2SP signed note of the checkpoint (origin, size, root) that includes the entry. */
+  readonly checkpoint: string;
+  /** Standard base64 hashes, RFC 6962 PATH order. */
+  readonly inclusionProof: readonly string[];
+}
+
+export interface ReceiptDocument {
+  readonly receipt: ReceiptBody;
+  readonly jws: string;
+}
+
+export interface JwsKey {
+  readonly kid: string;
+  readonly privateKey: KeyObject;
+}
+
+export async function signReceipt(body: ReceiptBody, key: JwsKey): Promise<string> {
+  return new CompactSign(canonicalJsonBytes(body)).setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: RECEIPT_TYP }).sign(key.privateKey);
+}
+
+/** The receipt a JWS carries (its payload), without checking the signature. */
+export function receiptFromJws(jws: string): ReceiptDocument {
+  const payload = jws.split('.')[1];
+  if (payload === undefined) throw new RangeError('a compact JWS has three parts');
+  return { receipt: JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as ReceiptBody, jws };
+}
+
+export type JwsCheck = { readonly ok: true; readonly kid: string } | { readonly ok: false; readonly code: 'UNKNOWN_KEY' | 'BAD_SIGNATURE' | 'PAYLOAD_MISMATCH'; readonly reason: string };
+
+/** The JWS verifies under a key of `jwks` and its payload is exactly the canonical JSON of `body`. */
+export async function checkSignedJson(jws: string, body: unknown, jwks: readonly JWK[]): Promise<JwsCheck> {
+  let kid: string | undefined;
+  try {
+    kid = decodeProtectedHeader(jws).kid;
+  } catch (err) {
+    return { ok: false, code: 'BAD_SIGNATURE', reason: `the JWS header does not decode: ${(err as Error).message}` };
+  }
+  const jwk = jwks.find((k) => k.kid === kid);
+  if (!jwk) return { ok: false, code: 'UNKNOWN_KEY', reason: `the JWS is signed by kid ${JSON.stringify(kid)}, which is not among the ${jwks.length} trusted key(s)` };
+  let payload: Uint8Array;
+  try {
+    ({ payload } = await compactVerify(jws, jwk, { algorithms: ['EdDSA', 'ES256'] }));
+  } catch (err) {
+    return { ok: false, code: 'BAD_SIGNATURE', reason: `the JWS signature does not verify with kid ${kid}: ${(err as Error).message}` };
+  }
+  if (Buffer.from(payload).toString('utf8') !== canonicalJson(body)) return { ok: false, code: 'PAYLOAD_MISMATCH', reason: 'the JWS payload is not the RFC 8785 JSON of the document it accompanies' };
+  return { ok: true, kid: kid as string };
+}
