@@ -18,6 +18,14 @@ export interface Config {
     readonly password: string;
   };
   readonly redis: { readonly url: string };
+  readonly notary: {
+    /** Directory of per-tenant notary key files `<discom>.jwks.json` (private; created on first start). */
+    readonly keysDir: string;
+    /** Log origin prefix: a tenant's log is `<originPrefix>/<discom>` (C2SP checkpoint origin and note key name). */
+    readonly originPrefix: string;
+    /** Minimum time between two checkpoints while batches arrive. */
+    readonly checkpointIntervalMs: number;
+  };
   readonly http: { readonly host: string; readonly port: number };
   /** DISCOMs this node serves (its tenants). */
   readonly tenants: readonly string[];
@@ -84,6 +92,9 @@ export function loadConfig(env: Env): Config {
   const database = str('IES_CLICKHOUSE_DATABASE', 'ies');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) problems.push(`IES_CLICKHOUSE_DATABASE=${JSON.stringify(database)} must be an identifier`);
 
+  const originPrefix = str('IES_NOTARY_ORIGIN_PREFIX', `ies.local/${str('IES_NODE_ID', 'ies-node-local')}`);
+  if (/[\s+]/.test(originPrefix) || originPrefix.length === 0) problems.push(`IES_NOTARY_ORIGIN_PREFIX=${JSON.stringify(originPrefix)} must be non-empty without whitespace or '+' (it names the note key)`);
+
   const config: Config = {
     nodeId: str('IES_NODE_ID', 'ies-node-local'),
     logLevel: logLevel as Config['logLevel'],
@@ -101,6 +112,11 @@ export function loadConfig(env: Env): Config {
     },
     redis: { url: url('IES_REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']) },
     http: { host: str('IES_HTTP_HOST', '127.0.0.1'), port: int('IES_HTTP_PORT', 8080, 0, 65535) },
+    notary: {
+      keysDir: str('IES_NOTARY_KEYS_DIR', '.stack/keys/notary'),
+      originPrefix: originPrefix,
+      checkpointIntervalMs: int('IES_NOTARY_CHECKPOINT_INTERVAL_MS', 1000, 1000, 60_000),
+    },
     tenants,
     auth: {
       maxSkewSeconds: int('IES_AUTH_MAX_SKEW_SECONDS', 300, 0, 3600),

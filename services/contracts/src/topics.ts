@@ -27,7 +27,8 @@ export const TOPICS = {
   // The broker stamps arrival time, so the signature's iat is judged against when the
   // head-end handed the batch over, not when a (possibly lagging) consumer reads it.
   headendSubmissions: { name: 'headend-submissions.v1', key: 'batchId', partitions: 6, cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS, valueSchema: 'headend-submission.v1.avsc', configs: { 'message.timestamp.type': 'LogAppendTime' } },
-  receipts: { name: 'receipts.v1', key: 'batchId', partitions: 1, cleanupPolicy: 'delete', retentionMs: -1 },
+  // One partition: the log's order is the topic's order, and recovery reads it back in that order.
+  receipts: { name: 'receipts.v1', key: 'batchId', partitions: 1, cleanupPolicy: 'delete', retentionMs: -1, valueSchema: 'receipt.v1.avsc' },
   drEvents: { name: 'dr-events.v1', key: 'eventId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1 },
   baselines: { name: 'baselines.v1', key: 'eventId', partitions: 3, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS },
   drPerformance: { name: 'dr-performance.v1', key: 'eventId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1 },

@@ -40,8 +40,9 @@ export function formatVerifierKey(v: Pick<NoteVerifier, 'name' | 'publicKey'>): 
 /** Parses `<name>+<hash>+<base64 key>` and checks the hash matches, as note.NewVerifier does. */
 export function parseVerifierKey(text: string): NoteVerifier {
   const trimmed = text.trim();
-  const plus2 = trimmed.lastIndexOf('+');
-  const plus1 = trimmed.lastIndexOf('+', plus2 - 1);
+  // The name holds no '+', the base64 key may: split at the first two.
+  const plus1 = trimmed.indexOf('+');
+  const plus2 = trimmed.indexOf('+', plus1 + 1);
   if (plus1 <= 0 || plus2 <= plus1) throw new NoteKeyError(`verifier key ${JSON.stringify(trimmed)} is not <name>+<hash>+<key>`);
   const name = trimmed.slice(0, plus1);
   const hashText = trimmed.slice(plus1 + 1, plus2);

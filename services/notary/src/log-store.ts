@@ -1,0 +1,118 @@
+import type { Redis } from '@ies/redis';
+import { nodeKey, type NodeId } from '@ies/merkle';
+import { foldTileSlice, HASH_SIZE, tileSliceOf, TILE_WIDTH } from './domain/tiles.js';
+
+/** How far the Redis projection of a tenant's log has applied receipts.v1. */
+export interface AppliedState {
+  readonly size: number;
+  /** receipts.v1 offset to replay from to bring the projection up to date. */
+  readonly nextOffset: string;
+  /** The latest signed checkpoint (size = `size`). */
+  readonly checkpoint: string;
+}
+
+export interface CommittedAppend {
+  readonly applied: AppliedState;
+  /** Tile-level nodes that became complete, with their hashes (tiles.ts newStoredNodes). */
+  readonly nodes: readonly { readonly id: NodeId; readonly hash: Uint8Array }[];
+  readonly receipts: readonly { readonly batchId: string; readonly jws: string }[];
+}
+
+/**
+ * The served copy of a tenant's log in Redis: tiles, receipts by batch id, checkpoints. It
+ * is a projection of receipts.v1 (the durable log), written only after the Kafka transaction
+ * that appended the entries committed, one MULTI per append so a reader never sees a
+ * checkpoint whose tiles are missing. Readers serve proofs only up to the stored checkpoint.
+ */
+export class LogStore {
+  private readonly prefix: string;
+
+  constructor(
+    private readonly redis: Redis,
+    readonly discomId: string,
+  ) {
+    this.prefix = `ies:${discomId}:log:`;
+  }
+
+  private tileKey(level: number, index: number): string {
+    return `${this.prefix}tile:${level}:${index}`;
+  }
+
+  async applied(): Promise<AppliedState | undefined> {
+    const raw = await this.redis.get(`${this.prefix}applied`);
+    return raw === null ? undefined : (JSON.parse(raw) as AppliedState);
+  }
+
+  async apply(append: CommittedAppend): Promise<void> {
+    const tx = this.redis.multi();
+    for (const { id, hash } of append.nodes) {
+      const s = tileSliceOf(id);
+      tx.setrange(this.tileKey(s.tileLevel, s.tileIndex), s.offset * HASH_SIZE, Buffer.from(hash));
+    }
+    for (const r of append.receipts) tx.set(`${this.prefix}receipt:${r.batchId}`, r.jws);
+    tx.set(`${this.prefix}checkpoint`, append.applied.checkpoint);
+    tx.zadd(`${this.prefix}checkpoints`, append.applied.size, append.applied.checkpoint);
+    tx.set(`${this.prefix}applied`, JSON.stringify(append.applied));
+    const results = await tx.exec();
+    const failed = results?.find(([err]) => err !== null);
+    if (!results || failed) throw new Error(`Redis refused the log projection update: ${failed?.[0]?.message ?? 'transaction discarded'}`);
+  }
+
+  /** Drops the projection (before a rebuild from receipts.v1). */
+  async clear(): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await this.redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+
+  /** Perfect nodes from the tiles, one round trip (GETRANGE per node). */
+  async nodes(ids: readonly NodeId[]): Promise<Uint8Array[]> {
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    const slices = ids.map((id) => tileSliceOf(id));
+    for (const s of slices) pipe.getrangeBuffer(this.tileKey(s.tileLevel, s.tileIndex), s.offset * HASH_SIZE, (s.offset + s.count) * HASH_SIZE - 1);
+    const results = (await pipe.exec()) ?? [];
+    return slices.map((s, i) => {
+      const [err, bytes] = results[i] ?? [new Error('no reply'), null];
+      if (err) throw err;
+      const buf = bytes as Buffer;
+      if (buf.length !== s.count * HASH_SIZE) throw new Error(`log tile ${s.tileLevel}/${s.tileIndex} lacks node ${nodeKey(ids[i]!)} (${buf.length} of ${s.count * HASH_SIZE} bytes; width ${TILE_WIDTH})`);
+      return foldTileSlice(new Uint8Array(buf), s);
+    });
+  }
+
+  async receipt(batchId: string): Promise<string | undefined> {
+    return (await this.redis.get(`${this.prefix}receipt:${batchId}`)) ?? undefined;
+  }
+
+  async existingReceipts(batchIds: readonly string[]): Promise<Set<string>> {
+    if (batchIds.length === 0) return new Set();
+    const pipe = this.redis.pipeline();
+    for (const id of batchIds) pipe.exists(`${this.prefix}receipt:${id}`);
+    const results = (await pipe.exec()) ?? [];
+    return new Set(batchIds.filter((_, i) => results[i]?.[1] === 1));
+  }
+
+  async checkpoint(): Promise<string | undefined> {
+    return (await this.redis.get(`${this.prefix}checkpoint`)) ?? undefined;
+  }
+
+  /** The stored checkpoint of exactly `size` entries, if one was signed at that size. */
+  async checkpointAt(size: number): Promise<string | undefined> {
+    const [note] = await this.redis.zrangebyscore(`${this.prefix}checkpoints`, size, size, 'LIMIT', 0, 1);
+    return note;
+  }
+
+  /** The notary's public keys: JWKS and note verifier keys, newest first. */
+  async publishKeys(keys: { jwks: readonly object[]; verifierKeys: readonly string[] }): Promise<void> {
+    await this.redis.set(`${this.prefix}keys`, JSON.stringify(keys));
+  }
+
+  async keys(): Promise<{ jwks: object[]; verifierKeys: string[] } | undefined> {
+    const raw = await this.redis.get(`${this.prefix}keys`);
+    return raw === null ? undefined : (JSON.parse(raw) as { jwks: object[]; verifierKeys: string[] });
+  }
+}

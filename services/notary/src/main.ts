@@ -1,0 +1,50 @@
+import { loadConfig, type Config } from '@ies/config';
+import { AvroSerde, createKafka, ensureTenantTopics } from '@ies/kafka';
+import { createLogger, type Logger } from '@ies/observability';
+import { createRedis } from '@ies/redis';
+import { NotaryKeyFile } from './keys.js';
+import { LogStore } from './log-store.js';
+import { startTenantNotary, type NotaryObserver, type TenantNotary } from './notary.js';
+
+/** A tenant's log origin (checkpoint origin line and note key name). */
+export function logOrigin(config: Config, discomId: string): string {
+  return `${config.notary.originPrefix}/${discomId}`;
+}
+
+/**
+ * Runs one log writer per tenant of the node. Exactly one notary process per tenant may
+ * run: a second one fences the first (per-tenant transactional id), which then exits.
+ */
+export async function startNotaryService(env: Readonly<Record<string, string | undefined>>, hooks: { onFatal?: (err: Error) => void; logger?: Logger; observer?: NotaryObserver } = {}) {
+  const config = loadConfig(env);
+  const logger = hooks.logger ?? createLogger({ name: 'notary', level: config.logLevel });
+  const kafka = createKafka(config, logger.child({ lib: 'kafkajs' }));
+  const admin = kafka.admin();
+  await admin.connect();
+  for (const t of config.tenants) await ensureTenantTopics(admin, t, config.kafka.replicationFactor);
+  const redis = createRedis(config, { failFast: false });
+  const serde = new AvroSerde({ registryUrl: config.registry.url });
+  const observer = hooks.observer;
+  const onFatal =
+    hooks.onFatal ??
+    ((err: Error) => {
+      logger.fatal({ err }, 'notary stopping: it must restart to recover its log from receipts.v1');
+      process.exit(1);
+    });
+  const tenants: TenantNotary[] = [];
+  for (const discomId of config.tenants) {
+    const origin = logOrigin(config, discomId);
+    tenants.push(
+      await startTenantNotary({ kafka, admin, serde, store: new LogStore(redis, discomId), keys: new NotaryKeyFile(config.notary.keysDir, origin, discomId), discomId, origin, intervalMs: config.notary.checkpointIntervalMs, logger: logger.child({ discomId }), ...(observer ? { observer } : {}), onFatal }),
+    );
+  }
+  return {
+    tenants,
+    stop: async () => {
+      for (const t of tenants) await t.stop();
+      await admin.disconnect();
+      redis.disconnect();
+    },
+  };
+}
+

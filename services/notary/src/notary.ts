@@ -1,0 +1,206 @@
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import { TOPICS, topicName } from '@ies/contracts';
+import { IesError } from '@ies/errors';
+import type { AvroSerde } from '@ies/kafka';
+import type { Logger } from '@ies/observability';
+import type { LogEntry } from './domain/log-entry.js';
+import type { NotaryKeyFile } from './keys.js';
+import type { LogStore } from './log-store.js';
+import { recoverTenantLog } from './recovery.js';
+import { LogForkError, TenantLog, type IncomingBatch } from './tenant-log.js';
+
+export const NOTARY_GROUP_PREFIX = 'ies-notary';
+
+interface Pending {
+  readonly partition: number;
+  readonly offset: string;
+  /** undefined for a record that cannot be notarised (dead-lettered instead). */
+  readonly entry: LogEntry | undefined;
+  readonly poison?: { readonly code: string; readonly message: string; readonly value: Buffer | null };
+}
+
+export interface NotaryObserver {
+  appended(count: number, size: number, receivedAt: readonly number[]): void;
+}
+
+export interface TenantNotary {
+  readonly log: TenantLog;
+  stop(): Promise<void>;
+}
+
+/**
+ * The single writer of one tenant's log. Consumes meter-batches.v1, and at most once per
+ * `intervalMs` appends every new batch it holds, signs one checkpoint, and commits the
+ * receipts (receipts.v1) together with the consumer offsets in one Kafka transaction. The
+ * transactional id is per tenant, so a second notary for the same tenant fences the first:
+ * the log cannot fork between two writers.
+ */
+export async function startTenantNotary(opts: {
+  kafka: Kafka;
+  admin: Admin;
+  serde: AvroSerde;
+  store: LogStore;
+  keys: NotaryKeyFile;
+  discomId: string;
+  origin: string;
+  intervalMs: number;
+  logger: Logger;
+  observer?: NotaryObserver;
+  /**
+   * Called when the writer must stop: the log state after a commit could not be projected,
+   * another writer fenced this one, or a checkpoint would fork. Recovery on restart is exact.
+   */
+  onFatal: (err: Error) => void;
+}): Promise<TenantNotary> {
+  const { kafka, serde, store, keys, discomId, logger } = opts;
+  const groupId = `${NOTARY_GROUP_PREFIX}-${discomId}`;
+  const batchesTopic = topicName(discomId, TOPICS.meterBatches);
+  const receiptsTopic = topicName(discomId, TOPICS.receipts);
+
+  const producer: Producer = kafka.producer({ transactionalId: `${NOTARY_GROUP_PREFIX}-${discomId}`, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect(); // fences any earlier writer of this tenant's log
+  const log = new TenantLog(discomId, opts.origin);
+  await recoverTenantLog({ kafka, admin: opts.admin, serde, store, log, receiptsTopic, logger });
+  const published = await keys.current();
+  await store.publishKeys({ jwks: published.jwks, verifierKeys: published.verifierKeys });
+
+  const pending: (Pending & { done: () => void; fail: (err: unknown) => void })[] = [];
+  let lastFlushAt = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> | undefined;
+
+  let stopped = false;
+  const schedule = () => {
+    if (stopped || timer || flushing || pending.length === 0) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      flushing = flush().finally(() => {
+        flushing = undefined;
+        schedule();
+      });
+    }, Math.max(0, lastFlushAt + opts.intervalMs - Date.now()));
+  };
+
+  async function flush(): Promise<void> {
+    const take = pending.splice(0);
+    if (take.length === 0) return;
+    lastFlushAt = Date.now();
+    try {
+      const candidates = take.flatMap((p) => (p.entry ? [p.entry] : []));
+      const existing = await store.existingReceipts(candidates.map((e) => e.batchId));
+      const seen = new Set<string>();
+      const fresh = candidates.filter((e) => !existing.has(e.batchId) && !seen.has(e.batchId) && seen.add(e.batchId));
+      if (candidates.length > fresh.length) logger.info({ discomId, duplicates: candidates.length - fresh.length }, 'batches already in the log were not appended again');
+      const current = await keys.current();
+      const prepared = fresh.length > 0 ? await log.prepare(fresh, current) : undefined;
+      const tx = await producer.transaction();
+      let receiptsBase: string | undefined;
+      try {
+        if (prepared) {
+          const messages = await Promise.all(prepared.receipts.map(async (r, i) => ({ key: r.batchId, value: await serde.encode(discomId, TOPICS.receipts, { ...r, jws: prepared.jws[i] }) })));
+          const [meta] = await tx.send({ topic: receiptsTopic, messages });
+          receiptsBase = meta?.baseOffset;
+        }
+        const poison = take.filter((p) => p.poison);
+        if (poison.length > 0) await tx.send({ topic: topicName(discomId, TOPICS.deadLetter), messages: await Promise.all(poison.map((p) => deadLetter(serde, discomId, batchesTopic, p))) });
+        const offsets = new Map<number, bigint>();
+        for (const p of take) offsets.set(p.partition, BigInt(p.offset) + 1n > (offsets.get(p.partition) ?? 0n) ? BigInt(p.offset) + 1n : offsets.get(p.partition)!);
+        await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: batchesTopic, partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: offset.toString() })) }] });
+        await tx.commit();
+      } catch (err) {
+        await tx.abort().catch(() => {});
+        throw err;
+      }
+      if (prepared) {
+        try {
+          if (receiptsBase === undefined) throw new Error(`Kafka returned no offset for the receipts of ${discomId}`);
+          const nextOffset = (BigInt(receiptsBase) + BigInt(prepared.receipts.length)).toString();
+          await withRetries(() => store.apply(log.projection(prepared, nextOffset)), logger);
+        } catch (err) {
+          // The append is committed in Kafka but this writer's view is now behind it: only a
+          // restart (which recovers from receipts.v1) may append again.
+          stopped = true;
+          opts.onFatal(new Error(`the log of ${discomId} committed size ${prepared.window.size} but its projection failed: ${(err as Error).message}`, { cause: err }));
+          throw err;
+        }
+        log.committed(prepared);
+        opts.observer?.appended(prepared.receipts.length, log.size, take.flatMap((p) => (p.entry && fresh.includes(p.entry) ? [Date.parse(p.entry.acceptedAt)] : [])));
+      }
+      for (const p of take) p.done();
+    } catch (err) {
+      if (isFatal(err)) {
+        stopped = true;
+        opts.onFatal(err as Error);
+      }
+      for (const p of take) p.fail(err);
+    }
+  }
+
+  const consumer: Consumer = kafka.consumer({ groupId, readUncommitted: false, maxBytesPerPartition: 16 * 1024 * 1024, maxBytes: 64 * 1024 * 1024 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: batchesTopic, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    partitionsConsumedConcurrently: TOPICS.meterBatches.partitions,
+    eachBatch: async ({ batch }: EachBatchPayload) => {
+      if (stopped) throw new Error(`the notary of ${discomId} has stopped`);
+      const items: Pending[] = [];
+      for (const message of batch.messages) items.push(await decodeBatch(serde, batch.partition, message.offset, message.value));
+      if (items.length === 0) return;
+      await new Promise<void>((resolve, reject) => {
+        for (const [i, item] of items.entries()) pending.push({ ...item, done: i === items.length - 1 ? resolve : () => {}, fail: reject });
+        schedule();
+      });
+    },
+  });
+  logger.info({ discomId, size: log.size, origin: opts.origin }, 'notary running');
+
+  return {
+    log,
+    stop: async () => {
+      await consumer.disconnect();
+      if (timer) clearTimeout(timer);
+      await flushing;
+      await producer.disconnect();
+    },
+  };
+}
+
+function isFatal(err: unknown): boolean {
+  if (err instanceof LogForkError) return true;
+  const type = (err as { type?: string } | null)?.type;
+  return type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED' || type === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED';
+}
+
+async function decodeBatch(serde: AvroSerde, partition: number, offset: string, value: Buffer | null): Promise<Pending> {
+  if (value === null) return { partition, offset, entry: undefined, poison: { code: 'IES_ERR_AVRO_DECODE', message: 'a meter-batches record has no value', value } };
+  try {
+    const batch = await serde.decode<IncomingBatch>(value);
+    return { partition, offset, entry: TenantLog.entryOf(batch) };
+  } catch (err) {
+    if (err instanceof IesError && !err.retriable) return { partition, offset, entry: undefined, poison: { code: err.code, message: err.message, value } };
+    throw err; // registry unavailable and the like: the batch is retried, not dead-lettered
+  }
+}
+
+async function deadLetter(serde: AvroSerde, discomId: string, topic: string, p: Pending) {
+  const sourceId = `${topic}/${p.partition}/${p.offset}`;
+  return {
+    key: sourceId,
+    value: await serde.encode(discomId, TOPICS.deadLetter, { sourceId, discomId, stage: 'notary', code: p.poison!.code, message: p.poison!.message, rejectedAt: Date.now(), payload: p.poison!.value, context: { topic, partition: String(p.partition), offset: p.offset } }),
+  };
+}
+
+/** Redis writes after a commit must land: a few retries, then the error (the process restarts and recovers from Kafka). */
+async function withRetries(fn: () => Promise<void>, logger: Logger): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      logger.warn({ err, attempt }, 'log projection write failed; retrying');
+      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import { RFC6962_SHA256, verifyConsistency } from '@ies/merkle';
+import { AppendWindow, compactRangeIds, compactRangeRoot, EMPTY_RANGE, type CompactRange } from './domain/append-window.js';
+import { batchRoot } from './domain/batch-tree.js';
+import type { PublicRead } from './domain/canonical-read.js';
+import { formatCheckpoint } from './domain/checkpoint.js';
+import { logEntryBytes, type LogEntry } from './domain/log-entry.js';
+import { signNote } from './domain/note.js';
+import { signReceipt, type ReceiptBody } from './domain/receipt.js';
+import { newStoredNodes } from './domain/tiles.js';
+import type { NotaryKeys } from './keys.js';
+import type { CommittedAppend, LogStore } from './log-store.js';
+
+export interface IncomingBatch {
+  readonly batchId: string;
+  readonly discomId: string;
+  readonly headEndId: string;
+  readonly receivedAt: number;
+  readonly reads: readonly Omit<PublicRead, 'discomId'>[];
+}
+
+export interface PreparedAppend {
+  readonly receipts: readonly ReceiptBody[];
+  readonly jws: readonly string[];
+  readonly checkpoint: string;
+  readonly window: AppendWindow;
+}
+
+export class LogForkError extends Error {
+  override readonly name = 'LogForkError';
+}
+
+const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+
+/**
+ * One tenant's log as its single writer sees it: the compact range of the committed size
+ * and the last signed checkpoint. `prepare` computes the next checkpoint and receipts
+ * without changing anything; `committed` moves the state forward only after the Kafka
+ * transaction holding the receipts committed.
+ */
+export class TenantLog {
+  private range: CompactRange = EMPTY_RANGE;
+  private root: Uint8Array = RFC6962_SHA256.emptyRoot();
+  private lastCheckpoint: string | undefined;
+
+  constructor(
+    readonly discomId: string,
+    readonly origin: string,
+  ) {}
+
+  get size(): number {
+    return this.range.size;
+  }
+
+  get checkpoint(): string | undefined {
+    return this.lastCheckpoint;
+  }
+
+  /** Restores a recovered state; the caller has checked `range` against `checkpoint`. */
+  restore(range: CompactRange, checkpoint: string | undefined): void {
+    this.range = range;
+    this.root = compactRangeRoot(range);
+    this.lastCheckpoint = checkpoint;
+  }
+
+  static entryOf(batch: IncomingBatch): LogEntry {
+    const reads = batch.reads.map((r) => ({ ...r, discomId: batch.discomId }));
+    return {
+      batchId: batch.batchId,
+      discomId: batch.discomId,
+      headEndId: batch.headEndId,
+      readCount: reads.length,
+      batchRoot: b64(batchRoot(reads)),
+      acceptedAt: new Date(batch.receivedAt).toISOString(),
+    };
+  }
+
+  async prepare(entries: readonly LogEntry[], keys: NotaryKeys): Promise<PreparedAppend> {
+    const window = new AppendWindow(
+      this.range,
+      entries.map((e) => RFC6962_SHA256.hashLeaf(logEntryBytes(e))),
+    );
+    const newRoot = window.root();
+    // The log never forks: the new checkpoint must provably extend the last one.
+    if (this.range.size > 0) {
+      const consistent = verifyConsistency(RFC6962_SHA256, this.range.size, window.size, window.consistencyProof(), this.root, newRoot);
+      if (!consistent.ok) throw new LogForkError(`refusing to sign size ${window.size}: it is not consistent with the checkpoint of size ${this.range.size} (${consistent.reason})`);
+    }
+    const checkpoint = signNote(formatCheckpoint({ origin: this.origin, size: window.size, rootHash: newRoot, extensions: [] }), keys.signer);
+    const receipts = entries.map((e, i): ReceiptBody => {
+      const logIndex = this.range.size + i;
+      return { ...e, v: 1, logIndex, checkpoint, inclusionProof: window.inclusionProof(logIndex).map(b64) };
+    });
+    const jws = await Promise.all(receipts.map((r) => signReceipt(r, keys.jws)));
+    return { receipts, jws, checkpoint, window };
+  }
+
+  /** The Redis projection of a committed append. */
+  projection(prepared: PreparedAppend, nextOffset: string): CommittedAppend {
+    const { window } = prepared;
+    return {
+      applied: { size: window.size, nextOffset, checkpoint: prepared.checkpoint },
+      nodes: newStoredNodes(window.base.size, window.size).map((id) => ({ id, hash: window.node(id) })),
+      receipts: prepared.receipts.map((r, i) => ({ batchId: r.batchId, jws: prepared.jws[i]! })),
+    };
+  }
+
+  committed(prepared: PreparedAppend): void {
+    this.range = prepared.window.compactRange();
+    this.root = prepared.window.root();
+    this.lastCheckpoint = prepared.checkpoint;
+  }
+
+  /** The compact range of `size` read back from the store's tiles. */
+  static async rangeFromStore(store: LogStore, size: number): Promise<CompactRange> {
+    return { size, hashes: await store.nodes(compactRangeIds(size)) };
+  }
+}

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Kafka, Producer } from 'kafkajs';
+import { TOPICS, topicName } from '@ies/contracts';
+import { AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
+import { RFC6962_SHA256, consistencyProofFromNodes } from '@ies/merkle';
+import { createLogger } from '@ies/observability';
+import { createRedis, type Redis } from '@ies/redis';
+import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
+import type { JWK } from 'jose';
+import { LogStore, parseCheckpoint, parseVerifierKey, type TrustAnchors } from '../../src/index.js';
+
+/** A fresh tenant with its topics, a producer of meter-batches records and its log store. */
+export async function notaryFixture() {
+  const tenant = uniqueTenant('NT');
+  const keysDir = mkdtempSync(path.join(tmpdir(), 'ies-notary-'));
+  const env = { ...process.env, IES_TENANTS: tenant, IES_NOTARY_KEYS_DIR: keysDir, IES_LOG_LEVEL: 'warn' };
+  const config = stackConfig({ IES_TENANTS: tenant });
+  const kafka: Kafka = createKafka(config, createLogger({ name: 'it', level: 'silent' }, nullStream()));
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTenantTopics(admin, tenant, config.kafka.replicationFactor);
+  const serde = new AvroSerde({ registryUrl: config.registry.url });
+  const producer: Producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  const redis: Redis = createRedis(config);
+  const store = new LogStore(redis, tenant);
+
+  async function produceBatch(opts: { batchId?: string; reads?: number } = {}): Promise<string> {
+    const batchId = opts.batchId ?? `HE-1:${randomUUID()}`;
+    const blockStart = Date.UTC(2026, 10, 19, 18, 30);
+    const reads = Array.from({ length: opts.reads ?? 3 }, (_, i) => ({ meterId: `SM-${i}`, blockStart: blockStart + 900_000 * (i % 96), channel: 'IMPORT', wh: 100 + i, validationStatus: 'VALID', source: 'HES' }));
+    const value = await serde.encode(tenant, TOPICS.meterBatches, { batchId, discomId: tenant, headEndId: 'HE-1', receivedAt: Date.now(), format: 'COMPACT_CSV', bodySha256: '0'.repeat(64), signature: 'sig', body: Buffer.from('body'), reads, rejected: [] });
+    await producer.send({ topic: topicName(tenant, TOPICS.meterBatches), messages: [{ key: batchId, value }] });
+    return batchId;
+  }
+
+  async function trust(): Promise<TrustAnchors> {
+    const keys = await store.keys();
+    if (!keys) throw new Error('the notary has not published its keys');
+    return { noteKeys: keys.verifierKeys.map(parseVerifierKey), jwks: keys.jwks as JWK[] };
+  }
+
+  async function consistency(first: string, second: string): Promise<string[]> {
+    const size = (note: string) => {
+      const p = parseCheckpoint(note.slice(0, note.lastIndexOf('\n\n') + 1));
+      if (!p.ok) throw new Error(p.reason);
+      return p.checkpoint.size;
+    };
+    const proof = await consistencyProofFromNodes(RFC6962_SHA256, size(first), size(second), (ids) => store.nodes(ids));
+    return proof.map((h) => Buffer.from(h).toString('base64'));
+  }
+
+  /** Every receipts.v1 record a read_committed consumer sees, in order. */
+  async function committedReceipts(): Promise<{ batchId: string; logIndex: number }[]> {
+    const [{ high } = { high: '0' }] = await admin.fetchTopicOffsets(topicName(tenant, TOPICS.receipts));
+    const out: { batchId: string; logIndex: number }[] = [];
+    if (high === '0') return out;
+    const consumer = kafka.consumer({ groupId: `it-${randomUUID()}`, readUncommitted: false });
+    await consumer.connect();
+    await consumer.subscribe({ topic: topicName(tenant, TOPICS.receipts), fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+        if (e.payload.offsetLag === '0') resolve();
+      });
+      consumer.run({ eachMessage: async ({ message }) => { out.push(await serde.decode(message.value as Buffer)); } }).catch(reject);
+    });
+    await consumer.disconnect();
+    return out;
+  }
+
+  return {
+    tenant, env, keysDir, kafka, serde, store, redis, produceBatch, trust, consistency, committedReceipts,
+    async close() {
+      await producer.disconnect();
+      await admin.disconnect();
+      redis.disconnect();
+    },
+  };
+}
+
+export function checkpointSize(note: string): number {
+  const p = parseCheckpoint(note.slice(0, note.lastIndexOf('\n\n') + 1));
+  if (!p.ok) throw new Error(p.reason);
+  return p.checkpoint.size;
+}
