@@ -3,6 +3,7 @@ import { runDemo } from './commands/demo.js';
 import { runKeys } from './commands/keys.js';
 import { runRegistry } from './commands/registry.js';
 import { runSimulateCommand } from './commands/simulate.js';
+import { runVerify } from './commands/verify.js';
 
 const USAGE = `usage: ies <command>
 
@@ -10,6 +11,7 @@ commands:
   demo                     the end-to-end demo: a gateway on the local stack and a simulated fleet posting a day of signed reads
   keys generate            make a key pair for a participant (or --operator for the node operator)
   registry apply FILE      sign a registry document (participants, keys, meters) and apply it
+  verify WHAT FILE…        verify a checkpoint, receipt, read proof or consistency proof offline (--help)
   simulate                 register a seeded head-end fleet and post a day of signed reads (--help for options)
   help                     this text`;
 
@@ -24,6 +26,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         return await runKeys(rest);
       case 'registry':
         return await runRegistry(rest, env);
+      case 'verify':
+        return await runVerify(rest);
       case 'simulate':
         return await runSimulateCommand(rest, env);
       case undefined:

@@ -11,6 +11,8 @@ import type { RegistryState } from '@ies/registry';
 import type { IdempotencyStore } from './ingest/idempotency.js';
 import { meterDataRoutes } from './routes/meter-data.js';
 import { registryRoutes } from './routes/registry.js';
+import { logRoutes, type ReadIndex } from './routes/log.js';
+import type { LogStore } from '@ies/notary';
 import { createIngestMetrics } from './ingest/metrics.js';
 
 export interface GatewayDeps {
@@ -22,6 +24,9 @@ export interface GatewayDeps {
   serde: AvroSerde;
   producer: Producer;
   idempotency: IdempotencyStore;
+  /** The notary log's read side per tenant (receipts, tiles, checkpoints). */
+  logStore: (discomId: string) => LogStore;
+  readIndex: ReadIndex;
   now?: () => number;
 }
 
@@ -40,5 +45,6 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   meterDataRoutes(app, { ...deps, now, metrics: createIngestMetrics(deps.metrics) });
   registryRoutes(app, { ...deps, now });
+  logRoutes(app, { ...deps, now });
   return app;
 }

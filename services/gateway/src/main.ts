@@ -3,6 +3,9 @@ import { loadConfig, redactConfig } from '@ies/config';
 import { AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics, kafkaReadiness, registryReadiness } from '@ies/kafka';
 import { createLogger, createMetricsRegistry } from '@ies/observability';
 import { createRedis, redisReadiness } from '@ies/redis';
+import { createClickHouse } from '@ies/clickhouse';
+import { LogStore } from '@ies/notary';
+import { ClickHouseReadIndex } from './read-index.js';
 import { RegistryState, materialiseRegistry } from '@ies/registry';
 import { buildGateway } from './app.js';
 import { IdempotencyStore } from './ingest/idempotency.js';
@@ -27,8 +30,12 @@ export async function startGateway(env: Readonly<Record<string, string | undefin
   await view.ready;
   logger.info({ registry: registry.size }, 'registry loaded');
   const idempotency = new IdempotencyStore(redis, config.ingest.idempotencyTtlSeconds, config.ingest.pendingTtlSeconds);
+  const logStores = new Map(config.tenants.map((t) => [t, new LogStore(redis, t)]));
+  const clickhouse = createClickHouse(config);
   const app = buildGateway({
     config, logger, metrics: createMetricsRegistry('gateway'), registry, serde, producer, idempotency,
+    logStore: (discom) => logStores.get(discom) ?? new LogStore(redis, discom),
+    readIndex: new ClickHouseReadIndex(clickhouse),
     readiness: [kafkaReadiness(admin), registryReadiness(config.registry.url), redisReadiness(redis)],
   });
   const submissions = await startSubmissionsConsumer(kafka, { config, registry, serde, producer, idempotency, now: Date.now }, logger.child({ part: 'submissions' }), `${config.nodeId}-gateway-submissions`);
@@ -41,6 +48,7 @@ export async function startGateway(env: Readonly<Record<string, string | undefin
     await producer.disconnect();
     await admin.disconnect();
     redis.disconnect();
+    await clickhouse.close();
   };
   return { app, address, registry, stop };
 }

@@ -64,6 +64,14 @@ export class IdempotencyStore {
     return done === 1;
   }
 
+  /** The accepted record of a message, if the write completed (e.g. to tell a pending receipt from an unknown batch). */
+  async accepted(discomId: string, senderId: string, messageId: string): Promise<boolean> {
+    const raw = await this.redis.get(this.key(discomId, senderId, messageId));
+    if (raw === null) return false;
+    const record = JSON.parse(raw) as IdempotencyRecord;
+    return record.state === 'DONE' && record.status === 202;
+  }
+
   /** Gives the caller's claim back when the write certainly did not happen. */
   async release(discomId: string, senderId: string, messageId: string, token: string): Promise<void> {
     await this.redis.eval(RELEASE_IF_OWNER, 1, this.key(discomId, senderId, messageId), token);

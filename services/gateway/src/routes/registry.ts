@@ -6,8 +6,9 @@ import { IesError } from '@ies/errors';
 import { parseRegistryDocument, publishEntries } from '@ies/registry';
 import { authenticateRead } from '../auth/bearer-token.js';
 import type { WriteDeps } from '../deps.js';
+import type { LogStore } from '@ies/notary';
 
-export type RegistryRouteDeps = WriteDeps;
+export type RegistryRouteDeps = WriteDeps & { logStore: (discomId: string) => LogStore };
 
 /**
  * The node operator's public keys, read from the JWKS file on every use: replacing the
@@ -77,6 +78,9 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
     if (discom === undefined || !deps.config.tenants.includes(discom)) {
       throw new IesError('IES_ERR_NOT_FOUND', `name a tenant with ?discom= (one of ${deps.config.tenants.join(', ')})`);
     }
-    return deps.registry.jwks(discom);
+    // The tenant's registered participant keys plus its notary's keys (receipts, checkpoints).
+    const notary = await deps.logStore(discom).keys();
+    const registered = deps.registry.jwks(discom);
+    return { ...registered, keys: [...registered.keys, ...((notary?.jwks ?? []) as object[]).map((k) => ({ ...k, 'ies:role': 'NOTARY' }))] };
   });
 }

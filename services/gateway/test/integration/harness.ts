@@ -1,3 +1,6 @@
+import { createClickHouse } from '@ies/clickhouse';
+import { LogStore } from '@ies/notary';
+import { ClickHouseReadIndex } from '../../src/read-index.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,10 +37,13 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
   await producer.connect();
   const redis = createRedis(config);
   const registry = new RegistryState();
+  const clickhouse = createClickHouse(config);
   let clock: number | undefined;
   const app = buildGateway({
     config, logger, metrics: createMetricsRegistry('it'), readiness: [], registry, serde, producer,
     idempotency: new IdempotencyStore(redis, 3600),
+    logStore: (discom) => new LogStore(redis, discom),
+    readIndex: new ClickHouseReadIndex(clickhouse),
     now: () => clock ?? Date.now(),
   });
 
@@ -63,6 +69,7 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
       await app.close();
       await producer.disconnect();
       redis.disconnect();
+      await clickhouse.close();
     },
   };
 }

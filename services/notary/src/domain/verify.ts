@@ -1,9 +1,9 @@
-import type { JWK } from 'jose';
+import { calculateJwkThumbprint, type JWK } from 'jose';
 import { RFC6962_SHA256, verifyConsistency, verifyInclusion } from '@ies/merkle';
 import { canonicalReadBytes, type PublicRead } from './canonical-read.js';
 import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { logEntryBytes } from './log-entry.js';
-import { openNote, type NoteVerifier } from './note.js';
+import { openNote, parseVerifierKey, type NoteVerifier } from './note.js';
 import { checkSignedJson, type ReceiptDocument } from './receipt.js';
 
 /** What an auditor trusts: the notary's note verifier key(s) and JWKS, and optionally the log's origin. */
@@ -94,4 +94,20 @@ export function verifyCheckpointConsistency(firstNote: string, secondNote: strin
   const result = verifyConsistency(RFC6962_SHA256, older.size, newer.size, proof.map(unb64), older.rootHash, newer.rootHash);
   if (!result.ok) return { ok: false, code: 'INCONSISTENT', reason: `the checkpoint of size ${newer.size} (root ${b64(newer.rootHash)}) does not extend the one of size ${older.size} (root ${b64(older.rootHash)}): ${result.reason}` };
   return { ok: true, first: a, second: b };
+}
+
+/**
+ * Trust anchors from note verifier keys alone: the notary signs receipts (JWS) with the same
+ * Ed25519 key that signs checkpoints, and its JWS kid is the RFC 7638 thumbprint of that key,
+ * so the verifier key string (GET /v1/log/key) is all an auditor needs to hold.
+ */
+export async function trustFromVerifierKeys(verifierKeys: readonly string[], origin?: string): Promise<TrustAnchors> {
+  const noteKeys = verifierKeys.map((k) => parseVerifierKey(k));
+  const jwks = await Promise.all(
+    noteKeys.map(async (k) => {
+      const jwk: JWK = { crv: 'Ed25519', kty: 'OKP', x: Buffer.from(k.publicKey).toString('base64url') };
+      return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: 'EdDSA' };
+    }),
+  );
+  return { noteKeys, jwks, ...(origin === undefined ? {} : { origin }) };
 }

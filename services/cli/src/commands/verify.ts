@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { receiptFromJws, trustFromVerifierKeys, verifyCheckpoint, verifyCheckpointConsistency, verifyReadProof, verifyReceipt, type ReadProofDocument, type ReceiptDocument, type TrustAnchors } from '@ies/notary';
+import { parseArgs } from './args.js';
+
+const USAGE = `usage: ies verify <what> FILE… --vkey KEY [--origin ORIGIN]
+
+  checkpoint FILE                 a signed checkpoint (GET /v1/log/checkpoint)
+  receipt FILE                    a batch receipt (GET /v1/batches/{id}/receipt), or a bare receipt JWS
+  proof FILE                      a read proof (GET /v1/reads/proof)
+  consistency OLD NEW PROOF       two checkpoints and GET /v1/log/consistency?first=…&second=…
+
+FILE may be - for standard input. --vkey is the notary's note verifier key (GET /v1/log/key,
+best obtained out of band); --vkey-file reads one key per line. Nothing else is trusted or
+fetched. Exit status: 0 verified, 1 not verified (the reason is printed), 2 usage.`;
+
+/** `ies verify …`: offline verification with the notary's public key alone. */
+export async function runVerify(argv: readonly string[], stdin: () => Promise<string> = readStdin): Promise<number> {
+  const args = parseArgs(argv);
+  const [what, ...files] = args.positional;
+  const vkey = args.options.get('vkey');
+  const vkeyFile = args.options.get('vkey-file');
+  const keys = typeof vkey === 'string' ? [vkey] : typeof vkeyFile === 'string' ? (await readFile(vkeyFile, 'utf8')).split('\n').map((l) => l.trim()).filter(Boolean) : [];
+  const need = what === 'consistency' ? 3 : 1;
+  if (!what || !['checkpoint', 'receipt', 'proof', 'consistency'].includes(what) || files.length !== need || keys.length === 0) {
+    console.error(USAGE);
+    return 2;
+  }
+  const origin = args.options.get('origin');
+  let trust: TrustAnchors;
+  try {
+    trust = await trustFromVerifierKeys(keys, typeof origin === 'string' ? origin : undefined);
+  } catch (err) {
+    console.error(`ies verify: the verifier key is not usable: ${(err as Error).message}`);
+    return 2;
+  }
+  const read = (f: string) => (f === '-' ? stdin() : readFile(f, 'utf8'));
+  const texts = await Promise.all(files.map(read));
+  const report = (ok: boolean, message: string) => {
+    (ok ? console.log : console.error)(`${ok ? 'VERIFIED' : 'NOT VERIFIED'}: ${message}`);
+    return ok ? 0 : 1;
+  };
+  switch (what) {
+    case 'checkpoint': {
+      const r = verifyCheckpoint(texts[0]!, trust);
+      return r.ok ? report(true, `checkpoint of ${r.checkpoint.origin}, size ${r.checkpoint.size}, root ${Buffer.from(r.checkpoint.rootHash).toString('base64')}`) : report(false, `${r.code}: ${r.reason}`);
+    }
+    case 'receipt': {
+      const doc = parseReceipt(texts[0]!);
+      if (!doc) return report(false, 'MALFORMED: the file is neither a receipt document {"receipt","jws"} nor a compact JWS');
+      const r = await verifyReceipt(doc, trust);
+      return r.ok ? report(true, `batch ${doc.receipt.batchId} (${doc.receipt.readCount} reads, root ${doc.receipt.batchRoot}) is entry ${doc.receipt.logIndex} of ${r.checkpoint.origin} at size ${r.checkpoint.size}`) : report(false, `${r.code}: ${r.reason}`);
+    }
+    case 'proof': {
+      const doc = parseJson<ReadProofDocument>(texts[0]!);
+      if (!doc?.read || !doc.receipt) return report(false, 'MALFORMED: a read proof has read, indexInBatch, batchPath and receipt');
+      const r = await verifyReadProof(doc, trust);
+      return r.ok ? report(true, `read ${doc.read.meterId} ${String(doc.read.blockStart)} ${doc.read.channel} = ${doc.read.wh} Wh (${doc.read.validationStatus}) is leaf ${doc.indexInBatch} of batch ${doc.receipt.receipt.batchId}, entry ${doc.receipt.receipt.logIndex} of ${r.checkpoint.origin} at size ${r.checkpoint.size}`) : report(false, `${r.code}: ${r.reason}`);
+    }
+    default: {
+      const proof = parseJson<{ first: number; second: number; proof: string[] }>(texts[2]!);
+      if (!Array.isArray(proof?.proof)) return report(false, 'MALFORMED: the proof file is {"first","second","proof":[…]}');
+      const r = verifyCheckpointConsistency(texts[0]!, texts[1]!, proof.proof, trust);
+      if (r.ok && (Math.min(r.first.size, r.second.size) !== proof.first || Math.max(r.first.size, r.second.size) !== proof.second)) return report(false, `MALFORMED: the proof is for sizes ${proof.first}→${proof.second}, the checkpoints are ${r.first.size} and ${r.second.size}`);
+      return r.ok ? report(true, `the checkpoint of size ${Math.max(r.first.size, r.second.size)} extends the one of size ${Math.min(r.first.size, r.second.size)} (${r.first.origin})`) : report(false, `${r.code}: ${r.reason}`);
+    }
+  }
+}
+
+function parseReceipt(text: string): ReceiptDocument | undefined {
+  const trimmed = text.trim();
+  if (/^[\w-]+\.[\w-]+\.[\w-]+$/.test(trimmed)) return receiptFromJws(trimmed);
+  const doc = parseJson<ReceiptDocument>(trimmed);
+  return doc && typeof doc.jws === 'string' && typeof doc.receipt === 'object' ? doc : undefined;
+}
+
+function parseJson<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,110 @@
+import type { FastifyInstance } from 'fastify';
+import { IesError } from '@ies/errors';
+import { RFC6962_SHA256, consistencyProofFromNodes } from '@ies/merkle';
+import { batchTree, parseCheckpoint, readPath, receiptFromJws, type LogStore, type PublicRead } from '@ies/notary';
+import type { RegistryState } from '@ies/registry';
+import type { Config } from '@ies/config';
+import { authenticateRead } from '../auth/bearer-token.js';
+import type { IdempotencyStore } from '../ingest/idempotency.js';
+
+/** Where a read sits: which batch (latest version unless asked) and its index there; and the public reads of a batch in order. */
+export interface ReadIndex {
+  locate(discomId: string, read: { meterId: string; blockStart: number; channel: 'IMPORT' | 'EXPORT'; batchId?: string }): Promise<{ batchId: string; indexInBatch: number } | undefined>;
+  batchReads(discomId: string, batchId: string): Promise<PublicRead[]>;
+}
+
+export interface LogRouteDeps {
+  config: Config;
+  registry: RegistryState;
+  idempotency: IdempotencyStore;
+  logStore: (discomId: string) => LogStore;
+  readIndex: ReadIndex;
+  now: () => number;
+}
+
+const b64 = (h: Uint8Array): string => Buffer.from(h).toString('base64');
+const RETRY_SECONDS = 1;
+
+/**
+ * The notary's read side: receipts, read proofs, checkpoints, consistency proofs and keys,
+ * served from the log's Redis projection (and the ClickHouse read index for read proofs).
+ * Every route is for the caller's own tenant only; verification needs public keys alone.
+ */
+export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
+  const reader = (authorization: string | undefined) => authenticateRead(deps.registry, authorization, { audience: deps.config.nodeId, nowMs: deps.now() });
+  const current = async (store: LogStore) => {
+    const note = await store.checkpoint();
+    if (!note) throw new IesError('IES_ERR_NOT_FOUND', `the log of ${store.discomId} has no checkpoint yet: no batch has been notarised`);
+    return { note, size: sizeOf(note) };
+  };
+
+  app.get('/v1/batches/:batchId/receipt', { schema: { summary: 'The notary receipt of a batch (202 while it is being notarised)', params: { type: 'object', properties: { batchId: { type: 'string', minLength: 1, maxLength: 300 } }, required: ['batchId'] } } }, async (req, reply) => {
+    const who = await reader(req.headers.authorization);
+    const { batchId } = req.params as { batchId: string };
+    const jws = await deps.logStore(who.discomId).receipt(batchId);
+    if (jws) return receiptFromJws(jws);
+    const colon = batchId.indexOf(':');
+    if (colon > 0 && (await deps.idempotency.accepted(who.discomId, batchId.slice(0, colon), batchId.slice(colon + 1)))) {
+      return reply.code(202).header('retry-after', String(RETRY_SECONDS)).send({ batchId, status: 'PENDING', detail: 'accepted; the notary has not appended it to the log yet' });
+    }
+    throw new IesError('IES_ERR_NOT_FOUND', `batch ${batchId} was not accepted for ${who.discomId} (or its acceptance record has expired and it has no receipt)`);
+  });
+
+  app.get('/v1/reads/proof', {
+    schema: {
+      summary: "A read's canonical bytes, its path in the batch tree and the batch receipt",
+      querystring: { type: 'object', required: ['meterId', 'blockStart', 'channel'], properties: { meterId: { type: 'string', minLength: 1 }, blockStart: { type: 'string', minLength: 1 }, channel: { type: 'string', enum: ['import', 'export', 'IMPORT', 'EXPORT'] }, batchId: { type: 'string' } } },
+    },
+  }, async (req, reply) => {
+    const who = await reader(req.headers.authorization);
+    const q = req.query as { meterId: string; blockStart: string; channel: string; batchId?: string };
+    const blockStart = Date.parse(q.blockStart);
+    if (!Number.isFinite(blockStart)) throw new IesError('IES_ERR_VALIDATION', `blockStart ${JSON.stringify(q.blockStart)} is not an ISO 8601 date-time`);
+    const channel = q.channel.toUpperCase() as 'IMPORT' | 'EXPORT';
+    const at = await deps.readIndex.locate(who.discomId, { meterId: q.meterId, blockStart, channel, ...(q.batchId ? { batchId: q.batchId } : {}) });
+    if (!at) throw new IesError('IES_ERR_NOT_FOUND', `no accepted read of meter ${q.meterId} at ${new Date(blockStart).toISOString()} ${channel} in ${who.discomId}`);
+    const jws = await deps.logStore(who.discomId).receipt(at.batchId);
+    if (!jws) return reply.code(202).header('retry-after', String(RETRY_SECONDS)).send({ batchId: at.batchId, status: 'PENDING', detail: 'the read is stored; its batch is not notarised yet' });
+    const receipt = receiptFromJws(jws);
+    const reads = await deps.readIndex.batchReads(who.discomId, at.batchId);
+    const tree = batchTree(reads);
+    // The stored reads must rebuild the notarised root, or the proof would be worthless.
+    if (reads.length !== receipt.receipt.readCount || b64(tree.root) !== receipt.receipt.batchRoot) {
+      throw new IesError('IES_ERR_INTERNAL', `the stored reads of batch ${at.batchId} (${reads.length}) do not rebuild its notarised root; refusing to serve a proof`);
+    }
+    const read = reads[at.indexInBatch]!;
+    return { read: { ...read, blockStart: new Date(read.blockStart).toISOString().replace('.000Z', 'Z') }, indexInBatch: at.indexInBatch, batchPath: readPath(tree, at.indexInBatch).map(b64), receipt };
+  });
+
+  app.get('/v1/log/checkpoint', { schema: { summary: 'The latest signed checkpoint (C2SP signed note), or the one of ?size=', querystring: { type: 'object', properties: { size: { type: 'integer', minimum: 1 } } } } }, async (req, reply) => {
+    const who = await reader(req.headers.authorization);
+    const store = deps.logStore(who.discomId);
+    const { size } = req.query as { size?: number };
+    const note = size === undefined ? (await current(store)).note : await store.checkpointAt(size);
+    if (!note) throw new IesError('IES_ERR_NOT_FOUND', `no checkpoint of size ${size} was signed for ${who.discomId}`);
+    return reply.type('text/plain; charset=utf-8').send(note);
+  });
+
+  app.get('/v1/log/consistency', { schema: { summary: 'Consistency proof between two tree sizes', querystring: { type: 'object', required: ['first', 'second'], properties: { first: { type: 'integer', minimum: 0 }, second: { type: 'integer', minimum: 0 } } } } }, async (req) => {
+    const who = await reader(req.headers.authorization);
+    const store = deps.logStore(who.discomId);
+    const { first, second } = req.query as { first: number; second: number };
+    const { size } = await current(store);
+    if (first > second || second > size) throw new IesError('IES_ERR_VALIDATION', `need 0 ≤ first ≤ second ≤ ${size} (the log's size); got first=${first}, second=${second}`);
+    const proof = await consistencyProofFromNodes(RFC6962_SHA256, first, second, (ids) => store.nodes(ids));
+    return { first, second, proof: proof.map(b64) };
+  });
+
+  app.get('/v1/log/key', { schema: { summary: "The notary's note verifier key(s), newest first, one per line" } }, async (req, reply) => {
+    const who = await reader(req.headers.authorization);
+    const keys = await deps.logStore(who.discomId).keys();
+    if (!keys) throw new IesError('IES_ERR_NOT_FOUND', `the notary of ${who.discomId} has not published its keys yet`);
+    return reply.type('text/plain; charset=utf-8').send(keys.verifierKeys.map((k) => `${k}\n`).join(''));
+  });
+}
+
+function sizeOf(note: string): number {
+  const parsed = parseCheckpoint(note.slice(0, note.lastIndexOf('\n\n') + 1));
+  if (!parsed.ok) throw new IesError('IES_ERR_INTERNAL', `the stored checkpoint is malformed: ${parsed.reason}`);
+  return parsed.checkpoint.size;
+}
