@@ -65,7 +65,12 @@ export async function startTenantNotary(opts: {
   const published = await keys.current();
   await store.publishKeys({ jwks: published.jwks, verifierKeys: published.verifierKeys });
 
-  const pending: (Pending & { done: () => void; fail: (err: unknown) => void })[] = [];
+  // Records wait here for the next append. The consumer does not wait for the append (so it
+  // keeps fetching while a checkpoint interval runs) unless too much is pending.
+  const pending: Pending[] = [];
+  let pendingReads = 0;
+  let waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  let failures = 0;
   let lastFlushAt = 0;
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> | undefined;
@@ -87,54 +92,74 @@ export async function startTenantNotary(opts: {
     if (take.length === 0) return;
     lastFlushAt = Date.now();
     try {
-      const candidates = take.flatMap((p) => (p.entry ? [p.entry] : []));
-      const existing = await store.existingReceipts(candidates.map((e) => e.batchId));
-      const seen = new Set<string>();
-      const fresh = candidates.filter((e) => !existing.has(e.batchId) && !seen.has(e.batchId) && seen.add(e.batchId));
-      if (candidates.length > fresh.length) logger.info({ discomId, duplicates: candidates.length - fresh.length }, 'batches already in the log were not appended again');
-      const current = await keys.current();
-      const prepared = fresh.length > 0 ? await log.prepare(fresh, current) : undefined;
-      const tx = await producer.transaction();
-      let receiptsBase: string | undefined;
-      try {
-        if (prepared) {
-          const messages = await Promise.all(prepared.receipts.map(async (r, i) => ({ key: r.batchId, value: await serde.encode(discomId, TOPICS.receipts, { ...r, jws: prepared.jws[i] }) })));
-          const [meta] = await tx.send({ topic: receiptsTopic, messages });
-          receiptsBase = meta?.baseOffset;
-        }
-        const poison = take.filter((p) => p.poison);
-        if (poison.length > 0) await tx.send({ topic: topicName(discomId, TOPICS.deadLetter), messages: await Promise.all(poison.map((p) => deadLetter(serde, discomId, batchesTopic, p))) });
-        const offsets = new Map<number, bigint>();
-        for (const p of take) offsets.set(p.partition, BigInt(p.offset) + 1n > (offsets.get(p.partition) ?? 0n) ? BigInt(p.offset) + 1n : offsets.get(p.partition)!);
-        await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: batchesTopic, partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: offset.toString() })) }] });
-        await tx.commit();
-      } catch (err) {
-        await tx.abort().catch(() => {});
-        throw err;
-      }
-      if (prepared) {
-        try {
-          if (receiptsBase === undefined) throw new Error(`Kafka returned no offset for the receipts of ${discomId}`);
-          const nextOffset = (BigInt(receiptsBase) + BigInt(prepared.receipts.length)).toString();
-          await withRetries(() => store.apply(log.projection(prepared, nextOffset)), logger);
-        } catch (err) {
-          // The append is committed in Kafka but this writer's view is now behind it: only a
-          // restart (which recovers from receipts.v1) may append again.
-          stopped = true;
-          opts.onFatal(new Error(`the log of ${discomId} committed size ${prepared.window.size} but its projection failed: ${(err as Error).message}`, { cause: err }));
-          throw err;
-        }
-        log.committed(prepared);
-        opts.observer?.appended(prepared.receipts.length, log.size, take.flatMap((p) => (p.entry && fresh.includes(p.entry) ? [Date.parse(p.entry.acceptedAt)] : [])));
-      }
-      for (const p of take) p.done();
+      await append(take);
+      failures = 0;
+      pendingReads = pending.reduce((n, p) => n + (p.entry?.readCount ?? 0), 0);
+      settle();
     } catch (err) {
-      if (isFatal(err)) {
+      if (stopped) return;
+      failures += 1;
+      if (isFatal(err) || failures >= MAX_APPEND_ATTEMPTS) {
         stopped = true;
-        opts.onFatal(err as Error);
+        settle(err);
+        opts.onFatal(err instanceof Error ? err : new Error(String(err)));
+        return;
       }
-      for (const p of take) p.fail(err);
+      // Nothing moved (the transaction aborted): the same records go first into the next try.
+      pending.unshift(...take);
+      lastFlushAt = Date.now() + Math.min(30_000, 250 * 2 ** failures);
+      logger.warn({ err, discomId, attempt: failures }, 'append failed; retrying the same batches');
     }
+  }
+
+  function settle(err?: unknown): void {
+    const w = waiters;
+    waiters = [];
+    for (const x of w) if (err === undefined) x.resolve(); else x.reject(err);
+  }
+
+  async function append(take: readonly Pending[]): Promise<void> {
+    const candidates = take.flatMap((p) => (p.entry ? [p.entry] : []));
+    const existing = await store.existingReceipts(candidates.map((e) => e.batchId));
+    const seen = new Set<string>();
+    const fresh = candidates.filter((e) => !existing.has(e.batchId) && !seen.has(e.batchId) && seen.add(e.batchId));
+    if (candidates.length > fresh.length) logger.info({ discomId, duplicates: candidates.length - fresh.length }, 'batches already in the log were not appended again');
+    const current = await keys.current();
+    const prepared = fresh.length > 0 ? await log.prepare(fresh, current) : undefined;
+    const tx = await producer.transaction();
+    let receiptsBase: string | undefined;
+    try {
+      if (prepared) {
+        const messages = await Promise.all(prepared.receipts.map(async (r, i) => ({ key: r.batchId, value: await serde.encode(discomId, TOPICS.receipts, { ...r, jws: prepared.jws[i] }) })));
+        const [meta] = await tx.send({ topic: receiptsTopic, messages });
+        receiptsBase = meta?.baseOffset;
+      }
+      const poison = take.filter((p) => p.poison);
+      if (poison.length > 0) await tx.send({ topic: topicName(discomId, TOPICS.deadLetter), messages: await Promise.all(poison.map((p) => deadLetter(serde, discomId, batchesTopic, p))) });
+      const offsets = new Map<number, bigint>();
+      for (const p of take) {
+        const next = BigInt(p.offset) + 1n;
+        if (next > (offsets.get(p.partition) ?? 0n)) offsets.set(p.partition, next);
+      }
+      await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: batchesTopic, partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: offset.toString() })) }] });
+      await tx.commit();
+    } catch (err) {
+      await tx.abort().catch(() => {});
+      throw err;
+    }
+    if (!prepared) return;
+    try {
+      if (receiptsBase === undefined) throw new Error(`Kafka returned no offset for the receipts of ${discomId}`);
+      const nextOffset = (BigInt(receiptsBase) + BigInt(prepared.receipts.length)).toString();
+      await withRetries(() => store.apply(log.projection(prepared, nextOffset)), logger);
+    } catch (err) {
+      // The append is committed in Kafka but this writer's view is now behind it: only a
+      // restart (which recovers from receipts.v1) may append again.
+      throw new CommittedButUnprojectedError(`the log of ${discomId} committed size ${prepared.window.size} but its projection failed: ${(err as Error).message}`, { cause: err });
+    }
+    log.committed(prepared);
+    const acceptedAt = new Set(fresh);
+    opts.observer?.appended(prepared.receipts.length, log.size, take.flatMap((p) => (p.entry && acceptedAt.has(p.entry) ? [Date.parse(p.entry.acceptedAt)] : [])));
   }
 
   const consumer: Consumer = kafka.consumer({ groupId, readUncommitted: false, maxBytesPerPartition: 16 * 1024 * 1024, maxBytes: 64 * 1024 * 1024 });
@@ -148,10 +173,11 @@ export async function startTenantNotary(opts: {
       const items: Pending[] = [];
       for (const message of batch.messages) items.push(await decodeBatch(serde, batch.partition, message.offset, message.value));
       if (items.length === 0) return;
-      await new Promise<void>((resolve, reject) => {
-        for (const [i, item] of items.entries()) pending.push({ ...item, done: i === items.length - 1 ? resolve : () => {}, fail: reject });
-        schedule();
-      });
+      pending.push(...items);
+      pendingReads += items.reduce((n, p) => n + (p.entry?.readCount ?? 0), 0);
+      schedule();
+      // Back-pressure: past the high-water mark the consumer waits for the next append.
+      if (pendingReads > MAX_PENDING_READS || pending.length > MAX_PENDING_BATCHES) await new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
     },
   });
   logger.info({ discomId, size: log.size, origin: opts.origin }, 'notary running');
@@ -167,8 +193,16 @@ export async function startTenantNotary(opts: {
   };
 }
 
+const MAX_APPEND_ATTEMPTS = 8;
+const MAX_PENDING_READS = 2_000_000;
+const MAX_PENDING_BATCHES = 20_000;
+
+class CommittedButUnprojectedError extends Error {
+  override readonly name = 'CommittedButUnprojectedError';
+}
+
 function isFatal(err: unknown): boolean {
-  if (err instanceof LogForkError) return true;
+  if (err instanceof LogForkError || err instanceof CommittedButUnprojectedError) return true;
   const type = (err as { type?: string } | null)?.type;
   return type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED' || type === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED';
 }

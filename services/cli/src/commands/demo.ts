@@ -9,6 +9,9 @@ import { startGateway } from '@ies/gateway';
 import { AvroSerde, createKafka } from '@ies/kafka';
 import { createLogger } from '@ies/observability';
 import { printSummary, simulate, yesterdayIst } from './simulate.js';
+import { startNotaryService } from '@ies/notary';
+import { startLoaderService } from '@ies/loader';
+import { proveSample, type NotaryWatch, watchNotary } from './demo-proofs.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -46,8 +49,14 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
 
   const gateway = await startGateway(gatewayEnv);
   const fanout = await startFanoutService(gatewayEnv);
+  const receiptLatencies: number[] = [];
+  const notary = await startNotaryService(gatewayEnv, { observer: { appended: (_n, _size, receivedAt) => receiptLatencies.push(...receivedAt.map((t) => Date.now() - t)) } });
+  const loader = await startLoaderService(gatewayEnv);
+  let watch: NotaryWatch | undefined;
   try {
     step(1, `gateway listening on ${gateway.address} (tenant topics ensured, registry loaded: ${gateway.registry.size.meters} meters, ${gateway.registry.size.keys} keys); fan-out running (meter-reads.v1, dead-letter.v1)`);
+    console.log(`    notary running (log ${notary.tenants.map((t) => `${t.log.origin} at size ${t.log.size}`).join(', ')}); loader writing reads to ClickHouse`);
+    watch = await watchNotary({ config, gatewayUrl: gateway.address, discom, operatorKeyFile: path.join(keysDir, 'operator.private.jwk.json') });
     const day = yesterdayIst();
     step(2, `simulating ${meters} meters (residential, commercial, rooftop-PV prosumers) on 4 head-ends for IST day ${day}; signed compact-CSV batches of ≤1000 reads`);
     const summary = await simulate({
@@ -76,10 +85,16 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
     const header = await verifyDetached(record.body, record.signature, (kid) => gateway.registry.key(kid)?.jwk);
     console.log(`    batch ${record.batchId}: ${record.reads.length} reads, signed by kid ${header.kid} (${header.alg}), signature verifies over the ${record.body.length} stored body bytes`);
 
-    const ok = summary.failedBatches === 0 && summary.accepted > 0;
-    console.log(`\n${ok ? 'OK' : 'FAILED'}: ${summary.accepted} reads accepted and durable in Kafka, ${summary.rejected} rejected with reasons (dead-lettered)`);
+    step(4, 'notary: every accepted batch appended to the Merkle log, receipts signed; proving a random sample of reads and the log\'s consistency with `ies verify`');
+    const proofs = await proveSample(watch, { batches: summary.batches - summary.failedBatches - summary.replayed, reads: summary.replayed === 0 ? summary.accepted : 0, sample: Number(env.IES_DEMO_PROOFS ?? 5), outDir: path.join('.stack', 'demo'), receiptLatencies });
+
+    const ok = summary.failedBatches === 0 && summary.accepted > 0 && proofs.ok;
+    console.log(`\n${ok ? 'OK' : 'FAILED'}: ${summary.accepted} reads accepted and durable in Kafka, ${summary.rejected} rejected with reasons (dead-lettered); ${proofs.verified} read proofs and the run's consistency proof verified offline`);
     return ok ? 0 : 1;
   } finally {
+    watch?.stop();
+    await loader.stop();
+    await notary.stop();
     await fanout.stop();
     await gateway.stop();
   }
