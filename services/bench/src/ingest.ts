@@ -9,6 +9,7 @@ import { createRandom } from '@ies/cli';
 import { loadConfig } from '@ies/config';
 import { TOPICS, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
+import { childCpuSeconds, receiptLatencies, sampleLag, startNotaryChild, type NotaryChild } from './notary-watch.js';
 import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics, type LogSink } from '@ies/kafka';
 
 /**
@@ -33,7 +34,7 @@ export interface IngestBenchOptions {
   cpuProfDir: string | undefined;
 }
 
-export const TARGETS = { readsPerSecond: 150_000, p99Ms: 100, ratioToRaw: 0.6, gatewayCpuUsPerRead: 5 } as const;
+export const TARGETS = { readsPerSecond: 150_000, p99Ms: 100, ratioToRaw: 0.6, gatewayCpuUsPerRead: 5, receiptP99Ms: 2000 } as const;
 
 const USAGE = `usage: npm run bench:ingest -- [--batches 300] [--concurrency 16] [--seconds 60] [--batch-reads 1000]
                                [--meters-per-headend 100] [--cpu-prof DIR]
@@ -41,7 +42,9 @@ const USAGE = `usage: npm run bench:ingest -- [--batches 300] [--concurrency 16]
    IES_BENCH_METERS_PER_HEADEND, IES_BENCH_CPU_PROF)
   starts a gateway child on a free 127.0.0.1 port with a fresh tenant, posts pre-signed compact-CSV
   batches with the given concurrency for at most --batches batches and --seconds seconds, then produces
-  the same records with kafkajs alone for the raw ceiling, and prints both with the targets.`;
+  the same records with kafkajs alone for the raw ceiling, and prints both with the targets.
+  A notary child process notarises the gateway tenant's batches meanwhile: receipt latency
+  (accepted → receipt committed) and the notary's lag are reported too.`;
 
 const BLOCK_MS = 900_000;
 const CSV_HEADER = 'meter_id,block_start,import_wh,export_wh,status';
@@ -143,15 +146,18 @@ export async function runIngestBench(argv: readonly string[], env: Env): Promise
   const rawTenant = `BENCH-RAW-${runId}`;
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'ies-bench-'));
   let gateway: GatewayChild | undefined;
+  let notary: NotaryChild | undefined;
   // Hard bound on the whole run: set-up, both timed phases and tear-down.
   const watchdogMs = (2 * o.seconds + 240) * 1000;
   const watchdog = setTimeout(() => {
     console.error(`bench:ingest: still running after ${watchdogMs / 1000} s; stopping the gateway (pid ${gateway?.child.pid ?? '-'}) and exiting`);
     if (gateway?.child.pid !== undefined && gateway.child.exitCode === null) process.kill(gateway.child.pid, 'SIGKILL');
+    if (notary?.child.pid !== undefined && notary.child.exitCode === null) process.kill(notary.child.pid, 'SIGKILL');
     process.exit(3);
   }, watchdogMs);
   watchdog.unref();
   const killOnExit = () => {
+    if (notary?.child.pid !== undefined && notary.child.exitCode === null && notary.child.signalCode === null) process.kill(notary.child.pid, 'SIGTERM');
     if (gateway?.child.pid !== undefined && gateway.child.exitCode === null && gateway.child.signalCode === null) process.kill(gateway.child.pid, 'SIGTERM');
   };
   process.once('exit', killOnExit);
@@ -195,19 +201,39 @@ export async function runIngestBench(argv: readonly string[], env: Env): Promise
     const warm = await warmUp(url, runId, headEnds);
     if (warm.length > 0) throw new Error(`warm-up failed: ${warm.slice(0, 3).join('; ')}`);
 
+    notary = startNotaryChild({ ...env, IES_TENANTS: tenant, IES_NOTARY_KEYS_DIR: path.join(workDir, 'notary-keys'), IES_LOG_LEVEL: 'warn' });
+    const gwConfig = loadConfig({ ...env, IES_TENANTS: tenant });
+    // The warm-up batches are in the log before the clock starts.
+    await receiptLatencies(gwConfig, tenant, headEnds.length, 90_000, quietSink);
+    console.log(`bench:ingest: notary pid ${notary.child.pid} running for ${tenant}`);
+    let posted = headEnds.length;
+    const notaryCpuBefore = childCpuSeconds(notary.child.pid);
+    const lag = sampleLag(gwConfig, tenant, () => posted);
+
     const cpuBefore = await scrapeCpuSeconds(url);
     const clientCpuBefore = process.cpuUsage();
     console.log(`bench:ingest: gateway phase: ${batches.length} batches, concurrency ${o.concurrency}, at most ${o.seconds} s`);
-    const gw = await runPhase(batches, o.concurrency, o.seconds, (b) => postBatch(url, b));
+    const gw = await runPhase(batches, o.concurrency, o.seconds, async (b) => {
+      const problem = await postBatch(url, b);
+      if (problem === undefined) posted += 1;
+      return problem;
+    });
+    const phaseEnd = Date.now();
     const clientCpu = process.cpuUsage(clientCpuBefore);
     const cpuAfter = await scrapeCpuSeconds(url);
     await gateway.stop();
     gateway = undefined;
+    const lagFigures = await lag.stop();
+    const receipts = await receiptLatencies(gwConfig, tenant, posted, 180_000, quietSink);
+    const notaryCpuSeconds = childCpuSeconds(notary.child.pid) - notaryCpuBefore;
+    await notary.stop();
+    notary = undefined;
+    const notaryFigures = { ...lagFigures, latenciesMs: receipts.latenciesMs.slice(headEnds.length), drainMs: Math.max(0, receipts.lastReceiptAt - phaseEnd), cpuUsPerRead: (notaryCpuSeconds * 1e6) / Math.max(1, gw.reads) };
 
     console.log('bench:ingest: raw kafkajs phase: encoding the same records');
     const raw = await rawCeiling(config, rawTenant, batches, o);
 
-    printReport(o, { gw, raw, gatewayCpuSeconds: cpuAfter - cpuBefore, clientCpuSeconds: (clientCpu.user + clientCpu.system) / 1e6, tenant, cpuProfDir: o.cpuProfDir });
+    printReport(o, { gw, raw, notary: notaryFigures, gatewayCpuSeconds: cpuAfter - cpuBefore, clientCpuSeconds: (clientCpu.user + clientCpu.system) / 1e6, tenant, cpuProfDir: o.cpuProfDir });
     const failed = gw.errors.length + raw.errors.length;
     if (failed > 0) {
       console.error(`bench:ingest: ${gw.errors.length} gateway request(s) and ${raw.errors.length} raw send(s) failed; first ones:`);
@@ -221,6 +247,7 @@ export async function runIngestBench(argv: readonly string[], env: Env): Promise
   } finally {
     clearTimeout(watchdog);
     if (gateway) await gateway.stop().catch(() => {});
+    if (notary) await notary.stop().catch(() => {});
     process.removeListener('exit', killOnExit);
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
@@ -477,8 +504,9 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
 }
 
-function printReport(o: IngestBenchOptions, r: { gw: PhaseResult; raw: PhaseResult; gatewayCpuSeconds: number; clientCpuSeconds: number; tenant: string; cpuProfDir: string | undefined }): void {
+function printReport(o: IngestBenchOptions, r: { gw: PhaseResult; raw: PhaseResult; notary: { maxLag: number; lagAtEnd: number; latenciesMs: number[]; drainMs: number; cpuUsPerRead: number }; gatewayCpuSeconds: number; clientCpuSeconds: number; tenant: string; cpuProfDir: string | undefined }): void {
   const { gw, raw } = r;
+  const receiptLat = [...r.notary.latenciesMs].sort((a, b) => a - b);
   const lat = [...gw.latenciesMs].sort((a, b) => a - b);
   const rate = (p: PhaseResult) => (p.elapsedMs > 0 ? p.reads / (p.elapsedMs / 1000) : 0);
   const gwRate = rate(gw);
@@ -506,6 +534,12 @@ function printReport(o: IngestBenchOptions, r: { gw: PhaseResult; raw: PhaseResu
     ['load generator CPU per read', `${n(clientUsPerRead, 2)} µs`, '', ''],
     ['raw kafkajs ceiling reads/s', `${n(rawRate)} (${n(raw.batches)} records, ${n(raw.elapsedMs / 1000, 2)} s)`, '', ''],
     ['ratio gateway / raw', n(ratio, 2), `≥ ${TARGETS.ratioToRaw}`, verdict(ratio >= TARGETS.ratioToRaw)],
+    ['receipt latency p50 (ms)', n(percentile(receiptLat, 0.5)), '', ''],
+    ['receipt latency p99 (ms)', n(percentile(receiptLat, 0.99)), `≤ ${n(TARGETS.receiptP99Ms)}`, verdict(percentile(receiptLat, 0.99) <= TARGETS.receiptP99Ms)],
+    ['receipt latency max (ms)', n(receiptLat[receiptLat.length - 1] ?? Number.NaN), '', ''],
+    ['notary lag: max / at phase end', `${n(r.notary.maxLag)} / ${n(r.notary.lagAtEnd)} batches`, 'no growing lag', ''],
+    ['notary drain after the phase', `${n(r.notary.drainMs)} ms`, '', ''],
+    ['notary CPU per read', `${n(r.notary.cpuUsPerRead, 2)} µs`, '', ''],
   ];
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]?.length ?? 0), ['figure', 'measured', 'target', ''][i]?.length ?? 0));
   const line = (c: readonly string[]) => c.map((x, i) => x.padEnd(w[i] as number)).join('  ').trimEnd();

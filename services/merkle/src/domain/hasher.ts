@@ -55,7 +55,8 @@ export function createRfc6962Sha256Hasher(): Hasher {
 }
 
 function sha256(bytes: Uint8Array): Uint8Array {
-  return Buffer.from(hash('sha256', bytes, 'base64'), 'base64');
+  // One-shot crypto.hash straight to bytes (no Hash object, no string round trip).
+  return hash('sha256', bytes, 'buffer') as unknown as Uint8Array;
 }
 
 /** The one shared RFC 6962 SHA-256 hasher (stateless to its callers). */

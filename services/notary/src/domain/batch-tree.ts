@@ -1,8 +1,17 @@
+import { hash } from 'node:crypto';
 import { RFC6962_SHA256, buildTree, inclusionProofFromTree, rootFromLeafHashes, type MerkleTree } from '@ies/merkle';
-import { canonicalReadBytes, type PublicRead } from './canonical-read.js';
+import { canonicalReadJson, type PublicRead } from './canonical-read.js';
+
+/**
+ * SHA-256(0x00 ‖ canonical read bytes), hashed straight from the string: U+0000 encodes as
+ * the single byte 0x00 in UTF-8, so '\u0000' + JSON is exactly the RFC 6962 leaf input.
+ */
+export function readLeafHash(read: PublicRead): Uint8Array {
+  return hash('sha256', `\u0000${canonicalReadJson(read)}`, 'buffer') as unknown as Uint8Array;
+}
 
 export function readLeafHashes(reads: readonly PublicRead[]): Uint8Array[] {
-  return reads.map((r) => RFC6962_SHA256.hashLeaf(canonicalReadBytes(r)));
+  return reads.map(readLeafHash);
 }
 
 /** The batch root: the RFC 6962 root over a leaf per accepted read, in the batch's order. */

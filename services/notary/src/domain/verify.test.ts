@@ -72,3 +72,10 @@ test('consistency between two checkpoints of one log verifies; a forked checkpoi
   const r = verifyCheckpointConsistency(checkpoint, forked, proof, trust);
   assert.equal(r.ok ? 'ok' : r.code, 'INCONSISTENT');
 });
+
+test('the string-hashed read leaf equals the RFC 6962 leaf hash of the canonical bytes', async () => {
+  const { reads } = await fixture();
+  const { readLeafHash } = await import('./batch-tree.js');
+  const { canonicalReadBytes } = await import('./canonical-read.js');
+  for (const r of [...reads, { ...reads[0]!, meterId: 'é€😀"\\' }]) assert.deepEqual(Buffer.from(readLeafHash(r)), Buffer.from(RFC6962_SHA256.hashLeaf(canonicalReadBytes(r))));
+});
