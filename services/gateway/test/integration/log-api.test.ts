@@ -1,0 +1,126 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SignJWT } from 'jose';
+import { generateSigningKey, type KeyPair } from '@ies/crypto';
+import { startLoaderService } from '@ies/loader';
+import { startNotaryService, trustFromVerifierKeys, verifyCheckpointConsistency, verifyReadProof, verifyReceipt, type TrustAnchors } from '@ies/notary';
+import { createLogger } from '@ies/observability';
+import { eventually, nullStream } from '@ies/testing';
+import { CSV_HEADER, istBlocks, registryYaml, startHarness, type Json } from './harness.js';
+
+let h: Awaited<ReturnType<typeof startHarness>>;
+let tenant: string;
+let other: string;
+let headEnd: KeyPair;
+let auditor: KeyPair;
+let otherAuditor: KeyPair;
+let notary: Awaited<ReturnType<typeof startNotaryService>>;
+let loader: Awaited<ReturnType<typeof startLoaderService>>;
+const blocks = istBlocks(4);
+
+function auditorYaml(discom: string, id: string, key: KeyPair): string {
+  return `discom: ${discom}\nparticipants:\n  - id: ${id}\n    role: DISCOM\n    name: settlement desk\n    keys:\n      - ${JSON.stringify(key.publicJwk)}\n`;
+}
+
+before(async () => {
+  h = await startHarness(2);
+  [tenant, other] = h.tenants as [string, string];
+  headEnd = await generateSigningKey('EdDSA');
+  auditor = await generateSigningKey('EdDSA');
+  otherAuditor = await generateSigningKey('ES256');
+  assert.equal((await h.applyRegistry(registryYaml(tenant, { id: 'HES-1', keys: [headEnd] }, [{ id: 'M-1' }, { id: 'M-2' }]))).statusCode, 200);
+  assert.equal((await h.applyRegistry(auditorYaml(tenant, 'DESK-1', auditor))).statusCode, 200);
+  assert.equal((await h.applyRegistry(auditorYaml(other, 'DESK-9', otherAuditor))).statusCode, 200);
+  const env = { ...process.env, IES_TENANTS: h.tenants.join(','), IES_NOTARY_KEYS_DIR: mkdtempSync(path.join(tmpdir(), 'ies-notary-')), IES_LOG_LEVEL: 'warn' };
+  notary = await startNotaryService(env, { onFatal: (err) => assert.fail(err), logger: createLogger({ name: 'it', level: 'silent' }, nullStream()) });
+  loader = await startLoaderService(env);
+});
+after(async () => {
+  await loader.stop();
+  await notary.stop();
+  await h.close();
+});
+
+async function get(url: string, who: { id: string; key: KeyPair } = { id: 'DESK-1', key: auditor }) {
+  const token = await new SignJWT({}).setProtectedHeader({ alg: who.key.alg, kid: who.key.kid }).setIssuer(who.id).setAudience(h.config.nodeId).setIssuedAt().setExpirationTime('2m').sign(who.key.privateKey);
+  return h.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+}
+
+async function submitRows(rows: string[]): Promise<string> {
+  const { res, json } = await h.submit(`${CSV_HEADER}\n${rows.join('\n')}\n`, headEnd);
+  assert.equal(res.statusCode, 202, res.body);
+  return json().batchId as string;
+}
+
+async function trust(): Promise<TrustAnchors> {
+  const res = await get('/v1/log/key');
+  assert.equal(res.statusCode, 200, res.body);
+  assert.match(res.headers['content-type'] as string, /^text\/plain/);
+  return trustFromVerifierKeys(res.body.split('\n').filter(Boolean));
+}
+
+test('a receipt is pending (202, Retry-After) until notarised, then verifies with the published key alone', async () => {
+  const batchId = await submitRows([`M-1,${blocks[0]},412,0,VALID`, `M-2,${blocks[0]},100,25,VALID`]);
+  const first = await get(`/v1/batches/${encodeURIComponent(batchId)}/receipt`);
+  assert.ok([200, 202].includes(first.statusCode), first.body);
+  if (first.statusCode === 202) assert.equal(first.headers['retry-after'], '1');
+  const res = await eventually(async () => {
+    const r = await get(`/v1/batches/${encodeURIComponent(batchId)}/receipt`);
+    return r.statusCode === 200 ? r : undefined;
+  }, 30_000, 'the receipt');
+  const doc = res.json() as Json;
+  assert.equal(doc.receipt.batchId, batchId);
+  assert.equal(doc.receipt.readCount, 4);
+  const verified = await verifyReceipt(doc as never, await trust());
+  assert.ok(verified.ok, verified.ok ? '' : verified.reason);
+});
+
+test('a read proof leads from the canonical read to a signed checkpoint', async () => {
+  await submitRows([`M-1,${blocks[1]},377,0,VALID`]);
+  const res = await eventually(async () => {
+    const r = await get(`/v1/reads/proof?meterId=M-1&blockStart=${encodeURIComponent(blocks[1]!)}&channel=import`);
+    return r.statusCode === 200 ? r : undefined;
+  }, 60_000, 'the read proof');
+  const doc = res.json() as Json;
+  assert.equal(doc.read.wh, 377);
+  const verified = await verifyReadProof(doc as never, await trust());
+  assert.ok(verified.ok, verified.ok ? '' : verified.reason);
+  const forged = await verifyReadProof({ ...doc, read: { ...doc.read, wh: 378 } } as never, await trust());
+  assert.equal(forged.ok ? 'ok' : forged.code, 'READ_NOT_IN_BATCH');
+});
+
+test('checkpoints are text/plain signed notes and any two are provably consistent', async () => {
+  const before = await get('/v1/log/checkpoint');
+  assert.equal(before.statusCode, 200);
+  assert.match(before.headers['content-type'] as string, /^text\/plain/);
+  const size1 = Number(before.body.split('\n')[1]);
+  await submitRows([`M-2,${blocks[2]},10,0,VALID`]);
+  const after = await eventually(async () => {
+    const r = await get('/v1/log/checkpoint');
+    return Number(r.body.split('\n')[1]) > size1 ? r : undefined;
+  }, 30_000, 'a newer checkpoint');
+  const size2 = Number(after.body.split('\n')[1]);
+  const proof = await get(`/v1/log/consistency?first=${size1}&second=${size2}`);
+  assert.equal(proof.statusCode, 200, proof.body);
+  const result = verifyCheckpointConsistency(before.body, after.body, (proof.json() as Json).proof, await trust());
+  assert.ok(result.ok, result.ok ? '' : result.reason);
+  const exact = await get(`/v1/log/checkpoint?size=${size1}`);
+  assert.equal(exact.body, before.body);
+  const bad = await get(`/v1/log/consistency?first=${size2}&second=${size2 + 5}`);
+  assert.equal(bad.statusCode, 400);
+});
+
+test('tenants are isolated, unknown batches are 404, the JWKS lists the notary key, and reads need a token', async () => {
+  const batchId = await submitRows([`M-1,${blocks[3]},1,0,VALID`]);
+  await eventually(async () => ((await get(`/v1/batches/${encodeURIComponent(batchId)}/receipt`)).statusCode === 200 ? true : undefined), 30_000, 'receipt');
+  const foreign = await get(`/v1/batches/${encodeURIComponent(batchId)}/receipt`, { id: 'DESK-9', key: otherAuditor });
+  assert.equal(foreign.statusCode, 404);
+  assert.equal((await get('/v1/batches/HES-1:nope/receipt')).statusCode, 404);
+  const jwks = await h.app.inject({ method: 'GET', url: `/.well-known/jwks.json?discom=${tenant}` });
+  assert.ok((jwks.json() as Json).keys.some((k: Json) => k['ies:role'] === 'NOTARY' && k.crv === 'Ed25519'));
+  const anonymous = await h.app.inject({ method: 'GET', url: '/v1/log/checkpoint' });
+  assert.equal(anonymous.statusCode, 401);
+});
