@@ -1,0 +1,42 @@
+/**
+ * CSV rendering of a statement for settlement teams (RFC 4180: CRLF line ends, fields with
+ * a comma, quote or line break quoted, quotes doubled). Text cells that a spreadsheet would
+ * read as a formula (=, +, -, @, tab, CR at the start) get a leading apostrophe; numeric
+ * cells are written as plain integers. The CSV is a view: the signed form is the JSON.
+ */
+import type { BuiltStatement } from './statement.js';
+import { formatInstant } from './time.js';
+
+export const CSV_HEADER = ['statement_id', 'version', 'line', 'kind', 'reference', 'interval_start', 'interval_end', 'meter_id', 'payer', 'payee', 'counterparty', 'quantity_wh', 'rate_paise_per_kwh', 'amount_paise', 'note'] as const;
+
+export function renderCsv(statement: BuiltStatement): string {
+  const c = statement.content;
+  const rows: string[] = [CSV_HEADER.join(',')];
+  c.lines.forEach((l, i) => {
+    rows.push(
+      [
+        text(c.id),
+        String(c.version),
+        String(i + 1),
+        l.kind,
+        text(l.reference),
+        l.intervalStartMs === null ? '' : formatInstant(l.intervalStartMs),
+        l.intervalEndMs === null ? '' : formatInstant(l.intervalEndMs),
+        text(l.meterId ?? ''),
+        text(l.payer),
+        text(l.payee),
+        text(l.counterparty),
+        l.quantityWh === null ? '' : String(l.quantityWh),
+        l.ratePaisePerKwh === null ? '' : String(l.ratePaisePerKwh),
+        String(l.amountPaise),
+        text(l.note ?? ''),
+      ].join(','),
+    );
+  });
+  return `${rows.join('\r\n')}\r\n`;
+}
+
+function text(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}

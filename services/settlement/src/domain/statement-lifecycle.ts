@@ -1,0 +1,65 @@
+/**
+ * Statement lifecycle. The status is kept beside the statement, not in its hashed content.
+ *
+ *   DRAFT ──> COMPUTED ──> FINAL
+ *     │          │  ╲        │
+ *     │          │   DISPUTED ┤──> FINAL (dispute rejected)
+ *     └──────────┴───────────┴──> SUPERSEDED (a revision R(n+1) replaces it)
+ *
+ * DRAFT: built while a trade awaits its other side or a read is missing (content.complete
+ * is false); rebuilt in place (refreshDraft) as data arrives. COMPUTED: every figure present. FINAL: signed and released. DISPUTED: a
+ * counterparty contests it; it ends FINAL (rejected) or SUPERSEDED (a revision fixes it).
+ */
+import { SettlementError } from './codes.js';
+import type { BuiltStatement } from './statement.js';
+
+export type StatementStatus = 'DRAFT' | 'COMPUTED' | 'FINAL' | 'DISPUTED' | 'SUPERSEDED';
+
+export const VALID_STATEMENT_TRANSITIONS: Readonly<Record<StatementStatus, readonly StatementStatus[]>> = Object.freeze({
+  DRAFT: ['COMPUTED', 'SUPERSEDED'],
+  COMPUTED: ['FINAL', 'DISPUTED', 'SUPERSEDED'],
+  FINAL: ['DISPUTED', 'SUPERSEDED'],
+  DISPUTED: ['FINAL', 'SUPERSEDED'],
+  SUPERSEDED: [],
+});
+
+export interface StatementRecord {
+  readonly statementId: string;
+  readonly sha256: string;
+  readonly status: StatementStatus;
+}
+
+export class StatementTransitionError extends SettlementError {
+  readonly from: StatementStatus;
+  readonly to: StatementStatus;
+  constructor(statementId: string, from: StatementStatus, to: StatementStatus) {
+    const allowed = VALID_STATEMENT_TRANSITIONS[from];
+    super('IES_ERR_STATEMENT_TRANSITION', `statement ${statementId} cannot go from ${from} to ${to} (allowed: ${allowed.length ? allowed.join(', ') : 'none, it is final'})`);
+    this.name = 'StatementTransitionError';
+    this.from = from;
+    this.to = to;
+  }
+}
+
+/** A new record: DRAFT while the content is incomplete, COMPUTED otherwise. */
+export function openStatement(statement: BuiltStatement): StatementRecord {
+  return { statementId: statement.content.id, sha256: statement.sha256, status: statement.content.complete ? 'COMPUTED' : 'DRAFT' };
+}
+
+export function canTransitionStatement(from: StatementStatus, to: StatementStatus): boolean {
+  return VALID_STATEMENT_TRANSITIONS[from].includes(to);
+}
+
+export function transitionStatement(record: StatementRecord, to: StatementStatus): StatementRecord {
+  if (!canTransitionStatement(record.status, to)) throw new StatementTransitionError(record.statementId, record.status, to);
+  return { ...record, status: to };
+}
+
+/** A DRAFT rebuilt from newer data (same statement id): stays DRAFT or becomes COMPUTED. */
+export function refreshDraft(record: StatementRecord, rebuilt: BuiltStatement): StatementRecord {
+  if (record.status !== 'DRAFT') throw new StatementTransitionError(record.statementId, record.status, rebuilt.content.complete ? 'COMPUTED' : 'DRAFT');
+  if (rebuilt.content.id !== record.statementId) {
+    throw new SettlementError('IES_ERR_STATEMENT_REVISION_INVALID', `${rebuilt.content.id} does not rebuild draft ${record.statementId}`);
+  }
+  return { statementId: record.statementId, sha256: rebuilt.sha256, status: rebuilt.content.complete ? 'COMPUTED' : 'DRAFT' };
+}
