@@ -229,7 +229,7 @@ test('event windows must be on 15-minute boundaries within one IST day; adjustme
   const meters: MeterHistory[] = [];
   const pack = packs.get('caiso-10in10@1');
   const expectError = (fn: () => unknown, pattern: RegExp) =>
-    assert.throws(fn, (err: unknown) => err instanceof IesError && (err.details as { drCode: string }).drCode === 'IES_ERR_DR_INPUT_INVALID' && pattern.test(err.message));
+    assert.throws(fn, (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_DR_INPUT_INVALID' && pattern.test(err.message));
   expectError(() => computeBaseline(pack, { eventStart: ist('2026-04-08', '18:10'), eventEnd: ist('2026-04-08', '19:00'), calendar: IN, meters }), /18:10 IST\) is not on a 15-minute boundary/);
   expectError(() => computeBaseline(pack, { eventStart: ist('2026-04-08', '23:00'), eventEnd: ist('2026-04-09', '01:00'), calendar: IN, meters }), /crosses IST midnight/);
   expectError(() => computeBaseline(pack, { eventStart: ist('2026-04-08', '02:00'), eventEnd: ist('2026-04-08', '03:00'), calendar: IN, meters }), /240 min before the event start 02:00 IST/);

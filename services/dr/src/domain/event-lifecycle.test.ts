@@ -25,7 +25,7 @@ test('every transition not in VALID_TRANSITIONS is refused with a typed error na
         assert.ok(err instanceof InvalidTransitionError && err instanceof IesError);
         assert.equal(err.from, from);
         assert.equal(err.to, to);
-        assert.equal((err.details as { drCode: string }).drCode, 'IES_ERR_DR_TRANSITION_INVALID');
+        assert.equal((err as IesError).code, 'IES_ERR_DR_TRANSITION_INVALID');
         return true;
       });
     }

@@ -25,7 +25,7 @@ export const VALID_TRANSITIONS: Readonly<Record<DrEventState, readonly DrEventSt
   CANCELLED: Object.freeze([] as const),
 });
 
-/** The typed error of a refused transition (code IES_ERR_DR_TRANSITION_INVALID in details.drCode). */
+/** The typed error of a refused transition (IES_ERR_DR_TRANSITION_INVALID). */
 export class InvalidTransitionError extends IesError {
   readonly from: DrEventState;
   readonly to: string;
@@ -35,8 +35,8 @@ export class InvalidTransitionError extends IesError {
     const subject = eventId === undefined ? 'DR event' : `DR event ${eventId}`;
     const options = allowed.length === 0 ? `${from} is final` : `from ${from} only ${allowed.join(' or ')}`;
     const spec = DR_ERROR_CODES.IES_ERR_DR_TRANSITION_INVALID;
-    super(spec.interim, `${subject} cannot go from ${from} to ${to}: ${options}`, {
-      details: { drCode: 'IES_ERR_DR_TRANSITION_INVALID', from, to, allowed: [...allowed], ...(eventId === undefined ? {} : { eventId }) },
+    super('IES_ERR_DR_TRANSITION_INVALID', `${subject} cannot go from ${from} to ${to}: ${options}`, {
+      details: { from, to, allowed: [...allowed], ...(eventId === undefined ? {} : { eventId }) },
       retriable: spec.retriable,
     });
     this.name = 'InvalidTransitionError';

@@ -23,7 +23,7 @@ const problemsOf = (fn: () => unknown): string[] => {
     fn();
   } catch (err) {
     assert.ok(err instanceof IesError);
-    assert.equal((err.details as { drCode: string }).drCode, 'IES_ERR_DR_EVENT_INVALID');
+    assert.equal((err as IesError).code, 'IES_ERR_DR_EVENT_INVALID');
     return (err.details as { problems: { path: string; message: string }[] }).problems.map((p) => `${p.path}: ${p.message}`);
   }
   assert.fail('expected IES_ERR_DR_EVENT_INVALID');

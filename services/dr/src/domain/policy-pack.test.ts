@@ -38,7 +38,7 @@ test('a broken pack reports every problem with its JSON path', () => {
     '$.parameters.adjustment.windowStartOffsetMinutes',
     '$.parameters.adjustment.maxRatioPercent',
   ]);
-  assert.throws(() => parsePolicyPack(pack), (err: unknown) => err instanceof IesError && (err.details as { drCode: string }).drCode === 'IES_ERR_DR_POLICY_PACK_INVALID' && /\$\.extra: unknown member/.test(err.message));
+  assert.throws(() => parsePolicyPack(pack), (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_DR_POLICY_PACK_INVALID' && /\$\.extra: unknown member/.test(err.message));
 });
 
 test('selection bounds keep every accepted candidate set selectable', () => {
@@ -51,6 +51,6 @@ test('selection bounds keep every accepted candidate set selectable', () => {
 test('the registry resolves id@version and names the loaded packs when one is unknown', () => {
   const registry = createPolicyRegistry(packs);
   assert.equal(registry.get('deg-5of10@1').id, 'deg-5of10');
-  assert.throws(() => registry.get('deg-5of10@2'), (err: unknown) => err instanceof IesError && (err.details as { drCode: string }).drCode === 'IES_ERR_DR_POLICY_UNKNOWN' && /loaded: caiso-10in10@1, deg-5of10@1/.test(err.message));
+  assert.throws(() => registry.get('deg-5of10@2'), (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_DR_POLICY_UNKNOWN' && /loaded: caiso-10in10@1, deg-5of10@1/.test(err.message));
   assert.throws(() => createPolicyRegistry([...packs, packs[0]!]), /defined twice/);
 });
