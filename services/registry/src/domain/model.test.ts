@@ -69,3 +69,16 @@ test('state: later versions win, revocation applies, meters are per DISCOM', () 
   assert.equal(state.meter('BRPL-DL', 'NOPE'), undefined);
   assert.deepEqual(state.jwks('BRPL-DL').keys.map((k) => [k.kid, k.status]), [['k1', 'REVOKED']]);
 });
+
+test('enrolments: one entry per meter and programme, with the aggregator and status; bad ones are reported', async () => {
+  const { RegistryState } = await import('./state.js');
+  const entries = parseRegistryDocument('discom: BRPL-DL\nenrolments:\n  - { aggregator: AGG-1, programme: PEAK-26, meters: [M-1, M-2] }\n  - { aggregator: AGG-2, programme: PEAK-26, meters: [M-3], status: ENDED }\n', 5);
+  assert.deepEqual(entries.map((e) => e.id), ['PEAK-26:M-1', 'PEAK-26:M-2', 'PEAK-26:M-3']);
+  const state = new RegistryState();
+  for (const e of entries) state.apply(e);
+  assert.equal(state.enrolment('BRPL-DL', 'PEAK-26', 'M-1')?.aggregatorId, 'AGG-1');
+  assert.equal(state.enrolment('BRPL-DL', 'PEAK-26', 'M-3')?.status, 'ENDED');
+  assert.equal(state.enrolment('OTHER-DL', 'PEAK-26', 'M-1'), undefined);
+  assert.deepEqual(state.enrolledMeters('BRPL-DL', 'PEAK-26', 'AGG-1'), ['M-1', 'M-2']);
+  assert.throws(() => parseRegistryDocument('discom: BRPL-DL\nenrolments:\n  - { aggregator: AGG-1, programme: "A:B", meters: "M-1", status: MAYBE }\n', 5), /must not contain ':'.*must be ACTIVE or ENDED.*meters must be a list|must not contain ':'/s);
+});

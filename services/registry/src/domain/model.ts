@@ -5,6 +5,7 @@ import { IesError } from '@ies/errors';
 export type ParticipantRole = 'DISCOM' | 'HEADEND' | 'AGGREGATOR' | 'PLATFORM' | 'NODE_OPERATOR';
 export type HalfHourRule = 'REJECT' | 'SPLIT_EVEN';
 export type KeyStatus = 'ACTIVE' | 'REVOKED';
+export type EnrolmentStatus = 'ACTIVE' | 'ENDED';
 
 /** A public JWK as the registry keeps it: Ed25519 (OKP) or P-256 (EC), never a private part. */
 export interface PublicJwk {
@@ -19,13 +20,15 @@ export interface PublicJwk {
 
 /** The wire shape of one registry entity (Avro `RegistryEntry`, compacted by entityKey). */
 export interface RegistryEntry {
-  kind: 'PARTICIPANT' | 'KEY' | 'METER';
+  kind: 'PARTICIPANT' | 'KEY' | 'METER' | 'ENROLMENT';
   id: string;
   discomId: string;
   updatedAt: number;
   participant: { role: ParticipantRole; name: string; halfHourProfiles: HalfHourRule } | null;
   key: { participantId: string; jwk: string; status: KeyStatus } | null;
   meter: { scheme: string; headEndId: string | null; sanctionedLoadW: number; derCapacityW: number | null } | null;
+  /** Absent in entries written before enrolments existed (Avro default null). */
+  enrolment?: { meterId: string; programmeId: string; aggregatorId: string; status: EnrolmentStatus } | null;
 }
 
 export function entityKey(entry: Pick<RegistryEntry, 'kind' | 'id'>): string {
@@ -52,6 +55,9 @@ const ID_MAX = 128;
  *       - { kty: OKP, crv: Ed25519, x: "...", kid: "...", status: REVOKED }
  * meters:
  *   - { id: MTR-1, scheme: METER_SERIAL, headEnd: HES-01, sanctionedLoadW: 5000, derCapacityW: 3000 }
+ * enrolments:                      # DR: meters enrolled with an aggregator in a programme
+ *   - { aggregator: AGG-1, programme: PEAK-2026, meters: [MTR-1, MTR-2] }
+ *   - { aggregator: AGG-1, programme: PEAK-2026, meters: [MTR-3], status: ENDED }
  * ```
  */
 export function parseRegistryDocument(text: string, updatedAt: number): RegistryEntry[] {
@@ -108,6 +114,20 @@ export function parseRegistryDocument(text: string, updatedAt: number): Registry
     entries.push({
       kind: 'METER', id, discomId, updatedAt, participant: null, key: null,
       meter: { scheme, headEndId: headEnd as string | null, sanctionedLoadW: load as number, derCapacityW: der as number | null },
+    });
+  });
+
+  asArray(root.enrolments ?? [], 'enrolments', problems).forEach((raw, i) => {
+    const at = `enrolments[${i}]`;
+    const e = asRecord(raw, at, problems);
+    const aggregatorId = checkId(e.aggregator, `${at}.aggregator`, problems);
+    const programmeId = checkId(e.programme, `${at}.programme`, problems);
+    if (programmeId.includes(':')) problems.push(`${at}.programme ${JSON.stringify(programmeId)} must not contain ':'`);
+    const status = (e.status ?? 'ACTIVE') as EnrolmentStatus;
+    if (status !== 'ACTIVE' && status !== 'ENDED') problems.push(`${at}.status must be ACTIVE or ENDED`);
+    asArray(e.meters, `${at}.meters`, problems).forEach((m, j) => {
+      const meterId = checkId(m, `${at}.meters[${j}]`, problems);
+      entries.push({ kind: 'ENROLMENT', id: `${programmeId}:${meterId}`, discomId, updatedAt, participant: null, key: null, meter: null, enrolment: { meterId, programmeId, aggregatorId, status } });
     });
   });
 

@@ -17,6 +17,14 @@ export interface ParticipantRecord {
   halfHourProfiles: HalfHourRule;
 }
 
+export interface EnrolmentRecord {
+  meterId: string;
+  discomId: string;
+  programmeId: string;
+  aggregatorId: string;
+  status: 'ACTIVE' | 'ENDED';
+}
+
 export interface MeterRecord {
   meterId: string;
   discomId: string;
@@ -36,6 +44,8 @@ export class RegistryState {
   private readonly participants = new Map<string, ParticipantRecord>();
   /** meterId → DISCOM → record: meter ids are opaque and only unique within a DISCOM. */
   private readonly meters = new Map<string, Map<string, MeterRecord>>();
+  /** `<discom>/<programme>:<meter>` → enrolment. */
+  private readonly enrolments = new Map<string, EnrolmentRecord>();
   private readonly versions = new Map<string, number>();
   private applied = 0;
 
@@ -54,7 +64,21 @@ export class RegistryState {
       const byDiscom = this.meters.get(entry.id) ?? new Map<string, MeterRecord>();
       byDiscom.set(entry.discomId, { meterId: entry.id, discomId: entry.discomId, ...entry.meter });
       this.meters.set(entry.id, byDiscom);
+    } else if (entry.kind === 'ENROLMENT' && entry.enrolment) {
+      this.enrolments.set(`${entry.discomId}/${entry.id}`, { discomId: entry.discomId, ...entry.enrolment });
     }
+  }
+
+  /** The enrolment of a meter in a DR programme of a DISCOM (ACTIVE or ENDED), if any. */
+  enrolment(discomId: string, programmeId: string, meterId: string): EnrolmentRecord | undefined {
+    return this.enrolments.get(`${discomId}/${programmeId}:${meterId}`);
+  }
+
+  /** Meters actively enrolled with an aggregator in a programme, sorted. */
+  enrolledMeters(discomId: string, programmeId: string, aggregatorId: string): string[] {
+    const out: string[] = [];
+    for (const e of this.enrolments.values()) if (e.discomId === discomId && e.programmeId === programmeId && e.aggregatorId === aggregatorId && e.status === 'ACTIVE') out.push(e.meterId);
+    return out.sort();
   }
 
   key(kid: string): KeyRecord | undefined {
