@@ -1,6 +1,6 @@
 import { RFC6962_SHA256, verifyConsistency } from '@ies/merkle';
 import { AppendWindow, compactRangeIds, compactRangeRoot, EMPTY_RANGE, type CompactRange } from './domain/append-window.js';
-import { batchRoot } from './domain/batch-tree.js';
+import { batchRootOf } from './domain/batch-tree.js';
 import type { PublicRead } from './domain/canonical-read.js';
 import { formatCheckpoint } from './domain/checkpoint.js';
 import { logEntryBytes, type LogEntry } from './domain/log-entry.js';
@@ -63,13 +63,12 @@ export class TenantLog {
   }
 
   static entryOf(batch: IncomingBatch): LogEntry {
-    const reads = batch.reads.map((r) => ({ ...r, discomId: batch.discomId }));
     return {
       batchId: batch.batchId,
       discomId: batch.discomId,
       headEndId: batch.headEndId,
-      readCount: reads.length,
-      batchRoot: b64(batchRoot(reads)),
+      readCount: batch.reads.length,
+      batchRoot: b64(batchRootOf(batch.discomId, batch.reads)),
       acceptedAt: new Date(batch.receivedAt).toISOString(),
     };
   }

@@ -11,12 +11,17 @@ export function readLeafHash(read: PublicRead): Uint8Array {
 }
 
 export function readLeafHashes(reads: readonly PublicRead[]): Uint8Array[] {
-  return reads.map(readLeafHash);
+  return reads.map((r) => readLeafHash(r));
 }
 
 /** The batch root: the RFC 6962 root over a leaf per accepted read, in the batch's order. */
 export function batchRoot(reads: readonly PublicRead[]): Uint8Array {
   return rootFromLeafHashes(RFC6962_SHA256, readLeafHashes(reads));
+}
+
+/** The batch root of a batch record's reads, which carry no DISCOM (the batch does). */
+export function batchRootOf(discomId: string, reads: readonly Omit<PublicRead, 'discomId'>[]): Uint8Array {
+  return rootFromLeafHashes(RFC6962_SHA256, reads.map((r) => hash('sha256', `\u0000${canonicalReadJson(r, discomId)}`, 'buffer') as unknown as Uint8Array));
 }
 
 /** The whole batch tree, for serving the paths of its reads. */

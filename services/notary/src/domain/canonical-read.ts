@@ -18,17 +18,27 @@ export interface PublicRead {
 /** Format version carried in every leaf, so a future encoding cannot collide with this one. */
 export const CANONICAL_READ_VERSION = 1;
 
-export function canonicalReadJson(read: PublicRead): string {
+/** `discomId` overrides the read's own (batch records carry it once, not per read). */
+export function canonicalReadJson(read: Omit<PublicRead, 'discomId'> & { discomId?: string }, discomId: string = read.discomId ?? ''): string {
   if (!Number.isSafeInteger(read.wh)) throw new RangeError(`wh ${read.wh} is not a safe integer`);
   // Members in JCS order (sorted by name), written out directly: this runs once per read on
   // the notary's hot path. canonical-read.test.ts checks it against a generic JCS encoder.
-  return `{"blockStart":"${isoMinute(read.blockStart)}","channel":${str(read.channel)},"discomId":${str(read.discomId)},"meterId":${str(read.meterId)},"source":${str(read.source)},"v":${CANONICAL_READ_VERSION},"validationStatus":${str(read.validationStatus)},"wh":${read.wh}}`;
+  return `{"blockStart":"${isoMinute(read.blockStart)}","channel":${word(read.channel)},"discomId":${word(discomId)},"meterId":${str(read.meterId)},"source":${word(read.source)},"v":${CANONICAL_READ_VERSION},"validationStatus":${word(read.validationStatus)},"wh":${read.wh}}`;
 }
 
 /** JSON string literal; the common case (nothing to escape) skips JSON.stringify. */
 function str(s: string): string {
   // eslint-disable-next-line no-control-regex
   return /["\\\u0000-\u001f\ud800-\udfff]/.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
+/** Enum values and DISCOM ids repeat on every read: remember which ones need no escaping. */
+const plainWords = new Set<string>();
+function word(s: string): string {
+  if (plainWords.has(s)) return `"${s}"`;
+  const out = str(s);
+  if (out.length === s.length + 2 && plainWords.size < 1024) plainWords.add(s);
+  return out;
 }
 
 let lastMs = Number.NaN;

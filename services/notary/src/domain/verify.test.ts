@@ -79,3 +79,10 @@ test('the string-hashed read leaf equals the RFC 6962 leaf hash of the canonical
   const { canonicalReadBytes } = await import('./canonical-read.js');
   for (const r of [...reads, { ...reads[0]!, meterId: 'é€😀"\\' }]) assert.deepEqual(Buffer.from(readLeafHash(r)), Buffer.from(RFC6962_SHA256.hashLeaf(canonicalReadBytes(r))));
 });
+
+test('a batch record root (DISCOM carried once) equals the root over full public reads', async () => {
+  const { reads, tree } = await fixture();
+  const { batchRootOf } = await import('./batch-tree.js');
+  const bare = reads.map(({ discomId: _d, ...r }) => r);
+  assert.deepEqual(Buffer.from(batchRootOf('BRPL-DL', bare)), Buffer.from(tree.root));
+});
