@@ -29,8 +29,8 @@ export const TOPICS = {
   headendSubmissions: { name: 'headend-submissions.v1', key: 'batchId', partitions: 6, cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS, valueSchema: 'headend-submission.v1.avsc', configs: { 'message.timestamp.type': 'LogAppendTime' } },
   // One partition: the log's order is the topic's order, and recovery reads it back in that order.
   receipts: { name: 'receipts.v1', key: 'batchId', partitions: 1, cleanupPolicy: 'delete', retentionMs: -1, valueSchema: 'receipt.v1.avsc' },
-  drEvents: { name: 'dr-events.v1', key: 'eventId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1 },
-  baselines: { name: 'baselines.v1', key: 'eventId', partitions: 3, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS },
+  drEvents: { name: 'dr-events.v1', key: 'eventId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1, valueSchema: 'dr-event.v1.avsc' },
+  baselines: { name: 'baselines.v1', key: 'eventId', partitions: 3, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS, valueSchema: 'baseline.v1.avsc' },
   drPerformance: { name: 'dr-performance.v1', key: 'eventId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1 },
   p2pTrades: { name: 'p2p-trades.v1', key: 'tradeId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1 },
   p2pAllocations: { name: 'p2p-allocations.v1', key: 'tradeId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1 },

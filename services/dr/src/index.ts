@@ -8,3 +8,7 @@ export { INTERVALS_PER_DAY, INTERVAL_MS, IST_OFFSET_MS, dateOfDayIndex, dayIndex
 export { computeEventPerformance, meterDelivery, type DeliveryStatus, type EventPerformance, type IntervalPerformance, type MeterDelivery, type MeterPerformanceInput, type PerformanceInterval, type PerformanceTotals } from './domain/performance.js';
 export { createPolicyRegistry, parsePolicyPack, policyRef, validatePolicyPack, type Adjustment, type DayTypeGroup, type LikeDaysPack, type LikeDaysParameters, type LowUsageRule, type MeterBeforeAfterPack, type MeterBeforeAfterParameters, type PolicyPack, type PolicyRegistry, type Selection } from './domain/policy-pack.js';
 export { loadPolicyPacks, loadPolicyRegistry, POLICIES_DIR } from './policies.js';
+export { DrEventStore, type DrEventRecord } from './event-store.js';
+export { startBaselineWorker, baselineEvent, readBaselines, BASELINE_GROUP } from './baseline-worker.js';
+export { loadMeterHistory } from './history.js';
+export { startDrService } from './main.js';

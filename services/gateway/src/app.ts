@@ -12,6 +12,8 @@ import type { IdempotencyStore } from './ingest/idempotency.js';
 import { meterDataRoutes } from './routes/meter-data.js';
 import { registryRoutes } from './routes/registry.js';
 import { logRoutes, type ReadIndex } from './routes/log.js';
+import { drRoutes } from './routes/dr.js';
+import type { DrEventStore, PolicyRegistry } from '@ies/dr';
 import type { LogStore } from '@ies/notary';
 import { createIngestMetrics } from './ingest/metrics.js';
 
@@ -27,6 +29,10 @@ export interface GatewayDeps {
   /** The notary log's read side per tenant (receipts, tiles, checkpoints). */
   logStore: (discomId: string) => LogStore;
   readIndex: ReadIndex;
+  /** DR events (state machine + outbox to dr-events.v1), baseline policy packs and stored baselines. */
+  drEvents: DrEventStore;
+  policies: PolicyRegistry;
+  baselines: (discomId: string, eventId: string) => Promise<unknown[]>;
   now?: () => number;
 }
 
@@ -46,5 +52,6 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   meterDataRoutes(app, { ...deps, now, metrics: createIngestMetrics(deps.metrics) });
   registryRoutes(app, { ...deps, now });
   logRoutes(app, { ...deps, now });
+  drRoutes(app, { ...deps, now });
   return app;
 }

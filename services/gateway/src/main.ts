@@ -6,6 +6,7 @@ import { createRedis, redisReadiness } from '@ies/redis';
 import { createClickHouse } from '@ies/clickhouse';
 import { LogStore } from '@ies/notary';
 import { ClickHouseReadIndex } from './read-index.js';
+import { DrEventStore, loadPolicyRegistry, readBaselines } from '@ies/dr';
 import { RegistryState, materialiseRegistry } from '@ies/registry';
 import { buildGateway } from './app.js';
 import { IdempotencyStore } from './ingest/idempotency.js';
@@ -32,16 +33,25 @@ export async function startGateway(env: Readonly<Record<string, string | undefin
   const idempotency = new IdempotencyStore(redis, config.ingest.idempotencyTtlSeconds, config.ingest.pendingTtlSeconds);
   const logStores = new Map(config.tenants.map((t) => [t, new LogStore(redis, t)]));
   const clickhouse = createClickHouse(config);
+  const drEvents = new DrEventStore(redis, producer, serde);
+  // Transitions left in the outbox by a crash between Redis and Kafka are sent here.
+  const relay = setInterval(() => {
+    for (const t of config.tenants) void drEvents.relay(t).catch((err: unknown) => logger.warn({ err, tenant: t }, 'DR outbox relay failed; retrying'));
+  }, 5_000);
   const app = buildGateway({
     config, logger, metrics: createMetricsRegistry('gateway'), registry, serde, producer, idempotency,
     logStore: (discom) => logStores.get(discom) ?? new LogStore(redis, discom),
     readIndex: new ClickHouseReadIndex(clickhouse),
+    drEvents,
+    policies: loadPolicyRegistry(),
+    baselines: (discom, eventId) => readBaselines(clickhouse, discom, eventId),
     readiness: [kafkaReadiness(admin), registryReadiness(config.registry.url), redisReadiness(redis)],
   });
   const submissions = await startSubmissionsConsumer(kafka, { config, registry, serde, producer, idempotency, now: Date.now }, logger.child({ part: 'submissions' }), `${config.nodeId}-gateway-submissions`);
   const address = await app.listen({ host: config.http.host, port: config.http.port });
   logger.info({ address }, 'gateway listening');
   const stop = async () => {
+    clearInterval(relay);
     await app.close();
     await submissions.disconnect();
     await view.consumer.disconnect();

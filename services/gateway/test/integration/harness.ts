@@ -1,6 +1,7 @@
 import { createClickHouse } from '@ies/clickhouse';
 import { LogStore } from '@ies/notary';
 import { ClickHouseReadIndex } from '../../src/read-index.js';
+import { DrEventStore, loadPolicyRegistry, readBaselines } from '@ies/dr';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,6 +45,9 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
     idempotency: new IdempotencyStore(redis, 3600),
     logStore: (discom) => new LogStore(redis, discom),
     readIndex: new ClickHouseReadIndex(clickhouse),
+    drEvents: new DrEventStore(redis, producer, serde),
+    policies: loadPolicyRegistry(),
+    baselines: (discom, eventId) => readBaselines(clickhouse, discom, eventId),
     now: () => clock ?? Date.now(),
   });
 

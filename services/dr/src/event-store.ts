@@ -1,0 +1,109 @@
+import type { Producer } from 'kafkajs';
+import { TOPICS, topicName } from '@ies/contracts';
+import { canonicalJson } from '@ies/crypto';
+import { IesError } from '@ies/errors';
+import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
+import type { Redis } from '@ies/redis';
+import type { DrEvent } from './domain/event.js';
+import { transition, type DrEventState } from './domain/event-lifecycle.js';
+
+export interface DrEventRecord {
+  readonly eventId: string;
+  readonly discomId: string;
+  readonly aggregatorId: string;
+  readonly programmeId: string;
+  readonly state: DrEventState;
+  readonly version: number;
+  readonly event: DrEvent;
+  readonly history: readonly { state: DrEventState; version: number; at: number; by: string; reason: string | null }[];
+}
+
+// Compare-and-set on the version, and the transition queued in the outbox stream in the same
+// atomic step: a transition is either both stored and queued for Kafka, or neither.
+const CAS = `
+local cur = redis.call('GET', KEYS[1])
+local v = 0
+if cur then v = cjson.decode(cur)['version'] end
+if tostring(v) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('XADD', KEYS[2], '*', 'transition', ARGV[3])
+return 1`;
+
+/**
+ * DR events and their lifecycle: the state machine is checked in the domain
+ * (event-lifecycle.ts), made atomic by a version compare-and-set in Redis, and every
+ * transition reaches dr-events.v1 through an outbox: the caller gets its answer only after
+ * Kafka acknowledged the transition (acks=all); a crash in between leaves it in the outbox,
+ * which the next `relay()` publishes (consumers keep the first copy of an event version).
+ */
+export class DrEventStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly producer: Producer,
+    private readonly serde: AvroSerde,
+  ) {}
+
+  private key(discomId: string, eventId: string): string {
+    return `ies:${discomId}:dr:event:${eventId}`;
+  }
+
+  private outbox(discomId: string): string {
+    return `ies:${discomId}:dr:outbox`;
+  }
+
+  async get(discomId: string, eventId: string): Promise<DrEventRecord | undefined> {
+    const raw = await this.redis.get(this.key(discomId, eventId));
+    return raw === null ? undefined : (JSON.parse(raw) as DrEventRecord);
+  }
+
+  /** Creates the event in DRAFT; an existing id with the same content is answered as is. */
+  async create(discomId: string, event: DrEvent, by: string, at: number): Promise<{ record: DrEventRecord; created: boolean }> {
+    const existing = await this.get(discomId, event.eventId);
+    if (existing) {
+      if (canonicalJson(existing.event) !== canonicalJson(event)) throw new IesError('IES_ERR_REPLAY_CONFLICT', `DR event ${event.eventId} already exists with different content (state ${existing.state})`);
+      return { record: existing, created: false };
+    }
+    const record: DrEventRecord = { eventId: event.eventId, discomId, aggregatorId: event.aggregatorId, programmeId: event.programmeId, state: 'DRAFT', version: 1, event, history: [{ state: 'DRAFT', version: 1, at, by, reason: null }] };
+    await this.commit(record, 0, null, by, at, null);
+    return { record, created: true };
+  }
+
+  /** Moves the event to `to` (checked against VALID_TRANSITIONS); retries on a concurrent change. */
+  async transition(discomId: string, eventId: string, to: DrEventState, by: string, at: number, reason: string | null = null): Promise<DrEventRecord> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.get(discomId, eventId);
+      if (!current) throw new IesError('IES_ERR_NOT_FOUND', `no DR event ${eventId} in ${discomId}`);
+      const state = transition(current.state, to, eventId);
+      const record: DrEventRecord = { ...current, state, version: current.version + 1, history: [...current.history, { state, version: current.version + 1, at, by, reason }] };
+      if (await this.commit(record, current.version, current.state, by, at, reason)) return record;
+    }
+    throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `DR event ${eventId} kept changing under this transition; retry`, { details: { retryAfterSeconds: 1 } });
+  }
+
+  private async commit(record: DrEventRecord, expectedVersion: number, previousState: DrEventState | null, by: string, at: number, reason: string | null): Promise<boolean> {
+    const message = { eventId: record.eventId, discomId: record.discomId, aggregatorId: record.aggregatorId, programmeId: record.programmeId, version: record.version, state: record.state, previousState, at, by, reason, event: canonicalJson(record.event) };
+    const ok = await this.redis.eval(CAS, 2, this.key(record.discomId, record.eventId), this.outbox(record.discomId), String(expectedVersion), JSON.stringify(record), JSON.stringify(message));
+    if (ok !== 1) return false;
+    await this.relay(record.discomId);
+    return true;
+  }
+
+  /** Publishes what the outbox holds, oldest first, then removes it. Safe to run concurrently (at-least-once). */
+  async relay(discomId: string): Promise<number> {
+    const entries = await this.redis.xrange(this.outbox(discomId), '-', '+', 'COUNT', 500);
+    if (entries.length === 0) return 0;
+    const messages = await Promise.all(
+      entries.map(async ([, fields]) => {
+        const m = JSON.parse(fields[1] as string) as { eventId: string };
+        return { key: m.eventId, value: await this.serde.encode(discomId, TOPICS.drEvents, m) };
+      }),
+    );
+    try {
+      await this.producer.send({ topic: topicName(discomId, TOPICS.drEvents), acks: ACKS_ALL, messages });
+    } catch (cause) {
+      throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `Kafka did not take ${messages.length} DR event transition(s): ${(cause as Error).message}; they stay queued and are sent on the next attempt`, { cause, details: { retryAfterSeconds: 5 } });
+    }
+    await this.redis.xdel(this.outbox(discomId), ...entries.map(([id]) => id));
+    return entries.length;
+  }
+}

@@ -1,0 +1,40 @@
+import { createClickHouse } from '@ies/clickhouse';
+import { loadConfig, redactConfig } from '@ies/config';
+import { AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
+import { migrateLoaderTables } from '@ies/loader';
+import { createLogger } from '@ies/observability';
+import { createRedis } from '@ies/redis';
+import { startBaselineWorker } from './baseline-worker.js';
+import { indiaHolidayCalendar } from './domain/calendar.js';
+import { DrEventStore } from './event-store.js';
+import { loadPolicyRegistry } from './policies.js';
+
+/** The DR service: baselines events when they become ACTIVE (one consumer group, any number of replicas). */
+export async function startDrService(env: Readonly<Record<string, string | undefined>>) {
+  const config = loadConfig(env);
+  const logger = createLogger({ name: 'dr', level: config.logLevel });
+  logger.info({ config: redactConfig(config) }, 'starting DR service');
+  await migrateLoaderTables(config);
+  const kafka = createKafka(config, logger.child({ lib: 'kafkajs' }));
+  const admin = kafka.admin();
+  await admin.connect();
+  for (const t of config.tenants) await ensureTenantTopics(admin, t, config.kafka.replicationFactor);
+  await admin.disconnect();
+  const serde = new AvroSerde({ registryUrl: config.registry.url });
+  const redis = createRedis(config);
+  const producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  const ch = createClickHouse(config);
+  const store = new DrEventStore(redis, producer, serde);
+  const worker = await startBaselineWorker({ kafka, serde, ch, store, policies: loadPolicyRegistry(), calendar: indiaHolidayCalendar(), tenants: config.tenants, logger });
+  logger.info({ tenants: config.tenants }, 'baseline worker running');
+  return {
+    stop: async () => {
+      await worker.consumer.disconnect();
+      await worker.producer.disconnect();
+      await producer.disconnect();
+      await ch.close();
+      redis.disconnect();
+    },
+  };
+}

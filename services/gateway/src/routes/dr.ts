@@ -1,0 +1,118 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '@ies/config';
+import { compareCodePoints, participatingMetersDigest, normaliseDrEvent, type DrEvent, type DrEventStore, type DrEventRecord, type PolicyRegistry } from '@ies/dr';
+import { IesError } from '@ies/errors';
+import type { RegistryState } from '@ies/registry';
+import { authenticateRead } from '../auth/bearer-token.js';
+import { authenticateWrite } from '../auth/write-signature.js';
+
+export interface DrRouteDeps {
+  config: Config;
+  registry: RegistryState;
+  drEvents: DrEventStore;
+  policies: PolicyRegistry;
+  /** Baselines of an event as stored by the baseline service (ClickHouse). */
+  baselines: (discomId: string, eventId: string) => Promise<unknown[]>;
+  now: () => number;
+}
+
+const WRITE_ROLES = ['AGGREGATOR', 'DISCOM'] as const;
+/** Transitions a participant may ask for; BASELINED, MEASURED and SETTLED are made by the services. */
+const REQUESTABLE = ['ACTIVE', 'CANCELLED'];
+
+/**
+ * DR events: created (DRAFT) and moved (ACTIVE, CANCELLED) by signed writes of the enrolled
+ * aggregator or the DISCOM; read with a bearer token by the same parties. Every transition
+ * is on dr-events.v1 before the answer is sent.
+ */
+export function drRoutes(app: FastifyInstance, deps: DrRouteDeps): void {
+  app.register(async (scoped) => {
+    scoped.removeAllContentTypeParsers();
+    scoped.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+    scoped.post('/v1/dr/events', { schema: { summary: 'Create a DR event (signed by the aggregator or the DISCOM); it starts in DRAFT' } }, async (req, reply) => {
+      const body = req.body as Buffer;
+      const sender = await authenticateWrite(deps.registry, body, req.headers['x-ies-signature'] as string | undefined, { nowMs: deps.now(), maxSkewSeconds: deps.config.auth.maxSkewSeconds, expectedRoles: WRITE_ROLES });
+      const event = withMeters(normaliseDrEvent(parseJson(body), { policies: deps.policies }), sender.discomId, deps.registry);
+      mayActFor(deps.registry, sender, event.aggregatorId);
+      const { record, created } = await deps.drEvents.create(sender.discomId, event, sender.participantId, deps.now());
+      return reply.code(created ? 201 : 200).send(view(record));
+    });
+
+    scoped.post('/v1/dr/events/:eventId/transitions', { schema: { summary: 'Move a DR event to ACTIVE or CANCELLED (signed)', params: { type: 'object', properties: { eventId: { type: 'string' } }, required: ['eventId'] } } }, async (req) => {
+      const body = req.body as Buffer;
+      const sender = await authenticateWrite(deps.registry, body, req.headers['x-ies-signature'] as string | undefined, { nowMs: deps.now(), maxSkewSeconds: deps.config.auth.maxSkewSeconds, expectedRoles: WRITE_ROLES });
+      const { to, reason } = parseJson(body) as { to?: unknown; reason?: unknown };
+      if (typeof to !== 'string' || !REQUESTABLE.includes(to)) throw new IesError('IES_ERR_VALIDATION', `"to" must be one of ${REQUESTABLE.join(', ')} (the services make the other transitions)`);
+      if (reason !== undefined && typeof reason !== 'string') throw new IesError('IES_ERR_VALIDATION', '"reason" must be a string');
+      const { eventId } = req.params as { eventId: string };
+      const current = await deps.drEvents.get(sender.discomId, eventId);
+      if (!current) throw new IesError('IES_ERR_NOT_FOUND', `no DR event ${eventId} in ${sender.discomId}`);
+      mayActFor(deps.registry, sender, current.aggregatorId);
+      if (current.state === to) return view(current); // a retried request
+      return view(await deps.drEvents.transition(sender.discomId, eventId, to as 'ACTIVE' | 'CANCELLED', sender.participantId, deps.now(), reason ?? null));
+    });
+  });
+
+  const readable = async (authorization: string | undefined, eventId: string): Promise<DrEventRecord> => {
+    const who = await authenticateRead(deps.registry, authorization, { audience: deps.config.nodeId, nowMs: deps.now() });
+    const record = await deps.drEvents.get(who.discomId, eventId);
+    const role = deps.registry.participant(who.discomId, who.participantId)?.role;
+    // An aggregator sees only its own events; the DISCOM sees all of its tenant's.
+    if (!record || (role !== 'DISCOM' && record.aggregatorId !== who.participantId)) throw new IesError('IES_ERR_NOT_FOUND', `no DR event ${eventId} visible to ${who.participantId}`);
+    return record;
+  };
+
+  app.get('/v1/dr/events/:eventId', { schema: { summary: 'A DR event with its state and transition history' } }, async (req) => view(await readable(req.headers.authorization, (req.params as { eventId: string }).eventId)));
+
+  app.get('/v1/dr/events/:eventId/baselines', { schema: { summary: 'Per meter and interval baselines of an event (after BASELINED)' } }, async (req, reply) => {
+    const record = await readable(req.headers.authorization, (req.params as { eventId: string }).eventId);
+    const rows = await deps.baselines(record.discomId, record.eventId);
+    if (rows.length === 0) {
+      if (record.state === 'ACTIVE') return reply.code(202).header('retry-after', '2').send({ eventId: record.eventId, state: record.state, detail: 'baselines are being computed' });
+      throw new IesError('IES_ERR_NOT_FOUND', `DR event ${record.eventId} is ${record.state}: it has no baselines`);
+    }
+    return { eventId: record.eventId, state: record.state, methodology: record.event.methodology.ref, baselines: rows };
+  });
+}
+
+function view(r: DrEventRecord) {
+  return { eventId: r.eventId, discomId: r.discomId, state: r.state, version: r.version, aggregatorId: r.aggregatorId, programmeId: r.programmeId, event: r.event, history: r.history };
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (cause) {
+    throw new IesError('IES_ERR_VALIDATION', `the body is not JSON: ${(cause as Error).message}`, { cause });
+  }
+}
+
+function mayActFor(registry: RegistryState, sender: { discomId: string; participantId: string }, aggregatorId: string): void {
+  const role = registry.participant(sender.discomId, sender.participantId)?.role;
+  if (role === 'AGGREGATOR' && sender.participantId !== aggregatorId) throw new IesError('IES_ERR_TENANT_FORBIDDEN', `aggregator ${sender.participantId} may not act for ${aggregatorId}'s events`);
+}
+
+/**
+ * The event's meters must all be actively enrolled with its aggregator in its programme.
+ * An event that names only the DEG digest takes the enrolled meters, and the digest must
+ * match them.
+ */
+function withMeters(event: DrEvent, discomId: string, registry: RegistryState): DrEvent {
+  if (registry.participant(discomId, event.aggregatorId)?.role !== 'AGGREGATOR') throw new IesError('IES_ERR_DR_EVENT_INVALID', `aggregatorId ${event.aggregatorId} is not a registered aggregator of ${discomId}`);
+  if (event.participatingMeters === null) {
+    const enrolled = registry.enrolledMeters(discomId, event.programmeId, event.aggregatorId);
+    if (enrolled.length === 0 || participatingMetersDigest(enrolled) !== event.participatingMetersDigest) {
+      throw new IesError('IES_ERR_DR_EVENT_INVALID', `participatingMetersDigest does not match the ${enrolled.length} meters enrolled with ${event.aggregatorId} in ${event.programmeId}; list the meters instead`);
+    }
+    return { ...event, participatingMeters: [...enrolled].sort(compareCodePoints), meterCount: enrolled.length };
+  }
+  const refused = event.participatingMeters.filter((m) => {
+    const e = registry.enrolment(discomId, event.programmeId, m);
+    return e?.aggregatorId !== event.aggregatorId || e.status !== 'ACTIVE';
+  });
+  if (refused.length > 0) {
+    throw new IesError('IES_ERR_DR_EVENT_INVALID', `${refused.length} of ${event.meterCount} meters are not enrolled with ${event.aggregatorId} in ${event.programmeId}: ${refused.slice(0, 10).join(', ')}${refused.length > 10 ? ', …' : ''}`, { details: { notEnrolled: refused.slice(0, 1000) } });
+  }
+  return event;
+}

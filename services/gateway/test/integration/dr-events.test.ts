@@ -1,0 +1,124 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { createClickHouse } from '@ies/clickhouse';
+import { TOPICS, topicName } from '@ies/contracts';
+import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
+import { DrEventStore, indiaHolidayCalendar, loadPolicyRegistry, startBaselineWorker } from '@ies/dr';
+import { migrateLoaderTables } from '@ies/loader';
+import { createLogger } from '@ies/observability';
+import { createRedis } from '@ies/redis';
+import { eventually, nullStream, stackConfig } from '@ies/testing';
+import { registryYaml, startHarness, type Json } from './harness.js';
+
+const DAY_MS = 86_400_000;
+const IST_MS = 330 * 60_000;
+let h: Awaited<ReturnType<typeof startHarness>>;
+let tenant: string;
+let agg: KeyPair;
+let rival: KeyPair;
+let worker: Awaited<ReturnType<typeof startBaselineWorker>>;
+const ch = createClickHouse(stackConfig());
+const redis = createRedis(stackConfig());
+let eventStart: number;
+
+before(async () => {
+  h = await startHarness(1);
+  [tenant] = h.tenants as [string];
+  agg = await generateSigningKey('EdDSA');
+  rival = await generateSigningKey('EdDSA');
+  const head = await generateSigningKey('EdDSA');
+  assert.equal((await h.applyRegistry(registryYaml(tenant, { id: 'HES-1', keys: [head] }, [{ id: 'M-1' }, { id: 'M-2' }, { id: 'M-3' }]))).statusCode, 200);
+  const aggYaml = `discom: ${tenant}\nparticipants:\n  - id: AGG-1\n    role: AGGREGATOR\n    name: aggregator one\n    keys:\n      - ${JSON.stringify(agg.publicJwk)}\n  - id: AGG-2\n    role: AGGREGATOR\n    name: aggregator two\n    keys:\n      - ${JSON.stringify(rival.publicJwk)}\nenrolments:\n  - { aggregator: AGG-1, programme: PEAK, meters: [M-1, M-2] }\n`;
+  const res = await h.applyRegistry(aggYaml);
+  assert.equal(res.statusCode, 200, res.body);
+  await migrateLoaderTables(h.config);
+  // History: M-1 has 40 days at 200 Wh per block; M-2 only 3 days (too few like days).
+  const tomorrowIst = Math.floor((Date.now() + IST_MS) / DAY_MS) * DAY_MS + DAY_MS - IST_MS;
+  eventStart = tomorrowIst + 18 * 3_600_000; // 18:00 IST tomorrow
+  const rows: Json[] = [];
+  for (let d = 1; d <= 40; d++) {
+    for (let b = 0; b < 96; b++) {
+      const t = (tomorrowIst - d * DAY_MS + b * 900_000) / 1000;
+      rows.push({ discom_id: tenant, meter_id: 'M-1', block_start: t, channel: 'IMPORT', wh: 200, validation_status: 'VALID', source: 'HES', batch_id: 'hist', index_in_batch: rows.length, head_end_id: 'HES-1', received_at_ms: 1 });
+      if (d <= 3) rows.push({ discom_id: tenant, meter_id: 'M-2', block_start: t, channel: 'IMPORT', wh: 50, validation_status: 'VALID', source: 'HES', batch_id: 'hist', index_in_batch: rows.length, head_end_id: 'HES-1', received_at_ms: 1 });
+    }
+  }
+  await ch.insert({ table: 'reads', values: rows, format: 'JSONEachRow' });
+  const store = new DrEventStore(redis, h.deps.producer, h.serde);
+  worker = await startBaselineWorker({ kafka: h.kafka, serde: h.serde, ch, store, policies: loadPolicyRegistry(), calendar: indiaHolidayCalendar(), tenants: [tenant], logger: createLogger({ name: 'it', level: 'silent' }, nullStream()), groupId: `${tenant}-baseline` });
+});
+after(async () => {
+  await worker.consumer.disconnect();
+  await worker.producer.disconnect();
+  await h.close();
+  await ch.close();
+  redis.disconnect();
+});
+
+async function signedPost(url: string, body: unknown, key: KeyPair) {
+  const bytes = Buffer.from(JSON.stringify(body));
+  const signature = await signDetached(bytes, key, { iat: Math.floor(Date.now() / 1000), jti: randomUUID() });
+  return h.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', 'x-ies-signature': signature }, payload: bytes });
+}
+
+async function get(url: string, id = 'AGG-1', key = agg) {
+  const token = await new SignJWT({}).setProtectedHeader({ alg: key.alg, kid: key.kid }).setIssuer(id).setAudience(h.config.nodeId).setIssuedAt().setExpirationTime('2m').sign(key.privateKey);
+  return h.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+}
+
+function eventRequest(eventId: string, meters: string[]) {
+  return {
+    eventId, programmeId: 'PEAK', aggregatorId: 'AGG-1', window: { start: eventStart, end: eventStart + 3_600_000 },
+    intervals: Array.from({ length: 4 }, () => ({ requestedWh: 100, offeredWh: 80, pricePaisePerKwh: 500, shortfallPenaltyPaisePerKwh: 200 })),
+    participatingMeters: meters, methodology: 'deg-5of10@1',
+  };
+}
+
+test('an enrolled aggregator creates an event (DRAFT), activates it, and gets baselines; every transition is on dr-events.v1', async () => {
+  const created = await signedPost('/v1/dr/events', eventRequest('EV-1', ['M-1', 'M-2']), agg);
+  assert.equal(created.statusCode, 201, created.body);
+  assert.equal((created.json() as Json).state, 'DRAFT');
+  const replay = await signedPost('/v1/dr/events', eventRequest('EV-1', ['M-1', 'M-2']), agg);
+  assert.equal(replay.statusCode, 200, 'the same event again is answered, not duplicated');
+  const active = await signedPost('/v1/dr/events/EV-1/transitions', { to: 'ACTIVE' }, agg);
+  assert.equal(active.statusCode, 200, active.body);
+  const baselined = await eventually(async () => {
+    const r = await get('/v1/dr/events/EV-1');
+    return (r.json() as Json).state === 'BASELINED' ? (r.json() as Json) : undefined;
+  }, 60_000, 'the event baselined');
+  assert.deepEqual(baselined.history.map((x: Json) => [x.state, x.version]), [['DRAFT', 1], ['ACTIVE', 2], ['BASELINED', 3]]);
+  const res = await get('/v1/dr/events/EV-1/baselines');
+  assert.equal(res.statusCode, 200, res.body);
+  const rows = (res.json() as Json).baselines as Json[];
+  assert.equal(rows.length, 8);
+  for (const r of rows.filter((x) => x.meterId === 'M-1')) assert.deepEqual([r.status, r.baselineWh], ['OK', 200]);
+  for (const r of rows.filter((x) => x.meterId === 'M-2')) assert.deepEqual([r.status, r.baselineWh], ['INSUFFICIENT_HISTORY', null]);
+
+  const consumer = h.kafka.consumer({ groupId: `${tenant}-it-dr` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topicName(tenant, TOPICS.drEvents), fromBeginning: true });
+  const seen: Json[] = [];
+  await consumer.run({ eachMessage: async ({ message }) => { seen.push(await h.serde.decode(message.value as Buffer)); } });
+  await eventually(async () => (seen.length >= 3 ? true : undefined), 20_000, 'three transitions');
+  await consumer.disconnect();
+  assert.deepEqual(seen.filter((s) => s.eventId === 'EV-1').map((s) => `${s.version}:${s.state}`), ['1:DRAFT', '2:ACTIVE', '3:BASELINED']);
+});
+
+test('meters not enrolled with the aggregator, another aggregator and bad transitions are refused with codes', async () => {
+  const stranger = await signedPost('/v1/dr/events', eventRequest('EV-2', ['M-1', 'M-3']), agg);
+  assert.equal(stranger.statusCode, 422);
+  assert.equal((stranger.json() as Json).code, 'IES_ERR_DR_EVENT_INVALID');
+  assert.match((stranger.json() as Json).detail, /M-3/);
+  const rivalTry = await signedPost('/v1/dr/events', eventRequest('EV-3', ['M-1']), rival);
+  assert.equal(rivalTry.statusCode, 403);
+  assert.equal((await signedPost('/v1/dr/events', eventRequest('EV-4', ['M-1']), agg)).statusCode, 201);
+  const skip = await signedPost('/v1/dr/events/EV-4/transitions', { to: 'SETTLED' }, agg);
+  assert.equal(skip.statusCode, 400);
+  assert.equal((await signedPost('/v1/dr/events/EV-4/transitions', { to: 'CANCELLED', reason: 'grid relieved' }, agg)).statusCode, 200);
+  const again = await signedPost('/v1/dr/events/EV-4/transitions', { to: 'ACTIVE' }, agg);
+  assert.equal(again.statusCode, 409);
+  assert.equal((again.json() as Json).code, 'IES_ERR_DR_TRANSITION_INVALID');
+  assert.equal((await get('/v1/dr/events/EV-4', 'AGG-2', rival)).statusCode, 404, 'another aggregator does not see the event');
+});
