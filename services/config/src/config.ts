@@ -18,6 +18,12 @@ export interface Config {
     readonly password: string;
   };
   readonly redis: { readonly url: string };
+  readonly dr: {
+    /** An event is measured once its window closed this long ago (reads arrive after the fact). */
+    readonly performanceGraceMs: number;
+    /** How often open events are (re)measured; late reads produce a new version. */
+    readonly sweepIntervalMs: number;
+  };
   readonly notary: {
     /** Directory of per-tenant notary key files `<discom>.jwks.json` (private; created on first start). */
     readonly keysDir: string;
@@ -112,6 +118,10 @@ export function loadConfig(env: Env): Config {
     },
     redis: { url: url('IES_REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']) },
     http: { host: str('IES_HTTP_HOST', '127.0.0.1'), port: int('IES_HTTP_PORT', 8080, 0, 65535) },
+    dr: {
+      performanceGraceMs: int('IES_DR_PERFORMANCE_GRACE_MS', 30 * 60_000, 0, 7 * 24 * 3_600_000),
+      sweepIntervalMs: int('IES_DR_SWEEP_INTERVAL_MS', 60_000, 500, 3_600_000),
+    },
     notary: {
       keysDir: str('IES_NOTARY_KEYS_DIR', '.stack/keys/notary'),
       originPrefix: originPrefix,

@@ -11,6 +11,8 @@ import { dateOfDayIndex, dayIndexOfDate } from './domain/ist.js';
 import type { PolicyRegistry } from './domain/policy-pack.js';
 import type { DrEventStore } from './event-store.js';
 import { loadMeterHistory } from './history.js';
+import { openKey } from './performance-sweep.js';
+import type { Redis } from '@ies/redis';
 
 export const BASELINE_GROUP = 'ies-baseline';
 const ROWS_PER_INSERT = 50_000;
@@ -32,7 +34,7 @@ interface Transition {
  * transition recomputes the same figures (deterministic), ClickHouse folds the rows and
  * consumers keep one record per (eventId, meterId, eventVersion).
  */
-export async function startBaselineWorker(opts: { kafka: Kafka; serde: AvroSerde; ch: ClickHouseClient; store: DrEventStore; policies: PolicyRegistry; calendar: HolidayCalendar; tenants: readonly string[]; logger: Logger; groupId?: string }): Promise<{ consumer: Consumer; producer: Producer }> {
+export async function startBaselineWorker(opts: { kafka: Kafka; serde: AvroSerde; ch: ClickHouseClient; redis: Redis; store: DrEventStore; policies: PolicyRegistry; calendar: HolidayCalendar; tenants: readonly string[]; logger: Logger; groupId?: string }): Promise<{ consumer: Consumer; producer: Producer }> {
   const { kafka, serde, ch, store, logger } = opts;
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
@@ -51,6 +53,7 @@ export async function startBaselineWorker(opts: { kafka: Kafka; serde: AvroSerde
       await persist(ch, producer, serde, t, result, Date.now());
       const ok = result.meters.filter((m) => m.status === 'OK').length;
       await store.transition(t.discomId, t.eventId, 'BASELINED', 'baseline-service', Date.now(), `${ok} of ${result.meters.length} meters baselined with ${result.policy}`);
+      await opts.redis.sadd(openKey(t.discomId), t.eventId); // measured once its window closes
       logger.info({ discomId: t.discomId, eventId: t.eventId, meters: result.meters.length, ok, ms: Date.now() - started }, 'event baselined');
     },
   });

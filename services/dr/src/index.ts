@@ -12,3 +12,4 @@ export { DrEventStore, type DrEventRecord } from './event-store.js';
 export { startBaselineWorker, baselineEvent, readBaselines, BASELINE_GROUP } from './baseline-worker.js';
 export { loadMeterHistory } from './history.js';
 export { startDrService } from './main.js';
+export { PerformanceSweep, readPerformance, openKey } from './performance-sweep.js';

@@ -8,6 +8,7 @@ import { startBaselineWorker } from './baseline-worker.js';
 import { indiaHolidayCalendar } from './domain/calendar.js';
 import { DrEventStore } from './event-store.js';
 import { loadPolicyRegistry } from './policies.js';
+import { PerformanceSweep } from './performance-sweep.js';
 
 /** The DR service: baselines events when they become ACTIVE (one consumer group, any number of replicas). */
 export async function startDrService(env: Readonly<Record<string, string | undefined>>) {
@@ -26,10 +27,16 @@ export async function startDrService(env: Readonly<Record<string, string | undef
   await producer.connect();
   const ch = createClickHouse(config);
   const store = new DrEventStore(redis, producer, serde);
-  const worker = await startBaselineWorker({ kafka, serde, ch, store, policies: loadPolicyRegistry(), calendar: indiaHolidayCalendar(), tenants: config.tenants, logger });
-  logger.info({ tenants: config.tenants }, 'baseline worker running');
+  const worker = await startBaselineWorker({ kafka, serde, ch, redis, store, policies: loadPolicyRegistry(), calendar: indiaHolidayCalendar(), tenants: config.tenants, logger });
+  const sweep = new PerformanceSweep({ ch, redis, store, producer, serde, logger, graceMs: config.dr.performanceGraceMs, now: Date.now });
+  const timer = setInterval(() => {
+    for (const t of config.tenants) void sweep.sweep(t).catch((err: unknown) => logger.warn({ err, tenant: t }, 'performance sweep failed; retried on the next tick'));
+  }, config.dr.sweepIntervalMs);
+  logger.info({ tenants: config.tenants, sweepIntervalMs: config.dr.sweepIntervalMs, graceMs: config.dr.performanceGraceMs }, 'baseline worker and performance sweep running');
   return {
+    sweep,
     stop: async () => {
+      clearInterval(timer);
       await worker.consumer.disconnect();
       await worker.producer.disconnect();
       await producer.disconnect();

@@ -33,6 +33,7 @@ export interface GatewayDeps {
   drEvents: DrEventStore;
   policies: PolicyRegistry;
   baselines: (discomId: string, eventId: string) => Promise<unknown[]>;
+  performance: (discomId: string, eventId: string) => Promise<Record<string, unknown> | undefined>;
   now?: () => number;
 }
 

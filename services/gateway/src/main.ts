@@ -6,7 +6,7 @@ import { createRedis, redisReadiness } from '@ies/redis';
 import { createClickHouse } from '@ies/clickhouse';
 import { LogStore } from '@ies/notary';
 import { ClickHouseReadIndex } from './read-index.js';
-import { DrEventStore, loadPolicyRegistry, readBaselines } from '@ies/dr';
+import { DrEventStore, loadPolicyRegistry, readBaselines, readPerformance } from '@ies/dr';
 import { RegistryState, materialiseRegistry } from '@ies/registry';
 import { buildGateway } from './app.js';
 import { IdempotencyStore } from './ingest/idempotency.js';
@@ -45,6 +45,7 @@ export async function startGateway(env: Readonly<Record<string, string | undefin
     drEvents,
     policies: loadPolicyRegistry(),
     baselines: (discom, eventId) => readBaselines(clickhouse, discom, eventId),
+    performance: (discom, eventId) => readPerformance(clickhouse, discom, eventId),
     readiness: [kafkaReadiness(admin), registryReadiness(config.registry.url), redisReadiness(redis)],
   });
   const submissions = await startSubmissionsConsumer(kafka, { config, registry, serde, producer, idempotency, now: Date.now }, logger.child({ part: 'submissions' }), `${config.nodeId}-gateway-submissions`);

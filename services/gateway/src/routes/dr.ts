@@ -13,6 +13,7 @@ export interface DrRouteDeps {
   policies: PolicyRegistry;
   /** Baselines of an event as stored by the baseline service (ClickHouse). */
   baselines: (discomId: string, eventId: string) => Promise<unknown[]>;
+  performance: (discomId: string, eventId: string) => Promise<Record<string, unknown> | undefined>;
   now: () => number;
 }
 
@@ -73,6 +74,19 @@ export function drRoutes(app: FastifyInstance, deps: DrRouteDeps): void {
       throw new IesError('IES_ERR_NOT_FOUND', `DR event ${record.eventId} is ${record.state}: it has no baselines`);
     }
     return { eventId: record.eventId, state: record.state, methodology: record.event.methodology.ref, baselines: rows };
+  });
+  performanceRoute(app, deps, readable);
+}
+
+export function performanceRoute(app: FastifyInstance, deps: DrRouteDeps, readable: (authorization: string | undefined, eventId: string) => Promise<DrEventRecord>): void {
+  app.get('/v1/dr/events/:eventId/performance', { schema: { summary: 'Delivered energy, payment and penalty of an event (latest version), per interval and meter' } }, async (req, reply) => {
+    const record = await readable(req.headers.authorization, (req.params as { eventId: string }).eventId);
+    const perf = await deps.performance(record.discomId, record.eventId);
+    if (!perf) {
+      if (record.state === 'BASELINED') return reply.code(202).header('retry-after', '60').send({ eventId: record.eventId, state: record.state, detail: 'measured after the window closes and its reads arrive' });
+      throw new IesError('IES_ERR_NOT_FOUND', `DR event ${record.eventId} is ${record.state}: it has no measured performance`);
+    }
+    return { state: record.state, ...perf };
   });
 }
 

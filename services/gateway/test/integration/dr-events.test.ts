@@ -5,7 +5,7 @@ import { SignJWT } from 'jose';
 import { createClickHouse } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
-import { DrEventStore, indiaHolidayCalendar, loadPolicyRegistry, startBaselineWorker } from '@ies/dr';
+import { DrEventStore, PerformanceSweep, indiaHolidayCalendar, loadPolicyRegistry, startBaselineWorker } from '@ies/dr';
 import { migrateLoaderTables } from '@ies/loader';
 import { createLogger } from '@ies/observability';
 import { createRedis } from '@ies/redis';
@@ -22,6 +22,7 @@ let worker: Awaited<ReturnType<typeof startBaselineWorker>>;
 const ch = createClickHouse(stackConfig());
 const redis = createRedis(stackConfig());
 let eventStart: number;
+let store: DrEventStore;
 
 before(async () => {
   h = await startHarness(1);
@@ -45,9 +46,11 @@ before(async () => {
       if (d <= 3) rows.push({ discom_id: tenant, meter_id: 'M-2', block_start: t, channel: 'IMPORT', wh: 50, validation_status: 'VALID', source: 'HES', batch_id: 'hist', index_in_batch: rows.length, head_end_id: 'HES-1', received_at_ms: 1 });
     }
   }
+  // The aggregator responds: M-1 uses 150 Wh in each of the event's four blocks (baseline 200).
+  for (let b = 0; b < 4; b++) rows.push({ discom_id: tenant, meter_id: 'M-1', block_start: (eventStart + b * 900_000) / 1000, channel: 'IMPORT', wh: 150, validation_status: 'VALID', source: 'HES', batch_id: 'event-day', index_in_batch: b, head_end_id: 'HES-1', received_at_ms: 2 });
   await ch.insert({ table: 'reads', values: rows, format: 'JSONEachRow' });
-  const store = new DrEventStore(redis, h.deps.producer, h.serde);
-  worker = await startBaselineWorker({ kafka: h.kafka, serde: h.serde, ch, store, policies: loadPolicyRegistry(), calendar: indiaHolidayCalendar(), tenants: [tenant], logger: createLogger({ name: 'it', level: 'silent' }, nullStream()), groupId: `${tenant}-baseline` });
+  store = new DrEventStore(redis, h.deps.producer, h.serde);
+  worker = await startBaselineWorker({ kafka: h.kafka, serde: h.serde, ch, redis, store, policies: loadPolicyRegistry(), calendar: indiaHolidayCalendar(), tenants: [tenant], logger: createLogger({ name: 'it', level: 'silent' }, nullStream()), groupId: `${tenant}-baseline` });
 });
 after(async () => {
   await worker.consumer.disconnect();
@@ -96,14 +99,25 @@ test('an enrolled aggregator creates an event (DRAFT), activates it, and gets ba
   for (const r of rows.filter((x) => x.meterId === 'M-1')) assert.deepEqual([r.status, r.baselineWh], ['OK', 200]);
   for (const r of rows.filter((x) => x.meterId === 'M-2')) assert.deepEqual([r.status, r.baselineWh], ['INSUFFICIENT_HISTORY', null]);
 
+  // Performance once the window has closed (clock moved past it): delivered 50 Wh per block
+  // from M-1 (M-2 has no baseline, so it is unverified, never a silent zero); offered 80.
+  // payment = Σ min(50, 80) × 500 paise/kWh = 4 × 25 = 100 paise; penalty = Σ (80 − 50) × 200 = 4 × 6 = 24 paise.
+  const sweep = new PerformanceSweep({ ch, redis, store, producer: h.deps.producer, serde: h.serde, logger: createLogger({ name: 'it', level: 'silent' }, nullStream()), graceMs: 0, now: () => eventStart + 2 * 3_600_000 });
+  assert.equal(await sweep.sweep(tenant), 1);
+  assert.equal(await sweep.sweep(tenant), 0, 'unchanged figures are not published again');
+  const perf = (await get('/v1/dr/events/EV-1/performance')).json() as Json;
+  assert.equal(perf.state, 'MEASURED');
+  assert.deepEqual(perf.totals, { deliveredWh: 200, offeredWh: 320, eligibleWh: 200, shortfallWh: 120, paymentPaise: 100, penaltyPaise: 24, netPaise: 76 });
+  assert.deepEqual(perf.meters.find((m: Json) => m.meterId === 'M-2').status, ['NO_BASELINE', 'NO_BASELINE', 'NO_BASELINE', 'NO_BASELINE']);
+
   const consumer = h.kafka.consumer({ groupId: `${tenant}-it-dr` });
   await consumer.connect();
   await consumer.subscribe({ topic: topicName(tenant, TOPICS.drEvents), fromBeginning: true });
   const seen: Json[] = [];
   await consumer.run({ eachMessage: async ({ message }) => { seen.push(await h.serde.decode(message.value as Buffer)); } });
-  await eventually(async () => (seen.length >= 3 ? true : undefined), 20_000, 'three transitions');
+  await eventually(async () => (seen.length >= 4 ? true : undefined), 20_000, 'four transitions');
   await consumer.disconnect();
-  assert.deepEqual(seen.filter((s) => s.eventId === 'EV-1').map((s) => `${s.version}:${s.state}`), ['1:DRAFT', '2:ACTIVE', '3:BASELINED']);
+  assert.deepEqual(seen.filter((s) => s.eventId === 'EV-1').map((s) => `${s.version}:${s.state}`), ['1:DRAFT', '2:ACTIVE', '3:BASELINED', '4:MEASURED']);
 });
 
 test('meters not enrolled with the aggregator, another aggregator and bad transitions are refused with codes', async () => {

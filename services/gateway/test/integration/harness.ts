@@ -1,7 +1,7 @@
 import { createClickHouse } from '@ies/clickhouse';
 import { LogStore } from '@ies/notary';
 import { ClickHouseReadIndex } from '../../src/read-index.js';
-import { DrEventStore, loadPolicyRegistry, readBaselines } from '@ies/dr';
+import { DrEventStore, loadPolicyRegistry, readBaselines, readPerformance } from '@ies/dr';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,6 +48,7 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
     drEvents: new DrEventStore(redis, producer, serde),
     policies: loadPolicyRegistry(),
     baselines: (discom, eventId) => readBaselines(clickhouse, discom, eventId),
+    performance: (discom, eventId) => readPerformance(clickhouse, discom, eventId),
     now: () => clock ?? Date.now(),
   });
 

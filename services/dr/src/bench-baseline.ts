@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+// npm run bench:baseline [-- --meters 100000 --revised 5 --timeout 1200]
+// Baselines from ClickHouse against the target "100,000 enrolled meters baselined in ≤ 60 s":
+// generates a fresh tenant's IMPORT history in `reads` (meters × 11 IST days × 96 blocks:
+// an event day and its 10 like days), then times loadMeterHistory and computeBaseline
+// (caiso-10in10, 4 intervals on the event day). Everything lives in a throw-away database,
+// dropped at the end (also by the watchdog), so the shared `ies` tables are never touched.
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '@ies/config';
+import { createClickHouse, literal, sql, type ClickHouseClient } from '@ies/clickhouse';
+import { migrateLoaderTables } from '@ies/loader';
+import { uniqueTenant } from '@ies/testing';
+import { computeBaseline } from './domain/baseline.js';
+import { indiaHolidayCalendar } from './domain/calendar.js';
+import { dateOfDayIndex, dayIndexOfDate, istDayStartMs } from './domain/ist.js';
+import { loadMeterHistory } from './history.js';
+import { loadPolicyRegistry } from './policies.js';
+
+const { values: args } = parseArgs({
+  options: {
+    meters: { type: 'string', default: '100000' },
+    revised: { type: 'string', default: '5' },
+    timeout: { type: 'string', default: '1200' },
+  },
+});
+const METERS = Number(args.meters);
+const REVISED_PERCENT = Number(args.revised);
+const TIMEOUT_S = Number(args.timeout);
+if (!(Number.isSafeInteger(METERS) && METERS > 0 && METERS < 1_000_000) || !(REVISED_PERCENT >= 0 && REVISED_PERCENT <= 100) || !(TIMEOUT_S > 0)) {
+  console.error('usage: bench-baseline.js [--meters 1..999999] [--revised 0..100 (% of meters with one day re-sent)] [--timeout seconds]');
+  process.exit(2);
+}
+
+const TARGET = { meters: 100_000, seconds: 60 };
+const EVENT_DAY = '2026-04-08';
+const LIKE_DAYS = 10;
+const EVENT_START = Date.parse(`${EVENT_DAY}T18:00:00+05:30`);
+const EVENT_END = Date.parse(`${EVENT_DAY}T19:00:00+05:30`);
+/** Meters per INSERT … SELECT (10,000 × 11 × 96 ≈ 10.6 M rows), so no request nears the client's 60 s timeout. */
+const METERS_PER_INSERT = 10_000;
+const INSERTS_IN_FLIGHT = 2;
+
+const runId = randomBytes(4).toString('hex');
+const config = loadConfig({ ...process.env, IES_CLICKHOUSE_DATABASE: `ies_bench_dr_${runId}`, IES_LOG_LEVEL: 'warn' });
+const database = config.clickhouse.database;
+const tenant = uniqueTenant('BENCH');
+const queryPrefix = `bench-dr-${runId}`;
+let queries = 0;
+const client = createClickHouse(config);
+
+/** Kills this run's queries and drops its database, then exits: a bench never outlives its bound. */
+const watchdog = setTimeout(() => {
+  console.error(`\nwatchdog: still running after ${TIMEOUT_S} s; killing this run's queries and dropping ${database}`);
+  const admin = createClickHouse(config, { database: 'default' });
+  const cleanup = async () => {
+    await admin.command({ query: `KILL QUERY WHERE query_id LIKE ${literal(`${queryPrefix}-%`)} ASYNC` });
+    await admin.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+  };
+  void Promise.race([cleanup(), new Promise((r) => setTimeout(r, 15_000))])
+    .catch((err: Error) => console.error(`watchdog cleanup failed: ${err.message}; drop ${database} by hand`))
+    .finally(() => process.exit(3));
+}, TIMEOUT_S * 1000);
+watchdog.unref();
+
+const command = (query: string) => client.command({ query, query_id: `${queryPrefix}-${++queries}` });
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const perSecond = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString('en-US');
+
+const calendar = indiaHolidayCalendar({ state: 'DL' });
+/** The event day's 10 like days for a weekday event: the most recent weekdays that are not holidays. */
+function likeDays(): string[] {
+  const out: string[] = [];
+  const event = dayIndexOfDate(EVENT_DAY)!;
+  for (let k = 1; out.length < LIKE_DAYS; k++) {
+    const date = dateOfDayIndex(event - k);
+    if (calendar.dayType(date) === 'WEEKDAY') out.push(date);
+  }
+  return out;
+}
+
+/**
+ * Rows for meters [from, from + count): day d of `days` (UTC start seconds), block s, a daily
+ * shape scaled per meter; 1 % of the night blocks (00:00–06:00 IST) SUSPECT, 0.5 % ESTIMATED.
+ * One batch per day, block and 1,000 meters, received 5 minutes after the block ends.
+ */
+function generate(days: readonly number[], from: number, count: number): string {
+  const n = count * days.length * 96;
+  return `INSERT INTO reads (discom_id, meter_id, block_start, channel, wh, validation_status, source, batch_id, index_in_batch, head_end_id, received_at_ms)
+SELECT ${literal(tenant)}, concat('MTR-', substring(toString(1000000 + m), 2)), toDateTime(t), 'IMPORT',
+  toInt64(round((100 + intHash32(m) % 2000) * (0.6 + 0.4 * sin(s / 96 * pi())) + intHash32(number + ${from * 1056}) % 40)),
+  multiIf(s < 24 AND intHash64(number + ${from * 1056}) % 100 = 0, 'SUSPECT', intHash64(number + ${from * 1056}) % 1000 >= 995, 'ESTIMATED', 'VALID'),
+  'HES', concat('B', toString(t), '-', toString(intDiv(m, 1000))), m % 1000, 'HES-BENCH', toUInt64(t + 1200) * 1000
+FROM (SELECT number, ${from} + intDiv(number, ${days.length * 96}) AS m, intDiv(number % ${days.length * 96}, 96) AS d, number % 96 AS s,
+  arrayElement([${days.join(', ')}], d + 1) + s * 900 AS t FROM numbers(${n}))`;
+}
+
+/** The third like day of every meter m with m % 100 < percent, re-sent a day later: VALID, 3 % higher. */
+function revise(day: number, from: number, count: number, percent: number): string {
+  return `INSERT INTO reads (discom_id, meter_id, block_start, channel, wh, validation_status, source, batch_id, index_in_batch, head_end_id, received_at_ms)
+SELECT discom_id, meter_id, block_start, channel, intDiv(wh * 103, 100), 'VALID', 'HES', concat('R', toString(toUInt32(block_start))), index_in_batch, head_end_id, received_at_ms + 86400000
+FROM reads WHERE ${sql`discom_id = ${tenant}`} AND block_start >= toDateTime(${day}) AND block_start < toDateTime(${day + 86_400})
+  AND meter_id >= 'MTR-${String(from).padStart(6, '0')}' AND meter_id < 'MTR-${String(from + count).padStart(6, '0')}'
+  AND toUInt32(substring(meter_id, 5)) % 100 < ${percent}`;
+}
+
+async function inFlight(jobs: (() => Promise<unknown>)[], width: number): Promise<void> {
+  const queue = [...jobs];
+  await Promise.all(Array.from({ length: width }, async () => {
+    for (let job = queue.shift(); job !== undefined; job = queue.shift()) await job();
+  }));
+}
+
+async function scalar(ch: ClickHouseClient, query: string): Promise<string> {
+  const rows = await (await ch.query({ query, format: 'JSONEachRow', query_id: `${queryPrefix}-${++queries}` })).json<{ v: string }>();
+  return String(rows[0]?.v);
+}
+
+async function main(): Promise<void> {
+  const cpus = os.cpus();
+  console.log(`machine: ${cpus.length} CPU(s) (${cpus[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}`);
+  await migrateLoaderTables(config);
+  // Read proofs are not under test: without the view each generated row is written once.
+  await command('DROP TABLE IF EXISTS reads_by_batch_mv');
+  console.log(`ClickHouse ${await scalar(client, 'SELECT version() AS v')} at ${config.clickhouse.url}, database ${database} (dropped at the end), tenant ${tenant}`);
+
+  const dates = [...likeDays(), EVENT_DAY].sort();
+  const dayStarts = dates.map((d) => istDayStartMs(dayIndexOfDate(d)!) / 1000);
+  const rows = METERS * dates.length * 96;
+  console.log(`\n1. history: ${METERS.toLocaleString('en-US')} meters × ${dates.length} IST days (${dates[0]} … ${EVENT_DAY}, weekdays without holidays) × 96 blocks = ${rows.toLocaleString('en-US')} IMPORT rows, generated server-side (INSERT … SELECT FROM numbers(), ${INSERTS_IN_FLIGHT} at a time)`);
+  const g0 = performance.now();
+  const slices = Array.from({ length: Math.ceil(METERS / METERS_PER_INSERT) }, (_, i) => [i * METERS_PER_INSERT, Math.min(METERS_PER_INSERT, METERS - i * METERS_PER_INSERT)] as const);
+  await inFlight(slices.map(([from, count]) => () => command(generate(dayStarts, from, count))), INSERTS_IN_FLIGHT);
+  const insertMs = performance.now() - g0;
+  const r0 = performance.now();
+  if (REVISED_PERCENT > 0) await inFlight(slices.map(([from, count]) => () => command(revise(dayStarts[2]!, from, count, REVISED_PERCENT))), INSERTS_IN_FLIGHT);
+  const reviseMs = performance.now() - r0;
+  const stored = Number(await scalar(client, sql`SELECT count() AS v FROM reads WHERE discom_id = ${tenant}`));
+  console.log(`   inserted in ${seconds(insertMs)} (${perSecond(rows, insertMs)} rows/s); revisions (${REVISED_PERCENT} % of meters, one day each) in ${seconds(reviseMs)}; ${stored.toLocaleString('en-US')} rows stored`);
+
+  const meterIds = Array.from({ length: METERS }, (_, m) => `MTR-${String(m).padStart(6, '0')}`);
+  const h0 = performance.now();
+  const history = await loadMeterHistory(client, { discomId: tenant, meterIds, fromDay: dates[0]!, toDay: EVENT_DAY });
+  const historyMs = performance.now() - h0;
+  let days = 0;
+  for (const meterDays of history.values()) days += meterDays.size;
+  console.log(`\n2. loadMeterHistory: ${seconds(historyMs)} (${perSecond(METERS, historyMs)} meters/s, ${perSecond(rows, historyMs)} rows/s); ${days.toLocaleString('en-US')} meter-days loaded, heap ${(process.memoryUsage().heapUsed / 2 ** 30).toFixed(2)} GiB`);
+
+  const pack = loadPolicyRegistry().get('caiso-10in10@1');
+  const meters = meterIds.map((meterId) => ({ meterId, days: history.get(meterId)! }));
+  const b0 = performance.now();
+  const result = computeBaseline(pack, { eventStart: EVENT_START, eventEnd: EVENT_END, calendar, meters });
+  const baselineMs = performance.now() - b0;
+  const statuses: Record<string, number> = {};
+  for (const m of result.meters) statuses[m.status] = (statuses[m.status] ?? 0) + 1;
+  console.log(`3. computeBaseline caiso-10in10@1, event ${EVENT_DAY} 18:00–19:00 IST (4 intervals): ${seconds(baselineMs)} (${perSecond(METERS, baselineMs)} meters/s) ${JSON.stringify(statuses)}`);
+
+  const totalMs = historyMs + baselineMs;
+  const projected = (totalMs / 1000) * (TARGET.meters / METERS);
+  console.log(`\ntotal (history + baseline): ${seconds(totalMs)}, ${perSecond(METERS, totalMs)} meters/s on ${cpus.length} CPU(s) / ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
+  console.log(`target: ${TARGET.meters.toLocaleString('en-US')} enrolled meters baselined in ≤ ${TARGET.seconds} s → ${METERS === TARGET.meters ? '' : `projected ${projected.toFixed(1)} s, `}${projected <= TARGET.seconds ? 'MET' : 'NOT MET'}`);
+}
+
+try {
+  await main();
+} finally {
+  await command(`DROP DATABASE IF EXISTS ${database}`).catch((err: Error) => console.error(`could not drop ${database}: ${err.message}`));
+  await client.close();
+  clearTimeout(watchdog);
+}
