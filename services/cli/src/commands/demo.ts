@@ -12,6 +12,8 @@ import { printSummary, simulate, yesterdayIst } from './simulate.js';
 import { startNotaryService } from '@ies/notary';
 import { startLoaderService } from '@ies/loader';
 import { proveSample, type NotaryWatch, watchNotary } from './demo-proofs.js';
+import { runDrDemo } from './demo-dr.js';
+import { startDrService } from '@ies/dr';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -52,6 +54,7 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
   const receiptLatencies: number[] = [];
   const notary = await startNotaryService(gatewayEnv, { observer: { appended: (_n, _size, receivedAt) => receiptLatencies.push(...receivedAt.map((t) => Date.now() - t)) } });
   const loader = await startLoaderService(gatewayEnv);
+  const dr = await startDrService(gatewayEnv);
   let watch: NotaryWatch | undefined;
   try {
     step(1, `gateway listening on ${gateway.address} (tenant topics ensured, registry loaded: ${gateway.registry.size.meters} meters, ${gateway.registry.size.keys} keys); fan-out running (meter-reads.v1, dead-letter.v1)`);
@@ -88,11 +91,15 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
     step(4, 'notary: every accepted batch appended to the Merkle log, receipts signed; proving a random sample of reads and the log\'s consistency with `ies verify`');
     const proofs = await proveSample(watch, { batches: summary.batches - summary.failedBatches - summary.replayed, reads: summary.replayed === 0 ? summary.accepted : 0, sample: Number(env.IES_DEMO_PROOFS ?? 5), outDir: path.join('.stack', 'demo'), receiptLatencies });
 
-    const ok = summary.failedBatches === 0 && summary.accepted > 0 && proofs.ok;
+    step(5, 'demand response: an aggregator, 21 days of history for its enrolled meters, an evening event it responds to, baselines and performance');
+    const drOk = await runDrDemo({ config, gatewayUrl: gateway.address, discom, yesterday: day, operatorKeyFile: path.join(keysDir, 'operator.private.jwk.json'), sweep: dr.sweep, seed: Number(env.IES_DEMO_SEED ?? 42) + 1000, meters: Number(env.IES_DEMO_DR_METERS ?? 100) });
+
+    const ok = summary.failedBatches === 0 && summary.accepted > 0 && proofs.ok && drOk;
     console.log(`\n${ok ? 'OK' : 'FAILED'}: ${summary.accepted} reads accepted and durable in Kafka, ${summary.rejected} rejected with reasons (dead-lettered); ${proofs.verified} read proofs and the run's consistency proof verified offline`);
     return ok ? 0 : 1;
   } finally {
     watch?.stop();
+    await dr.stop();
     await loader.stop();
     await notary.stop();
     await fanout.stop();

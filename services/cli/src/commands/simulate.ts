@@ -19,6 +19,10 @@ export interface SimulationOptions {
   progress: boolean;
   /** Share of rows turned into head-end faults (negative, unregistered meter, duplicate, off-grid). */
   faultRate: number;
+  /** Fleet id prefix (default SIM<seed>). */
+  idPrefix?: string;
+  /** A DR response window applied to every meter of the fleet (see meterDay). */
+  response?: { start: number; end: number; factor: number };
 }
 
 export interface SimulationSummary {
@@ -90,7 +94,7 @@ export function printSummary(s: SimulationSummary): void {
 
 /** Registers the fleet, then posts the day's batches; resolves with the figures. */
 export async function simulate(o: SimulationOptions): Promise<SimulationSummary> {
-  const fleet = buildFleet({ seed: o.seed, meters: o.meters, headEnds: o.headEnds, idPrefix: `SIM${o.seed}` });
+  const fleet = buildFleet({ seed: o.seed, meters: o.meters, headEnds: o.headEnds, idPrefix: o.idPrefix ?? `SIM${o.seed}` });
   const headEndIds = [...new Set(fleet.map((m) => m.headEndId))];
   const keys = new Map<string, KeyPair>();
   for (const id of headEndIds) keys.set(id, await generateSigningKey('EdDSA'));
@@ -104,7 +108,7 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
     let rows: SimRow[] = [];
     let n = 0;
     for (const meter of fleet.filter((m) => m.headEndId === headEndId)) {
-      const day = injectFaults(meterDay(meter, dayStart, { seed: o.seed }), o.faultRate, o.seed ^ meter.meterId.length ^ Number(meter.meterId.slice(-7)));
+      const day = injectFaults(meterDay(meter, dayStart, { seed: o.seed, ...(o.response ? { response: o.response } : {}) }), o.faultRate, o.seed ^ meter.meterId.length ^ Number(meter.meterId.slice(-7)));
       for (const [f, count] of Object.entries(day.faults)) injectedFaults[f as Fault] += count;
       for (const row of day.rows) {
         rows.push(row);
@@ -136,7 +140,8 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
       const body = Buffer.from(toCsv(job.rows));
-      const jti = `SIM-${o.seed}-${o.day}-${job.headEndId}-${job.n}`;
+      // The fleet size is part of the id: another size is another fleet, not a replay of this one.
+      const jti = `SIM-${o.seed}-${o.meters}m-${o.day}-${job.headEndId}-${job.n}`;
       const started = performance.now();
       const outcome = await postWithRetry(o.gatewayUrl, body, keys.get(job.headEndId) as KeyPair, jti);
       latencies.push(performance.now() - started);

@@ -80,6 +80,8 @@ export interface DayOptions {
   /** Share of blocks missing (gaps) and estimated. */
   gapRate?: number;
   estimatedRate?: number;
+  /** A DR response: import in blocks starting within [start, end) is scaled by `factor`. */
+  response?: { start: number; end: number; factor: number };
 }
 
 /**
@@ -99,13 +101,15 @@ export function meterDay(meter: SimMeter, dayStart: number, o: DayOptions): SimR
     const hour = b / 4 + 0.125;
     const loadW = meter.sanctionedLoadW * demandShape(meter.kind, hour, weekend) * (0.8 + rnd() * 0.4);
     const pvW = meter.pvCapacityW * pvShape(hour) * cloud * (0.9 + rnd() * 0.2);
-    const netWh = (loadW - pvW) / 4;
+    const blockStart = dayStart + b * BLOCK_MS;
+    const responding = o.response !== undefined && blockStart >= o.response.start && blockStart < o.response.end;
+    const netWh = ((responding ? loadW * o.response!.factor : loadW) - pvW) / 4;
     const skip = rnd() < gap;
     const estimated = rnd() < est;
     if (skip) continue;
     rows.push({
       meterId: meter.meterId,
-      blockStart: dayStart + b * BLOCK_MS,
+      blockStart,
       importWh: Math.max(0, Math.round(netWh)),
       exportWh: Math.max(0, Math.round(-netWh)),
       status: estimated ? 'ESTIMATED' : 'VALID',

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { SignJWT } from 'jose';
+import { createClickHouse, sql } from '@ies/clickhouse';
+import type { Config } from '@ies/config';
+import { generateSigningKey, importPrivateJwk, signDetached, type KeyPair } from '@ies/crypto';
+import { indiaHolidayCalendar, type PerformanceSweep } from '@ies/dr';
+import { buildFleet, istDayStart } from '../domain/fleet.js';
+import { simulate } from './simulate.js';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * The DR part of the demo: a second fleet enrolled with an aggregator gets 21 IST days of
+ * history through the gateway; on the last day the aggregator's customers cut their evening
+ * import to 60 % between 18:00 and 20:00 IST. The aggregator publishes an event for that
+ * window, activates it, the DR service baselines it (DEG 5-of-10) and measures it, and the
+ * demo prints delivered energy, payment and penalty per aggregator.
+ */
+export async function runDrDemo(o: { config: Config; gatewayUrl: string; discom: string; yesterday: string; operatorKeyFile: string; sweep: PerformanceSweep; seed: number; meters: number }): Promise<boolean> {
+  // The event falls on the latest working day (weekday, not a holiday) up to yesterday, so
+  // its like days are weekdays: 21 days of history hold the 10 that 5-of-10 needs.
+  const calendar = indiaHolidayCalendar();
+  let lastDay = o.yesterday;
+  while (calendar.dayType(lastDay) !== 'WEEKDAY') lastDay = new Date(Date.parse(lastDay) - DAY_MS).toISOString().slice(0, 10);
+  const aggregatorId = `${o.discom}-AGG`;
+  const idPrefix = `DR${o.seed}`;
+  const headEnds = 2;
+  const fleet = buildFleet({ seed: o.seed, meters: o.meters, headEnds, idPrefix });
+  const eventDayStart = istDayStart(lastDay);
+  const window = { start: eventDayStart + 18 * HOUR_MS, end: eventDayStart + 20 * HOUR_MS };
+  const key = await generateSigningKey('EdDSA');
+  await registerAggregator(o, aggregatorId, 'EVENING-PEAK', key, fleet.map((m) => m.meterId));
+  console.log(`    aggregator ${aggregatorId} registered with ${fleet.length} meters enrolled in programme EVENING-PEAK`);
+
+  const days = Array.from({ length: 21 }, (_, i) => new Date(eventDayStart - (20 - i) * DAY_MS + 6 * HOUR_MS).toISOString().slice(0, 10));
+  let accepted = 0;
+  const started = Date.now();
+  for (const day of days) {
+    const s = await simulate({
+      gatewayUrl: o.gatewayUrl, discom: o.discom, meters: o.meters, headEnds, day, seed: o.seed, idPrefix, batchReads: 1000, concurrency: 4, rate: 0,
+      operatorKeyFile: o.operatorKeyFile, register: true, progress: false, faultRate: 0, ...(day === lastDay ? { response: { ...window, factor: 0.6 } } : {}),
+    });
+    accepted += s.accepted;
+  }
+  console.log(`    ${days.length} days of history (${days[0]} … ${lastDay}) posted through the gateway: ${accepted} reads in ${((Date.now() - started) / 1000).toFixed(1)} s; customers respond on ${lastDay} 18:00–20:00 IST`);
+  await waitForReads(o.config, o.discom, idPrefix, accepted);
+
+  const eventId = `EV-${lastDay}-${randomUUID().slice(0, 8)}`;
+  const intervals = Array.from({ length: 8 }, () => ({ requestedWh: 30_000, offeredWh: 28_000, pricePaisePerKwh: 800, shortfallPenaltyPaisePerKwh: 400 }));
+  const request = { eventId, programmeId: 'EVENING-PEAK', aggregatorId, window, intervals, participatingMeters: fleet.map((m) => m.meterId), methodology: 'deg-5of10@1' };
+  const created = await signedPost(o.gatewayUrl, '/v1/dr/events', request, key);
+  if (created.status !== 201) throw new Error(`creating the DR event failed: ${created.status} ${await created.text()}`);
+  const activated = await signedPost(o.gatewayUrl, `/v1/dr/events/${eventId}/transitions`, { to: 'ACTIVE' }, key);
+  if (!activated.ok) throw new Error(`activating the DR event failed: ${activated.status} ${await activated.text()}`);
+  console.log(`    event ${eventId}: ${lastDay} 18:00–20:00 IST, 8 intervals, offered 28.0 kWh each at ₹8.00/kWh, shortfall penalty ₹4.00/kWh, baseline deg-5of10@1; DRAFT → ACTIVE`);
+
+  const get = async (path: string) => {
+    const token = await new SignJWT({}).setProtectedHeader({ alg: key.alg, kid: key.kid }).setIssuer(aggregatorId).setAudience(o.config.nodeId).setIssuedAt().setExpirationTime('2m').sign(key.privateKey);
+    return fetch(`${o.gatewayUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  };
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const state = ((await (await get(`/v1/dr/events/${eventId}`)).json()) as { state: string }).state;
+    if (state === 'BASELINED') break;
+    if (Date.now() > deadline) throw new Error(`the event stayed ${state} for 120 s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const baselines = (await (await get(`/v1/dr/events/${eventId}/baselines`)).json()) as { baselines: { status: string; baselineWh: number | null }[] };
+  const ok = baselines.baselines.filter((b) => b.status === 'OK');
+  console.log(`    BASELINED: ${ok.length / 8} of ${fleet.length} meters with a baseline (${baselines.baselines.length - ok.length} meter-intervals without: status stated, never zero); event baseline ${(ok.reduce((n, b) => n + (b.baselineWh ?? 0), 0) / 1000).toFixed(1)} kWh`);
+  await o.sweep.sweep(o.discom);
+  const perf = (await (await get(`/v1/dr/events/${eventId}/performance`)).json()) as { state: string; version: number; totals: { deliveredWh: number; offeredWh: number; eligibleWh: number; shortfallWh: number; paymentPaise: number; penaltyPaise: number; netPaise: number } };
+  const t = perf.totals;
+  const rupees = (p: number) => `₹${(p / 100).toFixed(2)}`;
+  console.log(`    ${perf.state} (version ${perf.version}):`);
+  console.log(`      aggregator     delivered   offered   eligible   shortfall   payment    penalty    net`);
+  console.log(`      ${aggregatorId.padEnd(13)}  ${(t.deliveredWh / 1000).toFixed(1).padStart(6)} kWh  ${(t.offeredWh / 1000).toFixed(1).padStart(5)} kWh  ${(t.eligibleWh / 1000).toFixed(1).padStart(5)} kWh  ${(t.shortfallWh / 1000).toFixed(1).padStart(6)} kWh  ${rupees(t.paymentPaise).padStart(8)}  ${rupees(t.penaltyPaise).padStart(8)}  ${rupees(t.netPaise).padStart(8)}`);
+  return perf.state === 'MEASURED' && t.deliveredWh > 0;
+}
+
+async function registerAggregator(o: { gatewayUrl: string; discom: string; operatorKeyFile: string }, id: string, programme: string, key: KeyPair, meters: readonly string[]): Promise<void> {
+  const operator = await importPrivateJwk(JSON.parse(await readFile(o.operatorKeyFile, 'utf8')));
+  // Meters must exist before they are enrolled only in the sense that events check enrolment; register them with the first simulated day.
+  const body = Buffer.from(`discom: ${o.discom}\nparticipants:\n  - id: ${id}\n    role: AGGREGATOR\n    name: Demo aggregator\n    keys:\n      - ${JSON.stringify(key.publicJwk)}\nenrolments:\n  - { aggregator: ${id}, programme: ${programme}, meters: [${meters.join(', ')}] }\n`);
+  const signature = await signDetached(body, operator, { iat: Math.floor(Date.now() / 1000), jti: `DEMO-AGG-${Date.now()}` });
+  const res = await fetch(`${o.gatewayUrl}/v1/registry`, { method: 'POST', headers: { 'content-type': 'application/yaml', 'x-ies-signature': signature }, body });
+  if (!res.ok) throw new Error(`registering the aggregator failed: ${res.status} ${await res.text()}`);
+}
+
+async function signedPost(base: string, path: string, body: unknown, key: KeyPair): Promise<Response> {
+  const bytes = Buffer.from(JSON.stringify(body));
+  const signature = await signDetached(bytes, key, { iat: Math.floor(Date.now() / 1000), jti: randomUUID() });
+  return fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ies-signature': signature }, body: bytes });
+}
+
+async function waitForReads(config: Config, discom: string, prefix: string, expected: number): Promise<void> {
+  const ch = createClickHouse(config);
+  try {
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const rs = await ch.query({ query: sql`SELECT count() AS n FROM reads FINAL WHERE discom_id = ${discom} AND startsWith(meter_id, ${prefix})`, format: 'JSONEachRow' });
+      const n = Number((await rs.json<{ n: string }>())[0]?.n ?? 0);
+      if (n >= expected) return;
+      if (Date.now() > deadline) throw new Error(`ClickHouse holds ${n} of the ${expected} DR-fleet reads after 180 s`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    await ch.close();
+  }
+}
