@@ -1,4 +1,4 @@
-export { TOPICS, topicName, valueSubject, type TopicSpec, type TopicId } from './topics.js';
+export { AGGREGATOR_FEED_TOPICS, TOPICS, aggregatorTopicName, isTopicSafeId, topicName, valueSubject, type TopicSpec, type TopicId } from './topics.js';
 export { QUEUES } from './queues.js';
 export { DISCOM_ID_PATTERN, DISCOM_ID_MAX_LENGTH, isDiscomId } from './tenant.js';
 export { METRICS } from './metrics.js';

@@ -50,3 +50,20 @@ export function topicName(discom: string, topic: TopicSpec): string {
 export function valueSubject(discom: string, topic: TopicSpec): string {
   return `${topicName(discom, topic)}-value`;
 }
+
+/** The DR topics each aggregator gets its own copy of (records about its events only). */
+export const AGGREGATOR_FEED_TOPICS = ['drEvents', 'baselines', 'drPerformance'] as const satisfies readonly TopicId[];
+
+/** Topic ids become Kafka topic names: letters, digits, '.', '_' and '-' only. */
+export function isTopicSafeId(id: string): boolean {
+  return /^[A-Za-z0-9._-]{1,100}$/.test(id);
+}
+
+/**
+ * `ies.<discom>.agg.<aggregatorId>.<name>`: an aggregator's own feed of a DR topic. Prefixed
+ * ACLs on `ies.<discom>.agg.<aggregatorId>.` (READ) and on the group prefix
+ * `agg.<aggregatorId>.` give each aggregator its records and nobody else's.
+ */
+export function aggregatorTopicName(discom: string, aggregatorId: string, topic: TopicSpec): string {
+  return `ies.${discom}.agg.${aggregatorId}.${topic.name}`;
+}

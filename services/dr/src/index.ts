@@ -13,3 +13,4 @@ export { startBaselineWorker, baselineEvent, readBaselines, BASELINE_GROUP } fro
 export { loadMeterHistory } from './history.js';
 export { startDrService } from './main.js';
 export { PerformanceSweep, readPerformance, openKey } from './performance-sweep.js';
+export { startAggregatorFeed, AGGREGATOR_FEED_GROUP } from './aggregator-feed.js';

@@ -9,6 +9,7 @@ import { indiaHolidayCalendar } from './domain/calendar.js';
 import { DrEventStore } from './event-store.js';
 import { loadPolicyRegistry } from './policies.js';
 import { PerformanceSweep } from './performance-sweep.js';
+import { startAggregatorFeed } from './aggregator-feed.js';
 
 /** The DR service: baselines events when they become ACTIVE (one consumer group, any number of replicas). */
 export async function startDrService(env: Readonly<Record<string, string | undefined>>) {
@@ -20,7 +21,6 @@ export async function startDrService(env: Readonly<Record<string, string | undef
   const admin = kafka.admin();
   await admin.connect();
   for (const t of config.tenants) await ensureTenantTopics(admin, t, config.kafka.replicationFactor);
-  await admin.disconnect();
   const serde = new AvroSerde({ registryUrl: config.registry.url });
   const redis = createRedis(config);
   const producer = createIdempotentProducer(kafka);
@@ -28,6 +28,7 @@ export async function startDrService(env: Readonly<Record<string, string | undef
   const ch = createClickHouse(config);
   const store = new DrEventStore(redis, producer, serde);
   const worker = await startBaselineWorker({ kafka, serde, ch, redis, store, policies: loadPolicyRegistry(), calendar: indiaHolidayCalendar(), tenants: config.tenants, logger });
+  const feed = await startAggregatorFeed({ kafka, admin, serde, tenants: config.tenants, replicationFactor: config.kafka.replicationFactor, transactionalId: `${config.nodeId}-aggregator-feed`, logger });
   const sweep = new PerformanceSweep({ ch, redis, store, producer, serde, logger, graceMs: config.dr.performanceGraceMs, now: Date.now });
   const timer = setInterval(() => {
     for (const t of config.tenants) void sweep.sweep(t).catch((err: unknown) => logger.warn({ err, tenant: t }, 'performance sweep failed; retried on the next tick'));
@@ -37,6 +38,9 @@ export async function startDrService(env: Readonly<Record<string, string | undef
     sweep,
     stop: async () => {
       clearInterval(timer);
+      await feed.consumer.disconnect();
+      await feed.producer.disconnect();
+      await admin.disconnect();
       await worker.consumer.disconnect();
       await worker.producer.disconnect();
       await producer.disconnect();

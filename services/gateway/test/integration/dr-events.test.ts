@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { createClickHouse } from '@ies/clickhouse';
-import { TOPICS, topicName } from '@ies/contracts';
+import { TOPICS, aggregatorTopicName, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
-import { DrEventStore, PerformanceSweep, indiaHolidayCalendar, loadPolicyRegistry, startBaselineWorker } from '@ies/dr';
+import { DrEventStore, PerformanceSweep, indiaHolidayCalendar, loadPolicyRegistry, startAggregatorFeed, startBaselineWorker } from '@ies/dr';
 import { migrateLoaderTables } from '@ies/loader';
 import { createLogger } from '@ies/observability';
 import { createRedis } from '@ies/redis';
@@ -19,6 +19,8 @@ let tenant: string;
 let agg: KeyPair;
 let rival: KeyPair;
 let worker: Awaited<ReturnType<typeof startBaselineWorker>>;
+let feed: Awaited<ReturnType<typeof startAggregatorFeed>>;
+let admin: ReturnType<typeof h.kafka.admin>;
 const ch = createClickHouse(stackConfig());
 const redis = createRedis(stackConfig());
 let eventStart: number;
@@ -51,8 +53,14 @@ before(async () => {
   await ch.insert({ table: 'reads', values: rows, format: 'JSONEachRow' });
   store = new DrEventStore(redis, h.deps.producer, h.serde);
   worker = await startBaselineWorker({ kafka: h.kafka, serde: h.serde, ch, redis, store, policies: loadPolicyRegistry(), calendar: indiaHolidayCalendar(), tenants: [tenant], logger: createLogger({ name: 'it', level: 'silent' }, nullStream()), groupId: `${tenant}-baseline` });
+  admin = h.kafka.admin();
+  await admin.connect();
+  feed = await startAggregatorFeed({ kafka: h.kafka, admin, serde: h.serde, tenants: [tenant], replicationFactor: h.config.kafka.replicationFactor, transactionalId: `${tenant}-feed`, logger: createLogger({ name: 'it', level: 'silent' }, nullStream()), groupId: `${tenant}-feed` });
 });
 after(async () => {
+  await feed.consumer.disconnect();
+  await feed.producer.disconnect();
+  await admin.disconnect();
   await worker.consumer.disconnect();
   await worker.producer.disconnect();
   await h.close();
@@ -135,4 +143,26 @@ test('meters not enrolled with the aggregator, another aggregator and bad transi
   assert.equal(again.statusCode, 409);
   assert.equal((again.json() as Json).code, 'IES_ERR_DR_TRANSITION_INVALID');
   assert.equal((await get('/v1/dr/events/EV-4', 'AGG-2', rival)).statusCode, 404, 'another aggregator does not see the event');
+});
+
+test("each aggregator's feed topics hold exactly the records about its events", async () => {
+  const read = async (topic: string, expected: number) => {
+    const consumer = h.kafka.consumer({ groupId: `agg.AGG-1.it-${randomUUID()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen: Json[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => { seen.push(await h.serde.decode(message.value as Buffer)); } });
+    await eventually(async () => (seen.length >= expected ? true : undefined), 30_000, `${expected} records on ${topic}`);
+    await new Promise((r) => setTimeout(r, 500)); // nothing more arrives
+    await consumer.disconnect();
+    return seen;
+  };
+  const events = await read(aggregatorTopicName(tenant, 'AGG-1', TOPICS.drEvents), 6);
+  // Order holds per event (one partition per key); across events it may interleave.
+  assert.deepEqual(events.map((e) => `${e.eventId}:${e.version}:${e.state}`).sort(), ['EV-1:1:DRAFT', 'EV-1:2:ACTIVE', 'EV-1:3:BASELINED', 'EV-1:4:MEASURED', 'EV-4:1:DRAFT', 'EV-4:2:CANCELLED']);
+  assert.equal(events.length, 6);
+  assert.ok(events.every((e) => e.aggregatorId === 'AGG-1'));
+  assert.equal((await read(aggregatorTopicName(tenant, 'AGG-1', TOPICS.baselines), 2)).length, 2);
+  assert.equal((await read(aggregatorTopicName(tenant, 'AGG-1', TOPICS.drPerformance), 1)).length, 1);
+  assert.ok(!(await admin.listTopics()).includes(aggregatorTopicName(tenant, 'AGG-2', TOPICS.drEvents)), 'AGG-2 has no events, so no feed');
 });
