@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
+import { IesError } from '@ies/errors';
+import type { WebhookRegistry } from './webhook-registry.js';
+
+export interface AuthenticatedParticipant {
+  discomId: string;
+  participantId: string;
+  role: string;
+}
+
+export interface WebhookRouteDeps {
+  /** Who sent the request (the gateway's authentication); throws an IesError when nobody. */
+  authenticate(req: FastifyRequest): AuthenticatedParticipant | Promise<AuthenticatedParticipant>;
+  webhooks: WebhookRegistry;
+  now?: () => number;
+}
+
+const urlBody = {
+  type: 'object',
+  required: ['url'],
+  additionalProperties: false,
+  properties: { url: { type: 'string', minLength: 1, maxLength: 2048 } },
+} as const;
+
+/** `summary` is read by @fastify/swagger in the gateway; fastify's own types do not know it. */
+const documented = (summary: string, schema: FastifySchema = {}): FastifySchema => ({ summary, ...schema }) as FastifySchema;
+
+/**
+ * An aggregator's own webhook: PUT registers or replaces it, GET shows it, DELETE removes
+ * it. Only AGGREGATOR participants have one; the URL rules are in domain/webhook-url.ts.
+ */
+export function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): void {
+  const aggregator = async (req: FastifyRequest): Promise<AuthenticatedParticipant> => {
+    const who = await deps.authenticate(req);
+    if (who.role !== 'AGGREGATOR') throw new IesError('IES_ERR_TENANT_FORBIDDEN', `participant ${who.participantId} (${who.role}) may not have a DR webhook; only AGGREGATOR participants do`);
+    return who;
+  };
+
+  app.put('/v1/dr/webhook', { schema: documented('Register (or replace) the calling aggregator’s DR webhook', { body: urlBody }) }, async (req) => {
+    const who = await aggregator(req);
+    const registration = await deps.webhooks.registerWebhook(who.discomId, who.participantId, (req.body as { url: string }).url, (deps.now ?? Date.now)());
+    return { aggregatorId: who.participantId, ...registration };
+  });
+
+  app.get('/v1/dr/webhook', { schema: documented('The calling aggregator’s DR webhook') }, async (req) => {
+    const who = await aggregator(req);
+    const registration = await deps.webhooks.get(who.discomId, who.participantId);
+    if (!registration) throw new IesError('IES_ERR_NOT_FOUND', `aggregator ${who.participantId} has no DR webhook in ${who.discomId}`);
+    return { aggregatorId: who.participantId, ...registration };
+  });
+
+  app.delete('/v1/dr/webhook', { schema: documented('Remove the calling aggregator’s DR webhook') }, async (req, reply) => {
+    const who = await aggregator(req);
+    if (!(await deps.webhooks.unregister(who.discomId, who.participantId))) throw new IesError('IES_ERR_NOT_FOUND', `aggregator ${who.participantId} has no DR webhook in ${who.discomId}`);
+    return reply.code(204).send();
+  });
+}
