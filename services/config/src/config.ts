@@ -23,6 +23,10 @@ export interface Config {
     readonly performanceGraceMs: number;
     /** How often open events are (re)measured; late reads produce a new version. */
     readonly sweepIntervalMs: number;
+    /** The node's private key (JWK file, created on first start) that signs webhook deliveries. */
+    readonly webhookKeyFile: string;
+    /** Accept http:// webhook URLs on 127.0.0.1/localhost (local stack and demo only). */
+    readonly allowLoopbackWebhooks: boolean;
   };
   readonly notary: {
     /** Directory of per-tenant notary key files `<discom>.jwks.json` (private; created on first start). */
@@ -121,6 +125,8 @@ export function loadConfig(env: Env): Config {
     dr: {
       performanceGraceMs: int('IES_DR_PERFORMANCE_GRACE_MS', 30 * 60_000, 0, 7 * 24 * 3_600_000),
       sweepIntervalMs: int('IES_DR_SWEEP_INTERVAL_MS', 60_000, 500, 3_600_000),
+      webhookKeyFile: str('IES_WEBHOOK_KEY_FILE', '.stack/keys/webhook.private.jwk.json'),
+      allowLoopbackWebhooks: str('IES_WEBHOOK_ALLOW_LOOPBACK_HTTP', 'false') === 'true',
     },
     notary: {
       keysDir: str('IES_NOTARY_KEYS_DIR', '.stack/keys/notary'),

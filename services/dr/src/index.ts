@@ -14,3 +14,4 @@ export { loadMeterHistory } from './history.js';
 export { startDrService } from './main.js';
 export { PerformanceSweep, readPerformance, openKey } from './performance-sweep.js';
 export { startAggregatorFeed, AGGREGATOR_FEED_GROUP } from './aggregator-feed.js';
+export { loadWebhookKey, WEBHOOK_PUBLIC_KEY } from './webhook-key.js';

@@ -10,6 +10,8 @@ import { DrEventStore } from './event-store.js';
 import { loadPolicyRegistry } from './policies.js';
 import { PerformanceSweep } from './performance-sweep.js';
 import { startAggregatorFeed } from './aggregator-feed.js';
+import { loadWebhookKey } from './webhook-key.js';
+import { startWebhookRelay } from '@ies/webhooks';
 
 /** The DR service: baselines events when they become ACTIVE (one consumer group, any number of replicas). */
 export async function startDrService(env: Readonly<Record<string, string | undefined>>) {
@@ -29,6 +31,7 @@ export async function startDrService(env: Readonly<Record<string, string | undef
   const store = new DrEventStore(redis, producer, serde);
   const worker = await startBaselineWorker({ kafka, serde, ch, redis, store, policies: loadPolicyRegistry(), calendar: indiaHolidayCalendar(), tenants: config.tenants, logger });
   const feed = await startAggregatorFeed({ kafka, admin, serde, tenants: config.tenants, replicationFactor: config.kafka.replicationFactor, transactionalId: `${config.nodeId}-aggregator-feed`, logger });
+  const relay = await startWebhookRelay({ kafka, serde, connection: redis, tenants: config.tenants, signingKey: await loadWebhookKey(config.dr.webhookKeyFile, redis), groupId: `${config.nodeId}-webhooks` });
   const sweep = new PerformanceSweep({ ch, redis, store, producer, serde, logger, graceMs: config.dr.performanceGraceMs, now: Date.now });
   const timer = setInterval(() => {
     for (const t of config.tenants) void sweep.sweep(t).catch((err: unknown) => logger.warn({ err, tenant: t }, 'performance sweep failed; retried on the next tick'));
@@ -38,6 +41,7 @@ export async function startDrService(env: Readonly<Record<string, string | undef
     sweep,
     stop: async () => {
       clearInterval(timer);
+      await relay.stop();
       await feed.consumer.disconnect();
       await feed.producer.disconnect();
       await admin.disconnect();

@@ -13,6 +13,8 @@ import { meterDataRoutes } from './routes/meter-data.js';
 import { registryRoutes } from './routes/registry.js';
 import { logRoutes, type ReadIndex } from './routes/log.js';
 import { drRoutes } from './routes/dr.js';
+import { webhookRoutes, type WebhookRegistry } from '@ies/webhooks';
+import { authenticateRead } from './auth/bearer-token.js';
 import type { DrEventStore, PolicyRegistry } from '@ies/dr';
 import type { LogStore } from '@ies/notary';
 import { createIngestMetrics } from './ingest/metrics.js';
@@ -34,6 +36,9 @@ export interface GatewayDeps {
   policies: PolicyRegistry;
   baselines: (discomId: string, eventId: string) => Promise<unknown[]>;
   performance: (discomId: string, eventId: string) => Promise<Record<string, unknown> | undefined>;
+  webhooks: WebhookRegistry;
+  /** The node's webhook signing key (public JWK), listed in the JWKS. */
+  webhookKey: () => Promise<Record<string, unknown> | undefined>;
   now?: () => number;
 }
 
@@ -54,5 +59,13 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   registryRoutes(app, { ...deps, now });
   logRoutes(app, { ...deps, now });
   drRoutes(app, { ...deps, now });
+  webhookRoutes(app, {
+    webhooks: deps.webhooks,
+    now,
+    authenticate: async (req) => {
+      const who = await authenticateRead(deps.registry, req.headers.authorization, { audience: deps.config.nodeId, nowMs: now() });
+      return { ...who, role: deps.registry.participant(who.discomId, who.participantId)?.role ?? 'UNKNOWN' };
+    },
+  });
   return app;
 }

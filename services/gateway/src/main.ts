@@ -6,7 +6,8 @@ import { createRedis, redisReadiness } from '@ies/redis';
 import { createClickHouse } from '@ies/clickhouse';
 import { LogStore } from '@ies/notary';
 import { ClickHouseReadIndex } from './read-index.js';
-import { DrEventStore, loadPolicyRegistry, readBaselines, readPerformance } from '@ies/dr';
+import { DrEventStore, WEBHOOK_PUBLIC_KEY, loadPolicyRegistry, readBaselines, readPerformance } from '@ies/dr';
+import { WebhookRegistry } from '@ies/webhooks';
 import { RegistryState, materialiseRegistry } from '@ies/registry';
 import { buildGateway } from './app.js';
 import { IdempotencyStore } from './ingest/idempotency.js';
@@ -46,6 +47,8 @@ export async function startGateway(env: Readonly<Record<string, string | undefin
     policies: loadPolicyRegistry(),
     baselines: (discom, eventId) => readBaselines(clickhouse, discom, eventId),
     performance: (discom, eventId) => readPerformance(clickhouse, discom, eventId),
+    webhooks: new WebhookRegistry(redis, { allowLoopbackHttp: config.dr.allowLoopbackWebhooks }),
+    webhookKey: async () => { const raw = await redis.get(WEBHOOK_PUBLIC_KEY); return raw === null ? undefined : (JSON.parse(raw) as Record<string, unknown>); },
     readiness: [kafkaReadiness(admin), registryReadiness(config.registry.url), redisReadiness(redis)],
   });
   const submissions = await startSubmissionsConsumer(kafka, { config, registry, serde, producer, idempotency, now: Date.now }, logger.child({ part: 'submissions' }), `${config.nodeId}-gateway-submissions`);

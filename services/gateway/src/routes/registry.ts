@@ -8,7 +8,7 @@ import { authenticateRead } from '../auth/bearer-token.js';
 import type { WriteDeps } from '../deps.js';
 import type { LogStore } from '@ies/notary';
 
-export type RegistryRouteDeps = WriteDeps & { logStore: (discomId: string) => LogStore };
+export type RegistryRouteDeps = WriteDeps & { logStore: (discomId: string) => LogStore; webhookKey: () => Promise<Record<string, unknown> | undefined> };
 
 /**
  * The node operator's public keys, read from the JWKS file on every use: replacing the
@@ -78,9 +78,11 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
     if (discom === undefined || !deps.config.tenants.includes(discom)) {
       throw new IesError('IES_ERR_NOT_FOUND', `name a tenant with ?discom= (one of ${deps.config.tenants.join(', ')})`);
     }
-    // The tenant's registered participant keys plus its notary's keys (receipts, checkpoints).
+    // The tenant's registered participant keys, its notary's keys (receipts, checkpoints) and
+    // the node's webhook-signing key.
     const notary = await deps.logStore(discom).keys();
     const registered = deps.registry.jwks(discom);
-    return { ...registered, keys: [...registered.keys, ...((notary?.jwks ?? []) as object[]).map((k) => ({ ...k, 'ies:role': 'NOTARY' }))] };
+    const webhook = await deps.webhookKey();
+    return { ...registered, keys: [...registered.keys, ...((notary?.jwks ?? []) as object[]).map((k) => ({ ...k, 'ies:role': 'NOTARY' })), ...(webhook ? [webhook] : [])] };
   });
 }

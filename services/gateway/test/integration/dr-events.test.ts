@@ -166,3 +166,13 @@ test("each aggregator's feed topics hold exactly the records about its events", 
   assert.equal((await read(aggregatorTopicName(tenant, 'AGG-1', TOPICS.drPerformance), 1)).length, 1);
   assert.ok(!(await admin.listTopics()).includes(aggregatorTopicName(tenant, 'AGG-2', TOPICS.drEvents)), 'AGG-2 has no events, so no feed');
 });
+
+test('an aggregator registers its webhook through the gateway; plain http to a remote host is refused', async () => {
+  const token = await new SignJWT({}).setProtectedHeader({ alg: agg.alg, kid: agg.kid }).setIssuer('AGG-1').setAudience(h.config.nodeId).setIssuedAt().setExpirationTime('2m').sign(agg.privateKey);
+  const put = await h.app.inject({ method: 'PUT', url: '/v1/dr/webhook', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: { url: 'https://agg.example/ies/dr' } });
+  assert.ok([200, 201].includes(put.statusCode), put.body);
+  const got = await get('/v1/dr/webhook');
+  assert.equal((got.json() as Json).url, 'https://agg.example/ies/dr');
+  const plain = await h.app.inject({ method: 'PUT', url: '/v1/dr/webhook', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: { url: 'http://agg.example/ies/dr' } });
+  assert.equal(plain.statusCode, 400, plain.body);
+});

@@ -1,7 +1,8 @@
 import { createClickHouse } from '@ies/clickhouse';
 import { LogStore } from '@ies/notary';
 import { ClickHouseReadIndex } from '../../src/read-index.js';
-import { DrEventStore, loadPolicyRegistry, readBaselines, readPerformance } from '@ies/dr';
+import { DrEventStore, WEBHOOK_PUBLIC_KEY, loadPolicyRegistry, readBaselines, readPerformance } from '@ies/dr';
+import { WebhookRegistry } from '@ies/webhooks';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,6 +50,8 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
     policies: loadPolicyRegistry(),
     baselines: (discom, eventId) => readBaselines(clickhouse, discom, eventId),
     performance: (discom, eventId) => readPerformance(clickhouse, discom, eventId),
+    webhooks: new WebhookRegistry(redis, { allowLoopbackHttp: config.dr.allowLoopbackWebhooks }),
+    webhookKey: async () => { const raw = await redis.get(WEBHOOK_PUBLIC_KEY); return raw === null ? undefined : (JSON.parse(raw) as Record<string, unknown>); },
     now: () => clock ?? Date.now(),
   });
 
