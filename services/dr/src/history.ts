@@ -37,7 +37,7 @@ export type HistoryDays = Map<string, (number | null)[]>;
 
 /** A day range longer than this is refused: 366 days × 96 slots keeps every packed value below 2^53. */
 export const MAX_HISTORY_DAYS = 366;
-const DEFAULT_METERS_PER_QUERY = 10_000;
+const DEFAULT_METERS_PER_QUERY = 5_000;
 /** Bytes of meter-id literals per query; ClickHouse's max_query_size defaults to 262,144. */
 const ID_LIST_BUDGET = 200_000;
 /** A value travels as slot × 2^37 + (wh + 1), wh = -1 for an unusable read (see rowsQuery). */
@@ -193,7 +193,7 @@ async function decode(stream: AsyncIterable<Buffer>, plan: Plan, ids: ReadonlySe
     throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `meter history answer from ClickHouse is malformed (${what}) near: ${text}`);
   };
 
-  /** Decodes the meter row at `pos` and returns the position after it, or -1 when the buffer ends first. */
+  /** Decodes the meter row at `pos` and returns the position after it, or -1 when the buffer ends within it. */
   const row = (): number => {
     let p = pos;
     const idLength = varint(buf, p);
@@ -218,7 +218,7 @@ async function decode(stream: AsyncIterable<Buffer>, plan: Plan, ids: ReadonlySe
       end = placeWithVersions(buf, p, n, slots, seen, dayReads, versions);
       if (end === TRUNCATED) return -1;
     }
-    if (end === BAD_SLOT) corrupt(`a slot of meter ${meterId} is outside the ${plan.dates.length} days asked for`, pos);
+    if (end === BAD_SLOT) corrupt(`meter ${meterId} has an element that does not decode or a slot outside the ${plan.dates.length} days asked for`, pos);
     done.add(meterId);
     if (end === DUPLICATE) {
       emit(meterId, null);

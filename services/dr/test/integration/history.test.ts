@@ -1,0 +1,109 @@
+// loadMeterHistory against the local ClickHouse: a hand-made history for a fresh tenant in a
+// throw-away database (the loader's migrations, applied by migrateLoaderTables).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createClickHouse, sql } from '@ies/clickhouse';
+import { migrateLoaderTables } from '@ies/loader';
+import { stackConfig, uniqueTenant } from '@ies/testing';
+import { loadMeterHistory, type HistoryDays } from '../../src/history.js';
+
+const database = `it_dr_${randomBytes(4).toString('hex')}`;
+const config = stackConfig({ IES_CLICKHOUSE_DATABASE: database });
+const ch = createClickHouse(config);
+const tenant = uniqueTenant();
+const other = uniqueTenant();
+
+// IST day 2026-03-02 is UTC [2026-03-01 18:30, 2026-03-02 18:30).
+const DAY1 = Date.UTC(2026, 2, 1, 18, 30);
+const DAY2 = DAY1 + 86_400_000;
+const block = (dayStart: number, interval: number) => dayStart + interval * 900_000;
+
+interface Row {
+  discom?: string;
+  meter: string;
+  at: number;
+  wh: number;
+  status?: string;
+  channel?: 'IMPORT' | 'EXPORT';
+  batch?: string;
+  received?: number;
+}
+
+const rows: Row[] = [
+  { meter: 'M-1', at: DAY1 - 900_000, wh: 999 }, // 23:45 IST the day before: outside the range
+  { meter: 'M-1', at: block(DAY1, 0), wh: 100 },
+  // A revision: the later received version wins.
+  { meter: 'M-1', at: block(DAY1, 1), wh: 10, batch: 'B-1', received: 1_000 },
+  { meter: 'M-1', at: block(DAY1, 1), wh: 11, batch: 'B-2', received: 2_000 },
+  // Same received_at_ms: the greater batch id wins, and that version is SUSPECT.
+  { meter: 'M-1', at: block(DAY1, 2), wh: 20, batch: 'B-2', received: 3_000 },
+  { meter: 'M-1', at: block(DAY1, 2), wh: 21, batch: 'B-3', received: 3_000, status: 'SUSPECT' },
+  // A SUSPECT read revised to VALID.
+  { meter: 'M-1', at: block(DAY1, 3), wh: 30, batch: 'B-1', received: 1_000, status: 'SUSPECT' },
+  { meter: 'M-1', at: block(DAY1, 3), wh: 31, batch: 'B-0', received: 5_000 },
+  { meter: 'M-1', at: block(DAY1, 4), wh: 40, status: 'REJECTED' },
+  { meter: 'M-1', at: block(DAY1, 5), wh: 50, status: 'ESTIMATED' },
+  { meter: 'M-1', at: block(DAY1, 6), wh: 60, status: 'MANUAL' },
+  { meter: 'M-1', at: block(DAY1, 7), wh: 70, channel: 'EXPORT' },
+  { meter: 'M-1', at: block(DAY1, 8), wh: 80, discom: other },
+  { meter: 'M-1', at: block(DAY1, 9), wh: 2 ** 36 + 1 }, // above the engine's 2^36 Wh bound
+  { meter: 'M-1', at: block(DAY1, 95), wh: 950 },
+  { meter: 'M-1', at: block(DAY2, 10), wh: 5, status: 'SUSPECT' }, // a day with reads, none usable
+  { meter: 'M-1', at: block(DAY2 + 86_400_000, 0), wh: 999 }, // 00:00 IST the day after: outside
+  // A batch delivered twice and not merged yet: two identical rows.
+  { meter: 'M-2', at: block(DAY2, 47), wh: 470, batch: 'B-9' },
+  { meter: 'M-2', at: block(DAY2, 47), wh: 470, batch: 'B-9' },
+  { meter: 'M-2', at: block(DAY2, 48), wh: 0 },
+  { meter: 'M-4', at: block(DAY1, 0), wh: 1 }, // not asked for
+];
+
+const day = (values: Record<number, number | null>): (number | null)[] => {
+  const reads: (number | null)[] = new Array<number | null>(96).fill(null);
+  for (const [i, v] of Object.entries(values)) reads[Number(i)] = v;
+  return reads;
+};
+
+const expected = new Map<string, HistoryDays>([
+  ['M-3', new Map()],
+  ['M-1', new Map([['2026-03-02', day({ 0: 100, 1: 11, 2: null, 3: 31, 4: null, 5: 50, 6: 60, 95: 950 })], ['2026-03-03', day({})]])],
+  ['M-2', new Map([['2026-03-03', day({ 47: 470, 48: 0 })]])],
+]);
+const query = { discomId: tenant, meterIds: ['M-3', 'M-1', 'M-2'], fromDay: '2026-03-02', toDay: '2026-03-03' };
+
+before(async () => {
+  await migrateLoaderTables(config);
+  const values = rows.map((r, i) => {
+    const at = new Date(r.at).toISOString().slice(0, 19).replace('T', ' ');
+    return sql`(${r.discom ?? tenant}, ${r.meter}, ${at}, ${r.channel ?? 'IMPORT'}, ${r.wh}, ${r.status ?? 'VALID'}, 'HES', ${r.batch ?? 'B-1'}, ${i}, 'HES-IT', ${r.received ?? 1_000})`;
+  });
+  // One INSERT per row: separate parts, as rows from different batches would be.
+  for (const v of values) {
+    await ch.command({ query: `INSERT INTO reads (discom_id, meter_id, block_start, channel, wh, validation_status, source, batch_id, index_in_batch, head_end_id, received_at_ms) VALUES ${v}` });
+  }
+});
+
+after(async () => {
+  await ch.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+  await ch.close();
+});
+
+test('the latest version of each read, usable statuses only, within the IST days asked for', async () => {
+  const history = await loadMeterHistory(ch, query);
+  assert.deepEqual([...history.keys()], ['M-3', 'M-1', 'M-2'], 'every meter asked for, in the order asked');
+  assert.deepEqual(history, expected);
+});
+
+test('one meter per query, four queries in flight: the same answer', async () => {
+  assert.deepEqual(await loadMeterHistory(ch, { ...query, metersPerQuery: 1, concurrency: 4 }), expected);
+});
+
+test('EXPORT is a separate channel', async () => {
+  const history = await loadMeterHistory(ch, { ...query, meterIds: ['M-1'], channel: 'EXPORT' });
+  assert.deepEqual(history.get('M-1'), new Map([['2026-03-02', day({ 7: 70 })]]));
+});
+
+test('a bad range or a repeated meter is refused before any query', async () => {
+  await assert.rejects(loadMeterHistory(ch, { ...query, fromDay: '2026-03-04' }), { code: 'IES_ERR_DR_INPUT_INVALID', message: /2026-03-04…2026-03-03 is 0 days/ });
+  await assert.rejects(loadMeterHistory(ch, { ...query, meterIds: ['M-1', 'M-1'] }), { code: 'IES_ERR_DR_INPUT_INVALID', message: /M-1 is listed twice/ });
+});
