@@ -49,7 +49,7 @@ export async function startBaselineWorker(opts: { kafka: Kafka; serde: AvroSerde
       if (current?.state !== 'ACTIVE' || current.version !== t.version) return; // moved on (cancelled, or already baselined)
       const started = Date.now();
       const event = JSON.parse(t.event) as DrEvent;
-      const result = await baselineEvent(ch, opts.policies, opts.calendar, t.discomId, event);
+      const result = await baselineEvent(ch, opts.policies, opts.calendar, t.discomId, event, await store.priorEventDays(t.discomId, t.eventId));
       await persist(ch, producer, serde, t, result, Date.now());
       const ok = result.meters.filter((m) => m.status === 'OK').length;
       await store.transition(t.discomId, t.eventId, 'BASELINED', 'baseline-service', Date.now(), `${ok} of ${result.meters.length} meters baselined with ${result.policy}`);
@@ -61,14 +61,14 @@ export async function startBaselineWorker(opts: { kafka: Kafka; serde: AvroSerde
 }
 
 /** The event's baselines from its meters' history (the lookback of its policy pack, up to the event day). */
-export async function baselineEvent(ch: ClickHouseClient, policies: PolicyRegistry, calendar: HolidayCalendar, discomId: string, event: DrEvent): Promise<BaselineResult> {
+export async function baselineEvent(ch: ClickHouseClient, policies: PolicyRegistry, calendar: HolidayCalendar, discomId: string, event: DrEvent, priorEventDays: ReadonlyMap<string, readonly string[]> = new Map()): Promise<BaselineResult> {
   const pack = policies.get(event.methodology.ref);
   const eventDay = dayIndexOfDate(event.eventDay);
   if (eventDay === undefined) throw new IesError('IES_ERR_DR_INPUT_INVALID', `event day ${event.eventDay} is not a date`);
   const lookback = pack.method === 'LIKE_DAYS' ? pack.parameters.lookbackDays : 1;
   const meterIds = event.participatingMeters ?? [];
   const history = await loadMeterHistory(ch, { discomId, meterIds, fromDay: dateOfDayIndex(eventDay - lookback), toDay: event.eventDay });
-  return computeBaseline(pack, { eventStart: event.start, eventEnd: event.end, calendar, meters: meterIds.map((meterId) => ({ meterId, days: history.get(meterId) ?? new Map() })) });
+  return computeBaseline(pack, { eventStart: event.start, eventEnd: event.end, calendar, meters: meterIds.map((meterId) => ({ meterId, days: history.get(meterId) ?? new Map(), eventDays: (priorEventDays.get(meterId) ?? []).filter((d) => d < event.eventDay) })) });
 }
 
 async function persist(ch: ClickHouseClient, producer: Producer, serde: AvroSerde, t: Transition, result: BaselineResult, computedAt: number): Promise<void> {

@@ -56,6 +56,28 @@ export class DrEventStore {
     return raw === null ? undefined : (JSON.parse(raw) as DrEventRecord);
   }
 
+  /**
+   * The IST days of the tenant's other events that went ahead (ACTIVE onwards, not
+   * cancelled), per participating meter: a baseline must not use a day the meter was
+   * curtailing as a "normal" like day.
+   */
+  async priorEventDays(discomId: string, exceptEventId: string): Promise<Map<string, string[]>> {
+    const days = new Map<string, string[]>();
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.key(discomId, '*'), 'COUNT', 500);
+      cursor = next;
+      const values = keys.length === 0 ? [] : await this.redis.mget(...keys);
+      for (const raw of values) {
+        if (raw === null) continue;
+        const r = JSON.parse(raw) as DrEventRecord;
+        if (r.eventId === exceptEventId || r.state === 'DRAFT' || r.state === 'CANCELLED') continue;
+        for (const m of r.event.participatingMeters ?? []) days.set(m, [...(days.get(m) ?? []), r.event.eventDay]);
+      }
+    } while (cursor !== '0');
+    return days;
+  }
+
   /** Creates the event in DRAFT; an existing id with the same content is answered as is. */
   async create(discomId: string, event: DrEvent, by: string, at: number): Promise<{ record: DrEventRecord; created: boolean }> {
     const existing = await this.get(discomId, event.eventId);

@@ -93,6 +93,11 @@ test('an enrolled aggregator creates an event (DRAFT), activates it, and gets ba
   assert.equal((created.json() as Json).state, 'DRAFT');
   const replay = await signedPost('/v1/dr/events', eventRequest('EV-1', ['M-1', 'M-2']), agg);
   assert.equal(replay.statusCode, 200, 'the same event again is answered, not duplicated');
+  // An earlier event of M-1 that went ahead: its day must not serve as a like day for EV-1.
+  const earlier = { ...eventRequest('EV-0', ['M-1']), window: { start: eventStart - 2 * DAY_MS, end: eventStart - 2 * DAY_MS + 3_600_000 } };
+  assert.equal((await signedPost('/v1/dr/events', earlier, agg)).statusCode, 201);
+  assert.equal((await signedPost('/v1/dr/events/EV-0/transitions', { to: 'ACTIVE' }, agg)).statusCode, 200);
+  const earlierDay = new Date(eventStart - 2 * DAY_MS + IST_MS).toISOString().slice(0, 10);
   const active = await signedPost('/v1/dr/events/EV-1/transitions', { to: 'ACTIVE' }, agg);
   assert.equal(active.statusCode, 200, active.body);
   const baselined = await eventually(async () => {
@@ -104,14 +109,17 @@ test('an enrolled aggregator creates an event (DRAFT), activates it, and gets ba
   assert.equal(res.statusCode, 200, res.body);
   const rows = (res.json() as Json).baselines as Json[];
   assert.equal(rows.length, 8);
-  for (const r of rows.filter((x) => x.meterId === 'M-1')) assert.deepEqual([r.status, r.baselineWh], ['OK', 200]);
+  for (const r of rows.filter((x) => x.meterId === 'M-1')) {
+    assert.deepEqual([r.status, r.baselineWh], ['OK', 200]);
+    assert.ok(!r.selectedDays.includes(earlierDay), `${earlierDay} (EV-0) must not be a like day`);
+  }
   for (const r of rows.filter((x) => x.meterId === 'M-2')) assert.deepEqual([r.status, r.baselineWh], ['INSUFFICIENT_HISTORY', null]);
 
   // Performance once the window has closed (clock moved past it): delivered 50 Wh per block
   // from M-1 (M-2 has no baseline, so it is unverified, never a silent zero); offered 80.
   // payment = Σ min(50, 80) × 500 paise/kWh = 4 × 25 = 100 paise; penalty = Σ (80 − 50) × 200 = 4 × 6 = 24 paise.
   const sweep = new PerformanceSweep({ ch, redis, store, producer: h.deps.producer, serde: h.serde, logger: createLogger({ name: 'it', level: 'silent' }, nullStream()), graceMs: 0, now: () => eventStart + 2 * 3_600_000 });
-  assert.equal(await sweep.sweep(tenant), 1);
+  assert.equal(await sweep.sweep(tenant), 2, 'EV-0 and EV-1 are both closed and baselined');
   assert.equal(await sweep.sweep(tenant), 0, 'unchanged figures are not published again');
   const perf = (await get('/v1/dr/events/EV-1/performance')).json() as Json;
   assert.equal(perf.state, 'MEASURED');
@@ -157,13 +165,13 @@ test("each aggregator's feed topics hold exactly the records about its events", 
     await consumer.disconnect();
     return seen;
   };
-  const events = await read(aggregatorTopicName(tenant, 'AGG-1', TOPICS.drEvents), 6);
+  const events = (await read(aggregatorTopicName(tenant, 'AGG-1', TOPICS.drEvents), 9)).filter((e) => e.eventId !== 'EV-0');
   // Order holds per event (one partition per key); across events it may interleave.
   assert.deepEqual(events.map((e) => `${e.eventId}:${e.version}:${e.state}`).sort(), ['EV-1:1:DRAFT', 'EV-1:2:ACTIVE', 'EV-1:3:BASELINED', 'EV-1:4:MEASURED', 'EV-4:1:DRAFT', 'EV-4:2:CANCELLED']);
   assert.equal(events.length, 6);
   assert.ok(events.every((e) => e.aggregatorId === 'AGG-1'));
-  assert.equal((await read(aggregatorTopicName(tenant, 'AGG-1', TOPICS.baselines), 2)).length, 2);
-  assert.equal((await read(aggregatorTopicName(tenant, 'AGG-1', TOPICS.drPerformance), 1)).length, 1);
+  assert.equal((await read(aggregatorTopicName(tenant, 'AGG-1', TOPICS.baselines), 3)).filter((b) => b.eventId === 'EV-1').length, 2);
+  assert.equal((await read(aggregatorTopicName(tenant, 'AGG-1', TOPICS.drPerformance), 2)).filter((p) => p.eventId === 'EV-1').length, 1);
   assert.ok(!(await admin.listTopics()).includes(aggregatorTopicName(tenant, 'AGG-2', TOPICS.drEvents)), 'AGG-2 has no events, so no feed');
 });
 
