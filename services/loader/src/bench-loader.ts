@@ -1,0 +1,203 @@
+#!/usr/bin/env node
+// npm run bench:loader [-- <insert rows> <end-to-end rows>]
+// Rows/s of the loader's insert path into the local ClickHouse for each input format, and
+// end to end from meter-batches.v1 through the Loader. Everything goes into a throw-away
+// database and a fresh tenant, both removed afterwards.
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '@ies/config';
+import { createClickHouse, sql } from '@ies/clickhouse';
+import { TOPICS, topicName } from '@ies/contracts';
+import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
+import type { ReadRow } from './domain/rows.js';
+import { insertEncoded } from './clickhouse-insert.js';
+import { DEFAULT_LOADER_OPTIONS, Loader } from './loader.js';
+import { migrateLoaderTables } from './migrate.js';
+import { RowBinaryWriter } from './row-binary.js';
+import { READ_COLUMNS, readsCsv, readsJsonEachRow, readsTabSeparated, writeReadRowBinary, type InsertFormat } from './row-encoding.js';
+
+const INSERT_ROWS = Number(process.argv[2] ?? 2_000_000);
+const E2E_ROWS = Number(process.argv[3] ?? 2_000_000);
+const CHUNK = DEFAULT_LOADER_OPTIONS.maxRows;
+const INSERTS_IN_FLIGHT = DEFAULT_LOADER_OPTIONS.maxInFlightInserts;
+const READS_PER_BATCH = 1_000;
+const BLOCK0 = Date.UTC(2026, 10, 20, 18, 30);
+const RECEIVED = Date.UTC(2026, 10, 21, 4, 0);
+
+const config = loadConfig({ ...process.env, IES_CLICKHOUSE_DATABASE: `ies_bench_${randomBytes(4).toString('hex')}`, IES_LOG_LEVEL: 'warn' });
+const quiet = { error: (o: object, m: string) => console.error(m, o), warn() {}, info() {}, debug() {} };
+
+const FLEET = 20_000;
+const BATCHES_PER_BLOCK = (FLEET * 2) / READS_PER_BATCH;
+
+/**
+ * A batch id shaped like the gateway's (`B-<uuid>`, in no particular order), so string
+ * sizes and ClickHouse's sorting work are realistic. Built strings of 13+ characters are
+ * V8 ropes, slow to read char by char; Avro-decoded strings are flat, so these are
+ * flattened through a Buffer to measure what the loader sees.
+ */
+const BATCH_IDS = new Map<number, string>();
+function batchId(n: number): string {
+  let id = BATCH_IDS.get(n);
+  if (id === undefined) {
+    const scrambled = (Math.imul(n + 1, 2654435761) >>> 0).toString(16).padStart(8, '0');
+    id = Buffer.from(`B-${scrambled}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`, 'latin1').toString('latin1');
+    BATCH_IDS.set(n, id);
+  }
+  return id;
+}
+
+/**
+ * Rows as a head-end sends them: each batch is one 15-minute block of 500 of its 20,000
+ * meters, both channels; the batches of a block follow each other. So neither table's
+ * sorting key matches arrival order, as in production.
+ */
+function chunkRows(discomId: string, from: number, n: number): ReadRow[] {
+  const out: ReadRow[] = new Array(n);
+  for (let i = 0; i < n; i += 1) {
+    const k = from + i;
+    const b = Math.floor(k / READS_PER_BATCH);
+    const j = k % READS_PER_BATCH;
+    const meter = (b % BATCHES_PER_BLOCK) * (READS_PER_BATCH / 2) + (j >> 1);
+    out[i] = { discomId, meterId: `MTR-${meter.toString().padStart(8, '0')}`, blockStartSec: BLOCK0 / 1000 + Math.floor(b / BATCHES_PER_BLOCK) * 900, channel: j & 1 ? 'EXPORT' : 'IMPORT', wh: (k * 7919) % 5000, validationStatus: 'VALID', source: 'HES', batchId: batchId(b), indexInBatch: j, headEndId: 'HES-BENCH-01', receivedAtMs: RECEIVED };
+  }
+  return out;
+}
+
+function encode(format: InsertFormat, rows: ReadRow[]): Buffer | string | object[] {
+  switch (format) {
+    case 'RowBinary': {
+      const w = new RowBinaryWriter(rows.length * 96);
+      for (const r of rows) writeReadRowBinary(w, r);
+      return w.bytes();
+    }
+    case 'TabSeparated':
+      return readsTabSeparated(rows);
+    case 'CSV':
+      return readsCsv(rows);
+    default:
+      return readsJsonEachRow(rows);
+  }
+}
+
+const rate = (rows: number, ms: number) => `${Math.round(rows / (ms / 1000)).toLocaleString('en-US')} rows/s`;
+
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+console.log(`machine: ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; node ${process.version}; load average ${load()} (other work on the machine slows every figure)`);
+await migrateLoaderTables(config);
+const client = createClickHouse(config);
+const version = await (await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json<{ v: string }>();
+console.log(`ClickHouse ${version[0]?.v} at ${config.clickhouse.url}, database ${config.clickhouse.database} (dropped afterwards)`);
+
+try {
+  if (INSERT_ROWS > 0) await insertPath();
+  if (E2E_ROWS > 0) await endToEnd();
+  console.log(`\nload average after: ${load()}`);
+} finally {
+  await client.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse.database}` });
+  await client.close();
+}
+
+async function insertPath(): Promise<void> {
+  console.log(`\ninsert path: ${INSERT_ROWS.toLocaleString('en-US')} rows into reads (+ its materialized view reads_by_batch); rows encoded in this process while INSERTs run`);
+  const runs: { format: InsertFormat; chunk: number; inFlight: number }[] = [
+    ...(['RowBinary', 'TabSeparated', 'CSV', 'JSONEachRow'] as const).map((format) => ({ format, chunk: CHUNK, inFlight: INSERTS_IN_FLIGHT })),
+    { format: 'RowBinary', chunk: 100_000, inFlight: 1 },
+    { format: 'RowBinary', chunk: CHUNK, inFlight: 1 },
+  ];
+  // One chunk of rows, reused with a new DISCOM id per INSERT: rows stay unique and the
+  // garbage collector does not pay for millions of live objects the loader never holds.
+  const template = chunkRows('BENCH', 0, CHUNK);
+  for (const format of ['RowBinary', 'TabSeparated'] as const) encode(format, template);
+  for (const [i, run] of runs.entries()) {
+    const discom = `BENCH-${i}-`;
+    await quiesce();
+    let encodeMs = 0;
+    const inflight = new Set<Promise<void>>();
+    const t0 = performance.now();
+    for (let c = 0; c * run.chunk < INSERT_ROWS; c += 1) {
+      const rows = template.slice(0, Math.min(run.chunk, INSERT_ROWS - c * run.chunk));
+      for (const r of rows) r.discomId = `${discom}${c}`;
+      const e = performance.now();
+      const body = encode(run.format, rows);
+      encodeMs += performance.now() - e;
+      if (inflight.size >= run.inFlight) await Promise.race(inflight);
+      const p: Promise<void> = insertEncoded(client, 'reads', READ_COLUMNS, run.format, body).finally(() => inflight.delete(p));
+      inflight.add(p);
+    }
+    await Promise.all(inflight);
+    const total = performance.now() - t0;
+    const stored = Number((await (await client.query({ query: sql`SELECT count() AS n FROM reads FINAL WHERE startsWith(discom_id, ${discom})`, format: 'JSONEachRow' })).json<{ n: string }>())[0]?.n);
+    const shape = `${run.chunk.toLocaleString('en-US')} rows/INSERT, ${run.inFlight} in flight`;
+    console.log(`  ${run.format.padEnd(12)} ${shape.padEnd(30)} ${rate(INSERT_ROWS, total).padStart(16)}  (encoding alone ${rate(INSERT_ROWS, encodeMs)}; ${stored === INSERT_ROWS ? 'all rows stored once' : `STORED ${stored}`})`);
+  }
+}
+
+/** Empties the tables and waits for merges to end, so one run does not pay for the last. */
+async function quiesce(): Promise<void> {
+  await client.command({ query: 'TRUNCATE TABLE reads' });
+  await client.command({ query: 'TRUNCATE TABLE reads_by_batch' });
+  for (let i = 0; i < 600; i += 1) {
+    const merges = Number((await (await client.query({ query: sql`SELECT count() AS n FROM system.merges WHERE database = ${config.clickhouse.database}`, format: 'JSONEachRow' })).json<{ n: string }>())[0]?.n);
+    if (merges === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** meter-batches.v1 → Loader → ClickHouse, from the first fetched batch to the last INSERT. */
+async function endToEnd(): Promise<void> {
+  const tenant = `BENCH-${randomBytes(4).toString('hex').toUpperCase()}`;
+  const kafka = createKafka(config, quiet);
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTenantTopics(admin, tenant, config.kafka.replicationFactor);
+  const serde = new AvroSerde({ registryUrl: config.registry.url });
+  const producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  const batches = Math.ceil(E2E_ROWS / READS_PER_BATCH);
+  console.log(`\nend to end: ${batches.toLocaleString('en-US')} batches × ${READS_PER_BATCH} reads on ${topicName(tenant, TOPICS.meterBatches)} (${TOPICS.meterBatches.partitions} partitions), Avro-decoded and loaded by one Loader`);
+  const p0 = performance.now();
+  const body = Buffer.alloc(READS_PER_BATCH * 60, 'x');
+  for (let b = 0; b < batches; b += 50) {
+    const messages = [];
+    for (let i = b; i < Math.min(batches, b + 50); i += 1) {
+      const reads = chunkRows(tenant, i * READS_PER_BATCH, READS_PER_BATCH).map((r) => ({ meterId: r.meterId, blockStart: r.blockStartSec * 1000, channel: r.channel, wh: r.wh, validationStatus: r.validationStatus, source: r.source }));
+      const value = await serde.encode(tenant, TOPICS.meterBatches, { batchId: `E2E-${i}`, discomId: tenant, headEndId: 'HES-BENCH-01', receivedAt: RECEIVED, format: 'COMPACT_CSV', bodySha256: '00'.repeat(32), signature: 'h..s', body, reads, rejected: [] });
+      messages.push({ key: `E2E-${i}`, value });
+    }
+    await producer.send({ topic: topicName(tenant, TOPICS.meterBatches), acks: ACKS_ALL, messages });
+  }
+  await producer.disconnect();
+  console.log(`  produced in ${((performance.now() - p0) / 1000).toFixed(1)} s`);
+
+  let firstFetch: number | undefined;
+  let lastInsert = 0;
+  let inserted = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const loader = new Loader({
+    kafka, serde, clickhouse: client, tenants: [tenant], log: quiet,
+    options: { groupId: `${tenant}-bench` },
+    metrics: {
+      inserted(table, rows) {
+        if (table !== 'reads') return;
+        inserted += rows;
+        lastInsert = performance.now();
+        if (inserted >= batches * READS_PER_BATCH) done();
+      },
+      insertFailed() {}, paused() {}, lag() {},
+    },
+  });
+  loader.consumer.on(loader.consumer.events.START_BATCH_PROCESS, () => (firstFetch ??= performance.now()));
+  const s0 = performance.now();
+  await loader.start();
+  let timeout: NodeJS.Timeout | undefined;
+  await Promise.race([finished, new Promise((r) => (timeout = setTimeout(r, 300_000)))]);
+  clearTimeout(timeout);
+  await loader.stop();
+  const total = batches * READS_PER_BATCH;
+  console.log(`  ${inserted.toLocaleString('en-US')} rows: ${rate(inserted, lastInsert - (firstFetch ?? s0))} from first fetch to last INSERT (group join took ${(((firstFetch ?? s0) - s0) / 1000).toFixed(1)} s)${inserted < total ? ' — TIMED OUT' : ''}`);
+  await admin.deleteTopics({ topics: Object.values(TOPICS).map((t) => topicName(tenant, t)) }).catch(() => {});
+  await admin.disconnect();
+}

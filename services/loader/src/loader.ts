@@ -1,0 +1,368 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { TOPICS, topicName } from '@ies/contracts';
+import { IesError, isIesError } from '@ies/errors';
+import type { AvroSerde, LogSink } from '@ies/kafka';
+import { rowOfDeadLetter, rowsOfBatch, undecodableRow, type DeadLetterRecord, type MeterBatchRecord } from './domain/rows.js';
+import { insertEncoded, insertError } from './clickhouse-insert.js';
+import { NO_METRICS, type LoaderMetrics } from './metrics.js';
+import { backoffMs, sleep, type BackoffPolicy } from './retry.js';
+import { RowBuffer, type PendingInsert, type TopicPartitionOffset } from './row-buffer.js';
+import { DEAD_LETTER_COLUMNS, READ_COLUMNS } from './row-encoding.js';
+
+/** Replicas share one consumer group, so each record is loaded by one of them. */
+export const LOADER_GROUP = 'ies-loader';
+
+export interface LoaderOptions {
+  readonly groupId: string;
+  /** Insert once this many rows are buffered (ClickHouse wants large, rare inserts)… */
+  readonly maxRows: number;
+  /** …or once the oldest buffered row is this old. */
+  readonly maxDelayMs: number;
+  /** INSERTs running at once; ClickHouse 18.16 parses one INSERT on one core. */
+  readonly maxInFlightInserts: number;
+  /** Backoff between attempts while ClickHouse does not answer. */
+  readonly retry: BackoffPolicy;
+  /** How long stop() keeps trying to store what it has before leaving it to redelivery. */
+  readonly stopTimeoutMs: number;
+}
+
+export const DEFAULT_LOADER_OPTIONS: LoaderOptions = Object.freeze({
+  groupId: LOADER_GROUP,
+  maxRows: 500_000,
+  maxDelayMs: 1_000,
+  maxInFlightInserts: 2,
+  retry: Object.freeze({ initialMs: 250, maxMs: 10_000 }),
+  stopTimeoutMs: 15_000,
+});
+
+export interface LoaderDeps {
+  kafka: Kafka;
+  serde: AvroSerde;
+  /** Bound to the database the migrations created. */
+  clickhouse: ClickHouseClient;
+  tenants: readonly string[];
+  log: LogSink;
+  metrics?: LoaderMetrics;
+  options?: Partial<LoaderOptions>;
+}
+
+type PauseReason = 'clickhouse' | 'stopping' | 'failed';
+
+interface Route {
+  tenant: string;
+  kind: 'batches' | 'deadLetters';
+}
+
+/** One queued INSERT; slots leave the queue in order, so commits never pass an unstored row. */
+interface Slot {
+  pending: PendingInsert;
+  started: boolean;
+  stored: boolean;
+}
+
+/** Dead letters keep the refused bytes when they are small enough to inspect later. */
+const MAX_KEPT_PAYLOAD = 1024 * 1024;
+
+/**
+ * meter-batches.v1 and dead-letter.v1 → ClickHouse. Rows from many records are buffered
+ * and inserted together; a partition's offset is committed only after every row before it
+ * is stored, so a crash or redelivery re-inserts rows that the tables' ReplacingMergeTree
+ * keys fold into one. While ClickHouse does not answer, inserts are retried with backoff
+ * and the consumer is paused (it keeps its group membership and heartbeats). When inserts
+ * merely fall behind, the batch handler waits for the queue to shorten instead of pausing:
+ * kafkajs polls a paused consumer only every maxWaitTimeInMs, which would stall a healthy
+ * pipeline after every resume.
+ */
+export class Loader {
+  readonly consumer: Consumer;
+  /** Rejects when ClickHouse refuses rows for good (not retriable); the loader has stopped consuming. */
+  readonly failed: Promise<never>;
+  private readonly deps: LoaderDeps;
+  private readonly options: LoaderOptions;
+  private readonly metrics: LoaderMetrics;
+  private readonly routes = new Map<string, Route>();
+  private readonly buffer = new RowBuffer();
+  private readonly queue: Slot[] = [];
+  private readonly writes = new Set<Promise<void>>();
+  private inFlight = 0;
+  private committing: Promise<void> | undefined;
+  private readonly committable = new Map<string, TopicPartitionOffset>();
+  private readonly committed = new Map<string, bigint>();
+  private readonly highWatermarks = new Map<string, bigint>();
+  private readonly pauseReasons = new Set<PauseReason>();
+  private readonly abort = new AbortController();
+  private waiters: (() => void)[] = [];
+  private ticker: NodeJS.Timeout | undefined;
+  private stopDeadline: number | undefined;
+  private rejectFailed!: (err: unknown) => void;
+
+  constructor(deps: LoaderDeps) {
+    this.deps = deps;
+    this.options = { ...DEFAULT_LOADER_OPTIONS, ...deps.options };
+    this.metrics = deps.metrics ?? NO_METRICS;
+    for (const tenant of deps.tenants) {
+      this.routes.set(topicName(tenant, TOPICS.meterBatches), { tenant, kind: 'batches' });
+      this.routes.set(topicName(tenant, TOPICS.deadLetter), { tenant, kind: 'deadLetters' });
+    }
+    this.failed = new Promise<never>((_, reject) => {
+      this.rejectFailed = reject;
+    });
+    this.failed.catch(() => {});
+    this.consumer = deps.kafka.consumer({
+      groupId: this.options.groupId,
+      readUncommitted: false,
+      sessionTimeout: 30_000,
+      // Also how long a paused consumer sleeps between polls, so it bounds the delay of a resume.
+      maxWaitTimeInMs: 1_000,
+      // A batch record may be tens of MiB; fetch enough per round to keep inserts full.
+      maxBytesPerPartition: 16 * 1024 * 1024,
+      maxBytes: 64 * 1024 * 1024,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.fail(payload.error);
+    });
+    await this.consumer.subscribe({ topics: [...this.routes.keys()], fromBeginning: true });
+    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
+    this.ticker = setInterval(() => this.tick(), Math.max(10, Math.floor(this.options.maxDelayMs / 4)));
+    this.ticker.unref();
+  }
+
+  /** Stores what is buffered (for at most stopTimeoutMs), commits it, and leaves the group. */
+  async stop(): Promise<void> {
+    if (this.stopDeadline !== undefined) return;
+    this.stopDeadline = Date.now() + this.options.stopTimeoutMs;
+    clearInterval(this.ticker);
+    this.pause('stopping');
+    this.flush();
+    const giveUp = setTimeout(() => this.abort.abort(), this.options.stopTimeoutMs);
+    try {
+      while (this.writes.size > 0) await Promise.all(this.writes);
+      await this.commit();
+    } finally {
+      clearTimeout(giveUp);
+      this.abort.abort();
+      await this.consumer.disconnect();
+    }
+  }
+
+  /** For operators and tests: whether consumption is paused and why, and what waits. */
+  status(): { paused: boolean; pauseReasons: PauseReason[]; bufferedRows: number; queuedInserts: number; uncommittedPartitions: number } {
+    return { paused: this.pauseReasons.size > 0, pauseReasons: [...this.pauseReasons], bufferedRows: this.buffer.rows, queuedInserts: this.queue.length, uncommittedPartitions: this.committable.size };
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const route = this.routes.get(batch.topic);
+    if (route === undefined) return;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) return;
+      await this.accept(route, batch.topic, batch.partition, message);
+      resolveOffset(message.offset);
+      if (this.buffer.rows >= this.options.maxRows) {
+        this.flush();
+        await this.roomInQueue(heartbeat);
+      }
+    }
+    // Transaction markers after the last record need no row; committing past them keeps
+    // the group's lag at zero once everything is stored.
+    const last = batch.lastOffset();
+    this.buffer.consumedUpTo(batch.topic, batch.partition, (BigInt(last) + 1n).toString());
+    resolveOffset(last);
+    this.highWatermarks.set(partitionKey(batch.topic, batch.partition), BigInt(batch.highWatermark));
+    this.reportLag(batch.topic, batch.partition, BigInt(batch.firstOffset() ?? last));
+    await heartbeat();
+  }
+
+  /** Decodes one record into buffered rows. A retriable failure (registry down) is thrown, so kafkajs retries the record. */
+  private async accept(route: Route, topic: string, partition: number, message: KafkaMessage): Promise<void> {
+    const next = (BigInt(message.offset) + 1n).toString();
+    let value: unknown;
+    try {
+      if (message.value === null) throw new IesError('IES_ERR_AVRO_DECODE', `record ${topic}/${partition}/${message.offset} has no value`);
+      value = await this.deps.serde.decode(message.value);
+    } catch (err) {
+      if (!isIesError(err) || err.retriable) throw err;
+      const sourceId = `${topic}/${partition}/${message.offset}`;
+      this.deps.log.error({ sourceId, code: err.code, err: err.message }, 'record cannot be decoded; stored as a dead letter');
+      const payload = message.value !== null && message.value.length <= MAX_KEPT_PAYLOAD ? message.value : null;
+      this.buffer.addDeadLetters([undecodableRow(route.tenant, sourceId, err.code, err.message, payload, Number(message.timestamp))]);
+      this.buffer.consumedUpTo(topic, partition, next);
+      return;
+    }
+    if (route.kind === 'batches') {
+      const rows = rowsOfBatch(value as MeterBatchRecord, route.tenant);
+      this.buffer.addReads(rows.reads);
+      if (rows.deadLetters.length > 0) {
+        this.deps.log.warn({ topic, offset: message.offset, codes: [...new Set(rows.deadLetters.map((d) => d.code))], count: rows.deadLetters.length }, 'reads cannot be stored as they are; stored as dead letters');
+        this.buffer.addDeadLetters(rows.deadLetters);
+      }
+    } else {
+      this.buffer.addDeadLetters([rowOfDeadLetter(value as DeadLetterRecord, route.tenant)]);
+    }
+    this.buffer.consumedUpTo(topic, partition, next);
+  }
+
+  private tick(): void {
+    const since = this.buffer.since;
+    if (since !== undefined && Date.now() - since >= this.options.maxDelayMs) this.flush();
+    if (this.committable.size > 0) void this.commit();
+  }
+
+  /** Queues the buffer as one INSERT. */
+  private flush(): void {
+    if (this.buffer.isEmpty()) return;
+    this.queue.push({ pending: this.buffer.take(), started: false, stored: false });
+    this.startWrites();
+  }
+
+  /**
+   * Back-pressure while ClickHouse answers: with every INSERT slot busy and one more
+   * queued, the handler waits (heartbeating, so a slow insert does not cost the group
+   * membership). It returns at once when the consumer is paused (ClickHouse down), so the
+   * handler never blocks for long.
+   */
+  private async roomInQueue(heartbeat: () => Promise<void>): Promise<void> {
+    while (this.queue.length > this.options.maxInFlightInserts && this.pauseReasons.size === 0) {
+      await Promise.race([new Promise<void>((resolve) => this.waiters.push(resolve)), sleep(1_000, this.abort.signal)]);
+      await heartbeat();
+    }
+  }
+
+  private wakeWaiters(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  private startWrites(): void {
+    for (const slot of this.queue) {
+      if (this.inFlight >= this.options.maxInFlightInserts || this.abort.signal.aborted || this.pauseReasons.has('failed')) return;
+      if (slot.started) continue;
+      slot.started = true;
+      this.inFlight += 1;
+      const write: Promise<void> = this.write(slot.pending)
+        .then((stored) => {
+          this.inFlight -= 1;
+          if (!stored) return; // stop() gave up: the rows stay uncommitted and come back on redelivery
+          slot.stored = true;
+          this.settle();
+          this.startWrites();
+        }, (err: unknown) => {
+          this.inFlight -= 1;
+          this.fail(err);
+        })
+        .finally(() => this.writes.delete(write));
+      this.writes.add(write);
+    }
+  }
+
+  /** Stored slots at the head of the queue leave it; their offsets become committable. */
+  private settle(): void {
+    while (this.queue[0]?.stored) {
+      const slot = this.queue.shift() as Slot;
+      for (const o of slot.pending.offsets) this.committable.set(partitionKey(o.topic, o.partition), o);
+    }
+    this.wakeWaiters();
+    void this.commit();
+  }
+
+  /** Inserts until it succeeds; false when stop() gave up waiting for ClickHouse. */
+  private async write(pending: PendingInsert): Promise<boolean> {
+    const parts = [
+      { table: 'reads', columns: READ_COLUMNS, body: pending.reads, rows: pending.readCount },
+      { table: 'dead_letters', columns: DEAD_LETTER_COLUMNS, body: pending.deadLetters, rows: pending.deadLetterCount },
+    ].filter((p) => p.rows > 0);
+    let attempt = 0;
+    while (parts.length > 0) {
+      const part = parts[0] as (typeof parts)[number];
+      const started = performance.now();
+      try {
+        await insertEncoded(this.deps.clickhouse, part.table, part.columns, 'RowBinary', part.body);
+        this.metrics.inserted(part.table, part.rows, (performance.now() - started) / 1000);
+        parts.shift();
+        attempt = 0;
+        if (this.pauseReasons.has('clickhouse')) {
+          this.deps.log.info({ table: part.table }, 'ClickHouse answers again; resuming consumption');
+          this.resume('clickhouse');
+        }
+      } catch (cause) {
+        const err = insertError(cause, part.table);
+        this.metrics.insertFailed(part.table, err.retriable);
+        if (!err.retriable) throw err;
+        this.pause('clickhouse');
+        const remaining = this.stopDeadline === undefined ? Infinity : this.stopDeadline - Date.now();
+        if (remaining <= 0 || this.abort.signal.aborted) {
+          this.deps.log.warn({ table: part.table, rows: part.rows }, 'stopping while ClickHouse is unavailable; the rows stay uncommitted and will be redelivered');
+          return false;
+        }
+        const delay = Math.min(backoffMs(attempt, this.options.retry), remaining);
+        this.deps.log.warn({ table: part.table, attempt, retryInMs: delay, err: err.message }, 'ClickHouse insert failed; consumption paused, retrying');
+        attempt += 1;
+        await sleep(delay, this.abort.signal);
+      }
+    }
+    return true;
+  }
+
+  /** Commits what is stored. A failed commit is retried on the next tick; redelivery meanwhile is harmless. */
+  private commit(): Promise<void> {
+    this.committing ??= (async () => {
+      while (this.committable.size > 0) {
+        const offsets = [...this.committable.values()];
+        try {
+          await this.consumer.commitOffsets(offsets);
+        } catch (err) {
+          this.deps.log.warn({ err: (err as Error).message, partitions: offsets.length }, 'offset commit failed; rows are stored, commit retried');
+          return;
+        }
+        for (const o of offsets) {
+          const key = partitionKey(o.topic, o.partition);
+          if (this.committable.get(key) === o) this.committable.delete(key);
+          this.committed.set(key, BigInt(o.offset));
+          this.reportLag(o.topic, o.partition, BigInt(o.offset));
+        }
+      }
+    })().finally(() => {
+      this.committing = undefined;
+    });
+    return this.committing;
+  }
+
+  private reportLag(topic: string, partition: number, fallbackCommitted: bigint): void {
+    const key = partitionKey(topic, partition);
+    const hw = this.highWatermarks.get(key);
+    if (hw === undefined) return;
+    const committed = this.committed.get(key) ?? fallbackCommitted;
+    this.metrics.lag(topic, partition, Number(hw > committed ? hw - committed : 0n));
+  }
+
+  private pause(reason: PauseReason): void {
+    const wasPaused = this.pauseReasons.size > 0;
+    this.pauseReasons.add(reason);
+    this.wakeWaiters();
+    if (wasPaused) return;
+    this.consumer.pause([...this.routes.keys()].map((topic) => ({ topic })));
+    this.metrics.paused(true);
+  }
+
+  private resume(reason: PauseReason): void {
+    if (!this.pauseReasons.delete(reason) || this.pauseReasons.size > 0) return;
+    this.consumer.resume([...this.routes.keys()].map((topic) => ({ topic })));
+    this.metrics.paused(false);
+  }
+
+  private fail(err: unknown): void {
+    if (this.pauseReasons.has('failed')) return;
+    this.deps.log.error({ err: (err as Error).message, code: (err as IesError).code }, 'loader stopped consuming: ClickHouse refuses the rows; nothing after the last commit is lost, fix and restart');
+    this.pause('failed');
+    this.rejectFailed(err);
+  }
+}
+
+function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}

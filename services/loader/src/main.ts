@@ -1,0 +1,42 @@
+import { loadConfig, redactConfig } from '@ies/config';
+import { createClickHouse } from '@ies/clickhouse';
+import { AvroSerde, createKafka, ensureTenantTopics } from '@ies/kafka';
+import { createLogger, createMetricsRegistry } from '@ies/observability';
+import { Loader, type LoaderOptions } from './loader.js';
+import { createLoaderMetrics } from './metrics.js';
+import { migrateLoaderTables } from './migrate.js';
+
+/**
+ * Runs the loader for the node's tenants: applies the ClickHouse migrations, makes sure
+ * the tenants' topics exist, then consumes (group `ies-loader` unless `options.groupId`).
+ */
+export async function startLoaderService(env: Readonly<Record<string, string | undefined>>, options: Partial<LoaderOptions> = {}) {
+  const config = loadConfig(env);
+  const logger = createLogger({ name: 'loader', level: config.logLevel });
+  logger.info({ config: redactConfig(config) }, 'starting loader');
+  const migrations = await migrateLoaderTables(config);
+  logger.info({ database: config.clickhouse.database, applied: migrations.applied.map((m) => `${m.version}_${m.name}`), upToDate: migrations.skipped.length }, 'ClickHouse tables ready');
+  const kafka = createKafka(config, logger.child({ lib: 'kafkajs' }));
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const t of config.tenants) await ensureTenantTopics(admin, t, config.kafka.replicationFactor);
+  } finally {
+    await admin.disconnect();
+  }
+  const clickhouse = createClickHouse(config);
+  const metrics = createMetricsRegistry('loader');
+  const loader = new Loader({ kafka, serde: new AvroSerde({ registryUrl: config.registry.url }), clickhouse, tenants: config.tenants, log: logger, metrics: createLoaderMetrics(metrics), options });
+  await loader.start();
+  logger.info({ tenants: config.tenants }, 'loader running');
+  return {
+    loader,
+    metrics,
+    /** Rejects when ClickHouse refuses rows for good; the process should exit and be restarted after a fix. */
+    failed: loader.failed,
+    stop: async () => {
+      await loader.stop();
+      await clickhouse.close();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RowBinaryWriter } from './row-binary.js';
+
+test('integers are little-endian two\'s complement over the safe range', () => {
+  const w = new RowBinaryWriter(1);
+  for (const v of [0, -1, 412, -(2 ** 53 - 1), 2 ** 53 - 1]) w.int64(v);
+  w.uint64(2 ** 40 + 5);
+  w.uint32(4294967295);
+  w.int8(2);
+  const b = w.bytes();
+  assert.deepEqual([0, 8, 16, 24, 32].map((o) => b.readBigInt64LE(o)), [0n, -1n, 412n, -(2n ** 53n - 1n), 2n ** 53n - 1n]);
+  assert.equal(b.readBigUInt64LE(40), 2n ** 40n + 5n);
+  assert.equal(b.readUInt32LE(48), 4294967295);
+  assert.equal(b[52], 2);
+  assert.equal(b.length, 53);
+});
+
+test('strings carry their UTF-8 byte length as LEB128, whether short, non-ASCII or long', () => {
+  const w = new RowBinaryWriter(1);
+  w.string('');
+  w.string('M-1');
+  w.string('héllo ₹');
+  w.string('x'.repeat(300));
+  w.strings(['a', 'bc']);
+  w.blob(Uint8Array.from([0, 255]));
+  const b = w.bytes();
+  const expected = Buffer.concat([
+    Buffer.from([0]),
+    Buffer.from([3]), Buffer.from('M-1'),
+    Buffer.from([10]), Buffer.from('héllo ₹'),
+    Buffer.from([0xac, 0x02]), Buffer.from('x'.repeat(300)),
+    Buffer.from([2, 1]), Buffer.from('a'), Buffer.from([2]), Buffer.from('bc'),
+    Buffer.from([2, 0, 255]),
+  ]);
+  assert.deepEqual(b, expected);
+});

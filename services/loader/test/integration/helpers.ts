@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import type { Admin, Producer } from 'kafkajs';
+import type { Config } from '@ies/config';
+import { createClickHouse, sql, type ClickHouseClient } from '@ies/clickhouse';
+import { TOPICS, topicName } from '@ies/contracts';
+import { ACKS_ALL, AvroSerde } from '@ies/kafka';
+
+/** A throw-away database per test file, so migrations under development never touch `ies`. */
+export function uniqueDatabase(): string {
+  return `it_loader_${randomBytes(4).toString('hex')}`;
+}
+
+export interface TestRead {
+  meterId: string;
+  blockStart: number;
+  channel: 'IMPORT' | 'EXPORT';
+  wh: number;
+  validationStatus?: string;
+  source?: string;
+}
+
+/** A meter-batches.v1 value as the gateway writes it. */
+export function meterBatch(tenant: string, batchId: string, receivedAt: number, reads: readonly TestRead[]) {
+  return {
+    batchId, discomId: tenant, headEndId: 'HES-IT', receivedAt, format: 'COMPACT_CSV', bodySha256: '00'.repeat(32), signature: 'h..s', body: Buffer.from('x'),
+    reads: reads.map((r) => ({ validationStatus: 'VALID', source: 'HES', ...r })),
+    rejected: [],
+  };
+}
+
+/** `count` meters × both channels in one block. */
+export function readsOf(prefix: string, count: number, blockStart: number, wh = 10): TestRead[] {
+  return Array.from({ length: count }, (_, i) => [
+    { meterId: `${prefix}-${i}`, blockStart, channel: 'IMPORT' as const, wh: wh + i },
+    { meterId: `${prefix}-${i}`, blockStart, channel: 'EXPORT' as const, wh: i },
+  ]).flat();
+}
+
+export async function sendBatch(producer: Producer, serde: AvroSerde, tenant: string, batch: ReturnType<typeof meterBatch>): Promise<void> {
+  await producer.send({ topic: topicName(tenant, TOPICS.meterBatches), acks: ACKS_ALL, messages: [{ key: batch.batchId, value: await serde.encode(tenant, TOPICS.meterBatches, batch) }] });
+}
+
+export async function scalar(client: ClickHouseClient, query: string): Promise<number> {
+  const rows = await (await client.query({ query, format: 'JSONEachRow' })).json<{ n: string | number }>();
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Reads of the tenant counted once (FINAL folds redelivered copies). */
+export function countReads(client: ClickHouseClient, tenant: string, batchId?: string): Promise<number> {
+  const where = batchId === undefined ? sql`discom_id = ${tenant}` : sql`discom_id = ${tenant} AND batch_id = ${batchId}`;
+  return scalar(client, `SELECT count() AS n FROM reads FINAL WHERE ${where}`);
+}
+
+/** Committed offsets of the group on a topic against the topic's end: [committed sum, end sum]. */
+export async function committedVsEnd(admin: Admin, groupId: string, topic: string): Promise<[number, number]> {
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const end = await admin.fetchTopicOffsets(topic);
+  const sum = (xs: { offset: string }[]) => xs.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+  return [sum(committed?.partitions ?? []), sum(end)];
+}
+
+export function clickhouseFor(config: Config, database: string): ClickHouseClient {
+  return createClickHouse(config, { database });
+}
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of ClickHouse that the test can take down and bring
+ * back on the same port: the loader sees ClickHouse disappear without anyone touching the
+ * shared server.
+ */
+export class TcpProxy {
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  port = 0;
+
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  async start(): Promise<void> {
+    const server = net.createServer((client) => {
+      const upstream = net.connect(this.target.port, this.target.host);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => { client.destroy(); upstream.destroy(); });
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    this.port = (server.address() as net.AddressInfo).port;
+    this.server = server;
+  }
+
+  /** Refuses new connections and cuts the open ones. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const s of this.sockets) s.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
