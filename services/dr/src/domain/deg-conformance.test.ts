@@ -7,12 +7,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { loadPolicyRegistry } from '../policies.js';
 import { intervalsInDuration, kwToWhPerInterval, rupeesToPaise } from './deg-units.js';
 import { normaliseDrEvent, participatingMetersDigest } from './event.js';
+import { sharedFixturesUrl } from '@ies/testing';
 import { INTERVAL_MS } from './ist.js';
 import { computeEventPerformance } from './performance.js';
 
-// Compiled tests run from services/dr/dist/src/domain/: five levels below the repository root.
-const REPO_ROOT = new URL('../../../../../', import.meta.url);
-const DIR = new URL('../shared/fixtures/deg-demand-flex/', REPO_ROOT);
+const SHARED = sharedFixturesUrl();
+const DIR = new URL('deg-demand-flex/', SHARED ?? 'file:///nonexistent/');
 const skip = existsSync(DIR) ? false : 'DEG fixtures not found beside the repository';
 const registry = loadPolicyRegistry();
 

@@ -5,12 +5,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { TradeIntakeContext } from './deg-contract.js';
 import type { MeterSeries, ReadSource } from './allocation.js';
 import type { CheckpointRef } from './evidence.js';
+import { sharedFixturesUrl } from '@ies/testing';
 import { validatePolicyPack, type PolicyPack } from './policy-pack.js';
 import { BLOCK_MS } from './time.js';
 import type { NormalisedTrade, TradeInterval, TradeRecord, TradeState } from './trade.js';
 
-// Compiled tests run from services/settlement/dist/src/domain/: six levels below /work.
-export const FIXTURES = new URL('../../../../../../shared/fixtures/', import.meta.url);
+export const FIXTURES = sharedFixturesUrl() ?? new URL('file:///nonexistent/');
 export const POLICIES = new URL('../../../policies/', import.meta.url);
 export const fixturesPresent = existsSync(new URL('deg-p2p-wave2/', FIXTURES));
 
