@@ -1,6 +1,6 @@
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { AGGREGATOR_FEED_TOPICS, TOPICS, aggregatorTopicName, isTopicSafeId, topicName, type TopicSpec } from '@ies/contracts';
-import { topicConfig, type AvroSerde } from '@ies/kafka';
+import { commitInTransaction, topicConfig, type AvroSerde } from '@ies/kafka';
 import type { Logger } from '@ies/observability';
 
 export const AGGREGATOR_FEED_GROUP = 'ies-aggregator-feed';
@@ -42,22 +42,16 @@ export async function startAggregatorFeed(opts: { kafka: Kafka; admin: Admin; se
     eachMessage: async ({ topic, partition, message }) => {
       const { discom, spec } = specs.get(topic)!;
       const record = await serde.decode<{ aggregatorId?: string }>(message.value as Buffer);
-      const tx = await producer.transaction();
-      try {
-        const aggregatorId = record.aggregatorId ?? '';
-        if (isTopicSafeId(aggregatorId)) {
-          const target = aggregatorTopicName(discom, aggregatorId, spec);
-          await ensure(target, discom, spec);
-          await tx.send({ topic: target, messages: [{ key: message.key, value: message.value, headers: message.headers }] });
-        } else {
-          logger.warn({ topic, offset: message.offset, aggregatorId }, 'record without a usable aggregator id is not copied to a feed');
-        }
-        await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition, offset: (BigInt(message.offset) + 1n).toString() }] }] });
-        await tx.commit();
-      } catch (err) {
-        await tx.abort().catch(() => {});
-        throw err;
+      const aggregatorId = record.aggregatorId ?? '';
+      const sends = [];
+      if (isTopicSafeId(aggregatorId)) {
+        const target = aggregatorTopicName(discom, aggregatorId, spec);
+        await ensure(target, discom, spec);
+        sends.push({ topic: target, messages: [{ key: message.key, value: message.value, headers: message.headers }] });
+      } else {
+        logger.warn({ topic, offset: message.offset, aggregatorId }, 'record without a usable aggregator id is not copied to a feed');
       }
+      await commitInTransaction(producer, sends, { consumerGroupId: groupId, positions: [{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }] });
     },
   });
   return { consumer, producer };

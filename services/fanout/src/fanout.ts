@@ -1,6 +1,6 @@
 import { Partitioners, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import { TOPICS, topicName } from '@ies/contracts';
-import type { AvroSerde } from '@ies/kafka';
+import { commitInTransaction, type AvroSerde } from '@ies/kafka';
 
 interface BatchRecord {
   batchId: string;
@@ -56,16 +56,14 @@ export async function startFanout(kafka: Kafka, serde: AvroSerde, tenants: reado
           }),
         })),
       );
-      const tx = await producer.transaction();
-      try {
-        if (messages.length > 0) await tx.send({ topic: topicName(batch.discomId, TOPICS.meterReads), messages });
-        if (deadLetters.length > 0) await tx.send({ topic: topicName(batch.discomId, TOPICS.deadLetter), messages: deadLetters });
-        await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition, offset: (BigInt(message.offset) + 1n).toString() }] }] });
-        await tx.commit();
-      } catch (err) {
-        await tx.abort().catch(() => {});
-        throw err;
-      }
+      await commitInTransaction(
+        producer,
+        [
+          { topic: topicName(batch.discomId, TOPICS.meterReads), messages },
+          { topic: topicName(batch.discomId, TOPICS.deadLetter), messages: deadLetters },
+        ],
+        { consumerGroupId: groupId, positions: [{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }] },
+      );
     },
   });
   return { consumer, producer };

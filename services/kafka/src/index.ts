@@ -2,3 +2,4 @@ export { createKafka, createIdempotentProducer, ACKS_ALL, type LogSink } from '.
 export { ensureTenantTopics, topicConfig, type EnsureTopicsResult } from './topics.js';
 export { AvroSerde, DEFAULT_SCHEMAS_DIR, type AvroSerdeOptions } from './avro.js';
 export { kafkaReadiness, registryReadiness } from './readiness.js';
+export { commitInTransaction, type ConsumedPosition } from './transaction.js';

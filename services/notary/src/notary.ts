@@ -2,7 +2,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs
 import { Partitioners } from 'kafkajs';
 import { TOPICS, topicName } from '@ies/contracts';
 import { IesError } from '@ies/errors';
-import type { AvroSerde } from '@ies/kafka';
+import { commitInTransaction, type AvroSerde } from '@ies/kafka';
 import type { Logger } from '@ies/observability';
 import type { LogEntry } from './domain/log-entry.js';
 import type { NotaryKeyFile } from './keys.js';
@@ -126,27 +126,18 @@ export async function startTenantNotary(opts: {
     if (candidates.length > fresh.length) logger.info({ discomId, duplicates: candidates.length - fresh.length }, 'batches already in the log were not appended again');
     const current = await keys.current();
     const prepared = fresh.length > 0 ? await log.prepare(fresh, current) : undefined;
-    const tx = await producer.transaction();
-    let receiptsBase: string | undefined;
-    try {
-      if (prepared) {
-        const messages = await Promise.all(prepared.receipts.map(async (r, i) => ({ key: r.batchId, value: await serde.encode(discomId, TOPICS.receipts, { ...r, jws: prepared.jws[i] }) })));
-        const [meta] = await tx.send({ topic: receiptsTopic, messages });
-        receiptsBase = meta?.baseOffset;
-      }
-      const poison = take.filter((p) => p.poison);
-      if (poison.length > 0) await tx.send({ topic: topicName(discomId, TOPICS.deadLetter), messages: await Promise.all(poison.map((p) => deadLetter(serde, discomId, batchesTopic, p))) });
-      const offsets = new Map<number, bigint>();
-      for (const p of take) {
-        const next = BigInt(p.offset) + 1n;
-        if (next > (offsets.get(p.partition) ?? 0n)) offsets.set(p.partition, next);
-      }
-      await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: batchesTopic, partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: offset.toString() })) }] });
-      await tx.commit();
-    } catch (err) {
-      await tx.abort().catch(() => {});
-      throw err;
+    const offsets = new Map<number, bigint>();
+    for (const p of take) {
+      const next = BigInt(p.offset) + 1n;
+      if (next > (offsets.get(p.partition) ?? 0n)) offsets.set(p.partition, next);
     }
+    const receipts = prepared ? await Promise.all(prepared.receipts.map(async (r, i) => ({ key: r.batchId, value: await serde.encode(discomId, TOPICS.receipts, { ...r, jws: prepared.jws[i] }) }))) : [];
+    const poison = await Promise.all(take.filter((p) => p.poison).map((p) => deadLetter(serde, discomId, batchesTopic, p)));
+    const [meta] = await commitInTransaction(producer, [{ topic: receiptsTopic, messages: receipts }, { topic: topicName(discomId, TOPICS.deadLetter), messages: poison }], {
+      consumerGroupId: groupId,
+      positions: [...offsets].map(([partition, offset]) => ({ topic: batchesTopic, partition, offset: offset.toString() })),
+    });
+    const receiptsBase = meta?.baseOffset;
     if (!prepared) return;
     try {
       if (receiptsBase === undefined) throw new Error(`Kafka returned no offset for the receipts of ${discomId}`);
