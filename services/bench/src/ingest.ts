@@ -177,7 +177,8 @@ export async function runIngestBench(argv: readonly string[], env: Env): Promise
     writeFileSync(jwksFile, JSON.stringify({ keys: [operator.publicJwk] }));
 
     const port = await freePort();
-    gateway = startGatewayChild({ ...env, IES_TENANTS: tenant, IES_OPERATOR_JWKS_FILE: jwksFile, IES_HTTP_HOST: '127.0.0.1', IES_HTTP_PORT: String(port), IES_LOG_LEVEL: 'warn' }, o.cpuProfDir);
+    // Back-pressure from the notary on (750 ms unless set): receipts stay within target, ingest slows to what both sustain.
+    gateway = startGatewayChild({ IES_INGEST_MAX_NOTARY_LAG_MS: '750', ...env, IES_TENANTS: tenant, IES_OPERATOR_JWKS_FILE: jwksFile, IES_HTTP_HOST: '127.0.0.1', IES_HTTP_PORT: String(port), IES_LOG_LEVEL: 'warn' }, o.cpuProfDir);
     const url = `http://127.0.0.1:${port}`;
     await waitReady(url, gateway, 90_000);
     console.log(`bench:ingest: gateway pid ${gateway.child.pid} ready at ${url}`);
@@ -396,15 +397,24 @@ async function warmUp(url: string, runId: string, headEnds: readonly { id: strin
   return results.filter((r): r is string => r !== undefined);
 }
 
+/** 503 answers honoured (Retry-After, then the same signed batch again), as a head-end does. */
+export const throttle = { retries: 0 };
+
 /** Posts one batch; undefined when the gateway answered 202 with every read accepted, else the problem. */
 async function postBatch(url: string, b: PreparedBatch): Promise<string | undefined> {
   let res: Response;
-  try {
-    res = await fetch(`${url}/v1/meter-data`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-ies-signature': b.signature }, body: b.body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-  } catch (err) {
-    return `${b.jti}: ${(err as Error).message}`;
+  let text: string;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      res = await fetch(`${url}/v1/meter-data`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-ies-signature': b.signature }, body: b.body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    } catch (err) {
+      return `${b.jti}: ${(err as Error).message}`;
+    }
+    text = await res.text();
+    if (res.status !== 503 || attempt >= 20) break;
+    throttle.retries += 1;
+    await sleep(1000 * Number(res.headers.get('retry-after') ?? 1));
   }
-  const text = await res.text();
   if (res.status !== 202) return `${b.jti}: HTTP ${res.status} ${text.slice(0, 300)}`;
   if (res.headers.get('idempotent-replayed') === 'true') return `${b.jti}: answered as a replay`;
   const counts = (JSON.parse(text) as { counts?: { accepted?: number } }).counts;
@@ -540,6 +550,7 @@ function printReport(o: IngestBenchOptions, r: { gw: PhaseResult; raw: PhaseResu
     ['notary lag: max / at phase end', `${n(r.notary.maxLag)} / ${n(r.notary.lagAtEnd)} batches`, 'no growing lag', ''],
     ['notary drain after the phase', `${n(r.notary.drainMs)} ms`, '', ''],
     ['notary CPU per read', `${n(r.notary.cpuUsPerRead, 2)} µs`, '', ''],
+    ['503 back-pressure retries', n(throttle.retries), '', 'the gateway holds head-ends back while the notary is behind'],
   ];
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]?.length ?? 0), ['figure', 'measured', 'target', ''][i]?.length ?? 0));
   const line = (c: readonly string[]) => c.map((x, i) => x.padEnd(w[i] as number)).join('  ').trimEnd();

@@ -42,6 +42,18 @@ export interface GatewayDeps {
   now?: () => number;
 }
 
+/** The notary's backlog per tenant, read from Redis at most every 100 ms. */
+function cachedBacklog(logStore: (discomId: string) => LogStore): (discomId: string) => Promise<number | null | undefined> {
+  const cache = new Map<string, { at: number; value: Promise<number | null | undefined> }>();
+  return (discomId) => {
+    const hit = cache.get(discomId);
+    if (hit && Date.now() - hit.at < 100) return hit.value;
+    const value = logStore(discomId).backlog().then((b) => b?.oldestPendingAcceptedAt);
+    cache.set(discomId, { at: Date.now(), value });
+    return value;
+  };
+}
+
 /** The gateway's HTTP app; tests drive it with inject(), main.ts listens. */
 export function buildGateway(deps: GatewayDeps): FastifyInstance {
   const app = buildHttpApp({ logger: deps.logger, metrics: deps.metrics, readiness: deps.readiness, bodyLimit: deps.config.ingest.maxBodyBytes });
@@ -55,7 +67,7 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   });
   void app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  meterDataRoutes(app, { ...deps, now, metrics: createIngestMetrics(deps.metrics) });
+  meterDataRoutes(app, { ...deps, now, metrics: createIngestMetrics(deps.metrics), notaryBacklog: cachedBacklog(deps.logStore) });
   registryRoutes(app, { ...deps, now });
   logRoutes(app, { ...deps, now });
   drRoutes(app, { ...deps, now });

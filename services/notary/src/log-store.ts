@@ -106,6 +106,20 @@ export class LogStore {
     return note;
   }
 
+  /**
+   * How far behind the writer is: the acceptance time of the oldest batch it holds but has
+   * not appended yet (null when it holds none). Kept for 5 s, so a stopped notary is not
+   * reported as a live backlog.
+   */
+  async publishBacklog(oldestPendingAcceptedAt: number | null): Promise<void> {
+    await this.redis.set(`${this.prefix}backlog`, JSON.stringify({ oldestPendingAcceptedAt }), 'PX', 5_000);
+  }
+
+  async backlog(): Promise<{ oldestPendingAcceptedAt: number | null } | undefined> {
+    const raw = await this.redis.get(`${this.prefix}backlog`);
+    return raw === null ? undefined : (JSON.parse(raw) as { oldestPendingAcceptedAt: number | null });
+  }
+
   /** The notary's public keys: JWKS and note verifier keys, newest first. */
   async publishKeys(keys: { jwks: readonly object[]; verifierKeys: readonly string[] }): Promise<void> {
     await this.redis.set(`${this.prefix}keys`, JSON.stringify(keys));

@@ -153,6 +153,12 @@ export async function startTenantNotary(opts: {
     opts.observer?.appended(prepared.receipts.length, log.size, take.flatMap((p) => (p.entry && acceptedAt.has(p.entry) ? [Date.parse(p.entry.acceptedAt)] : [])));
   }
 
+  // The gateway admits new batches only while this writer keeps up (config ingest.maxNotaryLagMs).
+  const backlogTimer = setInterval(() => {
+    let oldest: number | null = null;
+    for (const p of pending) if (p.entry) oldest = Math.min(oldest ?? Number.POSITIVE_INFINITY, Date.parse(p.entry.acceptedAt));
+    void store.publishBacklog(oldest).catch(() => {});
+  }, 250);
   const consumer: Consumer = kafka.consumer({ groupId, readUncommitted: false, maxBytesPerPartition: 16 * 1024 * 1024, maxBytes: 64 * 1024 * 1024 });
   await consumer.connect();
   await consumer.subscribe({ topic: batchesTopic, fromBeginning: true });
@@ -176,6 +182,7 @@ export async function startTenantNotary(opts: {
   return {
     log,
     stop: async () => {
+      clearInterval(backlogTimer);
       await consumer.disconnect();
       if (timer) clearTimeout(timer);
       await flushing;

@@ -9,6 +9,8 @@ import type { IngestMetrics } from './metrics.js';
 
 export interface SubmitDeps extends WriteDeps {
   metrics?: IngestMetrics;
+  /** When the tenant's notary holds an unappended batch: the acceptance time of the oldest (null/undefined when it keeps up or is not running). */
+  notaryBacklog?: (discomId: string) => Promise<number | null | undefined>;
 }
 
 export interface SubmitInput {
@@ -55,6 +57,21 @@ export async function submitMeterBatch(deps: SubmitDeps, input: SubmitInput): Pr
   }
 }
 
+/**
+ * Back-pressure from the notary: while it holds a batch accepted more than
+ * `ingest.maxNotaryLagMs` ago and not yet in the log, new batches are refused (503,
+ * Retry-After) before anything is claimed, so receipts stay prompt instead of queueing
+ * without bound behind a notary that cannot keep up. Nothing is written for a refused batch.
+ */
+async function admitWhileNotaryKeepsUp(deps: SubmitDeps, discomId: string, nowMs: number): Promise<void> {
+  const limit = deps.config.ingest.maxNotaryLagMs;
+  if (limit === 0 || !deps.notaryBacklog) return;
+  const oldest = await deps.notaryBacklog(discomId).catch(() => undefined);
+  if (oldest !== null && oldest !== undefined && nowMs - oldest > limit) {
+    throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `the notary of ${discomId} is ${nowMs - oldest} ms behind (limit ${limit} ms); retry the same batch shortly`, { details: { retryAfterSeconds: 1, notaryLagMs: nowMs - oldest } });
+  }
+}
+
 async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutcome> {
   const { config, registry, idempotency } = deps;
   const nowMs = deps.now();
@@ -63,6 +80,7 @@ async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutco
   if (input.tenant !== undefined && input.tenant !== sender.discomId) {
     throw new IesError('IES_ERR_TENANT_FORBIDDEN', `key ${sender.kid} belongs to ${sender.discomId}, not to ${input.tenant}`);
   }
+  await admitWhileNotaryKeepsUp(deps, sender.discomId, nowMs);
   const bodySha256 = createHash('sha256').update(input.body).digest('hex');
   const batchId = `${sender.participantId}:${sender.jti}`;
 

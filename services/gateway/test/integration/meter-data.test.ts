@@ -4,7 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { TOPICS, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { startFanout } from '@ies/fanout';
-import { eventually } from '@ies/testing';
+import { eventually, stackConfig } from '@ies/testing';
+import { createRedis } from '@ies/redis';
 import { CSV_HEADER, istBlocks, registryYaml, startHarness, type Json } from './harness.js';
 
 let h: Awaited<ReturnType<typeof startHarness>>;
@@ -16,7 +17,7 @@ let fanout: Awaited<ReturnType<typeof startFanout>>;
 const blocks = istBlocks(8);
 
 before(async () => {
-  h = await startHarness(2);
+  h = await startHarness(2, { IES_INGEST_MAX_NOTARY_LAG_MS: '750' });
   [tenant, otherTenant] = h.tenants as [string, string];
   key = await generateSigningKey('EdDSA');
   otherKey = await generateSigningKey('ES256');
@@ -243,4 +244,27 @@ test('the OpenAPI document lists the routes and /docs serves a browsable UI', as
   const ui = await h.app.inject('/docs/');
   assert.equal(ui.statusCode, 200);
   assert.match(ui.headers['content-type'] as string, /html/);
+});
+
+test('while the notary is behind, new batches get 503 with Retry-After and nothing is claimed; the same batch is accepted once it keeps up', async () => {
+  const redis = createRedis(stackConfig());
+  try {
+    const backlogKey = `ies:${tenant}:log:backlog`;
+    await redis.set(backlogKey, JSON.stringify({ oldestPendingAcceptedAt: Date.now() - 5_000 }), 'PX', 5_000);
+    const own = await generateSigningKey('EdDSA');
+    assert.equal((await h.applyRegistry(registryYaml(tenant, { id: 'HES-BP', keys: [own] }, [{ id: 'M-BP' }]))).statusCode, 200);
+    const body = csv([`M-BP,${blocks[5]},7,0,VALID`]);
+    const jti = `B-backlog-${Date.now()}`;
+    const refused = await h.submit(body, own, { jti });
+    assert.equal(refused.res.statusCode, 503, refused.res.body);
+    assert.equal(refused.res.headers['retry-after'], '1');
+    assert.equal(refused.json().code, 'IES_ERR_DEPENDENCY_UNAVAILABLE');
+    assert.match(refused.json().detail, /notary .* behind/);
+    await redis.set(backlogKey, JSON.stringify({ oldestPendingAcceptedAt: null }), 'PX', 5_000);
+    await new Promise((r) => setTimeout(r, 150)); // the gateway re-reads the backlog every 100 ms
+    const accepted = await h.submit(body, own, { jti });
+    assert.equal(accepted.res.statusCode, 202, accepted.res.body);
+  } finally {
+    redis.disconnect();
+  }
 });
