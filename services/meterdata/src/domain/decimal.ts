@@ -3,6 +3,8 @@
  * coefficient, so kWh → Wh never goes through a float multiplication (DESIGN.md, Units).
  * ONE rounding rule: half-to-even at the Wh/paise boundary (`roundHalfEven`).
  */
+import { divideHalfEven } from '@ies/units';
+
 export interface Decimal {
   readonly coef: bigint;
   readonly exp: number;
@@ -74,14 +76,7 @@ function scaleUp(a: Decimal, exp: number): bigint {
  */
 export function roundHalfEven(scaled: bigint, scale: number): bigint {
   if (!Number.isSafeInteger(scale) || scale < 0) throw new RangeError(`scale ${scale} must be a non-negative integer`);
-  if (scale === 0) return scaled;
-  const unit = 10n ** BigInt(scale);
-  const negative = scaled < 0n;
-  const magnitude = negative ? -scaled : scaled;
-  let quotient = magnitude / unit;
-  const twiceRemainder = (magnitude % unit) * 2n;
-  if (twiceRemainder > unit || (twiceRemainder === unit && quotient % 2n === 1n)) quotient += 1n;
-  return negative ? -quotient : quotient;
+  return divideHalfEven(scaled, 10n ** BigInt(scale));
 }
 
 /** The nearest integer (half to even) of a decimal. */
