@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '@ies/config';
 import { TOPICS, topicName } from '@ies/contracts';
 import { AvroSerde, createKafka, type LogSink } from '@ies/kafka';
-import { LogStore } from '@ies/notary';
+import { LogStore, checkpointSizeOf } from '@ies/notary';
 import { createRedis } from '@ies/redis';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -40,7 +40,7 @@ export function sampleLag(config: Config, tenant: string, accepted: () => number
   let lagAtEnd = 0;
   const probe = async () => {
     const note = await store.checkpoint();
-    const size = note === undefined ? 0 : Number(note.split('\n')[1]);
+    const size = note === undefined ? 0 : checkpointSizeOf(note);
     lagAtEnd = Math.max(0, accepted() - size);
     maxLag = Math.max(maxLag, lagAtEnd);
   };

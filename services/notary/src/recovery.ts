@@ -4,7 +4,7 @@ import { RFC6962_SHA256 } from '@ies/merkle';
 import type { AvroSerde } from '@ies/kafka';
 import type { Logger } from '@ies/observability';
 import { AppendWindow, compactRangeRoot, EMPTY_RANGE, type CompactRange } from './domain/append-window.js';
-import { parseCheckpoint } from './domain/checkpoint.js';
+import { checkpointOfNote } from './domain/checkpoint.js';
 import { logEntryBytes } from './domain/log-entry.js';
 import type { ReceiptBody } from './domain/receipt.js';
 import { newStoredNodes } from './domain/tiles.js';
@@ -47,7 +47,7 @@ export async function recoverTenantLog(opts: { kafka: Kafka; admin: Admin; serde
 }
 
 function sameRoot(root: Uint8Array, note: string): boolean {
-  const parsed = parseCheckpoint(note.slice(0, note.lastIndexOf('\n\n') + 1));
+  const parsed = checkpointOfNote(note);
   return parsed.ok && Buffer.from(parsed.checkpoint.rootHash).equals(Buffer.from(root));
 }
 
@@ -77,7 +77,7 @@ async function replay(opts: { kafka: Kafka; serde: AvroSerde; store: LogStore; l
                   if (r.logIndex < expected) continue; // already projected (a replay overlapping the applied point)
                   if (r.logIndex !== expected) throw new Error(`receipts.v1 of ${log.discomId} jumps from log index ${expected - 1} to ${r.logIndex} at offset ${message.offset}`);
                   chunk.push(r);
-                  const cp = parseCheckpoint(r.checkpoint.slice(0, r.checkpoint.lastIndexOf('\n\n') + 1));
+                  const cp = checkpointOfNote(r.checkpoint);
                   if (!cp.ok) throw new Error(`receipt ${r.batchId} carries a malformed checkpoint: ${cp.reason}`);
                   if (cp.checkpoint.size !== r.logIndex + 1) continue; // the transaction goes on
                   const w = new AppendWindow(range, chunk.map((c) => RFC6962_SHA256.hashLeaf(logEntryBytes(c))));

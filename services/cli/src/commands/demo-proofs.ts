@@ -4,6 +4,7 @@ import { SignJWT } from 'jose';
 import { createClickHouse, sql } from '@ies/clickhouse';
 import type { Config } from '@ies/config';
 import { generateSigningKey, importPrivateJwk, signDetached, type KeyPair } from '@ies/crypto';
+import { checkpointSizeOf } from '@ies/notary';
 import { runVerify } from './verify.js';
 
 export interface NotaryWatch {
@@ -16,7 +17,6 @@ export interface NotaryWatch {
   stop(): void;
 }
 
-const sizeOf = (note: string): number => Number(note.split('\n')[1]);
 
 /**
  * Registers an audit participant for the tenant (a DISCOM-role key, signed in by the node
@@ -38,13 +38,13 @@ export async function watchNotary(o: { config: Config; gatewayUrl: string; disco
     await new Promise((r) => setTimeout(r, 100));
   }
   const current = await get('/v1/log/checkpoint');
-  const sizeBefore = current.ok ? sizeOf(await current.text()) : 0;
+  const sizeBefore = current.ok ? checkpointSizeOf(await current.text()) : 0;
   let first: string | undefined;
   const timer = setInterval(() => {
     if (first) return;
     void get('/v1/log/checkpoint').then(async (res) => {
       const note = res.ok ? await res.text() : undefined;
-      if (!first && note && sizeOf(note) > sizeBefore) first = note;
+      if (!first && note && checkpointSizeOf(note) > sizeBefore) first = note;
     }, () => {});
   }, 250);
   return { config: o.config, discom: o.discom, startedAt: Date.now(), sizeBefore, get, firstCheckpoint: () => first, stop: () => clearInterval(timer) };
@@ -64,12 +64,12 @@ export async function proveSample(w: NotaryWatch, o: { batches: number; reads: n
   const last = await poll(async () => {
     const res = await w.get('/v1/log/checkpoint');
     const note = res.ok ? await res.text() : undefined;
-    return note && sizeOf(note) >= target ? note : undefined;
+    return note && checkpointSizeOf(note) >= target ? note : undefined;
   }, 180_000, `the log to reach ${target} entries`);
   const lat = [...o.receiptLatencies].sort((a, b) => a - b);
   const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] ?? 0;
   const latency = lat.length === 0 ? 'no new receipts' : `receipt latency (accepted → receipt committed) p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${lat[lat.length - 1]} ms`;
-  console.log(`    log at size ${sizeOf(last)} (+${sizeOf(last) - w.sizeBefore} this run); ${latency}`);
+  console.log(`    log at size ${checkpointSizeOf(last)} (+${checkpointSizeOf(last) - w.sizeBefore} this run); ${latency}`);
 
   const ch = createClickHouse(w.config);
   try {
@@ -105,7 +105,7 @@ export async function proveSample(w: NotaryWatch, o: { batches: number; reads: n
     }
 
     const first = w.firstCheckpoint() ?? last;
-    const [a, b] = [sizeOf(first), sizeOf(last)];
+    const [a, b] = [checkpointSizeOf(first), checkpointSizeOf(last)];
     await writeFile(path.join(o.outDir, 'checkpoint-first.txt'), first);
     await writeFile(path.join(o.outDir, 'checkpoint-last.txt'), last);
     const cons = await w.get(`/v1/log/consistency?first=${a}&second=${b}`);

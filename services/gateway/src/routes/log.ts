@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { IesError } from '@ies/errors';
 import { RFC6962_SHA256, consistencyProofFromNodes } from '@ies/merkle';
-import { batchTree, parseCheckpoint, readPath, receiptFromJws, type LogStore, type PublicRead } from '@ies/notary';
+import { batchTree, checkpointOfNote, readPath, receiptFromJws, type LogStore, type PublicRead } from '@ies/notary';
 import type { RegistryState } from '@ies/registry';
 import type { Config } from '@ies/config';
 import { authenticateRead } from '../auth/bearer-token.js';
@@ -104,7 +104,7 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
 }
 
 function sizeOf(note: string): number {
-  const parsed = parseCheckpoint(note.slice(0, note.lastIndexOf('\n\n') + 1));
+  const parsed = checkpointOfNote(note);
   if (!parsed.ok) throw new IesError('IES_ERR_INTERNAL', `the stored checkpoint is malformed: ${parsed.reason}`);
   return parsed.checkpoint.size;
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { SignJWT } from 'jose';
 import { generateSigningKey, type KeyPair } from '@ies/crypto';
 import { startLoaderService } from '@ies/loader';
-import { startNotaryService, trustFromVerifierKeys, verifyCheckpointConsistency, verifyReadProof, verifyReceipt, type TrustAnchors } from '@ies/notary';
+import { checkpointSizeOf, startNotaryService, trustFromVerifierKeys, verifyCheckpointConsistency, verifyReadProof, verifyReceipt, type TrustAnchors } from '@ies/notary';
 import { createLogger } from '@ies/observability';
 import { eventually, nullStream } from '@ies/testing';
 import { CSV_HEADER, istBlocks, registryYaml, startHarness, type Json } from './harness.js';
@@ -96,13 +96,13 @@ test('checkpoints are text/plain signed notes and any two are provably consisten
   const before = await get('/v1/log/checkpoint');
   assert.equal(before.statusCode, 200);
   assert.match(before.headers['content-type'] as string, /^text\/plain/);
-  const size1 = Number(before.body.split('\n')[1]);
+  const size1 = checkpointSizeOf(before.body);
   await submitRows([`M-2,${blocks[2]},10,0,VALID`]);
   const after = await eventually(async () => {
     const r = await get('/v1/log/checkpoint');
-    return Number(r.body.split('\n')[1]) > size1 ? r : undefined;
+    return checkpointSizeOf(r.body) > size1 ? r : undefined;
   }, 30_000, 'a newer checkpoint');
-  const size2 = Number(after.body.split('\n')[1]);
+  const size2 = checkpointSizeOf(after.body);
   const proof = await get(`/v1/log/consistency?first=${size1}&second=${size2}`);
   assert.equal(proof.statusCode, 200, proof.body);
   const result = verifyCheckpointConsistency(before.body, after.body, (proof.json() as Json).proof, await trust());

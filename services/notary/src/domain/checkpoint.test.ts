@@ -29,3 +29,12 @@ test('malformed bodies name the problem', () => {
   }
   assert.throws(() => formatCheckpoint({ origin: 'o', size: -1, rootHash: root, extensions: [] }), /non-negative/);
 });
+
+test('the checkpoint of a stored signed note, and its size', async () => {
+  const { checkpointOfNote, checkpointSizeOf } = await import('./checkpoint.js');
+  const note = `${formatCheckpoint({ origin: 'o', size: 7, rootHash: root, extensions: [] })}\n— o AAAAAAA=\n`;
+  const parsed = checkpointOfNote(note);
+  assert.ok(parsed.ok && parsed.checkpoint.origin === 'o');
+  assert.equal(checkpointSizeOf(note), 7);
+  assert.throws(() => checkpointSizeOf('o\n7\n'), /no blank line/);
+});

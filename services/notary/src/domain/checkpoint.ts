@@ -36,3 +36,19 @@ function isValidOrigin(origin: string): boolean {
   // eslint-disable-next-line no-control-regex
   return origin.length > 0 && !/[\u0000-\u001f\u007f]/.test(origin);
 }
+
+/**
+ * The checkpoint a signed note carries, without checking its signatures: for the log's own
+ * stored notes (the writer verified them when it signed). Verifiers use verifyCheckpoint.
+ */
+export function checkpointOfNote(note: string): ParsedCheckpoint {
+  const end = note.lastIndexOf('\n\n');
+  return end < 0 ? { ok: false, reason: 'not a signed note: no blank line before the signatures' } : parseCheckpoint(note.slice(0, end + 1));
+}
+
+/** The tree size of a stored signed checkpoint; throws on a malformed one. */
+export function checkpointSizeOf(note: string): number {
+  const parsed = checkpointOfNote(note);
+  if (!parsed.ok) throw new RangeError(`malformed checkpoint: ${parsed.reason}`);
+  return parsed.checkpoint.size;
+}

@@ -10,7 +10,7 @@ import { createLogger } from '@ies/observability';
 import { createRedis, type Redis } from '@ies/redis';
 import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
 import type { JWK } from 'jose';
-import { LogStore, parseCheckpoint, parseVerifierKey, type TrustAnchors } from '../../src/index.js';
+import { LogStore, checkpointSizeOf, parseVerifierKey, type TrustAnchors } from '../../src/index.js';
 
 /** A fresh tenant with its topics, a producer of meter-batches records and its log store. */
 export async function notaryFixture() {
@@ -44,12 +44,7 @@ export async function notaryFixture() {
   }
 
   async function consistency(first: string, second: string): Promise<string[]> {
-    const size = (note: string) => {
-      const p = parseCheckpoint(note.slice(0, note.lastIndexOf('\n\n') + 1));
-      if (!p.ok) throw new Error(p.reason);
-      return p.checkpoint.size;
-    };
-    const proof = await consistencyProofFromNodes(RFC6962_SHA256, size(first), size(second), (ids) => store.nodes(ids));
+    const proof = await consistencyProofFromNodes(RFC6962_SHA256, checkpointSizeOf(first), checkpointSizeOf(second), (ids) => store.nodes(ids));
     return proof.map((h) => Buffer.from(h).toString('base64'));
   }
 
@@ -81,8 +76,4 @@ export async function notaryFixture() {
   };
 }
 
-export function checkpointSize(note: string): number {
-  const p = parseCheckpoint(note.slice(0, note.lastIndexOf('\n\n') + 1));
-  if (!p.ok) throw new Error(p.reason);
-  return p.checkpoint.size;
-}
+export { checkpointSizeOf as checkpointSize } from '../../src/index.js';
