@@ -30,7 +30,7 @@ export interface IngestBenchOptions {
   batchReads: number;
   /** Meters registered per head-end (lane). */
   metersPerHeadEnd: number;
-  /** When set, the gateway child runs with --cpu-prof writing into this folder. */
+  /** When set, the gateway and notary children run with --cpu-prof writing into this folder. */
   cpuProfDir: string | undefined;
 }
 
@@ -177,8 +177,8 @@ export async function runIngestBench(argv: readonly string[], env: Env): Promise
     writeFileSync(jwksFile, JSON.stringify({ keys: [operator.publicJwk] }));
 
     const port = await freePort();
-    // Back-pressure from the notary on (750 ms unless set): receipts stay within target, ingest slows to what both sustain.
-    gateway = startGatewayChild({ IES_INGEST_MAX_NOTARY_LAG_MS: '750', ...env, IES_TENANTS: tenant, IES_OPERATOR_JWKS_FILE: jwksFile, IES_HTTP_HOST: '127.0.0.1', IES_HTTP_PORT: String(port), IES_LOG_LEVEL: 'warn' }, o.cpuProfDir);
+    // Back-pressure from the notary as configured (on by default): receipts stay within target, ingest slows to what both sustain.
+    gateway = startGatewayChild({ ...env, IES_TENANTS: tenant, IES_OPERATOR_JWKS_FILE: jwksFile, IES_HTTP_HOST: '127.0.0.1', IES_HTTP_PORT: String(port), IES_LOG_LEVEL: 'warn' }, o.cpuProfDir);
     const url = `http://127.0.0.1:${port}`;
     await waitReady(url, gateway, 90_000);
     console.log(`bench:ingest: gateway pid ${gateway.child.pid} ready at ${url}`);
@@ -202,7 +202,7 @@ export async function runIngestBench(argv: readonly string[], env: Env): Promise
     const warm = await warmUp(url, runId, headEnds);
     if (warm.length > 0) throw new Error(`warm-up failed: ${warm.slice(0, 3).join('; ')}`);
 
-    notary = startNotaryChild({ ...env, IES_TENANTS: tenant, IES_NOTARY_KEYS_DIR: path.join(workDir, 'notary-keys'), IES_LOG_LEVEL: 'warn' });
+    notary = startNotaryChild({ ...env, IES_TENANTS: tenant, IES_NOTARY_KEYS_DIR: path.join(workDir, 'notary-keys'), IES_LOG_LEVEL: 'warn' }, o.cpuProfDir);
     const gwConfig = loadConfig({ ...env, IES_TENANTS: tenant });
     // The warm-up batches are in the log before the clock starts.
     await receiptLatencies(gwConfig, tenant, headEnds.length, 90_000, quietSink);

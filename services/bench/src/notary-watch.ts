@@ -16,9 +16,10 @@ export interface NotaryChild {
 }
 
 /** The notary for the bench tenant as its own process, so its CPU and latency are its own. */
-export function startNotaryChild(env: Env): NotaryChild {
+export function startNotaryChild(env: Env, cpuProfDir?: string): NotaryChild {
   const bin = fileURLToPath(new URL('./bin.js', import.meta.resolve('@ies/notary')));
-  const child = spawn(process.execPath, [bin], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+  const nodeArgs = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
+  const child = spawn(process.execPath, [...nodeArgs, bin], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'inherit', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     child,

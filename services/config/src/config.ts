@@ -54,7 +54,10 @@ export interface Config {
     readonly kafkaAckTimeoutMs: number;
     /** How long a claimed batch id stays PENDING when its Kafka write is uncertain; longer than any send can take. */
     readonly pendingTtlSeconds: number;
-    /** New batches get 503 + Retry-After while the notary holds an unappended batch older than this (0 = off, the default: set it above the checkpoint interval's worth of normal delay). */
+    /**
+     * New batches get 503 + Retry-After while the notary's oldest batch without a receipt has
+     * waited longer than its checkpoint interval plus this (default 500 ms; 0 = off).
+     */
     readonly maxNotaryLagMs: number;
   };
 }
@@ -146,7 +149,7 @@ export function loadConfig(env: Env): Config {
       idempotencyTtlSeconds: int('IES_INGEST_IDEMPOTENCY_TTL_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),
       kafkaAckTimeoutMs: int('IES_INGEST_KAFKA_ACK_TIMEOUT_MS', 10_000, 100, 120_000),
       pendingTtlSeconds: int('IES_INGEST_PENDING_TTL_SECONDS', 300, 180, 3600),
-      maxNotaryLagMs: int('IES_INGEST_MAX_NOTARY_LAG_MS', 0, 0, 3_600_000),
+      maxNotaryLagMs: int('IES_INGEST_MAX_NOTARY_LAG_MS', 500, 0, 3_600_000),
     },
   };
   // A replayed message must still be remembered when its iat is as old as the skew allows.

@@ -16,7 +16,7 @@ import { drRoutes } from './routes/dr.js';
 import { webhookRoutes, type WebhookRegistry } from '@ies/webhooks';
 import { authenticateRead } from './auth/bearer-token.js';
 import type { DrEventStore, PolicyRegistry } from '@ies/dr';
-import type { LogStore } from '@ies/notary';
+import type { LogStore, NotaryBacklog } from '@ies/notary';
 import { createIngestMetrics } from './ingest/metrics.js';
 
 export interface GatewayDeps {
@@ -43,12 +43,12 @@ export interface GatewayDeps {
 }
 
 /** The notary's backlog per tenant, read from Redis at most every 100 ms. */
-function cachedBacklog(logStore: (discomId: string) => LogStore): (discomId: string) => Promise<number | null | undefined> {
-  const cache = new Map<string, { at: number; value: Promise<number | null | undefined> }>();
+function cachedBacklog(logStore: (discomId: string) => LogStore): (discomId: string) => Promise<NotaryBacklog | undefined> {
+  const cache = new Map<string, { at: number; value: Promise<NotaryBacklog | undefined> }>();
   return (discomId) => {
     const hit = cache.get(discomId);
     if (hit && Date.now() - hit.at < 100) return hit.value;
-    const value = logStore(discomId).backlog().then((b) => b?.oldestPendingAcceptedAt);
+    const value = logStore(discomId).backlog();
     cache.set(discomId, { at: Date.now(), value });
     return value;
   };

@@ -18,6 +18,20 @@ export interface CommittedAppend {
   readonly receipts: readonly { readonly batchId: string; readonly jws: string }[];
 }
 
+export interface NotaryBacklog {
+  readonly oldestUnreceiptedAcceptedAt: number | null;
+  readonly checkpointIntervalMs: number;
+}
+
+/**
+ * How long past its checkpoint interval the oldest batch without a receipt has waited: 0
+ * while every batch is still within the one interval any batch may wait for its append.
+ */
+export function notaryOverdueMs(backlog: NotaryBacklog | undefined, nowMs: number): number {
+  if (!backlog || backlog.oldestUnreceiptedAcceptedAt === null) return 0;
+  return Math.max(0, nowMs - backlog.oldestUnreceiptedAcceptedAt - backlog.checkpointIntervalMs);
+}
+
 /**
  * The served copy of a tenant's log in Redis: tiles, receipts by batch id, checkpoints. It
  * is a projection of receipts.v1 (the durable log), written only after the Kafka transaction
@@ -107,17 +121,18 @@ export class LogStore {
   }
 
   /**
-   * How far behind the writer is: the acceptance time of the oldest batch it holds but has
-   * not appended yet (null when it holds none). Kept for 5 s, so a stopped notary is not
-   * reported as a live backlog.
+   * How far behind the writer is: the acceptance time of the oldest batch it holds without a
+   * receipt yet (waiting for the next append or inside the running one; null when it holds
+   * none), and its checkpoint interval, the wait every batch may have. Kept for 5 s, so a
+   * stopped notary is not reported as a live backlog.
    */
-  async publishBacklog(oldestPendingAcceptedAt: number | null): Promise<void> {
-    await this.redis.set(`${this.prefix}backlog`, JSON.stringify({ oldestPendingAcceptedAt }), 'PX', 5_000);
+  async publishBacklog(backlog: NotaryBacklog): Promise<void> {
+    await this.redis.set(`${this.prefix}backlog`, JSON.stringify(backlog), 'PX', 5_000);
   }
 
-  async backlog(): Promise<{ oldestPendingAcceptedAt: number | null } | undefined> {
+  async backlog(): Promise<NotaryBacklog | undefined> {
     const raw = await this.redis.get(`${this.prefix}backlog`);
-    return raw === null ? undefined : (JSON.parse(raw) as { oldestPendingAcceptedAt: number | null });
+    return raw === null ? undefined : (JSON.parse(raw) as NotaryBacklog);
   }
 
   /** The notary's public keys: JWKS and note verifier keys, newest first. */

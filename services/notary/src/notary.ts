@@ -74,6 +74,8 @@ export async function startTenantNotary(opts: {
   let lastFlushAt = 0;
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> | undefined;
+  /** The batches of the running append: they have no receipt yet either. */
+  let inFlight: readonly Pending[] = [];
 
   let stopped = false;
   const schedule = () => {
@@ -91,8 +93,10 @@ export async function startTenantNotary(opts: {
     const take = pending.splice(0);
     if (take.length === 0) return;
     lastFlushAt = Date.now();
+    inFlight = take;
     try {
       await append(take);
+      inFlight = [];
       failures = 0;
       pendingReads = pending.reduce((n, p) => n + (p.entry?.readCount ?? 0), 0);
       settle();
@@ -106,6 +110,7 @@ export async function startTenantNotary(opts: {
         return;
       }
       // Nothing moved (the transaction aborted): the same records go first into the next try.
+      inFlight = [];
       pending.unshift(...take);
       lastFlushAt = Date.now() + Math.min(30_000, 250 * 2 ** failures);
       logger.warn({ err, discomId, attempt: failures }, 'append failed; retrying the same batches');
@@ -153,11 +158,12 @@ export async function startTenantNotary(opts: {
     opts.observer?.appended(prepared.receipts.length, log.size, take.flatMap((p) => (p.entry && acceptedAt.has(p.entry) ? [Date.parse(p.entry.acceptedAt)] : [])));
   }
 
-  // The gateway admits new batches only while this writer keeps up (config ingest.maxNotaryLagMs).
+  // The gateway admits new batches only while this writer keeps up (config ingest.maxNotaryLagMs):
+  // it publishes the oldest batch without a receipt, waiting or inside the running append.
   const backlogTimer = setInterval(() => {
     let oldest: number | null = null;
-    for (const p of pending) if (p.entry) oldest = Math.min(oldest ?? Number.POSITIVE_INFINITY, Date.parse(p.entry.acceptedAt));
-    void store.publishBacklog(oldest).catch(() => {});
+    for (const list of [inFlight, pending]) for (const p of list) if (p.entry) oldest = Math.min(oldest ?? Number.POSITIVE_INFINITY, Date.parse(p.entry.acceptedAt));
+    void store.publishBacklog({ oldestUnreceiptedAcceptedAt: oldest, checkpointIntervalMs: opts.intervalMs }).catch(() => {});
   }, 250);
   const consumer: Consumer = kafka.consumer({ groupId, readUncommitted: false, maxBytesPerPartition: 16 * 1024 * 1024, maxBytes: 64 * 1024 * 1024 });
   await consumer.connect();

@@ -6,11 +6,12 @@ import { DEFAULT_POLICY, normaliseCompactCsv, normaliseIesMeterData, type Ingest
 import { authenticateWrite } from '../auth/write-signature.js';
 import type { WriteDeps } from '../deps.js';
 import type { IngestMetrics } from './metrics.js';
+import { notaryOverdueMs, type NotaryBacklog } from '@ies/notary';
 
 export interface SubmitDeps extends WriteDeps {
   metrics?: IngestMetrics;
   /** When the tenant's notary holds an unappended batch: the acceptance time of the oldest (null/undefined when it keeps up or is not running). */
-  notaryBacklog?: (discomId: string) => Promise<number | null | undefined>;
+  notaryBacklog?: (discomId: string) => Promise<NotaryBacklog | undefined>;
 }
 
 export interface SubmitInput {
@@ -58,17 +59,19 @@ export async function submitMeterBatch(deps: SubmitDeps, input: SubmitInput): Pr
 }
 
 /**
- * Back-pressure from the notary: while it holds a batch accepted more than
- * `ingest.maxNotaryLagMs` ago and not yet in the log, new batches are refused (503,
- * Retry-After) before anything is claimed, so receipts stay prompt instead of queueing
- * without bound behind a notary that cannot keep up. Nothing is written for a refused batch.
+ * Back-pressure from the notary: while the oldest batch it holds without a receipt has
+ * waited more than `ingest.maxNotaryLagMs` beyond its checkpoint interval (the wait any
+ * batch may have), new batches are refused (503, Retry-After) before anything is claimed,
+ * so receipts stay prompt instead of queueing without bound behind a notary that cannot
+ * keep up. Nothing is written for a refused batch. A notary that published nothing for 5 s
+ * (stopped) does not hold ingest back: its batches wait in Kafka, nothing is lost.
  */
 async function admitWhileNotaryKeepsUp(deps: SubmitDeps, discomId: string, nowMs: number): Promise<void> {
   const limit = deps.config.ingest.maxNotaryLagMs;
   if (limit === 0 || !deps.notaryBacklog) return;
-  const oldest = await deps.notaryBacklog(discomId).catch(() => undefined);
-  if (oldest !== null && oldest !== undefined && nowMs - oldest > limit) {
-    throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `the notary of ${discomId} is ${nowMs - oldest} ms behind (limit ${limit} ms); retry the same batch shortly`, { details: { retryAfterSeconds: 1, notaryLagMs: nowMs - oldest } });
+  const overdue = notaryOverdueMs(await deps.notaryBacklog(discomId).catch(() => undefined), nowMs);
+  if (overdue > limit) {
+    throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `the notary of ${discomId} is ${overdue} ms past its checkpoint interval (limit ${limit} ms); retry the same batch shortly`, { details: { retryAfterSeconds: 1, notaryOverdueMs: overdue } });
   }
 }
 
