@@ -1,24 +1,32 @@
 #!/usr/bin/env node
-// npm run bench:loader [-- <insert rows> <end-to-end rows>]
-// Rows/s of the loader's insert path into the local ClickHouse for each input format, and
-// end to end from meter-batches.v1 through the Loader. Everything goes into a throw-away
-// database and a fresh tenant, both removed afterwards.
+// npm run bench:loader [-- <insert rows> <end-to-end rows> [--formats]]
+// What the loader's path into the local ClickHouse costs, part by part:
+//   ceiling      ClickHouse alone: RowBinary encoded before the clock starts, sent over HTTP
+//   insert path  decoded meter-batches.v1 records → the loader's sink → INSERTs, as the loader runs it
+//   end to end   meter-batches.v1 → Kafka → Loader → ClickHouse
+//   --formats    the input-format comparison that chose RowBinary (README "Insert formats")
+// CPU per row is printed next to each rate: on a shared 2-core machine the rates move with
+// other work, the CPU per row much less. Everything goes into a throw-away database and a
+// fresh tenant, both removed afterwards.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@ies/config';
-import { createClickHouse, sql } from '@ies/clickhouse';
+import { createClient } from '@clickhouse/client';
+import { sql } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
 import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
-import type { ReadRow } from './domain/rows.js';
+import type { MeterBatchRecord, ReadRow } from './domain/rows.js';
 import { insertEncoded } from './clickhouse-insert.js';
 import { DEFAULT_LOADER_OPTIONS, Loader } from './loader.js';
 import { migrateLoaderTables } from './migrate.js';
 import { RowBinaryWriter } from './row-binary.js';
 import { READ_COLUMNS, readsCsv, readsJsonEachRow, readsTabSeparated, writeReadRowBinary, type InsertFormat } from './row-encoding.js';
+import { meterBatchesSink } from './sinks/meter-batches.js';
 
 const INSERT_ROWS = Number(process.argv[2] ?? 2_000_000);
 const E2E_ROWS = Number(process.argv[3] ?? 2_000_000);
+const FORMATS = process.argv.includes('--formats');
 const CHUNK = DEFAULT_LOADER_OPTIONS.maxRows;
 const INSERTS_IN_FLIGHT = DEFAULT_LOADER_OPTIONS.maxInFlightInserts;
 const READS_PER_BATCH = 1_000;
@@ -82,16 +90,52 @@ function encode(format: InsertFormat, rows: ReadRow[]): Buffer | string | object
 }
 
 const rate = (rows: number, ms: number) => `${Math.round(rows / (ms / 1000)).toLocaleString('en-US')} rows/s`;
-
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+/**
+ * CPU seconds of this process (all its threads) and of this benchmark's INSERTs in
+ * ClickHouse (user + system time of their query threads, MV included, background merges
+ * not), from system.query_log: the server is shared, so its global counters are not ours.
+ */
+interface CpuMark { node: number; clickhouse: number }
+async function cpuMark(): Promise<CpuMark> {
+  const u = process.cpuUsage();
+  await client.command({ query: 'SYSTEM FLUSH LOGS' });
+  const where = sql`type = 2 AND http_user_agent LIKE ${`%${BENCH_TAG}%`} AND startsWith(query, 'INSERT')`;
+  const forms = [
+    // 18.16: ProfileEvents as Nested arrays; current releases: a Map.
+    `SELECT sum(arraySum(arrayFilter((v, n) -> n IN ('UserTimeMicroseconds', 'SystemTimeMicroseconds'), ProfileEvents.Values, ProfileEvents.Names))) AS us FROM system.query_log WHERE ${where}`,
+    `SELECT sum(ProfileEvents['UserTimeMicroseconds'] + ProfileEvents['SystemTimeMicroseconds']) AS us FROM system.query_log WHERE ${where}`,
+  ];
+  for (const query of forms) {
+    try {
+      const rows = await (await client.query({ query, format: 'JSONEachRow' })).json<{ us: string }>();
+      return { node: (u.user + u.system) / 1e6, clickhouse: Number(rows[0]?.us ?? 0) / 1e6 };
+    } catch {
+      // the other form
+    }
+  }
+  return { node: (u.user + u.system) / 1e6, clickhouse: NaN };
+}
+function cpuPerRow(from: CpuMark, to: CpuMark, rows: number): string {
+  const us = (s: number) => ((s * 1e6) / rows).toFixed(2);
+  return `CPU/row: node ${us(to.node - from.node)} µs, ClickHouse queries ${us(to.clickhouse - from.clickhouse)} µs`;
+}
+
 console.log(`machine: ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; node ${process.version}; load average ${load()} (other work on the machine slows every figure)`);
 await migrateLoaderTables(config);
-const client = createClickHouse(config);
+// Tagged (user agent) and logged, so cpuMark finds this run's INSERTs in system.query_log.
+const BENCH_TAG = `ies-loader-bench-${randomBytes(4).toString('hex')}`;
+const client = createClient({ url: config.clickhouse.url, username: config.clickhouse.username, password: config.clickhouse.password, database: config.clickhouse.database, request_timeout: 60_000, application: BENCH_TAG, clickhouse_settings: { log_queries: 1 } });
 const version = await (await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json<{ v: string }>();
 console.log(`ClickHouse ${version[0]?.v} at ${config.clickhouse.url}, database ${config.clickhouse.database} (dropped afterwards)`);
 
 try {
-  if (INSERT_ROWS > 0) await insertPath();
+  if (INSERT_ROWS > 0) {
+    await ceiling();
+    await loaderInsertPath();
+    if (FORMATS) await insertPath();
+  }
   if (E2E_ROWS > 0) await endToEnd();
   console.log(`\nload average after: ${load()}`);
 } finally {
@@ -99,8 +143,87 @@ try {
   await client.close();
 }
 
+/** `count` meter-batches.v1 records of READS_PER_BATCH reads each, as the Avro decoder hands them over. */
+function batchRecords(discomId: string, count: number): MeterBatchRecord[] {
+  return Array.from({ length: count }, (_, b) => ({
+    batchId: batchId(b), discomId, headEndId: 'HES-BENCH-01', receivedAt: RECEIVED,
+    reads: chunkRows(discomId, b * READS_PER_BATCH, READS_PER_BATCH).map((r) => ({ meterId: r.meterId, blockStart: r.blockStartSec * 1000, channel: r.channel, wh: r.wh, validationStatus: r.validationStatus, source: r.source })),
+  }));
+}
+
+/** Encodes INSERT-sized chunks of the records through the loader's sink, each chunk under its own DISCOM id. */
+function encodeChunks(records: MeterBatchRecord[], chunks: number, discomPrefix: string): Buffer[][] {
+  const out: Buffer[][] = [];
+  for (let c = 0; c < chunks; c += 1) {
+    const discomId = `${discomPrefix}${c}`;
+    const w = new RowBinaryWriter();
+    for (const r of records) {
+      r.discomId = discomId;
+      meterBatchesSink.write(r, { tenant: discomId, partition: 0, offset: '0' }, w);
+    }
+    out.push(w.chunks());
+  }
+  return out;
+}
+
+async function storedOnce(prefix: string): Promise<number> {
+  return Number((await (await client.query({ query: sql`SELECT count() AS n FROM reads FINAL WHERE startsWith(discom_id, ${prefix})`, format: 'JSONEachRow' })).json<{ n: string }>())[0]?.n);
+}
+
+async function insertAll(bodies: Iterable<Buffer[]>, inFlight: number): Promise<void> {
+  const running = new Set<Promise<void>>();
+  for (const body of bodies) {
+    if (running.size >= inFlight) await Promise.race(running);
+    const p: Promise<void> = insertEncoded(client, 'reads', READ_COLUMNS, 'RowBinary', body).finally(() => running.delete(p));
+    running.add(p);
+  }
+  await Promise.all(running);
+}
+
+/** ClickHouse alone: every INSERT body is encoded before the clock starts. */
+async function ceiling(): Promise<void> {
+  const chunks = Math.ceil(INSERT_ROWS / CHUNK);
+  const records = batchRecords('BENCH', CHUNK / READS_PER_BATCH);
+  console.log(`\nceiling: ${(chunks * CHUNK).toLocaleString('en-US')} rows pre-encoded as RowBinary (${CHUNK.toLocaleString('en-US')} rows/INSERT), only the INSERTs timed: what ClickHouse accepts into reads + reads_by_batch`);
+  for (const inFlight of [1, 2, 3]) {
+    const prefix = `CEIL-${inFlight}-`;
+    const bodies = encodeChunks(records, chunks, prefix);
+    await quiesce();
+    const c0 = await cpuMark();
+    const t0 = performance.now();
+    await insertAll(bodies, inFlight);
+    const ms = performance.now() - t0;
+    const c1 = await cpuMark();
+    const stored = await storedOnce(prefix);
+    console.log(`  ${inFlight} in flight  ${rate(chunks * CHUNK, ms).padStart(16)}  ${cpuPerRow(c0, c1, chunks * CHUNK)}${stored === chunks * CHUNK ? '' : `; STORED ${stored}`}`);
+  }
+}
+
+/** The loader's insert path: decoded records are encoded by its sink while its INSERTs run. */
+async function loaderInsertPath(): Promise<void> {
+  const chunks = Math.ceil(INSERT_ROWS / CHUNK);
+  const records = batchRecords('BENCH', CHUNK / READS_PER_BATCH);
+  const prefix = 'PATH-';
+  const e0 = performance.now();
+  encodeChunks(records, 1, 'WARM-');
+  const encodeMs = performance.now() - e0;
+  console.log(`\ninsert path: decoded meter-batches.v1 records → the loader's sink (RowBinary) → ${CHUNK.toLocaleString('en-US')}-row INSERTs, ${INSERTS_IN_FLIGHT} in flight`);
+  console.log(`  encoding alone (one core): ${rate(CHUNK, encodeMs)}`);
+  await quiesce();
+  const c0 = await cpuMark();
+  const t0 = performance.now();
+  // A generator: each body is encoded only when an INSERT slot frees, as in the loader.
+  await insertAll((function* () {
+    for (let c = 0; c < chunks; c += 1) yield (encodeChunks(records, 1, `${prefix}${c}-`)[0] as Buffer[]);
+  })(), INSERTS_IN_FLIGHT);
+  const ms = performance.now() - t0;
+  const c1 = await cpuMark();
+  const stored = await storedOnce(prefix);
+  console.log(`  encode + insert ${rate(chunks * CHUNK, ms).padStart(16)}  ${cpuPerRow(c0, c1, chunks * CHUNK)}${stored === chunks * CHUNK ? '; all rows stored once' : `; STORED ${stored}`}`);
+}
+
 async function insertPath(): Promise<void> {
-  console.log(`\ninsert path: ${INSERT_ROWS.toLocaleString('en-US')} rows into reads (+ its materialized view reads_by_batch); rows encoded in this process while INSERTs run`);
+  console.log(`\nformats: ${INSERT_ROWS.toLocaleString('en-US')} rows into reads (+ its materialized view reads_by_batch); rows encoded in this process while INSERTs run`);
   const runs: { format: InsertFormat; chunk: number; inFlight: number }[] = [
     ...(['RowBinary', 'TabSeparated', 'CSV', 'JSONEachRow'] as const).map((format) => ({ format, chunk: CHUNK, inFlight: INSERTS_IN_FLIGHT })),
     { format: 'RowBinary', chunk: 100_000, inFlight: 1 },
@@ -178,6 +301,7 @@ async function endToEnd(): Promise<void> {
   const finished = new Promise<void>((r) => (done = r));
   const loader = new Loader({
     kafka, serde, clickhouse: client, tenants: [tenant], log: quiet,
+    sinks: [meterBatchesSink],
     options: { groupId: `${tenant}-bench` },
     metrics: {
       inserted(table, rows) {
@@ -190,14 +314,17 @@ async function endToEnd(): Promise<void> {
     },
   });
   loader.consumer.on(loader.consumer.events.START_BATCH_PROCESS, () => (firstFetch ??= performance.now()));
+  const c0 = await cpuMark();
   const s0 = performance.now();
   await loader.start();
   let timeout: NodeJS.Timeout | undefined;
   await Promise.race([finished, new Promise((r) => (timeout = setTimeout(r, 300_000)))]);
   clearTimeout(timeout);
+  const c1 = await cpuMark();
   await loader.stop();
   const total = batches * READS_PER_BATCH;
   console.log(`  ${inserted.toLocaleString('en-US')} rows: ${rate(inserted, lastInsert - (firstFetch ?? s0))} from first fetch to last INSERT (group join took ${(((firstFetch ?? s0) - s0) / 1000).toFixed(1)} s)${inserted < total ? ' — TIMED OUT' : ''}`);
+  console.log(`  ${cpuPerRow(c0, c1, Math.max(1, inserted))} (node: Kafka fetch, Avro decoding, encoding)`);
   await admin.deleteTopics({ topics: Object.values(TOPICS).map((t) => topicName(tenant, t)) }).catch(() => {});
   await admin.disconnect();
 }

@@ -5,9 +5,11 @@ import type { InsertFormat } from './row-encoding.js';
 
 /**
  * One INSERT of already-encoded rows. RowBinary goes through `exec` (the client's `insert`
- * accepts only JSON and text formats); the body is one buffer, sent as it is.
+ * accepts only JSON and text formats); the body is one buffer or a list of chunks, sent as
+ * they are, uncompressed: on the loopback, compressing costs more CPU than it saves
+ * (README "Throughput").
  */
-export async function insertEncoded(client: ClickHouseClient, table: string, columns: readonly string[], format: InsertFormat, body: Buffer | string | readonly object[]): Promise<void> {
+export async function insertEncoded(client: ClickHouseClient, table: string, columns: readonly string[], format: InsertFormat, body: Buffer | readonly Buffer[] | string | readonly object[]): Promise<void> {
   try {
     if (format === 'JSONEachRow') {
       await client.insert({ table, columns: [...columns] as [string, ...string[]], format, values: body as object[] });
@@ -23,8 +25,9 @@ export async function insertEncoded(client: ClickHouseClient, table: string, col
   }
 }
 
-function bodyStream(body: Buffer | string | readonly object[]): Readable {
-  return Readable.from([typeof body === 'string' ? Buffer.from(body) : (body as Buffer)], { objectMode: false });
+function bodyStream(body: Buffer | readonly Buffer[] | string | readonly object[]): Readable {
+  if (typeof body === 'string') return Readable.from([Buffer.from(body)], { objectMode: false });
+  return Readable.from(Buffer.isBuffer(body) ? [body] : (body as readonly Buffer[]), { objectMode: false });
 }
 
 /**

@@ -3,12 +3,13 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { TOPICS, topicName } from '@ies/contracts';
 import { IesError, isIesError } from '@ies/errors';
 import type { AvroSerde, LogSink } from '@ies/kafka';
-import { rowOfDeadLetter, rowsOfBatch, undecodableRow, type DeadLetterRecord, type MeterBatchRecord } from './domain/rows.js';
+import { undecodableRow } from './domain/rows.js';
 import { insertEncoded, insertError } from './clickhouse-insert.js';
 import { NO_METRICS, type LoaderMetrics } from './metrics.js';
 import { backoffMs, sleep, type BackoffPolicy } from './retry.js';
 import { RowBuffer, type PendingInsert, type TopicPartitionOffset } from './row-buffer.js';
-import { DEAD_LETTER_COLUMNS, READ_COLUMNS } from './row-encoding.js';
+import type { Sink, SinkOutcome } from './sink.js';
+import { SINKS } from './sinks.js';
 
 /** Replicas share one consumer group, so each record is loaded by one of them. */
 export const LOADER_GROUP = 'ies-loader';
@@ -42,6 +43,8 @@ export interface LoaderDeps {
   /** Bound to the database the migrations created. */
   clickhouse: ClickHouseClient;
   tenants: readonly string[];
+  /** Topic → table mapping; SINKS unless a test or benchmark narrows it. */
+  sinks?: readonly Sink[];
   log: LogSink;
   metrics?: LoaderMetrics;
   options?: Partial<LoaderOptions>;
@@ -51,7 +54,7 @@ type PauseReason = 'clickhouse' | 'stopping' | 'failed';
 
 interface Route {
   tenant: string;
-  kind: 'batches' | 'deadLetters';
+  sink: Sink;
 }
 
 /** One queued INSERT; slots leave the queue in order, so commits never pass an unstored row. */
@@ -65,7 +68,8 @@ interface Slot {
 const MAX_KEPT_PAYLOAD = 1024 * 1024;
 
 /**
- * meter-batches.v1 and dead-letter.v1 → ClickHouse. Rows from many records are buffered
+ * Each sink's topic of every tenant → its ClickHouse table (SINKS: meter-batches.v1,
+ * dead-letter.v1, receipts.v1, dr-events.v1). Rows from many records are buffered
  * and inserted together; a partition's offset is committed only after every row before it
  * is stored, so a crash or redelivery re-inserts rows that the tables' ReplacingMergeTree
  * keys fold into one. While ClickHouse does not answer, inserts are retried with backoff
@@ -102,8 +106,7 @@ export class Loader {
     this.options = { ...DEFAULT_LOADER_OPTIONS, ...deps.options };
     this.metrics = deps.metrics ?? NO_METRICS;
     for (const tenant of deps.tenants) {
-      this.routes.set(topicName(tenant, TOPICS.meterBatches), { tenant, kind: 'batches' });
-      this.routes.set(topicName(tenant, TOPICS.deadLetter), { tenant, kind: 'deadLetters' });
+      for (const sink of deps.sinks ?? SINKS) this.routes.set(topicName(tenant, TOPICS[sink.topic]), { tenant, sink });
     }
     this.failed = new Promise<never>((_, reject) => {
       this.rejectFailed = reject;
@@ -161,6 +164,7 @@ export class Loader {
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) return;
       await this.accept(route, batch.topic, batch.partition, message);
+      if (this.pauseReasons.has('failed')) return;
       resolveOffset(message.offset);
       if (this.buffer.rows >= this.options.maxRows) {
         this.flush();
@@ -193,15 +197,20 @@ export class Loader {
       this.buffer.consumedUpTo(topic, partition, next);
       return;
     }
-    if (route.kind === 'batches') {
-      const rows = rowsOfBatch(value as MeterBatchRecord, route.tenant);
-      this.buffer.addReads(rows.reads);
-      if (rows.deadLetters.length > 0) {
-        this.deps.log.warn({ topic, offset: message.offset, codes: [...new Set(rows.deadLetters.map((d) => d.code))], count: rows.deadLetters.length }, 'reads cannot be stored as they are; stored as dead letters');
-        this.buffer.addDeadLetters(rows.deadLetters);
-      }
-    } else {
-      this.buffer.addDeadLetters([rowOfDeadLetter(value as DeadLetterRecord, route.tenant)]);
+    const { sink } = route;
+    // A sink that throws may have left half a row in the buffer: the loader stops before
+    // that buffer is inserted (fail() blocks every INSERT), nothing after the last commit is lost.
+    let outcome: SinkOutcome;
+    try {
+      outcome = sink.write(value, { tenant: route.tenant, partition, offset: message.offset }, this.buffer.writerFor(sink.table, sink.columns));
+    } catch (cause) {
+      this.fail(new IesError('IES_ERR_INTERNAL', `sink ${sink.topic} → ${sink.table} failed on ${topic}/${partition}/${message.offset}: ${(cause as Error).message}`, { cause }));
+      return;
+    }
+    this.buffer.added(sink.table, outcome.rows);
+    if (outcome.deadLetters.length > 0) {
+      this.deps.log.warn({ topic, offset: message.offset, codes: [...new Set(outcome.deadLetters.map((d) => d.code))], count: outcome.deadLetters.length }, 'record cannot be stored as it is; stored as dead letters');
+      this.buffer.addDeadLetters(outcome.deadLetters);
     }
     this.buffer.consumedUpTo(topic, partition, next);
   }
@@ -272,16 +281,13 @@ export class Loader {
 
   /** Inserts until it succeeds; false when stop() gave up waiting for ClickHouse. */
   private async write(pending: PendingInsert): Promise<boolean> {
-    const parts = [
-      { table: 'reads', columns: READ_COLUMNS, body: pending.reads, rows: pending.readCount },
-      { table: 'dead_letters', columns: DEAD_LETTER_COLUMNS, body: pending.deadLetters, rows: pending.deadLetterCount },
-    ].filter((p) => p.rows > 0);
+    const parts = [...pending.tables];
     let attempt = 0;
     while (parts.length > 0) {
       const part = parts[0] as (typeof parts)[number];
       const started = performance.now();
       try {
-        await insertEncoded(this.deps.clickhouse, part.table, part.columns, 'RowBinary', part.body);
+        await insertEncoded(this.deps.clickhouse, part.table, part.columns, 'RowBinary', part.chunks);
         this.metrics.inserted(part.table, part.rows, (performance.now() - started) / 1000);
         parts.shift();
         attempt = 0;
@@ -357,7 +363,7 @@ export class Loader {
 
   private fail(err: unknown): void {
     if (this.pauseReasons.has('failed')) return;
-    this.deps.log.error({ err: (err as Error).message, code: (err as IesError).code }, 'loader stopped consuming: ClickHouse refuses the rows; nothing after the last commit is lost, fix and restart');
+    this.deps.log.error({ err: (err as Error).message, code: (err as IesError).code }, 'loader stopped consuming: rows cannot be stored; nothing after the last commit is lost, fix and restart');
     this.pause('failed');
     this.rejectFailed(err);
   }

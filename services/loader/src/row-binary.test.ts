@@ -35,3 +35,19 @@ test('strings carry their UTF-8 byte length as LEB128, whether short, non-ASCII 
   ]);
   assert.deepEqual(b, expected);
 });
+
+test('Nullable, UInt64 beyond 2^53 and values across chunk boundaries', () => {
+  const w = new RowBinaryWriter(4);
+  w.nullableString(null);
+  w.nullableString('ab');
+  w.uint64Big(2n ** 64n - 2n);
+  w.string('xyz');
+  w.blob(Buffer.alloc(100, 7));
+  assert.ok(w.chunks().length > 1);
+  assert.equal(w.length, 1 + 1 + 3 + 8 + 4 + 101);
+  const b = w.bytes();
+  assert.deepEqual([...b.subarray(0, 5)], [1, 0, 2, 0x61, 0x62]);
+  assert.equal(b.readBigUInt64LE(5), 2n ** 64n - 2n);
+  assert.deepEqual([...b.subarray(13, 17)], [3, 0x78, 0x79, 0x7a]);
+  assert.deepEqual(b.subarray(17), Buffer.concat([Buffer.from([100]), Buffer.alloc(100, 7)]));
+});

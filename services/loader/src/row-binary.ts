@@ -1,34 +1,58 @@
 /**
  * A growable buffer in ClickHouse's RowBinary encoding: little-endian fixed-width numbers,
- * strings as LEB128 length + bytes, arrays as LEB128 count + elements.
+ * strings as LEB128 length + bytes, arrays as LEB128 count + elements, Nullable as one
+ * byte (1 = NULL) before the value.
+ *
+ * The bytes live in a list of chunks, never one buffer that doubles: regrowing a 50 MB
+ * buffer copied every byte again (a tenth of the encoding time in the end-to-end profile).
+ * A value never straddles two chunks; RowBinary is a stream, so rows may.
  */
 export class RowBinaryWriter {
   private buf: Buffer;
   private pos = 0;
+  private readonly sealed: Buffer[] = [];
+  private sealedBytes = 0;
+  private readonly chunkBytes: number;
 
-  constructor(initialBytes = 64 * 1024) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
+  constructor(chunkBytes = 1024 * 1024) {
+    this.chunkBytes = chunkBytes;
+    this.buf = Buffer.allocUnsafe(chunkBytes);
   }
 
   get length(): number {
-    return this.pos;
+    return this.sealedBytes + this.pos;
   }
 
-  /** The bytes written so far (a view, valid until the next write). */
+  /** The bytes written so far, in order (views, valid until the next write). */
+  chunks(): Buffer[] {
+    return this.pos === 0 ? [...this.sealed] : [...this.sealed, this.buf.subarray(0, this.pos)];
+  }
+
+  /** The bytes written so far as one buffer (a copy when there is more than one chunk). */
   bytes(): Buffer {
-    return this.buf.subarray(0, this.pos);
+    const chunks = this.chunks();
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
   }
 
   private ensure(extra: number): void {
     if (this.pos + extra <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + extra));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+    if (this.pos > 0) {
+      this.sealed.push(this.buf.subarray(0, this.pos));
+      this.sealedBytes += this.pos;
+    }
+    this.buf = Buffer.allocUnsafe(Math.max(this.chunkBytes, extra));
+    this.pos = 0;
   }
 
   int8(v: number): void {
     this.ensure(1);
     this.buf[this.pos++] = v & 0xff;
+  }
+
+  uint16(v: number): void {
+    this.ensure(2);
+    this.buf[this.pos++] = v & 0xff;
+    this.buf[this.pos++] = (v >>> 8) & 0xff;
   }
 
   uint32(v: number): void {
@@ -52,6 +76,13 @@ export class RowBinaryWriter {
     this.ensure(8);
     this.put32(v >>> 0);
     this.put32(Math.floor(v / 4294967296));
+  }
+
+  /** Any UInt64 (0 … 2^64 − 1). */
+  uint64Big(v: bigint): void {
+    this.ensure(8);
+    this.put32(Number(v & 0xffffffffn));
+    this.put32(Number((v >> 32n) & 0xffffffffn));
   }
 
   /** A safe integer as Int64 (two's complement). */
@@ -94,6 +125,12 @@ export class RowBinaryWriter {
     this.ensure(5 + n);
     this.varint(n);
     this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  /** Nullable(String). */
+  nullableString(s: string | null): void {
+    this.int8(s === null ? 1 : 0);
+    if (s !== null) this.string(s);
   }
 
   /** Raw bytes as a ClickHouse String. */

@@ -1,6 +1,6 @@
-import type { DeadLetterRow, ReadRow } from './domain/rows.js';
+import type { DeadLetterRow } from './domain/rows.js';
 import { RowBinaryWriter } from './row-binary.js';
-import { writeDeadLetterRowBinary, writeReadRowBinary } from './row-encoding.js';
+import { DEAD_LETTER_COLUMNS, writeDeadLetterRowBinary } from './row-encoding.js';
 
 export interface TopicPartitionOffset {
   topic: string;
@@ -9,54 +9,69 @@ export interface TopicPartitionOffset {
   offset: string;
 }
 
-const MIN_READS_BYTES = 1024 * 1024;
+/** The RowBinary rows of one table in one flush. */
+export interface TableRows {
+  table: string;
+  columns: readonly string[];
+  /** The body of the INSERT, in order. */
+  chunks: Buffer[];
+  rows: number;
+}
 
-/** What one flush inserts and, once both inserts succeeded, commits. */
+/** What one flush inserts and, once every INSERT succeeded, commits. */
 export interface PendingInsert {
-  reads: Buffer;
-  readCount: number;
-  deadLetters: Buffer;
-  deadLetterCount: number;
+  tables: TableRows[];
+  rows: number;
   offsets: TopicPartitionOffset[];
 }
 
+interface TableBuffer {
+  columns: readonly string[];
+  writer: RowBinaryWriter;
+  rows: number;
+}
+
+export const DEAD_LETTERS_TABLE = 'dead_letters';
+
 /**
- * Rows accumulated across Kafka messages, already RowBinary-encoded (encoding as records
- * arrive overlaps it with the insert in flight), and the offset each partition may commit
- * once they are in ClickHouse.
+ * Rows accumulated across Kafka messages, already RowBinary-encoded per table (encoding as
+ * records arrive overlaps it with the inserts in flight), and the offset each partition may
+ * commit once they are in ClickHouse.
  */
 export class RowBuffer {
-  private reads: RowBinaryWriter;
-  private deadLetters = new RowBinaryWriter(4 * 1024);
+  private tables = new Map<string, TableBuffer>();
   private offsets = new Map<string, TopicPartitionOffset>();
-  private sizeHint = MIN_READS_BYTES;
-  readCount = 0;
-  deadLetterCount = 0;
+  rows = 0;
   /** When the oldest content arrived (ms), or undefined while empty. */
   since: number | undefined;
-
-  constructor() {
-    this.reads = new RowBinaryWriter(this.sizeHint);
-  }
-
-  get rows(): number {
-    return this.readCount + this.deadLetterCount;
-  }
 
   isEmpty(): boolean {
     return this.since === undefined;
   }
 
-  addReads(rows: readonly ReadRow[]): void {
-    for (const r of rows) writeReadRowBinary(this.reads, r);
-    this.readCount += rows.length;
+  /** Where a sink appends the rows of `table`; report them with `added`. */
+  writerFor(table: string, columns: readonly string[]): RowBinaryWriter {
+    let t = this.tables.get(table);
+    if (t === undefined) {
+      t = { columns, writer: new RowBinaryWriter(), rows: 0 };
+      this.tables.set(table, t);
+    }
+    return t.writer;
+  }
+
+  added(table: string, rows: number): void {
+    const t = this.tables.get(table);
+    if (t === undefined) throw new RangeError(`no rows of ${table} were written`);
+    t.rows += rows;
+    this.rows += rows;
     this.touch();
   }
 
   addDeadLetters(rows: readonly DeadLetterRow[]): void {
-    for (const r of rows) writeDeadLetterRowBinary(this.deadLetters, r);
-    this.deadLetterCount += rows.length;
-    this.touch();
+    if (rows.length === 0) return;
+    const w = this.writerFor(DEAD_LETTERS_TABLE, DEAD_LETTER_COLUMNS);
+    for (const r of rows) writeDeadLetterRowBinary(w, r);
+    this.added(DEAD_LETTERS_TABLE, rows.length);
   }
 
   /** Everything before `offset` on the partition is in this buffer (or needs no row). */
@@ -71,20 +86,12 @@ export class RowBuffer {
 
   /** Hands the content over and starts empty. */
   take(): PendingInsert {
-    const pending: PendingInsert = {
-      reads: this.reads.bytes(),
-      readCount: this.readCount,
-      deadLetters: this.deadLetters.bytes(),
-      deadLetterCount: this.deadLetterCount,
-      offsets: [...this.offsets.values()],
-    };
-    // The next buffer starts at the size this one reached, so steady state never regrows.
-    this.sizeHint = Math.max(MIN_READS_BYTES, pending.reads.length);
-    this.reads = new RowBinaryWriter(this.sizeHint);
-    this.deadLetters = new RowBinaryWriter(4 * 1024);
+    const tables: TableRows[] = [];
+    for (const [table, t] of this.tables) if (t.rows > 0) tables.push({ table, columns: t.columns, chunks: t.writer.chunks(), rows: t.rows });
+    const pending: PendingInsert = { tables, rows: this.rows, offsets: [...this.offsets.values()] };
+    this.tables = new Map();
     this.offsets = new Map();
-    this.readCount = 0;
-    this.deadLetterCount = 0;
+    this.rows = 0;
     this.since = undefined;
     return pending;
   }

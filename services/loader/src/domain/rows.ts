@@ -67,6 +67,9 @@ export interface DeadLetterRow {
   payload: Uint8Array | null;
 }
 
+/** A row, or the dead letter that replaces it when the record cannot be stored faithfully. */
+export type Refusable<R> = { row: R; refused?: undefined } | { row?: undefined; refused: DeadLetterRow };
+
 /** `stage` of dead letters the loader writes itself. */
 export const LOADER_STAGE = 'loader';
 
@@ -84,19 +87,15 @@ export interface BatchRows {
  * `reads`, the order the notary's batch tree uses.
  */
 export function rowsOfBatch(batch: MeterBatchRecord, topicTenant: string): BatchRows {
-  if (batch.discomId !== topicTenant) {
-    return { reads: [], deadLetters: [loaderDeadLetter(topicTenant, batch.batchId, 'IES_ERR_TENANT_FORBIDDEN', `batch ${batch.batchId} names DISCOM ${batch.discomId} but arrived on ${topicTenant}'s topic`, batch.receivedAt, { batchId: batch.batchId })] };
-  }
-  if (!Number.isSafeInteger(batch.receivedAt) || batch.receivedAt < 0) {
-    return { reads: [], deadLetters: [loaderDeadLetter(topicTenant, batch.batchId, 'IES_ERR_VEE_MALFORMED', `batch ${batch.batchId} receivedAt ${batch.receivedAt} is not a non-negative epoch millisecond`, 0, { batchId: batch.batchId })] };
-  }
+  const refused = batchRefusal(batch, topicTenant);
+  if (refused !== undefined) return { reads: [], deadLetters: [refused] };
   const reads: ReadRow[] = [];
   const deadLetters: DeadLetterRow[] = [];
   for (let i = 0; i < batch.reads.length; i += 1) {
     const r = batch.reads[i] as IntervalRead;
-    const problem = readProblem(r);
-    if (problem !== undefined) {
-      deadLetters.push(loaderDeadLetter(topicTenant, `${batch.batchId}#${i}`, problem.code, `batch ${batch.batchId} read ${i}: ${problem.message}`, batch.receivedAt, { batchId: batch.batchId, index: String(i), meterId: r.meterId }));
+    const refusedRead = readRefusal(batch, topicTenant, i);
+    if (refusedRead !== undefined) {
+      deadLetters.push(refusedRead);
       continue;
     }
     reads.push({
@@ -114,6 +113,25 @@ export function rowsOfBatch(batch: MeterBatchRecord, topicTenant: string): Batch
     });
   }
   return { reads, deadLetters };
+}
+
+/** Why no read of the batch can be stored (another tenant's batch, a bad receivedAt), as a dead letter. */
+export function batchRefusal(batch: MeterBatchRecord, topicTenant: string): DeadLetterRow | undefined {
+  if (batch.discomId !== topicTenant) {
+    return loaderDeadLetter(topicTenant, batch.batchId, 'IES_ERR_TENANT_FORBIDDEN', `batch ${batch.batchId} names DISCOM ${batch.discomId} but arrived on ${topicTenant}'s topic`, batch.receivedAt, { batchId: batch.batchId });
+  }
+  if (!Number.isSafeInteger(batch.receivedAt) || batch.receivedAt < 0) {
+    return loaderDeadLetter(topicTenant, batch.batchId, 'IES_ERR_VEE_MALFORMED', `batch ${batch.batchId} receivedAt ${batch.receivedAt} is not a non-negative epoch millisecond`, 0, { batchId: batch.batchId });
+  }
+  return undefined;
+}
+
+/** Why read `i` of an accepted batch cannot be stored faithfully, as a dead letter; undefined when it can. */
+export function readRefusal(batch: MeterBatchRecord, topicTenant: string, i: number): DeadLetterRow | undefined {
+  const r = batch.reads[i] as IntervalRead;
+  const problem = readProblem(r);
+  if (problem === undefined) return undefined;
+  return loaderDeadLetter(topicTenant, `${batch.batchId}#${i}`, problem.code, `batch ${batch.batchId} read ${i}: ${problem.message}`, batch.receivedAt, { batchId: batch.batchId, index: String(i), meterId: r.meterId });
 }
 
 function readProblem(r: IntervalRead): { code: 'IES_ERR_VEE_BLOCK_MISALIGNED' | 'IES_ERR_VEE_MALFORMED'; message: string } | undefined {
@@ -151,7 +169,7 @@ export function undecodableRow(topicTenant: string, sourceId: string, code: stri
   return { ...loaderDeadLetter(topicTenant, sourceId, code, message, atMs, {}), payload };
 }
 
-function loaderDeadLetter(discomId: string, sourceId: string, code: string, message: string, atMs: number, context: Record<string, string>): DeadLetterRow {
+export function loaderDeadLetter(discomId: string, sourceId: string, code: string, message: string, atMs: number, context: Record<string, string>): DeadLetterRow {
   const keys = Object.keys(context).sort();
   return {
     discomId,
