@@ -36,6 +36,30 @@ export interface Config {
     /** Minimum time between two checkpoints while batches arrive. */
     readonly checkpointIntervalMs: number;
   };
+  readonly settlement: {
+    /** Directory of per-DISCOM settlement key files `<discom>.jwks.json` (private; created on first use). */
+    readonly keysDir: string;
+    /** A trade's side is allocated once its delivery window ended this long ago (reads arrive after the fact). */
+    readonly reconcileGraceMs: number;
+    /** How many IST days back the sweep recomputes trades, so late or revised reads reopen them. */
+    readonly reconcileLookbackDays: number;
+    /** How often the P2P reconciliation sweep runs. */
+    readonly reconcileIntervalMs: number;
+    /** Settlement endpoints of peer DISCOMs on other nodes (`POST <url>/v1/p2p/sides`), by DISCOM id. */
+    readonly peerUrls: Readonly<Record<string, string>>;
+    /**
+     * How late a platform may lodge a trade it confirmed before delivery (0 = never: a trade's
+     * window must start after the node's clock). Within it, the contract's own timestamp is
+     * the time the window and cancellations are judged at; the signature must still be fresh.
+     */
+    readonly tradeBackfillMs: number;
+    /** A day's statement is first built once the IST day ended this long ago (reconciliation and late reads settle first). */
+    readonly statementGraceMs: number;
+    /** How many IST days back statements are re-evaluated, so late data yields a DRAFT update or a revision. */
+    readonly statementWindowDays: number;
+    /** How often each DISCOM's statement sweep (a bullmq repeatable job) runs. */
+    readonly statementIntervalMs: number;
+  };
   readonly http: { readonly host: string; readonly port: number };
   /** DISCOMs this node serves (its tenants). */
   readonly tenants: readonly string[];
@@ -133,6 +157,17 @@ export function loadConfig(env: Env): Config {
       webhookKeyFile: str('IES_WEBHOOK_KEY_FILE', '.stack/keys/webhook.private.jwk.json'),
       allowLoopbackWebhooks: str('IES_WEBHOOK_ALLOW_LOOPBACK_HTTP', 'false') === 'true',
     },
+    settlement: {
+      keysDir: str('IES_SETTLEMENT_KEYS_DIR', '.stack/keys/settlement'),
+      reconcileGraceMs: int('IES_SETTLEMENT_RECONCILE_GRACE_MS', 2 * 3_600_000, 0, 7 * 24 * 3_600_000),
+      reconcileLookbackDays: int('IES_SETTLEMENT_RECONCILE_LOOKBACK_DAYS', 7, 1, 90),
+      reconcileIntervalMs: int('IES_SETTLEMENT_RECONCILE_INTERVAL_MS', 5 * 60_000, 500, 24 * 3_600_000),
+      peerUrls: peerUrls(str('IES_SETTLEMENT_PEER_URLS', ''), problems),
+      tradeBackfillMs: int('IES_P2P_TRADE_BACKFILL_MS', 0, 0, 30 * 24 * 3_600_000),
+      statementGraceMs: int('IES_SETTLEMENT_STATEMENT_GRACE_MS', 6 * 3_600_000, 0, 30 * 24 * 3_600_000),
+      statementWindowDays: int('IES_SETTLEMENT_STATEMENT_WINDOW_DAYS', 7, 1, 90),
+      statementIntervalMs: int('IES_SETTLEMENT_STATEMENT_INTERVAL_MS', 15 * 60_000, 500, 24 * 3_600_000),
+    },
     notary: {
       keysDir: str('IES_NOTARY_KEYS_DIR', '.stack/keys/notary'),
       originPrefix: originPrefix,
@@ -160,6 +195,23 @@ export function loadConfig(env: Env): Config {
     throw new IesError('IES_ERR_CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, { details: { problems } });
   }
   return deepFreeze(config);
+}
+
+/** `DISCOM=https://peer-node,DISCOM=…` → { DISCOM: url } (IES_SETTLEMENT_PEER_URLS). */
+function peerUrls(text: string, problems: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of text.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const [discom, url] = [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)];
+    let ok = /^[A-Z0-9]+(-[A-Z0-9]+)*$/.test(discom);
+    try {
+      ok &&= ['http:', 'https:'].includes(new URL(url).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) problems.push(`IES_SETTLEMENT_PEER_URLS entry ${JSON.stringify(entry)} must be DISCOM=http(s)://host[:port]`);
+    else out[discom] = url.replace(/\/+$/, '');
+  }
+  return out;
 }
 
 function deepFreeze<T>(value: T): T {

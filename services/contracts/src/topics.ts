@@ -32,9 +32,11 @@ export const TOPICS = {
   drEvents: { name: 'dr-events.v1', key: 'eventId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1, valueSchema: 'dr-event.v1.avsc' },
   baselines: { name: 'baselines.v1', key: 'eventId', partitions: 3, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS, valueSchema: 'baseline.v1.avsc' },
   drPerformance: { name: 'dr-performance.v1', key: 'eventId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1, valueSchema: 'dr-performance.v1.avsc' },
-  p2pTrades: { name: 'p2p-trades.v1', key: 'tradeId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1 },
-  p2pAllocations: { name: 'p2p-allocations.v1', key: 'tradeId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1 },
-  statements: { name: 'statements.v1', key: 'statementId', partitions: 1, cleanupPolicy: 'delete', retentionMs: -1 },
+  p2pTrades: { name: 'p2p-trades.v1', key: 'tradeId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1, valueSchema: 'p2p-trade.v1.avsc' },
+  p2pAllocations: { name: 'p2p-allocations.v1', key: 'tradeId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1, valueSchema: 'p2p-allocation.v1.avsc' },
+  // Signed side allocations addressed to this DISCOM by the other DISCOM of an inter-DISCOM trade.
+  p2pSides: { name: 'p2p-sides.v1', key: 'tradeId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1, valueSchema: 'p2p-side.v1.avsc' },
+  statements: { name: 'statements.v1', key: 'statementId', partitions: 1, cleanupPolicy: 'delete', retentionMs: -1, valueSchema: 'statement.v1.avsc' },
   registry: { name: 'registry.v1', key: 'entityKey', partitions: 1, cleanupPolicy: 'compact', retentionMs: -1, valueSchema: 'registry-entry.v1.avsc' },
   deadLetter: { name: 'dead-letter.v1', key: 'sourceId', partitions: 3, cleanupPolicy: 'delete', retentionMs: 30 * DAY_MS, valueSchema: 'dead-letter.v1.avsc' },
 } as const satisfies Record<string, TopicSpec>;

@@ -63,19 +63,29 @@ export class DrEventStore {
    */
   async priorEventDays(discomId: string, exceptEventId: string): Promise<Map<string, string[]>> {
     const days = new Map<string, string[]>();
+    for await (const r of this.records(discomId)) {
+      if (r.eventId === exceptEventId || r.state === 'DRAFT' || r.state === 'CANCELLED') continue;
+      for (const m of r.event.participatingMeters ?? []) days.set(m, [...(days.get(m) ?? []), r.event.eventDay]);
+    }
+    return days;
+  }
+
+  /** The tenant's events whose IST event day is `day`, in every state, sorted by event id (settlement statements). */
+  async eventsOnDay(discomId: string, day: string): Promise<DrEventRecord[]> {
+    const found: DrEventRecord[] = [];
+    for await (const r of this.records(discomId)) if (r.event.eventDay === day) found.push(r);
+    return found.sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+  }
+
+  /** Every event record of the tenant (a SCAN over its keys, 500 at a time). */
+  private async *records(discomId: string): AsyncGenerator<DrEventRecord> {
     let cursor = '0';
     do {
       const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.key(discomId, '*'), 'COUNT', 500);
       cursor = next;
       const values = keys.length === 0 ? [] : await this.redis.mget(...keys);
-      for (const raw of values) {
-        if (raw === null) continue;
-        const r = JSON.parse(raw) as DrEventRecord;
-        if (r.eventId === exceptEventId || r.state === 'DRAFT' || r.state === 'CANCELLED') continue;
-        for (const m of r.event.participatingMeters ?? []) days.set(m, [...(days.get(m) ?? []), r.event.eventDay]);
-      }
+      for (const raw of values) if (raw !== null) yield JSON.parse(raw) as DrEventRecord;
     } while (cursor !== '0');
-    return days;
   }
 
   /** Creates the event in DRAFT; an existing id with the same content is answered as is. */

@@ -84,6 +84,7 @@ export const ERROR_CODES = {
   IES_ERR_P2P_TRADE_TRANSITION: { status: 409, title: 'Trade lifecycle transition not allowed', retriable: false },
   IES_ERR_P2P_SIDE_INVALID: { status: 422, title: 'Side allocation message malformed or inconsistent with the trade', retriable: false },
   IES_ERR_P2P_SIDES_MISMATCH: { status: 422, title: 'Seller and buyer side allocations do not describe the same trade intervals', retriable: false },
+  IES_ERR_P2P_SIDE_UNTRUSTED: { status: 401, title: 'Side allocation not signed by a settlement key of its DISCOM', retriable: false },
   IES_ERR_POLICY_PACK_INVALID: { status: 422, title: 'Settlement policy pack invalid', retriable: false },
   IES_ERR_POLICY_NOT_EFFECTIVE: { status: 404, title: 'No policy pack of the DISCOM is effective on the settlement day', retriable: false },
   IES_ERR_STATEMENT_INPUT_INVALID: { status: 422, title: 'Statement inputs inconsistent', retriable: false },
@@ -91,6 +92,9 @@ export const ERROR_CODES = {
   IES_ERR_STATEMENT_REVISION_INVALID: { status: 409, title: 'Revision does not continue the statement it claims to revise', retriable: false },
   IES_ERR_STATEMENT_INTERDISCOM_MISMATCH: { status: 409, title: 'Two DISCOMs’ statements disagree on their mutual position', retriable: false },
   IES_ERR_STATEMENT_TRANSITION: { status: 409, title: 'Statement lifecycle transition not allowed', retriable: false },
+  IES_ERR_STATEMENT_NOT_FOUND: { status: 404, title: 'No such statement for this DISCOM', retriable: false },
+  IES_ERR_STATEMENT_ROLE_FORBIDDEN: { status: 403, title: 'Only the DISCOM itself reads or acts on its statements', retriable: false },
+  IES_ERR_NOT_ACCEPTABLE: { status: 406, title: 'No representation matches the Accept header', retriable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

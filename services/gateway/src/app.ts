@@ -13,6 +13,10 @@ import { meterDataRoutes } from './routes/meter-data.js';
 import { registryRoutes } from './routes/registry.js';
 import { logRoutes, type ReadIndex } from './routes/log.js';
 import { drRoutes } from './routes/dr.js';
+import { p2pRoutes } from './routes/p2p.js';
+import { statementRoutes, type StatementRouteDeps } from './routes/statements.js';
+import type { P2pStore } from '@ies/settlement';
+import type { JWK } from 'jose';
 import { webhookRoutes, type WebhookRegistry } from '@ies/webhooks';
 import { authenticateRead } from './auth/bearer-token.js';
 import type { DrEventStore, PolicyRegistry } from '@ies/dr';
@@ -39,6 +43,14 @@ export interface GatewayDeps {
   webhooks: WebhookRegistry;
   /** The node's webhook signing key (public JWK), listed in the JWKS. */
   webhookKey: () => Promise<Record<string, unknown> | undefined>;
+  /** P2P trades, sides and final allocations of the hosted DISCOMs. */
+  p2p: P2pStore;
+  /** A hosted DISCOM's public settlement keys, listed in the JWKS with role SETTLEMENT. */
+  settlementJwks: (discomId: string) => Promise<readonly object[] | undefined>;
+  /** Settlement keys `receiver` trusts for side allocations signed by `sender`. */
+  trustedSideKeys: (receiver: string, sender: string) => Promise<JWK[]>;
+  /** Settlement statements: the Redis store, the run queue (bullmq) and the sinks a status change is written to. */
+  statements: StatementRouteDeps['statements'];
   now?: () => number;
 }
 
@@ -71,6 +83,8 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   registryRoutes(app, { ...deps, now });
   logRoutes(app, { ...deps, now });
   drRoutes(app, { ...deps, now });
+  p2pRoutes(app, { ...deps, now });
+  statementRoutes(app, { ...deps, now });
   webhookRoutes(app, {
     webhooks: deps.webhooks,
     now,

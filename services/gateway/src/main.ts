@@ -9,6 +9,7 @@ import { ClickHouseReadIndex } from './read-index.js';
 import { DrEventStore, WEBHOOK_PUBLIC_KEY, loadPolicyRegistry, readBaselines, readPerformance } from '@ies/dr';
 import { WebhookRegistry } from '@ies/webhooks';
 import { RegistryState, materialiseRegistry } from '@ies/registry';
+import { P2pStore, StatementRunQueue, StatementSinks, StatementStore, publishedSettlementKeys, trustedSettlementKeys } from '@ies/settlement';
 import { buildGateway } from './app.js';
 import { IdempotencyStore } from './ingest/idempotency.js';
 import { startSubmissionsConsumer } from './intake/submissions-consumer.js';
@@ -35,9 +36,12 @@ export async function startGateway(env: Readonly<Record<string, string | undefin
   const logStores = new Map(config.tenants.map((t) => [t, new LogStore(redis, t)]));
   const clickhouse = createClickHouse(config);
   const drEvents = new DrEventStore(redis, producer, serde);
+  const p2p = new P2pStore(redis, { producer, serde });
+  const statementRuns = new StatementRunQueue(redis);
   // Transitions left in the outbox by a crash between Redis and Kafka are sent here.
   const relay = setInterval(() => {
     for (const t of config.tenants) void drEvents.relay(t).catch((err: unknown) => logger.warn({ err, tenant: t }, 'DR outbox relay failed; retrying'));
+    for (const t of config.tenants) void p2p.relayTrades(t).catch((err: unknown) => logger.warn({ err, tenant: t }, 'P2P trade outbox relay failed; retrying'));
   }, 5_000);
   const app = buildGateway({
     config, logger, metrics: createMetricsRegistry('gateway'), registry, serde, producer, idempotency,
@@ -50,6 +54,10 @@ export async function startGateway(env: Readonly<Record<string, string | undefin
     webhooks: new WebhookRegistry(redis, { allowLoopbackHttp: config.dr.allowLoopbackWebhooks }),
     webhookKey: async () => { const raw = await redis.get(WEBHOOK_PUBLIC_KEY); return raw === null ? undefined : (JSON.parse(raw) as Record<string, unknown>); },
     readiness: [kafkaReadiness(admin), registryReadiness(config.registry.url), redisReadiness(redis)],
+    p2p,
+    settlementJwks: (discom) => publishedSettlementKeys(redis, discom),
+    trustedSideKeys: (receiver, sender) => trustedSettlementKeys(redis, registry, config.tenants, receiver, sender),
+    statements: { store: new StatementStore(redis), runs: statementRuns, sinks: new StatementSinks({ producer, serde, ch: clickhouse }) },
   });
   const submissions = await startSubmissionsConsumer(kafka, { config, registry, serde, producer, idempotency, now: Date.now }, logger.child({ part: 'submissions' }), `${config.nodeId}-gateway-submissions`);
   const address = await app.listen({ host: config.http.host, port: config.http.port });
@@ -57,6 +65,7 @@ export async function startGateway(env: Readonly<Record<string, string | undefin
   const stop = async () => {
     clearInterval(relay);
     await app.close();
+    await statementRuns.close();
     await submissions.disconnect();
     await view.consumer.disconnect();
     await producer.disconnect();

@@ -18,3 +18,23 @@ export {
 } from './domain/statement.js';
 export { CSV_HEADER, renderCsv } from './domain/statement-csv.js';
 export { VALID_STATEMENT_TRANSITIONS, StatementTransitionError, canTransitionStatement, openStatement, refreshDraft, transitionStatement, type StatementRecord, type StatementStatus } from './domain/statement-lifecycle.js';
+// Adapters (Redis, Kafka, ClickHouse): P2P trade store, reconciliation, the inter-DISCOM exchange.
+export { P2pStore, tradeDays, type FinalRecord, type OutboxKind, type SideDelivery, type StoredSide } from './p2p-store.js';
+// --- statement service (adapters) ---
+export { drStatementInputs, type DrEventSummary, type DrPerformanceTotals, type DrSource, type DrStatementInputs } from './dr-lines.js';
+export { drSourceOf } from './dr-source.js';
+export { SETTLEMENT_POLICIES_DIR, loadSettlementPolicies } from './policies.js';
+export { SETTLEMENT_KEY_ROLE, STATEMENT_TYP, detachedJws, signStatement, statementJsonOfJws, verifyStatementJws, type StatementCheck, type StatementCheckCode, type StatementSigningKey } from './statement-jws.js';
+export { STATEMENT_QUEUE, dueDays, runJobId, sweepSchedulerId, type StatementJob } from './statement-jobs.js';
+export { StatementRunQueue } from './statement-queue.js';
+export { runStatement, type P2pDayInputs, type RunOutcome, type StatementRunDeps } from './statement-run.js';
+export { StatementSinks, type StatementEvent } from './statement-sinks.js';
+export { REQUESTABLE_STATUSES, changeStatementStatus, type RequestableStatus } from './statement-status.js';
+export { StatementStore, scopeKey, type StatementSummary, type StatusChange, type StoredStatement } from './statement-store.js';
+export { startStatementWorker, type StatementWorker, type StatementWorkerDeps } from './statement-worker.js';
+export { Reconciler, RECONCILER, type ReconcilerDeps, type SweepReport } from './reconciler.js';
+export { SettlementKeys, publishedSettlementKeys, trustedSettlementKeys } from './settlement-keys.js';
+export { SIDE_JWS_TYP, claimedSide, signSide, verifySide } from './side-signature.js';
+export { SideExchange, type SideMessage, type DeliveryOutcome } from './side-exchange.js';
+export { loadSideReads, SETTLEMENT_USABLE_STATUSES, type LoadedSeries } from './side-reads.js';
+export { startSettlementService } from './main.js';

@@ -76,12 +76,21 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
     return { read: { ...read, blockStart: new Date(read.blockStart).toISOString().replace('.000Z', 'Z') }, indexInBatch: at.indexInBatch, batchPath: readPath(tree, at.indexInBatch).map(b64), receipt };
   });
 
-  app.get('/v1/log/checkpoint', { schema: { summary: 'The latest signed checkpoint (C2SP signed note), or the one of ?size=', querystring: { type: 'object', properties: { size: { type: 'integer', minimum: 1 } } } } }, async (req, reply) => {
-    const who = await reader(req.headers.authorization);
-    const store = deps.logStore(who.discomId);
-    const { size } = req.query as { size?: number };
+  // Checkpoints and verifier keys are public by design (signed tree heads are gossiped so that
+  // anyone can detect a fork): any authenticated reader may ask for another hosted tenant's
+  // with ?discom=, e.g. a DISCOM checking the peer-DISCOM evidence of its statements.
+  const logOf = async (authorization: string | undefined, discom: string | undefined) => {
+    const who = await reader(authorization);
+    if (discom !== undefined && !deps.config.tenants.includes(discom)) throw new IesError('IES_ERR_NOT_FOUND', `${discom} is not a tenant of this node`);
+    return deps.logStore(discom ?? who.discomId);
+  };
+  const TENANT = { type: 'string', minLength: 1, maxLength: 64 };
+
+  app.get('/v1/log/checkpoint', { schema: { summary: 'The latest signed checkpoint (C2SP signed note), or the one of ?size=; ?discom= for another hosted tenant\'s log', querystring: { type: 'object', properties: { size: { type: 'integer', minimum: 1 }, discom: TENANT } } } }, async (req, reply) => {
+    const { size, discom } = req.query as { size?: number; discom?: string };
+    const store = await logOf(req.headers.authorization, discom);
     const note = size === undefined ? (await current(store)).note : await store.checkpointAt(size);
-    if (!note) throw new IesError('IES_ERR_NOT_FOUND', `no checkpoint of size ${size} was signed for ${who.discomId}`);
+    if (!note) throw new IesError('IES_ERR_NOT_FOUND', `no checkpoint of size ${size} was signed for ${store.discomId}`);
     return reply.type('text/plain; charset=utf-8').send(note);
   });
 
@@ -95,10 +104,10 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
     return { first, second, proof: proof.map(b64) };
   });
 
-  app.get('/v1/log/key', { schema: { summary: "The notary's note verifier key(s), newest first, one per line" } }, async (req, reply) => {
-    const who = await reader(req.headers.authorization);
-    const keys = await deps.logStore(who.discomId).keys();
-    if (!keys) throw new IesError('IES_ERR_NOT_FOUND', `the notary of ${who.discomId} has not published its keys yet`);
+  app.get('/v1/log/key', { schema: { summary: "The notary's note verifier key(s), newest first, one per line; ?discom= for another hosted tenant's", querystring: { type: 'object', properties: { discom: TENANT } } } }, async (req, reply) => {
+    const store = await logOf(req.headers.authorization, (req.query as { discom?: string }).discom);
+    const keys = await store.keys();
+    if (!keys) throw new IesError('IES_ERR_NOT_FOUND', `the notary of ${store.discomId} has not published its keys yet`);
     return reply.type('text/plain; charset=utf-8').send(keys.verifierKeys.map((k) => `${k}\n`).join(''));
   });
 }

@@ -8,7 +8,7 @@ import { authenticateRead } from '../auth/bearer-token.js';
 import type { WriteDeps } from '../deps.js';
 import type { LogStore } from '@ies/notary';
 
-export type RegistryRouteDeps = WriteDeps & { logStore: (discomId: string) => LogStore; webhookKey: () => Promise<Record<string, unknown> | undefined> };
+export type RegistryRouteDeps = WriteDeps & { logStore: (discomId: string) => LogStore; webhookKey: () => Promise<Record<string, unknown> | undefined>; settlementJwks?: (discomId: string) => Promise<readonly object[] | undefined> };
 
 /**
  * The node operator's public keys, read from the JWKS file on every use: replacing the
@@ -78,11 +78,13 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
     if (discom === undefined || !deps.config.tenants.includes(discom)) {
       throw new IesError('IES_ERR_NOT_FOUND', `name a tenant with ?discom= (one of ${deps.config.tenants.join(', ')})`);
     }
-    // The tenant's registered participant keys, its notary's keys (receipts, checkpoints) and
-    // the node's webhook-signing key.
+    // The tenant's registered participant keys, its notary's keys (receipts, checkpoints), its
+    // settlement keys and the node's webhook-signing key.
     const notary = await deps.logStore(discom).keys();
     const registered = deps.registry.jwks(discom);
     const webhook = await deps.webhookKey();
-    return { ...registered, keys: [...registered.keys, ...((notary?.jwks ?? []) as object[]).map((k) => ({ ...k, 'ies:role': 'NOTARY' })), ...(webhook ? [webhook] : [])] };
+    // The tenant's settlement keys (side allocations, statements), as its settlement service published them.
+    const settlement = (await deps.settlementJwks?.(discom)) ?? [];
+    return { ...registered, keys: [...registered.keys, ...((notary?.jwks ?? []) as object[]).map((k) => ({ ...k, 'ies:role': 'NOTARY' })), ...settlement.map((k) => ({ ...k, 'ies:role': 'SETTLEMENT' })), ...(webhook ? [webhook] : [])] };
   });
 }

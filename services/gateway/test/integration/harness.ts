@@ -15,6 +15,7 @@ import { createRedis } from '@ies/redis';
 import { RegistryState } from '@ies/registry';
 import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
 import { buildGateway, IdempotencyStore } from '../../src/index.js';
+import { P2pStore, StatementRunQueue, StatementSinks, StatementStore, publishedSettlementKeys, trustedSettlementKeys } from '@ies/settlement';
 
 /** Loosely typed JSON for assertions on responses and decoded records. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -41,6 +42,7 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
   const registry = new RegistryState();
   const clickhouse = createClickHouse(config);
   let clock: number | undefined;
+  const statementRuns = new StatementRunQueue(redis);
   const app = buildGateway({
     config, logger, metrics: createMetricsRegistry('it'), readiness: [], registry, serde, producer,
     idempotency: new IdempotencyStore(redis, 3600),
@@ -52,6 +54,10 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
     performance: (discom, eventId) => readPerformance(clickhouse, discom, eventId),
     webhooks: new WebhookRegistry(redis, { allowLoopbackHttp: config.dr.allowLoopbackWebhooks }),
     webhookKey: async () => { const raw = await redis.get(WEBHOOK_PUBLIC_KEY); return raw === null ? undefined : (JSON.parse(raw) as Record<string, unknown>); },
+    p2p: new P2pStore(redis, { producer, serde }),
+    settlementJwks: (discom) => publishedSettlementKeys(redis, discom),
+    trustedSideKeys: (receiver, sender) => trustedSettlementKeys(redis, registry, tenants, receiver, sender),
+    statements: { store: new StatementStore(redis), runs: statementRuns, sinks: new StatementSinks({ producer, serde, ch: clickhouse }) },
     now: () => clock ?? Date.now(),
   });
 
@@ -75,6 +81,7 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
     setClock: (ms: number | undefined) => { clock = ms; },
     async close() {
       await app.close();
+      await statementRuns.close();
       await producer.disconnect();
       redis.disconnect();
       await clickhouse.close();

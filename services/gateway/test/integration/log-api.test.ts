@@ -123,4 +123,12 @@ test('tenants are isolated, unknown batches are 404, the JWKS lists the notary k
   assert.ok((jwks.json() as Json).keys.some((k: Json) => k['ies:role'] === 'NOTARY' && k.crv === 'Ed25519'));
   const anonymous = await h.app.inject({ method: 'GET', url: '/v1/log/checkpoint' });
   assert.equal(anonymous.statusCode, 401);
+  // Signed tree heads and verifier keys are public: another hosted tenant's reader may fetch
+  // them by name (peer-DISCOM evidence of a statement), the same bytes the tenant itself gets.
+  const own = await get('/v1/log/checkpoint');
+  const peer = await get(`/v1/log/checkpoint?discom=${tenant}&size=${checkpointSizeOf(own.body)}`, { id: 'DESK-9', key: otherAuditor });
+  assert.equal(peer.statusCode, 200, peer.body);
+  assert.equal(peer.body, own.body);
+  assert.equal((await get(`/v1/log/key?discom=${tenant}`, { id: 'DESK-9', key: otherAuditor })).body, (await get('/v1/log/key')).body);
+  assert.equal((await get('/v1/log/checkpoint?discom=NOT-HOSTED')).statusCode, 404);
 });

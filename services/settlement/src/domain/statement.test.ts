@@ -219,6 +219,14 @@ test('DR lines: a day statement carries every event of the day, an event stateme
   assert.deepEqual([event.id, rows(event).length, event.totals.netPaise], ['BRPL-DL:dr:DR-9:R0', 1, -500]);
 });
 
+test('pending inputs outside P2P (a DR event not yet measured) keep the statement incomplete', () => {
+  const drLines = [{ eventId: 'DR-7', day: '2026-04-26', aggregatorId: 'greenflex', kind: 'DR_INCENTIVE' as const, amountPaise: 100 }];
+  const s = buildStatement({ discomId: 'BRPL-DL', scope: DAY, drLines, pending: [{ reference: 'DR-8', reason: 'DR_AWAITING_MEASUREMENT' }] }, PILOT).content;
+  assert.equal(s.complete, false);
+  assert.deepEqual(s.pending, [{ reference: 'DR-8', reason: 'DR_AWAITING_MEASUREMENT' }]);
+  assert.equal(buildStatement({ discomId: 'BRPL-DL', scope: DAY, drLines }, PILOT).content.complete, true);
+});
+
 test('adjustments: signed inputs become lines with the reason as a note', () => {
   const s = buildStatement({ discomId: 'BRPL-DL', scope: DAY, adjustments: [{ reference: 'ADJ-1', counterparty: 'meter:B1', amountPaise: -250, reason: 'goodwill credit' }] }, PILOT).content;
   assert.deepEqual(s.lines.map((l) => [l.kind, l.payer, l.payee, l.amountPaise, l.note]), [['ADJUSTMENT', 'discom:BRPL-DL', 'meter:B1', 250, 'goodwill credit']]);

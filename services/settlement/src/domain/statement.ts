@@ -141,6 +141,11 @@ export interface StatementInputs {
   /** Checkpoints of reads used outside the P2P finals (e.g. DR performance). */
   readonly evidence?: readonly CheckpointRef[];
   /**
+   * Inputs known to be missing outside the P2P trades (e.g. a DR event of the scope not yet
+   * measured): listed in `pending`, so the statement stays incomplete (DRAFT).
+   */
+  readonly pending?: readonly { readonly reference: string; readonly reason: string }[];
+  /**
    * The latest statement of this DISCOM and scope. When no figure changed it is returned as
    * is. A complete one is revised (version n+1, `revises` naming it); an incomplete one (a
    * DRAFT) is rebuilt in place: same version, same `revises`, since it was never issued.
@@ -186,7 +191,7 @@ export function buildStatement(inputs: StatementInputs, policy: PolicyPack): Bui
 
   const lines: StatementLine[] = [];
   const excluded: { reference: string; reason: string }[] = [];
-  const pending: { reference: string; reason: string }[] = [];
+  const pending: { reference: string; reason: string }[] = (inputs.pending ?? []).map((p) => ({ reference: p.reference, reason: p.reason }));
   const evidence: (readonly CheckpointRef[])[] = [inputs.evidence ?? []];
   const add: AddLine = (kind, reference, intervalStartMs, intervalEndMs, meterId, payer, payee, quantityWh, ratePaisePerKwh, amountPaise, note) => {
     // One object of one shape per line: statements run to hundreds of thousands of lines.

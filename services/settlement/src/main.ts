@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { createClickHouse } from '@ies/clickhouse';
+import { loadConfig, redactConfig } from '@ies/config';
+import { AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
+import { migrateLoaderTables } from '@ies/loader';
+import { LogStore } from '@ies/notary';
+import { createLogger, type Logger } from '@ies/observability';
+import { createRedis } from '@ies/redis';
+import { RegistryState, materialiseRegistry } from '@ies/registry';
+import { P2pStore } from './p2p-store.js';
+import { Reconciler } from './reconciler.js';
+import { SettlementKeys } from './settlement-keys.js';
+import { startSidesConsumer } from './sides-consumer.js';
+import { SideExchange } from './side-exchange.js';
+import { startTradesLoader } from './trades-loader.js';
+import { DrEventStore } from '@ies/dr';
+import { drSourceOf } from './dr-source.js';
+import { startStatementWorker } from './statement-worker.js';
+
+/**
+ * The settlement service: P2P reconciliation of every hosted DISCOM (a periodic sweep),
+ * the inter-DISCOM side exchange (p2p-sides.v1 in, deliveries out), p2p-trades.v1 into
+ * ClickHouse, and the statement worker (bullmq: a repeatable sweep per DISCOM and one run
+ * per due IST day and DR event). Any number of replicas: the consumers share groups, and the sweep's writes are
+ * compare-and-set, so two replicas sweeping at once store each version once.
+ */
+export async function startSettlementService(env: Readonly<Record<string, string | undefined>>, hooks: { logger?: Logger; now?: () => number; sweepOnStart?: boolean } = {}) {
+  const config = loadConfig(env);
+  const logger = hooks.logger ?? createLogger({ name: 'settlement', level: config.logLevel });
+  const now = hooks.now ?? Date.now;
+  logger.info({ config: redactConfig(config) }, 'starting settlement service');
+  await migrateLoaderTables(config);
+  const kafka = createKafka(config, logger.child({ lib: 'kafkajs' }));
+  const admin = kafka.admin();
+  await admin.connect();
+  for (const t of config.tenants) await ensureTenantTopics(admin, t, config.kafka.replicationFactor);
+  await admin.disconnect();
+  const serde = new AvroSerde({ registryUrl: config.registry.url });
+  const redis = createRedis(config);
+  const producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  const ch = createClickHouse(config);
+  const registry = new RegistryState();
+  const view = await materialiseRegistry(kafka, serde, registry, config.tenants, `${config.nodeId}-settlement-${randomUUID()}`);
+  await view.ready;
+  const keys = new SettlementKeys(redis, config.settlement.keysDir);
+  for (const t of config.tenants) await keys.publish(t);
+  const store = new P2pStore(redis, { producer, serde });
+  const reconciler = new Reconciler({
+    store, ch, redis, keys, producer, serde, registry, hosted: config.tenants, now, logger,
+    exchange: new SideExchange({ producer, serde, hosted: config.tenants, peerUrls: config.settlement.peerUrls, now }),
+    logStore: (discomId) => new LogStore(redis, discomId),
+    graceMs: config.settlement.reconcileGraceMs,
+    lookbackDays: config.settlement.reconcileLookbackDays,
+  });
+  const sides = await startSidesConsumer({ kafka, serde, reconciler, tenants: config.tenants, logger, groupId: `${config.nodeId}-settlement-sides` });
+  const statements = await startStatementWorker({ config, connection: redis, producer, serde, ch, p2p: store, dr: drSourceOf(new DrEventStore(redis, producer, serde), ch), logger: logger.child({ part: 'statements' }), now });
+  const tradesLoader = await startTradesLoader({ kafka, serde, ch, tenants: config.tenants, groupId: `${config.nodeId}-settlement-trades` });
+  let running: Promise<void> | undefined;
+  const sweepAll = async () => {
+    for (const t of config.tenants) {
+      try {
+        const report = await reconciler.sweep(t);
+        if (report.sides > 0 || report.finals > 0) logger.info({ tenant: t, ...report }, 'P2P sweep');
+      } catch (err) {
+        logger.warn({ err, tenant: t }, 'P2P sweep failed; retried on the next tick');
+      }
+    }
+  };
+  const tick = () => {
+    running ??= sweepAll().finally(() => { running = undefined; });
+    return running;
+  };
+  const timer = setInterval(() => void tick(), config.settlement.reconcileIntervalMs);
+  if (hooks.sweepOnStart !== false) void tick();
+  logger.info({ tenants: config.tenants, intervalMs: config.settlement.reconcileIntervalMs, graceMs: config.settlement.reconcileGraceMs, lookbackDays: config.settlement.reconcileLookbackDays }, 'P2P reconciliation running');
+  return {
+    config, store, reconciler, registry, statements,
+    /** Runs one sweep of every tenant now (and waits for a running one). */
+    sweep: tick,
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+      await statements.stop();
+      await sides.disconnect();
+      await tradesLoader.disconnect();
+      await view.consumer.disconnect();
+      await producer.disconnect();
+      await ch.close();
+      redis.disconnect();
+    },
+  };
+}

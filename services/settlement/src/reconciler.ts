@@ -1,0 +1,210 @@
+import type { Producer } from 'kafkajs';
+import type { ClickHouseClient } from '@ies/clickhouse';
+import { IesError } from '@ies/errors';
+import type { AvroSerde } from '@ies/kafka';
+import type { LogStore } from '@ies/notary';
+import type { Logger } from '@ies/observability';
+import type { Redis } from '@ies/redis';
+import type { RegistryState } from '@ies/registry';
+import { SIDE_CHANNEL, combineSides, reallocate, type MeterSeries, type SideAllocation } from './domain/allocation.js';
+import { SettlementError } from './domain/codes.js';
+import { istDayOf } from './domain/time.js';
+import { canTransitionTrade, transitionTrade } from './domain/trade-lifecycle.js';
+import { partyOf, type Side, type TradeRecord } from './domain/trade.js';
+import { publishFinals } from './allocation-sink.js';
+import type { FinalRecord, P2pStore, SideDelivery } from './p2p-store.js';
+import { ReadEvidence } from './read-evidence.js';
+import { trustedSettlementKeys, type SettlementKeys } from './settlement-keys.js';
+import type { SideExchange } from './side-exchange.js';
+import { loadSideReads } from './side-reads.js';
+import { claimedSide, signSide, verifySide } from './side-signature.js';
+
+const DAY_MS = 86_400_000;
+const OTHER: Readonly<Record<Side, Side>> = { SELLER: 'BUYER', BUYER: 'SELLER' };
+export const RECONCILER = 'settlement-reconciler';
+
+export interface ReconcilerDeps {
+  readonly store: P2pStore;
+  readonly ch: ClickHouseClient;
+  readonly redis: Redis;
+  readonly keys: SettlementKeys;
+  readonly exchange: SideExchange;
+  readonly producer: Producer;
+  readonly serde: AvroSerde;
+  /** DISCOMs hosted on this node. */
+  readonly hosted: readonly string[];
+  /** For peer DISCOMs on other nodes: their settlement keys as registered (participant with role DISCOM). */
+  readonly registry?: RegistryState;
+  readonly logStore: (discomId: string) => LogStore;
+  readonly graceMs: number;
+  readonly lookbackDays: number;
+  readonly now: () => number;
+  readonly logger: Logger;
+}
+
+export interface SweepReport {
+  readonly trades: number;
+  /** Own side allocations that are new or got a new version. */
+  readonly sides: number;
+  /** Final allocations that are new or got a new version. */
+  readonly finals: number;
+}
+
+const lastEnd = (r: TradeRecord) => r.trade.intervals[r.trade.intervals.length - 1]!.endMs;
+
+/**
+ * P2P reconciliation of the DISCOMs this node hosts. Each sweep takes a DISCOM's trades of
+ * the last `lookbackDays` IST days and, for each side the DISCOM holds (its meters as seller,
+ * its meters as buyer), allocates the side from the latest reads in ClickHouse once the
+ * trade's window ended `graceMs` ago; `reallocate` keeps a side's version unless a figure
+ * changed, so a late or revised read yields version n+1. A new side version is signed with
+ * the DISCOM's settlement key, stored, and queued for the other DISCOM of the trade; a
+ * trade with both sides gets its final (min of the two per interval), versioned, on
+ * p2p-allocations.v1 and in ClickHouse, and the trade moves to ALLOCATED.
+ */
+export class Reconciler {
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  async sweep(discomId: string): Promise<SweepReport> {
+    const { store, now: clock } = this.deps;
+    await this.deps.keys.publish(discomId);
+    const now = clock();
+    const trades = await this.recentTrades(discomId, now);
+    let sides = 0;
+    const evidence = new ReadEvidence(this.deps.logStore(discomId));
+    for (const side of ['SELLER', 'BUYER'] as const) sides += await this.allocate(discomId, side, trades, now, evidence);
+    if (evidence.unreceipted.size > 0) this.deps.logger.info({ discomId, batches: evidence.unreceipted.size }, 'reads from batches without a notary receipt yet: not in the evidence until a later version');
+    await this.relaySides(discomId);
+    let finals = 0;
+    for (const r of trades) {
+      if (r.state !== 'CANCELLED' && lastEnd(r) + this.deps.graceMs <= now && (await this.combine(discomId, r.trade.tradeId))) finals++;
+    }
+    await this.relayFinals(discomId);
+    await store.relayTrades(discomId);
+    return { trades: trades.length, sides, finals };
+  }
+
+  private async recentTrades(discomId: string, now: number): Promise<TradeRecord[]> {
+    const byId = new Map<string, TradeRecord>();
+    for (let d = this.deps.lookbackDays - 1; d >= 0; d--) {
+      for (const r of await this.deps.store.tradesForDay(discomId, istDayOf(now - d * DAY_MS))) byId.set(r.trade.tradeId, r);
+    }
+    return [...byId.values()];
+  }
+
+  /** Allocates the DISCOM's `side` of its trades; returns how many side versions it stored. */
+  private async allocate(discomId: string, side: Side, trades: readonly TradeRecord[], now: number, evidence: ReadEvidence): Promise<number> {
+    // Every live trade of the DISCOM's meters on this side takes part (pro-rata needs all of a
+    // meter's trades); only those whose window ended grace ago are stored and sent.
+    const live = trades.filter((r) => r.state !== 'CANCELLED' && partyOf(r.trade, side).discomId === discomId);
+    const due = new Set(live.filter((r) => lastEnd(r) + this.deps.graceMs <= now).map((r) => r.trade.tradeId));
+    if (due.size === 0) return 0;
+    const meters = [...new Set(live.map((r) => partyOf(r.trade, side).meterId))];
+    const from = Math.min(...live.map((r) => r.trade.intervals[0]!.startMs));
+    const to = Math.max(...live.map(lastEnd));
+    const loaded = await loadSideReads(this.deps.ch, discomId, SIDE_CHANNEL[side], meters, from, to);
+    const series = new Map<string, MeterSeries>();
+    for (const [meterId, s] of loaded) series.set(meterId, { startMs: s.startMs, wh: s.wh, evidence: await evidence.of(s.batches) });
+    const previous: SideAllocation[] = [];
+    for (const id of due) {
+      const held = await this.deps.store.getSide(discomId, id, side);
+      if (held?.origin === 'OWN') previous.push(held.allocation);
+    }
+    const result = reallocate(previous, { discomId, side, trades: live, reads: (meterId) => series.get(meterId) });
+    const byId = new Map(live.map((r) => [r.trade.tradeId, r]));
+    const keys = await this.deps.keys.keyFile(discomId).current();
+    let stored = 0;
+    for (const allocation of result.allocations) {
+      if (!due.has(allocation.tradeId) || !result.changed.includes(allocation.tradeId)) continue;
+      const jws = await signSide(allocation, keys);
+      const peer = partyOf(byId.get(allocation.tradeId)!.trade, OTHER[side]).discomId;
+      const delivery: SideDelivery | undefined = peer === discomId ? undefined : { tradeId: allocation.tradeId, from: discomId, to: peer, side, version: allocation.version, jws };
+      if (await this.deps.store.saveSide(discomId, { allocation, jws, origin: 'OWN', at: now }, delivery)) {
+        stored++;
+        this.deps.logger.info({ discomId, tradeId: allocation.tradeId, side, version: allocation.version, status: allocation.status, to: delivery?.to }, 'side allocated');
+      }
+    }
+    return stored;
+  }
+
+  /**
+   * Meets the two sides the DISCOM holds for the trade; stores a new final version when a
+   * side version changed. Returns the new final record, or undefined when there is nothing new.
+   */
+  async combine(discomId: string, tradeId: string): Promise<FinalRecord | undefined> {
+    const { store } = this.deps;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const record = await store.getTrade(discomId, tradeId);
+      if (!record || record.state === 'CANCELLED') return undefined;
+      const [seller, buyer] = await Promise.all([store.getSide(discomId, tradeId, 'SELLER'), store.getSide(discomId, tradeId, 'BUYER')]);
+      if (!seller || !buyer) return undefined;
+      const current = await store.getFinalRecord(discomId, tradeId);
+      if (current && current.final.sellerVersion === seller.allocation.version && current.final.buyerVersion === buyer.allocation.version) return undefined;
+      let final;
+      try {
+        final = combineSides(record.trade, seller.allocation, buyer.allocation);
+      } catch (err) {
+        // A side made before a curtailment: the next sweep recomputes it on the new terms.
+        if (err instanceof SettlementError) {
+          this.deps.logger.warn({ discomId, tradeId, code: err.code, err: err.message }, 'sides do not combine yet');
+          return undefined;
+        }
+        throw err;
+      }
+      const next: FinalRecord = { discomId, version: (current?.version ?? 0) + 1, final, sellerJws: seller.jws, buyerJws: buyer.jws, at: this.deps.now() };
+      if (!(await store.saveFinal(discomId, next))) continue;
+      await store.update(discomId, tradeId, (r) => (canTransitionTrade(r.state, 'ALLOCATED') ? transitionTrade(r, 'ALLOCATED') : undefined), RECONCILER, next.at, `final allocation v${next.version} (${final.status})`);
+      this.deps.logger.info({ discomId, tradeId, version: next.version, status: final.status }, 'final allocation');
+      return next;
+    }
+    throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `final allocation of ${tradeId} kept changing; retried on the next sweep`);
+  }
+
+  /**
+   * A side allocation from the other DISCOM of a trade (p2p-sides.v1): verified against the
+   * sender DISCOM's settlement keys, checked against the trade the receiver holds, kept when
+   * newer than the one held, then combined with the receiver's own side.
+   */
+  async receiveSide(receiver: string, jws: string): Promise<{ stored: boolean; final: FinalRecord | undefined }> {
+    const claimed = claimedSide(jws);
+    if (claimed.discomId === receiver) throw new IesError('IES_ERR_P2P_SIDE_INVALID', `${receiver} computes its own sides; it does not take one signed in its name from outside`);
+    const trusted = await trustedSettlementKeys(this.deps.redis, this.deps.registry, this.deps.hosted, receiver, claimed.discomId);
+    const allocation = await verifySide(jws, trusted);
+    const record = await this.deps.store.getTrade(receiver, allocation.tradeId);
+    if (!record) throw new SettlementError('IES_ERR_P2P_TRADE_UNKNOWN', `${receiver} holds no trade ${allocation.tradeId} for the ${allocation.side} side from ${allocation.discomId}`);
+    const party = partyOf(record.trade, allocation.side);
+    if (party.discomId !== allocation.discomId || party.meterId !== allocation.meterId) {
+      throw new IesError('IES_ERR_P2P_SIDE_INVALID', `the ${allocation.side} side of ${allocation.tradeId} is ${party.meterId} with ${party.discomId}, not ${allocation.meterId} with ${allocation.discomId}`);
+    }
+    const stored = await this.deps.store.saveSide(receiver, { allocation, jws, origin: 'PEER', at: this.deps.now() });
+    const final = await this.combine(receiver, allocation.tradeId);
+    await this.relayFinals(receiver);
+    await this.deps.store.relayTrades(receiver);
+    return { stored, final };
+  }
+
+  /** Sends queued own sides to the peer DISCOMs; what cannot be delivered now stays queued. */
+  async relaySides(discomId: string): Promise<number> {
+    const entries = await this.deps.store.outboxEntries<SideDelivery>(discomId, 'sides');
+    const done: string[] = [];
+    for (const { id, value } of entries) {
+      try {
+        if ((await this.deps.exchange.deliver(value)) === 'DELIVERED') done.push(id);
+        else this.deps.logger.warn({ discomId, to: value.to, tradeId: value.tradeId }, 'no route to the peer DISCOM (IES_SETTLEMENT_PEER_URLS); side stays queued');
+      } catch (err) {
+        this.deps.logger.warn({ err, discomId, to: value.to, tradeId: value.tradeId }, 'side delivery failed; retried on the next sweep');
+      }
+    }
+    await this.deps.store.ackOutbox(discomId, 'sides', done);
+    return done.length;
+  }
+
+  /** Publishes queued final versions to p2p-allocations.v1 and ClickHouse. */
+  async relayFinals(discomId: string): Promise<number> {
+    const entries = await this.deps.store.outboxEntries<FinalRecord>(discomId, 'finals');
+    if (entries.length === 0) return 0;
+    await publishFinals(this.deps.producer, this.deps.serde, this.deps.ch, discomId, entries.map((e) => e.value));
+    await this.deps.store.ackOutbox(discomId, 'finals', entries.map((e) => e.id));
+    return entries.length;
+  }
+}

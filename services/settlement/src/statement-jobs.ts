@@ -1,0 +1,35 @@
+import { QUEUES } from '@ies/contracts';
+import type { StatementScope } from './domain/statement.js';
+import { istDayOf, istDayStart } from './domain/time.js';
+
+export const STATEMENT_QUEUE = QUEUES.settlementStatements;
+
+/** A job: run one scope's statement, or sweep a DISCOM's recent days (the repeatable job). */
+export type StatementJob = { readonly kind: 'RUN'; readonly discomId: string; readonly scope: StatementScope } | { readonly kind: 'SWEEP'; readonly discomId: string };
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Deterministic job id of a scope's run: while such a job waits or runs, adding it again is
+ * a no-op (bullmq), so a sweep and an API request never run a scope twice at once. bullmq
+ * refuses ':' in ids; event ids are percent-encoded.
+ */
+export function runJobId(discomId: string, scope: StatementScope): string {
+  return scope.kind === 'DAY' ? `stmt.${discomId}.day.${scope.day}` : `stmt.${discomId}.dr.${encodeURIComponent(scope.eventId)}`;
+}
+
+export function sweepSchedulerId(discomId: string): string {
+  return `stmt-sweep.${discomId}`;
+}
+
+/**
+ * The IST days whose statements are due at `nowMs`: every day that ended at least `graceMs`
+ * ago, back `windowDays` days from the latest such day (older days are left as they are),
+ * oldest first.
+ */
+export function dueDays(nowMs: number, graceMs: number, windowDays: number): string[] {
+  // The day holding now − grace has not ended by then; the one before it has.
+  const latest = istDayOf(nowMs - graceMs - DAY_MS);
+  const end = istDayStart(latest)!;
+  return Array.from({ length: windowDays }, (_, i) => istDayOf(end - (windowDays - 1 - i) * DAY_MS));
+}

@@ -1,0 +1,113 @@
+import { Worker, type Job } from 'bullmq';
+import type { Producer } from 'kafkajs';
+import type { ClickHouseClient } from '@ies/clickhouse';
+import type { Config } from '@ies/config';
+import type { AvroSerde } from '@ies/kafka';
+import type { Logger } from '@ies/observability';
+import type { Redis } from '@ies/redis';
+import type { PolicyPack } from './domain/policy-pack.js';
+import type { DrSource } from './dr-lines.js';
+import { loadSettlementPolicies } from './policies.js';
+import { SettlementKeys } from './settlement-keys.js';
+import { STATEMENT_QUEUE, dueDays, sweepSchedulerId, type StatementJob } from './statement-jobs.js';
+import { StatementRunQueue } from './statement-queue.js';
+import { runStatement, type P2pDayInputs, type RunOutcome, type StatementRunDeps } from './statement-run.js';
+import { StatementSinks } from './statement-sinks.js';
+import { StatementStore } from './statement-store.js';
+
+export interface StatementWorkerDeps {
+  readonly config: Pick<Config, 'tenants' | 'settlement'>;
+  /** ioredis with maxRetriesPerRequest: null (createRedis' default); the caller closes it. */
+  readonly connection: Redis;
+  readonly producer: Producer;
+  readonly serde: AvroSerde;
+  readonly ch: ClickHouseClient;
+  readonly p2p: P2pDayInputs;
+  readonly dr: DrSource;
+  readonly logger: Logger;
+  /** Defaults to services/settlement/policies. */
+  readonly policies?: readonly PolicyPack[];
+  readonly now?: () => number;
+  readonly queueName?: string;
+  /** Runs processed in parallel by this replica (default 2). */
+  readonly concurrency?: number;
+  /** bullmq lock of an active job; a crashed worker's job is taken over once it lapses (default 30 s). */
+  readonly lockDurationMs?: number;
+  /** How often this worker looks for stalled jobs (default 30 s). */
+  readonly stalledIntervalMs?: number;
+  readonly stage?: StatementRunDeps['stage'];
+}
+
+export interface StatementWorker {
+  readonly worker: Worker<StatementJob, RunOutcome | { enqueued: number }>;
+  readonly runs: StatementRunQueue;
+  readonly store: StatementStore;
+  /** Stops taking jobs, lets the active ones finish, closes the queue. Leaves the connection open. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The statement worker: a repeatable SWEEP job per DISCOM (every statementIntervalMs) enqueues
+ * a RUN for every due IST day in the re-evaluation window and every DR event of those days;
+ * a RUN builds, signs and stores one statement (runStatement). Job ids are deterministic and
+ * runs idempotent, and bullmq's stalled-job check hands a crashed worker's job to another
+ * replica once its lock lapses.
+ */
+export async function startStatementWorker(deps: StatementWorkerDeps): Promise<StatementWorker> {
+  const now = deps.now ?? Date.now;
+  const s = deps.config.settlement;
+  const store = new StatementStore(deps.connection);
+  const keys = new SettlementKeys(deps.connection, s.keysDir);
+  const runDeps: StatementRunDeps = {
+    p2p: deps.p2p, dr: deps.dr, policies: deps.policies ?? loadSettlementPolicies(), store,
+    sinks: new StatementSinks({ producer: deps.producer, serde: deps.serde, ch: deps.ch }),
+    signer: async (d) => {
+      const { privateKeys, jwks } = await keys.keyFile(d).current();
+      return { kid: jwks[0]!.kid as string, privateKey: privateKeys[0]! };
+    },
+    now, ...(deps.stage ? { stage: deps.stage } : {}),
+  };
+  // Publish every tenant's settlement public keys before the first statement needs them
+  // (and again on every sweep, so a rotated key shows up in the JWKS).
+  for (const t of deps.config.tenants) await keys.publish(t);
+  const queueName = deps.queueName ?? STATEMENT_QUEUE;
+  const runs = new StatementRunQueue(deps.connection, queueName);
+
+  const handle = async (job: Job<StatementJob>): Promise<RunOutcome | { enqueued: number }> => {
+    const data = job.data;
+    if (data.kind === 'RUN') {
+      const outcome = await runStatement(runDeps, data.discomId, data.scope);
+      if (outcome.outcome !== 'UNCHANGED') deps.logger.info({ jobId: job.id, ...outcome }, 'statement stored');
+      return outcome;
+    }
+    await keys.publish(data.discomId);
+    let enqueued = 0;
+    for (const day of dueDays(now(), s.statementGraceMs, s.statementWindowDays)) {
+      await runs.enqueue(data.discomId, { kind: 'DAY', day });
+      enqueued++;
+      for (const e of await deps.dr.eventsOnDay(data.discomId, day)) {
+        if (e.state === 'DRAFT' || e.state === 'CANCELLED') continue;
+        await runs.enqueue(data.discomId, { kind: 'DR_EVENT', eventId: e.eventId });
+        enqueued++;
+      }
+    }
+    return { enqueued };
+  };
+  const worker = new Worker<StatementJob, RunOutcome | { enqueued: number }>(queueName, handle, {
+    connection: deps.connection, concurrency: deps.concurrency ?? 2,
+    lockDuration: deps.lockDurationMs ?? 30_000, stalledInterval: deps.stalledIntervalMs ?? 30_000,
+  });
+  worker.on('failed', (job, err) => deps.logger.error({ err, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'statement job failed'));
+  worker.on('error', (err) => deps.logger.error({ err }, 'statement worker error'));
+  for (const t of deps.config.tenants) {
+    await runs.queue.upsertJobScheduler(sweepSchedulerId(t), { every: s.statementIntervalMs }, { name: 'sweep', data: { kind: 'SWEEP', discomId: t }, opts: { removeOnComplete: true, removeOnFail: 100 } });
+  }
+  deps.logger.info({ tenants: deps.config.tenants, queue: queueName, everyMs: s.statementIntervalMs, graceMs: s.statementGraceMs, windowDays: s.statementWindowDays }, 'statement worker running');
+  return {
+    worker, runs, store,
+    async stop() {
+      await worker.close();
+      await runs.close();
+    },
+  };
+}
