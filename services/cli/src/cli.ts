@@ -3,6 +3,7 @@ import { runDemo } from './commands/demo.js';
 import { runKeys } from './commands/keys.js';
 import { runRegistry } from './commands/registry.js';
 import { runSimulateCommand } from './commands/simulate.js';
+import { runStatements } from './commands/statements.js';
 import { runVerify } from './commands/verify.js';
 
 const USAGE = `usage: ies <command>
@@ -11,7 +12,8 @@ commands:
   demo                     the end-to-end demo: a gateway on the local stack and a simulated fleet posting a day of signed reads
   keys generate            make a key pair for a participant (or --operator for the node operator)
   registry apply FILE      sign a registry document (participants, keys, meters) and apply it
-  verify WHAT FILE…        verify a checkpoint, receipt, read proof or consistency proof offline (--help)
+  verify WHAT FILE…        verify a checkpoint, receipt, read proof, consistency proof or statement offline (--help)
+  statements pull --day D  download a day's signed settlement statements (JSON, CSV, JWS) and verify them
   simulate                 register a seeded head-end fleet and post a day of signed reads (--help for options)
   help                     this text`;
 
@@ -28,6 +30,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         return await runRegistry(rest, env);
       case 'verify':
         return await runVerify(rest);
+      case 'statements':
+        return await runStatements(rest, env);
       case 'simulate':
         return await runSimulateCommand(rest, env);
       case undefined:

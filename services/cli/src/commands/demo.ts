@@ -14,6 +14,9 @@ import { startLoaderService } from '@ies/loader';
 import { proveSample, type NotaryWatch, watchNotary } from './demo-proofs.js';
 import { runDrDemo } from './demo-dr.js';
 import { startDrService } from '@ies/dr';
+import { startSettlementService } from '@ies/settlement';
+import { runP2pDemo } from './demo-p2p.js';
+import { runStatementsDemo } from './demo-statements.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -40,14 +43,22 @@ async function ensureOperatorKey(dir: string): Promise<string> {
  */
 export async function runDemo(_args: readonly string[], env: Env): Promise<number> {
   const discom = env.IES_DEMO_DISCOM ?? 'DEMO-DL';
+  const peer = env.IES_DEMO_PEER_DISCOM ?? 'PEER-DL';
   const meters = Number(env.IES_DEMO_METERS ?? 3000);
   const keysDir = env.IES_KEYS_DIR ?? '.stack/keys';
   const jwksFile = await ensureOperatorKey(keysDir);
   // Services log only fatal errors here: kafkajs logs transient, retried conditions (a new
   // topic's leader not yet known) as errors, and the demo reports every real failure itself.
-  const gatewayEnv = { ...env, IES_TENANTS: env.IES_TENANTS ?? discom, IES_OPERATOR_JWKS_FILE: jwksFile, IES_HTTP_PORT: env.IES_HTTP_PORT ?? '0', IES_LOG_LEVEL: env.IES_LOG_LEVEL ?? 'fatal' };
+  // Two DISCOMs on one node. Settlement runs as soon as a window closed (no grace), the
+  // platform may lodge the trades it confirmed on the morning of the simulated day, and the
+  // demo asks for its statements itself (the scheduled sweep would have issued an empty R0
+  // for the simulated day before its trades were lodged).
+  const gatewayEnv = {
+    IES_SETTLEMENT_RECONCILE_GRACE_MS: '0', IES_P2P_TRADE_BACKFILL_MS: String(10 * 86_400_000), IES_SETTLEMENT_STATEMENT_GRACE_MS: String(10 * 86_400_000),
+    ...env, IES_TENANTS: env.IES_TENANTS ?? `${discom},${peer}`, IES_OPERATOR_JWKS_FILE: jwksFile, IES_HTTP_PORT: env.IES_HTTP_PORT ?? '0', IES_LOG_LEVEL: env.IES_LOG_LEVEL ?? 'fatal',
+  };
   const config = loadConfig(gatewayEnv);
-  console.log(`ies-backbone demo: tenant ${discom}, Kafka ${config.kafka.brokers.join(',')}, registry ${config.registry.url}`);
+  console.log(`ies-backbone demo: tenants ${discom} and ${peer}, Kafka ${config.kafka.brokers.join(',')}, registry ${config.registry.url}`);
 
   const gateway = await startGateway(gatewayEnv);
   const fanout = await startFanoutService(gatewayEnv);
@@ -55,6 +66,7 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
   const notary = await startNotaryService(gatewayEnv, { observer: { appended: (_n, _size, receivedAt) => receiptLatencies.push(...receivedAt.map((t) => Date.now() - t)) } });
   const loader = await startLoaderService(gatewayEnv);
   const dr = await startDrService(gatewayEnv);
+  const settlement = await startSettlementService(gatewayEnv, { sweepOnStart: false });
   let watch: NotaryWatch | undefined;
   try {
     step(1, `gateway listening on ${gateway.address} (tenant topics ensured, registry loaded: ${gateway.registry.size.meters} meters, ${gateway.registry.size.keys} keys); fan-out running (meter-reads.v1, dead-letter.v1)`);
@@ -92,13 +104,23 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
     const proofs = await proveSample(watch, { batches: summary.batches - summary.failedBatches - summary.replayed, reads: summary.replayed === 0 ? summary.accepted : 0, sample: Number(env.IES_DEMO_PROOFS ?? 5), outDir: path.join('.stack', 'demo'), receiptLatencies });
 
     step(5, 'demand response: an aggregator, 21 days of history for its enrolled meters, an evening event it responds to, baselines and performance');
-    const drOk = await runDrDemo({ config, gatewayUrl: gateway.address, discom, yesterday: day, operatorKeyFile: path.join(keysDir, 'operator.private.jwk.json'), sweep: dr.sweep, seed: Number(env.IES_DEMO_SEED ?? 42) + 1000, meters: Number(env.IES_DEMO_DR_METERS ?? 100) });
+    const drResult = await runDrDemo({ config, gatewayUrl: gateway.address, discom, yesterday: day, operatorKeyFile: path.join(keysDir, 'operator.private.jwk.json'), sweep: dr.sweep, seed: Number(env.IES_DEMO_SEED ?? 42) + 1000, meters: Number(env.IES_DEMO_DR_METERS ?? 100) });
 
-    const ok = summary.failedBatches === 0 && summary.accepted > 0 && proofs.ok && drOk;
-    console.log(`\n${ok ? 'OK' : 'FAILED'}: ${summary.accepted} reads accepted and durable in Kafka, ${summary.rejected} rejected with reasons (dead-lettered); ${proofs.verified} read proofs and the run's consistency proof verified offline`);
+    step(6, `P2P trading: ${peer} joins with a fleet of its own; a platform lodges intra- and inter-DISCOM trades for ${drResult.day}; each DISCOM allocates its own sides and they exchange them signed`);
+    const p2p = await runP2pDemo({
+      config, gatewayUrl: gateway.address, discoms: [discom, peer], day: drResult.day, operatorKeyFile: path.join(keysDir, 'operator.private.jwk.json'),
+      fleetA: { seed: Number(env.IES_DEMO_SEED ?? 42) + 1000, meters: drResult.fleet }, seed: Number(env.IES_DEMO_SEED ?? 42) + 2000, metersB: Number(env.IES_DEMO_PEER_METERS ?? 100), settlement,
+    });
+
+    step(7, `settlement statements of ${drResult.day}: each DISCOM's day statement (P2P, DR) and the DR event's, signed with the DISCOM's settlement key, pulled and verified offline`);
+    const statementsOk = await runStatementsDemo({ config, gatewayUrl: gateway.address, discoms: [discom, peer], day: drResult.day, eventId: drResult.eventId, operatorKeyFile: path.join(keysDir, 'operator.private.jwk.json'), outDir: path.join('.stack', 'demo', 'statements') });
+
+    const ok = summary.failedBatches === 0 && summary.accepted > 0 && proofs.ok && drResult.ok && p2p.ok && statementsOk;
+    console.log(`\n${ok ? 'OK' : 'FAILED'}: ${summary.accepted} reads accepted and durable in Kafka, ${summary.rejected} rejected with reasons (dead-lettered); ${proofs.verified} read proofs and the run's consistency proof verified offline; DR event measured; ${p2p.trades} P2P trades (${p2p.interDiscom} inter-DISCOM) allocated; statements of ${discom} and ${peer} ${statementsOk ? 'verified and in agreement' : 'NOT verified'}`);
     return ok ? 0 : 1;
   } finally {
     watch?.stop();
+    await settlement.stop();
     await dr.stop();
     await loader.stop();
     await notary.stop();

@@ -23,6 +23,8 @@ export interface SimulationOptions {
   idPrefix?: string;
   /** A DR response window applied to every meter of the fleet (see meterDay). */
   response?: { start: number; end: number; factor: number };
+  /** Share of blocks the head-ends never send (default 0.005); 0 for a day whose gaps VEE already filled. */
+  gapRate?: number;
 }
 
 export interface SimulationSummary {
@@ -108,7 +110,7 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
     let rows: SimRow[] = [];
     let n = 0;
     for (const meter of fleet.filter((m) => m.headEndId === headEndId)) {
-      const day = injectFaults(meterDay(meter, dayStart, { seed: o.seed, ...(o.response ? { response: o.response } : {}) }), o.faultRate, o.seed ^ meter.meterId.length ^ Number(meter.meterId.slice(-7)));
+      const day = injectFaults(meterDay(meter, dayStart, { seed: o.seed, ...(o.response ? { response: o.response } : {}), ...(o.gapRate !== undefined ? { gapRate: o.gapRate } : {}) }), o.faultRate, o.seed ^ meter.meterId.length ^ Number(meter.meterId.slice(-7)));
       for (const [f, count] of Object.entries(day.faults)) injectedFaults[f as Fault] += count;
       for (const row of day.rows) {
         rows.push(row);

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { receiptFromJws, trustFromVerifierKeys, verifyCheckpoint, verifyCheckpointConsistency, verifyReadProof, verifyReceipt, type ReadProofDocument, type ReceiptDocument, type TrustAnchors } from '@ies/notary';
 import { parseArgs } from './args.js';
+import { runVerifyStatement } from './verify-statement.js';
 
 const USAGE = `usage: ies verify <what> FILE… --vkey KEY [--origin ORIGIN]
 
@@ -8,6 +9,10 @@ const USAGE = `usage: ies verify <what> FILE… --vkey KEY [--origin ORIGIN]
   receipt FILE                    a batch receipt (GET /v1/batches/{id}/receipt), or a bare receipt JWS
   proof FILE                      a read proof (GET /v1/reads/proof)
   consistency OLD NEW PROOF       two checkpoints and GET /v1/log/consistency?first=…&second=…
+  statement FILE --jwks FILE|URL [--checkpoints DIR --vkey KEY]
+                                  a signed statement (GET /v1/statements/{id}, Accept: application/jose):
+                                  signature by a SETTLEMENT key of the JWKS, canonical JSON, zero-sum,
+                                  and each evidence checkpoint against the signed notes in DIR
 
 FILE may be - for standard input. --vkey is the notary's note verifier key (GET /v1/log/key,
 best obtained out of band); --vkey-file reads one key per line. Nothing else is trusted or
@@ -20,6 +25,8 @@ export async function runVerify(argv: readonly string[], stdin: () => Promise<st
   const vkey = args.options.get('vkey');
   const vkeyFile = args.options.get('vkey-file');
   const keys = typeof vkey === 'string' ? [vkey] : typeof vkeyFile === 'string' ? (await readFile(vkeyFile, 'utf8')).split('\n').map((l) => l.trim()).filter(Boolean) : [];
+  const read = (f: string) => (f === '-' ? stdin() : readFile(f, 'utf8'));
+  if (what === 'statement') return files.length === 1 ? runVerifyStatement(files[0], args.options, read, USAGE) : (console.error(USAGE), 2);
   const need = what === 'consistency' ? 3 : 1;
   if (!what || !['checkpoint', 'receipt', 'proof', 'consistency'].includes(what) || files.length !== need || keys.length === 0) {
     console.error(USAGE);
@@ -33,7 +40,6 @@ export async function runVerify(argv: readonly string[], stdin: () => Promise<st
     console.error(`ies verify: the verifier key is not usable: ${(err as Error).message}`);
     return 2;
   }
-  const read = (f: string) => (f === '-' ? stdin() : readFile(f, 'utf8'));
   const texts = await Promise.all(files.map(read));
   const report = (ok: boolean, message: string) => {
     (ok ? console.log : console.error)(`${ok ? 'VERIFIED' : 'NOT VERIFIED'}: ${message}`);
