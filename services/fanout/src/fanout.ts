@@ -1,6 +1,6 @@
 import { Partitioners, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import { TOPICS, topicName } from '@ies/contracts';
-import { commitInTransaction, type AvroSerde } from '@ies/kafka';
+import { commitInTransaction, deadLetterMessage, type AvroSerde } from '@ies/kafka';
 
 interface BatchRecord {
   batchId: string;
@@ -35,16 +35,14 @@ export async function startFanout(kafka: Kafka, serde: AvroSerde, tenants: reado
         })),
       );
       const deadLetters = await Promise.all(
-        (batch.rejected ?? []).map(async (r) => ({
-          key: `${batch.batchId}#${r.index}`,
-          value: await serde.encode(batch.discomId, TOPICS.deadLetter, {
+        (batch.rejected ?? []).map((r) =>
+          deadLetterMessage(serde, {
             sourceId: `${batch.batchId}#${r.index}`,
             discomId: batch.discomId,
             stage: 'gateway',
             code: r.code,
             message: r.message,
             rejectedAt: batch.receivedAt,
-            payload: null,
             context: {
               batchId: batch.batchId,
               index: String(r.index),
@@ -54,7 +52,7 @@ export async function startFanout(kafka: Kafka, serde: AvroSerde, tenants: reado
               ...(r.channel === null ? {} : { channel: r.channel }),
             },
           }),
-        })),
+        ),
       );
       await commitInTransaction(
         producer,

@@ -3,3 +3,4 @@ export { ensureTenantTopics, topicConfig, type EnsureTopicsResult } from './topi
 export { AvroSerde, DEFAULT_SCHEMAS_DIR, type AvroSerdeOptions } from './avro.js';
 export { kafkaReadiness, registryReadiness } from './readiness.js';
 export { commitInTransaction, type ConsumedPosition } from './transaction.js';
+export { deadLetterMessage, type DeadLetter } from './dead-letter.js';

@@ -2,7 +2,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs
 import { Partitioners } from 'kafkajs';
 import { TOPICS, topicName } from '@ies/contracts';
 import { IesError } from '@ies/errors';
-import { commitInTransaction, type AvroSerde } from '@ies/kafka';
+import { commitInTransaction, deadLetterMessage, type AvroSerde } from '@ies/kafka';
 import type { Logger } from '@ies/observability';
 import type { LogEntry } from './domain/log-entry.js';
 import type { NotaryKeyFile } from './keys.js';
@@ -222,12 +222,8 @@ async function decodeBatch(serde: AvroSerde, partition: number, offset: string, 
   }
 }
 
-async function deadLetter(serde: AvroSerde, discomId: string, topic: string, p: Pending) {
-  const sourceId = `${topic}/${p.partition}/${p.offset}`;
-  return {
-    key: sourceId,
-    value: await serde.encode(discomId, TOPICS.deadLetter, { sourceId, discomId, stage: 'notary', code: p.poison!.code, message: p.poison!.message, rejectedAt: Date.now(), payload: p.poison!.value, context: { topic, partition: String(p.partition), offset: p.offset } }),
-  };
+function deadLetter(serde: AvroSerde, discomId: string, topic: string, p: Pending) {
+  return deadLetterMessage(serde, { sourceId: `${topic}/${p.partition}/${p.offset}`, discomId, stage: 'notary', code: p.poison!.code, message: p.poison!.message, rejectedAt: Date.now(), payload: p.poison!.value, context: { topic, partition: String(p.partition), offset: p.offset } });
 }
 
 /** Redis writes after a commit must land: a few retries, then the error (the process restarts and recovers from Kafka). */

@@ -53,7 +53,7 @@ export async function startSettlementService(env: Readonly<Record<string, string
     graceMs: config.settlement.reconcileGraceMs,
     lookbackDays: config.settlement.reconcileLookbackDays,
   });
-  const sides = await startSidesConsumer({ kafka, serde, reconciler, tenants: config.tenants, logger, groupId: `${config.nodeId}-settlement-sides` });
+  const sides = await startSidesConsumer({ kafka, serde, producer, reconciler, tenants: config.tenants, logger, now, groupId: `${config.nodeId}-settlement-sides` });
   const statements = await startStatementWorker({ config, connection: redis, producer, serde, ch, p2p: store, dr: drSourceOf(new DrEventStore(redis, producer, serde), ch), logger: logger.child({ part: 'statements' }), now });
   const tradesLoader = await startTradesLoader({ kafka, serde, ch, tenants: config.tenants, groupId: `${config.nodeId}-settlement-trades` });
   let running: Promise<void> | undefined;

@@ -1,7 +1,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { TOPICS, topicName } from '@ies/contracts';
 import { IesError, isIesError } from '@ies/errors';
-import { ACKS_ALL } from '@ies/kafka';
+import { ACKS_ALL, deadLetterMessage } from '@ies/kafka';
 import { submitMeterBatch, type SubmitDeps } from '../ingest/submit-batch.js';
 
 interface Submission {
@@ -59,18 +59,9 @@ export async function startSubmissionsConsumer(kafka: Kafka, deps: SubmitDeps, l
 }
 
 async function deadLetter(deps: SubmitDeps, tenant: string, sourceId: string, code: string, message: string, payload: Buffer | null): Promise<void> {
-  const value = await deps.serde.encode(tenant, TOPICS.deadLetter, {
-    sourceId,
-    discomId: tenant,
-    stage: 'submissions-consumer',
-    code,
-    message,
-    rejectedAt: deps.now(),
-    // Keep the refused envelope when it is small enough to inspect later.
-    payload: payload !== null && payload.length <= 1024 * 1024 ? payload : null,
-    context: {},
-  });
-  await deps.producer.send({ topic: topicName(tenant, TOPICS.deadLetter), acks: ACKS_ALL, messages: [{ key: sourceId, value }] }).catch((err: unknown) => {
+  // The refused envelope is kept when it is small enough to inspect later.
+  const record = await deadLetterMessage(deps.serde, { sourceId, discomId: tenant, stage: 'submissions-consumer', code, message, rejectedAt: deps.now(), payload });
+  await deps.producer.send({ topic: topicName(tenant, TOPICS.deadLetter), acks: ACKS_ALL, messages: [record] }).catch((err: unknown) => {
     throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `dead-letter write for ${sourceId} failed: ${(err as Error).message}`, { cause: err });
   });
 }

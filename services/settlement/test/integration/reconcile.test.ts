@@ -12,7 +12,11 @@ import { createClickHouse, sql } from '@ies/clickhouse';
 import { createLogger } from '@ies/observability';
 import { createRedis } from '@ies/redis';
 import { eventually, nullStream, stackConfig, uniqueTenant } from '@ies/testing';
-import { publishedSettlementKeys, startSettlementService, transitionTrade, verifySide, type FinalAllocation, type NormalisedTrade } from '../../src/index.js';
+import { TOPICS, topicName } from '@ies/contracts';
+import { Ed25519KeyFile } from '@ies/crypto';
+import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka } from '@ies/kafka';
+import { publishedSettlementKeys, signSide, startSettlementService, transitionTrade, verifySide, type FinalAllocation, type NormalisedTrade } from '../../src/index.js';
+import type { SideMessage } from '../../src/side-exchange.js';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -145,6 +149,36 @@ test('inter-DISCOM: each DISCOM signs its own side, both hold the same final = m
   // B never saw A's meter data: B holds A's side only as A signed it.
   assert.equal((await service.store.getSide(B, T.inter.tradeId, 'SELLER'))?.origin, 'PEER');
   assert.equal((await service.store.getSide(B, T.inter.tradeId, 'BUYER'))?.origin, 'OWN');
+});
+
+test('a side signed by a key the sender DISCOM never published is refused and dead-lettered at the receiver, the held final untouched', async () => {
+  const held = (await service.store.getFinalRecord(B, T.inter.tradeId))!;
+  const own = (await service.store.getSide(A, T.inter.tradeId, 'SELLER'))!.allocation;
+  const forged = await signSide({ ...own, version: own.version + 1 }, await new Ed25519KeyFile(mkdtempSync(path.join(tmpdir(), 'ies-forger-')), A).current());
+  const kafka = createKafka(config, { error() {}, warn() {}, info() {}, debug() {} });
+  const serde = new AvroSerde({ registryUrl: config.registry.url });
+  const producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  try {
+    const message: SideMessage = { tradeId: T.inter.tradeId, fromDiscomId: A, toDiscomId: B, side: 'SELLER', version: own.version + 1, jws: forged, sentAt: Date.now() };
+    const [meta] = await producer.send({ topic: topicName(B, TOPICS.p2pSides), acks: ACKS_ALL, messages: [{ key: T.inter.tradeId, value: await serde.encode(B, TOPICS.p2pSides, message) }] });
+    const sourceId = `${topicName(B, TOPICS.p2pSides)}/${meta!.partition}/${meta!.baseOffset}`;
+    const consumer = kafka.consumer({ groupId: `it-dl-${randomBytes(4).toString('hex')}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: topicName(B, TOPICS.deadLetter), fromBeginning: true });
+    const letters: { sourceId: string; stage: string; code: string; context: Record<string, string> }[] = [];
+    await consumer.run({ eachMessage: async ({ message: m }) => void letters.push(await serde.decode(m.value as Buffer)) });
+    try {
+      const letter = await eventually(async () => letters.find((l) => l.sourceId === sourceId), 30_000, 'the dead letter of the forged side');
+      assert.deepEqual([letter.stage, letter.code, letter.context['tradeId']], ['settlement-sides', 'IES_ERR_P2P_SIDE_UNTRUSTED', T.inter.tradeId]);
+    } finally {
+      await consumer.disconnect();
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  assert.deepEqual((await service.store.getFinalRecord(B, T.inter.tradeId))!.version, held.version);
+  assert.equal((await service.store.getSide(B, T.inter.tradeId, 'SELLER'))!.allocation.version, own.version);
 });
 
 test('a cancelled trade is listed for its day but gets no side and no final', async () => {
