@@ -8,27 +8,18 @@ import os from 'node:os';
 import { allocateSide, combineSides, type ReadSource, type SideAllocation } from './domain/allocation.js';
 import type { PolicyPack } from './domain/policy-pack.js';
 import { buildStatement } from './domain/statement.js';
-import { BLOCKS_PER_DAY, BLOCK_MS, istDayStart } from './domain/time.js';
-import type { NormalisedTrade, TradeRecord } from './domain/trade.js';
+import { BLOCKS_PER_DAY } from './domain/time.js';
+import { BENCH_DAY, BENCH_DAY_START, BENCH_DISCOMS, benchRandom, benchTrades } from './bench-fixture.js';
 
 const METERS = Number(process.argv[2] ?? 1_000_000);
 const TRADES = Number(process.argv[3] ?? 100_000);
-const DISCOMS = ['BRPL-DL', 'TPDDL-DL', 'BYPL-DL', 'PVVNL-UP'];
-const DAY = '2026-04-26';
-const DAY_START = istDayStart(DAY)!;
-
-let seed = 0x9e3779b9;
-/** xorshift32: deterministic, fast, good enough for synthetic load. */
-function rand(n: number): number {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return (seed >>> 0) % n;
-}
+const DISCOMS = BENCH_DISCOMS;
+const DAY = BENCH_DAY;
+const DAY_START = BENCH_DAY_START;
+const rand = benchRandom();
 
 const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
 const meterId = (i: number) => `M${i.toString().padStart(7, '0')}`;
-const discomOf = (i: number) => DISCOMS[i % DISCOMS.length]!;
 
 console.log(`Settlement domain benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
 console.log(`${METERS.toLocaleString('en')} meters × ${BLOCKS_PER_DAY} blocks, ${TRADES.toLocaleString('en')} trades, ${DISCOMS.length} DISCOMs\n`);
@@ -45,30 +36,7 @@ for (let m = 0; m < METERS; m++) {
     if (prosumer && b >= 26 && b < 72) exports[base + b] = rand(1400);
   }
 }
-const trades: TradeRecord[] = [];
-for (let k = 0; k < TRADES; k++) {
-  const seller = rand(Math.ceil(METERS / 5)) * 5;
-  let buyer = rand(METERS);
-  if (buyer === seller) buyer = (buyer + 1) % METERS;
-  const firstHour = 9 + rand(6);
-  const hours = 1 + rand(3);
-  const intervals = Array.from({ length: hours }, (_, h) => {
-    const startMs = DAY_START + (firstHour + h) * 4 * BLOCK_MS;
-    return { startMs, endMs: startMs + 4 * BLOCK_MS, quantityWh: 500 + rand(3500), pricePaisePerKwh: 300 + rand(900) };
-  });
-  const trade: NormalisedTrade = {
-    tradeId: `tx-${k.toString().padStart(6, '0')}/c`,
-    transactionId: `tx-${k}`,
-    commitmentId: 'c',
-    contractId: null,
-    seller: { meterId: meterId(seller), discomId: discomOf(seller), platformId: 'p.example' },
-    buyer: { meterId: meterId(buyer), discomId: discomOf(buyer), platformId: 'p.example' },
-    intervals,
-    intent: 'CONFIRM',
-    source: { action: 'on_confirm', messageId: null, timestamp: null },
-  };
-  trades.push({ trade, state: 'CONFIRMED', revision: 0 });
-}
+const trades = benchTrades(METERS, TRADES, rand, meterId);
 const readsOf = (discomId: string): ReadSource => {
   const evidence = [{ origin: `notary.${discomId}`, size: 1_000_000, rootHash: 'bench' }];
   return (id, channel) => {

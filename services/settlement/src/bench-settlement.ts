@@ -26,34 +26,27 @@ import { allocateSide, combineSides, type ReadSource, type SideAllocation } from
 import type { PolicyPack } from './domain/policy-pack.js';
 import { buildStatement } from './domain/statement.js';
 import { renderCsv } from './domain/statement-csv.js';
-import { BLOCK_MS, istDayStart } from './domain/time.js';
-import type { NormalisedTrade, TradeRecord } from './domain/trade.js';
+import { BENCH_DAY, BENCH_DAY_START, BENCH_DISCOMS, benchRandom, benchTrades } from './bench-fixture.js';
+import { BLOCK_MS } from './domain/time.js';
 import { loadSideReads } from './side-reads.js';
 import { signStatement } from './statement-jws.js';
 
 const METERS = Math.min(2_000_000, Number(process.argv[2] ?? 1_000_000));
 const TRADES = Math.min(500_000, Number(process.argv[3] ?? 100_000));
 const DEADLINE_MS = Number(process.env.IES_BENCH_DEADLINE_S ?? 900) * 1000;
-const DISCOMS = ['BRPL-DL', 'TPDDL-DL', 'BYPL-DL', 'PVVNL-UP'];
-const DAY = '2026-04-26';
-const DAY_START = istDayStart(DAY)!;
+const DISCOMS = BENCH_DISCOMS;
+const DAY = BENCH_DAY;
+const DAY_START = BENCH_DAY_START;
 const started = Date.now();
 
 const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
 const meterId = (i: number) => `M${1_000_000 + i}`;
-const discomOf = (i: number) => DISCOMS[i % DISCOMS.length]!;
 const line = (label: string, s: number, note = '') => console.log(`${label.padEnd(42)} ${s.toFixed(2).padStart(8)} s  ${note}`);
 function checkDeadline(phase: string): void {
   if (Date.now() - started > DEADLINE_MS) throw new Error(`bench stopped before ${phase}: over its ${DEADLINE_MS / 1000} s deadline (IES_BENCH_DEADLINE_S)`);
 }
 
-let seed = 0x9e3779b9;
-function rand(n: number): number {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return (seed >>> 0) % n;
-}
+const rand = benchRandom();
 
 const database = `bench_settlement_${randomBytes(4).toString('hex')}`;
 const config = loadConfig({ ...process.env, IES_CLICKHOUSE_DATABASE: database });
@@ -78,25 +71,7 @@ try {
   };
   await generate(METERS * 96, (n) => `SELECT arrayElement(${discomArray}, (intDiv(${n}, 96) % 4) + 1), concat('M', toString(1000000 + intDiv(${n}, 96))), toDateTime(${dayStartSec} + (${n} % 96) * 900, 'UTC'), 'IMPORT', intHash32(${n}) % 700, 'VALID', 'bench', 'bench-1', toUInt32(${n} % 96), 'HE-BENCH', 1`);
   await generate(Math.ceil(METERS / 5) * 46, (n) => `SELECT arrayElement(${discomArray}, ((intDiv(${n}, 46) * 5) % 4) + 1), concat('M', toString(1000000 + intDiv(${n}, 46) * 5)), toDateTime(${dayStartSec} + (26 + ${n} % 46) * 900, 'UTC'), 'EXPORT', intHash32(${n} + 7) % 1400, 'VALID', 'bench', 'bench-1', toUInt32(${n} % 46), 'HE-BENCH', 1`);
-  const trades: TradeRecord[] = [];
-  for (let k = 0; k < TRADES; k++) {
-    const seller = rand(Math.ceil(METERS / 5)) * 5;
-    let buyer = rand(METERS);
-    if (buyer === seller) buyer = (buyer + 1) % METERS;
-    const firstHour = 9 + rand(6);
-    const hours = 1 + rand(3);
-    const intervals = Array.from({ length: hours }, (_, h) => {
-      const startMs = DAY_START + (firstHour + h) * 4 * BLOCK_MS;
-      return { startMs, endMs: startMs + 4 * BLOCK_MS, quantityWh: 500 + rand(3500), pricePaisePerKwh: 300 + rand(900) };
-    });
-    const trade: NormalisedTrade = {
-      tradeId: `tx-${k.toString().padStart(6, '0')}/c`, transactionId: `tx-${k}`, commitmentId: 'c', contractId: null,
-      seller: { meterId: meterId(seller), discomId: discomOf(seller), platformId: 'p.example' },
-      buyer: { meterId: meterId(buyer), discomId: discomOf(buyer), platformId: 'p.example' },
-      intervals, intent: 'CONFIRM', source: { action: 'on_confirm', messageId: null, timestamp: null },
-    };
-    trades.push({ trade, state: 'CONFIRMED', revision: 0 });
-  }
+  const trades = benchTrades(METERS, TRADES, rand, meterId);
   for (const d of DISCOMS) await new Ed25519KeyFile(keysDir, d).current();
   line('set-up (reads into ClickHouse, trades)', seconds(t), `(${(METERS * 96 + Math.ceil(METERS / 5) * 46).toLocaleString('en')} read rows; not part of the settlement figure)`);
 

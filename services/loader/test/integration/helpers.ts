@@ -4,7 +4,8 @@ import type { Admin, Producer } from 'kafkajs';
 import type { Config } from '@ies/config';
 import { createClickHouse, sql, type ClickHouseClient } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
-import { ACKS_ALL, AvroSerde } from '@ies/kafka';
+import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
+import { stackConfig, uniqueTenant } from '@ies/testing';
 
 /** A throw-away database per test file, so migrations under development never touch `ies`. */
 export function uniqueDatabase(): string {
@@ -101,4 +102,36 @@ export class TcpProxy {
     for (const s of this.sockets) s.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/**
+ * What every loader integration test sets up: a fresh tenant and database on the local
+ * stack, its topics, an idempotent producer and an admin client; `close` drops the database.
+ */
+export function loaderTestStack() {
+  const config = stackConfig();
+  const silent = { error() {}, warn() {}, info() {}, debug() {} };
+  const kafka = createKafka(config, silent);
+  const tenant = uniqueTenant();
+  const database = uniqueDatabase();
+  const ch = clickhouseFor(config, database);
+  const admin = kafka.admin();
+  const producer = createIdempotentProducer(kafka);
+  return {
+    config, kafka, tenant, database, ch, admin, producer,
+    serde: new AvroSerde({ registryUrl: config.registry.url }),
+    groupId: `${tenant}-loader`,
+    env: { ...process.env, IES_TENANTS: tenant, IES_CLICKHOUSE_DATABASE: database, IES_LOG_LEVEL: process.env.IES_LOG_LEVEL ?? 'silent' },
+    async open(): Promise<void> {
+      await admin.connect();
+      await ensureTenantTopics(admin, tenant, config.kafka.replicationFactor);
+      await producer.connect();
+    },
+    async close(): Promise<void> {
+      await producer.disconnect();
+      await admin.disconnect();
+      await ch.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+      await ch.close();
+    },
+  };
 }

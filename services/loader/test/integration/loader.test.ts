@@ -2,40 +2,24 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
-import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
-import { eventually, stackConfig, uniqueTenant } from '@ies/testing';
+import { ACKS_ALL } from '@ies/kafka';
+import { eventually } from '@ies/testing';
 import { startLoaderService } from '../../src/index.js';
-import { clickhouseFor, committedVsEnd, countReads, meterBatch, readsOf, scalar, sendBatch, uniqueDatabase } from './helpers.js';
+import { loaderTestStack, committedVsEnd, countReads, meterBatch, readsOf, scalar, sendBatch } from './helpers.js';
 
-const config = stackConfig();
-const silent = { error() {}, warn() {}, info() {}, debug() {} };
-const kafka = createKafka(config, silent);
-const serde = new AvroSerde({ registryUrl: config.registry.url });
-const tenant = uniqueTenant();
-const database = uniqueDatabase();
-const groupId = `${tenant}-loader`;
-const env = { ...process.env, IES_TENANTS: tenant, IES_CLICKHOUSE_DATABASE: database, IES_LOG_LEVEL: process.env.IES_LOG_LEVEL ?? 'silent' };
+const stack = loaderTestStack();
+const { serde, tenant, groupId, env, ch, admin, producer } = stack;
 const options = { groupId, maxDelayMs: 200 };
 const batchesTopic = topicName(tenant, TOPICS.meterBatches);
-const ch = clickhouseFor(config, database);
-const admin = kafka.admin();
-const producer = createIdempotentProducer(kafka);
 const BLOCK = Date.UTC(2026, 10, 20, 18, 30);
 const RECEIVED = Date.UTC(2026, 10, 21, 4, 0);
 let service: Awaited<ReturnType<typeof startLoaderService>> | undefined;
 
-before(async () => {
-  await admin.connect();
-  await ensureTenantTopics(admin, tenant, config.kafka.replicationFactor);
-  await producer.connect();
-});
+before(() => stack.open());
 
 after(async () => {
   await service?.stop();
-  await producer.disconnect();
-  await admin.disconnect();
-  await ch.command({ query: `DROP DATABASE IF EXISTS ${database}` });
-  await ch.close();
+  await stack.close();
 });
 
 async function fullyCommitted(topic: string): Promise<true | undefined> {

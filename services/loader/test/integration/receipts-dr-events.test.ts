@@ -2,25 +2,16 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
-import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
-import { eventually, stackConfig, uniqueTenant } from '@ies/testing';
+import { ACKS_ALL } from '@ies/kafka';
+import { eventually } from '@ies/testing';
 import { startLoaderService } from '../../src/index.js';
-import { clickhouseFor, committedVsEnd, scalar, uniqueDatabase } from './helpers.js';
+import { loaderTestStack, committedVsEnd, scalar } from './helpers.js';
 
-const config = stackConfig();
-const silent = { error() {}, warn() {}, info() {}, debug() {} };
-const kafka = createKafka(config, silent);
-const serde = new AvroSerde({ registryUrl: config.registry.url });
-const tenant = uniqueTenant();
-const database = uniqueDatabase();
-const groupId = `${tenant}-loader`;
-const env = { ...process.env, IES_TENANTS: tenant, IES_CLICKHOUSE_DATABASE: database, IES_LOG_LEVEL: process.env.IES_LOG_LEVEL ?? 'silent' };
+const stack = loaderTestStack();
+const { serde, tenant, groupId, env, ch, admin, producer } = stack;
 const options = { groupId, maxDelayMs: 200 };
 const receiptsTopic = topicName(tenant, TOPICS.receipts);
 const drEventsTopic = topicName(tenant, TOPICS.drEvents);
-const ch = clickhouseFor(config, database);
-const admin = kafka.admin();
-const producer = createIdempotentProducer(kafka);
 let service: Awaited<ReturnType<typeof startLoaderService>> | undefined;
 
 const receipt = (logIndex: number, batchId: string, acceptedAt: string) => ({
@@ -45,18 +36,11 @@ async function rows<T>(query: string): Promise<T[]> {
   return (await ch.query({ query, format: 'JSONEachRow' })).json<T>();
 }
 
-before(async () => {
-  await admin.connect();
-  await ensureTenantTopics(admin, tenant, config.kafka.replicationFactor);
-  await producer.connect();
-});
+before(() => stack.open());
 
 after(async () => {
   await service?.stop();
-  await producer.disconnect();
-  await admin.disconnect();
-  await ch.command({ query: `DROP DATABASE IF EXISTS ${database}` });
-  await ch.close();
+  await stack.close();
 });
 
 test('receipts and DR-event transitions land once: produced twice, a restart and a full redelivery still leave one row each', async () => {
