@@ -174,7 +174,12 @@ export async function startTenantNotary(opts: {
     eachBatch: async ({ batch }: EachBatchPayload) => {
       if (stopped) throw new Error(`the notary of ${discomId} has stopped`);
       const items: Pending[] = [];
-      for (const message of batch.messages) items.push(await decodeBatch(serde, batch.partition, message.offset, message.value));
+      for (const message of batch.messages) {
+        items.push(await decodeBatch(serde, batch.partition, message.offset, message.value));
+        // Hashing a large fetch is CPU-bound and would hold the event loop: let a due append
+        // (and its Kafka and Redis I/O) run between batches, so receipts are not held back.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       if (items.length === 0) return;
       pending.push(...items);
       pendingReads += items.reduce((n, p) => n + (p.entry?.readCount ?? 0), 0);
