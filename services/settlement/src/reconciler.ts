@@ -73,7 +73,7 @@ export class Reconciler {
     let sides = 0;
     const evidence = new ReadEvidence(this.deps.logStore(discomId));
     for (const side of ['SELLER', 'BUYER'] as const) sides += await this.allocate(discomId, side, trades, now, evidence);
-    if (evidence.unreceipted.size > 0) this.deps.logger.info({ discomId, batches: evidence.unreceipted.size }, 'reads from batches without a notary receipt yet: not in the evidence until a later version');
+    if (evidence.unreceipted.size > 0) this.deps.logger.info({ discomId, batches: evidence.unreceipted.size }, 'reads from batches without a notary receipt yet: their meters\' sides wait for the next sweep');
     await this.relaySides(discomId);
     let finals = 0;
     for (const r of trades) {
@@ -104,7 +104,13 @@ export class Reconciler {
     const to = Math.max(...live.map(lastEnd));
     const loaded = await loadSideReads(this.deps.ch, discomId, SIDE_CHANNEL[side], meters, from, to);
     const series = new Map<string, MeterSeries>();
-    for (const [meterId, s] of loaded) series.set(meterId, { startMs: s.startMs, wh: s.wh, evidence: await evidence.of(s.batches) });
+    // A side is signed only once every read it uses is in the notary's log: its evidence must
+    // cover them all. Until then its meter waits (the next sweep tries again).
+    const unproven = new Set<string>();
+    for (const [meterId, s] of loaded) {
+      series.set(meterId, { startMs: s.startMs, wh: s.wh, evidence: await evidence.of(s.batches) });
+      if ([...s.batches].some((b) => evidence.unreceipted.has(b))) unproven.add(meterId);
+    }
     const previous: SideAllocation[] = [];
     for (const id of due) {
       const held = await this.deps.store.getSide(discomId, id, side);
@@ -115,7 +121,7 @@ export class Reconciler {
     const keys = await this.deps.keys.keyFile(discomId).current();
     let stored = 0;
     for (const allocation of result.allocations) {
-      if (!due.has(allocation.tradeId) || !result.changed.includes(allocation.tradeId)) continue;
+      if (!due.has(allocation.tradeId) || !result.changed.includes(allocation.tradeId) || unproven.has(allocation.meterId)) continue;
       const jws = await signSide(allocation, keys);
       const peer = partyOf(byId.get(allocation.tradeId)!.trade, OTHER[side]).discomId;
       const delivery: SideDelivery | undefined = peer === discomId ? undefined : { tradeId: allocation.tradeId, from: discomId, to: peer, side, version: allocation.version, jws };

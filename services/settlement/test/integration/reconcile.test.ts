@@ -17,6 +17,7 @@ import { Ed25519KeyFile } from '@ies/crypto';
 import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka } from '@ies/kafka';
 import { publishedSettlementKeys, signSide, startSettlementService, transitionTrade, verifySide, type FinalAllocation, type NormalisedTrade } from '../../src/index.js';
 import type { SideMessage } from '../../src/side-exchange.js';
+import { fakeReceipt } from './support.js';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -69,13 +70,9 @@ async function insertReads(rows: readonly Row[]): Promise<void> {
   await ch.insert({ table: 'reads', values, format: 'JSONEachRow' });
 }
 
-/** A notary receipt for a batch, as the notary's log store keeps it (only the checkpoint matters here). */
 const CHECKPOINT = { origin: `ies.local/it/${A}`, size: 42, rootHash: Buffer.alloc(32, 7).toString('base64') };
-async function fakeReceipt(discom: string, batchId: string): Promise<void> {
-  const note = `${CHECKPOINT.origin}\n${CHECKPOINT.size}\n${CHECKPOINT.rootHash}\n\n— ies.local/it sig\n`;
-  const payload = Buffer.from(JSON.stringify({ batchId, checkpoint: note })).toString('base64url');
-  await redis.set(`ies:${discom}:log:receipt:${batchId}`, `eyJhbGciOiJFZERTQSJ9.${payload}.c2ln`);
-}
+/** Every batch here is notarised (a side is signed only once all its reads are). */
+const notarise = (discom: string, ...batches: string[]) => Promise.all(batches.map((b) => fakeReceipt(redis, discom, b, { ...CHECKPOINT, origin: `ies.local/it/${discom}` })));
 
 const finalOf = (discom: string, t: NormalisedTrade) => service.store.getFinal(discom, t.tradeId);
 const wh = (f: FinalAllocation | undefined) => f?.intervals.map((iv) => [iv.contractedWh, iv.sellerWh, iv.buyerWh, iv.finalWh]);
@@ -105,7 +102,8 @@ before(async () => {
     { discom: A, meter: 'S5', channel: 'EXPORT', hour: 4, wh: [500, 500, 500, -1], batch: 'B-S5' },
     { discom: A, meter: 'B6', channel: 'IMPORT', hour: 4, wh: [600, 600, 600, 600], batch: 'B-B6' },
   ]);
-  await fakeReceipt(A, 'B-S1');
+  await notarise(A, 'B-S1', 'B-S1-OLD', 'B-BUY', 'B-S2', 'B-B4', 'B-S3', 'B-S4', 'B-B5', 'B-S5', 'B-B6');
+  await notarise(B, 'B-BX');
   await service.sweep();
   await eventually(async () => ((await finalOf(A, T.inter)) && (await finalOf(B, T.inter)) ? true : undefined), 30_000, 'inter-DISCOM finals on both sides');
 });
@@ -199,6 +197,9 @@ test('a late read reopens the trade: a new side version and final version 2; unc
   assert.deepEqual(wh(v1.final), [[2000, 1500, 2000, 1500]]);
 
   await insertReads([{ discom: A, meter: 'S5', channel: 'EXPORT', hour: 4, wh: [-1, -1, -1, 450], batch: 'B-S5-LATE', received: 2_000 }]);
+  await service.sweep();
+  assert.equal((await service.store.getFinalRecord(A, T.late.tradeId))!.version, 1, 'the late read is not notarised yet: the side waits');
+  await notarise(A, 'B-S5-LATE');
   await service.sweep();
   const v2 = (await service.store.getFinalRecord(A, T.late.tradeId))!;
   assert.equal(v2.version, 2);

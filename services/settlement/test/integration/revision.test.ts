@@ -9,7 +9,7 @@ import { createLogger } from '@ies/observability';
 import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
 import { SETTLEMENT_KEY_ROLE, istDayOf, startSettlementService, verifyStatementJws } from '../../src/index.js';
 import { runStatement } from '../../src/statement-run.js';
-import { connect, newEnv, tradeOn } from './support.js';
+import { connect, fakeReceipt, newEnv, tradeOn } from './support.js';
 
 const DAY_MS = 86_400_000;
 const BLOCK_MS = 900_000;
@@ -31,6 +31,7 @@ async function reads(meter: string, channel: 'IMPORT' | 'EXPORT', wh: readonly n
   const start = trade.intervals[0]!.startMs;
   const values = wh.map((v, i) => ({ discom_id: A, meter_id: meter, block_start: (start + i * BLOCK_MS) / 1000, channel, wh: v, validation_status: 'VALID', source: 'HES', batch_id: batch, index_in_batch: i, head_end_id: 'HES-1', received_at_ms: receivedAtMs })).filter((r) => r.wh >= 0);
   await ch.insert({ table: 'reads', values, format: 'JSONEachRow' });
+  await fakeReceipt(s.redis, A, batch, { origin: `ies.local/it/${A}`, size: receivedAtMs, rootHash: Buffer.alloc(32, receivedAtMs % 251).toString('base64') });
 }
 
 before(async () => {

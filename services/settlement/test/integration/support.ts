@@ -10,7 +10,7 @@ import { DrEventStore } from '@ies/dr';
 import { AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
 import { migrateLoaderTables } from '@ies/loader';
 import { createLogger } from '@ies/observability';
-import { createRedis } from '@ies/redis';
+import { createRedis, type Redis } from '@ies/redis';
 import { stackConfig } from '@ies/testing';
 import type { FinalAllocation } from '../../src/domain/allocation.js';
 import type { PolicyPack } from '../../src/domain/policy-pack.js';
@@ -97,4 +97,15 @@ export function finalOf(tenant: string, trade: NormalisedTrade, sellerWh: number
     intervals: trade.intervals.map((iv) => ({ startMs: iv.startMs, endMs: iv.endMs, contractedWh: iv.quantityWh, sellerWh, buyerWh: iv.quantityWh, finalWh: sellerWh, sellerShortfallWh: iv.quantityWh - sellerWh, buyerShortfallWh: 0, deviationWh: iv.quantityWh - sellerWh })),
     evidence: [{ origin: `ies.local/it/${tenant}`, size: 7, rootHash: 'cm9vdA==' }],
   };
+}
+
+/**
+ * A notary receipt for a batch as the notary's Redis log store keeps it. The reconciler reads
+ * only the checkpoint it names (the evidence of the reads); the signature is not checked
+ * there, so these tests need no running notary.
+ */
+export async function fakeReceipt(redis: Redis, discom: string, batchId: string, checkpoint: { origin: string; size: number; rootHash: string }): Promise<void> {
+  const note = `${checkpoint.origin}\n${checkpoint.size}\n${checkpoint.rootHash}\n\n— ${checkpoint.origin} sig\n`;
+  const payload = Buffer.from(JSON.stringify({ batchId, checkpoint: note })).toString('base64url');
+  await redis.set(`ies:${discom}:log:receipt:${batchId}`, `eyJhbGciOiJFZERTQSJ9.${payload}.c2ln`);
 }
