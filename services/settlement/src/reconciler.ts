@@ -1,7 +1,8 @@
 import type { Producer } from 'kafkajs';
 import type { ClickHouseClient } from '@ies/clickhouse';
 import { IesError } from '@ies/errors';
-import type { AvroSerde } from '@ies/kafka';
+import { ACKS_ALL, deadLetterMessage, type AvroSerde } from '@ies/kafka';
+import { TOPICS, topicName } from '@ies/contracts';
 import type { LogStore } from '@ies/notary';
 import type { Logger } from '@ies/observability';
 import type { Redis } from '@ies/redis';
@@ -198,7 +199,13 @@ export class Reconciler {
         if ((await this.deps.exchange.deliver(value)) === 'DELIVERED') done.push(id);
         else this.deps.logger.warn({ discomId, to: value.to, tradeId: value.tradeId }, 'no route to the peer DISCOM (IES_SETTLEMENT_PEER_URLS); side stays queued');
       } catch (err) {
-        this.deps.logger.warn({ err, discomId, to: value.to, tradeId: value.tradeId }, 'side delivery failed; retried on the next sweep');
+        if (err instanceof IesError && !err.retriable) {
+          // The peer node refused the side for good (4xx): record it and stop resending it.
+          this.deps.logger.error({ code: err.code, err: err.message, discomId, to: value.to, tradeId: value.tradeId }, 'peer refused the side; dead-lettered');
+          const record = await deadLetterMessage(this.deps.serde, { sourceId: `p2p-side/${value.tradeId}/${value.side}/v${value.version}`, discomId, stage: 'settlement-exchange', code: err.code, message: err.message, rejectedAt: this.deps.now(), payload: Buffer.from(value.jws), context: { tradeId: value.tradeId, to: value.to, side: value.side, version: String(value.version) } });
+          await this.deps.producer.send({ topic: topicName(discomId, TOPICS.deadLetter), acks: ACKS_ALL, messages: [record] });
+          done.push(id);
+        } else this.deps.logger.warn({ err, discomId, to: value.to, tradeId: value.tradeId }, 'side delivery failed; retried on the next sweep');
       }
     }
     await this.deps.store.ackOutbox(discomId, 'sides', done);

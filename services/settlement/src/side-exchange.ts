@@ -22,7 +22,9 @@ export type DeliveryOutcome = 'DELIVERED' | 'NO_ROUTE';
  * p2p-sides.v1 topic when this node hosts it, otherwise to its node's
  * `POST <peerUrl>/v1/p2p/sides` (body: the compact JWS, application/jose), which verifies it
  * and puts it on the same topic there. NO_ROUTE (no peer URL configured) leaves the delivery
- * queued. Failures throw a retriable error; the caller keeps the delivery queued.
+ * queued. An unreachable or failing peer (5xx, 429) throws a retriable error and the caller keeps
+ * the delivery queued; a 4xx is the peer's verdict on the side and throws a non-retriable one
+ * (the reconciler dead-letters it).
  */
 export class SideExchange {
   constructor(
@@ -57,6 +59,9 @@ export class SideExchange {
     }
     if (res.ok) return 'DELIVERED';
     const detail = await res.text().catch(() => '');
-    throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `peer node of ${d.to} refused the ${d.side} side of ${d.tradeId} v${d.version}: HTTP ${res.status} ${detail.slice(0, 300)}`, { retriable: res.status >= 500 || res.status === 429 });
+    const message = `peer node of ${d.to} refused the ${d.side} side of ${d.tradeId} v${d.version}: HTTP ${res.status} ${detail.slice(0, 300)}`;
+    if (res.status >= 500 || res.status === 429) throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', message);
+    // A 4xx is the peer's verdict on this side (untrusted key, malformed): resending will not change it.
+    throw new IesError(res.status === 401 || res.status === 403 ? 'IES_ERR_P2P_SIDE_UNTRUSTED' : 'IES_ERR_P2P_SIDE_INVALID', message, { retriable: false });
   }
 }
