@@ -17,7 +17,7 @@ import type { FinalRecord, P2pStore, SideDelivery } from './p2p-store.js';
 import { ReadEvidence } from './read-evidence.js';
 import { trustedSettlementKeys, type SettlementKeys } from './settlement-keys.js';
 import type { SideExchange } from './side-exchange.js';
-import { loadSideReads } from './side-reads.js';
+import { loadSideReads, readFingerprints } from './side-reads.js';
 import { claimedSide, signSide, verifySide } from './side-signature.js';
 
 const DAY_MS = 86_400_000;
@@ -47,6 +47,8 @@ export interface SweepReport {
   readonly trades: number;
   /** Own side allocations that are new or got a new version. */
   readonly sides: number;
+  /** Meter channels whose reads were loaded: those whose reads or trades changed since the last sweep. */
+  readonly metersLoaded: number;
   /** Final allocations that are new or got a new version. */
   readonly finals: number;
 }
@@ -72,8 +74,13 @@ export class Reconciler {
     const now = clock();
     const trades = await this.recentTrades(discomId, now);
     let sides = 0;
+    let metersLoaded = 0;
     const evidence = new ReadEvidence(this.deps.logStore(discomId));
-    for (const side of ['SELLER', 'BUYER'] as const) sides += await this.allocate(discomId, side, trades, now, evidence);
+    for (const side of ['SELLER', 'BUYER'] as const) {
+      const r = await this.allocate(discomId, side, trades, now, evidence);
+      sides += r.stored;
+      metersLoaded += r.loaded;
+    }
     if (evidence.unreceipted.size > 0) this.deps.logger.info({ discomId, batches: evidence.unreceipted.size }, 'reads from batches without a notary receipt yet: their meters\' sides wait for the next sweep');
     await this.relaySides(discomId);
     let finals = 0;
@@ -82,7 +89,7 @@ export class Reconciler {
     }
     await this.relayFinals(discomId);
     await store.relayTrades(discomId);
-    return { trades: trades.length, sides, finals };
+    return { trades: trades.length, sides, finals, metersLoaded };
   }
 
   private async recentTrades(discomId: string, now: number): Promise<TradeRecord[]> {
@@ -93,17 +100,43 @@ export class Reconciler {
     return [...byId.values()];
   }
 
-  /** Allocates the DISCOM's `side` of its trades; returns how many side versions it stored. */
-  private async allocate(discomId: string, side: Side, trades: readonly TradeRecord[], now: number, evidence: ReadEvidence): Promise<number> {
+  /** Allocates the DISCOM's `side` of its trades; returns how many side versions it stored and how many meters it loaded. */
+  private async allocate(discomId: string, side: Side, trades: readonly TradeRecord[], now: number, evidence: ReadEvidence): Promise<{ stored: number; loaded: number }> {
     // Every live trade of the DISCOM's meters on this side takes part (pro-rata needs all of a
     // meter's trades); only those whose window ended grace ago are stored and sent.
     const live = trades.filter((r) => r.state !== 'CANCELLED' && partyOf(r.trade, side).discomId === discomId);
     const due = new Set(live.filter((r) => lastEnd(r) + this.deps.graceMs <= now).map((r) => r.trade.tradeId));
-    if (due.size === 0) return 0;
-    const meters = [...new Set(live.map((r) => partyOf(r.trade, side).meterId))];
+    if (due.size === 0) return { stored: 0, loaded: 0 };
+    const meterOf = (r: TradeRecord) => partyOf(r.trade, side).meterId;
+    const meters = [...new Set(live.map(meterOf))];
     const from = Math.min(...live.map((r) => r.trade.intervals[0]!.startMs));
     const to = Math.max(...live.map(lastEnd));
-    const loaded = await loadSideReads(this.deps.ch, discomId, SIDE_CHANNEL[side], meters, from, to);
+    const channel = SIDE_CHANNEL[side];
+
+    // Only meters whose reads or trades changed since the last sweep, or with a due trade that
+    // has no side yet, are loaded and reallocated: a sweep over an unchanged week is cheap.
+    const held = new Map<string, SideAllocation>();
+    for (const id of due) {
+      const own = await this.deps.store.getSide(discomId, id, side);
+      if (own?.origin === 'OWN') held.set(id, own.allocation);
+    }
+    const fingerprints = await readFingerprints(this.deps.ch, discomId, channel, meters, from, to);
+    const fingerprintOf = (meterId: string) => {
+      const mine = live.filter((r) => meterOf(r) === meterId);
+      const days = new Set(mine.flatMap((r) => r.trade.intervals.flatMap((iv) => [Math.floor(iv.startMs / DAY_MS) * DAY_MS, Math.floor((iv.endMs - 1) / DAY_MS) * DAY_MS])));
+      const reads = [...days].sort((a, b) => a - b).map((d) => `${d}=${fingerprints.get(meterId)?.get(d) ?? '-'}`);
+      // The terms that move an allocation (a curtailment lowers a quantity), not lifecycle steps such as ALLOCATED.
+      const terms = mine.map((r) => `${r.trade.tradeId}:${r.trade.intervals.map((iv) => iv.quantityWh).join('+')}:${due.has(r.trade.tradeId) ? 'due' : 'open'}`).sort();
+      return `${reads.join(',')}|${terms.join(',')}`;
+    };
+    const seenKey = `ies:${discomId}:p2p:read-fingerprints:${side}`;
+    const seen = await this.deps.redis.hmget(seenKey, ...meters);
+    const current = new Map(meters.map((m) => [m, fingerprintOf(m)]));
+    const waiting = new Set(live.filter((r) => due.has(r.trade.tradeId) && !held.has(r.trade.tradeId)).map(meterOf));
+    const changed = new Set(meters.filter((m, i) => waiting.has(m) || seen[i] !== current.get(m)));
+    if (changed.size === 0) return { stored: 0, loaded: 0 };
+
+    const loaded = await loadSideReads(this.deps.ch, discomId, channel, [...changed], from, to);
     const series = new Map<string, MeterSeries>();
     // A side is signed only once every read it uses is in the notary's log: its evidence must
     // cover them all. Until then its meter waits (the next sweep tries again).
@@ -112,12 +145,8 @@ export class Reconciler {
       series.set(meterId, { startMs: s.startMs, wh: s.wh, evidence: await evidence.of(s.batches) });
       if ([...s.batches].some((b) => evidence.unreceipted.has(b))) unproven.add(meterId);
     }
-    const previous: SideAllocation[] = [];
-    for (const id of due) {
-      const held = await this.deps.store.getSide(discomId, id, side);
-      if (held?.origin === 'OWN') previous.push(held.allocation);
-    }
-    const result = reallocate(previous, { discomId, side, trades: live, reads: (meterId) => series.get(meterId) });
+    const previous = [...held.values()].filter((a) => changed.has(a.meterId));
+    const result = reallocate(previous, { discomId, side, trades: live.filter((r) => changed.has(meterOf(r))), reads: (meterId) => series.get(meterId) });
     const byId = new Map(live.map((r) => [r.trade.tradeId, r]));
     const keys = await this.deps.keys.keyFile(discomId).current();
     let stored = 0;
@@ -131,7 +160,10 @@ export class Reconciler {
         this.deps.logger.info({ discomId, tradeId: allocation.tradeId, side, version: allocation.version, status: allocation.status, to: delivery?.to }, 'side allocated');
       }
     }
-    return stored;
+    // Remember what was settled from; a meter still waiting for a receipt is looked at again.
+    const settled = [...changed].filter((m) => !unproven.has(m));
+    if (settled.length > 0) await this.deps.redis.hset(seenKey, Object.fromEntries(settled.map((m) => [m, current.get(m)!])));
+    return { stored, loaded: changed.size };
   }
 
   /**

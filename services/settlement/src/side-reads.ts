@@ -57,3 +57,30 @@ export async function loadSideReads(ch: ClickHouseClient, discomId: string, chan
   }
   return result;
 }
+
+/**
+ * What a meter channel's reads are, per UTC day of [fromMs, toMs), without the reads: the
+ * number of distinct (block, batch) rows and the latest acceptance time. A new batch (a late
+ * read, a revision) changes it; a redelivered copy or a background merge does not. The sweep
+ * compares it with what it saw last time, so it loads the reads only of meters that changed.
+ */
+export async function readFingerprints(ch: ClickHouseClient, discomId: string, channel: Channel, meterIds: readonly string[], fromMs: number, toMs: number): Promise<Map<string, Map<number, string>>> {
+  const result = new Map<string, Map<number, string>>(meterIds.map((m) => [m, new Map()]));
+  const ids = [...result.keys()].sort();
+  for (let i = 0; i < ids.length; i += METERS_PER_QUERY) {
+    const chunk = ids.slice(i, i + METERS_PER_QUERY);
+    const query = 'SELECT meter_id, toUInt32(toStartOfDay(block_start)) AS day_sec, uniqExact(block_start, batch_id) AS n, max(received_at_ms) AS r FROM reads'
+      + sql` WHERE discom_id = ${discomId} AND channel = ${channel}`
+      + ` AND block_start >= toDateTime(${Math.floor(fromMs / 1000)}) AND block_start < toDateTime(${Math.ceil(toMs / 1000)})`
+      + ` AND meter_id IN (${chunk.map((m) => literal(m)).join(', ')})`
+      + ' GROUP BY meter_id, day_sec';
+    let rows: { meter_id: string; day_sec: number | string; n: number | string; r: number | string }[];
+    try {
+      rows = await (await ch.query({ query, format: 'JSONEachRow' })).json();
+    } catch (cause) {
+      throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `read fingerprints of ${chunk.length} meter(s) of ${discomId} from ClickHouse failed: ${(cause as Error).message}`, { cause });
+    }
+    for (const r of rows) result.get(r.meter_id)?.set(Number(r.day_sec) * 1000, `${r.n}/${r.r}`);
+  }
+  return result;
+}

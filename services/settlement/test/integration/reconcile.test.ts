@@ -196,11 +196,13 @@ test('a late read reopens the trade: a new side version and final version 2; unc
   assert.equal(v1.final.status, 'INCOMPLETE');
   assert.deepEqual(wh(v1.final), [[2000, 1500, 2000, 1500]]);
 
+  // Nothing changed since the last sweep: no meter's reads are loaded again.
+  assert.equal((await service.reconciler.sweep(A)).metersLoaded, 0);
   await insertReads([{ discom: A, meter: 'S5', channel: 'EXPORT', hour: 4, wh: [-1, -1, -1, 450], batch: 'B-S5-LATE', received: 2_000 }]);
   await service.sweep();
   assert.equal((await service.store.getFinalRecord(A, T.late.tradeId))!.version, 1, 'the late read is not notarised yet: the side waits');
   await notarise(A, 'B-S5-LATE');
-  await service.sweep();
+  assert.equal((await service.reconciler.sweep(A)).metersLoaded, 1, 'only the meter with the late read');
   const v2 = (await service.store.getFinalRecord(A, T.late.tradeId))!;
   assert.equal(v2.version, 2);
   assert.equal(v2.final.status, 'COMPLETED');
