@@ -28,7 +28,7 @@ import { buildStatement } from './domain/statement.js';
 import { renderCsv } from './domain/statement-csv.js';
 import { BENCH_DAY, BENCH_DAY_START, BENCH_DISCOMS, benchRandom, benchTrades } from './bench-fixture.js';
 import { BLOCK_MS } from './domain/time.js';
-import { loadSideReads } from './side-reads.js';
+import { loadSideReads, readFingerprints } from './side-reads.js';
 import { signStatement } from './statement-jws.js';
 
 const METERS = Math.min(2_000_000, Number(process.argv[2] ?? 1_000_000));
@@ -101,6 +101,18 @@ try {
     }
   }
   line('read traded meters from ClickHouse', readS, `(${seriesCount.toLocaleString('en')} meter channels × 96 blocks, latest version per read)`);
+  // Not part of the settlement figure: what the reconciler's periodic sweep pays when nothing
+  // changed since its last pass (it compares per-day read fingerprints and loads nothing).
+  t = process.hrtime.bigint();
+  let fingerprinted = 0;
+  for (const d of DISCOMS) {
+    for (const side of ['SELLER', 'BUYER'] as const) {
+      const meters = [...new Set(trades.map((r) => (side === 'SELLER' ? r.trade.seller : r.trade.buyer)).filter((p) => p.discomId === d).map((p) => p.meterId))];
+      fingerprinted += (await readFingerprints(ch, d, side === 'SELLER' ? 'EXPORT' : 'IMPORT', meters, DAY_START, DAY_START + 96 * BLOCK_MS)).size;
+    }
+  }
+  const fingerprintS = seconds(t);
+  line('  (a sweep with nothing changed)', fingerprintS, `(${fingerprinted.toLocaleString('en')} meter channels' read fingerprints; not in the total)`);
   line('allocate both sides (pro-rata)', allocS, `(${(sellerSides.size + buyerSides.size).toLocaleString('en')} side allocations)`);
   t = process.hrtime.bigint();
   const finals = trades.map((r) => combineSides(r.trade, sellerSides.get(r.trade.tradeId)!, buyerSides.get(r.trade.tradeId)!));
@@ -137,7 +149,7 @@ try {
   line('sign them (compact JWS, Ed25519)', signS, `(${(bytes / 2 ** 20).toFixed(0)} MiB JSON + JWS)`);
   line('serialise them as CSV', csvS, `(${(csvBytes / 2 ** 20).toFixed(0)} MiB)`);
   console.log('');
-  line('settlement total (timed part)', seconds(total), '(target ≤ 300 s)');
+  line('settlement total (timed part)', seconds(total) - fingerprintS, '(target ≤ 300 s)');
 } finally {
   const admin = createClickHouse(config, { database: 'default' });
   await admin.command({ query: `DROP DATABASE IF EXISTS ${identifier(database)}` });
