@@ -3,7 +3,7 @@ import { TOPICS, topicName } from '@ies/contracts';
 import { canonicalJson } from '@ies/crypto';
 import { IesError } from '@ies/errors';
 import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
-import type { Redis } from '@ies/redis';
+import { writeVersioned, type Redis } from '@ies/redis';
 import type { DrEvent } from './domain/event.js';
 import { transition, type DrEventState } from './domain/event-lifecycle.js';
 
@@ -17,17 +17,6 @@ export interface DrEventRecord {
   readonly event: DrEvent;
   readonly history: readonly { state: DrEventState; version: number; at: number; by: string; reason: string | null }[];
 }
-
-// Compare-and-set on the version, and the transition queued in the outbox stream in the same
-// atomic step: a transition is either both stored and queued for Kafka, or neither.
-const CAS = `
-local cur = redis.call('GET', KEYS[1])
-local v = 0
-if cur then v = cjson.decode(cur)['version'] end
-if tostring(v) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-redis.call('XADD', KEYS[2], '*', 'transition', ARGV[3])
-return 1`;
 
 /**
  * DR events and their lifecycle: the state machine is checked in the domain
@@ -114,8 +103,13 @@ export class DrEventStore {
 
   private async commit(record: DrEventRecord, expectedVersion: number, previousState: DrEventState | null, by: string, at: number, reason: string | null): Promise<boolean> {
     const message = { eventId: record.eventId, discomId: record.discomId, aggregatorId: record.aggregatorId, programmeId: record.programmeId, version: record.version, state: record.state, previousState, at, by, reason, event: canonicalJson(record.event) };
-    const ok = await this.redis.eval(CAS, 2, this.key(record.discomId, record.eventId), this.outbox(record.discomId), String(expectedVersion), JSON.stringify(record), JSON.stringify(message));
-    if (ok !== 1) return false;
+    // Compare-and-set on the version, the transition queued in the outbox in the same atomic
+    // step: a transition is either both stored and queued for Kafka, or neither.
+    const ok = await writeVersioned(this.redis, {
+      key: this.key(record.discomId, record.eventId), versionPath: 'version', absentVersion: 0, when: { equals: expectedVersion },
+      value: JSON.stringify(record), outbox: { stream: this.outbox(record.discomId), field: 'transition', entry: JSON.stringify(message) },
+    });
+    if (!ok) return false;
     await this.relay(record.discomId);
     return true;
   }

@@ -1,2 +1,3 @@
 export { createRedis, type Redis } from './connection.js';
 export { redisReadiness } from './readiness.js';
+export { writeVersioned, type VersionedWrite } from './versioned-write.js';

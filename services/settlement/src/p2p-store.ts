@@ -3,7 +3,7 @@ import { TOPICS, topicName } from '@ies/contracts';
 import { canonicalJson } from '@ies/crypto';
 import { IesError } from '@ies/errors';
 import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
-import type { Redis } from '@ies/redis';
+import { writeVersioned, type Redis } from '@ies/redis';
 import type { FinalAllocation, SideAllocation } from './domain/allocation.js';
 import { SettlementError } from './domain/codes.js';
 import { istDayOf } from './domain/time.js';
@@ -45,38 +45,6 @@ interface StoredTrade extends TradeRecord {
   /** tradeDigest of the terms first confirmed: a later confirm replay is compared with these, not the curtailed terms. */
   readonly confirmedDigest: string;
 }
-
-// Compare-and-set on the revision (-1 = absent), the change queued in the outbox and the
-// trade indexed under its IST days, in one atomic step.
-const TRADE_CAS = `
-local cur = redis.call('GET', KEYS[1])
-local v = -1
-if cur then v = cjson.decode(cur)['revision'] end
-if tostring(v) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-redis.call('XADD', KEYS[2], '*', 'entry', ARGV[3])
-for i = 3, #KEYS do redis.call('SADD', KEYS[i], ARGV[4]) end
-return 1`;
-
-// A side is replaced only by a higher version; an own side is queued for delivery to the peer in the same step.
-const SIDE_NEWER = `
-local cur = redis.call('GET', KEYS[1])
-local v = 0
-if cur then v = cjson.decode(cur)['allocation']['version'] end
-if tonumber(ARGV[1]) <= v then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-if ARGV[3] ~= '' then redis.call('XADD', KEYS[2], '*', 'entry', ARGV[3]) end
-return 1`;
-
-// Compare-and-set on the final's version (0 = none yet), queued for Kafka and ClickHouse.
-const FINAL_CAS = `
-local cur = redis.call('GET', KEYS[1])
-local v = 0
-if cur then v = cjson.decode(cur)['version'] end
-if tostring(v) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-redis.call('XADD', KEYS[2], '*', 'entry', ARGV[2])
-return 1`;
 
 const byTradeId = (a: { tradeId: string }, b: { tradeId: string }) => (a.tradeId < b.tradeId ? -1 : a.tradeId > b.tradeId ? 1 : 0);
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -177,8 +145,13 @@ export class P2pStore {
     const { trade, state, revision } = stored;
     const message = { tradeId: trade.tradeId, discomId, revision, state, previousState, at, by, reason, trade: canonicalJson(trade) };
     const days = tradeDays(trade).map((d) => this.key(discomId, 'day', d));
-    const ok = await this.redis.eval(TRADE_CAS, 2 + days.length, this.key(discomId, 'trade', trade.tradeId), this.outboxKey(discomId, 'trades'), ...days, String(expectedRevision), JSON.stringify(stored), JSON.stringify(message), trade.tradeId);
-    if (ok !== 1) return false;
+    // Compare-and-set on the revision (-1 = absent), the change queued for p2p-trades.v1 and the
+    // trade indexed under its IST days, in one atomic step.
+    const ok = await writeVersioned(this.redis, {
+      key: this.key(discomId, 'trade', trade.tradeId), versionPath: 'revision', absentVersion: -1, when: { equals: expectedRevision },
+      value: JSON.stringify(stored), outbox: { stream: this.outboxKey(discomId, 'trades'), field: 'entry', entry: JSON.stringify(message) }, index: { sets: days, member: trade.tradeId },
+    });
+    if (!ok) return false;
     if (this.outbox) await this.relayTrades(discomId);
     return true;
   }
@@ -213,8 +186,10 @@ export class P2pStore {
    */
   async saveSide(discomId: string, side: StoredSide, delivery?: SideDelivery): Promise<boolean> {
     const a = side.allocation;
-    const ok = await this.redis.eval(SIDE_NEWER, 2, this.key(discomId, 'side', a.tradeId, a.side), this.outboxKey(discomId, 'sides'), String(a.version), JSON.stringify(side), delivery ? JSON.stringify(delivery) : '');
-    return ok === 1;
+    return writeVersioned(this.redis, {
+      key: this.key(discomId, 'side', a.tradeId, a.side), versionPath: 'allocation.version', absentVersion: 0, when: { below: a.version },
+      value: JSON.stringify(side), ...(delivery ? { outbox: { stream: this.outboxKey(discomId, 'sides'), field: 'entry', entry: JSON.stringify(delivery) } } : {}),
+    });
   }
 
   // --- final allocations ---
@@ -238,8 +213,11 @@ export class P2pStore {
 
   /** Stores the next final version (CAS on `record.version − 1`) and queues it for p2p-allocations.v1 and ClickHouse. */
   async saveFinal(discomId: string, record: FinalRecord): Promise<boolean> {
-    const ok = await this.redis.eval(FINAL_CAS, 2, this.key(discomId, 'final', record.final.tradeId), this.outboxKey(discomId, 'finals'), String(record.version - 1), JSON.stringify(record));
-    return ok === 1;
+    const value = JSON.stringify(record);
+    return writeVersioned(this.redis, {
+      key: this.key(discomId, 'final', record.final.tradeId), versionPath: 'version', absentVersion: 0, when: { equals: record.version - 1 },
+      value, outbox: { stream: this.outboxKey(discomId, 'finals'), field: 'entry', entry: value },
+    });
   }
 
   // --- outboxes ---
