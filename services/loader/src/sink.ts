@@ -1,5 +1,5 @@
 import type { TopicId } from '@ies/contracts';
-import type { DeadLetterRow } from './domain/rows.js';
+import type { DeadLetterRow, Refusable } from './domain/rows.js';
 import type { RowBinaryWriter } from './row-binary.js';
 
 /** Where a record came from; the topic's tenant is the tenant of its rows. */
@@ -29,3 +29,27 @@ export interface SinkOutcome {
 }
 
 export const NOTHING_REFUSED: readonly DeadLetterRow[] = Object.freeze([]);
+
+/**
+ * The common sink: each record is one row, or one dead letter when `rowOf` refuses it.
+ * `writeRow` writes the row's fields in `columns` order.
+ */
+export function oneRowSink<T, Row>(spec: {
+  readonly topic: TopicId;
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly rowOf: (record: T, context: RecordContext) => Refusable<Row>;
+  readonly writeRow: (out: RowBinaryWriter, row: Row) => void;
+}): Sink<T> {
+  return {
+    topic: spec.topic,
+    table: spec.table,
+    columns: spec.columns,
+    write(record, context, out) {
+      const { row, refused } = spec.rowOf(record, context);
+      if (refused !== undefined) return { rows: 0, deadLetters: [refused] };
+      spec.writeRow(out, row as Row);
+      return { rows: 1, deadLetters: NOTHING_REFUSED };
+    },
+  };
+}

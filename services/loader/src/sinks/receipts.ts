@@ -1,22 +1,18 @@
 import { rowOfReceipt, type ReceiptRecord, type ReceiptRow } from '../domain/receipts.js';
 import type { RowBinaryWriter } from '../row-binary.js';
-import { NOTHING_REFUSED, type Sink } from '../sink.js';
+import { oneRowSink, type Sink } from '../sink.js';
 
 /** Columns of `receipts` (migrations/0006_receipts.sql), in the order `writeReceipt` writes them. */
 export const RECEIPT_COLUMNS = ['discom_id', 'log_index', 'batch_id', 'head_end_id', 'read_count', 'batch_root', 'accepted_at', 'accepted_at_ms', 'checkpoint', 'inclusion_proof', 'jws'] as const;
 
 /** receipts.v1 → receipts (and receipts_by_batch through its materialized view). */
-export const receiptsSink: Sink<ReceiptRecord> = {
+export const receiptsSink: Sink<ReceiptRecord> = oneRowSink({
   topic: 'receipts',
   table: 'receipts',
   columns: RECEIPT_COLUMNS,
-  write(record, { tenant }, out) {
-    const { row, refused } = rowOfReceipt(record, tenant);
-    if (refused !== undefined) return { rows: 0, deadLetters: [refused] };
-    writeReceipt(out, row);
-    return { rows: 1, deadLetters: NOTHING_REFUSED };
-  },
-};
+  rowOf: (record: ReceiptRecord, { tenant }) => rowOfReceipt(record, tenant),
+  writeRow: writeReceipt,
+});
 
 export function writeReceipt(w: RowBinaryWriter, r: ReceiptRow): void {
   w.string(r.discomId);
