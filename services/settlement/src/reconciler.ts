@@ -108,7 +108,13 @@ export class Reconciler {
     const due = new Set(live.filter((r) => lastEnd(r) + this.deps.graceMs <= now).map((r) => r.trade.tradeId));
     if (due.size === 0) return { stored: 0, loaded: 0 };
     const meterOf = (r: TradeRecord) => partyOf(r.trade, side).meterId;
-    const meters = [...new Set(live.map(meterOf))];
+    const byMeter = new Map<string, TradeRecord[]>();
+    for (const r of live) {
+      const list = byMeter.get(meterOf(r));
+      if (list) list.push(r);
+      else byMeter.set(meterOf(r), [r]);
+    }
+    const meters = [...byMeter.keys()];
     const from = Math.min(...live.map((r) => r.trade.intervals[0]!.startMs));
     const to = Math.max(...live.map(lastEnd));
     const channel = SIDE_CHANNEL[side];
@@ -122,7 +128,7 @@ export class Reconciler {
     }
     const fingerprints = await readFingerprints(this.deps.ch, discomId, channel, meters, from, to);
     const fingerprintOf = (meterId: string) => {
-      const mine = live.filter((r) => meterOf(r) === meterId);
+      const mine = byMeter.get(meterId) ?? [];
       const days = new Set(mine.flatMap((r) => r.trade.intervals.flatMap((iv) => [Math.floor(iv.startMs / DAY_MS) * DAY_MS, Math.floor((iv.endMs - 1) / DAY_MS) * DAY_MS])));
       const reads = [...days].sort((a, b) => a - b).map((d) => `${d}=${fingerprints.get(meterId)?.get(d) ?? '-'}`);
       // The terms that move an allocation (a curtailment lowers a quantity), not lifecycle steps such as ALLOCATED.
