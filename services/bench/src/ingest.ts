@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRandom } from '@ies/cli';
 import { loadConfig } from '@ies/config';
-import { TOPICS, topicName } from '@ies/contracts';
+import { METER_DATA_WRITE, TOPICS, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { childCpuSeconds, receiptLatencies, sampleLag, startNotaryChild, type NotaryChild } from './notary-watch.js';
 import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics, type LogSink } from '@ies/kafka';
@@ -193,13 +193,13 @@ export async function runIngestBench(argv: readonly string[], env: Env): Promise
     await register(url, tenant, operator, headEnds);
     console.log(`bench:ingest: registered ${headEnds.length} head-ends and ${headEnds.length * o.metersPerHeadEnd} meters`);
 
-    const batches = await prepareBatches(o, runId, headEnds);
+    const batches = await prepareBatches(o, runId, tenant, headEnds);
     const totalReads = batches.reduce((n, b) => n + b.reads, 0);
     console.log(`bench:ingest: ${batches.length} batches (${totalReads} reads, ${(batches.reduce((n, b) => n + b.body.length, 0) / 1e6).toFixed(1)} MB of CSV) built and signed`);
 
     // Warm-up outside the measurement: one small batch per lane primes the connection pool,
     // the schema id cache and the producer.
-    const warm = await warmUp(url, runId, headEnds);
+    const warm = await warmUp(url, runId, tenant, headEnds);
     if (warm.length > 0) throw new Error(`warm-up failed: ${warm.slice(0, 3).join('; ')}`);
 
     notary = startNotaryChild({ ...env, IES_TENANTS: tenant, IES_NOTARY_KEYS_DIR: path.join(workDir, 'notary-keys'), IES_LOG_LEVEL: 'warn' }, o.cpuProfDir);
@@ -335,7 +335,7 @@ async function register(url: string, tenant: string, operator: KeyPair, headEnds
   lines.push('meters:');
   for (const h of headEnds) for (const m of h.meters) lines.push(`  - ${JSON.stringify({ id: m, scheme: 'METER_SERIAL', headEnd: h.id, sanctionedLoadW: 5_000, derCapacityW: 3_000 })}`);
   const body = Buffer.from(`${lines.join('\n')}\n`);
-  const signature = await signDetached(body, operator, { iat: Math.floor(Date.now() / 1000), jti: `BENCH-REG-${randomBytes(6).toString('hex')}` });
+  const signature = await signDetached(body, operator, { iat: Math.floor(Date.now() / 1000), jti: `BENCH-REG-${randomBytes(6).toString('hex')}`, htm: 'POST', htu: '/v1/registry', tenant });
   const res = await fetch(`${url}/v1/registry`, { method: 'POST', headers: { 'content-type': 'application/yaml', 'x-ies-signature': signature }, body, signal: AbortSignal.timeout(60_000) });
   if (res.status !== 200) throw new Error(`registering the benchmark fleet failed: ${res.status} ${(await res.text()).slice(0, 500)}`);
 }
@@ -356,7 +356,7 @@ function toCsv(rows: readonly Row[]): string {
  * from the latest past block, so every (meter, block) appears once in the whole run and
  * every read passes VEE (plausible Wh, on the grid, in the past).
  */
-async function prepareBatches(o: IngestBenchOptions, runId: string, headEnds: readonly { id: string; key: KeyPair; meters: string[] }[]): Promise<PreparedBatch[]> {
+async function prepareBatches(o: IngestBenchOptions, runId: string, tenant: string, headEnds: readonly { id: string; key: KeyPair; meters: string[] }[]): Promise<PreparedBatch[]> {
   const nowMs = Date.now();
   const latest = latestPastBlock(nowMs);
   const iat = Math.floor(nowMs / 1000);
@@ -378,20 +378,20 @@ async function prepareBatches(o: IngestBenchOptions, runId: string, headEnds: re
     }
     const body = Buffer.from(toCsv(rows));
     const jti = `BENCH-${runId}-${lane}-${Math.floor(i / headEnds.length)}`;
-    const signature = await signDetached(body, h.key, { iat, jti });
+    const signature = await signDetached(body, h.key, { iat, jti, htm: METER_DATA_WRITE.method, htu: METER_DATA_WRITE.path, tenant });
     out.push({ lane, jti, body, signature, rows, reads: rows.length * 2 });
   }
   return out;
 }
 
-async function warmUp(url: string, runId: string, headEnds: readonly { id: string; key: KeyPair; meters: string[] }[]): Promise<string[]> {
+async function warmUp(url: string, runId: string, tenant: string, headEnds: readonly { id: string; key: KeyPair; meters: string[] }[]): Promise<string[]> {
   // Blocks from a day earlier than any timed batch, so no (meter, block) repeats.
   const block = latestPastBlock(Date.now()) - 2 * 96 * BLOCK_MS * 30;
   const results = await Promise.all(headEnds.map(async (h, lane) => {
     const rows: Row[] = h.meters.slice(0, 10).map((meterId) => ({ meterId, blockStart: block, importWh: 100, exportWh: 0, status: 'VALID' }));
     const body = Buffer.from(toCsv(rows));
     const jti = `BENCH-${runId}-WARM-${lane}`;
-    const signature = await signDetached(body, h.key, { iat: Math.floor(Date.now() / 1000), jti });
+    const signature = await signDetached(body, h.key, { iat: Math.floor(Date.now() / 1000), jti, htm: METER_DATA_WRITE.method, htu: METER_DATA_WRITE.path, tenant });
     return postBatch(url, { lane, jti, body, signature, rows, reads: rows.length * 2 });
   }));
   return results.filter((r): r is string => r !== undefined);

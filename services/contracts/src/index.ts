@@ -2,3 +2,4 @@ export { AGGREGATOR_FEED_TOPICS, TOPICS, aggregatorTopicName, isTopicSafeId, top
 export { QUEUES } from './queues.js';
 export { DISCOM_ID_PATTERN, DISCOM_ID_MAX_LENGTH, isDiscomId } from './tenant.js';
 export { METRICS } from './metrics.js';
+export { METER_DATA_WRITE } from './requests.js';

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IesError } from '@ies/errors';
-import { exportPrivateJwk, generateSigningKey, importPrivateJwk, signDetached, verifyDetached } from './detached-jws.js';
+import { checkRequestBinding, exportPrivateJwk, generateSigningKey, importPrivateJwk, signDetached, verifyDetached } from './detached-jws.js';
+
+const BINDING = { htm: 'POST', htu: '/v1/meter-data', tenant: 'BRPL-DL' };
 
 const body = new TextEncoder().encode('meter_id,block_start,import_wh,export_wh,status\nM-1,2026-11-19T18:30:00Z,412,0,VALID\n');
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -10,7 +12,7 @@ const refused = (re: RegExp) => (err: unknown) => err instanceof IesError && err
 for (const alg of ['EdDSA', 'ES256'] as const) {
   test(`${alg}: a detached signature over the exact bytes verifies and returns its header`, async () => {
     const key = await generateSigningKey(alg);
-    const jws = await signDetached(body, key, { iat: 1_795_300_000, jti: 'B-1' });
+    const jws = await signDetached(body, key, { iat: 1_795_300_000, jti: 'B-1', ...BINDING });
     assert.match(jws, /^[\w-]+\.\.[\w-]+$/);
     const header = await verifyDetached(body, jws, (kid) => (kid === key.kid ? key.publicJwk : undefined));
     assert.deepEqual({ alg: header.alg, kid: header.kid, iat: header.iat, jti: header.jti }, { alg, kid: key.kid, iat: 1_795_300_000, jti: 'B-1' });
@@ -20,7 +22,7 @@ for (const alg of ['EdDSA', 'ES256'] as const) {
 test('a tampered body, an unknown kid and another key are refused', async () => {
   const key = await generateSigningKey();
   const other = await generateSigningKey();
-  const jws = await signDetached(body, key, { iat: 1, jti: 'B-1' });
+  const jws = await signDetached(body, key, { iat: 1, jti: 'B-1', ...BINDING });
   const tampered = Uint8Array.from(body);
   tampered[60] = tampered[60]! ^ 1;
   await assert.rejects(verifyDetached(tampered, jws, () => key.publicJwk), refused(/does not verify/));
@@ -38,7 +40,7 @@ test('alg none and HMAC are refused before any key is looked up', async () => {
 
 test('an attached or encoded-payload JWS is refused', async () => {
   const key = await generateSigningKey();
-  const jws = await signDetached(body, key, { iat: 1, jti: 'B-1' });
+  const jws = await signDetached(body, key, { iat: 1, jti: 'B-1', ...BINDING });
   const [h, , s] = jws.split('.');
   await assert.rejects(verifyDetached(body, `${h}.${Buffer.from(body).toString('base64url')}.${s}`, () => key.publicJwk), refused(/detached compact JWS/));
   await assert.rejects(verifyDetached(body, `${b64({ alg: 'EdDSA', kid: key.kid })}..${s}`, () => key.publicJwk), refused(/unencoded payload/));
@@ -49,7 +51,26 @@ test('a key written as a private JWK signs the same after reading it back', asyn
     const key = await generateSigningKey(alg);
     const loaded = await importPrivateJwk(JSON.parse(JSON.stringify(await exportPrivateJwk(key))));
     assert.equal(loaded.kid, key.kid);
-    const jws = await signDetached(body, loaded, { iat: 1, jti: 'x' });
+    const jws = await signDetached(body, loaded, { iat: 1, jti: 'x', ...BINDING });
     await verifyDetached(body, jws, () => key.publicJwk);
   }
+});
+
+test('the protected header binds a signature to its request: method, path and tenant', async () => {
+  const key = await generateSigningKey();
+  const header = await verifyDetached(body, await signDetached(body, key, { iat: 1, jti: 'B-1', ...BINDING }), () => key.publicJwk);
+  checkRequestBinding(header, { htm: 'POST', htu: '/v1/meter-data', tenant: 'BRPL-DL' });
+  const unbound = (re: RegExp) => (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_SIGNATURE_UNBOUND' && re.test(err.message);
+  assert.throws(() => checkRequestBinding(header, { htm: 'POST', htu: '/v1/dr/events/E-2/transitions', tenant: 'BRPL-DL' }), unbound(/another request: htu/));
+  assert.throws(() => checkRequestBinding(header, { htm: 'POST', htu: '/v1/meter-data', tenant: 'TPDDL-DL' }), unbound(/tenant "BRPL-DL"/));
+  assert.throws(() => checkRequestBinding(header, { htm: 'PUT', htu: '/v1/meter-data', tenant: 'BRPL-DL' }), unbound(/htm "POST"/));
+  // A header without the binding members (a signature made the old way) is refused, naming what is missing.
+  const { htm: _m, htu: _u, tenant: _t, ...bare } = header;
+  assert.throws(() => checkRequestBinding(bare, { htm: 'POST', htu: '/v1/meter-data', tenant: 'BRPL-DL' }), unbound(/missing htm, htu, tenant/));
+});
+
+test('an absent signature or body is a clear refusal, not a crash', async () => {
+  const key = await generateSigningKey();
+  await assert.rejects(verifyDetached(body, undefined as unknown as string, () => key.publicJwk), (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_AUTH_MISSING');
+  await assert.rejects(verifyDetached(body, '', () => key.publicJwk), (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_AUTH_MISSING');
 });

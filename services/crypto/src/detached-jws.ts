@@ -12,6 +12,19 @@ export interface DetachedHeader {
   iat: number;
   /** Unique message id (the batch id for head-ends). */
   jti: string;
+  /** The request the signature is for (DPoP-style, RFC 9449 §4.2): HTTP method, upper case. */
+  htm?: string;
+  /** The request path the signature is for, exactly as sent (percent-encoding kept, no query). */
+  htu?: string;
+  /** The DISCOM (tenant) the write is for. */
+  tenant?: string;
+}
+
+/** What binds a signed write to one request: method, path and tenant (DESIGN.md, Trust). */
+export interface RequestBinding {
+  htm: string;
+  htu: string;
+  tenant: string;
 }
 
 export interface KeyPair {
@@ -47,9 +60,9 @@ export async function importPrivateJwk(jwk: JWK): Promise<Pick<KeyPair, 'kid' | 
  * Detached JWS over the exact body bytes with the unencoded payload option (RFC 7797:
  * `b64:false`, `crit:["b64"]`): compact form `header..signature`, the body travels apart.
  */
-export async function signDetached(body: Uint8Array, key: Pick<KeyPair, 'kid' | 'alg' | 'privateKey'>, claims: { iat: number; jti: string }): Promise<string> {
+export async function signDetached(body: Uint8Array, key: Pick<KeyPair, 'kid' | 'alg' | 'privateKey'>, claims: { iat: number; jti: string } & RequestBinding): Promise<string> {
   const jws = await new FlattenedSign(body)
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, b64: false, crit: ['b64'], iat: claims.iat, jti: claims.jti })
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, b64: false, crit: ['b64'], iat: claims.iat, jti: claims.jti, htm: claims.htm, htu: claims.htu, tenant: claims.tenant })
     .sign(key.privateKey);
   return `${jws.protected}..${jws.signature}`;
 }
@@ -62,6 +75,7 @@ export type KeyResolver = (kid: string) => JWK | undefined | Promise<JWK | undef
  * any algorithm outside EdDSA/ES256 before looking at the key.
  */
 export async function verifyDetached(body: Uint8Array, compact: string, resolveKey: KeyResolver): Promise<DetachedHeader> {
+  if (typeof compact !== 'string' || compact.length === 0) throw new IesError('IES_ERR_AUTH_MISSING', 'no signature: send a detached JWS over the body (header..signature)');
   const parts = compact.split('.');
   if (parts.length !== 3 || parts[1] !== '') {
     throw new IesError('IES_ERR_SIGNATURE_INVALID', 'signature must be a detached compact JWS (header..signature)');
@@ -88,4 +102,19 @@ export async function verifyDetached(body: Uint8Array, compact: string, resolveK
     throw new IesError('IES_ERR_SIGNATURE_INVALID', `signature by kid ${header.kid} does not verify over the ${body.length}-byte body`, { cause });
   }
   return header as DetachedHeader;
+}
+
+/**
+ * Checks that a verified header is bound to `request`: `htm`, `htu` and `tenant` present and
+ * equal. A signature without them, or made for another method, path or tenant, is refused,
+ * so a captured signed write cannot be replayed against another resource or tenant.
+ */
+export function checkRequestBinding(header: DetachedHeader, request: RequestBinding): void {
+  const wrong = (['htm', 'htu', 'tenant'] as const).filter((m) => header[m] !== request[m]);
+  if (wrong.length === 0) return;
+  const missing = wrong.filter((m) => header[m] === undefined);
+  const detail = wrong.map((m) => `${m} ${JSON.stringify(header[m] ?? null)} (this request: ${JSON.stringify(request[m])})`).join(', ');
+  throw new IesError('IES_ERR_SIGNATURE_UNBOUND', missing.length > 0
+    ? `the JWS protected header must bind the write to its request with htm, htu and tenant; missing ${missing.join(', ')}: ${detail}`
+    : `the signature was made for another request: ${detail}`, { details: { expected: request } });
 }

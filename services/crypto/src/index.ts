@@ -1,3 +1,3 @@
 export { canonicalJson, canonicalJsonBytes, type JsonValue } from './canonical-json.js';
 export { Ed25519KeyFile, publicJwkOf, type Ed25519Keys } from './key-file.js';
-export { exportPrivateJwk, importPrivateJwk, generateSigningKey, signDetached, verifyDetached, SIGNING_ALGORITHMS, type DetachedHeader, type KeyPair, type KeyResolver, type SigningAlgorithm } from './detached-jws.js';
+export { checkRequestBinding, exportPrivateJwk, importPrivateJwk, generateSigningKey, signDetached, verifyDetached, SIGNING_ALGORITHMS, type DetachedHeader, type RequestBinding, type KeyPair, type KeyResolver, type SigningAlgorithm } from './detached-jws.js';

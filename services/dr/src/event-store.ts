@@ -78,14 +78,14 @@ export class DrEventStore {
   }
 
   /** Creates the event in DRAFT; an existing id with the same content is answered as is. */
-  async create(discomId: string, event: DrEvent, by: string, at: number): Promise<{ record: DrEventRecord; created: boolean }> {
+  async create(discomId: string, event: DrEvent, by: string, at: number, reason: string | null = null): Promise<{ record: DrEventRecord; created: boolean }> {
     const existing = await this.get(discomId, event.eventId);
     if (existing) {
       if (canonicalJson(existing.event) !== canonicalJson(event)) throw new IesError('IES_ERR_REPLAY_CONFLICT', `DR event ${event.eventId} already exists with different content (state ${existing.state})`);
       return { record: existing, created: false };
     }
-    const record: DrEventRecord = { eventId: event.eventId, discomId, aggregatorId: event.aggregatorId, programmeId: event.programmeId, state: 'DRAFT', version: 1, event, history: [{ state: 'DRAFT', version: 1, at, by, reason: null }] };
-    await this.commit(record, 0, null, by, at, null);
+    const record: DrEventRecord = { eventId: event.eventId, discomId, aggregatorId: event.aggregatorId, programmeId: event.programmeId, state: 'DRAFT', version: 1, event, history: [{ state: 'DRAFT', version: 1, at, by, reason }] };
+    await this.commit(record, 0, null, by, at, reason);
     return { record, created: true };
   }
 

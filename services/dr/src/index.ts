@@ -15,3 +15,4 @@ export { startDrService } from './main.js';
 export { PerformanceSweep, readPerformance, openKey } from './performance-sweep.js';
 export { startAggregatorFeed, AGGREGATOR_FEED_GROUP } from './aggregator-feed.js';
 export { loadWebhookKey, WEBHOOK_PUBLIC_KEY } from './webhook-key.js';
+export { dispatchTiming, LATE_ENTRY_ROLES, type DispatchTiming } from './domain/late-entry.js';

@@ -51,7 +51,7 @@ async function deliver(deps: DeliveryWorkerDeps, job: Job<DeliveryJobData, Deliv
   const body = Buffer.from(JSON.stringify({ ...record, topic, deliveredAt: nowMs }));
   let status: number;
   try {
-    status = await postSigned({ url: webhook.url, body, jti: job.id as string, key: deps.signingKey, nowMs, timeoutMs: deps.timeoutMs });
+    status = await postSigned({ url: webhook.url, body, jti: job.id as string, tenant: discomId, key: deps.signingKey, nowMs, timeoutMs: deps.timeoutMs });
   } catch (err) {
     const attempt = job.attemptsMade + 1;
     const attempts = job.opts.attempts ?? 1;

@@ -8,6 +8,8 @@ export interface SignedPost {
   body: Uint8Array;
   /** Message id: the JWS `jti`, the same on every attempt of one message. */
   jti: string;
+  /** The DISCOM the message is about (the JWS `tenant`, with `htm`/`htu` binding it to this POST). */
+  tenant: string;
   key: WebhookSigningKey;
   nowMs: number;
   timeoutMs: number;
@@ -20,7 +22,7 @@ export interface SignedPost {
  * is the only place a signed message goes.
  */
 export async function postSigned(post: SignedPost): Promise<number> {
-  const signature = await signDetached(post.body, post.key, { iat: Math.floor(post.nowMs / 1000), jti: post.jti });
+  const signature = await signDetached(post.body, post.key, { iat: Math.floor(post.nowMs / 1000), jti: post.jti, htm: 'POST', htu: new URL(post.url).pathname, tenant: post.tenant });
   const target = new URL(post.url).origin; // the path and query may hold a receiver's token: not logged
   let response: Response;
   try {

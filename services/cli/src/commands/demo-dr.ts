@@ -31,8 +31,9 @@ export async function runDrDemo(o: { config: Config; gatewayUrl: string; discom:
   const eventDayStart = istDayStart(lastDay);
   const window = { start: eventDayStart + 18 * HOUR_MS, end: eventDayStart + 20 * HOUR_MS };
   const key = await generateSigningKey('EdDSA');
-  await registerAggregator(o, aggregatorId, 'EVENING-PEAK', key, fleet.map((m) => m.meterId));
-  console.log(`    aggregator ${aggregatorId} registered with ${fleet.length} meters enrolled in programme EVENING-PEAK`);
+  const deskKey = await generateSigningKey('EdDSA');
+  await registerAggregator(o, aggregatorId, 'EVENING-PEAK', key, fleet.map((m) => m.meterId), deskKey);
+  console.log(`    aggregator ${aggregatorId} registered with ${fleet.length} meters enrolled in programme EVENING-PEAK; ${o.discom}'s DR desk registered`);
 
   const days = Array.from({ length: 21 }, (_, i) => new Date(eventDayStart - (20 - i) * DAY_MS + 6 * HOUR_MS).toISOString().slice(0, 10));
   let accepted = 0;
@@ -52,9 +53,12 @@ export async function runDrDemo(o: { config: Config; gatewayUrl: string; discom:
   const eventId = `EV-${lastDay}-${randomUUID().slice(0, 8)}`;
   const intervals = Array.from({ length: 8 }, () => ({ requestedWh: 30_000, offeredWh: 28_000, pricePaisePerKwh: 800, shortfallPenaltyPaisePerKwh: 400 }));
   const request = { eventId, programmeId: 'EVENING-PEAK', aggregatorId, window, intervals, participatingMeters: fleet.map((m) => m.meterId), methodology: 'deg-5of10@1' };
-  const created = await signedPost(o.gatewayUrl, '/v1/dr/events', request, key);
+  // The event day is past: an aggregator may only dispatch ahead of a window, so the DISCOM's
+  // DR desk enters the event (as it was dispatched that evening) and the history records it
+  // as a late entry.
+  const created = await signedPost(o.gatewayUrl, '/v1/dr/events', request, deskKey, o.discom);
   if (created.status !== 201) throw new Error(`creating the DR event failed: ${created.status} ${await created.text()}`);
-  const activated = await signedPost(o.gatewayUrl, `/v1/dr/events/${eventId}/transitions`, { to: 'ACTIVE' }, key);
+  const activated = await signedPost(o.gatewayUrl, `/v1/dr/events/${eventId}/transitions`, { to: 'ACTIVE' }, deskKey, o.discom);
   if (!activated.ok) throw new Error(`activating the DR event failed: ${activated.status} ${await activated.text()}`);
   console.log(`    event ${eventId}: ${lastDay} 18:00–20:00 IST, 8 intervals, offered 28.0 kWh each at ₹8.00/kWh, shortfall penalty ₹4.00/kWh, baseline deg-5of10@1; DRAFT → ACTIVE`);
 
@@ -82,18 +86,18 @@ export async function runDrDemo(o: { config: Config; gatewayUrl: string; discom:
   return { ok: perf.state === 'MEASURED' && t.deliveredWh > 0, day: lastDay, eventId, fleet };
 }
 
-async function registerAggregator(o: { gatewayUrl: string; discom: string; operatorKeyFile: string }, id: string, programme: string, key: KeyPair, meters: readonly string[]): Promise<void> {
+async function registerAggregator(o: { gatewayUrl: string; discom: string; operatorKeyFile: string }, id: string, programme: string, key: KeyPair, meters: readonly string[], deskKey: KeyPair): Promise<void> {
   const operator = await importPrivateJwk(JSON.parse(await readFile(o.operatorKeyFile, 'utf8')));
   // Meters must exist before they are enrolled only in the sense that events check enrolment; register them with the first simulated day.
-  const body = Buffer.from(`discom: ${o.discom}\nparticipants:\n  - id: ${id}\n    role: AGGREGATOR\n    name: Demo aggregator\n    keys:\n      - ${JSON.stringify(key.publicJwk)}\nenrolments:\n  - { aggregator: ${id}, programme: ${programme}, meters: [${meters.join(', ')}] }\n`);
-  const signature = await signDetached(body, operator, { iat: Math.floor(Date.now() / 1000), jti: `DEMO-AGG-${Date.now()}` });
+  const body = Buffer.from(`discom: ${o.discom}\nparticipants:\n  - id: ${id}\n    role: AGGREGATOR\n    name: Demo aggregator\n    keys:\n      - ${JSON.stringify(key.publicJwk)}\n  - id: ${o.discom}-DR-DESK\n    role: DISCOM\n    name: ${o.discom} DR desk\n    keys:\n      - ${JSON.stringify(deskKey.publicJwk)}\nenrolments:\n  - { aggregator: ${id}, programme: ${programme}, meters: [${meters.join(', ')}] }\n`);
+  const signature = await signDetached(body, operator, { iat: Math.floor(Date.now() / 1000), jti: `DEMO-AGG-${Date.now()}`, htm: 'POST', htu: '/v1/registry', tenant: o.discom });
   const res = await fetch(`${o.gatewayUrl}/v1/registry`, { method: 'POST', headers: { 'content-type': 'application/yaml', 'x-ies-signature': signature }, body });
   if (!res.ok) throw new Error(`registering the aggregator failed: ${res.status} ${await res.text()}`);
 }
 
-async function signedPost(base: string, path: string, body: unknown, key: KeyPair): Promise<Response> {
+async function signedPost(base: string, path: string, body: unknown, key: KeyPair, tenant: string): Promise<Response> {
   const bytes = Buffer.from(JSON.stringify(body));
-  const signature = await signDetached(bytes, key, { iat: Math.floor(Date.now() / 1000), jti: randomUUID() });
+  const signature = await signDetached(bytes, key, { iat: Math.floor(Date.now() / 1000), jti: randomUUID(), htm: 'POST', htu: path, tenant });
   return fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ies-signature': signature }, body: bytes });
 }
 

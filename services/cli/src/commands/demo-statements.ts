@@ -90,7 +90,7 @@ function printStatement(c: StatementContent): void {
 async function registerDesk(o: { gatewayUrl: string; operatorKeyFile: string }, discom: string, key: KeyPair): Promise<void> {
   const operator = await importPrivateJwk(JSON.parse(await readFile(o.operatorKeyFile, 'utf8')));
   const body = Buffer.from(`discom: ${discom}\nparticipants:\n  - id: ${SETTLEMENT_TEAM}\n    role: DISCOM\n    name: ${discom} settlement desk\n    keys:\n      - ${JSON.stringify(key.publicJwk)}\n`);
-  const signature = await signDetached(body, operator, { iat: Math.floor(Date.now() / 1000), jti: `DEMO-DESK-${discom}-${Date.now()}` });
+  const signature = await signDetached(body, operator, { iat: Math.floor(Date.now() / 1000), jti: `DEMO-DESK-${discom}-${Date.now()}`, htm: 'POST', htu: '/v1/registry', tenant: discom });
   const res = await fetch(`${o.gatewayUrl}/v1/registry`, { method: 'POST', headers: { 'content-type': 'application/yaml', 'x-ies-signature': signature }, body });
   if (!res.ok) throw new Error(`registering the settlement desk of ${discom} failed: ${res.status} ${await res.text()}`);
 }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { METER_DATA_WRITE } from '@ies/contracts';
 import { generateSigningKey, importPrivateJwk, signDetached, type KeyPair } from '@ies/crypto';
 import { buildFleet, injectFaults, istDayStart, meterDay, toCsv, type Fault, type SimMeter, type SimRow } from '../domain/fleet.js';
 import { option, parseArgs } from './args.js';
@@ -145,7 +146,7 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
       // The fleet size is part of the id: another size is another fleet, not a replay of this one.
       const jti = `SIM-${o.seed}-${o.meters}m-${o.day}-${job.headEndId}-${job.n}`;
       const started = performance.now();
-      const outcome = await postWithRetry(o.gatewayUrl, body, keys.get(job.headEndId) as KeyPair, jti);
+      const outcome = await postWithRetry(o.gatewayUrl, body, keys.get(job.headEndId) as KeyPair, jti, o.discom);
       latencies.push(performance.now() - started);
       summary.reads += reads;
       summary.retried += outcome.retries;
@@ -171,9 +172,9 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
   return summary;
 }
 
-async function postWithRetry(url: string, body: Buffer, key: KeyPair, jti: string, attempts = 5): Promise<{ status: number; body: unknown; replayed: boolean; retries: number }> {
+async function postWithRetry(url: string, body: Buffer, key: KeyPair, jti: string, tenant: string, attempts = 5): Promise<{ status: number; body: unknown; replayed: boolean; retries: number }> {
   for (let attempt = 0; ; attempt += 1) {
-    const signature = await signDetached(body, key, { iat: Math.floor(Date.now() / 1000), jti });
+    const signature = await signDetached(body, key, { iat: Math.floor(Date.now() / 1000), jti, htm: METER_DATA_WRITE.method, htu: METER_DATA_WRITE.path, tenant });
     let res: Response;
     try {
       res = await fetch(`${url}/v1/meter-data`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-ies-signature': signature }, body });
@@ -203,7 +204,7 @@ async function registerFleet(o: SimulationOptions, fleet: readonly SimMeter[], k
     lines.push(`  - ${JSON.stringify({ id: m.meterId, scheme: 'METER_SERIAL', headEnd: m.headEndId, sanctionedLoadW: m.sanctionedLoadW, ...(m.pvCapacityW > 0 ? { derCapacityW: m.pvCapacityW } : {}) })}`);
   }
   const body = Buffer.from(`${lines.join('\n')}\n`);
-  const signature = await signDetached(body, operator, { iat: Math.floor(Date.now() / 1000), jti: `SIM-REG-${o.seed}-${Date.now()}` });
+  const signature = await signDetached(body, operator, { iat: Math.floor(Date.now() / 1000), jti: `SIM-REG-${o.seed}-${Date.now()}`, htm: 'POST', htu: '/v1/registry', tenant: o.discom });
   const res = await fetch(`${o.gatewayUrl}/v1/registry`, { method: 'POST', headers: { 'content-type': 'application/yaml', 'x-ies-signature': signature }, body });
   if (!res.ok) throw new Error(`registering the simulated fleet failed: ${res.status} ${await res.text()}`);
 }

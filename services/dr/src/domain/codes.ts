@@ -7,6 +7,7 @@ export const DR_ERROR_CODES = {
   IES_ERR_DR_POLICY_UNKNOWN: { status: 422, retriable: false, title: 'Baseline methodology is not a loaded policy pack' },
   IES_ERR_DR_INPUT_INVALID: { status: 422, retriable: false, title: 'Baseline or performance input is malformed' },
   IES_ERR_DR_TRANSITION_INVALID: { status: 409, retriable: false, title: 'DR event lifecycle transition not allowed' },
+  IES_ERR_DR_EVENT_LATE: { status: 422, retriable: false, title: 'DR event window has already started; only the DISCOM may enter it late' },
 } as const satisfies Record<string, { status: number; retriable: boolean; title: string }>;
 
 export type DrErrorCode = keyof typeof DR_ERROR_CODES;

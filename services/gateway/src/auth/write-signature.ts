@@ -1,30 +1,46 @@
-import { verifyDetached } from '@ies/crypto';
+import { checkRequestBinding, verifyDetached } from '@ies/crypto';
 import { IesError } from '@ies/errors';
-import type { KeyRecord, RegistryState } from '@ies/registry';
+import type { KeyRecord, ParticipantRole, RegistryState } from '@ies/registry';
 
 export interface AuthenticatedWrite {
   discomId: string;
   participantId: string;
+  role: ParticipantRole;
   kid: string;
   jti: string;
   iat: number;
 }
 
+/** The request a signed write arrived as: the signature must name the same method and path. */
+export interface WriteRequest {
+  method: string;
+  /** The path exactly as sent (percent-encoding kept), without the query string. */
+  path: string;
+}
+
 const JTI_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The path of a raw request URL, as the client sent it (no query, no fragment). */
+export function requestPath(url: string): string {
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : url.slice(0, end);
+}
 
 /**
  * Checks a write's detached JWS (X-IES-Signature) against the registry: the kid must be
- * registered and active, the signature must verify over the exact body bytes, `iat` must
- * be within the skew window and `jti` must be a usable message id. `expectedRole` limits
- * which participants may make this write.
+ * registered and active, the signature must verify over the exact body bytes, the protected
+ * header must bind it to this request (`htm`, `htu`, `tenant`), `iat` must be within the
+ * skew window and `jti` must be a usable message id. `expectedRoles` limits which
+ * participants may make this write.
  */
 export async function authenticateWrite(
   registry: RegistryState,
-  body: Uint8Array,
+  body: Uint8Array | undefined,
   signature: string | undefined,
-  opts: { nowMs: number; maxSkewSeconds: number; expectedRoles: readonly string[] },
+  opts: { nowMs: number; maxSkewSeconds: number; expectedRoles: readonly string[]; request: WriteRequest },
 ): Promise<AuthenticatedWrite> {
   if (!signature) throw new IesError('IES_ERR_AUTH_MISSING', 'write without an X-IES-Signature header (detached JWS over the body)');
+  if (!(body instanceof Uint8Array)) throw new IesError('IES_ERR_VALIDATION', 'a signed write needs a body (the bytes the X-IES-Signature covers)');
   let key: KeyRecord | undefined;
   const header = await verifyDetached(body, signature, (kid) => {
     key = registry.key(kid);
@@ -32,6 +48,7 @@ export async function authenticateWrite(
     return key?.jwk;
   });
   if (!key) throw new IesError('IES_ERR_SIGNATURE_INVALID', `kid ${header.kid} is not registered`);
+  checkRequestBinding(header, { htm: opts.request.method.toUpperCase(), htu: opts.request.path, tenant: key.discomId });
   const participant = registry.participant(key.discomId, key.participantId);
   if (!participant || !opts.expectedRoles.includes(participant.role)) {
     throw new IesError('IES_ERR_TENANT_FORBIDDEN', `participant ${key.participantId} (${participant?.role ?? 'unregistered'}) may not make this write; allowed roles: ${opts.expectedRoles.join(', ')}`);
@@ -44,5 +61,5 @@ export async function authenticateWrite(
   if (typeof header.jti !== 'string' || !JTI_PATTERN.test(header.jti)) {
     throw new IesError('IES_ERR_SIGNATURE_INVALID', `jti ${JSON.stringify(header.jti)} must be 1-128 characters of A-Z a-z 0-9 . _ : -`);
   }
-  return { discomId: key.discomId, participantId: key.participantId, kid: key.kid, jti: header.jti, iat: header.iat };
+  return { discomId: key.discomId, participantId: key.participantId, role: participant.role, kid: key.kid, jti: header.jti, iat: header.iat };
 }

@@ -3,7 +3,7 @@ import { TOPICS, topicName } from '@ies/contracts';
 import { IesError, toProblem } from '@ies/errors';
 import { ACKS_ALL } from '@ies/kafka';
 import { DEFAULT_POLICY, normaliseCompactCsv, normaliseIesMeterData, type IngestContext, type IngestResult, type RejectedRead } from '@ies/meterdata';
-import { authenticateWrite } from '../auth/write-signature.js';
+import { authenticateWrite, type WriteRequest } from '../auth/write-signature.js';
 import type { WriteDeps } from '../deps.js';
 import type { IngestMetrics } from './metrics.js';
 import { notaryOverdueMs, type NotaryBacklog } from '@ies/notary';
@@ -20,6 +20,8 @@ export interface SubmitInput {
   signature: string | undefined;
   /** The tenant the sender addresses (X-IES-Tenant), when it names one. */
   tenant?: string | undefined;
+  /** The request the signature must be bound to (the HTTP request, or METER_DATA_WRITE for Kafka intake). */
+  request: WriteRequest;
 }
 
 /** An HTTP-shaped outcome, so the same use case serves the HTTP route and the Kafka intake. */
@@ -79,7 +81,7 @@ async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutco
   const { config, registry, idempotency } = deps;
   const nowMs = deps.now();
   const format = formatOf(input.contentType);
-  const sender = await authenticateWrite(registry, input.body, input.signature, { nowMs, maxSkewSeconds: config.auth.maxSkewSeconds, expectedRoles: ['HEADEND'] });
+  const sender = await authenticateWrite(registry, input.body, input.signature, { nowMs, maxSkewSeconds: config.auth.maxSkewSeconds, expectedRoles: ['HEADEND'], request: input.request });
   if (input.tenant !== undefined && input.tenant !== sender.discomId) {
     throw new IesError('IES_ERR_TENANT_FORBIDDEN', `key ${sender.kid} belongs to ${sender.discomId}, not to ${input.tenant}`);
   }

@@ -1,5 +1,5 @@
 import type { Consumer, Kafka } from 'kafkajs';
-import { TOPICS, topicName } from '@ies/contracts';
+import { METER_DATA_WRITE, TOPICS, topicName } from '@ies/contracts';
 import { IesError, isIesError } from '@ies/errors';
 import { ACKS_ALL, deadLetterMessage } from '@ies/kafka';
 import { submitMeterBatch, type SubmitDeps } from '../ingest/submit-batch.js';
@@ -37,7 +37,7 @@ export async function startSubmissionsConsumer(kafka: Kafka, deps: SubmitDeps, l
       try {
         const s = await deps.serde.decode<Submission>(message.value ?? Buffer.alloc(0));
         const arrivedAt = Number(message.timestamp);
-        const outcome = await submitMeterBatch({ ...deps, now: () => arrivedAt }, { body: s.body, contentType: s.contentType, signature: s.signature, tenant: s.tenant ?? topicTenant });
+        const outcome = await submitMeterBatch({ ...deps, now: () => arrivedAt }, { body: s.body, contentType: s.contentType, signature: s.signature, tenant: s.tenant ?? topicTenant, request: METER_DATA_WRITE });
         if (!outcome.problem) {
           log.info({ sourceId, batchId: outcome.body.batchId, replayed: outcome.replayed }, 'submission accepted');
           return;

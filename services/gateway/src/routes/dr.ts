@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '@ies/config';
-import { compareCodePoints, participatingMetersDigest, normaliseDrEvent, type DrEvent, type DrEventStore, type DrEventRecord, type PolicyRegistry } from '@ies/dr';
-import { IesError } from '@ies/errors';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LATE_ENTRY_ROLES, compareCodePoints, dispatchTiming, participatingMetersDigest, normaliseDrEvent, type DrEvent, type DrEventStore, type DrEventRecord, type PolicyRegistry } from '@ies/dr';
+import { IesError, PROBLEM_CONTENT_TYPE } from '@ies/errors';
 import type { RegistryState } from '@ies/registry';
 import { authenticateRead } from '../auth/bearer-token.js';
-import { authenticateWrite } from '../auth/write-signature.js';
+import { authenticateWrite, requestPath, type AuthenticatedWrite } from '../auth/write-signature.js';
+import { recordedWrite } from '../auth/write-ledger.js';
+import type { IdempotencyStore } from '../ingest/idempotency.js';
 
 export interface DrRouteDeps {
   config: Config;
@@ -14,6 +17,8 @@ export interface DrRouteDeps {
   /** Baselines of an event as stored by the baseline service (ClickHouse). */
   baselines: (discomId: string, eventId: string) => Promise<unknown[]>;
   performance: (discomId: string, eventId: string) => Promise<Record<string, unknown> | undefined>;
+  /** Every signed write's jti is recorded (replay = the first answer, never a second effect). */
+  idempotency: IdempotencyStore;
   now: () => number;
 }
 
@@ -31,18 +36,26 @@ export function drRoutes(app: FastifyInstance, deps: DrRouteDeps): void {
     scoped.removeAllContentTypeParsers();
     scoped.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-    scoped.post('/v1/dr/events', { schema: { summary: 'Create a DR event (signed by the aggregator or the DISCOM); it starts in DRAFT' } }, async (req, reply) => {
-      const body = req.body as Buffer;
-      const sender = await authenticateWrite(deps.registry, body, req.headers['x-ies-signature'] as string | undefined, { nowMs: deps.now(), maxSkewSeconds: deps.config.auth.maxSkewSeconds, expectedRoles: WRITE_ROLES });
+    /** A signed write: authenticated, bound to this request, its jti recorded; the answer replayed for the same request. */
+    const signedWrite = async (req: FastifyRequest, reply: FastifyReply, work: (sender: AuthenticatedWrite, body: Buffer) => Promise<{ status: number; body: unknown }>) => {
+      const body = req.body as Buffer | undefined;
+      const request = { method: req.method, path: requestPath(req.url) };
+      const sender = await authenticateWrite(deps.registry, body, req.headers['x-ies-signature'] as string | undefined, { nowMs: deps.now(), maxSkewSeconds: deps.config.auth.maxSkewSeconds, expectedRoles: WRITE_ROLES, request });
+      const answer = await recordedWrite(deps.idempotency, sender, request, body as Buffer, deps.now(), () => work(sender, body as Buffer));
+      if (answer.replayed) void reply.header('idempotent-replayed', 'true');
+      if (answer.problem) void reply.type(PROBLEM_CONTENT_TYPE);
+      return reply.code(answer.status).send(answer.body);
+    };
+
+    scoped.post('/v1/dr/events', { schema: { summary: 'Create a DR event (signed by the aggregator or the DISCOM); it starts in DRAFT' } }, async (req, reply) => signedWrite(req, reply, async (sender, body) => {
       const event = withMeters(normaliseDrEvent(parseJson(body), { policies: deps.policies }), sender.discomId, deps.registry);
       mayActFor(deps.registry, sender, event.aggregatorId);
-      const { record, created } = await deps.drEvents.create(sender.discomId, event, sender.participantId, deps.now());
-      return reply.code(created ? 201 : 200).send(view(record));
-    });
+      const late = lateEntry(sender, event, deps.now());
+      const { record, created } = await deps.drEvents.create(sender.discomId, event, sender.participantId, deps.now(), late);
+      return { status: created ? 201 : 200, body: view(record) };
+    }));
 
-    scoped.post('/v1/dr/events/:eventId/transitions', { schema: { summary: 'Move a DR event to ACTIVE or CANCELLED (signed)', params: { type: 'object', properties: { eventId: { type: 'string' } }, required: ['eventId'] } } }, async (req) => {
-      const body = req.body as Buffer;
-      const sender = await authenticateWrite(deps.registry, body, req.headers['x-ies-signature'] as string | undefined, { nowMs: deps.now(), maxSkewSeconds: deps.config.auth.maxSkewSeconds, expectedRoles: WRITE_ROLES });
+    scoped.post('/v1/dr/events/:eventId/transitions', { schema: { summary: 'Move a DR event to ACTIVE or CANCELLED (signed)', params: { type: 'object', properties: { eventId: { type: 'string' } }, required: ['eventId'] } } }, async (req, reply) => signedWrite(req, reply, async (sender, body) => {
       const { to, reason } = parseJson(body) as { to?: unknown; reason?: unknown };
       if (typeof to !== 'string' || !REQUESTABLE.includes(to)) throw new IesError('IES_ERR_VALIDATION', `"to" must be one of ${REQUESTABLE.join(', ')} (the services make the other transitions)`);
       if (reason !== undefined && typeof reason !== 'string') throw new IesError('IES_ERR_VALIDATION', '"reason" must be a string');
@@ -50,9 +63,11 @@ export function drRoutes(app: FastifyInstance, deps: DrRouteDeps): void {
       const current = await deps.drEvents.get(sender.discomId, eventId);
       if (!current) throw new IesError('IES_ERR_NOT_FOUND', `no DR event ${eventId} in ${sender.discomId}`);
       mayActFor(deps.registry, sender, current.aggregatorId);
-      if (current.state === to) return view(current); // a retried request
-      return view(await deps.drEvents.transition(sender.discomId, eventId, to as 'ACTIVE' | 'CANCELLED', sender.participantId, deps.now(), reason ?? null));
-    });
+      if (current.state === to) return { status: 200, body: view(current) }; // already there
+      const late = to === 'ACTIVE' ? lateEntry(sender, current.event, deps.now()) : null;
+      const why = [late, reason ?? null].filter((r): r is string => r !== null).join('; ') || null;
+      return { status: 200, body: view(await deps.drEvents.transition(sender.discomId, eventId, to as 'ACTIVE' | 'CANCELLED', sender.participantId, deps.now(), why)) };
+    }));
   });
 
   const readable = async (authorization: string | undefined, eventId: string): Promise<DrEventRecord> => {
@@ -100,6 +115,16 @@ function parseJson(body: Buffer): unknown {
   } catch (cause) {
     throw new IesError('IES_ERR_VALIDATION', `the body is not JSON: ${(cause as Error).message}`, { cause });
   }
+}
+
+/** Null when the event is dispatched ahead of its window; the late-entry reason when the DISCOM enters it late; refused otherwise. */
+function lateEntry(sender: AuthenticatedWrite, event: DrEvent, nowMs: number): string | null {
+  const timing = dispatchTiming(event.start, nowMs);
+  if (!timing.late) return null;
+  if (!LATE_ENTRY_ROLES.includes(sender.role)) {
+    throw new IesError('IES_ERR_DR_EVENT_LATE', `DR event ${event.eventId}: its window started ${new Date(event.start).toISOString()}, before this request (${new Date(nowMs).toISOString()}); events are dispatched ahead of their window, and only the DISCOM may enter one late`);
+  }
+  return timing.reason;
 }
 
 function mayActFor(registry: RegistryState, sender: { discomId: string; participantId: string }, aggregatorId: string): void {

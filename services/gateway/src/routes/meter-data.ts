@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { PROBLEM_CONTENT_TYPE } from '@ies/errors';
 import { submitMeterBatch, type SubmitDeps } from '../ingest/submit-batch.js';
+import { requestPath } from '../auth/write-signature.js';
 
 const BODY_TYPES = ['application/json', 'application/ies-meterdata+json', 'text/csv'];
 
@@ -32,6 +33,7 @@ export function meterDataRoutes(app: FastifyInstance, deps: SubmitDeps): void {
           contentType: req.headers['content-type'] ?? '',
           signature: req.headers['x-ies-signature'] as string | undefined,
           tenant: req.headers['x-ies-tenant'] as string | undefined,
+          request: { method: req.method, path: requestPath(req.url) },
         });
         if (outcome.replayed) void reply.header('idempotent-replayed', 'true');
         if (outcome.problem) void reply.type(PROBLEM_CONTENT_TYPE);

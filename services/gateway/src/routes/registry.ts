@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import { verifyDetached } from '@ies/crypto';
+import { checkRequestBinding, verifyDetached } from '@ies/crypto';
 import { IesError } from '@ies/errors';
 import { parseRegistryDocument, publishEntries } from '@ies/registry';
 import { authenticateRead } from '../auth/bearer-token.js';
+import { requestPath } from '../auth/write-signature.js';
 import type { WriteDeps } from '../deps.js';
 import type { LogStore } from '@ies/notary';
 
@@ -34,6 +35,7 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
       const body = req.body as Buffer;
       const signature = req.headers['x-ies-signature'] as string | undefined;
       if (!signature) throw new IesError('IES_ERR_AUTH_MISSING', 'registry documents must carry the node operator\'s X-IES-Signature');
+      if (!Buffer.isBuffer(body)) throw new IesError('IES_ERR_VALIDATION', 'a registry document needs a body (YAML or JSON, the bytes the signature covers)');
       const keys = await operatorKeys(deps.config.auth.operatorJwksFile);
       const header = await verifyDetached(body, signature, (kid) => keys.get(kid));
       // A captured operator document must not be replayable (it could re-activate a revoked key).
@@ -43,11 +45,13 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
         throw new IesError('IES_ERR_SIGNATURE_STALE', `registry document iat ${header.iat} is ${Math.abs(skew)} s from the node clock (allowed ±${deps.config.auth.maxSkewSeconds} s)`);
       }
       if (typeof header.jti !== 'string' || header.jti.length === 0) throw new IesError('IES_ERR_SIGNATURE_INVALID', 'registry documents need a jti');
+      // Versions come from the operator's signing time, so a later document wins.
+      const entries = parseRegistryDocument(body.toString('utf8'), header.iat * 1000);
+      // Bound to this request and to the document's DISCOM, like every signed write.
+      checkRequestBinding(header, { htm: req.method, htu: requestPath(req.url), tenant: entries[0]?.discomId ?? '' });
       const bodySha256 = createHash('sha256').update(body).digest('hex');
       const claim = await deps.idempotency.claim('NODE', `operator:${header.kid}`, header.jti, bodySha256, nowMs);
       if (!claim.claimed) throw new IesError('IES_ERR_REPLAY_CONFLICT', `registry document jti ${header.jti} was already applied`);
-      // Versions come from the operator's signing time, so a later document wins.
-      const entries = parseRegistryDocument(body.toString('utf8'), header.iat * 1000);
       for (const e of entries) {
         const held = e.kind === 'KEY' ? deps.registry.key(e.id) : undefined;
         if (held && e.key && (held.discomId !== e.discomId || held.participantId !== e.key.participantId)) {

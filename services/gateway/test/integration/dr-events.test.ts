@@ -24,6 +24,7 @@ let admin: ReturnType<typeof h.kafka.admin>;
 const ch = createClickHouse(stackConfig());
 const redis = createRedis(stackConfig());
 let eventStart: number;
+let desk: KeyPair;
 let store: DrEventStore;
 
 before(async () => {
@@ -31,9 +32,10 @@ before(async () => {
   [tenant] = h.tenants as [string];
   agg = await generateSigningKey('EdDSA');
   rival = await generateSigningKey('EdDSA');
+  desk = await generateSigningKey('EdDSA');
   const head = await generateSigningKey('EdDSA');
   assert.equal((await h.applyRegistry(registryYaml(tenant, { id: 'HES-1', keys: [head] }, [{ id: 'M-1' }, { id: 'M-2' }, { id: 'M-3' }]))).statusCode, 200);
-  const aggYaml = `discom: ${tenant}\nparticipants:\n  - id: AGG-1\n    role: AGGREGATOR\n    name: aggregator one\n    keys:\n      - ${JSON.stringify(agg.publicJwk)}\n  - id: AGG-2\n    role: AGGREGATOR\n    name: aggregator two\n    keys:\n      - ${JSON.stringify(rival.publicJwk)}\nenrolments:\n  - { aggregator: AGG-1, programme: PEAK, meters: [M-1, M-2] }\n`;
+  const aggYaml = `discom: ${tenant}\nparticipants:\n  - id: AGG-1\n    role: AGGREGATOR\n    name: aggregator one\n    keys:\n      - ${JSON.stringify(agg.publicJwk)}\n  - id: AGG-2\n    role: AGGREGATOR\n    name: aggregator two\n    keys:\n      - ${JSON.stringify(rival.publicJwk)}\n  - id: DR-DESK\n    role: DISCOM\n    name: the DISCOM's DR desk\n    keys:\n      - ${JSON.stringify(desk.publicJwk)}\nenrolments:\n  - { aggregator: AGG-1, programme: PEAK, meters: [M-1, M-2] }\n`;
   const res = await h.applyRegistry(aggYaml);
   assert.equal(res.statusCode, 200, res.body);
   await migrateLoaderTables(h.config);
@@ -70,7 +72,7 @@ after(async () => {
 
 async function signedPost(url: string, body: unknown, key: KeyPair) {
   const bytes = Buffer.from(JSON.stringify(body));
-  const signature = await signDetached(bytes, key, { iat: Math.floor(Date.now() / 1000), jti: randomUUID() });
+  const signature = await signDetached(bytes, key, { iat: Math.floor(Date.now() / 1000), jti: randomUUID(), htm: 'POST', htu: url, tenant: h.registry.key(key.kid)?.discomId ?? '' });
   return h.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', 'x-ies-signature': signature }, payload: bytes });
 }
 
@@ -94,9 +96,16 @@ test('an enrolled aggregator creates an event (DRAFT), activates it, and gets ba
   const replay = await signedPost('/v1/dr/events', eventRequest('EV-1', ['M-1', 'M-2']), agg);
   assert.equal(replay.statusCode, 200, 'the same event again is answered, not duplicated');
   // An earlier event of M-1 that went ahead: its day must not serve as a like day for EV-1.
+  // Its window is past: the aggregator may not lodge it after the fact; the DISCOM enters it as a late entry.
   const earlier = { ...eventRequest('EV-0', ['M-1']), window: { start: eventStart - 2 * DAY_MS, end: eventStart - 2 * DAY_MS + 3_600_000 } };
-  assert.equal((await signedPost('/v1/dr/events', earlier, agg)).statusCode, 201);
-  assert.equal((await signedPost('/v1/dr/events/EV-0/transitions', { to: 'ACTIVE' }, agg)).statusCode, 200);
+  const afterTheFact = await signedPost('/v1/dr/events', earlier, agg);
+  assert.equal(afterTheFact.statusCode, 422, afterTheFact.body);
+  assert.equal((afterTheFact.json() as Json).code, 'IES_ERR_DR_EVENT_LATE');
+  const late = await signedPost('/v1/dr/events', earlier, desk);
+  assert.equal(late.statusCode, 201, late.body);
+  assert.match((late.json() as Json).history[0].reason, /^late entry: the window started/);
+  assert.equal((await signedPost('/v1/dr/events/EV-0/transitions', { to: 'ACTIVE' }, agg)).statusCode, 422, 'the aggregator cannot activate a past window either');
+  assert.equal((await signedPost('/v1/dr/events/EV-0/transitions', { to: 'ACTIVE' }, desk)).statusCode, 200);
   const earlierDay = new Date(eventStart - 2 * DAY_MS + IST_MS).toISOString().slice(0, 10);
   const active = await signedPost('/v1/dr/events/EV-1/transitions', { to: 'ACTIVE' }, agg);
   assert.equal(active.statusCode, 200, active.body);
@@ -153,6 +162,46 @@ test('meters not enrolled with the aggregator, another aggregator and bad transi
   assert.equal((await get('/v1/dr/events/EV-4', 'AGG-2', rival)).statusCode, 404, 'another aggregator does not see the event');
 });
 
+test('a signed DR write is bound to its method, path and tenant, and its jti is recorded: no replay has a second effect', async () => {
+  assert.equal((await signedPost('/v1/dr/events', eventRequest('EV-5', ['M-1']), agg)).statusCode, 201);
+  assert.equal((await signedPost('/v1/dr/events', eventRequest('EV-6', ['M-1']), agg)).statusCode, 201);
+  // One signed CANCELLED, captured and sent again to another event: refused, EV-6 untouched.
+  const bytes = Buffer.from(JSON.stringify({ to: 'CANCELLED' }));
+  const jti = randomUUID();
+  const cancel5 = await signDetached(bytes, agg, { iat: Math.floor(Date.now() / 1000), jti, htm: 'POST', htu: '/v1/dr/events/EV-5/transitions', tenant });
+  const send = (url: string, signature: string, body = bytes) => h.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', 'x-ies-signature': signature }, payload: body });
+  assert.equal((await send('/v1/dr/events/EV-5/transitions', cancel5)).statusCode, 200);
+  const redirected = await send('/v1/dr/events/EV-6/transitions', cancel5);
+  assert.equal(redirected.statusCode, 401, redirected.body);
+  assert.equal((redirected.json() as Json).code, 'IES_ERR_SIGNATURE_UNBOUND');
+  assert.equal(((await get('/v1/dr/events/EV-6')).json() as Json).state, 'DRAFT');
+  // The same signed request again: the first answer, marked as a replay, and no new version.
+  const again = await send('/v1/dr/events/EV-5/transitions', cancel5);
+  assert.equal(again.statusCode, 200);
+  assert.equal(again.headers['idempotent-replayed'], 'true');
+  assert.equal(((await get('/v1/dr/events/EV-5')).json() as Json).version, 2);
+  // A creation replayed thrice: 201 every time with the same body, one event.
+  const create = Buffer.from(JSON.stringify(eventRequest('EV-7', ['M-1'])));
+  const createSig = await signDetached(create, agg, { iat: Math.floor(Date.now() / 1000), jti: randomUUID(), htm: 'POST', htu: '/v1/dr/events', tenant });
+  const answers = [];
+  for (let i = 0; i < 3; i++) answers.push(await send('/v1/dr/events', createSig, create));
+  assert.deepEqual(answers.map((a) => a.statusCode), [201, 201, 201]);
+  assert.deepEqual(answers.map((a) => a.headers['idempotent-replayed']), [undefined, 'true', 'true']);
+  assert.equal(new Set(answers.map((a) => a.body)).size, 1);
+  // The jti of a write reused for another body: 409. A signature without the binding: 401.
+  const reused = await signDetached(bytes, agg, { iat: Math.floor(Date.now() / 1000), jti, htm: 'POST', htu: '/v1/dr/events/EV-6/transitions', tenant });
+  const conflict = await send('/v1/dr/events/EV-6/transitions', reused);
+  assert.equal(conflict.statusCode, 409, conflict.body);
+  assert.equal((conflict.json() as Json).code, 'IES_ERR_REPLAY_CONFLICT');
+  const [protectedB64, , sig] = (await signDetached(bytes, agg, { iat: Math.floor(Date.now() / 1000), jti: randomUUID(), htm: 'POST', htu: '/v1/dr/events/EV-6/transitions', tenant })).split('.');
+  const { htm: _m, htu: _u, tenant: _t, ...bare } = JSON.parse(Buffer.from(protectedB64 as string, 'base64url').toString()) as Json;
+  const unboundSig = `${Buffer.from(JSON.stringify(bare)).toString('base64url')}..${sig}`;
+  assert.equal((await send('/v1/dr/events/EV-6/transitions', unboundSig)).statusCode, 401);
+  // A write with no body at all is a clear refusal, not a server error.
+  const empty = await h.app.inject({ method: 'POST', url: '/v1/dr/events', headers: { 'x-ies-signature': cancel5 } });
+  assert.ok(empty.statusCode < 500, empty.body);
+});
+
 test("each aggregator's feed topics hold exactly the records about its events", async () => {
   const read = async (topic: string, expected: number) => {
     const consumer = h.kafka.consumer({ groupId: `agg.AGG-1.it-${randomUUID()}` });
@@ -165,7 +214,7 @@ test("each aggregator's feed topics hold exactly the records about its events", 
     await consumer.disconnect();
     return seen;
   };
-  const events = (await read(aggregatorTopicName(tenant, 'AGG-1', TOPICS.drEvents), 9)).filter((e) => e.eventId !== 'EV-0');
+  const events = (await read(aggregatorTopicName(tenant, 'AGG-1', TOPICS.drEvents), 14)).filter((e) => !['EV-0', 'EV-5', 'EV-6', 'EV-7'].includes(e.eventId));
   // Order holds per event (one partition per key); across events it may interleave.
   assert.deepEqual(events.map((e) => `${e.eventId}:${e.version}:${e.state}`).sort(), ['EV-1:1:DRAFT', 'EV-1:2:ACTIVE', 'EV-1:3:BASELINED', 'EV-1:4:MEASURED', 'EV-4:1:DRAFT', 'EV-4:2:CANCELLED']);
   assert.equal(events.length, 6);

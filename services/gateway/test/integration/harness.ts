@@ -63,14 +63,15 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
 
   async function applyRegistry(yaml: string, signer: KeyPair = operator) {
     const body = Buffer.from(yaml);
-    const sig = await signDetached(body, signer, { iat: Math.floor(Date.now() / 1000), jti: randomUUID() });
+    const sig = await signDetached(body, signer, { iat: Math.floor(Date.now() / 1000), jti: randomUUID(), htm: 'POST', htu: '/v1/registry', tenant: /^discom: *(\S+)/m.exec(yaml)?.[1] ?? '' });
     return app.inject({ method: 'POST', url: '/v1/registry', headers: { 'content-type': 'application/yaml', 'x-ies-signature': sig }, payload: body });
   }
 
-  async function submit(body: string | Buffer, key: KeyPair, opts: { jti?: string; iat?: number; contentType?: string; signature?: string; headers?: Record<string, string> } = {}) {
+  async function submit(body: string | Buffer, key: KeyPair, opts: { jti?: string; iat?: number; contentType?: string; signature?: string; headers?: Record<string, string>; tenant?: string } = {}) {
     const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
     const jti = opts.jti ?? `B-${randomUUID()}`;
-    const signature = opts.signature ?? (await signDetached(bytes, key, { iat: opts.iat ?? Math.floor(Date.now() / 1000), jti }));
+    const tenant = opts.tenant ?? registry.key(key.kid)?.discomId ?? (tenants[0] as string);
+    const signature = opts.signature ?? (await signDetached(bytes, key, { iat: opts.iat ?? Math.floor(Date.now() / 1000), jti, htm: 'POST', htu: '/v1/meter-data', tenant }));
     const res = await app.inject({ method: 'POST', url: '/v1/meter-data', headers: { 'content-type': opts.contentType ?? 'text/csv', 'x-ies-signature': signature, ...opts.headers }, payload: bytes });
     return { res, jti, json: () => res.json() as Json };
   }

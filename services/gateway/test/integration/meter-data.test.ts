@@ -95,7 +95,7 @@ test('invalid reads are listed with stable codes, carried in the batch and dead-
 test('signature failures: tampered body, unknown key, alg none, stale iat, no signature', async () => {
   const body = csv([`M-1,${blocks[5]},1,0,VALID`]);
   const jti = `B-sig-${Date.now()}`;
-  const sig = await signDetached(Buffer.from(body), key, { iat: Math.floor(Date.now() / 1000), jti });
+  const sig = await signDetached(Buffer.from(body), key, { iat: Math.floor(Date.now() / 1000), jti, htm: 'POST', htu: '/v1/meter-data', tenant });
   const good = await submit(body, { signature: sig });
   assert.equal(good.res.statusCode, 202);
 
@@ -156,7 +156,7 @@ test('registry documents must be signed by the node operator', async () => {
 
   // A captured operator document cannot be replayed (it could re-activate a revoked key).
   const doc = Buffer.from(registryYaml(tenant, { id: 'HES-R', keys: [await generateSigningKey()] }, []));
-  const sig = await signDetached(doc, h.operator, { iat: Math.floor(Date.now() / 1000), jti: `reg-${Date.now()}` });
+  const sig = await signDetached(doc, h.operator, { iat: Math.floor(Date.now() / 1000), jti: `reg-${Date.now()}`, htm: 'POST', htu: '/v1/registry', tenant });
   const post = () => h.app.inject({ method: 'POST', url: '/v1/registry', headers: { 'content-type': 'application/yaml', 'x-ies-signature': sig }, payload: doc });
   assert.equal((await post()).statusCode, 200);
   const replay = await post();

@@ -49,14 +49,14 @@ async function produceSubmission(body: string, signature: string): Promise<void>
 test('a signed envelope produced to headend-submissions.v1 is accepted like the HTTP route', async () => {
   const jti = `K-${randomUUID()}`;
   const body = `${CSV_HEADER}\nK-1,${istBlocks(1)[0]},42,0,VALID\n`;
-  await produceSubmission(body, await signDetached(Buffer.from(body), key, { iat: Math.floor(Date.now() / 1000), jti }));
+  await produceSubmission(body, await signDetached(Buffer.from(body), key, { iat: Math.floor(Date.now() / 1000), jti, htm: 'POST', htu: '/v1/meter-data', tenant }));
   const batch = await eventually(async () => seen.batches.find((b) => b.batchId === `HES-K:${jti}`), 30_000, 'the batch on meter-batches.v1');
   assert.equal(batch.reads[0].wh, 42);
 });
 
 test('a tampered envelope is dead-lettered with the signature code, not dropped', async () => {
   const body = `${CSV_HEADER}\nK-1,${istBlocks(1)[0]},42,0,VALID\n`;
-  const sig = await signDetached(Buffer.from(body), key, { iat: Math.floor(Date.now() / 1000), jti: `K-${randomUUID()}` });
+  const sig = await signDetached(Buffer.from(body), key, { iat: Math.floor(Date.now() / 1000), jti: `K-${randomUUID()}`, htm: 'POST', htu: '/v1/meter-data', tenant });
   await produceSubmission(body.replace(',42,', ',43,'), sig);
   const dead = await eventually(async () => seen.dead.find((d) => d.stage === 'submissions-consumer'), 30_000, 'a dead-letter record');
   assert.equal(dead.code, 'IES_ERR_SIGNATURE_INVALID');
