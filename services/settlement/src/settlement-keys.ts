@@ -46,11 +46,11 @@ export async function publishedSettlementKeys(redis: Redis, discomId: string): P
  * The keys `receiver` trusts for side allocations signed by `sender`:
  * - a DISCOM hosted on this node: the keys it published here;
  * - a peer DISCOM on another node: the ACTIVE keys of the participant `sender` with role
- *   DISCOM in the receiver's registry (the operator registers the peer's published
+ *   PEER_DISCOM in the receiver's registry (a role that can do nothing else) (the operator registers the peer's published
  *   SETTLEMENT keys there; rotation and revocation go through the registry like any key).
  */
 export async function trustedSettlementKeys(redis: Redis, registry: RegistryState | undefined, hosted: readonly string[], receiver: string, sender: string): Promise<JWK[]> {
   if (hosted.includes(sender)) return (await publishedSettlementKeys(redis, sender)) ?? [];
-  if (!registry || registry.participant(receiver, sender)?.role !== 'DISCOM') return [];
+  if (!registry || registry.participant(receiver, sender)?.role !== 'PEER_DISCOM') return [];
   return registry.jwks(receiver).keys.filter((k) => k.participant === sender && k.status === 'ACTIVE').map(({ status: _s, participant: _p, ...jwk }) => jwk as JWK);
 }

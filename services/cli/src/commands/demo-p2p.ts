@@ -55,18 +55,20 @@ export async function runP2pDemo(o: P2pDemoOptions): Promise<P2pDemoResult> {
   console.log(`    ${b}: ${o.metersB} meters registered, ${s.accepted} reads for ${o.day} posted through the gateway`);
   await waitForReads(o.config, b, idPrefix, s.accepted);
 
-  const keys = { [a]: await generateSigningKey('EdDSA'), [b]: await generateSigningKey('EdDSA') } as Record<string, KeyPair>;
-  for (const d of [a, b]) await registerPlatform(o, d, keys[d]!);
-  console.log(`    trading platform ${PLATFORM} registered with ${a} and ${b}`);
-
   const parties = [...partiesOf(o.fleetA.meters, a, o.fleetA.seed, dayStart, window), ...partiesOf(fleetB, b, o.seed, dayStart, window)];
   const trades = planTrades(parties, a, b, window, o.seed);
+  // Each customer who trades enrolled the meter with the platform (trading consent in its DISCOM's registry).
+  const consenting = (d: string) => [...new Set(trades.flatMap((t) => [t.seller, t.buyer]).filter((p) => p.discomId === d).map((p) => p.meterId))];
+  const keys = { [a]: await generateSigningKey('EdDSA'), [b]: await generateSigningKey('EdDSA') } as Record<string, KeyPair>;
+  for (const d of [a, b]) await registerPlatform(o, d, keys[d]!, consenting(d));
+  console.log(`    trading platform ${PLATFORM} registered with ${a} (${consenting(a).length} consenting meters) and ${b} (${consenting(b).length})`);
+
   for (const t of trades) {
-    const res = await signedPost(o.gatewayUrl, '/v1/p2p/trades', degConfirm(t), keys[t.seller.discomId]!);
+    const res = await signedPost(o.gatewayUrl, '/v1/p2p/trades', degConfirm(t), keys[t.seller.discomId]!, t.seller.discomId);
     if (res.status !== 201 && res.status !== 200) throw new Error(`trade ${t.transactionId} was refused: ${res.status} ${await res.text()}`);
   }
   const cancelled = trades[trades.length - 1]!;
-  const cancel = await signedPost(o.gatewayUrl, '/v1/p2p/trades', degCancel(cancelled, window.start - HOUR_MS), keys[cancelled.seller.discomId]!);
+  const cancel = await signedPost(o.gatewayUrl, '/v1/p2p/trades', degCancel(cancelled, window.start - HOUR_MS), keys[cancelled.seller.discomId]!, cancelled.seller.discomId);
   if (!cancel.ok) throw new Error(`cancelling ${cancelled.transactionId} failed: ${cancel.status} ${await cancel.text()}`);
   const inter = trades.filter((t) => t.seller.discomId !== t.buyer.discomId).length;
   console.log(`    ${trades.length} trades for ${o.day} 11:00–13:00 IST (2 hourly intervals each; ${inter} between ${a} and ${b}) lodged with the platform's morning contract time; ${cancelled.transactionId} cancelled before delivery`);
@@ -171,17 +173,18 @@ function trade(k: number, seller: Party, buyer: Party, intervals: SimTrade['inte
   };
 }
 
-async function registerPlatform(o: { gatewayUrl: string; operatorKeyFile: string }, discom: string, key: KeyPair): Promise<void> {
+async function registerPlatform(o: { gatewayUrl: string; operatorKeyFile: string }, discom: string, key: KeyPair, meters: readonly string[]): Promise<void> {
   const operator = await importPrivateJwk(JSON.parse(await readFile(o.operatorKeyFile, 'utf8')));
-  const body = Buffer.from(`discom: ${discom}\nparticipants:\n  - id: ${PLATFORM}\n    role: PLATFORM\n    name: Demo P2P exchange\n    keys:\n      - ${JSON.stringify(key.publicJwk)}\n`);
-  const signature = await signDetached(body, operator, { iat: Math.floor(Date.now() / 1000), jti: `DEMO-PX-${discom}-${Date.now()}` });
+  const consents = meters.length === 0 ? '' : `tradingConsents:\n  - { platform: ${PLATFORM}, meters: [${meters.join(', ')}] }\n`;
+  const body = Buffer.from(`discom: ${discom}\nparticipants:\n  - id: ${PLATFORM}\n    role: PLATFORM\n    name: Demo P2P exchange\n    keys:\n      - ${JSON.stringify(key.publicJwk)}\n${consents}`);
+  const signature = await signDetached(body, operator, { iat: Math.floor(Date.now() / 1000), jti: `DEMO-PX-${discom}-${Date.now()}`, htm: 'POST', htu: '/v1/registry', tenant: discom });
   const res = await fetch(`${o.gatewayUrl}/v1/registry`, { method: 'POST', headers: { 'content-type': 'application/yaml', 'x-ies-signature': signature }, body });
   if (!res.ok) throw new Error(`registering the platform with ${discom} failed: ${res.status} ${await res.text()}`);
 }
 
-async function signedPost(base: string, path: string, body: unknown, key: KeyPair): Promise<Response> {
+async function signedPost(base: string, path: string, body: unknown, key: KeyPair, tenant: string): Promise<Response> {
   const bytes = Buffer.from(JSON.stringify(body));
-  const signature = await signDetached(bytes, key, { iat: Math.floor(Date.now() / 1000), jti: randomUUID() });
+  const signature = await signDetached(bytes, key, { iat: Math.floor(Date.now() / 1000), jti: randomUUID(), htm: 'POST', htu: path, tenant });
   return fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ies-signature': signature }, body: bytes });
 }
 

@@ -19,17 +19,22 @@ export interface NotaryWatch {
 
 
 /**
- * Registers an audit participant for the tenant (a DISCOM-role key, signed in by the node
- * operator) so the demo reads the log API like any participant would, and records the first
- * checkpoint the log signs during the run.
+ * Registers an auditor for the tenant (role AUDITOR, signed in by the node operator) and the
+ * DISCOM's records office (role DISCOM), which grants the auditor a capability to read proofs;
+ * the demo then reads the log API as that auditor would, and records the first checkpoint the
+ * log signs during the run.
  */
 export async function watchNotary(o: { config: Config; gatewayUrl: string; discom: string; operatorKeyFile: string }): Promise<NotaryWatch> {
   const participant = `${o.discom}-AUDIT`;
+  const office = `${o.discom}-RECORDS`;
   const key = await generateSigningKey('EdDSA');
-  await register(o, participant, key);
+  const officeKey = await generateSigningKey('EdDSA');
+  await register(o, participant, key, office, officeKey);
+  // The DISCOM's grant: proofs, for the length of the demo's engagement (a day).
+  const capability = await new SignJWT({ scope: 'proofs' }).setProtectedHeader({ alg: officeKey.alg, kid: officeKey.kid }).setIssuer(office).setSubject(participant).setAudience(o.config.nodeId).setIssuedAt().setExpirationTime('1d').sign(officeKey.privateKey);
   const get = async (pathAndQuery: string) => {
     const token = await new SignJWT({}).setProtectedHeader({ alg: key.alg, kid: key.kid }).setIssuer(participant).setAudience(o.config.nodeId).setIssuedAt().setExpirationTime('2m').sign(key.privateKey);
-    return fetch(`${o.gatewayUrl}${pathAndQuery}`, { headers: { authorization: `Bearer ${token}` } });
+    return fetch(`${o.gatewayUrl}${pathAndQuery}`, { headers: { authorization: `Bearer ${token}`, 'x-ies-capability': capability } });
   };
   for (let i = 0; ; i++) {
     const res = await get('/v1/whoami');
@@ -50,10 +55,10 @@ export async function watchNotary(o: { config: Config; gatewayUrl: string; disco
   return { config: o.config, discom: o.discom, startedAt: Date.now(), sizeBefore, get, firstCheckpoint: () => first, stop: () => clearInterval(timer) };
 }
 
-async function register(o: { gatewayUrl: string; discom: string; operatorKeyFile: string }, participant: string, key: KeyPair): Promise<void> {
+async function register(o: { gatewayUrl: string; discom: string; operatorKeyFile: string }, participant: string, key: KeyPair, office: string, officeKey: KeyPair): Promise<void> {
   const operator = await importPrivateJwk(JSON.parse(await readFile(o.operatorKeyFile, 'utf8')));
-  const body = Buffer.from(`discom: ${o.discom}\nparticipants:\n  - id: ${participant}\n    role: DISCOM\n    name: Demo auditor\n    keys:\n      - ${JSON.stringify(key.publicJwk)}\n`);
-  const signature = await signDetached(body, operator, { iat: Math.floor(Date.now() / 1000), jti: `DEMO-AUDIT-${Date.now()}` });
+  const body = Buffer.from(`discom: ${o.discom}\nparticipants:\n  - id: ${participant}\n    role: AUDITOR\n    name: Demo auditor\n    keys:\n      - ${JSON.stringify(key.publicJwk)}\n  - id: ${office}\n    role: DISCOM\n    name: ${o.discom} records office\n    keys:\n      - ${JSON.stringify(officeKey.publicJwk)}\n`);
+  const signature = await signDetached(body, operator, { iat: Math.floor(Date.now() / 1000), jti: `DEMO-AUDIT-${Date.now()}`, htm: 'POST', htu: '/v1/registry', tenant: o.discom });
   const res = await fetch(`${o.gatewayUrl}/v1/registry`, { method: 'POST', headers: { 'content-type': 'application/yaml', 'x-ies-signature': signature }, body });
   if (!res.ok) throw new Error(`registering the demo auditor failed: ${res.status} ${await res.text()}`);
 }

@@ -42,5 +42,8 @@ export async function authenticateRead(registry: RegistryState, authorization: s
   if ((payload.exp as number) - nowSec > MAX_TOKEN_LIFETIME_SECONDS) {
     throw new IesError('IES_ERR_TOKEN_INVALID', `token exp is ${(payload.exp as number) - nowSec} s ahead; at most ${MAX_TOKEN_LIFETIME_SECONDS} s is accepted`);
   }
+  // A peer DISCOM's keys are trusted for its signed P2P sides and nothing else.
+  const role = registry.participant(key.discomId, key.participantId)?.role;
+  if (role === 'PEER_DISCOM') throw new IesError('IES_ERR_ROLE_FORBIDDEN', `${key.participantId} is a PEER_DISCOM of ${key.discomId}: its keys only sign P2P sides (POST /v1/p2p/sides), they read nothing`);
   return { discomId: key.discomId, participantId: key.participantId, kid: key.kid };
 }

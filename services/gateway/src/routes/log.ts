@@ -4,7 +4,8 @@ import { RFC6962_SHA256, consistencyProofFromNodes } from '@ies/merkle';
 import { batchTree, checkpointOfNote, readPath, receiptFromJws, type LogStore, type PublicRead } from '@ies/notary';
 import type { RegistryState } from '@ies/registry';
 import type { Config } from '@ies/config';
-import { authenticateRead } from '../auth/bearer-token.js';
+import { authenticateRead, type AuthenticatedReader } from '../auth/bearer-token.js';
+import { checkCapability } from '../auth/capability.js';
 import type { IdempotencyStore } from '../ingest/idempotency.js';
 
 /** Where a read sits: which batch (latest version unless asked) and its index there; and the public reads of a batch in order. */
@@ -32,6 +33,24 @@ const RETRY_SECONDS = 1;
  */
 export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
   const reader = (authorization: string | undefined) => authenticateRead(deps.registry, authorization, { audience: deps.config.nodeId, nowMs: deps.now() });
+  /**
+   * Access follows the data (DESIGN.md, Trust): the DISCOM reads every batch and read of its
+   * tenant; a head-end its own batches; an aggregator the reads of meters enrolled with it; an
+   * auditor what the DISCOM's capability grants. Anyone else is told there is nothing, the
+   * same answer as for a batch or read that does not exist.
+   */
+  const mayRead = async (who: AuthenticatedReader, capability: string | undefined, what: { batchId: string; meterId?: string }): Promise<boolean> => {
+    const role = deps.registry.participant(who.discomId, who.participantId)?.role;
+    if (role === 'DISCOM') return true;
+    if (role === 'HEADEND') return what.batchId.startsWith(`${who.participantId}:`);
+    if (role === 'AGGREGATOR') return what.meterId !== undefined && deps.registry.enrolledWith(who.discomId, who.participantId, what.meterId);
+    if (role === 'AUDITOR') {
+      await checkCapability(deps.registry, capability, who, { audience: deps.config.nodeId, nowMs: deps.now(), scope: 'proofs' });
+      return true;
+    }
+    return false;
+  };
+  const capabilityOf = (req: { headers: Record<string, string | string[] | undefined> }) => req.headers['x-ies-capability'] as string | undefined;
   const current = async (store: LogStore) => {
     const note = await store.checkpoint();
     if (!note) throw new IesError('IES_ERR_NOT_FOUND', `the log of ${store.discomId} has no checkpoint yet: no batch has been notarised`);
@@ -41,6 +60,7 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
   app.get('/v1/batches/:batchId/receipt', { schema: { summary: 'The notary receipt of a batch (202 while it is being notarised)', params: { type: 'object', properties: { batchId: { type: 'string', minLength: 1, maxLength: 300 } }, required: ['batchId'] } } }, async (req, reply) => {
     const who = await reader(req.headers.authorization);
     const { batchId } = req.params as { batchId: string };
+    if (!(await mayRead(who, capabilityOf(req), { batchId }))) throw new IesError('IES_ERR_NOT_FOUND', `no batch ${batchId} visible to ${who.participantId}`);
     const jws = await deps.logStore(who.discomId).receipt(batchId);
     if (jws) return receiptFromJws(jws);
     const colon = batchId.indexOf(':');
@@ -62,7 +82,8 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
     if (!Number.isFinite(blockStart)) throw new IesError('IES_ERR_VALIDATION', `blockStart ${JSON.stringify(q.blockStart)} is not an ISO 8601 date-time`);
     const channel = q.channel.toUpperCase() as 'IMPORT' | 'EXPORT';
     const at = await deps.readIndex.locate(who.discomId, { meterId: q.meterId, blockStart, channel, ...(q.batchId ? { batchId: q.batchId } : {}) });
-    if (!at) throw new IesError('IES_ERR_NOT_FOUND', `no accepted read of meter ${q.meterId} at ${new Date(blockStart).toISOString()} ${channel} in ${who.discomId}`);
+    const invisible = () => new IesError('IES_ERR_NOT_FOUND', `no accepted read of meter ${q.meterId} at ${new Date(blockStart).toISOString()} ${channel} visible to ${who.participantId} in ${who.discomId}`);
+    if (!at || !(await mayRead(who, capabilityOf(req), { batchId: at.batchId, meterId: q.meterId }))) throw invisible();
     const jws = await deps.logStore(who.discomId).receipt(at.batchId);
     if (!jws) return reply.code(202).header('retry-after', String(RETRY_SECONDS)).send({ batchId: at.batchId, status: 'PENDING', detail: 'the read is stored; its batch is not notarised yet' });
     const receipt = receiptFromJws(jws);

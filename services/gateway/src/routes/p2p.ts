@@ -3,7 +3,7 @@ import type { JWK } from 'jose';
 import type { Producer } from 'kafkajs';
 import type { Config } from '@ies/config';
 import { TOPICS, topicName } from '@ies/contracts';
-import { IesError } from '@ies/errors';
+import { IesError, PROBLEM_CONTENT_TYPE } from '@ies/errors';
 import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
 import type { RegistryState } from '@ies/registry';
 import {
@@ -11,7 +11,9 @@ import {
   type P2pStore, type Problem, type SideMessage, type TradeIntakeContext, type TradeRecord,
 } from '@ies/settlement';
 import { authenticateRead } from '../auth/bearer-token.js';
-import { authenticateWrite } from '../auth/write-signature.js';
+import { authenticateWrite, requestPath } from '../auth/write-signature.js';
+import { recordedWrite } from '../auth/write-ledger.js';
+import type { IdempotencyStore } from '../ingest/idempotency.js';
 
 export interface P2pRouteDeps {
   config: Config;
@@ -22,6 +24,8 @@ export interface P2pRouteDeps {
   p2p: P2pStore;
   /** Settlement keys `receiver` trusts for sides signed by `sender` (trustedSettlementKeys of @ies/settlement). */
   trustedSideKeys: (receiver: string, sender: string) => Promise<JWK[]>;
+  /** Every signed write's jti is recorded (replay = the first answer, never a second effect). */
+  idempotency: IdempotencyStore;
   now: () => number;
 }
 
@@ -45,50 +49,59 @@ export function p2pRoutes(app: FastifyInstance, deps: P2pRouteDeps): void {
       const body = req.body as Buffer;
       if (!Buffer.isBuffer(body)) throw new IesError('IES_ERR_UNSUPPORTED_MEDIA_TYPE', 'send the DEG message as application/json');
       const now = deps.now();
-      const sender = await authenticateWrite(deps.registry, body, req.headers['x-ies-signature'] as string | undefined, { nowMs: now, maxSkewSeconds: deps.config.auth.maxSkewSeconds, expectedRoles: PLATFORM });
-      const payload = parseJson(body);
-      const known = await knownDigests(deps.p2p, sender.discomId, payload);
-      const hosted = deps.config.tenants;
-      const judgedAt = contractTime(payload, now, deps.config.settlement.tradeBackfillMs);
-      const ctx: TradeIntakeContext = {
-        now: judgedAt,
-        discomId: sender.discomId,
-        platform: (id) => hosted.some((t) => deps.registry.participant(t, id)?.role === 'PLATFORM'),
-        meter: (meterId) => {
-          const m = deps.registry.meter(sender.discomId, meterId);
-          return m && hosted.includes(m.discomId) ? { discomId: m.discomId } : undefined;
-        },
-        peerDiscom: (d) => hosted.includes(d) || deps.registry.participant(sender.discomId, d)?.role === 'DISCOM',
-        knownTrade: (id) => known.get(id),
-        signerPlatformId: sender.participantId,
-      };
-      const result = normaliseDegTrade(payload, ctx);
-      if (!result.ok) throw refused(result.problems, 'trade refused');
-      const out: { tradeId: string; discomId: string; state: string; revision: number; outcome: string }[] = [];
-      await settled(async () => {
-        for (const trade of result.trades) {
-          const holders = [trade.seller.discomId, trade.buyer.discomId].filter((d, i, all) => hosted.includes(d) && all.indexOf(d) === i);
-          for (const d of holders) {
-            if (trade.intent === 'CONFIRM') {
-              const { record, created } = await deps.p2p.confirm(d, trade, sender.participantId, now);
-              out.push(row(d, record, created ? 'CREATED' : 'REPLAY'));
-            } else {
-              const { record, changed } = await deps.p2p.update(d, trade.tradeId, (held) => {
-                const applied = applyTradeUpdate(held, trade, judgedAt);
-                if (!applied.ok) throw refused(applied.problems, `update of ${trade.tradeId} refused`);
-                return applied.changed ? applied.record : undefined;
-              }, sender.participantId, now, trade.intent === 'CANCEL' ? 'cancelled by platform' : 'curtailed by platform');
-              out.push(row(d, record, changed ? trade.intent : 'UNCHANGED'));
+      const request = { method: req.method, path: requestPath(req.url) };
+      const sender = await authenticateWrite(deps.registry, body, req.headers['x-ies-signature'] as string | undefined, { nowMs: now, maxSkewSeconds: deps.config.auth.maxSkewSeconds, expectedRoles: PLATFORM, request });
+      const answer = await recordedWrite(deps.idempotency, sender, request, body, now, async () => {
+        const payload = parseJson(body);
+        const known = await knownDigests(deps.p2p, sender.discomId, payload);
+        const hosted = deps.config.tenants;
+        const judgedAt = contractTime(payload, now, deps.config.settlement.tradeBackfillMs);
+        const ctx: TradeIntakeContext = {
+          now: judgedAt,
+          discomId: sender.discomId,
+          platform: (id) => hosted.some((t) => deps.registry.participant(t, id)?.role === 'PLATFORM'),
+          meter: (meterId) => {
+            const m = deps.registry.meter(sender.discomId, meterId);
+            return m && hosted.includes(m.discomId) ? { discomId: m.discomId } : undefined;
+          },
+          peerDiscom: (d) => hosted.includes(d) || deps.registry.participant(sender.discomId, d)?.role === 'PEER_DISCOM',
+          // A platform binds a hosted DISCOM's meter only as a platform registered with that
+          // DISCOM, for a customer who enrolled the meter with it (consent in the registry).
+          mayBind: (discomId, meterId) => deps.registry.participant(discomId, sender.participantId)?.role === 'PLATFORM' && deps.registry.tradingConsent(discomId, sender.participantId, meterId)?.status === 'ACTIVE',
+          knownTrade: (id) => known.get(id),
+          signerPlatformId: sender.participantId,
+        };
+        const result = normaliseDegTrade(payload, ctx);
+        if (!result.ok) throw refused(result.problems, 'trade refused');
+        const out: { tradeId: string; discomId: string; state: string; revision: number; outcome: string }[] = [];
+        await settled(async () => {
+          for (const trade of result.trades) {
+            const holders = [trade.seller.discomId, trade.buyer.discomId].filter((d, i, all) => hosted.includes(d) && all.indexOf(d) === i);
+            for (const d of holders) {
+              if (trade.intent === 'CONFIRM') {
+                const { record, created } = await deps.p2p.confirm(d, trade, sender.participantId, now);
+                out.push(row(d, record, created ? 'CREATED' : 'REPLAY'));
+              } else {
+                const { record, changed } = await deps.p2p.update(d, trade.tradeId, (held) => {
+                  const applied = applyTradeUpdate(held, trade, judgedAt);
+                  if (!applied.ok) throw refused(applied.problems, `update of ${trade.tradeId} refused`);
+                  return applied.changed ? applied.record : undefined;
+                }, sender.participantId, now, trade.intent === 'CANCEL' ? 'cancelled by platform' : 'curtailed by platform');
+                out.push(row(d, record, changed ? trade.intent : 'UNCHANGED'));
+              }
             }
           }
-        }
-        for (const tradeId of result.replays) {
-          const record = await deps.p2p.getTrade(sender.discomId, tradeId);
-          if (record) out.push(row(sender.discomId, record, 'REPLAY'));
-        }
+          for (const tradeId of result.replays) {
+            const record = await deps.p2p.getTrade(sender.discomId, tradeId);
+            if (record) out.push(row(sender.discomId, record, 'REPLAY'));
+          }
+        });
+        const created = out.some((o) => o.outcome === 'CREATED');
+        return { status: created ? 201 : 200, body: { action: result.action, trades: out } };
       });
-      const created = out.some((o) => o.outcome === 'CREATED');
-      return reply.code(created ? 201 : 200).send({ action: result.action, trades: out });
+      if (answer.replayed) void reply.header('idempotent-replayed', 'true');
+      if (answer.problem) void reply.type(PROBLEM_CONTENT_TYPE);
+      return reply.code(answer.status).send(answer.body);
     });
 
     scoped.post('/v1/p2p/sides', { schema: { summary: 'A peer DISCOM node delivers a signed side allocation (compact JWS, application/jose)' } }, async (req, reply) => {

@@ -132,3 +132,48 @@ test('tenants are isolated, unknown batches are 404, the JWKS lists the notary k
   assert.equal((await get(`/v1/log/key?discom=${tenant}`, { id: 'DESK-9', key: otherAuditor })).body, (await get('/v1/log/key')).body);
   assert.equal((await get('/v1/log/checkpoint?discom=NOT-HOSTED')).statusCode, 404);
 });
+
+test('access follows the data: head-end its batches, aggregator its enrolled meters, auditor by capability, nobody else', async () => {
+  const k = Object.fromEntries(await Promise.all(['HES-2', 'AGG-1', 'AGG-2', 'PLAT-1', 'AUD-1', 'PEER'].map(async (id) => [id, await generateSigningKey('EdDSA')] as const)));
+  const who = (id: string, role: string) => `  - id: ${id === 'PEER' ? other : id}\n    role: ${role}\n    name: ${id}\n    keys:\n      - ${JSON.stringify(k[id]!.publicJwk)}\n`;
+  const doc = `discom: ${tenant}\nparticipants:\n${who('HES-2', 'HEADEND')}${who('AGG-1', 'AGGREGATOR')}${who('AGG-2', 'AGGREGATOR')}${who('PLAT-1', 'PLATFORM')}${who('AUD-1', 'AUDITOR')}${who('PEER', 'PEER_DISCOM')}enrolments:\n  - { aggregator: AGG-1, programme: PEAK, meters: [M-1] }\n`;
+  const applied = await h.applyRegistry(doc);
+  assert.equal(applied.statusCode, 200, applied.body);
+  const batchId = await submitRows([`M-1,${blocks[3]},77,0,VALID`, `M-2,${blocks[3]},66,0,VALID`]);
+  const receiptUrl = `/v1/batches/${encodeURIComponent(batchId)}/receipt`;
+  const proofUrl = (meter: string) => `/v1/reads/proof?meterId=${meter}&blockStart=${encodeURIComponent(blocks[3]!)}&channel=import`;
+  await eventually(async () => ((await get(proofUrl('M-2'))).statusCode === 200 ? true : undefined), 30_000, 'the proof (DISCOM)');
+  const as = (id: string) => ({ id: id === 'PEER' ? other : id, key: k[id]! });
+  const status = async (url: string, id: string, headers: Record<string, string> = {}) => {
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'EdDSA', kid: k[id]!.kid }).setIssuer(as(id).id).setAudience(h.config.nodeId).setIssuedAt().setExpirationTime('2m').sign(k[id]!.privateKey);
+    const res = await h.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}`, ...headers } });
+    if (res.statusCode !== 200) assert.doesNotMatch(res.body, /"wh"/, `${id} got no read in a refusal`);
+    return res.statusCode;
+  };
+  // The head-end that sent the batch reads its receipt and its reads' proofs; another head-end does not.
+  assert.equal((await get(receiptUrl, { id: 'HES-1', key: headEnd })).statusCode, 200);
+  assert.equal((await get(proofUrl('M-2'), { id: 'HES-1', key: headEnd })).statusCode, 200);
+  assert.equal(await status(receiptUrl, 'HES-2'), 404);
+  assert.equal(await status(proofUrl('M-1'), 'HES-2'), 404);
+  // An aggregator: proofs of its enrolled meter only, no batch receipts.
+  assert.equal(await status(proofUrl('M-1'), 'AGG-1'), 200);
+  assert.equal(await status(proofUrl('M-2'), 'AGG-1'), 404);
+  assert.equal(await status(receiptUrl, 'AGG-1'), 404);
+  assert.equal(await status(proofUrl('M-1'), 'AGG-2'), 404);
+  // A platform sees allocations of its trades, never reads.
+  assert.equal(await status(proofUrl('M-1'), 'PLAT-1'), 404);
+  assert.equal(await status(receiptUrl, 'PLAT-1'), 404);
+  // An auditor: only with a capability the DISCOM granted (signed by a DISCOM participant's key).
+  assert.equal(await status(proofUrl('M-1'), 'AUD-1'), 403);
+  const grant = (signer: KeyPair, iss: string, claims: Record<string, unknown> = {}) => new SignJWT({ scope: 'proofs', ...claims }).setProtectedHeader({ alg: signer.alg, kid: signer.kid }).setIssuer(iss).setSubject('AUD-1').setAudience(h.config.nodeId).setIssuedAt().setExpirationTime('7d').sign(signer.privateKey);
+  assert.equal(await status(proofUrl('M-2'), 'AUD-1', { 'x-ies-capability': await grant(auditor, 'DESK-1') }), 200);
+  assert.equal(await status(receiptUrl, 'AUD-1', { 'x-ies-capability': await grant(auditor, 'DESK-1') }), 200);
+  assert.equal(await status(proofUrl('M-2'), 'AUD-1', { 'x-ies-capability': await grant(k['AUD-1']!, 'AUD-1') }), 403, 'an auditor cannot grant itself');
+  assert.equal(await status(proofUrl('M-2'), 'AUD-1', { 'x-ies-capability': await grant(auditor, 'DESK-1', { scope: 'statements' }) }), 403, 'scope must name proofs');
+  assert.equal(await status(proofUrl('M-2'), 'AUD-1', { 'x-ies-capability': await grant(otherAuditor, 'DESK-9') }), 403, 'another DISCOM cannot grant');
+  // A peer DISCOM's keys sign P2P sides and read nothing: not even whoami.
+  const peer = await h.app.inject({ method: 'GET', url: '/v1/whoami', headers: { authorization: `Bearer ${await new SignJWT({}).setProtectedHeader({ alg: 'EdDSA', kid: k['PEER']!.kid }).setIssuer(other).setAudience(h.config.nodeId).setIssuedAt().setExpirationTime('2m').sign(k['PEER']!.privateKey)}` } });
+  assert.equal(peer.statusCode, 403, peer.body);
+  assert.equal(peer.json().code, 'IES_ERR_ROLE_FORBIDDEN');
+  for (const url of [proofUrl('M-1'), receiptUrl, `/v1/statements?day=${blocks[3]!.slice(0, 10)}`, '/v1/dr/events/EV-X']) assert.equal(await status(url, 'PEER'), 403, url);
+});

@@ -51,7 +51,7 @@ function degMessage(o: TradeOptions = {}): { doc: Json; tx: string } {
 
 async function post(doc: unknown, key: KeyPair = keys['PLAT-SELL']!, opts: { signature?: string; body?: Buffer } = {}) {
   const body = opts.body ?? Buffer.from(JSON.stringify(doc));
-  const signature = opts.signature ?? (await signDetached(body, key, { iat: Math.floor(Date.now() / 1000), jti: randomUUID() }));
+  const signature = opts.signature ?? (await signDetached(body, key, { iat: Math.floor(Date.now() / 1000), jti: randomUUID(), htm: 'POST', htu: '/v1/p2p/trades', tenant: h.registry.key(key.kid)?.discomId ?? '' }));
   const res = await h.app.inject({ method: 'POST', url: '/v1/p2p/trades', headers: { 'content-type': 'application/json', 'x-ies-signature': signature }, payload: body });
   return { res, json: res.json() as Json };
 }
@@ -72,8 +72,12 @@ before(async () => {
   const participant = (id: string, role: string, key: KeyPair) => `  - id: ${id}\n    role: ${role}\n    name: ${id}\n    keys:\n      - ${JSON.stringify(key.publicJwk)}\n`;
   const meter = (id: string) => `  - { id: ${id}, scheme: METER_SERIAL, sanctionedLoadW: 10000 }\n`;
   // The seller DISCOM registers both platforms; PLAT-OTHER signs validly but is a party of no contract.
-  const sellerDoc = `discom: ${seller}\nparticipants:\n${participant('PLAT-SELL', 'PLATFORM', keys['PLAT-SELL']!)}${participant('PLAT-BUY', 'PLATFORM', keys['PLAT-BUY']!)}${participant('PLAT-OTHER', 'PLATFORM', keys['PLAT-OTHER']!)}${participant('OPS', 'DISCOM', keys[`${seller}/OPS`]!)}meters:\n${meter('M-SELL')}${meter('M-SELL-2')}${meter('M-LOCAL-BUY')}`;
-  const buyerDoc = `discom: ${buyer}\nparticipants:\n${participant('OPS', 'DISCOM', keys[`${buyer}/OPS`]!)}meters:\n${meter('M-BUY')}`;
+  // Customers enrolled their meters for trading with both platforms (consent in each DISCOM's
+  // registry); the buyer DISCOM knows the platforms too (without keys: they sign with the seller's).
+  const consents = (meters: string) => `tradingConsents:\n  - { platform: PLAT-SELL, meters: [${meters}] }\n  - { platform: PLAT-BUY, meters: [${meters}] }\n`;
+  const keyless = (id: string) => `  - id: ${id}\n    role: PLATFORM\n    name: ${id}\n`;
+  const sellerDoc = `discom: ${seller}\nparticipants:\n${participant('PLAT-SELL', 'PLATFORM', keys['PLAT-SELL']!)}${participant('PLAT-BUY', 'PLATFORM', keys['PLAT-BUY']!)}${participant('PLAT-OTHER', 'PLATFORM', keys['PLAT-OTHER']!)}${participant('OPS', 'DISCOM', keys[`${seller}/OPS`]!)}meters:\n${meter('M-SELL')}${meter('M-SELL-2')}${meter('M-LOCAL-BUY')}${consents('M-SELL, M-SELL-2, M-LOCAL-BUY')}`;
+  const buyerDoc = `discom: ${buyer}\nparticipants:\n${participant('OPS', 'DISCOM', keys[`${buyer}/OPS`]!)}${keyless('PLAT-SELL')}${keyless('PLAT-BUY')}meters:\n${meter('M-BUY')}${meter('M-BUY-NO-CONSENT')}${consents('M-BUY')}`;
   for (const doc of [sellerDoc, buyerDoc]) {
     const res = await h.applyRegistry(doc);
     assert.equal(res.statusCode, 200, res.body);
@@ -150,7 +154,7 @@ test('refusals: unregistered platform key, unknown platform in the contract, sam
   // A signature over other bytes.
   const { doc } = degMessage();
   const body = Buffer.from(JSON.stringify(doc));
-  const signature = await signDetached(Buffer.from('something else'), keys['PLAT-SELL']!, { iat: Math.floor(Date.now() / 1000), jti: randomUUID() });
+  const signature = await signDetached(Buffer.from('something else'), keys['PLAT-SELL']!, { iat: Math.floor(Date.now() / 1000), jti: randomUUID(), htm: 'POST', htu: '/v1/p2p/trades', tenant: h.registry.key(keys['PLAT-SELL']!.kid)?.discomId ?? '' });
   const bad = await post(doc, undefined, { body, signature });
   assert.equal(bad.res.statusCode, 401, bad.res.body);
   assert.equal(bad.json.code, 'IES_ERR_SIGNATURE_INVALID');
@@ -258,4 +262,23 @@ test('a trade confirmed before delivery may be lodged late within IES_P2P_TRADE_
   const refused = await post(fresh.doc);
   assert.equal(refused.res.statusCode, 422, refused.res.body);
   assert.equal(refused.json['code'], 'IES_ERR_P2P_WINDOW_PAST');
+});
+
+test('a platform binds a hosted meter only with that DISCOM’s registration and the customer’s trading consent', { skip }, async () => {
+  // The meter of the buyer DISCOM whose customer never enrolled with the platform.
+  const noConsent = degMessage({ buyerMeter: 'M-BUY-NO-CONSENT' });
+  const refused = await post(noConsent.doc);
+  assert.equal(refused.res.statusCode, 403, refused.res.body);
+  assert.equal(refused.json.code, 'IES_ERR_P2P_CONSENT_MISSING');
+  assert.match(refused.json.detail, /buyer meter M-BUY-NO-CONSENT/);
+  // A platform registered only with the seller DISCOM makes a buyer-DISCOM customer its buyer.
+  const stranger = degMessage({ sellerPlatform: 'PLAT-OTHER' });
+  const bound = await post(stranger.doc, keys['PLAT-OTHER']);
+  assert.equal(bound.res.statusCode, 403, bound.res.body);
+  assert.equal(bound.json.code, 'IES_ERR_P2P_CONSENT_MISSING');
+  // Nothing was stored for either DISCOM: the buyer's desk sees no such trade.
+  for (const { tx } of [noConsent, stranger]) {
+    const seen = await get(tradeUrl(tx), 'OPS', buyer);
+    assert.equal(seen.statusCode, 404, seen.body);
+  }
 });

@@ -51,7 +51,7 @@ before(async () => {
   // Each DISCOM registers the other as a peer with its settlement public key, and its own meter.
   for (const [self, peer, meter] of [[n1, n2, 'M-SELL'], [n2, n1, 'M-BUY']] as const) {
     const peerKey = (await new Ed25519KeyFile(peer.keysDir, peer.discom).current()).jwks[0]!;
-    const doc = `discom: ${self.discom}\nparticipants:\n  - id: ${peer.discom}\n    role: DISCOM\n    name: peer DISCOM on another node\n    keys:\n      - ${JSON.stringify(peerKey)}\nmeters:\n  - { id: ${meter}, scheme: METER_SERIAL, sanctionedLoadW: 10000 }\n`;
+    const doc = `discom: ${self.discom}\nparticipants:\n  - id: ${peer.discom}\n    role: PEER_DISCOM\n    name: peer DISCOM on another node\n    keys:\n      - ${JSON.stringify(peerKey)}\nmeters:\n  - { id: ${meter}, scheme: METER_SERIAL, sanctionedLoadW: 10000 }\n`;
     const res = await self.h.applyRegistry(doc);
     assert.equal(res.statusCode, 200, res.body);
   }

@@ -2,7 +2,12 @@ import { parse as parseYaml } from 'yaml';
 import { isDiscomId } from '@ies/contracts';
 import { IesError } from '@ies/errors';
 
-export type ParticipantRole = 'DISCOM' | 'HEADEND' | 'AGGREGATOR' | 'PLATFORM' | 'NODE_OPERATOR';
+/**
+ * What a participant is to the tenant. PEER_DISCOM: another DISCOM's settlement keys, trusted
+ * for exactly one thing, its signed P2P sides of trades shared with this DISCOM (no reads, no
+ * writes). AUDITOR: reads proofs and receipts only with a capability the DISCOM grants.
+ */
+export type ParticipantRole = 'DISCOM' | 'HEADEND' | 'AGGREGATOR' | 'PLATFORM' | 'NODE_OPERATOR' | 'PEER_DISCOM' | 'AUDITOR';
 export type HalfHourRule = 'REJECT' | 'SPLIT_EVEN';
 export type KeyStatus = 'ACTIVE' | 'REVOKED';
 export type EnrolmentStatus = 'ACTIVE' | 'ENDED';
@@ -20,7 +25,7 @@ export interface PublicJwk {
 
 /** The wire shape of one registry entity (Avro `RegistryEntry`, compacted by entityKey). */
 export interface RegistryEntry {
-  kind: 'PARTICIPANT' | 'KEY' | 'METER' | 'ENROLMENT';
+  kind: 'PARTICIPANT' | 'KEY' | 'METER' | 'ENROLMENT' | 'CONSENT';
   id: string;
   discomId: string;
   updatedAt: number;
@@ -29,13 +34,15 @@ export interface RegistryEntry {
   meter: { scheme: string; headEndId: string | null; sanctionedLoadW: number; derCapacityW: number | null } | null;
   /** Absent in entries written before enrolments existed (Avro default null). */
   enrolment?: { meterId: string; programmeId: string; aggregatorId: string; status: EnrolmentStatus } | null;
+  /** A meter's trading consent with a P2P platform (absent in older entries). */
+  consent?: { meterId: string; platformId: string; status: EnrolmentStatus } | null;
 }
 
 export function entityKey(entry: Pick<RegistryEntry, 'kind' | 'id'>): string {
   return `${entry.kind}:${entry.id}`;
 }
 
-const ROLES: readonly ParticipantRole[] = ['DISCOM', 'HEADEND', 'AGGREGATOR', 'PLATFORM', 'NODE_OPERATOR'];
+const ROLES: readonly ParticipantRole[] = ['DISCOM', 'HEADEND', 'AGGREGATOR', 'PLATFORM', 'NODE_OPERATOR', 'PEER_DISCOM', 'AUDITOR'];
 const ID_MAX = 128;
 
 /**
@@ -58,6 +65,8 @@ const ID_MAX = 128;
  * enrolments:                      # DR: meters enrolled with an aggregator in a programme
  *   - { aggregator: AGG-1, programme: PEAK-2026, meters: [MTR-1, MTR-2] }
  *   - { aggregator: AGG-1, programme: PEAK-2026, meters: [MTR-3], status: ENDED }
+ * tradingConsents:                 # P2P: meters whose customers trade through a platform
+ *   - { platform: PLAT-1, meters: [MTR-1] }
  * ```
  */
 export function parseRegistryDocument(text: string, updatedAt: number): RegistryEntry[] {
@@ -80,6 +89,7 @@ export function parseRegistryDocument(text: string, updatedAt: number): Registry
     const id = checkId(p.id, `${at}.id`, problems);
     const role = p.role as ParticipantRole;
     if (!ROLES.includes(role)) problems.push(`${at}.role ${JSON.stringify(p.role)} must be one of ${ROLES.join(', ')}`);
+    if (role === 'PEER_DISCOM' && !isDiscomId(id)) problems.push(`${at}.id ${JSON.stringify(id)}: a PEER_DISCOM participant is named by the peer's DISCOM id, like BRPL-DL`);
     const half = (p.halfHourProfiles ?? 'REJECT') as HalfHourRule;
     if (half !== 'REJECT' && half !== 'SPLIT_EVEN') problems.push(`${at}.halfHourProfiles must be REJECT or SPLIT_EVEN`);
     entries.push({
@@ -128,6 +138,19 @@ export function parseRegistryDocument(text: string, updatedAt: number): Registry
     asArray(e.meters, `${at}.meters`, problems).forEach((m, j) => {
       const meterId = checkId(m, `${at}.meters[${j}]`, problems);
       entries.push({ kind: 'ENROLMENT', id: `${programmeId}:${meterId}`, discomId, updatedAt, participant: null, key: null, meter: null, enrolment: { meterId, programmeId, aggregatorId, status } });
+    });
+  });
+
+  asArray(root.tradingConsents ?? [], 'tradingConsents', problems).forEach((raw, i) => {
+    const at = `tradingConsents[${i}]`;
+    const c = asRecord(raw, at, problems);
+    const platformId = checkId(c.platform, `${at}.platform`, problems);
+    if (platformId.includes(':')) problems.push(`${at}.platform ${JSON.stringify(platformId)} must not contain ':'`);
+    const status = (c.status ?? 'ACTIVE') as EnrolmentStatus;
+    if (status !== 'ACTIVE' && status !== 'ENDED') problems.push(`${at}.status must be ACTIVE or ENDED`);
+    asArray(c.meters, `${at}.meters`, problems).forEach((m, j) => {
+      const meterId = checkId(m, `${at}.meters[${j}]`, problems);
+      entries.push({ kind: 'CONSENT', id: `${platformId}:${meterId}`, discomId, updatedAt, participant: null, key: null, meter: null, consent: { meterId, platformId, status } });
     });
   });
 

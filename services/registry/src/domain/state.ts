@@ -25,6 +25,13 @@ export interface EnrolmentRecord {
   status: 'ACTIVE' | 'ENDED';
 }
 
+export interface ConsentRecord {
+  meterId: string;
+  discomId: string;
+  platformId: string;
+  status: 'ACTIVE' | 'ENDED';
+}
+
 export interface MeterRecord {
   meterId: string;
   discomId: string;
@@ -46,6 +53,8 @@ export class RegistryState {
   private readonly meters = new Map<string, Map<string, MeterRecord>>();
   /** `<discom>/<programme>:<meter>` → enrolment. */
   private readonly enrolments = new Map<string, EnrolmentRecord>();
+  /** `<discom>/<platform>:<meter>` → trading consent. */
+  private readonly consents = new Map<string, ConsentRecord>();
   private readonly versions = new Map<string, number>();
   private applied = 0;
 
@@ -66,6 +75,8 @@ export class RegistryState {
       this.meters.set(entry.id, byDiscom);
     } else if (entry.kind === 'ENROLMENT' && entry.enrolment) {
       this.enrolments.set(`${entry.discomId}/${entry.id}`, { discomId: entry.discomId, ...entry.enrolment });
+    } else if (entry.kind === 'CONSENT' && entry.consent) {
+      this.consents.set(`${entry.discomId}/${entry.id}`, { discomId: entry.discomId, ...entry.consent });
     }
   }
 
@@ -79,6 +90,17 @@ export class RegistryState {
     const out: string[] = [];
     for (const e of this.enrolments.values()) if (e.discomId === discomId && e.programmeId === programmeId && e.aggregatorId === aggregatorId && e.status === 'ACTIVE') out.push(e.meterId);
     return out.sort();
+  }
+
+  /** A meter's trading consent with a P2P platform in a DISCOM (ACTIVE or ENDED), if any. */
+  tradingConsent(discomId: string, platformId: string, meterId: string): ConsentRecord | undefined {
+    return this.consents.get(`${discomId}/${platformId}:${meterId}`);
+  }
+
+  /** True when the meter is actively enrolled with the aggregator in any DR programme of the DISCOM. */
+  enrolledWith(discomId: string, aggregatorId: string, meterId: string): boolean {
+    for (const e of this.enrolments.values()) if (e.discomId === discomId && e.meterId === meterId && e.aggregatorId === aggregatorId && e.status === 'ACTIVE') return true;
+    return false;
   }
 
   key(kid: string): KeyRecord | undefined {

@@ -16,6 +16,7 @@ export const SETTLEMENT_CODES = {
   IES_ERR_P2P_ACTION_UNSUPPORTED: { status: 422, retriable: false, title: 'DEG action is not confirm, on_confirm or update' },
   IES_ERR_P2P_PLATFORM_UNKNOWN: { status: 422, retriable: false, title: 'Trading platform not in the registry' },
   IES_ERR_P2P_PLATFORM_NOT_PARTY: { status: 403, retriable: false, title: 'Signing platform is not a platform of the contract' },
+  IES_ERR_P2P_CONSENT_MISSING: { status: 403, retriable: false, title: 'Signing platform is not registered with the meter’s DISCOM or the meter is not enrolled with it' },
   IES_ERR_P2P_METER_MISSING: { status: 422, retriable: false, title: 'Contract names no single meter for the buyer or the seller' },
   IES_ERR_P2P_METER_UNKNOWN: { status: 422, retriable: false, title: 'Meter not in the registry and not resolvable to a peer DISCOM' },
   IES_ERR_P2P_SAME_METER: { status: 422, retriable: false, title: 'Buyer meter and seller meter are the same' },

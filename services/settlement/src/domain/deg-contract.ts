@@ -30,6 +30,12 @@ export interface TradeIntakeContext {
   readonly meter: (meterId: string) => { readonly discomId: string } | undefined;
   /** True for a DISCOM this node federates with. */
   readonly peerDiscom?: (discomId: string) => boolean;
+  /**
+   * True when the signing platform may bind this hosted DISCOM's meter into a trade: it is a
+   * platform of that DISCOM and the customer enrolled the meter with it (trading consent).
+   * Every meter the registry places here is checked; peer DISCOMs check their own.
+   */
+  readonly mayBind?: (discomId: string, meterId: string) => boolean;
   /** Digest (tradeDigest) of the trade already held under this id, if any. */
   readonly knownTrade?: (tradeId: string) => string | undefined;
   /** The platform whose signature over the message verified. */
@@ -91,6 +97,11 @@ export function normaliseDegTrade(payload: unknown, ctx: TradeIntakeContext): In
     if (sellerSide.meterId === buyerSide.meterId) out.add('IES_ERR_P2P_SAME_METER', `${CONTRACT}.participants`, `buyer and seller are both meter ${sellerSide.meterId}`);
     else if (sellerSide.discomId !== ctx.discomId && buyerSide.discomId !== ctx.discomId) {
       out.add('IES_ERR_P2P_TENANT_NOT_PARTY', `${CONTRACT}.participants`, `seller meter is with ${sellerSide.discomId} and buyer meter with ${buyerSide.discomId}, neither is ${ctx.discomId}`);
+    }
+  }
+  for (const [side, party] of [['seller', sellerSide], ['buyer', buyerSide]] as const) {
+    if (party && ctx.mayBind && ctx.meter(party.meterId) !== undefined && !ctx.mayBind(party.discomId, party.meterId)) {
+      out.add('IES_ERR_P2P_CONSENT_MISSING', `${CONTRACT}.participants`, `${side} meter ${party.meterId} of ${party.discomId} is not enrolled for trading with ${ctx.signerPlatformId ?? 'the signing platform'} (or that platform is not registered with ${party.discomId})`);
     }
   }
 
