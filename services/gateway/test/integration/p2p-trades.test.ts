@@ -4,7 +4,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
@@ -12,10 +11,10 @@ import { TOPICS, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { createRedis } from '@ies/redis';
 import { P2pStore, SIDE_ALLOCATION_SCHEMA, SettlementKeys, combineSides, signSide, type SideAllocation } from '@ies/settlement';
-import { sharedFixturesUrl, stackConfig } from '@ies/testing';
+import { stackConfig } from '@ies/testing';
 import { startHarness, type Json } from './harness.js';
+import { FIXTURES, degMessage as baseDegMessage, slot, tradePath, type TradeOptions as BaseTradeOptions } from './deg-messages.js';
 
-const FIXTURES = sharedFixturesUrl();
 const skip = FIXTURES ? false : 'shared DEG fixtures not present';
 const DAY_MS = 86_400_000;
 
@@ -25,29 +24,9 @@ let buyer: string;
 const keys: Record<string, KeyPair> = {};
 const redis = createRedis(stackConfig());
 
-/** 10:00 IST, `days` from today: on the 15-minute grid, in the future for days ≥ 1. */
-const slot = (days: number) => new Date((Math.floor((Date.now() + 330 * 60_000) / DAY_MS) + days) * DAY_MS - 330 * 60_000 + 10 * 3_600_000).toISOString().replace('.000Z', 'Z');
-
-interface TradeOptions { tx?: string; sellerMeter?: string; buyerMeter?: string; sellerDiscom?: string; buyerDiscom?: string; sellerPlatform?: string; buyerPlatform?: string; start?: string; file?: string }
-
-/** A DEG example with this test's parties: a string substitution over the example's own ids. */
-function degMessage(o: TradeOptions = {}): { doc: Json; tx: string } {
-  const tx = o.tx ?? randomUUID();
-  const file = o.file ?? 'confirm-request.json';
-  let text = readFileSync(new URL(`deg-p2p-wave2/${file}`, FIXTURES), 'utf8');
-  const swap: [string, string][] = [
-    ['1268c204-675b-4adb-9321-b08231b147b2', tx],
-    ['TEST_METER_SELLER_001', o.sellerMeter ?? 'M-SELL'],
-    ['TEST_METER_BUYER_001', o.buyerMeter ?? 'M-BUY'],
-    ['TEST_DISCOM_SELLER', o.sellerDiscom ?? seller],
-    ['TEST_DISCOM_BUYER', o.buyerDiscom ?? buyer],
-    ['sellerapp.example.com', o.sellerPlatform ?? 'PLAT-SELL'],
-    ['buyerapp.example.com', o.buyerPlatform ?? 'PLAT-BUY'],
-    ['2026-04-26T04:30:00Z', o.start ?? slot(2)],
-  ];
-  for (const [from, to] of swap) text = text.split(from).join(to);
-  return { doc: JSON.parse(text) as Json, tx };
-}
+type TradeOptions = Omit<BaseTradeOptions, 'sellerDiscom' | 'buyerDiscom'> & Partial<Pick<BaseTradeOptions, 'sellerDiscom' | 'buyerDiscom'>>;
+/** A DEG example with this test's parties. */
+const degMessage = (o: TradeOptions = {}) => baseDegMessage({ ...o, sellerDiscom: o.sellerDiscom ?? seller, buyerDiscom: o.buyerDiscom ?? buyer });
 
 async function post(doc: unknown, key: KeyPair = keys['PLAT-SELL']!, opts: { signature?: string; body?: Buffer } = {}) {
   const body = opts.body ?? Buffer.from(JSON.stringify(doc));
@@ -62,7 +41,7 @@ async function get(url: string, participant: string, discom: string) {
   return h.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
 }
 
-const tradeUrl = (tx: string, suffix = '') => `/v1/p2p/trades/${encodeURIComponent(`${tx}/commitment-p2p-001`)}${suffix}`;
+const tradeUrl = tradePath;
 
 before(async () => {
   h = await startHarness(2, { IES_P2P_TRADE_BACKFILL_MS: String(DAY_MS) });
