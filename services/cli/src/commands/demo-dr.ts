@@ -14,8 +14,8 @@ const HOUR_MS = 3_600_000;
 /**
  * The DR part of the demo: a second fleet enrolled with an aggregator gets 21 IST days of
  * history through the gateway; on the last day the aggregator's customers cut their evening
- * import to 60 % between 18:00 and 20:00 IST. The aggregator publishes an event for that
- * window, activates it, the DR service baselines it (DEG 5-of-10) and measures it, and the
+ * import to 60 % between 18:00 and 20:00 IST. The DISCOM's DR desk enters the event for that
+ * past window as a late entry and activates it, the DR service baselines it (DEG 5-of-10) and measures it, and the
  * demo prints delivered energy, payment and penalty per aggregator.
  */
 export async function runDrDemo(o: { config: Config; gatewayUrl: string; discom: string; yesterday: string; operatorKeyFile: string; sweep: PerformanceSweep; seed: number; meters: number }): Promise<{ ok: boolean; day: string; eventId: string; fleet: SimMeter[] }> {
@@ -60,7 +60,7 @@ export async function runDrDemo(o: { config: Config; gatewayUrl: string; discom:
   if (created.status !== 201) throw new Error(`creating the DR event failed: ${created.status} ${await created.text()}`);
   const activated = await signedPost(o.gatewayUrl, `/v1/dr/events/${eventId}/transitions`, { to: 'ACTIVE' }, deskKey, o.discom);
   if (!activated.ok) throw new Error(`activating the DR event failed: ${activated.status} ${await activated.text()}`);
-  console.log(`    event ${eventId}: ${lastDay} 18:00–20:00 IST, 8 intervals, offered 28.0 kWh each at ₹8.00/kWh, shortfall penalty ₹4.00/kWh, baseline deg-5of10@1; DRAFT → ACTIVE`);
+  console.log(`    event ${eventId}: ${lastDay} 18:00–20:00 IST, 8 intervals, offered 28.0 kWh each at ₹8.00/kWh, shortfall penalty ₹4.00/kWh, baseline deg-5of10@1; entered by the DR desk as a late entry (the window is past; an aggregator must dispatch ahead of it); DRAFT → ACTIVE`);
 
   const get = async (path: string) => {
     const token = await new SignJWT({}).setProtectedHeader({ alg: key.alg, kid: key.kid }).setIssuer(aggregatorId).setAudience(o.config.nodeId).setIssuedAt().setExpirationTime('2m').sign(key.privateKey);
