@@ -1,7 +1,7 @@
-import { decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
-import { SIGNING_ALGORITHMS } from '@ies/crypto';
+import { jwtVerify, type JWK } from 'jose';
 import { IesError } from '@ies/errors';
 import type { RegistryState } from '@ies/registry';
+import { registeredJwtKey } from './jwt-key.js';
 
 export interface AuthenticatedReader {
   discomId: string;
@@ -21,21 +21,12 @@ export async function authenticateRead(registry: RegistryState, authorization: s
   const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(authorization ?? '');
   if (!match) throw new IesError('IES_ERR_AUTH_MISSING', 'reads need Authorization: Bearer <JWT signed by your registered key>');
   const token = match[1] as string;
-  let kid: string | undefined;
-  let alg: string | undefined;
-  try {
-    ({ kid, alg } = decodeProtectedHeader(token));
-  } catch {
-    throw new IesError('IES_ERR_TOKEN_INVALID', 'bearer token header is not a JWS header');
-  }
-  if (!SIGNING_ALGORITHMS.includes(alg as (typeof SIGNING_ALGORITHMS)[number])) throw new IesError('IES_ERR_TOKEN_INVALID', `token alg ${JSON.stringify(alg)} is not allowed; use EdDSA or ES256`);
-  const key = kid === undefined ? undefined : registry.key(kid);
-  if (!key) throw new IesError('IES_ERR_TOKEN_INVALID', `token kid ${JSON.stringify(kid)} is not registered`);
+  const { key, alg } = registeredJwtKey(registry, token, 'IES_ERR_TOKEN_INVALID', 'bearer token');
   if (key.status === 'REVOKED') throw new IesError('IES_ERR_KEY_REVOKED', `kid ${key.kid} of ${key.participantId} is revoked`);
   const nowSec = Math.floor(opts.nowMs / 1000);
   let payload;
   try {
-    ({ payload } = await jwtVerify(token, key.jwk as JWK, { algorithms: [alg as string], audience: opts.audience, issuer: key.participantId, requiredClaims: ['exp'], currentDate: new Date(opts.nowMs), clockTolerance: 30 }));
+    ({ payload } = await jwtVerify(token, key.jwk as JWK, { algorithms: [alg], audience: opts.audience, issuer: key.participantId, requiredClaims: ['exp'], currentDate: new Date(opts.nowMs), clockTolerance: 30 }));
   } catch (cause) {
     throw new IesError('IES_ERR_TOKEN_INVALID', `bearer token rejected: ${(cause as Error).message}`, { cause });
   }

@@ -1,7 +1,7 @@
-import { decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
-import { SIGNING_ALGORITHMS } from '@ies/crypto';
+import { jwtVerify, type JWK } from 'jose';
 import { IesError } from '@ies/errors';
 import type { RegistryState } from '@ies/registry';
+import { registeredJwtKey } from './jwt-key.js';
 
 /** What a capability lets its holder read. */
 export const CAPABILITY_SCOPES = ['proofs'] as const;
@@ -24,22 +24,14 @@ export async function checkCapability(
   opts: { audience: string; nowMs: number; scope: CapabilityScope },
 ): Promise<{ grantedBy: string }> {
   if (!capability) throw new IesError('IES_ERR_CAPABILITY_INVALID', `${holder.participantId} needs a capability granted by ${holder.discomId} (X-IES-Capability: JWT with scope "${opts.scope}")`);
-  let kid: string | undefined;
-  let alg: string | undefined;
-  try {
-    ({ kid, alg } = decodeProtectedHeader(capability));
-  } catch {
-    throw new IesError('IES_ERR_CAPABILITY_INVALID', 'X-IES-Capability is not a JWT');
-  }
-  if (!SIGNING_ALGORITHMS.includes(alg as (typeof SIGNING_ALGORITHMS)[number])) throw new IesError('IES_ERR_CAPABILITY_INVALID', `capability alg ${JSON.stringify(alg)} is not allowed; use EdDSA or ES256`);
-  const key = kid === undefined ? undefined : registry.key(kid);
-  const grantor = key && registry.participant(key.discomId, key.participantId);
-  if (!key || key.status !== 'ACTIVE' || key.discomId !== holder.discomId || grantor?.role !== 'DISCOM') {
-    throw new IesError('IES_ERR_CAPABILITY_INVALID', `capability kid ${JSON.stringify(kid)} is not an active key of a DISCOM participant of ${holder.discomId}`);
+  const { key, alg } = registeredJwtKey(registry, capability, 'IES_ERR_CAPABILITY_INVALID', 'capability');
+  const grantor = registry.participant(key.discomId, key.participantId);
+  if (key.status !== 'ACTIVE' || key.discomId !== holder.discomId || grantor?.role !== 'DISCOM') {
+    throw new IesError('IES_ERR_CAPABILITY_INVALID', `capability kid ${JSON.stringify(key.kid)} is not an active key of a DISCOM participant of ${holder.discomId}`);
   }
   let payload;
   try {
-    ({ payload } = await jwtVerify(capability, key.jwk as JWK, { algorithms: [alg as string], audience: opts.audience, issuer: key.participantId, subject: holder.participantId, requiredClaims: ['exp', 'iat', 'scope'], currentDate: new Date(opts.nowMs), clockTolerance: 30 }));
+    ({ payload } = await jwtVerify(capability, key.jwk as JWK, { algorithms: [alg], audience: opts.audience, issuer: key.participantId, subject: holder.participantId, requiredClaims: ['exp', 'iat', 'scope'], currentDate: new Date(opts.nowMs), clockTolerance: 30 }));
   } catch (cause) {
     throw new IesError('IES_ERR_CAPABILITY_INVALID', `capability rejected: ${(cause as Error).message}`, { cause });
   }

@@ -82,3 +82,20 @@ test('enrolments: one entry per meter and programme, with the aggregator and sta
   assert.deepEqual(state.enrolledMeters('BRPL-DL', 'PEAK-26', 'AGG-1'), ['M-1', 'M-2']);
   assert.throws(() => parseRegistryDocument('discom: BRPL-DL\nenrolments:\n  - { aggregator: AGG-1, programme: "A:B", meters: "M-1", status: MAYBE }\n', 5), /must not contain ':'.*must be ACTIVE or ENDED.*meters must be a list|must not contain ':'/s);
 });
+
+test('trading consents: a meter enrolled with a P2P platform, withdrawn by a later document', () => {
+  const state = new RegistryState();
+  for (const e of parseRegistryDocument(doc('tradingConsents:\n  - { platform: PLAT-1, meters: [MTR-1] }\n'), 1000)) state.apply(e);
+  assert.deepEqual(state.tradingConsent('BRPL-DL', 'PLAT-1', 'MTR-1'), { discomId: 'BRPL-DL', meterId: 'MTR-1', platformId: 'PLAT-1', status: 'ACTIVE' });
+  assert.equal(state.tradingConsent('BRPL-DL', 'PLAT-2', 'MTR-1'), undefined);
+  assert.equal(state.tradingConsent('TPDDL-DL', 'PLAT-1', 'MTR-1'), undefined, 'consent is per DISCOM');
+  for (const e of parseRegistryDocument(doc('tradingConsents:\n  - { platform: PLAT-1, meters: [MTR-1], status: ENDED }\n'), 2000)) state.apply(e);
+  assert.equal(state.tradingConsent('BRPL-DL', 'PLAT-1', 'MTR-1')?.status, 'ENDED');
+  assert.throws(() => parseRegistryDocument(doc('tradingConsents:\n  - { platform: "A:B", meters: [MTR-1], status: MAYBE }\n'), 1), (err: unknown) => err instanceof IesError && /platform "A:B" must not contain ':'/.test(err.message) && /status must be ACTIVE or ENDED/.test(err.message));
+});
+
+test('a PEER_DISCOM participant is named by the peer DISCOM id; AUDITOR is a role', () => {
+  const peer = (id: string) => `discom: BRPL-DL\nparticipants:\n  - { id: ${id}, role: PEER_DISCOM, name: peer }\n  - { id: AUD-1, role: AUDITOR, name: auditor }\n`;
+  assert.deepEqual(parseRegistryDocument(peer('TPDDL-DL'), 1).map((e) => e.participant?.role), ['PEER_DISCOM', 'AUDITOR']);
+  assert.throws(() => parseRegistryDocument(peer('tpddl'), 1), (err: unknown) => err instanceof IesError && /PEER_DISCOM participant is named by the peer's DISCOM id/.test(err.message));
+});
