@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import type { InjectOptions } from 'fastify';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { IesError } from '@ies/errors';
@@ -15,6 +16,7 @@ function app(readinessOk: boolean) {
     bodyLimit: 64,
   });
   a.get('/boom', async () => { throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', 'Kafka did not acknowledge in 5000 ms'); });
+  a.get('/ids/:id', { schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 400 } } } } }, async (req) => req.params);
   a.post('/echo', { schema: { body: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } } } }, async (req) => req.body);
   return a;
 }
@@ -57,4 +59,30 @@ test('errors are application/problem+json with stable codes', async () => {
   const missing = await a.inject('/nope');
   assert.equal(missing.statusCode, 404);
   assert.equal(missing.json().code, 'IES_ERR_NOT_FOUND');
+});
+
+test('a path parameter as long as the longest legal id is routed (a batch id with a 128-character jti)', async () => {
+  const batchId = `${'H'.repeat(128)}:${'j'.repeat(128)}`;
+  const res = await app(true).inject(`/ids/${encodeURIComponent(batchId)}`);
+  assert.equal(res.statusCode, 200, res.body);
+  assert.equal(res.json().id, batchId);
+});
+
+test('errors fastify raises before a route runs are problem+json with stable codes', async () => {
+  const a = app(true);
+  const cases: { req: string | InjectOptions; status: number; code: string }[] = [
+    { req: `/ids/${'x'.repeat(258)}`, status: 414, code: 'IES_ERR_URI_TOO_LONG' },
+    { req: '/ids/%E0%A4%A', status: 400, code: 'IES_ERR_BAD_REQUEST' },
+    { req: { method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: '{"n":' }, status: 400, code: 'IES_ERR_BODY_MALFORMED' },
+    { req: { method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: '' }, status: 400, code: 'IES_ERR_BODY_MALFORMED' },
+    { req: { method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: '{"n":1,"__proto__":{"x":1}}' }, status: 400, code: 'IES_ERR_BODY_MALFORMED' },
+    { req: { method: 'POST', url: '/echo', headers: { 'content-type': 'application/x-unknown' }, payload: 'n=1' }, status: 415, code: 'IES_ERR_UNSUPPORTED_MEDIA_TYPE' },
+    { req: { method: 'PUT', url: '/echo' }, status: 404, code: 'IES_ERR_NOT_FOUND' },
+  ];
+  for (const c of cases) {
+    const res = await a.inject(c.req);
+    assert.equal(res.statusCode, c.status, `${JSON.stringify(c.req)}: ${res.body}`);
+    assert.match(res.headers['content-type'] as string, /^application\/problem\+json/, JSON.stringify(c.req));
+    assert.equal(res.json().code, c.code, JSON.stringify(c.req));
+  }
 });

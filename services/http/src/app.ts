@@ -1,5 +1,7 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { IesError, PROBLEM_CONTENT_TYPE, toProblem } from '@ies/errors';
+import type { Socket } from 'node:net';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { COMPOSITE_ID_MAX_LENGTH } from '@ies/contracts';
+import { IesError, PROBLEM_CONTENT_TYPE, toProblem, type ErrorCode } from '@ies/errors';
 import { runReadiness, type Logger, type ReadinessCheck } from '@ies/observability';
 import type { Registry } from 'prom-client';
 
@@ -13,7 +15,9 @@ export interface HttpAppOptions {
 
 /**
  * A fastify app with the platform routes every service serves (/healthz, /readyz,
- * /metrics) and one error handler that turns every failure into RFC 9457 problem+json.
+ * /metrics) and one error handler that turns every failure into RFC 9457 problem+json,
+ * including the ones fastify and Node answer themselves (bad URL, over-long path
+ * parameter, unparseable body, oversized headers).
  */
 export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   const fastifyOptions: FastifyServerOptions = {
@@ -21,22 +25,15 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024,
     // Per-request lines are off: routes log outcomes (accepted, refused) themselves.
     logController: new LogController({ disableRequestLogging: true }),
+    // find-my-way compares the decoded parameter; its default of 100 refused legal ids.
+    routerOptions: { maxParamLength: COMPOSITE_ID_MAX_LENGTH },
+    frameworkErrors: (err, req, reply) => sendProblem(mapFastifyError(err), req, reply),
+    clientErrorHandler: answerClientError,
   };
   const app = Fastify(fastifyOptions) as unknown as FastifyInstance;
 
-  app.setErrorHandler((err, req, reply) => {
-    const mapped = mapFastifyError(err);
-    const problem = toProblem(mapped, req.url);
-    if (problem.status >= 500 && !problem.retriable) req.log.error({ err }, 'request failed');
-    else req.log.info({ code: problem.code, url: req.url }, 'request refused');
-    // A retriable refusal tells the client when to come back (RFC 9110 §10.2.3).
-    if (problem.retriable) void reply.header('retry-after', String(typeof problem.retryAfterSeconds === 'number' ? problem.retryAfterSeconds : 5));
-    void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
-  });
-  app.setNotFoundHandler((req, reply) => {
-    const problem = toProblem(new IesError('IES_ERR_NOT_FOUND', `no route ${req.method} ${req.url}`), req.url);
-    void reply.status(404).type(PROBLEM_CONTENT_TYPE).send(problem);
-  });
+  app.setErrorHandler((err, req, reply) => sendProblem(mapFastifyError(err), req, reply));
+  app.setNotFoundHandler((req, reply) => sendProblem(new IesError('IES_ERR_NOT_FOUND', `no route ${req.method} ${req.url}`), req, reply));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
@@ -49,6 +46,15 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   return app;
 }
 
+function sendProblem(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
+  const problem = toProblem(err, req.url);
+  if (problem.status >= 500 && !problem.retriable) req.log.error({ err }, 'request failed');
+  else req.log.info({ code: problem.code, url: req.url }, 'request refused');
+  // A retriable refusal tells the client when to come back (RFC 9110 §10.2.3).
+  if (problem.retriable) void reply.header('retry-after', String(typeof problem.retryAfterSeconds === 'number' ? problem.retryAfterSeconds : 5));
+  void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+}
+
 interface FastifyLikeError {
   code?: string;
   statusCode?: number;
@@ -56,15 +62,58 @@ interface FastifyLikeError {
   message: string;
 }
 
-/** Fastify's own errors (schema validation, body too large) keep their status. */
+/** Fastify's own 4xx errors, by code, then by status; anything else is not the client's fault. */
+const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'IES_ERR_PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'IES_ERR_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'IES_ERR_BODY_MALFORMED',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'IES_ERR_BODY_MALFORMED',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'IES_ERR_BAD_REQUEST',
+  FST_ERR_BAD_URL: 'IES_ERR_BAD_REQUEST',
+  FST_ERR_INVALID_URL: 'IES_ERR_BAD_REQUEST',
+  FST_ERR_MAX_PARAM_LENGTH: 'IES_ERR_URI_TOO_LONG',
+  FST_ERR_NOT_FOUND: 'IES_ERR_NOT_FOUND',
+};
+const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
+  400: 'IES_ERR_BAD_REQUEST', 404: 'IES_ERR_NOT_FOUND', 406: 'IES_ERR_NOT_ACCEPTABLE', 408: 'IES_ERR_REQUEST_TIMEOUT',
+  413: 'IES_ERR_PAYLOAD_TOO_LARGE', 414: 'IES_ERR_URI_TOO_LONG', 415: 'IES_ERR_UNSUPPORTED_MEDIA_TYPE', 431: 'IES_ERR_HEADERS_TOO_LARGE',
+};
+
 function mapFastifyError(err: unknown): unknown {
   if (err instanceof IesError) return err;
   const e = err as FastifyLikeError;
   if (e.validation !== undefined) return new IesError('IES_ERR_VALIDATION', e.message, { details: { errors: e.validation } });
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new IesError('IES_ERR_PAYLOAD_TOO_LARGE', e.message);
-  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new IesError('IES_ERR_UNSUPPORTED_MEDIA_TYPE', e.message);
+  const byCode = e.code === undefined ? undefined : FASTIFY_CODES[e.code];
+  if (byCode) return new IesError(byCode, e.message);
+  // The JSON parser's SyntaxError (and secure-json-parse's prototype-poisoning refusal) carry 400 and no code.
+  if (err instanceof SyntaxError && e.statusCode === 400) return new IesError('IES_ERR_BODY_MALFORMED', e.message);
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return new IesError('IES_ERR_VALIDATION', e.message);
+    return new IesError(STATUS_CODES[e.statusCode] ?? 'IES_ERR_BAD_REQUEST', e.message);
   }
   return err;
 }
+
+/**
+ * Node's 'clientError': the request never reached fastify (headers too large, malformed
+ * HTTP, request or headers timeout). Answered as problem+json on the raw socket, which is
+ * then closed: after such an error the connection's framing cannot be trusted.
+ */
+function answerClientError(this: FastifyInstance, err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const code: ErrorCode = err.code === 'HPE_HEADER_OVERFLOW' ? 'IES_ERR_HEADERS_TOO_LARGE'
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'IES_ERR_REQUEST_TIMEOUT'
+    : 'IES_ERR_BAD_REQUEST';
+  const detail = code === 'IES_ERR_HEADERS_TOO_LARGE' ? 'request line and headers exceed the server limit'
+    : code === 'IES_ERR_REQUEST_TIMEOUT' ? 'the request did not arrive within the server timeout'
+    : `malformed HTTP request (${err.code ?? err.message})`;
+  const problem = toProblem(new IesError(code, detail));
+  const body = JSON.stringify(problem);
+  this.log.info({ code, cause: err.code }, 'client error');
+  if (socket.writable) {
+    const retry = problem.retriable ? 'Retry-After: 5\r\n' : '';
+    socket.write(`HTTP/1.1 ${problem.status} ${STATUS_TEXT[problem.status] ?? 'Bad Request'}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${retry}Connection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };

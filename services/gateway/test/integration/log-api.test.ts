@@ -177,3 +177,14 @@ test('access follows the data: head-end its batches, aggregator its enrolled met
   assert.equal(peer.json().code, 'IES_ERR_ROLE_FORBIDDEN');
   for (const url of [proofUrl('M-1'), receiptUrl, `/v1/statements?day=${blocks[3]!.slice(0, 10)}`, '/v1/dr/events/EV-X']) assert.equal(await status(url, 'PEER'), 403, url);
 });
+
+test('a batch signed with a 128-character jti can fetch its own receiptUrl (batch id of 134 characters)', async () => {
+  const jti = `L-${Date.now()}-`.padEnd(128, 'x');
+  const { res, json } = await h.submit(`${CSV_HEADER}\nM-1,${blocks[0]},7,0,VALID\n`, headEnd, { jti });
+  assert.equal(res.statusCode, 202, res.body);
+  const body = json();
+  assert.equal(body.batchId, `HES-1:${jti}`);
+  const receipt = await get(body.receiptUrl as string);
+  assert.ok([200, 202].includes(receipt.statusCode), receipt.body);
+  assert.equal((receipt.json() as Json).batchId ?? (receipt.json() as Json).receipt?.batchId, body.batchId);
+});
