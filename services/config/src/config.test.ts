@@ -60,3 +60,13 @@ test('redaction hides the ClickHouse password and credentials in URLs', () => {
 test('the replay window must cover twice the signature skew', () => {
   assert.throws(() => loadConfig({ IES_AUTH_MAX_SKEW_SECONDS: '600', IES_INGEST_IDEMPOTENCY_TTL_SECONDS: '900' }), /at least twice IES_AUTH_MAX_SKEW_SECONDS=600/);
 });
+
+test('HTTP timeouts are bounded by default, configurable, and the headers timeout fits in the request timeout', () => {
+  const d = loadConfig({}).http;
+  for (const ms of [d.requestTimeoutMs, d.headersTimeoutMs, d.connectionTimeoutMs, d.keepAliveTimeoutMs]) assert.ok(ms > 0 && ms <= 3_600_000);
+  assert.ok(d.headersTimeoutMs <= d.requestTimeoutMs);
+  const c = loadConfig({ IES_HTTP_REQUEST_TIMEOUT_MS: '5000', IES_HTTP_HEADERS_TIMEOUT_MS: '2000', IES_HTTP_CONNECTION_TIMEOUT_MS: '9000', IES_HTTP_KEEP_ALIVE_TIMEOUT_MS: '4000' }).http;
+  assert.deepEqual([c.requestTimeoutMs, c.headersTimeoutMs, c.connectionTimeoutMs, c.keepAliveTimeoutMs], [5000, 2000, 9000, 4000]);
+  assert.throws(() => loadConfig({ IES_HTTP_REQUEST_TIMEOUT_MS: '1000', IES_HTTP_HEADERS_TIMEOUT_MS: '2000' }), /IES_HTTP_HEADERS_TIMEOUT_MS=2000 must not exceed/);
+  assert.throws(() => loadConfig({ IES_HTTP_REQUEST_TIMEOUT_MS: '0' }), /IES_HTTP_REQUEST_TIMEOUT_MS="0" must be an integer from 100/);
+});

@@ -60,7 +60,18 @@ export interface Config {
     /** How often each DISCOM's statement sweep (a bullmq repeatable job) runs. */
     readonly statementIntervalMs: number;
   };
-  readonly http: { readonly host: string; readonly port: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    /** The whole request (headers and body) must arrive within this; then 408 and the connection is closed. */
+    readonly requestTimeoutMs: number;
+    /** The request line and headers must arrive within this (at most requestTimeoutMs). */
+    readonly headersTimeoutMs: number;
+    /** A connection with no traffic either way for this long is closed. */
+    readonly connectionTimeoutMs: number;
+    /** An idle keep-alive connection is closed after this. */
+    readonly keepAliveTimeoutMs: number;
+  };
   /** DISCOMs this node serves (its tenants). */
   readonly tenants: readonly string[];
   readonly auth: {
@@ -150,7 +161,14 @@ export function loadConfig(env: Env): Config {
       password: str('IES_CLICKHOUSE_PASSWORD', ''),
     },
     redis: { url: url('IES_REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']) },
-    http: { host: str('IES_HTTP_HOST', '127.0.0.1'), port: int('IES_HTTP_PORT', 8080, 0, 65535) },
+    http: {
+      host: str('IES_HTTP_HOST', '127.0.0.1'),
+      port: int('IES_HTTP_PORT', 8080, 0, 65535),
+      requestTimeoutMs: int('IES_HTTP_REQUEST_TIMEOUT_MS', 60_000, 100, 3_600_000),
+      headersTimeoutMs: int('IES_HTTP_HEADERS_TIMEOUT_MS', 20_000, 100, 3_600_000),
+      connectionTimeoutMs: int('IES_HTTP_CONNECTION_TIMEOUT_MS', 120_000, 100, 3_600_000),
+      keepAliveTimeoutMs: int('IES_HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
+    },
     dr: {
       performanceGraceMs: int('IES_DR_PERFORMANCE_GRACE_MS', 30 * 60_000, 0, 7 * 24 * 3_600_000),
       sweepIntervalMs: int('IES_DR_SWEEP_INTERVAL_MS', 60_000, 500, 3_600_000),
@@ -187,6 +205,10 @@ export function loadConfig(env: Env): Config {
       maxNotaryLagMs: int('IES_INGEST_MAX_NOTARY_LAG_MS', 500, 0, 3_600_000),
     },
   };
+  // Node refuses a headers timeout longer than the request timeout.
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+    problems.push(`IES_HTTP_HEADERS_TIMEOUT_MS=${config.http.headersTimeoutMs} must not exceed IES_HTTP_REQUEST_TIMEOUT_MS=${config.http.requestTimeoutMs}`);
+  }
   // A replayed message must still be remembered when its iat is as old as the skew allows.
   if (config.ingest.idempotencyTtlSeconds < 2 * config.auth.maxSkewSeconds) {
     problems.push(`IES_INGEST_IDEMPOTENCY_TTL_SECONDS=${config.ingest.idempotencyTtlSeconds} must be at least twice IES_AUTH_MAX_SKEW_SECONDS=${config.auth.maxSkewSeconds}`);

@@ -68,7 +68,7 @@ function cachedBacklog(logStore: (discomId: string) => LogStore): (discomId: str
 
 /** The gateway's HTTP app; tests drive it with inject(), main.ts listens. */
 export function buildGateway(deps: GatewayDeps): FastifyInstance {
-  const app = buildHttpApp({ logger: deps.logger, metrics: deps.metrics, readiness: deps.readiness, bodyLimit: deps.config.ingest.maxBodyBytes });
+  const app = buildHttpApp({ logger: deps.logger, metrics: deps.metrics, readiness: deps.readiness, bodyLimit: deps.config.ingest.maxBodyBytes, timeouts: deps.config.http });
   const now = deps.now ?? Date.now;
   // OpenAPI generated from the route schemas: /openapi.json, browsable at /docs.
   void app.register(swagger, {

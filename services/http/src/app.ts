@@ -1,9 +1,25 @@
+import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyHttpOptions, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { COMPOSITE_ID_MAX_LENGTH } from '@ies/contracts';
 import { IesError, PROBLEM_CONTENT_TYPE, toProblem, type ErrorCode } from '@ies/errors';
 import { runReadiness, type Logger, type ReadinessCheck } from '@ies/observability';
 import type { Registry } from 'prom-client';
+
+/** How long the server waits for a client; every one is bounded (0 would mean never). */
+export interface HttpTimeouts {
+  /** The whole request, headers and body, must arrive within this. */
+  readonly requestTimeoutMs: number;
+  /** The request line and headers must arrive within this (at most requestTimeoutMs). */
+  readonly headersTimeoutMs: number;
+  /** A socket with no traffic either way for this long is closed. */
+  readonly connectionTimeoutMs: number;
+  /** An idle keep-alive connection between requests is closed after this. */
+  readonly keepAliveTimeoutMs: number;
+}
+
+/** The same defaults as @ies/config's IES_HTTP_* settings, for apps built without a config. */
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = Object.freeze({ requestTimeoutMs: 60_000, headersTimeoutMs: 20_000, connectionTimeoutMs: 120_000, keepAliveTimeoutMs: 72_000 });
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -11,22 +27,30 @@ export interface HttpAppOptions {
   readiness: readonly ReadinessCheck[];
   /** Largest accepted request body; routes may lower it. */
   bodyLimit?: number;
+  timeouts?: HttpTimeouts;
 }
 
 /**
  * A fastify app with the platform routes every service serves (/healthz, /readyz,
  * /metrics) and one error handler that turns every failure into RFC 9457 problem+json,
  * including the ones fastify and Node answer themselves (bad URL, over-long path
- * parameter, unparseable body, oversized headers).
+ * parameter, unparseable body, oversized headers, request timeout).
  */
 export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
-  const fastifyOptions: FastifyServerOptions = {
+  const timeouts = options.timeouts ?? DEFAULT_HTTP_TIMEOUTS;
+  const fastifyOptions: FastifyHttpOptions<Server> = {
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024,
     // Per-request lines are off: routes log outcomes (accepted, refused) themselves.
     logController: new LogController({ disableRequestLogging: true }),
     // find-my-way compares the decoded parameter; its default of 100 refused legal ids.
     routerOptions: { maxParamLength: COMPOSITE_ID_MAX_LENGTH },
+    requestTimeout: timeouts.requestTimeoutMs,
+    connectionTimeout: timeouts.connectionTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    // Node enforces requestTimeout and headersTimeout from a periodic sweep (30 s by
+    // default); sweep often enough that the bound holds to within a quarter of itself.
+    http: { headersTimeout: timeouts.headersTimeoutMs, connectionsCheckingInterval: checkingInterval(timeouts) },
     frameworkErrors: (err, req, reply) => sendProblem(mapFastifyError(err), req, reply),
     clientErrorHandler: answerClientError,
   };
@@ -44,6 +68,10 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
     return reply.type(options.metrics.contentType).send(await options.metrics.metrics());
   });
   return app;
+}
+
+function checkingInterval(t: HttpTimeouts): number {
+  return Math.max(50, Math.min(5_000, Math.floor(Math.min(t.requestTimeoutMs, t.headersTimeoutMs) / 4)));
 }
 
 function sendProblem(err: unknown, req: FastifyRequest, reply: FastifyReply): void {

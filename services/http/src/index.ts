@@ -1,1 +1,1 @@
-export { buildHttpApp, type HttpAppOptions } from './app.js';
+export { buildHttpApp, DEFAULT_HTTP_TIMEOUTS, type HttpAppOptions, type HttpTimeouts } from './app.js';

@@ -61,3 +61,44 @@ test('400: a malformed request line gets problem+json IES_ERR_BAD_REQUEST', asyn
     await app.close();
   }
 });
+
+// Small bounds so the test is quick; the assertions are on what the server does, not when.
+const SHORT = { requestTimeoutMs: 400, headersTimeoutMs: 300, connectionTimeoutMs: 30_000, keepAliveTimeoutMs: 30_000 };
+
+test('a request whose body stops half way is answered 408 problem+json and its connection closed', { timeout: 20_000 }, async () => {
+  const { app, port } = await listening({ timeouts: SHORT });
+  try {
+    const head = 'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n';
+    const { text, closedByServer } = await exchange(port, [head, '{"n":1,"pad":"xx']);
+    assert.ok(closedByServer);
+    const p = problemOf(text);
+    assert.equal(p.status, 408);
+    assert.match(p.contentType, /^application\/problem\+json/);
+    assert.equal(p.body.code, 'IES_ERR_REQUEST_TIMEOUT');
+    assert.equal(p.body.retriable, true);
+  } finally {
+    await app.close();
+  }
+});
+
+test('headers that never finish are answered 408 and the connection closed', { timeout: 20_000 }, async () => {
+  const { app, port } = await listening({ timeouts: { ...SHORT, requestTimeoutMs: 30_000 } });
+  try {
+    const { text } = await exchange(port, ['POST /echo HTTP/1.1\r\nHost: x\r\nX-Slow: a']);
+    assert.equal(problemOf(text).body.code, 'IES_ERR_REQUEST_TIMEOUT');
+  } finally {
+    await app.close();
+  }
+});
+
+// Only the idle timeout is short here: the headers timeout would also close a silent connection (with a 408).
+test('an idle connection is closed after the connection timeout', { timeout: 20_000 }, async () => {
+  const { app, port } = await listening({ timeouts: { ...SHORT, requestTimeoutMs: 30_000, headersTimeoutMs: 30_000, connectionTimeoutMs: 300, keepAliveTimeoutMs: 300 } });
+  try {
+    const { text, closedByServer } = await exchange(port, []);
+    assert.ok(closedByServer);
+    assert.equal(text, '');
+  } finally {
+    await app.close();
+  }
+});
