@@ -61,6 +61,7 @@ export const ERROR_CODES = {
   IES_ERR_VEE_FOREIGN_HEADEND: { status: 422, title: 'Meter registered to another head-end', retriable: false },
   IES_ERR_VEE_FOREIGN_METER: { status: 422, title: 'Read for a meter of another DISCOM', retriable: false },
   IES_ERR_VEE_BLOCK_MISALIGNED: { status: 422, title: 'Block start not on a 15-minute boundary', retriable: false },
+  IES_ERR_VEE_BEFORE_EPOCH: { status: 422, title: 'Block starts before 1970-01-01T00:00Z', retriable: false },
   IES_ERR_VEE_FUTURE_BLOCK: { status: 422, title: 'Block ends after the node clock', retriable: false },
   IES_ERR_VEE_NEGATIVE: { status: 422, title: 'Negative energy', retriable: false },
   IES_ERR_VEE_IMPLAUSIBLE: { status: 422, title: 'Energy above the plausible maximum for the meter', retriable: false },

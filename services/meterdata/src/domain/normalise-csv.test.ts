@@ -116,3 +116,18 @@ test('the VEE rules apply to CSV reads too', () => {
   assert.equal(r.rejected[3]?.message, 'EXPORT energy 1126 Wh in block 2026-11-20T00:15:00+05:30 exceeds the plausible 1125 Wh = DER capacity 3000 W × 0.25 h × margin 1.5');
   assert.deepEqual(r.reads.map((x) => [x.channel, x.wh]), [['IMPORT', 1], ['EXPORT', 5]]);
 });
+
+test('reads before 1970 are rejected per read (the reads tables cannot hold them); beyond 2106-02-07 is in the future', () => {
+  const csv = [
+    CSV_HEADER,
+    'M-1,1969-12-31T23:45:00Z,1,,VALID', // before the epoch (0)
+    'M-1,1900-01-01T05:30:00+05:30,1,,VALID', // before the epoch (1)
+    'M-1,1970-01-01T00:00:00Z,1,,VALID', // the first storable block (2)
+    'M-1,2106-02-07T06:30:00Z,1,,VALID', // after ClickHouse DateTime's end: not-in-future refuses it (3)
+    'M-1,9999-12-31T23:45:00Z,1,,VALID', // (4)
+  ].join('\n');
+  const r = normaliseCompactCsv(csv, ctx);
+  assert.deepEqual(r.rejected.map((x) => [x.index, x.code]), [[0, 'IES_ERR_VEE_BEFORE_EPOCH'], [1, 'IES_ERR_VEE_BEFORE_EPOCH'], [3, 'IES_ERR_VEE_FUTURE_BLOCK'], [4, 'IES_ERR_VEE_FUTURE_BLOCK']]);
+  assert.equal(r.rejected[0]?.message, 'block 1969-12-31T23:45:00Z starts before 1970-01-01T00:00:00Z, the earliest instant the reads tables hold');
+  assert.deepEqual(r.reads.map((x) => x.blockStart), [0]);
+});

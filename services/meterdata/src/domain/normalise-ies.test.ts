@@ -367,3 +367,9 @@ test('DEFAULT_POLICY refuses PT30M until a head-end opts into SPLIT_EVEN, margin
   assert.deepEqual(DEFAULT_POLICY, { halfHourProfiles: 'REJECT', plausibilityMargin: 1.5 });
   assert.ok(Object.isFrozen(DEFAULT_POLICY));
 });
+
+test('before 1970: blocks before the epoch are rejected per read, the rest of the profile kept', () => {
+  const r = normaliseIesMeterData([descriptorProfile([IMP]), intervalProfile(M1, '1970-01-01T05:00:00+05:30', [[1], [1], [1], [1]])], ctx({}));
+  assert.deepEqual(r.rejected.map((x) => [x.index, x.code]), [[0, 'IES_ERR_VEE_BEFORE_EPOCH'], [1, 'IES_ERR_VEE_BEFORE_EPOCH']]);
+  assert.deepEqual(r.reads.map((x) => x.blockStart), [0, 15 * 60_000]);
+});

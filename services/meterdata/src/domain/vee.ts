@@ -58,6 +58,10 @@ function checkBlock(c: CandidateRead, blockStart: number, wh: number, check: Met
   if (((blockStart % BLOCK_MS) + BLOCK_MS) % BLOCK_MS !== 0 || c.subMillisecond) {
     return { code: 'IES_ERR_VEE_BLOCK_MISALIGNED', message: `block start ${at(c, blockStart)} is not on a 15-minute boundary` };
   }
+  // ClickHouse DateTime (the reads tables) starts at the Unix epoch; the loader could not store it.
+  if (blockStart < 0) {
+    return { code: 'IES_ERR_VEE_BEFORE_EPOCH', message: `block ${at(c, blockStart)} starts before 1970-01-01T00:00:00Z, the earliest instant the reads tables hold` };
+  }
   if (blockStart + BLOCK_MS > nowMs) {
     return { code: 'IES_ERR_VEE_FUTURE_BLOCK', message: `block ${at(c, blockStart)} ends at ${at(c, blockStart + BLOCK_MS)}, after the node clock ${at(c, nowMs)}` };
   }
@@ -78,7 +82,7 @@ function checkBlock(c: CandidateRead, blockStart: number, wh: number, check: Met
 
 /**
  * The per-read VEE rules, in order: malformed → unknown/foreign meter → alignment →
- * future → negative → plausibility → duplicate. Each failing read is rejected with the
+ * before 1970 → future → negative → plausibility → duplicate. Each failing read is rejected with the
  * first rule it breaks; the rest are accepted. Duplicates are judged among accepted
  * reads: the first (meter, block, channel) stands, later ones are rejected.
  */
