@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   IES_ERR_URI_TOO_LONG: { status: 414, title: 'A path parameter is longer than any valid id', retriable: false },
   IES_ERR_HEADERS_TOO_LARGE: { status: 431, title: 'Request line and headers too large', retriable: false },
   IES_ERR_REQUEST_TIMEOUT: { status: 408, title: 'Request not received in time', retriable: true },
+  IES_ERR_DUPLICATE_KEY: { status: 400, title: 'Signed document names the same member twice', retriable: false },
   IES_ERR_DEPENDENCY_UNAVAILABLE: { status: 503, title: 'A backing service is unavailable', retriable: true },
   IES_ERR_TENANT_INVALID: { status: 400, title: 'Invalid DISCOM (tenant) id', retriable: false },
   IES_ERR_SCHEMA_NOT_FOUND: { status: 500, title: 'Avro schema file missing', retriable: false },

@@ -1,5 +1,5 @@
 import { CompactSign, compactVerify, decodeProtectedHeader, type JWK } from 'jose';
-import type { Ed25519Keys } from '@ies/crypto';
+import { parseStrictJson, type Ed25519Keys } from '@ies/crypto';
 import { IesError } from '@ies/errors';
 import { sideAllocationJson, validateSideAllocation, type SideAllocation } from './domain/allocation.js';
 
@@ -54,7 +54,7 @@ export async function verifySide(jws: string, trusted: readonly JWK[]): Promise<
   const text = Buffer.from(payload).toString('utf8');
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseStrictJson(text);
   } catch (cause) {
     throw new IesError('IES_ERR_P2P_SIDE_INVALID', `side allocation payload is not JSON: ${(cause as Error).message}`, { cause });
   }

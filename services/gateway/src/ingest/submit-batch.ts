@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TOPICS, topicName } from '@ies/contracts';
+import { parseStrictJson } from '@ies/crypto';
 import { IesError, toProblem } from '@ies/errors';
 import { ACKS_ALL } from '@ies/kafka';
 import { DEFAULT_POLICY, normaliseCompactCsv, normaliseIesMeterData, type IngestContext, type IngestResult, type RejectedRead } from '@ies/meterdata';
@@ -163,8 +164,10 @@ function normalise(format: BatchFormat, body: Buffer, ctx: IngestContext): Inges
   if (format === 'COMPACT_CSV') return normaliseCompactCsv(body.toString('utf8'), ctx);
   let doc: unknown;
   try {
-    doc = JSON.parse(body.toString('utf8'));
+    // A member named twice would let the signed bytes say two things: refused, not last-one-wins.
+    doc = parseStrictJson(body.toString('utf8'));
   } catch (cause) {
+    if (cause instanceof IesError) throw cause;
     throw new IesError('IES_ERR_VALIDATION', `body is not JSON: ${(cause as Error).message}`, { cause });
   }
   return normaliseIesMeterData(doc, ctx);

@@ -109,10 +109,14 @@ function view(r: DrEventRecord) {
   return { eventId: r.eventId, discomId: r.discomId, state: r.state, version: r.version, aggregatorId: r.aggregatorId, programmeId: r.programmeId, event: r.event, history: r.history };
 }
 
+import { parseStrictJson } from '@ies/crypto';
+
+/** The signed body as JSON; a member named twice is refused (IES_ERR_DUPLICATE_KEY), never last-one-wins. */
 function parseJson(body: Buffer): unknown {
   try {
-    return JSON.parse(body.toString('utf8'));
+    return parseStrictJson(body.toString('utf8'));
   } catch (cause) {
+    if (cause instanceof IesError) throw cause;
     throw new IesError('IES_ERR_VALIDATION', `the body is not JSON: ${(cause as Error).message}`, { cause });
   }
 }

@@ -221,10 +221,14 @@ function contractTime(payload: unknown, now: number, backfillMs: number): number
   return Number.isFinite(at) && at <= now && now - at <= backfillMs ? at : now;
 }
 
+import { parseStrictJson } from '@ies/crypto';
+
+/** The signed body as JSON; a member named twice is refused (IES_ERR_DUPLICATE_KEY), never last-one-wins. */
 function parseJson(body: Buffer): unknown {
   try {
-    return JSON.parse(body.toString('utf8'));
+    return parseStrictJson(body.toString('utf8'));
   } catch (cause) {
+    if (cause instanceof IesError) throw cause;
     throw new IesError('IES_ERR_VALIDATION', `the body is not JSON: ${(cause as Error).message}`, { cause });
   }
 }

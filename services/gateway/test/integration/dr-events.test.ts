@@ -233,3 +233,14 @@ test('an aggregator registers its webhook through the gateway; plain http to a r
   const plain = await h.app.inject({ method: 'PUT', url: '/v1/dr/webhook', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: { url: 'http://agg.example/ies/dr' } });
   assert.equal(plain.statusCode, 400, plain.body);
 });
+
+test('a DR event body naming a member twice is refused (400 IES_ERR_DUPLICATE_KEY), not created with the last value', async () => {
+  const text = JSON.stringify(eventRequest('EV-DUP-Y', ['M-1'])).replace('{"eventId":"EV-DUP-Y"', '{"eventId":"EV-DUP-X","eventId":"EV-DUP-Y"');
+  const bytes = Buffer.from(text);
+  const signature = await signDetached(bytes, agg, { iat: Math.floor(Date.now() / 1000), jti: randomUUID(), htm: 'POST', htu: '/v1/dr/events', tenant });
+  const res = await h.app.inject({ method: 'POST', url: '/v1/dr/events', headers: { 'content-type': 'application/json', 'x-ies-signature': signature }, payload: bytes });
+  assert.equal(res.statusCode, 400, res.body);
+  assert.equal((res.json() as Json).code, 'IES_ERR_DUPLICATE_KEY');
+  assert.equal((res.json() as Json).member, 'eventId');
+  for (const id of ['EV-DUP-X', 'EV-DUP-Y']) assert.equal((await get(`/v1/dr/events/${id}`)).statusCode, 404, id);
+});

@@ -191,6 +191,16 @@ test('every IES MeterData v0.6 example that carries interval reads is accepted t
   }
 });
 
+test('an IES MeterData document naming a member twice is refused (400 IES_ERR_DUPLICATE_KEY), not read with the last value', async () => {
+  const valid = readFileSync(new URL('validation-cases/valid_interval_profile.json', FIXTURES), 'utf8');
+  const twice = valid.replace('"meterRefs": [', '"meterRefs": [ { "value": "M-2", "scheme": "METER_SERIAL" } ], "meterRefs": [');
+  assert.notEqual(twice, valid);
+  const r = await submit(twice, { contentType: 'application/json' });
+  assert.equal(r.res.statusCode, 400, r.res.body);
+  assert.equal(r.json().code, 'IES_ERR_DUPLICATE_KEY');
+  assert.equal(r.json().path, '$[1]');
+});
+
 test('keys rotate and revoke without a restart while batches keep flowing', async () => {
   const next = await generateSigningKey('ES256');
   const statuses: number[] = [];

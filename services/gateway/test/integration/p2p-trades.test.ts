@@ -261,3 +261,14 @@ test('a platform binds a hosted meter only with that DISCOM’s registration and
     assert.equal(seen.statusCode, 404, seen.body);
   }
 });
+
+test('a trade body naming a member twice is refused (400 IES_ERR_DUPLICATE_KEY), not confirmed with the last value', { skip }, async () => {
+  const { doc, tx } = degMessage();
+  const text = JSON.stringify(doc).replace(`"transactionId":"${tx}"`, `"transactionId":"${tx}-decoy","transactionId":"${tx}"`);
+  assert.notEqual(text, JSON.stringify(doc));
+  const { res, json } = await post(undefined, keys['PLAT-SELL']!, { body: Buffer.from(text) });
+  assert.equal(res.statusCode, 400, res.body);
+  assert.equal(json.code, 'IES_ERR_DUPLICATE_KEY');
+  assert.equal(json.path, '$.context');
+  assert.equal((await get(tradeUrl(tx), 'PLAT-SELL', seller)).statusCode, 404);
+});

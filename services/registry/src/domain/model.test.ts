@@ -99,3 +99,14 @@ test('a PEER_DISCOM participant is named by the peer DISCOM id; AUDITOR is a rol
   assert.deepEqual(parseRegistryDocument(peer('TPDDL-DL'), 1).map((e) => e.participant?.role), ['PEER_DISCOM', 'AUDITOR']);
   assert.throws(() => parseRegistryDocument(peer('tpddl'), 1), (err: unknown) => err instanceof IesError && /PEER_DISCOM participant is named by the peer's DISCOM id/.test(err.message));
 });
+
+test('a document naming a key twice in one mapping is refused (YAML and JSON), not last-one-wins', () => {
+  const twice = [
+    doc().replace('  - { id: MTR-1, scheme: METER_SERIAL, headEnd: HES-01,', '  - { id: MTR-1, id: MTR-2, scheme: METER_SERIAL, headEnd: HES-01,'),
+    `${doc()}discom: TPDDL-DL\n`,
+    JSON.stringify({ discom: 'BRPL-DL', meters: [{ id: 'MTR-1', scheme: 'METER_SERIAL', sanctionedLoadW: 5000 }] }).replace('"sanctionedLoadW":5000', '"sanctionedLoadW":5000,"sanctionedLoadW":9000000'),
+  ];
+  for (const text of twice) {
+    assert.throws(() => parseRegistryDocument(text, 1), (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_DUPLICATE_KEY' && err.status === 400 && /twice/.test(err.message), text);
+  }
+});

@@ -72,8 +72,10 @@ const ID_MAX = 128;
 export function parseRegistryDocument(text: string, updatedAt: number): RegistryEntry[] {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    // A key named twice would let the operator's signed bytes say two things: refused.
+    doc = parseYaml(text, { uniqueKeys: true });
   } catch (cause) {
+    if ((cause as { code?: unknown }).code === 'DUPLICATE_KEY') throw new IesError('IES_ERR_DUPLICATE_KEY', `registry document names a key twice in one mapping: ${(cause as Error).message}`, { cause });
     throw new IesError('IES_ERR_REGISTRY_INVALID', `registry document is not YAML/JSON: ${(cause as Error).message}`, { cause });
   }
   const problems: string[] = [];
