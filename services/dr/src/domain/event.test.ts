@@ -52,7 +52,7 @@ test('every problem of a bad request is reported with its path and numbers', () 
   };
   assert.deepEqual(problemsOf(() => normaliseDrEvent(bad)), [
     '$.note: unknown member',
-    '$.eventId: must be a string of 1 to 128 characters, got ""',
+    '$.eventId: must be an id of 1 to 128 characters of A-Z a-z 0-9 . _ : -, starting with a letter or digit, without "..", got ""',
     '$.window.start: 2026-04-01T08:35:00.000Z (14:05 IST) is not on a 15-minute boundary',
     '$.intervals[0].kw: unknown member',
     '$.intervals[0].requestedWh: must be a non-negative integer, got -1',
@@ -92,4 +92,27 @@ test('the digest sorts by code point, joins with newlines and refuses duplicates
   assert.equal(participatingMetersDigest(['b', 'a']), createHash('sha256').update('a\nb').digest('hex'));
   assert.equal(participatingMetersDigest(['x']), createHash('sha256').update('x').digest('hex'));
   assert.throws(() => participatingMetersDigest(['a', 'a']), /listed twice/);
+});
+
+test('ids follow the one safe grammar: no "/", "..", control or bidi characters', () => {
+  for (const [key, value] of [['eventId', 'EV/1'], ['eventId', '..'], ['eventId', 'a..b'], ['programmeId', 'PEAK\u202e'], ['aggregatorId', 'AGG 1'], ['eventId', 'EV\u0000'], ['eventId', 'x'.repeat(129)]] as const) {
+    const problems = problemsOf(() => normaliseDrEvent({ ...request(), [key]: value }));
+    assert.equal(problems.length, 1, `${key}=${JSON.stringify(value)}: ${problems.join('; ')}`);
+    assert.match(problems[0]!, new RegExp(`^\\$\\.${key}: must be an id of 1 to 128 characters`));
+  }
+  assert.match(problemsOf(() => normaliseDrEvent({ ...request(), participatingMeters: ['m1', '../m2'] })).join(';'), /\$\.participatingMeters\[1\]: must be a meter id of/);
+  assert.equal(normaliseDrEvent({ ...request(), eventId: 'did:web:agg.example.in:events:2026-04-01.1' }).eventId, 'did:web:agg.example.in:events:2026-04-01.1');
+});
+
+test('prices, penalties and energies are bounded so an event total stays exact (no 2^53 − 1 paise)', () => {
+  const iv = { requestedWh: 100_000_000, offeredWh: 100_000_000, pricePaisePerKwh: 100_000, shortfallPenaltyPaisePerKwh: 100_000 };
+  const max = normaliseDrEvent({ ...request(), intervals: [iv, iv] });
+  assert.equal(max.intervals[0]?.pricePaisePerKwh, 100_000);
+  const over = { requestedWh: 100_000_001, offeredWh: 100_000_001, pricePaisePerKwh: Number.MAX_SAFE_INTEGER, shortfallPenaltyPaisePerKwh: 100_001 };
+  assert.deepEqual(problemsOf(() => normaliseDrEvent({ ...request(), intervals: [over, iv] })), [
+    '$.intervals[0].requestedWh: 100000001 is above the maximum 100000000 Wh per 15-minute interval',
+    '$.intervals[0].offeredWh: 100000001 is above the maximum 100000000 Wh per 15-minute interval',
+    '$.intervals[0].pricePaisePerKwh: 9007199254740991 is above the maximum 100000 paise per kWh',
+    '$.intervals[0].shortfallPenaltyPaisePerKwh: 100001 is above the maximum 100000 paise per kWh',
+  ]);
 });

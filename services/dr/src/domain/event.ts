@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { ID_GRAMMAR, isSafeId } from '@ies/contracts';
+import { MAX_DR_INTERVAL_WH, MAX_RATE_PAISE_PER_KWH } from '@ies/units';
 import { throwProblems, type Problem } from './codes.js';
 import { dateOfDayIndex, formatIstTime, INTERVAL_MS, istDayIndexOf } from './ist.js';
 import { POLICY_REF } from './policy-pack.js';
@@ -57,10 +59,13 @@ export interface DrEvent {
   readonly methodology: { readonly ref: string; readonly id: string; readonly version: number };
 }
 
-const MAX_ID = 128;
 const DIGEST = /^(?:sha256:)?([0-9a-f]{64})$/;
 const MEMBERS = ['eventId', 'programmeId', 'aggregatorId', 'window', 'intervals', 'participatingMeters', 'participatingMetersDigest', 'methodology'];
 const INTERVAL_MEMBERS = ['requestedWh', 'offeredWh', 'pricePaisePerKwh', 'shortfallPenaltyPaisePerKwh'];
+const BOUNDED: readonly (readonly [string, number])[] = [
+  ['requestedWh', MAX_DR_INTERVAL_WH], ['offeredWh', MAX_DR_INTERVAL_WH],
+  ['pricePaisePerKwh', MAX_RATE_PAISE_PER_KWH], ['shortfallPenaltyPaisePerKwh', MAX_RATE_PAISE_PER_KWH],
+];
 
 /** Orders strings by Unicode code point (= UTF-8 byte order), not by UTF-16 code unit. */
 export function compareCodePoints(a: string, b: string): number {
@@ -106,7 +111,7 @@ export function normaliseDrEvent(request: unknown, options: { policies?: { has(r
 
   const id = (key: string): string => {
     const v = r[key];
-    if (typeof v !== 'string' || v.length === 0 || v.length > MAX_ID) add(`$.${key}`, `must be a string of 1 to ${MAX_ID} characters, got ${JSON.stringify(v)}`);
+    if (!isSafeId(v)) add(`$.${key}`, `must be an id of ${ID_GRAMMAR}, got ${JSON.stringify(v)}`);
     return v as string;
   };
   const eventId = id('eventId');
@@ -153,8 +158,13 @@ export function normaliseDrEvent(request: unknown, options: { policies?: { has(r
       const path = `$.intervals[${i}]`;
       if (!isObject(entry)) return void add(path, 'must be an object');
       for (const key of Object.keys(entry)) if (!INTERVAL_MEMBERS.includes(key)) add(`${path}.${key}`, 'unknown member');
-      for (const key of ['requestedWh', 'pricePaisePerKwh', 'shortfallPenaltyPaisePerKwh']) if (!isCount(entry[key])) add(`${path}.${key}`, `must be a non-negative integer, got ${JSON.stringify(entry[key])}`);
-      if (entry['offeredWh'] !== undefined && !isCount(entry['offeredWh'])) add(`${path}.offeredWh`, `must be a non-negative integer, got ${JSON.stringify(entry['offeredWh'])}`);
+      // Bounded so an event's payment and penalty stay exact integers (@ies/units money-bounds).
+      for (const [key, max] of BOUNDED) {
+        const v = entry[key];
+        if (v === undefined && key === 'offeredWh') continue;
+        if (!isCount(v)) add(`${path}.${key}`, `must be a non-negative integer, got ${JSON.stringify(v)}`);
+        else if (v > max) add(`${path}.${key}`, `${v} is above the maximum ${max} ${key.endsWith('Wh') ? 'Wh per 15-minute interval' : 'paise per kWh'}`);
+      }
       intervals.push({
         intervalStart: start + i * INTERVAL_MS,
         requestedWh: entry['requestedWh'] as number,
@@ -177,7 +187,7 @@ export function normaliseDrEvent(request: unknown, options: { policies?: { has(r
     else {
       const seen = new Set<string>();
       inline.forEach((m: unknown, i) => {
-        if (typeof m !== 'string' || m.length === 0 || m.length > MAX_ID) add(`$.participatingMeters[${i}]`, `must be a meter id of 1 to ${MAX_ID} characters, got ${JSON.stringify(m)}`);
+        if (!isSafeId(m)) add(`$.participatingMeters[${i}]`, `must be a meter id of ${ID_GRAMMAR}, got ${JSON.stringify(m)}`);
         else if (seen.has(m)) add(`$.participatingMeters[${i}]`, `"${m}" is listed twice`);
         else seen.add(m);
       });

@@ -110,3 +110,27 @@ test('a document naming a key twice in one mapping is refused (YAML and JSON), n
     assert.throws(() => parseRegistryDocument(text, 1), (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_DUPLICATE_KEY' && err.status === 400 && /twice/.test(err.message), text);
   }
 });
+
+test('participant, meter, aggregator and programme ids follow the one safe grammar', () => {
+  const bad = `
+discom: BRPL-DL
+participants:
+  - { id: "HES/01", role: HEADEND, name: slash }
+  - { id: "..", role: HEADEND, name: dots }
+meters:
+  - { id: "MTR\\u202e1", scheme: METER_SERIAL, sanctionedLoadW: 5000 }
+  - { id: "MTR\\u00001", scheme: METER_SERIAL, sanctionedLoadW: 5000 }
+  - { id: "did:web:tpddl.delhi.gov.in:meters:001", scheme: DID, sanctionedLoadW: 5000 }
+enrolments:
+  - { aggregator: "AGG 1", programme: "PEAK/2026", meters: ["a..b"] }
+`;
+  assert.throws(() => parseRegistryDocument(bad, 1), (err: unknown) => {
+    assert.ok(err instanceof IesError && err.code === 'IES_ERR_REGISTRY_INVALID');
+    const problems = (err.details?.problems ?? []) as string[];
+    for (const at of ['participants[0].id', 'participants[1].id', 'meters[0].id', 'meters[1].id', 'enrolments[0].aggregator', 'enrolments[0].programme', 'enrolments[0].meters[0]']) {
+      assert.ok(problems.some((p) => p.startsWith(`${at} `) && p.includes('must be an id of 1 to 128 characters')), `missing ${at}\n${problems.join('\n')}`);
+    }
+    assert.ok(!problems.some((p) => p.startsWith('meters[2]')), problems.join('\n'));
+    return true;
+  });
+});

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { isDiscomId } from '@ies/contracts';
+import { ID_GRAMMAR, isDiscomId, isSafeId } from '@ies/contracts';
 import { IesError } from '@ies/errors';
 
 /**
@@ -175,8 +175,8 @@ function asArray(v: unknown, at: string, problems: string[]): unknown[] {
 }
 
 function checkId(v: unknown, at: string, problems: string[]): string {
-  if (typeof v === 'string' && v.length > 0 && v.length <= ID_MAX && !/\s/.test(v) && ![...v].some((c) => c.charCodeAt(0) < 0x20)) return v;
-  problems.push(`${at} ${JSON.stringify(v)} must be a non-empty string of at most ${ID_MAX} characters without whitespace`);
+  if (isSafeId(v)) return v;
+  problems.push(`${at} ${JSON.stringify(v)} must be an id of ${ID_GRAMMAR}`);
   return String(v ?? '');
 }
 

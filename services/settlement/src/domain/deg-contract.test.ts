@@ -128,3 +128,31 @@ test('an update reads its intent from the status: CANCELLED* cancels, anything e
   // Updates are not refused for a past window at intake; applyTradeUpdate judges what changed.
   assert.equal(ok(normaliseDegTrade(confirmPayload({ action: 'update' }), intakeContext({ now: at('2026-04-26T12:00:00Z') }))).trades[0]!.intent, 'AMEND');
 });
+
+test('transaction, commitment and meter ids follow the one safe grammar (no "/", "..", control or bidi characters)', () => {
+  const withContext = (transactionId: string) => {
+    const p = confirmPayload() as { context: Record<string, unknown> };
+    p.context.transactionId = transactionId;
+    return p;
+  };
+  for (const tx of ['tx/1', '..', 'tx\u202e1', 'tx 1']) {
+    const r = normaliseDegTrade(withContext(tx), intakeContext());
+    assert.deepEqual(!r.ok && r.problems.map((p) => [p.code, p.path]), [['IES_ERR_P2P_CONTRACT_INVALID', '$.context.transactionId']], tx);
+  }
+  const commitment = confirmPayload() as { message: { contract: { commitments: { id: string }[] } } };
+  commitment.message.contract.commitments[0]!.id = '../c-1';
+  assert.deepEqual(codes(normaliseDegTrade(commitment, intakeContext())), ['IES_ERR_P2P_CONTRACT_INVALID']);
+  assert.deepEqual(codes(normaliseDegTrade(confirmPayload({ sellerMeter: 'SM/SELLER\u0000' }), intakeContext())), ['IES_ERR_P2P_CONTRACT_INVALID']);
+  assert.equal(ok(normaliseDegTrade(withContext('did:web:p2p.example.in:tx:2026-04-26.1'), intakeContext())).trades[0]!.tradeId, 'did:web:p2p.example.in:tx:2026-04-26.1/c-1');
+});
+
+test('prices above ₹1000/kWh (2^53 − 1 paise is not a price) and quantities above 10 MWh per interval are refused', () => {
+  const one = (price: unknown, qty: unknown) => normaliseDegTrade(confirmPayload({ intervals: [{ price, qty }] }), intakeContext());
+  assert.deepEqual(ok(one('1000', '10000')).trades[0]!.intervals.map((i) => [i.quantityWh, i.pricePaisePerKwh]), [[10_000_000, 100_000]]);
+  const price = one('90071992547409.91', 1);
+  assert.deepEqual(codes(price), ['IES_ERR_P2P_VALUE_INVALID']);
+  assert.match(!price.ok ? price.problems[0]!.message : '', /PRICE_PER_KWH "90071992547409.91" INR\/kWh is above the maximum 1000 INR\/kWh/);
+  const qty = one(6, '10000.001');
+  assert.deepEqual(codes(qty), ['IES_ERR_P2P_VALUE_INVALID']);
+  assert.match(!qty.ok ? qty.problems[0]!.message : '', /REQUESTED_QTY "10000.001" kWh is above the maximum 10000 kWh/);
+});

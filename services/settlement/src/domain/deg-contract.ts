@@ -14,6 +14,8 @@
  * meter this node does not know is accepted only when the contract puts it with a known
  * peer DISCOM (inter-DISCOM trade: that DISCOM computes the side from its own meters).
  */
+import { ID_GRAMMAR, isSafeId } from '@ies/contracts';
+import { MAX_RATE_PAISE_PER_KWH, MAX_TRADE_INTERVAL_WH } from '@ies/units';
 import { parseScaled } from './decimal.js';
 import { type Problem, type SettlementCode } from './codes.js';
 import { BLOCK_MS, formatInstant, parseDuration, parseInstant } from './time.js';
@@ -79,8 +81,12 @@ export function normaliseDegTrade(payload: unknown, ctx: TradeIntakeContext): In
     return fail();
   }
   if (context['version'] !== '2.0.0') out.add('IES_ERR_P2P_CONTRACT_INVALID', '$.context.version', `version ${JSON.stringify(context['version'])} is not 2.0.0`);
-  const transactionId = str(context['transactionId']);
+  let transactionId = str(context['transactionId']);
   if (transactionId === undefined) out.add('IES_ERR_P2P_CONTRACT_INVALID', '$.context.transactionId', 'transactionId missing');
+  else if (!isSafeId(transactionId)) {
+    out.add('IES_ERR_P2P_CONTRACT_INVALID', '$.context.transactionId', `transactionId ${JSON.stringify(transactionId)} must be an id of ${ID_GRAMMAR}`);
+    transactionId = undefined;
+  }
   const message = payload['message'];
   const contract = isObj(message) ? message['contract'] : undefined;
   if (!isObj(contract)) {
@@ -114,6 +120,7 @@ export function normaliseDegTrade(payload: unknown, ctx: TradeIntakeContext): In
     if (!isObj(c)) return out.add('IES_ERR_P2P_CONTRACT_INVALID', path, 'commitment is not an object');
     const id = str(c['id']);
     if (id === undefined) return out.add('IES_ERR_P2P_CONTRACT_INVALID', `${path}.id`, 'commitment id missing');
+    if (!isSafeId(id)) return out.add('IES_ERR_P2P_CONTRACT_INVALID', `${path}.id`, `commitment id ${JSON.stringify(id)} must be an id of ${ID_GRAMMAR}`);
     if (seen.has(id)) return out.add('IES_ERR_P2P_DUPLICATE', `${path}.id`, `commitment ${id} appears twice`);
     seen.add(id);
     if (sellerSide) checkResourceMeters(c, path, sellerSide.meterId, out);
@@ -214,6 +221,10 @@ function resolveSide(side: 'seller' | 'buyer', roles: Map<string, string[]>, par
   }
   const [meterId, index] = [...meters][0]!;
   const meterPath = `${path}[${index}].participantAttributes.meterId`;
+  if (!isSafeId(meterId)) {
+    out.add('IES_ERR_P2P_CONTRACT_INVALID', meterPath, `${side} meter id ${JSON.stringify(meterId)} must be an id of ${ID_GRAMMAR}`);
+    return undefined;
+  }
   const registered = ctx.meter(meterId);
   if (registered !== undefined) {
     if (claims.size > 0 && !claims.has(registered.discomId)) {
@@ -274,8 +285,8 @@ function readIntervals(ts: unknown, path: string, out: Collector): TradeInterval
     // OpenADR-style series: interval n starts n durations after the series start.
     const startMs = own?.startMs ?? period!.startMs + id * period!.durationMs;
     const durationMs = own?.durationMs ?? period!.durationMs;
-    const pricePaise = readValue(iv, PRICE, 2, ipath, 'INR/kWh', 'paisa/kWh', out);
-    const quantityWh = readValue(iv, QUANTITY, 3, ipath, 'kWh', 'Wh', out);
+    const pricePaise = readValue(iv, PRICE, 2, MAX_RATE_PAISE_PER_KWH, ipath, 'INR/kWh', 'paisa/kWh', out);
+    const quantityWh = readValue(iv, QUANTITY, 3, MAX_TRADE_INTERVAL_WH, ipath, 'kWh', 'Wh', out);
     if (pricePaise === undefined || quantityWh === undefined) return;
     intervals.push({ id, path: ipath, startMs, endMs: startMs + durationMs, quantityWh, pricePaisePerKwh: pricePaise });
   });
@@ -308,7 +319,8 @@ function readPeriod(p: Obj, path: string, out: Collector): { startMs: number; du
   return { startMs, durationMs };
 }
 
-function readValue(iv: Obj, type: string, scale: number, path: string, unit: string, smallest: string, out: Collector): number | undefined {
+/** A decimal payload in units of 10^-scale, at most `max` of them (money bounds: every total stays exact). */
+function readValue(iv: Obj, type: string, scale: number, max: number, path: string, unit: string, smallest: string, out: Collector): number | undefined {
   const payloads = objects(iv['payloads']);
   const index = payloads.findIndex((p) => p['type'] === type);
   const payload = payloads[index];
@@ -328,11 +340,16 @@ function readValue(iv: Obj, type: string, scale: number, path: string, unit: str
     out.add('IES_ERR_P2P_VALUE_INVALID', vpath, parsed.reason === 'TOO_PRECISE' ? `${type} ${shown} ${unit} is finer than 1 ${smallest}` : `${type} ${shown} is not a decimal number`);
     return undefined;
   }
-  if (parsed.value < 0n || parsed.value > BigInt(Number.MAX_SAFE_INTEGER)) {
-    out.add('IES_ERR_P2P_VALUE_INVALID', vpath, `${type} ${shown} ${unit} is ${parsed.value < 0n ? 'negative' : 'too large'}`);
+  if (parsed.value < 0n || parsed.value > BigInt(max)) {
+    out.add('IES_ERR_P2P_VALUE_INVALID', vpath, `${type} ${shown} ${unit} is ${parsed.value < 0n ? 'negative' : `above the maximum ${formatScaled(max, scale)} ${unit}`}`);
     return undefined;
   }
   return Number(parsed.value);
+}
+
+function formatScaled(value: number, scale: number): string {
+  const digits = String(value).padStart(scale + 1, '0');
+  return `${digits.slice(0, -scale)}.${digits.slice(-scale)}`.replace(/\.?0+$/, '');
 }
 
 function checkNewWindow(intervals: readonly TradeInterval[], path: string, ctx: TradeIntakeContext, out: Collector): void {
