@@ -70,3 +70,9 @@ test('HTTP timeouts are bounded by default, configurable, and the headers timeou
   assert.throws(() => loadConfig({ IES_HTTP_REQUEST_TIMEOUT_MS: '1000', IES_HTTP_HEADERS_TIMEOUT_MS: '2000' }), /IES_HTTP_HEADERS_TIMEOUT_MS=2000 must not exceed/);
   assert.throws(() => loadConfig({ IES_HTTP_REQUEST_TIMEOUT_MS: '0' }), /IES_HTTP_REQUEST_TIMEOUT_MS="0" must be an integer from 100/);
 });
+
+test('webhook allowed networks are a list of CIDRs, none by default', () => {
+  assert.deepEqual(loadConfig({}).dr.webhookAllowedNetworks, []);
+  assert.deepEqual(loadConfig({ IES_WEBHOOK_ALLOWED_NETWORKS: '10.20.0.0/16, fd00:1::/48' }).dr.webhookAllowedNetworks, ['10.20.0.0/16', 'fd00:1::/48']);
+  assert.throws(() => loadConfig({ IES_WEBHOOK_ALLOWED_NETWORKS: '10.20.0.0' }), /IES_WEBHOOK_ALLOWED_NETWORKS entry "10.20.0.0" must be a CIDR/);
+});

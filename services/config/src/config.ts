@@ -25,8 +25,10 @@ export interface Config {
     readonly sweepIntervalMs: number;
     /** The node's private key (JWK file, created on first start) that signs webhook deliveries. */
     readonly webhookKeyFile: string;
-    /** Accept http:// webhook URLs on 127.0.0.1/localhost (local stack and demo only). */
+    /** Accept loopback webhooks, and http:// ones on 127.0.0.1/localhost (local stack and demo only). */
     readonly allowLoopbackWebhooks: boolean;
+    /** Non-public networks (CIDR) webhooks may still be delivered to; by default public addresses only. */
+    readonly webhookAllowedNetworks: readonly string[];
   };
   readonly notary: {
     /** Directory of per-tenant notary key files `<discom>.jwks.json` (private; created on first start). */
@@ -174,6 +176,7 @@ export function loadConfig(env: Env): Config {
       sweepIntervalMs: int('IES_DR_SWEEP_INTERVAL_MS', 60_000, 500, 3_600_000),
       webhookKeyFile: str('IES_WEBHOOK_KEY_FILE', '.stack/keys/webhook.private.jwk.json'),
       allowLoopbackWebhooks: str('IES_WEBHOOK_ALLOW_LOOPBACK_HTTP', 'false') === 'true',
+      webhookAllowedNetworks: cidrs('IES_WEBHOOK_ALLOWED_NETWORKS', str('IES_WEBHOOK_ALLOWED_NETWORKS', ''), problems),
     },
     settlement: {
       keysDir: str('IES_SETTLEMENT_KEYS_DIR', '.stack/keys/settlement'),
@@ -217,6 +220,15 @@ export function loadConfig(env: Env): Config {
     throw new IesError('IES_ERR_CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, { details: { problems } });
   }
   return deepFreeze(config);
+}
+
+/** `10.20.0.0/16,fd00:1::/48` → the CIDRs (the webhooks service parses them exactly at start-up). */
+function cidrs(name: string, text: string, problems: string[]): string[] {
+  const out = text.split(',').map((e) => e.trim()).filter(Boolean);
+  for (const c of out) {
+    if (!/^(?:\d{1,3}(?:\.\d{1,3}){3}\/\d{1,2}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\/\d{1,3})$/.test(c)) problems.push(`${name} entry ${JSON.stringify(c)} must be a CIDR such as 10.20.0.0/16 or fd00:1::/48`);
+  }
+  return out;
 }
 
 /** `DISCOM=https://peer-node,DISCOM=…` → { DISCOM: url } (IES_SETTLEMENT_PEER_URLS). */

@@ -31,7 +31,7 @@ export async function startDrService(env: Readonly<Record<string, string | undef
   const store = new DrEventStore(redis, producer, serde);
   const worker = await startBaselineWorker({ kafka, serde, ch, redis, store, policies: loadPolicyRegistry(), calendar: indiaHolidayCalendar(), tenants: config.tenants, logger });
   const feed = await startAggregatorFeed({ kafka, admin, serde, tenants: config.tenants, replicationFactor: config.kafka.replicationFactor, transactionalId: `${config.nodeId}-aggregator-feed`, logger });
-  const relay = await startWebhookRelay({ kafka, serde, connection: redis, tenants: config.tenants, signingKey: await loadWebhookKey(config.dr.webhookKeyFile, redis), groupId: `${config.nodeId}-webhooks` });
+  const relay = await startWebhookRelay({ kafka, serde, connection: redis, tenants: config.tenants, signingKey: await loadWebhookKey(config.dr.webhookKeyFile, redis), groupId: `${config.nodeId}-webhooks`, webhookPolicy: { allowLoopbackHttp: config.dr.allowLoopbackWebhooks, allowedNetworks: config.dr.webhookAllowedNetworks } });
   const sweep = new PerformanceSweep({ ch, redis, store, producer, serde, logger, graceMs: config.dr.performanceGraceMs, now: Date.now });
   const timer = setInterval(() => {
     for (const t of config.tenants) void sweep.sweep(t).catch((err: unknown) => logger.warn({ err, tenant: t }, 'performance sweep failed; retried on the next tick'));

@@ -107,6 +107,7 @@ export const ERROR_CODES = {
   IES_ERR_STATEMENT_NOT_FOUND: { status: 404, title: 'No such statement for this DISCOM', retriable: false },
   IES_ERR_STATEMENT_ROLE_FORBIDDEN: { status: 403, title: 'Only the DISCOM itself reads or acts on its statements', retriable: false },
   IES_ERR_NOT_ACCEPTABLE: { status: 406, title: 'No representation matches the Accept header', retriable: false },
+  IES_ERR_WEBHOOK_ADDRESS_FORBIDDEN: { status: 400, title: 'Webhook host is not a public address', retriable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

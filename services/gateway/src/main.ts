@@ -51,7 +51,7 @@ export async function startGateway(env: Readonly<Record<string, string | undefin
     policies: loadPolicyRegistry(),
     baselines: (discom, eventId) => readBaselines(clickhouse, discom, eventId),
     performance: (discom, eventId) => readPerformance(clickhouse, discom, eventId),
-    webhooks: new WebhookRegistry(redis, { allowLoopbackHttp: config.dr.allowLoopbackWebhooks }),
+    webhooks: new WebhookRegistry(redis, { allowLoopbackHttp: config.dr.allowLoopbackWebhooks, allowedNetworks: config.dr.webhookAllowedNetworks }),
     webhookKey: async () => { const raw = await redis.get(WEBHOOK_PUBLIC_KEY); return raw === null ? undefined : (JSON.parse(raw) as Record<string, unknown>); },
     readiness: [kafkaReadiness(admin), registryReadiness(config.registry.url), redisReadiness(redis)],
     p2p,

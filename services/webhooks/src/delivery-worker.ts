@@ -10,6 +10,7 @@ import type { WebhookRegistry } from './webhook-registry.js';
 export interface DeliveryWorkerDeps {
   queueName: string;
   connection: Redis;
+  /** Registrations; its addressPolicy decides where a POST may go. */
   webhooks: WebhookRegistry;
   sequence: DeliverySequence;
   signingKey: WebhookSigningKey;
@@ -51,7 +52,7 @@ async function deliver(deps: DeliveryWorkerDeps, job: Job<DeliveryJobData, Deliv
   const body = Buffer.from(JSON.stringify({ ...record, topic, deliveredAt: nowMs }));
   let status: number;
   try {
-    status = await postSigned({ url: webhook.url, body, jti: job.id as string, tenant: discomId, key: deps.signingKey, nowMs, timeoutMs: deps.timeoutMs });
+    status = await postSigned({ url: webhook.url, body, jti: job.id as string, tenant: discomId, key: deps.signingKey, nowMs, timeoutMs: deps.timeoutMs, addressPolicy: deps.webhooks.addressPolicy });
   } catch (err) {
     const attempt = job.attemptsMade + 1;
     const attempts = job.opts.attempts ?? 1;

@@ -9,6 +9,7 @@ import { DeliverySequence } from './delivery-sequence.js';
 import { startDeliveryWorker, type DeliveryOutcome } from './delivery-worker.js';
 import { startRelayConsumer } from './relay-consumer.js';
 import type { WebhookSigningKey } from './signed-post.js';
+import type { WebhookUrlPolicy } from './domain/webhook-url.js';
 import { WebhookRegistry } from './webhook-registry.js';
 
 export interface WebhookRelayOptions {
@@ -21,6 +22,11 @@ export interface WebhookRelayOptions {
   signingKey: WebhookSigningKey;
   /** Kafka consumer group, shared by every replica of the relay. */
   groupId: string;
+  /**
+   * Where deliveries may go (checked on every POST, against the address connected to): public
+   * addresses, plus `allowedNetworks`, plus loopback when `allowLoopbackHttp` (local stack).
+   */
+  webhookPolicy?: Partial<WebhookUrlPolicy>;
   /** Defaults to WEBHOOK_DELIVERY_QUEUE. */
   queueName?: string;
   /** Attempts per message, the first included (default 8). */
@@ -57,7 +63,7 @@ export async function startWebhookRelay(options: WebhookRelayOptions): Promise<W
   const o = validate(options);
   const log = o.log ?? silent;
   const queueName = o.queueName ?? WEBHOOK_DELIVERY_QUEUE;
-  const webhooks = new WebhookRegistry(o.connection);
+  const webhooks = new WebhookRegistry(o.connection, o.webhookPolicy);
   const sequence = new DeliverySequence(o.connection);
   const queue = new Queue<DeliveryJobData>(queueName, { connection: o.connection });
   const worker = startDeliveryWorker({

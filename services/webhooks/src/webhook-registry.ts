@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import { isTopicSafeId } from '@ies/contracts';
 import { IesError } from '@ies/errors';
-import { validateWebhookUrl, type WebhookUrlPolicy } from './domain/webhook-url.js';
+import { parseIp, type AddressPolicy } from './domain/webhook-address.js';
+import { addressPolicyOf, validateWebhookUrl, type WebhookUrlPolicy } from './domain/webhook-url.js';
+import { checkResolvedHost } from './checked-lookup.js';
 import { webhookKeys } from './redis-keys.js';
 
 export interface WebhookRegistration {
@@ -13,17 +15,25 @@ export interface WebhookRegistration {
 /** One webhook per aggregator and tenant, in Redis (`ies:<discom>:webhook:<aggregatorId>`). */
 export class WebhookRegistry {
   private readonly policy: Readonly<WebhookUrlPolicy>;
+  /** Where deliveries may go: the same rules, checked again on every POST. */
+  readonly addressPolicy: AddressPolicy;
 
   constructor(
     private readonly redis: Redis,
     policy: Partial<WebhookUrlPolicy> = {},
   ) {
-    this.policy = Object.freeze({ allowLoopbackHttp: policy.allowLoopbackHttp ?? false });
+    this.policy = Object.freeze({ allowLoopbackHttp: policy.allowLoopbackHttp ?? false, allowedNetworks: Object.freeze([...(policy.allowedNetworks ?? [])]) });
+    this.addressPolicy = addressPolicyOf(this.policy);
   }
 
-  /** Registers (or replaces) the aggregator's webhook; refuses an unacceptable URL. */
+  /**
+   * Registers (or replaces) the aggregator's webhook; refuses an unacceptable URL, and one
+   * whose host is or resolves to a non-public address (IES_ERR_WEBHOOK_ADDRESS_FORBIDDEN).
+   */
   async registerWebhook(discom: string, aggregatorId: string, rawUrl: unknown, nowMs: number = Date.now()): Promise<WebhookRegistration> {
     const url = validateWebhookUrl(rawUrl, this.policy);
+    const host = new URL(url).hostname;
+    if (parseIp(host) === undefined) await checkResolvedHost(host, this.addressPolicy, RESOLVE_TIMEOUT_MS);
     const registration: WebhookRegistration = { url, registeredAt: new Date(nowMs).toISOString() };
     await this.redis.set(key(discom, aggregatorId), JSON.stringify(registration));
     return registration;
@@ -39,6 +49,8 @@ export class WebhookRegistry {
     return raw === null ? undefined : (JSON.parse(raw) as WebhookRegistration);
   }
 }
+
+const RESOLVE_TIMEOUT_MS = 3_000;
 
 function key(discom: string, aggregatorId: string): string {
   if (!isTopicSafeId(aggregatorId)) throw new IesError('IES_ERR_VALIDATION', `aggregator id ${JSON.stringify(aggregatorId)} must be 1–100 letters, digits, '.', '_' or '-'`);

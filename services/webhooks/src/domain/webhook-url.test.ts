@@ -34,3 +34,26 @@ for (const [raw, message] of refused) {
     assert.throws(() => validateWebhookUrl(raw, local), (err: Error & { code?: string }) => err.code === 'IES_ERR_VALIDATION' && message.test(err.message));
   });
 }
+
+test('a host that is a non-public IP literal or localhost is refused (IES_ERR_WEBHOOK_ADDRESS_FORBIDDEN) unless allowed', () => {
+  const forbidden = (url: string, policy: Parameters<typeof validateWebhookUrl>[1]) => {
+    try {
+      validateWebhookUrl(url, policy);
+    } catch (err) {
+      return (err as { code?: string }).code === 'IES_ERR_WEBHOOK_ADDRESS_FORBIDDEN';
+    }
+    return false;
+  };
+  for (const url of ['https://169.254.169.254/latest/meta-data/', 'https://10.0.0.7/h', 'https://192.168.1.1/h', 'https://127.0.0.1/h', 'https://localhost/h', 'https://[::1]/h',
+    'https://[fd00::1]/h', 'https://[::ffff:169.254.169.254]/h', 'https://2852039166/h', 'https://0xa9.0xfe.0xa9.0xfe/h', 'https://0.0.0.0/h', 'https://metadata.localhost/h']) {
+    assert.ok(forbidden(url, strict), url);
+  }
+  assert.equal(validateWebhookUrl('https://8.8.8.8/h', strict), 'https://8.8.8.8/h');
+  // The local stack's loopback receivers stay allowed, metadata does not.
+  assert.equal(validateWebhookUrl('https://127.0.0.1:8443/h', local), 'https://127.0.0.1:8443/h');
+  assert.ok(forbidden('https://169.254.169.254/', local));
+  // An operator-listed network.
+  assert.equal(validateWebhookUrl('https://10.20.0.9/h', { ...strict, allowedNetworks: ['10.20.0.0/16'] }), 'https://10.20.0.9/h');
+  assert.ok(forbidden('https://10.21.0.9/h', { ...strict, allowedNetworks: ['10.20.0.0/16'] }));
+  assert.throws(() => validateWebhookUrl('https://agg.example.in/h', { ...strict, allowedNetworks: ['10.20.0.1/16'] }), /not a CIDR/);
+});

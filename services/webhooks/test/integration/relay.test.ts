@@ -74,7 +74,7 @@ before(async () => {
   // AGG-B has no webhook.
   relay = await startWebhookRelay({
     kafka, serde, connection: redis, tenants: [tenant], signingKey: key, groupId: `${tenant}-webhooks`, queueName,
-    attempts: 4, backoffMs: 200, holdMs: 100, log,
+    attempts: 4, backoffMs: 200, holdMs: 100, log, webhookPolicy: { allowLoopbackHttp: true },
   });
 });
 

@@ -55,6 +55,9 @@ test('bad URLs, bodies and callers are refused with problem+json', async () => {
     [as('AGG-1/AGGREGATOR'), { url: 'http://agg.example.in/ies' }, 400, 'IES_ERR_VALIDATION'],
     [as('AGG-1/AGGREGATOR'), { url: 'http://127.0.0.1:9/ies' }, 400, 'IES_ERR_VALIDATION'], // loopback http is off by default
     [as('AGG-1/AGGREGATOR'), { url: 'https://u:p@agg.example.in/' }, 400, 'IES_ERR_VALIDATION'],
+    [as('AGG-1/AGGREGATOR'), { url: 'https://169.254.169.254/latest/meta-data/' }, 400, 'IES_ERR_WEBHOOK_ADDRESS_FORBIDDEN'], // cloud metadata
+    [as('AGG-1/AGGREGATOR'), { url: 'https://10.0.0.7/ies' }, 400, 'IES_ERR_WEBHOOK_ADDRESS_FORBIDDEN'],
+    [as('AGG-1/AGGREGATOR'), { url: 'https://localhost:6379/' }, 400, 'IES_ERR_WEBHOOK_ADDRESS_FORBIDDEN'],
     [as('AGG-1/AGGREGATOR'), { href: 'https://agg.example.in/' }, 400, 'IES_ERR_VALIDATION'],
     [as('DISCOM-1/DISCOM'), { url: 'https://agg.example.in/' }, 403, 'IES_ERR_TENANT_FORBIDDEN'],
     [{}, { url: 'https://agg.example.in/' }, 401, 'IES_ERR_AUTH_MISSING'],
