@@ -89,7 +89,7 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
     webhooks: deps.webhooks,
     now,
     authenticate: async (req) => {
-      const who = await authenticateRead(deps.registry, req.headers.authorization, { audience: deps.config.nodeId, nowMs: now() });
+      const who = await authenticateRead(deps.registry, req.headers.authorization, { audience: deps.config.nodeId, nowMs: now(), maxSkewSeconds: deps.config.auth.maxSkewSeconds });
       return { ...who, role: deps.registry.participant(who.discomId, who.participantId)?.role ?? 'UNKNOWN' };
     },
   });

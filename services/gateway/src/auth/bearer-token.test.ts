@@ -19,8 +19,9 @@ async function setup() {
   return { registry, key, revoked };
 }
 
-function token(k: KeyPair, claims: { iss?: string; aud?: string; exp?: number | null }) {
-  const jwt = new SignJWT({}).setProtectedHeader({ alg: k.alg, kid: k.kid }).setIssuer(claims.iss ?? 'AGG-1').setAudience(claims.aud ?? 'node-1').setIssuedAt(nowSec);
+function token(k: KeyPair, claims: { iss?: string; aud?: string; exp?: number | null; iat?: number | null }) {
+  const jwt = new SignJWT({}).setProtectedHeader({ alg: k.alg, kid: k.kid }).setIssuer(claims.iss ?? 'AGG-1').setAudience(claims.aud ?? 'node-1');
+  if (claims.iat !== null) jwt.setIssuedAt(claims.iat ?? nowSec);
   if (claims.exp !== null) jwt.setExpirationTime(claims.exp ?? nowSec + 120);
   return jwt.sign(k.privateKey);
 }
@@ -47,4 +48,18 @@ test('wrong audience, wrong issuer, expired, too long-lived, no exp, revoked, un
   await assert.rejects(authenticateRead(registry, undefined, opts), refused('IES_ERR_AUTH_MISSING'));
   const hs = `${Buffer.from(JSON.stringify({ alg: 'HS256', kid: key.kid })).toString('base64url')}.e30.c2ln`;
   await assert.rejects(authenticateRead(registry, `Bearer ${hs}`, opts), refused('IES_ERR_TOKEN_INVALID', /"HS256" is not allowed/));
+});
+
+test('iat is required and may not be further ahead of the node clock than the skew window', async () => {
+  const { registry, key } = await setup();
+  const opts = { audience: 'node-1', nowMs: NOW, maxSkewSeconds: 300 };
+  const yearAhead = nowSec + 365 * 86_400;
+  await assert.rejects(authenticateRead(registry, `Bearer ${await token(key, { iat: yearAhead })}`, opts), refused('IES_ERR_TOKEN_INVALID', /iat 2027-11-21T12:00:00.000Z is 31536000 s ahead of the node clock 2026-11-21T12:00:00.000Z; at most 300 s/));
+  await assert.rejects(authenticateRead(registry, `Bearer ${await token(key, { iat: nowSec + 301 })}`, opts), refused('IES_ERR_TOKEN_INVALID', /301 s ahead/));
+  await assert.rejects(authenticateRead(registry, `Bearer ${await token(key, { iat: nowSec + 61 })}`, { ...opts, maxSkewSeconds: 60 }), refused('IES_ERR_TOKEN_INVALID', /at most 60 s/));
+  await assert.rejects(authenticateRead(registry, `Bearer ${await token(key, { iat: null })}`, opts), refused('IES_ERR_TOKEN_INVALID', /iat/));
+  // A client clock a little ahead (within the window) and an iat in the past are fine.
+  for (const iat of [nowSec + 300, nowSec + 10, nowSec - 100]) assert.equal((await authenticateRead(registry, `Bearer ${await token(key, { iat })}`, opts)).participantId, 'AGG-1');
+  // Without a window from the caller, the configured default applies.
+  await assert.rejects(authenticateRead(registry, `Bearer ${await token(key, { iat: yearAhead })}`, { audience: 'node-1', nowMs: NOW }), refused('IES_ERR_TOKEN_INVALID', /at most 300 s/));
 });
