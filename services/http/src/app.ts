@@ -137,7 +137,9 @@ function answerClientError(this: FastifyInstance, err: Error & { code?: string }
   const problem = toProblem(new IesError(code, detail));
   const body = JSON.stringify(problem);
   this.log.info({ code, cause: err.code }, 'client error');
-  if (socket.writable) {
+  // As Node's own handler: never write over a response already on its way to the client.
+  const inFlight = (socket as Socket & { _httpMessage?: { _headerSent?: boolean } | null })._httpMessage;
+  if (socket.writable && !inFlight?._headerSent) {
     const retry = problem.retriable ? 'Retry-After: 5\r\n' : '';
     socket.write(`HTTP/1.1 ${problem.status} ${STATUS_TEXT[problem.status] ?? 'Bad Request'}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${retry}Connection: close\r\n\r\n${body}`);
   }
