@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
+import { loadConfig } from '@ies/config';
 import { createLogger, createMetricsRegistry } from '@ies/observability';
 import { buildHttpApp, type HttpAppOptions } from './app.js';
 
@@ -62,8 +63,9 @@ test('400: a malformed request line gets problem+json IES_ERR_BAD_REQUEST', asyn
   }
 });
 
-// Small bounds so the test is quick; the assertions are on what the server does, not when.
-const SHORT = { requestTimeoutMs: 400, headersTimeoutMs: 300, connectionTimeoutMs: 30_000, keepAliveTimeoutMs: 30_000 };
+// Small bounds, set the way an operator would, so the test is quick; the assertions are on
+// what the server does, not when.
+const SHORT = loadConfig({ IES_HTTP_REQUEST_TIMEOUT_MS: '400', IES_HTTP_HEADERS_TIMEOUT_MS: '300', IES_HTTP_CONNECTION_TIMEOUT_MS: '30000', IES_HTTP_KEEP_ALIVE_TIMEOUT_MS: '30000' }).http;
 
 test('a request whose body stops half way is answered 408 problem+json and its connection closed', { timeout: 20_000 }, async () => {
   const { app, port } = await listening({ timeouts: SHORT });
