@@ -1,3 +1,4 @@
+import { ID_GRAMMAR, isSafeId } from '@ies/contracts';
 import { checkRequestBinding, verifyDetached } from '@ies/crypto';
 import { IesError } from '@ies/errors';
 import type { KeyRecord, ParticipantRole, RegistryState } from '@ies/registry';
@@ -17,8 +18,6 @@ export interface WriteRequest {
   /** The path exactly as sent (percent-encoding kept), without the query string. */
   path: string;
 }
-
-const JTI_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The path of a raw request URL, as the client sent it (no query, no fragment). */
 export function requestPath(url: string): string {
@@ -58,8 +57,8 @@ export async function authenticateWrite(
   if (Math.abs(skew) > opts.maxSkewSeconds) {
     throw new IesError('IES_ERR_SIGNATURE_STALE', `iat ${new Date(header.iat * 1000).toISOString()} is ${Math.abs(skew)} s ${skew < 0 ? 'behind' : 'ahead of'} the node clock ${new Date(opts.nowMs).toISOString()} (allowed ±${opts.maxSkewSeconds} s)`);
   }
-  if (typeof header.jti !== 'string' || !JTI_PATTERN.test(header.jti)) {
-    throw new IesError('IES_ERR_SIGNATURE_INVALID', `jti ${JSON.stringify(header.jti)} must be 1-128 characters of A-Z a-z 0-9 . _ : -`);
+  if (typeof header.jti !== 'string' || !isSafeId(header.jti)) {
+    throw new IesError('IES_ERR_SIGNATURE_INVALID', `jti ${JSON.stringify(header.jti)} must be an id: ${ID_GRAMMAR}`);
   }
   return { discomId: key.discomId, participantId: key.participantId, role: participant.role, kid: key.kid, jti: header.jti, iat: header.iat };
 }
