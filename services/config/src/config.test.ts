@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { IesError } from '@ies/errors';
 import { loadConfig, redactConfig } from './config.js';
 
@@ -75,4 +78,49 @@ test('webhook allowed networks are a list of CIDRs, none by default', () => {
   assert.deepEqual(loadConfig({}).dr.webhookAllowedNetworks, []);
   assert.deepEqual(loadConfig({ IES_WEBHOOK_ALLOWED_NETWORKS: '10.20.0.0/16, fd00:1::/48' }).dr.webhookAllowedNetworks, ['10.20.0.0/16', 'fd00:1::/48']);
   assert.throws(() => loadConfig({ IES_WEBHOOK_ALLOWED_NETWORKS: '10.20.0.0' }), /IES_WEBHOOK_ALLOWED_NETWORKS entry "10.20.0.0" must be a CIDR/);
+});
+
+/** A secrets folder laid out as `stack up` makes it. */
+function secretsDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ies-secrets-'));
+  for (const [name, value] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), `${value}\n`, { mode: 0o600 });
+  }
+  return dir;
+}
+
+test('the Kafka password of a principal, the Redis and ClickHouse passwords come from the secrets folder', () => {
+  const dir = secretsDir({ 'kafka/notary.password': 'kpw', 'redis.password': 'rpw', 'clickhouse.password': 'cpw' });
+  const c = loadConfig({ IES_SECRETS_DIR: dir }, { principal: 'notary' });
+  assert.deepEqual(c.kafka.sasl, { mechanism: 'scram-sha-512', username: 'notary', password: 'kpw', passwordFrom: path.join(dir, 'kafka', 'notary.password') });
+  assert.equal(c.redis.password, 'rpw');
+  assert.equal(c.clickhouse.password, 'cpw');
+  assert.equal(c.secretsDir, dir);
+  assert.equal(loadConfig({ IES_STACK_DIR: '/x/stack' }).secretsDir, path.join('/x/stack', 'secrets'));
+});
+
+test('environment overrides the secrets folder; no principal means no Kafka credentials', () => {
+  const dir = secretsDir({ 'kafka/notary.password': 'kpw', 'redis.password': 'rpw' });
+  const c = loadConfig({ IES_SECRETS_DIR: dir, IES_KAFKA_USERNAME: 'notary-2', IES_KAFKA_PASSWORD: 'env-pw', IES_KAFKA_SASL_MECHANISM: 'scram-sha-256', IES_REDIS_PASSWORD: 'env-rpw', IES_CLICKHOUSE_PASSWORD: 'env-cpw' }, { principal: 'notary' });
+  assert.equal(c.kafka.sasl?.username, 'notary-2');
+  assert.equal(c.kafka.sasl?.password, 'env-pw');
+  assert.equal(c.kafka.sasl?.mechanism, 'scram-sha-256');
+  assert.equal(c.redis.password, 'env-rpw');
+  assert.equal(c.clickhouse.password, 'env-cpw');
+  assert.equal(loadConfig({ IES_SECRETS_DIR: dir, IES_REDIS_URL: 'redis://:urlpw@127.0.0.1:6379' }).redis.password, 'urlpw');
+  assert.equal(loadConfig({ IES_SECRETS_DIR: dir }).kafka.sasl, undefined);
+});
+
+test('a named principal without a password is a configuration error naming the file', () => {
+  const dir = secretsDir({});
+  assert.throws(() => loadConfig({ IES_SECRETS_DIR: dir }, { principal: 'loader' }), (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_CONFIG_INVALID' && err.message.includes(path.join(dir, 'kafka', 'loader.password')));
+  assert.throws(() => loadConfig({ IES_SECRETS_DIR: dir, IES_KAFKA_PASSWORD: 'x', IES_KAFKA_SASL_MECHANISM: 'gssapi' }, { principal: 'loader' }), /IES_KAFKA_SASL_MECHANISM="gssapi"/);
+});
+
+test('redaction hides the Kafka and Redis passwords', () => {
+  const dir = secretsDir({ 'kafka/gateway.password': 'kafka-secret', 'redis.password': 'redis-secret' });
+  const out = JSON.stringify(redactConfig(loadConfig({ IES_SECRETS_DIR: dir }, { principal: 'gateway' })));
+  for (const secret of ['kafka-secret', 'redis-secret']) assert.ok(!out.includes(secret), out);
+  assert.ok(out.includes('"username":"gateway"'));
 });

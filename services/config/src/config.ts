@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { IesError } from '@ies/errors';
 
 /** The whole runtime configuration, read once from the environment and frozen. */
@@ -9,6 +11,8 @@ export interface Config {
     readonly clientId: string;
     /** Replication factor for topics the project creates (3 on a 3-broker cluster). */
     readonly replicationFactor: number;
+    /** The principal this process authenticates as; undefined when none was named (no Kafka client can be made). */
+    readonly sasl: KafkaSasl | undefined;
   };
   readonly registry: { readonly url: string };
   readonly clickhouse: {
@@ -17,7 +21,13 @@ export interface Config {
     readonly username: string;
     readonly password: string;
   };
-  readonly redis: { readonly url: string };
+  readonly redis: {
+    readonly url: string;
+    /** AUTH password ('' = none): IES_REDIS_PASSWORD, else the URL's, else `<secretsDir>/redis.password`. */
+    readonly password: string;
+  };
+  /** Where the local stack's credentials are (IES_SECRETS_DIR, default `$IES_STACK_DIR/secrets` or `.stack/secrets`). */
+  readonly secretsDir: string;
   readonly dr: {
     /** An event is measured once its window closed this long ago (reads arrive after the fact). */
     readonly performanceGraceMs: number;
@@ -99,7 +109,27 @@ export interface Config {
   };
 }
 
+export interface KafkaSasl {
+  readonly mechanism: 'scram-sha-512' | 'scram-sha-256' | 'plain';
+  readonly username: string;
+  readonly password: string;
+  /** Where the password came from (env name or file path), for error messages; never the secret. */
+  readonly passwordFrom: string;
+}
+
 type Env = Readonly<Record<string, string | undefined>>;
+
+export interface LoadConfigOptions {
+  /**
+   * The Kafka principal this process is (`notary`, `gateway`, …, `admin` for provisioning):
+   * its password is read from `<secretsDir>/kafka/<principal>.password` unless
+   * IES_KAFKA_PASSWORD or IES_KAFKA_PASSWORD_FILE says otherwise. IES_KAFKA_USERNAME, when
+   * set, replaces it (a process deployed under another user name).
+   */
+  readonly principal?: string;
+}
+
+const SASL_MECHANISMS = ['scram-sha-512', 'scram-sha-256', 'plain'] as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -107,7 +137,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
  * Builds the frozen config from `env`. Every setting has a default that works against the
  * local stack (infra/stack.sh). All problems are reported together, not one per restart.
  */
-export function loadConfig(env: Env): Config {
+export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   const problems: string[] = [];
   const str = (name: string, fallback: string): string => {
     const v = env[name];
@@ -144,6 +174,20 @@ export function loadConfig(env: Env): Config {
   const database = str('IES_CLICKHOUSE_DATABASE', 'ies');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) problems.push(`IES_CLICKHOUSE_DATABASE=${JSON.stringify(database)} must be an identifier`);
 
+  const secretsDir = str('IES_SECRETS_DIR', env.IES_STACK_DIR ? path.join(env.IES_STACK_DIR, 'secrets') : '.stack/secrets');
+  /** A secret file's content, trimmed; '' when it does not exist. */
+  const secretFile = (file: string, what: string): string => {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${what}: cannot read ${file}: ${(err as Error).message}`);
+      return '';
+    }
+  };
+  const sasl = kafkaSasl(env, options, secretsDir, secretFile, problems);
+  const redisUrl = url('IES_REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
+  const redisPassword = str('IES_REDIS_PASSWORD', urlPassword(redisUrl) || secretFile(path.join(secretsDir, 'redis.password'), 'Redis password'));
+
   const originPrefix = str('IES_NOTARY_ORIGIN_PREFIX', `ies.local/${str('IES_NODE_ID', 'ies-node-local')}`);
   if (/[\s+]/.test(originPrefix) || originPrefix.length === 0) problems.push(`IES_NOTARY_ORIGIN_PREFIX=${JSON.stringify(originPrefix)} must be non-empty without whitespace or '+' (it names the note key)`);
 
@@ -154,15 +198,17 @@ export function loadConfig(env: Env): Config {
       brokers,
       clientId: str('IES_KAFKA_CLIENT_ID', 'ies-backbone'),
       replicationFactor: int('IES_KAFKA_REPLICATION_FACTOR', 1, 1, 5),
+      sasl,
     },
     registry: { url: url('IES_REGISTRY_URL', 'http://127.0.0.1:8081/apis/ccompat/v7', ['http:', 'https:']) },
     clickhouse: {
       url: url('IES_CLICKHOUSE_URL', 'http://127.0.0.1:8123', ['http:', 'https:']),
       database,
       username: str('IES_CLICKHOUSE_USER', 'default'),
-      password: str('IES_CLICKHOUSE_PASSWORD', ''),
+      password: str('IES_CLICKHOUSE_PASSWORD', secretFile(path.join(secretsDir, 'clickhouse.password'), 'ClickHouse password')),
     },
-    redis: { url: url('IES_REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']) },
+    redis: { url: redisUrl, password: redisPassword },
+    secretsDir,
     http: {
       host: str('IES_HTTP_HOST', '127.0.0.1'),
       port: int('IES_HTTP_PORT', 8080, 0, 65535),
@@ -231,6 +277,35 @@ function cidrs(name: string, text: string, problems: string[]): string[] {
   return out;
 }
 
+/** The Kafka SASL credentials of the named principal (see LoadConfigOptions). */
+function kafkaSasl(env: Env, options: LoadConfigOptions, secretsDir: string, secretFile: (file: string, what: string) => string, problems: string[]): KafkaSasl | undefined {
+  const username = env.IES_KAFKA_USERNAME || options.principal;
+  if (username === undefined || username === '') return undefined;
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(username)) {
+    problems.push(`Kafka user ${JSON.stringify(username)} must be letters, digits, '.', '_' or '-'`);
+    return undefined;
+  }
+  const mechanism = env.IES_KAFKA_SASL_MECHANISM || 'scram-sha-512';
+  if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism)) problems.push(`IES_KAFKA_SASL_MECHANISM=${JSON.stringify(mechanism)} must be one of ${SASL_MECHANISMS.join(', ')}`);
+  let password = env.IES_KAFKA_PASSWORD ?? '';
+  let passwordFrom = 'IES_KAFKA_PASSWORD';
+  if (password === '') {
+    passwordFrom = env.IES_KAFKA_PASSWORD_FILE || path.join(secretsDir, 'kafka', `${username}.password`);
+    password = secretFile(passwordFrom, `Kafka password of ${username}`);
+    if (password === '') problems.push(`no Kafka password for principal ${username}: ${passwordFrom} is missing or empty ('npm run stack:up' makes it on the local stack; elsewhere set IES_SECRETS_DIR, IES_KAFKA_PASSWORD_FILE or IES_KAFKA_PASSWORD)`);
+  }
+  return { mechanism: mechanism as KafkaSasl['mechanism'], username, password, passwordFrom };
+}
+
+/** The password part of a URL ('' when none). */
+function urlPassword(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).password);
+  } catch {
+    return '';
+  }
+}
+
 /** `DISCOM=https://peer-node,DISCOM=…` → { DISCOM: url } (IES_SETTLEMENT_PEER_URLS). */
 function peerUrls(text: string, problems: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -260,9 +335,10 @@ function deepFreeze<T>(value: T): T {
 export function redactConfig(config: Config): unknown {
   return {
     ...config,
+    kafka: { ...config.kafka, sasl: config.kafka.sasl === undefined ? undefined : { ...config.kafka.sasl, password: '***' } },
     registry: { url: withoutUserInfo(config.registry.url) },
     clickhouse: { ...config.clickhouse, url: withoutUserInfo(config.clickhouse.url), password: config.clickhouse.password ? '***' : '' },
-    redis: { url: withoutUserInfo(config.redis.url) },
+    redis: { url: withoutUserInfo(config.redis.url), password: config.redis.password ? '***' : '' },
   };
 }
 

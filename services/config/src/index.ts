@@ -1,1 +1,1 @@
-export { loadConfig, redactConfig, type Config } from './config.js';
+export { loadConfig, redactConfig, type Config, type KafkaSasl, type LoadConfigOptions } from './config.js';

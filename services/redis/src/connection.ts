@@ -17,5 +17,6 @@ export function createRedis(config: Config, options: { lazyConnect?: boolean; fa
     enableReadyCheck: true,
     lazyConnect: options.lazyConnect ?? false,
     connectionName: config.nodeId,
+    ...(config.redis.password ? { password: config.redis.password } : {}),
   });
 }

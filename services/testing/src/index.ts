@@ -4,9 +4,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '@ies/config';
 
-/** Config for integration tests: the local stack started by infra/stack.sh. */
-export function stackConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ ...process.env, ...overrides });
+/**
+ * Config for integration tests: the local stack started by infra/stack.sh, with the same
+ * credentials a service gets (loadConfig's defaults read the stack's secrets folder).
+ * `principal` is the Kafka user the test's clients act as: a service's own principal for
+ * the service under test, `admin` where the test provisions tenants or plays an outside party.
+ */
+export function stackConfig(overrides: Record<string, string> = {}, principal?: string): Config {
+  return loadConfig({ ...process.env, ...overrides }, principal === undefined ? {} : { principal });
 }
 
 /**
