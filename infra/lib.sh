@@ -10,6 +10,14 @@ IES_M2_REPO="${IES_M2_REPO:-$IES_CACHE_DIR/m2}"
 IES_RUN_DIR="$IES_STACK_DIR/run"
 IES_LOG_DIR="$IES_STACK_DIR/logs"
 IES_DATA_DIR="$IES_STACK_DIR/data"
+# Credentials of the stack (random, made on the first `up`, mode 0600, kept across restarts).
+# Services find them here by default (IES_SECRETS_DIR in @ies/config).
+IES_SECRETS_DIR="${IES_SECRETS_DIR:-$IES_STACK_DIR/secrets}"
+# Kafka principals, one per service plus `admin` (provisioning only). The ACLs each one gets
+# are defined in services/contracts/src/kafka-acls.ts; a unit test keeps this list equal to
+# KAFKA_PRINCIPALS there. `broker` (inter-broker, SCRAM) and `controller` (KRaft controller
+# listener, PLAIN) are the cluster's own.
+KAFKA_PRINCIPALS="admin gateway fanout notary loader dr settlement webhooks"
 
 KAFKA_VERSION="4.1.2"
 APICURIO_VERSION="3.0.9"
@@ -20,6 +28,17 @@ CLICKHOUSE_TCP_PORT="${IES_CLICKHOUSE_TCP_PORT:-9000}"
 REDIS_PORT="${IES_REDIS_PORT:-6379}"
 
 mkdir -p "$IES_RUN_DIR" "$IES_LOG_DIR" "$IES_DATA_DIR"
+
+# secret FILE: prints the secret in FILE, making it first (48 random hex digits, mode 0600)
+# when it does not exist. Hex only: the value goes into JAAS and StorageTool arguments unquoted.
+secret() {
+  local f=$1
+  if [ ! -s "$f" ]; then
+    mkdir -p "$(dirname "$f")" && chmod 700 "$IES_SECRETS_DIR" "$(dirname "$f")"
+    (umask 077 && od -An -tx1 -N24 /dev/urandom | tr -d ' \n' > "$f.tmp" && mv "$f.tmp" "$f") || die "cannot write $f"
+  fi
+  cat "$f"
+}
 
 say() { printf '%s\n' "$*" >&2; }
 die() { printf 'stack: %s\n' "$*" >&2; exit 1; }
@@ -116,4 +135,4 @@ fetch_begin() {
   rm -rf "$1" && mkdir -p "$1"
 }
 
-probe() { node "$IES_ROOT/infra/probe.mjs" "$@"; }
+probe() { IES_SECRETS_DIR="$IES_SECRETS_DIR" node "$IES_ROOT/infra/probe.mjs" "$@"; }

@@ -1,13 +1,20 @@
-// Health probes for infra/stack.sh: each exits 0 only when the part really answers
-// (Kafka metadata from every broker, registry API, a ClickHouse query, Redis PING).
+// Health probes for infra/stack.sh: each exits 0 only when the part really answers, with the
+// stack's credentials (Kafka metadata from every broker as `admin`, registry API, a
+// ClickHouse query, Redis PING after AUTH). Credentials are read from IES_SECRETS_DIR.
 //   node infra/probe.mjs kafka 127.0.0.1:9092 1 | registry URL | clickhouse URL | redis URL | all BOOTSTRAP N
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
 
 const TIMEOUT_MS = 5000;
+const env = process.env;
+const secretsDir = env.IES_SECRETS_DIR ?? '.stack/secrets';
+const secret = (name) => readFileSync(path.join(secretsDir, name), 'utf8').trim();
 
 async function kafka(bootstrap, expected) {
-  const client = new Kafka({ clientId: 'ies-probe', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, connectionTimeout: 2000, retry: { retries: 0 } });
+  const sasl = { mechanism: 'scram-sha-512', username: 'admin', password: secret('kafka/admin.password') };
+  const client = new Kafka({ clientId: 'ies-probe', brokers: bootstrap.split(','), sasl, logLevel: logLevel.NOTHING, connectionTimeout: 2000, retry: { retries: 0 } });
   const admin = client.admin();
   try {
     await admin.connect();
@@ -20,8 +27,8 @@ async function kafka(bootstrap, expected) {
   }
 }
 
-async function http(url) {
-  const res = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+async function http(url, headers = {}) {
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
   if (!res.ok) throw new Error(`${url} answered ${res.status}`);
   return res.text();
 }
@@ -33,12 +40,13 @@ async function registry(base) {
 }
 
 async function clickhouse(base) {
-  const version = (await http(`${base}/?query=${encodeURIComponent('SELECT version()')}`)).trim();
+  const auth = `Basic ${Buffer.from(`default:${secret('clickhouse.password')}`).toString('base64')}`;
+  const version = (await http(`${base}/?query=${encodeURIComponent('SELECT version()')}`, { authorization: auth })).trim();
   return `ClickHouse ${version}`;
 }
 
 async function redis(url) {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
+  const r = new Redis(url, { password: secret('redis.password'), lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
   try {
     await r.connect();
     if ((await r.ping()) !== 'PONG') throw new Error('PING did not answer PONG');
@@ -50,7 +58,6 @@ async function redis(url) {
 }
 
 const [part, arg, arg2] = process.argv.slice(2);
-const env = process.env;
 try {
   if (part === 'kafka') console.log(await kafka(arg, arg2 ?? '1'));
   else if (part === 'registry') console.log(await registry(arg));

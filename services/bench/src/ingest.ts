@@ -10,7 +10,7 @@ import { loadConfig } from '@ies/config';
 import { METER_DATA_WRITE, TOPICS, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { childCpuSeconds, receiptLatencies, sampleLag, startNotaryChild, type NotaryChild } from './notary-watch.js';
-import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics, type LogSink } from '@ies/kafka';
+import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics, provisionTenants, type LogSink } from '@ies/kafka';
 
 /**
  * `npm run bench:ingest`: the gateway's ingest path (POST /v1/meter-data, compact CSV,
@@ -170,7 +170,9 @@ export async function runIngestBench(argv: readonly string[], env: Env): Promise
   process.once('SIGTERM', onSignal);
 
   try {
-    const config = loadConfig({ ...env, IES_TENANTS: rawTenant });
+    // The bench provisions its tenants and reads the topics back as the Kafka admin.
+    const config = loadConfig({ ...env, IES_TENANTS: rawTenant }, { principal: 'admin' });
+    await provisionTenants(config, [tenant], quietSink);
     console.log(`bench:ingest: tenant ${tenant} (gateway) and ${rawTenant} (raw kafkajs), Kafka ${config.kafka.brokers.join(',')}`);
     const operator = await generateSigningKey('EdDSA');
     const jwksFile = path.join(workDir, 'operator.jwks.json');
@@ -203,7 +205,7 @@ export async function runIngestBench(argv: readonly string[], env: Env): Promise
     if (warm.length > 0) throw new Error(`warm-up failed: ${warm.slice(0, 3).join('; ')}`);
 
     notary = startNotaryChild({ ...env, IES_TENANTS: tenant, IES_NOTARY_KEYS_DIR: path.join(workDir, 'notary-keys'), IES_LOG_LEVEL: 'warn' }, o.cpuProfDir);
-    const gwConfig = loadConfig({ ...env, IES_TENANTS: tenant });
+    const gwConfig = loadConfig({ ...env, IES_TENANTS: tenant }, { principal: 'admin' });
     // The warm-up batches are in the log before the clock starts.
     await receiptLatencies(gwConfig, tenant, headEnds.length, 90_000, quietSink);
     console.log(`bench:ingest: notary pid ${notary.child.pid} running for ${tenant}`);

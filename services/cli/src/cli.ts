@@ -4,6 +4,7 @@ import { runKeys } from './commands/keys.js';
 import { runRegistry } from './commands/registry.js';
 import { runSimulateCommand } from './commands/simulate.js';
 import { runStatements } from './commands/statements.js';
+import { runTenants } from './commands/tenants.js';
 import { runVerify } from './commands/verify.js';
 
 const USAGE = `usage: ies <command>
@@ -15,6 +16,7 @@ commands:
   verify WHAT FILE…        verify a checkpoint, receipt, read proof, consistency proof or statement offline (--help)
   statements pull --day D  download a day's signed settlement statements (JSON, CSV, JWS) and verify them
   simulate                 register a seeded head-end fleet and post a day of signed reads (--help for options)
+  tenants provision [D…]   create DISCOMs' Kafka topics and the ACLs of each service's Kafka user (as admin)
   help                     this text`;
 
 /** The `ies` command: parses argv, runs one command, returns the exit code. */
@@ -32,6 +34,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         return await runVerify(rest);
       case 'statements':
         return await runStatements(rest, env);
+      case 'tenants':
+        return await runTenants(rest, env);
       case 'simulate':
         return await runSimulateCommand(rest, env);
       case undefined:

@@ -1,6 +1,6 @@
 import { createClickHouse } from '@ies/clickhouse';
 import { loadConfig, redactConfig } from '@ies/config';
-import { AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
+import { AvroSerde, createIdempotentProducer, createKafka, requireTenantTopics } from '@ies/kafka';
 import { migrateLoaderTables } from '@ies/loader';
 import { createLogger } from '@ies/observability';
 import { createRedis } from '@ies/redis';
@@ -15,14 +15,14 @@ import { startWebhookRelay } from '@ies/webhooks';
 
 /** The DR service: baselines events when they become ACTIVE (one consumer group, any number of replicas). */
 export async function startDrService(env: Readonly<Record<string, string | undefined>>) {
-  const config = loadConfig(env);
+  const config = loadConfig(env, { principal: 'dr' });
   const logger = createLogger({ name: 'dr', level: config.logLevel });
   logger.info({ config: redactConfig(config) }, 'starting DR service');
   await migrateLoaderTables(config);
   const kafka = createKafka(config, logger.child({ lib: 'kafkajs' }));
   const admin = kafka.admin();
   await admin.connect();
-  for (const t of config.tenants) await ensureTenantTopics(admin, t, config.kafka.replicationFactor);
+  for (const t of config.tenants) await requireTenantTopics(admin, t, 'dr');
   const serde = new AvroSerde({ registryUrl: config.registry.url });
   const redis = createRedis(config);
   const producer = createIdempotentProducer(kafka);
@@ -31,7 +31,9 @@ export async function startDrService(env: Readonly<Record<string, string | undef
   const store = new DrEventStore(redis, producer, serde);
   const worker = await startBaselineWorker({ kafka, serde, ch, redis, store, policies: loadPolicyRegistry(), calendar: indiaHolidayCalendar(), tenants: config.tenants, logger });
   const feed = await startAggregatorFeed({ kafka, admin, serde, tenants: config.tenants, replicationFactor: config.kafka.replicationFactor, transactionalId: `${config.nodeId}-aggregator-feed`, logger });
-  const relay = await startWebhookRelay({ kafka, serde, connection: redis, tenants: config.tenants, signingKey: await loadWebhookKey(config.dr.webhookKeyFile, redis), groupId: `${config.nodeId}-webhooks`, webhookPolicy: { allowLoopbackHttp: config.dr.allowLoopbackWebhooks, allowedNetworks: config.dr.webhookAllowedNetworks } });
+  // The webhook relay runs in this process but reads as its own Kafka user.
+  const webhooksKafka = createKafka(loadConfig(env, { principal: 'webhooks' }), logger.child({ lib: 'kafkajs', principal: 'webhooks' }));
+  const relay = await startWebhookRelay({ kafka: webhooksKafka, serde, connection: redis, tenants: config.tenants, signingKey: await loadWebhookKey(config.dr.webhookKeyFile, redis), groupId: `${config.nodeId}-webhooks`, webhookPolicy: { allowLoopbackHttp: config.dr.allowLoopbackWebhooks, allowedNetworks: config.dr.webhookAllowedNetworks } });
   const sweep = new PerformanceSweep({ ch, redis, store, producer, serde, logger, graceMs: config.dr.performanceGraceMs, now: Date.now });
   const timer = setInterval(() => {
     for (const t of config.tenants) void sweep.sweep(t).catch((err: unknown) => logger.warn({ err, tenant: t }, 'performance sweep failed; retried on the next tick'));

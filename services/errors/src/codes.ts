@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   IES_ERR_DUPLICATE_KEY: { status: 400, title: 'Signed document names the same member twice', retriable: false },
   IES_ERR_DEPENDENCY_UNAVAILABLE: { status: 503, title: 'A backing service is unavailable', retriable: true },
   IES_ERR_TENANT_INVALID: { status: 400, title: 'Invalid DISCOM (tenant) id', retriable: false },
+  IES_ERR_TENANT_NOT_PROVISIONED: { status: 500, title: 'Tenant topics or ACLs not provisioned', retriable: false },
   IES_ERR_SCHEMA_NOT_FOUND: { status: 500, title: 'Avro schema file missing', retriable: false },
   IES_ERR_SCHEMA_INCOMPATIBLE: { status: 409, title: 'Schema change is not backward compatible', retriable: false },
   IES_ERR_AVRO_ENCODE: { status: 400, title: 'Value does not match its Avro schema', retriable: false },

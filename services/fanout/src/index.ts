@@ -1,2 +1,2 @@
 export { startFanout } from './fanout.js';
-export { startFanoutService } from './main.js';
+export { FANOUT_GROUP, startFanoutService } from './main.js';

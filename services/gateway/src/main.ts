@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig, redactConfig } from '@ies/config';
-import { AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics, kafkaReadiness, registryReadiness } from '@ies/kafka';
+import { AvroSerde, createIdempotentProducer, createKafka, kafkaReadiness, registryReadiness, requireTenantTopics } from '@ies/kafka';
 import { createLogger, createMetricsRegistry } from '@ies/observability';
 import { createRedis, redisReadiness } from '@ies/redis';
 import { createClickHouse } from '@ies/clickhouse';
@@ -16,13 +16,13 @@ import { startSubmissionsConsumer } from './intake/submissions-consumer.js';
 
 /** Starts the gateway against the configured stack; resolves once it listens. */
 export async function startGateway(env: Readonly<Record<string, string | undefined>>) {
-  const config = loadConfig(env);
+  const config = loadConfig(env, { principal: 'gateway' });
   const logger = createLogger({ name: 'gateway', level: config.logLevel });
   logger.info({ config: redactConfig(config) }, 'starting gateway');
   const kafka = createKafka(config, logger.child({ lib: 'kafkajs' }));
   const admin = kafka.admin();
   await admin.connect();
-  for (const tenant of config.tenants) await ensureTenantTopics(admin, tenant, config.kafka.replicationFactor);
+  for (const tenant of config.tenants) await requireTenantTopics(admin, tenant, 'gateway');
   const serde = new AvroSerde({ registryUrl: config.registry.url });
   const producer = createIdempotentProducer(kafka);
   await producer.connect();

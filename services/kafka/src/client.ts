@@ -1,5 +1,6 @@
 import { Kafka, Partitioners, logLevel, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import type { Config } from '@ies/config';
+import { IesError } from '@ies/errors';
 
 /** Minimal logger shape (pino's) so this package does not depend on a logger package. */
 export interface LogSink {
@@ -9,11 +10,17 @@ export interface LogSink {
   debug(obj: object, msg: string): void;
 }
 
-/** A kafkajs client for the configured cluster, logging through `log`. */
+/**
+ * A kafkajs client for the configured cluster, logging through `log`, authenticated as the
+ * config's principal (SASL/SCRAM; the cluster refuses anonymous clients).
+ */
 export function createKafka(config: Config, log: LogSink, overrides: Partial<KafkaConfig> = {}): Kafka {
+  const sasl = config.kafka.sasl;
+  if (sasl === undefined) throw new IesError('IES_ERR_CONFIG_INVALID', 'no Kafka principal: the service passes loadConfig(env, { principal }) or IES_KAFKA_USERNAME names one');
   return new Kafka({
     clientId: config.kafka.clientId,
     brokers: [...config.kafka.brokers],
+    sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as KafkaConfig['sasl'],
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...rest } = entry.log;

@@ -1,6 +1,7 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
-import { TOPICS, topicName, isDiscomId, type TopicSpec } from '@ies/contracts';
+import { TOPICS, topicName, isDiscomId, type ServicePrincipal, type TopicSpec } from '@ies/contracts';
 import { IesError } from '@ies/errors';
+import { tenantAcls, topicsOf } from './acls.js';
 
 export interface EnsureTopicsResult {
   created: string[];
@@ -35,6 +36,33 @@ export async function ensureTenantTopics(admin: Admin, discom: string, replicati
     await waitUntilServed(admin, missing.map((t) => t.topic));
   }
   return { created: missing.map((t) => t.topic), existing: wanted.filter((t) => present.has(t.topic)).map((t) => t.topic) };
+}
+
+/**
+ * Provisions a tenant, as the `admin` principal: creates its catalogue topics (see
+ * ensureTenantTopics) and the ACLs that give each service principal exactly what it needs on
+ * them (tenantAcls). Idempotent: Kafka keeps one copy of an ACL created twice. Services do
+ * not provision; they only check that their topics are there (requireTenantTopics).
+ */
+export async function provisionTenant(admin: Admin, discom: string, opts: { replicationFactor: number; nodeId: string }): Promise<EnsureTopicsResult & { acls: number }> {
+  const topics = await ensureTenantTopics(admin, discom, opts.replicationFactor);
+  const acl = tenantAcls(discom, opts.nodeId);
+  await admin.createAcls({ acl });
+  return { ...topics, acls: acl.length };
+}
+
+/**
+ * Fails with IES_ERR_TENANT_NOT_PROVISIONED unless every topic `principal` uses in `discom`
+ * exists and is visible to it (the broker lists only the topics a principal may describe, so
+ * a topic without its ACLs counts as missing too).
+ */
+export async function requireTenantTopics(admin: Admin, discom: string, principal: ServicePrincipal): Promise<void> {
+  if (!isDiscomId(discom)) throw new IesError('IES_ERR_TENANT_INVALID', `DISCOM id ${JSON.stringify(discom)} must match ^[A-Z0-9]+(-[A-Z0-9]+)*$ (at most 64 characters)`);
+  const visible = new Set(await admin.listTopics());
+  const missing = topicsOf(discom, principal).filter((t) => !visible.has(t));
+  if (missing.length > 0) {
+    throw new IesError('IES_ERR_TENANT_NOT_PROVISIONED', `tenant ${discom} is not provisioned for the ${principal} service: ${missing.length} topic(s) missing or not readable by Kafka user ${principal} (${missing.join(', ')}); provision it as the Kafka admin: 'ies tenants provision ${discom}'`, { details: { discom, principal, missing } });
+  }
 }
 
 /**

@@ -33,7 +33,8 @@ const READS_PER_BATCH = 1_000;
 const BLOCK0 = Date.UTC(2026, 10, 20, 18, 30);
 const RECEIVED = Date.UTC(2026, 10, 21, 4, 0);
 
-const config = loadConfig({ ...process.env, IES_CLICKHOUSE_DATABASE: `ies_bench_${randomBytes(4).toString('hex')}`, IES_LOG_LEVEL: 'warn' });
+// As the Kafka admin: the bench makes its own tenant's topics and consumes with its own group.
+const config = loadConfig({ ...process.env, IES_CLICKHOUSE_DATABASE: `ies_bench_${randomBytes(4).toString('hex')}`, IES_LOG_LEVEL: 'warn' }, { principal: 'admin' });
 const quiet = { error: (o: object, m: string) => console.error(m, o), warn() {}, info() {}, debug() {} };
 
 const FLEET = 20_000;

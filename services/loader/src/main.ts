@@ -1,6 +1,6 @@
 import { loadConfig, redactConfig } from '@ies/config';
 import { createClickHouse } from '@ies/clickhouse';
-import { AvroSerde, createKafka, ensureTenantTopics } from '@ies/kafka';
+import { AvroSerde, createKafka, requireTenantTopics } from '@ies/kafka';
 import { createLogger, createMetricsRegistry } from '@ies/observability';
 import { Loader, type LoaderOptions } from './loader.js';
 import { createLoaderMetrics } from './metrics.js';
@@ -11,7 +11,7 @@ import { migrateLoaderTables } from './migrate.js';
  * the tenants' topics exist, then consumes (group `ies-loader` unless `options.groupId`).
  */
 export async function startLoaderService(env: Readonly<Record<string, string | undefined>>, options: Partial<LoaderOptions> = {}) {
-  const config = loadConfig(env);
+  const config = loadConfig(env, { principal: 'loader' });
   const logger = createLogger({ name: 'loader', level: config.logLevel });
   logger.info({ config: redactConfig(config) }, 'starting loader');
   const migrations = await migrateLoaderTables(config);
@@ -20,7 +20,7 @@ export async function startLoaderService(env: Readonly<Record<string, string | u
   const admin = kafka.admin();
   await admin.connect();
   try {
-    for (const t of config.tenants) await ensureTenantTopics(admin, t, config.kafka.replicationFactor);
+    for (const t of config.tenants) await requireTenantTopics(admin, t, 'loader');
   } finally {
     await admin.disconnect();
   }

@@ -1,5 +1,5 @@
 import { loadConfig, type Config } from '@ies/config';
-import { AvroSerde, createKafka, ensureTenantTopics } from '@ies/kafka';
+import { AvroSerde, createKafka, requireTenantTopics } from '@ies/kafka';
 import { createLogger, type Logger } from '@ies/observability';
 import { createRedis } from '@ies/redis';
 import { NotaryKeyFile } from './keys.js';
@@ -16,12 +16,12 @@ export function logOrigin(config: Config, discomId: string): string {
  * run: a second one fences the first (per-tenant transactional id), which then exits.
  */
 export async function startNotaryService(env: Readonly<Record<string, string | undefined>>, hooks: { onFatal?: (err: Error) => void; logger?: Logger; observer?: NotaryObserver } = {}) {
-  const config = loadConfig(env);
+  const config = loadConfig(env, { principal: 'notary' });
   const logger = hooks.logger ?? createLogger({ name: 'notary', level: config.logLevel });
   const kafka = createKafka(config, logger.child({ lib: 'kafkajs' }));
   const admin = kafka.admin();
   await admin.connect();
-  for (const t of config.tenants) await ensureTenantTopics(admin, t, config.kafka.replicationFactor);
+  for (const t of config.tenants) await requireTenantTopics(admin, t, 'notary');
   const redis = createRedis(config, { failFast: false });
   const serde = new AvroSerde({ registryUrl: config.registry.url });
   const observer = hooks.observer;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createClickHouse } from '@ies/clickhouse';
 import { loadConfig, redactConfig } from '@ies/config';
-import { AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
+import { AvroSerde, createIdempotentProducer, createKafka, requireTenantTopics } from '@ies/kafka';
 import { migrateLoaderTables } from '@ies/loader';
 import { LogStore } from '@ies/notary';
 import { createLogger, type Logger } from '@ies/observability';
@@ -25,7 +25,7 @@ import { startStatementWorker } from './statement-worker.js';
  * compare-and-set, so two replicas sweeping at once store each version once.
  */
 export async function startSettlementService(env: Readonly<Record<string, string | undefined>>, hooks: { logger?: Logger; now?: () => number; sweepOnStart?: boolean } = {}) {
-  const config = loadConfig(env);
+  const config = loadConfig(env, { principal: 'settlement' });
   const logger = hooks.logger ?? createLogger({ name: 'settlement', level: config.logLevel });
   const now = hooks.now ?? Date.now;
   logger.info({ config: redactConfig(config) }, 'starting settlement service');
@@ -33,7 +33,7 @@ export async function startSettlementService(env: Readonly<Record<string, string
   const kafka = createKafka(config, logger.child({ lib: 'kafkajs' }));
   const admin = kafka.admin();
   await admin.connect();
-  for (const t of config.tenants) await ensureTenantTopics(admin, t, config.kafka.replicationFactor);
+  for (const t of config.tenants) await requireTenantTopics(admin, t, 'settlement');
   await admin.disconnect();
   const serde = new AvroSerde({ registryUrl: config.registry.url });
   const redis = createRedis(config);

@@ -6,7 +6,7 @@ import { TOPICS, topicName } from '@ies/contracts';
 import { exportPrivateJwk, generateSigningKey, verifyDetached } from '@ies/crypto';
 import { startFanoutService } from '@ies/fanout';
 import { startGateway } from '@ies/gateway';
-import { AvroSerde, createKafka } from '@ies/kafka';
+import { AvroSerde, createKafka, provisionTenants } from '@ies/kafka';
 import { createLogger } from '@ies/observability';
 import { printSummary, simulate, yesterdayIst } from './simulate.js';
 import { startNotaryService } from '@ies/notary';
@@ -57,8 +57,11 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
     IES_SETTLEMENT_RECONCILE_GRACE_MS: '0', IES_P2P_TRADE_BACKFILL_MS: String(10 * 86_400_000), IES_SETTLEMENT_STATEMENT_GRACE_MS: String(10 * 86_400_000),
     ...env, IES_TENANTS: env.IES_TENANTS ?? `${discom},${peer}`, IES_OPERATOR_JWKS_FILE: jwksFile, IES_HTTP_PORT: env.IES_HTTP_PORT ?? '0', IES_LOG_LEVEL: env.IES_LOG_LEVEL ?? 'fatal',
   };
-  const config = loadConfig(gatewayEnv);
+  // The demo provisions its tenants (topics and ACLs) as the Kafka admin, as an operator
+  // would with `ies tenants provision`; each service then connects as its own Kafka user.
+  const config = loadConfig(gatewayEnv, { principal: 'admin' });
   console.log(`ies-backbone demo: tenants ${discom} and ${peer}, Kafka ${config.kafka.brokers.join(',')}, registry ${config.registry.url}`);
+  await provisionTenants(config, config.tenants, createLogger({ name: 'ies-demo', level: 'fatal' }));
 
   const gateway = await startGateway(gatewayEnv);
   const fanout = await startFanoutService(gatewayEnv);

@@ -2,13 +2,17 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { TOPICS, topicName } from '@ies/contracts';
-import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
+import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, provisionTenants } from '@ies/kafka';
 import { eventually, stackConfig, uniqueTenant } from '@ies/testing';
-import { startFanout } from '../../src/index.js';
+import { FANOUT_GROUP, startFanout } from '../../src/index.js';
 
-const config = stackConfig();
+// The fan-out runs as its own Kafka user; the test provisions, plays the gateway and
+// watches meter-reads.v1 as the admin.
+const config = stackConfig({}, 'fanout');
+const adminConfig = stackConfig({}, 'admin');
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 const kafka = createKafka(config, silent);
+const outside = createKafka(adminConfig, silent);
 const serde = new AvroSerde({ registryUrl: config.registry.url });
 const tenant = uniqueTenant();
 const stops: (() => Promise<void>)[] = [];
@@ -27,20 +31,17 @@ function batch(batchId: string, meters: string[]) {
 }
 
 test('every accepted read is fanned out exactly once, also across a restart of the fan-out', async () => {
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTenantTopics(admin, tenant, config.kafka.replicationFactor);
-  await admin.disconnect();
-  const producer = createIdempotentProducer(kafka);
+  await provisionTenants(adminConfig, [tenant], silent);
+  const producer = createIdempotentProducer(outside);
   await producer.connect();
   const send = async (b: ReturnType<typeof batch>) => producer.send({ topic: topicName(tenant, TOPICS.meterBatches), acks: ACKS_ALL, messages: [{ key: b.batchId, value: await serde.encode(tenant, TOPICS.meterBatches, b) }] });
 
-  const fanoutIds = { groupId: `${tenant}-fanout`, transactionalId: `it-fanout-${randomUUID()}` };
+  const fanoutIds = { groupId: `${FANOUT_GROUP}-${tenant}`, transactionalId: `${config.nodeId}-fanout-${randomUUID()}` };
   let first = await startFanout(kafka, serde, [tenant], fanoutIds);
   await send(batch('B-1', ['F-1', 'F-2', 'F-3']));
 
   const reads: { key: string; batchId: string; index: number }[] = [];
-  const watcher = kafka.consumer({ groupId: `${tenant}-watch`, readUncommitted: false });
+  const watcher = outside.consumer({ groupId: `${tenant}-watch`, readUncommitted: false });
   await watcher.connect();
   await watcher.subscribe({ topic: topicName(tenant, TOPICS.meterReads), fromBeginning: true });
   await watcher.run({ eachMessage: async ({ message }) => { const r = await serde.decode<{ batchId: string; indexInBatch: number }>(message.value as Buffer); reads.push({ key: String(message.key), batchId: r.batchId, index: r.indexInBatch }); } });

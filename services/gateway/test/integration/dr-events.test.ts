@@ -54,10 +54,11 @@ before(async () => {
   for (let b = 0; b < 4; b++) rows.push({ discom_id: tenant, meter_id: 'M-1', block_start: (eventStart + b * 900_000) / 1000, channel: 'IMPORT', wh: 150, validation_status: 'VALID', source: 'HES', batch_id: 'event-day', index_in_batch: b, head_end_id: 'HES-1', received_at_ms: 2 });
   await ch.insert({ table: 'reads', values: rows, format: 'JSONEachRow' });
   store = new DrEventStore(redis, h.deps.producer, h.serde);
-  worker = await startBaselineWorker({ kafka: h.kafka, serde: h.serde, ch, redis, store, policies: loadPolicyRegistry(), calendar: indiaHolidayCalendar(), tenants: [tenant], logger: createLogger({ name: 'it', level: 'silent' }, nullStream()), groupId: `${tenant}-baseline` });
-  admin = h.kafka.admin();
+  const dr = h.kafkaAs('dr');
+  worker = await startBaselineWorker({ kafka: dr, serde: h.serde, ch, redis, store, policies: loadPolicyRegistry(), calendar: indiaHolidayCalendar(), tenants: [tenant], logger: createLogger({ name: 'it', level: 'silent' }, nullStream()), groupId: `ies-baseline-${tenant}` });
+  admin = dr.admin();
   await admin.connect();
-  feed = await startAggregatorFeed({ kafka: h.kafka, admin, serde: h.serde, tenants: [tenant], replicationFactor: h.config.kafka.replicationFactor, transactionalId: `${tenant}-feed`, logger: createLogger({ name: 'it', level: 'silent' }, nullStream()), groupId: `${tenant}-feed` });
+  feed = await startAggregatorFeed({ kafka: dr, admin, serde: h.serde, tenants: [tenant], replicationFactor: h.config.kafka.replicationFactor, transactionalId: `${h.config.nodeId}-aggregator-feed-${tenant}`, logger: createLogger({ name: 'it', level: 'silent' }, nullStream()), groupId: `ies-aggregator-feed-${tenant}` });
 });
 after(async () => {
   await feed.consumer.disconnect();
@@ -127,7 +128,7 @@ test('an enrolled aggregator creates an event (DRAFT), activates it, and gets ba
   // Performance once the window has closed (clock moved past it): delivered 50 Wh per block
   // from M-1 (M-2 has no baseline, so it is unverified, never a silent zero); offered 80.
   // payment = Σ min(50, 80) × 500 paise/kWh = 4 × 25 = 100 paise; penalty = Σ (80 − 50) × 200 = 4 × 6 = 24 paise.
-  const sweep = new PerformanceSweep({ ch, redis, store, producer: h.deps.producer, serde: h.serde, logger: createLogger({ name: 'it', level: 'silent' }, nullStream()), graceMs: 0, now: () => eventStart + 2 * 3_600_000 });
+  const sweep = new PerformanceSweep({ ch, redis, store, producer: worker.producer, serde: h.serde, logger: createLogger({ name: 'it', level: 'silent' }, nullStream()), graceMs: 0, now: () => eventStart + 2 * 3_600_000 });
   assert.equal(await sweep.sweep(tenant), 2, 'EV-0 and EV-1 are both closed and baselined');
   assert.equal(await sweep.sweep(tenant), 0, 'unchanged figures are not published again');
   const perf = (await get('/v1/dr/events/EV-1/performance')).json() as Json;

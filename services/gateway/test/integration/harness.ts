@@ -8,8 +8,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '@ies/config';
+import type { ServicePrincipal } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
-import { AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
+import { AvroSerde, createIdempotentProducer, createKafka, provisionTenants } from '@ies/kafka';
 import { createLogger, createMetricsRegistry } from '@ies/observability';
 import { createRedis } from '@ies/redis';
 import { RegistryState } from '@ies/registry';
@@ -28,15 +29,18 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
   const operator = await generateSigningKey();
   const operatorJwks = path.join(keysDir, 'operator.jwks.json');
   writeFileSync(operatorJwks, JSON.stringify({ keys: [operator.publicJwk] }));
-  const config: Config = stackConfig({ IES_TENANTS: tenants.join(','), IES_OPERATOR_JWKS_FILE: operatorJwks, IES_INGEST_MAX_BODY_BYTES: String(1024 * 1024), ...env });
+  const settings = { IES_TENANTS: tenants.join(','), IES_OPERATOR_JWKS_FILE: operatorJwks, IES_INGEST_MAX_BODY_BYTES: String(1024 * 1024), ...env };
+  const config: Config = stackConfig(settings, 'gateway');
   const logger = createLogger({ name: 'it', level: 'silent' }, nullStream());
-  const kafka = createKafka(config, logger);
-  const admin = kafka.admin();
-  await admin.connect();
-  for (const t of tenants) await ensureTenantTopics(admin, t, config.kafka.replicationFactor);
-  await admin.disconnect();
+  // Provisioned as an operator would (topics and ACLs, as the Kafka admin); the gateway then
+  // writes as its own Kafka user. `kafka` is the admin's client, for what the test does from
+  // outside (watching topics, playing a head-end); kafkaAs(p) runs another service's code as p.
+  await provisionTenants(stackConfig(settings, 'admin'), tenants, logger);
+  const kafkaAs = (principal: ServicePrincipal | 'admin') => createKafka(stackConfig(settings, principal), logger);
+  const kafka = kafkaAs('admin');
+  const gatewayKafka = createKafka(config, logger);
   const serde = new AvroSerde({ registryUrl: config.registry.url });
-  const producer = createIdempotentProducer(kafka);
+  const producer = createIdempotentProducer(gatewayKafka);
   await producer.connect();
   const redis = createRedis(config);
   const registry = new RegistryState();
@@ -78,7 +82,7 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
 
   const deps = { config, registry, serde, producer, idempotency: new IdempotencyStore(redis, 3600), now: () => clock ?? Date.now() };
   return {
-    tenants, config, app, registry, kafka, serde, operator, applyRegistry, submit, deps,
+    tenants, config, app, registry, kafka, gatewayKafka, kafkaAs, serde, operator, applyRegistry, submit, deps,
     setClock: (ms: number | undefined) => { clock = ms; },
     async close() {
       await app.close();

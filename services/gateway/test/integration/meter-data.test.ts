@@ -25,7 +25,7 @@ before(async () => {
   assert.equal(applied.statusCode, 200, applied.body);
   assert.equal((await h.applyRegistry(registryYaml(otherTenant, { id: 'HES-9', keys: [otherKey] }, [{ id: 'M-9' }]))).statusCode, 200);
   // The fan-out turns each batch's rejected reads into dead-letter.v1 records.
-  fanout = await startFanout(h.kafka, h.serde, [tenant], { groupId: `${tenant}-fanout`, transactionalId: `${tenant}-fanout` });
+  fanout = await startFanout(h.kafkaAs('fanout'), h.serde, [tenant], { groupId: `ies-fanout-${tenant}`, transactionalId: `${h.config.nodeId}-fanout-${tenant}` });
 });
 after(async () => {
   await fanout.consumer.disconnect();

@@ -21,7 +21,7 @@ before(async () => {
   tenant = h.tenants[0] as string;
   key = await generateSigningKey();
   assert.equal((await h.applyRegistry(registryYaml(tenant, { id: 'HES-K', keys: [key] }, [{ id: 'K-1' }]))).statusCode, 200);
-  submissions = await startSubmissionsConsumer(h.kafka, h.deps, { info() {}, warn() {} }, `${tenant}-it-submissions`);
+  submissions = await startSubmissionsConsumer(h.gatewayKafka, h.deps, { info() {}, warn() {} }, `${h.config.nodeId}-gateway-submissions-${tenant}`);
   watcher = h.kafka.consumer({ groupId: `${tenant}-it-watch` });
   await watcher.connect();
   await watcher.subscribe({ topics: [topicName(tenant, TOPICS.meterBatches), topicName(tenant, TOPICS.deadLetter)], fromBeginning: true });

@@ -7,7 +7,7 @@ import { createRedis, redisReadiness } from '@ies/redis';
 import { nullStream, stackConfig } from '@ies/testing';
 import { buildHttpApp } from '../../src/index.js';
 
-const config = stackConfig();
+const config = stackConfig({}, 'gateway');
 const logger = createLogger({ name: 'it', level: 'silent' }, nullStream());
 const admin = createKafka(config, logger).admin();
 const clickhouse = createClickHouse(config, { database: 'default' });

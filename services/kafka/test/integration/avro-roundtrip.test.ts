@@ -5,7 +5,7 @@ import { IesError } from '@ies/errors';
 import { stackConfig, uniqueTenant, eventually } from '@ies/testing';
 import { AvroSerde, ACKS_ALL, createIdempotentProducer, createKafka, ensureTenantTopics } from '../../src/index.js';
 
-const config = stackConfig();
+const config = stackConfig({}, 'admin');
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 const kafka = createKafka(config, silent);
 const admin = kafka.admin();

@@ -2,18 +2,19 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
-import { AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
+import { AvroSerde, createIdempotentProducer, createKafka, provisionTenant } from '@ies/kafka';
 import { eventually, stackConfig, uniqueTenant } from '@ies/testing';
 import { SINKS, startLoaderService } from '../../src/index.js';
-import { clickhouseFor, committedVsEnd, countReads, meterBatch, readsOf, scalar, sendBatch, TcpProxy, uniqueDatabase } from './helpers.js';
+import { clickhouseFor, committedVsEnd, countReads, loaderGroup, meterBatch, readsOf, scalar, sendBatch, TcpProxy, uniqueDatabase } from './helpers.js';
 
-const config = stackConfig();
+// The test provisions and plays the gateway as the Kafka admin; the loader runs as itself.
+const config = stackConfig({}, 'admin');
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 const kafka = createKafka(config, silent);
 const serde = new AvroSerde({ registryUrl: config.registry.url });
 const tenant = uniqueTenant();
 const database = uniqueDatabase();
-const groupId = `${tenant}-loader`;
+const groupId = loaderGroup(tenant);
 const batchesTopic = topicName(tenant, TOPICS.meterBatches);
 const clickhouseUrl = new URL(config.clickhouse.url);
 const proxy = new TcpProxy({ host: clickhouseUrl.hostname, port: Number(clickhouseUrl.port || 8123) });
@@ -25,7 +26,7 @@ let service: Awaited<ReturnType<typeof startLoaderService>> | undefined;
 
 before(async () => {
   await admin.connect();
-  await ensureTenantTopics(admin, tenant, config.kafka.replicationFactor);
+  await provisionTenant(admin, tenant, { replicationFactor: config.kafka.replicationFactor, nodeId: config.nodeId });
   await producer.connect();
   await proxy.start();
 });

@@ -4,7 +4,7 @@ import type { Admin, Producer } from 'kafkajs';
 import type { Config } from '@ies/config';
 import { createClickHouse, sql, type ClickHouseClient } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
-import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
+import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, provisionTenant } from '@ies/kafka';
 import { stackConfig, uniqueTenant } from '@ies/testing';
 
 /** A throw-away database per test file, so migrations under development never touch `ies`. */
@@ -104,12 +104,19 @@ export class TcpProxy {
   }
 }
 
+/** The loader's consumer group in a test: under the loader's group prefix (its ACL), unique per tenant. */
+export function loaderGroup(tenant: string): string {
+  return `ies-loader-${tenant}`;
+}
+
 /**
- * What every loader integration test sets up: a fresh tenant and database on the local
- * stack, its topics, an idempotent producer and an admin client; `close` drops the database.
+ * What every loader integration test sets up: a fresh tenant (topics and ACLs) and database
+ * on the local stack, an idempotent producer and an admin client, all as the Kafka admin
+ * (the test plays the writers); the loader itself runs as its own Kafka user (startLoaderService).
+ * `close` drops the database.
  */
 export function loaderTestStack() {
-  const config = stackConfig();
+  const config = stackConfig({}, 'admin');
   const silent = { error() {}, warn() {}, info() {}, debug() {} };
   const kafka = createKafka(config, silent);
   const tenant = uniqueTenant();
@@ -120,11 +127,11 @@ export function loaderTestStack() {
   return {
     config, kafka, tenant, database, ch, admin, producer,
     serde: new AvroSerde({ registryUrl: config.registry.url }),
-    groupId: `${tenant}-loader`,
+    groupId: loaderGroup(tenant),
     env: { ...process.env, IES_TENANTS: tenant, IES_CLICKHOUSE_DATABASE: database, IES_LOG_LEVEL: process.env.IES_LOG_LEVEL ?? 'silent' },
     async open(): Promise<void> {
       await admin.connect();
-      await ensureTenantTopics(admin, tenant, config.kafka.replicationFactor);
+      await provisionTenant(admin, tenant, { replicationFactor: config.kafka.replicationFactor, nodeId: config.nodeId });
       await producer.connect();
     },
     async close(): Promise<void> {

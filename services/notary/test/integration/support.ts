@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
 import { TOPICS, topicName } from '@ies/contracts';
-import { AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
+import { AvroSerde, createIdempotentProducer, createKafka, provisionTenant } from '@ies/kafka';
 import { RFC6962_SHA256, consistencyProofFromNodes } from '@ies/merkle';
 import { createLogger } from '@ies/observability';
 import { createRedis, type Redis } from '@ies/redis';
@@ -12,16 +12,20 @@ import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
 import type { JWK } from 'jose';
 import { LogStore, checkpointSizeOf, parseVerifierKey, type TrustAnchors } from '../../src/index.js';
 
-/** A fresh tenant with its topics, a producer of meter-batches records and its log store. */
+/**
+ * A fresh tenant with its topics and ACLs, a producer of meter-batches records and its log
+ * store. The fixture acts as the Kafka admin (it provisions and plays the gateway); the
+ * notary under test runs as its own Kafka user (startNotaryService).
+ */
 export async function notaryFixture() {
   const tenant = uniqueTenant('NT');
   const keysDir = mkdtempSync(path.join(tmpdir(), 'ies-notary-'));
   const env = { ...process.env, IES_TENANTS: tenant, IES_NOTARY_KEYS_DIR: keysDir, IES_LOG_LEVEL: 'warn' };
-  const config = stackConfig({ IES_TENANTS: tenant });
+  const config = stackConfig({ IES_TENANTS: tenant }, 'admin');
   const kafka: Kafka = createKafka(config, createLogger({ name: 'it', level: 'silent' }, nullStream()));
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTenantTopics(admin, tenant, config.kafka.replicationFactor);
+  await provisionTenant(admin, tenant, { replicationFactor: config.kafka.replicationFactor, nodeId: config.nodeId });
   const serde = new AvroSerde({ registryUrl: config.registry.url });
   const producer: Producer = createIdempotentProducer(kafka);
   await producer.connect();

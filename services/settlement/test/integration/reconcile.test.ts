@@ -14,7 +14,7 @@ import { createRedis } from '@ies/redis';
 import { eventually, nullStream, stackConfig, uniqueTenant } from '@ies/testing';
 import { TOPICS, topicName } from '@ies/contracts';
 import { Ed25519KeyFile } from '@ies/crypto';
-import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka } from '@ies/kafka';
+import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, provisionTenants } from '@ies/kafka';
 import { publishedSettlementKeys, signSide, startSettlementService, transitionTrade, verifySide, type FinalAllocation, type NormalisedTrade } from '../../src/index.js';
 import type { SideMessage } from '../../src/side-exchange.js';
 import { fakeReceipt } from './support.js';
@@ -33,7 +33,9 @@ const env = {
   IES_SETTLEMENT_RECONCILE_INTERVAL_MS: '3600000',
   IES_NODE_ID: `it-${randomBytes(4).toString('hex')}`,
 };
-const config = stackConfig(env);
+// The test provisions the tenants and plays peers and auditors as the Kafka admin; the
+// settlement service runs as its own Kafka user.
+const config = stackConfig(env, 'admin');
 const ch = createClickHouse(config);
 const redis = createRedis(config);
 let service: Awaited<ReturnType<typeof startSettlementService>>;
@@ -78,6 +80,7 @@ const finalOf = (discom: string, t: NormalisedTrade) => service.store.getFinal(d
 const wh = (f: FinalAllocation | undefined) => f?.intervals.map((iv) => [iv.contractedWh, iv.sellerWh, iv.buyerWh, iv.finalWh]);
 
 before(async () => {
+  await provisionTenants(config, [A, B], { error() {}, warn() {}, info() {}, debug() {} });
   service = await startSettlementService({ ...process.env, ...env, IES_LOG_LEVEL: 'silent' }, { sweepOnStart: false, logger: createLogger({ name: 'it', level: 'silent' }, nullStream()) });
   for (const t of Object.values(T)) {
     for (const d of new Set([t.seller.discomId, t.buyer.discomId])) await service.store.confirm(d, t, 'PLAT-SELL', Date.now());

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createClickHouse } from '@ies/clickhouse';
 import { createLogger } from '@ies/observability';
+import { provisionTenants } from '@ies/kafka';
 import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
 import { SETTLEMENT_KEY_ROLE, istDayOf, startSettlementService, verifyStatementJws } from '../../src/index.js';
 import { runStatement } from '../../src/statement-run.js';
@@ -35,6 +36,7 @@ async function reads(meter: string, channel: 'IMPORT' | 'EXPORT', wh: readonly n
 }
 
 before(async () => {
+  await provisionTenants(stackConfig(env, 'admin'), [A], createLogger({ name: 'it', level: 'silent' }, nullStream()));
   service = await startSettlementService({ ...process.env, ...env }, { sweepOnStart: false, logger: createLogger({ name: 'it', level: 'silent' }, nullStream()) });
   s = await connect(statementEnv);
   await service.store.confirm(A, trade, 'PLAT-IT', Date.now());

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createClickHouse } from '@ies/clickhouse';
 import type { Config } from '@ies/config';
 import { DrEventStore } from '@ies/dr';
-import { AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
+import { AvroSerde, createIdempotentProducer, createKafka, provisionTenants } from '@ies/kafka';
 import { migrateLoaderTables } from '@ies/loader';
 import { createLogger } from '@ies/observability';
 import { createRedis, type Redis } from '@ies/redis';
@@ -40,16 +40,14 @@ export function newEnv(tenant: string, database: string): Env {
   return { tenant, database, keysDir: mkdtempSync(path.join(tmpdir(), 'ies-stmt-keys-')), queueName: `it-stmt-${tenant}` };
 }
 
-/** Everything a statement run needs, against the stack. */
+/** Everything a statement run needs, against the stack: the tenant provisioned (as the Kafka admin), clients as the settlement service's Kafka user. */
 export async function connect(env: Env, extra: Record<string, string> = {}) {
-  const config: Config = stackConfig({ IES_TENANTS: env.tenant, IES_CLICKHOUSE_DATABASE: env.database, IES_SETTLEMENT_KEYS_DIR: env.keysDir, IES_SETTLEMENT_STATEMENT_INTERVAL_MS: String(86_400_000), ...extra });
+  const settings = { IES_TENANTS: env.tenant, IES_CLICKHOUSE_DATABASE: env.database, IES_SETTLEMENT_KEYS_DIR: env.keysDir, IES_SETTLEMENT_STATEMENT_INTERVAL_MS: String(86_400_000), ...extra };
+  const config: Config = stackConfig(settings, 'settlement');
   await migrateLoaderTables(config);
   const logger = createLogger({ name: 'it', level: 'silent' });
+  await provisionTenants(stackConfig(settings, 'admin'), [env.tenant], logger);
   const kafka = createKafka(config, logger);
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTenantTopics(admin, env.tenant, config.kafka.replicationFactor);
-  await admin.disconnect();
   const serde = new AvroSerde({ registryUrl: config.registry.url });
   const producer = createIdempotentProducer(kafka);
   await producer.connect();

@@ -5,14 +5,17 @@ import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { TOPICS, topicName, type TopicSpec } from '@ies/contracts';
 import { generateSigningKey, verifyDetached, type KeyPair } from '@ies/crypto';
-import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
+import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, provisionTenants } from '@ies/kafka';
 import { createRedis } from '@ies/redis';
 import { eventually, stackConfig, uniqueTenant } from '@ies/testing';
 import { WebhookRegistry, deliveryId, startWebhookRelay, webhookKeys, type DeliveryJobData, type WebhookRelay } from '../../src/index.js';
 
-const config = stackConfig();
+// The relay reads as the webhooks Kafka user; the test provisions and plays the DR service as the admin.
+const config = stackConfig({}, 'webhooks');
+const adminConfig = stackConfig({}, 'admin');
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 const kafka = createKafka(config, silent);
+const outside = createKafka(adminConfig, silent);
 const serde = new AvroSerde({ registryUrl: config.registry.url });
 const tenant = uniqueTenant('WH');
 const queueName = `ies.dr-webhooks.${tenant}`;
@@ -64,16 +67,13 @@ before(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTenantTopics(admin, tenant, config.kafka.replicationFactor);
-  await admin.disconnect();
+  await provisionTenants(adminConfig, [tenant], silent);
 
   const webhooks = new WebhookRegistry(redis, { allowLoopbackHttp: true });
   await webhooks.registerWebhook(tenant, 'AGG-A', `http://127.0.0.1:${(server.address() as AddressInfo).port}/ies/dr?token=t1`);
   // AGG-B has no webhook.
   relay = await startWebhookRelay({
-    kafka, serde, connection: redis, tenants: [tenant], signingKey: key, groupId: `${tenant}-webhooks`, queueName,
+    kafka, serde, connection: redis, tenants: [tenant], signingKey: key, groupId: `${config.nodeId}-webhooks-${tenant}`, queueName,
     attempts: 4, backoffMs: 200, holdMs: 100, log, webhookPolicy: { allowLoopbackHttp: true },
   });
 });
@@ -103,7 +103,7 @@ const performance = (eventId: string, aggregatorId: string, version: number) => 
 });
 
 async function produce(records: [TopicSpec, { eventId: string }][]): Promise<void> {
-  const producer = createIdempotentProducer(kafka);
+  const producer = createIdempotentProducer(outside);
   await producer.connect();
   for (const [spec, value] of records) {
     await producer.send({ topic: topicName(tenant, spec), acks: ACKS_ALL, messages: [{ key: value.eventId, value: await serde.encode(tenant, spec, value) }] });
