@@ -52,8 +52,9 @@ export async function startBaselineWorker(opts: { kafka: Kafka; serde: AvroSerde
       const result = await baselineEvent(ch, opts.policies, opts.calendar, t.discomId, event, await store.priorEventDays(t.discomId, t.eventId));
       await persist(ch, producer, serde, t, result, Date.now());
       const ok = result.meters.filter((m) => m.status === 'OK').length;
-      await store.transition(t.discomId, t.eventId, 'BASELINED', 'baseline-service', Date.now(), `${ok} of ${result.meters.length} meters baselined with ${result.policy}`);
+      // Open before the transition: whoever sees BASELINED finds it in the set (the sweep skips it while still ACTIVE).
       await opts.redis.sadd(openKey(t.discomId), t.eventId); // measured once its window closes
+      await store.transition(t.discomId, t.eventId, 'BASELINED', 'baseline-service', Date.now(), `${ok} of ${result.meters.length} meters baselined with ${result.policy}`);
       logger.info({ discomId: t.discomId, eventId: t.eventId, meters: result.meters.length, ok, ms: Date.now() - started }, 'event baselined');
     },
   });

@@ -27,6 +27,7 @@ export class PerformanceSweep {
     let measured = 0;
     for (const eventId of await this.deps.redis.smembers(openKey(discomId))) {
       const record = await this.deps.store.get(discomId, eventId);
+      if (record?.state === 'ACTIVE') continue; // its BASELINED transition is on its way
       if (!record || !['BASELINED', 'MEASURED'].includes(record.state)) {
         await this.deps.redis.srem(openKey(discomId), eventId);
         continue;
