@@ -61,9 +61,12 @@ kafka_up() {
   heap=$([ "$n" -ge 3 ] && echo "-Xms256m -Xmx768m" || echo "-Xms512m -Xmx1536m")
   for i in $(seq 1 "$n"); do
     local name="kafka-$i" port=$((KAFKA_BASE_PORT + 2 * (i - 1)))
-    pid_alive "$name" && continue
-    port_free "$name" "$port" && port_free "$name" $((port + 1)) || return 1
     local dir="$data/node-$i" props="$data/node-$i.properties" logdir="$IES_LOG_DIR/$name"
+    if pid_alive "$name"; then
+      [ -f "$props" ] || die "$name is running without authentication (started by an older stack.sh): run 'npm run stack:down', then up"
+      continue
+    fi
+    port_free "$name" "$port" && port_free "$name" $((port + 1)) || return 1
     mkdir -p "$dir" "$logdir"
     (umask 077 && cat > "$props") <<EOF
 process.roles=broker,controller
