@@ -50,6 +50,8 @@ PORT="$(node -e 'const s=require("node:net").createServer();s.listen(0,"127.0.0.
 GATEWAY_URL="http://127.0.0.1:$PORT"
 node services/cli/dist/src/bin.js keys generate --operator --out "$WORK" >/dev/null
 
+log "provisioning tenant $TENANT (topics and ACLs, as the Kafka admin)"
+IES_TENANTS="$TENANT" node services/cli/dist/src/bin.js tenants provision >/dev/null
 log "starting gateway for tenant $TENANT on $GATEWAY_URL"
 IES_TENANTS="$TENANT" IES_OPERATOR_JWKS_FILE="$WORK/operator.jwks.json" IES_HTTP_HOST=127.0.0.1 IES_HTTP_PORT="$PORT" IES_LOG_LEVEL=warn \
   node services/gateway/dist/src/bin.js >"$WORK/gateway.log" 2>&1 &
