@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TOPICS, topicName } from '@ies/contracts';
 import { generateSigningKey, type KeyPair } from '@ies/crypto';
@@ -12,7 +13,9 @@ import { CSV_HEADER, istBlocks, registryYaml, startHarness } from './harness.js'
  * SIGCONT): the head-end gets 503 with Retry-After, retries with the same batch id, gets
  * the original 202, and the batch is in Kafka exactly once.
  */
-const pidFile = fileURLToPath(new URL('../../../../../.stack/run/kafka-1.pid', import.meta.url));
+// The stack this run uses (infra/lib.sh: IES_STACK_DIR, else the repository's .stack), never another one.
+const stackDir = process.env.IES_STACK_DIR ?? fileURLToPath(new URL('../../../../../.stack', import.meta.url));
+const pidFile = path.join(stackDir, 'run', 'kafka-1.pid');
 let h: Awaited<ReturnType<typeof startHarness>>;
 let key: KeyPair;
 let tenant: string;
