@@ -93,7 +93,7 @@ test('documents signed by an older operator key keep verifying on replay while i
   const t = await signedFleet({ producer, serde, tenant: uniqueTenant('RG') });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTenantTopics(admin, t.tenant, config.kafka.replicationFactor);
+  await provisionTenant(admin, t.tenant, { replicationFactor: config.kafka.replicationFactor, nodeId: config.nodeId });
   await admin.disconnect();
   await t.register(['OLD-1']);
   // Rotation: a new operator key first, the old one still listed.
