@@ -45,6 +45,10 @@ export const ERROR_CODES = {
   IES_ERR_CAPABILITY_INVALID: { status: 403, title: 'Missing or invalid capability granted by the DISCOM', retriable: false },
   IES_ERR_REPLAY_CONFLICT: { status: 409, title: 'Message id reused with a different body', retriable: false },
   IES_ERR_REGISTRY_INVALID: { status: 400, title: 'Registry document invalid', retriable: false },
+  IES_ERR_REGISTRY_UNSIGNED: { status: 422, title: 'Registry record not signed by the node operator', retriable: false },
+  IES_ERR_DIGEST_MISMATCH: { status: 422, title: 'SHA-256 of the carried bytes differs from the one the record states', retriable: false },
+  IES_ERR_BATCH_SIGNER_MISMATCH: { status: 422, title: 'Batch record names another head-end or batch id than its signature', retriable: false },
+  IES_ERR_BATCH_READS_MISMATCH: { status: 422, title: 'Batch reads differ from the signed body normalised against the registry', retriable: false },
   // --- meter data and VEE (services/meterdata) ---
   IES_ERR_METERDATA_SCHEMA: { status: 422, title: 'Meter data does not match IES MeterData v0.6 schema.json', retriable: false },
   IES_ERR_METERDATA_DESCRIPTOR_MISSING: { status: 422, title: 'Meter data profile has no PayloadDescriptorProfile', retriable: false },

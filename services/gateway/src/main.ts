@@ -29,7 +29,12 @@ export async function startGateway(env: Readonly<Record<string, string | undefin
   // Requests must fail fast (503) when Redis is down, not queue forever as bullmq's connections do.
   const redis = createRedis(config, { failFast: true });
   const registry = new RegistryState();
-  const view = await materialiseRegistry(kafka, serde, registry, config.tenants, `${config.nodeId}-gateway-${randomUUID()}`);
+  // The gateway is the registry's writer, so it also dead-letters forged registry.v1 records.
+  const view = await materialiseRegistry(kafka, serde, registry, config.tenants, `${config.nodeId}-gateway-${randomUUID()}`, {
+    operatorJwksFile: config.auth.operatorJwksFile,
+    deadLetters: producer,
+    onRefused: (r) => logger.warn({ refused: r }, 'registry record refused: not an operator-signed document of this tenant'),
+  });
   await view.ready;
   logger.info({ registry: registry.size }, 'registry loaded');
   const idempotency = new IdempotencyStore(redis, config.ingest.idempotencyTtlSeconds, config.ingest.pendingTtlSeconds);
@@ -67,7 +72,7 @@ export async function startGateway(env: Readonly<Record<string, string | undefin
     await app.close();
     await statementRuns.close();
     await submissions.disconnect();
-    await view.consumer.disconnect();
+    await view.stop();
     await producer.disconnect();
     await admin.disconnect();
     redis.disconnect();

@@ -41,7 +41,7 @@ export async function startSettlementService(env: Readonly<Record<string, string
   await producer.connect();
   const ch = createClickHouse(config);
   const registry = new RegistryState();
-  const view = await materialiseRegistry(kafka, serde, registry, config.tenants, `${config.nodeId}-settlement-${randomUUID()}`);
+  const view = await materialiseRegistry(kafka, serde, registry, config.tenants, `${config.nodeId}-settlement-${randomUUID()}`, { operatorJwksFile: config.auth.operatorJwksFile });
   await view.ready;
   const keys = new SettlementKeys(redis, config.settlement.keysDir);
   for (const t of config.tenants) await keys.publish(t);
@@ -84,7 +84,7 @@ export async function startSettlementService(env: Readonly<Record<string, string
       await statements.stop();
       await sides.disconnect();
       await tradesLoader.disconnect();
-      await view.consumer.disconnect();
+      await view.stop();
       await producer.disconnect();
       await ch.close();
       redis.disconnect();

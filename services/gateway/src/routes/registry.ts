@@ -1,30 +1,14 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { checkRequestBinding, verifyDetached } from '@ies/crypto';
 import { IesError } from '@ies/errors';
-import { parseRegistryDocument, publishEntries } from '@ies/registry';
+import { documentRecord, parseRegistryDocument, publishDocument, readOperatorKeys } from '@ies/registry';
 import { authenticateRead } from '../auth/bearer-token.js';
 import { requestPath } from '../auth/write-signature.js';
 import type { WriteDeps } from '../deps.js';
 import type { LogStore } from '@ies/notary';
 
 export type RegistryRouteDeps = WriteDeps & { logStore: (discomId: string) => LogStore; webhookKey: () => Promise<Record<string, unknown> | undefined>; settlementJwks?: (discomId: string) => Promise<readonly object[] | undefined> };
-
-/**
- * The node operator's public keys, read from the JWKS file on every use: replacing the
- * file rotates the operator key without a restart.
- */
-async function operatorKeys(file: string): Promise<Map<string, Record<string, unknown>>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (cause) {
-    throw new IesError('IES_ERR_CONFIG_INVALID', `operator JWKS ${file} cannot be read (IES_OPERATOR_JWKS_FILE); create it with 'ies keys generate --operator'`, { cause });
-  }
-  const jwks = JSON.parse(text) as { keys?: Record<string, unknown>[] };
-  return new Map((jwks.keys ?? []).filter((k) => typeof k.kid === 'string' && k.status !== 'REVOKED').map((k) => [k.kid as string, k]));
-}
 
 export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): void {
   app.register(async (scoped) => {
@@ -36,7 +20,7 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
       const signature = req.headers['x-ies-signature'] as string | undefined;
       if (!signature) throw new IesError('IES_ERR_AUTH_MISSING', 'registry documents must carry the node operator\'s X-IES-Signature');
       if (!Buffer.isBuffer(body)) throw new IesError('IES_ERR_VALIDATION', 'a registry document needs a body (YAML or JSON, the bytes the signature covers)');
-      const keys = await operatorKeys(deps.config.auth.operatorJwksFile);
+      const keys = await readOperatorKeys(deps.config.auth.operatorJwksFile);
       const header = await verifyDetached(body, signature, (kid) => keys.get(kid));
       // A captured operator document must not be replayable (it could re-activate a revoked key).
       const nowMs = deps.now();
@@ -62,7 +46,9 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
       if (discomId !== undefined && !deps.config.tenants.includes(discomId)) {
         throw new IesError('IES_ERR_TENANT_FORBIDDEN', `DISCOM ${discomId} is not a tenant of this node (IES_TENANTS=${deps.config.tenants.join(',')})`);
       }
-      await publishEntries(deps.producer, deps.serde, entries);
+      // The document goes to the log as signed, so every reader re-verifies the operator's
+      // signature before applying it: a record forged on the topic is refused (docs/topics.md).
+      if (discomId !== undefined) await publishDocument(deps.producer, deps.serde, documentRecord(discomId, { body, signature }, header.iat));
       // Read-your-writes on this replica; every replica also applies them from the log.
       for (const e of entries) deps.registry.apply(e);
       await deps.idempotency.complete('NODE', `operator:${header.kid}`, header.jti, claim.token, bodySha256, 200, null);
