@@ -15,3 +15,4 @@ export {
 export { normaliseIesMeterData } from './domain/normalise-ies.js';
 export { normaliseCompactCsv, CSV_HEADER } from './domain/normalise-csv.js';
 export { kwhToWh, roundHalfEven } from './domain/decimal.js';
+export { normaliseBatch, type BatchFormat } from './domain/normalise-batch.js';

@@ -3,7 +3,8 @@ import { TOPICS, topicName } from '@ies/contracts';
 import { parseStrictJson } from '@ies/crypto';
 import { IesError, toProblem } from '@ies/errors';
 import { ACKS_ALL } from '@ies/kafka';
-import { DEFAULT_POLICY, normaliseCompactCsv, normaliseIesMeterData, type IngestContext, type IngestResult, type RejectedRead } from '@ies/meterdata';
+import { normaliseBatch, type IngestResult, type RejectedRead } from '@ies/meterdata';
+import { ingestContextFor } from '@ies/registry/verify-batch';
 import { authenticateWrite, type WriteRequest } from '../auth/write-signature.js';
 import type { WriteDeps } from '../deps.js';
 import type { IngestMetrics } from './metrics.js';
@@ -107,15 +108,8 @@ async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutco
 
   let result: IngestResult;
   try {
-    result = normalise(format, input.body, {
-      discomId: sender.discomId,
-      meters: (meterId) => {
-        const m = registry.meter(sender.discomId, meterId);
-        return m && { meterId: m.meterId, discomId: m.discomId, sanctionedLoadW: m.sanctionedLoadW, ...(m.derCapacityW === null ? {} : { derCapacityW: m.derCapacityW }), ...(m.headEndId === null ? {} : { headEndId: m.headEndId }) };
-      },
-      senderId: sender.participantId,
-      policy: { ...DEFAULT_POLICY, nowMs, halfHourProfiles: registry.participant(sender.discomId, sender.participantId)?.halfHourProfiles ?? 'REJECT' },
-    });
+    // The same normalisation the notary and the loader re-run on the signed body (verify-batch).
+    result = normaliseBatch(format, input.body, ingestContextFor(registry, sender.discomId, sender.participantId, nowMs), parseStrictJson);
   } catch (err) {
     if (!(err instanceof IesError) || err.retriable) {
       await release();
@@ -158,19 +152,6 @@ async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutco
   await remember();
   deps.metrics?.reads(sender.discomId, result.reads.length, result.rejected.map((r) => r.code));
   return { status: 202, body: response, problem: false, replayed: false };
-}
-
-function normalise(format: BatchFormat, body: Buffer, ctx: IngestContext): IngestResult {
-  if (format === 'COMPACT_CSV') return normaliseCompactCsv(body.toString('utf8'), ctx);
-  let doc: unknown;
-  try {
-    // A member named twice would let the signed bytes say two things: refused, not last-one-wins.
-    doc = parseStrictJson(body.toString('utf8'));
-  } catch (cause) {
-    if (cause instanceof IesError) throw cause;
-    throw new IesError('IES_ERR_VALIDATION', `body is not JSON: ${(cause as Error).message}`, { cause });
-  }
-  return normaliseIesMeterData(doc, ctx);
 }
 
 function describeRejected(r: RejectedRead) {

@@ -7,6 +7,12 @@ export interface KeyRecord {
   participantId: string;
   status: 'ACTIVE' | 'REVOKED';
   jwk: PublicJwk;
+  /**
+   * For a REVOKED key: when it was revoked (epoch ms, the iat of the operator document that
+   * first revoked it). A signature made before then stays valid, so records signed earlier
+   * still verify downstream; a later document listing the key as REVOKED again keeps this time.
+   */
+  revokedAt?: number;
 }
 
 export interface ParticipantRecord {
@@ -66,7 +72,9 @@ export class RegistryState {
     this.versions.set(k, entry.updatedAt);
     this.applied += 1;
     if (entry.kind === 'KEY' && entry.key) {
-      this.keys.set(entry.id, { kid: entry.id, discomId: entry.discomId, participantId: entry.key.participantId, status: entry.key.status, jwk: JSON.parse(entry.key.jwk) as PublicJwk });
+      const held = this.keys.get(entry.id);
+      const revokedAt = entry.key.status !== 'REVOKED' ? undefined : held?.status === 'REVOKED' && held.revokedAt !== undefined ? held.revokedAt : entry.updatedAt;
+      this.keys.set(entry.id, { kid: entry.id, discomId: entry.discomId, participantId: entry.key.participantId, status: entry.key.status, jwk: JSON.parse(entry.key.jwk) as PublicJwk, ...(revokedAt === undefined ? {} : { revokedAt }) });
     } else if (entry.kind === 'PARTICIPANT' && entry.participant) {
       this.participants.set(`${entry.discomId}/${entry.id}`, { id: entry.id, discomId: entry.discomId, ...entry.participant });
     } else if (entry.kind === 'METER' && entry.meter) {

@@ -1,0 +1,180 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
+import { CSV_HEADER, normaliseBatch } from '@ies/meterdata';
+import { parseRegistryDocument } from './model.js';
+import { sha256Hex } from './signed-document.js';
+import { RegistryState } from './state.js';
+import { BatchVerifier, ingestContextFor, verifyMeterBatch, type MeterBatchRecord } from './verify-batch.js';
+
+const T = 'VB-DL';
+const BLOCK = Date.UTC(2026, 10, 20, 18, 30);
+const RECEIVED = Date.UTC(2026, 10, 21, 4, 0);
+const REGISTERED_AT = Date.UTC(2026, 10, 1);
+
+interface Fixture {
+  registry: RegistryState;
+  he1: KeyPair;
+  he2: KeyPair;
+  agg: KeyPair;
+}
+
+let cached: Promise<Fixture> | undefined;
+function fixture(): Promise<Fixture> {
+  cached ??= (async () => {
+    const [he1, he2, agg] = await Promise.all([generateSigningKey(), generateSigningKey('ES256'), generateSigningKey()]);
+    const registry = new RegistryState();
+    const doc = {
+      discom: T,
+      participants: [
+        { id: 'HE-1', role: 'HEADEND', keys: [he1.publicJwk] },
+        { id: 'HE-2', role: 'HEADEND', keys: [he2.publicJwk] },
+        { id: 'AGG-1', role: 'AGGREGATOR', keys: [agg.publicJwk] },
+      ],
+      // 5 kW sanctioned: at most 5000 W × 0.25 h × 1.5 = 1875 Wh per block.
+      meters: [{ id: 'M-1', scheme: 'METER_SERIAL', headEnd: 'HE-1', sanctionedLoadW: 5000 }, { id: 'M-2', scheme: 'METER_SERIAL', headEnd: 'HE-1', sanctionedLoadW: 5000 }],
+    };
+    for (const e of parseRegistryDocument(JSON.stringify(doc), REGISTERED_AT)) registry.apply(e);
+    return { registry, he1, he2, agg };
+  })();
+  return cached;
+}
+
+const CSV = `${CSV_HEADER}\nM-1,${new Date(BLOCK).toISOString()},420,,VALID\nM-2,${new Date(BLOCK).toISOString()},300,12,VALID\nM-2,${new Date(BLOCK + 900_000).toISOString()},-5,,VALID\n`;
+
+/** A record exactly as the gateway writes it for `csv` signed by `key` as `headEndId`. */
+async function record(registry: RegistryState, key: KeyPair, o: { headEndId?: string; jti?: string; iat?: number; csv?: string; receivedAt?: number } = {}): Promise<MeterBatchRecord> {
+  const headEndId = o.headEndId ?? 'HE-1';
+  const jti = o.jti ?? 'B-1';
+  const receivedAt = o.receivedAt ?? RECEIVED;
+  const body = Buffer.from(o.csv ?? CSV);
+  const signature = await signDetached(body, key, { iat: o.iat ?? Math.floor(receivedAt / 1000), jti });
+  const { reads, rejected } = normaliseBatch('COMPACT_CSV', body, ingestContextFor(registry, T, headEndId, receivedAt));
+  return { batchId: `${headEndId}:${jti}`, discomId: T, headEndId, receivedAt, format: 'COMPACT_CSV', bodySha256: sha256Hex(body), signature, body, reads, rejected };
+}
+
+async function refusal(r: MeterBatchRecord, registry: RegistryState, tenant = T) {
+  const v = await verifyMeterBatch(r, tenant, registry);
+  assert.equal(v.ok, false, 'the record must be refused');
+  return v as Extract<typeof v, { ok: false }>;
+}
+
+test('a record as the gateway writes it verifies', async () => {
+  const { registry, he1 } = await fixture();
+  const r = await record(registry, he1);
+  assert.equal(r.reads.length, 3);
+  assert.equal(r.rejected?.length, 1, 'the negative read was rejected by VEE');
+  const v = await verifyMeterBatch(r, T, registry);
+  assert.deepEqual(v, { ok: true, kid: he1.kid, iat: Math.floor(RECEIVED / 1000) });
+});
+
+test('reads changed after signing (424,242 Wh, far over the plausibility limit) are refused', async () => {
+  const { registry, he1 } = await fixture();
+  const r = await record(registry, he1);
+  const forged = { ...r, reads: r.reads.map((x, i) => (i === 0 ? { ...x, wh: 424_242 } : x)) };
+  const v = await refusal(forged, registry);
+  assert.equal(v.code, 'IES_ERR_BATCH_READS_MISMATCH');
+  assert.match(v.message, /424242 Wh/);
+  // Also a read dropped, a read added, a rejected read moved among the accepted ones.
+  assert.equal((await refusal({ ...r, reads: r.reads.slice(1) }, registry)).code, 'IES_ERR_BATCH_READS_MISMATCH');
+  assert.equal((await refusal({ ...r, reads: [...r.reads, { ...r.reads[0]!, blockStart: BLOCK + 1_800_000 }] }, registry)).code, 'IES_ERR_BATCH_READS_MISMATCH');
+  assert.equal((await refusal({ ...r, rejected: [] }, registry)).code, 'IES_ERR_BATCH_READS_MISMATCH');
+});
+
+test('a body whose reads the gateway would have refused as implausible cannot be carried as accepted', async () => {
+  const { registry, he1 } = await fixture();
+  const csv = `${CSV_HEADER}\nM-1,${new Date(BLOCK).toISOString()},424242,,VALID\n`;
+  const r = await record(registry, he1, { csv });
+  assert.deepEqual(r.reads, []);
+  assert.equal(r.rejected?.[0]?.code, 'IES_ERR_VEE_IMPLAUSIBLE');
+  const forged = { ...r, reads: [{ meterId: 'M-1', blockStart: BLOCK, channel: 'IMPORT' as const, wh: 424_242, validationStatus: 'VALID' as const, source: 'HES' as const }], rejected: [] };
+  assert.equal((await refusal(forged, registry)).code, 'IES_ERR_BATCH_READS_MISMATCH');
+});
+
+test('the not-in-future rule is decided at receivedAt, not at verification time', async () => {
+  const { registry, he1 } = await fixture();
+  // Accepted at 18:40 UTC, the block of 18:30 had not ended: the gateway rejected it.
+  const early = await record(registry, he1, { receivedAt: BLOCK + 600_000 });
+  assert.ok(early.rejected?.some((x) => x.code === 'IES_ERR_VEE_FUTURE_BLOCK'));
+  assert.equal((await verifyMeterBatch(early, T, registry)).ok, true);
+  // Claiming a later receivedAt to slip the read in changes what the body gives.
+  assert.equal((await refusal({ ...early, receivedAt: RECEIVED }, registry)).code, 'IES_ERR_BATCH_READS_MISMATCH');
+});
+
+test('a record on another tenant\'s topic, or signed by another tenant\'s key, is refused', async () => {
+  const { registry, he1 } = await fixture();
+  const r = await record(registry, he1);
+  assert.equal((await refusal(r, registry, 'OTHER-DL')).code, 'IES_ERR_TENANT_FORBIDDEN');
+  // OTHER-DL's head-end HE-1 signs a record that names this tenant.
+  const key = await generateSigningKey();
+  for (const e of parseRegistryDocument(JSON.stringify({ discom: 'OTHER-DL', participants: [{ id: 'HE-1', role: 'HEADEND', keys: [key.publicJwk] }] }), REGISTERED_AT)) registry.apply(e);
+  assert.equal((await refusal(await record(registry, key), registry)).code, 'IES_ERR_TENANT_FORBIDDEN');
+});
+
+test('the body must hash to bodySha256 and the signature must verify over it', async () => {
+  const { registry, he1 } = await fixture();
+  const r = await record(registry, he1);
+  assert.equal((await refusal({ ...r, bodySha256: '0'.repeat(64) }, registry)).code, 'IES_ERR_DIGEST_MISMATCH');
+  const body = Buffer.from(CSV.replace('420', '421'));
+  assert.equal((await refusal({ ...r, body, bodySha256: sha256Hex(body) }, registry)).code, 'IES_ERR_SIGNATURE_INVALID');
+  assert.equal((await refusal({ ...r, signature: 'h..s' }, registry)).code, 'IES_ERR_SIGNATURE_INVALID');
+});
+
+test('a signature by an unregistered key is refused, and the refusal may depend on a lagging registry', async () => {
+  const { registry } = await fixture();
+  const stranger = await generateSigningKey();
+  const v = await refusal(await record(registry, stranger), registry);
+  assert.equal(v.code, 'IES_ERR_SIGNATURE_INVALID');
+  assert.equal(v.registryDependent, true);
+});
+
+test('the signer must be the head-end the record names, a HEADEND, with batchId <headEndId>:<jti>', async () => {
+  const { registry, he1, he2, agg } = await fixture();
+  // HE-2 signs, the record claims HE-1.
+  const r2 = await record(registry, he2);
+  assert.equal((await refusal(r2, registry)).code, 'IES_ERR_BATCH_SIGNER_MISMATCH');
+  // An aggregator's key, the record naming the aggregator as its head-end.
+  assert.equal((await refusal(await record(registry, agg, { headEndId: 'AGG-1' }), registry)).code, 'IES_ERR_BATCH_SIGNER_MISMATCH');
+  const r = await record(registry, he1);
+  assert.equal((await refusal({ ...r, batchId: 'HE-1:B-2' }, registry)).code, 'IES_ERR_BATCH_SIGNER_MISMATCH');
+});
+
+test('a key revoked before the signature\'s iat is refused; one revoked after it still verifies', async () => {
+  const revoked = await generateSigningKey();
+  const registry = new RegistryState();
+  const doc = (status: string) => JSON.stringify({ discom: T, participants: [{ id: 'HE-1', role: 'HEADEND', keys: [{ ...revoked.publicJwk, status }] }], meters: [{ id: 'M-1', scheme: 'METER_SERIAL', headEnd: 'HE-1', sanctionedLoadW: 5000 }, { id: 'M-2', scheme: 'METER_SERIAL', headEnd: 'HE-1', sanctionedLoadW: 5000 }] });
+  for (const e of parseRegistryDocument(doc('ACTIVE'), REGISTERED_AT)) registry.apply(e);
+  const revokedAt = RECEIVED - 3_600_000;
+  for (const e of parseRegistryDocument(doc('REVOKED'), revokedAt)) registry.apply(e);
+  // Listing it as REVOKED again later keeps the first revocation time.
+  for (const e of parseRegistryDocument(doc('REVOKED'), RECEIVED + 3_600_000)) registry.apply(e);
+  assert.equal(registry.key(revoked.kid)?.revokedAt, revokedAt);
+  const after = await record(registry, revoked);
+  assert.equal((await refusal(after, registry)).code, 'IES_ERR_KEY_REVOKED');
+  const before = await record(registry, revoked, { iat: Math.floor(revokedAt / 1000) - 60, receivedAt: revokedAt - 30_000 });
+  assert.equal((await verifyMeterBatch(before, T, registry)).ok, true);
+});
+
+test('BatchVerifier waits for the registry view once before refusing what a lagging view cannot know', async () => {
+  const { registry, he1 } = await fixture();
+  const late = await generateSigningKey();
+  const view = new RegistryState();
+  for (const e of parseRegistryDocument(JSON.stringify({ discom: T, participants: [{ id: 'HE-1', role: 'HEADEND', keys: [he1.publicJwk] }], meters: [{ id: 'M-1', scheme: 'METER_SERIAL', headEnd: 'HE-1', sanctionedLoadW: 5000 }, { id: 'M-2', scheme: 'METER_SERIAL', headEnd: 'HE-1', sanctionedLoadW: 5000 }] }), REGISTERED_AT)) view.apply(e);
+  const full = new RegistryState();
+  for (const e of parseRegistryDocument(JSON.stringify({ discom: T, participants: [{ id: 'HE-1', role: 'HEADEND', keys: [he1.publicJwk, late.publicJwk] }], meters: [{ id: 'M-1', scheme: 'METER_SERIAL', headEnd: 'HE-1', sanctionedLoadW: 5000 }, { id: 'M-2', scheme: 'METER_SERIAL', headEnd: 'HE-1', sanctionedLoadW: 5000 }] }), REGISTERED_AT + 1000)) full.apply(e);
+  const calls: number[] = [];
+  const verifier = new BatchVerifier(view, {
+    catchUp: async (notBeforeMs) => {
+      calls.push(notBeforeMs);
+      for (const e of parseRegistryDocument(JSON.stringify({ discom: T, participants: [{ id: 'HE-1', role: 'HEADEND', keys: [he1.publicJwk, late.publicJwk] }] }), REGISTERED_AT + 1000)) view.apply(e);
+    },
+  }, () => RECEIVED + 60_000);
+  assert.equal((await verifier.check(await record(registry, he1), T)).ok, true);
+  assert.deepEqual(calls, [], 'a batch that verifies costs no catch-up');
+  assert.equal((await verifier.check(await record(full, late), T)).ok, true);
+  assert.deepEqual(calls, [RECEIVED + 60_000], 'a catch-up that began after the check began');
+  // A failure that no registry state can explain is refused without waiting.
+  const r = await record(registry, he1);
+  assert.equal((await verifier.check({ ...r, bodySha256: 'f'.repeat(64) }, T)).ok, false);
+  assert.equal(calls.length, 1);
+});

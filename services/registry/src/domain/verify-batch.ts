@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { verifyDetached, type DetachedHeader } from '@ies/crypto';
+import { isIesError, type ErrorCode } from '@ies/errors';
+import { DEFAULT_POLICY, normaliseBatch, type BatchFormat, type IngestContext, type IngestResult, type NormalisedRead } from '@ies/meterdata';
+import type { KeyRecord, RegistryState } from './state.js';
+
+/**
+ * The re-verification of a `meter-batches.v1` record that the notary and the loader run
+ * before notarising or storing it (DESIGN.md, Trust: nothing inside the node is trusted by
+ * position). A record produced by anyone but the gateway, or altered on the way, fails here.
+ */
+
+/** The fields of a meter-batches.v1 record the check needs (schemas-avro/meter-batch.v1.avsc). */
+export interface MeterBatchRecord {
+  batchId: string;
+  discomId: string;
+  headEndId: string;
+  receivedAt: number;
+  format: BatchFormat;
+  bodySha256: string;
+  signature: string;
+  body: Uint8Array;
+  reads: readonly NormalisedRead[];
+  rejected?: readonly { index: number; code: string }[];
+}
+
+export type BatchVerdict =
+  | { ok: true; kid: string; iat: number }
+  | {
+      ok: false;
+      code: ErrorCode;
+      message: string;
+      /** True when a registry view that is behind could explain the failure (a key or meter registered a moment ago). */
+      registryDependent: boolean;
+    };
+
+/**
+ * What the gateway normalises a head-end's batch with: the tenant's registered meters, the
+ * head-end's half-hour rule and the default VEE policy, at the node time `nowMs`.
+ */
+export function ingestContextFor(registry: RegistryState, discomId: string, headEndId: string, nowMs: number): IngestContext {
+  return {
+    discomId,
+    meters: (meterId) => {
+      const m = registry.meter(discomId, meterId);
+      return m && { meterId: m.meterId, discomId: m.discomId, sanctionedLoadW: m.sanctionedLoadW, ...(m.derCapacityW === null ? {} : { derCapacityW: m.derCapacityW }), ...(m.headEndId === null ? {} : { headEndId: m.headEndId }) };
+    },
+    senderId: headEndId,
+    policy: { ...DEFAULT_POLICY, nowMs, halfHourProfiles: registry.participant(discomId, headEndId)?.halfHourProfiles ?? 'REJECT' },
+  };
+}
+
+/**
+ * Checks a batch record found on `topicTenant`'s topic against `registry`: the record names
+ * that tenant; `bodySha256` is the body's; the head-end's detached JWS verifies over the body
+ * with the registered key of its kid, a HEADEND key of `headEndId` in `discomId` that was not
+ * revoked before the signature's iat; `batchId` is `<headEndId>:<jti>`; and the reads and
+ * rejected reads are exactly what normalising the body against the registry gives at the
+ * record's `receivedAt` (the gateway's clock when it accepted the batch, so not-in-future
+ * and every other VEE rule decide the same way). Cheap checks run first.
+ */
+export async function verifyMeterBatch(record: MeterBatchRecord, topicTenant: string, registry: RegistryState): Promise<BatchVerdict> {
+  if (record.discomId !== topicTenant) return fail('IES_ERR_TENANT_FORBIDDEN', `batch ${record.batchId} names DISCOM ${record.discomId} but is on ${topicTenant}'s topic`, false);
+  const digest = createHash('sha256').update(record.body).digest('hex');
+  if (digest !== record.bodySha256) return fail('IES_ERR_DIGEST_MISMATCH', `batch ${record.batchId} body hashes to ${digest}, not to its bodySha256 ${record.bodySha256}`, false);
+
+  let key: KeyRecord | undefined;
+  let header: DetachedHeader;
+  try {
+    header = await verifyDetached(record.body, record.signature, (kid) => {
+      key = registry.key(kid);
+      return key?.jwk;
+    });
+  } catch (err) {
+    if (isIesError(err) && !err.retriable) return fail(err.code, `batch ${record.batchId}: ${err.message}`, true);
+    throw err;
+  }
+  const signer = key as KeyRecord;
+  if (signer.discomId !== record.discomId) return fail('IES_ERR_TENANT_FORBIDDEN', `batch ${record.batchId} is signed by kid ${signer.kid} of ${signer.discomId}, not of ${record.discomId}`, true);
+  if (signer.participantId !== record.headEndId) return fail('IES_ERR_BATCH_SIGNER_MISMATCH', `batch ${record.batchId} names head-end ${record.headEndId} but is signed by kid ${signer.kid} of ${signer.participantId}`, true);
+  const role = registry.participant(signer.discomId, signer.participantId)?.role;
+  if (role !== 'HEADEND') return fail('IES_ERR_BATCH_SIGNER_MISMATCH', `batch ${record.batchId} is signed by ${signer.participantId}, a ${role ?? 'unregistered participant'}, not a HEADEND`, true);
+  if (!Number.isSafeInteger(header.iat)) return fail('IES_ERR_SIGNATURE_INVALID', `batch ${record.batchId} signature has no integer iat`, false);
+  if (signer.status === 'REVOKED' && (signer.revokedAt === undefined || signer.revokedAt <= header.iat * 1000)) {
+    const when = signer.revokedAt === undefined ? 'revoked' : `revoked at ${new Date(signer.revokedAt).toISOString()}`;
+    return fail('IES_ERR_KEY_REVOKED', `batch ${record.batchId} is signed by kid ${signer.kid} at ${new Date(header.iat * 1000).toISOString()}, but the key was ${when}`, true);
+  }
+  if (record.batchId !== `${record.headEndId}:${header.jti}`) return fail('IES_ERR_BATCH_SIGNER_MISMATCH', `batch id ${record.batchId} is not <headEndId>:<jti> = ${record.headEndId}:${String(header.jti)}`, false);
+
+  let expected: IngestResult;
+  try {
+    expected = normaliseBatch(record.format, record.body, ingestContextFor(registry, record.discomId, record.headEndId, record.receivedAt));
+  } catch (err) {
+    if (isIesError(err) && !err.retriable) return fail('IES_ERR_BATCH_READS_MISMATCH', `batch ${record.batchId}: the signed body is refused as a whole (${err.code}: ${err.message}), yet the record carries reads`, true);
+    throw err;
+  }
+  const difference = readsDifference(record, expected);
+  if (difference !== undefined) return fail('IES_ERR_BATCH_READS_MISMATCH', `batch ${record.batchId}: ${difference}`, true);
+  return { ok: true, kid: signer.kid, iat: header.iat };
+}
+
+/** The first difference between the record's reads and the normalised body's, or undefined. */
+export function readsDifference(record: Pick<MeterBatchRecord, 'reads' | 'rejected'>, expected: Pick<IngestResult, 'reads' | 'rejected'>): string | undefined {
+  if (record.reads.length !== expected.reads.length) return `the record carries ${record.reads.length} reads, the signed body gives ${expected.reads.length}`;
+  for (let i = 0; i < expected.reads.length; i += 1) {
+    const a = record.reads[i] as NormalisedRead;
+    const b = expected.reads[i] as NormalisedRead;
+    if (a.meterId !== b.meterId || a.blockStart !== b.blockStart || a.channel !== b.channel || a.wh !== b.wh || a.validationStatus !== b.validationStatus || a.source !== b.source) {
+      return `read ${i} is ${describe(a)} in the record but ${describe(b)} in the signed body`;
+    }
+  }
+  const rejected = record.rejected ?? [];
+  if (rejected.length !== expected.rejected.length) return `the record carries ${rejected.length} rejected reads, the signed body gives ${expected.rejected.length}`;
+  for (let i = 0; i < rejected.length; i += 1) {
+    const a = rejected[i] as { index: number; code: string };
+    const b = expected.rejected[i] as { index: number; code: string };
+    if (a.index !== b.index || a.code !== b.code) return `rejected read ${i} is #${a.index} ${a.code} in the record but #${b.index} ${b.code} in the signed body`;
+  }
+  return undefined;
+}
+
+function describe(r: NormalisedRead): string {
+  return `${r.meterId} ${new Date(r.blockStart).toISOString()} ${r.channel} ${r.wh} Wh ${r.validationStatus}/${r.source}`;
+}
+
+function fail(code: ErrorCode, message: string, registryDependent: boolean): BatchVerdict {
+  return { ok: false, code, message, registryDependent };
+}
+
+/** What a verifier needs of a registry view: a way to wait until it holds what the topic holds. */
+export interface CatchUp {
+  catchUp(notBeforeMs: number): Promise<void>;
+}
+
+/**
+ * `verifyMeterBatch` against a live registry view. A registry-dependent failure is checked
+ * once more after the view caught up with everything the registry topic held when this
+ * check began: the gateway wrote the registry documents it relied on before it accepted the
+ * batch, and the batch was on its topic before this process fetched it, so a genuine batch
+ * is never refused because this process's view lagged the gateway's (no clocks compared).
+ * Genuine batches pay nothing for this; each refused one costs one catch-up, shared by
+ * concurrent checks.
+ */
+export class BatchVerifier {
+  constructor(
+    private readonly registry: RegistryState,
+    private readonly view?: CatchUp,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async check(record: MeterBatchRecord, topicTenant: string): Promise<BatchVerdict> {
+    const startedAt = this.now();
+    const first = await verifyMeterBatch(record, topicTenant, this.registry);
+    if (first.ok || !first.registryDependent || this.view === undefined) return first;
+    await this.view.catchUp(startedAt);
+    return verifyMeterBatch(record, topicTenant, this.registry);
+  }
+}
