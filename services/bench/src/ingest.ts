@@ -204,7 +204,8 @@ export async function runIngestBench(argv: readonly string[], env: Env): Promise
     const warm = await warmUp(url, runId, tenant, headEnds);
     if (warm.length > 0) throw new Error(`warm-up failed: ${warm.slice(0, 3).join('; ')}`);
 
-    notary = startNotaryChild({ ...env, IES_TENANTS: tenant, IES_NOTARY_KEYS_DIR: path.join(workDir, 'notary-keys'), IES_LOG_LEVEL: 'warn' }, o.cpuProfDir);
+    // The notary re-verifies every batch against the registry, which it trusts only as signed by this operator key.
+    notary = startNotaryChild({ ...env, IES_TENANTS: tenant, IES_OPERATOR_JWKS_FILE: jwksFile, IES_NOTARY_KEYS_DIR: path.join(workDir, 'notary-keys'), IES_LOG_LEVEL: 'warn' }, o.cpuProfDir);
     const gwConfig = loadConfig({ ...env, IES_TENANTS: tenant }, { principal: 'admin' });
     // The warm-up batches are in the log before the clock starts.
     await receiptLatencies(gwConfig, tenant, headEnds.length, 90_000, quietSink);

@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '@ies/config';
 import { AvroSerde, createKafka, requireTenantTopics } from '@ies/kafka';
 import { createLogger, type Logger } from '@ies/observability';
 import { createRedis } from '@ies/redis';
+import { RegistryState, materialiseRegistry } from '@ies/registry';
+import { BatchVerifier } from '@ies/registry/verify-batch';
 import { NotaryKeyFile } from './keys.js';
 import { LogStore } from './log-store.js';
 import { startTenantNotary, type NotaryObserver, type TenantNotary } from './notary.js';
@@ -31,17 +34,26 @@ export async function startNotaryService(env: Readonly<Record<string, string | u
       logger.fatal({ err }, 'notary stopping: it must restart to recover its log from receipts.v1');
       process.exit(1);
     });
+  // The registry view every batch is re-verified against (signed documents only).
+  const registry = new RegistryState();
+  const view = await materialiseRegistry(kafka, serde, registry, config.tenants, `${config.nodeId}-notary-${randomUUID()}`, {
+    operatorJwksFile: config.auth.operatorJwksFile,
+    onRefused: (r) => logger.warn({ refused: r }, 'registry record refused: not an operator-signed document of this tenant'),
+  });
+  await view.ready;
+  const verifier = new BatchVerifier(registry, view);
   const tenants: TenantNotary[] = [];
   for (const discomId of config.tenants) {
     const origin = logOrigin(config, discomId);
     tenants.push(
-      await startTenantNotary({ kafka, admin, serde, store: new LogStore(redis, discomId), keys: new NotaryKeyFile(config.notary.keysDir, origin, discomId), discomId, origin, intervalMs: config.notary.checkpointIntervalMs, logger: logger.child({ discomId }), ...(observer ? { observer } : {}), onFatal }),
+      await startTenantNotary({ kafka, admin, serde, store: new LogStore(redis, discomId), keys: new NotaryKeyFile(config.notary.keysDir, origin, discomId), discomId, origin, intervalMs: config.notary.checkpointIntervalMs, logger: logger.child({ discomId }), verifier, ...(observer ? { observer } : {}), onFatal }),
     );
   }
   return {
     tenants,
     stop: async () => {
       for (const t of tenants) await t.stop();
+      await view.stop();
       await admin.disconnect();
       redis.disconnect();
     },

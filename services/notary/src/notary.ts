@@ -4,6 +4,7 @@ import { TOPICS, topicName } from '@ies/contracts';
 import { IesError } from '@ies/errors';
 import { commitInTransaction, deadLetterMessage, type AvroSerde } from '@ies/kafka';
 import type { Logger } from '@ies/observability';
+import type { BatchVerifier, MeterBatchRecord } from '@ies/registry/verify-batch';
 import type { LogEntry } from './domain/log-entry.js';
 import type { NotaryKeyFile } from './keys.js';
 import type { LogStore } from './log-store.js';
@@ -17,7 +18,7 @@ interface Pending {
   readonly offset: string;
   /** undefined for a record that cannot be notarised (dead-lettered instead). */
   readonly entry: LogEntry | undefined;
-  readonly poison?: { readonly code: string; readonly message: string; readonly value: Buffer | null };
+  readonly poison?: { readonly code: string; readonly message: string; readonly value: Buffer | null; readonly batchId?: string };
 }
 
 export interface NotaryObserver {
@@ -46,6 +47,8 @@ export async function startTenantNotary(opts: {
   origin: string;
   intervalMs: number;
   logger: Logger;
+  /** Re-verifies each batch (head-end signature, registry state, reads) before it may be notarised. */
+  verifier: Pick<BatchVerifier, 'check'>;
   observer?: NotaryObserver;
   /**
    * Called when the writer must stop: the log state after a commit could not be projected,
@@ -175,7 +178,7 @@ export async function startTenantNotary(opts: {
       if (stopped) throw new Error(`the notary of ${discomId} has stopped`);
       const items: Pending[] = [];
       for (const message of batch.messages) {
-        items.push(await decodeBatch(serde, batch.partition, message.offset, message.value));
+        items.push(await decodeBatch(serde, opts.verifier, discomId, batch.partition, message.offset, message.value));
         // Hashing a large fetch is CPU-bound and would hold the event loop: let a due append
         // (and its Kafka and Redis I/O) run between batches, so receipts are not held back.
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -216,10 +219,17 @@ function isFatal(err: unknown): boolean {
   return type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED' || type === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED';
 }
 
-async function decodeBatch(serde: AvroSerde, partition: number, offset: string, value: Buffer | null): Promise<Pending> {
+/**
+ * Decodes and re-verifies one record while the consumer fetches, off the append's critical
+ * path: only a batch whose head-end signature, registry state and reads check out becomes a
+ * log entry; any other record is dead-lettered in the transaction that commits past it.
+ */
+async function decodeBatch(serde: AvroSerde, verifier: Pick<BatchVerifier, 'check'>, discomId: string, partition: number, offset: string, value: Buffer | null): Promise<Pending> {
   if (value === null) return { partition, offset, entry: undefined, poison: { code: 'IES_ERR_AVRO_DECODE', message: 'a meter-batches record has no value', value } };
   try {
-    const batch = await serde.decode<IncomingBatch>(value);
+    const batch = await serde.decode<IncomingBatch & MeterBatchRecord>(value);
+    const verdict = await verifier.check(batch, discomId);
+    if (!verdict.ok) return { partition, offset, entry: undefined, poison: { code: verdict.code, message: verdict.message, value, batchId: batch.batchId } };
     return { partition, offset, entry: TenantLog.entryOf(batch) };
   } catch (err) {
     if (err instanceof IesError && !err.retriable) return { partition, offset, entry: undefined, poison: { code: err.code, message: err.message, value } };
@@ -228,7 +238,7 @@ async function decodeBatch(serde: AvroSerde, partition: number, offset: string, 
 }
 
 function deadLetter(serde: AvroSerde, discomId: string, topic: string, p: Pending) {
-  return deadLetterMessage(serde, { sourceId: `${topic}/${p.partition}/${p.offset}`, discomId, stage: 'notary', code: p.poison!.code, message: p.poison!.message, rejectedAt: Date.now(), payload: p.poison!.value, context: { topic, partition: String(p.partition), offset: p.offset } });
+  return deadLetterMessage(serde, { sourceId: `${topic}/${p.partition}/${p.offset}`, discomId, stage: 'notary', code: p.poison!.code, message: p.poison!.message, rejectedAt: Date.now(), payload: p.poison!.value, context: { topic, partition: String(p.partition), offset: p.offset, ...(p.poison!.batchId === undefined ? {} : { batchId: p.poison!.batchId }) } });
 }
 
 /** Redis writes after a commit must land: a few retries, then the error (the process restarts and recovers from Kafka). */

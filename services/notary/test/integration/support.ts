@@ -8,19 +8,20 @@ import { AvroSerde, createIdempotentProducer, createKafka, provisionTenant } fro
 import { RFC6962_SHA256, consistencyProofFromNodes } from '@ies/merkle';
 import { createLogger } from '@ies/observability';
 import { createRedis, type Redis } from '@ies/redis';
+import { signedFleet, type GatewayBatch } from '@ies/registry/testing';
 import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
 import type { JWK } from 'jose';
 import { LogStore, checkpointSizeOf, parseVerifierKey, type TrustAnchors } from '../../src/index.js';
 
 /**
- * A fresh tenant with its topics and ACLs, a producer of meter-batches records and its log
- * store. The fixture acts as the Kafka admin (it provisions and plays the gateway); the
- * notary under test runs as its own Kafka user (startNotaryService).
+ * A fresh tenant with its topics and ACLs, a registry holding one signed head-end and its
+ * meters, a producer of meter-batches records exactly as the gateway writes them, and its log
+ * store. The fixture acts as the Kafka admin (it provisions and plays the gateway and the
+ * node operator); the notary under test runs as its own Kafka user (startNotaryService).
  */
 export async function notaryFixture() {
   const tenant = uniqueTenant('NT');
   const keysDir = mkdtempSync(path.join(tmpdir(), 'ies-notary-'));
-  const env = { ...process.env, IES_TENANTS: tenant, IES_NOTARY_KEYS_DIR: keysDir, IES_LOG_LEVEL: 'warn' };
   const config = stackConfig({ IES_TENANTS: tenant }, 'admin');
   const kafka: Kafka = createKafka(config, createLogger({ name: 'it', level: 'silent' }, nullStream()));
   const admin = kafka.admin();
@@ -31,14 +32,31 @@ export async function notaryFixture() {
   await producer.connect();
   const redis: Redis = createRedis(config);
   const store = new LogStore(redis, tenant);
+  const fleet = await signedFleet({ producer, serde, tenant, headEndId: 'HE-1' });
+  await fleet.register(Array.from({ length: 16 }, (_, i) => `SM-${i}`));
+  const env = { ...process.env, IES_TENANTS: tenant, IES_NOTARY_KEYS_DIR: keysDir, IES_OPERATOR_JWKS_FILE: fleet.operatorJwksFile, IES_LOG_LEVEL: 'warn' };
+  const sent = new Map<string, GatewayBatch>();
+
+  /** A genuine batch of `reads` reads (a batch id already produced: the same record again, as an upstream retry would). */
+  async function genuineBatch(opts: { batchId?: string; reads?: number } = {}): Promise<GatewayBatch> {
+    const again = opts.batchId === undefined ? undefined : sent.get(opts.batchId);
+    if (again) return again;
+    const blockStart = Date.UTC(2026, 10, 19, 18, 30);
+    const reads = Array.from({ length: opts.reads ?? 3 }, (_, i) => ({ meterId: `SM-${i}`, blockStart: blockStart + 900_000 * (i % 96), channel: 'IMPORT' as const, wh: 100 + i }));
+    const record = await fleet.batch(reads, opts.batchId === undefined ? {} : { jti: opts.batchId.replace(/^HE-1:/, '') });
+    sent.set(record.batchId, record);
+    return record;
+  }
 
   async function produceBatch(opts: { batchId?: string; reads?: number } = {}): Promise<string> {
-    const batchId = opts.batchId ?? `HE-1:${randomUUID()}`;
-    const blockStart = Date.UTC(2026, 10, 19, 18, 30);
-    const reads = Array.from({ length: opts.reads ?? 3 }, (_, i) => ({ meterId: `SM-${i}`, blockStart: blockStart + 900_000 * (i % 96), channel: 'IMPORT', wh: 100 + i, validationStatus: 'VALID', source: 'HES' }));
-    const value = await serde.encode(tenant, TOPICS.meterBatches, { batchId, discomId: tenant, headEndId: 'HE-1', receivedAt: Date.now(), format: 'COMPACT_CSV', bodySha256: '0'.repeat(64), signature: 'sig', body: Buffer.from('body'), reads, rejected: [] });
-    await producer.send({ topic: topicName(tenant, TOPICS.meterBatches), messages: [{ key: batchId, value }] });
-    return batchId;
+    const record = await genuineBatch(opts);
+    await fleet.send(record);
+    return record.batchId;
+  }
+
+  /** Produces any meter-batches.v1 value with a plain client, as anyone holding a Kafka principal could. */
+  async function produceRecord(record: GatewayBatch, topicTenant = tenant): Promise<void> {
+    await producer.send({ topic: topicName(topicTenant, TOPICS.meterBatches), messages: [{ key: record.batchId, value: await serde.encode(topicTenant, TOPICS.meterBatches, record) }] });
   }
 
   async function trust(): Promise<TrustAnchors> {
@@ -71,7 +89,7 @@ export async function notaryFixture() {
   }
 
   return {
-    tenant, env, keysDir, kafka, serde, store, redis, produceBatch, trust, consistency, committedReceipts,
+    tenant, env, keysDir, kafka, serde, store, redis, fleet, genuineBatch, produceBatch, produceRecord, trust, consistency, committedReceipts,
     async close() {
       await producer.disconnect();
       await admin.disconnect();
