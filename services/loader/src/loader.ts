@@ -3,7 +3,8 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { TOPICS, topicName } from '@ies/contracts';
 import { IesError, isIesError } from '@ies/errors';
 import type { AvroSerde, LogSink } from '@ies/kafka';
-import { undecodableRow } from './domain/rows.js';
+import type { BatchVerifier, MeterBatchRecord } from '@ies/registry/verify-batch';
+import { loaderDeadLetter, undecodableRow } from './domain/rows.js';
 import { insertEncoded, insertError } from './clickhouse-insert.js';
 import { NO_METRICS, type LoaderMetrics } from './metrics.js';
 import { backoffMs, sleep, type BackoffPolicy } from './retry.js';
@@ -43,6 +44,11 @@ export interface LoaderDeps {
   /** Bound to the database the migrations created. */
   clickhouse: ClickHouseClient;
   tenants: readonly string[];
+  /**
+   * Re-verifies each meter-batches.v1 record (head-end signature, registry state, reads)
+   * before its reads may be stored; a record that fails becomes a dead letter instead.
+   */
+  batchVerifier: Pick<BatchVerifier, 'check'>;
   /** Topic → table mapping; SINKS unless a test or benchmark narrows it. */
   sinks?: readonly Sink[];
   log: LogSink;
@@ -198,6 +204,17 @@ export class Loader {
       return;
     }
     const { sink } = route;
+    if (sink.topic === 'meterBatches') {
+      const batch = value as MeterBatchRecord;
+      const verdict = await this.deps.batchVerifier.check(batch, route.tenant);
+      if (!verdict.ok) {
+        const sourceId = `${topic}/${partition}/${message.offset}`;
+        this.deps.log.warn({ sourceId, batchId: batch.batchId, code: verdict.code, err: verdict.message }, 'batch record does not verify; stored as a dead letter, not as reads');
+        this.buffer.addDeadLetters([loaderDeadLetter(route.tenant, sourceId, verdict.code, verdict.message, Number(message.timestamp), { batchId: String(batch.batchId), topic, partition: String(partition), offset: message.offset })]);
+        this.buffer.consumedUpTo(topic, partition, next);
+        return;
+      }
+    }
     // A sink that throws may have left half a row in the buffer: the loader stops before
     // that buffer is inserted (fail() blocks every INSERT), nothing after the last commit is lost.
     let outcome: SinkOutcome;

@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { loadConfig, redactConfig } from '@ies/config';
 import { createClickHouse } from '@ies/clickhouse';
 import { AvroSerde, createKafka, requireTenantTopics } from '@ies/kafka';
 import { createLogger, createMetricsRegistry } from '@ies/observability';
+import { RegistryState, materialiseRegistry } from '@ies/registry';
+import { BatchVerifier } from '@ies/registry/verify-batch';
 import { Loader, type LoaderOptions } from './loader.js';
 import { createLoaderMetrics } from './metrics.js';
 import { migrateLoaderTables } from './migrate.js';
@@ -24,9 +27,17 @@ export async function startLoaderService(env: Readonly<Record<string, string | u
   } finally {
     await admin.disconnect();
   }
+  // The registry view every batch is re-verified against (signed documents only).
+  const registry = new RegistryState();
+  const serde = new AvroSerde({ registryUrl: config.registry.url });
+  const view = await materialiseRegistry(kafka, serde, registry, config.tenants, `${config.nodeId}-loader-${randomUUID()}`, {
+    operatorJwksFile: config.auth.operatorJwksFile,
+    onRefused: (r) => logger.warn({ refused: r }, 'registry record refused: not an operator-signed document of this tenant'),
+  });
+  await view.ready;
   const clickhouse = createClickHouse(config);
   const metrics = createMetricsRegistry('loader');
-  const loader = new Loader({ kafka, serde: new AvroSerde({ registryUrl: config.registry.url }), clickhouse, tenants: config.tenants, log: logger, metrics: createLoaderMetrics(metrics), options });
+  const loader = new Loader({ kafka, serde, clickhouse, tenants: config.tenants, batchVerifier: new BatchVerifier(registry, view), log: logger, metrics: createLoaderMetrics(metrics), options });
   await loader.start();
   logger.info({ tenants: config.tenants }, 'loader running');
   return {
@@ -36,6 +47,7 @@ export async function startLoaderService(env: Readonly<Record<string, string | u
     failed: loader.failed,
     stop: async () => {
       await loader.stop();
+      await view.stop();
       await clickhouse.close();
     },
   };

@@ -5,6 +5,7 @@ import type { Config } from '@ies/config';
 import { createClickHouse, sql, type ClickHouseClient } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
 import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, provisionTenant } from '@ies/kafka';
+import { signedFleet, type FleetRead, type GatewayBatch } from '@ies/registry/testing';
 import { stackConfig, uniqueTenant } from '@ies/testing';
 
 /** A throw-away database per test file, so migrations under development never touch `ies`. */
@@ -12,21 +13,28 @@ export function uniqueDatabase(): string {
   return `it_loader_${randomBytes(4).toString('hex')}`;
 }
 
-export interface TestRead {
-  meterId: string;
-  blockStart: number;
-  channel: 'IMPORT' | 'EXPORT';
-  wh: number;
-  validationStatus?: string;
-  source?: string;
-}
+export type TestRead = FleetRead;
 
-/** A meter-batches.v1 value as the gateway writes it. */
-export function meterBatch(tenant: string, batchId: string, receivedAt: number, reads: readonly TestRead[]) {
+/**
+ * Genuine meter-batches.v1 records, as the gateway writes them: a head-end `HES-IT` whose
+ * key and meters are registered by operator-signed documents on the tenant's registry.v1
+ * (every meter a batch names is registered before the batch is made). The loader re-verifies
+ * each record, so unsigned test records would only become dead letters.
+ */
+export async function batchMaker(producer: Producer, serde: AvroSerde, tenant: string) {
+  const fleet = await signedFleet({ producer, serde, tenant, headEndId: 'HES-IT' });
+  const known = new Set<string>();
   return {
-    batchId, discomId: tenant, headEndId: 'HES-IT', receivedAt, format: 'COMPACT_CSV', bodySha256: '00'.repeat(32), signature: 'h..s', body: Buffer.from('x'),
-    reads: reads.map((r) => ({ validationStatus: 'VALID', source: 'HES', ...r })),
-    rejected: [],
+    fleet,
+    /** The record of `reads` with batch id `HES-IT:<jti>`, accepted at `receivedAt`. */
+    async meterBatch(jti: string, receivedAt: number, reads: readonly TestRead[]): Promise<GatewayBatch> {
+      const fresh = reads.map((r) => r.meterId).filter((m) => !known.has(m));
+      if (fresh.length > 0) {
+        for (const m of fresh) known.add(m);
+        await fleet.register([...known]);
+      }
+      return fleet.batch(reads, { jti, receivedAt });
+    },
   };
 }
 
@@ -38,7 +46,7 @@ export function readsOf(prefix: string, count: number, blockStart: number, wh = 
   ]).flat();
 }
 
-export async function sendBatch(producer: Producer, serde: AvroSerde, tenant: string, batch: ReturnType<typeof meterBatch>): Promise<void> {
+export async function sendBatch(producer: Producer, serde: AvroSerde, tenant: string, batch: GatewayBatch): Promise<void> {
   await producer.send({ topic: topicName(tenant, TOPICS.meterBatches), acks: ACKS_ALL, messages: [{ key: batch.batchId, value: await serde.encode(tenant, TOPICS.meterBatches, batch) }] });
 }
 
@@ -124,15 +132,23 @@ export function loaderTestStack() {
   const ch = clickhouseFor(config, database);
   const admin = kafka.admin();
   const producer = createIdempotentProducer(kafka);
+  const serde = new AvroSerde({ registryUrl: config.registry.url });
+  const env: Record<string, string | undefined> = { ...process.env, IES_TENANTS: tenant, IES_CLICKHOUSE_DATABASE: database, IES_LOG_LEVEL: process.env.IES_LOG_LEVEL ?? 'silent' };
+  let maker: Awaited<ReturnType<typeof batchMaker>> | undefined;
   return {
-    config, kafka, tenant, database, ch, admin, producer,
-    serde: new AvroSerde({ registryUrl: config.registry.url }),
+    config, kafka, tenant, database, ch, admin, producer, serde, env,
     groupId: loaderGroup(tenant),
-    env: { ...process.env, IES_TENANTS: tenant, IES_CLICKHOUSE_DATABASE: database, IES_LOG_LEVEL: process.env.IES_LOG_LEVEL ?? 'silent' },
+    /** Genuine batch records (after open()). */
+    get batches() {
+      if (!maker) throw new Error('open() the loader test stack first');
+      return maker;
+    },
     async open(): Promise<void> {
       await admin.connect();
       await provisionTenant(admin, tenant, { replicationFactor: config.kafka.replicationFactor, nodeId: config.nodeId });
       await producer.connect();
+      maker = await batchMaker(producer, serde, tenant);
+      env.IES_OPERATOR_JWKS_FILE = maker.fleet.operatorJwksFile;
     },
     async close(): Promise<void> {
       await producer.disconnect();

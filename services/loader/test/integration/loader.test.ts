@@ -5,7 +5,7 @@ import { TOPICS, topicName } from '@ies/contracts';
 import { ACKS_ALL } from '@ies/kafka';
 import { eventually } from '@ies/testing';
 import { startLoaderService } from '../../src/index.js';
-import { loaderTestStack, committedVsEnd, countReads, meterBatch, readsOf, scalar, sendBatch } from './helpers.js';
+import { loaderTestStack, committedVsEnd, countReads, readsOf, scalar, sendBatch } from './helpers.js';
 
 const stack = loaderTestStack();
 const { serde, tenant, groupId, env, ch, admin, producer } = stack;
@@ -28,8 +28,8 @@ async function fullyCommitted(topic: string): Promise<true | undefined> {
 }
 
 test('batches land once: a batch produced twice, a restart and a full redelivery still count each read once', async () => {
-  const b1 = meterBatch(tenant, 'B-1', RECEIVED, readsOf('M', 3, BLOCK));
-  const b2 = meterBatch(tenant, 'B-2', RECEIVED, readsOf('N', 2, BLOCK));
+  const b1 = await stack.batches.meterBatch('B-1', RECEIVED, readsOf('M', 3, BLOCK));
+  const b2 = await stack.batches.meterBatch('B-2', RECEIVED, readsOf('N', 2, BLOCK));
   await sendBatch(producer, serde, tenant, b1);
   await sendBatch(producer, serde, tenant, b1);
   await sendBatch(producer, serde, tenant, b2);
@@ -44,7 +44,7 @@ test('batches land once: a batch produced twice, a restart and a full redelivery
 
   // The read-proof lookup: all reads of a batch, in batch order, with their public fields.
   const proof = await (await ch.query({
-    query: sql`SELECT meter_id, toUnixTimestamp(block_start) AS block_start_s, channel, toString(wh) AS wh, validation_status, source FROM reads_by_batch FINAL WHERE discom_id = ${tenant} AND batch_id = ${'B-1'} ORDER BY index_in_batch`,
+    query: sql`SELECT meter_id, toUnixTimestamp(block_start) AS block_start_s, channel, toString(wh) AS wh, validation_status, source FROM reads_by_batch FINAL WHERE discom_id = ${tenant} AND batch_id = ${b1.batchId} ORDER BY index_in_batch`,
     format: 'JSONEachRow',
   })).json<{ meter_id: string; block_start_s: number; channel: string; wh: string; validation_status: string; source: string }>();
   assert.deepEqual(proof, b1.reads.map((r) => ({ meter_id: r.meterId, block_start_s: r.blockStart / 1000, channel: r.channel, wh: String(r.wh), validation_status: r.validationStatus, source: r.source })));
@@ -54,14 +54,14 @@ test('batches land once: a batch produced twice, a restart and a full redelivery
   service = undefined;
   await admin.resetOffsets({ groupId, topic: batchesTopic, earliest: true });
   await sendBatch(producer, serde, tenant, b1);
-  const b3 = meterBatch(tenant, 'B-3', RECEIVED, readsOf('P', 1, BLOCK));
+  const b3 = await stack.batches.meterBatch('B-3', RECEIVED, readsOf('P', 1, BLOCK));
   await sendBatch(producer, serde, tenant, b3);
   service = await startLoaderService(env, options);
-  await eventually(async () => ((await countReads(ch, tenant, 'B-3')) === 2 ? true : undefined), 60_000, 'B-3 loaded');
+  await eventually(async () => ((await countReads(ch, tenant, b3.batchId)) === 2 ? true : undefined), 60_000, 'B-3 loaded');
   await eventually(() => fullyCommitted(batchesTopic), 30_000, 'offsets committed after restart');
 
   assert.equal(await countReads(ch, tenant), 12);
-  assert.equal(await countReads(ch, tenant, 'B-1'), 6);
+  assert.equal(await countReads(ch, tenant, b1.batchId), 6);
   // The GROUP BY pattern counts the same as FINAL.
   assert.equal(await scalar(ch, sql`SELECT uniqExact(meter_id, block_start, channel, batch_id) AS n FROM reads WHERE discom_id = ${tenant}`), 12);
   assert.equal(await scalar(ch, sql`SELECT count() AS n FROM reads_by_batch FINAL WHERE discom_id = ${tenant}`), 12);
@@ -69,11 +69,11 @@ test('batches land once: a batch produced twice, a restart and a full redelivery
 });
 
 test('a revision supersedes the earlier read by receivedAt, and both versions stay queryable', async () => {
-  const v1 = meterBatch(tenant, 'R-1', RECEIVED, [{ meterId: 'REV-1', blockStart: BLOCK, channel: 'IMPORT', wh: 100, validationStatus: 'ESTIMATED', source: 'ESTIMATED' }]);
-  const v2 = meterBatch(tenant, 'R-2', RECEIVED + 60_000, [{ meterId: 'REV-1', blockStart: BLOCK, channel: 'IMPORT', wh: 120, validationStatus: 'VALID', source: 'HES' }]);
+  const v1 = await stack.batches.meterBatch('R-1', RECEIVED, [{ meterId: 'REV-1', blockStart: BLOCK, channel: 'IMPORT', wh: 100, validationStatus: 'ESTIMATED' }]);
+  const v2 = await stack.batches.meterBatch('R-2', RECEIVED + 60_000, [{ meterId: 'REV-1', blockStart: BLOCK, channel: 'IMPORT', wh: 120, validationStatus: 'VALID' }]);
   // Same receivedAt: the larger batch id is the later version.
-  const tieA = meterBatch(tenant, 'T-A', RECEIVED, [{ meterId: 'REV-2', blockStart: BLOCK, channel: 'EXPORT', wh: 5 }]);
-  const tieB = meterBatch(tenant, 'T-B', RECEIVED, [{ meterId: 'REV-2', blockStart: BLOCK, channel: 'EXPORT', wh: 7 }]);
+  const tieA = await stack.batches.meterBatch('T-A', RECEIVED, [{ meterId: 'REV-2', blockStart: BLOCK, channel: 'EXPORT', wh: 5 }]);
+  const tieB = await stack.batches.meterBatch('T-B', RECEIVED, [{ meterId: 'REV-2', blockStart: BLOCK, channel: 'EXPORT', wh: 7 }]);
   // Arrival order is not version order.
   for (const b of [v2, v1, tieB, tieA]) await sendBatch(producer, serde, tenant, b);
   await eventually(async () => ((await scalar(ch, sql`SELECT count() AS n FROM reads FINAL WHERE discom_id = ${tenant} AND meter_id IN ('REV-1', 'REV-2')`)) === 4 ? true : undefined), 60_000, '4 versions');
@@ -84,8 +84,8 @@ test('a revision supersedes the earlier read by receivedAt, and both versions st
     format: 'JSONEachRow',
   })).json();
   assert.deepEqual(latest, [
-    { meter_id: 'REV-1', channel: 'IMPORT', latest_wh: '120', latest_status: 'VALID', latest_batch: 'R-2' },
-    { meter_id: 'REV-2', channel: 'EXPORT', latest_wh: '7', latest_status: 'VALID', latest_batch: 'T-B' },
+    { meter_id: 'REV-1', channel: 'IMPORT', latest_wh: '120', latest_status: 'VALID', latest_batch: v2.batchId },
+    { meter_id: 'REV-2', channel: 'EXPORT', latest_wh: '7', latest_status: 'VALID', latest_batch: tieB.batchId },
   ]);
 
   // Which batches hold meter M, block B, channel C, oldest version first.
@@ -95,8 +95,8 @@ test('a revision supersedes the earlier read by receivedAt, and both versions st
     format: 'JSONEachRow',
   })).json();
   assert.deepEqual(versions, [
-    { batch_id: 'R-1', index_in_batch: 0, wh_text: '100', validation_status: 'ESTIMATED', source: 'ESTIMATED', received_text: String(RECEIVED) },
-    { batch_id: 'R-2', index_in_batch: 0, wh_text: '120', validation_status: 'VALID', source: 'HES', received_text: String(RECEIVED + 60_000) },
+    { batch_id: v1.batchId, index_in_batch: 0, wh_text: '100', validation_status: 'ESTIMATED', source: 'HES', received_text: String(RECEIVED) },
+    { batch_id: v2.batchId, index_in_batch: 0, wh_text: '120', validation_status: 'VALID', source: 'HES', received_text: String(RECEIVED + 60_000) },
   ]);
 });
 
