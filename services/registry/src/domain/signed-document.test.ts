@@ -8,7 +8,7 @@ const IAT = Math.floor(Date.UTC(2026, 10, 1) / 1000);
 
 async function signed(doc: unknown, key: KeyPair, discom = T): Promise<RegistryRecord> {
   const body = Buffer.from(typeof doc === 'string' ? doc : JSON.stringify(doc));
-  return documentRecord(discom, { body, signature: await signDetached(body, key, { iat: IAT, jti: 'op-1' }) }, IAT);
+  return documentRecord(discom, { body, signature: await signDetached(body, key, { iat: IAT, jti: 'op-1', htm: 'POST', htu: '/v1/registry', tenant: discom }) }, IAT);
 }
 
 const DOC = { discom: T, participants: [{ id: 'HE-1', role: 'HEADEND', keys: [] as object[] }], meters: [{ id: 'M-1', scheme: 'METER_SERIAL', headEnd: 'HE-1', sanctionedLoadW: 5000 }] };

@@ -43,12 +43,12 @@ function fixture(): Promise<Fixture> {
 const CSV = `${CSV_HEADER}\nM-1,${new Date(BLOCK).toISOString()},420,,VALID\nM-2,${new Date(BLOCK).toISOString()},300,12,VALID\nM-2,${new Date(BLOCK + 900_000).toISOString()},-5,,VALID\n`;
 
 /** A record exactly as the gateway writes it for `csv` signed by `key` as `headEndId`. */
-async function record(registry: RegistryState, key: KeyPair, o: { headEndId?: string; jti?: string; iat?: number; csv?: string; receivedAt?: number } = {}): Promise<MeterBatchRecord> {
+async function record(registry: RegistryState, key: KeyPair, o: { headEndId?: string; jti?: string; iat?: number; csv?: string; receivedAt?: number; htm?: string } = {}): Promise<MeterBatchRecord> {
   const headEndId = o.headEndId ?? 'HE-1';
   const jti = o.jti ?? 'B-1';
   const receivedAt = o.receivedAt ?? RECEIVED;
   const body = Buffer.from(o.csv ?? CSV);
-  const signature = await signDetached(body, key, { iat: o.iat ?? Math.floor(receivedAt / 1000), jti });
+  const signature = await signDetached(body, key, { iat: o.iat ?? Math.floor(receivedAt / 1000), jti, htm: o.htm ?? 'POST', htu: '/v1/meter-data', tenant: T });
   const { reads, rejected } = normaliseBatch('COMPACT_CSV', body, ingestContextFor(registry, T, headEndId, receivedAt));
   return { batchId: `${headEndId}:${jti}`, discomId: T, headEndId, receivedAt, format: 'COMPACT_CSV', bodySha256: sha256Hex(body), signature, body, reads, rejected };
 }
@@ -177,4 +177,11 @@ test('BatchVerifier waits for the registry view once before refusing what a lagg
   const r = await record(registry, he1);
   assert.equal((await verifier.check({ ...r, bodySha256: 'f'.repeat(64) }, T)).ok, false);
   assert.equal(calls.length, 1);
+});
+
+test('the signature must be bound to POST /v1/meter-data for the record\'s tenant', async () => {
+  const { registry, he1 } = await fixture();
+  const v = await refusal(await record(registry, he1, { htm: 'PUT' }), registry);
+  assert.equal(v.code, 'IES_ERR_SIGNATURE_UNBOUND');
+  assert.equal(v.registryDependent, false);
 });

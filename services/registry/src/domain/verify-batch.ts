@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { verifyDetached, type DetachedHeader } from '@ies/crypto';
+import { METER_DATA_WRITE } from '@ies/contracts';
+import { checkRequestBinding, verifyDetached, type DetachedHeader } from '@ies/crypto';
 import { isIesError, type ErrorCode } from '@ies/errors';
 import { DEFAULT_POLICY, normaliseBatch, type BatchFormat, type IngestContext, type IngestResult, type NormalisedRead } from '@ies/meterdata';
 import type { KeyRecord, RegistryState } from './state.js';
@@ -54,7 +55,8 @@ export function ingestContextFor(registry: RegistryState, discomId: string, head
  * Checks a batch record found on `topicTenant`'s topic against `registry`: the record names
  * that tenant; `bodySha256` is the body's; the head-end's detached JWS verifies over the body
  * with the registered key of its kid, a HEADEND key of `headEndId` in `discomId` that was not
- * revoked before the signature's iat; `batchId` is `<headEndId>:<jti>`; and the reads and
+ * revoked before the signature's iat; the signature is bound to `POST /v1/meter-data` for
+ * `discomId` (htm, htu, tenant); `batchId` is `<headEndId>:<jti>`; and the reads and
  * rejected reads are exactly what normalising the body against the registry gives at the
  * record's `receivedAt` (the gateway's clock when it accepted the batch, so not-in-future
  * and every other VEE rule decide the same way). Cheap checks run first.
@@ -84,6 +86,13 @@ export async function verifyMeterBatch(record: MeterBatchRecord, topicTenant: st
   if (signer.status === 'REVOKED' && (signer.revokedAt === undefined || signer.revokedAt <= header.iat * 1000)) {
     const when = signer.revokedAt === undefined ? 'revoked' : `revoked at ${new Date(signer.revokedAt).toISOString()}`;
     return fail('IES_ERR_KEY_REVOKED', `batch ${record.batchId} is signed by kid ${signer.kid} at ${new Date(header.iat * 1000).toISOString()}, but the key was ${when}`, true);
+  }
+  try {
+    // Every batch, over HTTP or Kafka intake, is signed as POST /v1/meter-data for its tenant.
+    checkRequestBinding(header, { htm: METER_DATA_WRITE.method, htu: METER_DATA_WRITE.path, tenant: record.discomId });
+  } catch (err) {
+    if (isIesError(err) && !err.retriable) return fail(err.code, `batch ${record.batchId}: ${err.message}`, false);
+    throw err;
   }
   if (record.batchId !== `${record.headEndId}:${header.jti}`) return fail('IES_ERR_BATCH_SIGNER_MISMATCH', `batch id ${record.batchId} is not <headEndId>:<jti> = ${record.headEndId}:${String(header.jti)}`, false);
 

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
-import { TOPICS, topicName } from '@ies/contracts';
+import { METER_DATA_WRITE, TOPICS, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
 import { CSV_HEADER, normaliseBatch } from '@ies/meterdata';
@@ -46,7 +46,7 @@ export async function signedFleet(opts: { producer: Producer; serde: AvroSerde; 
     const at = iat ?? Math.max(Math.floor(Date.now() / 1000), lastIat + 1);
     lastIat = Math.max(lastIat, at);
     const body = Buffer.from(JSON.stringify(doc));
-    const signature = await signDetached(body, signer, { iat: at, jti: randomUUID() });
+    const signature = await signDetached(body, signer, { iat: at, jti: randomUUID(), htm: 'POST', htu: '/v1/registry', tenant });
     await publishDocument(producer, serde, documentRecord(tenant, { body, signature }, at));
     if (signer === operator) for (const e of parseRegistryDocument(body.toString('utf8'), at * 1000)) registry.apply(e);
   }
@@ -70,7 +70,7 @@ export async function signedFleet(opts: { producer: Producer; serde: AvroSerde; 
     const receivedAt = o.receivedAt ?? Date.now();
     const rows = reads.map((r) => `${r.meterId},${new Date(r.blockStart).toISOString()},${r.channel === 'IMPORT' ? r.wh : ''},${r.channel === 'EXPORT' ? r.wh : ''},${r.validationStatus ?? 'VALID'}`);
     const body = Buffer.from(`${CSV_HEADER}\n${rows.join('\n')}\n`);
-    const signature = await signDetached(body, o.key ?? headEnd, { iat: o.iat ?? Math.floor(receivedAt / 1000), jti });
+    const signature = await signDetached(body, o.key ?? headEnd, { iat: o.iat ?? Math.floor(receivedAt / 1000), jti, htm: METER_DATA_WRITE.method, htu: METER_DATA_WRITE.path, tenant });
     const result = normaliseBatch('COMPACT_CSV', body, ingestContextFor(registry, tenant, headEndId, receivedAt));
     return { batchId: `${headEndId}:${jti}`, discomId: tenant, headEndId, receivedAt, format: 'COMPACT_CSV', bodySha256: sha256Hex(body), signature, body, reads: result.reads, rejected: result.rejected };
   }

@@ -56,7 +56,7 @@ test('forged registry records produced with a valid Kafka principal are never ap
   const evilDoc = Buffer.from(JSON.stringify({ discom: tenant, participants: [{ id: 'EVIL', role: 'HEADEND', keys: [intruder.publicJwk] }] }));
   // (2) The same grant as a DOCUMENT without a signature, (3) signed by the intruder's own key.
   await produceRaw('DOCUMENT:unsigned', documentRecord(tenant, { body: evilDoc, signature: '' }, Math.floor(at / 1000)));
-  await produceRaw('DOCUMENT:wrong-key', documentRecord(tenant, { body: evilDoc, signature: await signDetached(evilDoc, intruder, { iat: Math.floor(at / 1000), jti: 'x' }) }, Math.floor(at / 1000)));
+  await produceRaw('DOCUMENT:wrong-key', documentRecord(tenant, { body: evilDoc, signature: await signDetached(evilDoc, intruder, { iat: Math.floor(at / 1000), jti: 'x', htm: 'POST', htu: '/v1/registry', tenant }) }, Math.floor(at / 1000)));
 
   const { state, refused, view } = await startView('forged', true);
   assert.ok(state.participant(tenant, fleet.headEndId), 'the operator-signed document is applied');
