@@ -3,7 +3,7 @@ import { loadConfig, redactConfig } from '@ies/config';
 import { createClickHouse } from '@ies/clickhouse';
 import { AvroSerde, createKafka, requireTenantTopics } from '@ies/kafka';
 import { createLogger, createMetricsRegistry } from '@ies/observability';
-import { RegistryState, materialiseRegistry } from '@ies/registry';
+import { RegistryState, materialiseRegistry, readOperatorKeys } from '@ies/registry';
 import { BatchVerifier } from '@ies/registry/verify-batch';
 import { Loader, type LoaderOptions } from './loader.js';
 import { createLoaderMetrics } from './metrics.js';
@@ -28,6 +28,8 @@ export async function startLoaderService(env: Readonly<Record<string, string | u
     await admin.disconnect();
   }
   // The registry view every batch is re-verified against (signed documents only).
+  // Without the operator's keys no registry document verifies and no batch could: refuse to start.
+  await readOperatorKeys(config.auth.operatorJwksFile);
   const registry = new RegistryState();
   const serde = new AvroSerde({ registryUrl: config.registry.url });
   const view = await materialiseRegistry(kafka, serde, registry, config.tenants, `${config.nodeId}-loader-${randomUUID()}`, {

@@ -3,7 +3,7 @@ import { loadConfig, type Config } from '@ies/config';
 import { AvroSerde, createKafka, requireTenantTopics } from '@ies/kafka';
 import { createLogger, type Logger } from '@ies/observability';
 import { createRedis } from '@ies/redis';
-import { RegistryState, materialiseRegistry } from '@ies/registry';
+import { RegistryState, materialiseRegistry, readOperatorKeys } from '@ies/registry';
 import { BatchVerifier } from '@ies/registry/verify-batch';
 import { NotaryKeyFile } from './keys.js';
 import { LogStore } from './log-store.js';
@@ -35,6 +35,8 @@ export async function startNotaryService(env: Readonly<Record<string, string | u
       process.exit(1);
     });
   // The registry view every batch is re-verified against (signed documents only).
+  // Without the operator's keys no registry document verifies and no batch could: refuse to start.
+  await readOperatorKeys(config.auth.operatorJwksFile);
   const registry = new RegistryState();
   const view = await materialiseRegistry(kafka, serde, registry, config.tenants, `${config.nodeId}-notary-${randomUUID()}`, {
     operatorJwksFile: config.auth.operatorJwksFile,

@@ -34,7 +34,7 @@ before(async () => {
   assert.equal((await h.applyRegistry(registryYaml(tenant, { id: 'HES-1', keys: [headEnd] }, [{ id: 'M-1' }, { id: 'M-2' }]))).statusCode, 200);
   assert.equal((await h.applyRegistry(auditorYaml(tenant, 'DESK-1', auditor))).statusCode, 200);
   assert.equal((await h.applyRegistry(auditorYaml(other, 'DESK-9', otherAuditor))).statusCode, 200);
-  const env = { ...process.env, IES_TENANTS: h.tenants.join(','), IES_NOTARY_KEYS_DIR: mkdtempSync(path.join(tmpdir(), 'ies-notary-')), IES_LOG_LEVEL: 'warn' };
+  const env = { ...process.env, IES_TENANTS: h.tenants.join(','), IES_NOTARY_KEYS_DIR: mkdtempSync(path.join(tmpdir(), 'ies-notary-')), IES_OPERATOR_JWKS_FILE: h.config.auth.operatorJwksFile, IES_LOG_LEVEL: 'warn' };
   notary = await startNotaryService(env, { onFatal: (err) => assert.fail(err), logger: createLogger({ name: 'it', level: 'silent' }, nullStream()) });
   loader = await startLoaderService(env);
 });

@@ -57,7 +57,7 @@ before(async () => {
   }
   for (const [self, peer] of [[n1, n2], [n2, n1]] as const) {
     self.service = await startSettlementService(
-      { ...process.env, IES_TENANTS: self.discom, IES_NODE_ID: self.h.config.nodeId, IES_CLICKHOUSE_DATABASE: database, IES_SETTLEMENT_KEYS_DIR: self.keysDir, IES_SETTLEMENT_RECONCILE_GRACE_MS: '0', IES_SETTLEMENT_RECONCILE_INTERVAL_MS: '3600000', IES_SETTLEMENT_STATEMENT_GRACE_MS: String(20 * 86_400_000), IES_SETTLEMENT_PEER_URLS: `${peer.discom}=${peer.url}`, IES_LOG_LEVEL: 'silent' },
+      { ...process.env, IES_TENANTS: self.discom, IES_NODE_ID: self.h.config.nodeId, IES_OPERATOR_JWKS_FILE: self.h.config.auth.operatorJwksFile, IES_CLICKHOUSE_DATABASE: database, IES_SETTLEMENT_KEYS_DIR: self.keysDir, IES_SETTLEMENT_RECONCILE_GRACE_MS: '0', IES_SETTLEMENT_RECONCILE_INTERVAL_MS: '3600000', IES_SETTLEMENT_STATEMENT_GRACE_MS: String(20 * 86_400_000), IES_SETTLEMENT_PEER_URLS: `${peer.discom}=${peer.url}`, IES_LOG_LEVEL: 'silent' },
       { sweepOnStart: false, logger },
     );
   }

@@ -96,6 +96,17 @@ export async function materialiseRegistry(kafka: Kafka, serde: AvroSerde, state:
     throw err;
   }
 
+  // Fail fast when there is something to verify and the operator keys cannot be read: the
+  // view would otherwise stall on the first document (it never refuses one for that).
+  if (initial.size > 0) {
+    try {
+      await readOperatorKeys(options.operatorJwksFile);
+    } catch (err) {
+      await admin.disconnect();
+      throw err;
+    }
+  }
+
   const refuse = async (tenant: string, topic: string, partition: number, message: KafkaMessage, code: string, text: string) => {
     const sourceId = `${topic}/${partition}/${message.offset}`;
     const key = message.key?.toString('utf8') ?? null;
@@ -112,7 +123,8 @@ export async function materialiseRegistry(kafka: Kafka, serde: AvroSerde, state:
     autoCommit: false,
     eachMessage: async ({ topic, partition, message }) => {
       const tenant = tenantOf.get(topic) as string;
-      // A null value is a tombstone: compaction's business, nothing to apply.
+      // A null value is a tombstone: compaction's business, nothing to apply. An error thrown
+      // here (registry or operator JWKS unavailable) makes kafkajs retry the record.
       if (message.value) {
         let record: RegistryRecord | undefined;
         try {

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
+import { IesError } from '@ies/errors';
 import { documentRecord, openRegistryRecord, type RegistryRecord } from './signed-document.js';
 
 const T = 'SD-DL';
@@ -59,4 +60,10 @@ test('a document for another tenant, or one the parser refuses, is refused even 
   assert.equal((await openRegistryRecord(relabelled, T, k.resolve) as { code: string }).code, 'IES_ERR_TENANT_FORBIDDEN');
   const invalid = await signed({ discom: T, meters: [{ id: 'M-1' }] }, k.operator);
   assert.equal((await openRegistryRecord(invalid, T, k.resolve) as { code: string }).code, 'IES_ERR_REGISTRY_INVALID');
+});
+
+test('an unreadable operator JWKS is the node\'s fault: it is thrown, never turned into a refusal of the document', async () => {
+  const k = await keys();
+  const record = await signed(k.doc, k.operator);
+  await assert.rejects(openRegistryRecord(record, T, () => { throw new IesError('IES_ERR_CONFIG_INVALID', 'operator JWKS cannot be read'); }), (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_CONFIG_INVALID');
 });

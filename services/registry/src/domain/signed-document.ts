@@ -54,7 +54,9 @@ export async function openRegistryRecord(record: RegistryRecord, tenant: string,
   try {
     header = await verifyDetached(doc.body, doc.signature, operatorKeys);
   } catch (err) {
-    if (isIesError(err) && !err.retriable) return refuse(err.code, `operator signature of registry document ${record.id}: ${err.message}`);
+    // Only a signature that does not verify refuses the record; an unreadable operator JWKS
+    // (IES_ERR_CONFIG_INVALID) is the node's fault and must not dead-letter a genuine document.
+    if (isIesError(err) && (err.code === 'IES_ERR_SIGNATURE_INVALID' || err.code === 'IES_ERR_AUTH_MISSING')) return refuse(err.code, `operator signature of registry document ${record.id}: ${err.message}`);
     throw err;
   }
   if (!Number.isSafeInteger(header.iat)) return refuse('IES_ERR_SIGNATURE_INVALID', `operator signature of registry document ${record.id} has no integer iat`);
