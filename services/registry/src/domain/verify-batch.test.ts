@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
-import { CSV_HEADER, normaliseBatch } from '@ies/meterdata';
+import { CSV_HEADER, normaliseBatch, type RejectedRead } from '@ies/meterdata';
 import { parseRegistryDocument } from './model.js';
 import { sha256Hex } from './signed-document.js';
 import { RegistryState } from './state.js';
@@ -43,7 +43,7 @@ function fixture(): Promise<Fixture> {
 const CSV = `${CSV_HEADER}\nM-1,${new Date(BLOCK).toISOString()},420,,VALID\nM-2,${new Date(BLOCK).toISOString()},300,12,VALID\nM-2,${new Date(BLOCK + 900_000).toISOString()},-5,,VALID\n`;
 
 /** A record exactly as the gateway writes it for `csv` signed by `key` as `headEndId`. */
-async function record(registry: RegistryState, key: KeyPair, o: { headEndId?: string; jti?: string; iat?: number; csv?: string; receivedAt?: number; htm?: string } = {}): Promise<MeterBatchRecord> {
+async function record(registry: RegistryState, key: KeyPair, o: { headEndId?: string; jti?: string; iat?: number; csv?: string; receivedAt?: number; htm?: string } = {}): Promise<Omit<MeterBatchRecord, 'rejected'> & { rejected: RejectedRead[] }> {
   const headEndId = o.headEndId ?? 'HE-1';
   const jti = o.jti ?? 'B-1';
   const receivedAt = o.receivedAt ?? RECEIVED;
@@ -184,4 +184,17 @@ test('the signature must be bound to POST /v1/meter-data for the record\'s tenan
   const v = await refusal(await record(registry, he1, { htm: 'PUT' }), registry);
   assert.equal(v.code, 'IES_ERR_SIGNATURE_UNBOUND');
   assert.equal(v.registryDependent, false);
+});
+
+test('a view that holds fewer tenants than the gateway\'s still agrees: a rejected read may carry another code, never another acceptance', async () => {
+  const { he1 } = await fixture();
+  const doc = (discom: string, meters: string[]) => JSON.stringify({ discom, participants: discom === T ? [{ id: 'HE-1', role: 'HEADEND', keys: [he1.publicJwk] }] : [], meters: meters.map((id) => ({ id, scheme: 'METER_SERIAL', headEnd: 'HE-1', sanctionedLoadW: 5000 })) });
+  const gateway = new RegistryState();
+  const notary = new RegistryState();
+  for (const e of parseRegistryDocument(doc(T, ['M-1']), REGISTERED_AT)) { gateway.apply(e); notary.apply(e); }
+  for (const e of parseRegistryDocument(doc('OTHER-DL', ['M-9']), REGISTERED_AT)) gateway.apply(e);
+  const csv = `${CSV_HEADER}\nM-1,${new Date(BLOCK).toISOString()},420,,VALID\nM-9,${new Date(BLOCK).toISOString()},300,,VALID\n`;
+  const r = await record(gateway, he1, { csv });
+  assert.deepEqual(r.rejected?.map((x) => x.code), ['IES_ERR_VEE_FOREIGN_METER']);
+  assert.equal((await verifyMeterBatch(r, T, notary)).ok, true);
 });
