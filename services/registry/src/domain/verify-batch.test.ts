@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
+import { generateSigningKey, parseStrictJson, signDetached, type KeyPair } from '@ies/crypto';
 import { CSV_HEADER, normaliseBatch, type RejectedRead } from '@ies/meterdata';
 import { parseRegistryDocument } from './model.js';
 import { sha256Hex } from './signed-document.js';
@@ -49,7 +49,7 @@ async function record(registry: RegistryState, key: KeyPair, o: { headEndId?: st
   const receivedAt = o.receivedAt ?? RECEIVED;
   const body = Buffer.from(o.csv ?? CSV);
   const signature = await signDetached(body, key, { iat: o.iat ?? Math.floor(receivedAt / 1000), jti, htm: o.htm ?? 'POST', htu: '/v1/meter-data', tenant: T });
-  const { reads, rejected } = normaliseBatch('COMPACT_CSV', body, ingestContextFor(registry, T, headEndId, receivedAt));
+  const { reads, rejected } = normaliseBatch('COMPACT_CSV', body, ingestContextFor(registry, T, headEndId, receivedAt), parseStrictJson);
   return { batchId: `${headEndId}:${jti}`, discomId: T, headEndId, receivedAt, format: 'COMPACT_CSV', bodySha256: sha256Hex(body), signature, body, reads, rejected };
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { METER_DATA_WRITE } from '@ies/contracts';
-import { checkRequestBinding, verifyDetached, type DetachedHeader } from '@ies/crypto';
+import { checkRequestBinding, parseStrictJson, verifyDetached, type DetachedHeader } from '@ies/crypto';
 import { isIesError, type ErrorCode } from '@ies/errors';
 import { DEFAULT_POLICY, normaliseBatch, type BatchFormat, type IngestContext, type IngestResult, type NormalisedRead } from '@ies/meterdata';
 import type { KeyRecord, RegistryState } from './state.js';
@@ -98,7 +98,7 @@ export async function verifyMeterBatch(record: MeterBatchRecord, topicTenant: st
 
   let expected: IngestResult;
   try {
-    expected = normaliseBatch(record.format, record.body, ingestContextFor(registry, record.discomId, record.headEndId, record.receivedAt));
+    expected = normaliseBatch(record.format, record.body, ingestContextFor(registry, record.discomId, record.headEndId, record.receivedAt), parseStrictJson);
   } catch (err) {
     if (isIesError(err) && !err.retriable) return fail('IES_ERR_BATCH_READS_MISMATCH', `batch ${record.batchId}: the signed body is refused as a whole (${err.code}: ${err.message}), yet the record carries reads`, true);
     throw err;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
 import { METER_DATA_WRITE, TOPICS, topicName } from '@ies/contracts';
-import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
+import { generateSigningKey, parseStrictJson, signDetached, type KeyPair } from '@ies/crypto';
 import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
 import { CSV_HEADER, normaliseBatch } from '@ies/meterdata';
 import { publishDocument } from '../adapters/registry-log.js';
@@ -71,7 +71,7 @@ export async function signedFleet(opts: { producer: Producer; serde: AvroSerde; 
     const rows = reads.map((r) => `${r.meterId},${new Date(r.blockStart).toISOString()},${r.channel === 'IMPORT' ? r.wh : ''},${r.channel === 'EXPORT' ? r.wh : ''},${r.validationStatus ?? 'VALID'}`);
     const body = Buffer.from(`${CSV_HEADER}\n${rows.join('\n')}\n`);
     const signature = await signDetached(body, o.key ?? headEnd, { iat: o.iat ?? Math.floor(receivedAt / 1000), jti, htm: METER_DATA_WRITE.method, htu: METER_DATA_WRITE.path, tenant });
-    const result = normaliseBatch('COMPACT_CSV', body, ingestContextFor(registry, tenant, headEndId, receivedAt));
+    const result = normaliseBatch('COMPACT_CSV', body, ingestContextFor(registry, tenant, headEndId, receivedAt), parseStrictJson);
     return { batchId: `${headEndId}:${jti}`, discomId: tenant, headEndId, receivedAt, format: 'COMPACT_CSV', bodySha256: sha256Hex(body), signature, body, reads: result.reads, rejected: result.rejected };
   }
 
