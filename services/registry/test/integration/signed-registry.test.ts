@@ -3,14 +3,15 @@ import { writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { TOPICS, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached } from '@ies/crypto';
-import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
+import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, provisionTenant } from '@ies/kafka';
 import { createLogger } from '@ies/observability';
 import { eventually, nullStream, stackConfig, uniqueTenant } from '@ies/testing';
 import { documentRecord, materialiseRegistry, RegistryState, type RegistryRefusal, type RegistryView } from '../../src/index.js';
 import { readDeadLetters, signedFleet, type SignedFleet } from '../../src/testing/signed-fleet.js';
 
 const tenant = uniqueTenant('RG');
-const config = stackConfig({ IES_TENANTS: tenant });
+// The test provisions and plays both the gateway and an intruder holding a valid Kafka principal.
+const config = stackConfig({ IES_TENANTS: tenant }, 'admin');
 const kafka = createKafka(config, createLogger({ name: 'it', level: 'silent' }, nullStream()));
 const serde = new AvroSerde({ registryUrl: config.registry.url });
 const producer = createIdempotentProducer(kafka);
@@ -21,7 +22,7 @@ let fleet: SignedFleet;
 before(async () => {
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTenantTopics(admin, tenant, config.kafka.replicationFactor);
+  await provisionTenant(admin, tenant, { replicationFactor: config.kafka.replicationFactor, nodeId: config.nodeId });
   await admin.disconnect();
   await producer.connect();
   fleet = await signedFleet({ producer, serde, tenant });
@@ -92,7 +93,7 @@ test('documents signed by an older operator key keep verifying on replay while i
   const t = await signedFleet({ producer, serde, tenant: uniqueTenant('RG') });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTenantTopics(admin, t.tenant, config.kafka.replicationFactor);
+  await provisionTenant(admin, t.tenant, { replicationFactor: config.kafka.replicationFactor, nodeId: config.nodeId });
   await admin.disconnect();
   await t.register(['OLD-1']);
   // Rotation: a new operator key first, the old one still listed.
