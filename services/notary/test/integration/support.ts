@@ -16,8 +16,8 @@ import { LogStore, checkpointSizeOf, parseVerifierKey, type TrustAnchors } from 
 /**
  * A fresh tenant with its topics and ACLs, a registry holding one signed head-end and its
  * meters, a producer of meter-batches records exactly as the gateway writes them, and its log
- * store. The fixture acts as the Kafka admin (it provisions and plays the gateway); the notary
- * under test runs as its own Kafka user (startNotaryService).
+ * store. The fixture acts as the Kafka admin (it provisions and plays the gateway and the
+ * node operator); the notary under test runs as its own Kafka user (startNotaryService).
  */
 export async function notaryFixture() {
   const tenant = uniqueTenant('NT');

@@ -10,7 +10,7 @@ import { documentRecord, materialiseRegistry, RegistryState, type RegistryRefusa
 import { readDeadLetters, signedFleet, type SignedFleet } from '../../src/testing/signed-fleet.js';
 
 const tenant = uniqueTenant('RG');
-// The test provisions and plays every writer (the gateway, an intruder) as the Kafka admin.
+// The test provisions and plays both the gateway and an intruder holding a valid Kafka principal.
 const config = stackConfig({ IES_TENANTS: tenant }, 'admin');
 const kafka = createKafka(config, createLogger({ name: 'it', level: 'silent' }, nullStream()));
 const serde = new AvroSerde({ registryUrl: config.registry.url });
