@@ -57,7 +57,9 @@ export function drRoutes(app: FastifyInstance, deps: DrRouteDeps): void {
     }));
 
     scoped.post('/v1/dr/events/:eventId/transitions', { schema: TRANSITION_EVENT }, async (req, reply) => signedWrite(req, reply, async (sender, body) => {
-      const { to, reason } = parseJson(body) as { to?: unknown; reason?: unknown };
+      const request = parseJson(body);
+      if (request === null || typeof request !== 'object' || Array.isArray(request)) throw new IesError('IES_ERR_VALIDATION', `the body must be a JSON object {"to": …, "reason"?: …}, got ${request === null ? 'null' : Array.isArray(request) ? 'an array' : typeof request}`);
+      const { to, reason } = request as { to?: unknown; reason?: unknown };
       if (typeof to !== 'string' || !REQUESTABLE.includes(to)) throw new IesError('IES_ERR_VALIDATION', `"to" must be one of ${REQUESTABLE.join(', ')} (the services make the other transitions)`);
       if (reason !== undefined && typeof reason !== 'string') throw new IesError('IES_ERR_VALIDATION', '"reason" must be a string');
       const { eventId } = req.params as { eventId: string };

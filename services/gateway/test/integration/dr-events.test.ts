@@ -155,6 +155,12 @@ test('meters not enrolled with the aggregator, another aggregator and bad transi
   assert.equal((await signedPost('/v1/dr/events', eventRequest('EV-4', ['M-1']), agg)).statusCode, 201);
   const skip = await signedPost('/v1/dr/events/EV-4/transitions', { to: 'SETTLED' }, agg);
   assert.equal(skip.statusCode, 400);
+  // A body that is JSON but not an object (found by the schemathesis campaign: it was a 500).
+  for (const notAnObject of [null, ['ACTIVE'], 'ACTIVE', 7]) {
+    const res = await signedPost('/v1/dr/events/EV-4/transitions', notAnObject, agg);
+    assert.equal(res.statusCode, 400, `${JSON.stringify(notAnObject)}: ${res.body}`);
+    assert.equal((res.json() as Json).code, 'IES_ERR_VALIDATION');
+  }
   assert.equal((await signedPost('/v1/dr/events/EV-4/transitions', { to: 'CANCELLED', reason: 'grid relieved' }, agg)).statusCode, 200);
   const again = await signedPost('/v1/dr/events/EV-4/transitions', { to: 'ACTIVE' }, agg);
   assert.equal(again.statusCode, 409);
