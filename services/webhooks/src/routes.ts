@@ -58,7 +58,7 @@ export function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): voi
     return { aggregatorId: who.participantId, ...registration };
   });
 
-  app.delete('/v1/dr/webhook', { schema: documented('Remove the calling aggregator’s DR webhook', { response: { 204: { description: 'Removed', type: 'null' }, ...problemResponses(401, 403, 404, 503) } }) }, async (req, reply) => {
+  app.delete('/v1/dr/webhook', { schema: documented('Remove the calling aggregator’s DR webhook', { response: { 204: { description: 'Removed', type: 'null' }, ...problemResponses(400, 401, 403, 404, 415, 503) } }) }, async (req, reply) => {
     const who = await aggregator(req);
     if (!(await deps.webhooks.unregister(who.discomId, who.participantId))) throw new IesError('IES_ERR_NOT_FOUND', `aggregator ${who.participantId} has no DR webhook in ${who.discomId}`);
     return reply.code(204).send();
