@@ -1,5 +1,5 @@
-// /openapi.json describes every route the gateway serves, with each status it answers;
-// npm run test:security (schemathesis) then holds the routes to this document.
+// The security suite's contract: /openapi.json describes every route the gateway serves, with
+// each status it answers; the schemathesis campaign (npm run test:security) holds the routes to it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RouteOptions } from 'fastify';
