@@ -17,9 +17,10 @@ batch, DR event, meters and participants, which path and query parameters someti
 
 from __future__ import annotations
 
+import atexit
 import base64
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
 import json
 import os
 import urllib.request
@@ -87,10 +88,10 @@ def _uses(case, scheme: str) -> bool:
 
 @schemathesis.hook
 def map_path_parameters(ctx, path_parameters):
-    """One case in three asks for a resource that exists (the seeded batch and event)."""
+    """One case in three asks for a resource that exists (the seeded batch, DR event and trade)."""
     if path_parameters is None or next(_turn) % 3:
         return path_parameters
-    known = {"batchId": FIXTURES["batchId"], "eventId": FIXTURES["eventId"]}
+    known = {name: FIXTURES[name] for name in ("batchId", "eventId", "tradeId") if FIXTURES.get(name)}
     return {name: known.get(name, value) for name, value in path_parameters.items()}
 
 
@@ -141,3 +142,20 @@ def map_body(ctx, body):
     if operation == ("POST", "/v1/dr/events"):
         return {**body, "aggregatorId": FIXTURES["participants"]["AGGREGATOR"], "programmeId": FIXTURES["programme"]}
     return body
+
+
+_statuses: defaultdict[str, Counter] = defaultdict(Counter)
+
+
+@schemathesis.hook
+def after_call(ctx, case, response):
+    """Tallies the statuses each operation answered (out/security/statuses.json): what the campaign reached."""
+    _statuses[f"{case.operation.method.upper()} {case.operation.path}"][str(response.status_code)] += 1
+
+
+@atexit.register
+def _write_statuses() -> None:
+    directory = os.environ.get("IES_SECURITY_REPORT_DIR")
+    if directory and _statuses:
+        with open(os.path.join(directory, "statuses.json"), "w") as out:
+            json.dump({operation: dict(sorted(counts.items())) for operation, counts in sorted(_statuses.items())}, out, indent=1)

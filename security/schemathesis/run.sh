@@ -41,7 +41,7 @@ log "gateway $gateway, signer $signer; $max_examples examples per operation, see
 
 t0=$SECONDS
 # The outer timeout bounds a run that hangs; a bounded campaign takes a few minutes.
-IES_SECURITY_SIGNER="$signer" PYTHONPATH="$here" SCHEMATHESIS_HOOKS=hooks \
+IES_SECURITY_SIGNER="$signer" IES_SECURITY_REPORT_DIR="$report" PYTHONPATH="$here" SCHEMATHESIS_HOOKS=hooks \
   timeout 1200 "$venv/bin/schemathesis" --config-file "$here/schemathesis.toml" run "$gateway/openapi.json" \
   --max-examples "$max_examples" --seed "$seed" \
   --baseline "$here/baseline.json" \
