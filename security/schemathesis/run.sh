@@ -25,16 +25,19 @@ if [ ! -x "$venv/bin/schemathesis" ]; then
 fi
 
 mkdir -p "$report"
-target_out="$report/target.out"
-node services/gateway/dist/test/security/target.js >"$target_out" 2>"$report/target.log" &
+target_out="$report/target.$$.json"
+rm -f "$target_out"
+node services/gateway/dist/test/security/target.js "$target_out" >"$report/target.log" 2>&1 &
 target=$!
-trap 'kill "$target" 2>/dev/null; wait "$target" 2>/dev/null || true' EXIT
-for _ in $(seq 1 240); do
-  [ -s "$target_out" ] && break
+trap 'kill "$target" 2>/dev/null; wait "$target" 2>/dev/null || true; rm -f "$target_out"' EXIT
+# The target writes its URLs to the file once the seeded data is in place.
+ready() { [ -s "$target_out" ]; }
+for _ in $(seq 1 360); do
+  ready && break
   kill -0 "$target" 2>/dev/null || { log "the target exited:"; cat "$report/target.log" >&2; exit 1; }
   sleep 0.5
 done
-[ -s "$target_out" ] || { log "the target did not start within 120 s"; exit 1; }
+ready || { log "the target did not start within 180 s"; exit 1; }
 gateway=$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).gateway' "$target_out")
 signer=$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).signer' "$target_out")
 log "gateway $gateway, signer $signer; $max_examples examples per operation, seed $seed"

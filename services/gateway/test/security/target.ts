@@ -2,10 +2,10 @@
 // real local stack like the integration tests, for a fresh tenant whose registry holds one
 // participant of each role, listening on 127.0.0.1; beside it a signer on 127.0.0.1 that
 // the Python hooks (security/schemathesis/hooks.py) ask for credentials. Prints one JSON
-// line with both URLs, then serves until SIGTERM or SIGINT.
-//   node services/gateway/dist/test/security/target.js
+// file with both URLs (stdout carries the services' logs), then serves until SIGTERM or SIGINT.
+//   node services/gateway/dist/test/security/target.js <ready-file>
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -62,7 +62,8 @@ async function main(): Promise<void> {
   // The notary and the loader, so that receipts, read proofs, checkpoints and keys exist.
   const env = { ...process.env, IES_TENANTS: tenant, IES_NOTARY_KEYS_DIR: mkdtempSync(path.join(tmpdir(), 'ies-security-notary-')), IES_LOG_LEVEL: 'warn' };
   const notary = await startNotaryService(env, { logger: createLogger({ name: 'security', level: 'silent' }, nullStream()) });
-  const loader = await startLoaderService(env);
+  // Its own consumer group: loaders of other runs on the shared stack must not hold its partitions.
+  const loader = await startLoaderService(env, { groupId: `${tenant}-loader` });
 
   // Something to find: an accepted batch (its receipt and read proofs) and a DR event.
   const blocks = istBlocks(4);
@@ -140,7 +141,11 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => signer.listen(0, '127.0.0.1', resolve));
   const gatewayPort = (h.app.server.address() as AddressInfo).port;
   const signerPort = (signer.address() as AddressInfo).port;
-  process.stdout.write(`${JSON.stringify({ gateway: `http://127.0.0.1:${gatewayPort}`, signer: `http://127.0.0.1:${signerPort}`, tenant })}\n`);
+  const ready = process.argv[2];
+  if (!ready) throw new Error('usage: target.js <ready-file>');
+  // Written whole, then renamed: whoever waits for the file never reads half of it.
+  writeFileSync(`${ready}.tmp`, `${JSON.stringify({ gateway: `http://127.0.0.1:${gatewayPort}`, signer: `http://127.0.0.1:${signerPort}`, tenant })}\n`);
+  renameSync(`${ready}.tmp`, ready);
 
   const stop = () => {
     signer.close();
