@@ -1,6 +1,6 @@
 """Schemathesis hooks of the security campaign (npm run test:security).
 
-Every request gets valid credentials from the campaign's signer (the Node target,
+Every request gets valid credentials from the campaign's signer (a schemathesis auth provider) (the Node target,
 services/gateway/test/security/target.ts), so the generated data reaches the routes' own
 logic instead of stopping at authentication:
 
@@ -103,32 +103,49 @@ def map_query(ctx, query):
     return {**query, "meterId": FIXTURES["meters"][0], "blockStart": FIXTURES["blockStart"], "channel": "IMPORT"}
 
 
-@schemathesis.hook
-def before_call(ctx, case, kwargs):
-    method = case.operation.method.upper()
-    template = case.operation.path
-    call = next(_calls[(method, template)])
-    if (method, template) in WRITERS and not isinstance(case.body, NotSet) and _uses(case, "detachedJws"):
-        body = _wire_bytes(case)
-        # Sent as these bytes, byte for byte what is signed; the case itself stays as generated.
-        kwargs["data"] = body
-        path = urlsplit(case.as_transport_kwargs()["url"]).path
-        role = WRITERS[(method, template)]
-        signed = _signer("/sign", {"role": role, "method": method, "path": path, "body": base64.b64encode(body).decode()})
-        headers = {**(case.headers or {}), "X-IES-Signature": signed["signature"]}
+@schemathesis.auth(refresh_interval=None)
+class Credentials:
+    """Every case's credentials, fresh from the signer (never cached: a signature covers one request).
+
+    Given as schemathesis auth, so the `ignored_auth` check knows them for real credentials and
+    sends each successful request again without them and with invalid ones.
+    """
+
+    def get(self, case, ctx):
+        method = case.operation.method.upper()
+        template = case.operation.path
+        call = next(_calls[(method, template)])
+        if (method, template) in WRITERS and _uses(case, "detachedJws"):
+            if isinstance(case.body, NotSet):
+                return None
+            path = urlsplit(case.as_transport_kwargs()["url"]).path
+            body = base64.b64encode(_wire_bytes(case)).decode()
+            signed = _signer("/sign", {"role": WRITERS[(method, template)], "method": method, "path": path, "body": body})
+            return {"headers": {"X-IES-Signature": signed["signature"]}, "call": call}
+        if _uses(case, "bearer"):
+            own = OWN_READER.get(template, "DISCOM")
+            role = own if call % 3 != 2 else READ_ROLES[(call // 3) % len(READ_ROLES)]
+            credentials = _signer("/token", {"role": role})
+            headers = {"Authorization": credentials["authorization"]}
+            if "capability" in credentials:
+                headers["X-IES-Capability"] = credentials["capability"]
+            return {"headers": headers, "call": call}
+        return None
+
+    def set(self, case, data, ctx):
+        headers = {**(case.headers or {}), **data["headers"]}
         # A generated X-IES-Tenant names no tenant of this node: two batches in three name the right one.
-        if call % 3 != 2 and any(name.lower() == "x-ies-tenant" for name in headers):
+        if data["call"] % 3 != 2 and any(name.lower() == "x-ies-tenant" for name in headers):
             headers = {name: value for name, value in headers.items() if name.lower() != "x-ies-tenant"}
             headers["X-IES-Tenant"] = FIXTURES["tenant"]
         case.headers = headers
-    elif _uses(case, "bearer"):
-        own = OWN_READER.get(template, "DISCOM")
-        role = own if call % 3 != 2 else READ_ROLES[(call // 3) % len(READ_ROLES)]
-        credentials = _signer("/token", {"role": role})
-        headers = {**(case.headers or {}), "Authorization": credentials["authorization"]}
-        if "capability" in credentials:
-            headers["X-IES-Capability"] = credentials["capability"]
-        case.headers = headers
+
+
+@schemathesis.hook
+def before_call(ctx, case, kwargs):
+    """A signed write goes out as the bytes its signature covers; the case itself stays as generated."""
+    if "X-IES-Signature" in (case.headers or {}) and not isinstance(case.body, NotSet):
+        kwargs["data"] = _wire_bytes(case)
 
 
 @schemathesis.hook
