@@ -2,6 +2,9 @@
 //   unit:        services/*/dist/src/**/*.test.js   (pure, seconds, no services)
 //   integration: services/*/dist/test/integration/**/*.test.js (against the local stack)
 //   all:         both, unit first
+// An optional filter keeps the files whose path below the repository root contains it, e.g.
+// `integration security` runs services/*/dist/test/integration/**/*security*.test.js and every
+// integration file of a service whose name contains "security" (npm run test:security).
 // Integration files run one at a time: they share one local stack.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
@@ -26,7 +29,7 @@ function files(sub) {
   const services = path.join(root, 'services');
   return readdirSync(services)
     .flatMap((svc) => walk(path.join(services, svc, 'dist', sub)))
-    .filter((f) => !filter || f.includes(filter))
+    .filter((f) => !filter || path.relative(root, f).includes(filter))
     .sort();
 }
 

@@ -1,5 +1,3 @@
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import type { Producer } from 'kafkajs';
 import type { Config } from '@ies/config';
@@ -22,6 +20,7 @@ import { authenticateRead } from './auth/bearer-token.js';
 import type { DrEventStore, PolicyRegistry } from '@ies/dr';
 import type { LogStore, NotaryBacklog } from '@ies/notary';
 import { createIngestMetrics } from './ingest/metrics.js';
+import { registerOpenApi } from './openapi.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -68,30 +67,26 @@ function cachedBacklog(logStore: (discomId: string) => LogStore): (discomId: str
 
 /** The gateway's HTTP app; tests drive it with inject(), main.ts listens. */
 export function buildGateway(deps: GatewayDeps): FastifyInstance {
-  const app = buildHttpApp({ logger: deps.logger, metrics: deps.metrics, readiness: deps.readiness, bodyLimit: deps.config.ingest.maxBodyBytes, timeouts: deps.config.http });
-  const now = deps.now ?? Date.now;
   // OpenAPI generated from the route schemas: /openapi.json, browsable at /docs.
-  void app.register(swagger, {
-    openapi: {
-      info: { title: 'ies-backbone gateway', version: '1', description: 'Signed ingest of 15-minute interval reads and registry administration. Errors are RFC 9457 problem+json with stable codes (docs/errors.md).' },
-      components: { securitySchemes: { detachedJws: { type: 'apiKey', in: 'header', name: 'X-IES-Signature' } } },
-    },
-  });
-  void app.register(swaggerUi, { routePrefix: '/docs' });
+  const app = buildHttpApp({ logger: deps.logger, metrics: deps.metrics, readiness: deps.readiness, bodyLimit: deps.config.ingest.maxBodyBytes, timeouts: deps.config.http, beforeRoutes: registerOpenApi });
+  const now = deps.now ?? Date.now;
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  meterDataRoutes(app, { ...deps, now, metrics: createIngestMetrics(deps.metrics), notaryBacklog: cachedBacklog(deps.logStore) });
-  registryRoutes(app, { ...deps, now });
-  logRoutes(app, { ...deps, now });
-  drRoutes(app, { ...deps, now });
-  p2pRoutes(app, { ...deps, now });
-  statementRoutes(app, { ...deps, now });
-  webhookRoutes(app, {
-    webhooks: deps.webhooks,
-    now,
-    authenticate: async (req) => {
-      const who = await authenticateRead(deps.registry, req.headers.authorization, { audience: deps.config.nodeId, nowMs: now(), maxSkewSeconds: deps.config.auth.maxSkewSeconds });
-      return { ...who, role: deps.registry.participant(who.discomId, who.participantId)?.role ?? 'UNKNOWN' };
-    },
+  // The routes are declared in a plugin loaded after @fastify/swagger, which documents them.
+  void app.register(async (api) => {
+    meterDataRoutes(api, { ...deps, now, metrics: createIngestMetrics(deps.metrics), notaryBacklog: cachedBacklog(deps.logStore) });
+    registryRoutes(api, { ...deps, now });
+    logRoutes(api, { ...deps, now });
+    drRoutes(api, { ...deps, now });
+    p2pRoutes(api, { ...deps, now });
+    statementRoutes(api, { ...deps, now });
+    webhookRoutes(api, {
+      webhooks: deps.webhooks,
+      now,
+      authenticate: async (req) => {
+        const who = await authenticateRead(deps.registry, req.headers.authorization, { audience: deps.config.nodeId, nowMs: now(), maxSkewSeconds: deps.config.auth.maxSkewSeconds });
+        return { ...who, role: deps.registry.participant(who.discomId, who.participantId)?.role ?? 'UNKNOWN' };
+      },
+    });
   });
   return app;
 }

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyHttpOptions, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { COMPOSITE_ID_MAX_LENGTH } from '@ies/contracts';
-import { IesError, PROBLEM_CONTENT_TYPE, toProblem, type ErrorCode } from '@ies/errors';
+import { IesError, PROBLEM_CONTENT_TYPE, problemDetailsSchema, toProblem, type ErrorCode } from '@ies/errors';
 import { runReadiness, type Logger, type ReadinessCheck } from '@ies/observability';
 import type { Registry } from 'prom-client';
 
@@ -28,6 +28,12 @@ export interface HttpAppOptions {
   /** Largest accepted request body; routes may lower it. */
   bodyLimit?: number;
   timeouts?: HttpTimeouts;
+  /**
+   * Called with the app before any route is declared: a plugin that watches routes being
+   * added (@fastify/swagger documents every route from its schema) sees only those declared
+   * after it registered.
+   */
+  beforeRoutes?: (app: FastifyInstance) => void;
 }
 
 /**
@@ -55,20 +61,48 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
     clientErrorHandler: answerClientError,
   };
   const app = Fastify(fastifyOptions) as unknown as FastifyInstance;
+  // Response schemas document a route and are checked by the security suite (schemathesis);
+  // they never filter or coerce a body, so the serializer ignores them.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.addSchema(problemDetailsSchema);
+  options.beforeRoutes?.(app);
 
   app.setErrorHandler((err, req, reply) => sendProblem(mapFastifyError(err), req, reply));
   app.setNotFoundHandler((req, reply) => sendProblem(new IesError('IES_ERR_NOT_FOUND', `no route ${req.method} ${req.url}`), req, reply));
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
-    const report = await runReadiness(options.readiness);
-    return reply.status(report.ready ? 200 : 503).send(report);
-  });
-  app.get('/metrics', async (_req, reply) => {
-    return reply.type(options.metrics.contentType).send(await options.metrics.metrics());
+  // In a plugin, so that a documentation plugin registered by beforeRoutes sees them.
+  void app.register(async (platform) => {
+    platform.get('/healthz', { schema: PLATFORM_SCHEMAS.healthz }, async () => ({ status: 'ok' }));
+    platform.get('/readyz', { schema: PLATFORM_SCHEMAS.readyz }, async (_req, reply) => {
+      const report = await runReadiness(options.readiness);
+      return reply.status(report.ready ? 200 : 503).send(report);
+    });
+    platform.get('/metrics', { schema: PLATFORM_SCHEMAS.metrics }, async (_req, reply) => {
+      return reply.type(options.metrics.contentType).send(await options.metrics.metrics());
+    });
   });
   return app;
 }
+
+const READINESS_REPORT = {
+  type: 'object',
+  required: ['ready', 'checks'],
+  properties: {
+    ready: { type: 'boolean' },
+    checks: { type: 'object', additionalProperties: { type: 'object', required: ['ok', 'ms'], properties: { ok: { type: 'boolean' }, error: { type: 'string' }, ms: { type: 'integer' } } } },
+  },
+};
+
+/** The platform routes' schemas (read by @fastify/swagger where an app documents itself). */
+const PLATFORM_SCHEMAS = {
+  healthz: { summary: 'Liveness: the process answers', tags: ['platform'], response: { 200: { description: 'Alive', type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } } },
+  readyz: {
+    summary: 'Readiness: every backing service answered within 2 s',
+    tags: ['platform'],
+    response: { 200: { description: 'Ready', ...READINESS_REPORT }, 503: { description: 'Not ready: the failing checks say why', ...READINESS_REPORT } },
+  },
+  metrics: { summary: 'Prometheus metrics (text exposition format)', tags: ['platform'], response: { 200: { description: 'Metrics', content: { 'text/plain': { schema: { type: 'string' } } } } } },
+};
 
 function checkingInterval(t: HttpTimeouts): number {
   return Math.max(50, Math.min(5_000, Math.floor(Math.min(t.requestTimeoutMs, t.headersTimeoutMs) / 4)));

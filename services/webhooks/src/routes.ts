@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
-import { IesError } from '@ies/errors';
+import { IesError, problemResponses } from '@ies/errors';
 import type { WebhookRegistry } from './webhook-registry.js';
 
 export interface AuthenticatedParticipant {
@@ -22,8 +22,17 @@ const urlBody = {
   properties: { url: { type: 'string', minLength: 1, maxLength: 2048 } },
 } as const;
 
-/** `summary` is read by @fastify/swagger in the gateway; fastify's own types do not know it. */
-const documented = (summary: string, schema: FastifySchema = {}): FastifySchema => ({ summary, ...schema }) as FastifySchema;
+/** A registration as answered (open: nothing is filtered). */
+const registration = {
+  type: 'object',
+  required: ['aggregatorId', 'url'],
+  additionalProperties: true,
+  properties: { aggregatorId: { type: 'string' }, url: { type: 'string' } },
+} as const;
+
+/** `summary`, `tags` and `security` are read by @fastify/swagger in the gateway; fastify's own types do not know them. */
+const documented = (summary: string, schema: FastifySchema & { response: Record<number, object> }): FastifySchema =>
+  ({ summary, tags: ['dr'], security: [{ bearer: [] }], ...schema }) as FastifySchema;
 
 /**
  * An aggregator's own webhook: PUT registers or replaces it, GET shows it, DELETE removes
@@ -36,20 +45,20 @@ export function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): voi
     return who;
   };
 
-  app.put('/v1/dr/webhook', { schema: documented('Register (or replace) the calling aggregator’s DR webhook', { body: urlBody }) }, async (req) => {
+  app.put('/v1/dr/webhook', { schema: documented('Register (or replace) the calling aggregator’s DR webhook', { body: urlBody, response: { 200: { description: 'Registered', ...registration }, ...problemResponses(400, 401, 403, 413, 415, 422, 503) } }) }, async (req) => {
     const who = await aggregator(req);
     const registration = await deps.webhooks.registerWebhook(who.discomId, who.participantId, (req.body as { url: string }).url, (deps.now ?? Date.now)());
     return { aggregatorId: who.participantId, ...registration };
   });
 
-  app.get('/v1/dr/webhook', { schema: documented('The calling aggregator’s DR webhook') }, async (req) => {
+  app.get('/v1/dr/webhook', { schema: documented('The calling aggregator’s DR webhook', { response: { 200: { description: 'The registration', ...registration }, ...problemResponses(401, 403, 404, 503) } }) }, async (req) => {
     const who = await aggregator(req);
     const registration = await deps.webhooks.get(who.discomId, who.participantId);
     if (!registration) throw new IesError('IES_ERR_NOT_FOUND', `aggregator ${who.participantId} has no DR webhook in ${who.discomId}`);
     return { aggregatorId: who.participantId, ...registration };
   });
 
-  app.delete('/v1/dr/webhook', { schema: documented('Remove the calling aggregator’s DR webhook') }, async (req, reply) => {
+  app.delete('/v1/dr/webhook', { schema: documented('Remove the calling aggregator’s DR webhook', { response: { 204: { description: 'Removed', type: 'null' }, ...problemResponses(400, 401, 403, 404, 415, 503) } }) }, async (req, reply) => {
     const who = await aggregator(req);
     if (!(await deps.webhooks.unregister(who.discomId, who.participantId))) throw new IesError('IES_ERR_NOT_FOUND', `aggregator ${who.participantId} has no DR webhook in ${who.discomId}`);
     return reply.code(204).send();

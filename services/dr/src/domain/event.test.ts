@@ -72,6 +72,14 @@ test('the window must stay within one IST day and match the interval count', () 
   assert.deepEqual(problemsOf(() => normaliseDrEvent(short)), ['$.intervals: has 2 entries but the window 14:00 IST–15:00 IST has 4 15-minute intervals']);
 });
 
+test('window bounds are instants from 1970 to 9999: a safe integer beyond a date is refused, not a crash', () => {
+  // Found by the schemathesis campaign: start -8782598223112379 threw a RangeError (a 500) while the problem was being worded.
+  for (const start of [-8_782_598_223_112_379, -900_000, 8_640_000_000_000_000]) {
+    const problems = problemsOf(() => normaliseDrEvent({ ...request(), window: { start, end: ist('2026-04-01', '14:30') } }));
+    assert.ok(problems.includes(`$.window.start: must be UTC epoch milliseconds from 1970 to 9999, got ${start}`), problems.join('; '));
+  }
+});
+
 test('meters may be pinned by the DEG digest alone, and a digest beside a list must match it', () => {
   const digest = participatingMetersDigest(['meter-a', 'meter-b']);
   const { participatingMeters: _omit, ...rest } = request();

@@ -60,6 +60,8 @@ export interface DrEvent {
 }
 
 const DIGEST = /^(?:sha256:)?([0-9a-f]{64})$/;
+/** Window bounds are instants a date can name (a safe integer can be far outside Date's range). */
+const LATEST_INSTANT_MS = Date.UTC(10000, 0, 1);
 const MEMBERS = ['eventId', 'programmeId', 'aggregatorId', 'window', 'intervals', 'participatingMeters', 'participatingMetersDigest', 'methodology'];
 const INTERVAL_MEMBERS = ['requestedWh', 'offeredWh', 'pricePaisePerKwh', 'shortfallPenaltyPaisePerKwh'];
 const BOUNDED: readonly (readonly [string, number])[] = [
@@ -130,8 +132,8 @@ export function normaliseDrEvent(request: unknown, options: { policies?: { has(r
     end = w['end'] as number;
     windowOk = true;
     for (const [key, v] of [['start', start], ['end', end]] as const) {
-      if (typeof v !== 'number' || !Number.isSafeInteger(v)) {
-        add(`$.window.${key}`, `must be UTC epoch milliseconds, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v >= LATEST_INSTANT_MS) {
+        add(`$.window.${key}`, `must be UTC epoch milliseconds from 1970 to 9999, got ${JSON.stringify(v)}`);
         windowOk = false;
       } else if (v % INTERVAL_MS !== 0) {
         add(`$.window.${key}`, `${new Date(v).toISOString()} (${formatIstTime(v)}) is not on a 15-minute boundary`);

@@ -8,6 +8,7 @@ import { authenticateRead } from '../auth/bearer-token.js';
 import { authenticateWrite, requestPath, type AuthenticatedWrite } from '../auth/write-signature.js';
 import { recordedWrite } from '../auth/write-ledger.js';
 import type { IdempotencyStore } from '../ingest/idempotency.js';
+import { CREATE_EVENT, GET_BASELINES, GET_EVENT, GET_PERFORMANCE, TRANSITION_EVENT } from './schemas/dr.js';
 
 export interface DrRouteDeps {
   config: Config;
@@ -47,7 +48,7 @@ export function drRoutes(app: FastifyInstance, deps: DrRouteDeps): void {
       return reply.code(answer.status).send(answer.body);
     };
 
-    scoped.post('/v1/dr/events', { schema: { summary: 'Create a DR event (signed by the aggregator or the DISCOM); it starts in DRAFT' } }, async (req, reply) => signedWrite(req, reply, async (sender, body) => {
+    scoped.post('/v1/dr/events', { schema: CREATE_EVENT }, async (req, reply) => signedWrite(req, reply, async (sender, body) => {
       const event = withMeters(normaliseDrEvent(parseJson(body), { policies: deps.policies }), sender.discomId, deps.registry);
       mayActFor(deps.registry, sender, event.aggregatorId);
       const late = lateEntry(sender, event, deps.now());
@@ -55,8 +56,10 @@ export function drRoutes(app: FastifyInstance, deps: DrRouteDeps): void {
       return { status: created ? 201 : 200, body: view(record) };
     }));
 
-    scoped.post('/v1/dr/events/:eventId/transitions', { schema: { summary: 'Move a DR event to ACTIVE or CANCELLED (signed)', params: { type: 'object', properties: { eventId: { type: 'string' } }, required: ['eventId'] } } }, async (req, reply) => signedWrite(req, reply, async (sender, body) => {
-      const { to, reason } = parseJson(body) as { to?: unknown; reason?: unknown };
+    scoped.post('/v1/dr/events/:eventId/transitions', { schema: TRANSITION_EVENT }, async (req, reply) => signedWrite(req, reply, async (sender, body) => {
+      const request = parseJson(body);
+      if (request === null || typeof request !== 'object' || Array.isArray(request)) throw new IesError('IES_ERR_VALIDATION', `the body must be a JSON object {"to": …, "reason"?: …}, got ${request === null ? 'null' : Array.isArray(request) ? 'an array' : typeof request}`);
+      const { to, reason } = request as { to?: unknown; reason?: unknown };
       if (typeof to !== 'string' || !REQUESTABLE.includes(to)) throw new IesError('IES_ERR_VALIDATION', `"to" must be one of ${REQUESTABLE.join(', ')} (the services make the other transitions)`);
       if (reason !== undefined && typeof reason !== 'string') throw new IesError('IES_ERR_VALIDATION', '"reason" must be a string');
       const { eventId } = req.params as { eventId: string };
@@ -79,9 +82,9 @@ export function drRoutes(app: FastifyInstance, deps: DrRouteDeps): void {
     return record;
   };
 
-  app.get('/v1/dr/events/:eventId', { schema: { summary: 'A DR event with its state and transition history' } }, async (req) => view(await readable(req.headers.authorization, (req.params as { eventId: string }).eventId)));
+  app.get('/v1/dr/events/:eventId', { schema: GET_EVENT }, async (req) => view(await readable(req.headers.authorization, (req.params as { eventId: string }).eventId)));
 
-  app.get('/v1/dr/events/:eventId/baselines', { schema: { summary: 'Per meter and interval baselines of an event (after BASELINED)' } }, async (req, reply) => {
+  app.get('/v1/dr/events/:eventId/baselines', { schema: GET_BASELINES }, async (req, reply) => {
     const record = await readable(req.headers.authorization, (req.params as { eventId: string }).eventId);
     const rows = await deps.baselines(record.discomId, record.eventId);
     if (rows.length === 0) {
@@ -94,7 +97,7 @@ export function drRoutes(app: FastifyInstance, deps: DrRouteDeps): void {
 }
 
 export function performanceRoute(app: FastifyInstance, deps: DrRouteDeps, readable: (authorization: string | undefined, eventId: string) => Promise<DrEventRecord>): void {
-  app.get('/v1/dr/events/:eventId/performance', { schema: { summary: 'Delivered energy, payment and penalty of an event (latest version), per interval and meter' } }, async (req, reply) => {
+  app.get('/v1/dr/events/:eventId/performance', { schema: GET_PERFORMANCE }, async (req, reply) => {
     const record = await readable(req.headers.authorization, (req.params as { eventId: string }).eventId);
     const perf = await deps.performance(record.discomId, record.eventId);
     if (!perf) {

@@ -7,6 +7,7 @@ import type { Config } from '@ies/config';
 import { authenticateRead, type AuthenticatedReader } from '../auth/bearer-token.js';
 import { checkCapability } from '../auth/capability.js';
 import type { IdempotencyStore } from '../ingest/idempotency.js';
+import { CHECKPOINT, CONSISTENCY, LOG_KEY, READ_PROOF, RECEIPT_ROUTE } from './schemas/log.js';
 
 /** Where a read sits: which batch (latest version unless asked) and its index there; and the public reads of a batch in order. */
 export interface ReadIndex {
@@ -57,7 +58,7 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
     return { note, size: sizeOf(note) };
   };
 
-  app.get('/v1/batches/:batchId/receipt', { schema: { summary: 'The notary receipt of a batch (202 while it is being notarised)', params: { type: 'object', properties: { batchId: { type: 'string', minLength: 1, maxLength: 300 } }, required: ['batchId'] } } }, async (req, reply) => {
+  app.get('/v1/batches/:batchId/receipt', { schema: RECEIPT_ROUTE }, async (req, reply) => {
     const who = await reader(req.headers.authorization);
     const { batchId } = req.params as { batchId: string };
     if (!(await mayRead(who, capabilityOf(req), { batchId }))) throw new IesError('IES_ERR_NOT_FOUND', `no batch ${batchId} visible to ${who.participantId}`);
@@ -70,12 +71,7 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
     throw new IesError('IES_ERR_NOT_FOUND', `batch ${batchId} was not accepted for ${who.discomId} (or its acceptance record has expired and it has no receipt)`);
   });
 
-  app.get('/v1/reads/proof', {
-    schema: {
-      summary: "A read's canonical bytes, its path in the batch tree and the batch receipt",
-      querystring: { type: 'object', required: ['meterId', 'blockStart', 'channel'], properties: { meterId: { type: 'string', minLength: 1 }, blockStart: { type: 'string', minLength: 1 }, channel: { type: 'string', enum: ['import', 'export', 'IMPORT', 'EXPORT'] }, batchId: { type: 'string' } } },
-    },
-  }, async (req, reply) => {
+  app.get('/v1/reads/proof', { schema: READ_PROOF }, async (req, reply) => {
     const who = await reader(req.headers.authorization);
     const q = req.query as { meterId: string; blockStart: string; channel: string; batchId?: string };
     const blockStart = Date.parse(q.blockStart);
@@ -105,9 +101,8 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
     if (discom !== undefined && !deps.config.tenants.includes(discom)) throw new IesError('IES_ERR_NOT_FOUND', `${discom} is not a tenant of this node`);
     return deps.logStore(discom ?? who.discomId);
   };
-  const TENANT = { type: 'string', minLength: 1, maxLength: 64 };
 
-  app.get('/v1/log/checkpoint', { schema: { summary: 'The latest signed checkpoint (C2SP signed note), or the one of ?size=; ?discom= for another hosted tenant\'s log', querystring: { type: 'object', properties: { size: { type: 'integer', minimum: 1 }, discom: TENANT } } } }, async (req, reply) => {
+  app.get('/v1/log/checkpoint', { schema: CHECKPOINT }, async (req, reply) => {
     const { size, discom } = req.query as { size?: number; discom?: string };
     const store = await logOf(req.headers.authorization, discom);
     const note = size === undefined ? (await current(store)).note : await store.checkpointAt(size);
@@ -115,7 +110,7 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
     return reply.type('text/plain; charset=utf-8').send(note);
   });
 
-  app.get('/v1/log/consistency', { schema: { summary: 'Consistency proof between two tree sizes', querystring: { type: 'object', required: ['first', 'second'], properties: { first: { type: 'integer', minimum: 0 }, second: { type: 'integer', minimum: 0 } } } } }, async (req) => {
+  app.get('/v1/log/consistency', { schema: CONSISTENCY }, async (req) => {
     const who = await reader(req.headers.authorization);
     const store = deps.logStore(who.discomId);
     const { first, second } = req.query as { first: number; second: number };
@@ -125,7 +120,7 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
     return { first, second, proof: proof.map(b64) };
   });
 
-  app.get('/v1/log/key', { schema: { summary: "The notary's note verifier key(s), newest first, one per line; ?discom= for another hosted tenant's", querystring: { type: 'object', properties: { discom: TENANT } } } }, async (req, reply) => {
+  app.get('/v1/log/key', { schema: LOG_KEY }, async (req, reply) => {
     const store = await logOf(req.headers.authorization, (req.query as { discom?: string }).discom);
     const keys = await store.keys();
     if (!keys) throw new IesError('IES_ERR_NOT_FOUND', `the notary of ${store.discomId} has not published its keys yet`);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { PROBLEM_CONTENT_TYPE } from '@ies/errors';
 import { submitMeterBatch, type SubmitDeps } from '../ingest/submit-batch.js';
 import { requestPath } from '../auth/write-signature.js';
+import { SUBMIT_METER_DATA } from './schemas/meter-data.js';
 
 const BODY_TYPES = ['application/json', 'application/ies-meterdata+json', 'text/csv'];
 
@@ -15,17 +16,7 @@ export function meterDataRoutes(app: FastifyInstance, deps: SubmitDeps): void {
       '/v1/meter-data',
       {
         bodyLimit: deps.config.ingest.maxBodyBytes,
-        schema: {
-          summary: 'Submit a signed batch of 15-minute interval reads',
-          headers: {
-            type: 'object',
-            required: ['content-type'],
-            properties: {
-              'x-ies-signature': { type: 'string', description: 'Detached JWS (RFC 7515/7797) over the body: header..signature' },
-              'x-ies-tenant': { type: 'string', description: 'Optional: the DISCOM the batch is for; must be the signing key\'s DISCOM' },
-            },
-          },
-        },
+        schema: SUBMIT_METER_DATA,
       },
       async (req, reply) => {
         const outcome = await submitMeterBatch(deps, {

@@ -14,6 +14,7 @@ import { authenticateRead } from '../auth/bearer-token.js';
 import { authenticateWrite, requestPath } from '../auth/write-signature.js';
 import { recordedWrite } from '../auth/write-ledger.js';
 import type { IdempotencyStore } from '../ingest/idempotency.js';
+import { DELIVER_SIDE, GET_ALLOCATION, GET_TRADE, LODGE_TRADE } from './schemas/p2p.js';
 
 export interface P2pRouteDeps {
   config: Config;
@@ -30,7 +31,6 @@ export interface P2pRouteDeps {
 }
 
 const PLATFORM = ['PLATFORM'] as const;
-const ID_PARAMS = { type: 'object', properties: { tradeId: { type: 'string', minLength: 1, maxLength: 400 } }, required: ['tradeId'] } as const;
 
 /**
  * P2P trades: DEG confirm / on_confirm / update messages signed by a registered trading
@@ -45,7 +45,7 @@ export function p2pRoutes(app: FastifyInstance, deps: P2pRouteDeps): void {
     scoped.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     scoped.addContentTypeParser('application/jose', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-    scoped.post('/v1/p2p/trades', { schema: { summary: 'Hand in a DEG confirm / on_confirm / update of a P2P trade (signed by the trading platform)' } }, async (req, reply) => {
+    scoped.post('/v1/p2p/trades', { schema: LODGE_TRADE }, async (req, reply) => {
       const body = req.body as Buffer;
       if (!Buffer.isBuffer(body)) throw new IesError('IES_ERR_UNSUPPORTED_MEDIA_TYPE', 'send the DEG message as application/json');
       const now = deps.now();
@@ -104,7 +104,7 @@ export function p2pRoutes(app: FastifyInstance, deps: P2pRouteDeps): void {
       return reply.code(answer.status).send(answer.body);
     });
 
-    scoped.post('/v1/p2p/sides', { schema: { summary: 'A peer DISCOM node delivers a signed side allocation (compact JWS, application/jose)' } }, async (req, reply) => {
+    scoped.post('/v1/p2p/sides', { schema: DELIVER_SIDE }, async (req, reply) => {
       const jws = typeof req.body === 'string' ? req.body.trim() : undefined;
       if (!jws) throw new IesError('IES_ERR_UNSUPPORTED_MEDIA_TYPE', 'send the side allocation as a compact JWS, application/jose');
       const claimed = claimedSide(jws);
@@ -140,12 +140,12 @@ export function p2pRoutes(app: FastifyInstance, deps: P2pRouteDeps): void {
     return { discomId: who.discomId, record };
   };
 
-  app.get('/v1/p2p/trades/:tradeId', { schema: { summary: 'A P2P trade as this DISCOM holds it: terms, state, revision (trade id URL-encoded: <transactionId>%2F<commitmentId>)', params: ID_PARAMS } }, async (req) => {
+  app.get('/v1/p2p/trades/:tradeId', { schema: GET_TRADE }, async (req) => {
     const { discomId, record } = await readable(req.headers.authorization, (req.params as { tradeId: string }).tradeId);
     return { discomId, tradeId: record.trade.tradeId, state: record.state, revision: record.revision, trade: record.trade };
   });
 
-  app.get('/v1/p2p/trades/:tradeId/allocation', { schema: { summary: 'The final allocation of a trade as a DEG on_status (BUYER_DISCOM_ALLOC, SELLER_DISCOM_ALLOC, FINAL_ALLOC per interval); 202 while a side is awaited', params: ID_PARAMS } }, async (req, reply) => {
+  app.get('/v1/p2p/trades/:tradeId/allocation', { schema: GET_ALLOCATION }, async (req, reply) => {
     const { discomId, record } = await readable(req.headers.authorization, (req.params as { tradeId: string }).tradeId);
     const trade = record.trade;
     const final = await deps.p2p.getFinalRecord(discomId, trade.tradeId);

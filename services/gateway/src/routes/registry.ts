@@ -7,6 +7,7 @@ import { authenticateRead } from '../auth/bearer-token.js';
 import { requestPath } from '../auth/write-signature.js';
 import type { WriteDeps } from '../deps.js';
 import type { LogStore } from '@ies/notary';
+import { APPLY_REGISTRY, JWKS, WHOAMI } from './schemas/registry.js';
 
 export type RegistryRouteDeps = WriteDeps & { logStore: (discomId: string) => LogStore; webhookKey: () => Promise<Record<string, unknown> | undefined>; settlementJwks?: (discomId: string) => Promise<readonly object[] | undefined> };
 
@@ -15,7 +16,7 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
     scoped.removeAllContentTypeParsers();
     scoped.addContentTypeParser(['application/yaml', 'text/yaml', 'application/json'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     /** POST /v1/registry: a registry document signed by the node operator (`ies registry apply`). */
-    scoped.post('/v1/registry', { schema: { summary: 'Apply a signed registry document (participants, keys, meters)' } }, async (req, reply) => {
+    scoped.post('/v1/registry', { schema: APPLY_REGISTRY }, async (req, reply) => {
       const body = req.body as Buffer;
       const signature = req.headers['x-ies-signature'] as string | undefined;
       if (!signature) throw new IesError('IES_ERR_AUTH_MISSING', 'registry documents must carry the node operator\'s X-IES-Signature');
@@ -58,12 +59,12 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
   });
 
   /** GET /v1/whoami: who a bearer token identifies (to check a participant's token set-up). */
-  app.get('/v1/whoami', { schema: { summary: 'The participant and tenant a bearer token identifies' } }, async (req) => {
+  app.get('/v1/whoami', { schema: WHOAMI }, async (req) => {
     return authenticateRead(deps.registry, req.headers.authorization, { audience: deps.config.nodeId, nowMs: deps.now() });
   });
 
   /** GET /.well-known/jwks.json?discom=…: a tenant's registered public keys with their status. */
-  app.get('/.well-known/jwks.json', { schema: { querystring: { type: 'object', properties: { discom: { type: 'string' } } } } }, async (req) => {
+  app.get('/.well-known/jwks.json', { schema: JWKS }, async (req) => {
     const discom = (req.query as { discom?: string }).discom ?? (deps.config.tenants.length === 1 ? deps.config.tenants[0] : undefined);
     if (discom === undefined || !deps.config.tenants.includes(discom)) {
       throw new IesError('IES_ERR_NOT_FOUND', `name a tenant with ?discom= (one of ${deps.config.tenants.join(', ')})`);

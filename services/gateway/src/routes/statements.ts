@@ -4,10 +4,11 @@ import type { DrEventStore } from '@ies/dr';
 import { IesError } from '@ies/errors';
 import type { RegistryState } from '@ies/registry';
 import {
-  REQUESTABLE_STATUSES, SettlementError, changeStatementStatus, istDayStart, renderCsv, seal, statementJsonOfJws,
+  SettlementError, changeStatementStatus, istDayStart, renderCsv, seal, statementJsonOfJws,
   type RequestableStatus, type StatementContent, type StatementRunQueue, type StatementScope, type StatementSinks, type StatementStore, type StatementSummary,
 } from '@ies/settlement';
 import { authenticateRead } from '../auth/bearer-token.js';
+import { GET_STATEMENT, LIST_STATEMENTS, RUN_STATEMENT, TRANSITION_STATEMENT } from './schemas/statements.js';
 
 export interface StatementRouteDeps {
   config: Config;
@@ -21,9 +22,7 @@ export interface StatementRouteDeps {
   now: () => number;
 }
 
-const DAY_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
 const MEDIA = { json: 'application/json', csv: 'text/csv', jose: 'application/jose' } as const;
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 400 } } } as const;
 
 /**
  * Settlement statements of the caller's DISCOM (bearer token of a participant with role
@@ -40,24 +39,14 @@ export function statementRoutes(app: FastifyInstance, deps: StatementRouteDeps):
   };
   const { store, runs, sinks } = deps.statements;
 
-  app.get('/v1/statements', {
-    schema: {
-      summary: "The DISCOM's statements of an IST settlement day (day and DR event scopes), latest version first, with their status",
-      querystring: { type: 'object', required: ['day'], additionalProperties: false, properties: { day: { type: 'string', pattern: DAY_PATTERN } } },
-    },
-  }, async (req) => {
+  app.get('/v1/statements', { schema: LIST_STATEMENTS }, async (req) => {
     const who = await discom(req.headers.authorization);
     const { day } = req.query as { day: string };
     validDay(day);
     return { discomId: who.discomId, day, statements: (await store.listDay(who.discomId, day)).map(view) };
   });
 
-  app.get('/v1/statements/:id', {
-    schema: {
-      summary: 'One statement: canonical JSON (default), CSV (Accept: text/csv) or the compact JWS (Accept: application/jose)',
-      params: idParams,
-    },
-  }, async (req, reply) => {
+  app.get('/v1/statements/:id', { schema: GET_STATEMENT }, async (req, reply) => {
     const who = await discom(req.headers.authorization);
     const { id } = req.params as { id: string };
     const media = negotiate(req.headers.accept);
@@ -73,16 +62,7 @@ export function statementRoutes(app: FastifyInstance, deps: StatementRouteDeps):
     return reply.type('application/json; charset=utf-8').send(json);
   });
 
-  app.post('/v1/statements/runs', {
-    schema: {
-      summary: "Build (or re-evaluate) a statement now: one IST day's, or one DR event's. 202 with the run's job id",
-      body: {
-        type: 'object', additionalProperties: false,
-        properties: { day: { type: 'string', pattern: DAY_PATTERN }, eventId: { type: 'string', minLength: 1, maxLength: 128 } },
-        oneOf: [{ required: ['day'] }, { required: ['eventId'] }],
-      },
-    },
-  }, async (req, reply) => {
+  app.post('/v1/statements/runs', { schema: RUN_STATEMENT }, async (req, reply) => {
     const who = await discom(req.headers.authorization);
     const body = req.body as { day?: string; eventId?: string };
     let scope: StatementScope;
@@ -99,13 +79,7 @@ export function statementRoutes(app: FastifyInstance, deps: StatementRouteDeps):
     return reply.code(202).send({ jobId, discomId: who.discomId, scope });
   });
 
-  app.post('/v1/statements/:id/transitions', {
-    schema: {
-      summary: 'Release (FINAL) or contest (DISPUTED) a statement; a dispute ends FINAL (rejected) or SUPERSEDED by a revision',
-      params: idParams,
-      body: { type: 'object', required: ['to'], additionalProperties: false, properties: { to: { type: 'string', enum: [...REQUESTABLE_STATUSES] }, reason: { type: 'string', maxLength: 2000 } } },
-    },
-  }, async (req) => {
+  app.post('/v1/statements/:id/transitions', { schema: TRANSITION_STATEMENT }, async (req) => {
     const who = await discom(req.headers.authorization);
     const { id } = req.params as { id: string };
     const { to, reason } = req.body as { to: RequestableStatus; reason?: string };

@@ -151,11 +151,21 @@ test('meters not enrolled with the aggregator, another aggregator and bad transi
   assert.equal(stranger.statusCode, 422);
   assert.equal((stranger.json() as Json).code, 'IES_ERR_DR_EVENT_INVALID');
   assert.match((stranger.json() as Json).detail, /M-3/);
+  // A window bound that is a safe integer but no date (found by the schemathesis campaign: it was a 500).
+  const undated = await signedPost('/v1/dr/events', { ...eventRequest('EV-2b', ['M-1']), window: { start: -8_782_598_223_112_379, end: eventStart } }, agg);
+  assert.equal(undated.statusCode, 422, undated.body);
+  assert.equal((undated.json() as Json).code, 'IES_ERR_DR_EVENT_INVALID');
   const rivalTry = await signedPost('/v1/dr/events', eventRequest('EV-3', ['M-1']), rival);
   assert.equal(rivalTry.statusCode, 403);
   assert.equal((await signedPost('/v1/dr/events', eventRequest('EV-4', ['M-1']), agg)).statusCode, 201);
   const skip = await signedPost('/v1/dr/events/EV-4/transitions', { to: 'SETTLED' }, agg);
   assert.equal(skip.statusCode, 400);
+  // A body that is JSON but not an object (found by the schemathesis campaign: it was a 500).
+  for (const notAnObject of [null, ['ACTIVE'], 'ACTIVE', 7]) {
+    const res = await signedPost('/v1/dr/events/EV-4/transitions', notAnObject, agg);
+    assert.equal(res.statusCode, 400, `${JSON.stringify(notAnObject)}: ${res.body}`);
+    assert.equal((res.json() as Json).code, 'IES_ERR_VALIDATION');
+  }
   assert.equal((await signedPost('/v1/dr/events/EV-4/transitions', { to: 'CANCELLED', reason: 'grid relieved' }, agg)).statusCode, 200);
   const again = await signedPost('/v1/dr/events/EV-4/transitions', { to: 'ACTIVE' }, agg);
   assert.equal(again.statusCode, 409);

@@ -1,0 +1,66 @@
+import { problemResponses } from '@ies/errors';
+import { BEARER, BEARER_OR_CAPABILITY, doc } from '../../openapi.js';
+import { INTEGER, READ_ERRORS, STRING, STRINGS, TEXT, open, pending } from './common.js';
+
+const TENANT = { type: 'string', minLength: 1, maxLength: 64, description: "Another hosted tenant's log (public by design)" };
+const RECEIPT = open({
+  receipt: open({ v: INTEGER, logIndex: INTEGER, checkpoint: STRING, inclusionProof: STRINGS }, ['logIndex', 'checkpoint', 'inclusionProof']),
+  jws: { type: 'string', description: "The notary's compact JWS over the receipt (canonical JSON)" },
+}, ['receipt', 'jws']);
+
+export const RECEIPT_ROUTE = doc({
+  summary: 'The notary receipt of a batch (202 while it is being notarised)',
+  tags: ['meter-data'],
+  security: BEARER_OR_CAPABILITY,
+  params: { type: 'object', properties: { batchId: { type: 'string', minLength: 1, maxLength: 300, description: '<head-end id>:<jti>, as in receiptUrl' } }, required: ['batchId'] },
+  response: {
+    200: { description: 'The receipt: log index, inclusion proof, checkpoint and the notary JWS', ...RECEIPT },
+    202: pending('Accepted; not appended to the log yet', { batchId: STRING, status: { type: 'string', enum: ['PENDING'] }, detail: STRING }, ['batchId', 'status']),
+    ...problemResponses(400, ...READ_ERRORS, 404, 414),
+  },
+});
+
+export const READ_PROOF = doc({
+  summary: "A read's canonical bytes, its path in the batch tree and the batch receipt",
+  tags: ['meter-data'],
+  security: BEARER_OR_CAPABILITY,
+  querystring: { type: 'object', required: ['meterId', 'blockStart', 'channel'], properties: { meterId: { type: 'string', minLength: 1 }, blockStart: { type: 'string', minLength: 1, description: 'ISO 8601 date-time of the block start' }, channel: { type: 'string', enum: ['import', 'export', 'IMPORT', 'EXPORT'] }, batchId: { type: 'string', description: 'A particular version; the latest when absent' } } },
+  response: {
+    200: {
+      description: 'The proof: verify with the notary key alone',
+      ...open({
+        read: open({ discomId: STRING, meterId: STRING, blockStart: STRING, channel: STRING, wh: INTEGER, validationStatus: STRING, source: STRING }, ['meterId', 'blockStart', 'channel', 'wh']),
+        indexInBatch: INTEGER, batchPath: STRINGS, receipt: RECEIPT,
+      }, ['read', 'indexInBatch', 'batchPath', 'receipt']),
+    },
+    202: pending('The read is stored; its batch is not notarised yet', { batchId: STRING, status: { type: 'string', enum: ['PENDING'] }, detail: STRING }, ['batchId', 'status']),
+    ...problemResponses(400, ...READ_ERRORS, 404),
+  },
+});
+
+export const CHECKPOINT = doc({
+  summary: "The latest signed checkpoint (C2SP signed note), or the one of ?size=; ?discom= for another hosted tenant's log",
+  tags: ['log'],
+  security: BEARER,
+  querystring: { type: 'object', properties: { size: { type: 'integer', minimum: 1 }, discom: TENANT } },
+  response: { 200: TEXT('A C2SP signed note'), ...problemResponses(400, ...READ_ERRORS, 404) },
+});
+
+export const CONSISTENCY = doc({
+  summary: 'Consistency proof between two tree sizes',
+  tags: ['log'],
+  security: BEARER,
+  querystring: { type: 'object', required: ['first', 'second'], properties: { first: { type: 'integer', minimum: 0 }, second: { type: 'integer', minimum: 0 } } },
+  response: {
+    200: { description: 'RFC 6962 consistency proof (standard base64 hashes)', ...open({ first: INTEGER, second: INTEGER, proof: STRINGS }, ['first', 'second', 'proof']) },
+    ...problemResponses(400, ...READ_ERRORS, 404),
+  },
+});
+
+export const LOG_KEY = doc({
+  summary: "The notary's note verifier key(s), newest first, one per line; ?discom= for another hosted tenant's",
+  tags: ['log'],
+  security: BEARER,
+  querystring: { type: 'object', properties: { discom: TENANT } },
+  response: { 200: TEXT('Note verifier keys, one per line'), ...problemResponses(400, ...READ_ERRORS, 404) },
+});
