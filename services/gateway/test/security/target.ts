@@ -60,10 +60,10 @@ async function main(): Promise<void> {
   const applied = await h.applyRegistry(registry);
   if (applied.statusCode !== 200) throw new Error(`registry document refused: ${applied.statusCode} ${applied.body}`);
   // The notary and the loader, so that receipts, read proofs, checkpoints and keys exist.
-  const env = { ...process.env, IES_TENANTS: tenant, IES_NOTARY_KEYS_DIR: mkdtempSync(path.join(tmpdir(), 'ies-security-notary-')), IES_LOG_LEVEL: 'warn' };
+  const env = { ...process.env, IES_TENANTS: tenant, IES_OPERATOR_JWKS_FILE: h.config.auth.operatorJwksFile, IES_NOTARY_KEYS_DIR: mkdtempSync(path.join(tmpdir(), 'ies-security-notary-')), IES_LOG_LEVEL: 'warn' };
   const notary = await startNotaryService(env, { logger: createLogger({ name: 'security', level: 'silent' }, nullStream()) });
   // Its own consumer group: loaders of other runs on the shared stack must not hold its partitions.
-  const loader = await startLoaderService(env, { groupId: `${tenant}-loader` });
+  const loader = await startLoaderService(env, { groupId: `ies-loader-${tenant}` });
 
   // Something to find: an accepted batch (its receipt and read proofs) and a DR event.
   const blocks = istBlocks(4);
