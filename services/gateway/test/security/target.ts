@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
+import type { Kafka } from 'kafkajs';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { startLoaderService } from '@ies/loader';
 import { startNotaryService } from '@ies/notary';
@@ -149,10 +150,27 @@ async function main(): Promise<void> {
 
   const stop = () => {
     signer.close();
-    void Promise.allSettled([loader.stop(), notary.stop()]).then(() => h.close()).finally(() => process.exit(0));
+    void Promise.allSettled([loader.stop(), notary.stop()]).then(() => h.close()).then(() => dropTopics(h.kafka, tenant)).finally(() => process.exit(0));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/**
+ * The campaign's tenant is thrown away after the run: its topics are deleted, so that runs on
+ * a long-lived local stack do not pile up partitions (each holds open files in the broker).
+ */
+async function dropTopics(kafka: Kafka, tenant: string): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`ies.${tenant}.`));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+  } catch (err) {
+    console.error(`the campaign's topics of ${tenant} were not deleted: ${(err as Error).message}`);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
