@@ -4,7 +4,7 @@ import { parseStrictJson } from '@ies/crypto';
 import { IesError, toProblem } from '@ies/errors';
 import { ACKS_ALL } from '@ies/kafka';
 import { normaliseBatch, type IngestResult, type RejectedRead } from '@ies/meterdata';
-import { ingestContextFor } from '@ies/registry/verify-batch';
+import { ingestContextFor, type MeterBatchRecord } from '@ies/registry/verify-batch';
 import { authenticateWrite, type WriteRequest } from '../auth/write-signature.js';
 import type { WriteDeps } from '../deps.js';
 import type { IngestMetrics } from './metrics.js';
@@ -158,16 +158,8 @@ function describeRejected(r: RejectedRead) {
   return { index: r.index, path: r.path, meterId: r.meterId, blockStart: r.blockStart === null ? null : new Date(r.blockStart).toISOString(), channel: r.channel, code: r.code, message: r.message };
 }
 
-interface BatchHeader {
-  batchId: string;
-  discomId: string;
-  headEndId: string;
-  receivedAt: number;
-  format: BatchFormat;
-  bodySha256: string;
-  signature: string;
-  body: Buffer;
-}
+/** A meter-batches.v1 record before its reads: the record the notary and the loader re-verify. */
+type BatchHeader = Omit<MeterBatchRecord, 'reads' | 'body'> & { body: Buffer };
 
 async function encodeBatch(deps: SubmitDeps, header: BatchHeader, result: IngestResult) {
   const batchValue = await deps.serde.encode(header.discomId, TOPICS.meterBatches, { ...header, reads: result.reads, rejected: result.rejected });
