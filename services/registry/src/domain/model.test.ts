@@ -134,3 +134,16 @@ enrolments:
     return true;
   });
 });
+
+test('enrolledWith follows enrolments as they move between aggregators, end and come back', () => {
+  const state = new RegistryState();
+  const apply = (yaml: string, at: number) => { for (const e of parseRegistryDocument(doc(yaml), at)) state.apply(e); };
+  apply('enrolments:\n  - { aggregator: AGG-1, programme: P1, meters: [MTR-1] }\n  - { aggregator: AGG-1, programme: P2, meters: [MTR-1] }\n', 1);
+  assert.ok(state.enrolledWith('BRPL-DL', 'AGG-1', 'MTR-1'));
+  apply('enrolments:\n  - { aggregator: AGG-1, programme: P1, meters: [MTR-1], status: ENDED }\n', 2);
+  assert.ok(state.enrolledWith('BRPL-DL', 'AGG-1', 'MTR-1'), 'still active in P2');
+  apply('enrolments:\n  - { aggregator: AGG-2, programme: P2, meters: [MTR-1] }\n', 3);
+  assert.ok(!state.enrolledWith('BRPL-DL', 'AGG-1', 'MTR-1'), 'moved to AGG-2 in P2, ended in P1');
+  assert.ok(state.enrolledWith('BRPL-DL', 'AGG-2', 'MTR-1'));
+  assert.ok(!state.enrolledWith('TPDDL-DL', 'AGG-2', 'MTR-1'));
+});

@@ -59,6 +59,8 @@ export class RegistryState {
   private readonly meters = new Map<string, Map<string, MeterRecord>>();
   /** `<discom>/<programme>:<meter>` → enrolment. */
   private readonly enrolments = new Map<string, EnrolmentRecord>();
+  /** `<discom>/<aggregator>/<meter>` → how many programmes the meter is ACTIVE in with that aggregator (read-access checks). */
+  private readonly activeWithAggregator = new Map<string, number>();
   /** `<discom>/<platform>:<meter>` → trading consent. */
   private readonly consents = new Map<string, ConsentRecord>();
   private readonly versions = new Map<string, number>();
@@ -82,7 +84,11 @@ export class RegistryState {
       byDiscom.set(entry.discomId, { meterId: entry.id, discomId: entry.discomId, ...entry.meter });
       this.meters.set(entry.id, byDiscom);
     } else if (entry.kind === 'ENROLMENT' && entry.enrolment) {
-      this.enrolments.set(`${entry.discomId}/${entry.id}`, { discomId: entry.discomId, ...entry.enrolment });
+      const key = `${entry.discomId}/${entry.id}`;
+      this.countActive(this.enrolments.get(key), -1);
+      const record = { discomId: entry.discomId, ...entry.enrolment };
+      this.enrolments.set(key, record);
+      this.countActive(record, +1);
     } else if (entry.kind === 'CONSENT' && entry.consent) {
       this.consents.set(`${entry.discomId}/${entry.id}`, { discomId: entry.discomId, ...entry.consent });
     }
@@ -107,8 +113,15 @@ export class RegistryState {
 
   /** True when the meter is actively enrolled with the aggregator in any DR programme of the DISCOM. */
   enrolledWith(discomId: string, aggregatorId: string, meterId: string): boolean {
-    for (const e of this.enrolments.values()) if (e.discomId === discomId && e.meterId === meterId && e.aggregatorId === aggregatorId && e.status === 'ACTIVE') return true;
-    return false;
+    return (this.activeWithAggregator.get(`${discomId}/${aggregatorId}/${meterId}`) ?? 0) > 0;
+  }
+
+  private countActive(e: EnrolmentRecord | undefined, delta: 1 | -1): void {
+    if (e?.status !== 'ACTIVE') return;
+    const key = `${e.discomId}/${e.aggregatorId}/${e.meterId}`;
+    const n = (this.activeWithAggregator.get(key) ?? 0) + delta;
+    if (n > 0) this.activeWithAggregator.set(key, n);
+    else this.activeWithAggregator.delete(key);
   }
 
   key(kid: string): KeyRecord | undefined {
