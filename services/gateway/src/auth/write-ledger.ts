@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { IesError, toProblem } from '@ies/errors';
+import type { FastifyReply } from 'fastify';
+import { IesError, PROBLEM_CONTENT_TYPE, toProblem } from '@ies/errors';
 import type { IdempotencyStore } from '../ingest/idempotency.js';
 import type { AuthenticatedWrite, WriteRequest } from './write-signature.js';
 
@@ -50,4 +51,11 @@ export async function recordedWrite(
   }
   await idempotency.complete(sender.discomId, sender.participantId, sender.jti, claim.token, digest, answer.status, answer.body);
   return { ...answer, replayed: false, problem: false };
+}
+
+/** Sends a recorded (or replayed) answer: its status and body, problem+json for a refusal, `Idempotent-Replayed` on a replay. */
+export function sendRecorded(reply: FastifyReply, answer: { status: number; body: unknown; replayed: boolean; problem: boolean }): FastifyReply {
+  if (answer.replayed) void reply.header('idempotent-replayed', 'true');
+  if (answer.problem) void reply.type(PROBLEM_CONTENT_TYPE);
+  return reply.code(answer.status).send(answer.body);
 }

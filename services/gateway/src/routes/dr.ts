@@ -2,11 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '@ies/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LATE_ENTRY_ROLES, compareCodePoints, dispatchTiming, participatingMetersDigest, normaliseDrEvent, type DrEvent, type DrEventStore, type DrEventRecord, type PolicyRegistry } from '@ies/dr';
-import { IesError, PROBLEM_CONTENT_TYPE } from '@ies/errors';
+import { parseSignedJson } from '../auth/signed-json.js';
+import { IesError } from '@ies/errors';
 import type { RegistryState } from '@ies/registry';
 import { authenticateRead } from '../auth/bearer-token.js';
 import { authenticateWrite, requestPath, type AuthenticatedWrite } from '../auth/write-signature.js';
-import { recordedWrite } from '../auth/write-ledger.js';
+import { recordedWrite, sendRecorded } from '../auth/write-ledger.js';
 import type { IdempotencyStore } from '../ingest/idempotency.js';
 import { CREATE_EVENT, GET_BASELINES, GET_EVENT, GET_PERFORMANCE, TRANSITION_EVENT } from './schemas/dr.js';
 
@@ -43,13 +44,11 @@ export function drRoutes(app: FastifyInstance, deps: DrRouteDeps): void {
       const request = { method: req.method, path: requestPath(req.url) };
       const sender = await authenticateWrite(deps.registry, body, req.headers['x-ies-signature'] as string | undefined, { nowMs: deps.now(), maxSkewSeconds: deps.config.auth.maxSkewSeconds, expectedRoles: WRITE_ROLES, request });
       const answer = await recordedWrite(deps.idempotency, sender, request, body as Buffer, deps.now(), () => work(sender, body as Buffer));
-      if (answer.replayed) void reply.header('idempotent-replayed', 'true');
-      if (answer.problem) void reply.type(PROBLEM_CONTENT_TYPE);
-      return reply.code(answer.status).send(answer.body);
+      return sendRecorded(reply, answer);
     };
 
     scoped.post('/v1/dr/events', { schema: CREATE_EVENT }, async (req, reply) => signedWrite(req, reply, async (sender, body) => {
-      const event = withMeters(normaliseDrEvent(parseJson(body), { policies: deps.policies }), sender.discomId, deps.registry);
+      const event = withMeters(normaliseDrEvent(parseSignedJson(body), { policies: deps.policies }), sender.discomId, deps.registry);
       mayActFor(deps.registry, sender, event.aggregatorId);
       const late = lateEntry(sender, event, deps.now());
       const { record, created } = await deps.drEvents.create(sender.discomId, event, sender.participantId, deps.now(), late);
@@ -57,7 +56,7 @@ export function drRoutes(app: FastifyInstance, deps: DrRouteDeps): void {
     }));
 
     scoped.post('/v1/dr/events/:eventId/transitions', { schema: TRANSITION_EVENT }, async (req, reply) => signedWrite(req, reply, async (sender, body) => {
-      const request = parseJson(body);
+      const request = parseSignedJson(body);
       if (request === null || typeof request !== 'object' || Array.isArray(request)) throw new IesError('IES_ERR_VALIDATION', `the body must be a JSON object {"to": …, "reason"?: …}, got ${request === null ? 'null' : Array.isArray(request) ? 'an array' : typeof request}`);
       const { to, reason } = request as { to?: unknown; reason?: unknown };
       if (typeof to !== 'string' || !REQUESTABLE.includes(to)) throw new IesError('IES_ERR_VALIDATION', `"to" must be one of ${REQUESTABLE.join(', ')} (the services make the other transitions)`);
@@ -112,17 +111,6 @@ function view(r: DrEventRecord) {
   return { eventId: r.eventId, discomId: r.discomId, state: r.state, version: r.version, aggregatorId: r.aggregatorId, programmeId: r.programmeId, event: r.event, history: r.history };
 }
 
-import { parseStrictJson } from '@ies/crypto';
-
-/** The signed body as JSON; a member named twice is refused (IES_ERR_DUPLICATE_KEY), never last-one-wins. */
-function parseJson(body: Buffer): unknown {
-  try {
-    return parseStrictJson(body.toString('utf8'));
-  } catch (cause) {
-    if (cause instanceof IesError) throw cause;
-    throw new IesError('IES_ERR_VALIDATION', `the body is not JSON: ${(cause as Error).message}`, { cause });
-  }
-}
 
 /** Null when the event is dispatched ahead of its window; the late-entry reason when the DISCOM enters it late; refused otherwise. */
 function lateEntry(sender: AuthenticatedWrite, event: DrEvent, nowMs: number): string | null {

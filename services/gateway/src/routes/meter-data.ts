@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { PROBLEM_CONTENT_TYPE } from '@ies/errors';
 import { submitMeterBatch, type SubmitDeps } from '../ingest/submit-batch.js';
 import { requestPath } from '../auth/write-signature.js';
+import { sendRecorded } from '../auth/write-ledger.js';
 import { SUBMIT_METER_DATA } from './schemas/meter-data.js';
 
 const BODY_TYPES = ['application/json', 'application/ies-meterdata+json', 'text/csv'];
@@ -26,9 +26,7 @@ export function meterDataRoutes(app: FastifyInstance, deps: SubmitDeps): void {
           tenant: req.headers['x-ies-tenant'] as string | undefined,
           request: { method: req.method, path: requestPath(req.url) },
         });
-        if (outcome.replayed) void reply.header('idempotent-replayed', 'true');
-        if (outcome.problem) void reply.type(PROBLEM_CONTENT_TYPE);
-        return reply.status(outcome.status).send(outcome.body);
+        return sendRecorded(reply, outcome);
       },
     );
   });

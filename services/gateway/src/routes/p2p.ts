@@ -3,7 +3,8 @@ import type { JWK } from 'jose';
 import type { Producer } from 'kafkajs';
 import type { Config } from '@ies/config';
 import { TOPICS, topicName } from '@ies/contracts';
-import { IesError, PROBLEM_CONTENT_TYPE } from '@ies/errors';
+import { parseSignedJson } from '../auth/signed-json.js';
+import { IesError } from '@ies/errors';
 import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
 import type { RegistryState } from '@ies/registry';
 import {
@@ -12,7 +13,7 @@ import {
 } from '@ies/settlement';
 import { authenticateRead } from '../auth/bearer-token.js';
 import { authenticateWrite, requestPath } from '../auth/write-signature.js';
-import { recordedWrite } from '../auth/write-ledger.js';
+import { recordedWrite, sendRecorded } from '../auth/write-ledger.js';
 import type { IdempotencyStore } from '../ingest/idempotency.js';
 import { DELIVER_SIDE, GET_ALLOCATION, GET_TRADE, LODGE_TRADE } from './schemas/p2p.js';
 
@@ -52,7 +53,7 @@ export function p2pRoutes(app: FastifyInstance, deps: P2pRouteDeps): void {
       const request = { method: req.method, path: requestPath(req.url) };
       const sender = await authenticateWrite(deps.registry, body, req.headers['x-ies-signature'] as string | undefined, { nowMs: now, maxSkewSeconds: deps.config.auth.maxSkewSeconds, expectedRoles: PLATFORM, request });
       const answer = await recordedWrite(deps.idempotency, sender, request, body, now, async () => {
-        const payload = parseJson(body);
+        const payload = parseSignedJson(body);
         const known = await knownDigests(deps.p2p, sender.discomId, payload);
         const hosted = deps.config.tenants;
         const judgedAt = contractTime(payload, now, deps.config.settlement.tradeBackfillMs);
@@ -99,9 +100,7 @@ export function p2pRoutes(app: FastifyInstance, deps: P2pRouteDeps): void {
         const created = out.some((o) => o.outcome === 'CREATED');
         return { status: created ? 201 : 200, body: { action: result.action, trades: out } };
       });
-      if (answer.replayed) void reply.header('idempotent-replayed', 'true');
-      if (answer.problem) void reply.type(PROBLEM_CONTENT_TYPE);
-      return reply.code(answer.status).send(answer.body);
+      return sendRecorded(reply, answer);
     });
 
     scoped.post('/v1/p2p/sides', { schema: DELIVER_SIDE }, async (req, reply) => {
@@ -221,14 +220,3 @@ function contractTime(payload: unknown, now: number, backfillMs: number): number
   return Number.isFinite(at) && at <= now && now - at <= backfillMs ? at : now;
 }
 
-import { parseStrictJson } from '@ies/crypto';
-
-/** The signed body as JSON; a member named twice is refused (IES_ERR_DUPLICATE_KEY), never last-one-wins. */
-function parseJson(body: Buffer): unknown {
-  try {
-    return parseStrictJson(body.toString('utf8'));
-  } catch (cause) {
-    if (cause instanceof IesError) throw cause;
-    throw new IesError('IES_ERR_VALIDATION', `the body is not JSON: ${(cause as Error).message}`, { cause });
-  }
-}
