@@ -50,5 +50,8 @@ t=$SECONDS; bash infra/registry/fetch.sh; [ $((SECONDS - t)) -lt 2 ] || step "sc
 
 # --- TypeScript build (incremental) ----------------------------------------------------
 npx --no-install tsc -b services/tsconfig.json
+# npm links the workspaces' bins (`ies`, `ies-gateway`, …) only when their targets exist, and
+# on a fresh clone `npm ci` runs before the build made them: link them now.
+[ -e node_modules/.bin/ies ] || npm rebuild --ignore-scripts --workspaces --loglevel=error >/dev/null
 
 [ $((SECONDS - t_all)) -lt 3 ] || step "done in $((SECONDS - t_all))s"

@@ -7,7 +7,7 @@ import { runStatements } from './commands/statements.js';
 import { runTenants } from './commands/tenants.js';
 import { runVerify } from './commands/verify.js';
 
-const USAGE = `usage: ies <command>
+export const USAGE = `usage: ies <command>
 
 commands:
   demo                     the end-to-end demo: a gateway on the local stack and a simulated fleet posting a day of signed reads
