@@ -1,5 +1,5 @@
 import { sql, type ClickHouseClient } from '@ies/clickhouse';
-import type { PublicRead } from '@ies/notary';
+import type { PublicRead } from '@ies/verify';
 import type { ReadIndex } from './routes/log.js';
 
 interface BatchRow {

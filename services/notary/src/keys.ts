@@ -1,7 +1,7 @@
 import { Ed25519KeyFile } from '@ies/crypto';
 import type { JWK } from 'jose';
-import { formatVerifierKey, noteSigner, type NoteSigner } from './domain/note.js';
-import type { JwsKey } from './domain/receipt.js';
+import { formatVerifierKey, noteSigner, type NoteSigner } from '@ies/verify';
+import type { JwsKey } from '@ies/verify';
 
 export interface NotaryKeys {
   /** Signs checkpoints: the newest key of the file. */

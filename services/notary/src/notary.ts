@@ -5,7 +5,7 @@ import { IesError } from '@ies/errors';
 import { commitInTransaction, deadLetterMessage, type AvroSerde } from '@ies/kafka';
 import type { Logger } from '@ies/observability';
 import type { BatchVerifier, MeterBatchRecord } from '@ies/registry/verify-batch';
-import type { LogEntry } from './domain/log-entry.js';
+import type { LogEntry } from '@ies/verify';
 import type { NotaryKeyFile } from './keys.js';
 import type { LogStore } from './log-store.js';
 import { recoverTenantLog } from './recovery.js';

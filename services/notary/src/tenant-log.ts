@@ -1,11 +1,11 @@
 import { RFC6962_SHA256, verifyConsistency } from '@ies/merkle';
 import { AppendWindow, compactRangeIds, compactRangeRoot, EMPTY_RANGE, type CompactRange } from './domain/append-window.js';
 import { batchRootOf } from './domain/batch-tree.js';
-import type { PublicRead } from './domain/canonical-read.js';
-import { formatCheckpoint } from './domain/checkpoint.js';
-import { logEntryBytes, type LogEntry } from './domain/log-entry.js';
-import { signNote } from './domain/note.js';
-import { signReceipt, type ReceiptBody } from './domain/receipt.js';
+import type { PublicRead } from '@ies/verify';
+import { formatCheckpoint } from '@ies/verify';
+import { logEntryBytes, type LogEntry } from '@ies/verify';
+import { signNote } from '@ies/verify';
+import { signReceipt, type ReceiptBody } from '@ies/verify';
 import { newStoredNodes } from './domain/tiles.js';
 import type { NotaryKeys } from './keys.js';
 import type { CommittedAppend, LogStore } from './log-store.js';

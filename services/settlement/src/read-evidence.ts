@@ -1,4 +1,5 @@
-import { checkpointOfNote, receiptFromJws, type LogStore } from '@ies/notary';
+import { type LogStore } from '@ies/notary';
+import { checkpointOfNote, receiptFromJws } from '@ies/verify';
 import type { CheckpointRef } from './domain/evidence.js';
 
 /**

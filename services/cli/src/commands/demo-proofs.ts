@@ -4,7 +4,7 @@ import { SignJWT } from 'jose';
 import { createClickHouse, sql } from '@ies/clickhouse';
 import type { Config } from '@ies/config';
 import { generateSigningKey, importPrivateJwk, signDetached, type KeyPair } from '@ies/crypto';
-import { checkpointSizeOf } from '@ies/notary';
+import { checkpointSizeOf } from '@ies/verify';
 import { runVerify } from './verify.js';
 
 export interface NotaryWatch {

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SignJWT, type JWK } from 'jose';
 import { importPrivateJwk } from '@ies/crypto';
-import { trustFromVerifierKeys } from '@ies/notary';
+import { trustFromVerifierKeys } from '@ies/verify';
 import { statementJsonOfJws } from '@ies/settlement';
 import { parseArgs } from './args.js';
 import { verifyStatementFile } from './verify-statement.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { publicJwkOf } from '@ies/crypto';
-import { formatCheckpoint, formatVerifierKey, noteSigner, signNote } from '@ies/notary';
+import { formatCheckpoint, formatVerifierKey, noteSigner, signNote } from '@ies/verify';
 import { SETTLEMENT_KEY_ROLE, buildStatement, signStatement, type PolicyPack } from '@ies/settlement';
 import { runVerify } from './verify.js';
 

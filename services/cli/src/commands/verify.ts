@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { receiptFromJws, trustFromVerifierKeys, verifyCheckpoint, verifyCheckpointConsistency, verifyReadProof, verifyReceipt, type ReadProofDocument, type ReceiptDocument, type TrustAnchors } from '@ies/notary';
+import { receiptFromJws, trustFromVerifierKeys, verifyCheckpoint, verifyCheckpointConsistency, verifyReadProof, verifyReceipt, type ReadProofDocument, type ReceiptDocument, type TrustAnchors } from '@ies/verify';
 import { parseArgs } from './args.js';
 import { runVerifyStatement } from './verify-statement.js';
 

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { IesError } from '@ies/errors';
 import { RFC6962_SHA256, consistencyProofFromNodes } from '@ies/merkle';
-import { batchTree, checkpointOfNote, readPath, receiptFromJws, type LogStore, type PublicRead } from '@ies/notary';
+import { batchTree, readPath, type LogStore } from '@ies/notary';
+import { checkpointOfNote, receiptFromJws, type PublicRead } from '@ies/verify';
 import type { RegistryState } from '@ies/registry';
 import type { Config } from '@ies/config';
 import { authenticateRead, type AuthenticatedReader } from '../auth/bearer-token.js';

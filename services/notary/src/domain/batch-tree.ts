@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { RFC6962_SHA256, buildTree, inclusionProofFromTree, rootFromLeafHashes, type MerkleTree } from '@ies/merkle';
-import { canonicalReadJson, type PublicRead } from './canonical-read.js';
+import { canonicalReadJson, type PublicRead } from '@ies/verify';
 
 /**
  * SHA-256(0x00 ‖ canonical read bytes), hashed straight from the string: U+0000 encodes as

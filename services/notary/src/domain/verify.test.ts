@@ -5,12 +5,10 @@ import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
 import { RFC6962_SHA256 } from '@ies/merkle';
 import { AppendWindow, EMPTY_RANGE } from './append-window.js';
 import { batchTree, readPath } from './batch-tree.js';
-import type { PublicRead } from './canonical-read.js';
-import { formatCheckpoint } from './checkpoint.js';
-import { logEntryBytes, type LogEntry } from './log-entry.js';
-import { noteSigner, signNote } from './note.js';
-import { signReceipt, type ReceiptBody, type ReceiptDocument } from './receipt.js';
-import { verifyCheckpointConsistency, verifyReadProof, verifyReceipt, type TrustAnchors } from './verify.js';
+import {
+  canonicalReadBytes, formatCheckpoint, logEntryBytes, noteSigner, signNote, signReceipt, verifyCheckpointConsistency, verifyReadProof, verifyReceipt,
+  type LogEntry, type PublicRead, type ReceiptBody, type ReceiptDocument, type TrustAnchors,
+} from '@ies/verify';
 
 const ORIGIN = 'ies.test/log/BRPL-DL';
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -76,7 +74,6 @@ test('consistency between two checkpoints of one log verifies; a forked checkpoi
 test('the string-hashed read leaf equals the RFC 6962 leaf hash of the canonical bytes', async () => {
   const { reads } = await fixture();
   const { readLeafHash } = await import('./batch-tree.js');
-  const { canonicalReadBytes } = await import('./canonical-read.js');
   for (const r of [...reads, { ...reads[0]!, meterId: 'é€😀"\\' }]) assert.deepEqual(Buffer.from(readLeafHash(r)), Buffer.from(RFC6962_SHA256.hashLeaf(canonicalReadBytes(r))));
 });
 

@@ -4,7 +4,8 @@ import { generateSigningKey } from '@ies/crypto';
 import { createLogger } from '@ies/observability';
 import { readDeadLetters } from '@ies/registry/testing';
 import { eventually, nullStream } from '@ies/testing';
-import { receiptFromJws, startNotaryService, verifyReceipt } from '../../src/index.js';
+import { startNotaryService } from '../../src/index.js';
+import { receiptFromJws, verifyReceipt } from '@ies/verify';
 import { checkpointSize, notaryFixture } from './support.js';
 
 const fx = await notaryFixture();

@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { after, test } from 'node:test';
 import { createLogger } from '@ies/observability';
 import { eventually, nullStream } from '@ies/testing';
-import { receiptFromJws, startNotaryService, verifyCheckpointConsistency, verifyReceipt } from '../../src/index.js';
+import { startNotaryService } from '../../src/index.js';
+import { receiptFromJws, verifyCheckpointConsistency, verifyReceipt } from '@ies/verify';
 import { checkpointSize, notaryFixture } from './support.js';
 
 const fx = await notaryFixture();

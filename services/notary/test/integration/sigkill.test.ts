@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { eventually } from '@ies/testing';
-import { receiptFromJws, verifyCheckpointConsistency, verifyReceipt } from '../../src/index.js';
+import { receiptFromJws, verifyCheckpointConsistency, verifyReceipt } from '@ies/verify';
 import { checkpointSize, notaryFixture } from './support.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin.js');

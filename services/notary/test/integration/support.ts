@@ -11,7 +11,8 @@ import { createRedis, type Redis } from '@ies/redis';
 import { signedFleet, type GatewayBatch } from '@ies/registry/testing';
 import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
 import type { JWK } from 'jose';
-import { LogStore, checkpointSizeOf, parseVerifierKey, type TrustAnchors } from '../../src/index.js';
+import { LogStore } from '../../src/index.js';
+import { checkpointSizeOf, parseVerifierKey, type TrustAnchors } from '@ies/verify';
 
 /**
  * A fresh tenant with its topics and ACLs, a registry holding one signed head-end and its
@@ -98,4 +99,4 @@ export async function notaryFixture() {
   };
 }
 
-export { checkpointSizeOf as checkpointSize } from '../../src/index.js';
+export { checkpointSizeOf as checkpointSize } from '@ies/verify';
