@@ -1,8 +1,10 @@
-// ESLint (flat config) with typescript-eslint. The one project-specific rule: code under
-// services/*/src/domain/ is a pure core and may not import I/O libraries (STYLE.md, rule 1).
+// ESLint (flat config) with typescript-eslint. Two project-specific rules: code under
+// services/*/src/domain/ is a pure core and may not import I/O libraries (STYLE.md, rule 1),
+// and a workspace uses another only through its package.json exports (rule 12).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { serviceBoundaries } from './eslint/service-boundaries.js';
 
 const IO_LIBRARIES = ['kafkajs', '@kafkajs/*', 'fastify', '@fastify/*', 'bullmq', 'ioredis', '@clickhouse/*', 'node:fs', 'node:fs/*', 'node:net', 'node:http', 'node:https', 'node:child_process', '@ies/kafka', '@ies/clickhouse', '@ies/redis', '@ies/http'];
 
@@ -15,6 +17,13 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
+    },
+  },
+  {
+    files: ['services/**/*.ts'],
+    plugins: { ies: { rules: { 'service-boundaries': serviceBoundaries } } },
+    rules: {
+      'ies/service-boundaries': ['error', { composition: [{ file: 'services/gateway/src/app.ts', services: ['@ies/dr', '@ies/settlement', '@ies/notary', '@ies/webhooks', '@ies/loader', '@ies/fanout'] }] }],
     },
   },
   {
