@@ -1,6 +1,6 @@
 import { sql, type ClickHouseClient } from '@ies/clickhouse';
-import type { PublicRead } from '@ies/notary';
-import type { ReadIndex } from './routes/log.js';
+import type { PublicRead } from '../domain/canonical-read.js';
+import type { ReadIndex } from './log-routes.js';
 
 interface BatchRow {
   meter_id: string;
