@@ -1,5 +1,5 @@
 #!/usr/bin/env node
+import { runUntilSignalled } from '@ies/runtime';
 import { startDrService } from './main.js';
 
-const service = await startDrService(process.env);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void service.stop().then(() => process.exit(0)));
+await runUntilSignalled(() => startDrService(process.env));

@@ -1,9 +1,9 @@
 import { createClickHouse } from '@ies/clickhouse';
-import { loadConfig, redactConfig } from '@ies/config';
-import { AvroSerde, createIdempotentProducer, createKafka, requireTenantTopics } from '@ies/kafka';
+import { loadConfig } from '@ies/config';
+import { createKafka } from '@ies/kafka';
 import { migrateLoaderTables } from '@ies/loader';
-import { createLogger } from '@ies/observability';
 import { createRedis } from '@ies/redis';
+import { startRuntime } from '@ies/runtime';
 import { startBaselineWorker } from './baseline-worker.js';
 import { indiaHolidayCalendar } from './domain/calendar.js';
 import { DrEventStore } from './event-store.js';
@@ -15,18 +15,11 @@ import { startWebhookRelay } from '@ies/webhooks';
 
 /** The DR service: baselines events when they become ACTIVE (one consumer group, any number of replicas). */
 export async function startDrService(env: Readonly<Record<string, string | undefined>>) {
-  const config = loadConfig(env, { principal: 'dr' });
-  const logger = createLogger({ name: 'dr', level: config.logLevel });
-  logger.info({ config: redactConfig(config) }, 'starting DR service');
+  const runtime = await startRuntime(env, { principal: 'dr' });
+  const { config, logger, kafka, admin, serde } = runtime;
   await migrateLoaderTables(config);
-  const kafka = createKafka(config, logger.child({ lib: 'kafkajs' }));
-  const admin = kafka.admin();
-  await admin.connect();
-  for (const t of config.tenants) await requireTenantTopics(admin, t, 'dr');
-  const serde = new AvroSerde({ registryUrl: config.registry.url });
   const redis = createRedis(config);
-  const producer = createIdempotentProducer(kafka);
-  await producer.connect();
+  const producer = await runtime.producer();
   const ch = createClickHouse(config);
   const store = new DrEventStore(redis, producer, serde);
   const worker = await startBaselineWorker({ kafka, serde, ch, redis, store, policies: loadPolicyRegistry(), calendar: indiaHolidayCalendar(), tenants: config.tenants, logger });
@@ -46,10 +39,9 @@ export async function startDrService(env: Readonly<Record<string, string | undef
       await relay.stop();
       await feed.consumer.disconnect();
       await feed.producer.disconnect();
-      await admin.disconnect();
       await worker.consumer.disconnect();
       await worker.producer.disconnect();
-      await producer.disconnect();
+      await runtime.stop();
       await ch.close();
       redis.disconnect();
     },

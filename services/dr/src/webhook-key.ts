@@ -3,9 +3,10 @@ import path from 'node:path';
 import { exportPrivateJwk, generateSigningKey, importPrivateJwk, type KeyPair } from '@ies/crypto';
 import type { Redis } from '@ies/redis';
 import type { JWK } from 'jose';
+import { webhookKeys } from '@ies/webhooks';
 
 /** Where the node publishes its webhook signing key's public JWK (the gateway serves it in the JWKS). */
-export const WEBHOOK_PUBLIC_KEY = 'ies:node:webhook-key';
+export const WEBHOOK_PUBLIC_KEY = webhookKeys.nodePublicKey;
 
 /**
  * The node's webhook signing key: read from its private JWK file, created (mode 0600) on

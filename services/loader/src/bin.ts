@@ -1,6 +1,6 @@
 #!/usr/bin/env node
+import { runUntilSignalled } from '@ies/runtime';
 import { startLoaderService } from './main.js';
 
-const service = await startLoaderService(process.env);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void service.stop().then(() => process.exit(0)));
+const service = await runUntilSignalled(() => startLoaderService(process.env));
 service.failed.catch(() => process.exit(1));

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig, redactConfig } from '@ies/config';
 import { createClickHouse } from '@ies/clickhouse';
-import { AvroSerde, createKafka, requireTenantTopics } from '@ies/kafka';
-import { createLogger, createMetricsRegistry } from '@ies/observability';
+import { createMetricsRegistry } from '@ies/observability';
 import { RegistryState, materialiseRegistry, readOperatorKeys } from '@ies/registry';
 import { BatchVerifier } from '@ies/registry/verify-batch';
+import { startRuntime } from '@ies/runtime';
 import { Loader, type LoaderOptions } from './loader.js';
 import { createLoaderMetrics } from './metrics.js';
 import { migrateLoaderTables } from './migrate.js';
@@ -14,24 +13,14 @@ import { migrateLoaderTables } from './migrate.js';
  * the tenants' topics exist, then consumes (group `ies-loader` unless `options.groupId`).
  */
 export async function startLoaderService(env: Readonly<Record<string, string | undefined>>, options: Partial<LoaderOptions> = {}) {
-  const config = loadConfig(env, { principal: 'loader' });
-  const logger = createLogger({ name: 'loader', level: config.logLevel });
-  logger.info({ config: redactConfig(config) }, 'starting loader');
+  const runtime = await startRuntime(env, { principal: 'loader' });
+  const { config, logger, kafka, serde } = runtime;
   const migrations = await migrateLoaderTables(config);
   logger.info({ database: config.clickhouse.database, applied: migrations.applied.map((m) => `${m.version}_${m.name}`), upToDate: migrations.skipped.length }, 'ClickHouse tables ready');
-  const kafka = createKafka(config, logger.child({ lib: 'kafkajs' }));
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    for (const t of config.tenants) await requireTenantTopics(admin, t, 'loader');
-  } finally {
-    await admin.disconnect();
-  }
   // The registry view every batch is re-verified against (signed documents only).
   // Without the operator's keys no registry document verifies and no batch could: refuse to start.
   await readOperatorKeys(config.auth.operatorJwksFile);
   const registry = new RegistryState();
-  const serde = new AvroSerde({ registryUrl: config.registry.url });
   const view = await materialiseRegistry(kafka, serde, registry, config.tenants, `${config.nodeId}-loader-${randomUUID()}`, {
     operatorJwksFile: config.auth.operatorJwksFile,
     onRefused: (r) => logger.warn({ refused: r }, 'registry record refused: not an operator-signed document of this tenant'),
@@ -50,6 +39,7 @@ export async function startLoaderService(env: Readonly<Record<string, string | u
     stop: async () => {
       await loader.stop();
       await view.stop();
+      await runtime.stop();
       await clickhouse.close();
     },
   };

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig, type Config } from '@ies/config';
-import { AvroSerde, createKafka, requireTenantTopics } from '@ies/kafka';
-import { createLogger, type Logger } from '@ies/observability';
+import type { Config } from '@ies/config';
+import type { Logger } from '@ies/observability';
 import { createRedis } from '@ies/redis';
 import { RegistryState, materialiseRegistry, readOperatorKeys } from '@ies/registry';
 import { BatchVerifier } from '@ies/registry/verify-batch';
+import { startRuntime } from '@ies/runtime';
 import { NotaryKeyFile } from './keys.js';
 import { LogStore } from './log-store.js';
 import { startTenantNotary, type NotaryObserver, type TenantNotary } from './notary.js';
@@ -19,14 +19,9 @@ export function logOrigin(config: Config, discomId: string): string {
  * run: a second one fences the first (per-tenant transactional id), which then exits.
  */
 export async function startNotaryService(env: Readonly<Record<string, string | undefined>>, hooks: { onFatal?: (err: Error) => void; logger?: Logger; observer?: NotaryObserver } = {}) {
-  const config = loadConfig(env, { principal: 'notary' });
-  const logger = hooks.logger ?? createLogger({ name: 'notary', level: config.logLevel });
-  const kafka = createKafka(config, logger.child({ lib: 'kafkajs' }));
-  const admin = kafka.admin();
-  await admin.connect();
-  for (const t of config.tenants) await requireTenantTopics(admin, t, 'notary');
+  const runtime = await startRuntime(env, { principal: 'notary', ...(hooks.logger ? { logger: hooks.logger } : {}) });
+  const { config, logger, kafka, admin, serde } = runtime;
   const redis = createRedis(config, { failFast: false });
-  const serde = new AvroSerde({ registryUrl: config.registry.url });
   const observer = hooks.observer;
   const onFatal =
     hooks.onFatal ??
@@ -56,7 +51,7 @@ export async function startNotaryService(env: Readonly<Record<string, string | u
     stop: async () => {
       for (const t of tenants) await t.stop();
       await view.stop();
-      await admin.disconnect();
+      await runtime.stop();
       redis.disconnect();
     },
   };

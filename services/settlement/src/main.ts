@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createClickHouse } from '@ies/clickhouse';
-import { loadConfig, redactConfig } from '@ies/config';
-import { AvroSerde, createIdempotentProducer, createKafka, requireTenantTopics } from '@ies/kafka';
 import { migrateLoaderTables } from '@ies/loader';
 import { LogStore } from '@ies/notary';
-import { createLogger, type Logger } from '@ies/observability';
+import type { Logger } from '@ies/observability';
 import { createRedis } from '@ies/redis';
 import { RegistryState, materialiseRegistry } from '@ies/registry';
+import { startRuntime } from '@ies/runtime';
 import { P2pStore } from './p2p-store.js';
 import { Reconciler } from './reconciler.js';
 import { SettlementKeys } from './settlement-keys.js';
@@ -25,20 +24,12 @@ import { startStatementWorker } from './statement-worker.js';
  * compare-and-set, so two replicas sweeping at once store each version once.
  */
 export async function startSettlementService(env: Readonly<Record<string, string | undefined>>, hooks: { logger?: Logger; now?: () => number; sweepOnStart?: boolean } = {}) {
-  const config = loadConfig(env, { principal: 'settlement' });
-  const logger = hooks.logger ?? createLogger({ name: 'settlement', level: config.logLevel });
+  const runtime = await startRuntime(env, { principal: 'settlement', ...(hooks.logger ? { logger: hooks.logger } : {}) });
+  const { config, logger, kafka, serde } = runtime;
   const now = hooks.now ?? Date.now;
-  logger.info({ config: redactConfig(config) }, 'starting settlement service');
   await migrateLoaderTables(config);
-  const kafka = createKafka(config, logger.child({ lib: 'kafkajs' }));
-  const admin = kafka.admin();
-  await admin.connect();
-  for (const t of config.tenants) await requireTenantTopics(admin, t, 'settlement');
-  await admin.disconnect();
-  const serde = new AvroSerde({ registryUrl: config.registry.url });
   const redis = createRedis(config);
-  const producer = createIdempotentProducer(kafka);
-  await producer.connect();
+  const producer = await runtime.producer();
   const ch = createClickHouse(config);
   const registry = new RegistryState();
   const view = await materialiseRegistry(kafka, serde, registry, config.tenants, `${config.nodeId}-settlement-${randomUUID()}`, { operatorJwksFile: config.auth.operatorJwksFile });
@@ -85,7 +76,7 @@ export async function startSettlementService(env: Readonly<Record<string, string
       await sides.disconnect();
       await tradesLoader.disconnect();
       await view.stop();
-      await producer.disconnect();
+      await runtime.stop();
       await ch.close();
       redis.disconnect();
     },

@@ -1,6 +1,5 @@
 export { startWebhookRelay, type WebhookRelay, type WebhookRelayOptions } from './relay.js';
 export { WebhookRegistry, type WebhookRegistration } from './webhook-registry.js';
-export { webhookRoutes, type AuthenticatedParticipant, type WebhookRouteDeps } from './routes.js';
 export { validateWebhookUrl, type WebhookUrlPolicy } from './domain/webhook-url.js';
 export { addressRefusal, type AddressPolicy } from './domain/webhook-address.js';
 export { deliveryId, RELAYED_TOPICS, type RelayedTopic } from './domain/delivery-id.js';

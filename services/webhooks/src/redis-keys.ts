@@ -4,6 +4,8 @@
  * the per-event keys below.
  */
 export const webhookKeys = {
+  /** String: the public JWK of the node's webhook signing key, for the tenants' JWKS (written where the key is loaded). */
+  nodePublicKey: 'ies:node:webhook-key',
   /** String: JSON `{ url, registeredAt }` of an aggregator's webhook. */
   registration: (discom: string, aggregatorId: string) => `ies:${discom}:webhook:${aggregatorId}`,
   /** Counter: the last delivery number handed out for an event. */

@@ -5,10 +5,10 @@ import { IesError, toProblem } from '@ies/errors';
 import { ACKS_ALL } from '@ies/kafka';
 import { normaliseBatch, type IngestResult, type RejectedRead } from '@ies/meterdata';
 import { ingestContextFor, type MeterBatchRecord } from '@ies/registry/verify-batch';
-import { authenticateWrite, type WriteRequest } from '../auth/write-signature.js';
+import { authenticateWrite, type WriteRequest } from '@ies/http/auth';
 import type { WriteDeps } from '../deps.js';
 import type { IngestMetrics } from './metrics.js';
-import { notaryOverdueMs, type NotaryBacklog } from '@ies/notary';
+import { notaryOverdueMs, type NotaryBacklog } from '@ies/notary/http';
 
 export interface SubmitDeps extends WriteDeps {
   metrics?: IngestMetrics;

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { submitMeterBatch, type SubmitDeps } from '../ingest/submit-batch.js';
-import { requestPath } from '../auth/write-signature.js';
-import { sendRecorded } from '../auth/write-ledger.js';
+import { requestPath, sendRecorded } from '@ies/http/auth';
 import { SUBMIT_METER_DATA } from './schemas/meter-data.js';
 
 const BODY_TYPES = ['application/json', 'application/ies-meterdata+json', 'text/csv'];

@@ -3,13 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import { checkRequestBinding, verifyDetached } from '@ies/crypto';
 import { IesError } from '@ies/errors';
 import { documentRecord, parseRegistryDocument, publishDocument, readOperatorKeys } from '@ies/registry';
-import { authenticateRead } from '../auth/bearer-token.js';
-import { requestPath } from '../auth/write-signature.js';
+import { authenticateRead, requestPath } from '@ies/http/auth';
 import type { WriteDeps } from '../deps.js';
-import type { LogStore } from '@ies/notary';
 import { APPLY_REGISTRY, JWKS, WHOAMI } from './schemas/registry.js';
 
-export type RegistryRouteDeps = WriteDeps & { logStore: (discomId: string) => LogStore; webhookKey: () => Promise<Record<string, unknown> | undefined>; settlementJwks?: (discomId: string) => Promise<readonly object[] | undefined> };
+export type RegistryRouteDeps = WriteDeps & {
+  /** The public keys the services publish for a tenant (notary, settlement, webhook signing), in the order listed. */
+  serviceJwks: (discomId: string) => Promise<readonly object[]>;
+};
 
 export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): void {
   app.register(async (scoped) => {
@@ -69,13 +70,9 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
     if (discom === undefined || !deps.config.tenants.includes(discom)) {
       throw new IesError('IES_ERR_NOT_FOUND', `name a tenant with ?discom= (one of ${deps.config.tenants.join(', ')})`);
     }
-    // The tenant's registered participant keys, its notary's keys (receipts, checkpoints), its
-    // settlement keys and the node's webhook-signing key.
-    const notary = await deps.logStore(discom).keys();
+    // The tenant's registered participant keys, then the keys its services publish: its
+    // notary's (receipts, checkpoints), its settlement keys and the node's webhook-signing key.
     const registered = deps.registry.jwks(discom);
-    const webhook = await deps.webhookKey();
-    // The tenant's settlement keys (side allocations, statements), as its settlement service published them.
-    const settlement = (await deps.settlementJwks?.(discom)) ?? [];
-    return { ...registered, keys: [...registered.keys, ...((notary?.jwks ?? []) as object[]).map((k) => ({ ...k, 'ies:role': 'NOTARY' })), ...settlement.map((k) => ({ ...k, 'ies:role': 'SETTLEMENT' })), ...(webhook ? [webhook] : [])] };
+    return { ...registered, keys: [...registered.keys, ...(await deps.serviceJwks(discom))] };
   });
 }

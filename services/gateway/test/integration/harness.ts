@@ -1,8 +1,5 @@
 import { createClickHouse } from '@ies/clickhouse';
-import { LogStore } from '@ies/notary';
-import { ClickHouseReadIndex } from '../../src/read-index.js';
-import { DrEventStore, WEBHOOK_PUBLIC_KEY, loadPolicyRegistry, readBaselines, readPerformance } from '@ies/dr';
-import { WebhookRegistry } from '@ies/webhooks';
+import { IdempotencyStore } from '@ies/http/auth';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +12,7 @@ import { createLogger, createMetricsRegistry } from '@ies/observability';
 import { createRedis } from '@ies/redis';
 import { RegistryState } from '@ies/registry';
 import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
-import { buildGateway, IdempotencyStore } from '../../src/index.js';
-import { P2pStore, StatementRunQueue, StatementSinks, StatementStore, publishedSettlementKeys, trustedSettlementKeys } from '@ies/settlement';
+import { buildGateway } from '../../src/index.js';
 
 /** Loosely typed JSON for assertions on responses and decoded records. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -46,22 +42,9 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
   const registry = new RegistryState();
   const clickhouse = createClickHouse(config);
   let clock: number | undefined;
-  const statementRuns = new StatementRunQueue(redis);
   const app = buildGateway({
-    config, logger, metrics: createMetricsRegistry('it'), readiness: [], registry, serde, producer,
+    config, logger, metrics: createMetricsRegistry('it'), readiness: [], registry, serde, producer, redis, clickhouse,
     idempotency: new IdempotencyStore(redis, 3600),
-    logStore: (discom) => new LogStore(redis, discom),
-    readIndex: new ClickHouseReadIndex(clickhouse),
-    drEvents: new DrEventStore(redis, producer, serde),
-    policies: loadPolicyRegistry(),
-    baselines: (discom, eventId) => readBaselines(clickhouse, discom, eventId),
-    performance: (discom, eventId) => readPerformance(clickhouse, discom, eventId),
-    webhooks: new WebhookRegistry(redis, { allowLoopbackHttp: config.dr.allowLoopbackWebhooks }),
-    webhookKey: async () => { const raw = await redis.get(WEBHOOK_PUBLIC_KEY); return raw === null ? undefined : (JSON.parse(raw) as Record<string, unknown>); },
-    p2p: new P2pStore(redis, { producer, serde }),
-    settlementJwks: (discom) => publishedSettlementKeys(redis, discom),
-    trustedSideKeys: (receiver, sender) => trustedSettlementKeys(redis, registry, tenants, receiver, sender),
-    statements: { store: new StatementStore(redis), runs: statementRuns, sinks: new StatementSinks({ producer, serde, ch: clickhouse }) },
     now: () => clock ?? Date.now(),
   });
 
@@ -86,7 +69,6 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
     setClock: (ms: number | undefined) => { clock = ms; },
     async close() {
       await app.close();
-      await statementRuns.close();
       await producer.disconnect();
       redis.disconnect();
       await clickhouse.close();

@@ -5,7 +5,8 @@ import { buildHttpApp } from '@ies/http';
 import { createLogger, createMetricsRegistry } from '@ies/observability';
 import { createRedis } from '@ies/redis';
 import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
-import { WebhookRegistry, webhookRoutes } from '../../src/index.js';
+import { WebhookRegistry } from '../../src/index.js';
+import { webhookRoutes } from '../../src/http/index.js';
 
 const config = stackConfig();
 const redis = createRedis(config);

@@ -1,6 +1,5 @@
 import { problemResponses } from '@ies/errors';
-import { doc, SIGNED } from '../../openapi.js';
-import { INTEGER, STRING, SIGNED_BODY_NOTE, SIGNED_WRITE_ERRORS, open } from './common.js';
+import { doc, INTEGER, open, SIGNED, SIGNED_BODY_NOTE, SIGNED_WRITE_ERRORS, STRING } from '@ies/http/openapi';
 
 const CSV = 'Compact CSV: the header line `meter_id,block_start,import_wh,export_wh,status`, then one 15-minute block per line';
 const PROFILE = open({ '@type': STRING, profileType: STRING, id: STRING }, ['@type'], 'An IES MeterData v0.6 profile (its schema.json)');

@@ -1,6 +1,5 @@
 import { problemResponses } from '@ies/errors';
-import { BEARER, doc, SIGNED } from '../../openapi.js';
-import { INTEGER, STRING, SIGNED_BODY_NOTE, open } from './common.js';
+import { BEARER, doc, INTEGER, open, SIGNED, SIGNED_BODY_NOTE, STRING } from '@ies/http/openapi';
 
 const REGISTRY_DOCUMENT = open({
   discom: { type: 'string', description: 'The DISCOM (tenant) the document is for, e.g. BRPL-DL' },

@@ -1,4 +1,4 @@
-/** Building blocks of the gateway's route schemas (documentation; see ../../openapi.ts). */
+/** Building blocks of the services' route schemas (documentation; see ./route-doc.ts). */
 
 /** An object whose listed members are described; others may appear (bodies are never filtered). */
 export function open(properties: Record<string, object>, required: string[] = [], description?: string): object {

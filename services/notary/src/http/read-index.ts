@@ -1,6 +1,6 @@
 import { sql, type ClickHouseClient } from '@ies/clickhouse';
 import type { PublicRead } from '@ies/verify';
-import type { ReadIndex } from './routes/log.js';
+import type { ReadIndex } from './log-routes.js';
 
 interface BatchRow {
   meter_id: string;

@@ -2,13 +2,18 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '@ies/config';
 import type { DrEventStore } from '@ies/dr';
 import { IesError } from '@ies/errors';
+import { authenticateRead } from '@ies/http/auth';
 import type { RegistryState } from '@ies/registry';
-import {
-  SettlementError, changeStatementStatus, istDayStart, renderCsv, seal, statementJsonOfJws,
-  type RequestableStatus, type StatementContent, type StatementRunQueue, type StatementScope, type StatementSinks, type StatementStore, type StatementSummary,
-} from '@ies/settlement';
-import { authenticateRead } from '../auth/bearer-token.js';
-import { GET_STATEMENT, LIST_STATEMENTS, RUN_STATEMENT, TRANSITION_STATEMENT } from './schemas/statements.js';
+import { SettlementError } from '../domain/codes.js';
+import { seal, type StatementContent, type StatementScope } from '../domain/statement.js';
+import { renderCsv } from '../domain/statement-csv.js';
+import { istDayStart } from '../domain/time.js';
+import { statementJsonOfJws } from '../statement-jws.js';
+import type { StatementRunQueue } from '../statement-queue.js';
+import type { StatementSinks } from '../statement-sinks.js';
+import { changeStatementStatus, type RequestableStatus } from '../statement-status.js';
+import type { StatementStore, StatementSummary } from '../statement-store.js';
+import { GET_STATEMENT, LIST_STATEMENTS, RUN_STATEMENT, TRANSITION_STATEMENT } from './statement-schemas.js';
 
 export interface StatementRouteDeps {
   config: Config;

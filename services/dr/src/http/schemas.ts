@@ -1,7 +1,6 @@
-import { DR_EVENT_STATES } from '@ies/dr';
 import { problemResponses } from '@ies/errors';
-import { BEARER, doc, SIGNED } from '../../openapi.js';
-import { ANY_OBJECT, INTEGER, READ_ERRORS, SIGNED_BODY_NOTE, SIGNED_WRITE_ERRORS, STRING, open, pending } from './common.js';
+import { ANY_OBJECT, BEARER, INTEGER, READ_ERRORS, SIGNED, SIGNED_BODY_NOTE, SIGNED_WRITE_ERRORS, STRING, doc, open, pending } from '@ies/http/openapi';
+import { DR_EVENT_STATES } from '../domain/event-lifecycle.js';
 
 const EVENT_ID = { type: 'object', required: ['eventId'], properties: { eventId: { type: 'string', description: 'The DR event id' } } };
 const EVENT_VIEW = open({

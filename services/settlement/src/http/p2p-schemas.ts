@@ -1,6 +1,5 @@
 import { problemResponses } from '@ies/errors';
-import { BEARER, doc, SIGNED } from '../../openapi.js';
-import { ANY_OBJECT, INTEGER, READ_ERRORS, SIGNED_BODY_NOTE, SIGNED_WRITE_ERRORS, STRING, STRINGS, open, pending } from './common.js';
+import { ANY_OBJECT, BEARER, INTEGER, READ_ERRORS, SIGNED, SIGNED_BODY_NOTE, SIGNED_WRITE_ERRORS, STRING, STRINGS, doc, open, pending } from '@ies/http/openapi';
 
 const TRADE_ID = { type: 'object', properties: { tradeId: { type: 'string', minLength: 1, maxLength: 400, description: '<transactionId>/<commitmentId>, URL-encoded (%2F)' } }, required: ['tradeId'] } as const;
 const TRADE_STATES = ['CONFIRMED', 'CURTAILED', 'CANCELLED', 'ALLOCATED', 'SETTLED'];

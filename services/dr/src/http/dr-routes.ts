@@ -1,15 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '@ies/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { LATE_ENTRY_ROLES, compareCodePoints, dispatchTiming, participatingMetersDigest, normaliseDrEvent, type DrEvent, type DrEventStore, type DrEventRecord, type PolicyRegistry } from '@ies/dr';
-import { parseSignedJson } from '../auth/signed-json.js';
 import { IesError } from '@ies/errors';
+import { authenticateRead, authenticateWrite, parseSignedJson, recordedWrite, requestPath, sendRecorded, type AuthenticatedWrite, type IdempotencyStore } from '@ies/http/auth';
 import type { RegistryState } from '@ies/registry';
-import { authenticateRead } from '../auth/bearer-token.js';
-import { authenticateWrite, requestPath, type AuthenticatedWrite } from '../auth/write-signature.js';
-import { recordedWrite, sendRecorded } from '../auth/write-ledger.js';
-import type { IdempotencyStore } from '../ingest/idempotency.js';
-import { CREATE_EVENT, GET_BASELINES, GET_EVENT, GET_PERFORMANCE, TRANSITION_EVENT } from './schemas/dr.js';
+import { compareCodePoints, normaliseDrEvent, participatingMetersDigest, type DrEvent } from '../domain/event.js';
+import { LATE_ENTRY_ROLES, dispatchTiming } from '../domain/late-entry.js';
+import type { PolicyRegistry } from '../domain/policy-pack.js';
+import type { DrEventRecord, DrEventStore } from '../event-store.js';
+import { CREATE_EVENT, GET_BASELINES, GET_EVENT, GET_PERFORMANCE, TRANSITION_EVENT } from './schemas.js';
 
 export interface DrRouteDeps {
   config: Config;

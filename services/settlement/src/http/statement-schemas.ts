@@ -1,7 +1,6 @@
 import { problemResponses } from '@ies/errors';
-import { REQUESTABLE_STATUSES } from '@ies/settlement';
-import { BEARER, doc } from '../../openapi.js';
-import { ANY_OBJECT, BOOLEAN, INTEGER, READ_ERRORS, STRING, open } from './common.js';
+import { ANY_OBJECT, BEARER, BOOLEAN, INTEGER, READ_ERRORS, STRING, doc, open } from '@ies/http/openapi';
+import { REQUESTABLE_STATUSES } from '../statement-status.js';
 
 const DAY_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
 const ID_PARAMS = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 400 } } } as const;

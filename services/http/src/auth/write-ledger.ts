@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { IesError, PROBLEM_CONTENT_TYPE, toProblem } from '@ies/errors';
-import type { IdempotencyStore } from '../ingest/idempotency.js';
+import type { IdempotencyStore } from './idempotency.js';
 import type { AuthenticatedWrite, WriteRequest } from './write-signature.js';
 
 export interface RecordedAnswer {

@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { IesError } from '@ies/errors';
 import { RFC6962_SHA256, consistencyProofFromNodes } from '@ies/merkle';
-import { batchTree, readPath, type LogStore } from '@ies/notary';
-import { checkpointOfNote, receiptFromJws, type PublicRead } from '@ies/verify';
 import type { RegistryState } from '@ies/registry';
 import type { Config } from '@ies/config';
-import { authenticateRead, type AuthenticatedReader } from '../auth/bearer-token.js';
-import { checkCapability } from '../auth/capability.js';
-import type { IdempotencyStore } from '../ingest/idempotency.js';
-import { CHECKPOINT, CONSISTENCY, LOG_KEY, READ_PROOF, RECEIPT_ROUTE } from './schemas/log.js';
+import { authenticateRead, checkCapability, type AuthenticatedReader, type IdempotencyStore } from '@ies/http/auth';
+import { batchTree, readPath } from '../domain/batch-tree.js';
+import { checkpointOfNote, receiptFromJws, type PublicRead } from '@ies/verify';
+import type { LogStore } from '../log-store.js';
+import { CHECKPOINT, CONSISTENCY, LOG_KEY, READ_PROOF, RECEIPT_ROUTE } from './schemas.js';
 
 /** Where a read sits: which batch (latest version unless asked) and its index there; and the public reads of a batch in order. */
 export interface ReadIndex {

@@ -1,6 +1,5 @@
 import { problemResponses } from '@ies/errors';
-import { BEARER, BEARER_OR_CAPABILITY, doc } from '../../openapi.js';
-import { INTEGER, READ_ERRORS, STRING, STRINGS, TEXT, open, pending } from './common.js';
+import { BEARER, BEARER_OR_CAPABILITY, INTEGER, READ_ERRORS, STRING, STRINGS, TEXT, doc, open, pending } from '@ies/http/openapi';
 
 const TENANT = { type: 'string', minLength: 1, maxLength: 64, description: "Another hosted tenant's log (public by design)" };
 const RECEIPT = open({

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
 import { IesError, problemResponses } from '@ies/errors';
-import type { WebhookRegistry } from './webhook-registry.js';
+import type { WebhookRegistry } from '../webhook-registry.js';
 
 export interface AuthenticatedParticipant {
   discomId: string;

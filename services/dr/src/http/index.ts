@@ -1,0 +1,31 @@
+import { everyTenant, type NodeContext, type ServiceHttp } from '@ies/http';
+import { readBaselines } from '../baseline-worker.js';
+import { DrEventStore } from '../event-store.js';
+import { readPerformance } from '../performance-sweep.js';
+import { loadPolicyRegistry } from '../policies.js';
+import { drRoutes } from './dr-routes.js';
+
+/** How often transitions a crash left in the outbox (between Redis and Kafka) are sent. */
+const OUTBOX_RELAY_MS = 5_000;
+
+/**
+ * DR's front door: DR events (created and moved by signed writes, each transition on
+ * dr-events.v1 before the answer), their baselines and measured performance. The outbox
+ * relay of the event store runs while the front door is open.
+ */
+export function drHttp(ctx: NodeContext): ServiceHttp {
+  const drEvents = new DrEventStore(ctx.redis, ctx.producer, ctx.serde);
+  const relay = everyTenant(ctx, OUTBOX_RELAY_MS, 'DR outbox relay', (t) => drEvents.relay(t));
+  const deps = {
+    config: ctx.config, registry: ctx.registry, idempotency: ctx.idempotency, now: ctx.now,
+    drEvents,
+    policies: loadPolicyRegistry(),
+    baselines: (discomId: string, eventId: string) => readBaselines(ctx.clickhouse, discomId, eventId),
+    performance: (discomId: string, eventId: string) => readPerformance(ctx.clickhouse, discomId, eventId),
+  };
+  return {
+    name: 'dr',
+    plugin: async (app) => drRoutes(app, deps),
+    close: async () => relay.stop(),
+  };
+}

@@ -1,0 +1,2 @@
+export { startRuntime, type RuntimeOptions, type ServiceRuntime } from './start.js';
+export { runUntilSignalled } from './signals.js';

@@ -1,0 +1,45 @@
+import { DrEventStore } from '@ies/dr';
+import { everyTenant, type NodeContext, type ServiceHttp } from '@ies/http';
+import { P2pStore } from '../p2p-store.js';
+import { publishedSettlementKeys, trustedSettlementKeys } from '../settlement-keys.js';
+import { StatementRunQueue } from '../statement-queue.js';
+import { StatementSinks } from '../statement-sinks.js';
+import { StatementStore } from '../statement-store.js';
+import { p2pRoutes } from './p2p-routes.js';
+import { statementRoutes } from './statement-routes.js';
+
+/** How often trade changes a crash left in the outbox (between Redis and Kafka) are sent. */
+const OUTBOX_RELAY_MS = 5_000;
+
+/**
+ * Settlement's front door: P2P trade intake and reads, incoming peer sides, and the
+ * statements of each hosted DISCOM (list, fetch, run, status changes). The P2P trade outbox
+ * relay and the statement run queue's connection live while the front door is open; the
+ * tenant's settlement keys go into its JWKS.
+ */
+export function settlementHttp(ctx: NodeContext): ServiceHttp {
+  const { config, registry, redis, producer, serde, now } = ctx;
+  const p2p = new P2pStore(redis, { producer, serde });
+  const runs = new StatementRunQueue(redis);
+  const relay = everyTenant(ctx, OUTBOX_RELAY_MS, 'P2P trade outbox relay', (t) => p2p.relayTrades(t));
+  const trustedSideKeys = (receiver: string, sender: string) => trustedSettlementKeys(redis, registry, config.tenants, receiver, sender);
+  const statements = { store: new StatementStore(redis), runs, sinks: new StatementSinks({ producer, serde, ch: ctx.clickhouse }) };
+  // A statement of a DR event is run only for an event the DISCOM holds.
+  const drEvents = new DrEventStore(redis, producer, serde);
+  return {
+    name: 'settlement',
+    plugin: async (app) => {
+      p2pRoutes(app, {
+        config, registry, p2p, idempotency: ctx.idempotency, now,
+        intake: { hosted: config.tenants, registry, store: p2p, backfillMs: config.settlement.tradeBackfillMs },
+        sides: { hosted: config.tenants, store: p2p, producer, serde, trustedSideKeys, now },
+      });
+      statementRoutes(app, { config, registry, drEvents, statements, now });
+    },
+    jwks: async (discomId) => ((await publishedSettlementKeys(redis, discomId)) ?? []).map((k) => ({ ...k, 'ies:role': 'SETTLEMENT' })),
+    close: async () => {
+      relay.stop();
+      await runs.close();
+    },
+  };
+}
