@@ -47,7 +47,8 @@ export function parseMigration(version: number, name: string, text: string): Mig
 }
 
 /**
- * Applies pending migrations to `database` in version order and records each one. `client`
+ * Applies pending migrations to `database` in version order and records each one. One
+ * owner's set at a time (migrateTables): versions recorded by other owners are left alone. `client`
  * must be bound to a database that exists (createClickHouse(config, { database: 'default' })),
  * since `database` itself may not exist yet. Idempotent: applied
  * versions are skipped; an applied migration whose file changed is refused, because the
@@ -67,6 +68,11 @@ export async function runMigrations(client: ClickHouseClient, database: string, 
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     const done = applied.get(m.version);
     if (done) {
+      // Versions are unique across owners (one schema_migrations per database): the same
+      // number under another name is another owner's migration, not this one.
+      if (done.name !== m.name) {
+        throw new IesError('IES_ERR_MIGRATION_CHANGED', `migration ${m.version}_${m.name} cannot be applied: version ${m.version} is recorded as ${done.version}_${done.name}; versions are unique across every owner's migrations, give this one a new number`);
+      }
       if (done.checksum !== m.checksum) {
         throw new IesError('IES_ERR_MIGRATION_CHANGED', `migration ${m.version}_${m.name} was applied with checksum ${done.checksum.slice(0, 12)}… but the file now has ${m.checksum.slice(0, 12)}…; add a new migration instead of editing an applied one`);
       }

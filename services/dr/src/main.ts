@@ -1,7 +1,7 @@
 import { createClickHouse } from '@ies/clickhouse';
 import { loadConfig, redactConfig } from '@ies/config';
 import { AvroSerde, createIdempotentProducer, createKafka, requireTenantTopics } from '@ies/kafka';
-import { migrateLoaderTables } from '@ies/loader';
+import { migrateDrTables } from './migrate.js';
 import { createLogger } from '@ies/observability';
 import { createRedis } from '@ies/redis';
 import { startBaselineWorker } from './baseline-worker.js';
@@ -18,7 +18,7 @@ export async function startDrService(env: Readonly<Record<string, string | undef
   const config = loadConfig(env, { principal: 'dr' });
   const logger = createLogger({ name: 'dr', level: config.logLevel });
   logger.info({ config: redactConfig(config) }, 'starting DR service');
-  await migrateLoaderTables(config);
+  await migrateDrTables(config);
   const kafka = createKafka(config, logger.child({ lib: 'kafkajs' }));
   const admin = kafka.admin();
   await admin.connect();

@@ -5,7 +5,7 @@ import { IesError, isIesError } from '@ies/errors';
 import type { AvroSerde, LogSink } from '@ies/kafka';
 import type { BatchVerifier, MeterBatchRecord } from '@ies/registry/verify-batch';
 import { loaderDeadLetter, undecodableRow } from './domain/rows.js';
-import { insertEncoded, insertError } from './clickhouse-insert.js';
+import { insertEncoded, insertError } from '@ies/clickhouse';
 import { NO_METRICS, type LoaderMetrics } from './metrics.js';
 import { backoffMs, sleep, type BackoffPolicy } from './retry.js';
 import { RowBuffer, type PendingInsert, type TopicPartitionOffset } from './row-buffer.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createClickHouse } from '@ies/clickhouse';
 import { loadConfig, redactConfig } from '@ies/config';
 import { AvroSerde, createIdempotentProducer, createKafka, requireTenantTopics } from '@ies/kafka';
-import { migrateLoaderTables } from '@ies/loader';
+import { migrateSettlementTables } from './migrate.js';
 import { LogStore } from '@ies/notary';
 import { createLogger, type Logger } from '@ies/observability';
 import { createRedis } from '@ies/redis';
@@ -29,7 +29,7 @@ export async function startSettlementService(env: Readonly<Record<string, string
   const logger = hooks.logger ?? createLogger({ name: 'settlement', level: config.logLevel });
   const now = hooks.now ?? Date.now;
   logger.info({ config: redactConfig(config) }, 'starting settlement service');
-  await migrateLoaderTables(config);
+  await migrateSettlementTables(config);
   const kafka = createKafka(config, logger.child({ lib: 'kafkajs' }));
   const admin = kafka.admin();
   await admin.connect();
