@@ -1,7 +1,7 @@
 import type { Config } from '@ies/config';
 import { IesError } from '@ies/errors';
 import { createClickHouse } from './client.js';
-import { loadMigrations, runMigrations, type Migration, type MigrationResult } from './migrations.js';
+import { createDatabaseQuery, loadMigrations, runMigrations, type Migration, type MigrationResult } from './migrations.js';
 import { identifier } from './sql.js';
 
 /**
@@ -41,7 +41,7 @@ export async function migrateTables(config: Config, sets: readonly MigrationSet[
   const loaded = await loadMigrationSets(sets);
   const admin = createClickHouse(config, { database: 'default' });
   try {
-    await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+    await admin.command({ query: createDatabaseQuery(database) });
   } finally {
     await admin.close();
   }

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@ies/clickhouse';
-import { batchReadsQuery, locateReadQuery, type Channel } from './queries.js';
+import { batchReadsQuery, countReadsQuery, locateReadQuery, sampleReadsQuery, type Channel } from './queries.js';
 
 /** A read as the log API shows it (the shape of @ies/notary's PublicRead). */
 export interface StoredRead {
@@ -24,4 +24,17 @@ export async function readsOfBatch(ch: ClickHouseClient, discomId: string, batch
   const rs = await ch.query({ query: batchReadsQuery(discomId, batchId), format: 'JSONEachRow' });
   const rows = await rs.json<{ meter_id: string; block_start: string | number; channel: Channel; wh: string | number; validation_status: string; source: string }>();
   return rows.map((r) => ({ discomId, meterId: r.meter_id, blockStart: Number(r.block_start), channel: r.channel, wh: Number(r.wh), validationStatus: r.validation_status, source: r.source }));
+}
+
+/** How many reads a tenant has stored (FINAL: copies count once), optionally narrowed. */
+export async function countReads(ch: ClickHouseClient, discomId: string, filter: { meterIdPrefix?: string; receivedSinceMs?: number } = {}): Promise<number> {
+  const rs = await ch.query({ query: countReadsQuery(discomId, filter), format: 'JSONEachRow' });
+  return Number((await rs.json<{ n: string | number }>())[0]?.n ?? 0);
+}
+
+/** Up to `limit` random reads received since a time: which block of which meter, in which batch. */
+export async function sampleReads(ch: ClickHouseClient, discomId: string, receivedSinceMs: number, limit: number): Promise<{ meterId: string; blockStart: number; channel: Channel; batchId: string }[]> {
+  const rs = await ch.query({ query: sampleReadsQuery(discomId, receivedSinceMs, limit), format: 'JSONEachRow' });
+  const rows = await rs.json<{ meter_id: string; t: string | number; channel: Channel; batch_id: string }>();
+  return rows.map((r) => ({ meterId: r.meter_id, blockStart: Number(r.t) * 1000, channel: r.channel, batchId: r.batch_id }));
 }

@@ -82,3 +82,15 @@ export function locateReadQuery(discomId: string, read: { meterId: string; block
 export function batchReadsQuery(discomId: string, batchId: string): string {
   return sql`SELECT meter_id, toUnixTimestamp(block_start) * 1000 AS block_start, channel, wh, validation_status, source FROM reads_by_batch FINAL WHERE discom_id = ${discomId} AND batch_id = ${batchId} ORDER BY index_in_batch`;
 }
+
+/** Reads stored for a tenant, optionally only meters with an id prefix or batches received since a time (demo progress). */
+export function countReadsQuery(discomId: string, filter: { meterIdPrefix?: string; receivedSinceMs?: number } = {}): string {
+  const prefix = filter.meterIdPrefix === undefined ? '' : sql` AND startsWith(meter_id, ${filter.meterIdPrefix})`;
+  const since = filter.receivedSinceMs === undefined ? '' : sql` AND received_at_ms >= ${filter.receivedSinceMs}`;
+  return sql`SELECT count() AS n FROM reads FINAL WHERE discom_id = ${discomId}` + prefix + since;
+}
+
+/** A random sample of reads received since a time (the demo picks reads to prove). */
+export function sampleReadsQuery(discomId: string, receivedSinceMs: number, limit: number): string {
+  return sql`SELECT meter_id, toUnixTimestamp(block_start) AS t, channel, batch_id FROM reads WHERE discom_id = ${discomId} AND received_at_ms >= ${receivedSinceMs} ORDER BY rand() LIMIT ${limit}`;
+}
