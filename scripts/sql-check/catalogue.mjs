@@ -42,7 +42,7 @@ const DAY_S = BLOCK_MS / 1000;
 const RECEIVED_MS = Date.UTC(2026, 10, 21, 1, 0);
 
 /** Each builder module's builders with sample values: [module, export, name, sql]. */
-function queryEntries(m) {
+function queryEntries(m, database) {
   const reads = m['services/reads/src/queries.ts'];
   const dr = m['services/dr/src/dr-tables.ts'];
   const ledger = m['services/clickhouse/src/migrations.ts'];
@@ -50,7 +50,7 @@ function queryEntries(m) {
   const history = { ...range, usable: ['VALID', 'ESTIMATED', 'MANUAL'], maxWh: 2 ** 36 };
   const q = (file, exp, name, sql) => ({ module: file, export: exp, name, sql });
   return [
-    q('services/clickhouse/src/migrations.ts', 'appliedMigrationsQuery', 'clickhouse.appliedMigrations', ledger.appliedMigrationsQuery('ies')),
+    q(LEDGER, 'appliedMigrationsQuery', 'clickhouse.appliedMigrations', ledger.appliedMigrationsQuery(database)),
     q('services/reads/src/queries.ts', 'latestBlocksQuery', 'reads.latestBlocks', reads.latestBlocksQuery(range)),
     q('services/reads/src/queries.ts', 'dayFingerprintsQuery', 'reads.dayFingerprints', reads.dayFingerprintsQuery(range)),
     q('services/reads/src/queries.ts', 'packedHistoryQuery', 'reads.packedHistory', reads.packedHistoryQuery({ ...history, withVersions: false })),
@@ -128,23 +128,23 @@ async function migrationEntries() {
     .sort((a, b) => a.version - b.version);
 }
 
-export async function buildCatalogue() {
+export async function buildCatalogue(database = 'ies') {
   const m = {};
   for (const [file, built] of Object.entries(MODULES)) m[file] = await load(built);
-  const ledger = m['services/clickhouse/src/migrations.ts'];
+  const ledger = m[LEDGER];
   const migrations = await migrationEntries();
   return {
-    database: 'ies',
+    database,
     // The migration runner's own statements (its ledger, schema_migrations), as it sends them.
     ledger: {
-      createDatabase: { module: LEDGER, export: 'createDatabaseQuery', name: 'clickhouse.createDatabase', sql: ledger.createDatabaseQuery('ies') },
-      createTable: { module: LEDGER, export: 'ledgerTableQuery', name: 'clickhouse.ledgerTable', sql: ledger.ledgerTableQuery('ies') },
-      record: migrations.map((mg) => ({ module: LEDGER, export: 'recordMigrationQuery', name: `clickhouse.recordMigration ${mg.version}`, sql: ledger.recordMigrationQuery('ies', mg) })),
+      createDatabase: { module: LEDGER, export: 'createDatabaseQuery', name: 'clickhouse.createDatabase', sql: ledger.createDatabaseQuery(database) },
+      createTable: { module: LEDGER, export: 'ledgerTableQuery', name: 'clickhouse.ledgerTable', sql: ledger.ledgerTableQuery(database) },
+      record: migrations.map((mg) => ({ module: LEDGER, export: 'recordMigrationQuery', name: `clickhouse.recordMigration ${mg.version}`, sql: ledger.recordMigrationQuery(database, mg) })),
     },
     migrations,
     rowBinaryInserts: await rowBinaryEntries(m),
     inserts: sinkEntries(m),
-    queries: queryEntries(m),
+    queries: queryEntries(m, database),
   };
 }
 

@@ -18,7 +18,7 @@ def sql_string(data: bytes) -> str:
     return "'" + "".join("\\x%02x" % b for b in data) + "'"
 
 
-def main(path: str) -> int:
+def main(path: str, compare=None) -> int:
     with open(path, encoding="utf-8") as f:
         cat = json.load(f)
     db = cat["database"]
@@ -71,6 +71,8 @@ def main(path: str) -> int:
             answers[q["name"]] = out.bytes()
 
     failures.extend(check_answers(answers))
+    if compare is not None:
+        failures.extend(compare_answers(cat, answers, compare))
     total = len(cat["migrations"]) + len(cat["rowBinaryInserts"]) + len(cat["inserts"]) + len(cat["queries"])
     if failures:
         print(f"[sql-check] {len(failures)} failed on chDB {version}: {', '.join(failures)}", file=sys.stderr)
@@ -114,5 +116,52 @@ def check_answers(answers):
     return failed
 
 
+# Queries whose answer on 18.16 differs from 26.x by design, with why; empty means none.
+KNOWN_DIFFERENCES = {}
+
+
+def normalise(value):
+    """18.16 quotes 64-bit integers in JSON (output_format_json_quote_64bit_integers), chDB
+    does not: compare numbers as numbers."""
+    if isinstance(value, list):
+        return [normalise(v) for v in value]
+    if isinstance(value, dict):
+        return {k: normalise(v) for k, v in value.items()}
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+def compare_answers(cat, answers, path):
+    """Each query's answer on chDB beside its answer on the local stack's ClickHouse."""
+    with open(path, encoding="utf-8") as f:
+        stack = json.load(f)
+    print(f"[sql-check] comparing with ClickHouse {stack['(version)']['text']} (local stack)")
+    failed = []
+    for q in cat["queries"]:
+        name = q["name"]
+        if name not in answers or name not in stack:
+            continue
+        theirs = bytes.fromhex(stack[name]["hex"])
+        if q["sql"].rstrip().endswith("FORMAT RowBinary"):
+            # groupArray keeps reading order, which may differ: compare sizes, not bytes.
+            same = len(theirs) == len(answers[name])
+        else:
+            a, b = normalise(rows(answers[name])), normalise(rows(theirs))
+            if "ORDER BY" not in q["sql"] or "rand()" in q["sql"]:
+                a, b = sorted(a, key=json.dumps), sorted(b, key=json.dumps)
+            same = a == b
+        if same:
+            continue
+        if name in KNOWN_DIFFERENCES:
+            print(f"note {name}: differs as known: {KNOWN_DIFFERENCES[name]}")
+            continue
+        failed.append(name)
+        print(f"FAIL {name}: chDB and the stack answer differently\n  chDB:  {answers[name][:400]!r}\n  stack: {theirs[:400]!r}", file=sys.stderr)
+    return failed
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "out/sql-check/catalogue.json"))
+    args = [a for a in sys.argv[1:] if not a.startswith("--compare=")]
+    compare = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--compare=")), None)
+    sys.exit(main(args[0] if args else "out/sql-check/catalogue.json", compare))

@@ -3,7 +3,8 @@
 # on chDB (ClickHouse 26.x embedded in Python, no server) besides the local stack's 18.16.
 # Needs the build (services/*/dist). chDB is installed once into a venv under .cache/ and
 # reused offline afterwards; pip's wheel cache makes a reinstall offline too.
-#   bash scripts/sql-check/run.sh
+#   bash scripts/sql-check/run.sh           chDB only (no stack needed)
+#   bash scripts/sql-check/run.sh --stack   also on the local stack's 18.16, answers compared
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -24,4 +25,9 @@ fi
 
 mkdir -p "$out"
 node "$here/catalogue.mjs" "$out/catalogue.json"
-"$venv/bin/python" "$here/check.py" "$out/catalogue.json"
+compare=()
+if [ "${1:-}" = "--stack" ]; then
+  node "$here/stack-answers.mjs" "$out/stack-answers.json"
+  compare=("--compare=$out/stack-answers.json")
+fi
+"$venv/bin/python" "$here/check.py" "$out/catalogue.json" "${compare[@]}"
