@@ -47,7 +47,8 @@ export function parseMigration(version: number, name: string, text: string): Mig
 }
 
 /**
- * Applies pending migrations to `database` in version order and records each one. `client`
+ * Applies pending migrations to `database` in version order and records each one. One
+ * owner's set at a time (migrateTables): versions recorded by other owners are left alone. `client`
  * must be bound to a database that exists (createClickHouse(config, { database: 'default' })),
  * since `database` itself may not exist yet. Idempotent: applied
  * versions are skipped; an applied migration whose file changed is refused, because the
@@ -57,16 +58,19 @@ export function parseMigration(version: number, name: string, text: string): Mig
  */
 export async function runMigrations(client: ClickHouseClient, database: string, migrations: readonly Migration[]): Promise<MigrationResult> {
   const db = identifier(database);
-  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` });
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations (version UInt32, name String, checksum String, applied_at DateTime) ENGINE = ReplacingMergeTree(applied_at) ORDER BY version`,
-  });
-  const rows = await (await client.query({ query: `SELECT version, name, checksum FROM ${db}.schema_migrations FINAL ORDER BY version`, format: 'JSONEachRow' })).json<{ version: number; name: string; checksum: string }>();
+  await client.command({ query: createDatabaseQuery(db) });
+  await client.command({ query: ledgerTableQuery(db) });
+  const rows = await (await client.query({ query: appliedMigrationsQuery(db), format: 'JSONEachRow' })).json<{ version: number; name: string; checksum: string }>();
   const applied = new Map(rows.map((r) => [Number(r.version), r]));
   const result: MigrationResult = { applied: [], skipped: [] };
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     const done = applied.get(m.version);
     if (done) {
+      // Versions are unique across owners (one schema_migrations per database): the same
+      // number under another name is another owner's migration, not this one.
+      if (done.name !== m.name) {
+        throw new IesError('IES_ERR_MIGRATION_CHANGED', `migration ${m.version}_${m.name} cannot be applied: version ${m.version} is recorded as ${done.version}_${done.name}; versions are unique across every owner's migrations, give this one a new number`);
+      }
       if (done.checksum !== m.checksum) {
         throw new IesError('IES_ERR_MIGRATION_CHANGED', `migration ${m.version}_${m.name} was applied with checksum ${done.checksum.slice(0, 12)}… but the file now has ${m.checksum.slice(0, 12)}…; add a new migration instead of editing an applied one`);
       }
@@ -80,8 +84,25 @@ export async function runMigrations(client: ClickHouseClient, database: string, 
         throw new IesError('IES_ERR_MIGRATION_FAILED', `migration ${m.version}_${m.name} statement ${i + 1} of ${m.statements.length} failed: ${(cause as Error).message}`, { cause });
       }
     }
-    await client.command({ query: `INSERT INTO ${db}.schema_migrations (version, name, checksum, applied_at) VALUES ` + sql`(${m.version}, ${m.name}, ${m.checksum}, now())` });
+    await client.command({ query: recordMigrationQuery(db, m) });
     result.applied.push(m);
   }
   return result;
+}
+
+// The runner's own SQL (the ledger of applied migrations), as builders the SQL check runs too.
+export function createDatabaseQuery(database: string): string {
+  return `CREATE DATABASE IF NOT EXISTS ${identifier(database)}`;
+}
+
+export function ledgerTableQuery(database: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${identifier(database)}.schema_migrations (version UInt32, name String, checksum String, applied_at DateTime) ENGINE = ReplacingMergeTree(applied_at) ORDER BY version`;
+}
+
+export function appliedMigrationsQuery(database: string): string {
+  return `SELECT version, name, checksum FROM ${identifier(database)}.schema_migrations FINAL ORDER BY version`;
+}
+
+export function recordMigrationQuery(database: string, m: Pick<Migration, 'version' | 'name' | 'checksum'>): string {
+  return `INSERT INTO ${identifier(database)}.schema_migrations (version, name, checksum, applied_at) VALUES ` + sql`(${m.version}, ${m.name}, ${m.checksum}, now())`;
 }

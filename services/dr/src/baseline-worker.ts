@@ -1,6 +1,6 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { TOPICS, topicName } from '@ies/contracts';
-import { sql, type ClickHouseClient } from '@ies/clickhouse';
+import type { ClickHouseClient } from '@ies/clickhouse';
 import { IesError } from '@ies/errors';
 import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
 import type { Logger } from '@ies/observability';
@@ -11,11 +11,11 @@ import { dateOfDayIndex, dayIndexOfDate } from './domain/ist.js';
 import type { PolicyRegistry } from './domain/policy-pack.js';
 import type { DrEventStore } from './event-store.js';
 import { loadMeterHistory } from './history.js';
-import { openKey } from './performance-sweep.js';
+import { writeBaselines } from './dr-tables.js';
+import { openKey } from './open-events.js';
 import type { Redis } from '@ies/redis';
 
 export const BASELINE_GROUP = 'ies-baseline';
-const ROWS_PER_INSERT = 50_000;
 const METERS_PER_RECORD_BATCH = 2_000;
 
 interface Transition {
@@ -83,27 +83,8 @@ async function persist(ch: ClickHouseClient, producer: Producer, serde: AvroSerd
     );
     await producer.send({ topic: topicName(t.discomId, TOPICS.baselines), acks: ACKS_ALL, messages });
   }
-  let rows: Record<string, unknown>[] = [];
-  const flush = async () => {
-    if (rows.length === 0) return;
-    await ch.insert({ table: 'dr_baselines', values: rows, format: 'JSONEachRow' });
-    rows = [];
-  };
-  for (const m of result.meters) {
-    for (const [j, start] of result.intervalStarts.entries()) {
-      rows.push({ discom_id: t.discomId, event_id: t.eventId, event_version: t.version, meter_id: m.meterId, interval_start: Math.floor(start / 1000), policy: result.policy, status: m.status, baseline_wh: m.baselineWh[j] ?? null, unadjusted_wh: m.unadjustedWh[j] ?? null, selected_days: [...m.selectedDays], detail: m.detail ?? '', computed_at_ms: computedAt });
-      if (rows.length >= ROWS_PER_INSERT) await flush();
-    }
-  }
-  await flush();
+  await writeBaselines(ch, { discomId: t.discomId, eventId: t.eventId, version: t.version }, result, computedAt);
 }
 
-/** Baseline rows of an event for the API: latest computation per meter and interval. */
-export async function readBaselines(ch: ClickHouseClient, discomId: string, eventId: string): Promise<{ meterId: string; intervalStart: string; status: string; baselineWh: number | null; unadjustedWh: number | null; policy: string; selectedDays: string[]; detail: string }[]> {
-  const rs = await ch.query({
-    query: sql`SELECT meter_id, toUnixTimestamp(interval_start) AS t, status, baseline_wh, unadjusted_wh, policy, selected_days, detail FROM dr_baselines FINAL WHERE discom_id = ${discomId} AND event_id = ${eventId} ORDER BY meter_id, interval_start`,
-    format: 'JSONEachRow',
-  });
-  const rows = await rs.json<{ meter_id: string; t: string; status: string; baseline_wh: string | null; unadjusted_wh: string | null; policy: string; selected_days: string[]; detail: string }>();
-  return rows.map((r) => ({ meterId: r.meter_id, intervalStart: new Date(Number(r.t) * 1000).toISOString(), status: r.status, baselineWh: r.baseline_wh === null ? null : Number(r.baseline_wh), unadjustedWh: r.unadjusted_wh === null ? null : Number(r.unadjusted_wh), policy: r.policy, selectedDays: r.selected_days, detail: r.detail }));
-}
+// Read back by the API and the sweep; the queries live with the table (dr-tables.ts).
+export { readBaselines } from './dr-tables.js';

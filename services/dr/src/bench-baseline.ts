@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@ies/config';
 import { createClickHouse, literal, sql, type ClickHouseClient } from '@ies/clickhouse';
-import { migrateLoaderTables } from '@ies/loader';
+import { migrateDrTables } from './migrate.js';
 import { uniqueTenant } from '@ies/testing';
 import { computeBaseline } from './domain/baseline.js';
 import { indiaHolidayCalendar } from './domain/calendar.js';
@@ -121,7 +121,7 @@ async function scalar(ch: ClickHouseClient, query: string): Promise<string> {
 async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log(`machine: ${cpus.length} CPU(s) (${cpus[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}`);
-  await migrateLoaderTables(config);
+  await migrateDrTables(config);
   // Read proofs are not under test: without the view each generated row is written once.
   await command('DROP TABLE IF EXISTS reads_by_batch_mv');
   console.log(`ClickHouse ${await scalar(client, 'SELECT version() AS v')} at ${config.clickhouse.url}, database ${database} (dropped at the end), tenant ${tenant}`);

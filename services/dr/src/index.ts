@@ -16,3 +16,4 @@ export { PerformanceSweep, readPerformance, openKey } from './performance-sweep.
 export { startAggregatorFeed, AGGREGATOR_FEED_GROUP } from './aggregator-feed.js';
 export { loadWebhookKey, WEBHOOK_PUBLIC_KEY } from './webhook-key.js';
 export { dispatchTiming, LATE_ENTRY_ROLES, type DispatchTiming } from './domain/late-entry.js';
+export { migrateDrTables, DR_MIGRATIONS } from './migrate.js';

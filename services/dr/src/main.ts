@@ -1,7 +1,7 @@
 import { createClickHouse } from '@ies/clickhouse';
 import { loadConfig } from '@ies/config';
 import { createKafka } from '@ies/kafka';
-import { migrateLoaderTables } from '@ies/loader';
+import { migrateDrTables } from './migrate.js';
 import { createRedis } from '@ies/redis';
 import { startRuntime } from '@ies/runtime';
 import { startBaselineWorker } from './baseline-worker.js';
@@ -17,7 +17,7 @@ import { startWebhookRelay } from '@ies/webhooks';
 export async function startDrService(env: Readonly<Record<string, string | undefined>>) {
   const runtime = await startRuntime(env, { principal: 'dr' });
   const { config, logger, kafka, admin, serde } = runtime;
-  await migrateLoaderTables(config);
+  await migrateDrTables(config);
   const redis = createRedis(config);
   const producer = await runtime.producer();
   const ch = createClickHouse(config);

@@ -1,15 +1,16 @@
 import type { Producer } from 'kafkajs';
-import { sql, type ClickHouseClient } from '@ies/clickhouse';
+import type { ClickHouseClient } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
 import { canonicalJson } from '@ies/crypto';
 import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
 import type { Logger } from '@ies/observability';
 import type { Redis } from '@ies/redis';
-import { readBaselines } from './baseline-worker.js';
+import { readBaselines, writePerformance } from './dr-tables.js';
 import { intervalIndexOf } from './domain/ist.js';
 import { computeEventPerformance, type EventPerformance } from './domain/performance.js';
 import type { DrEventRecord, DrEventStore } from './event-store.js';
 import { loadMeterHistory } from './history.js';
+import { openKey } from './open-events.js';
 
 /**
  * Measures events whose window has closed: delivered = max(0, baseline − usage) per meter
@@ -71,40 +72,16 @@ export class PerformanceSweep {
   }
 
   private async write(record: DrEventRecord, perf: EventPerformance, version: number, computedAt: number): Promise<void> {
-    const { ch } = this.deps;
-    await ch.insert({ table: 'dr_performance', format: 'JSONEachRow', values: [{ discom_id: record.discomId, event_id: record.eventId, version, aggregator_id: record.aggregatorId, complete: perf.complete ? 1 : 0, delivered_wh: perf.totals.deliveredWh, offered_wh: perf.totals.offeredWh, eligible_wh: perf.totals.eligibleWh, shortfall_wh: perf.totals.shortfallWh, payment_paise: perf.totals.paymentPaise, penalty_paise: perf.totals.penaltyPaise, net_paise: perf.totals.netPaise, intervals_json: JSON.stringify(perf.intervals), computed_at_ms: computedAt }] });
-    const rows = perf.meters.flatMap((m) => record.event.intervals.map((iv, j) => ({ discom_id: record.discomId, event_id: record.eventId, version, meter_id: m.meterId, interval_start: Math.floor(iv.intervalStart / 1000), delivered_wh: m.deliveredWh[j], status: m.status[j], computed_at_ms: computedAt })));
-    for (let i = 0; i < rows.length; i += 50_000) await ch.insert({ table: 'dr_delivery', format: 'JSONEachRow', values: rows.slice(i, i + 50_000) });
+    await writePerformance(this.deps.ch, { discomId: record.discomId, eventId: record.eventId, aggregatorId: record.aggregatorId, intervalStarts: record.event.intervals.map((iv) => iv.intervalStart) }, perf, version, computedAt);
   }
 }
 
-export function openKey(discomId: string): string {
-  return `ies:${discomId}:dr:open`;
-}
+// The API's and settlement's readers of these tables, and the open-events key, live in
+// their own files; re-exported under the names the package always exported.
+export { readPerformance } from './dr-tables.js';
+export { openKey } from './open-events.js';
 
 function pick(p: EventPerformance) {
   const t = p.totals;
   return { deliveredWh: t.deliveredWh, offeredWh: t.offeredWh, eligibleWh: t.eligibleWh, shortfallWh: t.shortfallWh, paymentPaise: t.paymentPaise, penaltyPaise: t.penaltyPaise, netPaise: t.netPaise };
-}
-
-/** The latest measured performance of an event, with per-meter deliveries, for the API. */
-export async function readPerformance(ch: ClickHouseClient, discomId: string, eventId: string): Promise<Record<string, unknown> | undefined> {
-  const rs = await ch.query({ query: sql`SELECT * FROM dr_performance FINAL WHERE discom_id = ${discomId} AND event_id = ${eventId} ORDER BY version DESC LIMIT 1`, format: 'JSONEachRow' });
-  const [p] = await rs.json<Record<string, string | number>>();
-  if (!p) return undefined;
-  const ms = await ch.query({ query: sql`SELECT meter_id, toUnixTimestamp(interval_start) AS t, delivered_wh, status FROM dr_delivery FINAL WHERE discom_id = ${discomId} AND event_id = ${eventId} AND version = ${Number(p.version)} ORDER BY meter_id, interval_start`, format: 'JSONEachRow' });
-  const meters = new Map<string, { meterId: string; deliveredWh: number[]; status: string[] }>();
-  for (const r of await ms.json<{ meter_id: string; t: string; delivered_wh: string; status: string }>()) {
-    const m = meters.get(r.meter_id) ?? { meterId: r.meter_id, deliveredWh: [], status: [] };
-    m.deliveredWh.push(Number(r.delivered_wh));
-    m.status.push(r.status);
-    meters.set(r.meter_id, m);
-  }
-  const n = (k: string) => Number(p[k]);
-  return {
-    eventId, version: n('version'), aggregatorId: p.aggregator_id, complete: n('complete') === 1,
-    totals: { deliveredWh: n('delivered_wh'), offeredWh: n('offered_wh'), eligibleWh: n('eligible_wh'), shortfallWh: n('shortfall_wh'), paymentPaise: n('payment_paise'), penaltyPaise: n('penalty_paise'), netPaise: n('net_paise') },
-    intervals: JSON.parse(String(p.intervals_json)) as unknown[],
-    meters: [...meters.values()],
-  };
 }

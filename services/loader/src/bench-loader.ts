@@ -17,7 +17,7 @@ import { sql } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
 import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
 import type { MeterBatchRecord, ReadRow } from './domain/rows.js';
-import { insertEncoded } from './clickhouse-insert.js';
+import { insertEncoded } from '@ies/clickhouse';
 import { DEFAULT_LOADER_OPTIONS, Loader } from './loader.js';
 import { migrateLoaderTables } from './migrate.js';
 import { RowBinaryWriter } from './row-binary.js';

@@ -1,6 +1,6 @@
 export { Loader, LOADER_GROUP, DEFAULT_LOADER_OPTIONS, type LoaderOptions, type LoaderDeps } from './loader.js';
 export { startLoaderService } from './main.js';
-export { migrateLoaderTables, MIGRATIONS_DIR } from './migrate.js';
+export { migrateLoaderTables, MIGRATIONS_DIR, LOADER_MIGRATIONS } from './migrate.js';
 export { LOADER_METRICS, createLoaderMetrics, type LoaderMetrics } from './metrics.js';
 export { rowsOfBatch, rowOfDeadLetter, type MeterBatchRecord, type DeadLetterRecord, type ReadRow, type DeadLetterRow } from './domain/rows.js';
 export { SINKS } from './sinks.js';

@@ -1,67 +1,24 @@
-import type { ClickHouseClient } from '@clickhouse/client';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { insertEncoded, insertError } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
-import { IesError, isIesError } from '@ies/errors';
-import type { AvroSerde, LogSink } from '@ies/kafka';
-import type { BatchVerifier, MeterBatchRecord } from '@ies/registry/verify-batch';
-import { loaderDeadLetter, undecodableRow } from './domain/rows.js';
-import { insertEncoded, insertError } from './clickhouse-insert.js';
+import { IesError } from '@ies/errors';
+import type { MeterBatchRecord } from '@ies/registry/verify-batch';
+import { loaderDeadLetter } from './domain/rows.js';
+import { DEFAULT_LOADER_OPTIONS, type LoaderDeps, type LoaderOptions } from './loader-options.js';
 import { NO_METRICS, type LoaderMetrics } from './metrics.js';
-import { backoffMs, sleep, type BackoffPolicy } from './retry.js';
-import { RowBuffer, type PendingInsert, type TopicPartitionOffset } from './row-buffer.js';
+import { decodeRecord } from './record-decode.js';
+import { backoffMs, sleep } from './retry.js';
+import { OffsetCommits } from './offset-commits.js';
+import { RowBuffer, type PendingInsert } from './row-buffer.js';
 import type { Sink, SinkOutcome } from './sink.js';
 import { SINKS } from './sinks.js';
 
-/** Replicas share one consumer group, so each record is loaded by one of them. */
-export const LOADER_GROUP = 'ies-loader';
-
-export interface LoaderOptions {
-  readonly groupId: string;
-  /** Insert once this many rows are buffered (ClickHouse wants large, rare inserts)… */
-  readonly maxRows: number;
-  /** …or once the oldest buffered row is this old. */
-  readonly maxDelayMs: number;
-  /** INSERTs running at once; ClickHouse 18.16 parses one INSERT on one core. */
-  readonly maxInFlightInserts: number;
-  /** Backoff between attempts while ClickHouse does not answer. */
-  readonly retry: BackoffPolicy;
-  /** How long stop() keeps trying to store what it has before leaving it to redelivery. */
-  readonly stopTimeoutMs: number;
-}
-
-export const DEFAULT_LOADER_OPTIONS: LoaderOptions = Object.freeze({
-  groupId: LOADER_GROUP,
-  maxRows: 500_000,
-  maxDelayMs: 1_000,
-  maxInFlightInserts: 2,
-  retry: Object.freeze({ initialMs: 250, maxMs: 10_000 }),
-  stopTimeoutMs: 15_000,
-});
-
-export interface LoaderDeps {
-  kafka: Kafka;
-  serde: AvroSerde;
-  /** Bound to the database the migrations created. */
-  clickhouse: ClickHouseClient;
-  tenants: readonly string[];
-  /**
-   * Re-verifies each meter-batches.v1 record (head-end signature, registry state, reads)
-   * before its reads may be stored; a record that fails becomes a dead letter instead.
-   */
-  batchVerifier: Pick<BatchVerifier, 'check'>;
-  /** Topic → table mapping; SINKS unless a test or benchmark narrows it. */
-  sinks?: readonly Sink[];
-  log: LogSink;
-  metrics?: LoaderMetrics;
-  options?: Partial<LoaderOptions>;
-}
+export { LOADER_GROUP, DEFAULT_LOADER_OPTIONS, type LoaderOptions, type LoaderDeps } from './loader-options.js';
 
 type PauseReason = 'clickhouse' | 'stopping' | 'failed';
 
-interface Route {
-  tenant: string;
-  sink: Sink;
-}
+/** Where a subscribed topic's records go. */
+type Route = { readonly tenant: string; readonly sink: Sink };
 
 /** One queued INSERT; slots leave the queue in order, so commits never pass an unstored row. */
 interface Slot {
@@ -69,9 +26,6 @@ interface Slot {
   started: boolean;
   stored: boolean;
 }
-
-/** Dead letters keep the refused bytes when they are small enough to inspect later. */
-const MAX_KEPT_PAYLOAD = 1024 * 1024;
 
 /**
  * Each sink's topic of every tenant → its ClickHouse table (SINKS: meter-batches.v1,
@@ -96,10 +50,7 @@ export class Loader {
   private readonly queue: Slot[] = [];
   private readonly writes = new Set<Promise<void>>();
   private inFlight = 0;
-  private committing: Promise<void> | undefined;
-  private readonly committable = new Map<string, TopicPartitionOffset>();
-  private readonly committed = new Map<string, bigint>();
-  private readonly highWatermarks = new Map<string, bigint>();
+  private readonly commits: OffsetCommits;
   private readonly pauseReasons = new Set<PauseReason>();
   private readonly abort = new AbortController();
   private waiters: (() => void)[] = [];
@@ -128,6 +79,7 @@ export class Loader {
       maxBytesPerPartition: 16 * 1024 * 1024,
       maxBytes: 64 * 1024 * 1024,
     });
+    this.commits = new OffsetCommits(this.consumer, deps.log, this.metrics);
   }
 
   async start(): Promise<void> {
@@ -151,7 +103,7 @@ export class Loader {
     const giveUp = setTimeout(() => this.abort.abort(), this.options.stopTimeoutMs);
     try {
       while (this.writes.size > 0) await Promise.all(this.writes);
-      await this.commit();
+      await this.commits.commit();
     } finally {
       clearTimeout(giveUp);
       this.abort.abort();
@@ -161,7 +113,7 @@ export class Loader {
 
   /** For operators and tests: whether consumption is paused and why, and what waits. */
   status(): { paused: boolean; pauseReasons: PauseReason[]; bufferedRows: number; queuedInserts: number; uncommittedPartitions: number } {
-    return { paused: this.pauseReasons.size > 0, pauseReasons: [...this.pauseReasons], bufferedRows: this.buffer.rows, queuedInserts: this.queue.length, uncommittedPartitions: this.committable.size };
+    return { paused: this.pauseReasons.size > 0, pauseReasons: [...this.pauseReasons], bufferedRows: this.buffer.rows, queuedInserts: this.queue.length, uncommittedPartitions: this.commits.pending };
   }
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
@@ -182,27 +134,20 @@ export class Loader {
     const last = batch.lastOffset();
     this.buffer.consumedUpTo(batch.topic, batch.partition, (BigInt(last) + 1n).toString());
     resolveOffset(last);
-    this.highWatermarks.set(partitionKey(batch.topic, batch.partition), BigInt(batch.highWatermark));
-    this.reportLag(batch.topic, batch.partition, BigInt(batch.firstOffset() ?? last));
+    this.commits.fetched(batch.topic, batch.partition, BigInt(batch.highWatermark), BigInt(batch.firstOffset() ?? last));
     await heartbeat();
   }
 
   /** Decodes one record into buffered rows. A retriable failure (registry down) is thrown, so kafkajs retries the record. */
   private async accept(route: Route, topic: string, partition: number, message: KafkaMessage): Promise<void> {
     const next = (BigInt(message.offset) + 1n).toString();
-    let value: unknown;
-    try {
-      if (message.value === null) throw new IesError('IES_ERR_AVRO_DECODE', `record ${topic}/${partition}/${message.offset} has no value`);
-      value = await this.deps.serde.decode(message.value);
-    } catch (err) {
-      if (!isIesError(err) || err.retriable) throw err;
-      const sourceId = `${topic}/${partition}/${message.offset}`;
-      this.deps.log.error({ sourceId, code: err.code, err: err.message }, 'record cannot be decoded; stored as a dead letter');
-      const payload = message.value !== null && message.value.length <= MAX_KEPT_PAYLOAD ? message.value : null;
-      this.buffer.addDeadLetters([undecodableRow(route.tenant, sourceId, err.code, err.message, payload, Number(message.timestamp))]);
+    const decoded = await decodeRecord(this.deps.serde, route.tenant, `${topic}/${partition}/${message.offset}`, message, this.deps.log);
+    if ('deadLetter' in decoded) {
+      this.buffer.addDeadLetters([decoded.deadLetter]);
       this.buffer.consumedUpTo(topic, partition, next);
       return;
     }
+    const { value } = decoded;
     const { sink } = route;
     if (sink.topic === 'meterBatches') {
       const batch = value as MeterBatchRecord;
@@ -235,7 +180,7 @@ export class Loader {
   private tick(): void {
     const since = this.buffer.since;
     if (since !== undefined && Date.now() - since >= this.options.maxDelayMs) this.flush();
-    if (this.committable.size > 0) void this.commit();
+    if (this.commits.pending > 0) void this.commits.commit();
   }
 
   /** Queues the buffer as one INSERT. */
@@ -290,10 +235,10 @@ export class Loader {
   private settle(): void {
     while (this.queue[0]?.stored) {
       const slot = this.queue.shift() as Slot;
-      for (const o of slot.pending.offsets) this.committable.set(partitionKey(o.topic, o.partition), o);
+      for (const o of slot.pending.offsets) this.commits.stored(o);
     }
     this.wakeWaiters();
-    void this.commit();
+    void this.commits.commit();
   }
 
   /** Inserts until it succeeds; false when stop() gave up waiting for ClickHouse. */
@@ -331,38 +276,6 @@ export class Loader {
     return true;
   }
 
-  /** Commits what is stored. A failed commit is retried on the next tick; redelivery meanwhile is harmless. */
-  private commit(): Promise<void> {
-    this.committing ??= (async () => {
-      while (this.committable.size > 0) {
-        const offsets = [...this.committable.values()];
-        try {
-          await this.consumer.commitOffsets(offsets);
-        } catch (err) {
-          this.deps.log.warn({ err: (err as Error).message, partitions: offsets.length }, 'offset commit failed; rows are stored, commit retried');
-          return;
-        }
-        for (const o of offsets) {
-          const key = partitionKey(o.topic, o.partition);
-          if (this.committable.get(key) === o) this.committable.delete(key);
-          this.committed.set(key, BigInt(o.offset));
-          this.reportLag(o.topic, o.partition, BigInt(o.offset));
-        }
-      }
-    })().finally(() => {
-      this.committing = undefined;
-    });
-    return this.committing;
-  }
-
-  private reportLag(topic: string, partition: number, fallbackCommitted: bigint): void {
-    const key = partitionKey(topic, partition);
-    const hw = this.highWatermarks.get(key);
-    if (hw === undefined) return;
-    const committed = this.committed.get(key) ?? fallbackCommitted;
-    this.metrics.lag(topic, partition, Number(hw > committed ? hw - committed : 0n));
-  }
-
   private pause(reason: PauseReason): void {
     const wasPaused = this.pauseReasons.size > 0;
     this.pauseReasons.add(reason);
@@ -384,8 +297,4 @@ export class Loader {
     this.pause('failed');
     this.rejectFailed(err);
   }
-}
-
-function partitionKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
 }

@@ -9,7 +9,7 @@ import { RowBinaryWriter } from './row-binary.js';
 export const READ_COLUMNS = ['discom_id', 'meter_id', 'block_start', 'channel', 'wh', 'validation_status', 'source', 'batch_id', 'index_in_batch', 'head_end_id', 'received_at_ms'] as const;
 export const DEAD_LETTER_COLUMNS = ['discom_id', 'source_id', 'stage', 'code', 'message', 'rejected_at_ms', 'batch_id', 'meter_id', 'context_keys', 'context_values', 'payload'] as const;
 
-export type InsertFormat = 'RowBinary' | 'TabSeparated' | 'CSV' | 'JSONEachRow';
+export type { InsertFormat } from '@ies/clickhouse';
 
 /** Enum8('IMPORT' = 1, 'EXPORT' = 2) */
 const CHANNEL_CODE = { IMPORT: 1, EXPORT: 2 } as const;

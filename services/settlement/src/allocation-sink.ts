@@ -1,5 +1,5 @@
 import type { Producer } from 'kafkajs';
-import type { ClickHouseClient } from '@ies/clickhouse';
+import { TableSink, type ClickHouseClient } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
 import { canonicalJson } from '@ies/crypto';
 import { IesError } from '@ies/errors';
@@ -19,6 +19,9 @@ export function allocationMessage(r: FinalRecord) {
     computedAt: r.at,
   };
 }
+
+/** Settlement owns p2p_allocations (services/settlement/migrations/0009_p2p_allocations.sql). */
+export const ALLOCATIONS_TABLE = new TableSink<Record<string, unknown>>('p2p_allocations');
 
 /** `p2p_allocations` rows (migration 0009): one per interval. */
 export function allocationRows(r: FinalRecord): Record<string, unknown>[] {
@@ -44,7 +47,7 @@ export async function publishFinals(producer: Producer, serde: AvroSerde, ch: Cl
   const messages = await Promise.all(records.map(async (r) => ({ key: r.final.tradeId, value: await serde.encode(discomId, TOPICS.p2pAllocations, allocationMessage(r)) })));
   try {
     await producer.send({ topic: topicName(discomId, TOPICS.p2pAllocations), acks: ACKS_ALL, messages });
-    await ch.insert({ table: 'p2p_allocations', values: records.flatMap(allocationRows), format: 'JSONEachRow' });
+    await ALLOCATIONS_TABLE.write(ch, records.flatMap(allocationRows));
   } catch (cause) {
     throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `${records.length} final allocation(s) of ${discomId} not yet on Kafka and ClickHouse: ${(cause as Error).message}; they stay queued`, { cause });
   }

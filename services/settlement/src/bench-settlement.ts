@@ -21,7 +21,7 @@ import path from 'node:path';
 import { Ed25519KeyFile } from '@ies/crypto';
 import { createClickHouse, identifier } from '@ies/clickhouse';
 import { loadConfig } from '@ies/config';
-import { migrateLoaderTables } from '@ies/loader';
+import { migrateSettlementTables } from './migrate.js';
 import { allocateSide, combineSides, type ReadSource, type SideAllocation } from './domain/allocation.js';
 import type { PolicyPack } from './domain/policy-pack.js';
 import { buildStatement } from './domain/statement.js';
@@ -58,7 +58,7 @@ console.log(`${METERS.toLocaleString('en')} meters × 96 blocks in ClickHouse ${
 
 try {
   let t = process.hrtime.bigint();
-  await migrateLoaderTables(config);
+  await migrateSettlementTables(config);
   const discomArray = `[${DISCOMS.map((d) => `'${d}'`).join(',')}]`;
   const dayStartSec = DAY_START / 1000;
   const cols = 'discom_id, meter_id, block_start, channel, wh, validation_status, source, batch_id, index_in_batch, head_end_id, received_at_ms';

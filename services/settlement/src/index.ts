@@ -38,3 +38,4 @@ export { SIDE_JWS_TYP, claimedSide, signSide, verifySide } from './side-signatur
 export { SideExchange, type SideMessage, type DeliveryOutcome } from './side-exchange.js';
 export { loadSideReads, SETTLEMENT_USABLE_STATUSES, type LoadedSeries } from './side-reads.js';
 export { startSettlementService } from './main.js';
+export { migrateSettlementTables, SETTLEMENT_MIGRATIONS } from './migrate.js';

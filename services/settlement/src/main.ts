@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createClickHouse } from '@ies/clickhouse';
-import { migrateLoaderTables } from '@ies/loader';
+import { migrateSettlementTables } from './migrate.js';
 import { LogStore } from '@ies/notary';
 import type { Logger } from '@ies/observability';
 import { createRedis } from '@ies/redis';
@@ -27,7 +27,7 @@ export async function startSettlementService(env: Readonly<Record<string, string
   const runtime = await startRuntime(env, { principal: 'settlement', ...(hooks.logger ? { logger: hooks.logger } : {}) });
   const { config, logger, kafka, serde } = runtime;
   const now = hooks.now ?? Date.now;
-  await migrateLoaderTables(config);
+  await migrateSettlementTables(config);
   const redis = createRedis(config);
   const producer = await runtime.producer();
   const ch = createClickHouse(config);

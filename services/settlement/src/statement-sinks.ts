@@ -1,5 +1,5 @@
 import type { Producer } from 'kafkajs';
-import type { ClickHouseClient } from '@ies/clickhouse';
+import { TableSink, type ClickHouseClient } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
 import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
 import type { BuiltStatement, StatementContent } from './domain/statement.js';
@@ -16,7 +16,32 @@ export interface StatementEvent {
   readonly at: number;
 }
 
-const LINE_CHUNK = 50_000;
+/** Settlement owns statements and statement_lines (services/settlement/migrations/0010, 0011). */
+export const STATEMENTS_TABLE = new TableSink<Record<string, unknown>>('statements');
+export const STATEMENT_LINES_TABLE = new TableSink<Record<string, unknown>>('statement_lines', { chunkRows: 50_000 });
+
+/** `statement_lines` rows of a content, keyed by its sha256: line_no from 1. */
+export function statementLineRows(e: StatementEvent): Record<string, unknown>[] {
+  const c = e.content;
+  return c.lines.map((l, i) => ({
+    discom_id: c.discomId, statement_id: c.id, sha256: e.sha256, line_no: i + 1, kind: l.kind, reference: l.reference,
+    interval_start: l.intervalStartMs === null ? null : l.intervalStartMs / 1000, interval_end: l.intervalEndMs === null ? null : l.intervalEndMs / 1000,
+    meter_id: l.meterId ?? '', payer: l.payer, payee: l.payee, counterparty: l.counterparty,
+    quantity_wh: l.quantityWh, rate_paise_per_kwh: l.ratePaisePerKwh, amount_paise: l.amountPaise, note: l.note ?? '', written_at_ms: e.at,
+  }));
+}
+
+/** The `statements` row of one status of one content. */
+export function statementRow(e: StatementEvent): Record<string, unknown> {
+  const c = e.content;
+  return {
+    discom_id: c.discomId, statement_id: c.id, sha256: e.sha256, scope_kind: c.scope.kind,
+    day: c.scope.kind === 'DAY' ? c.scope.day : '', event_id: c.scope.kind === 'DR_EVENT' ? c.scope.eventId : '',
+    version: c.version, revises_id: c.revises?.id ?? '', revises_sha256: c.revises?.sha256 ?? '', status: e.status, complete: c.complete ? 1 : 0,
+    policy_id: c.policy.policyId, policy_version: c.policy.version, line_count: c.lines.length,
+    receivable_paise: c.totals.receivablePaise, payable_paise: c.totals.payablePaise, net_paise: c.totals.netPaise, updated_at_ms: e.at,
+  };
+}
 
 /**
  * Where a statement goes besides Redis: statements.v1 (identity, figures, hash and the
@@ -42,26 +67,7 @@ export class StatementSinks {
 
   /** The statement row for this status; with `built`, the lines of its content too. */
   async writeRows(e: StatementEvent, built?: BuiltStatement): Promise<void> {
-    const c = e.content;
-    const { ch } = this.deps;
-    if (built !== undefined) {
-      const lines = c.lines.map((l, i) => ({
-        discom_id: c.discomId, statement_id: c.id, sha256: e.sha256, line_no: i + 1, kind: l.kind, reference: l.reference,
-        interval_start: l.intervalStartMs === null ? null : l.intervalStartMs / 1000, interval_end: l.intervalEndMs === null ? null : l.intervalEndMs / 1000,
-        meter_id: l.meterId ?? '', payer: l.payer, payee: l.payee, counterparty: l.counterparty,
-        quantity_wh: l.quantityWh, rate_paise_per_kwh: l.ratePaisePerKwh, amount_paise: l.amountPaise, note: l.note ?? '', written_at_ms: e.at,
-      }));
-      for (let i = 0; i < lines.length; i += LINE_CHUNK) await ch.insert({ table: 'statement_lines', format: 'JSONEachRow', values: lines.slice(i, i + LINE_CHUNK) });
-    }
-    await ch.insert({
-      table: 'statements', format: 'JSONEachRow',
-      values: [{
-        discom_id: c.discomId, statement_id: c.id, sha256: e.sha256, scope_kind: c.scope.kind,
-        day: c.scope.kind === 'DAY' ? c.scope.day : '', event_id: c.scope.kind === 'DR_EVENT' ? c.scope.eventId : '',
-        version: c.version, revises_id: c.revises?.id ?? '', revises_sha256: c.revises?.sha256 ?? '', status: e.status, complete: c.complete ? 1 : 0,
-        policy_id: c.policy.policyId, policy_version: c.policy.version, line_count: c.lines.length,
-        receivable_paise: c.totals.receivablePaise, payable_paise: c.totals.payablePaise, net_paise: c.totals.netPaise, updated_at_ms: e.at,
-      }],
-    });
+    if (built !== undefined) await STATEMENT_LINES_TABLE.write(this.deps.ch, statementLineRows(e));
+    await STATEMENTS_TABLE.write(this.deps.ch, [statementRow(e)]);
   }
 }

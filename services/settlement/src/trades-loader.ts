@@ -1,5 +1,5 @@
 import type { Consumer, Kafka } from 'kafkajs';
-import type { ClickHouseClient } from '@ies/clickhouse';
+import { TableSink, type ClickHouseClient } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
 import type { AvroSerde } from '@ies/kafka';
 import type { NormalisedTrade } from './domain/trade.js';
@@ -18,6 +18,9 @@ export interface TradeChange {
   reason: string | null;
   trade: string;
 }
+
+/** Settlement owns p2p_trades (services/settlement/migrations/0008_p2p_trades.sql). */
+export const TRADES_TABLE = new TableSink<Record<string, unknown>>('p2p_trades');
 
 /** `p2p_trades` rows (migration 0008): one per interval of the revision. */
 export function tradeRows(c: TradeChange): Record<string, unknown>[] {
@@ -45,7 +48,7 @@ export async function startTradesLoader(opts: { kafka: Kafka; serde: AvroSerde; 
     eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
       const rows: Record<string, unknown>[] = [];
       for (const m of batch.messages) rows.push(...tradeRows(await opts.serde.decode<TradeChange>(m.value as Buffer)));
-      if (rows.length > 0) await opts.ch.insert({ table: 'p2p_trades', values: rows, format: 'JSONEachRow' });
+      await TRADES_TABLE.write(opts.ch, rows);
       for (const m of batch.messages) resolveOffset(m.offset);
       await heartbeat();
     },

@@ -63,3 +63,9 @@ test('editing an applied migration is refused', async () => {
   writeFileSync(path.join(dir, '0002_status.sql'), `ALTER TABLE ${database}.reads ADD COLUMN status String DEFAULT 'SUSPECT';\n`);
   await assert.rejects(runMigrations(admin, database, await loadMigrations(dir)), (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_MIGRATION_CHANGED');
 });
+
+test("another owner's migration with a version already recorded under another name is refused", async () => {
+  const other = mkdtempSync(path.join(tmpdir(), 'ies-migrations-other-'));
+  writeFileSync(path.join(other, '0001_statements.sql'), `CREATE TABLE IF NOT EXISTS ${database}.statements (id String) ENGINE = Memory;\n`);
+  await assert.rejects(runMigrations(admin, database, await loadMigrations(other)), (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_MIGRATION_CHANGED' && /recorded as 1_reads/.test(err.message));
+});

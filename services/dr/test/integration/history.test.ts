@@ -1,10 +1,10 @@
 // loadMeterHistory against the local ClickHouse: a hand-made history for a fresh tenant in a
-// throw-away database (the loader's migrations, applied by migrateLoaderTables).
+// throw-away database (the loader's and dr's migrations, applied by migrateDrTables).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createClickHouse, sql } from '@ies/clickhouse';
-import { migrateLoaderTables } from '@ies/loader';
+import { migrateDrTables } from '../../src/migrate.js';
 import { stackConfig, uniqueTenant } from '@ies/testing';
 import { loadMeterHistory, type HistoryDays } from '../../src/history.js';
 
@@ -72,7 +72,7 @@ const expected = new Map<string, HistoryDays>([
 const query = { discomId: tenant, meterIds: ['M-3', 'M-1', 'M-2'], fromDay: '2026-03-02', toDay: '2026-03-03' };
 
 before(async () => {
-  await migrateLoaderTables(config);
+  await migrateDrTables(config);
   const values = rows.map((r, i) => {
     const at = new Date(r.at).toISOString().slice(0, 19).replace('T', ' ');
     return sql`(${r.discom ?? tenant}, ${r.meter}, ${at}, ${r.channel ?? 'IMPORT'}, ${r.wh}, ${r.status ?? 'VALID'}, 'HES', ${r.batch ?? 'B-1'}, ${i}, 'HES-IT', ${r.received ?? 1_000})`;

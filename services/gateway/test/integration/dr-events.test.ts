@@ -6,7 +6,7 @@ import { createClickHouse } from '@ies/clickhouse';
 import { TOPICS, aggregatorTopicName, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { DrEventStore, PerformanceSweep, indiaHolidayCalendar, loadPolicyRegistry, startAggregatorFeed, startBaselineWorker } from '@ies/dr';
-import { migrateLoaderTables } from '@ies/loader';
+import { migrateDrTables } from '@ies/dr';
 import { createLogger } from '@ies/observability';
 import { createRedis } from '@ies/redis';
 import { eventually, nullStream, stackConfig } from '@ies/testing';
@@ -38,7 +38,7 @@ before(async () => {
   const aggYaml = `discom: ${tenant}\nparticipants:\n  - id: AGG-1\n    role: AGGREGATOR\n    name: aggregator one\n    keys:\n      - ${JSON.stringify(agg.publicJwk)}\n  - id: AGG-2\n    role: AGGREGATOR\n    name: aggregator two\n    keys:\n      - ${JSON.stringify(rival.publicJwk)}\n  - id: DR-DESK\n    role: DISCOM\n    name: the DISCOM's DR desk\n    keys:\n      - ${JSON.stringify(desk.publicJwk)}\nenrolments:\n  - { aggregator: AGG-1, programme: PEAK, meters: [M-1, M-2] }\n`;
   const res = await h.applyRegistry(aggYaml);
   assert.equal(res.statusCode, 200, res.body);
-  await migrateLoaderTables(h.config);
+  await migrateDrTables(h.config);
   // History: M-1 has 40 days at 200 Wh per block; M-2 only 3 days (too few like days).
   const tomorrowIst = Math.floor((Date.now() + IST_MS) / DAY_MS) * DAY_MS + DAY_MS - IST_MS;
   eventStart = tomorrowIst + 18 * 3_600_000; // 18:00 IST tomorrow

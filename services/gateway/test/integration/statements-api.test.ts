@@ -14,7 +14,7 @@ import { createClickHouse } from '@ies/clickhouse';
 import { QUEUES } from '@ies/contracts';
 import { generateSigningKey, type KeyPair } from '@ies/crypto';
 import { DrEventStore } from '@ies/dr';
-import { migrateLoaderTables } from '@ies/loader';
+import { migrateSettlementTables } from '@ies/settlement';
 import { createRedis } from '@ies/redis';
 import { stackConfig } from '@ies/testing';
 import { CSV_HEADER, P2pStore, SettlementKeys, StatementSinks, StatementStore, drSourceOf, runStatement, verifyStatementJws, istDayStart, type FinalAllocation, type NormalisedTrade, type PolicyPack } from '@ies/settlement';
@@ -52,7 +52,7 @@ before(async () => {
   for (const id of ['A-DISCOM', 'A-AGG', 'B-DISCOM']) keys[id] = await generateSigningKey('EdDSA');
   assert.equal((await h.applyRegistry(participants(A, [['A-DISCOM', 'DISCOM', keys['A-DISCOM']!], ['A-AGG', 'AGGREGATOR', keys['A-AGG']!]]))).statusCode, 200);
   assert.equal((await h.applyRegistry(participants(B, [['B-DISCOM', 'DISCOM', keys['B-DISCOM']!]]))).statusCode, 200);
-  await migrateLoaderTables(h.config);
+  await migrateSettlementTables(h.config);
 
   // A's day: one trade S-1 → B-1, 2 × 4 kWh at ₹6.00, the seller delivered 3 kWh an hour.
   const start = istDayStart(DAY)! + 10 * H;

@@ -8,7 +8,7 @@ import { createClickHouse } from '@ies/clickhouse';
 import type { Config } from '@ies/config';
 import { DrEventStore } from '@ies/dr';
 import { AvroSerde, createIdempotentProducer, createKafka, provisionTenants } from '@ies/kafka';
-import { migrateLoaderTables } from '@ies/loader';
+import { migrateSettlementTables } from '../../src/migrate.js';
 import { createLogger } from '@ies/observability';
 import { createRedis, type Redis } from '@ies/redis';
 import { stackConfig } from '@ies/testing';
@@ -44,7 +44,7 @@ export function newEnv(tenant: string, database: string): Env {
 export async function connect(env: Env, extra: Record<string, string> = {}) {
   const settings = { IES_TENANTS: env.tenant, IES_CLICKHOUSE_DATABASE: env.database, IES_SETTLEMENT_KEYS_DIR: env.keysDir, IES_SETTLEMENT_STATEMENT_INTERVAL_MS: String(86_400_000), ...extra };
   const config: Config = stackConfig(settings, 'settlement');
-  await migrateLoaderTables(config);
+  await migrateSettlementTables(config);
   const logger = createLogger({ name: 'it', level: 'silent' });
   await provisionTenants(stackConfig(settings, 'admin'), [env.tenant], logger);
   const kafka = createKafka(config, logger);

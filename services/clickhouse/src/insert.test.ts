@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { insertError } from './clickhouse-insert.js';
+import { insertError } from './insert.js';
 
 test('an unreachable or overloaded ClickHouse is retriable; rows it refuses are not', () => {
   const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });

@@ -1,31 +1,46 @@
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { IesError } from '@ies/errors';
-import type { InsertFormat } from './row-encoding.js';
+
+/** Formats an INSERT body may have; RowBinary is the loader's fast path. */
+export type InsertFormat = 'RowBinary' | 'TabSeparated' | 'CSV' | 'JSONEachRow';
+export type InsertBody = Buffer | readonly Buffer[] | string | readonly object[];
 
 /**
- * One INSERT of already-encoded rows. RowBinary goes through `exec` (the client's `insert`
+ * One INSERT of already-encoded rows, failures classified by insertError (the loader's
+ * pause-and-retry decision). RowBinary goes through `exec` (the client's `insert`
  * accepts only JSON and text formats); the body is one buffer or a list of chunks, sent as
  * they are, uncompressed: on the loopback, compressing costs more CPU than it saves
- * (README "Throughput").
+ * (services/loader/README.md "Throughput").
  */
-export async function insertEncoded(client: ClickHouseClient, table: string, columns: readonly string[], format: InsertFormat, body: Buffer | readonly Buffer[] | string | readonly object[]): Promise<void> {
+export async function insertEncoded(client: ClickHouseClient, table: string, columns: readonly string[], format: InsertFormat, body: InsertBody): Promise<void> {
   try {
-    if (format === 'JSONEachRow') {
-      await client.insert({ table, columns: [...columns] as [string, ...string[]], format, values: body as object[] });
-    } else if (format === 'RowBinary') {
-      const { stream } = await client.exec({ query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT RowBinary`, values: bodyStream(body) });
-      // The answer of an INSERT is empty; drain it so the socket goes back to the pool.
-      for await (const _ of stream) { /* empty */ }
-    } else {
-      await client.insert({ table, columns: [...columns] as [string, ...string[]], format, values: bodyStream(body) });
-    }
+    await insertBody(client, table, columns, format, body);
   } catch (cause) {
     throw insertError(cause, table);
   }
 }
 
-function bodyStream(body: Buffer | readonly Buffer[] | string | readonly object[]): Readable {
+/**
+ * The one INSERT call of the project (TableSink and insertEncoded both end here). Errors
+ * are the client's own; callers choose how to classify them. No `columns` means every
+ * column of the table, in JSONEachRow by name.
+ */
+export async function insertBody(client: ClickHouseClient, table: string, columns: readonly string[] | undefined, format: InsertFormat, body: InsertBody): Promise<void> {
+  const named = columns === undefined || columns.length === 0 ? {} : { columns: [...columns] as [string, ...string[]] };
+  if (format === 'JSONEachRow') {
+    await client.insert({ table, ...named, format, values: body as object[] });
+  } else if (format === 'RowBinary') {
+    const list = columns === undefined || columns.length === 0 ? '' : ` (${columns.join(', ')})`;
+    const { stream } = await client.exec({ query: `INSERT INTO ${table}${list} FORMAT RowBinary`, values: bodyStream(body) });
+    // The answer of an INSERT is empty; drain it so the socket goes back to the pool.
+    for await (const _ of stream) { /* empty */ }
+  } else {
+    await client.insert({ table, ...named, format, values: bodyStream(body) });
+  }
+}
+
+function bodyStream(body: InsertBody): Readable {
   if (typeof body === 'string') return Readable.from([Buffer.from(body)], { objectMode: false });
   return Readable.from(Buffer.isBuffer(body) ? [body] : (body as readonly Buffer[]), { objectMode: false });
 }

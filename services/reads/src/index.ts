@@ -1,0 +1,8 @@
+// The only reader of the loader's reads tables (reads, reads_by_batch). dr history,
+// settlement side reads and the log API's read index ask here; the SQL is in queries.ts.
+export { USABLE_STATUSES, isUsableStatus } from './statuses.js';
+export { loadLatestSeries, readFingerprints, type LoadedSeries } from './latest-reads.js';
+export { loadHistoryGrid, type HistoryGridSpec } from './history-grid.js';
+export { BLOCKS_PER_DAY, type HistoryDays } from './history-decode.js';
+export { countReads, locateRead, readsOfBatch, sampleReads, type StoredRead } from './batch-reads.js';
+export type { Channel, ReadsRange } from './queries.js';
