@@ -18,10 +18,7 @@ const { MODULES, buildCatalogue } = (await import(pathToFileURL(path.join(root, 
  * Files that still send SQL of their own, each with what replaces it. Empty this list, do
  * not grow it: a new file that sends SQL registers in the catalogue instead.
  */
-const PENDING: Record<string, string> = {
-  'services/cli/src/commands/demo-dr.ts': 'count reads with countReads from @ies/reads',
-  'services/cli/src/commands/demo-proofs.ts': 'countReads and sampleReads from @ies/reads',
-};
+const PENDING: Record<string, string> = {};
 
 /** A ClickHouse call (client.query/exec/command/insert with an options object) or a sink definition. */
 const SENDS_SQL = /\.(query|exec|command|insert)\(\s*\{|new TableSink\b|\boneRowSink\(|:\s*Sink<\w+>\s*=/;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { SignJWT } from 'jose';
-import { createClickHouse, sql } from '@ies/clickhouse';
+import { createClickHouse } from '@ies/clickhouse';
+import { countReads } from '@ies/reads';
 import type { Config } from '@ies/config';
 import { generateSigningKey, importPrivateJwk, signDetached, type KeyPair } from '@ies/crypto';
 import { indiaHolidayCalendar, type PerformanceSweep } from '@ies/dr';
@@ -106,8 +107,7 @@ export async function waitForReads(config: Config, discom: string, prefix: strin
   try {
     const deadline = Date.now() + 180_000;
     for (;;) {
-      const rs = await ch.query({ query: sql`SELECT count() AS n FROM reads FINAL WHERE discom_id = ${discom} AND startsWith(meter_id, ${prefix})`, format: 'JSONEachRow' });
-      const n = Number((await rs.json<{ n: string }>())[0]?.n ?? 0);
+      const n = await countReads(ch, discom, { meterIdPrefix: prefix });
       if (n >= expected) return;
       if (Date.now() > deadline) throw new Error(`ClickHouse holds ${n} of the ${expected} reads of fleet ${prefix} after 180 s`);
       await new Promise((r) => setTimeout(r, 500));

@@ -1,7 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SignJWT } from 'jose';
-import { createClickHouse, sql } from '@ies/clickhouse';
+import { createClickHouse } from '@ies/clickhouse';
+import { countReads, sampleReads } from '@ies/reads';
 import type { Config } from '@ies/config';
 import { generateSigningKey, importPrivateJwk, signDetached, type KeyPair } from '@ies/crypto';
 import { checkpointSizeOf } from '@ies/verify';
@@ -79,16 +80,14 @@ export async function proveSample(w: NotaryWatch, o: { batches: number; reads: n
   const ch = createClickHouse(w.config);
   try {
     const loaded = await poll(async () => {
-      const rs = await ch.query({ query: sql`SELECT count() AS n FROM reads FINAL WHERE discom_id = ${w.discom} AND received_at_ms >= ${w.startedAt}`, format: 'JSONEachRow' });
-      const n = Number((await rs.json<{ n: string }>())[0]?.n ?? 0);
+      const n = await countReads(ch, w.discom, { receivedSinceMs: w.startedAt });
       return n >= o.reads ? n : undefined; // o.reads is 0 when the run stored nothing new
     }, 180_000, `ClickHouse to hold the run's ${o.reads} reads`);
     // A re-run on the same day replays the same signed batches (idempotent): nothing new is
     // stored, so the sample is then drawn from the tenant's earlier reads.
     const since = o.reads > 0 ? w.startedAt : 0;
     console.log(o.reads > 0 ? `    ClickHouse holds the run's ${loaded} reads (loader)` : '    every batch was a replay of an earlier run: sampling reads stored by earlier runs');
-    const rs = await ch.query({ query: sql`SELECT meter_id, toUnixTimestamp(block_start) AS t, channel, batch_id FROM reads WHERE discom_id = ${w.discom} AND received_at_ms >= ${since} ORDER BY rand() LIMIT ${o.sample}`, format: 'JSONEachRow' });
-    const sample = await rs.json<{ meter_id: string; t: string; channel: string; batch_id: string }>();
+    const sample = await sampleReads(ch, w.discom, since, o.sample);
 
     await mkdir(o.outDir, { recursive: true });
     const vkeyRes = await w.get('/v1/log/key');
@@ -97,8 +96,8 @@ export async function proveSample(w: NotaryWatch, o: { batches: number; reads: n
     console.log(`    notary verifier key: ${vkey}`);
     let verified = 0;
     for (const [i, r] of sample.entries()) {
-      const blockStart = new Date(Number(r.t) * 1000).toISOString();
-      const res = await w.get(`/v1/reads/proof?meterId=${encodeURIComponent(r.meter_id)}&blockStart=${blockStart}&channel=${r.channel.toLowerCase()}&batchId=${encodeURIComponent(r.batch_id)}`);
+      const blockStart = new Date(r.blockStart).toISOString();
+      const res = await w.get(`/v1/reads/proof?meterId=${encodeURIComponent(r.meterId)}&blockStart=${blockStart}&channel=${r.channel.toLowerCase()}&batchId=${encodeURIComponent(r.batchId)}`);
       const file = path.join(o.outDir, `read-proof-${i + 1}.json`);
       await writeFile(file, await res.text());
       if (!res.ok) {
