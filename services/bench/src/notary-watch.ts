@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '@ies/config';
 import { TOPICS, topicName } from '@ies/contracts';
 import { AvroSerde, createKafka, type LogSink } from '@ies/kafka';
-import { LogStore } from '@ies/notary';
+import { LogStore } from '@ies/notary/log';
 import { checkpointSizeOf } from '@ies/verify';
 import { createRedis } from '@ies/redis';
 

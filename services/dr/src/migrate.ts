@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Config } from '@ies/config';
 import { migrateTables, type MigrationResult, type MigrationSet } from '@ies/clickhouse';
-import { LOADER_MIGRATIONS } from '@ies/loader';
+import { LOADER_MIGRATIONS } from '@ies/loader/migrations';
 
 /**
  * The tables dr writes: dr_baselines (baseline worker), dr_performance and dr_delivery

@@ -1,4 +1,3 @@
-export { buildGateway, SERVICE_FRONT_DOORS, type GatewayDeps } from './app.js';
+// The gateway's process entry: the node's HTTP server (meter-data intake, registry admin and
+// the services' /http plugins it composes) and the Kafka intake of head-end submissions.
 export { startGateway } from './main.js';
-export { submitMeterBatch, type SubmitOutcome } from './ingest/submit-batch.js';
-export { startSubmissionsConsumer } from './intake/submissions-consumer.js';

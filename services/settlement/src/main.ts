@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createClickHouse } from '@ies/clickhouse';
 import { migrateSettlementTables } from './migrate.js';
-import { LogStore } from '@ies/notary';
+import { LogStore } from '@ies/notary/log';
 import type { Logger } from '@ies/observability';
 import { createRedis } from '@ies/redis';
 import { RegistryState, materialiseRegistry } from '@ies/registry';

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '@ies/config';
 import { migrateTables, type MigrationResult, type MigrationSet } from '@ies/clickhouse';
 import { DR_MIGRATIONS } from '@ies/dr';
-import { LOADER_MIGRATIONS } from '@ies/loader';
+import { LOADER_MIGRATIONS } from '@ies/loader/migrations';
 
 /**
  * The tables settlement writes: p2p_trades (trades loader), p2p_allocations (reconciler),

@@ -1,4 +1,4 @@
-import { type LogStore } from '@ies/notary';
+import { type LogStore } from '@ies/notary/log';
 import { checkpointOfNote, receiptFromJws } from '@ies/verify';
 import type { CheckpointRef } from './domain/evidence.js';
 

@@ -3,7 +3,7 @@ import type { ClickHouseClient } from '@ies/clickhouse';
 import { IesError } from '@ies/errors';
 import { ACKS_ALL, deadLetterMessage, type AvroSerde } from '@ies/kafka';
 import { TOPICS, topicName } from '@ies/contracts';
-import type { LogStore } from '@ies/notary';
+import type { LogStore } from '@ies/notary/log';
 import type { Logger } from '@ies/observability';
 import type { Redis } from '@ies/redis';
 import type { RegistryState } from '@ies/registry';

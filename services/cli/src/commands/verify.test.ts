@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { RFC6962_SHA256 } from '@ies/merkle';
-import { AppendWindow, EMPTY_RANGE } from '@ies/notary';
+import { AppendWindow, EMPTY_RANGE } from '@ies/notary/log';
 import { formatCheckpoint, formatVerifierKey, logEntryBytes, noteSigner, signNote, signReceipt, type LogEntry, type ReceiptBody } from '@ies/verify';
 import { runVerify } from './verify.js';
 

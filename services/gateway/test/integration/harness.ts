@@ -12,7 +12,7 @@ import { createLogger, createMetricsRegistry } from '@ies/observability';
 import { createRedis } from '@ies/redis';
 import { RegistryState } from '@ies/registry';
 import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
-import { buildGateway } from '../../src/index.js';
+import { buildGateway } from '../../src/app.js';
 
 /** Loosely typed JSON for assertions on responses and decoded records. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

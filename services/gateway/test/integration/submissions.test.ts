@@ -6,7 +6,7 @@ import { TOPICS, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { ACKS_ALL, createIdempotentProducer } from '@ies/kafka';
 import { eventually } from '@ies/testing';
-import { startSubmissionsConsumer } from '../../src/index.js';
+import { startSubmissionsConsumer } from '../../src/intake/submissions-consumer.js';
 import { CSV_HEADER, istBlocks, registryYaml, startHarness, type Json } from './harness.js';
 
 let h: Awaited<ReturnType<typeof startHarness>>;

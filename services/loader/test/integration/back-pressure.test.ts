@@ -4,7 +4,8 @@ import { sql } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
 import { AvroSerde, createIdempotentProducer, createKafka, provisionTenant } from '@ies/kafka';
 import { eventually, stackConfig, uniqueTenant } from '@ies/testing';
-import { SINKS, startLoaderService } from '../../src/index.js';
+import { SINKS } from '../../src/sinks.js';
+import { startLoaderService } from '../../src/index.js';
 import { batchMaker, clickhouseFor, committedVsEnd, countReads, loaderGroup, readsOf, scalar, sendBatch, TcpProxy, uniqueDatabase } from './helpers.js';
 
 // The test provisions and plays the gateway as the Kafka admin; the loader runs as itself.

@@ -11,7 +11,7 @@ import { createRedis, type Redis } from '@ies/redis';
 import { signedFleet, type GatewayBatch } from '@ies/registry/testing';
 import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
 import type { JWK } from 'jose';
-import { LogStore } from '../../src/index.js';
+import { LogStore } from '../../src/log-store.js';
 import { checkpointSizeOf, parseVerifierKey, type TrustAnchors } from '@ies/verify';
 
 /**
