@@ -12,10 +12,11 @@ export {
 } from './domain/allocation.js';
 export { renderOnStatus, type OnStatusContext, type OnStatusOptions } from './domain/on-status.js';
 export { policyReference, selectPolicy, validatePolicyPack, type PolicyPack, type ShortfallTreatment, type SideRates } from './domain/policy-pack.js';
-export {
-  LINE_KINDS, STATEMENT_SCHEMA, buildStatement, checkInterDiscomAgreement, checkZeroSum, diffStatements, lineAmount, party, seal, statementId,
-  type AdjustmentInput, type BalanceCheck, type BuiltStatement, type DrLineInput, type LineKind, type NetPosition, type StatementContent, type StatementInputs, type StatementLine, type StatementScope,
-} from './domain/statement.js';
+export { buildStatement, type AdjustmentInput, type DrLineInput, type StatementInputs } from './domain/statement.js';
+export { LINE_KINDS, STATEMENT_SCHEMA, party, seal, statementId, type BuiltStatement, type LineKind, type NetPosition, type StatementContent, type StatementLine, type StatementScope } from './domain/statement-content.js';
+export { checkInterDiscomAgreement, checkZeroSum, type BalanceCheck } from './domain/statement-balances.js';
+export { lineAmount } from './domain/statement-charges.js';
+export { diffStatements } from './domain/statement-revisions.js';
 export { CSV_HEADER, renderCsv } from './domain/statement-csv.js';
 export { VALID_STATEMENT_TRANSITIONS, StatementTransitionError, canTransitionStatement, openStatement, refreshDraft, transitionStatement, type StatementRecord, type StatementStatus } from './domain/statement-lifecycle.js';
 // Adapters (Redis, Kafka, ClickHouse): P2P trade store, reconciliation, the inter-DISCOM exchange.

@@ -1,5 +1,5 @@
 import { QUEUES } from '@ies/contracts';
-import type { StatementScope } from './domain/statement.js';
+import type { StatementScope } from './domain/statement-content.js';
 import { istDayOf, istDayStart } from './domain/time.js';
 
 export const STATEMENT_QUEUE = QUEUES.settlementStatements;

@@ -10,7 +10,7 @@
  */
 import type { FinalAllocation } from './allocation.js';
 import { paiseToInrNumber, whToKwhNumber } from './decimal.js';
-import { lineAmount } from './statement.js';
+import { lineAmount } from './statement-charges.js';
 import { formatDuration, formatInstant } from './time.js';
 import type { NormalisedTrade } from './trade.js';
 

@@ -11,7 +11,7 @@
  * counterparty contests it; it ends FINAL (rejected) or SUPERSEDED (a revision fixes it).
  */
 import { SettlementError } from './codes.js';
-import type { BuiltStatement } from './statement.js';
+import type { BuiltStatement } from './statement-content.js';
 
 export type StatementStatus = 'DRAFT' | 'COMPUTED' | 'FINAL' | 'DISPUTED' | 'SUPERSEDED';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { divideHalfEven } from '@ies/units';
 import { formatScaled, parseScaled, whToKwhNumber } from './decimal.js';
-import { lineAmount } from './statement.js';
+import { lineAmount } from './statement-charges.js';
 import { formatDuration, istDayOf, istDayStart, parseDuration, parseInstant } from './time.js';
 
 test('decimal parsing is exact and refuses precision it cannot keep', () => {
