@@ -21,7 +21,6 @@ export const STATEMENT_SCHEMA = 'ies.settlement.statement/v1';
 
 export const LINE_KINDS = ['P2P_ENERGY', 'SELLER_SHORTFALL', 'BUYER_SHORTFALL', 'WHEELING', 'TRANSACTION_CHARGE', 'DR_INCENTIVE', 'DR_PENALTY', 'ADJUSTMENT'] as const;
 export type LineKind = (typeof LINE_KINDS)[number];
-const METERED_KINDS = new Set<LineKind>(['P2P_ENERGY', 'SELLER_SHORTFALL', 'BUYER_SHORTFALL', 'WHEELING', 'TRANSACTION_CHARGE']);
 
 export type StatementScope = { readonly kind: 'DAY'; readonly day: string } | { readonly kind: 'DR_EVENT'; readonly eventId: string };
 
