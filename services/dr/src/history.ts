@@ -5,7 +5,7 @@
 import type { ClickHouseClient } from '@ies/clickhouse';
 import { literal, sql } from '@ies/clickhouse';
 import { IesError } from '@ies/errors';
-import { MAX_READ_WH } from './domain/baseline.js';
+import { MAX_READ_WH } from './domain/baseline-day-reads.js';
 import { drError } from './domain/codes.js';
 import { dateOfDayIndex, dayIndexOfDate, INTERVALS_PER_DAY, istDayStartMs } from './domain/ist.js';
 
