@@ -1,7 +1,7 @@
 export { computeBaseline, baselineRows, type AdjustmentDetail, type BaselineInput, type BaselineResult, type BaselineRow, type BaselineStatus, type ExcludedDay, type ExclusionReason, type MeterBaseline, type MeterHistory } from './domain/baseline.js';
 export { MAX_READ_WH, type DayReads, type MeterDays } from './domain/baseline-day-reads.js';
 export { indiaHolidayCalendar, parseHolidayList, INDIA_CENTRAL_HOLIDAYS, HOLIDAY_SOURCES, DAY_TYPES, type DayType, type Holiday, type HolidayCalendar } from './domain/calendar.js';
-export { DR_ERROR_CODES, drError, type DrErrorCode, type Problem } from './domain/codes.js';
+export { drError, type DrErrorCode, type Problem } from './domain/codes.js';
 export { kwToWhPerInterval, rupeesToPaise, intervalsInDuration } from './domain/deg-units.js';
 export { normaliseDrEvent, participatingMetersDigest, compareCodePoints, type DrEvent, type DrEventInterval, type DrEventIntervalRequest, type DrEventRequest } from './domain/event.js';
 export { DR_EVENT_STATES, VALID_TRANSITIONS, InvalidTransitionError, canTransition, isDrEventState, isTerminal, transition, type DrEventState } from './domain/event-lifecycle.js';

@@ -1,5 +1,4 @@
 import { IesError } from '@ies/errors';
-import { DR_ERROR_CODES } from './codes.js';
 
 /**
  * Lifecycle of a DR event:
@@ -34,10 +33,8 @@ export class InvalidTransitionError extends IesError {
     const allowed = VALID_TRANSITIONS[from];
     const subject = eventId === undefined ? 'DR event' : `DR event ${eventId}`;
     const options = allowed.length === 0 ? `${from} is final` : `from ${from} only ${allowed.join(' or ')}`;
-    const spec = DR_ERROR_CODES.IES_ERR_DR_TRANSITION_INVALID;
     super('IES_ERR_DR_TRANSITION_INVALID', `${subject} cannot go from ${from} to ${to}: ${options}`, {
       details: { from, to, allowed: [...allowed], ...(eventId === undefined ? {} : { eventId }) },
-      retriable: spec.retriable,
     });
     this.name = 'InvalidTransitionError';
     this.from = from;
