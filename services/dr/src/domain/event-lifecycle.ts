@@ -1,4 +1,5 @@
 import { IesError } from '@ies/errors';
+import { defineLifecycle } from '@ies/lifecycle';
 
 /**
  * Lifecycle of a DR event:
@@ -15,14 +16,19 @@ import { IesError } from '@ies/errors';
 export const DR_EVENT_STATES = ['DRAFT', 'ACTIVE', 'BASELINED', 'MEASURED', 'SETTLED', 'CANCELLED'] as const;
 export type DrEventState = (typeof DR_EVENT_STATES)[number];
 
-export const VALID_TRANSITIONS: Readonly<Record<DrEventState, readonly DrEventState[]>> = Object.freeze({
-  DRAFT: Object.freeze(['ACTIVE', 'CANCELLED'] as const),
-  ACTIVE: Object.freeze(['BASELINED', 'CANCELLED'] as const),
-  BASELINED: Object.freeze(['MEASURED', 'CANCELLED'] as const),
-  MEASURED: Object.freeze(['SETTLED'] as const),
-  SETTLED: Object.freeze([] as const),
-  CANCELLED: Object.freeze([] as const),
-});
+const EVENT_LIFECYCLE = defineLifecycle<DrEventState>(
+  {
+    DRAFT: ['ACTIVE', 'CANCELLED'],
+    ACTIVE: ['BASELINED', 'CANCELLED'],
+    BASELINED: ['MEASURED', 'CANCELLED'],
+    MEASURED: ['SETTLED'],
+    SETTLED: [],
+    CANCELLED: [],
+  },
+  (from, to, eventId) => new InvalidTransitionError(from, to, eventId),
+);
+
+export const VALID_TRANSITIONS = EVENT_LIFECYCLE.transitions;
 
 /** The typed error of a refused transition (IES_ERR_DR_TRANSITION_INVALID). */
 export class InvalidTransitionError extends IesError {
@@ -42,20 +48,13 @@ export class InvalidTransitionError extends IesError {
   }
 }
 
-export function isDrEventState(value: unknown): value is DrEventState {
-  return typeof value === 'string' && (DR_EVENT_STATES as readonly string[]).includes(value);
-}
+export const isDrEventState = EVENT_LIFECYCLE.isState;
 
-export function canTransition(from: DrEventState, to: DrEventState): boolean {
-  return VALID_TRANSITIONS[from].includes(to);
-}
+export const canTransition = EVENT_LIFECYCLE.can;
 
 /** `to` when the move is allowed, otherwise an InvalidTransitionError. */
 export function transition(from: DrEventState, to: DrEventState | string, eventId?: string): DrEventState {
-  if (!isDrEventState(to) || !canTransition(from, to)) throw new InvalidTransitionError(from, to, eventId);
-  return to;
+  return EVENT_LIFECYCLE.assert(from, to, eventId);
 }
 
-export function isTerminal(state: DrEventState): boolean {
-  return VALID_TRANSITIONS[state].length === 0;
-}
+export const isTerminal = EVENT_LIFECYCLE.isFinal;
