@@ -7,7 +7,7 @@ import type { Logger } from '@ies/observability';
 import { computeBaseline, type BaselineResult } from './domain/baseline.js';
 import type { HolidayCalendar } from './domain/calendar.js';
 import type { DrEvent } from './domain/event.js';
-import { dateOfDayIndex, dayIndexOfDate } from './domain/ist.js';
+import { dateOfDayIndex, dayIndexOfDate } from '@ies/units';
 import type { PolicyRegistry } from './domain/policy-pack.js';
 import type { DrEventStore } from './event-store.js';
 import { loadMeterHistory } from './history.js';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import { computeBaseline, type MeterHistory } from './domain/baseline.js';
 import type { DayReads } from './domain/baseline-day-reads.js';
 import { indiaHolidayCalendar } from './domain/calendar.js';
-import { dateOfDayIndex, dayIndexOfDate } from './domain/ist.js';
+import { dateOfDayIndex, dayIndexOfDate } from '@ies/units';
 import { policyRef } from './domain/policy-pack.js';
 import { loadPolicyPacks } from './policies.js';
 

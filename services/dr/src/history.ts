@@ -7,7 +7,7 @@ import { literal, sql } from '@ies/clickhouse';
 import { IesError } from '@ies/errors';
 import { MAX_READ_WH } from './domain/baseline-day-reads.js';
 import { drError } from './domain/codes.js';
-import { dateOfDayIndex, dayIndexOfDate, INTERVALS_PER_DAY, istDayStartMs } from './domain/ist.js';
+import { BLOCKS_PER_DAY as INTERVALS_PER_DAY, dateOfDayIndex, dayIndexOfDate, istDayStartMs } from '@ies/units';
 
 /**
  * Statuses whose value a baseline may use. VALID and ESTIMATED (VEE substitutions, which

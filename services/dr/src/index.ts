@@ -5,7 +5,6 @@ export { drError, type DrErrorCode, type Problem } from './domain/codes.js';
 export { kwToWhPerInterval, rupeesToPaise, intervalsInDuration } from './domain/deg-units.js';
 export { normaliseDrEvent, participatingMetersDigest, compareCodePoints, type DrEvent, type DrEventInterval, type DrEventIntervalRequest, type DrEventRequest } from './domain/event.js';
 export { DR_EVENT_STATES, VALID_TRANSITIONS, InvalidTransitionError, canTransition, isDrEventState, isTerminal, transition, type DrEventState } from './domain/event-lifecycle.js';
-export { INTERVALS_PER_DAY, INTERVAL_MS, IST_OFFSET_MS, dateOfDayIndex, dayIndexOfDate, istDateOf, istDayIndexOf, istDayStartMs, intervalIndexOf } from './domain/ist.js';
 export { computeEventPerformance, meterDelivery, type DeliveryStatus, type EventPerformance, type IntervalPerformance, type MeterDelivery, type MeterPerformanceInput, type PerformanceInterval, type PerformanceTotals } from './domain/performance.js';
 export { createPolicyRegistry, parsePolicyPack, policyRef, validatePolicyPack, type Adjustment, type DayTypeGroup, type LikeDaysPack, type LikeDaysParameters, type LowUsageRule, type MeterBeforeAfterPack, type MeterBeforeAfterParameters, type PolicyPack, type PolicyRegistry, type Selection } from './domain/policy-pack.js';
 export { loadPolicyPacks, loadPolicyRegistry, POLICIES_DIR } from './policies.js';

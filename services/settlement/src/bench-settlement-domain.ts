@@ -8,7 +8,7 @@ import os from 'node:os';
 import { allocateSide, combineSides, type ReadSource, type SideAllocation } from './domain/allocation.js';
 import type { PolicyPack } from './domain/policy-pack.js';
 import { buildStatement } from './domain/statement.js';
-import { BLOCKS_PER_DAY } from './domain/time.js';
+import { BLOCKS_PER_DAY } from '@ies/units';
 import { BENCH_DAY, BENCH_DAY_START, BENCH_DISCOMS, benchRandom, benchTrades } from './bench-fixture.js';
 
 const METERS = Number(process.argv[2] ?? 1_000_000);

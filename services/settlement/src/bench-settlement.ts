@@ -27,7 +27,7 @@ import type { PolicyPack } from './domain/policy-pack.js';
 import { buildStatement } from './domain/statement.js';
 import { renderCsv } from './domain/statement-csv.js';
 import { BENCH_DAY, BENCH_DAY_START, BENCH_DISCOMS, benchRandom, benchTrades } from './bench-fixture.js';
-import { BLOCK_MS } from './domain/time.js';
+import { BLOCK_MS } from '@ies/units';
 import { loadSideReads, readFingerprints } from './side-reads.js';
 import { signStatement } from './statement-jws.js';
 

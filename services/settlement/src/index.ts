@@ -1,6 +1,4 @@
 export { SettlementError, type Problem, type SettlementCode } from './domain/codes.js';
-export { BLOCK_MS, BLOCKS_PER_DAY, IST_OFFSET_MS, formatInstant, istDayOf, istDayStart, parseDuration, parseInstant } from './domain/time.js';
-export { formatScaled, parseScaled } from './domain/decimal.js';
 export { tradeDigest, tradeIdOf, type NormalisedTrade, type Side, type TradeInterval, type TradeParty, type TradeRecord, type TradeState } from './domain/trade.js';
 export { mergeEvidence, type CheckpointRef } from './domain/evidence.js';
 export { normaliseDegTrade, type IntakeResult, type TradeIntakeContext } from './domain/deg-contract.js';

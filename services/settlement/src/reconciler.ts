@@ -9,7 +9,7 @@ import type { Redis } from '@ies/redis';
 import type { RegistryState } from '@ies/registry';
 import { SIDE_CHANNEL, combineSides, reallocate, type MeterSeries, type SideAllocation } from './domain/allocation.js';
 import { SettlementError } from './domain/codes.js';
-import { istDayOf } from './domain/time.js';
+import { istDayOf } from '@ies/units';
 import { canTransitionTrade, transitionTrade } from './domain/trade-lifecycle.js';
 import { isDue, fingerprintsToRemember, metersOf, planLoad, reallocationInputs, sideScope, sidesToSign } from './domain/reconcile-plan.js';
 import { partyOf, type Side, type TradeRecord } from './domain/trade.js';

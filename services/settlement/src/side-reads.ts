@@ -1,7 +1,7 @@
 import { literal, sql, type ClickHouseClient } from '@ies/clickhouse';
 import { IesError } from '@ies/errors';
 import type { Channel } from './domain/allocation.js';
-import { BLOCK_MS } from './domain/time.js';
+import { BLOCK_MS } from '@ies/units';
 
 /**
  * Statuses whose value settlement uses: VALID, ESTIMATED (VEE substitutions) and MANUAL

@@ -8,7 +8,7 @@ import type { HolidayCalendar } from './calendar.js';
 import { MALFORMED, MAX_READ_WH, type DayReads } from './baseline-day-reads.js';
 import type { EventGeometry, Window } from './baseline-geometry.js';
 import type { ExcludedDay, ExclusionReason } from './baseline.js';
-import { dateOfDayIndex, INTERVALS_PER_DAY } from './ist.js';
+import { dateOfDayIndex, BLOCKS_PER_DAY } from '@ies/units';
 import type { DayTypeGroup, LikeDaysPack } from './policy-pack.js';
 
 export interface Candidates {
@@ -45,7 +45,7 @@ export function requiredIntervals(ev: EventGeometry, window: Window | null): Int
 
 /** Valid reads a day needs: minValidReadsPercent of 96, rounded up. */
 export function minValidReads(percent: number): number {
-  return Math.floor((INTERVALS_PER_DAY * percent + 99) / 100);
+  return Math.floor((BLOCKS_PER_DAY * percent + 99) / 100);
 }
 
 // Negative codes of examineDay: why a candidate is not a valid like day for the meter.
@@ -60,9 +60,9 @@ export const CODE_REASON: Record<number, ExclusionReason> = { [NO_READS]: 'NO_RE
  */
 export function examineDay(reads: DayReads | undefined, minValid: number, required: Int32Array, evFirst: number, evCount: number): number {
   if (reads === undefined) return NO_READS;
-  if (reads.length !== INTERVALS_PER_DAY) return MALFORMED;
+  if (reads.length !== BLOCKS_PER_DAY) return MALFORMED;
   let valid = 0;
-  for (let i = 0; i < INTERVALS_PER_DAY; i++) {
+  for (let i = 0; i < BLOCKS_PER_DAY; i++) {
     const v = reads[i];
     if (v === null) continue;
     // (v | 0) === v is the cheap test for the usual small integer; larger values take the full one.

@@ -3,7 +3,7 @@
  * them: 96 integer Wh values, null where missing or invalid.
  */
 import { drError } from './codes.js';
-import { INTERVALS_PER_DAY } from './ist.js';
+import { BLOCKS_PER_DAY } from '@ies/units';
 
 /** One IST day of a meter: 96 interval values in integer Wh, null where missing or invalid. */
 export type DayReads = ArrayLike<number | null>;
@@ -21,8 +21,8 @@ export function readsOf(days: MeterDays, date: string): DayReads | undefined {
 
 /** Throws the input error naming the first bad value of a day that examination found MALFORMED. */
 export function malformed(meterId: string, date: string, reads: DayReads): never {
-  if (reads.length !== INTERVALS_PER_DAY) throw drError('IES_ERR_DR_INPUT_INVALID', `meter ${meterId} day ${date} has ${reads.length} interval values, not ${INTERVALS_PER_DAY}`, { meterId, day: date });
-  for (let i = 0; i < INTERVALS_PER_DAY; i++) {
+  if (reads.length !== BLOCKS_PER_DAY) throw drError('IES_ERR_DR_INPUT_INVALID', `meter ${meterId} day ${date} has ${reads.length} interval values, not ${BLOCKS_PER_DAY}`, { meterId, day: date });
+  for (let i = 0; i < BLOCKS_PER_DAY; i++) {
     const v = reads[i];
     if (v !== null && !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= MAX_READ_WH)) {
       throw drError('IES_ERR_DR_INPUT_INVALID', `meter ${meterId} day ${date} interval ${i} is ${JSON.stringify(v)}; values must be integer Wh from 0 to 2^36, or null when missing`, { meterId, day: date, interval: i });
@@ -33,7 +33,7 @@ export function malformed(meterId: string, date: string, reads: DayReads): never
 
 /** Sum of `reads` over the window, or -1 when any value there is null (malformed → MALFORMED). */
 export function windowSum(reads: DayReads, w: { readonly first: number; readonly count: number }): number {
-  if (reads.length !== INTERVALS_PER_DAY) return MALFORMED;
+  if (reads.length !== BLOCKS_PER_DAY) return MALFORMED;
   let sum = 0;
   for (let i = w.first; i < w.first + w.count; i++) {
     const v = reads[i];

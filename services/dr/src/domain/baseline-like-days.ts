@@ -13,7 +13,7 @@ import { isLowUsage, lowUsageReference, type LowUsageReference } from './baselin
 import { selectDays } from './baseline-selection.js';
 import type { AdjustmentDetail, BaselineInput, BaselineResult, BaselineStatus, ExcludedDay, MeterBaseline, MeterHistory } from './baseline.js';
 import { drError } from './codes.js';
-import { formatIstTime } from './ist.js';
+import { formatIstTime } from '@ies/units';
 import { policyRef, type DayTypeGroup, type LikeDaysPack } from './policy-pack.js';
 
 /** Valid like days a meter gathered: position among the candidates, event-window energy, reads. Reused across meters. */

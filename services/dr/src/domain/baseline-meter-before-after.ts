@@ -2,11 +2,10 @@
  * The meter-before/after method: the baseline is the meter's mean load in a window before
  * the event on the event day itself, flat across the event, rounded half to even.
  */
-import { divideHalfEven } from '@ies/units';
+import { divideHalfEven, formatIstTime } from '@ies/units';
 import { malformed, MALFORMED, readsOf, windowSum } from './baseline-day-reads.js';
 import { windowOf, type EventGeometry } from './baseline-geometry.js';
 import type { BaselineInput, BaselineResult, MeterBaseline } from './baseline.js';
-import { formatIstTime } from './ist.js';
 import { policyRef, type MeterBeforeAfterPack } from './policy-pack.js';
 
 export function meterBeforeAfterBaseline(pack: MeterBeforeAfterPack, input: BaselineInput, ev: EventGeometry): BaselineResult {

@@ -10,7 +10,7 @@ import { eventGeometry } from './baseline-geometry.js';
 import { isLowUsage, lowUsageReference } from './baseline-low-usage.js';
 import { selectDays } from './baseline-selection.js';
 import { indiaHolidayCalendar } from './calendar.js';
-import { dayIndexOfDate } from './ist.js';
+import { dayIndexOfDate } from '@ies/units';
 import type { DayTypeGroup, LikeDaysPack } from './policy-pack.js';
 import { day, ist } from './test-support.js';
 

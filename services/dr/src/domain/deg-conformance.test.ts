@@ -8,7 +8,7 @@ import { loadPolicyRegistry } from '../policies.js';
 import { intervalsInDuration, kwToWhPerInterval, rupeesToPaise } from './deg-units.js';
 import { normaliseDrEvent, participatingMetersDigest } from './event.js';
 import { sharedFixturesUrl } from '@ies/testing';
-import { INTERVAL_MS } from './ist.js';
+import { BLOCK_MS } from '@ies/units';
 import { computeEventPerformance } from './performance.js';
 
 const SHARED = sharedFixturesUrl();
@@ -54,7 +54,7 @@ function eventRequestFrom(doc: any, eventId: string): unknown {
     eventId,
     programmeId: commitment.resources[0].id,
     aggregatorId: inputs.find((i: any) => i.role === 'seller').participantId,
-    window: { start: grid.start, end: grid.start + grid.ids.length * grid.per * INTERVAL_MS },
+    window: { start: grid.start, end: grid.start + grid.ids.length * grid.per * BLOCK_MS },
     intervals: spread(grid, (id) => ({
       requestedWh: kwToWhPerInterval(payload(needOf(id), 'CAPACITY_REQUESTED')!),
       offeredWh: kwToWhPerInterval(payload(offeredOf(id), 'CAPACITY_OFFERED')!),

@@ -8,9 +8,10 @@ import { IesError } from '@ies/errors';
 import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
 import type { RegistryState } from '@ies/registry';
 import {
-  SettlementError, applyTradeUpdate, claimedSide, formatInstant, normaliseDegTrade, renderOnStatus, verifySide,
+  SettlementError, applyTradeUpdate, claimedSide, normaliseDegTrade, renderOnStatus, verifySide,
   type P2pStore, type Problem, type SideMessage, type TradeIntakeContext, type TradeRecord,
 } from '@ies/settlement';
+import { formatInstant } from '@ies/units';
 import { authenticateRead } from '../auth/bearer-token.js';
 import { authenticateWrite, requestPath } from '../auth/write-signature.js';
 import { recordedWrite, sendRecorded } from '../auth/write-ledger.js';

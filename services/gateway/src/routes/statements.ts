@@ -4,9 +4,10 @@ import type { DrEventStore } from '@ies/dr';
 import { IesError } from '@ies/errors';
 import type { RegistryState } from '@ies/registry';
 import {
-  SettlementError, changeStatementStatus, istDayStart, renderCsv, seal, statementJsonOfJws,
+  SettlementError, changeStatementStatus, renderCsv, seal, statementJsonOfJws,
   type RequestableStatus, type StatementContent, type StatementRunQueue, type StatementScope, type StatementSinks, type StatementStore, type StatementSummary,
 } from '@ies/settlement';
+import { istDayStart } from '@ies/units';
 import { authenticateRead } from '../auth/bearer-token.js';
 import { GET_STATEMENT, LIST_STATEMENTS, RUN_STATEMENT, TRANSITION_STATEMENT } from './schemas/statements.js';
 

@@ -17,7 +17,7 @@ import { canonicalJson } from '@ies/crypto';
 import { SettlementError, throwIfProblems, type Problem } from './codes.js';
 import { mergeEvidence, type CheckpointRef } from './evidence.js';
 import { allocateProRata } from './pro-rata.js';
-import { BLOCK_MS, formatInstant } from './time.js';
+import { BLOCK_MS, formatInstant } from '@ies/units';
 import { partyOf, type NormalisedTrade, type Side, type TradeRecord } from './trade.js';
 
 export type Channel = 'IMPORT' | 'EXPORT';

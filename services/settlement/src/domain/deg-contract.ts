@@ -15,10 +15,8 @@
  * peer DISCOM (inter-DISCOM trade: that DISCOM computes the side from its own meters).
  */
 import { ID_GRAMMAR, isSafeId } from '@ies/contracts';
-import { MAX_RATE_PAISE_PER_KWH, MAX_TRADE_INTERVAL_WH } from '@ies/units';
-import { parseScaled } from './decimal.js';
+import { BLOCK_MS, formatInstant, MAX_RATE_PAISE_PER_KWH, MAX_TRADE_INTERVAL_WH, parseDuration, parseInstant, parseScaled } from '@ies/units';
 import { type Problem, type SettlementCode } from './codes.js';
-import { BLOCK_MS, formatInstant, parseDuration, parseInstant } from './time.js';
 import { tradeDigest, tradeIdOf, type NormalisedTrade, type TradeInterval, type TradeParty } from './trade.js';
 
 export interface TradeIntakeContext {

@@ -9,9 +9,8 @@
  * contract and are not repeated here.
  */
 import type { FinalAllocation } from './allocation.js';
-import { paiseToInrNumber, whToKwhNumber } from './decimal.js';
+import { formatDuration, formatInstant, paiseToInrNumber, whToKwhNumber } from '@ies/units';
 import { lineAmount } from './statement-charges.js';
-import { formatDuration, formatInstant } from './time.js';
 import type { NormalisedTrade } from './trade.js';
 
 export interface OnStatusContext {

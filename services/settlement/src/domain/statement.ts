@@ -14,7 +14,7 @@ import { tradeLines, type AddLine, type ChargeContext } from './statement-charge
 import { STATEMENT_SCHEMA, party, seal, statementId, type BuiltStatement, type StatementContent, type StatementLine, type StatementScope } from './statement-content.js';
 import { compareLines, compareText } from './statement-order.js';
 import { nextRevision, sameFigures } from './statement-revisions.js';
-import { istDayEnd, istDayStart } from './time.js';
+import { istDayEnd, istDayStart } from '@ies/units';
 import type { NormalisedTrade, TradeRecord } from './trade.js';
 
 export interface DrLineInput {

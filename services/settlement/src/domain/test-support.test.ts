@@ -7,7 +7,7 @@ import type { MeterSeries, ReadSource } from './allocation.js';
 import type { CheckpointRef } from './evidence.js';
 import { sharedFixturesUrl } from '@ies/testing';
 import { validatePolicyPack, type PolicyPack } from './policy-pack.js';
-import { BLOCK_MS } from './time.js';
+import { BLOCK_MS } from '@ies/units';
 import type { NormalisedTrade, TradeInterval, TradeRecord, TradeState } from './trade.js';
 
 export const FIXTURES = sharedFixturesUrl() ?? new URL('file:///nonexistent/');

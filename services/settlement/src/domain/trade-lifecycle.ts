@@ -14,7 +14,7 @@
  */
 import { defineLifecycle } from '@ies/lifecycle';
 import { SettlementError, type Problem } from './codes.js';
-import { formatInstant } from './time.js';
+import { formatInstant } from '@ies/units';
 import type { NormalisedTrade, TradeRecord, TradeState } from './trade.js';
 
 const TRADE_LIFECYCLE = defineLifecycle<TradeState>(

@@ -14,7 +14,7 @@ import { createRedis, type Redis } from '@ies/redis';
 import { stackConfig } from '@ies/testing';
 import type { FinalAllocation } from '../../src/domain/allocation.js';
 import type { PolicyPack } from '../../src/domain/policy-pack.js';
-import { istDayStart } from '../../src/domain/time.js';
+import { istDayStart } from '@ies/units';
 import type { NormalisedTrade } from '../../src/domain/trade.js';
 import { drSourceOf } from '../../src/dr-source.js';
 import { P2pStore } from '../../src/p2p-store.js';
