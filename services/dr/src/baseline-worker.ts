@@ -8,7 +8,7 @@ import { computeBaseline, type BaselineResult } from './domain/baseline.js';
 import type { HolidayCalendar } from './domain/calendar.js';
 import type { DrEvent } from './domain/event.js';
 import { dateOfDayIndex, dayIndexOfDate } from '@ies/units';
-import type { PolicyRegistry } from './domain/policy-pack.js';
+import type { PolicyRegistry } from './domain/policy-registry.js';
 import type { DrEventStore } from './event-store.js';
 import { loadMeterHistory } from './history.js';
 import { openKey } from './performance-sweep.js';

@@ -6,7 +6,8 @@ export { kwToWhPerInterval, rupeesToPaise, intervalsInDuration } from './domain/
 export { normaliseDrEvent, participatingMetersDigest, compareCodePoints, type DrEvent, type DrEventInterval, type DrEventIntervalRequest, type DrEventRequest } from './domain/event.js';
 export { DR_EVENT_STATES, VALID_TRANSITIONS, InvalidTransitionError, canTransition, isDrEventState, isTerminal, transition, type DrEventState } from './domain/event-lifecycle.js';
 export { computeEventPerformance, meterDelivery, type DeliveryStatus, type EventPerformance, type IntervalPerformance, type MeterDelivery, type MeterPerformanceInput, type PerformanceInterval, type PerformanceTotals } from './domain/performance.js';
-export { createPolicyRegistry, parsePolicyPack, policyRef, validatePolicyPack, type Adjustment, type DayTypeGroup, type LikeDaysPack, type LikeDaysParameters, type LowUsageRule, type MeterBeforeAfterPack, type MeterBeforeAfterParameters, type PolicyPack, type PolicyRegistry, type Selection } from './domain/policy-pack.js';
+export { createPolicyRegistry, type PolicyRegistry } from './domain/policy-registry.js';
+export { parsePolicyPack, policyRef, validatePolicyPack, type Adjustment, type DayTypeGroup, type LikeDaysPack, type LikeDaysParameters, type LowUsageRule, type MeterBeforeAfterPack, type MeterBeforeAfterParameters, type PolicyPack, type Selection } from './domain/policy-pack.js';
 export { loadPolicyPacks, loadPolicyRegistry, POLICIES_DIR } from './policies.js';
 export { DrEventStore, type DrEventRecord } from './event-store.js';
 export { startBaselineWorker, baselineEvent, readBaselines, BASELINE_GROUP } from './baseline-worker.js';

@@ -5,7 +5,8 @@
 // check, RFC 8785 JSON, SHA-256). Generation is timed apart. Makes no assertions on time.
 // Run: npm run build && node services/settlement/dist/src/bench-settlement-domain.js [meters] [trades]
 import os from 'node:os';
-import { allocateSide, combineSides, type ReadSource, type SideAllocation } from './domain/allocation.js';
+import { allocateSide, type ReadSource, type SideAllocation } from './domain/allocation.js';
+import { combineSides } from './domain/final-allocation.js';
 import type { PolicyPack } from './domain/policy-pack.js';
 import { buildStatement } from './domain/statement.js';
 import { BLOCKS_PER_DAY } from '@ies/units';

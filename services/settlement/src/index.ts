@@ -4,10 +4,9 @@ export { mergeEvidence, type CheckpointRef } from './domain/evidence.js';
 export { normaliseDegTrade, type IntakeResult, type TradeIntakeContext } from './domain/deg-contract.js';
 export { VALID_TRANSITIONS, TradeTransitionError, applyTradeUpdate, canTransitionTrade, newTradeRecord, transitionTrade, type UpdateResult } from './domain/trade-lifecycle.js';
 export { allocateProRata } from './domain/pro-rata.js';
-export {
-  SIDE_ALLOCATION_SCHEMA, SIDE_CHANNEL, allocateSide, combineSides, finalAllocation, reallocate, sideAllocationJson, validateSideAllocation,
-  type AllocatedInterval, type Channel, type FinalAllocation, type FinalInterval, type MeterSeries, type ReadSource, type ReallocationResult, type SideAllocation, type SideInput,
-} from './domain/allocation.js';
+export { SIDE_ALLOCATION_SCHEMA, SIDE_CHANNEL, allocateSide, reallocate, type AllocatedInterval, type Channel, type MeterSeries, type ReadSource, type ReallocationResult, type SideAllocation, type SideInput } from './domain/allocation.js';
+export { combineSides, finalAllocation, type FinalAllocation, type FinalInterval } from './domain/final-allocation.js';
+export { sideAllocationJson, validateSideAllocation } from './domain/side-allocation-check.js';
 export { renderOnStatus, type OnStatusContext, type OnStatusOptions } from './domain/on-status.js';
 export { policyReference, selectPolicy, validatePolicyPack, type PolicyPack, type ShortfallTreatment, type SideRates } from './domain/policy-pack.js';
 export { buildStatement, type AdjustmentInput, type DrLineInput, type StatementInputs } from './domain/statement.js';

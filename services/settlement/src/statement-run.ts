@@ -1,5 +1,5 @@
 import { IesError } from '@ies/errors';
-import type { FinalAllocation } from './domain/allocation.js';
+import type { FinalAllocation } from './domain/final-allocation.js';
 import { selectPolicy, type PolicyPack } from './domain/policy-pack.js';
 import { buildStatement } from './domain/statement.js';
 import type { StatementScope } from './domain/statement-content.js';

@@ -2,8 +2,8 @@
 // collapsed) and, with the example's own allocations, against its numbers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FinalAllocation } from './allocation.js';
-import { finalAllocation } from './allocation.js';
+import type { FinalAllocation } from './final-allocation.js';
+import { finalAllocation } from './final-allocation.js';
 import { normaliseDegTrade } from './deg-contract.js';
 import { renderOnStatus } from './on-status.js';
 import { FIXTURES, fixturesPresent, intakeContext, loadJson } from './test-support.test.js';

@@ -8,7 +8,7 @@
  * Resources, offer, participants and payment settlements are the platforms' part of the
  * contract and are not repeated here.
  */
-import type { FinalAllocation } from './allocation.js';
+import type { FinalAllocation } from './final-allocation.js';
 import { formatDuration, formatInstant, paiseToInrNumber, whToKwhNumber } from '@ies/units';
 import { lineAmount } from './statement-charges.js';
 import type { NormalisedTrade } from './trade.js';

@@ -6,7 +6,7 @@
  * kept when waived (rate 0) because they record the deviation.
  */
 import { divideHalfEven, divideHalfEvenSafe } from '@ies/units';
-import type { FinalInterval } from './allocation.js';
+import type { FinalInterval } from './final-allocation.js';
 import type { PolicyPack, ShortfallTreatment } from './policy-pack.js';
 import { party, type LineKind } from './statement-content.js';
 import type { NormalisedTrade, TradeInterval } from './trade.js';

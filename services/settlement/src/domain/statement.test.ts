@@ -6,7 +6,8 @@
 // buyer shortfall 400 paise/kWh).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allocateSide, combineSides, reallocate, type FinalAllocation, type ReadSource, type SideAllocation } from './allocation.js';
+import { allocateSide, reallocate, type ReadSource, type SideAllocation } from './allocation.js';
+import { combineSides, type FinalAllocation } from './final-allocation.js';
 import { SettlementError } from './codes.js';
 import type { PolicyPack } from './policy-pack.js';
 import { buildStatement, type StatementInputs } from './statement.js';

@@ -7,7 +7,7 @@
 import { canonicalJson } from '@ies/crypto';
 import { SettlementError, type Problem } from './codes.js';
 import { mergeEvidence, type CheckpointRef } from './evidence.js';
-import type { FinalAllocation } from './allocation.js';
+import type { FinalAllocation } from './final-allocation.js';
 import { policyReference, type PolicyPack } from './policy-pack.js';
 import { checkZeroSum, positions } from './statement-balances.js';
 import { tradeLines, type AddLine, type ChargeContext } from './statement-charges.js';

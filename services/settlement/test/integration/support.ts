@@ -12,7 +12,7 @@ import { migrateLoaderTables } from '@ies/loader';
 import { createLogger } from '@ies/observability';
 import { createRedis, type Redis } from '@ies/redis';
 import { stackConfig } from '@ies/testing';
-import type { FinalAllocation } from '../../src/domain/allocation.js';
+import type { FinalAllocation } from '../../src/domain/final-allocation.js';
 import type { PolicyPack } from '../../src/domain/policy-pack.js';
 import { istDayStart } from '@ies/units';
 import type { NormalisedTrade } from '../../src/domain/trade.js';
