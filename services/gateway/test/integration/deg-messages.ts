@@ -2,10 +2,10 @@
 // never copied), with ids, meters, DISCOMs, platforms and the delivery window replaced in memory.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { sharedFixturesUrl } from '@ies/testing';
+import { sharedFixture } from '@ies/testing';
 import type { Json } from './harness.js';
 
-export const FIXTURES = sharedFixturesUrl();
+export const FIXTURES = sharedFixture();
 const DAY_MS = 86_400_000;
 
 /** 10:00 IST, `days` from today: on the 15-minute grid, in the future for days ≥ 1. */
@@ -15,7 +15,6 @@ export interface TradeOptions { tx?: string; sellerMeter?: string; buyerMeter?: 
 
 /** A DEG example with the given parties: a string substitution over the example's own ids. */
 export function degMessage(o: TradeOptions): { doc: Json; tx: string } {
-  if (!FIXTURES) throw new Error('shared DEG fixtures not present');
   const tx = o.tx ?? randomUUID();
   let text = readFileSync(new URL(`deg-p2p-wave2/${o.file ?? 'confirm-request.json'}`, FIXTURES), 'utf8');
   const swap: [string, string][] = [
