@@ -5,7 +5,7 @@ export {
   blockIndexOf, dateOfDayIndex, dayIndexOfDate, dayOfWeek, formatIstTime, isBlockAligned, istDayEnd, istDayIndexOf, istDayOf, istDayStart, istDayStartMs,
 } from './ist.js';
 export { formatDuration, formatInstant, parseDuration, parseInstant } from './instant.js';
-export { formatFixedScale, formatScaled, paiseToInrNumber, parseScaled, whToKwhNumber, type ScaledResult } from './scaled.js';
+export { formatFixedScale, formatRupees, formatScaled, paiseToInrNumber, parseScaled, whToKwhNumber, type ScaledResult } from './scaled.js';
 export {
   compare, decimalOfNumber, floorDivide, formatDecimal, isNegative, kwhToWh, multiply, parseDecimal, roundHalfEven, subtract, toInteger, type Decimal,
 } from './decimal.js';

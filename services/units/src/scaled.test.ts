@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatFixedScale, formatScaled, parseScaled, whToKwhNumber } from './scaled.js';
+import { formatFixedScale, formatRupees, formatScaled, parseScaled, whToKwhNumber } from './scaled.js';
 
 test('decimal parsing is exact and refuses precision it cannot keep', () => {
   const v = (x: unknown, scale: number) => {
@@ -29,4 +29,9 @@ test('fixed-scale text keeps every digit of the scale', () => {
   assert.equal(formatFixedScale(1000, 3), '1.000');
   assert.equal(formatFixedScale(5, 2), '0.05');
   assert.throws(() => formatFixedScale(-1, 3), /non-negative/);
+});
+
+test('rupees for people: two decimals, exact, the sign in front of the digits', () => {
+  assert.deepEqual([0, 5, 123_450, -5, -123_456].map(formatRupees), ['₹0.00', '₹0.05', '₹1234.50', '₹-0.05', '₹-1234.56']);
+  for (const p of [1, 99, 100, 101, 43_715, -43_715, 9_000_000_000_001]) assert.equal(formatRupees(p), `₹${(p / 100).toFixed(2)}`, String(p));
 });

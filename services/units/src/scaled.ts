@@ -69,3 +69,9 @@ export function formatFixedScale(value: number, scale: number): string {
   const digits = String(value).padStart(scale + 1, '0');
   return `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
 }
+
+/** Paise as rupees for people, always with two decimals: -5 → "₹-0.05", 123450 → "₹1234.50". Exact, not a float division. */
+export function formatRupees(paise: number): string {
+  if (!Number.isSafeInteger(paise)) throw new RangeError(`${paise} paise is not a safe integer`);
+  return `₹${paise < 0 ? '-' : ''}${formatFixedScale(Math.abs(paise), 2)}`;
+}
