@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { IesError } from '@ies/errors';
-import { loadConfig, redactConfig } from './config.js';
+import { loadConfig } from './config.js';
+import { redactConfig } from './redact.js';
 
 test('defaults point at the local stack', () => {
   const c = loadConfig({});

@@ -1,1 +1,3 @@
-export { loadConfig, redactConfig, type Config, type KafkaSasl, type LoadConfigOptions } from './config.js';
+export { loadConfig } from './config.js';
+export type { Config, KafkaSasl, LoadConfigOptions } from './config-model.js';
+export { redactConfig } from './redact.js';

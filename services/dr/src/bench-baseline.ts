@@ -14,7 +14,7 @@ import { migrateDrTables } from './migrate.js';
 import { uniqueTenant } from '@ies/testing';
 import { computeBaseline } from './domain/baseline.js';
 import { indiaHolidayCalendar } from './domain/calendar.js';
-import { dateOfDayIndex, dayIndexOfDate, istDayStartMs } from './domain/ist.js';
+import { dateOfDayIndex, dayIndexOfDate, istDayStartMs } from '@ies/units';
 import { loadMeterHistory } from './history.js';
 import { loadPolicyRegistry } from './policies.js';
 

@@ -4,9 +4,9 @@
 // "History from ClickHouse".
 import type { ClickHouseClient } from '@ies/clickhouse';
 import { loadHistoryGrid, USABLE_STATUSES, type HistoryDays } from '@ies/reads';
-import { MAX_READ_WH } from './domain/baseline.js';
+import { MAX_READ_WH } from './domain/baseline-day-reads.js';
 import { drError } from './domain/codes.js';
-import { dateOfDayIndex, dayIndexOfDate, istDayStartMs } from './domain/ist.js';
+import { dateOfDayIndex, dayIndexOfDate, istDayStartMs } from '@ies/units';
 
 /** Statuses whose value a baseline may use: the one definition in @ies/reads. */
 export { USABLE_STATUSES, type HistoryDays };

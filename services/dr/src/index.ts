@@ -1,12 +1,13 @@
-export { computeBaseline, baselineRows, MAX_READ_WH, type AdjustmentDetail, type BaselineInput, type BaselineResult, type BaselineRow, type BaselineStatus, type DayReads, type ExcludedDay, type ExclusionReason, type MeterBaseline, type MeterDays, type MeterHistory } from './domain/baseline.js';
+export { computeBaseline, baselineRows, type AdjustmentDetail, type BaselineInput, type BaselineResult, type BaselineRow, type BaselineStatus, type ExcludedDay, type ExclusionReason, type MeterBaseline, type MeterHistory } from './domain/baseline.js';
+export { MAX_READ_WH, type DayReads, type MeterDays } from './domain/baseline-day-reads.js';
 export { indiaHolidayCalendar, parseHolidayList, INDIA_CENTRAL_HOLIDAYS, HOLIDAY_SOURCES, DAY_TYPES, type DayType, type Holiday, type HolidayCalendar } from './domain/calendar.js';
-export { DR_ERROR_CODES, drError, type DrErrorCode, type Problem } from './domain/codes.js';
+export { drError, type DrErrorCode, type Problem } from './domain/codes.js';
 export { kwToWhPerInterval, rupeesToPaise, intervalsInDuration } from './domain/deg-units.js';
 export { normaliseDrEvent, participatingMetersDigest, compareCodePoints, type DrEvent, type DrEventInterval, type DrEventIntervalRequest, type DrEventRequest } from './domain/event.js';
 export { DR_EVENT_STATES, VALID_TRANSITIONS, InvalidTransitionError, canTransition, isDrEventState, isTerminal, transition, type DrEventState } from './domain/event-lifecycle.js';
-export { INTERVALS_PER_DAY, INTERVAL_MS, IST_OFFSET_MS, dateOfDayIndex, dayIndexOfDate, istDateOf, istDayIndexOf, istDayStartMs, intervalIndexOf } from './domain/ist.js';
 export { computeEventPerformance, meterDelivery, type DeliveryStatus, type EventPerformance, type IntervalPerformance, type MeterDelivery, type MeterPerformanceInput, type PerformanceInterval, type PerformanceTotals } from './domain/performance.js';
-export { createPolicyRegistry, parsePolicyPack, policyRef, validatePolicyPack, type Adjustment, type DayTypeGroup, type LikeDaysPack, type LikeDaysParameters, type LowUsageRule, type MeterBeforeAfterPack, type MeterBeforeAfterParameters, type PolicyPack, type PolicyRegistry, type Selection } from './domain/policy-pack.js';
+export { createPolicyRegistry, type PolicyRegistry } from './domain/policy-registry.js';
+export { parsePolicyPack, policyRef, validatePolicyPack, type Adjustment, type DayTypeGroup, type LikeDaysPack, type LikeDaysParameters, type LowUsageRule, type MeterBeforeAfterPack, type MeterBeforeAfterParameters, type PolicyPack, type Selection } from './domain/policy-pack.js';
 export { loadPolicyPacks, loadPolicyRegistry, POLICIES_DIR } from './policies.js';
 export { DrEventStore, type DrEventRecord } from './event-store.js';
 export { startBaselineWorker, baselineEvent, readBaselines, BASELINE_GROUP } from './baseline-worker.js';

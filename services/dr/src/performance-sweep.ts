@@ -6,7 +6,7 @@ import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
 import type { Logger } from '@ies/observability';
 import type { Redis } from '@ies/redis';
 import { readBaselines, writePerformance } from './dr-tables.js';
-import { intervalIndexOf } from './domain/ist.js';
+import { blockIndexOf as intervalIndexOf } from '@ies/units';
 import { computeEventPerformance, type EventPerformance } from './domain/performance.js';
 import type { DrEventRecord, DrEventStore } from './event-store.js';
 import { loadMeterHistory } from './history.js';

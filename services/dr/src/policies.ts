@@ -4,7 +4,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { drError } from './domain/codes.js';
-import { createPolicyRegistry, parsePolicyPack, type PolicyPack, type PolicyRegistry } from './domain/policy-pack.js';
+import { parsePolicyPack, type PolicyPack } from './domain/policy-pack.js';
+import { createPolicyRegistry, type PolicyRegistry } from './domain/policy-registry.js';
 
 /** services/dr/policies/, from dist/src/policies.js. */
 export const POLICIES_DIR = fileURLToPath(new URL('../../policies/', import.meta.url));

@@ -1,5 +1,4 @@
 export {
-  BLOCK_MS,
   DEFAULT_POLICY,
   type Channel,
   type IngestContext,
@@ -14,5 +13,4 @@ export {
 } from './domain/types.js';
 export { normaliseIesMeterData } from './domain/normalise-ies.js';
 export { normaliseCompactCsv, CSV_HEADER } from './domain/normalise-csv.js';
-export { kwhToWh, roundHalfEven } from './domain/decimal.js';
 export { normaliseBatch, type BatchFormat } from './domain/normalise-batch.js';

@@ -1,7 +1,7 @@
 // The synthetic day both settlement benchmarks settle: four DISCOMs, meters dealt round-robin
 // to them, every fifth meter a prosumer, and P2P trades of 1–3 hourly intervals between
 // 09:00 and 17:00 IST from a prosumer to any other meter. Deterministic (xorshift32).
-import { BLOCK_MS, istDayStart } from './domain/time.js';
+import { BLOCK_MS, istDayStart } from '@ies/units';
 import type { NormalisedTrade, TradeRecord } from './domain/trade.js';
 
 export const BENCH_DISCOMS = ['BRPL-DL', 'TPDDL-DL', 'BYPL-DL', 'PVVNL-UP'] as const;

@@ -5,10 +5,11 @@
 // check, RFC 8785 JSON, SHA-256). Generation is timed apart. Makes no assertions on time.
 // Run: npm run build && node services/settlement/dist/src/bench-settlement-domain.js [meters] [trades]
 import os from 'node:os';
-import { allocateSide, combineSides, type ReadSource, type SideAllocation } from './domain/allocation.js';
+import { allocateSide, type ReadSource, type SideAllocation } from './domain/allocation.js';
+import { combineSides } from './domain/final-allocation.js';
 import type { PolicyPack } from './domain/policy-pack.js';
 import { buildStatement } from './domain/statement.js';
-import { BLOCKS_PER_DAY } from './domain/time.js';
+import { BLOCKS_PER_DAY } from '@ies/units';
 import { BENCH_DAY, BENCH_DAY_START, BENCH_DISCOMS, benchRandom, benchTrades } from './bench-fixture.js';
 
 const METERS = Number(process.argv[2] ?? 1_000_000);

@@ -22,12 +22,13 @@ import { Ed25519KeyFile } from '@ies/crypto';
 import { createClickHouse, identifier } from '@ies/clickhouse';
 import { loadConfig } from '@ies/config';
 import { migrateSettlementTables } from './migrate.js';
-import { allocateSide, combineSides, type ReadSource, type SideAllocation } from './domain/allocation.js';
+import { allocateSide, type ReadSource, type SideAllocation } from './domain/allocation.js';
+import { combineSides } from './domain/final-allocation.js';
 import type { PolicyPack } from './domain/policy-pack.js';
 import { buildStatement } from './domain/statement.js';
 import { renderCsv } from './domain/statement-csv.js';
 import { BENCH_DAY, BENCH_DAY_START, BENCH_DISCOMS, benchRandom, benchTrades } from './bench-fixture.js';
-import { BLOCK_MS } from './domain/time.js';
+import { BLOCK_MS } from '@ies/units';
 import { loadSideReads, readFingerprints } from './side-reads.js';
 import { signStatement } from './statement-jws.js';
 

@@ -4,9 +4,10 @@ import { canonicalJson } from '@ies/crypto';
 import { IesError } from '@ies/errors';
 import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
 import { writeVersioned, type Redis } from '@ies/redis';
-import type { FinalAllocation, SideAllocation } from './domain/allocation.js';
+import type { SideAllocation } from './domain/allocation.js';
+import type { FinalAllocation } from './domain/final-allocation.js';
 import { SettlementError } from './domain/codes.js';
-import { istDayOf } from './domain/time.js';
+import { istDayOf } from '@ies/units';
 import { newTradeRecord } from './domain/trade-lifecycle.js';
 import { tradeDigest, type NormalisedTrade, type Side, type TradeRecord } from './domain/trade.js';
 

@@ -7,10 +7,12 @@ import type { LogStore } from '@ies/notary/log';
 import type { Logger } from '@ies/observability';
 import type { Redis } from '@ies/redis';
 import type { RegistryState } from '@ies/registry';
-import { SIDE_CHANNEL, combineSides, reallocate, type MeterSeries, type SideAllocation } from './domain/allocation.js';
+import { SIDE_CHANNEL, reallocate, type MeterSeries, type SideAllocation } from './domain/allocation.js';
+import { combineSides } from './domain/final-allocation.js';
 import { SettlementError } from './domain/codes.js';
-import { istDayOf } from './domain/time.js';
+import { istDayOf } from '@ies/units';
 import { canTransitionTrade, transitionTrade } from './domain/trade-lifecycle.js';
+import { isDue, fingerprintsToRemember, metersOf, planLoad, reallocationInputs, sideScope, sidesToSign } from './domain/reconcile-plan.js';
 import { partyOf, type Side, type TradeRecord } from './domain/trade.js';
 import { publishFinals } from './allocation-sink.js';
 import type { FinalRecord, P2pStore, SideDelivery } from './p2p-store.js';
@@ -21,7 +23,6 @@ import { loadSideReads, readFingerprints } from './side-reads.js';
 import { claimedSide, signSide, verifySide } from './side-signature.js';
 
 const DAY_MS = 86_400_000;
-const OTHER: Readonly<Record<Side, Side>> = { SELLER: 'BUYER', BUYER: 'SELLER' };
 export const RECONCILER = 'settlement-reconciler';
 
 export interface ReconcilerDeps {
@@ -53,8 +54,6 @@ export interface SweepReport {
   readonly finals: number;
 }
 
-const lastEnd = (r: TradeRecord) => r.trade.intervals[r.trade.intervals.length - 1]!.endMs;
-
 /**
  * P2P reconciliation of the DISCOMs this node hosts. Each sweep takes a DISCOM's trades of
  * the last `lookbackDays` IST days and, for each side the DISCOM holds (its meters as seller,
@@ -85,7 +84,7 @@ export class Reconciler {
     await this.relaySides(discomId);
     let finals = 0;
     for (const r of trades) {
-      if (r.state !== 'CANCELLED' && lastEnd(r) + this.deps.graceMs <= now && (await this.combine(discomId, r.trade.tradeId))) finals++;
+      if (r.state !== 'CANCELLED' && isDue(r, now, this.deps.graceMs) && (await this.combine(discomId, r.trade.tradeId))) finals++;
     }
     await this.relayFinals(discomId);
     await store.relayTrades(discomId);
@@ -102,74 +101,43 @@ export class Reconciler {
 
   /** Allocates the DISCOM's `side` of its trades; returns how many side versions it stored and how many meters it loaded. */
   private async allocate(discomId: string, side: Side, trades: readonly TradeRecord[], now: number, evidence: ReadEvidence): Promise<{ stored: number; loaded: number }> {
-    // Every live trade of the DISCOM's meters on this side takes part (pro-rata needs all of a
-    // meter's trades); only those whose window ended grace ago are stored and sent.
-    const live = trades.filter((r) => r.state !== 'CANCELLED' && partyOf(r.trade, side).discomId === discomId);
-    const due = new Set(live.filter((r) => lastEnd(r) + this.deps.graceMs <= now).map((r) => r.trade.tradeId));
-    if (due.size === 0) return { stored: 0, loaded: 0 };
-    const meterOf = (r: TradeRecord) => partyOf(r.trade, side).meterId;
-    const byMeter = new Map<string, TradeRecord[]>();
-    for (const r of live) {
-      const list = byMeter.get(meterOf(r));
-      if (list) list.push(r);
-      else byMeter.set(meterOf(r), [r]);
-    }
-    const meters = [...byMeter.keys()];
-    const from = Math.min(...live.map((r) => r.trade.intervals[0]!.startMs));
-    const to = Math.max(...live.map(lastEnd));
+    const scope = sideScope(discomId, side, trades, now, this.deps.graceMs);
+    if (scope === undefined) return { stored: 0, loaded: 0 };
     const channel = SIDE_CHANNEL[side];
-
-    // Only meters whose reads or trades changed since the last sweep, or with a due trade that
-    // has no side yet, are loaded and reallocated: a sweep over an unchanged week is cheap.
+    const meters = metersOf(scope);
     const held = new Map<string, SideAllocation>();
-    for (const id of due) {
+    for (const id of scope.due) {
       const own = await this.deps.store.getSide(discomId, id, side);
       if (own?.origin === 'OWN') held.set(id, own.allocation);
     }
-    const fingerprints = await readFingerprints(this.deps.ch, discomId, channel, meters, from, to);
-    const fingerprintOf = (meterId: string) => {
-      const mine = byMeter.get(meterId) ?? [];
-      const days = new Set(mine.flatMap((r) => r.trade.intervals.flatMap((iv) => [Math.floor(iv.startMs / DAY_MS) * DAY_MS, Math.floor((iv.endMs - 1) / DAY_MS) * DAY_MS])));
-      const reads = [...days].sort((a, b) => a - b).map((d) => `${d}=${fingerprints.get(meterId)?.get(d) ?? '-'}`);
-      // The terms that move an allocation (a curtailment lowers a quantity), not lifecycle steps such as ALLOCATED.
-      const terms = mine.map((r) => `${r.trade.tradeId}:${r.trade.intervals.map((iv) => iv.quantityWh).join('+')}:${due.has(r.trade.tradeId) ? 'due' : 'open'}`).sort();
-      return `${reads.join(',')}|${terms.join(',')}`;
-    };
+    const fingerprints = await readFingerprints(this.deps.ch, discomId, channel, meters, scope.fromMs, scope.toMs);
     const seenKey = `ies:${discomId}:p2p:read-fingerprints:${side}`;
-    const seen = await this.deps.redis.hmget(seenKey, ...meters);
-    const current = new Map(meters.map((m) => [m, fingerprintOf(m)]));
-    const waiting = new Set(live.filter((r) => due.has(r.trade.tradeId) && !held.has(r.trade.tradeId)).map(meterOf));
-    const changed = new Set(meters.filter((m, i) => waiting.has(m) || seen[i] !== current.get(m)));
-    if (changed.size === 0) return { stored: 0, loaded: 0 };
+    const plan = planLoad(scope, held, fingerprints, await this.deps.redis.hmget(seenKey, ...meters));
+    if (plan.load.length === 0) return { stored: 0, loaded: 0 };
 
-    const loaded = await loadSideReads(this.deps.ch, discomId, channel, [...changed], from, to);
+    const loaded = await loadSideReads(this.deps.ch, discomId, channel, plan.load, scope.fromMs, scope.toMs);
     const series = new Map<string, MeterSeries>();
-    // A side is signed only once every read it uses is in the notary's log: its evidence must
-    // cover them all. Until then its meter waits (the next sweep tries again).
+    // Meters with a read whose batch has no notary receipt yet: their sides wait (sidesToSign).
     const unproven = new Set<string>();
     for (const [meterId, s] of loaded) {
       series.set(meterId, { startMs: s.startMs, wh: s.wh, evidence: await evidence.of(s.batches) });
       if ([...s.batches].some((b) => evidence.unreceipted.has(b))) unproven.add(meterId);
     }
-    const previous = [...held.values()].filter((a) => changed.has(a.meterId));
-    const result = reallocate(previous, { discomId, side, trades: live.filter((r) => changed.has(meterOf(r))), reads: (meterId) => series.get(meterId) });
-    const byId = new Map(live.map((r) => [r.trade.tradeId, r]));
+    const { previous, trades: reallocated } = reallocationInputs(scope, held, plan.load);
+    const result = reallocate(previous, { discomId, side, trades: reallocated, reads: (meterId) => series.get(meterId) });
     const keys = await this.deps.keys.keyFile(discomId).current();
     let stored = 0;
-    for (const allocation of result.allocations) {
-      if (!due.has(allocation.tradeId) || !result.changed.includes(allocation.tradeId) || unproven.has(allocation.meterId)) continue;
+    for (const { allocation, sendTo } of sidesToSign(scope, result, unproven)) {
       const jws = await signSide(allocation, keys);
-      const peer = partyOf(byId.get(allocation.tradeId)!.trade, OTHER[side]).discomId;
-      const delivery: SideDelivery | undefined = peer === discomId ? undefined : { tradeId: allocation.tradeId, from: discomId, to: peer, side, version: allocation.version, jws };
+      const delivery: SideDelivery | undefined = sendTo === undefined ? undefined : { tradeId: allocation.tradeId, from: discomId, to: sendTo, side, version: allocation.version, jws };
       if (await this.deps.store.saveSide(discomId, { allocation, jws, origin: 'OWN', at: now }, delivery)) {
         stored++;
         this.deps.logger.info({ discomId, tradeId: allocation.tradeId, side, version: allocation.version, status: allocation.status, to: delivery?.to }, 'side allocated');
       }
     }
-    // Remember what was settled from; a meter still waiting for a receipt is looked at again.
-    const settled = [...changed].filter((m) => !unproven.has(m));
-    if (settled.length > 0) await this.deps.redis.hset(seenKey, Object.fromEntries(settled.map((m) => [m, current.get(m)!])));
-    return { stored, loaded: changed.size };
+    const remember = fingerprintsToRemember(plan, unproven);
+    if (Object.keys(remember).length > 0) await this.deps.redis.hset(seenKey, remember);
+    return { stored, loaded: plan.load.length };
   }
 
   /**

@@ -1,7 +1,8 @@
 import { CompactSign, compactVerify, decodeProtectedHeader, type JWK } from 'jose';
 import { parseStrictJson, type Ed25519Keys } from '@ies/crypto';
 import { IesError } from '@ies/errors';
-import { sideAllocationJson, validateSideAllocation, type SideAllocation } from './domain/allocation.js';
+import { type SideAllocation } from './domain/allocation.js';
+import { sideAllocationJson, validateSideAllocation } from './domain/side-allocation-check.js';
 
 /** Media type in the `typ` header of a signed side allocation. */
 export const SIDE_JWS_TYP = 'ies-p2p-side+jws';

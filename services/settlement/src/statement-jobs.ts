@@ -1,6 +1,6 @@
 import { QUEUES } from '@ies/contracts';
-import type { StatementScope } from './domain/statement.js';
-import { istDayOf, istDayStart } from './domain/time.js';
+import type { StatementScope } from './domain/statement-content.js';
+import { istDayOf, istDayStart } from '@ies/units';
 
 export const STATEMENT_QUEUE = QUEUES.settlementStatements;
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { publicJwkOf } from '@ies/crypto';
 import { CompactSign, type JWK } from 'jose';
-import { buildStatement, seal } from './domain/statement.js';
+import { buildStatement } from './domain/statement.js';
+import { seal } from './domain/statement-content.js';
 import type { PolicyPack } from './domain/policy-pack.js';
 import { SETTLEMENT_KEY_ROLE, detachedJws, signStatement, verifyStatementJws } from './statement-jws.js';
 

@@ -11,7 +11,8 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { CompactSign, compactVerify, decodeProtectedHeader, type JWK } from 'jose';
 import { canonicalJson } from '@ies/crypto';
-import { STATEMENT_SCHEMA, checkZeroSum, statementId, type StatementContent } from './domain/statement.js';
+import { checkZeroSum } from './domain/statement-balances.js';
+import { STATEMENT_SCHEMA, statementId, type StatementContent } from './domain/statement-content.js';
 
 export const STATEMENT_TYP = 'ies-statement+jws';
 /** The `ies:role` of settlement keys in a JWKS. */

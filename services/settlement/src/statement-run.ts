@@ -1,7 +1,8 @@
 import { IesError } from '@ies/errors';
-import type { FinalAllocation } from './domain/allocation.js';
+import type { FinalAllocation } from './domain/final-allocation.js';
 import { selectPolicy, type PolicyPack } from './domain/policy-pack.js';
-import { buildStatement, type StatementScope } from './domain/statement.js';
+import { buildStatement } from './domain/statement.js';
+import type { StatementScope } from './domain/statement-content.js';
 import { openStatement, refreshDraft, transitionStatement, type StatementRecord, type StatementStatus } from './domain/statement-lifecycle.js';
 import type { TradeRecord } from './domain/trade.js';
 import { drStatementInputs, type DrSource } from './dr-lines.js';

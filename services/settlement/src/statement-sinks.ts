@@ -2,7 +2,7 @@ import type { Producer } from 'kafkajs';
 import { TableSink, type ClickHouseClient } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
 import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
-import type { BuiltStatement, StatementContent } from './domain/statement.js';
+import type { BuiltStatement, StatementContent } from './domain/statement-content.js';
 import type { StatementStatus } from './domain/statement-lifecycle.js';
 import { detachedJws } from './statement-jws.js';
 

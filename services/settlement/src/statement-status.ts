@@ -1,5 +1,5 @@
 import { IesError } from '@ies/errors';
-import type { StatementContent } from './domain/statement.js';
+import type { StatementContent } from './domain/statement-content.js';
 import { transitionStatement, type StatementStatus } from './domain/statement-lifecycle.js';
 import { statementJsonOfJws } from './statement-jws.js';
 import type { StatementSinks } from './statement-sinks.js';

@@ -1,6 +1,6 @@
 import type { Redis } from '@ies/redis';
 import { SettlementError } from './domain/codes.js';
-import { seal, type BuiltStatement, type StatementContent, type StatementScope } from './domain/statement.js';
+import { seal, type BuiltStatement, type StatementContent, type StatementScope } from './domain/statement-content.js';
 import type { StatementRecord, StatementStatus } from './domain/statement-lifecycle.js';
 import { statementJsonOfJws } from './statement-jws.js';
 

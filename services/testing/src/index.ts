@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '@ies/config';
 
@@ -38,15 +36,4 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
   }
 }
 
-/**
- * The shared fixtures (IES MeterData, DEG P2P and demand-flex payloads) that conformance
- * tests read in place and never copy (CC BY-NC-SA): `IES_SHARED_FIXTURES`, else `shared/fixtures`
- * beside the repository, else the workplace's `/work/shared/fixtures` (CI clones elsewhere).
- * A `file:` URL ending in '/', or undefined when none exists.
- */
-export function sharedFixturesUrl(env: Readonly<Record<string, string | undefined>> = process.env): URL | undefined {
-  // Compiled: services/testing/dist/src/index.js, four levels below the repository root.
-  const candidates = [env.IES_SHARED_FIXTURES, fileURLToPath(new URL('../../../../../shared/fixtures/', import.meta.url)), '/work/shared/fixtures'];
-  for (const dir of candidates) if (dir && existsSync(dir)) return pathToFileURL(dir.endsWith('/') ? dir : `${dir}/`);
-  return undefined;
-}
+export { iesMeterDataFixtures, sharedFixture, sharedFixturesUrl } from './fixtures.js';

@@ -8,6 +8,7 @@ import { generateSigningKey, importPrivateJwk, signDetached, type KeyPair } from
 import { indiaHolidayCalendar, type PerformanceSweep } from '@ies/dr';
 import { buildFleet, istDayStart, type SimMeter } from '../domain/fleet.js';
 import { simulate } from './simulate.js';
+import { formatRupees } from '@ies/units';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -80,10 +81,9 @@ export async function runDrDemo(o: { config: Config; gatewayUrl: string; discom:
   await o.sweep.sweep(o.discom);
   const perf = (await (await get(`/v1/dr/events/${eventId}/performance`)).json()) as { state: string; version: number; totals: { deliveredWh: number; offeredWh: number; eligibleWh: number; shortfallWh: number; paymentPaise: number; penaltyPaise: number; netPaise: number } };
   const t = perf.totals;
-  const rupees = (p: number) => `₹${(p / 100).toFixed(2)}`;
   console.log(`    ${perf.state} (version ${perf.version}):`);
   console.log(`      aggregator     delivered   offered   eligible   shortfall   payment    penalty    net`);
-  console.log(`      ${aggregatorId.padEnd(13)}  ${(t.deliveredWh / 1000).toFixed(1).padStart(6)} kWh  ${(t.offeredWh / 1000).toFixed(1).padStart(5)} kWh  ${(t.eligibleWh / 1000).toFixed(1).padStart(5)} kWh  ${(t.shortfallWh / 1000).toFixed(1).padStart(6)} kWh  ${rupees(t.paymentPaise).padStart(8)}  ${rupees(t.penaltyPaise).padStart(8)}  ${rupees(t.netPaise).padStart(8)}`);
+  console.log(`      ${aggregatorId.padEnd(13)}  ${(t.deliveredWh / 1000).toFixed(1).padStart(6)} kWh  ${(t.offeredWh / 1000).toFixed(1).padStart(5)} kWh  ${(t.eligibleWh / 1000).toFixed(1).padStart(5)} kWh  ${(t.shortfallWh / 1000).toFixed(1).padStart(6)} kWh  ${formatRupees(t.paymentPaise).padStart(8)}  ${formatRupees(t.penaltyPaise).padStart(8)}  ${formatRupees(t.netPaise).padStart(8)}`);
   return { ok: perf.state === 'MEASURED' && t.deliveredWh > 0, day: lastDay, eventId, fleet };
 }
 

@@ -5,6 +5,7 @@ import type { Config } from '@ies/config';
 import { generateSigningKey, importPrivateJwk, signDetached, type KeyPair } from '@ies/crypto';
 import { checkInterDiscomAgreement, checkZeroSum, type StatementContent } from '@ies/settlement';
 import { runStatements } from './statements.js';
+import { formatRupees } from '@ies/units';
 
 const SETTLEMENT_TEAM = 'SETTLEMENT-DESK';
 
@@ -68,7 +69,6 @@ export async function runStatementsDemo(o: { config: Config; gatewayUrl: string;
 }
 
 function printStatement(c: StatementContent): void {
-  const rupees = (p: number) => `₹${(p / 100).toFixed(2)}`;
   const balance = checkZeroSum(c);
   const scope = c.scope.kind === 'DAY' ? `day ${c.scope.day}` : `DR event ${c.scope.eventId}`;
   console.log(`\n      ${c.id}  (${scope}, R${c.version}${c.revises ? ` revising ${c.revises.id}` : ''}, policy ${c.policy.policyId} v${c.policy.version}, ${c.evidence.length} evidence checkpoint(s), ${balance.ok ? 'balances' : 'DOES NOT BALANCE'})`);
@@ -82,9 +82,9 @@ function printStatement(c: StatementContent): void {
     kinds.set(l.kind, k);
   }
   console.log('        kind                 lines   quantity      receivable       payable');
-  for (const [kind, k] of [...kinds].sort()) console.log(`        ${kind.padEnd(19)}  ${String(k.lines).padStart(5)}  ${(k.wh / 1000).toFixed(3).padStart(9)} kWh  ${rupees(k.receivable).padStart(12)}  ${rupees(k.payable).padStart(12)}`);
-  console.log(`        ${'total'.padEnd(19)}  ${String(c.lines.length).padStart(5)}  ${''.padStart(13)}  ${rupees(c.totals.receivablePaise).padStart(12)}  ${rupees(c.totals.payablePaise).padStart(12)}   net ${rupees(c.totals.netPaise)}`);
-  for (const p of c.interDiscomPositions) console.log(`        towards ${p.counterparty}: receivable ${rupees(p.receivablePaise)}, payable ${rupees(p.payablePaise)}, net ${rupees(p.netPaise)}`);
+  for (const [kind, k] of [...kinds].sort()) console.log(`        ${kind.padEnd(19)}  ${String(k.lines).padStart(5)}  ${(k.wh / 1000).toFixed(3).padStart(9)} kWh  ${formatRupees(k.receivable).padStart(12)}  ${formatRupees(k.payable).padStart(12)}`);
+  console.log(`        ${'total'.padEnd(19)}  ${String(c.lines.length).padStart(5)}  ${''.padStart(13)}  ${formatRupees(c.totals.receivablePaise).padStart(12)}  ${formatRupees(c.totals.payablePaise).padStart(12)}   net ${formatRupees(c.totals.netPaise)}`);
+  for (const p of c.interDiscomPositions) console.log(`        towards ${p.counterparty}: receivable ${formatRupees(p.receivablePaise)}, payable ${formatRupees(p.payablePaise)}, net ${formatRupees(p.netPaise)}`);
 }
 
 async function registerDesk(o: { gatewayUrl: string; operatorKeyFile: string }, discom: string, key: KeyPair): Promise<void> {

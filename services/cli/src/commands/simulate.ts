@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { METER_DATA_WRITE } from '@ies/contracts';
+import { DAY_MS, istDayOf } from '@ies/units';
 import { generateSigningKey, importPrivateJwk, signDetached, type KeyPair } from '@ies/crypto';
 import { buildFleet, injectFaults, istDayStart, meterDay, toCsv, type Fault, type SimMeter, type SimRow } from '../domain/fleet.js';
 import { option, parseArgs } from './args.js';
@@ -51,7 +52,7 @@ const USAGE = `usage: ies simulate [--discom DEMO-DL] [--meters 2000] [--headend
 
 /** Yesterday as an IST date (YYYY-MM-DD): a full day whose blocks are all in the past. */
 export function yesterdayIst(nowMs = Date.now()): string {
-  return new Date(nowMs + 330 * 60_000 - 86_400_000).toISOString().slice(0, 10);
+  return istDayOf(nowMs - DAY_MS);
 }
 
 export async function runSimulateCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { normaliseDegTrade } from '@ies/settlement';
-import { degCancel, degConfirm, scaled, type SimTrade } from './deg-trade.js';
+import { formatFixedScale as scaled } from '@ies/units';
+import { degCancel, degConfirm, type SimTrade } from './deg-trade.js';
 
 const HOUR = 3_600_000;
 const start = Date.parse('2026-11-20T06:30:00Z'); // 12:00 IST

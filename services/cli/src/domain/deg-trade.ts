@@ -5,6 +5,8 @@
  * Written for this project from the DEG field names; quantities and prices are decimal
  * strings (kWh, INR/kWh) so nothing passes through a float.
  */
+import { formatFixedScale } from '@ies/units';
+
 export interface SimTrade {
   transactionId: string;
   commitmentId: string;
@@ -62,8 +64,8 @@ export function degConfirm(t: SimTrade): Record<string, unknown> {
               intervals: t.intervals.map((iv, id) => ({
                 id,
                 payloads: [
-                  { type: 'PRICE_PER_KWH', values: [scaled(iv.paisePerKwh, 2)] },
-                  { type: 'REQUESTED_QTY', values: [scaled(iv.wh, 3)] },
+                  { type: 'PRICE_PER_KWH', values: [formatFixedScale(iv.paisePerKwh, 2)] },
+                  { type: 'REQUESTED_QTY', values: [formatFixedScale(iv.wh, 3)] },
                 ],
               })),
             },
@@ -81,11 +83,4 @@ export function degCancel(t: SimTrade, at: number): Record<string, unknown> {
     context: { ...confirm.context, action: 'update', messageId: `${t.transactionId}:cancel`, timestamp: new Date(at).toISOString() },
     message: { contract: { ...confirm.message.contract, status: { code: 'CANCELLED' }, commitments: confirm.message.contract.commitments.map((c) => ({ ...c, status: { code: 'CANCELLED' } })) } },
   };
-}
-
-/** An integer in the smallest unit as a decimal string: 1234 at scale 3 → "1.234". */
-export function scaled(value: number, scale: number): string {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${value} is not a non-negative safe integer`);
-  const digits = String(value).padStart(scale + 1, '0');
-  return `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
 }

@@ -1,8 +1,7 @@
+import { BLOCK_MS, IST_OFFSET_MS, istDayStart as istDayStartOf } from '@ies/units';
 import { createRandom, seedOf } from './prng.js';
 
 export type MeterKind = 'RESIDENTIAL' | 'COMMERCIAL' | 'PROSUMER';
-export const BLOCK_MS = 15 * 60 * 1000;
-const IST_OFFSET_MS = 330 * 60 * 1000;
 
 export interface SimMeter {
   meterId: string;
@@ -51,9 +50,11 @@ export function buildFleet(o: FleetOptions): SimMeter[] {
   });
 }
 
-/** Start of an IST settlement day (00:00 IST) as UTC epoch ms; `day` is YYYY-MM-DD. */
+/** Start of an IST settlement day (00:00 IST) as UTC epoch ms; a day that is not a real YYYY-MM-DD is refused. */
 export function istDayStart(day: string): number {
-  return Date.parse(`${day}T00:00:00Z`) - IST_OFFSET_MS;
+  const start = istDayStartOf(day);
+  if (start === undefined) throw new RangeError(`day ${day} is not a YYYY-MM-DD date`);
+  return start;
 }
 
 /** Fraction of the day's clear-sky PV output in a block (0 at night, bell-shaped around 12:30 IST). */

@@ -10,7 +10,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IesError } from '@ies/errors';
 import { loadPolicyRegistry } from '../policies.js';
-import { computeBaseline, baselineRows, type DayReads, type MeterHistory } from './baseline.js';
+import { computeBaseline, baselineRows, type MeterHistory } from './baseline.js';
+import type { DayReads } from './baseline-day-reads.js';
 import { indiaHolidayCalendar } from './calendar.js';
 import { day, ist, span } from './test-support.js';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IesError } from '@ies/errors';
 import { HOLIDAY_SOURCES, INDIA_CENTRAL_HOLIDAYS, indiaHolidayCalendar, parseHolidayList } from './calendar.js';
-import { dayIndexOfDate } from './ist.js';
+import { dayIndexOfDate } from '@ies/units';
 
 test('national holidays are holidays in every year covered, whatever the weekday', () => {
   const cal = indiaHolidayCalendar();

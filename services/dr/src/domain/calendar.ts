@@ -1,6 +1,6 @@
 import type { Problem } from './codes.js';
 import { throwProblems } from './codes.js';
-import { dayIndexOfDate, dayOfWeek } from './ist.js';
+import { dayIndexOfDate, dayOfWeek } from '@ies/units';
 
 /**
  * India holiday calendar for baseline day selection. Weekends are a day *type*

@@ -3,17 +3,15 @@
 // intervals in kW and INR/kWh; each maps to two 15-minute intervals in Wh and paise/kWh.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadPolicyRegistry } from '../policies.js';
 import { intervalsInDuration, kwToWhPerInterval, rupeesToPaise } from './deg-units.js';
 import { normaliseDrEvent, participatingMetersDigest } from './event.js';
-import { sharedFixturesUrl } from '@ies/testing';
-import { INTERVAL_MS } from './ist.js';
+import { sharedFixture } from '@ies/testing';
+import { BLOCK_MS } from '@ies/units';
 import { computeEventPerformance } from './performance.js';
 
-const SHARED = sharedFixturesUrl();
-const DIR = new URL('deg-demand-flex/', SHARED ?? 'file:///nonexistent/');
-const skip = existsSync(DIR) ? false : 'DEG fixtures not found beside the repository';
+const DIR = sharedFixture('deg-demand-flex/');
 const registry = loadPolicyRegistry();
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- walking third-party JSON */
@@ -54,7 +52,7 @@ function eventRequestFrom(doc: any, eventId: string): unknown {
     eventId,
     programmeId: commitment.resources[0].id,
     aggregatorId: inputs.find((i: any) => i.role === 'seller').participantId,
-    window: { start: grid.start, end: grid.start + grid.ids.length * grid.per * INTERVAL_MS },
+    window: { start: grid.start, end: grid.start + grid.ids.length * grid.per * BLOCK_MS },
     intervals: spread(grid, (id) => ({
       requestedWh: kwToWhPerInterval(payload(needOf(id), 'CAPACITY_REQUESTED')!),
       offeredWh: kwToWhPerInterval(payload(offeredOf(id), 'CAPACITY_OFFERED')!),
@@ -66,7 +64,7 @@ function eventRequestFrom(doc: any, eventId: string): unknown {
   };
 }
 
-test('confirm-request maps onto a valid DR event with a loaded DEG methodology', { skip }, () => {
+test('confirm-request maps onto a valid DR event with a loaded DEG methodology', () => {
   const ev = normaliseDrEvent(eventRequestFrom(load('confirm-request.json'), 'evt-2026-04-01-001'), { policies: registry });
   // intervalPeriod 2026-04-01T08:30:00Z = 14:00 IST, two PT30M intervals → four 15-minute intervals.
   assert.equal(ev.eventDay, '2026-04-01');
@@ -80,7 +78,7 @@ test('confirm-request maps onto a valid DR event with a loaded DEG methodology',
   assert.equal(ev.participatingMetersDigest, participatingMetersDigest(['did:web:tpddl.delhi.gov.in:meters:002', 'did:web:tpddl.delhi.gov.in:meters:001']));
 });
 
-test('performance methodology "5of10" and buyer baselineMethodology {bestOf 5, outOf 10} name the same pack', { skip }, () => {
+test('performance methodology "5of10" and buyer baselineMethodology {bestOf 5, outOf 10} name the same pack', () => {
   for (const name of ['on-status-response-baselines.json', 'on-status-response-actuals.json']) {
     const doc = load(name);
     const { methodology } = doc.message.contract.performance[0].performanceAttributes;
@@ -92,7 +90,7 @@ test('performance methodology "5of10" and buyer baselineMethodology {bestOf 5, o
   }
 });
 
-test('actuals settle to the DEG contract-policy figure: 436.25 INR = 43 625 paise', { skip }, () => {
+test('actuals settle to the DEG contract-policy figure: 436.25 INR = 43 625 paise', () => {
   // DEG demand-flex-contractpolicy.rego on these numbers:
   //   slot 0: delivered (75−5)+(75−5) = 140 kW, offered 150: pay 140 × 0.5 h × 3.5 = 245, penalty 10 × 0.5 × 1.5 = 7.5
   //   slot 1: delivered (100−50)+(100−55) = 105 kW, offered 120: pay 105 × 0.5 × 4.0 = 210, penalty 15 × 0.5 × 1.5 = 11.25
@@ -116,7 +114,7 @@ test('actuals settle to the DEG contract-policy figure: 436.25 INR = 43 625 pais
   assert.equal(result.complete, true);
 });
 
-test('a DEG participatingMetersDigest (bulk cohort, no inline list) is accepted as the meter reference', { skip }, () => {
+test('a DEG participatingMetersDigest (bulk cohort, no inline list) is accepted as the meter reference', () => {
   for (const name of ['on-status-response-actuals-paged-push.json', 'on-status-response-actuals-paged-pull.json']) {
     const doc = load(name);
     const seller = commitmentOf(doc).offer.offerAttributes.inputs.find((i: any) => i.role === 'seller').inputs;

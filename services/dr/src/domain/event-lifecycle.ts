@@ -1,5 +1,5 @@
 import { IesError } from '@ies/errors';
-import { DR_ERROR_CODES } from './codes.js';
+import { defineLifecycle } from '@ies/lifecycle';
 
 /**
  * Lifecycle of a DR event:
@@ -16,14 +16,19 @@ import { DR_ERROR_CODES } from './codes.js';
 export const DR_EVENT_STATES = ['DRAFT', 'ACTIVE', 'BASELINED', 'MEASURED', 'SETTLED', 'CANCELLED'] as const;
 export type DrEventState = (typeof DR_EVENT_STATES)[number];
 
-export const VALID_TRANSITIONS: Readonly<Record<DrEventState, readonly DrEventState[]>> = Object.freeze({
-  DRAFT: Object.freeze(['ACTIVE', 'CANCELLED'] as const),
-  ACTIVE: Object.freeze(['BASELINED', 'CANCELLED'] as const),
-  BASELINED: Object.freeze(['MEASURED', 'CANCELLED'] as const),
-  MEASURED: Object.freeze(['SETTLED'] as const),
-  SETTLED: Object.freeze([] as const),
-  CANCELLED: Object.freeze([] as const),
-});
+const EVENT_LIFECYCLE = defineLifecycle<DrEventState>(
+  {
+    DRAFT: ['ACTIVE', 'CANCELLED'],
+    ACTIVE: ['BASELINED', 'CANCELLED'],
+    BASELINED: ['MEASURED', 'CANCELLED'],
+    MEASURED: ['SETTLED'],
+    SETTLED: [],
+    CANCELLED: [],
+  },
+  (from, to, eventId) => new InvalidTransitionError(from, to, eventId),
+);
+
+export const VALID_TRANSITIONS = EVENT_LIFECYCLE.transitions;
 
 /** The typed error of a refused transition (IES_ERR_DR_TRANSITION_INVALID). */
 export class InvalidTransitionError extends IesError {
@@ -34,10 +39,8 @@ export class InvalidTransitionError extends IesError {
     const allowed = VALID_TRANSITIONS[from];
     const subject = eventId === undefined ? 'DR event' : `DR event ${eventId}`;
     const options = allowed.length === 0 ? `${from} is final` : `from ${from} only ${allowed.join(' or ')}`;
-    const spec = DR_ERROR_CODES.IES_ERR_DR_TRANSITION_INVALID;
     super('IES_ERR_DR_TRANSITION_INVALID', `${subject} cannot go from ${from} to ${to}: ${options}`, {
       details: { from, to, allowed: [...allowed], ...(eventId === undefined ? {} : { eventId }) },
-      retriable: spec.retriable,
     });
     this.name = 'InvalidTransitionError';
     this.from = from;
@@ -45,20 +48,13 @@ export class InvalidTransitionError extends IesError {
   }
 }
 
-export function isDrEventState(value: unknown): value is DrEventState {
-  return typeof value === 'string' && (DR_EVENT_STATES as readonly string[]).includes(value);
-}
+export const isDrEventState = EVENT_LIFECYCLE.isState;
 
-export function canTransition(from: DrEventState, to: DrEventState): boolean {
-  return VALID_TRANSITIONS[from].includes(to);
-}
+export const canTransition = EVENT_LIFECYCLE.can;
 
 /** `to` when the move is allowed, otherwise an InvalidTransitionError. */
 export function transition(from: DrEventState, to: DrEventState | string, eventId?: string): DrEventState {
-  if (!isDrEventState(to) || !canTransition(from, to)) throw new InvalidTransitionError(from, to, eventId);
-  return to;
+  return EVENT_LIFECYCLE.assert(from, to, eventId);
 }
 
-export function isTerminal(state: DrEventState): boolean {
-  return VALID_TRANSITIONS[state].length === 0;
-}
+export const isTerminal = EVENT_LIFECYCLE.isFinal;

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ID_GRAMMAR, isSafeId } from '@ies/contracts';
-import { MAX_DR_INTERVAL_WH, MAX_RATE_PAISE_PER_KWH } from '@ies/units';
+import { BLOCK_MS, dateOfDayIndex, formatIstTime, istDayIndexOf, MAX_DR_INTERVAL_WH, MAX_RATE_PAISE_PER_KWH } from '@ies/units';
 import { throwProblems, type Problem } from './codes.js';
-import { dateOfDayIndex, formatIstTime, INTERVAL_MS, istDayIndexOf } from './ist.js';
 import { POLICY_REF } from './policy-pack.js';
 
 /**
@@ -135,7 +134,7 @@ export function normaliseDrEvent(request: unknown, options: { policies?: { has(r
       if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v >= LATEST_INSTANT_MS) {
         add(`$.window.${key}`, `must be UTC epoch milliseconds from 1970 to 9999, got ${JSON.stringify(v)}`);
         windowOk = false;
-      } else if (v % INTERVAL_MS !== 0) {
+      } else if (v % BLOCK_MS !== 0) {
         add(`$.window.${key}`, `${new Date(v).toISOString()} (${formatIstTime(v)}) is not on a 15-minute boundary`);
         windowOk = false;
       }
@@ -155,7 +154,7 @@ export function normaliseDrEvent(request: unknown, options: { policies?: { has(r
   const list = r['intervals'];
   if (!Array.isArray(list) || list.length === 0) add('$.intervals', 'must be a non-empty array, one entry per 15-minute interval of the window');
   else {
-    if (windowOk && list.length !== (end - start) / INTERVAL_MS) add('$.intervals', `has ${list.length} entries but the window ${formatIstTime(start)}–${formatIstTime(end)} has ${(end - start) / INTERVAL_MS} 15-minute intervals`);
+    if (windowOk && list.length !== (end - start) / BLOCK_MS) add('$.intervals', `has ${list.length} entries but the window ${formatIstTime(start)}–${formatIstTime(end)} has ${(end - start) / BLOCK_MS} 15-minute intervals`);
     list.forEach((entry: unknown, i) => {
       const path = `$.intervals[${i}]`;
       if (!isObject(entry)) return void add(path, 'must be an object');
@@ -168,7 +167,7 @@ export function normaliseDrEvent(request: unknown, options: { policies?: { has(r
         else if (v > max) add(`${path}.${key}`, `${v} is above the maximum ${max} ${key.endsWith('Wh') ? 'Wh per 15-minute interval' : 'paise per kWh'}`);
       }
       intervals.push({
-        intervalStart: start + i * INTERVAL_MS,
+        intervalStart: start + i * BLOCK_MS,
         requestedWh: entry['requestedWh'] as number,
         offeredWh: (entry['offeredWh'] as number | undefined) ?? null,
         pricePaisePerKwh: entry['pricePaisePerKwh'] as number,

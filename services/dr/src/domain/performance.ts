@@ -1,6 +1,5 @@
-import { divideHalfEven, toSafeInteger } from '@ies/units';
+import { BLOCK_MS, divideHalfEven, toSafeInteger } from '@ies/units';
 import { throwProblems, type Problem } from './codes.js';
-import { INTERVAL_MS } from './ist.js';
 
 /**
  * DR performance for one event and one aggregator, per the DEG demand-flex contract policy
@@ -112,8 +111,8 @@ function validate(intervals: readonly PerformanceInterval[], meters: readonly Me
   if (intervals.length === 0) problems.push({ path: '$.intervals', message: 'must not be empty' });
   intervals.forEach((iv, i) => {
     const path = `$.intervals[${i}]`;
-    if (!Number.isSafeInteger(iv.intervalStart) || iv.intervalStart % INTERVAL_MS !== 0) problems.push({ path: `${path}.intervalStart`, message: `${iv.intervalStart} is not on a 15-minute boundary` });
-    else if (i > 0 && iv.intervalStart !== intervals[i - 1]!.intervalStart + INTERVAL_MS) problems.push({ path: `${path}.intervalStart`, message: 'intervals must be consecutive 15-minute intervals' });
+    if (!Number.isSafeInteger(iv.intervalStart) || iv.intervalStart % BLOCK_MS !== 0) problems.push({ path: `${path}.intervalStart`, message: `${iv.intervalStart} is not on a 15-minute boundary` });
+    else if (i > 0 && iv.intervalStart !== intervals[i - 1]!.intervalStart + BLOCK_MS) problems.push({ path: `${path}.intervalStart`, message: 'intervals must be consecutive 15-minute intervals' });
     for (const key of ['offeredWh', 'pricePaisePerKwh', 'shortfallPenaltyPaisePerKwh'] as const) if (!isWh(iv[key])) problems.push({ path: `${path}.${key}`, message: `must be a non-negative integer, got ${JSON.stringify(iv[key])}` });
   });
   meters.forEach((m, k) => {

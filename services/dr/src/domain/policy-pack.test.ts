@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IesError } from '@ies/errors';
 import { loadPolicyPacks } from '../policies.js';
-import { createPolicyRegistry, parsePolicyPack, policyRef, validatePolicyPack } from './policy-pack.js';
+import { parsePolicyPack, policyRef, validatePolicyPack } from './policy-pack.js';
+import { createPolicyRegistry } from './policy-registry.js';
 
 const packs = loadPolicyPacks();
 

@@ -1,6 +1,6 @@
 import { DAY_TYPES, type DayType } from './calendar.js';
-import { drError, throwProblems, type Problem } from './codes.js';
-import { INTERVAL_MINUTES } from './ist.js';
+import { throwProblems, type Problem } from './codes.js';
+import { BLOCK_MINUTES } from '@ies/units';
 
 /**
  * A baseline policy pack: one method at one version, its parameters, and the rule's source.
@@ -240,7 +240,7 @@ function selectionOf(c: Checker, value: unknown, path: string, minCandidateDays:
 function windowOf(c: Checker, o: Json, path: string): { windowStartOffsetMinutes: number; windowEndOffsetMinutes: number } | undefined {
   const start = c.int(o, 'windowStartOffsetMinutes', path, -1440, 0);
   const end = c.int(o, 'windowEndOffsetMinutes', path, -1440, 0);
-  for (const [key, v] of [['windowStartOffsetMinutes', start], ['windowEndOffsetMinutes', end]] as const) if (v !== undefined && v % INTERVAL_MINUTES !== 0) c.add(`${path}.${key}`, `${v} is not a multiple of ${INTERVAL_MINUTES} minutes`);
+  for (const [key, v] of [['windowStartOffsetMinutes', start], ['windowEndOffsetMinutes', end]] as const) if (v !== undefined && v % BLOCK_MINUTES !== 0) c.add(`${path}.${key}`, `${v} is not a multiple of ${BLOCK_MINUTES} minutes`);
   if (start !== undefined && end !== undefined && start >= end) c.add(path, `window start ${start} min must be before window end ${end} min`);
   return start === undefined || end === undefined ? undefined : { windowStartOffsetMinutes: start, windowEndOffsetMinutes: end };
 }
@@ -280,29 +280,4 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
-}
-
-/** The loaded packs by `id@version`. */
-export interface PolicyRegistry {
-  get(ref: string): PolicyPack;
-  has(ref: string): boolean;
-  refs(): readonly string[];
-}
-
-export function createPolicyRegistry(packs: readonly PolicyPack[]): PolicyRegistry {
-  const byRef = new Map<string, PolicyPack>();
-  for (const pack of packs) {
-    const ref = policyRef(pack);
-    if (byRef.has(ref)) throw drError('IES_ERR_DR_POLICY_PACK_INVALID', `policy pack ${ref} is defined twice`, { ref });
-    byRef.set(ref, pack);
-  }
-  return Object.freeze({
-    get(ref: string): PolicyPack {
-      const pack = byRef.get(ref);
-      if (!pack) throw drError('IES_ERR_DR_POLICY_UNKNOWN', `baseline methodology "${ref}" is not a loaded policy pack (loaded: ${[...byRef.keys()].sort().join(', ')})`, { ref });
-      return pack;
-    },
-    has: (ref: string) => byRef.has(ref),
-    refs: () => [...byRef.keys()].sort(),
-  });
 }

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadPolicyPacks } from '../policies.js';
-import { computeBaseline, type DayReads } from './baseline.js';
+import { computeBaseline } from './baseline.js';
+import type { DayReads } from './baseline-day-reads.js';
 import { indiaHolidayCalendar, type HolidayCalendar } from './calendar.js';
 import type { LikeDaysPack } from './policy-pack.js';
 import { ist } from './test-support.js';

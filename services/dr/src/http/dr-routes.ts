@@ -6,7 +6,7 @@ import { authenticateRead, authenticateWrite, parseSignedJson, recordedWrite, re
 import type { RegistryState } from '@ies/registry';
 import { compareCodePoints, normaliseDrEvent, participatingMetersDigest, type DrEvent } from '../domain/event.js';
 import { LATE_ENTRY_ROLES, dispatchTiming } from '../domain/late-entry.js';
-import type { PolicyRegistry } from '../domain/policy-pack.js';
+import type { PolicyRegistry } from '../domain/policy-registry.js';
 import type { DrEventRecord, DrEventStore } from '../event-store.js';
 import { CREATE_EVENT, GET_BASELINES, GET_EVENT, GET_PERFORMANCE, TRANSITION_EVENT } from './schemas.js';
 

@@ -2,20 +2,19 @@
 // never copied), with ids, meters, DISCOMs, platforms and the delivery window replaced in memory.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { sharedFixturesUrl } from '@ies/testing';
+import { sharedFixture } from '@ies/testing';
+import { formatInstant, istDayIndexOf, istDayStartMs } from '@ies/units';
 import type { Json } from './harness.js';
 
-export const FIXTURES = sharedFixturesUrl();
-const DAY_MS = 86_400_000;
+export const FIXTURES = sharedFixture();
 
 /** 10:00 IST, `days` from today: on the 15-minute grid, in the future for days ≥ 1. */
-export const slot = (days: number) => new Date((Math.floor((Date.now() + 330 * 60_000) / DAY_MS) + days) * DAY_MS - 330 * 60_000 + 10 * 3_600_000).toISOString().replace('.000Z', 'Z');
+export const slot = (days: number) => formatInstant(istDayStartMs(istDayIndexOf(Date.now()) + days) + 10 * 3_600_000);
 
 export interface TradeOptions { tx?: string; sellerMeter?: string; buyerMeter?: string; sellerDiscom: string; buyerDiscom: string; sellerPlatform?: string; buyerPlatform?: string; start?: string; file?: string }
 
 /** A DEG example with the given parties: a string substitution over the example's own ids. */
 export function degMessage(o: TradeOptions): { doc: Json; tx: string } {
-  if (!FIXTURES) throw new Error('shared DEG fixtures not present');
   const tx = o.tx ?? randomUUID();
   let text = readFileSync(new URL(`deg-p2p-wave2/${o.file ?? 'confirm-request.json'}`, FIXTURES), 'utf8');
   const swap: [string, string][] = [

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { TOPICS, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { startFanout } from '@ies/fanout';
-import { eventually, stackConfig } from '@ies/testing';
+import { eventually, iesMeterDataFixtures, stackConfig } from '@ies/testing';
 import { createRedis } from '@ies/redis';
 import { CSV_HEADER, istBlocks, registryYaml, startHarness, type Json } from './harness.js';
 
@@ -227,7 +227,7 @@ test('keys rotate and revoke without a restart while batches keep flowing', asyn
 });
 
 /** Meter ids used by the IES fixtures the gateway test submits (registered for this tenant). */
-const FIXTURES = new URL('../../../../meterdata/testdata/ies-meterdata-v0.6/', import.meta.url);
+const FIXTURES = iesMeterDataFixtures();
 
 /** The example files (and the valid validation case) that carry IntervalProfiles. */
 function intervalFixtureFiles(): string[] {

@@ -13,9 +13,8 @@ import { createRedis } from '@ies/redis';
 import { P2pStore, SIDE_ALLOCATION_SCHEMA, SettlementKeys, combineSides, signSide, type SideAllocation } from '@ies/settlement';
 import { stackConfig } from '@ies/testing';
 import { startHarness, type Json } from './harness.js';
-import { FIXTURES, degMessage as baseDegMessage, slot, tradePath, type TradeOptions as BaseTradeOptions } from './deg-messages.js';
+import { degMessage as baseDegMessage, slot, tradePath, type TradeOptions as BaseTradeOptions } from './deg-messages.js';
 
-const skip = FIXTURES ? false : 'shared DEG fixtures not present';
 const DAY_MS = 86_400_000;
 
 let h: Awaited<ReturnType<typeof startHarness>>;
@@ -68,7 +67,7 @@ after(async () => {
   redis.disconnect();
 });
 
-test('a signed confirm is accepted, stored for both hosted DISCOMs, and its on_confirm is a replay', { skip }, async () => {
+test('a signed confirm is accepted, stored for both hosted DISCOMs, and its on_confirm is a replay', async () => {
   const { doc, tx } = degMessage();
   const first = await post(doc);
   assert.equal(first.res.statusCode, 201, first.res.body);
@@ -105,7 +104,7 @@ test('a signed confirm is accepted, stored for both hosted DISCOMs, and its on_c
   assert.equal((await get(tradeUrl(randomUUID()), 'OPS', buyer)).statusCode, 404);
 });
 
-test('conflicting terms under a known trade id are refused', { skip }, async () => {
+test('conflicting terms under a known trade id are refused', async () => {
   const { doc, tx } = degMessage();
   assert.equal((await post(doc)).res.statusCode, 201);
   const changed = degMessage({ tx });
@@ -115,7 +114,7 @@ test('conflicting terms under a known trade id are refused', { skip }, async () 
   assert.equal(res.json.code, 'IES_ERR_P2P_TRADE_CONFLICT');
 });
 
-test('refusals: unregistered platform key, unknown platform in the contract, same meter, bad signature, non-party signer', { skip }, async () => {
+test('refusals: unregistered platform key, unknown platform in the contract, same meter, bad signature, non-party signer', async () => {
   const stranger = await generateSigningKey('EdDSA');
   const unregistered = await post(degMessage().doc, stranger);
   assert.equal(unregistered.res.statusCode, 401);
@@ -147,7 +146,7 @@ test('refusals: unregistered platform key, unknown platform in the contract, sam
   assert.equal(past.json.code, 'IES_ERR_P2P_WINDOW_PAST');
 });
 
-test('an update cancels the trade (a transition, the record stays) and a curtailment lowers a quantity', { skip }, async () => {
+test('an update cancels the trade (a transition, the record stays) and a curtailment lowers a quantity', async () => {
   const cancelled = degMessage({ sellerMeter: 'M-SELL-2', buyerMeter: 'M-LOCAL-BUY', buyerDiscom: seller });
   assert.equal((await post(cancelled.doc)).res.statusCode, 201);
   const update = structuredClone(cancelled.doc);
@@ -189,7 +188,7 @@ test('the JWKS lists the tenant settlement keys with role SETTLEMENT', async () 
   assert.equal(topicName(seller, TOPICS.p2pSides), `ies.${seller}.p2p-sides.v1`);
 });
 
-test('the allocation is served as a DEG on_status once the final exists; a peer node delivers sides over POST /v1/p2p/sides', { skip }, async () => {
+test('the allocation is served as a DEG on_status once the final exists; a peer node delivers sides over POST /v1/p2p/sides', async () => {
   const { doc, tx } = degMessage();
   assert.equal((await post(doc)).res.statusCode, 201);
   const store = new P2pStore(redis);
@@ -229,7 +228,7 @@ test('the allocation is served as a DEG on_status once the final exists; a peer 
   assert.equal((await get(tradeUrl(tx, '/allocation'), 'OPS', buyer)).statusCode, 202);
 });
 
-test('a trade confirmed before delivery may be lodged late within IES_P2P_TRADE_BACKFILL_MS; without a timely contract timestamp it is in the past', { skip }, async () => {
+test('a trade confirmed before delivery may be lodged late within IES_P2P_TRADE_BACKFILL_MS; without a timely contract timestamp it is in the past', async () => {
   const started = new Date(Math.floor((Date.now() - 3_600_000) / 900_000) * 900_000).toISOString().replace('.000Z', 'Z');
   const late = degMessage({ start: started });
   (late.doc['context'] as Json)['timestamp'] = new Date(Date.parse(started) - 3_600_000).toISOString();
@@ -243,7 +242,7 @@ test('a trade confirmed before delivery may be lodged late within IES_P2P_TRADE_
   assert.equal(refused.json['code'], 'IES_ERR_P2P_WINDOW_PAST');
 });
 
-test('a platform binds a hosted meter only with that DISCOM’s registration and the customer’s trading consent', { skip }, async () => {
+test('a platform binds a hosted meter only with that DISCOM’s registration and the customer’s trading consent', async () => {
   // The meter of the buyer DISCOM whose customer never enrolled with the platform.
   const noConsent = degMessage({ buyerMeter: 'M-BUY-NO-CONSENT' });
   const refused = await post(noConsent.doc);
@@ -262,7 +261,7 @@ test('a platform binds a hosted meter only with that DISCOM’s registration and
   }
 });
 
-test('a trade body naming a member twice is refused (400 IES_ERR_DUPLICATE_KEY), not confirmed with the last value', { skip }, async () => {
+test('a trade body naming a member twice is refused (400 IES_ERR_DUPLICATE_KEY), not confirmed with the last value', async () => {
   const { doc, tx } = degMessage();
   const text = JSON.stringify(doc).replace(`"transactionId":"${tx}"`, `"transactionId":"${tx}-decoy","transactionId":"${tx}"`);
   assert.notEqual(text, JSON.stringify(doc));

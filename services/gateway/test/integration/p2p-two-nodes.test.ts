@@ -13,7 +13,8 @@ import { createClickHouse } from '@ies/clickhouse';
 import { Ed25519KeyFile } from '@ies/crypto';
 import { createLogger } from '@ies/observability';
 import { createRedis } from '@ies/redis';
-import { istDayOf, istDayStart, startSettlementService, type NormalisedTrade } from '@ies/settlement';
+import { startSettlementService, type NormalisedTrade } from '@ies/settlement';
+import { istDayOf, istDayStart } from '@ies/units';
 import { eventually, nullStream, stackConfig } from '@ies/testing';
 import { startHarness } from './harness.js';
 

@@ -15,9 +15,8 @@ import { startNotaryService } from '@ies/notary';
 import { createLogger } from '@ies/observability';
 import { eventually, nullStream } from '@ies/testing';
 import { CSV_HEADER, istBlocks, startHarness, type Json } from './harness.js';
-import { FIXTURES, degMessage, tradePath } from './deg-messages.js';
+import { degMessage, tradePath } from './deg-messages.js';
 
-const skip = FIXTURES ? false : 'shared DEG fixtures not present';
 type Cred = 'none' | 'OTHER' | 'DESK' | 'HES' | 'AGG' | 'PLAT' | 'AUD' | 'PEER';
 const CREDS: readonly Cred[] = ['none', 'OTHER', 'DESK', 'HES', 'AGG', 'PLAT', 'AUD', 'PEER'];
 const ROLES: Record<Exclude<Cred, 'none' | 'OTHER'>, string> = { DESK: 'DISCOM', HES: 'HEADEND', AGG: 'AGGREGATOR', PLAT: 'PLATFORM', AUD: 'AUDITOR', PEER: 'PEER_DISCOM' };
@@ -61,12 +60,10 @@ before(async () => {
   await eventually(async () => ((await call('DESK', 'GET', proofUrl('M-1'))).statusCode === 200 ? true : undefined), 60_000, 'the read proof');
   const event = await call('AGG', 'POST', '/v1/dr/events', eventBody('EV-M'));
   assert.equal(event.statusCode, 201, event.body);
-  if (!skip) {
-    const { doc: trade, tx } = degMessage({ sellerMeter: 'M-1', buyerMeter: 'M-2', sellerDiscom: own, buyerDiscom: own, sellerPlatform: 'PLAT', buyerPlatform: 'PLAT-B' });
-    tradeTx = tx;
-    const res = await call('PLAT', 'POST', '/v1/p2p/trades', trade);
-    assert.equal(res.statusCode, 201, res.body);
-  }
+  const { doc: trade, tx } = degMessage({ sellerMeter: 'M-1', buyerMeter: 'M-2', sellerDiscom: own, buyerDiscom: own, sellerPlatform: 'PLAT', buyerPlatform: 'PLAT-B' });
+  tradeTx = tx;
+  const res = await call('PLAT', 'POST', '/v1/p2p/trades', trade);
+  assert.equal(res.statusCode, 201, res.body);
 });
 
 after(async () => {
@@ -128,10 +125,8 @@ test('reads: DR events, trades and statements are for their parties only', async
     const party = suffix === '' ? 200 : 404;
     await matrix(`GET event${suffix}`, { none: 401, OTHER: 404, DESK: party, HES: 404, AGG: party, PLAT: 404, AUD: 404, PEER: 403 }, (c) => call(c, 'GET', `/v1/dr/events/EV-M${suffix}`));
   }
-  if (!skip) {
-    await matrix('GET trade', { none: 401, OTHER: 404, DESK: 200, HES: 404, AGG: 404, PLAT: 200, AUD: 404, PEER: 403 }, (c) => call(c, 'GET', tradePath(tradeTx)));
-    await matrix('GET allocation', { none: 401, OTHER: 404, DESK: 202, HES: 404, AGG: 404, PLAT: 202, AUD: 404, PEER: 403 }, (c) => call(c, 'GET', tradePath(tradeTx, '/allocation')));
-  }
+  await matrix('GET trade', { none: 401, OTHER: 404, DESK: 200, HES: 404, AGG: 404, PLAT: 200, AUD: 404, PEER: 403 }, (c) => call(c, 'GET', tradePath(tradeTx)));
+  await matrix('GET allocation', { none: 401, OTHER: 404, DESK: 202, HES: 404, AGG: 404, PLAT: 202, AUD: 404, PEER: 403 }, (c) => call(c, 'GET', tradePath(tradeTx, '/allocation')));
   const day = blocks[0]!.slice(0, 10);
   const statements = await matrix('GET statements', { none: 401, OTHER: 200, DESK: 200, HES: 403, AGG: 403, PLAT: 403, AUD: 403, PEER: 403 }, (c) => call(c, 'GET', `/v1/statements?day=${day}`));
   assert.equal(statements.OTHER, 200);
@@ -153,9 +148,7 @@ test('writes: only the role a write is for, in its own tenant', async () => {
   await matrix('POST meter-data', { none: 401, OTHER: 403, DESK: 403, HES: 202, AGG: 403, PLAT: 403, AUD: 403, PEER: 403 }, (c) => call(c, 'POST', '/v1/meter-data', csv(), 'text/csv'));
   await matrix('POST dr event', { none: 401, OTHER: 422, DESK: 201, HES: 403, AGG: 201, PLAT: 403, AUD: 403, PEER: 403 }, (c) => call(c, 'POST', '/v1/dr/events', eventBody(`EV-W-${c}`)));
   await matrix('POST dr transition', { none: 401, OTHER: 404, DESK: 200, HES: 403, AGG: 200, PLAT: 403, AUD: 403, PEER: 403 }, (c) => call(c, 'POST', '/v1/dr/events/EV-M/transitions', { to: 'ACTIVE' }));
-  if (!skip) {
-    await matrix('POST p2p trade', { none: 401, OTHER: 403, DESK: 403, HES: 403, AGG: 403, PLAT: 201, AUD: 403, PEER: 403 }, (c) => call(c, 'POST', '/v1/p2p/trades', degMessage({ sellerMeter: 'M-1', buyerMeter: 'M-2', sellerDiscom: own, buyerDiscom: own, sellerPlatform: 'PLAT', buyerPlatform: 'PLAT-B' }).doc));
-  }
+  await matrix('POST p2p trade', { none: 401, OTHER: 403, DESK: 403, HES: 403, AGG: 403, PLAT: 201, AUD: 403, PEER: 403 }, (c) => call(c, 'POST', '/v1/p2p/trades', degMessage({ sellerMeter: 'M-1', buyerMeter: 'M-2', sellerDiscom: own, buyerDiscom: own, sellerPlatform: 'PLAT', buyerPlatform: 'PLAT-B' }).doc));
   // Registry documents need the node operator's signature, whoever else signs them.
   await matrix('POST registry', { none: 401, OTHER: 401, DESK: 401, HES: 401, AGG: 401, PLAT: 401, AUD: 401, PEER: 401 }, (c) => call(c, 'POST', '/v1/registry', `discom: ${own}\nparticipants:\n  - id: INTRUDER\n    role: DISCOM\n    name: x\n`, 'application/yaml'));
   assert.equal(h.registry.participant(own, 'INTRUDER'), undefined);

@@ -17,7 +17,8 @@ import { DrEventStore } from '@ies/dr';
 import { migrateSettlementTables } from '@ies/settlement';
 import { createRedis } from '@ies/redis';
 import { stackConfig } from '@ies/testing';
-import { CSV_HEADER, P2pStore, SettlementKeys, StatementSinks, StatementStore, drSourceOf, runStatement, verifyStatementJws, istDayStart, type FinalAllocation, type NormalisedTrade, type PolicyPack } from '@ies/settlement';
+import { CSV_HEADER, P2pStore, SettlementKeys, StatementSinks, StatementStore, drSourceOf, runStatement, verifyStatementJws, type FinalAllocation, type NormalisedTrade, type PolicyPack } from '@ies/settlement';
+import { istDayStart } from '@ies/units';
 import { startHarness, type Json } from './harness.js';
 
 const DAY = '2026-03-10';

@@ -5,11 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { IesError, type ErrorCode } from '@ies/errors';
+import { iesMeterDataFixtures } from '@ies/testing';
 import { normaliseIesMeterData } from './normalise-ies.js';
 import type { IngestContext, MeterInfo, NormalisedRead } from './types.js';
 
-// Compiled tests run from dist/src/domain/, three levels below the package root.
-const TESTDATA = new URL('../../../testdata/ies-meterdata-v0.6/', import.meta.url);
+const TESTDATA = iesMeterDataFixtures();
 const EXAMPLES = new URL('examples/', TESTDATA);
 const CASES = new URL('validation-cases/', TESTDATA);
 

@@ -1,12 +1,11 @@
 import type { CandidateRead } from './candidate.js';
-import { decimalOfNumber, formatDecimal, isNegative, multiply, subtract, toInteger, type Decimal } from './decimal.js';
+import { BLOCK_MS, decimalOfNumber, formatDecimal, isNegative, multiply, subtract, toInteger, type Decimal } from '@ies/units';
 import { channelOf, WH_PER_UNIT, type IesCode } from './ies-codes.js';
 import type { PayloadDescriptor, Period } from './meterdata-document.js';
 import { refuse, show } from './paths.js';
 import type { Cell } from './profile-cells.js';
 import type { CheckedProfile } from './profile-rules.js';
 import { durationMs, parseOffsetTime, type OffsetTime } from './timestamps.js';
-import { BLOCK_MS } from './types.js';
 
 /**
  * The meter a profile's reads belong to: meterRefs[0] (the primary identifier; the others

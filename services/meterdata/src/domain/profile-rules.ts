@@ -1,11 +1,11 @@
-import { compare, decimalOfNumber, formatDecimal, isNegative, subtract, type Decimal } from './decimal.js';
+import { BLOCK_MS, compare, decimalOfNumber, formatDecimal, isNegative, subtract, type Decimal } from '@ies/units';
 import type { DescriptorCatalogue } from './descriptors.js';
 import type { IesCode } from './ies-codes.js';
 import type { Period, Profile } from './meterdata-document.js';
 import { child, item, refuse, show } from './paths.js';
 import { cellsOf, frameProfile, type Cell, type ProfileFrame } from './profile-cells.js';
 import { durationMs } from './timestamps.js';
-import { BLOCK_MS, type IngestPolicy } from './types.js';
+import type { IngestPolicy } from './types.js';
 
 export interface CheckedProfile {
   readonly frame: ProfileFrame;

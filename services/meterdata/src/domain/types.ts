@@ -1,8 +1,5 @@
 import type { ErrorCode } from '@ies/errors';
 
-/** One 15-minute block is 900 000 ms; every normalised read covers exactly one. */
-export const BLOCK_MS = 900_000;
-
 export type Channel = 'IMPORT' | 'EXPORT';
 export type ValidationStatus = 'VALID' | 'ESTIMATED' | 'MANUAL' | 'SUSPECT' | 'REJECTED';
 export type ReadSource = 'METER' | 'HES' | 'ESTIMATED' | 'MANUAL' | 'IMPORT' | 'MDM_COMPUTED' | 'CIS_COMPUTED';

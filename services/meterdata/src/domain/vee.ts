@@ -1,8 +1,8 @@
 import type { ErrorCode } from '@ies/errors';
 import type { CandidateRead } from './candidate.js';
-import { decimalOfNumber, floorDivide, multiply } from './decimal.js';
+import { BLOCK_MS, decimalOfNumber, floorDivide, multiply } from '@ies/units';
 import { formatOffsetTime } from './timestamps.js';
-import { BLOCK_MS, type IngestContext, type MeterInfo, type NormalisedRead, type RejectedRead } from './types.js';
+import type { IngestContext, MeterInfo, NormalisedRead, RejectedRead } from './types.js';
 
 type Verdict = { code: ErrorCode; message: string } | undefined;
 

@@ -2,7 +2,9 @@
 // at 04:30Z, one value per 15-minute block; an hourly trade interval sums 4 blocks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allocateSide, combineSides, finalAllocation, reallocate, sideAllocationJson, validateSideAllocation, type SideAllocation } from './allocation.js';
+import { allocateSide, reallocate, type SideAllocation } from './allocation.js';
+import { combineSides, finalAllocation } from './final-allocation.js';
+import { sideAllocationJson, validateSideAllocation } from './side-allocation-check.js';
 import { SettlementError } from './codes.js';
 import { blocks, cp, reads, record, trade } from './test-support.test.js';
 

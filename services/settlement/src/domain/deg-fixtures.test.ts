@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { normaliseDegTrade } from './deg-contract.js';
 import { tradeDigest } from './trade.js';
-import { FIXTURES, fixturesPresent, intakeContext, loadJson } from './test-support.test.js';
+import { sharedFixture } from '@ies/testing';
+import { intakeContext, loadJson } from './test-support.test.js';
 
-const DIR = new URL('deg-p2p-wave2/', FIXTURES);
-const skip = fixturesPresent ? false : 'shared DEG fixtures not present';
+const DIR = sharedFixture('deg-p2p-wave2/');
 
 type Doc = { context: { action: string; timestamp: string }; message: Record<string, unknown> };
 function examples(): { name: string; doc: Doc }[] {
@@ -25,13 +25,13 @@ const EXPECTED_SELLER = { meterId: 'TEST_METER_SELLER_001', discomId: 'TEST_DISC
 const EXPECTED_BUYER = { meterId: 'TEST_METER_BUYER_001', discomId: 'TEST_DISCOM_BUYER' };
 const SLOT_0 = Date.parse('2026-04-26T04:30:00Z');
 
-test('every confirm / on_confirm / update example is covered', { skip }, () => {
+test('every confirm / on_confirm / update example is covered', () => {
   const intake = examples().filter((e) => ['confirm', 'on_confirm', 'update'].includes(e.doc.context.action));
   assert.deepEqual(intake.map((e) => e.name), ['confirm-request.json', 'ledger-on_confirm.json', 'on-confirm-response.json']);
 });
 
 for (const name of ['confirm-request.json', 'on-confirm-response.json']) {
-  test(`${name} normalises to one trade with exact Wh and paise`, { skip }, () => {
+  test(`${name} normalises to one trade with exact Wh and paise`, () => {
     const doc = loadJson(new URL(name, DIR)) as Doc;
     const result = normaliseDegTrade(doc, fixtureContext(doc));
     assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
@@ -51,14 +51,14 @@ for (const name of ['confirm-request.json', 'on-confirm-response.json']) {
   });
 }
 
-test('the ledger ACK (on_confirm without a contract) is refused as not a trade', { skip }, () => {
+test('the ledger ACK (on_confirm without a contract) is refused as not a trade', () => {
   const doc = loadJson(new URL('ledger-on_confirm.json', DIR)) as Doc;
   const result = normaliseDegTrade(doc, fixtureContext(doc));
   assert.equal(result.ok, false);
   assert.deepEqual(!result.ok && result.problems.map((p) => [p.code, p.path]), [['IES_ERR_P2P_CONTRACT_INVALID', '$.message.contract']]);
 });
 
-test('confirm and on_confirm of one trade are the same trade: the second is a replay', { skip }, () => {
+test('confirm and on_confirm of one trade are the same trade: the second is a replay', () => {
   const confirm = loadJson(new URL('confirm-request.json', DIR)) as Doc;
   const onConfirm = loadJson(new URL('on-confirm-response.json', DIR)) as Doc;
   const first = normaliseDegTrade(confirm, fixtureContext(confirm));
@@ -69,7 +69,7 @@ test('confirm and on_confirm of one trade are the same trade: the second is a re
   assert.deepEqual([second.trades.length, second.replays], [0, ['1268c204-675b-4adb-9321-b08231b147b2/commitment-p2p-001']]);
 });
 
-test('the earlier participant style (roles buyer/seller, utilityId) reads the same trade', { skip }, () => {
+test('the earlier participant style (roles buyer/seller, utilityId) reads the same trade', () => {
   // ledger-on_status.json and status-request.json carry the full contract in the earlier
   // style; read as if they were an on_confirm (in memory only).
   for (const name of ['ledger-on_status.json', 'status-request.json']) {
@@ -86,7 +86,7 @@ test('the earlier participant style (roles buyer/seller, utilityId) reads the sa
   }
 });
 
-test('fixtures read at the moment of delivery are refused as in the past', { skip }, () => {
+test('fixtures read at the moment of delivery are refused as in the past', () => {
   const doc = loadJson(new URL('confirm-request.json', DIR)) as Doc;
   const result = normaliseDegTrade(doc, { ...fixtureContext(doc), now: Date.parse('2026-04-26T05:00:00Z') });
   assert.equal(!result.ok && result.problems[0]!.code, 'IES_ERR_P2P_WINDOW_PAST');

@@ -2,14 +2,14 @@
 // collapsed) and, with the example's own allocations, against its numbers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FinalAllocation } from './allocation.js';
-import { finalAllocation } from './allocation.js';
+import type { FinalAllocation } from './final-allocation.js';
+import { finalAllocation } from './final-allocation.js';
 import { normaliseDegTrade } from './deg-contract.js';
 import { renderOnStatus } from './on-status.js';
-import { FIXTURES, fixturesPresent, intakeContext, loadJson } from './test-support.test.js';
+import { sharedFixture } from '@ies/testing';
+import { intakeContext, loadJson } from './test-support.test.js';
 
-const DIR = new URL('deg-p2p-wave2/', FIXTURES);
-const skip = fixturesPresent ? false : 'shared DEG fixtures not present';
+const DIR = sharedFixture('deg-p2p-wave2/');
 
 /** Every key path under `node`, arrays as [] ("a.b[].c"). */
 function paths(node: unknown, prefix = '', out = new Set<string>()): Set<string> {
@@ -45,7 +45,7 @@ const render = (t: ReturnType<typeof exampleTrade>, f: FinalAllocation) =>
   renderOnStatus(t, f, { context: { networkId: 'indiaenergystack.in/test-ies-p2p-trading-network', bapId: 'buyerapp.example.com', bppId: 'sellerapp.example.com', messageId: 'm-1', timestamp: '2026-04-26T06:30:00Z' } });
 
 for (const name of ['on-status-response-settled.json', 'on-status-response-with-performance.json']) {
-  test(`on_status has the shape of ${name}: time series, roles and revenue flows`, { skip }, () => {
+  test(`on_status has the shape of ${name}: time series, roles and revenue flows`, () => {
     const fixture = loadJson(new URL(name, DIR));
     const t = exampleTrade();
     const ours = render(t, exampleFinal(t));
@@ -61,7 +61,7 @@ for (const name of ['on-status-response-settled.json', 'on-status-response-with-
   });
 }
 
-test('with the example’s allocations, the figures are the example’s: FINAL 18.5 / 14.2 kWh, ₹437.15', { skip }, () => {
+test('with the example’s allocations, the figures are the example’s: FINAL 18.5 / 14.2 kWh, ₹437.15', () => {
   const fixture = loadJson(new URL('on-status-response-settled.json', DIR));
   const t = exampleTrade();
   const ours = render(t, exampleFinal(t));
@@ -73,7 +73,7 @@ test('with the example’s allocations, the figures are the example’s: FINAL 1
   assert.deepEqual(sub(ours, ['message', 'contract', 'consideration']), sub(fixture, ['message', 'contract', 'consideration']));
 });
 
-test('pending sides render as PENDING; FINAL_ALLOC obeys the DEG P4 rule FINAL ≤ min(buyer, seller)', { skip }, () => {
+test('pending sides render as PENDING; FINAL_ALLOC obeys the DEG P4 rule FINAL ≤ min(buyer, seller)', () => {
   const t = exampleTrade();
   const f = { ...exampleFinal(t), buyerStatus: 'INCOMPLETE' as const, status: 'INCOMPLETE' as const };
   const intervals = sub(render(t, f), ['message', 'contract', 'commitments', '0', 'commitmentAttributes', 'intervals']) as { payloads: { type: string; values: unknown[] }[] }[];

@@ -8,10 +8,9 @@
  * Resources, offer, participants and payment settlements are the platforms' part of the
  * contract and are not repeated here.
  */
-import type { FinalAllocation } from './allocation.js';
-import { paiseToInrNumber, whToKwhNumber } from './decimal.js';
-import { lineAmount } from './statement.js';
-import { formatDuration, formatInstant } from './time.js';
+import type { FinalAllocation } from './final-allocation.js';
+import { formatDuration, formatInstant, paiseToInrNumber, whToKwhNumber } from '@ies/units';
+import { lineAmount } from './statement-charges.js';
 import type { NormalisedTrade } from './trade.js';
 
 export interface OnStatusContext {

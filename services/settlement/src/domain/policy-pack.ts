@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@ies/crypto';
 import { SettlementError, type Problem } from './codes.js';
-import { istDayStart } from './time.js';
+import { istDayStart } from '@ies/units';
 
 export type ShortfallTreatment =
   | { readonly treatment: 'WAIVED' }

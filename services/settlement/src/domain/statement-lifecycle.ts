@@ -10,18 +10,24 @@
  * is false); rebuilt in place (refreshDraft) as data arrives. COMPUTED: every figure present. FINAL: signed and released. DISPUTED: a
  * counterparty contests it; it ends FINAL (rejected) or SUPERSEDED (a revision fixes it).
  */
+import { defineLifecycle } from '@ies/lifecycle';
 import { SettlementError } from './codes.js';
-import type { BuiltStatement } from './statement.js';
+import type { BuiltStatement } from './statement-content.js';
 
 export type StatementStatus = 'DRAFT' | 'COMPUTED' | 'FINAL' | 'DISPUTED' | 'SUPERSEDED';
 
-export const VALID_STATEMENT_TRANSITIONS: Readonly<Record<StatementStatus, readonly StatementStatus[]>> = Object.freeze({
-  DRAFT: ['COMPUTED', 'SUPERSEDED'],
-  COMPUTED: ['FINAL', 'DISPUTED', 'SUPERSEDED'],
-  FINAL: ['DISPUTED', 'SUPERSEDED'],
-  DISPUTED: ['FINAL', 'SUPERSEDED'],
-  SUPERSEDED: [],
-});
+const STATEMENT_LIFECYCLE = defineLifecycle<StatementStatus>(
+  {
+    DRAFT: ['COMPUTED', 'SUPERSEDED'],
+    COMPUTED: ['FINAL', 'DISPUTED', 'SUPERSEDED'],
+    FINAL: ['DISPUTED', 'SUPERSEDED'],
+    DISPUTED: ['FINAL', 'SUPERSEDED'],
+    SUPERSEDED: [],
+  },
+  (from, to, statementId) => new StatementTransitionError(statementId ?? 'statement', from, to as StatementStatus),
+);
+
+export const VALID_STATEMENT_TRANSITIONS = STATEMENT_LIFECYCLE.transitions;
 
 export interface StatementRecord {
   readonly statementId: string;
@@ -46,13 +52,10 @@ export function openStatement(statement: BuiltStatement): StatementRecord {
   return { statementId: statement.content.id, sha256: statement.sha256, status: statement.content.complete ? 'COMPUTED' : 'DRAFT' };
 }
 
-export function canTransitionStatement(from: StatementStatus, to: StatementStatus): boolean {
-  return VALID_STATEMENT_TRANSITIONS[from].includes(to);
-}
+export const canTransitionStatement = STATEMENT_LIFECYCLE.can;
 
 export function transitionStatement(record: StatementRecord, to: StatementStatus): StatementRecord {
-  if (!canTransitionStatement(record.status, to)) throw new StatementTransitionError(record.statementId, record.status, to);
-  return { ...record, status: to };
+  return { ...record, status: STATEMENT_LIFECYCLE.assert(record.status, to, record.statementId) };
 }
 
 /** A DRAFT rebuilt from newer data (same statement id): stays DRAFT or becomes COMPUTED. */

@@ -6,10 +6,14 @@
 // buyer shortfall 400 paise/kWh).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allocateSide, combineSides, reallocate, type FinalAllocation, type ReadSource, type SideAllocation } from './allocation.js';
+import { allocateSide, reallocate, type ReadSource, type SideAllocation } from './allocation.js';
+import { combineSides, type FinalAllocation } from './final-allocation.js';
 import { SettlementError } from './codes.js';
 import type { PolicyPack } from './policy-pack.js';
-import { buildStatement, checkInterDiscomAgreement, checkZeroSum, diffStatements, type BuiltStatement, type StatementContent, type StatementInputs } from './statement.js';
+import { buildStatement, type StatementInputs } from './statement.js';
+import { checkInterDiscomAgreement, checkZeroSum } from './statement-balances.js';
+import type { BuiltStatement, StatementContent } from './statement-content.js';
+import { diffStatements } from './statement-revisions.js';
 import { renderCsv } from './statement-csv.js';
 import { openStatement, refreshDraft } from './statement-lifecycle.js';
 import type { TradeRecord } from './trade.js';

@@ -1,18 +1,15 @@
 // Shared helpers for this package's tests (a .test.ts file so that lint treats it as test
 // code; it declares no tests itself). Hand-written payloads only: the DEG fixtures are read
 // from ../shared/fixtures at test time, never copied into the repository.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { TradeIntakeContext } from './deg-contract.js';
 import type { MeterSeries, ReadSource } from './allocation.js';
 import type { CheckpointRef } from './evidence.js';
-import { sharedFixturesUrl } from '@ies/testing';
 import { validatePolicyPack, type PolicyPack } from './policy-pack.js';
-import { BLOCK_MS } from './time.js';
+import { BLOCK_MS } from '@ies/units';
 import type { NormalisedTrade, TradeInterval, TradeRecord, TradeState } from './trade.js';
 
-export const FIXTURES = sharedFixturesUrl() ?? new URL('file:///nonexistent/');
 export const POLICIES = new URL('../../../policies/', import.meta.url);
-export const fixturesPresent = existsSync(new URL('deg-p2p-wave2/', FIXTURES));
 
 export function loadJson(url: URL): unknown {
   return JSON.parse(readFileSync(url, 'utf8'));

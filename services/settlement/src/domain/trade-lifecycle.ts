@@ -12,17 +12,23 @@
  * arrives after a provisional allocation; SETTLED → ALLOCATED reopens a trade when a late
  * read changes its figures.
  */
+import { defineLifecycle } from '@ies/lifecycle';
 import { SettlementError, type Problem } from './codes.js';
-import { formatInstant } from './time.js';
+import { formatInstant } from '@ies/units';
 import type { NormalisedTrade, TradeRecord, TradeState } from './trade.js';
 
-export const VALID_TRANSITIONS: Readonly<Record<TradeState, readonly TradeState[]>> = Object.freeze({
-  CONFIRMED: ['CURTAILED', 'CANCELLED', 'ALLOCATED'],
-  CURTAILED: ['CURTAILED', 'CANCELLED', 'ALLOCATED'],
-  ALLOCATED: ['ALLOCATED', 'CURTAILED', 'CANCELLED', 'SETTLED'],
-  SETTLED: ['ALLOCATED'],
-  CANCELLED: [],
-});
+const TRADE_LIFECYCLE = defineLifecycle<TradeState>(
+  {
+    CONFIRMED: ['CURTAILED', 'CANCELLED', 'ALLOCATED'],
+    CURTAILED: ['CURTAILED', 'CANCELLED', 'ALLOCATED'],
+    ALLOCATED: ['ALLOCATED', 'CURTAILED', 'CANCELLED', 'SETTLED'],
+    SETTLED: ['ALLOCATED'],
+    CANCELLED: [],
+  },
+  (from, to, tradeId) => new TradeTransitionError(tradeId ?? 'trade', from, to as TradeState),
+);
+
+export const VALID_TRANSITIONS = TRADE_LIFECYCLE.transitions;
 
 export class TradeTransitionError extends SettlementError {
   readonly from: TradeState;
@@ -36,17 +42,14 @@ export class TradeTransitionError extends SettlementError {
   }
 }
 
-export function canTransitionTrade(from: TradeState, to: TradeState): boolean {
-  return VALID_TRANSITIONS[from].includes(to);
-}
+export const canTransitionTrade = TRADE_LIFECYCLE.can;
 
 export function newTradeRecord(trade: NormalisedTrade): TradeRecord {
   return { trade, state: 'CONFIRMED', revision: 0 };
 }
 
 export function transitionTrade(record: TradeRecord, to: TradeState, trade: NormalisedTrade = record.trade): TradeRecord {
-  if (!canTransitionTrade(record.state, to)) throw new TradeTransitionError(record.trade.tradeId, record.state, to);
-  return { trade, state: to, revision: record.revision + 1 };
+  return { trade, state: TRADE_LIFECYCLE.assert(record.state, to, record.trade.tradeId), revision: record.revision + 1 };
 }
 
 export type UpdateResult =

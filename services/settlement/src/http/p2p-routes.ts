@@ -5,7 +5,7 @@ import { authenticateRead, authenticateWrite, parseSignedJson, recordedWrite, re
 import type { RegistryState } from '@ies/registry';
 import { SettlementError } from '../domain/codes.js';
 import { renderOnStatus } from '../domain/on-status.js';
-import { formatInstant } from '../domain/time.js';
+import { formatInstant } from '@ies/units';
 import type { TradeRecord } from '../domain/trade.js';
 import { lodgeTrade, type P2pIntakeDeps } from '../p2p-intake.js';
 import type { P2pStore } from '../p2p-store.js';

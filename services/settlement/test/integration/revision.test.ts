@@ -8,7 +8,8 @@ import { createClickHouse } from '@ies/clickhouse';
 import { createLogger } from '@ies/observability';
 import { provisionTenants } from '@ies/kafka';
 import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
-import { SETTLEMENT_KEY_ROLE, istDayOf, startSettlementService, verifyStatementJws } from '../../src/index.js';
+import { istDayOf } from '@ies/units';
+import { SETTLEMENT_KEY_ROLE, startSettlementService, verifyStatementJws } from '../../src/index.js';
 import { runStatement } from '../../src/statement-run.js';
 import { connect, fakeReceipt, newEnv, tradeOn } from './support.js';
 

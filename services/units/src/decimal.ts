@@ -3,7 +3,7 @@
  * coefficient, so kWh → Wh never goes through a float multiplication (DESIGN.md, Units).
  * ONE rounding rule: half-to-even at the Wh/paise boundary (`roundHalfEven`).
  */
-import { divideHalfEven } from '@ies/units';
+import { divideHalfEven } from './rounding.js';
 
 export interface Decimal {
   readonly coef: bigint;
@@ -93,7 +93,7 @@ export function floorDivide(a: Decimal, divisor: bigint): bigint {
 }
 
 /** A bigint as a JS number, or a RangeError naming `what` when it is not a safe integer. */
-export function toSafeNumber(n: bigint, what: string): number {
+function toSafeNumber(n: bigint, what: string): number {
   if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < -BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new RangeError(`${what} = ${n} is beyond Number.MAX_SAFE_INTEGER`);
   }

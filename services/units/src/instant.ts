@@ -1,16 +1,9 @@
 /**
- * Time on the settlement grid: UTC epoch milliseconds, 15-minute blocks, IST settlement
- * days (UTC+05:30, 96 blocks, block 1 at 00:00 IST). IST is a whole number of blocks
- * ahead of UTC, so a block boundary is the same instant in both.
+ * Instants and durations as text: RFC 3339 instants with an explicit offset and ISO 8601
+ * durations of days, hours, minutes and seconds, to and from UTC epoch milliseconds.
  */
-export const BLOCK_MS = 15 * 60_000;
-export const BLOCKS_PER_DAY = 96;
-export const IST_OFFSET_MS = 330 * 60_000;
-const DAY_MS = 86_400_000;
-
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
 const DURATION = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** RFC 3339 instant with an explicit offset → epoch ms; undefined for anything else. */
 export function parseInstant(text: string): number | undefined {
@@ -51,27 +44,4 @@ export function formatDuration(ms: number): string {
 /** 2026-04-26T04:30:00Z (no milliseconds when they are zero). */
 export function formatInstant(ms: number): string {
   return new Date(ms).toISOString().replace('.000Z', 'Z');
-}
-
-export function isBlockAligned(ms: number): boolean {
-  return Number.isSafeInteger(ms) && ms % BLOCK_MS === 0;
-}
-
-/** The IST settlement day ("YYYY-MM-DD") that contains the instant. */
-export function istDayOf(ms: number): string {
-  return new Date(ms + IST_OFFSET_MS).toISOString().slice(0, 10);
-}
-
-/** 00:00 IST of the day, in UTC epoch ms; undefined when `day` is not a real YYYY-MM-DD. */
-export function istDayStart(day: string): number | undefined {
-  const m = DAY.exec(day);
-  if (!m) return undefined;
-  const utcMidnight = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  if (new Date(utcMidnight).toISOString().slice(0, 10) !== day) return undefined;
-  return utcMidnight - IST_OFFSET_MS;
-}
-
-export function istDayEnd(day: string): number | undefined {
-  const start = istDayStart(day);
-  return start === undefined ? undefined : start + DAY_MS;
 }

@@ -1,5 +1,7 @@
 /**
- * Exact fixed-point parsing for trade values: kWh → Wh (scale 3) and INR → paise (scale 2).
+ * Exact fixed-point values: kWh ↔ Wh (scale 3) and INR ↔ paise (scale 2). The rule here is
+ * "exact or refused"; decimal.ts holds the other rule, "round half to even at the unit",
+ * for meter reads whose registers carry more digits than a Wh.
  * Values arrive as JSON numbers or decimal strings; a JSON number is read through
  * String(n), which is exact for every decimal of up to 15 significant digits, so no float
  * multiplication ever touches a quantity. A value with more fractional digits than the
@@ -55,4 +57,21 @@ export function whToKwhNumber(wh: number): number {
 /** Paise as an INR JSON number (43715 → 437.15). */
 export function paiseToInrNumber(paise: number): number {
   return Number(formatScaled(BigInt(paise), 2));
+}
+
+/**
+ * A non-negative integer of 10^-scale units as decimal text with exactly `scale` digits
+ * after the point, as DEG payloads write quantities and prices: (1234, 3) → "1.234",
+ * (1000, 3) → "1.000". Unlike formatScaled it keeps trailing zeros.
+ */
+export function formatFixedScale(value: number, scale: number): string {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${value} is not a non-negative safe integer`);
+  const digits = String(value).padStart(scale + 1, '0');
+  return `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}
+
+/** Paise as rupees for people, always with two decimals: -5 → "₹-0.05", 123450 → "₹1234.50". Exact, not a float division. */
+export function formatRupees(paise: number): string {
+  if (!Number.isSafeInteger(paise)) throw new RangeError(`${paise} paise is not a safe integer`);
+  return `₹${paise < 0 ? '-' : ''}${formatFixedScale(Math.abs(paise), 2)}`;
 }

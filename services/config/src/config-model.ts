@@ -1,0 +1,127 @@
+/** The shape of the runtime configuration: what loadConfig returns, frozen. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The whole runtime configuration, read once from the environment and frozen. */
+export interface Config {
+  readonly nodeId: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    readonly clientId: string;
+    /** Replication factor for topics the project creates (3 on a 3-broker cluster). */
+    readonly replicationFactor: number;
+    /** The principal this process authenticates as; undefined when none was named (no Kafka client can be made). */
+    readonly sasl: KafkaSasl | undefined;
+  };
+  readonly registry: { readonly url: string };
+  readonly clickhouse: {
+    readonly url: string;
+    readonly database: string;
+    readonly username: string;
+    readonly password: string;
+  };
+  readonly redis: {
+    readonly url: string;
+    /** AUTH password ('' = none): IES_REDIS_PASSWORD, else the URL's, else `<secretsDir>/redis.password`. */
+    readonly password: string;
+  };
+  /** Where the local stack's credentials are (IES_SECRETS_DIR, default `$IES_STACK_DIR/secrets` or `.stack/secrets`). */
+  readonly secretsDir: string;
+  readonly dr: {
+    /** An event is measured once its window closed this long ago (reads arrive after the fact). */
+    readonly performanceGraceMs: number;
+    /** How often open events are (re)measured; late reads produce a new version. */
+    readonly sweepIntervalMs: number;
+    /** The node's private key (JWK file, created on first start) that signs webhook deliveries. */
+    readonly webhookKeyFile: string;
+    /** Accept loopback webhooks, and http:// ones on 127.0.0.1/localhost (local stack and demo only). */
+    readonly allowLoopbackWebhooks: boolean;
+    /** Non-public networks (CIDR) webhooks may still be delivered to; by default public addresses only. */
+    readonly webhookAllowedNetworks: readonly string[];
+  };
+  readonly notary: {
+    /** Directory of per-tenant notary key files `<discom>.jwks.json` (private; created on first start). */
+    readonly keysDir: string;
+    /** Log origin prefix: a tenant's log is `<originPrefix>/<discom>` (C2SP checkpoint origin and note key name). */
+    readonly originPrefix: string;
+    /** Minimum time between two checkpoints while batches arrive. */
+    readonly checkpointIntervalMs: number;
+  };
+  readonly settlement: {
+    /** Directory of per-DISCOM settlement key files `<discom>.jwks.json` (private; created on first use). */
+    readonly keysDir: string;
+    /** A trade's side is allocated once its delivery window ended this long ago (reads arrive after the fact). */
+    readonly reconcileGraceMs: number;
+    /** How many IST days back the sweep recomputes trades, so late or revised reads reopen them. */
+    readonly reconcileLookbackDays: number;
+    /** How often the P2P reconciliation sweep runs. */
+    readonly reconcileIntervalMs: number;
+    /** Settlement endpoints of peer DISCOMs on other nodes (`POST <url>/v1/p2p/sides`), by DISCOM id. */
+    readonly peerUrls: Readonly<Record<string, string>>;
+    /**
+     * How late a platform may lodge a trade it confirmed before delivery (0 = never: a trade's
+     * window must start after the node's clock). Within it, the contract's own timestamp is
+     * the time the window and cancellations are judged at; the signature must still be fresh.
+     */
+    readonly tradeBackfillMs: number;
+    /** A day's statement is first built once the IST day ended this long ago (reconciliation and late reads settle first). */
+    readonly statementGraceMs: number;
+    /** How many IST days back statements are re-evaluated, so late data yields a DRAFT update or a revision. */
+    readonly statementWindowDays: number;
+    /** How often each DISCOM's statement sweep (a bullmq repeatable job) runs. */
+    readonly statementIntervalMs: number;
+  };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    /** The whole request (headers and body) must arrive within this; then 408 and the connection is closed. */
+    readonly requestTimeoutMs: number;
+    /** The request line and headers must arrive within this (at most requestTimeoutMs). */
+    readonly headersTimeoutMs: number;
+    /** A connection with no traffic either way for this long is closed. */
+    readonly connectionTimeoutMs: number;
+    /** An idle keep-alive connection is closed after this. */
+    readonly keepAliveTimeoutMs: number;
+  };
+  /** DISCOMs this node serves (its tenants). */
+  readonly tenants: readonly string[];
+  readonly auth: {
+    /** Allowed distance between a signature's `iat` and the node clock, both ways. */
+    readonly maxSkewSeconds: number;
+    /** JWKS file holding the node operator's public key(s); they sign registry documents. */
+    readonly operatorJwksFile: string;
+  };
+  readonly ingest: {
+    readonly maxReadsPerBatch: number;
+    readonly maxBodyBytes: number;
+    /** How long a batch id is remembered for replay detection. */
+    readonly idempotencyTtlSeconds: number;
+    /** How long an accepted write may wait for Kafka's acknowledgement before answering 503. */
+    readonly kafkaAckTimeoutMs: number;
+    /** How long a claimed batch id stays PENDING when its Kafka write is uncertain; longer than any send can take. */
+    readonly pendingTtlSeconds: number;
+    /**
+     * New batches get 503 + Retry-After while the notary's oldest batch without a receipt has
+     * waited longer than its checkpoint interval plus this (default 500 ms; 0 = off).
+     */
+    readonly maxNotaryLagMs: number;
+  };
+}
+
+export interface KafkaSasl {
+  readonly mechanism: 'scram-sha-512' | 'scram-sha-256' | 'plain';
+  readonly username: string;
+  readonly password: string;
+  /** Where the password came from (env name or file path), for error messages; never the secret. */
+  readonly passwordFrom: string;
+}
+
+export interface LoadConfigOptions {
+  /**
+   * The Kafka principal this process is (`notary`, `gateway`, …, `admin` for provisioning):
+   * its password is read from `<secretsDir>/kafka/<principal>.password` unless
+   * IES_KAFKA_PASSWORD or IES_KAFKA_PASSWORD_FILE says otherwise. IES_KAFKA_USERNAME, when
+   * set, replaces it (a process deployed under another user name).
+   */
+  readonly principal?: string;
+}

@@ -1,0 +1,1 @@
+export { defineLifecycle, type Lifecycle, type Refusal, type Transitions } from './lifecycle.js';

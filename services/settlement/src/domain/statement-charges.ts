@@ -1,0 +1,88 @@
+/**
+ * Line amounts and the charges a DISCOM puts on its own customer for one trade interval.
+ *
+ * amount = quantityWh × ratePaisePerKwh / 1000, half to even (@ies/units), per line. Lines
+ * with zero quantity, and charge lines at a zero rate, are left out; shortfall lines are
+ * kept when waived (rate 0) because they record the deviation.
+ */
+import { divideHalfEven, divideHalfEvenSafe } from '@ies/units';
+import type { FinalInterval } from './final-allocation.js';
+import type { PolicyPack, ShortfallTreatment } from './policy-pack.js';
+import { party, type LineKind } from './statement-content.js';
+import type { NormalisedTrade, TradeInterval } from './trade.js';
+
+/** Kinds priced as quantity × rate: their amount must be lineAmount of the two. */
+export const METERED_KINDS: ReadonlySet<LineKind> = new Set<LineKind>(['P2P_ENERGY', 'SELLER_SHORTFALL', 'BUYER_SHORTFALL', 'WHEELING', 'TRANSACTION_CHARGE']);
+
+/** quantity × rate / 1000 in paise by the one rounding rule (@ies/units). */
+export function lineAmount(quantityWh: number, ratePaisePerKwh: number): number {
+  const product = quantityWh * ratePaisePerKwh;
+  // Past 2^53 the double product is no longer the exact one: multiply in bigint.
+  if (!Number.isSafeInteger(product)) return Number(divideHalfEven(BigInt(quantityWh) * BigInt(ratePaisePerKwh), 1000n));
+  return divideHalfEvenSafe(product, 1000);
+}
+
+export type AddLine = (
+  kind: LineKind, reference: string, intervalStartMs: number | null, intervalEndMs: number | null, meterId: string | null,
+  payer: string, payee: string, quantityWh: number | null, ratePaisePerKwh: number | null, amountPaise: number, note: string | null,
+) => void;
+
+export interface ChargeContext {
+  readonly discomId: string;
+  readonly policy: PolicyPack;
+  readonly referenceRatePaisePerKwh: number | undefined;
+  readonly add: AddLine;
+  readonly invalid: (path: string, message: string) => void;
+}
+
+/** The lines of one trade interval on the statement of `ctx.discomId` (buyer's or seller's DISCOM, or both). */
+export function tradeLines(ctx: ChargeContext, t: NormalisedTrade, iv: TradeInterval, f: FinalInterval): void {
+  const { policy, add, invalid } = ctx;
+  const self = party.discom(ctx.discomId);
+  const isSeller = t.seller.discomId === ctx.discomId;
+  const isBuyer = t.buyer.discomId === ctx.discomId;
+  const buyer = party.meter(t.buyer.meterId);
+  const seller = party.meter(t.seller.meterId);
+  const metered = (kind: LineKind, meterId: string, payer: string, payee: string, quantityWh: number, ratePaisePerKwh: number) =>
+    add(kind, t.tradeId, iv.startMs, iv.endMs, meterId, payer, payee, quantityWh, ratePaisePerKwh, lineAmount(quantityWh, ratePaisePerKwh), null);
+  const charge = (kind: LineKind, meterId: string, rate: number) => {
+    if (rate > 0) metered(kind, meterId, party.meter(meterId), self, f.finalWh, rate);
+  };
+  const shortfall = (kind: LineKind, meterId: string, quantityWh: number, treatment: ShortfallTreatment) => {
+    if (quantityWh <= 0) return;
+    const rate = shortfallRate(treatment, ctx.referenceRatePaisePerKwh);
+    if (rate === undefined) return invalid('$.referenceRatePaisePerKwh', `${policy.policyId} prices ${kind} at a reference rate; give referenceRatePaisePerKwh`);
+    metered(kind, meterId, party.meter(meterId), self, quantityWh, rate);
+  };
+  const price = iv.pricePaisePerKwh;
+  if (f.finalWh > 0) {
+    if (isBuyer) {
+      metered('P2P_ENERGY', t.buyer.meterId, buyer, self, f.finalWh, price);
+      metered('P2P_ENERGY', t.seller.meterId, self, isSeller ? seller : party.discom(t.seller.discomId), f.finalWh, price);
+      charge('WHEELING', t.buyer.meterId, policy.p2p.wheeling.buyerPaisePerKwh);
+      charge('TRANSACTION_CHARGE', t.buyer.meterId, policy.p2p.transactionCharge.buyerPaisePerKwh);
+    }
+    if (isSeller) {
+      if (!isBuyer) {
+        metered('P2P_ENERGY', t.buyer.meterId, party.discom(t.buyer.discomId), self, f.finalWh, price);
+        metered('P2P_ENERGY', t.seller.meterId, self, seller, f.finalWh, price);
+      }
+      charge('WHEELING', t.seller.meterId, policy.p2p.wheeling.sellerPaisePerKwh);
+      charge('TRANSACTION_CHARGE', t.seller.meterId, policy.p2p.transactionCharge.sellerPaisePerKwh);
+    }
+  }
+  if (isSeller) shortfall('SELLER_SHORTFALL', t.seller.meterId, f.sellerShortfallWh, policy.p2p.sellerShortfall);
+  if (isBuyer) shortfall('BUYER_SHORTFALL', t.buyer.meterId, f.buyerShortfallWh, policy.p2p.buyerShortfall);
+}
+
+/** Paise per kWh of a shortfall, or undefined when it needs a reference rate not given. */
+export function shortfallRate(treatment: ShortfallTreatment, reference: number | undefined): number | undefined {
+  switch (treatment.treatment) {
+    case 'WAIVED':
+      return 0;
+    case 'FIXED_RATE':
+      return treatment.ratePaisePerKwh;
+    case 'REFERENCE_RATE':
+      return reference === undefined ? undefined : Number(divideHalfEven(BigInt(reference) * BigInt(treatment.multiplierPercent), 100n));
+  }
+}
