@@ -87,4 +87,3 @@ async function persist(ch: ClickHouseClient, producer: Producer, serde: AvroSerd
 }
 
 // Read back by the API and the sweep; the queries live with the table (dr-tables.ts).
-export { readBaselines } from './dr-tables.js';

@@ -1,20 +1,7 @@
-export { computeBaseline, baselineRows, type AdjustmentDetail, type BaselineInput, type BaselineResult, type BaselineRow, type BaselineStatus, type ExcludedDay, type ExclusionReason, type MeterBaseline, type MeterHistory } from './domain/baseline.js';
-export { MAX_READ_WH, type DayReads, type MeterDays } from './domain/baseline-day-reads.js';
-export { indiaHolidayCalendar, parseHolidayList, INDIA_CENTRAL_HOLIDAYS, HOLIDAY_SOURCES, DAY_TYPES, type DayType, type Holiday, type HolidayCalendar } from './domain/calendar.js';
-export { drError, type DrErrorCode, type Problem } from './domain/codes.js';
-export { kwToWhPerInterval, rupeesToPaise, intervalsInDuration } from './domain/deg-units.js';
-export { normaliseDrEvent, participatingMetersDigest, compareCodePoints, type DrEvent, type DrEventInterval, type DrEventIntervalRequest, type DrEventRequest } from './domain/event.js';
-export { DR_EVENT_STATES, VALID_TRANSITIONS, InvalidTransitionError, canTransition, isDrEventState, isTerminal, transition, type DrEventState } from './domain/event-lifecycle.js';
-export { computeEventPerformance, meterDelivery, type DeliveryStatus, type EventPerformance, type IntervalPerformance, type MeterDelivery, type MeterPerformanceInput, type PerformanceInterval, type PerformanceTotals } from './domain/performance.js';
-export { createPolicyRegistry, type PolicyRegistry } from './domain/policy-registry.js';
-export { parsePolicyPack, policyRef, validatePolicyPack, type Adjustment, type DayTypeGroup, type LikeDaysPack, type LikeDaysParameters, type LowUsageRule, type MeterBeforeAfterPack, type MeterBeforeAfterParameters, type PolicyPack, type Selection } from './domain/policy-pack.js';
-export { loadPolicyPacks, loadPolicyRegistry, POLICIES_DIR } from './policies.js';
-export { DrEventStore, type DrEventRecord } from './event-store.js';
-export { startBaselineWorker, baselineEvent, readBaselines, BASELINE_GROUP } from './baseline-worker.js';
-export { loadMeterHistory } from './history.js';
+// The DR service's process entry (baseline worker, performance sweep, aggregator feed and
+// webhook relay). Others use its narrow entry points: `@ies/dr/http` (DR routes),
+// `@ies/dr/migrations` (its tables), `@ies/dr/events` (DR events and their measured
+// performance, which settlement turns into statement lines), `@ies/dr/testing` (parts the
+// gateway's integration tests and the demo drive).
 export { startDrService } from './main.js';
-export { PerformanceSweep, readPerformance, openKey } from './performance-sweep.js';
-export { startAggregatorFeed, AGGREGATOR_FEED_GROUP } from './aggregator-feed.js';
-export { loadWebhookKey, WEBHOOK_PUBLIC_KEY } from './webhook-key.js';
-export { dispatchTiming, LATE_ENTRY_ROLES, type DispatchTiming } from './domain/late-entry.js';
-export { migrateDrTables, DR_MIGRATIONS } from './migrate.js';
+export type { PerformanceSweep } from './performance-sweep.js';

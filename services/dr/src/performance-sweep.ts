@@ -78,8 +78,6 @@ export class PerformanceSweep {
 
 // The API's and settlement's readers of these tables, and the open-events key, live in
 // their own files; re-exported under the names the package always exported.
-export { readPerformance } from './dr-tables.js';
-export { openKey } from './open-events.js';
 
 function pick(p: EventPerformance) {
   const t = p.totals;

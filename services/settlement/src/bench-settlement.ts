@@ -30,7 +30,7 @@ import { renderCsv } from './domain/statement-csv.js';
 import { BENCH_DAY, BENCH_DAY_START, BENCH_DISCOMS, benchRandom, benchTrades } from './bench-fixture.js';
 import { BLOCK_MS } from '@ies/units';
 import { loadSideReads, readFingerprints } from './side-reads.js';
-import { signStatement } from './statement-jws.js';
+import { signStatement } from './statement-signing.js';
 
 const METERS = Math.min(2_000_000, Number(process.argv[2] ?? 1_000_000));
 const TRADES = Math.min(500_000, Number(process.argv[3] ?? 100_000));

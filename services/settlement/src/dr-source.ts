@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@ies/clickhouse';
-import { readPerformance, type DrEventRecord, type DrEventStore } from '@ies/dr';
+import { readPerformance, type DrEventRecord, type DrEventStore } from '@ies/dr/events';
 import type { DrEventSummary, DrPerformanceTotals, DrSource } from './dr-lines.js';
 
 /** DR inputs of statements from the DR service's own stores: events in Redis, performance in ClickHouse. */

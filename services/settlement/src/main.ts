@@ -12,7 +12,7 @@ import { SettlementKeys } from './settlement-keys.js';
 import { startSidesConsumer } from './sides-consumer.js';
 import { SideExchange } from './side-exchange.js';
 import { startTradesLoader } from './trades-loader.js';
-import { DrEventStore } from '@ies/dr';
+import { DrEventStore } from '@ies/dr/events';
 import { drSourceOf } from './dr-source.js';
 import { startStatementWorker } from './statement-worker.js';
 

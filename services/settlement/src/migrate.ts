@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Config } from '@ies/config';
 import { migrateTables, type MigrationResult, type MigrationSet } from '@ies/clickhouse';
-import { DR_MIGRATIONS } from '@ies/dr';
+import { DR_MIGRATIONS } from '@ies/dr/migrations';
 import { LOADER_MIGRATIONS } from '@ies/loader/migrations';
 
 /**

@@ -1,6 +1,6 @@
 import { type LogStore } from '@ies/notary/log';
 import { checkpointOfNote, receiptFromJws } from '@ies/verify';
-import type { CheckpointRef } from './domain/evidence.js';
+import type { CheckpointRef } from '@ies/verify';
 
 /**
  * The notary checkpoints that cover the batches reads came from: each batch's receipt (in

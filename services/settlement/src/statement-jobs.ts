@@ -1,5 +1,5 @@
 import { QUEUES } from '@ies/contracts';
-import type { StatementScope } from './domain/statement-content.js';
+import type { StatementScope } from '@ies/verify';
 import { istDayOf, istDayStart } from '@ies/units';
 
 export const STATEMENT_QUEUE = QUEUES.settlementStatements;

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from '@ies/redis';
-import type { StatementScope } from './domain/statement-content.js';
+import type { StatementScope } from '@ies/verify';
 import { STATEMENT_QUEUE, runJobId, type StatementJob } from './statement-jobs.js';
 
 /** Failed runs retry with exponential backoff (1 s, 2 s, 4 s, …); the sweep tries again later anyway. */

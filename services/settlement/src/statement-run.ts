@@ -2,11 +2,11 @@ import { IesError } from '@ies/errors';
 import type { FinalAllocation } from './domain/final-allocation.js';
 import { selectPolicy, type PolicyPack } from './domain/policy-pack.js';
 import { buildStatement } from './domain/statement.js';
-import type { StatementScope } from './domain/statement-content.js';
+import type { StatementScope } from '@ies/verify';
 import { openStatement, refreshDraft, transitionStatement, type StatementRecord, type StatementStatus } from './domain/statement-lifecycle.js';
 import type { TradeRecord } from './domain/trade.js';
 import { drStatementInputs, type DrSource } from './dr-lines.js';
-import { signStatement, type StatementSigningKey } from './statement-jws.js';
+import { signStatement, type StatementSigningKey } from './statement-signing.js';
 import type { StatementSinks } from './statement-sinks.js';
 import type { StatementStore } from './statement-store.js';
 

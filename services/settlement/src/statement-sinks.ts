@@ -2,9 +2,9 @@ import type { Producer } from 'kafkajs';
 import { TableSink, type ClickHouseClient } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
 import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
-import type { BuiltStatement, StatementContent } from './domain/statement-content.js';
+import type { BuiltStatement, StatementContent } from '@ies/verify';
 import type { StatementStatus } from './domain/statement-lifecycle.js';
-import { detachedJws } from './statement-jws.js';
+import { detachedJws } from './statement-signing.js';
 
 /** One status of one statement content: what statements.v1 and the `statements` table record. */
 export interface StatementEvent {

@@ -1,7 +1,7 @@
 import { IesError } from '@ies/errors';
-import type { StatementContent } from './domain/statement-content.js';
+import type { StatementContent } from '@ies/verify';
 import { transitionStatement, type StatementStatus } from './domain/statement-lifecycle.js';
-import { statementJsonOfJws } from './statement-jws.js';
+import { statementJsonOfJws } from '@ies/verify';
 import type { StatementSinks } from './statement-sinks.js';
 import type { StatementStore, StatementSummary } from './statement-store.js';
 

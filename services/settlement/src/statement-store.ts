@@ -1,8 +1,8 @@
 import type { Redis } from '@ies/redis';
 import { SettlementError } from './domain/codes.js';
-import { seal, type BuiltStatement, type StatementContent, type StatementScope } from './domain/statement-content.js';
+import { seal, type BuiltStatement, type StatementContent, type StatementScope } from '@ies/verify';
 import type { StatementRecord, StatementStatus } from './domain/statement-lifecycle.js';
-import { statementJsonOfJws } from './statement-jws.js';
+import { statementJsonOfJws } from '@ies/verify';
 
 /** What lists show of a statement without decoding its document. */
 export interface StatementSummary {

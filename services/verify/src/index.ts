@@ -6,3 +6,10 @@ export { formatVerifierKey, parseVerifierKey, noteSigner, openNote, signNote, ed
 export { logEntryBytes, type LogEntry } from './log-entry.js';
 export { receiptFromJws, signReceipt, checkSignedJson, RECEIPT_TYP, type ReceiptBody, type ReceiptDocument, type JwsKey } from './receipt.js';
 export { trustFromVerifierKeys, verifyCheckpoint, verifyCheckpointConsistency, verifyReadProof, verifyReceipt, type ReadProofDocument, type TrustAnchors, type VerifyCode, type Verified } from './verify.js';
+// Settlement statements: the signed document's format, its line arithmetic and balances,
+// and the check an auditor runs with the DISCOM's JWKS alone.
+export { LINE_KINDS, STATEMENT_SCHEMA, party, seal, statementId, type BuiltStatement, type LineKind, type NetPosition, type StatementContent, type StatementLine, type StatementScope } from './statement/content.js';
+export type { CheckpointRef } from './statement/checkpoint-ref.js';
+export { METERED_KINDS, lineAmount } from './statement/line-amount.js';
+export { checkInterDiscomAgreement, checkZeroSum, positions, type BalanceCheck } from './statement/balances.js';
+export { SETTLEMENT_KEY_ROLE, STATEMENT_TYP, statementJsonOfJws, verifyStatementJws, type StatementCheck, type StatementCheckCode } from './statement/jws.js';

@@ -5,7 +5,7 @@ import { createClickHouse } from '@ies/clickhouse';
 import { countReads } from '@ies/reads';
 import type { Config } from '@ies/config';
 import { generateSigningKey, importPrivateJwk, signDetached, type KeyPair } from '@ies/crypto';
-import { indiaHolidayCalendar, type PerformanceSweep } from '@ies/dr';
+import { indiaHolidayCalendar, type PerformanceSweep } from '@ies/dr/testing';
 import { buildFleet, istDayStart, type SimMeter } from '../domain/fleet.js';
 import { simulate } from './simulate.js';
 import { formatRupees } from '@ies/units';

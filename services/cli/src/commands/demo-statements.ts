@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SignJWT } from 'jose';
 import type { Config } from '@ies/config';
 import { generateSigningKey, importPrivateJwk, signDetached, type KeyPair } from '@ies/crypto';
-import { checkInterDiscomAgreement, checkZeroSum, type StatementContent } from '@ies/settlement';
+import { checkInterDiscomAgreement, checkZeroSum, type StatementContent } from '@ies/verify';
 import { runStatements } from './statements.js';
 import { formatRupees } from '@ies/units';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SignJWT, type JWK } from 'jose';
 import { importPrivateJwk } from '@ies/crypto';
 import { trustFromVerifierKeys } from '@ies/verify';
-import { statementJsonOfJws } from '@ies/settlement';
+import { statementJsonOfJws } from '@ies/verify';
 import { parseArgs } from './args.js';
 import { verifyStatementFile } from './verify-statement.js';
 

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { publicJwkOf } from '@ies/crypto';
 import { formatCheckpoint, formatVerifierKey, noteSigner, signNote } from '@ies/verify';
-import { SETTLEMENT_KEY_ROLE, buildStatement, signStatement, type PolicyPack } from '@ies/settlement';
+import { SETTLEMENT_KEY_ROLE } from '@ies/verify';
+import { buildStatement, signStatement, type PolicyPack } from '@ies/settlement/testing';
 import { runVerify } from './verify.js';
 
 const ORIGIN = 'ies.test/log/CLI-DL';

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JWK } from 'jose';
 import { trustFromVerifierKeys, verifyCheckpoint, type TrustAnchors } from '@ies/verify';
-import { verifyStatementJws, type CheckpointRef, type StatementContent } from '@ies/settlement';
+import { verifyStatementJws, type CheckpointRef, type StatementContent } from '@ies/verify';
 
 export type StatementVerdict = { ok: true; message: string; content: StatementContent } | { ok: false; code: string; reason: string };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { normaliseDegTrade } from '@ies/settlement';
+import { normaliseDegTrade } from '@ies/settlement/testing';
 import { formatFixedScale as scaled } from '@ies/units';
 import { degCancel, degConfirm, type SimTrade } from './deg-trade.js';
 

@@ -1,7 +1,6 @@
 import { everyTenant, type NodeContext, type ServiceHttp } from '@ies/http';
-import { readBaselines } from '../baseline-worker.js';
 import { DrEventStore } from '../event-store.js';
-import { readPerformance } from '../performance-sweep.js';
+import { readBaselines, readPerformance } from '../dr-tables.js';
 import { loadPolicyRegistry } from '../policies.js';
 import { drRoutes } from './dr-routes.js';
 

@@ -10,7 +10,7 @@ import { SignJWT } from 'jose';
 import { TOPICS, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { createRedis } from '@ies/redis';
-import { P2pStore, SIDE_ALLOCATION_SCHEMA, SettlementKeys, combineSides, signSide, type SideAllocation } from '@ies/settlement';
+import { P2pStore, SIDE_ALLOCATION_SCHEMA, SettlementKeys, combineSides, signSide, type SideAllocation } from '@ies/settlement/testing';
 import { stackConfig } from '@ies/testing';
 import { startHarness, type Json } from './harness.js';
 import { degMessage as baseDegMessage, slot, tradePath, type TradeOptions as BaseTradeOptions } from './deg-messages.js';

@@ -13,11 +13,12 @@ import { SignJWT, type JWK } from 'jose';
 import { createClickHouse } from '@ies/clickhouse';
 import { QUEUES } from '@ies/contracts';
 import { generateSigningKey, type KeyPair } from '@ies/crypto';
-import { DrEventStore } from '@ies/dr';
-import { migrateSettlementTables } from '@ies/settlement';
+import { DrEventStore } from '@ies/dr/events';
+import { migrateSettlementTables } from '@ies/settlement/migrations';
 import { createRedis } from '@ies/redis';
 import { stackConfig } from '@ies/testing';
-import { CSV_HEADER, P2pStore, SettlementKeys, StatementSinks, StatementStore, drSourceOf, runStatement, verifyStatementJws, type FinalAllocation, type NormalisedTrade, type PolicyPack } from '@ies/settlement';
+import { CSV_HEADER, P2pStore, SettlementKeys, StatementSinks, StatementStore, drSourceOf, runStatement, type FinalAllocation, type NormalisedTrade, type PolicyPack } from '@ies/settlement/testing';
+import { verifyStatementJws } from '@ies/verify';
 import { istDayStart } from '@ies/units';
 import { startHarness, type Json } from './harness.js';
 

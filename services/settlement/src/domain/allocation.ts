@@ -13,7 +13,8 @@
  * Missing reads count as 0 Wh and mark the side INCOMPLETE; the late read reopens the trade
  * (reallocate) and produces version n+1 if any figure changes.
  */
-import { mergeEvidence, type CheckpointRef } from './evidence.js';
+import { mergeEvidence } from './evidence.js';
+import { type CheckpointRef } from '@ies/verify';
 import { allocateProRata } from './pro-rata.js';
 import { BLOCK_MS } from '@ies/units';
 import { partyOf, type NormalisedTrade, type Side, type TradeRecord } from './trade.js';

@@ -1,13 +1,5 @@
-/**
- * A reference to a notary checkpoint (C2SP signed note): the log origin, the tree size and
- * the root hash (base64, as in the note). A statement or side allocation lists the
- * checkpoints that cover every read it used, so anyone can ask for inclusion proofs.
- */
-export interface CheckpointRef {
-  readonly origin: string;
-  readonly size: number;
-  readonly rootHash: string;
-}
+/** The evidence lists of statements and side allocations: checkpoints sorted and merged. */
+import type { CheckpointRef } from '@ies/verify';
 
 export function compareCheckpoints(a: CheckpointRef, b: CheckpointRef): number {
   if (a.origin !== b.origin) return a.origin < b.origin ? -1 : 1;

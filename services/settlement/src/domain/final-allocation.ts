@@ -6,7 +6,8 @@
 import { formatInstant } from '@ies/units';
 import type { AllocatedInterval, SideAllocation } from './allocation.js';
 import { SettlementError, throwIfProblems, type Problem } from './codes.js';
-import { mergeEvidence, type CheckpointRef } from './evidence.js';
+import { mergeEvidence } from './evidence.js';
+import { type CheckpointRef } from '@ies/verify';
 import { partyOf, type NormalisedTrade, type Side } from './trade.js';
 
 export interface FinalInterval {

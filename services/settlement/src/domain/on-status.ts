@@ -10,7 +10,7 @@
  */
 import type { FinalAllocation } from './final-allocation.js';
 import { formatDuration, formatInstant, paiseToInrNumber, whToKwhNumber } from '@ies/units';
-import { lineAmount } from './statement-charges.js';
+import { lineAmount } from '@ies/verify';
 import type { NormalisedTrade } from './trade.js';
 
 export interface OnStatusContext {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { divideHalfEven } from '@ies/units';
-import { lineAmount } from './statement-charges.js';
+import { lineAmount } from '@ies/verify';
 
 test('line amounts use the one rounding rule (half to even) exactly', () => {
   assert.equal(lineAmount(7500, 35), 262); // 262.5 → 262

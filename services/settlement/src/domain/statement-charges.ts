@@ -5,22 +5,11 @@
  * with zero quantity, and charge lines at a zero rate, are left out; shortfall lines are
  * kept when waived (rate 0) because they record the deviation.
  */
-import { divideHalfEven, divideHalfEvenSafe } from '@ies/units';
 import type { FinalInterval } from './final-allocation.js';
 import type { PolicyPack, ShortfallTreatment } from './policy-pack.js';
-import { party, type LineKind } from './statement-content.js';
+import { divideHalfEven } from '@ies/units';
+import { lineAmount, party, type LineKind } from '@ies/verify';
 import type { NormalisedTrade, TradeInterval } from './trade.js';
-
-/** Kinds priced as quantity × rate: their amount must be lineAmount of the two. */
-export const METERED_KINDS: ReadonlySet<LineKind> = new Set<LineKind>(['P2P_ENERGY', 'SELLER_SHORTFALL', 'BUYER_SHORTFALL', 'WHEELING', 'TRANSACTION_CHARGE']);
-
-/** quantity × rate / 1000 in paise by the one rounding rule (@ies/units). */
-export function lineAmount(quantityWh: number, ratePaisePerKwh: number): number {
-  const product = quantityWh * ratePaisePerKwh;
-  // Past 2^53 the double product is no longer the exact one: multiply in bigint.
-  if (!Number.isSafeInteger(product)) return Number(divideHalfEven(BigInt(quantityWh) * BigInt(ratePaisePerKwh), 1000n));
-  return divideHalfEvenSafe(product, 1000);
-}
 
 export type AddLine = (
   kind: LineKind, reference: string, intervalStartMs: number | null, intervalEndMs: number | null, meterId: string | null,

@@ -4,7 +4,7 @@
  * read as a formula (=, +, -, @, tab, CR at the start) get a leading apostrophe; numeric
  * cells are written as plain integers. The CSV is a view: the signed form is the JSON.
  */
-import type { BuiltStatement } from './statement-content.js';
+import type { BuiltStatement } from '@ies/verify';
 import { formatInstant } from '@ies/units';
 
 export const CSV_HEADER = ['statement_id', 'version', 'line', 'kind', 'reference', 'interval_start', 'interval_end', 'meter_id', 'payer', 'payee', 'counterparty', 'quantity_wh', 'rate_paise_per_kwh', 'amount_paise', 'note'] as const;

@@ -12,7 +12,7 @@
  */
 import { defineLifecycle } from '@ies/lifecycle';
 import { SettlementError } from './codes.js';
-import type { BuiltStatement } from './statement-content.js';
+import type { BuiltStatement } from '@ies/verify';
 
 export type StatementStatus = 'DRAFT' | 'COMPUTED' | 'FINAL' | 'DISPUTED' | 'SUPERSEDED';
 

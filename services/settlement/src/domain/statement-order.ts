@@ -3,7 +3,7 @@
  * of input order (and its bytes reproducible). Text compares by UTF-16 code units, not
  * locale, so every node sorts alike.
  */
-import { LINE_KINDS, type StatementLine } from './statement-content.js';
+import { LINE_KINDS, type StatementLine } from '@ies/verify';
 
 const KIND_RANK = new Map(LINE_KINDS.map((k, i) => [k, i]));
 export const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

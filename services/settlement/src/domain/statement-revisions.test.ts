@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { seal, type StatementContent } from './statement-content.js';
+import { seal, type StatementContent } from '@ies/verify';
 import { compareLines } from './statement-order.js';
 import { diffStatements, nextRevision, sameFigures } from './statement-revisions.js';
 

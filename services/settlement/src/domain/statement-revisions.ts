@@ -3,7 +3,7 @@
  * what it revises, and what a revision changed for each counterparty.
  */
 import { canonicalJson } from '@ies/crypto';
-import type { BuiltStatement, StatementContent } from './statement-content.js';
+import type { BuiltStatement, StatementContent } from '@ies/verify';
 import { compareText } from './statement-order.js';
 
 /**

@@ -6,12 +6,13 @@
  */
 import { canonicalJson } from '@ies/crypto';
 import { SettlementError, type Problem } from './codes.js';
-import { mergeEvidence, type CheckpointRef } from './evidence.js';
+import { mergeEvidence } from './evidence.js';
+import { type CheckpointRef } from '@ies/verify';
 import type { FinalAllocation } from './final-allocation.js';
 import { policyReference, type PolicyPack } from './policy-pack.js';
-import { checkZeroSum, positions } from './statement-balances.js';
+import { checkZeroSum, positions } from '@ies/verify';
 import { tradeLines, type AddLine, type ChargeContext } from './statement-charges.js';
-import { STATEMENT_SCHEMA, party, seal, statementId, type BuiltStatement, type StatementContent, type StatementLine, type StatementScope } from './statement-content.js';
+import { STATEMENT_SCHEMA, party, seal, statementId, type BuiltStatement, type StatementContent, type StatementLine, type StatementScope } from '@ies/verify';
 import { compareLines, compareText } from './statement-order.js';
 import { nextRevision, sameFigures } from './statement-revisions.js';
 import { istDayEnd, istDayStart } from '@ies/units';

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { TradeIntakeContext } from './deg-contract.js';
 import type { MeterSeries, ReadSource } from './allocation.js';
-import type { CheckpointRef } from './evidence.js';
+import type { CheckpointRef } from '@ies/verify';
 import { validatePolicyPack, type PolicyPack } from './policy-pack.js';
 import { BLOCK_MS } from '@ies/units';
 import type { NormalisedTrade, TradeInterval, TradeRecord, TradeState } from './trade.js';

@@ -1,4 +1,4 @@
-import { DrEventStore } from '@ies/dr';
+import { DrEventStore } from '@ies/dr/events';
 import { everyTenant, type NodeContext, type ServiceHttp } from '@ies/http';
 import { P2pStore } from '../p2p-store.js';
 import { publishedSettlementKeys, trustedSettlementKeys } from '../settlement-keys.js';

@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '@ies/config';
-import type { DrEventStore } from '@ies/dr';
+import type { DrEventStore } from '@ies/dr/events';
 import { IesError } from '@ies/errors';
 import { authenticateRead } from '@ies/http/auth';
 import type { RegistryState } from '@ies/registry';
 import { SettlementError } from '../domain/codes.js';
-import { seal, type StatementContent, type StatementScope } from '../domain/statement-content.js';
+import { seal, type StatementContent, type StatementScope } from '@ies/verify';
 import { renderCsv } from '../domain/statement-csv.js';
 import { istDayStart } from '@ies/units';
-import { statementJsonOfJws } from '../statement-jws.js';
+import { statementJsonOfJws } from '@ies/verify';
 import type { StatementRunQueue } from '../statement-queue.js';
 import type { StatementSinks } from '../statement-sinks.js';
 import { changeStatementStatus, type RequestableStatus } from '../statement-status.js';

@@ -15,7 +15,12 @@ import { eventually, nullStream, stackConfig, uniqueTenant } from '@ies/testing'
 import { TOPICS, topicName } from '@ies/contracts';
 import { Ed25519KeyFile } from '@ies/crypto';
 import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, provisionTenants } from '@ies/kafka';
-import { publishedSettlementKeys, signSide, startSettlementService, transitionTrade, verifySide, type FinalAllocation, type NormalisedTrade } from '../../src/index.js';
+import { startSettlementService } from '../../src/index.js';
+import { publishedSettlementKeys } from '../../src/settlement-keys.js';
+import { signSide, verifySide } from '../../src/side-signature.js';
+import { transitionTrade } from '../../src/domain/trade-lifecycle.js';
+import type { FinalAllocation } from '../../src/domain/final-allocation.js';
+import type { NormalisedTrade } from '../../src/domain/trade.js';
 import type { SideMessage } from '../../src/side-exchange.js';
 import { fakeReceipt } from './support.js';
 

@@ -9,7 +9,8 @@ import { createLogger } from '@ies/observability';
 import { provisionTenants } from '@ies/kafka';
 import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
 import { istDayOf } from '@ies/units';
-import { SETTLEMENT_KEY_ROLE, startSettlementService, verifyStatementJws } from '../../src/index.js';
+import { SETTLEMENT_KEY_ROLE, verifyStatementJws } from '@ies/verify';
+import { startSettlementService } from '../../src/index.js';
 import { runStatement } from '../../src/statement-run.js';
 import { connect, fakeReceipt, newEnv, tradeOn } from './support.js';
 

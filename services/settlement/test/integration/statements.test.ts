@@ -8,7 +8,7 @@ import { sql } from '@ies/clickhouse';
 import { eventually, uniqueTenant } from '@ies/testing';
 import type { JWK } from 'jose';
 import { publishedSettlementKeys } from '../../src/settlement-keys.js';
-import { SETTLEMENT_KEY_ROLE, verifyStatementJws } from '../../src/statement-jws.js';
+import { SETTLEMENT_KEY_ROLE, verifyStatementJws } from '@ies/verify';
 import { runStatement } from '../../src/statement-run.js';
 import { changeStatementStatus } from '../../src/statement-status.js';
 import { startStatementWorker } from '../../src/statement-worker.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClickHouse } from '@ies/clickhouse';
 import type { Config } from '@ies/config';
-import { DrEventStore } from '@ies/dr';
+import { DrEventStore } from '@ies/dr/events';
 import { AvroSerde, createIdempotentProducer, createKafka, provisionTenants } from '@ies/kafka';
 import { migrateSettlementTables } from '../../src/migrate.js';
 import { createLogger } from '@ies/observability';

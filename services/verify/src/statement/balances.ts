@@ -13,9 +13,11 @@
  *     the other's, line for line.
  */
 import { canonicalJson } from '@ies/crypto';
-import { METERED_KINDS, lineAmount } from './statement-charges.js';
-import { party, type NetPosition, type StatementContent, type StatementLine } from './statement-content.js';
-import { compareText } from './statement-order.js';
+import { METERED_KINDS, lineAmount } from './line-amount.js';
+import { party, type NetPosition, type StatementContent, type StatementLine } from './content.js';
+
+/** Code-unit order (not locale), so every node and verifier sorts alike. */
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Net position per counterparty from the lines, sorted by counterparty. */
 export function positions(lines: readonly StatementLine[], self: string): NetPosition[] {

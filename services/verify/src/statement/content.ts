@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@ies/crypto';
-import type { CheckpointRef } from './evidence.js';
+import type { CheckpointRef } from './checkpoint-ref.js';
 
 export const STATEMENT_SCHEMA = 'ies.settlement.statement/v1';
 

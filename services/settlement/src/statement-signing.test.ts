@@ -4,9 +4,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { publicJwkOf } from '@ies/crypto';
 import { CompactSign, type JWK } from 'jose';
 import { buildStatement } from './domain/statement.js';
-import { seal } from './domain/statement-content.js';
+import { seal } from '@ies/verify';
 import type { PolicyPack } from './domain/policy-pack.js';
-import { SETTLEMENT_KEY_ROLE, detachedJws, signStatement, verifyStatementJws } from './statement-jws.js';
+import { detachedJws, signStatement } from './statement-signing.js';
+import { SETTLEMENT_KEY_ROLE, verifyStatementJws } from '@ies/verify';
 
 const POLICY: PolicyPack = {
   policyId: 'T.p', discomId: 'T-DL', version: 1, effectiveFrom: '2026-01-01',

@@ -1,37 +1,21 @@
 /**
- * Signed statements: the RFC 8785 bytes of a statement's content as the payload of a compact
- * JWS (RFC 7515), EdDSA (Ed25519), `typ` ies-statement+jws, `kid` the RFC 7638 thumbprint of
- * the DISCOM's settlement key. Ed25519 signatures are deterministic, so the same statement
- * signed by the same key is the same JWS, byte for byte.
+ * Signed statements as an auditor checks them: the payload of a compact JWS (RFC 7515) is the
+ * RFC 8785 bytes of the statement, EdDSA, `typ` ies-statement+jws, `kid` the RFC 7638
+ * thumbprint of the DISCOM's settlement key (settlement signs them: statement-signing.ts).
  *
  * Verification needs the DISCOM's public keys alone (its /.well-known/jwks.json, where the
  * settlement keys carry "ies:role": "SETTLEMENT"): a key of another role (a head-end's, the
  * notary's) does not make a statement.
  */
-import { createHash, type KeyObject } from 'node:crypto';
-import { CompactSign, compactVerify, decodeProtectedHeader, type JWK } from 'jose';
+import { createHash } from 'node:crypto';
+import { compactVerify, decodeProtectedHeader, type JWK } from 'jose';
 import { canonicalJson } from '@ies/crypto';
-import { checkZeroSum } from './domain/statement-balances.js';
-import { STATEMENT_SCHEMA, statementId, type StatementContent } from './domain/statement-content.js';
+import { checkZeroSum } from './balances.js';
+import { STATEMENT_SCHEMA, statementId, type StatementContent } from './content.js';
 
 export const STATEMENT_TYP = 'ies-statement+jws';
 /** The `ies:role` of settlement keys in a JWKS. */
 export const SETTLEMENT_KEY_ROLE = 'SETTLEMENT';
-
-export interface StatementSigningKey {
-  readonly kid: string;
-  readonly privateKey: KeyObject;
-}
-
-export async function signStatement(bytes: Uint8Array, key: StatementSigningKey): Promise<string> {
-  return new CompactSign(bytes).setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: STATEMENT_TYP }).sign(key.privateKey);
-}
-
-/** header..signature: the JWS without its payload (RFC 7515 appendix F), for records that do not carry the document. */
-export function detachedJws(jws: string): string {
-  const [header, , signature] = jws.split('.');
-  return `${header}..${signature}`;
-}
 
 /** The canonical JSON a compact JWS carries (no signature check). */
 export function statementJsonOfJws(jws: string): string {

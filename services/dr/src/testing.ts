@@ -1,0 +1,7 @@
+// `@ies/dr/testing`: the parts of DR that the gateway's integration tests and the demo run
+// in-process. Not for production use by another service.
+export { indiaHolidayCalendar } from './domain/calendar.js';
+export { loadPolicyRegistry } from './policies.js';
+export { PerformanceSweep } from './performance-sweep.js';
+export { startAggregatorFeed } from './aggregator-feed.js';
+export { startBaselineWorker } from './baseline-worker.js';
