@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { createClickHouse } from '@ies/clickhouse';
 import { IdempotencyStore } from '@ies/http/auth';
 import { createMetricsRegistry } from '@ies/observability';
 import { createRedis, redisReadiness } from '@ies/redis';
-import { RegistryState, materialiseRegistry } from '@ies/registry';
+import { openRegistry } from '@ies/registry';
 import { startRuntime } from '@ies/runtime';
 import { buildGateway } from './app.js';
 import { startSubmissionsConsumer } from './intake/submissions-consumer.js';
@@ -15,14 +14,8 @@ export async function startGateway(env: Readonly<Record<string, string | undefin
   const producer = await runtime.producer();
   // Requests must fail fast (503) when Redis is down, not queue forever as bullmq's connections do.
   const redis = createRedis(config, { failFast: true });
-  const registry = new RegistryState();
   // The gateway is the registry's writer, so it also dead-letters forged registry.v1 records.
-  const view = await materialiseRegistry(kafka, serde, registry, config.tenants, `${config.nodeId}-gateway-${randomUUID()}`, {
-    operatorJwksFile: config.auth.operatorJwksFile,
-    deadLetters: producer,
-    onRefused: (r) => logger.warn({ refused: r }, 'registry record refused: not an operator-signed document of this tenant'),
-  });
-  await view.ready;
+  const { registry, view } = await openRegistry(kafka, serde, { tenants: config.tenants, nodeId: config.nodeId, service: 'gateway', operatorJwksFile: config.auth.operatorJwksFile, logger, deadLetters: producer });
   logger.info({ registry: registry.size }, 'registry loaded');
   const idempotency = new IdempotencyStore(redis, config.ingest.idempotencyTtlSeconds, config.ingest.pendingTtlSeconds);
   const clickhouse = createClickHouse(config);

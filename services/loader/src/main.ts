@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { createClickHouse } from '@ies/clickhouse';
 import { createMetricsRegistry } from '@ies/observability';
-import { RegistryState, materialiseRegistry, readOperatorKeys } from '@ies/registry';
+import { openRegistry, readOperatorKeys } from '@ies/registry';
 import { BatchVerifier } from '@ies/registry/verify-batch';
 import { startRuntime } from '@ies/runtime';
 import { Loader, type LoaderOptions } from './loader.js';
@@ -20,12 +19,7 @@ export async function startLoaderService(env: Readonly<Record<string, string | u
   // The registry view every batch is re-verified against (signed documents only).
   // Without the operator's keys no registry document verifies and no batch could: refuse to start.
   await readOperatorKeys(config.auth.operatorJwksFile);
-  const registry = new RegistryState();
-  const view = await materialiseRegistry(kafka, serde, registry, config.tenants, `${config.nodeId}-loader-${randomUUID()}`, {
-    operatorJwksFile: config.auth.operatorJwksFile,
-    onRefused: (r) => logger.warn({ refused: r }, 'registry record refused: not an operator-signed document of this tenant'),
-  });
-  await view.ready;
+  const { registry, view } = await openRegistry(kafka, serde, { tenants: config.tenants, nodeId: config.nodeId, service: 'loader', operatorJwksFile: config.auth.operatorJwksFile, logger });
   const clickhouse = createClickHouse(config);
   const metrics = createMetricsRegistry('loader');
   const loader = new Loader({ kafka, serde, clickhouse, tenants: config.tenants, batchVerifier: new BatchVerifier(registry, view), log: logger, metrics: createLoaderMetrics(metrics), options });

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Config } from '@ies/config';
 import type { Logger } from '@ies/observability';
 import { createRedis } from '@ies/redis';
-import { RegistryState, materialiseRegistry, readOperatorKeys } from '@ies/registry';
+import { openRegistry, readOperatorKeys } from '@ies/registry';
 import { BatchVerifier } from '@ies/registry/verify-batch';
 import { startRuntime } from '@ies/runtime';
 import { NotaryKeyFile } from './keys.js';
@@ -32,12 +31,7 @@ export async function startNotaryService(env: Readonly<Record<string, string | u
   // The registry view every batch is re-verified against (signed documents only).
   // Without the operator's keys no registry document verifies and no batch could: refuse to start.
   await readOperatorKeys(config.auth.operatorJwksFile);
-  const registry = new RegistryState();
-  const view = await materialiseRegistry(kafka, serde, registry, config.tenants, `${config.nodeId}-notary-${randomUUID()}`, {
-    operatorJwksFile: config.auth.operatorJwksFile,
-    onRefused: (r) => logger.warn({ refused: r }, 'registry record refused: not an operator-signed document of this tenant'),
-  });
-  await view.ready;
+  const { registry, view } = await openRegistry(kafka, serde, { tenants: config.tenants, nodeId: config.nodeId, service: 'notary', operatorJwksFile: config.auth.operatorJwksFile, logger });
   const verifier = new BatchVerifier(registry, view);
   const tenants: TenantNotary[] = [];
   for (const discomId of config.tenants) {

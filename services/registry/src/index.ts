@@ -3,3 +3,4 @@ export { RegistryState, type ConsentRecord, type EnrolmentRecord, type KeyRecord
 export { documentRecord, openRegistryRecord, sha256Hex, type OpenedDocument, type RegistryRecord, type SignedDocument } from './domain/signed-document.js';
 export { publishDocument, materialiseRegistry, REGISTRY_STAGE, type RegistryRefusal, type RegistryView, type RegistryViewOptions } from './adapters/registry-log.js';
 export { readOperatorKeys } from './adapters/operator-keys.js';
+export { openRegistry, type OpenRegistryOptions } from './adapters/registry-view.js';

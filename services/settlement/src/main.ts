@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { createClickHouse } from '@ies/clickhouse';
 import { migrateSettlementTables } from './migrate.js';
 import { LogStore } from '@ies/notary/log';
 import type { Logger } from '@ies/observability';
 import { createRedis } from '@ies/redis';
-import { RegistryState, materialiseRegistry } from '@ies/registry';
+import { openRegistry } from '@ies/registry';
 import { startRuntime } from '@ies/runtime';
 import { P2pStore } from './p2p-store.js';
 import { Reconciler } from './reconciler.js';
@@ -31,9 +30,7 @@ export async function startSettlementService(env: Readonly<Record<string, string
   const redis = createRedis(config);
   const producer = await runtime.producer();
   const ch = createClickHouse(config);
-  const registry = new RegistryState();
-  const view = await materialiseRegistry(kafka, serde, registry, config.tenants, `${config.nodeId}-settlement-${randomUUID()}`, { operatorJwksFile: config.auth.operatorJwksFile });
-  await view.ready;
+  const { registry, view } = await openRegistry(kafka, serde, { tenants: config.tenants, nodeId: config.nodeId, service: 'settlement', operatorJwksFile: config.auth.operatorJwksFile, logger });
   const keys = new SettlementKeys(redis, config.settlement.keysDir);
   for (const t of config.tenants) await keys.publish(t);
   const store = new P2pStore(redis, { producer, serde });

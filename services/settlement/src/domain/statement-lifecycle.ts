@@ -12,6 +12,7 @@
  */
 import { defineLifecycle } from '@ies/lifecycle';
 import { SettlementError } from './codes.js';
+import { SettlementTransitionError } from './transition-error.js';
 import type { BuiltStatement } from '@ies/verify';
 
 export type StatementStatus = 'DRAFT' | 'COMPUTED' | 'FINAL' | 'DISPUTED' | 'SUPERSEDED';
@@ -35,15 +36,10 @@ export interface StatementRecord {
   readonly status: StatementStatus;
 }
 
-export class StatementTransitionError extends SettlementError {
-  readonly from: StatementStatus;
-  readonly to: StatementStatus;
+export class StatementTransitionError extends SettlementTransitionError<StatementStatus> {
   constructor(statementId: string, from: StatementStatus, to: StatementStatus) {
-    const allowed = VALID_STATEMENT_TRANSITIONS[from];
-    super('IES_ERR_STATEMENT_TRANSITION', `statement ${statementId} cannot go from ${from} to ${to} (allowed: ${allowed.length ? allowed.join(', ') : 'none, it is final'})`);
+    super('IES_ERR_STATEMENT_TRANSITION', `statement ${statementId}`, from, to, VALID_STATEMENT_TRANSITIONS[from]);
     this.name = 'StatementTransitionError';
-    this.from = from;
-    this.to = to;
   }
 }
 

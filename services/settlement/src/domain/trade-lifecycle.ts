@@ -13,7 +13,8 @@
  * read changes its figures.
  */
 import { defineLifecycle } from '@ies/lifecycle';
-import { SettlementError, type Problem } from './codes.js';
+import type { Problem } from './codes.js';
+import { SettlementTransitionError } from './transition-error.js';
 import { formatInstant } from '@ies/units';
 import type { NormalisedTrade, TradeRecord, TradeState } from './trade.js';
 
@@ -30,15 +31,10 @@ const TRADE_LIFECYCLE = defineLifecycle<TradeState>(
 
 export const VALID_TRANSITIONS = TRADE_LIFECYCLE.transitions;
 
-export class TradeTransitionError extends SettlementError {
-  readonly from: TradeState;
-  readonly to: TradeState;
+export class TradeTransitionError extends SettlementTransitionError<TradeState> {
   constructor(tradeId: string, from: TradeState, to: TradeState) {
-    const allowed = VALID_TRANSITIONS[from];
-    super('IES_ERR_P2P_TRADE_TRANSITION', `trade ${tradeId} cannot go from ${from} to ${to} (allowed: ${allowed.length ? allowed.join(', ') : 'none, it is final'})`);
+    super('IES_ERR_P2P_TRADE_TRANSITION', `trade ${tradeId}`, from, to, VALID_TRANSITIONS[from]);
     this.name = 'TradeTransitionError';
-    this.from = from;
-    this.to = to;
   }
 }
 
