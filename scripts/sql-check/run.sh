@@ -9,18 +9,15 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cd "$root"
+# shellcheck source=../lib/pip-venv.sh
+source scripts/lib/pip-venv.sh
 
 version=4.4.0
 venv="$root/.cache/chdb-$version"
 out="$root/out/sql-check"
 log() { printf '[sql-check] %s\n' "$*" >&2; }
 
-if ! "$venv/bin/python" -c 'import chdb' 2>/dev/null; then
-  log "installing chdb $version into $venv"
-  rm -rf "$venv"
-  python3 -m venv "$venv" || { log "python3 -m venv failed: install python3-venv (apt-get)"; exit 1; }
-  "$venv/bin/pip" install --quiet --disable-pip-version-check --prefer-binary "chdb==$version"
-fi
+pip_venv "$venv" "chdb==$version" 'import chdb'
 [ -f services/reads/dist/src/queries.js ] || { log "no build found: run npm run build first"; exit 1; }
 
 mkdir -p "$out"

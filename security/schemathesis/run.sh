@@ -10,6 +10,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cd "$root"
+# shellcheck source=../../scripts/lib/pip-venv.sh
+source scripts/lib/pip-venv.sh
 
 version=4.32.5
 venv="$root/.cache/schemathesis-$version"
@@ -18,11 +20,7 @@ seed="${SECURITY_SEED:-20261203}"
 report="$root/out/security"
 log() { printf '[security] %s\n' "$*" >&2; }
 
-if [ ! -x "$venv/bin/schemathesis" ]; then
-  log "installing schemathesis $version into $venv"
-  python3 -m venv "$venv" || { log "python3 -m venv failed: install python3-venv (apt-get)"; exit 1; }
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$version"
-fi
+pip_venv "$venv" "schemathesis==$version" 'import schemathesis'
 
 mkdir -p "$report"
 target_out="$report/target.$$.json"

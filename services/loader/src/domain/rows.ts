@@ -5,6 +5,7 @@
  * becomes a dead-letter row with a code, so nothing is dropped and one bad record cannot
  * stall the insert path.
  */
+import type { PublicRead } from '@ies/verify';
 
 /** meter-batches.v1 as decoded (schemas-avro/meter-batch.v1.avsc; timestamps are epoch ms). */
 export interface MeterBatchRecord {
@@ -15,14 +16,8 @@ export interface MeterBatchRecord {
   reads: readonly IntervalRead[];
 }
 
-export interface IntervalRead {
-  meterId: string;
-  blockStart: number;
-  channel: 'IMPORT' | 'EXPORT';
-  wh: number;
-  validationStatus: string;
-  source: string;
-}
+/** A read as the batch record carries it: the public read (@ies/verify) without its DISCOM, which the batch names. */
+export type IntervalRead = Omit<PublicRead, 'discomId'>;
 
 /** dead-letter.v1 as decoded (schemas-avro/dead-letter.v1.avsc). */
 export interface DeadLetterRecord {
