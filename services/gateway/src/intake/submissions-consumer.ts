@@ -16,6 +16,13 @@ export interface SubmissionsLog {
   warn(obj: object, msg: string): void;
 }
 
+/** The running intake: one consumer per served tenant. */
+export interface SubmissionsIntake {
+  /** Group id per tenant, as joined (`<groupPrefix>-<tenant>`). */
+  readonly groups: ReadonlyMap<string, string>;
+  disconnect(): Promise<void>;
+}
+
 /**
  * Head-ends that produce to `headend-submissions.v1` get exactly the HTTP route's checks
  * and outcomes: the record goes through the same use case. An accepted batch lands on
@@ -23,21 +30,42 @@ export interface SubmissionsLog {
  * failure (Kafka, Redis or the registry unavailable) is not committed, so the record is
  * retried. The signature's iat is judged against the broker's arrival time of the record
  * (LogAppendTime), so a consumer that lags does not turn valid batches stale.
+ *
+ * One consumer group per tenant (`<groupPrefix>-<tenant>`): gateways serving different tenant
+ * sets must not share a group, or the group leader hands a tenant's partitions to a member that
+ * is not subscribed to that topic and they are never read. With a group per tenant, the members
+ * of a group are exactly the gateways serving that tenant, whatever else each serves.
  */
-export async function startSubmissionsConsumer(kafka: Kafka, deps: SubmitDeps, log: SubmissionsLog, groupId: string): Promise<Consumer> {
+export async function startSubmissionsConsumer(kafka: Kafka, deps: SubmitDeps, log: SubmissionsLog, groupPrefix: string): Promise<SubmissionsIntake> {
+  const groups = new Map(deps.config.tenants.map((t) => [t, `${groupPrefix}-${t}`]));
+  const consumers: Consumer[] = [];
+  try {
+    for (const [tenant, groupId] of groups) consumers.push(await startTenantConsumer(kafka, deps, log, tenant, groupId));
+  } catch (err) {
+    await Promise.allSettled(consumers.map((c) => c.disconnect()));
+    throw err;
+  }
+  return {
+    groups,
+    disconnect: async () => {
+      await Promise.all(consumers.map((c) => c.disconnect()));
+    },
+  };
+}
+
+async function startTenantConsumer(kafka: Kafka, deps: SubmitDeps, log: SubmissionsLog, tenant: string, groupId: string): Promise<Consumer> {
   const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000 });
   await consumer.connect();
-  for (const tenant of deps.config.tenants) await consumer.subscribe({ topic: topicName(tenant, TOPICS.headendSubmissions), fromBeginning: true });
+  await consumer.subscribe({ topic: topicName(tenant, TOPICS.headendSubmissions), fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ topic, partition, message }) => {
-      const topicTenant = topic.split('.')[1] as string;
       const sourceId = `${topic}/${partition}/${message.offset}`;
       let code: string;
       let detail: string;
       try {
         const s = await deps.serde.decode<Submission>(message.value ?? Buffer.alloc(0));
         const arrivedAt = Number(message.timestamp);
-        const outcome = await submitMeterBatch({ ...deps, now: () => arrivedAt }, { body: s.body, contentType: s.contentType, signature: s.signature, tenant: s.tenant ?? topicTenant, request: METER_DATA_WRITE });
+        const outcome = await submitMeterBatch({ ...deps, now: () => arrivedAt }, { body: s.body, contentType: s.contentType, signature: s.signature, tenant: s.tenant ?? tenant, request: METER_DATA_WRITE });
         if (!outcome.problem) {
           log.info({ sourceId, batchId: outcome.body.batchId, replayed: outcome.replayed }, 'submission accepted');
           return;
@@ -52,7 +80,7 @@ export async function startSubmissionsConsumer(kafka: Kafka, deps: SubmitDeps, l
         detail = err.message;
       }
       log.warn({ sourceId, code }, 'submission refused');
-      await deadLetter(deps, topicTenant, sourceId, code, detail, message.value ?? null);
+      await deadLetter(deps, tenant, sourceId, code, detail, message.value ?? null);
     },
   });
   return consumer;

@@ -6,13 +6,13 @@ import { TOPICS, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { ACKS_ALL, createIdempotentProducer } from '@ies/kafka';
 import { eventually } from '@ies/testing';
-import { startSubmissionsConsumer } from '../../src/intake/submissions-consumer.js';
+import { startSubmissionsConsumer, type SubmissionsIntake } from '../../src/intake/submissions-consumer.js';
 import { CSV_HEADER, istBlocks, registryYaml, startHarness, type Json } from './harness.js';
 
 let h: Awaited<ReturnType<typeof startHarness>>;
 let key: KeyPair;
 let tenant: string;
-let submissions: Consumer;
+let submissions: SubmissionsIntake;
 const seen: { batches: Json[]; dead: Json[] } = { batches: [], dead: [] };
 let watcher: Consumer;
 
@@ -21,7 +21,7 @@ before(async () => {
   tenant = h.tenants[0] as string;
   key = await generateSigningKey();
   assert.equal((await h.applyRegistry(registryYaml(tenant, { id: 'HES-K', keys: [key] }, [{ id: 'K-1' }]))).statusCode, 200);
-  submissions = await startSubmissionsConsumer(h.gatewayKafka, h.deps, { info() {}, warn() {} }, `${h.config.nodeId}-gateway-submissions-${tenant}`);
+  submissions = await startSubmissionsConsumer(h.gatewayKafka, h.deps, { info() {}, warn() {} }, `${h.config.nodeId}-gateway-submissions-${randomUUID()}`);
   watcher = h.kafka.consumer({ groupId: `${tenant}-it-watch` });
   await watcher.connect();
   await watcher.subscribe({ topics: [topicName(tenant, TOPICS.meterBatches), topicName(tenant, TOPICS.deadLetter)], fromBeginning: true });
