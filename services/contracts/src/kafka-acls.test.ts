@@ -31,3 +31,15 @@ test('nobody but the gateway writes meter batches or the registry; only settleme
 test('{node} templates take the node id', () => {
   assert.equal(withNodeId('ies-registry-view-{node}-gateway-', 'n1'), 'ies-registry-view-n1-gateway-');
 });
+
+test('the stores rebuild from topics their owner may read, in groups their owner may join', () => {
+  const reads = (p: keyof typeof KAFKA_GRANTS) => KAFKA_GRANTS[p].read as readonly string[];
+  const joins = (p: keyof typeof KAFKA_GRANTS, group: string) => KAFKA_GRANTS[p].groups.some((g) => group.startsWith(withNodeId(g, 'n1')));
+  // DR: dr-events.v1 and dr-performance.v1; settlement: trades, finals and sides.
+  for (const id of ['drEvents', 'drPerformance']) assert.ok(reads('dr').includes(id), `dr reads ${id}`);
+  for (const id of ['p2pTrades', 'p2pAllocations', 'p2pSides']) assert.ok(reads('settlement').includes(id), `settlement reads ${id}`);
+  assert.ok(joins('dr', 'n1-dr-rebuild-BRPL-DL-0f3c'));
+  assert.ok(joins('settlement', 'n1-settlement-rebuild-BRPL-DL-0f3c'));
+  // The gateway's head-end intake: one group per tenant.
+  assert.ok(joins('gateway', 'n1-gateway-submissions-BRPL-DL'));
+});

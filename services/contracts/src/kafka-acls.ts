@@ -62,16 +62,18 @@ export const KAFKA_GRANTS = {
     groups: ['ies-loader', 'ies-registry-view-{node}-loader'],
     transactionalIds: [],
   },
-  // Baselines and performance of DR events, and each aggregator's own feed of them.
+  // Baselines and performance of DR events, and each aggregator's own feed of them; the
+  // event store's rebuild replays dr-events.v1 and dr-performance.v1 in throwaway groups.
   dr: {
     read: ['drEvents', 'baselines', 'drPerformance'],
     write: ['drEvents', 'baselines', 'drPerformance'],
     createUnder: ['agg.'],
-    groups: ['ies-baseline', 'ies-aggregator-feed'],
+    groups: ['ies-baseline', 'ies-aggregator-feed', '{node}-dr-rebuild-'],
     transactionalIds: ['{node}-aggregator-feed'],
   },
+  // Reads p2p-allocations.v1 only to rebuild its store (finals and the sides they carry).
   settlement: {
-    read: ['p2pSides', 'p2pTrades', 'registry'],
+    read: ['p2pSides', 'p2pTrades', 'p2pAllocations', 'registry'],
     write: ['p2pTrades', 'p2pAllocations', 'p2pSides', 'statements', 'deadLetter'],
     groups: ['{node}-settlement-', 'ies-settlement-', 'ies-registry-view-{node}-settlement-'],
     transactionalIds: [],

@@ -7,6 +7,7 @@ import { startRuntime } from '@ies/runtime';
 import { startBaselineWorker } from './baseline-worker.js';
 import { indiaHolidayCalendar } from './domain/calendar.js';
 import { DrEventStore } from './event-store.js';
+import { DrStoreRebuilder } from './event-store-rebuild.js';
 import { loadPolicyRegistry } from './policies.js';
 import { PerformanceSweep } from './performance-sweep.js';
 import { startAggregatorFeed } from './aggregator-feed.js';
@@ -22,6 +23,10 @@ export async function startDrService(env: Readonly<Record<string, string | undef
   const producer = await runtime.producer();
   const ch = createClickHouse(config);
   const store = new DrEventStore(redis, producer, serde);
+  // Redis may have come back empty: the store is restored from its topics before anything
+  // reads it, and checked again on every sweep tick (a loss while running).
+  const rebuilder = new DrStoreRebuilder({ kafka, admin, serde, redis, logger, groupPrefix: `${config.nodeId}-dr-rebuild-` });
+  for (const t of config.tenants) await rebuilder.ensure(t);
   const worker = await startBaselineWorker({ kafka, serde, ch, redis, store, policies: loadPolicyRegistry(), calendar: indiaHolidayCalendar(), tenants: config.tenants, logger });
   const feed = await startAggregatorFeed({ kafka, admin, serde, tenants: config.tenants, replicationFactor: config.kafka.replicationFactor, transactionalId: `${config.nodeId}-aggregator-feed`, logger });
   // The webhook relay runs in this process but reads as its own Kafka user.
@@ -29,11 +34,12 @@ export async function startDrService(env: Readonly<Record<string, string | undef
   const relay = await startWebhookRelay({ kafka: webhooksKafka, serde, connection: redis, tenants: config.tenants, signingKey: await loadWebhookKey(config.dr.webhookKeyFile, redis), groupId: `${config.nodeId}-webhooks`, webhookPolicy: { allowLoopbackHttp: config.dr.allowLoopbackWebhooks, allowedNetworks: config.dr.webhookAllowedNetworks } });
   const sweep = new PerformanceSweep({ ch, redis, store, producer, serde, logger, graceMs: config.dr.performanceGraceMs, now: Date.now });
   const timer = setInterval(() => {
-    for (const t of config.tenants) void sweep.sweep(t).catch((err: unknown) => logger.warn({ err, tenant: t }, 'performance sweep failed; retried on the next tick'));
+    for (const t of config.tenants) void rebuilder.ensure(t).then(() => sweep.sweep(t)).catch((err: unknown) => logger.warn({ err, tenant: t }, 'performance sweep failed; retried on the next tick'));
   }, config.dr.sweepIntervalMs);
   logger.info({ tenants: config.tenants, sweepIntervalMs: config.dr.sweepIntervalMs, graceMs: config.dr.performanceGraceMs }, 'baseline worker and performance sweep running');
   return {
     sweep,
+    rebuilder,
     stop: async () => {
       clearInterval(timer);
       await relay.stop();
