@@ -7,7 +7,9 @@ import { openRegistry } from '@ies/registry';
 import { startRuntime } from '@ies/runtime';
 import { P2pStore } from './p2p-store.js';
 import { Reconciler } from './reconciler.js';
-import { SettlementKeys } from './settlement-keys.js';
+import { P2pStoreRebuilder } from './p2p-store-rebuild.js';
+import { SettlementKeys, trustedSettlementKeys } from './settlement-keys.js';
+import { claimedSide, verifySide } from './side-signature.js';
 import { startSidesConsumer } from './sides-consumer.js';
 import { SideExchange } from './side-exchange.js';
 import { startTradesLoader } from './trades-loader.js';
@@ -24,7 +26,7 @@ import { startStatementWorker } from './statement-worker.js';
  */
 export async function startSettlementService(env: Readonly<Record<string, string | undefined>>, hooks: { logger?: Logger; now?: () => number; sweepOnStart?: boolean } = {}) {
   const runtime = await startRuntime(env, { principal: 'settlement', ...(hooks.logger ? { logger: hooks.logger } : {}) });
-  const { config, logger, kafka, serde } = runtime;
+  const { config, logger, kafka, admin, serde } = runtime;
   const now = hooks.now ?? Date.now;
   await migrateSettlementTables(config);
   const redis = createRedis(config);
@@ -34,6 +36,14 @@ export async function startSettlementService(env: Readonly<Record<string, string
   const keys = new SettlementKeys(redis, config.settlement.keysDir);
   for (const t of config.tenants) await keys.publish(t);
   const store = new P2pStore(redis, { producer, serde });
+  // Redis may have come back empty: each DISCOM's P2P state is restored from its topics before
+  // the sides consumer and the sweep use it, and checked again on every sweep.
+  const rebuilder = new P2pStoreRebuilder({
+    kafka, admin, serde, redis, logger, groupPrefix: `${config.nodeId}-settlement-rebuild-`,
+    verifySide: async (receiver, jws) => verifySide(jws, await trustedSettlementKeys(redis, registry, config.tenants, receiver, claimedSide(jws).discomId)),
+  });
+  const restore = (t: string) => rebuilder.ensure(t, async () => void (await keys.publish(t)));
+  for (const t of config.tenants) await restore(t);
   const reconciler = new Reconciler({
     store, ch, redis, keys, producer, serde, registry, hosted: config.tenants, now, logger,
     exchange: new SideExchange({ producer, serde, hosted: config.tenants, peerUrls: config.settlement.peerUrls, now }),
@@ -48,6 +58,7 @@ export async function startSettlementService(env: Readonly<Record<string, string
   const sweepAll = async () => {
     for (const t of config.tenants) {
       try {
+        await restore(t);
         const report = await reconciler.sweep(t);
         if (report.sides > 0 || report.finals > 0) logger.info({ tenant: t, ...report }, 'P2P sweep');
       } catch (err) {
@@ -63,7 +74,9 @@ export async function startSettlementService(env: Readonly<Record<string, string
   if (hooks.sweepOnStart !== false) void tick();
   logger.info({ tenants: config.tenants, intervalMs: config.settlement.reconcileIntervalMs, graceMs: config.settlement.reconcileGraceMs, lookbackDays: config.settlement.reconcileLookbackDays }, 'P2P reconciliation running');
   return {
-    config, store, reconciler, registry, statements,
+    config, store, reconciler, registry, statements, rebuilder,
+    /** Rebuilds the DISCOM's P2P store from its topics if its Redis state was lost (what start and each sweep do). */
+    restore,
     /** Runs one sweep of every tenant now (and waits for a running one). */
     sweep: tick,
     stop: async () => {
