@@ -34,7 +34,7 @@ export async function startDrService(env: Readonly<Record<string, string | undef
   const relay = await startWebhookRelay({ kafka: webhooksKafka, serde, connection: redis, tenants: config.tenants, signingKey: await loadWebhookKey(config.dr.webhookKeyFile, redis), groupId: `${config.nodeId}-webhooks`, webhookPolicy: { allowLoopbackHttp: config.dr.allowLoopbackWebhooks, allowedNetworks: config.dr.webhookAllowedNetworks } });
   const sweep = new PerformanceSweep({ ch, redis, store, producer, serde, logger, graceMs: config.dr.performanceGraceMs, now: Date.now });
   const timer = setInterval(() => {
-    for (const t of config.tenants) void rebuilder.ensure(t).then(() => sweep.sweep(t)).catch((err: unknown) => logger.warn({ err, tenant: t }, 'performance sweep failed; retried on the next tick'));
+    for (const t of config.tenants) void rebuilder.ensure(t).then(() => sweep.sweep(t)).catch((err: unknown) => logger.warn({ err, tenant: t }, 'DR store check or performance sweep failed; retried on the next tick'));
   }, config.dr.sweepIntervalMs);
   logger.info({ tenants: config.tenants, sweepIntervalMs: config.dr.sweepIntervalMs, graceMs: config.dr.performanceGraceMs }, 'baseline worker and performance sweep running');
   return {
