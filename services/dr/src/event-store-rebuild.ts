@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import { TOPICS, topicName } from '@ies/contracts';
-import type { AvroSerde } from '@ies/kafka';
 import type { Logger } from '@ies/observability';
 import { writeVersioned, type Redis } from '@ies/redis';
 import type { DrEvent } from './domain/event.js';
 import { transition, type DrEventState } from './domain/event-lifecycle.js';
 import type { DrEventRecord } from './event-store.js';
 import { openKey } from './open-events.js';
-import { replayTopic } from './topic-replay.js';
+import { replayTopic, type AvroSerde } from '@ies/kafka';
 
 /** dr-events.v1 as encoded (schemas-avro/dr-event.v1.avsc). */
 interface Transition {

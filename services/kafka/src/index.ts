@@ -6,3 +6,4 @@ export { kafkaReadiness, registryReadiness } from './readiness.js';
 export { commitInTransaction, type ConsumedPosition } from './transaction.js';
 export { deadLetterMessage, type DeadLetter } from './dead-letter.js';
 export { provisionTenants } from './provision.js';
+export { replayTopic, type ReplayedRecord } from './topic-replay.js';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import { TOPICS, topicName, type TopicSpec } from '@ies/contracts';
-import type { AvroSerde } from '@ies/kafka';
 import type { Logger } from '@ies/observability';
 import { writeVersioned, type Redis } from '@ies/redis';
 import type { CheckpointRef } from '@ies/verify';
@@ -10,7 +9,7 @@ import type { FinalAllocation } from './domain/final-allocation.js';
 import { canTransitionTrade } from './domain/trade-lifecycle.js';
 import { tradeDigest, type NormalisedTrade, type TradeState } from './domain/trade.js';
 import { tradeDays, type FinalRecord, type StoredSide } from './p2p-store.js';
-import { replayTopic } from './topic-replay.js';
+import { replayTopic, type AvroSerde } from '@ies/kafka';
 
 /** p2p-trades.v1 as encoded (schemas-avro/p2p-trade.v1.avsc). */
 interface TradeChange { tradeId: string; discomId: string; revision: number; state: TradeState; at: number; trade: string }
