@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { createClickHouse, sql } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
 import { AvroSerde, createIdempotentProducer, createKafka, provisionTenant } from '@ies/kafka';
+import { startFanout } from '@ies/fanout';
 import { startLoaderService } from '@ies/loader';
 import { startNotaryService } from '@ies/notary';
 import { LogStore } from '@ies/notary/log';
@@ -55,7 +56,9 @@ before(async () => {
       { meterId: m, blockStart: BLOCK + b * 900_000, channel: 'IMPORT' as const, wh: 100 + 10 * b + i },
       { meterId: m, blockStart: BLOCK + b * 900_000, channel: 'EXPORT' as const, wh: i },
     ]);
-    const record = await fleet.batch(reads, { jti: `AU-${b}`, receivedAt: RECEIVED + b * 1000 });
+    // One bad read in the first batch: the gateway rejects it (negative energy), fan-out dead-letters it.
+    const bad = b === 0 ? [{ meterId: 'AU-0', blockStart: BLOCK + 8 * 900_000, channel: 'IMPORT' as const, wh: -5 }] : [];
+    const record = await fleet.batch([...reads, ...bad], { jti: `AU-${b}`, receivedAt: RECEIVED + b * 1000 });
     await fleet.send(record);
     sent.push(record);
     ledger.push({ kind: 'batch', discomId: tenant, batchId: record.batchId, bodySha256: record.bodySha256, at: record.receivedAt });
@@ -65,6 +68,13 @@ before(async () => {
   stops.push(() => notary.stop());
   const loader = await startLoaderService(env, { groupId: `ies-loader-${tenant}`, maxDelayMs: 200 });
   stops.push(() => loader.stop());
+  // Fan-out as its own Kafka user, in a group and transactional id of this tenant alone.
+  const fanoutKafka = createKafka(stackConfig(overrides, 'fanout'), silent);
+  const fanout = await startFanout(fanoutKafka, serde, [tenant], { groupId: `ies-fanout-${tenant}`, transactionalId: `${config.nodeId}-fanout-${tenant}` });
+  stops.push(async () => {
+    await fanout.consumer.disconnect();
+    await fanout.producer.disconnect();
+  });
   const log = new LogStore(redis, tenant);
   await eventually(async () => {
     const cp = await log.checkpoint();
@@ -72,6 +82,7 @@ before(async () => {
   }, 60_000, 'every batch notarised');
   await eventually(async () => ((await storedReadVersions(ch, tenant, RECEIVED, RECEIVED + 86_400_000)).length === 6 * 8 ? true : undefined), 60_000, 'every read loaded');
   await eventually(async () => ((await readTopic(kafka, serde, topicName(tenant, TOPICS.receipts))).records.length === sent.length ? true : undefined), 30_000, 'every receipt committed');
+  await eventually(async () => ((await readTopic(kafka, serde, topicName(tenant, TOPICS.deadLetter))).records.length >= 1 ? true : undefined), 30_000, 'the bad read dead-lettered');
 });
 
 after(async () => {
@@ -91,7 +102,8 @@ test('a clean run: every invariant holds, with the counts of what was checked', 
   assert.ok(report.ok, renderAuditTable([report]));
   const checked = Object.fromEntries(report.invariants.map((i) => [i.id, i.checked]));
   assert.equal(checked.I1, 12); // 6 acks + 6 batch records
-  assert.equal(checked.I2, 48); // 6 batches × 4 meters × 2 channels
+  assert.equal(checked.I2, 48 + 1); // 6 batches × 4 meters × 2 channels, and the rejected read
+  assert.equal(sent[0]!.rejected.length, 1);
   assert.ok(checked.I3! >= 13, `I3 checked ${checked.I3}`); // 6 receipts + 6 batches + ≥ 1 checkpoint
 });
 
