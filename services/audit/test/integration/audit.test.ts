@@ -4,11 +4,13 @@
 // with the powers such a bug would have: the loader writing a read again under another
 // version and a batch produced twice, and the notary appending a receipt twice.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { createClickHouse, sql } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
 import { AvroSerde, createIdempotentProducer, createKafka, provisionTenant } from '@ies/kafka';
@@ -94,6 +96,18 @@ after(async () => {
   await ch.close();
 });
 
+/** `ies audit` as a user runs it: the built CLI in its own process, the ledger in a JSONL file. */
+function cli(): Promise<{ code: number; stdout: string }> {
+  const acks = path.join(mkdtempSync(path.join(tmpdir(), 'ies-audit-acks-')), 'acks.jsonl');
+  writeFileSync(acks, ledger.map((e) => JSON.stringify(e)).join('\n'));
+  const bin = fileURLToPath(new URL('../../../../cli/dist/src/bin.js', import.meta.url));
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, 'audit', '--discom', tenant, '--day', DAY, '--acks', acks], { env: { ...process.env, ...overrides, IES_LOG_LEVEL: 'silent' } }, (err, stdout) => {
+      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout });
+    });
+  });
+}
+
 const run = () => audit({ config, discomId: tenant, day: DAY, ackLedger: ledger, logger: silent });
 const failuresOf = (report: AuditReport, id: string) => report.invariants.find((i) => i.id === id)!.failures;
 
@@ -105,6 +119,10 @@ test('a clean run: every invariant holds, with the counts of what was checked', 
   assert.equal(checked.I2, 48 + 1); // 6 batches × 4 meters × 2 channels, and the rejected read
   assert.equal(sent[0]!.rejected.length, 1);
   assert.ok(checked.I3! >= 13, `I3 checked ${checked.I3}`); // 6 receipts + 6 batches + ≥ 1 checkpoint
+  const { code, stdout } = await cli();
+  assert.equal(code, 0, stdout);
+  assert.ok(stdout.startsWith('discom '), stdout); // the table alone: logs go to stderr
+  assert.match(stdout, /I1 acked batches on meter-batches\.v1 exactly once\s+12\s+0\s+HOLDS/);
 });
 
 test('a broken loader (a read written again under another version) and a batch produced twice fail, naming the records', async () => {
@@ -122,6 +140,9 @@ test('a broken loader (a read written again under another version) and a batch p
   const batches = failuresOf(report, 'I1');
   assert.deepEqual(batches.map((f) => f.record), [`batch ${sent[4]!.batchId}`], renderAuditTable([report]));
   assert.match(batches[0]!.problem, /on meter-batches\.v1 2 times/);
+  const { code, stdout } = await cli();
+  assert.equal(code, 1, stdout);
+  assert.ok(stdout.includes(`I1: batch ${sent[4]!.batchId}: on meter-batches.v1 2 times`), stdout);
 });
 
 test('a broken notary (a receipt appended twice) fails invariant 3, naming the receipt and where it sits', async () => {

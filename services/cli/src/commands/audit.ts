@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { JWK } from 'jose';
 import { audit, readAckLedger, renderAuditTable } from '@ies/audit';
 import { loadConfig } from '@ies/config';
+import { createLogger } from '@ies/observability';
 import { parseArgs } from './args.js';
 
 const USAGE = `usage: ies audit --discom D --day YYYY-MM-DD [--acks FILE.jsonl] [--reference FILE.json] [--vkey KEY] [--jwks FILE] [--json]
@@ -33,8 +34,12 @@ export async function runAudit(argv: readonly string[], env: Readonly<Record<str
   const reference = opt('reference');
   const jwks = opt('jwks');
   const vkey = opt('vkey');
+  const config = loadConfig(env, { principal: 'admin' });
+  // Logs go to stderr: stdout is the table (or the --json report) alone, for pipes.
+  const logger = createLogger({ name: 'ies-audit', level: env.IES_LOG_LEVEL === undefined ? 'warn' : config.logLevel }, process.stderr);
   const report = await audit({
-    config: loadConfig(env, { principal: 'admin' }),
+    config,
+    logger,
     discomId,
     day,
     ...(acks === undefined ? {} : { ackLedger: await readAckLedger(acks) }),
