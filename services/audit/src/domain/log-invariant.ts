@@ -1,4 +1,4 @@
-import { RFC6962_SHA256, consistencyProof, rootFromLeafHashes, verifyConsistency } from '@ies/merkle';
+import { RFC6962_SHA256, consistencyProofFromTree, rootFromLeafHashes, verifyConsistency } from '@ies/merkle';
 import { canonicalReadBytes, checkpointOfNote, receiptFromJws, verifyCheckpoint, verifyReceipt, type Checkpoint, type TrustAnchors } from '@ies/verify';
 import type { InvariantFailure, InvariantResult } from '../report.js';
 import type { BatchRecord, ReceiptRecord } from './records.js';
@@ -94,7 +94,7 @@ function inconsistencies(log: RebuiltLog, checkpoints: readonly Checkpoint[]): I
   const out: InvariantFailure[] = [];
   for (let i = 1; i < bySize.length; i++) {
     const [a, b] = [bySize[i - 1]!, bySize[i]!];
-    const proof = consistencyProof(RFC6962_SHA256, log.leaves, a.size, b.size);
+    const proof = consistencyProofFromTree(RFC6962_SHA256, log.tree, a.size, b.size);
     const result = verifyConsistency(RFC6962_SHA256, a.size, b.size, proof, a.rootHash, b.rootHash);
     if (!result.ok) out.push({ record: `checkpoints of sizes ${a.size} and ${b.size}`, problem: `not consistent: ${result.reason}` });
   }
