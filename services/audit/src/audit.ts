@@ -37,6 +37,8 @@ export interface AuditOptions {
   notaryVerifierKeys?: readonly string[];
   /** The DISCOM's settlement JWKS; without it, the keys settlement published (its JWKS source). */
   settlementJwks?: readonly JWK[];
+  /** Signed checkpoint notes seen during a run (e.g. polled from /v1/log/checkpoint): each must be in the rebuilt log too. */
+  checkpoints?: readonly string[];
 }
 
 /**
@@ -71,7 +73,7 @@ export async function audit(o: AuditOptions): Promise<AuditReport> {
     const i1 = checkBatches(batchAcks, topics.batches, (b) => inDay(b.receivedAt));
     i1.failures.push(...topics.undecodable.meterBatches.map((u) => ({ record: u.position, problem: `not a meter-batches.v1 record: ${u.value}` })));
     const i2 = checkReads([...accepted.values()], await readStoredReads(ch, o.discomId, from, to), topics.deadLetters);
-    const { result: i3, log } = await checkLog({ discomId: o.discomId, origin: `${o.config.notary.originPrefix}/${o.discomId}`, batches: [...accepted.values()], receipts: topics.receipts, extraCheckpoints: latest === undefined ? [] : [latest], trust });
+    const { result: i3, log } = await checkLog({ discomId: o.discomId, origin: `${o.config.notary.originPrefix}/${o.discomId}`, batches: [...accepted.values()], receipts: topics.receipts, extraCheckpoints: [...(o.checkpoints ?? []), ...(latest === undefined ? [] : [latest])], trust });
     i3.failures.push(...topics.undecodable.receipts.map((u) => ({ record: u.position, problem: `not a receipts.v1 record: ${u.value}` })));
     const i4 = await ackedInStores(o, ledger, topics, redis, kafka, serde);
     const view = new SettlementReadView(redis);
