@@ -61,18 +61,23 @@ export async function audit(o: AuditOptions): Promise<AuditReport> {
     const logStore = new LogStore(redis, o.discomId);
     const trust = await notaryTrust(o, logStore, logger);
     const latest = await logStore.checkpoint();
-    const ledger = (o.ackLedger ?? []).filter((e) => e.discomId === o.discomId && inDay(e.at));
+    // The whole ledger of the tenant: an ack's time says nothing about the day of its reads.
+    const ledger = (o.ackLedger ?? []).filter((e) => e.discomId === o.discomId);
     const batchAcks = o.ackLedger === undefined ? undefined : ledger.flatMap((e) => (e.kind === 'batch' ? [e] : []));
 
-    // Accepted = the first record of each batch id received that day that the notary did not
-    // dead-letter (its dead letters name the record's position; the loader refuses the same ones).
+    // A batch is the day's when the gateway received it that day or it carries a read of the
+    // day (reads are often delivered the day after). Accepted = the first record of each such
+    // batch id that the notary did not dead-letter (its dead letters name the record's
+    // position; the loader refuses the same records, both running verifyMeterBatch).
+    const inScope = (b: BatchRecord) => inDay(b.receivedAt) || b.reads.some((r) => inDay(r.blockStart)) || b.rejected.some((r) => r.blockStart !== null && inDay(r.blockStart));
     const refused = new Set(topics.deadLetters.filter((d) => d.stage === 'notary').map((d) => d.sourceId));
     const accepted = new Map<string, BatchRecord>();
-    for (const b of topics.batches) if (inDay(b.receivedAt) && !refused.has(b.position) && !accepted.has(b.batchId)) accepted.set(b.batchId, b);
+    for (const b of topics.batches) if (inScope(b) && !refused.has(b.position) && !accepted.has(b.batchId)) accepted.set(b.batchId, b);
 
-    const i1 = checkBatches(batchAcks, topics.batches, (b) => inDay(b.receivedAt));
+    const i1 = checkBatches(batchAcks, topics.batches, inScope);
     i1.failures.push(...topics.undecodable.meterBatches.map((u) => ({ record: u.position, problem: `not a meter-batches.v1 record: ${u.value}` })));
-    const i2 = checkReads([...accepted.values()], await readStoredReads(ch, o.discomId, from, to), topics.deadLetters);
+    // The same predicate as the rows query: a read of the day, or any read of a batch received that day.
+    const i2 = checkReads([...accepted.values()], await readStoredReads(ch, o.discomId, from, to), topics.deadLetters, (b, r) => inDay(r.blockStart) || inDay(b.receivedAt));
     const { result: i3, log } = await checkLog({ discomId: o.discomId, origin: `${o.config.notary.originPrefix}/${o.discomId}`, batches: [...accepted.values()], receipts: topics.receipts, extraCheckpoints: [...(o.checkpoints ?? []), ...(latest === undefined ? [] : [latest])], trust });
     i3.failures.push(...topics.undecodable.receipts.map((u) => ({ record: u.position, problem: `not a receipts.v1 record: ${u.value}` })));
     const i4 = await ackedInStores(o, ledger, topics, redis, kafka, serde);

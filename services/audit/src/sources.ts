@@ -39,7 +39,7 @@ export async function readTopicRecords(kafka: Kafka, serde: AvroSerde, discomId:
     batches: (batches.records as Raw<Omit<BatchRecord, 'position'>>).map(({ position, value: v }) => ({
       position, batchId: v.batchId, discomId: v.discomId, headEndId: v.headEndId, receivedAt: Number(v.receivedAt), bodySha256: v.bodySha256,
       reads: v.reads.map((r) => ({ ...r, blockStart: Number(r.blockStart), wh: Number(r.wh) })),
-      rejected: (v.rejected ?? []).map((r) => ({ index: r.index, meterId: r.meterId, code: r.code })),
+      rejected: (v.rejected ?? []).map((r) => ({ index: r.index, meterId: r.meterId, blockStart: r.blockStart === null ? null : Number(r.blockStart), code: r.code })),
     })),
     receipts: receipts.records.map(({ position, value: v }) => ({ ...v, position, logIndex: Number(v.logIndex) })),
     deadLetters: letters.records.map(({ position, value: v }) => ({ position, sourceId: v.sourceId, stage: v.stage, code: v.code, context: v.context ?? {} })),
@@ -50,7 +50,7 @@ export async function readTopicRecords(kafka: Kafka, serde: AvroSerde, discomId:
   };
 }
 
-/** The `reads` rows of the tenant's batches received in [fromMs, toMs) (through @ies/reads, their only reader). */
+/** The tenant's `reads` rows of blocks in, or received in, [fromMs, toMs) (through @ies/reads, their only reader). */
 export async function readStoredReads(ch: ClickHouseClient, discomId: string, fromMs: number, toMs: number): Promise<StoredReadGroup[]> {
   return storedReadVersions(ch, discomId, fromMs, toMs);
 }

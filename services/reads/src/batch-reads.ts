@@ -50,7 +50,7 @@ export interface StoredReadVersion {
   indexes: number[];
 }
 
-/** Every stored version of the tenant's reads received in [fromMs, toMs), unmerged copies counted (the auditor's view). */
+/** Every stored version of the tenant's reads of blocks in, or received in, [fromMs, toMs), unmerged copies counted (the auditor's view). */
 export async function storedReadVersions(ch: ClickHouseClient, discomId: string, fromMs: number, toMs: number): Promise<StoredReadVersion[]> {
   const rs = await ch.query({ query: storedReadGroupsQuery(discomId, fromMs, toMs), format: 'JSONEachRow' });
   const rows = await rs.json<{ meter_id: string; block_sec: string | number; channel: Channel; batch_id: string; copies: string | number; whs: (string | number)[]; idx: (string | number)[] }>();

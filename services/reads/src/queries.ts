@@ -96,13 +96,15 @@ export function sampleReadsQuery(discomId: string, receivedSinceMs: number, limi
 }
 
 /**
- * For the auditor: the tenant's rows received in [fromMs, toMs), one group per (meter, block,
+ * For the auditor: the tenant's rows of blocks in [fromMs, toMs) or received in it (a day's
+ * reads, and everything a day's batches carried), one group per (meter, block,
  * channel, batch) — a read's version is the batch that carried it — with the raw row count
  * (unmerged copies included, no FINAL) and the distinct Wh and leaf indexes of the copies.
  */
 export function storedReadGroupsQuery(discomId: string, fromMs: number, toMs: number): string {
   return 'SELECT meter_id, toUInt32(block_start) AS block_sec, channel, batch_id, count() AS copies,'
     + ' groupUniqArray(wh) AS whs, groupUniqArray(index_in_batch) AS idx FROM reads'
-    + sql` WHERE discom_id = ${discomId} AND received_at_ms >= ${fromMs} AND received_at_ms < ${toMs}`
+    + sql` WHERE discom_id = ${discomId} AND ((block_start >= toDateTime(${Math.floor(fromMs / 1000)}) AND block_start < toDateTime(${Math.ceil(toMs / 1000)}))`
+    + sql` OR (received_at_ms >= ${fromMs} AND received_at_ms < ${toMs}))`
     + ' GROUP BY meter_id, block_start, channel, batch_id';
 }

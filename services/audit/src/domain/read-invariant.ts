@@ -1,11 +1,12 @@
 import type { InvariantFailure, InvariantResult } from '../report.js';
-import type { BatchRecord, DeadLetterRecord, StoredReadGroup } from './records.js';
+import type { BatchRead, BatchRecord, DeadLetterRecord, StoredReadGroup } from './records.js';
 
 const keyOf = (meterId: string, blockStart: number, channel: string, batchId: string) => `${meterId}|${blockStart}|${channel}|${batchId}`;
 const nameOf = (meterId: string, blockStart: number, channel: string, batchId: string) => `read ${meterId} ${new Date(blockStart).toISOString()} ${channel} of batch ${batchId}`;
 
 /**
- * Invariant 2: each accepted read of the accepted batch records is in ClickHouse's `reads`
+ * Invariant 2: each accepted read of the accepted batch records (those `readInScope` keeps:
+ * the rows query selects the same ones) is in ClickHouse's `reads`
  * exactly once per (meter, block, channel, version), the version being the batch that
  * carried it, at its leaf index and with its Wh; no row is there that no accepted batch
  * carried; each rejected read is dead-lettered exactly once (fan-out: source `<batch>#<index>`).
@@ -14,12 +15,13 @@ const nameOf = (meterId: string, blockStart: number, channel: string, batchId: s
  * so they pass when they agree; copies that disagree (two Wh for one key) fail, since a
  * merge would keep one of them arbitrarily.
  */
-export function checkReads(batches: readonly BatchRecord[], rows: readonly StoredReadGroup[], deadLetters: readonly DeadLetterRecord[]): InvariantResult {
+export function checkReads(batches: readonly BatchRecord[], rows: readonly StoredReadGroup[], deadLetters: readonly DeadLetterRecord[], readInScope: (b: BatchRecord, r: BatchRead) => boolean = () => true): InvariantResult {
   const failures: InvariantFailure[] = [];
   const expected = new Map<string, { wh: number; index: number }>();
   let checked = 0;
   for (const b of batches) {
     b.reads.forEach((r, index) => {
+      if (!readInScope(b, r)) return;
       const key = keyOf(r.meterId, r.blockStart, r.channel, b.batchId);
       if (expected.has(key)) failures.push({ record: nameOf(r.meterId, r.blockStart, r.channel, b.batchId), problem: `the batch record carries it twice (leaves ${expected.get(key)!.index} and ${index})` });
       expected.set(key, { wh: r.wh, index });

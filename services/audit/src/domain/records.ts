@@ -23,7 +23,7 @@ export interface BatchRecord {
   readonly receivedAt: number;
   readonly bodySha256: string;
   readonly reads: readonly BatchRead[];
-  readonly rejected: readonly { readonly index: number; readonly meterId: string | null; readonly code: string }[];
+  readonly rejected: readonly { readonly index: number; readonly meterId: string | null; readonly blockStart: number | null; readonly code: string }[];
 }
 
 export interface ReceiptRecord extends ReceiptBody {

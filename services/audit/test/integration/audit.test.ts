@@ -60,7 +60,9 @@ before(async () => {
     ]);
     // One bad read in the first batch: the gateway rejects it (negative energy), fan-out dead-letters it.
     const bad = b === 0 ? [{ meterId: 'AU-0', blockStart: BLOCK + 8 * 900_000, channel: 'IMPORT' as const, wh: -5 }] : [];
-    const record = await fleet.batch([...reads, ...bad], { jti: `AU-${b}`, receivedAt: RECEIVED + b * 1000 });
+    // The last batch arrives after the day ended (01:30 IST next day): its reads are still the day's.
+    const receivedAt = b === 5 ? Date.UTC(2026, 10, 21, 20, 0) : RECEIVED + b * 1000;
+    const record = await fleet.batch([...reads, ...bad], { jti: `AU-${b}`, receivedAt });
     await fleet.send(record);
     sent.push(record);
     ledger.push({ kind: 'batch', discomId: tenant, batchId: record.batchId, bodySha256: record.bodySha256, at: record.receivedAt });
@@ -82,7 +84,7 @@ before(async () => {
     const cp = await log.checkpoint();
     return cp !== undefined && checkpointSizeOf(cp) === sent.length ? true : undefined;
   }, 60_000, 'every batch notarised');
-  await eventually(async () => ((await storedReadVersions(ch, tenant, RECEIVED, RECEIVED + 86_400_000)).length === 6 * 8 ? true : undefined), 60_000, 'every read loaded');
+  await eventually(async () => ((await storedReadVersions(ch, tenant, RECEIVED - 86_400_000, RECEIVED + 86_400_000)).length === 6 * 8 ? true : undefined), 60_000, 'every read loaded');
   await eventually(async () => ((await readTopic(kafka, serde, topicName(tenant, TOPICS.receipts))).records.length === sent.length ? true : undefined), 30_000, 'every receipt committed');
   await eventually(async () => ((await readTopic(kafka, serde, topicName(tenant, TOPICS.deadLetter))).records.length >= 1 ? true : undefined), 30_000, 'the bad read dead-lettered');
 });
