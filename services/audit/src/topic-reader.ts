@@ -18,10 +18,12 @@ export interface TopicContents<T> {
  * Every committed record of a topic up to its end when the read began, decoded, in
  * partition then offset order. read_committed: records of aborted transactions (a fenced
  * notary's, a crashed fan-out's) never happened, so the auditor must not count them.
- * An open transaction holds the partition's readable end below its high watermark; the read
- * then stops after `timeoutMs` with an error naming the partition instead of hanging.
+ * An open transaction holds the partition's readable end below its high watermark until it
+ * commits, aborts or times out (a SIGKILLed writer's: kafkajs' 60 s transaction timeout, or at
+ * once when its successor fences it); the read then stops after `timeoutMs` with an error
+ * naming the partition instead of hanging.
  */
-export async function readTopic<T>(kafka: Kafka, serde: AvroSerde, topic: string, timeoutMs = 60_000): Promise<TopicContents<T>> {
+export async function readTopic<T>(kafka: Kafka, serde: AvroSerde, topic: string, timeoutMs = 120_000): Promise<TopicContents<T>> {
   const admin = kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
