@@ -61,6 +61,7 @@ function queryEntries(m, database) {
     q('services/reads/src/queries.ts', 'countReadsQuery', 'reads.countReads', reads.countReadsQuery(D)),
     q('services/reads/src/queries.ts', 'countReadsQuery', 'reads.countReadsFiltered', reads.countReadsQuery(D, { meterIdPrefix: 'M-', receivedSinceMs: RECEIVED_MS - 1 })),
     q('services/reads/src/queries.ts', 'sampleReadsQuery', 'reads.sampleReads', reads.sampleReadsQuery(D, RECEIVED_MS - 1, 5)),
+    q('services/reads/src/queries.ts', 'storedReadGroupsQuery', 'reads.storedReadGroups', reads.storedReadGroupsQuery(D, RECEIVED_MS - 1, RECEIVED_MS + 86_400_000)),
     q('services/dr/src/dr-tables.ts', 'baselinesQuery', 'dr.baselines', dr.baselinesQuery(D, 'E-1')),
     q('services/dr/src/dr-tables.ts', 'latestPerformanceQuery', 'dr.latestPerformance', dr.latestPerformanceQuery(D, 'E-1')),
     q('services/dr/src/dr-tables.ts', 'deliveryQuery', 'dr.delivery', dr.deliveryQuery(D, 'E-1', 1)),

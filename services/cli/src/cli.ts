@@ -1,4 +1,5 @@
 import { isIesError } from '@ies/errors';
+import { runAudit } from './commands/audit.js';
 import { runDemo } from './commands/demo.js';
 import { runKeys } from './commands/keys.js';
 import { runRegistry } from './commands/registry.js';
@@ -17,6 +18,7 @@ commands:
   statements pull --day D  download a day's signed settlement statements (JSON, CSV, JWS) and verify them
   simulate                 register a seeded head-end fleet and post a day of signed reads (--help for options)
   tenants provision [D…]   create DISCOMs' Kafka topics and the ACLs of each service's Kafka user (as admin)
+  audit --discom D --day Y check a DISCOM's day against the durable records and public keys (--help)
   help                     this text`;
 
 /** The `ies` command: parses argv, runs one command, returns the exit code. */
@@ -38,6 +40,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         return await runTenants(rest, env);
       case 'simulate':
         return await runSimulateCommand(rest, env);
+      case 'audit':
+        return await runAudit(rest, env);
       case undefined:
       case 'help':
       case '--help':

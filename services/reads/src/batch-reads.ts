@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@ies/clickhouse';
-import { batchReadsQuery, countReadsQuery, locateReadQuery, sampleReadsQuery, type Channel } from './queries.js';
+import { batchReadsQuery, countReadsQuery, locateReadQuery, sampleReadsQuery, storedReadGroupsQuery, type Channel } from './queries.js';
 
 /** A read as the log API shows it (the shape of @ies/notary's PublicRead). */
 export interface StoredRead {
@@ -37,4 +37,22 @@ export async function sampleReads(ch: ClickHouseClient, discomId: string, receiv
   const rs = await ch.query({ query: sampleReadsQuery(discomId, receivedSinceMs, limit), format: 'JSONEachRow' });
   const rows = await rs.json<{ meter_id: string; t: string | number; channel: Channel; batch_id: string }>();
   return rows.map((r) => ({ meterId: r.meter_id, blockStart: Number(r.t) * 1000, channel: r.channel, batchId: r.batch_id }));
+}
+
+/** A (meter, block, channel, batch) of `reads` as stored: raw row count and the distinct Wh and leaf indexes of its copies. */
+export interface StoredReadVersion {
+  meterId: string;
+  blockStart: number;
+  channel: Channel;
+  batchId: string;
+  copies: number;
+  whs: number[];
+  indexes: number[];
+}
+
+/** Every stored version of the tenant's reads of blocks in, or received in, [fromMs, toMs), unmerged copies counted (the auditor's view). */
+export async function storedReadVersions(ch: ClickHouseClient, discomId: string, fromMs: number, toMs: number): Promise<StoredReadVersion[]> {
+  const rs = await ch.query({ query: storedReadGroupsQuery(discomId, fromMs, toMs), format: 'JSONEachRow' });
+  const rows = await rs.json<{ meter_id: string; block_sec: string | number; channel: Channel; batch_id: string; copies: string | number; whs: (string | number)[]; idx: (string | number)[] }>();
+  return rows.map((r) => ({ meterId: r.meter_id, blockStart: Number(r.block_sec) * 1000, channel: r.channel, batchId: r.batch_id, copies: Number(r.copies), whs: r.whs.map(Number).sort((a, b) => a - b), indexes: r.idx.map(Number).sort((a, b) => a - b) }));
 }

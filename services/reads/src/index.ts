@@ -4,5 +4,5 @@ export { USABLE_STATUSES, isUsableStatus } from './statuses.js';
 export { loadLatestSeries, readFingerprints, type LoadedSeries } from './latest-reads.js';
 export { loadHistoryGrid, type HistoryGridSpec } from './history-grid.js';
 export { BLOCKS_PER_DAY, type HistoryDays } from './history-decode.js';
-export { countReads, locateRead, readsOfBatch, sampleReads, type StoredRead } from './batch-reads.js';
+export { countReads, locateRead, readsOfBatch, sampleReads, storedReadVersions, type StoredRead, type StoredReadVersion } from './batch-reads.js';
 export type { Channel, ReadsRange } from './queries.js';

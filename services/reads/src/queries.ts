@@ -94,3 +94,17 @@ export function countReadsQuery(discomId: string, filter: { meterIdPrefix?: stri
 export function sampleReadsQuery(discomId: string, receivedSinceMs: number, limit: number): string {
   return sql`SELECT meter_id, toUnixTimestamp(block_start) AS t, channel, batch_id FROM reads WHERE discom_id = ${discomId} AND received_at_ms >= ${receivedSinceMs} ORDER BY rand() LIMIT ${limit}`;
 }
+
+/**
+ * For the auditor: the tenant's rows of blocks in [fromMs, toMs) or received in it (a day's
+ * reads, and everything a day's batches carried), one group per (meter, block,
+ * channel, batch) — a read's version is the batch that carried it — with the raw row count
+ * (unmerged copies included, no FINAL) and the distinct Wh and leaf indexes of the copies.
+ */
+export function storedReadGroupsQuery(discomId: string, fromMs: number, toMs: number): string {
+  return 'SELECT meter_id, toUInt32(block_start) AS block_sec, channel, batch_id, count() AS copies,'
+    + ' groupUniqArray(wh) AS whs, groupUniqArray(index_in_batch) AS idx FROM reads'
+    + sql` WHERE discom_id = ${discomId} AND ((block_start >= toDateTime(${Math.floor(fromMs / 1000)}) AND block_start < toDateTime(${Math.ceil(toMs / 1000)}))`
+    + sql` OR (received_at_ms >= ${fromMs} AND received_at_ms < ${toMs}))`
+    + ' GROUP BY meter_id, block_start, channel, batch_id';
+}
