@@ -120,6 +120,21 @@ export async function startTenantNotary(opts: {
     }
   }
 
+  /**
+   * Redis may come back empty while this writer runs (FLUSHALL, a lost volume): the receipts
+   * it dedupes against and the tiles it serves would be gone, and a redelivered batch could
+   * be appended twice. Before each append the projection must stand where this writer's log
+   * does; when it does not, it is rebuilt from receipts.v1 first, as on start.
+   */
+  async function reprojectIfLost(): Promise<void> {
+    const applied = await store.applied();
+    if ((applied?.size ?? 0) === log.size) return;
+    logger.warn({ discomId, projected: applied?.size ?? 0, size: log.size }, 'the log projection in Redis is behind this writer (Redis lost it?); rebuilding it from receipts.v1 before appending');
+    await recoverTenantLog({ kafka, admin: opts.admin, serde, store, log, receiptsTopic, logger });
+    const published = await keys.current();
+    await store.publishKeys({ jwks: published.jwks, verifierKeys: published.verifierKeys });
+  }
+
   function settle(err?: unknown): void {
     const w = waiters;
     waiters = [];
@@ -127,6 +142,7 @@ export async function startTenantNotary(opts: {
   }
 
   async function append(take: readonly Pending[]): Promise<void> {
+    await reprojectIfLost();
     const candidates = take.flatMap((p) => (p.entry ? [p.entry] : []));
     const existing = await store.existingReceipts(candidates.map((e) => e.batchId));
     const seen = new Set<string>();

@@ -1,0 +1,50 @@
+import { strict as assert } from 'node:assert';
+import { after, test } from 'node:test';
+import { createLogger } from '@ies/observability';
+import { eventually, nullStream } from '@ies/testing';
+import { receiptFromJws, verifyCheckpointConsistency, verifyReceipt } from '@ies/verify';
+import { startNotaryService } from '../../src/index.js';
+import { checkpointSize, notaryFixture } from './support.js';
+
+const fx = await notaryFixture();
+const fatal: Error[] = [];
+const service = await startNotaryService(fx.env, { onFatal: (e) => fatal.push(e), logger: createLogger({ name: 'it', level: 'silent' }, nullStream()) });
+after(async () => {
+  await service.stop();
+  await fx.close();
+});
+
+async function loseTenantLogState(): Promise<number> {
+  // What FLUSHALL does to this tenant, without touching the shared Redis's other tenants.
+  const keys = await fx.redis.keys(`ies:${fx.tenant}:log:*`);
+  return keys.length === 0 ? 0 : fx.redis.del(...keys);
+}
+
+test('Redis losing the log projection while the notary runs: rebuilt from receipts.v1 before the next append, no batch appended twice, the log consistent', async () => {
+  const ids = [await fx.produceBatch()];
+  for (let i = 0; i < 6; i++) ids.push(await fx.produceBatch({ reads: 1 + i }));
+  const before = await eventually(async () => {
+    const cp = await fx.store.checkpoint();
+    return cp && checkpointSize(cp) === ids.length ? cp : undefined;
+  }, 30_000, 'first batches notarised');
+  assert.ok((await loseTenantLogState()) > 0, 'the tenant had log state to lose');
+  await fx.produceBatch({ batchId: ids[2] }); // redelivered after the loss: its receipt is gone from Redis
+  for (let i = 0; i < 3; i++) ids.push(await fx.produceBatch({ reads: 2 }));
+  const after = await eventually(async () => {
+    const cp = await fx.store.checkpoint();
+    return cp && checkpointSize(cp) === ids.length ? cp : undefined;
+  }, 30_000, 'batches after the loss notarised');
+  const trust = await fx.trust();
+  for (const id of ids) {
+    const jws = await fx.store.receipt(id);
+    assert.ok(jws, `receipt of ${id} is served again`);
+    const result = await verifyReceipt(receiptFromJws(jws), trust);
+    assert.ok(result.ok, result.ok ? '' : result.reason);
+  }
+  const consistency = verifyCheckpointConsistency(before, after, await fx.consistency(before, after), trust);
+  assert.ok(consistency.ok, consistency.ok ? '' : consistency.reason);
+  const records = await fx.committedReceipts();
+  assert.deepEqual(records.map((r) => r.logIndex), ids.map((_, i) => i), 'one entry per batch, in order');
+  assert.deepEqual(new Set(records.map((r) => r.batchId)), new Set(ids));
+  assert.deepEqual(fatal, []);
+});
