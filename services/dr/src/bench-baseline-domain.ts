@@ -4,7 +4,8 @@
 // in batches outside the timed section; only computeBaseline is timed. Prints meters/s.
 // Run: npx tsc -b services/tsconfig.json && node services/dr/dist/src/bench-baseline-domain.js [meters]
 import os from 'node:os';
-import { computeBaseline, type MeterHistory } from './domain/baseline.js';
+import { computeBaseline } from './domain/baseline.js';
+import { type MeterHistory } from './domain/baseline-model.js';
 import type { DayReads } from './domain/baseline-day-reads.js';
 import { indiaHolidayCalendar } from './domain/calendar.js';
 import { dateOfDayIndex, dayIndexOfDate } from '@ies/units';

@@ -3,7 +3,7 @@
 // their sinks and the queries that read them back (the API, the sweep, DR statements).
 // Both workers use this file and not each other (they used to import each other).
 import { sql, TableSink, type ClickHouseClient } from '@ies/clickhouse';
-import type { BaselineResult } from './domain/baseline.js';
+import type { BaselineResult } from './domain/baseline-model.js';
 import type { EventPerformance } from './domain/performance.js';
 
 /** The event transition a baseline was computed for. */

@@ -6,7 +6,7 @@
  * Each figure is one exact fraction rounded once, half to even (@ies/units).
  */
 import { divideHalfEven, toSafeInteger } from '@ies/units';
-import type { AdjustmentDetail } from './baseline.js';
+import type { AdjustmentDetail } from './baseline-model.js';
 import type { Adjustment } from './policy-pack.js';
 
 export interface AdjustmentInputs {

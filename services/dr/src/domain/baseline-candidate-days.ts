@@ -7,7 +7,7 @@
 import type { HolidayCalendar } from './calendar.js';
 import { MALFORMED, MAX_READ_WH, type DayReads } from './baseline-day-reads.js';
 import type { EventGeometry, Window } from './baseline-geometry.js';
-import type { ExcludedDay, ExclusionReason } from './baseline.js';
+import type { ExcludedDay, ExclusionReason } from './baseline-model.js';
 import { dateOfDayIndex, BLOCKS_PER_DAY } from '@ies/units';
 import type { DayTypeGroup, LikeDaysPack } from './policy-pack.js';
 

@@ -11,7 +11,7 @@ import { malformed, MALFORMED, readsOf, windowSum, type DayReads } from './basel
 import { windowOf, type EventGeometry, type Window } from './baseline-geometry.js';
 import { isLowUsage, lowUsageReference, type LowUsageReference } from './baseline-low-usage.js';
 import { selectDays } from './baseline-selection.js';
-import type { AdjustmentDetail, BaselineInput, BaselineResult, BaselineStatus, ExcludedDay, MeterBaseline, MeterHistory } from './baseline.js';
+import type { AdjustmentDetail, BaselineInput, BaselineResult, BaselineStatus, ExcludedDay, MeterBaseline, MeterHistory } from './baseline-model.js';
 import { drError } from './codes.js';
 import { formatIstTime } from '@ies/units';
 import { policyRef, type DayTypeGroup, type LikeDaysPack } from './policy-pack.js';

@@ -5,7 +5,7 @@
 import { divideHalfEven, formatIstTime } from '@ies/units';
 import { malformed, MALFORMED, readsOf, windowSum } from './baseline-day-reads.js';
 import { windowOf, type EventGeometry } from './baseline-geometry.js';
-import type { BaselineInput, BaselineResult, MeterBaseline } from './baseline.js';
+import type { BaselineInput, BaselineResult, MeterBaseline } from './baseline-model.js';
 import { policyRef, type MeterBeforeAfterPack } from './policy-pack.js';
 
 export function meterBeforeAfterBaseline(pack: MeterBeforeAfterPack, input: BaselineInput, ev: EventGeometry): BaselineResult {

@@ -17,33 +17,9 @@
 import { ID_GRAMMAR, isSafeId } from '@ies/contracts';
 import type { Problem } from './codes.js';
 import { Collector, isObj, objects, str, type Obj } from './deg-json.js';
+import type { TradeIntakeContext } from './trade-intake-context.js';
 import { checkNewWindow, readIntervals } from './deg-intervals.js';
 import { tradeDigest, tradeIdOf, type NormalisedTrade, type TradeInterval, type TradeParty } from './trade.js';
-
-export interface TradeIntakeContext {
-  /** Node clock, UTC epoch ms. */
-  readonly now: number;
-  /** This node's DISCOM (tenant). */
-  readonly discomId: string;
-  /** True when the platform id is a registered trading platform. */
-  readonly platform: (platformId: string) => boolean;
-  /** The meter's registered DISCOM, or undefined when the registry does not know it. */
-  readonly meter: (meterId: string) => { readonly discomId: string } | undefined;
-  /** True for a DISCOM this node federates with. */
-  readonly peerDiscom?: (discomId: string) => boolean;
-  /**
-   * True when the signing platform may bind this hosted DISCOM's meter into a trade: it is a
-   * platform of that DISCOM and the customer enrolled the meter with it (trading consent).
-   * Every meter the registry places here is checked; peer DISCOMs check their own.
-   */
-  readonly mayBind?: (discomId: string, meterId: string) => boolean;
-  /** Digest (tradeDigest) of the trade already held under this id, if any. */
-  readonly knownTrade?: (tradeId: string) => string | undefined;
-  /** The platform whose signature over the message verified. */
-  readonly signerPlatformId?: string;
-  /** Minimum time between `now` and the first delivery interval of a new trade (default 0). */
-  readonly minLeadMs?: number;
-}
 
 export type IntakeResult =
   | { readonly ok: true; readonly action: string; readonly trades: readonly NormalisedTrade[]; readonly replays: readonly string[] }

@@ -5,7 +5,7 @@
  */
 import { BLOCK_MS, formatInstant, formatScaled, MAX_RATE_PAISE_PER_KWH, MAX_TRADE_INTERVAL_WH, parseDuration, parseInstant, parseScaled } from '@ies/units';
 import { isObj, objects, type Collector, type Obj } from './deg-json.js';
-import type { TradeIntakeContext } from './deg-contract.js';
+import type { TradeIntakeContext } from './trade-intake-context.js';
 import type { TradeInterval } from './trade.js';
 
 const PRICE = 'PRICE_PER_KWH';

@@ -2,7 +2,7 @@
 // code; it declares no tests itself). Hand-written payloads only: the DEG fixtures are read
 // from ../shared/fixtures at test time, never copied into the repository.
 import { readFileSync } from 'node:fs';
-import type { TradeIntakeContext } from './deg-contract.js';
+import type { TradeIntakeContext } from './trade-intake-context.js';
 import type { MeterSeries, ReadSource } from './allocation.js';
 import type { CheckpointRef } from '@ies/verify';
 import { validatePolicyPack, type PolicyPack } from './policy-pack.js';
