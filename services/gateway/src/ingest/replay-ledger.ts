@@ -109,8 +109,9 @@ async function rebuild(deps: ReplayLedgerDeps, discomId: string, graceMs: number
   const topic = topicName(discomId, TOPICS.meterBatches);
   const fromWindow = new Map((await deps.admin.fetchTopicOffsetsByTimestamp(topic, started - ttlSeconds * 1000)).map((o) => [o.partition, BigInt(o.offset)]));
   const first = await replayFrom(deps, discomId, topic, fromWindow, runId);
-  // A topic that never held a record had no write that could still land. Otherwise wait
-  // out the sends that were in flight when Redis lost their PENDING claims.
+  // Wait out the sends that were in flight when Redis lost their PENDING claims. A topic that
+  // never held a record skips it, so a new tenant starts at once; the one send it could miss
+  // is the tenant's first ever, lost with Redis mid-send (docs/reliability.md).
   const everWritten = [...first.highs.values()].some((h) => h > 0n);
   if (everWritten) await pause(graceMs);
   if (stopped()) return false;
