@@ -42,4 +42,7 @@ test('the stores rebuild from topics their owner may read, in groups their owner
   assert.ok(joins('settlement', 'n1-settlement-rebuild-BRPL-DL-0f3c'));
   // The gateway's head-end intake: one group per tenant.
   assert.ok(joins('gateway', 'n1-gateway-submissions-BRPL-DL'));
+  // The gateway's replay ledger: its own meter-batches.v1, in a throwaway group per rebuild.
+  assert.ok(reads('gateway').includes('meterBatches'), 'gateway reads meterBatches');
+  assert.ok(joins('gateway', 'n1-gateway-ledger-BRPL-DL-0f3c'));
 });

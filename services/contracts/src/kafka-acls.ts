@@ -36,9 +36,10 @@ export interface KafkaGrants {
  */
 export const KAFKA_GRANTS = {
   // HTTP intake and APIs: accepted batches, head-end submissions (Kafka intake), registry
-  // writes and its view, DR event transitions, P2P trades and sides from peers, statements.
+  // writes and its view, DR event transitions, P2P trades and sides from peers, statements;
+  // reads its own meter-batches.v1 back to rebuild the replay ledger ({node}-gateway-ledger-…).
   gateway: {
-    read: ['headendSubmissions', 'registry'],
+    read: ['headendSubmissions', 'registry', 'meterBatches'],
     write: ['meterBatches', 'deadLetter', 'registry', 'drEvents', 'p2pTrades', 'p2pSides', 'statements'],
     groups: ['{node}-gateway-', 'ies-registry-view-{node}-gateway-'],
     transactionalIds: [],

@@ -5,6 +5,7 @@ import { createRedis, redisReadiness } from '@ies/redis';
 import { openRegistry } from '@ies/registry';
 import { startRuntime } from '@ies/runtime';
 import { buildGateway } from './app.js';
+import { startReplayLedger } from './ingest/replay-ledger.js';
 import { startSubmissionsConsumer } from './intake/submissions-consumer.js';
 
 /** Starts the gateway against the configured stack; resolves once it listens. */
@@ -17,7 +18,10 @@ export async function startGateway(env: Readonly<Record<string, string | undefin
   // The gateway is the registry's writer, so it also dead-letters forged registry.v1 records.
   const { registry, view } = await openRegistry(kafka, serde, { tenants: config.tenants, nodeId: config.nodeId, service: 'gateway', operatorJwksFile: config.auth.operatorJwksFile, logger, deadLetters: producer });
   logger.info({ registry: registry.size }, 'registry loaded');
-  const idempotency = new IdempotencyStore(redis, config.ingest.idempotencyTtlSeconds, config.ingest.pendingTtlSeconds);
+  const idempotency = new IdempotencyStore(redis, config.ingest.idempotencyTtlSeconds, config.ingest.pendingTtlSeconds, { guardedTenants: config.tenants });
+  // Claims are refused while a tenant's ledger is missing (Redis lost it, or a new tenant);
+  // the keeper rebuilds it from meter-batches.v1. Not awaited: the gateway answers 503 meanwhile.
+  const ledger = startReplayLedger({ config, kafka, admin: runtime.admin, serde, registry, idempotency, logger: logger.child({ part: 'replay-ledger' }), now: Date.now }, { tenants: config.tenants });
   const clickhouse = createClickHouse(config);
   // The node context every service's front door is opened with; closing the app closes them.
   const app = buildGateway({
@@ -30,6 +34,7 @@ export async function startGateway(env: Readonly<Record<string, string | undefin
   const stop = async () => {
     await app.close();
     await submissions.disconnect();
+    await ledger.stop();
     await view.stop();
     await runtime.stop();
     redis.disconnect();

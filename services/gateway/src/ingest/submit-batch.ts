@@ -3,10 +3,11 @@ import { TOPICS, topicName } from '@ies/contracts';
 import { parseStrictJson } from '@ies/crypto';
 import { IesError, toProblem } from '@ies/errors';
 import { ACKS_ALL } from '@ies/kafka';
-import { normaliseBatch, type IngestResult, type RejectedRead } from '@ies/meterdata';
+import { normaliseBatch, type IngestResult } from '@ies/meterdata';
 import { ingestContextFor, type MeterBatchRecord } from '@ies/registry/verify-batch';
 import { authenticateWrite, type WriteRequest } from '@ies/http/auth';
 import type { WriteDeps } from '../deps.js';
+import { acceptedBatchResponse } from './batch-response.js';
 import type { IngestMetrics } from './metrics.js';
 import { notaryOverdueMs, type NotaryBacklog } from '@ies/notary/http';
 
@@ -128,17 +129,8 @@ async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutco
   }
 
   const receivedAt = nowMs;
-  const response = {
-    batchId,
-    discomId: sender.discomId,
-    headEndId: sender.participantId,
-    receivedAt: new Date(receivedAt).toISOString(),
-    format,
-    counts: { reads: total, accepted: result.reads.length, rejected: result.rejected.length },
-    ignoredProfiles: result.ignoredProfiles,
-    rejected: result.rejected.map(describeRejected),
-    receiptUrl: `/v1/batches/${encodeURIComponent(batchId)}/receipt`,
-  };
+  const response = acceptedBatchResponse({ batchId, discomId: sender.discomId, headEndId: sender.participantId, receivedAt, format, reads: result.reads, rejected: result.rejected, ignoredProfiles: result.ignoredProfiles });
+
 
   let messages: Awaited<ReturnType<typeof encodeBatch>>;
   try {
@@ -152,10 +144,6 @@ async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutco
   await remember();
   deps.metrics?.reads(sender.discomId, result.reads.length, result.rejected.map((r) => r.code));
   return { status: 202, body: response, problem: false, replayed: false };
-}
-
-function describeRejected(r: RejectedRead) {
-  return { index: r.index, path: r.path, meterId: r.meterId, blockStart: r.blockStart === null ? null : new Date(r.blockStart).toISOString(), channel: r.channel, code: r.code, message: r.message };
 }
 
 /** A meter-batches.v1 record before its reads: the record the notary and the loader re-verify. */

@@ -13,13 +13,18 @@ import { createRedis } from '@ies/redis';
 import { RegistryState } from '@ies/registry';
 import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
 import { buildGateway } from '../../src/app.js';
+import { startReplayLedger } from '../../src/ingest/replay-ledger.js';
 
 /** Loosely typed JSON for assertions on responses and decoded records. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = Record<string, any>;
 
-/** A gateway wired to the real local stack, for one or more fresh tenants. */
-export async function startHarness(tenantCount = 1, env: Record<string, string> = {}) {
+/**
+ * A gateway wired to the real local stack, for one or more fresh tenants. Its replay-ledger
+ * keeper runs as in main.ts (with `ledgerGraceMs` for the wait on in-flight writes, short
+ * here) and the harness resolves once the fresh tenants' ledgers are whole.
+ */
+export async function startHarness(tenantCount = 1, env: Record<string, string> = {}, options: { ledgerGraceMs?: number; ledgerIntervalMs?: number } = {}) {
   const tenants = Array.from({ length: tenantCount }, () => uniqueTenant());
   const keysDir = mkdtempSync(path.join(tmpdir(), 'ies-gw-'));
   const operator = await generateSigningKey();
@@ -44,7 +49,7 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
   let clock: number | undefined;
   const app = buildGateway({
     config, logger, metrics: createMetricsRegistry('it'), readiness: [], registry, serde, producer, redis, clickhouse,
-    idempotency: new IdempotencyStore(redis, 3600),
+    idempotency: new IdempotencyStore(redis, 3600, 300, { guardedTenants: tenants }),
     now: () => clock ?? Date.now(),
   });
 
@@ -63,11 +68,20 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
     return { res, jti, json: () => res.json() as Json };
   }
 
-  const deps = { config, registry, serde, producer, idempotency: new IdempotencyStore(redis, 3600), now: () => clock ?? Date.now() };
+  const deps = { config, registry, serde, producer, idempotency: new IdempotencyStore(redis, 3600, 300, { guardedTenants: tenants }), now: () => clock ?? Date.now() };
+  const gatewayAdmin = gatewayKafka.admin();
+  await gatewayAdmin.connect();
+  const ledger = startReplayLedger(
+    { config, kafka: gatewayKafka, admin: gatewayAdmin, serde, registry, idempotency: deps.idempotency, logger, now: Date.now },
+    { tenants, graceMs: options.ledgerGraceMs ?? 1_000, intervalMs: options.ledgerIntervalMs ?? 500 },
+  );
+  await ledger.whole();
   return {
-    tenants, config, app, registry, kafka, gatewayKafka, kafkaAs, serde, operator, applyRegistry, submit, deps,
+    tenants, config, app, registry, kafka, gatewayKafka, kafkaAs, serde, operator, applyRegistry, submit, deps, redis, ledger,
     setClock: (ms: number | undefined) => { clock = ms; },
     async close() {
+      await ledger.stop();
+      await gatewayAdmin.disconnect();
       await app.close();
       await producer.disconnect();
       redis.disconnect();
