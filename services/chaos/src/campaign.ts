@@ -1,0 +1,85 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '@ies/config';
+import { generateSigningKey } from '@ies/crypto';
+import { DAY_MS, istDayOf } from '@ies/units';
+import { loadAuditor, referenceStatements, type AuditReport } from './audit.js';
+import { runPass, type PassResult } from './pass.js';
+import { renderReport } from './report.js';
+import { chaosStack } from './stack.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export const DISCOMS = ['CHAOS-A-DL', 'CHAOS-B-DL'] as const;
+/** The whole campaign, set-up and both passes included, stops here (the issue's bound). */
+const MAX_MINUTES = 15;
+
+const say = (line: string) => console.log(`chaos: ${line}`);
+
+/**
+ * `npm run chaos`: a fault-free pass of the seeded workload for the reference statements, a
+ * wiped stack, the same workload under the fault schedule, then the auditor per DISCOM.
+ * Resolves with the exit status: 0 only when every invariant held.
+ */
+export async function runCampaign(env: Env): Promise<number> {
+  const startedAt = Date.now();
+  const deadline = startedAt + MAX_MINUTES * 60_000;
+  const root = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
+  const outDir = path.join(root, 'out', 'chaos');
+  mkdirSync(outDir, { recursive: true });
+  const stack = chaosStack(root, env, DISCOMS);
+  const watchdog = setTimeout(() => {
+    console.error(`chaos: still running after ${MAX_MINUTES} minutes; tearing the stack down and exiting`);
+    void stack.down(false).finally(() => process.exit(3));
+  }, deadline - startedAt);
+  watchdog.unref();
+  const day = env.IES_CHAOS_DAY ?? istDayOf(Date.now() - DAY_MS);
+  const workload = { discoms: DISCOMS, day, seed: Number(env.IES_CHAOS_SEED ?? 13), metersPerDiscom: Number(env.IES_CHAOS_METERS ?? 24), rowsPerBatch: 96, faultRate: 0.01 };
+  let reference: PassResult | undefined;
+  let faulted: PassResult | undefined;
+  let audit: AuditReport[] | string = 'the campaign stopped before the audit';
+  let auditTable = '';
+  const auditor = await loadAuditor();
+  if (typeof auditor === 'string') say(`WARNING: ${auditor}`);
+  try {
+    const operator = await generateSigningKey('EdDSA');
+    const jwksFile = path.join(stack.dir, 'keys', 'operator.jwks.json');
+    mkdirSync(path.dirname(jwksFile), { recursive: true });
+    writeFileSync(jwksFile, JSON.stringify({ keys: [operator.publicJwk] }));
+    const config = loadConfig({ ...env, ...stack.env }, { principal: 'admin' });
+    const passOptions = { stack, config, operator, jwksFile, workload, outDir, base: env, say };
+
+    say(`stack ${stack.dir} (fresh): ${stack.env.IES_KAFKA_BROKERS}`);
+    await stack.down(true);
+    await stack.up();
+    reference = await runPass({ ...passOptions, name: 'reference', loadSeconds: Number(env.IES_CHAOS_REFERENCE_SECONDS ?? 20), deadline: startedAt + 6 * 60_000 });
+    const refs = referenceStatements(auditor, reference.statements);
+    say(`reference: ${Object.keys(refs).length} statements; wiping the stack for the faulted pass`);
+    await stack.down(true);
+    await stack.up();
+    faulted = await runPass({ ...passOptions, name: 'faulted', loadSeconds: Number(env.IES_CHAOS_LOAD_SECONDS ?? 240), deadline: deadline - 60_000 });
+
+    if (typeof auditor === 'string') audit = auditor;
+    else {
+      const reports: AuditReport[] = [];
+      for (const discomId of DISCOMS) {
+        const ackLedger = faulted.ledger.entries.filter((e) => e.discomId === discomId);
+        reports.push(await auditor.audit({ config, discomId, day, ackLedger, referenceStatements: refs }));
+      }
+      audit = reports;
+      auditTable = auditor.renderAuditTable(reports);
+    }
+  } catch (err) {
+    say(`FAILED: ${(err as Error).stack ?? String(err)}`);
+  } finally {
+    await stack.down(false).catch((err: Error) => say(`stack down failed: ${err.message}`));
+    clearTimeout(watchdog);
+  }
+  const text = renderReport({ day, discoms: DISCOMS, startedAt, endedAt: Date.now(), reference, faulted, audit, auditTable });
+  writeFileSync(path.join(outDir, 'report.md'), text);
+  console.log(`\n${text}`);
+  say(`report written to ${path.join(outDir, 'report.md')}`);
+  const ok = Array.isArray(audit) && audit.every((r) => r.ok) && (faulted?.faults.every((f) => f.ok) ?? false);
+  return ok ? 0 : 1;
+}
