@@ -6,12 +6,17 @@ import { generateSigningKey } from '@ies/crypto';
 import { DAY_MS, istDayOf } from '@ies/units';
 import { loadAuditor, referenceStatements, type AuditReport } from './audit.js';
 import { runPass, type PassResult } from './pass.js';
+import { killAllChildren } from './processes.js';
 import { renderReport } from './report.js';
 import { chaosStack } from './stack.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export const DISCOMS = ['CHAOS-A-DL', 'CHAOS-B-DL'] as const;
+/**
+ * The two DISCOMs that have settlement policy packs in services/settlement/policies; the
+ * campaign's stack is its own, so the names meet nothing else.
+ */
+export const DISCOMS = ['DEMO-DL', 'PEER-DL'] as const;
 /** The whole campaign, set-up and both passes included, stops here (the issue's bound). */
 const MAX_MINUTES = 15;
 
@@ -29,11 +34,16 @@ export async function runCampaign(env: Env): Promise<number> {
   const outDir = path.join(root, 'out', 'chaos');
   mkdirSync(outDir, { recursive: true });
   const stack = chaosStack(root, env, DISCOMS);
-  const watchdog = setTimeout(() => {
-    console.error(`chaos: still running after ${MAX_MINUTES} minutes; tearing the stack down and exiting`);
-    void stack.down(false).finally(() => process.exit(3));
-  }, deadline - startedAt);
+  // Whatever ends the campaign early ends what it started: its service processes, then its stack.
+  const abort = (why: string, code: number) => {
+    console.error(`chaos: ${why}; ending ${killAllChildren()} service process(es) and tearing the stack down`);
+    void stack.down(false).finally(() => process.exit(code));
+  };
+  const watchdog = setTimeout(() => abort(`still running after ${MAX_MINUTES} minutes`, 3), deadline - startedAt);
   watchdog.unref();
+  const onSignal = (signal: NodeJS.Signals) => abort(signal, 130);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const day = env.IES_CHAOS_DAY ?? istDayOf(Date.now() - DAY_MS);
   const workload = { discoms: DISCOMS, day, seed: Number(env.IES_CHAOS_SEED ?? 13), metersPerDiscom: Number(env.IES_CHAOS_METERS ?? 24), rowsPerBatch: 96, faultRate: 0.01 };
   let reference: PassResult | undefined;
@@ -47,12 +57,12 @@ export async function runCampaign(env: Env): Promise<number> {
     const jwksFile = path.join(stack.dir, 'keys', 'operator.jwks.json');
     mkdirSync(path.dirname(jwksFile), { recursive: true });
     writeFileSync(jwksFile, JSON.stringify({ keys: [operator.publicJwk] }));
-    const config = loadConfig({ ...env, ...stack.env }, { principal: 'admin' });
-    const passOptions = { stack, config, operator, jwksFile, workload, outDir, base: env, say };
-
     say(`stack ${stack.dir} (fresh): ${stack.env.IES_KAFKA_BROKERS}`);
     await stack.down(true);
     await stack.up();
+    // After the first `up`: the stack makes its credentials then.
+    const config = loadConfig({ ...env, ...stack.env }, { principal: 'admin' });
+    const passOptions = { stack, config, operator, jwksFile, workload, outDir, base: env, say };
     reference = await runPass({ ...passOptions, name: 'reference', loadSeconds: Number(env.IES_CHAOS_REFERENCE_SECONDS ?? 20), deadline: startedAt + 6 * 60_000 });
     const refs = referenceStatements(auditor, reference.statements);
     say(`reference: ${Object.keys(refs).length} statements; wiping the stack for the faulted pass`);
@@ -73,8 +83,11 @@ export async function runCampaign(env: Env): Promise<number> {
   } catch (err) {
     say(`FAILED: ${(err as Error).stack ?? String(err)}`);
   } finally {
+    killAllChildren();
     await stack.down(false).catch((err: Error) => say(`stack down failed: ${err.message}`));
     clearTimeout(watchdog);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
   }
   const text = renderReport({ day, discoms: DISCOMS, startedAt, endedAt: Date.now(), reference, faulted, audit, auditTable });
   writeFileSync(path.join(outDir, 'report.md'), text);

@@ -8,6 +8,7 @@ import { newStats, type ClientStats } from './client.js';
 import { faultSchedule, runFaults, type FaultRecord } from './faults.js';
 import { AckLedger } from './ledger.js';
 import { chaosNode } from './node.js';
+import { registerSchemas } from './schemas.js';
 import { sleep } from './processes.js';
 import type { ChaosStack } from './stack.js';
 import { issueStatements } from './statements.js';
@@ -39,15 +40,23 @@ export interface PassOptions {
   say(line: string): void;
 }
 
-/** Waits (bounded) until ClickHouse holds the accepted reads of each fleet. */
+/**
+ * Waits (bounded) until ClickHouse holds the accepted reads of each fleet, or its count has
+ * not moved for 20 s (the auditor, not this wait, judges whether each read is there once).
+ */
 async function drain(config: Config, expected: Record<string, number>, discoms: readonly string[], timeoutMs: number): Promise<Record<string, number>> {
   const ch = createClickHouse(config);
   const stored: Record<string, number> = {};
   try {
     const deadline = Date.now() + timeoutMs;
+    let last = '';
+    let since = Date.now();
     for (;;) {
       for (const [i, d] of discoms.entries()) stored[d] = await countReads(ch, d, { meterIdPrefix: `CH${i + 1}-` }).catch(() => stored[d] ?? 0);
       if (discoms.every((d) => (stored[d] ?? 0) >= (expected[d] ?? 0)) || Date.now() > deadline) return stored;
+      const now = JSON.stringify(stored);
+      if (now !== last) [last, since] = [now, Date.now()];
+      else if (Date.now() - since > 20_000 && discoms.every((d) => (stored[d] ?? 0) > 0)) return stored;
       await sleep(2000);
     }
   } finally {
@@ -63,6 +72,7 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
   const stats = newStats();
   const problems: string[] = [];
   try {
+    problems.push(...(await registerSchemas(o.config, discoms)).map((p) => `schema registration: ${p}`));
     await node.start();
     o.say(`${o.name}: node up (${node.all().map((p) => `${p.name} pid ${p.pid}`).join(', ')})`);
     const fleets = await buildFleets(o.workload);
@@ -87,6 +97,7 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
     problems.push(...load.batchesUnanswered.map((b) => `unanswered batch ${b}`));
     o.say(`${o.name}: load done (${load.batchesAcked}/${load.batches} batches acked); draining to ClickHouse`);
     const stored = await drain(o.config, load.acceptedByDiscom, discoms, Math.max(10_000, Math.min(180_000, o.deadline - Date.now())));
+    o.say(`${o.name}: reads accepted ${JSON.stringify(load.acceptedByDiscom)}, stored ${JSON.stringify(stored)}; waiting for the trades' final allocations`);
     problems.push(...(await waitAllocations(node.urls[0]!, actors, o.config.nodeId, Math.max(10_000, Math.min(120_000, o.deadline - Date.now())))));
     const st = await issueStatements(node.urls[0]!, actors, discoms, o.workload.day, o.config.nodeId, Math.max(10_000, Math.min(120_000, o.deadline - Date.now())));
     problems.push(...st.problems);

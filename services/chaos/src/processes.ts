@@ -3,6 +3,21 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Every child the campaign started and has not seen exit: what a watchdog or a signal must end. */
+const live = new Set<ChildProcess>();
+
+/** SIGKILL to each child we started that is still running (by its pid, nothing else). */
+export function killAllChildren(): number {
+  let n = 0;
+  for (const c of live) {
+    if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
+      process.kill(c.pid, 'SIGKILL');
+      n += 1;
+    }
+  }
+  return n;
+}
+
 export type ServiceName = 'gateway' | 'fanout' | 'notary' | 'loader' | 'dr' | 'settlement';
 
 /** A service's bin.js, beside the entry point its package exports. */
@@ -36,7 +51,9 @@ export class ServiceProcess {
     const child = spawn(process.execPath, [serviceBin(this.service)], { env: this.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
+    live.add(child);
     child.once('exit', (code, signal) => {
+      live.delete(child);
       this.exitedAt = Date.now();
       this.exits.push({ at: this.exitedAt, code, signal });
     });
