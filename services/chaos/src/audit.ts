@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '@ies/config';
+import { canonicalJson, type JsonValue } from '@ies/crypto';
 import type { AckLedgerEntry } from './ledger.js';
 
 /** The signatures of `@ies/audit` the campaign is written against. */
@@ -34,7 +35,7 @@ export function referenceStatements(auditor: AuditModule | string, contents: rea
   const out: Record<string, string> = {};
   for (const c of contents) {
     const { evidence: _evidence, ...rest } = c;
-    out[String(c['id'] ?? c['statementId'])] = createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+    out[String(c['id'] ?? c['statementId'])] = createHash('sha256').update(canonicalJson(rest as JsonValue)).digest('hex');
   }
   return out;
 }

@@ -68,7 +68,8 @@ export async function runCampaign(env: Env): Promise<number> {
     say(`reference: ${Object.keys(refs).length} statements; wiping the stack for the faulted pass`);
     await stack.down(true);
     await stack.up();
-    faulted = await runPass({ ...passOptions, name: 'faulted', loadSeconds: Number(env.IES_CHAOS_LOAD_SECONDS ?? 240), deadline: deadline - 60_000 });
+    // The auditor gets the last three minutes (it waits up to 120 s for a killed writer's open transactions).
+    faulted = await runPass({ ...passOptions, name: 'faulted', loadSeconds: Number(env.IES_CHAOS_LOAD_SECONDS ?? 240), deadline: deadline - 180_000 });
 
     if (typeof auditor === 'string') audit = auditor;
     else {
