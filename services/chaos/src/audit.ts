@@ -6,7 +6,17 @@ import type { AckLedgerEntry } from './ledger.js';
 /** The signatures of `@ies/audit` the campaign is written against. */
 export interface InvariantResult { id: string; title: string; checked: number; failures: { record: string; problem: string }[] }
 export interface AuditReport { discomId: string; day: string; ok: boolean; invariants: InvariantResult[] }
-export interface AuditOptions { config: Config; discomId: string; day: string; ackLedger?: readonly AckLedgerEntry[]; referenceStatements?: Record<string, string> }
+export interface AuditOptions {
+  config: Config;
+  discomId: string;
+  day: string;
+  ackLedger?: readonly AckLedgerEntry[];
+  referenceStatements?: Record<string, string>;
+  /** The notary's verifier keys held out of band (as `GET /v1/log/key` served them). */
+  notaryVerifierKeys?: readonly string[];
+  /** Signed checkpoint notes seen during the run. */
+  checkpoints?: readonly string[];
+}
 export interface AuditModule {
   audit(o: AuditOptions): Promise<AuditReport>;
   renderAuditTable(reports: readonly AuditReport[]): string;

@@ -76,7 +76,10 @@ export async function runCampaign(env: Env): Promise<number> {
       const reports: AuditReport[] = [];
       for (const discomId of DISCOMS) {
         const ackLedger = faulted.ledger.entries.filter((e) => e.discomId === discomId);
-        reports.push(await auditor.audit({ config, discomId, day, ackLedger, referenceStatements: refs }));
+        // The reference of this DISCOM's statements only (their ids start with the DISCOM).
+        const referenceStatements = Object.fromEntries(Object.entries(refs).filter(([id]) => id.startsWith(`${discomId}:`)));
+        const notaryVerifierKeys = faulted.logs.keys[discomId] ?? reference.logs.keys[discomId];
+        reports.push(await auditor.audit({ config, discomId, day, ackLedger, referenceStatements, checkpoints: faulted.logs.checkpoints[discomId] ?? [], ...(notaryVerifierKeys ? { notaryVerifierKeys } : {}) }));
       }
       audit = reports;
       auditTable = auditor.renderAuditTable(reports);

@@ -8,6 +8,7 @@ import { newStats, type ClientStats } from './client.js';
 import { faultSchedule, runFaults, type FaultRecord } from './faults.js';
 import { AckLedger } from './ledger.js';
 import { chaosNode } from './node.js';
+import { watchLogs } from './log-watch.js';
 import { registerSchemas } from './schemas.js';
 import { sleep } from './processes.js';
 import type { ChaosStack } from './stack.js';
@@ -22,6 +23,8 @@ export interface PassResult {
   stored: Record<string, number>;
   statements: Record<string, unknown>[];
   ledger: AckLedger;
+  /** What a log monitor kept during the pass: verifier keys and the checkpoints served. */
+  logs: { keys: Record<string, string[]>; checkpoints: Record<string, string[]> };
   problems: string[];
 }
 
@@ -79,6 +82,7 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
     const actors = await registerAll(node.urls[0]!, o.operator, fleets, o.workload.day);
     // Every process materialises registry.v1 on its own; give them a moment before the first batch.
     await sleep(5000);
+    const watch = watchLogs(node.urls, actors, discoms, o.config.nodeId);
     const batches = buildBatches(o.workload, fleets);
     o.say(`${o.name}: ${batches.length} batches over ${o.loadSeconds} s, a DR event and ${actors.trades.length} trades`);
     const t0 = Date.now();
@@ -97,11 +101,12 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
     problems.push(...load.batchesUnanswered.map((b) => `unanswered batch ${b}`));
     o.say(`${o.name}: load done (${load.batchesAcked}/${load.batches} batches acked); draining to ClickHouse`);
     const stored = await drain(o.config, load.acceptedByDiscom, discoms, Math.max(10_000, Math.min(180_000, o.deadline - Date.now())));
+    await watch.stop();
     o.say(`${o.name}: reads accepted ${JSON.stringify(load.acceptedByDiscom)}, stored ${JSON.stringify(stored)}; waiting for the trades' final allocations`);
     problems.push(...(await waitAllocations(node.urls[0]!, actors, o.config.nodeId, Math.max(10_000, Math.min(120_000, o.deadline - Date.now())))));
     const st = await issueStatements(node.urls[0]!, actors, discoms, o.workload.day, o.config.nodeId, Math.max(10_000, Math.min(120_000, o.deadline - Date.now())));
     problems.push(...st.problems);
-    return { name: o.name, load, stats, faults, stored, statements: st.contents, ledger, problems };
+    return { name: o.name, load, stats, faults, stored, statements: st.contents, ledger, logs: { keys: watch.keys, checkpoints: watch.checkpoints }, problems };
   } finally {
     await node.stop();
   }
