@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { runCampaign } from './campaign.js';
+
+process.exitCode = await runCampaign(process.env);

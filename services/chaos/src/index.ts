@@ -1,0 +1,2 @@
+export { runCampaign, DISCOMS } from './campaign.js';
+export type { AckLedgerEntry } from './ledger.js';
