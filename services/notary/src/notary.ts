@@ -62,7 +62,12 @@ export async function startTenantNotary(opts: {
   const receiptsTopic = topicName(discomId, TOPICS.receipts);
 
   const producer: Producer = kafka.producer({ transactionalId: `${NOTARY_GROUP_PREFIX}-${discomId}`, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect(); // fences any earlier writer of this tenant's log
+  await producer.connect();
+  // kafkajs asks for the transactional producer id (the step that fences older writers with
+  // this id) only when a first transaction begins, not on connect. Begin and abort one now,
+  // before recovery reads receipts.v1: otherwise an older writer could still commit entries
+  // this one never read, and both would sign different trees of the same size.
+  await (await producer.transaction()).abort();
   const log = new TenantLog(discomId, opts.origin);
   await recoverTenantLog({ kafka, admin: opts.admin, serde, store, log, receiptsTopic, logger });
   const published = await keys.current();

@@ -72,9 +72,9 @@ export async function notaryFixture() {
   }
 
   /** Every receipts.v1 record a read_committed consumer sees, in order. */
-  async function committedReceipts(): Promise<{ batchId: string; logIndex: number }[]> {
+  async function committedReceipts(): Promise<{ batchId: string; logIndex: number; checkpoint: string }[]> {
     const [{ high } = { high: '0' }] = await admin.fetchTopicOffsets(topicName(tenant, TOPICS.receipts));
-    const out: { batchId: string; logIndex: number }[] = [];
+    const out: { batchId: string; logIndex: number; checkpoint: string }[] = [];
     if (high === '0') return out;
     const consumer = kafka.consumer({ groupId: `it-${randomUUID()}`, readUncommitted: false });
     await consumer.connect();
