@@ -5,7 +5,7 @@
 import type { JWK } from 'jose';
 import type { Redis } from '@ies/redis';
 import { P2pStore } from './p2p-store.js';
-import { publishedSettlementKeys } from './settlement-keys.js';
+import { settlementJwksEntries } from './settlement-keys.js';
 import { StatementStore } from './statement-store.js';
 
 export interface HeldTrade {
@@ -43,8 +43,8 @@ export class SettlementReadView {
     return docs.flatMap((d) => (d === undefined ? [] : [{ statementId: d.statementId, status: d.status, sha256: d.sha256, jws: d.jws }]));
   }
 
-  /** The public settlement keys the DISCOM published (the keys its JWKS lists). */
-  settlementKeys(discomId: string): Promise<JWK[] | undefined> {
-    return publishedSettlementKeys(this.redis, discomId);
+  /** The DISCOM's settlement keys exactly as its JWKS lists them (role-tagged). */
+  settlementKeys(discomId: string): Promise<JWK[]> {
+    return settlementJwksEntries(this.redis, discomId);
   }
 }

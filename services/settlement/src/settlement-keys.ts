@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import { SETTLEMENT_KEY_ROLE } from '@ies/verify';
 import { Ed25519KeyFile } from '@ies/crypto';
 import type { Redis } from '@ies/redis';
 import type { RegistryState } from '@ies/registry';
@@ -40,6 +41,11 @@ export class SettlementKeys {
 export async function publishedSettlementKeys(redis: Redis, discomId: string): Promise<JWK[] | undefined> {
   const raw = await redis.get(publishedKey(discomId));
   return raw === null ? undefined : (JSON.parse(raw) as JWK[]);
+}
+
+/** The DISCOM's settlement keys as its JWKS lists them: tagged `ies:role` SETTLEMENT, which a statement verifier requires. */
+export async function settlementJwksEntries(redis: Redis, discomId: string): Promise<JWK[]> {
+  return ((await publishedSettlementKeys(redis, discomId)) ?? []).map((k) => ({ ...k, 'ies:role': SETTLEMENT_KEY_ROLE }));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { DrEventStore } from '@ies/dr/events';
 import { everyTenant, type NodeContext, type ServiceHttp } from '@ies/http';
 import { P2pStore } from '../p2p-store.js';
-import { publishedSettlementKeys, trustedSettlementKeys } from '../settlement-keys.js';
+import { settlementJwksEntries, trustedSettlementKeys } from '../settlement-keys.js';
 import { StatementRunQueue } from '../statement-queue.js';
 import { StatementSinks } from '../statement-sinks.js';
 import { StatementStore } from '../statement-store.js';
@@ -36,7 +36,7 @@ export function settlementHttp(ctx: NodeContext): ServiceHttp {
       });
       statementRoutes(app, { config, registry, drEvents, statements, now });
     },
-    jwks: async (discomId) => ((await publishedSettlementKeys(redis, discomId)) ?? []).map((k) => ({ ...k, 'ies:role': 'SETTLEMENT' })),
+    jwks: (discomId) => settlementJwksEntries(redis, discomId),
     close: async () => {
       relay.stop();
       await runs.close();
