@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@ies/config';
 import { generateSigningKey } from '@ies/crypto';
 import { DAY_MS, istDayOf } from '@ies/units';
-import { loadAuditor, referenceStatements, type AuditReport } from './audit.js';
+import { audit as auditDay, referenceOf, renderAuditTable, type AuditReport } from '@ies/audit';
+import type { StatementContent } from '@ies/verify';
 import { runPass, type PassResult } from './pass.js';
 import { killAllChildren } from './processes.js';
 import { renderReport } from './report.js';
@@ -50,8 +51,6 @@ export async function runCampaign(env: Env): Promise<number> {
   let faulted: PassResult | undefined;
   let audit: AuditReport[] | string = 'the campaign stopped before the audit';
   let auditTable = '';
-  const auditor = await loadAuditor();
-  if (typeof auditor === 'string') say(`WARNING: ${auditor}`);
   try {
     const operator = await generateSigningKey('EdDSA');
     const jwksFile = path.join(stack.dir, 'keys', 'operator.jwks.json');
@@ -64,26 +63,23 @@ export async function runCampaign(env: Env): Promise<number> {
     const config = loadConfig({ ...env, ...stack.env }, { principal: 'admin' });
     const passOptions = { stack, config, operator, jwksFile, workload, outDir, base: env, say };
     reference = await runPass({ ...passOptions, name: 'reference', loadSeconds: Number(env.IES_CHAOS_REFERENCE_SECONDS ?? 20), deadline: startedAt + 6 * 60_000 });
-    const refs = referenceStatements(auditor, reference.statements);
+    const refs = referenceOf(reference.statements as unknown as readonly StatementContent[]);
     say(`reference: ${Object.keys(refs).length} statements; wiping the stack for the faulted pass`);
     await stack.down(true);
     await stack.up();
     // The auditor gets the last three minutes (it waits up to 120 s for a killed writer's open transactions).
     faulted = await runPass({ ...passOptions, name: 'faulted', loadSeconds: Number(env.IES_CHAOS_LOAD_SECONDS ?? 240), deadline: deadline - 180_000 });
 
-    if (typeof auditor === 'string') audit = auditor;
-    else {
-      const reports: AuditReport[] = [];
-      for (const discomId of DISCOMS) {
-        const ackLedger = faulted.ledger.entries.filter((e) => e.discomId === discomId);
-        // The reference of this DISCOM's statements only (their ids start with the DISCOM).
-        const referenceStatements = Object.fromEntries(Object.entries(refs).filter(([id]) => id.startsWith(`${discomId}:`)));
-        const notaryVerifierKeys = faulted.logs.keys[discomId] ?? reference.logs.keys[discomId];
-        reports.push(await auditor.audit({ config, discomId, day, ackLedger, referenceStatements, checkpoints: faulted.logs.checkpoints[discomId] ?? [], ...(notaryVerifierKeys ? { notaryVerifierKeys } : {}) }));
-      }
-      audit = reports;
-      auditTable = auditor.renderAuditTable(reports);
+    const reports: AuditReport[] = [];
+    for (const discomId of DISCOMS) {
+      const ackLedger = faulted.ledger.entries.filter((e) => e.discomId === discomId);
+      // The reference of this DISCOM's statements only (their ids start with the DISCOM).
+      const referenceStatements = Object.fromEntries(Object.entries(refs).filter(([id]) => id.startsWith(`${discomId}:`)));
+      const notaryVerifierKeys = faulted.logs.keys[discomId] ?? reference.logs.keys[discomId];
+      reports.push(await auditDay({ config, discomId, day, ackLedger, referenceStatements, checkpoints: faulted.logs.checkpoints[discomId] ?? [], ...(notaryVerifierKeys ? { notaryVerifierKeys } : {}) }));
     }
+    audit = reports;
+    auditTable = renderAuditTable(reports);
   } catch (err) {
     say(`FAILED: ${(err as Error).stack ?? String(err)}`);
   } finally {

@@ -1,4 +1,4 @@
-import type { AuditReport } from './audit.js';
+import type { AuditReport } from '@ies/audit';
 import type { PassResult } from './pass.js';
 
 const n = (v: number) => v.toLocaleString('en-US');
