@@ -54,8 +54,25 @@ export class AvroSerde {
     return id;
   }
 
-  /** Registers a schema text under a subject, mapping a compatibility refusal to a stable code. */
+  /**
+   * Registers a schema text under a subject, mapping a compatibility refusal to a stable code.
+   * Processes registering a new subject at once race on the subject's compatibility rule in
+   * the registry (Apicurio answers the losers 409 "A rule named 'COMPATIBILITY' already
+   * exists", or the client finds the rule not set yet): that is not a refusal of the schema,
+   * so the registration is tried again.
+   */
   async registerSchema(subject: string, schemaText: string): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.registerOnce(subject, schemaText);
+      } catch (err) {
+        if (!(err instanceof IesError && isRuleRace(err.cause)) || attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
+  }
+
+  private async registerOnce(subject: string, schemaText: string): Promise<number> {
     try {
       const { id } = await this.registry.register({ type: SchemaType.AVRO, schema: schemaText }, { subject });
       return id;
@@ -104,4 +121,15 @@ export class AvroSerde {
       throw new IesError('IES_ERR_AVRO_DECODE', `record cannot be decoded: ${(cause as Error).message}`, { cause });
     }
   }
+}
+
+/**
+ * The two faces of a first-registration race: the registry's 409 for a rule another
+ * registration created a moment earlier, and the client library finding the subject's rule
+ * not set yet ("BACKWARD != NONE") because the winner has not set it.
+ */
+function isRuleRace(cause: unknown): boolean {
+  const e = cause as { status?: number; name?: string; message?: string } | undefined;
+  if (e?.status === 409 && /rule named '?COMPATIBILITY'? already exists/i.test(e.message ?? '')) return true;
+  return e?.name === 'ConfluentSchemaRegistryCompatibilityError' && /!= NONE\)?$/.test(e.message ?? '');
 }

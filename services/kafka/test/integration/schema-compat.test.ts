@@ -57,3 +57,11 @@ test('every schema in schemas-avro/ is BACKWARD compatible with all its committe
     }
   }
 });
+
+test('processes registering a new subject at the same moment all get its one id (the registry answers the losers of its rule race with 409)', async () => {
+  const subject = `ies.${uniqueTenant()}.race-probe.v1-value`;
+  // Separate serdes, as separate processes would be: no shared in-memory registration.
+  const racers = Array.from({ length: 6 }, () => new AvroSerde({ registryUrl: config.registry.url }));
+  const ids = await Promise.all(racers.map((s) => s.registerSchema(subject, JSON.stringify(v1))));
+  assert.equal(new Set(ids).size, 1, `one id for one schema, got ${ids.join(', ')}`);
+});
