@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { createLogger } from '@ies/observability';
 import { eventually, nullStream } from '@ies/testing';
 import { verifyCheckpointConsistency } from '@ies/verify';
@@ -8,12 +10,14 @@ import { checkpointSize, notaryFixture } from './support.js';
 
 const fx = await notaryFixture();
 const quiet = () => createLogger({ name: 'it', level: 'silent' }, nullStream());
-const fatalA: Error[] = [];
 const fatalB: Error[] = [];
-const a = await startNotaryService(fx.env, { onFatal: (e) => fatalA.push(e), logger: quiet() });
+// The first writer runs as its own process, as in production, where a fenced notary exits.
+const bin = fileURLToPath(new URL('../../src/bin.js', import.meta.url));
+const a = spawn(process.execPath, [bin], { env: { ...fx.env, IES_LOG_LEVEL: 'silent' }, stdio: 'ignore' });
+const exitOfA = new Promise<number | null>((resolve) => a.on('exit', (code) => resolve(code)));
 let b: Awaited<ReturnType<typeof startNotaryService>> | undefined;
 after(async () => {
-  await a.stop().catch(() => {});
+  if (a.exitCode === null && a.signalCode === null) a.kill('SIGKILL');
   await b?.stop();
   await fx.close();
 });
@@ -39,7 +43,9 @@ test('a second notary for a tenant fences the first before it reads the log: one
     const cp = await fx.store.checkpoint();
     return cp && checkpointSize(cp) === ids.length ? cp : undefined;
   }, 60_000, 'every batch notarised');
-  await eventually(async () => (fatalA.length > 0 ? true : undefined), 30_000, 'the first writer stopped, fenced');
+  const code = await Promise.race([exitOfA, new Promise<'running'>((r) => setTimeout(() => r('running'), 30_000))]);
+  assert.notEqual(code, 'running', 'the first writer stopped, fenced');
+  assert.notEqual(code, 0, 'the fenced writer exits with a failure');
   assert.deepEqual(fatalB, [], 'the second writer runs on');
   const records = await fx.committedReceipts();
   assert.deepEqual(records.map((r) => r.logIndex), ids.map((_, i) => i), 'one entry per log index: no index written twice');
