@@ -1,20 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { generateSigningKey } from '@ies/crypto';
-import { createLogger } from '@ies/observability';
 import { readDeadLetters } from '@ies/registry/testing';
-import { eventually, nullStream } from '@ies/testing';
-import { startNotaryService } from '../../src/index.js';
+import { eventually } from '@ies/testing';
 import { receiptFromJws, verifyReceipt } from '@ies/verify';
-import { checkpointSize, notaryFixture } from './support.js';
+import { checkpointSize, runningNotary } from './support.js';
 
-const fx = await notaryFixture();
-const fatal: Error[] = [];
-const service = await startNotaryService(fx.env, { onFatal: (e) => fatal.push(e), logger: createLogger({ name: 'it', level: 'silent' }, nullStream()) });
-after(async () => {
-  await service.stop();
-  await fx.close();
-});
+const { fx, fatal } = await runningNotary();
 
 test('forged meter-batches records produced with a valid Kafka principal are not notarised but dead-lettered once; genuine batches still flow', async () => {
   const block = Date.UTC(2026, 10, 19, 18, 30);

@@ -1,18 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { after, test } from 'node:test';
-import { createLogger } from '@ies/observability';
-import { eventually, nullStream } from '@ies/testing';
-import { startNotaryService } from '../../src/index.js';
+import { test } from 'node:test';
+import { eventually } from '@ies/testing';
 import { receiptFromJws, verifyCheckpointConsistency, verifyReceipt } from '@ies/verify';
-import { checkpointSize, notaryFixture } from './support.js';
+import { runningNotary, checkpointAt } from './support.js';
 
-const fx = await notaryFixture();
-const fatal: Error[] = [];
-const service = await startNotaryService(fx.env, { onFatal: (e) => fatal.push(e), logger: createLogger({ name: 'it', level: 'silent' }, nullStream()) });
-after(async () => {
-  await service.stop();
-  await fx.close();
-});
+const { fx, fatal } = await runningNotary();
 
 test('batches become log entries with verifiable receipts; a duplicate batch is not appended twice', async () => {
   const first = await fx.produceBatch();
@@ -20,10 +12,7 @@ test('batches become log entries with verifiable receipts; a duplicate batch is 
   const ids = [first];
   for (let i = 0; i < 20; i++) ids.push(await fx.produceBatch({ reads: 1 + (i % 7) }));
   await fx.produceBatch({ batchId: ids[5] }); // redelivered by an upstream retry
-  const last = await eventually(async () => {
-    const cp = await fx.store.checkpoint();
-    return cp && checkpointSize(cp) === ids.length ? cp : undefined;
-  }, 30_000, 'all batches notarised');
+  const last = await checkpointAt(fx, ids.length, 'all batches notarised', 30_000);
   const trust = await fx.trust();
   for (const id of ids) {
     const jws = await fx.store.receipt(id);

@@ -1,18 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { after, test } from 'node:test';
-import { createLogger } from '@ies/observability';
-import { eventually, nullStream } from '@ies/testing';
+import { test } from 'node:test';
 import { receiptFromJws, verifyCheckpointConsistency, verifyReceipt } from '@ies/verify';
-import { startNotaryService } from '../../src/index.js';
-import { checkpointSize, notaryFixture } from './support.js';
+import { runningNotary, checkpointAt } from './support.js';
 
-const fx = await notaryFixture();
-const fatal: Error[] = [];
-const service = await startNotaryService(fx.env, { onFatal: (e) => fatal.push(e), logger: createLogger({ name: 'it', level: 'silent' }, nullStream()) });
-after(async () => {
-  await service.stop();
-  await fx.close();
-});
+const { fx, fatal } = await runningNotary();
 
 async function loseTenantLogState(): Promise<number> {
   // What FLUSHALL does to this tenant, without touching the shared Redis's other tenants.
@@ -23,17 +14,11 @@ async function loseTenantLogState(): Promise<number> {
 test('Redis losing the log projection while the notary runs: rebuilt from receipts.v1 before the next append, no batch appended twice, the log consistent', async () => {
   const ids = [await fx.produceBatch()];
   for (let i = 0; i < 6; i++) ids.push(await fx.produceBatch({ reads: 1 + i }));
-  const before = await eventually(async () => {
-    const cp = await fx.store.checkpoint();
-    return cp && checkpointSize(cp) === ids.length ? cp : undefined;
-  }, 30_000, 'first batches notarised');
+  const before = await checkpointAt(fx, ids.length, 'first batches notarised', 30_000);
   assert.ok((await loseTenantLogState()) > 0, 'the tenant had log state to lose');
   await fx.produceBatch({ batchId: ids[2] }); // redelivered after the loss: its receipt is gone from Redis
   for (let i = 0; i < 3; i++) ids.push(await fx.produceBatch({ reads: 2 }));
-  const after = await eventually(async () => {
-    const cp = await fx.store.checkpoint();
-    return cp && checkpointSize(cp) === ids.length ? cp : undefined;
-  }, 30_000, 'batches after the loss notarised');
+  const after = await checkpointAt(fx, ids.length, 'batches after the loss notarised', 30_000);
   const trust = await fx.trust();
   for (const id of ids) {
     const jws = await fx.store.receipt(id);

@@ -9,8 +9,10 @@ import { RFC6962_SHA256, consistencyProofFromNodes } from '@ies/merkle';
 import { createLogger } from '@ies/observability';
 import { createRedis, type Redis } from '@ies/redis';
 import { signedFleet, type GatewayBatch } from '@ies/registry/testing';
-import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
+import { after } from 'node:test';
+import { eventually, nullStream, stackConfig, uniqueTenant } from '@ies/testing';
 import type { JWK } from 'jose';
+import { startNotaryService } from '../../src/index.js';
 import { LogStore } from '../../src/log-store.js';
 import { checkpointSizeOf, parseVerifierKey, type TrustAnchors } from '@ies/verify';
 
@@ -100,3 +102,23 @@ export async function notaryFixture() {
 }
 
 export { checkpointSizeOf as checkpointSize } from '@ies/verify';
+
+/** A fixture with the notary service running in-process for its tenant, stopped after the file; fatal errors are collected, not exited on. */
+export async function runningNotary() {
+  const fx = await notaryFixture();
+  const fatal: Error[] = [];
+  const service = await startNotaryService(fx.env, { onFatal: (e) => fatal.push(e), logger: createLogger({ name: 'it', level: 'silent' }, nullStream()) });
+  after(async () => {
+    await service.stop();
+    await fx.close();
+  });
+  return { fx, fatal, service };
+}
+
+/** The tenant's latest checkpoint once the log has reached `size` entries. */
+export function checkpointAt(fx: Awaited<ReturnType<typeof notaryFixture>>, size: number, what: string, timeoutMs = 30_000): Promise<string> {
+  return eventually<string>(async () => {
+    const cp = await fx.store.checkpoint();
+    return cp && checkpointSizeOf(cp) === size ? cp : undefined;
+  }, timeoutMs, what);
+}
