@@ -8,10 +8,13 @@ export interface ClientStats {
   retries: number;
   networkErrors: number;
   otherErrors: number;
+  /** Produce attempts and failures of the Kafka head-end. */
+  kafkaSends: number;
+  kafkaErrors: number;
 }
 
 export function newStats(): ClientStats {
-  return { requests: 0, http503: 0, retries: 0, networkErrors: 0, otherErrors: 0 };
+  return { requests: 0, http503: 0, retries: 0, networkErrors: 0, otherErrors: 0, kafkaSends: 0, kafkaErrors: 0 };
 }
 
 export interface SignedRequest {
