@@ -111,9 +111,9 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
   };
 }
 
-export function registryYaml(discom: string, headEnd: { id: string; keys: (KeyPair & { status?: string })[]; halfHour?: string }, meters: { id: string; load?: number; der?: number }[]): string {
+export function registryYaml(discom: string, headEnd: { id: string; keys: (KeyPair & { status?: string })[]; halfHour?: string }, meters: { id: string; load?: number; der?: number; category?: string }[]): string {
   const keys = headEnd.keys.map((k) => `      - ${JSON.stringify({ ...k.publicJwk, ...(k.status ? { status: k.status } : {}) })}`).join('\n');
-  const meterLines = meters.map((m) => `  - ${JSON.stringify({ id: m.id, scheme: 'METER_SERIAL', headEnd: headEnd.id, sanctionedLoadW: m.load ?? 10_000, ...(m.der === undefined ? {} : { derCapacityW: m.der }) })}`).join('\n');
+  const meterLines = meters.map((m) => `  - ${JSON.stringify({ id: m.id, scheme: 'METER_SERIAL', headEnd: headEnd.id, sanctionedLoadW: m.load ?? 10_000, ...(m.der === undefined ? {} : { derCapacityW: m.der }), ...(m.category === undefined ? {} : { meterCategory: m.category }) })}`).join('\n');
   return `discom: ${discom}\nparticipants:\n  - id: ${headEnd.id}\n    role: HEADEND\n    name: test head-end\n    halfHourProfiles: ${headEnd.halfHour ?? 'REJECT'}\n    keys:\n${keys}\nmeters:\n${meterLines}\n`;
 }
 
