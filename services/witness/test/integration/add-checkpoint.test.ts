@@ -8,7 +8,7 @@ import { Ed25519KeyFile } from '@ies/crypto';
 import { cosigner, formatCosignerKey, noteSigner, openNote, parseCosignerKey, parseVerifierKey, verifyCosignatures } from '@ies/verify';
 import { uniqueTenant } from '@ies/testing';
 import { addCheckpoint, formatAddCheckpointRequest, mergeCosignatures } from '../../src/client/index.js';
-import { originHash } from '../../src/index.js';
+import { WitnessStore, originHash } from '../../src/index.js';
 import { TestLog } from '../test-log.js';
 import { startWitness } from './support.js';
 
@@ -166,4 +166,24 @@ test('key rotation: a new key put first in the key file cosigns next to the old 
   assert.equal(res.statusCode, 200, res.body);
   const checked = verifyCosignatures(mergeCosignatures(log.checkpoint(), res.body), keys.map(parseCosignerKey));
   assert.ok(checked.ok && checked.cosignatures.length === 2);
+});
+
+test('the store compare-and-set: two advances from the same state, one wins; a stale one cannot roll the record back', async () => {
+  const store = new WitnessStore(witness.redis);
+  const origin = `ies.test/${run}/cas`;
+  const at = (size: number) => ({ size, rootHash: log.root(size) });
+  try {
+    assert.deepEqual(await store.advance(origin, undefined, at(4), 'n4'), { ok: true });
+    const [a, b] = await Promise.all([store.advance(origin, at(4), at(6), 'n6'), store.advance(origin, at(4), at(9), 'n9')]);
+    assert.deepEqual([a.ok, b.ok].sort(), [false, true]);
+    const won = a.ok ? 6 : 9;
+    assert.equal((await store.get(origin))?.log.size, won);
+    // The loser retrying its old view (a slower request judged against size 4) changes nothing.
+    assert.deepEqual(await store.advance(origin, at(4), at(5), 'n5'), { ok: false, knownSize: won });
+    // Same size, another root in the expected state: refused too.
+    assert.equal((await store.advance(origin, { size: won, rootHash: log.root(3) }, at(12), 'n12')).ok, false);
+    assert.equal((await store.get(origin))?.checkpoint, `n${won}`);
+  } finally {
+    await witness.redis.del(`ies:witness:${origin}`);
+  }
 });
