@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -97,7 +96,7 @@ public final class Main {
     summary.put("jti", jti);
     MeterDataClient.Outcome sent = client.submit(body, contentType, jti);
     describe(summary, sent);
-    if (!sent.accepted()) return print(summary, sent.last() == null || isRetriable(sent.last().status()) ? GAVE_UP : REFUSED);
+    if (!sent.accepted()) return print(summary, sent.gaveUp() ? GAVE_UP : REFUSED);
 
     Map<String, Object> accepted = sent.last().json();
     summary.put("batchId", accepted.get("batchId"));
@@ -115,7 +114,7 @@ public final class Main {
       if (receipt.last() != null) r.put("status", receipt.last().status());
       if (receipt.last() != null && !receipt.last().json().isEmpty()) r.put("problem", receipt.last().json());
       r.put("stopReason", receipt.stopReason());
-      return print(summary, receipt.last() != null && receipt.last().status() >= 400 && receipt.last().status() != 503 ? REFUSED : GAVE_UP);
+      return print(summary, receipt.gaveUp() ? GAVE_UP : REFUSED);
     }
     r.put("status", 200);
     Object body200 = receipt.last().json().get("receipt");
@@ -138,10 +137,6 @@ public final class Main {
     if (sent.last() != null && sent.last().status() != 202) {
       summary.put("problem", sent.last().json().isEmpty() ? Map.of("body", sent.last().text()) : sent.last().json());
     }
-  }
-
-  private static boolean isRetriable(int status) {
-    return List.of(429, 502, 503, 504).contains(status);
   }
 
   private static int print(Map<String, Object> summary, int code) {

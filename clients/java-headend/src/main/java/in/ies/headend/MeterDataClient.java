@@ -32,8 +32,12 @@ public final class MeterDataClient {
   /** One HTTP answer: status, the Retry-After and Idempotent-Replayed headers, the JSON body (empty when not JSON). */
   public record Answer(int status, String retryAfter, boolean replayed, String contentType, Map<String, Object> json, String text) {}
 
-  /** The last answer (null when none came), every status seen in order, and what was waited. */
-  public record Outcome(Answer last, List<String> attempts, long waitedMs, String stopReason) {
+  /**
+   * The last answer (null when none came), every status seen in order, what was waited, and
+   * why it stopped when not accepted; `gaveUp`: the node invited a retry (or never answered)
+   * but the client's limits were reached.
+   */
+  public record Outcome(Answer last, List<String> attempts, long waitedMs, String stopReason, boolean gaveUp) {
     public boolean accepted() { return last != null && last.status() == 202; }
   }
 
@@ -87,8 +91,8 @@ public final class MeterDataClient {
       try {
         answer = send(request);
         attempts.add(String.valueOf(answer.status()));
-        if (answer.status() == 202) return new Outcome(answer, attempts, waited, null);
-        next = policy.afterStatus(attempt, answer.status(), answer.retryAfter(), clock.getAsLong(), waited);
+        if (answer.status() == 202) return new Outcome(answer, attempts, waited, null, false);
+        next = policy.afterStatus(attempt, answer.status(), answer.retryAfter(), Boolean.TRUE.equals(answer.json().get("retriable")), clock.getAsLong(), waited);
         log.printf("ies-headend: attempt %d of batch %s: %d %s%s%n", attempt, jti, answer.status(), problemCode(answer),
             next.retry() ? ", sending the same batch again in " + next.delayMs() + " ms" + (answer.retryAfter() == null ? "" : " (Retry-After: " + answer.retryAfter() + ")") : "");
       } catch (IOException e) {
@@ -96,7 +100,7 @@ public final class MeterDataClient {
         next = policy.afterIoError(attempt, waited);
         log.printf("ies-headend: attempt %d of batch %s: no answer (%s)%s%n", attempt, jti, e, next.retry() ? ", sending it again in " + next.delayMs() + " ms" : "");
       }
-      if (!next.retry()) return new Outcome(answer, attempts, waited, next.reason());
+      if (!next.retry()) return new Outcome(answer, attempts, waited, next.reason(), next.exhausted());
       sleeper.sleep(next.delayMs());
       waited += next.delayMs();
     }
@@ -116,17 +120,17 @@ public final class MeterDataClient {
       } catch (IOException e) {
         attempts.add("no answer");
         RetryPolicy.Decision next = policy.afterIoError(attempt, waited);
-        if (!next.retry() || waited + next.delayMs() > timeoutMs) return new Outcome(null, attempts, waited, "no answer: " + e);
+        if (!next.retry() || waited + next.delayMs() > timeoutMs) return new Outcome(null, attempts, waited, "no answer: " + e, true);
         sleeper.sleep(next.delayMs());
         waited += next.delayMs();
         continue;
       }
       attempts.add(String.valueOf(answer.status()));
-      if (answer.status() == 200) return new Outcome(answer, attempts, waited, null);
-      if (answer.status() != 202 && answer.status() != 503) return new Outcome(answer, attempts, waited, "status " + answer.status() + " is final");
+      if (answer.status() == 200) return new Outcome(answer, attempts, waited, null, false);
+      if (answer.status() != 202 && answer.status() != 503) return new Outcome(answer, attempts, waited, "status " + answer.status() + " is final", false);
       Long asked = RetryPolicy.parseRetryAfter(answer.retryAfter(), clock.getAsLong());
       long delay = asked == null ? 1_000 : Math.max(asked, 100);
-      if (waited + delay > timeoutMs) return new Outcome(answer, attempts, waited, "no receipt within " + timeoutMs + " ms");
+      if (waited + delay > timeoutMs) return new Outcome(answer, attempts, waited, "no receipt within " + timeoutMs + " ms", true);
       sleeper.sleep(delay);
       waited += delay;
     }

@@ -7,7 +7,8 @@ import java.util.function.DoubleSupplier;
 
 /**
  * Decides whether a batch is sent again (always with the same jti, docs/ingest.md "Answers")
- * and after how long. 503 is the node's "nothing was written, come back": its Retry-After
+ * and after how long. 503 is the node's "nothing was written, come back", and any problem+json
+ * with `retriable: true` (docs/errors.md; 408 is one) says the same: their Retry-After
  * (delta-seconds or an HTTP-date, RFC 9110 section 10.2.3) is obeyed. 429 likewise. A proxy's
  * 502/504 and a broken connection get exponential back-off with jitter, since the batch may or
  * may not have landed and the same jti makes a second send safe. Anything else is final.
@@ -18,8 +19,9 @@ public final class RetryPolicy {
   static final long BACKOFF_BASE_MS = 1_000;
   static final long BACKOFF_CAP_MS = 30_000;
 
-  public record Decision(boolean retry, long delayMs, String reason) {
-    static Decision stop(String reason) { return new Decision(false, 0, reason); }
+  /** `exhausted`: the answer invited a retry but the attempt or wait limit is reached. */
+  public record Decision(boolean retry, long delayMs, String reason, boolean exhausted) {
+    static Decision stop(String reason) { return new Decision(false, 0, reason, false); }
   }
 
   private final int maxAttempts;
@@ -34,12 +36,13 @@ public final class RetryPolicy {
   }
 
   /**
-   * After `attempt` (1-based) answered `status` with this Retry-After header (or null);
-   * `waitedMs` is what earlier retries already waited.
+   * After `attempt` (1-based) answered `status` with this Retry-After header (or null) and a
+   * problem+json whose `retriable` member is `problemRetriable`; `waitedMs` is what earlier
+   * retries already waited.
    */
-  public Decision afterStatus(int attempt, int status, String retryAfter, long nowMs, long waitedMs) {
+  public Decision afterStatus(int attempt, int status, String retryAfter, boolean problemRetriable, long nowMs, long waitedMs) {
     long delay;
-    if (status == 503 || status == 429) {
+    if (status == 503 || status == 429 || problemRetriable) {
       Long asked = parseRetryAfter(retryAfter, nowMs);
       delay = asked == null ? DEFAULT_RETRY_AFTER_MS : asked;
     } else if (status == 502 || status == 504) {
@@ -56,9 +59,9 @@ public final class RetryPolicy {
   }
 
   private Decision bounded(int attempt, long delay, long waitedMs, String why) {
-    if (attempt >= maxAttempts) return Decision.stop(why + " after " + attempt + " attempt(s), the most allowed");
-    if (waitedMs + delay > maxTotalWaitMs) return Decision.stop(why + ": waiting " + delay + " ms more would exceed the " + maxTotalWaitMs + " ms allowed");
-    return new Decision(true, delay, why);
+    if (attempt >= maxAttempts) return new Decision(false, 0, why + " after " + attempt + " attempt(s), the most allowed", true);
+    if (waitedMs + delay > maxTotalWaitMs) return new Decision(false, 0, why + ": waiting " + delay + " ms more would exceed the " + maxTotalWaitMs + " ms allowed", true);
+    return new Decision(true, delay, why, false);
   }
 
   long backoff(int attempt) {

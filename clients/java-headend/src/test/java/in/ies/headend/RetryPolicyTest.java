@@ -15,27 +15,35 @@ class RetryPolicyTest {
 
   @Test
   void a503IsRetriedAfterItsRetryAfterInSecondsOrAsADate() {
-    assertEquals(5_000, policy.afterStatus(1, 503, "5", 0, 0).delayMs());
+    assertEquals(5_000, policy.afterStatus(1, 503, "5", false, 0, 0).delayMs());
     long now = Instant.parse("2026-12-03T12:00:00Z").toEpochMilli();
     String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.ofEpochMilli(now + 7_000).atOffset(ZoneOffset.UTC));
-    assertEquals(7_000, policy.afterStatus(1, 503, date, now, 0).delayMs());
-    assertEquals(RetryPolicy.DEFAULT_RETRY_AFTER_MS, policy.afterStatus(1, 503, null, 0, 0).delayMs());
-    assertEquals(RetryPolicy.DEFAULT_RETRY_AFTER_MS, policy.afterStatus(1, 503, "soon", 0, 0).delayMs());
+    assertEquals(7_000, policy.afterStatus(1, 503, date, false, now, 0).delayMs());
+    assertEquals(RetryPolicy.DEFAULT_RETRY_AFTER_MS, policy.afterStatus(1, 503, null, false, 0, 0).delayMs());
+    assertEquals(RetryPolicy.DEFAULT_RETRY_AFTER_MS, policy.afterStatus(1, 503, "soon", false, 0, 0).delayMs());
+  }
+
+  @Test
+  void aProblemMarkedRetriableIsRetriedAfterItsRetryAfter() {
+    assertEquals(2_000, policy.afterStatus(1, 408, "2", true, 0, 0).delayMs());
+    assertFalse(policy.afterStatus(1, 408, "2", false, 0, 0).retry());
   }
 
   @Test
   void refusalsAreFinal() {
     for (int status : new int[] {400, 401, 403, 409, 413, 415, 422, 500}) {
-      assertFalse(policy.afterStatus(1, status, "1", 0, 0).retry(), "status " + status);
+      assertFalse(policy.afterStatus(1, status, "1", false, 0, 0).retry(), "status " + status);
     }
   }
 
   @Test
   void retriesStopAtTheAttemptAndWaitLimits() {
-    assertTrue(policy.afterStatus(3, 503, "1", 0, 0).retry());
-    assertFalse(policy.afterStatus(4, 503, "1", 0, 0).retry());
-    assertTrue(policy.afterStatus(1, 503, "30", 0, 30_000).retry());
-    assertFalse(policy.afterStatus(1, 503, "31", 0, 30_000).retry());
+    assertTrue(policy.afterStatus(3, 503, "1", false, 0, 0).retry());
+    assertFalse(policy.afterStatus(4, 503, "1", false, 0, 0).retry());
+    assertTrue(policy.afterStatus(4, 503, "1", false, 0, 0).exhausted());
+    assertFalse(policy.afterStatus(1, 409, null, false, 0, 0).exhausted());
+    assertTrue(policy.afterStatus(1, 503, "30", false, 0, 30_000).retry());
+    assertFalse(policy.afterStatus(1, 503, "31", false, 0, 30_000).retry());
   }
 
   @Test
@@ -46,7 +54,7 @@ class RetryPolicyTest {
     assertEquals(1_000, high.afterIoError(1, 0).delayMs());
     assertEquals(4_000, high.afterIoError(3, 0).delayMs());
     assertEquals(RetryPolicy.BACKOFF_CAP_MS, high.afterIoError(40, 0).delayMs());
-    assertEquals(2_000, high.afterStatus(2, 502, null, 0, 0).delayMs());
+    assertEquals(2_000, high.afterStatus(2, 502, null, false, 0, 0).delayMs());
   }
 
   @Test
