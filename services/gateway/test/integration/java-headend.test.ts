@@ -53,7 +53,9 @@ function exec(file: string, args: string[], timeoutMs: number): Promise<Run> {
   });
 }
 
-const headend = (...args: string[]) => exec('java', ['-jar', jar, ...args], 120_000);
+// The JDK infra/setup.sh installs (or the one JAVA_HOME names, as infra/lib.sh's java_bin prefers).
+const JAVA = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+const headend = (...args: string[]) => exec(JAVA, ['-jar', jar, ...args], 120_000);
 const send = (file: string, jti: string, ...extra: string[]) =>
   headend('send', '--url', baseUrl, '--key', privateKeyFile, '--tenant', tenant, '--head-end', HEAD_END, '--file', file, '--jti', jti, ...extra);
 
