@@ -54,6 +54,11 @@ export interface Config {
     readonly witnesses: readonly NotaryWitness[];
     /** Cosignatures a checkpoint needs to count as witnessed (capped by the tenant's witnesses). */
     readonly witnessQuorum: number;
+    /**
+     * Also sign each checkpoint with ML-DSA-44 (FIPS 204, c2sp.org/tlog-cosignature type 0x06),
+     * beside Ed25519: keys in `<keysDir>/<discom>.mldsa44.json`, created on first start.
+     */
+    readonly mlDsa44: boolean;
   };
   /** This node as a C2SP witness (c2sp.org/tlog-witness) of its peers' logs. */
   readonly witness: {

@@ -125,6 +125,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       checkpointIntervalMs: int('IES_NOTARY_CHECKPOINT_INTERVAL_MS', 1000, 1000, 60_000),
       witnesses: notaryWitnesses('IES_NOTARY_WITNESSES', str('IES_NOTARY_WITNESSES', ''), problems),
       witnessQuorum: int('IES_NOTARY_WITNESS_QUORUM', 1, 1, 16),
+      mlDsa44: str('IES_NOTARY_MLDSA44', 'false') === 'true',
     },
     tenants,
     auth: {

@@ -136,12 +136,12 @@ export class LogStore {
   }
 
   /** The notary's public keys: JWKS and note verifier keys, newest first. */
-  async publishKeys(keys: { jwks: readonly object[]; verifierKeys: readonly string[] }): Promise<void> {
+  async publishKeys(keys: { jwks: readonly object[]; verifierKeys: readonly string[]; mlDsaVerifierKeys?: readonly string[] }): Promise<void> {
     await this.redis.set(`${this.prefix}keys`, JSON.stringify(keys));
   }
 
-  async keys(): Promise<{ jwks: object[]; verifierKeys: string[] } | undefined> {
+  async keys(): Promise<{ jwks: object[]; verifierKeys: string[]; mlDsaVerifierKeys?: string[] } | undefined> {
     const raw = await this.redis.get(`${this.prefix}keys`);
-    return raw === null ? undefined : (JSON.parse(raw) as { jwks: object[]; verifierKeys: string[] });
+    return raw === null ? undefined : (JSON.parse(raw) as { jwks: object[]; verifierKeys: string[]; mlDsaVerifierKeys?: string[] });
   }
 }

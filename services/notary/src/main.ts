@@ -38,7 +38,7 @@ export async function startNotaryService(env: Readonly<Record<string, string | u
   for (const discomId of config.tenants) {
     const origin = logOrigin(config, discomId);
     tenants.push(
-      await startTenantNotary({ kafka, admin, serde, store: new LogStore(redis, discomId), keys: new NotaryKeyFile(config.notary.keysDir, origin, discomId), discomId, origin, intervalMs: config.notary.checkpointIntervalMs, logger: logger.child({ discomId }), verifier, ...(observer ? { observer } : {}), onFatal }),
+      await startTenantNotary({ kafka, admin, serde, store: new LogStore(redis, discomId), keys: new NotaryKeyFile(config.notary.keysDir, origin, discomId, { mlDsa44: config.notary.mlDsa44 }), discomId, origin, intervalMs: config.notary.checkpointIntervalMs, logger: logger.child({ discomId }), verifier, ...(observer ? { observer } : {}), onFatal }),
     );
   }
   // Each new checkpoint goes to the tenant's witnesses (if any), off the append path.

@@ -71,7 +71,7 @@ export async function startTenantNotary(opts: {
   const log = new TenantLog(discomId, opts.origin);
   await recoverTenantLog({ kafka, admin: opts.admin, serde, store, log, receiptsTopic, logger });
   const published = await keys.current();
-  await store.publishKeys({ jwks: published.jwks, verifierKeys: published.verifierKeys });
+  await store.publishKeys({ jwks: published.jwks, verifierKeys: published.verifierKeys, ...(published.mlDsa ? { mlDsaVerifierKeys: published.mlDsa.verifierKeys } : {}) });
 
   // Records wait here for the next append. The consumer does not wait for the append (so it
   // keeps fetching while a checkpoint interval runs) unless too much is pending.
@@ -137,7 +137,7 @@ export async function startTenantNotary(opts: {
     logger.warn({ discomId, projected: applied?.size ?? 0, size: log.size }, 'the log projection in Redis is behind this writer (Redis lost it?); rebuilding it from receipts.v1 before appending');
     await recoverTenantLog({ kafka, admin: opts.admin, serde, store, log, receiptsTopic, logger });
     const published = await keys.current();
-    await store.publishKeys({ jwks: published.jwks, verifierKeys: published.verifierKeys });
+    await store.publishKeys({ jwks: published.jwks, verifierKeys: published.verifierKeys, ...(published.mlDsa ? { mlDsaVerifierKeys: published.mlDsa.verifierKeys } : {}) });
   }
 
   function settle(err?: unknown): void {

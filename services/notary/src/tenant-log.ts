@@ -4,7 +4,7 @@ import { batchRootOf } from './domain/batch-tree.js';
 import type { PublicRead } from '@ies/verify';
 import { formatCheckpoint } from '@ies/verify';
 import { logEntryBytes, type LogEntry } from '@ies/verify';
-import { signNote } from '@ies/verify';
+import { mlDsaCheckpointLine, signNote } from '@ies/verify';
 import { signReceipt, type ReceiptBody } from '@ies/verify';
 import { newStoredNodes } from './domain/tiles.js';
 import type { NotaryKeys } from './keys.js';
@@ -84,7 +84,9 @@ export class TenantLog {
       const consistent = verifyConsistency(RFC6962_SHA256, this.range.size, window.size, window.consistencyProof(), this.root, newRoot);
       if (!consistent.ok) throw new LogForkError(`refusing to sign size ${window.size}: it is not consistent with the checkpoint of size ${this.range.size} (${consistent.reason})`);
     }
-    const checkpoint = signNote(formatCheckpoint({ origin: this.origin, size: window.size, rootHash: newRoot, extensions: [] }), keys.signer);
+    const body = formatCheckpoint({ origin: this.origin, size: window.size, rootHash: newRoot, extensions: [] });
+    // Ed25519 first (what every signed-note verifier knows), then the post-quantum line if the tenant has one.
+    const checkpoint = `${signNote(body, keys.signer)}${keys.mlDsa ? mlDsaCheckpointLine(body, keys.mlDsa.signer, Math.floor(Date.now() / 1000)) : ''}`;
     const receipts = entries.map((e, i): ReceiptBody => {
       const logIndex = this.range.size + i;
       return { ...e, v: 1, logIndex, checkpoint, inclusionProof: window.inclusionProof(logIndex).map(b64) };

@@ -4,6 +4,7 @@ import { canonicalReadBytes, type PublicRead } from './canonical-read.js';
 import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { logEntryBytes } from './log-entry.js';
 import { verifyCosignatures } from './cosignature.js';
+import { verifyMlDsaLines } from './mldsa.js';
 import { openNote, parseVerifierKey, type NoteVerifier } from './note.js';
 import { checkSignedJson, type ReceiptDocument } from './receipt.js';
 
@@ -17,6 +18,13 @@ export interface TrustAnchors {
    * `quorum` distinct witnesses of `keys` (parseCosignerKey). Absent: no cosignature is needed.
    */
   readonly witnesses?: { readonly keys: readonly NoteVerifier[]; readonly quorum: number };
+  /** The log's ML-DSA-44 keys (parseMlDsaKey), for a policy that asks for its post-quantum line. */
+  readonly mlDsaKeys?: readonly NoteVerifier[];
+  /**
+   * Which of the log's own signatures a checkpoint must carry: `ed25519` (the default),
+   * `ml-dsa-44`, `both`, or `either`; each by a key named after the origin.
+   */
+  readonly logSignatures?: 'ed25519' | 'ml-dsa-44' | 'both' | 'either';
 }
 
 export type VerifyCode =
@@ -38,15 +46,37 @@ const unb64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'ba
 
 /** A signed checkpoint note: a known key signed it and the body is a well-formed checkpoint of the expected origin. */
 export function verifyCheckpoint(note: string, trust: TrustAnchors): Verified<{ checkpoint: Checkpoint; witnessedBy: readonly string[] }> {
+  const policy = trust.logSignatures ?? 'ed25519';
+  const ed = policy === 'ml-dsa-44' ? undefined : ed25519Checkpoint(note, trust);
+  const pq = policy === 'ed25519' ? undefined : mlDsaCheckpoint(note, trust);
+  const decided = policy === 'ed25519' ? ed! : policy === 'ml-dsa-44' ? pq! : policy === 'both' ? (!ed!.ok ? ed! : pq!) : ed!.ok ? ed! : pq!.ok ? pq! : ed!;
+  if (!decided.ok) return decided;
+  const witnessed = witnessesOf(note, trust);
+  if (!witnessed.ok) return witnessed;
+  return { ok: true, checkpoint: decided.checkpoint, witnessedBy: witnessed.witnessedBy };
+}
+
+/** The log's Ed25519 line (c2sp.org/signed-note type 0x01) by a key named after the origin. */
+function ed25519Checkpoint(note: string, trust: TrustAnchors): Verified<{ checkpoint: Checkpoint }> {
   const opened = openNote(note, trust.noteKeys);
   if (!opened.ok) return { ok: false, code: opened.code === 'MALFORMED_NOTE' || opened.code === 'MALFORMED_KEY' ? 'MALFORMED' : opened.code, reason: `checkpoint: ${opened.reason}` };
   const parsed = parseCheckpoint(opened.body);
   if (!parsed.ok) return { ok: false, code: 'MALFORMED', reason: `checkpoint: ${parsed.reason}` };
   if (trust.origin !== undefined && parsed.checkpoint.origin !== trust.origin) return { ok: false, code: 'WRONG_ORIGIN', reason: `checkpoint origin ${JSON.stringify(parsed.checkpoint.origin)} is not the expected ${JSON.stringify(trust.origin)}` };
   if (!opened.verifiedBy.some((k) => k.name === parsed.checkpoint.origin)) return { ok: false, code: 'UNKNOWN_KEY', reason: `checkpoint of ${parsed.checkpoint.origin} is not signed by a key named after its origin` };
-  const witnessed = witnessesOf(note, trust);
-  if (!witnessed.ok) return witnessed;
-  return { ok: true, checkpoint: parsed.checkpoint, witnessedBy: witnessed.witnessedBy };
+  return { ok: true, checkpoint: parsed.checkpoint };
+}
+
+/** The log's ML-DSA-44 line (type 0x06, subtree/v1 message) by a key named after the origin. */
+function mlDsaCheckpoint(note: string, trust: TrustAnchors): Verified<{ checkpoint: Checkpoint }> {
+  const split = note.lastIndexOf('\n\n');
+  const parsed = split < 0 ? undefined : parseCheckpoint(note.slice(0, split + 1));
+  if (!parsed?.ok) return { ok: false, code: 'MALFORMED', reason: `checkpoint: ${parsed ? parsed.reason : 'not a signed note'}` };
+  if (trust.origin !== undefined && parsed.checkpoint.origin !== trust.origin) return { ok: false, code: 'WRONG_ORIGIN', reason: `checkpoint origin ${JSON.stringify(parsed.checkpoint.origin)} is not the expected ${JSON.stringify(trust.origin)}` };
+  const checked = verifyMlDsaLines(note, trust.mlDsaKeys ?? []);
+  if (!checked.ok) return { ok: false, code: checked.code === 'MALFORMED_NOTE' ? 'MALFORMED' : 'BAD_SIGNATURE', reason: `checkpoint: ${checked.reason}` };
+  if (!checked.signedBy.some((s) => s.key.name === parsed.checkpoint.origin)) return { ok: false, code: 'UNKNOWN_KEY', reason: `checkpoint of ${parsed.checkpoint.origin} carries no ML-DSA-44 line by a known key named after its origin` };
+  return { ok: true, checkpoint: parsed.checkpoint };
 }
 
 /** The distinct witnesses of the policy whose cosignatures on the note verify; refused below the quorum. */

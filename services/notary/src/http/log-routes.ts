@@ -125,10 +125,13 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
   });
 
   app.get('/v1/log/key', { schema: LOG_KEY }, async (req, reply) => {
-    const store = await logOf(req.headers.authorization, (req.query as { discom?: string }).discom);
+    const { discom, type } = req.query as { discom?: string; type?: 'ed25519' | 'ml-dsa-44' };
+    const store = await logOf(req.headers.authorization, discom);
     const keys = await store.keys();
     if (!keys) throw new IesError('IES_ERR_NOT_FOUND', `the notary of ${store.discomId} has not published its keys yet`);
-    return reply.type('text/plain; charset=utf-8').send(keys.verifierKeys.map((k) => `${k}\n`).join(''));
+    const vkeys = type === 'ml-dsa-44' ? keys.mlDsaVerifierKeys : keys.verifierKeys;
+    if (!vkeys?.length) throw new IesError('IES_ERR_NOT_FOUND', `the log of ${store.discomId} is not signed with ML-DSA-44 (IES_NOTARY_MLDSA44)`);
+    return reply.type('text/plain; charset=utf-8').send(vkeys.map((k) => `${k}\n`).join(''));
   });
 }
 

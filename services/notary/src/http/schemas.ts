@@ -57,10 +57,10 @@ export const CONSISTENCY = doc({
 });
 
 export const LOG_KEY = doc({
-  summary: "The notary's note verifier key(s), newest first, one per line; ?discom= for another hosted tenant's",
+  summary: "The notary's note verifier key(s), newest first, one per line; ?discom= for another hosted tenant's; ?type=ml-dsa-44 for its post-quantum keys",
   tags: ['log'],
   security: BEARER,
-  querystring: { type: 'object', properties: { discom: TENANT } },
+  querystring: { type: 'object', properties: { discom: TENANT, type: { type: 'string', enum: ['ed25519', 'ml-dsa-44'], default: 'ed25519', description: 'Ed25519 vkeys (type 0x01), or ML-DSA-44 vkeys (type 0x06, c2sp.org/tlog-cosignature)' } } },
   response: { 200: TEXT('Note verifier keys, one per line'), ...problemResponses(400, ...READ_ERRORS, 404) },
 });
 
