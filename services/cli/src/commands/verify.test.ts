@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { RFC6962_SHA256 } from '@ies/merkle';
 import { AppendWindow, EMPTY_RANGE } from '@ies/notary/log';
-import { cosignatureLine, cosigner, formatCheckpoint, formatCosignerKey, formatVerifierKey, logEntryBytes, noteSigner, signNote, signReceipt, type LogEntry, type ReceiptBody } from '@ies/verify';
+import { cosignatureLine, cosigner, formatCheckpoint, formatCosignerKey, formatMlDsaKey, formatVerifierKey, mlDsaCheckpointLine, mlDsaSignerFromSeed, logEntryBytes, noteSigner, signNote, signReceipt, type LogEntry, type ReceiptBody } from '@ies/verify';
 import { runVerify } from './verify.js';
 
 const ORIGIN = 'ies.test/log/CLI-DL';
@@ -38,6 +38,8 @@ async function files() {
     cp2: put('cp2.txt', cp2),
     cp2Cosigned: put('cp2-cosigned.txt', `${cp2}${cosignatureLine(cp2Body, witness, 1_790_000_000)}`),
     witnessVkey: formatCosignerKey(witness),
+    cp2Pq: put('cp2-pq.txt', `${cp2}${mlDsaCheckpointLine(cp2Body, mlDsaSignerFromSeed(ORIGIN, Buffer.alloc(32, 4)), 1_790_000_000)}`),
+    pqVkey: formatMlDsaKey(mlDsaSignerFromSeed(ORIGIN, Buffer.alloc(32, 4))),
     receipt: put('receipt.json', JSON.stringify({ receipt, jws })),
     bareJws: put('receipt.jws', jws),
     tampered: put('tampered.json', JSON.stringify({ receipt: { ...receipt, readCount: 1 }, jws })),
@@ -68,6 +70,11 @@ test('ies verify exits 0 on genuine artefacts, 1 with a reason on any mismatch, 
     assert.equal(await runVerify(['checkpoint', f.cp2, '--vkey', f.vkey, '--witness', f.witnessVkey]), 1);
     assert.equal(await runVerify(['checkpoint', f.cp2Cosigned, '--vkey', f.vkey, '--witness', f.witnessVkey, '--quorum', '2']), 1);
     assert.equal(await runVerify(['checkpoint', f.cp2Cosigned, '--vkey', f.vkey, '--witness', f.vkey]), 2, 'a note key is not a witness key');
+    // Post-quantum: both lines asked for and present; absent on the Ed25519-only note.
+    assert.equal(await runVerify(['checkpoint', f.cp2Pq, '--vkey', f.vkey, '--mldsa-vkey', f.pqVkey, '--signatures', 'both']), 0);
+    assert.equal(await runVerify(['checkpoint', f.cp2, '--vkey', f.vkey, '--mldsa-vkey', f.pqVkey, '--signatures', 'both']), 1);
+    assert.equal(await runVerify(['checkpoint', f.cp2, '--vkey', f.vkey, '--mldsa-vkey', f.pqVkey, '--signatures', 'either']), 0);
+    assert.equal(await runVerify(['checkpoint', f.cp2Pq, '--vkey', f.vkey, '--mldsa-vkey', f.vkey]), 2, 'an Ed25519 vkey is not an ML-DSA-44 key');
   } finally {
     Object.assign(console, quiet);
   }

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { parseCosignerKey, receiptFromJws, trustFromVerifierKeys, verifyCheckpoint, verifyCheckpointConsistency, verifyReadProof, verifyReceipt, type ReadProofDocument, type ReceiptDocument, type TrustAnchors } from '@ies/verify';
+import { parseCosignerKey, parseMlDsaKey, receiptFromJws, trustFromVerifierKeys, verifyCheckpoint, verifyCheckpointConsistency, verifyReadProof, verifyReceipt, type ReadProofDocument, type ReceiptDocument, type TrustAnchors } from '@ies/verify';
 import { parseArgs } from './args.js';
 import { runVerifyStatement } from './verify-statement.js';
 
 const USAGE = `usage: ies verify <what> FILE… --vkey KEY [--origin ORIGIN] [--witness KEY[,KEY…] | --witness-file FILE] [--quorum N]
+                 [--mldsa-vkey KEY --signatures ed25519|ml-dsa-44|both|either]
 
   checkpoint FILE                 a signed checkpoint (GET /v1/log/checkpoint)
   receipt FILE                    a batch receipt (GET /v1/batches/{id}/receipt), or a bare receipt JWS
@@ -18,7 +19,10 @@ FILE may be - for standard input. --vkey is the notary's note verifier key (GET 
 best obtained out of band); --vkey-file reads one key per line. --witness names the witnesses'
 cosignature/v1 verifier keys (GET /witness/vkey of each witness; --witness-file: one per line):
 the checkpoint (of the receipt or proof too) must then carry valid cosignatures by --quorum of
-them (default 1), and the output names them. Nothing else is trusted or fetched. Exit status: 0 verified, 1 not verified (the reason is printed), 2 usage.`;
+them (default 1), and the output names them. --mldsa-vkey is the log's ML-DSA-44 key (GET
+/v1/log/key?type=ml-dsa-44) and --signatures which of the log's lines a checkpoint must carry
+(default ed25519; both or ml-dsa-44 ask for the post-quantum line). Nothing else is trusted or
+fetched. Exit status: 0 verified, 1 not verified (the reason is printed), 2 usage.`;
 
 /** `ies verify …`: offline verification with the notary's public key alone. */
 export async function runVerify(argv: readonly string[], stdin: () => Promise<string> = readStdin): Promise<number> {
@@ -56,6 +60,21 @@ export async function runVerify(argv: readonly string[], stdin: () => Promise<st
       trust = { ...trust, witnesses: { keys: witnessKeys.map((k) => k.trim()).filter(Boolean).map((k) => parseCosignerKey(k)), quorum } };
     } catch (err) {
       console.error(`ies verify: a witness key is not usable: ${(err as Error).message}`);
+      return 2;
+    }
+  }
+  const mlDsaOption = args.options.get('mldsa-vkey');
+  const signatures = args.options.get('signatures');
+  if (signatures !== undefined && !['ed25519', 'ml-dsa-44', 'both', 'either'].includes(String(signatures))) {
+    console.error(`ies verify: --signatures is ed25519, ml-dsa-44, both or either\n${USAGE}`);
+    return 2;
+  }
+  if (typeof mlDsaOption === 'string' || signatures !== undefined) {
+    try {
+      const mlDsaKeys = typeof mlDsaOption === 'string' ? mlDsaOption.split(',').map((k) => parseMlDsaKey(k)) : [];
+      trust = { ...trust, mlDsaKeys, logSignatures: (signatures as 'ed25519' | 'ml-dsa-44' | 'both' | 'either' | undefined) ?? 'both' };
+    } catch (err) {
+      console.error(`ies verify: the ML-DSA-44 key is not usable: ${(err as Error).message}`);
       return 2;
     }
   }
