@@ -15,3 +15,4 @@ export { METERED_KINDS, lineAmount } from './statement/line-amount.js';
 export { checkInterDiscomAgreement, checkZeroSum, positions, type BalanceCheck } from './statement/balances.js';
 export { SETTLEMENT_KEY_ROLE, STATEMENT_TYP, statementJsonOfJws, verifyStatementJws, type StatementCheck, type StatementCheckCode } from './statement/jws.js';
 export { MLDSA44_TYPE, formatMlDsaKey, mlDsaCheckpointLine, mlDsaSignerFromSeed, parseMlDsaKey, subtreeMessage, verifyMlDsaLines, type MlDsaSigner } from './mldsa.js';
+export { TLOG_PROOF_HEADER, formatTlogProof, parseTlogProof, verifyTlogProof, type TlogProof, type TlogProofExtra } from './tlog-proof.js';

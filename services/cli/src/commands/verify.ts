@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseCosignerKey, parseMlDsaKey, receiptFromJws, trustFromVerifierKeys, verifyCheckpoint, verifyCheckpointConsistency, verifyReadProof, verifyReceipt, type ReadProofDocument, type ReceiptDocument, type TrustAnchors } from '@ies/verify';
+import { parseCosignerKey, parseMlDsaKey, receiptFromJws, trustFromVerifierKeys, verifyTlogProof, verifyCheckpoint, verifyCheckpointConsistency, verifyReadProof, verifyReceipt, type ReadProofDocument, type ReceiptDocument, type TrustAnchors } from '@ies/verify';
 import { parseArgs } from './args.js';
 import { runVerifyStatement } from './verify-statement.js';
 
@@ -9,6 +9,8 @@ const USAGE = `usage: ies verify <what> FILE… --vkey KEY [--origin ORIGIN] [--
   checkpoint FILE                 a signed checkpoint (GET /v1/log/checkpoint)
   receipt FILE                    a batch receipt (GET /v1/batches/{id}/receipt), or a bare receipt JWS
   proof FILE                      a read proof (GET /v1/reads/proof)
+  tlog-proof FILE                 a c2sp.org/tlog-proof@v1 file of a batch or a read (.tlog-proof,
+                                  GET /v1/batches/{id}/tlog-proof, GET /v1/reads/proof?format=tlog-proof)
   consistency OLD NEW PROOF       two checkpoints and GET /v1/log/consistency?first=…&second=…
   statement FILE --jwks FILE|URL [--checkpoints DIR --vkey KEY]
                                   a signed statement (GET /v1/statements/{id}, Accept: application/jose):
@@ -34,7 +36,7 @@ export async function runVerify(argv: readonly string[], stdin: () => Promise<st
   const read = (f: string) => (f === '-' ? stdin() : readFile(f, 'utf8'));
   if (what === 'statement') return files.length === 1 ? runVerifyStatement(files[0], args.options, read, USAGE) : (console.error(USAGE), 2);
   const need = what === 'consistency' ? 3 : 1;
-  if (!what || !['checkpoint', 'receipt', 'proof', 'consistency'].includes(what) || files.length !== need || keys.length === 0) {
+  if (!what || !['checkpoint', 'receipt', 'proof', 'tlog-proof', 'consistency'].includes(what) || files.length !== need || keys.length === 0) {
     console.error(USAGE);
     return 2;
   }
@@ -100,6 +102,13 @@ export async function runVerify(argv: readonly string[], stdin: () => Promise<st
       if (!doc?.read || !doc.receipt) return report(false, 'MALFORMED: a read proof has read, indexInBatch, batchPath and receipt');
       const r = await verifyReadProof(doc, trust);
       return r.ok ? report(true, `read ${doc.read.meterId} ${String(doc.read.blockStart)} ${doc.read.channel} = ${doc.read.wh} Wh (${doc.read.validationStatus}) is leaf ${doc.indexInBatch} of batch ${doc.receipt.receipt.batchId}, entry ${doc.receipt.receipt.logIndex} of ${r.checkpoint.origin} at size ${r.checkpoint.size}`) : report(false, `${r.code}: ${r.reason}`);
+    }
+    case 'tlog-proof': {
+      const r = verifyTlogProof(texts[0]!, trust);
+      if (!r.ok) return report(false, `${r.code}: ${r.reason}`);
+      const { entry, read } = r.proof.extra;
+      const what = read ? `read ${read.meterId} ${String(read.blockStart)} ${read.channel} = ${read.wh} Wh, leaf ${r.proof.extra.indexInBatch} of batch ${entry.batchId},` : `batch ${entry.batchId} (${entry.readCount} reads, root ${entry.batchRoot})`;
+      return report(true, `${what} is entry ${r.proof.index} of ${r.checkpoint.origin} at size ${r.checkpoint.size}${witnessed(r.witnessedBy)}`);
     }
     default: {
       const proof = parseJson<{ first: number; second: number; proof: string[] }>(texts[2]!);
