@@ -7,7 +7,7 @@ import { SignJWT } from 'jose';
 import { generateSigningKey, type KeyPair } from '@ies/crypto';
 import { startLoaderService } from '@ies/loader';
 import { startNotaryService } from '@ies/notary';
-import { checkpointSizeOf, trustFromVerifierKeys, verifyCheckpointConsistency, verifyReadProof, verifyReceipt, type TrustAnchors } from '@ies/verify';
+import { checkpointSizeOf, trustFromVerifierKeys, verifyCheckpointConsistency, verifyReadProof, verifyReceipt, verifyTlogProof, type TrustAnchors } from '@ies/verify';
 import { createLogger } from '@ies/observability';
 import { eventually, nullStream } from '@ies/testing';
 import { CSV_HEADER, istBlocks, registryYaml, startHarness, type Json } from './harness.js';
@@ -91,6 +91,30 @@ test('a read proof leads from the canonical read to a signed checkpoint', async 
   assert.ok(verified.ok, verified.ok ? '' : verified.reason);
   const forged = await verifyReadProof({ ...doc, read: { ...doc.read, wh: 378 } } as never, await trust());
   assert.equal(forged.ok ? 'ok' : forged.code, 'READ_NOT_IN_BATCH');
+});
+
+test('a batch and a read as c2sp.org/tlog-proof@v1 files verify with the log key alone; a changed read does not', async () => {
+  const batchId = await submitRows([`M-2,${blocks[2]},411,0,VALID`]);
+  const batch = await eventually(async () => {
+    const r = await get(`/v1/batches/${encodeURIComponent(batchId)}/tlog-proof`);
+    return r.statusCode === 200 ? r : undefined;
+  }, 60_000, 'the batch tlog proof');
+  assert.match(batch.headers['content-type'] as string, /^text\/plain/);
+  assert.match(batch.body, /^c2sp\.org\/tlog-proof@v1\nextra [A-Za-z0-9+/=]+\nindex \d+\n/);
+  const verified = verifyTlogProof(batch.body, await trust());
+  assert.ok(verified.ok, verified.ok ? '' : verified.reason);
+  assert.equal(verified.proof.extra.entry.batchId, batchId);
+  const read = await eventually(async () => {
+    const r = await get(`/v1/reads/tlog-proof?meterId=M-2&blockStart=${encodeURIComponent(blocks[2]!)}&channel=import`);
+    return r.statusCode === 200 ? r : undefined;
+  }, 60_000, 'the read tlog proof');
+  const readVerified = verifyTlogProof(read.body, await trust());
+  assert.ok(readVerified.ok, readVerified.ok ? '' : readVerified.reason);
+  assert.equal(readVerified.proof.extra.read?.wh, 411);
+  const extra = JSON.parse(Buffer.from(/^extra (.*)$/m.exec(read.body)![1]!, 'base64').toString());
+  const forged = read.body.replace(/^extra .*$/m, `extra ${Buffer.from(JSON.stringify({ ...extra, read: { ...extra.read, wh: 412 } })).toString('base64')}`);
+  const refused = verifyTlogProof(forged, await trust());
+  assert.equal(refused.ok ? 'ok' : refused.code, 'READ_NOT_IN_BATCH');
 });
 
 test('checkpoints are text/plain signed notes and any two are provably consistent', async () => {

@@ -1,14 +1,14 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { IesError } from '@ies/errors';
-import { RFC6962_SHA256, consistencyProofFromNodes } from '@ies/merkle';
+import { RFC6962_SHA256, consistencyProofFromNodes, inclusionProofFromNodes } from '@ies/merkle';
 import type { RegistryState } from '@ies/registry';
 import type { Config } from '@ies/config';
 import { authenticateRead, checkCapability, type AuthenticatedReader, type IdempotencyStore } from '@ies/http/auth';
 import { batchTree, readPath } from '../domain/batch-tree.js';
-import { checkpointOfNote, receiptFromJws, type PublicRead } from '@ies/verify';
+import { checkpointOfNote, checkpointSizeOf, formatTlogProof, receiptFromJws, type LogEntry, type PublicRead, type ReceiptBody, type TlogProofExtra } from '@ies/verify';
 import type { LogStore } from '../log-store.js';
-import type { WitnessRecord } from '../witnessing.js';
-import { CHECKPOINT, CONSISTENCY, LOG_KEY, READ_PROOF, RECEIPT_ROUTE } from './schemas.js';
+import { witnessPolicy, type WitnessRecord } from '../witnessing.js';
+import { BATCH_TLOG_PROOF, CHECKPOINT, CONSISTENCY, LOG_KEY, READ_PROOF, READ_TLOG_PROOF, RECEIPT_ROUTE } from './schemas.js';
 
 /** Where a read sits: which batch (latest version unless asked) and its index there; and the public reads of a batch in order. */
 export interface ReadIndex {
@@ -29,6 +29,8 @@ export interface LogRouteDeps {
 
 const b64 = (h: Uint8Array): string => Buffer.from(h).toString('base64');
 const RETRY_SECONDS = 1;
+/** c2sp.org/tlog-proof: a text file (extension .tlog-proof). */
+const TLOG_PROOF_TYPE = 'text/plain; charset=utf-8';
 
 /**
  * The notary's read side: receipts, read proofs, checkpoints, consistency proofs and keys,
@@ -74,8 +76,9 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
     throw new IesError('IES_ERR_NOT_FOUND', `batch ${batchId} was not accepted for ${who.discomId} (or its acceptance record has expired and it has no receipt)`);
   });
 
-  app.get('/v1/reads/proof', { schema: READ_PROOF }, async (req, reply) => {
-    const who = await reader(req.headers.authorization);
+  /** A read, its path in its batch tree and the batch receipt; undefined while the batch is not notarised. */
+  const readProofOf = async (req: { headers: Record<string, string | string[] | undefined>; query: unknown }) => {
+    const who = await reader(req.headers.authorization as string | undefined);
     const q = req.query as { meterId: string; blockStart: string; channel: string; batchId?: string };
     const blockStart = Date.parse(q.blockStart);
     if (!Number.isFinite(blockStart)) throw new IesError('IES_ERR_VALIDATION', `blockStart ${JSON.stringify(q.blockStart)} is not an ISO 8601 date-time`);
@@ -84,7 +87,7 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
     const invisible = () => new IesError('IES_ERR_NOT_FOUND', `no accepted read of meter ${q.meterId} at ${new Date(blockStart).toISOString()} ${channel} visible to ${who.participantId} in ${who.discomId}`);
     if (!at || !(await mayRead(who, capabilityOf(req), { batchId: at.batchId, meterId: q.meterId }))) throw invisible();
     const jws = await deps.logStore(who.discomId).receipt(at.batchId);
-    if (!jws) return reply.code(202).header('retry-after', String(RETRY_SECONDS)).send({ batchId: at.batchId, status: 'PENDING', detail: 'the read is stored; its batch is not notarised yet' });
+    if (!jws) return { pending: at.batchId } as const;
     const receipt = receiptFromJws(jws);
     const reads = await deps.readIndex.batchReads(who.discomId, at.batchId);
     const tree = batchTree(reads);
@@ -93,7 +96,51 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
       throw new IesError('IES_ERR_INTERNAL', `the stored reads of batch ${at.batchId} (${reads.length}) do not rebuild its notarised root; refusing to serve a proof`);
     }
     const read = reads[at.indexInBatch]!;
-    return { read: { ...read, blockStart: new Date(read.blockStart).toISOString().replace('.000Z', 'Z') }, indexInBatch: at.indexInBatch, batchPath: readPath(tree, at.indexInBatch).map(b64), receipt };
+    return { discomId: who.discomId, read: { ...read, blockStart: new Date(read.blockStart).toISOString().replace('.000Z', 'Z') }, indexInBatch: at.indexInBatch, batchPath: readPath(tree, at.indexInBatch).map(b64), receipt };
+  };
+  const pendingRead = (reply: FastifyReply, batchId: string) => reply.code(202).header('retry-after', String(RETRY_SECONDS)).send({ batchId, status: 'PENDING', detail: 'the read is stored; its batch is not notarised yet' });
+
+  app.get('/v1/reads/proof', { schema: READ_PROOF }, async (req, reply) => {
+    const p = await readProofOf(req);
+    if ('pending' in p) return pendingRead(reply, p.pending!);
+    return { read: p.read, indexInBatch: p.indexInBatch, batchPath: p.batchPath, receipt: p.receipt };
+  });
+
+  /**
+   * A c2sp.org/tlog-proof@v1 file of a log entry: proven in the tenant's latest witnessed
+   * checkpoint when its policy names witnesses and that checkpoint covers the entry, else in
+   * its latest checkpoint (with whatever cosignatures it has).
+   */
+  const tlogProof = async (discomId: string, receipt: ReceiptBody, read?: { read: object; indexInBatch: number; batchPath: string[] }): Promise<string> => {
+    const store = deps.logStore(discomId);
+    const record = deps.witnessRecord(discomId);
+    const witnessed = witnessPolicy(deps.config, discomId).witnesses.length > 0 ? await record.witnessed() : undefined;
+    const note = witnessed !== undefined && checkpointSizeOf(witnessed) > receipt.logIndex ? witnessed : await record.withCosignatures((await current(store)).note);
+    const size = checkpointSizeOf(note);
+    const proof = await inclusionProofFromNodes(RFC6962_SHA256, receipt.logIndex, size, (ids) => store.nodes(ids));
+    const entry: LogEntry = { batchId: receipt.batchId, discomId: receipt.discomId, headEndId: receipt.headEndId, readCount: receipt.readCount, batchRoot: receipt.batchRoot, acceptedAt: receipt.acceptedAt };
+    return formatTlogProof({ extra: { v: 1, entry, ...(read ? { read: read.read as TlogProofExtra['read'] & object, indexInBatch: read.indexInBatch, batchPath: read.batchPath } : {}) }, index: receipt.logIndex, proof: proof.map(b64), checkpoint: note });
+  };
+
+  app.get('/v1/batches/:batchId/tlog-proof', { schema: BATCH_TLOG_PROOF }, async (req, reply) => {
+    const who = await reader(req.headers.authorization);
+    const { batchId } = req.params as { batchId: string };
+    if (!(await mayRead(who, capabilityOf(req), { batchId }))) throw new IesError('IES_ERR_NOT_FOUND', `no batch ${batchId} visible to ${who.participantId}`);
+    const jws = await deps.logStore(who.discomId).receipt(batchId);
+    if (!jws) {
+      const colon = batchId.indexOf(':');
+      if (colon > 0 && (await deps.idempotency.accepted(who.discomId, batchId.slice(0, colon), batchId.slice(colon + 1)))) {
+        return reply.code(202).header('retry-after', String(RETRY_SECONDS)).send({ batchId, status: 'PENDING', detail: 'accepted; the notary has not appended it to the log yet' });
+      }
+      throw new IesError('IES_ERR_NOT_FOUND', `batch ${batchId} was not accepted for ${who.discomId} (or its acceptance record has expired and it has no receipt)`);
+    }
+    return reply.type(TLOG_PROOF_TYPE).send(await tlogProof(who.discomId, receiptFromJws(jws).receipt));
+  });
+
+  app.get('/v1/reads/tlog-proof', { schema: READ_TLOG_PROOF }, async (req, reply) => {
+    const p = await readProofOf(req);
+    if ('pending' in p) return pendingRead(reply, p.pending!);
+    return reply.type(TLOG_PROOF_TYPE).send(await tlogProof(p.discomId, p.receipt.receipt, { read: p.read, indexInBatch: p.indexInBatch, batchPath: p.batchPath }));
   });
 
   // Checkpoints and verifier keys are public by design (signed tree heads are gossiped so that

@@ -89,3 +89,21 @@ export const LOG_WITNESSES = doc({
     ...problemResponses(400, ...READ_ERRORS, 404),
   },
 });
+
+const PENDING_BATCH = pending('Accepted; not appended to the log yet', { batchId: STRING, status: { type: 'string', enum: ['PENDING'] }, detail: STRING }, ['batchId', 'status']);
+
+export const BATCH_TLOG_PROOF = doc({
+  summary: 'The batch\'s log entry as a c2sp.org/tlog-proof@v1 file, in the latest witnessed checkpoint that covers it (202 while it is being notarised)',
+  tags: ['meter-data', 'log'],
+  security: BEARER_OR_CAPABILITY,
+  params: RECEIPT_ROUTE.params,
+  response: { 200: TEXT('c2sp.org/tlog-proof@v1 (extra: the log entry, docs/notary-formats.md)'), 202: PENDING_BATCH, ...problemResponses(400, ...READ_ERRORS, 404, 414) },
+});
+
+export const READ_TLOG_PROOF = doc({
+  summary: "A read's proof as a c2sp.org/tlog-proof@v1 file: its batch path in the extension, the batch entry's inclusion in the latest witnessed checkpoint",
+  tags: ['meter-data', 'log'],
+  security: BEARER_OR_CAPABILITY,
+  querystring: READ_PROOF.querystring,
+  response: { 200: TEXT('c2sp.org/tlog-proof@v1 (extra: the log entry, the read and its batch path)'), 202: pending('The read is stored; its batch is not notarised yet', { batchId: STRING, status: { type: 'string', enum: ['PENDING'] }, detail: STRING }, ['batchId', 'status']), ...problemResponses(400, ...READ_ERRORS, 404) },
+});
