@@ -49,6 +49,15 @@ export const ERROR_CODES = {
   IES_ERR_DIGEST_MISMATCH: { status: 422, title: 'SHA-256 of the carried bytes differs from the one the record states', retriable: false },
   IES_ERR_BATCH_SIGNER_MISMATCH: { status: 422, title: 'Batch record names another head-end or batch id than its signature', retriable: false },
   IES_ERR_BATCH_READS_MISMATCH: { status: 422, title: 'Batch reads differ from the signed body normalised against the registry', retriable: false },
+  // --- MeterDataCredentials (W3C VC 2.0, Data Integrity; services/credentials) ---
+  IES_ERR_CREDENTIAL_INVALID: { status: 400, title: 'Body is not a MeterDataCredential this node accepts', retriable: false },
+  IES_ERR_CREDENTIAL_CONTEXT_UNKNOWN: { status: 400, title: 'Credential names a JSON-LD context the node does not bundle', retriable: false },
+  IES_ERR_CREDENTIAL_PROOF_INVALID: { status: 401, title: 'Credential proof does not verify', retriable: false },
+  IES_ERR_CREDENTIAL_ISSUER_KEY: { status: 401, title: 'Credential proof names no registered key of its issuer', retriable: false },
+  IES_ERR_CREDENTIAL_EXPIRED: { status: 401, title: 'Credential validUntil has passed', retriable: false },
+  IES_ERR_CREDENTIAL_NOT_YET_VALID: { status: 401, title: 'Credential validFrom is in the future', retriable: false },
+  IES_ERR_CREDENTIAL_REVOKED: { status: 403, title: 'Credential revoked in its status list', retriable: false },
+  IES_ERR_CREDENTIAL_STATUS_UNKNOWN: { status: 403, title: 'Credential status cannot be checked against a list the registry holds', retriable: false },
   // --- meter data and VEE (services/meterdata) ---
   IES_ERR_METERDATA_SCHEMA: { status: 422, title: 'Meter data does not match IES MeterData v0.6 schema.json', retriable: false },
   IES_ERR_METERDATA_DESCRIPTOR_MISSING: { status: 422, title: 'Meter data profile has no PayloadDescriptorProfile', retriable: false },

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { METER_DATA_WRITE } from '@ies/contracts';
 import { DAY_MS, istDayOf } from '@ies/units';
-import { generateSigningKey, importPrivateJwk, signDetached, type KeyPair } from '@ies/crypto';
+import { signCredential, type PrivateEd25519Jwk, type ProofKind } from '@ies/credentials';
+import { exportPrivateJwk, generateSigningKey, importPrivateJwk, signDetached, type KeyPair } from '@ies/crypto';
 import { buildFleet, injectFaults, istDayStart, meterDay, toCsv, type Fault, type SimMeter, type SimRow } from '../domain/fleet.js';
+import { unsignedMeterDataCredential } from '../domain/meterdata-credential.js';
 import { option, parseArgs } from './args.js';
 
 export interface SimulationOptions {
@@ -27,6 +29,19 @@ export interface SimulationOptions {
   response?: { start: number; end: number; factor: number };
   /** Share of blocks the head-ends never send (default 0.005); 0 for a day whose gaps VEE already filled. */
   gapRate?: number;
+  /**
+   * How each batch is sent: `jws` (default) compact CSV with a detached JWS; `vc` IES MeterData
+   * v0.6 wrapped in a MeterDataCredential whose proof (`proof`) is by the head-end's key, its
+   * registry `did` the issuer (docs/ingest.md section 5).
+   */
+  envelope?: 'jws' | 'vc';
+  /** The credential proof for `envelope: 'vc'` (default eddsa-jcs-2022). */
+  proof?: ProofKind;
+}
+
+/** The did:web DID a simulated head-end issues its credentials under. */
+export function simulatedHeadEndDid(discom: string, headEndId: string): string {
+  return `did:web:sim.ies.example:${discom}:${headEndId}`;
 }
 
 export interface SimulationSummary {
@@ -47,8 +62,11 @@ export interface SimulationSummary {
 const USAGE = `usage: ies simulate [--discom DEMO-DL] [--meters 2000] [--headends 4] [--day YYYY-MM-DD] [--seed 42]
                     [--batch-reads 1000] [--concurrency 8] [--rate 0] [--faults 0.001] [--url http://127.0.0.1:8080]
                     [--operator-key .stack/keys/operator.private.jwk.json] [--no-register]
+                    [--envelope jws|vc] [--proof eddsa-jcs-2022|Ed25519Signature2020]
   registers a seeded fleet of head-ends and meters (residential, commercial, rooftop-PV prosumers),
-  then posts one IST day of signed 15-minute reads as compact CSV batches.`;
+  then posts one IST day of signed 15-minute reads: compact CSV batches with a detached JWS
+  (--envelope jws, the default), or IES MeterData v0.6 in MeterDataCredentials (--envelope vc:
+  each head-end registered with a did:web DID; no head-end faults are injected).`;
 
 /** Yesterday as an IST date (YYYY-MM-DD): a full day whose blocks are all in the past. */
 export function yesterdayIst(nowMs = Date.now()): string {
@@ -80,9 +98,21 @@ export async function runSimulateCommand(argv: readonly string[], env: Readonly<
     register: !args.options.has('no-register'),
     progress: true,
     faultRate: num('faults', 0.001),
+    envelope: envelopeOf(option(args, 'envelope', 'jws')),
+    proof: proofOf(option(args, 'proof', 'eddsa-jcs-2022')),
   });
   printSummary(summary);
   return summary.failedBatches === 0 ? 0 : 1;
+}
+
+function envelopeOf(v: string): 'jws' | 'vc' {
+  if (v !== 'jws' && v !== 'vc') throw new Error(`--envelope must be jws or vc, not ${v}`);
+  return v;
+}
+
+function proofOf(v: string): ProofKind {
+  if (v !== 'eddsa-jcs-2022' && v !== 'Ed25519Signature2020') throw new Error(`--proof must be eddsa-jcs-2022 or Ed25519Signature2020, not ${v}`);
+  return v;
 }
 
 export function printSummary(s: SimulationSummary): void {
@@ -112,7 +142,8 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
     let rows: SimRow[] = [];
     let n = 0;
     for (const meter of fleet.filter((m) => m.headEndId === headEndId)) {
-      const day = injectFaults(meterDay(meter, dayStart, { seed: o.seed, ...(o.response ? { response: o.response } : {}), ...(o.gapRate !== undefined ? { gapRate: o.gapRate } : {}) }), o.faultRate, o.seed ^ meter.meterId.length ^ Number(meter.meterId.slice(-7)));
+      // A credential carries IES MeterData, whose profile rules would refuse a whole batch over one injected fault.
+      const day = injectFaults(meterDay(meter, dayStart, { seed: o.seed, ...(o.response ? { response: o.response } : {}), ...(o.gapRate !== undefined ? { gapRate: o.gapRate } : {}) }), o.envelope === 'vc' ? 0 : o.faultRate, o.seed ^ meter.meterId.length ^ Number(meter.meterId.slice(-7)));
       for (const [f, count] of Object.entries(day.faults)) injectedFaults[f as Fault] += count;
       for (const row of day.rows) {
         rows.push(row);
@@ -143,11 +174,14 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
         const wait = due - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
-      const body = Buffer.from(toCsv(job.rows));
       // The fleet size is part of the id: another size is another fleet, not a replay of this one.
       const jti = `SIM-${o.seed}-${o.meters}m-${o.day}-${job.headEndId}-${job.n}`;
+      const key = keys.get(job.headEndId) as KeyPair;
       const started = performance.now();
-      const outcome = await postWithRetry(o.gatewayUrl, body, keys.get(job.headEndId) as KeyPair, jti, o.discom);
+      const outcome =
+        o.envelope === 'vc'
+          ? await postCredentialWithRetry(o.gatewayUrl, await credentialBody(o, job.headEndId, key, `urn:ies-sim:${jti}`, job.rows))
+          : await postWithRetry(o.gatewayUrl, Buffer.from(toCsv(job.rows)), key, jti, o.discom);
       latencies.push(performance.now() - started);
       summary.reads += reads;
       summary.retried += outcome.retries;
@@ -173,12 +207,28 @@ export async function simulate(o: SimulationOptions): Promise<SimulationSummary>
   return summary;
 }
 
-async function postWithRetry(url: string, body: Buffer, key: KeyPair, jti: string, tenant: string, attempts = 5): Promise<{ status: number; body: unknown; replayed: boolean; retries: number }> {
+/** A batch as a signed MeterDataCredential: its id is the batch id's second half. */
+async function credentialBody(o: SimulationOptions, headEndId: string, key: KeyPair, id: string, rows: readonly SimRow[]): Promise<Buffer> {
+  const issuerDid = simulatedHeadEndDid(o.discom, headEndId);
+  const kind = o.proof ?? 'eddsa-jcs-2022';
+  const unsigned = unsignedMeterDataCredential({ id, issuerDid, issuerName: `Simulated head-end ${headEndId}`, rows, nowMs: Date.now(), kind });
+  const jwk = (await exportPrivateJwk(key)) as unknown as PrivateEd25519Jwk;
+  return Buffer.from(JSON.stringify(await signCredential(unsigned, jwk, issuerDid, kind)));
+}
+
+/** The same credential is sent again on 503: the gateway answers a repeat as a replay. */
+function postCredentialWithRetry(url: string, body: Buffer) {
+  return postWithRetry(url, body, undefined, '', '');
+}
+
+async function postWithRetry(url: string, body: Buffer, key: KeyPair | undefined, jti: string, tenant: string, attempts = 5): Promise<{ status: number; body: unknown; replayed: boolean; retries: number }> {
   for (let attempt = 0; ; attempt += 1) {
-    const signature = await signDetached(body, key, { iat: Math.floor(Date.now() / 1000), jti, htm: METER_DATA_WRITE.method, htu: METER_DATA_WRITE.path, tenant });
+    const headers: Record<string, string> = key === undefined
+      ? { 'content-type': 'application/vc' }
+      : { 'content-type': 'text/csv', 'x-ies-signature': await signDetached(body, key, { iat: Math.floor(Date.now() / 1000), jti, htm: METER_DATA_WRITE.method, htu: METER_DATA_WRITE.path, tenant }) };
     let res: Response;
     try {
-      res = await fetch(`${url}/v1/meter-data`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-ies-signature': signature }, body });
+      res = await fetch(`${url}/v1/meter-data`, { method: 'POST', headers, body });
     } catch (err) {
       if (attempt + 1 >= attempts) return { status: 0, body: { error: (err as Error).message }, replayed: false, retries: attempt };
       await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
@@ -198,7 +248,7 @@ async function registerFleet(o: SimulationOptions, fleet: readonly SimMeter[], k
   const operator = await importPrivateJwk(JSON.parse(await readFile(o.operatorKeyFile, 'utf8')));
   const lines = [`discom: ${o.discom}`, 'participants:'];
   for (const [id, key] of keys) {
-    lines.push(`  - id: ${id}`, '    role: HEADEND', `    name: Simulated head-end ${id}`, '    keys:', `      - ${JSON.stringify(key.publicJwk)}`);
+    lines.push(`  - id: ${id}`, '    role: HEADEND', `    name: Simulated head-end ${id}`, ...(o.envelope === 'vc' ? [`    did: ${simulatedHeadEndDid(o.discom, id)}`] : []), '    keys:', `      - ${JSON.stringify(key.publicJwk)}`);
   }
   lines.push('meters:');
   for (const m of fleet) {

@@ -8,6 +8,7 @@ import { ingestContextFor, type MeterBatchRecord } from '@ies/registry/verify-ba
 import { authenticateWrite, type WriteRequest } from '@ies/http/auth';
 import type { WriteDeps } from '../deps.js';
 import { acceptedBatchResponse } from './batch-response.js';
+import { authenticateCredential, type BatchSender } from './credential-sender.js';
 import type { IngestMetrics } from './metrics.js';
 import { notaryOverdueMs, type NotaryBacklog } from '@ies/notary/http';
 
@@ -35,13 +36,21 @@ export interface SubmitOutcome {
   replayed: boolean;
 }
 
-export type BatchFormat = 'IES_METERDATA_V06' | 'COMPACT_CSV';
+export type BatchFormat = 'IES_METERDATA_V06' | 'COMPACT_CSV' | 'IES_METERDATA_VC';
+
+/**
+ * `application/vc` is the media type VC Data Model 2.0 (section 6.3) registers for a
+ * credential secured with an embedded proof; `application/vc+ld+json` (its drafts' name) is
+ * accepted as well.
+ */
+export const CREDENTIAL_MEDIA_TYPES = ['application/vc', 'application/vc+ld+json'];
 
 export function formatOf(contentType: string): BatchFormat {
-  const type = contentType.split(';')[0]?.trim().toLowerCase();
+  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (type === 'application/json' || type === 'application/ies-meterdata+json') return 'IES_METERDATA_V06';
   if (type === 'text/csv') return 'COMPACT_CSV';
-  throw new IesError('IES_ERR_UNSUPPORTED_MEDIA_TYPE', `Content-Type ${JSON.stringify(contentType)} is not accepted; send application/json (IES MeterData v0.6) or text/csv (compact)`);
+  if (CREDENTIAL_MEDIA_TYPES.includes(type)) return 'IES_METERDATA_VC';
+  throw new IesError('IES_ERR_UNSUPPORTED_MEDIA_TYPE', `Content-Type ${JSON.stringify(contentType)} is not accepted; send application/json (IES MeterData v0.6), text/csv (compact) or application/vc (a MeterDataCredential)`);
 }
 
 /**
@@ -84,7 +93,11 @@ async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutco
   const { config, registry, idempotency } = deps;
   const nowMs = deps.now();
   const format = formatOf(input.contentType);
-  const sender = await authenticateWrite(registry, input.body, input.signature, { nowMs, maxSkewSeconds: config.auth.maxSkewSeconds, expectedRoles: ['HEADEND'], request: input.request });
+  // A credential carries its own proof (no X-IES-Signature); every other body a detached JWS.
+  const sender: BatchSender =
+    format === 'IES_METERDATA_VC'
+      ? await authenticateCredential(registry, input.body, input.tenant, nowMs, config.auth.maxSkewSeconds)
+      : await authenticateWrite(registry, input.body, input.signature, { nowMs, maxSkewSeconds: config.auth.maxSkewSeconds, expectedRoles: ['HEADEND'], request: input.request });
   if (input.tenant !== undefined && input.tenant !== sender.discomId) {
     throw new IesError('IES_ERR_TENANT_FORBIDDEN', `key ${sender.kid} belongs to ${sender.discomId}, not to ${input.tenant}`);
   }
@@ -134,7 +147,7 @@ async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutco
 
   let messages: Awaited<ReturnType<typeof encodeBatch>>;
   try {
-    messages = await encodeBatch(deps, { batchId, discomId: sender.discomId, headEndId: sender.participantId, receivedAt, format, bodySha256, signature: input.signature as string, body: input.body }, result);
+    messages = await encodeBatch(deps, { batchId, discomId: sender.discomId, headEndId: sender.participantId, receivedAt, format, bodySha256, signature: format === 'IES_METERDATA_VC' ? '' : (input.signature as string), body: input.body }, result);
   } catch (err) {
     await release(); // nothing was sent
     throw err;

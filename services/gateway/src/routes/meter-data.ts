@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { submitMeterBatch, type SubmitDeps } from '../ingest/submit-batch.js';
+import { CREDENTIAL_MEDIA_TYPES, submitMeterBatch, type SubmitDeps } from '../ingest/submit-batch.js';
 import { requestPath, sendRecorded } from '@ies/http/auth';
 import { SUBMIT_METER_DATA } from './schemas/meter-data.js';
 
-const BODY_TYPES = ['application/json', 'application/ies-meterdata+json', 'text/csv'];
+const BODY_TYPES = ['application/json', 'application/ies-meterdata+json', 'text/csv', ...CREDENTIAL_MEDIA_TYPES];
 
-/** POST /v1/meter-data: a head-end's signed batch (IES MeterData v0.6 JSON or compact CSV). */
+/** POST /v1/meter-data: a head-end's signed batch (IES MeterData v0.6 JSON or compact CSV), or a MeterDataCredential. */
 export function meterDataRoutes(app: FastifyInstance, deps: SubmitDeps): void {
   app.register(async (scoped) => {
     // The signature covers the exact bytes, so the body stays a Buffer until it verified.

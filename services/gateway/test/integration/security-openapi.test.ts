@@ -60,7 +60,7 @@ test('every operation has a summary, a success and its refusals as problem+json;
 
 test('signed writes document their body per content type without fastify parsing it', () => {
   const ops = Object.fromEntries(operations().map((o) => [o.id, o.op]));
-  assert.deepEqual(Object.keys(ops['POST /v1/meter-data']!.requestBody.content).sort(), ['application/ies-meterdata+json', 'application/json', 'text/csv']);
+  assert.deepEqual(Object.keys(ops['POST /v1/meter-data']!.requestBody.content).sort(), ['application/ies-meterdata+json', 'application/json', 'application/vc', 'application/vc+ld+json', 'text/csv']);
   assert.deepEqual(Object.keys(ops['POST /v1/registry']!.requestBody.content).sort(), ['application/json', 'application/yaml', 'text/yaml']);
   assert.deepEqual(ops['POST /v1/dr/events']!.security, [{ detachedJws: [] }]);
   assert.ok(!('rawBody' in ops['POST /v1/dr/events']!), 'the documentation key is not leaked');

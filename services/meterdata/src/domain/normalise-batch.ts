@@ -4,7 +4,7 @@ import { normaliseIesMeterData } from './normalise-ies.js';
 import type { IngestContext, IngestResult } from './types.js';
 
 /** The body formats a head-end batch may come in (Avro `BatchFormat`). */
-export type BatchFormat = 'IES_METERDATA_V06' | 'COMPACT_CSV';
+export type BatchFormat = 'IES_METERDATA_V06' | 'COMPACT_CSV' | 'IES_METERDATA_VC';
 
 /**
  * Normalises a batch body of either format. The gateway accepts batches with it and the
@@ -22,5 +22,16 @@ export function normaliseBatch(format: BatchFormat, body: Uint8Array, ctx: Inges
     if (cause instanceof IesError) throw cause;
     throw new IesError('IES_ERR_VALIDATION', `body is not JSON: ${(cause as Error).message}`, { cause });
   }
-  return normaliseIesMeterData(doc, ctx);
+  return normaliseIesMeterData(format === 'IES_METERDATA_VC' ? meterDataOf(doc) : doc, ctx);
+}
+
+/**
+ * The IES MeterData v0.6 payload of a MeterDataCredential (`credentialSubject.meterData`: one
+ * profile or an array of them). The credential's proof is checked before (@ies/credentials);
+ * here it is only unwrapped, so the gateway, the notary and the loader read the same reads.
+ */
+function meterDataOf(credential: unknown): unknown {
+  const subject = (credential as { credentialSubject?: { meterData?: unknown } } | null)?.credentialSubject;
+  if (subject?.meterData === undefined) throw new IesError('IES_ERR_CREDENTIAL_INVALID', 'the credential has no credentialSubject.meterData');
+  return subject.meterData;
 }

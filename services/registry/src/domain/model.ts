@@ -29,7 +29,11 @@ export interface RegistryEntry {
   id: string;
   discomId: string;
   updatedAt: number;
-  participant: { role: ParticipantRole; name: string; halfHourProfiles: HalfHourRule } | null;
+  /**
+   * `did` and `statusLists` (MeterDataCredentials) exist only in entries derived from signed
+   * documents, like `meterCategory`, never in the Avro PARTICIPANT record.
+   */
+  participant: { role: ParticipantRole; name: string; halfHourProfiles: HalfHourRule; did?: string; statusLists?: StatusListEntry[] } | null;
   key: { participantId: string; jwk: string; status: KeyStatus } | null;
   /**
    * `meterCategory` (IS 15959: A, B, C, D1–D4) exists only in entries derived from signed
@@ -42,12 +46,24 @@ export interface RegistryEntry {
   consent?: { meterId: string; platformId: string; status: EnrolmentStatus } | null;
 }
 
+/**
+ * A W3C Bitstring Status List the operator publishes for a participant's credentials:
+ * `url` is what a credential's `credentialStatus.statusListCredential` names, `encodedList`
+ * the list (multibase base64url of the GZIP-compressed bitstring).
+ */
+export interface StatusListEntry {
+  url: string;
+  encodedList: string;
+}
+
 export function entityKey(entry: Pick<RegistryEntry, 'kind' | 'id'>): string {
   return `${entry.kind}:${entry.id}`;
 }
 
 const ROLES: readonly ParticipantRole[] = ['DISCOM', 'HEADEND', 'AGGREGATOR', 'PLATFORM', 'NODE_OPERATOR', 'PEER_DISCOM', 'AUDITOR'];
 const ID_MAX = 128;
+/** A did:web DID (W3C did:web method): host, then optional colon-separated path segments. */
+const DID_WEB = /^did:web:[A-Za-z0-9._%-]+(:[A-Za-z0-9._%-]+)*$/;
 /** IS 15959 meter categories (IES MeterData v0.6 `MeterCategory`): the reading types IES codes.json allows depend on them. */
 const METER_CATEGORIES: readonly string[] = ['A', 'B', 'C', 'D1', 'D2', 'D3', 'D4'];
 
@@ -63,6 +79,9 @@ const METER_CATEGORIES: readonly string[] = ['A', 'B', 'C', 'D1', 'D2', 'D3', 'D
  *     role: HEADEND
  *     name: North zone head-end
  *     halfHourProfiles: SPLIT_EVEN   # optional, default REJECT
+ *     did: did:web:hes-01.discom.example   # optional: the issuer of its MeterDataCredentials
+ *     statusLists:                   # optional: revocation lists of its credentials
+ *       - { url: "https://node.example/status/hes-01/1", encodedList: "uH4sI..." }
  *     keys:
  *       - { kty: OKP, crv: Ed25519, x: "...", kid: "..." }
  *       - { kty: OKP, crv: Ed25519, x: "...", kid: "...", status: REVOKED }
@@ -100,9 +119,18 @@ export function parseRegistryDocument(text: string, updatedAt: number): Registry
     if (role === 'PEER_DISCOM' && !isDiscomId(id)) problems.push(`${at}.id ${JSON.stringify(id)}: a PEER_DISCOM participant is named by the peer's DISCOM id, like BRPL-DL`);
     const half = (p.halfHourProfiles ?? 'REJECT') as HalfHourRule;
     if (half !== 'REJECT' && half !== 'SPLIT_EVEN') problems.push(`${at}.halfHourProfiles must be REJECT or SPLIT_EVEN`);
+    const did = p.did;
+    if (did !== undefined && (typeof did !== 'string' || !DID_WEB.test(did) || did.length > ID_MAX)) problems.push(`${at}.did ${JSON.stringify(did)} must be a did:web DID (did:web:<host>[:<path>]…, at most ${ID_MAX} characters)`);
+    const statusLists = asArray(p.statusLists ?? [], `${at}.statusLists`, problems).map((raw, k) => {
+      const l = asRecord(raw, `${at}.statusLists[${k}]`, problems);
+      if (typeof l.url !== 'string' || !/^https:\/\/\S+$/.test(l.url)) problems.push(`${at}.statusLists[${k}].url must be an https URL (a credential's statusListCredential)`);
+      if (typeof l.encodedList !== 'string' || !/^u[A-Za-z0-9_-]+$/.test(l.encodedList)) problems.push(`${at}.statusLists[${k}].encodedList must be multibase base64url (u…) of the GZIP-compressed bitstring`);
+      return { url: String(l.url), encodedList: String(l.encodedList) };
+    });
+    if (statusLists.length > 0 && did === undefined) problems.push(`${at}.statusLists needs the participant's did`);
     entries.push({
       kind: 'PARTICIPANT', id, discomId, updatedAt,
-      participant: { role, name: typeof p.name === 'string' ? p.name : id, halfHourProfiles: half },
+      participant: { role, name: typeof p.name === 'string' ? p.name : id, halfHourProfiles: half, ...(typeof did === 'string' ? { did } : {}), ...(statusLists.length > 0 ? { statusLists } : {}) },
       key: null, meter: null,
     });
     asArray(p.keys ?? [], `${at}.keys`, problems).forEach((rawKey, k) => {

@@ -1,4 +1,4 @@
-import type { HalfHourRule, ParticipantRole, PublicJwk, RegistryEntry } from './model.js';
+import type { HalfHourRule, ParticipantRole, PublicJwk, RegistryEntry, StatusListEntry } from './model.js';
 import { entityKey } from './model.js';
 
 export interface KeyRecord {
@@ -21,6 +21,10 @@ export interface ParticipantRecord {
   role: ParticipantRole;
   name: string;
   halfHourProfiles: HalfHourRule;
+  /** The did:web DID its MeterDataCredentials name as issuer. */
+  did?: string;
+  /** Revocation lists of its credentials (BitstringStatusList), as the operator published them. */
+  statusLists?: StatusListEntry[];
 }
 
 export interface EnrolmentRecord {
@@ -132,6 +136,11 @@ export class RegistryState {
 
   participant(discomId: string, id: string): ParticipantRecord | undefined {
     return this.participants.get(`${discomId}/${id}`);
+  }
+
+  /** The participants of any tenant whose registry `did` is `did` (a credential's issuer). */
+  participantsByDid(did: string): ParticipantRecord[] {
+    return [...this.participants.values()].filter((p) => p.did === did);
   }
 
   /**

@@ -3,7 +3,11 @@ import { METER_DATA_WRITE } from '@ies/contracts';
 import { checkRequestBinding, parseStrictJson, verifyDetached, type DetachedHeader } from '@ies/crypto';
 import { isIesError, type ErrorCode } from '@ies/errors';
 import { DEFAULT_POLICY, normaliseBatch, type BatchFormat, type IngestContext, type IngestResult, type NormalisedRead } from '@ies/meterdata';
+import { verifyMeterDataCredential } from '@ies/credentials';
+import { credentialSigner, type CredentialSigner } from './credential-issuer.js';
 import type { KeyRecord, RegistryState } from './state.js';
+
+export { credentialSigner, type CredentialSigner } from './credential-issuer.js';
 
 /**
  * The re-verification of a `meter-batches.v1` record that the notary and the loader run
@@ -66,6 +70,8 @@ export async function verifyMeterBatch(record: MeterBatchRecord, topicTenant: st
   const digest = createHash('sha256').update(record.body).digest('hex');
   if (digest !== record.bodySha256) return fail('IES_ERR_DIGEST_MISMATCH', `batch ${record.batchId} body hashes to ${digest}, not to its bodySha256 ${record.bodySha256}`, false);
 
+  if (record.format === 'IES_METERDATA_VC') return verifyCredentialBatch(record, registry);
+
   let key: KeyRecord | undefined;
   let header: DetachedHeader;
   try {
@@ -96,6 +102,52 @@ export async function verifyMeterBatch(record: MeterBatchRecord, topicTenant: st
   }
   if (record.batchId !== `${record.headEndId}:${header.jti}`) return fail('IES_ERR_BATCH_SIGNER_MISMATCH', `batch id ${record.batchId} is not <headEndId>:<jti> = ${record.headEndId}:${String(header.jti)}`, false);
 
+  const readsProblem = checkReads(record, registry);
+  return readsProblem ?? { ok: true, kid: signer.kid, iat: header.iat };
+}
+
+/**
+ * A batch that came as a MeterDataCredential: the body is the credential as received, and it
+ * authenticates itself. Its proof verifies against the registered key of its issuer (a
+ * HEADEND `headEndId` of `discomId`, not revoked before the proof's `created`), it was within
+ * its validity period at `receivedAt`, and `batchId` is `<headEndId>:<credential id>`. Its
+ * status (revocation) is the gateway's check at acceptance and is not re-run: a credential
+ * revoked after it was accepted stays accepted, as a batch does when its key is revoked later.
+ */
+async function verifyCredentialBatch(record: MeterBatchRecord, registry: RegistryState): Promise<BatchVerdict> {
+  if (record.signature !== '') return fail('IES_ERR_BATCH_SIGNER_MISMATCH', `batch ${record.batchId} is a credential but carries a detached signature`, false);
+  let signer: CredentialSigner | undefined;
+  let created: number;
+  try {
+    const claims = await verifyMeterDataCredential(record.body, {
+      nowMs: record.receivedAt,
+      maxSkewMs: CREDENTIAL_SKEW_MS,
+      parseJson: parseStrictJson,
+      issuerKey: (issuerDid, kid) => {
+        signer = credentialSigner(registry, issuerDid, kid, { tenant: record.discomId, revokedBy: Number.MIN_SAFE_INTEGER }); // judged below, at the proof's created
+        return { x: signer.key.jwk.x };
+      },
+    });
+    created = claims.createdMs ?? record.receivedAt;
+    const s = signer as CredentialSigner;
+    if (s.key.status === 'REVOKED' && (s.key.revokedAt === undefined || s.key.revokedAt <= created)) {
+      return fail('IES_ERR_KEY_REVOKED', `batch ${record.batchId} is a credential proved by kid ${s.key.kid} at ${new Date(created).toISOString()}, but the key was revoked`, true);
+    }
+    if (s.participant.id !== record.headEndId) return fail('IES_ERR_BATCH_SIGNER_MISMATCH', `batch ${record.batchId} names head-end ${record.headEndId} but its credential is issued by ${s.participant.id}`, true);
+    if (record.batchId !== `${record.headEndId}:${claims.id}`) return fail('IES_ERR_BATCH_SIGNER_MISMATCH', `batch id ${record.batchId} is not <headEndId>:<credential id> = ${record.headEndId}:${claims.id}`, false);
+  } catch (err) {
+    if (isIesError(err) && !err.retriable) return fail(err.code, `batch ${record.batchId}: ${err.message}`, err.code === 'IES_ERR_CREDENTIAL_ISSUER_KEY');
+    throw err;
+  }
+  const readsProblem = checkReads(record, registry);
+  return readsProblem ?? { ok: true, kid: (signer as CredentialSigner).key.kid, iat: Math.floor(created / 1000) };
+}
+
+/** The skew a credential's validFrom may be ahead of the node clock, as the gateway allows it (its auth skew). */
+export const CREDENTIAL_SKEW_MS = 300_000;
+
+/** The record's reads against the body normalised again; undefined when they agree. */
+function checkReads(record: MeterBatchRecord, registry: RegistryState): BatchVerdict | undefined {
   let expected: IngestResult;
   try {
     expected = normaliseBatch(record.format, record.body, ingestContextFor(registry, record.discomId, record.headEndId, record.receivedAt), parseStrictJson);
@@ -105,7 +157,7 @@ export async function verifyMeterBatch(record: MeterBatchRecord, topicTenant: st
   }
   const difference = readsDifference(record, expected);
   if (difference !== undefined) return fail('IES_ERR_BATCH_READS_MISMATCH', `batch ${record.batchId}: ${difference}`, true);
-  return { ok: true, kid: signer.kid, iat: header.iat };
+  return undefined;
 }
 
 /** The first difference between the record's reads and the normalised body's, or undefined. */

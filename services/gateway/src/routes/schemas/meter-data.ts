@@ -5,9 +5,14 @@ const CSV = 'Compact CSV: the header line `meter_id,block_start,import_wh,export
 const PROFILE = open({ '@type': STRING, profileType: STRING, id: STRING }, ['@type'], 'An IES MeterData v0.6 profile (its schema.json)');
 const METERDATA = { description: 'An IES MeterData v0.6 document: one profile, or an array of profiles and payload descriptors', oneOf: [PROFILE, { type: 'array', minItems: 1, items: PROFILE }] };
 
+const CREDENTIAL = {
+  description: 'A MeterDataCredential (W3C VC 2.0) with a Data Integrity proof (Ed25519Signature2020 or eddsa-jcs-2022) by a key the issuer registered; no X-IES-Signature. docs/ingest.md section 5',
+  ...open({ '@context': { type: 'array' }, id: STRING, type: { type: 'array' }, issuer: {}, credentialSubject: { type: 'object' }, proof: { type: 'object' } }, ['@context', 'id', 'type', 'issuer', 'credentialSubject', 'proof']),
+};
+
 export const SUBMIT_METER_DATA = doc({
   summary: 'Submit a signed batch of 15-minute interval reads',
-  description: `A head-end's batch: IES MeterData v0.6 JSON or compact CSV. The JWS \`jti\` is the batch id; the same signed batch again gets the first answer back (Idempotent-Replayed: true). ${SIGNED_BODY_NOTE}`,
+  description: `A head-end's batch: IES MeterData v0.6 JSON or compact CSV, signed with a detached JWS, or a MeterDataCredential (\`application/vc\`) that carries its own proof, whose \`id\` stands for the \`jti\`. The JWS \`jti\` is the batch id; the same signed batch again gets the first answer back (Idempotent-Replayed: true). ${SIGNED_BODY_NOTE}`,
   tags: ['meter-data'],
   security: SIGNED,
   headers: {
@@ -23,6 +28,8 @@ export const SUBMIT_METER_DATA = doc({
       'text/csv': { schema: { type: 'string', description: CSV } },
       'application/json': { schema: METERDATA },
       'application/ies-meterdata+json': { schema: METERDATA },
+      'application/vc': { schema: CREDENTIAL },
+      'application/vc+ld+json': { schema: CREDENTIAL },
     },
   },
   response: {
