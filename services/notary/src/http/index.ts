@@ -3,13 +3,15 @@ import type { NodeContext, ServiceHttp } from '@ies/http';
 import { LogStore, notaryOverdueMs, type NotaryBacklog } from '../log-store.js';
 import { logRoutes, type ReadIndex } from './log-routes.js';
 import { ClickHouseReadIndex } from './read-index.js';
+import { tlogRoutes } from './tlog-routes.js';
 
 export { notaryOverdueMs, type NotaryBacklog, type ReadIndex };
 
 /**
  * The notary's front door: receipts, read proofs, checkpoints, consistency proofs and
- * verifier keys of each hosted tenant's log, served from the log's Redis projection and the
- * ClickHouse read index; the notary keys of a tenant go into its JWKS.
+ * verifier keys of each hosted tenant's log, and each log as a public C2SP tiled log under
+ * /logs/<discom>/, served from the log's Redis projection and the ClickHouse read index; the
+ * notary keys of a tenant go into its JWKS.
  */
 export function notaryHttp(ctx: NodeContext): ServiceHttp {
   const stores = new Map(ctx.config.tenants.map((t) => [t, new LogStore(ctx.redis, t)]));
@@ -17,7 +19,10 @@ export function notaryHttp(ctx: NodeContext): ServiceHttp {
   const readIndex = new ClickHouseReadIndex(ctx.clickhouse);
   return {
     name: 'notary',
-    plugin: async (app) => logRoutes(app, { config: ctx.config, registry: ctx.registry, idempotency: ctx.idempotency, logStore, readIndex, now: ctx.now }),
+    plugin: async (app) => {
+      logRoutes(app, { config: ctx.config, registry: ctx.registry, idempotency: ctx.idempotency, logStore, readIndex, now: ctx.now });
+      tlogRoutes(app, { tenants: ctx.config.tenants, logStore });
+    },
     jwks: async (discomId) => ((await logStore(discomId).keys())?.jwks ?? []).map((k) => ({ ...k, 'ies:role': 'NOTARY' })),
     close: async () => {},
   };
