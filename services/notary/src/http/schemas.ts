@@ -74,7 +74,7 @@ export const TLOG_CHECKPOINT = doc({
   tags: ['log'],
   security: [],
   params: DISCOM_PARAM,
-  response: { 200: TEXT('A C2SP signed note'), ...problemResponses(404, 503) },
+  response: { 200: TEXT('A C2SP signed note'), ...problemResponses(400, 404, 503) },
 });
 
 export const TLOG_TILE = doc({
