@@ -16,7 +16,7 @@ if [[ ! -x "$BIN" || "$(cat "$OUT/stamp" 2>/dev/null)" != "$stamp" ]]; then
   mkdir -p "$OUT" "$ROOT/.cache/go"
   echo "tlog-client: building tools/tlog-client into .cache/tlog-client" >&2
   (cd "$SRC" && GOPATH="$ROOT/.cache/go/path" GOMODCACHE="$ROOT/.cache/go/mod" GOCACHE="$ROOT/.cache/go/cache" \
-    GOFLAGS="-modcacherw -buildvcs=false" go build -trimpath -o "$BIN.tmp" .)
+    GOFLAGS="-modcacherw -buildvcs=false -mod=readonly" GOTOOLCHAIN=local go build -trimpath -o "$BIN.tmp" .)
   mv "$BIN.tmp" "$BIN"
   printf '%s' "$stamp" >"$OUT/stamp"
 fi
