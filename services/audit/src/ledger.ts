@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
  * not on the topic) from one that was never promised.
  */
 export type AckLedgerEntry =
-  | { kind: 'batch'; discomId: string; batchId: string; bodySha256: string; at: number }
+  | { kind: 'batch'; discomId: string; batchId: string; bodySha256: string; at: number; via?: 'http' | 'kafka' }
   | { kind: 'dr-event'; discomId: string; eventId: string; at: number }
   | { kind: 'p2p-trade'; discomId: string; tradeId: string; at: number };
 
@@ -17,7 +17,7 @@ function entryOf(value: unknown): AckLedgerEntry | string {
   const o = value as Record<string, unknown>;
   if (!str(o, 'discomId')) return 'discomId is missing';
   if (typeof o.at !== 'number' || !Number.isSafeInteger(o.at)) return 'at (epoch ms) is missing';
-  if (o.kind === 'batch') return str(o, 'batchId') && typeof o.bodySha256 === 'string' && /^[0-9a-f]{64}$/.test(o.bodySha256) ? { kind: 'batch', discomId: o.discomId as string, batchId: o.batchId as string, bodySha256: o.bodySha256, at: o.at } : 'a batch entry has batchId and a lower-case hex bodySha256';
+  if (o.kind === 'batch') return str(o, 'batchId') && typeof o.bodySha256 === 'string' && /^[0-9a-f]{64}$/.test(o.bodySha256) ? { kind: 'batch', discomId: o.discomId as string, batchId: o.batchId as string, bodySha256: o.bodySha256, at: o.at, ...(o.via === 'http' || o.via === 'kafka' ? { via: o.via } : {}) } : 'a batch entry has batchId and a lower-case hex bodySha256';
   if (o.kind === 'dr-event') return str(o, 'eventId') ? { kind: 'dr-event', discomId: o.discomId as string, eventId: o.eventId as string, at: o.at } : 'a dr-event entry has eventId';
   if (o.kind === 'p2p-trade') return str(o, 'tradeId') ? { kind: 'p2p-trade', discomId: o.discomId as string, tradeId: o.tradeId as string, at: o.at } : 'a p2p-trade entry has tradeId';
   return `kind ${JSON.stringify(o.kind)} is not batch, dr-event or p2p-trade`;

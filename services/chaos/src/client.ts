@@ -5,13 +5,18 @@ import { sleep } from './processes.js';
 export interface ClientStats {
   requests: number;
   http503: number;
+  /** 503s by route family (`/v1/meter-data`, `/v1/dr`, `/v1/p2p`). */
+  http503By: Record<string, number>;
   retries: number;
   networkErrors: number;
   otherErrors: number;
+  /** Produce attempts and failures of the Kafka head-end. */
+  kafkaSends: number;
+  kafkaErrors: number;
 }
 
 export function newStats(): ClientStats {
-  return { requests: 0, http503: 0, retries: 0, networkErrors: 0, otherErrors: 0 };
+  return { requests: 0, http503: 0, http503By: {}, retries: 0, networkErrors: 0, otherErrors: 0, kafkaSends: 0, kafkaErrors: 0 };
 }
 
 export interface SignedRequest {
@@ -51,6 +56,8 @@ export async function sendUntilAnswered(urls: readonly string[], r: SignedReques
       if (res.status < 500) return { status: res.status, body, replayed: res.headers.get('idempotent-replayed') === 'true', gateway };
       if (res.status === 503) {
         stats.http503 += 1;
+        const family = r.path.split('/').slice(0, 3).join('/');
+        stats.http503By[family] = (stats.http503By[family] ?? 0) + 1;
         wait = Math.max(wait, Math.min(30, Number(res.headers.get('retry-after') ?? 1)) * 1000);
       } else stats.otherErrors += 1;
     } catch {

@@ -4,6 +4,9 @@ import type { ChaosNode } from './node.js';
 import type { ChaosStack } from './stack.js';
 import { ServiceProcess, sleep, waitReady } from './processes.js';
 
+/** Beside the node's two gateways (node.ts GATEWAY_PORTS). */
+const THIRD_GATEWAY_PORT = 18182;
+
 export interface FaultRecord { at: string; offsetS: number; fault: string; detail: string; ok: boolean }
 
 interface Fault { atS: number; name: string; run(): Promise<string> }
@@ -34,9 +37,27 @@ async function killAndRestart(p: ServiceProcess, url?: string): Promise<string> 
  * The schedule of the faulted pass, by offset from the start of the load. Every fault is
  * bounded (its own waits time out) and logged with its time, whether it went as planned.
  */
-export function faultSchedule(stack: ChaosStack, node: ChaosNode, adminConfig: Config, tenant: string): Fault[] {
+export function faultSchedule(stack: ChaosStack, node: ChaosNode, adminConfig: Config, discoms: readonly string[]): Fault[] {
   const s = node.services;
+  const [tenant, other] = [discoms[0]!, discoms[discoms.length - 1]!];
+  // A gateway serving only one DISCOM comes and goes: the head-end intake's consumer groups
+  // rebalance twice, and no DISCOM's submissions may be left unread (one group per tenant).
+  const third = new ServiceProcess('gateway-3', 'gateway', { ...node.gateways[0]!.env, IES_TENANTS: other, IES_HTTP_PORT: String(THIRD_GATEWAY_PORT) }, node.gateways[0]!.logDir);
   return [
+    {
+      atS: 125, name: `gateway-3 (${other} only) joins`, run: async () => {
+        third.start();
+        await waitReady(`http://127.0.0.1:${THIRD_GATEWAY_PORT}`, third, 120_000);
+        return `pid ${third.pid} ready, serving ${other}`;
+      },
+    },
+    {
+      atS: 185, name: 'gateway-3 leaves (SIGTERM)', run: async () => {
+        const pid = third.pid;
+        await third.stop();
+        return `pid ${pid} stopped`;
+      },
+    },
     { atS: 15, name: 'SIGKILL gateway-1 + restart', run: () => killAndRestart(node.gateways[0]!, node.urls[0]) },
     { atS: 30, name: 'SIGKILL fanout + restart', run: () => killAndRestart(s.fanout) },
     { atS: 45, name: 'SIGKILL notary + restart', run: () => killAndRestart(s.notary) },

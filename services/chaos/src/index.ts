@@ -1,2 +1,1 @@
 export { runCampaign, DISCOMS } from './campaign.js';
-export type { AckLedgerEntry } from './ledger.js';

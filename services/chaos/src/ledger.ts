@@ -1,13 +1,8 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { AckLedgerEntry } from '@ies/audit';
 
-/** What the load generator saw acknowledged; the auditor's first independent source. */
-export type AckLedgerEntry =
-  | { kind: 'batch'; discomId: string; batchId: string; bodySha256: string; at: number }
-  | { kind: 'dr-event'; discomId: string; eventId: string; at: number }
-  | { kind: 'p2p-trade'; discomId: string; tradeId: string; at: number };
-
-/** The ack ledger, kept in memory and appended to a JSONL file as each answer arrives. */
+/** The ack ledger (the auditor's format), kept in memory and appended to a JSONL file as each answer arrives. */
 export class AckLedger {
   readonly entries: AckLedgerEntry[] = [];
 

@@ -6,6 +6,7 @@ import { countReads } from '@ies/reads';
 import { lodgeDrEvent, lodgeTrades, registerAll, waitAllocations } from './actors.js';
 import { newStats, type ClientStats } from './client.js';
 import { faultSchedule, runFaults, type FaultRecord } from './faults.js';
+import { KafkaHeadEnd } from './kafka-headend.js';
 import { AckLedger } from './ledger.js';
 import { chaosNode } from './node.js';
 import { watchLogs } from './log-watch.js';
@@ -84,10 +85,10 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
     await sleep(5000);
     const watch = watchLogs(node.urls, actors, discoms, o.config.nodeId);
     const batches = buildBatches(o.workload, fleets);
-    o.say(`${o.name}: ${batches.length} batches over ${o.loadSeconds} s, a DR event and ${actors.trades.length} trades`);
+    o.say(`${o.name}: ${batches.length} batches (${batches.filter((b) => b.via === 'kafka').length} produced to Kafka) over ${o.loadSeconds} s, a DR event and ${actors.trades.length} trades`);
     const t0 = Date.now();
     const faultLog = o.name === 'faulted'
-      ? runFaults(faultSchedule(o.stack, node, o.config, discoms[0]!), t0, (r) => o.say(`  fault +${r.offsetS}s ${r.at} ${r.fault}: ${r.detail}`))
+      ? runFaults(faultSchedule(o.stack, node, o.config, discoms), t0, (r) => o.say(`  fault +${r.offsetS}s ${r.at} ${r.fault}: ${r.detail}`))
       : Promise.resolve([]);
     const loadDeadline = Math.min(o.deadline, t0 + (o.loadSeconds + 120) * 1000);
     const side = (async () => {
@@ -95,7 +96,8 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
       if (dr) problems.push(dr);
       problems.push(...(await lodgeTrades(node.urls, actors, loadDeadline, ledger, stats)));
     })();
-    const load = await runLoad(node.urls, fleets, batches, o.loadSeconds * 1000, loadDeadline, ledger, stats);
+    const kafkaHeadEnd = await KafkaHeadEnd.open(o.config);
+    const load = await runLoad(node.urls, fleets, batches, o.loadSeconds * 1000, loadDeadline, ledger, stats, kafkaHeadEnd).finally(() => kafkaHeadEnd.close());
     await side;
     const faults = await faultLog;
     problems.push(...load.batchesUnanswered.map((b) => `unanswered batch ${b}`));

@@ -16,12 +16,15 @@ export function renderReport(o: { day: string; discoms: readonly string[]; start
   }
   out.push('## Load', '', '| figure | reference pass | faulted pass |', '|---|---|---|');
   const row = (label: string, get: (p: PassResult) => string) => out.push(`| ${label} | ${o.reference ? get(o.reference) : '-'} | ${f ? get(f) : '-'} |`);
-  row('batches offered / acked (202)', (p) => `${n(p.load.batches)} / ${n(p.load.batchesAcked)}`);
+  row('batches offered / acked (202, or the brokers\' ack)', (p) => `${n(p.load.batches)} / ${n(p.load.batchesAcked)}`);
+  row('of which produced to Kafka: offered / acked / receipt seen', (p) => `${n(p.load.viaKafka.batches)} / ${n(p.load.viaKafka.acked)} / ${n(p.load.viaKafka.receipted)}`);
   row('reads offered', (p) => n(p.load.readsOffered));
   row('reads acked (accepted)', (p) => n(p.load.readsAccepted));
   row('reads rejected (bad reads, dead-lettered)', (p) => n(p.load.readsRejected));
   row('reads stored (ClickHouse)', (p) => n(Object.values(p.stored).reduce((a, b) => a + b, 0)));
   row('requests / 503s / retries / connection errors', (p) => `${n(p.stats.requests)} / ${n(p.stats.http503)} / ${n(p.stats.retries)} / ${n(p.stats.networkErrors)}`);
+  row('503s by route', (p) => Object.entries(p.stats.http503By).sort().map(([k, v]) => `${k} ${n(v)}`).join(', ') || '-');
+  row('Kafka sends / failed sends', (p) => `${n(p.stats.kafkaSends)} / ${n(p.stats.kafkaErrors)}`);
   row('longest stall between acks', (p) => `${(p.load.longestStallMs / 1000).toFixed(1)} s`);
   row('slowest batch (first try → 202)', (p) => `${(p.load.maxBatchMs / 1000).toFixed(1)} s`);
   row('acks in the ledger (batch / DR / trade)', (p) => ['batch', 'dr-event', 'p2p-trade'].map((k) => p.ledger.entries.filter((e) => e.kind === k).length).join(' / '));

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { buildFleet, injectFaults, istDayStart, meterDay, toCsv, type SimMeter, type SimRow } from '@ies/cli/sim';
 import { METER_DATA_WRITE } from '@ies/contracts';
 import { generateSigningKey, type KeyPair } from '@ies/crypto';
 import type { AckLedger } from './ledger.js';
 import { sendUntilAnswered, type ClientStats } from './client.js';
+import { sha256Hex, type KafkaHeadEnd } from './kafka-headend.js';
 import { sleep } from './processes.js';
 
 export interface WorkloadOptions {
@@ -28,6 +28,8 @@ export interface Batch {
   jti: string;
   body: Buffer;
   reads: number;
+  /** How the head-end sends it: posted, or produced to headend-submissions.v1. */
+  via: 'http' | 'kafka';
 }
 
 export interface LoadFigures {
@@ -37,6 +39,8 @@ export interface LoadFigures {
   readsRejected: number;
   acceptedByDiscom: Record<string, number>;
   batchesAcked: number;
+  /** Of those, produced to headend-submissions.v1: offered / acked by the brokers / with a receipt. */
+  viaKafka: { batches: number; acked: number; receipted: number };
   batchesUnanswered: string[];
   longestStallMs: number;
   maxBatchMs: number;
@@ -69,45 +73,70 @@ export function buildBatches(o: WorkloadOptions, fleets: readonly Fleet[]): Batc
       const q: Batch[] = [];
       for (let k = 0; k < rows.length; k += o.rowsPerBatch) {
         const chunk = rows.slice(k, k + o.rowsPerBatch);
-        q.push({ discomId: fleet.discomId, headEndId, jti: `CHAOS-${o.seed}-${o.day}-${headEndId}-${q.length}`, body: Buffer.from(toCsv(chunk)), reads: chunk.length * 2 });
+        q.push({ discomId: fleet.discomId, headEndId, jti: `CHAOS-${o.seed}-${o.day}-${headEndId}-${q.length}`, body: Buffer.from(toCsv(chunk)), reads: chunk.length * 2, via: 'http' });
       }
       queues.push(q);
     }
   });
   const out: Batch[] = [];
   for (let k = 0; queues.some((q) => k < q.length); k += 1) for (const q of queues) if (k < q.length) out.push(q[k]!);
-  return out;
+  // Every fourth batch goes through Kafka (the head-end intake consumer), the rest over HTTP.
+  return out.map((b, i) => (i % 4 === 3 ? { ...b, via: 'kafka' } : b));
 }
 
 /**
  * Offers the batches at a fixed rate over `spreadMs`; each is retried until answered or the
- * deadline. Every 202 goes into the ack ledger with the batch id and body hash.
+ * deadline. Every 202 (and every broker ack of a Kafka submission) goes into the ack ledger
+ * with the batch id and body hash; a Kafka batch's counts come from its receipt.
  */
-export async function runLoad(urls: readonly string[], fleets: readonly Fleet[], batches: readonly Batch[], spreadMs: number, deadline: number, ledger: AckLedger, stats: ClientStats): Promise<LoadFigures> {
-  const figures: LoadFigures = { batches: batches.length, readsOffered: 0, readsAccepted: 0, readsRejected: 0, acceptedByDiscom: {}, batchesAcked: 0, batchesUnanswered: [], longestStallMs: 0, maxBatchMs: 0 };
+export async function runLoad(urls: readonly string[], fleets: readonly Fleet[], batches: readonly Batch[], spreadMs: number, deadline: number, ledger: AckLedger, stats: ClientStats, kafka: KafkaHeadEnd): Promise<LoadFigures> {
+  const figures: LoadFigures = { batches: batches.length, readsOffered: 0, readsAccepted: 0, readsRejected: 0, acceptedByDiscom: {}, batchesAcked: 0, viaKafka: { batches: 0, acked: 0, receipted: 0 }, batchesUnanswered: [], longestStallMs: 0, maxBatchMs: 0 };
   const keyOf = (b: Batch) => fleets.find((f) => f.discomId === b.discomId)!.headEnds.get(b.headEndId)!;
   const t0 = Date.now();
   let lastAck = t0;
+  const acked = (b: Batch, batchId: string, started: number) => {
+    const now = Date.now();
+    ledger.add({ kind: 'batch', discomId: b.discomId, batchId, bodySha256: sha256Hex(b.body), at: now, via: b.via });
+    figures.batchesAcked += 1;
+    figures.maxBatchMs = Math.max(figures.maxBatchMs, now - started);
+    figures.longestStallMs = Math.max(figures.longestStallMs, now - lastAck);
+    lastAck = now;
+  };
+  const counted = (b: Batch, accepted: number) => {
+    figures.readsAccepted += accepted;
+    figures.acceptedByDiscom[b.discomId] = (figures.acceptedByDiscom[b.discomId] ?? 0) + accepted;
+    figures.readsRejected += b.reads - accepted;
+  };
   const interval = batches.length > 1 ? spreadMs / (batches.length - 1) : 0;
   await Promise.all(batches.map(async (b, i) => {
     await sleep(Math.max(0, t0 + i * interval - Date.now()));
     figures.readsOffered += b.reads;
     const started = Date.now();
-    const answer = await sendUntilAnswered(urls, { path: METER_DATA_WRITE.path, body: b.body, contentType: 'text/csv', key: keyOf(b), tenant: b.discomId, jti: b.jti }, i, deadline, stats);
-    if (answer === undefined || answer.status !== 202) {
-      figures.batchesUnanswered.push(`${b.headEndId}:${b.jti} ${answer ? `HTTP ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}` : 'no answer before the deadline'}`);
+    const batchId = `${b.headEndId}:${b.jti}`;
+    if (b.via === 'kafka') {
+      figures.viaKafka.batches += 1;
+      if (!(await kafka.submit(b, keyOf(b), deadline, stats))) {
+        figures.batchesUnanswered.push(`${batchId} (Kafka) not acknowledged by the brokers before the deadline`);
+        return;
+      }
+      figures.viaKafka.acked += 1;
+      acked(b, batchId, started);
+      const accepted = await kafka.acceptedReads(urls, batchId, b.headEndId, keyOf(b), deadline);
+      if (accepted === undefined) figures.batchesUnanswered.push(`${batchId} (Kafka) acknowledged, but no receipt before the deadline`);
+      else {
+        figures.viaKafka.receipted += 1;
+        counted(b, accepted);
+      }
       return;
     }
-    const now = Date.now();
+    const answer = await sendUntilAnswered(urls, { path: METER_DATA_WRITE.path, body: b.body, contentType: 'text/csv', key: keyOf(b), tenant: b.discomId, jti: b.jti }, i, deadline, stats);
+    if (answer === undefined || answer.status !== 202) {
+      figures.batchesUnanswered.push(`${batchId} ${answer ? `HTTP ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}` : 'no answer before the deadline'}`);
+      return;
+    }
     const a = answer.body as { batchId: string; counts: { accepted: number; rejected: number } };
-    ledger.add({ kind: 'batch', discomId: b.discomId, batchId: a.batchId, bodySha256: createHash('sha256').update(b.body).digest('hex'), at: now });
-    figures.batchesAcked += 1;
-    figures.readsAccepted += a.counts.accepted;
-    figures.acceptedByDiscom[b.discomId] = (figures.acceptedByDiscom[b.discomId] ?? 0) + a.counts.accepted;
-    figures.readsRejected += a.counts.rejected;
-    figures.maxBatchMs = Math.max(figures.maxBatchMs, now - started);
-    figures.longestStallMs = Math.max(figures.longestStallMs, now - lastAck);
-    lastAck = now;
+    acked(b, a.batchId, started);
+    counted(b, a.counts.accepted);
   }));
   return figures;
 }

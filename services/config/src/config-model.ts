@@ -51,6 +51,15 @@ export interface Config {
     /** Minimum time between two checkpoints while batches arrive. */
     readonly checkpointIntervalMs: number;
   };
+  /** This node as a C2SP witness (c2sp.org/tlog-witness) of its peers' logs. */
+  readonly witness: {
+    /** The witness's cosigner name (a schemeless URL; key name of its cosignature/v1 lines). */
+    readonly name: string;
+    /** Directory of the witness key file `witness.jwks.json` (private; created on first start; newest key first). */
+    readonly keysDir: string;
+    /** Verifier keys (vkeys, type 0x01) of the logs it witnesses; a vkey's key name is the log's origin. */
+    readonly logs: readonly string[];
+  };
   readonly settlement: {
     /** Directory of per-DISCOM settlement key files `<discom>.jwks.json` (private; created on first use). */
     readonly keysDir: string;

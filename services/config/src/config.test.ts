@@ -136,3 +136,14 @@ test('redaction hides the Kafka and Redis passwords', () => {
   for (const secret of ['kafka-secret', 'redis-secret']) assert.ok(!out.includes(secret), out);
   assert.ok(out.includes('"username":"gateway"'));
 });
+
+test('the witness has a name, a key folder and the vkeys of the logs it watches', () => {
+  const c = loadConfig({ IES_NODE_ID: 'node-a' });
+  assert.equal(c.witness.name, 'ies.local/node-a/witness');
+  assert.equal(c.witness.keysDir, '.stack/keys/witness');
+  assert.deepEqual(c.witness.logs, []);
+  const vkey = 'ies.local/node-b/BRPL-DL+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
+  assert.deepEqual(loadConfig({ IES_WITNESS_LOGS: `${vkey}, ${vkey.replace('BRPL', 'TPDDL')}\n` }).witness.logs, [vkey, vkey.replace('BRPL', 'TPDDL')]);
+  assert.throws(() => loadConfig({ IES_WITNESS_LOGS: 'not-a-key' }), /IES_WITNESS_LOGS entry "not-a-key" must be a verifier key/);
+  assert.throws(() => loadConfig({ IES_WITNESS_NAME: 'a b' }), /IES_WITNESS_NAME="a b"/);
+});

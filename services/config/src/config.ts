@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { IesError } from '@ies/errors';
 import type { Config, Env, LoadConfigOptions } from './config-model.js';
-import { cidrs, peerUrls } from './list-settings.js';
+import { cidrs, peerUrls, vkeys } from './list-settings.js';
 import { kafkaSasl, urlPassword } from './secrets.js';
 
 
@@ -71,6 +71,10 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   const originPrefix = str('IES_NOTARY_ORIGIN_PREFIX', `${publicUrl.replace(/^https?:\/\//, '')}/logs`);
   if (/[\s+]/.test(originPrefix) || originPrefix.length === 0) problems.push(`IES_NOTARY_ORIGIN_PREFIX=${JSON.stringify(originPrefix)} must be non-empty without whitespace or '+' (it names the note key)`);
 
+  const witnessName = str('IES_WITNESS_NAME', `ies.local/${str('IES_NODE_ID', 'ies-node-local')}/witness`);
+  if (/[\s+]/.test(witnessName)) problems.push(`IES_WITNESS_NAME=${JSON.stringify(witnessName)} must be without whitespace or '+' (it names the cosigner key)`);
+  const witnessLogs = vkeys('IES_WITNESS_LOGS', str('IES_WITNESS_LOGS', ''), problems);
+
   const config: Config = {
     nodeId: str('IES_NODE_ID', 'ies-node-local'),
     logLevel: logLevel as Config['logLevel'],
@@ -115,6 +119,11 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       statementGraceMs: int('IES_SETTLEMENT_STATEMENT_GRACE_MS', 6 * 3_600_000, 0, 30 * 24 * 3_600_000),
       statementWindowDays: int('IES_SETTLEMENT_STATEMENT_WINDOW_DAYS', 7, 1, 90),
       statementIntervalMs: int('IES_SETTLEMENT_STATEMENT_INTERVAL_MS', 15 * 60_000, 500, 24 * 3_600_000),
+    },
+    witness: {
+      name: witnessName,
+      keysDir: str('IES_WITNESS_KEYS_DIR', '.stack/keys/witness'),
+      logs: witnessLogs,
     },
     notary: {
       keysDir: str('IES_NOTARY_KEYS_DIR', '.stack/keys/notary'),

@@ -24,3 +24,13 @@ export function peerUrls(text: string, problems: string[]): Record<string, strin
   }
   return out;
 }
+
+/**
+ * `<name>+<8 hex>+<base64>` verifier keys separated by commas or whitespace (IES_WITNESS_LOGS);
+ * only their shape is checked here, the witness parses each key when it starts.
+ */
+export function vkeys(name: string, text: string, problems: string[]): string[] {
+  const out = text.split(/[\s,]+/).filter(Boolean);
+  for (const k of out) if (!/^[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+={0,2}$/.test(k)) problems.push(`${name} entry ${JSON.stringify(k)} must be a verifier key <name>+<8 hex digits>+<base64 key>`);
+  return out;
+}

@@ -58,8 +58,15 @@ export class DrStoreRebuilder {
   /** Rebuilds when the tenant's marker is missing; undefined when the store is whole. */
   async ensure(discomId: string): Promise<DrRebuildReport | undefined> {
     if ((await this.deps.redis.exists(drStoreMarker(discomId))) === 1) return undefined;
-    return this.rebuild(discomId);
+    // One rebuild per tenant at a time: the watch loop and a sweep may both find the marker gone.
+    const running = this.running.get(discomId);
+    if (running) return running;
+    const run = this.rebuild(discomId).finally(() => this.running.delete(discomId));
+    this.running.set(discomId, run);
+    return run;
   }
+
+  private readonly running = new Map<string, Promise<DrRebuildReport>>();
 
   async rebuild(discomId: string): Promise<DrRebuildReport> {
     const started = Date.now();

@@ -2,6 +2,7 @@ import { createClickHouse } from '@ies/clickhouse';
 import { loadConfig } from '@ies/config';
 import { createKafka } from '@ies/kafka';
 import { migrateDrTables } from './migrate.js';
+import { everyTenant, STORE_WATCH_MS } from '@ies/http';
 import { createRedis } from '@ies/redis';
 import { startRuntime } from '@ies/runtime';
 import { startBaselineWorker } from './baseline-worker.js';
@@ -27,6 +28,8 @@ export async function startDrService(env: Readonly<Record<string, string | undef
   // reads it, and checked again on every sweep tick (a loss while running).
   const rebuilder = new DrStoreRebuilder({ kafka, admin, serde, redis, logger, groupPrefix: `${config.nodeId}-dr-rebuild-` });
   for (const t of config.tenants) await rebuilder.ensure(t);
+  // The gateway refuses DR writes while the marker is missing: look for a loss every 2 s.
+  const watch = everyTenant({ config, logger }, STORE_WATCH_MS, 'DR store check', (t) => rebuilder.ensure(t));
   const worker = await startBaselineWorker({ kafka, serde, ch, redis, store, policies: loadPolicyRegistry(), calendar: indiaHolidayCalendar(), tenants: config.tenants, logger });
   const feed = await startAggregatorFeed({ kafka, admin, serde, tenants: config.tenants, replicationFactor: config.kafka.replicationFactor, transactionalId: `${config.nodeId}-aggregator-feed`, logger });
   // The webhook relay runs in this process but reads as its own Kafka user.
@@ -42,6 +45,7 @@ export async function startDrService(env: Readonly<Record<string, string | undef
     rebuilder,
     stop: async () => {
       clearInterval(timer);
+      watch.stop();
       await relay.stop();
       await feed.consumer.disconnect();
       await feed.producer.disconnect();

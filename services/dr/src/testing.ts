@@ -5,3 +5,4 @@ export { loadPolicyRegistry } from './policies.js';
 export { PerformanceSweep } from './performance-sweep.js';
 export { startAggregatorFeed } from './aggregator-feed.js';
 export { startBaselineWorker } from './baseline-worker.js';
+export { DrStoreRebuilder } from './event-store-rebuild.js';

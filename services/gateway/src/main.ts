@@ -5,12 +5,12 @@ import { createRedis, redisReadiness } from '@ies/redis';
 import { openRegistry } from '@ies/registry';
 import { startRuntime } from '@ies/runtime';
 import { buildGateway } from './app.js';
-import { startReplayLedger } from './ingest/replay-ledger.js';
+import { GATEWAY_SEND_BOUND, startReplayLedger } from './ingest/replay-ledger.js';
 import { startSubmissionsConsumer } from './intake/submissions-consumer.js';
 
 /** Starts the gateway against the configured stack; resolves once it listens. */
 export async function startGateway(env: Readonly<Record<string, string | undefined>>) {
-  const runtime = await startRuntime(env, { principal: 'gateway' });
+  const runtime = await startRuntime(env, { principal: 'gateway', kafka: { requestTimeout: GATEWAY_SEND_BOUND.requestTimeout, retry: { ...GATEWAY_SEND_BOUND.retry } } });
   const { config, logger, kafka, serde } = runtime;
   const producer = await runtime.producer();
   // Requests must fail fast (503) when Redis is down, not queue forever as bullmq's connections do.

@@ -46,6 +46,12 @@ export interface ServiceHttp {
 /** How each service exports its front door (`@ies/<service>/http`). */
 export type ServiceHttpFactory = (ctx: NodeContext) => ServiceHttp;
 
+/**
+ * How often a service that keeps a store in Redis (rebuilt from its topics) checks the store's
+ * marker; the gateway refuses writes to that store while the marker is missing.
+ */
+export const STORE_WATCH_MS = 2_000;
+
 /** Runs `work` for each tenant every `intervalMs`, logging failures (e.g. an outbox relay retried on the next tick). */
 export function everyTenant(ctx: Pick<NodeContext, 'config' | 'logger'>, intervalMs: number, what: string, work: (tenant: string) => Promise<unknown>): { stop(): void } {
   const timer = setInterval(() => {

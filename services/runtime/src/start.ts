@@ -1,4 +1,4 @@
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, KafkaConfig, Producer } from 'kafkajs';
 import { loadConfig, redactConfig, type Config } from '@ies/config';
 import type { ServicePrincipal } from '@ies/contracts';
 import { AvroSerde, createIdempotentProducer, createKafka, kafkaReadiness, registryReadiness, requireTenantTopics } from '@ies/kafka';
@@ -9,6 +9,8 @@ export interface RuntimeOptions {
   principal: ServicePrincipal;
   /** A logger of the caller's (tests, the demo); else one named after the principal. */
   logger?: Logger;
+  /** Client settings that differ from createKafka's (the gateway's shorter send bound). */
+  kafka?: Partial<KafkaConfig>;
 }
 
 /** What every service process starts with: its config, logger, Kafka clients and serde. */
@@ -36,7 +38,7 @@ export async function startRuntime(env: Readonly<Record<string, string | undefin
   const config = loadConfig(env, { principal: options.principal });
   const logger = options.logger ?? createLogger({ name: options.principal, level: config.logLevel });
   logger.info({ config: redactConfig(config) }, `starting ${options.principal}`);
-  const kafka = createKafka(config, logger.child({ lib: 'kafkajs' }));
+  const kafka = createKafka(config, logger.child({ lib: 'kafkajs' }), options.kafka);
   const admin = kafka.admin();
   await admin.connect();
   try {

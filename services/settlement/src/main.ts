@@ -2,14 +2,14 @@ import { createClickHouse } from '@ies/clickhouse';
 import { migrateSettlementTables } from './migrate.js';
 import { LogStore } from '@ies/notary/log';
 import type { Logger } from '@ies/observability';
+import { everyTenant, STORE_WATCH_MS } from '@ies/http';
 import { createRedis } from '@ies/redis';
 import { openRegistry } from '@ies/registry';
 import { startRuntime } from '@ies/runtime';
 import { P2pStore } from './p2p-store.js';
 import { Reconciler } from './reconciler.js';
-import { P2pStoreRebuilder } from './p2p-store-rebuild.js';
-import { SettlementKeys, trustedSettlementKeys } from './settlement-keys.js';
-import { claimedSide, verifySide } from './side-signature.js';
+import { settlementStoreRebuilder } from './p2p-store-rebuild.js';
+import { SettlementKeys } from './settlement-keys.js';
 import { startSidesConsumer } from './sides-consumer.js';
 import { SideExchange } from './side-exchange.js';
 import { startTradesLoader } from './trades-loader.js';
@@ -38,12 +38,11 @@ export async function startSettlementService(env: Readonly<Record<string, string
   const store = new P2pStore(redis, { producer, serde });
   // Redis may have come back empty: each DISCOM's P2P state is restored from its topics before
   // the sides consumer and the sweep use it, and checked again on every sweep.
-  const rebuilder = new P2pStoreRebuilder({
-    kafka, admin, serde, redis, logger, groupPrefix: `${config.nodeId}-settlement-rebuild-`,
-    verifySide: async (receiver, jws) => verifySide(jws, await trustedSettlementKeys(redis, registry, config.tenants, receiver, claimedSide(jws).discomId)),
-  });
+  const rebuilder = settlementStoreRebuilder({ kafka, admin, serde, redis, registry, hosted: config.tenants, logger, groupPrefix: `${config.nodeId}-settlement-rebuild-` });
   const restore = (t: string) => rebuilder.ensure(t, async () => void (await keys.publish(t)));
   for (const t of config.tenants) await restore(t);
+  // The gateway refuses P2P trade writes while a marker is missing: look for a loss every 2 s.
+  const watch = everyTenant({ config, logger }, STORE_WATCH_MS, 'P2P store check', restore);
   const reconciler = new Reconciler({
     store, ch, redis, keys, producer, serde, registry, hosted: config.tenants, now, logger,
     exchange: new SideExchange({ producer, serde, hosted: config.tenants, peerUrls: config.settlement.peerUrls, now }),
@@ -81,6 +80,7 @@ export async function startSettlementService(env: Readonly<Record<string, string
     sweep: tick,
     stop: async () => {
       clearInterval(timer);
+      watch.stop();
       await running;
       await statements.stop();
       await sides.disconnect();

@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import { TOPICS, topicName, type TopicSpec } from '@ies/contracts';
 import type { Logger } from '@ies/observability';
+import type { RegistryState } from '@ies/registry';
 import { writeVersioned, type Redis } from '@ies/redis';
 import type { CheckpointRef } from '@ies/verify';
 import type { SideAllocation } from './domain/allocation.js';
 import type { FinalAllocation } from './domain/final-allocation.js';
 import { canTransitionTrade } from './domain/trade-lifecycle.js';
+import { trustedSettlementKeys } from './settlement-keys.js';
+import { claimedSide, verifySide } from './side-signature.js';
 import { tradeDigest, type NormalisedTrade, type TradeState } from './domain/trade.js';
 import { tradeDays, type FinalRecord, type StoredSide } from './p2p-store.js';
 import { replayTopic, type AvroSerde } from '@ies/kafka';
@@ -59,9 +62,18 @@ export class P2pStoreRebuilder {
    */
   async ensure(discomId: string, prepare?: () => Promise<void>): Promise<P2pRebuildReport | undefined> {
     if ((await this.deps.redis.exists(p2pStoreMarker(discomId))) === 1) return undefined;
-    await prepare?.();
-    return this.rebuild(discomId);
+    // One rebuild per tenant at a time: the watch loop and a sweep may both find the marker gone.
+    const running = this.running.get(discomId);
+    if (running) return running;
+    const run = (async () => {
+      await prepare?.();
+      return this.rebuild(discomId);
+    })().finally(() => this.running.delete(discomId));
+    this.running.set(discomId, run);
+    return run;
   }
+
+  private readonly running = new Map<string, Promise<P2pRebuildReport>>();
 
   async rebuild(discomId: string): Promise<P2pRebuildReport> {
     const started = Date.now();
@@ -157,4 +169,16 @@ function finalRecordOf(f: FinalMessage): FinalRecord {
     evidence: JSON.parse(f.evidence) as CheckpointRef[],
   };
   return { discomId: f.discomId, version: f.version, final, sellerJws: f.sellerSideJws, buyerJws: f.buyerSideJws, at: f.computedAt };
+}
+
+/**
+ * The rebuilder the settlement service runs: sides verified against the sending DISCOM's
+ * settlement keys (published ones for hosted DISCOMs, the registry's for peers), as on receipt.
+ */
+export function settlementStoreRebuilder(deps: { kafka: Kafka; admin: Admin; serde: AvroSerde; redis: Redis; registry: RegistryState; hosted: readonly string[]; logger: Logger; groupPrefix: string }): P2pStoreRebuilder {
+  const { registry, hosted, ...rest } = deps;
+  return new P2pStoreRebuilder({
+    ...rest,
+    verifySide: async (receiver, jws) => verifySide(jws, await trustedSettlementKeys(deps.redis, registry, hosted, receiver, claimedSide(jws).discomId)),
+  });
 }

@@ -16,3 +16,4 @@ export { signStatement } from './statement-signing.js';
 export { StatementSinks } from './statement-sinks.js';
 export { StatementStore } from './statement-store.js';
 export { runStatement } from './statement-run.js';
+export { settlementStoreRebuilder } from './p2p-store-rebuild.js';

@@ -28,17 +28,21 @@ export function isValidKeyName(name: string): boolean {
   return name.length > 0 && !/[\s+]/u.test(name);
 }
 
-export function keyHash(name: string, publicKey: Uint8Array): number {
-  const digest = createHash('sha256').update(name).update('\n').update(Uint8Array.of(ED25519_ALGORITHM)).update(publicKey).digest();
+/** SHA-256(name ‖ "\n" ‖ signature type ‖ public key)[:4]; the type is 0x01 for notes, 0x04 for cosignature/v1. */
+export function keyHash(name: string, publicKey: Uint8Array, signatureType: number = ED25519_ALGORITHM): number {
+  const digest = createHash('sha256').update(name).update('\n').update(Uint8Array.of(signatureType)).update(publicKey).digest();
   return digest.readUInt32BE(0);
 }
 
-export function formatVerifierKey(v: Pick<NoteVerifier, 'name' | 'publicKey'>): string {
-  return `${v.name}+${hex8(keyHash(v.name, v.publicKey))}+${Buffer.concat([Uint8Array.of(ED25519_ALGORITHM), v.publicKey]).toString('base64')}`;
+export function formatVerifierKey(v: Pick<NoteVerifier, 'name' | 'publicKey'>, signatureType: number = ED25519_ALGORITHM): string {
+  return `${v.name}+${hex8(keyHash(v.name, v.publicKey, signatureType))}+${Buffer.concat([Uint8Array.of(signatureType), v.publicKey]).toString('base64')}`;
 }
 
-/** Parses `<name>+<hash>+<base64 key>` and checks the hash matches, as note.NewVerifier does. */
-export function parseVerifierKey(text: string): NoteVerifier {
+/**
+ * Parses `<name>+<hash>+<base64 key>` and checks the hash matches, as note.NewVerifier does.
+ * `signatureType` is the type byte the key must carry: 0x01 (notes) or 0x04 (cosignature/v1).
+ */
+export function parseVerifierKey(text: string, signatureType: number = ED25519_ALGORITHM): NoteVerifier {
   const trimmed = text.trim();
   // The name holds no '+', the base64 key may: split at the first two.
   const plus1 = trimmed.indexOf('+');
@@ -49,9 +53,9 @@ export function parseVerifierKey(text: string): NoteVerifier {
   const key = Buffer.from(trimmed.slice(plus2 + 1), 'base64');
   if (!isValidKeyName(name)) throw new NoteKeyError(`verifier key name ${JSON.stringify(name)} is empty or holds whitespace or '+'`);
   if (!/^[0-9a-f]{8}$/.test(hashText)) throw new NoteKeyError(`verifier key hash ${JSON.stringify(hashText)} is not 8 lower-case hex digits`);
-  if (key.length !== 33 || key[0] !== ED25519_ALGORITHM) throw new NoteKeyError(`verifier key is not an Ed25519 key (algorithm byte ${key[0] ?? 'missing'}, ${key.length} bytes; want 0x01 and 33 bytes)`);
+  if (key.length !== 33 || key[0] !== signatureType) throw new NoteKeyError(`verifier key is not an Ed25519 key of signature type 0x${hex2(signatureType)} (type byte ${key[0] === undefined ? 'missing' : `0x${hex2(key[0])}`}, ${key.length} bytes; want 33)`);
   const publicKey = new Uint8Array(key.subarray(1));
-  const expected = keyHash(name, publicKey);
+  const expected = keyHash(name, publicKey, signatureType);
   if (expected !== Number.parseInt(hashText, 16)) throw new NoteKeyError(`verifier key hash ${hashText} does not match its name and key (want ${hex8(expected)})`);
   return { name, keyHash: expected, publicKey };
 }
@@ -128,6 +132,10 @@ function bodyProblem(body: string): string | undefined {
 
 function fail(code: NoteFailureCode, reason: string): OpenedNote {
   return { ok: false, code, reason };
+}
+
+function hex2(n: number): string {
+  return n.toString(16).padStart(2, '0');
 }
 
 function hex8(n: number): string {

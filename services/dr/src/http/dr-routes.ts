@@ -20,6 +20,11 @@ export interface DrRouteDeps {
   performance: (discomId: string, eventId: string) => Promise<Record<string, unknown> | undefined>;
   /** Every signed write's jti is recorded (replay = the first answer, never a second effect). */
   idempotency: IdempotencyStore;
+  /**
+   * Throws a retriable error while the tenant's DR store is being rebuilt from dr-events.v1
+   * (Redis lost it): a replayed write must not find the event missing and record it again.
+   */
+  requireStoreWhole: (discomId: string) => Promise<void>;
   now: () => number;
 }
 
@@ -42,6 +47,7 @@ export function drRoutes(app: FastifyInstance, deps: DrRouteDeps): void {
       const body = req.body as Buffer | undefined;
       const request = { method: req.method, path: requestPath(req.url) };
       const sender = await authenticateWrite(deps.registry, body, req.headers['x-ies-signature'] as string | undefined, { nowMs: deps.now(), maxSkewSeconds: deps.config.auth.maxSkewSeconds, expectedRoles: WRITE_ROLES, request });
+      await deps.requireStoreWhole(sender.discomId);
       const answer = await recordedWrite(deps.idempotency, sender, request, body as Buffer, deps.now(), () => work(sender, body as Buffer));
       return sendRecorded(reply, answer);
     };

@@ -1,5 +1,7 @@
 import { everyTenant, type NodeContext, type ServiceHttp } from '@ies/http';
+import { IesError } from '@ies/errors';
 import { DrEventStore } from '../event-store.js';
+import { drStoreMarker } from '../event-store-rebuild.js';
 import { readBaselines, readPerformance } from '../dr-tables.js';
 import { loadPolicyRegistry } from '../policies.js';
 import { drRoutes } from './dr-routes.js';
@@ -18,6 +20,10 @@ export function drHttp(ctx: NodeContext): ServiceHttp {
   const deps = {
     config: ctx.config, registry: ctx.registry, idempotency: ctx.idempotency, now: ctx.now,
     drEvents,
+    requireStoreWhole: async (discomId: string) => {
+      if (!ctx.idempotency.guards(discomId) || (await ctx.redis.exists(drStoreMarker(discomId))) === 1) return;
+      throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `the DR event store of ${discomId} is being rebuilt from dr-events.v1 (Redis lost it); nothing was written, retry the request unchanged`, { details: { retryAfterSeconds: 2 } });
+    },
     policies: loadPolicyRegistry(),
     baselines: (discomId: string, eventId: string) => readBaselines(ctx.clickhouse, discomId, eventId),
     performance: (discomId: string, eventId: string) => readPerformance(ctx.clickhouse, discomId, eventId),

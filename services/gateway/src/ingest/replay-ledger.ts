@@ -12,12 +12,21 @@ import { ingestContextFor, type MeterBatchRecord } from '@ies/registry/verify-ba
 import { acceptedBatchResponse, answerFromRecord } from './batch-response.js';
 
 /**
- * How long a batch write may still land after it was started: the producer's bounded send
- * (createKafka in @ies/kafka: 9 attempts × 10 s request timeout + 8 backoffs ≤ 5 s = 130 s),
- * rounded up for the connection and SASL handshakes a retry may redo. writeDurably answers
- * 503 after `ingest.kafkaAckTimeoutMs` but leaves the send running, so this, not that, bounds it.
+ * The gateway's Kafka client bound: a send gives up after 4 attempts of at most 10 s each
+ * with 3 back-offs of at most 2 s (46 s), not createKafka's 9 attempts (about 130 s). A
+ * broker failover on the 3-broker stack settles well inside it (`npm run chaos` kills one
+ * under load), and a send that gives up is answered 503 and retried with the same batch id.
+ * Kept short because it sets how long claims are refused after Redis loses the ledger.
  */
-export const SEND_SETTLES_WITHIN_MS = 150_000;
+export const GATEWAY_SEND_BOUND = { requestTimeout: 10_000, retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 3 } } as const;
+
+/**
+ * How long a batch write may still land after it was started: GATEWAY_SEND_BOUND's 46 s,
+ * rounded up for the connection and SASL handshakes a retry may redo and the metadata
+ * refreshes between attempts. writeDurably answers 503 after `ingest.kafkaAckTimeoutMs` but
+ * leaves the send running, so this, not that, bounds it.
+ */
+export const SEND_SETTLES_WITHIN_MS = 75_000;
 
 export interface ReplayLedgerDeps {
   config: Config;

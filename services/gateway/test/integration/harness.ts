@@ -12,6 +12,8 @@ import { createLogger, createMetricsRegistry } from '@ies/observability';
 import { createRedis } from '@ies/redis';
 import { RegistryState } from '@ies/registry';
 import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
+import { DrStoreRebuilder } from '@ies/dr/testing';
+import { settlementStoreRebuilder } from '@ies/settlement/testing';
 import { buildGateway } from '../../src/app.js';
 import { startReplayLedger } from '../../src/ingest/replay-ledger.js';
 
@@ -68,6 +70,24 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
     return { res, jti, json: () => res.json() as Json };
   }
 
+  /**
+   * What the DR and settlement services do on start (and on each check after a Redis loss):
+   * rebuild their stores from their topics and set the markers the front doors wait for.
+   */
+  async function ownersRebuildStores(): Promise<void> {
+    const drKafka = kafkaAs('dr');
+    const settlementKafka = kafkaAs('settlement');
+    const [drAdmin, settlementAdmin] = [drKafka.admin(), settlementKafka.admin()];
+    await Promise.all([drAdmin.connect(), settlementAdmin.connect()]);
+    try {
+      const dr = new DrStoreRebuilder({ kafka: drKafka, admin: drAdmin, serde, redis, logger, groupPrefix: `${config.nodeId}-dr-rebuild-` });
+      const p2p = settlementStoreRebuilder({ kafka: settlementKafka, admin: settlementAdmin, serde, redis, registry, hosted: tenants, logger, groupPrefix: `${config.nodeId}-settlement-rebuild-` });
+      for (const t of tenants) await Promise.all([dr.ensure(t), p2p.ensure(t)]);
+    } finally {
+      await Promise.all([drAdmin.disconnect(), settlementAdmin.disconnect()]);
+    }
+  }
+
   const deps = { config, registry, serde, producer, idempotency: new IdempotencyStore(redis, 3600, 300, { guardedTenants: tenants }), now: () => clock ?? Date.now() };
   const gatewayAdmin = gatewayKafka.admin();
   await gatewayAdmin.connect();
@@ -76,8 +96,9 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
     { tenants, graceMs: options.ledgerGraceMs ?? 1_000, intervalMs: options.ledgerIntervalMs ?? 500 },
   );
   await ledger.whole();
+  await ownersRebuildStores();
   return {
-    tenants, config, app, registry, kafka, gatewayKafka, kafkaAs, serde, operator, applyRegistry, submit, deps, redis, ledger,
+    tenants, config, app, registry, kafka, gatewayKafka, kafkaAs, serde, operator, applyRegistry, submit, deps, redis, ledger, ownersRebuildStores,
     setClock: (ms: number | undefined) => { clock = ms; },
     async close() {
       await ledger.stop();
@@ -90,9 +111,9 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
   };
 }
 
-export function registryYaml(discom: string, headEnd: { id: string; keys: (KeyPair & { status?: string })[]; halfHour?: string }, meters: { id: string; load?: number; der?: number }[]): string {
+export function registryYaml(discom: string, headEnd: { id: string; keys: (KeyPair & { status?: string })[]; halfHour?: string }, meters: { id: string; load?: number; der?: number; category?: string }[]): string {
   const keys = headEnd.keys.map((k) => `      - ${JSON.stringify({ ...k.publicJwk, ...(k.status ? { status: k.status } : {}) })}`).join('\n');
-  const meterLines = meters.map((m) => `  - ${JSON.stringify({ id: m.id, scheme: 'METER_SERIAL', headEnd: headEnd.id, sanctionedLoadW: m.load ?? 10_000, ...(m.der === undefined ? {} : { derCapacityW: m.der }) })}`).join('\n');
+  const meterLines = meters.map((m) => `  - ${JSON.stringify({ id: m.id, scheme: 'METER_SERIAL', headEnd: headEnd.id, sanctionedLoadW: m.load ?? 10_000, ...(m.der === undefined ? {} : { derCapacityW: m.der }), ...(m.category === undefined ? {} : { meterCategory: m.category }) })}`).join('\n');
   return `discom: ${discom}\nparticipants:\n  - id: ${headEnd.id}\n    role: HEADEND\n    name: test head-end\n    halfHourProfiles: ${headEnd.halfHour ?? 'REJECT'}\n    keys:\n${keys}\nmeters:\n${meterLines}\n`;
 }
 

@@ -183,12 +183,29 @@ test('every IES MeterData v0.6 example that carries interval reads is accepted t
     ['validation-cases/invalid_missing_descriptor.json', 'IES_ERR_METERDATA_DESCRIPTOR_MISSING'],
     ['validation-cases/invalid_missing_descriptor_ref.json', 'IES_ERR_METERDATA_DESCRIPTOR_REF'],
     ['validation-cases/invalid_cumulative_decrease.json', 'IES_ERR_METERDATA_CUMULATIVE_DECREASE'],
-    ['validation-cases/invalid_math_consistency.json', 'IES_ERR_METERDATA_USAGE_MISMATCH'],
+    ['validation-cases/invalid_math_consistency.json', 'IES_ERR_METERDATA_DESCRIPTOR_MISSING'], // first of its five breaches (docs/ingest.md, Conformance),
   ] as const) {
     const bad = await submit(readFileSync(new URL(file, FIXTURES)), { contentType: 'application/json' });
     assert.equal(bad.res.statusCode, 422, `${file}: ${bad.res.body}`);
     assert.equal(bad.json().code, code, file);
   }
+});
+
+test('the registry\'s meter category applies the IES meter-category rule (rule 8) to IES MeterData batches', async () => {
+  const applied = await h.applyRegistry(registryYaml(tenant, { id: 'HES-1', keys: [key], halfHour: 'SPLIT_EVEN' }, [{ id: 'M-CAT-A', load: 4000, category: 'A' }, { id: 'M-CAT-D2', load: 4000, category: 'D2' }]));
+  assert.equal(applied.statusCode, 200, applied.body);
+  // kWh imp block is listed for D1–D4 in IES codes.json, not for category A (substation/feeder meters).
+  const doc = (meter: string) => JSON.stringify([
+    { profileType: 'DESCRIPTOR', id: 'D', payloadDescriptorSets: [{ name: 'S', payloadDescriptors: [{ readingType: 'kWh imp block', reportedMode: 'USAGE' }] }] },
+    { profileType: 'INTERVAL', meterRefs: [{ scheme: 'METER_SERIAL', value: meter }], payloadDescriptorSetRef: 'S', intervalPeriod: { start: blocks[5], duration: 'PT15M' }, intervals: [{ id: 0, readings: [{ readingType: 'kWh imp block', value: 0.25 }] }] },
+  ]);
+  const refused = await submit(doc('M-CAT-A'), { contentType: 'application/json' });
+  assert.equal(refused.res.statusCode, 422, refused.res.body);
+  assert.equal(refused.json().code, 'IES_ERR_METERDATA_METER_CATEGORY');
+  assert.match(refused.json().detail, /"M-CAT-A" of category A \(registry\)/);
+  const accepted = await submit(doc('M-CAT-D2'), { contentType: 'application/json' });
+  assert.equal(accepted.res.statusCode, 202, accepted.res.body);
+  assert.deepEqual(accepted.json().counts, { reads: 1, accepted: 1, rejected: 0 });
 });
 
 test('an IES MeterData document naming a member twice is refused (400 IES_ERR_DUPLICATE_KEY), not read with the last value', async () => {

@@ -106,6 +106,15 @@ export class IdempotencyStore {
     return { claimed: false, existing: JSON.parse(raw) as IdempotencyRecord };
   }
 
+  /**
+   * True when claims of the tenant wait for its marker (a hosted tenant of a gateway that
+   * keeps the ledger). Front doors whose writes change another store rebuilt from a topic
+   * (DR events, P2P trades) then also wait for that store's marker.
+   */
+  guards(discomId: string): boolean {
+    return this.guarded.has(discomId);
+  }
+
   /** True when the tenant's ledger is whole (claims are taken). */
   async ledgerWhole(discomId: string): Promise<boolean> {
     return (await this.redis.exists(this.markerKey(discomId))) === 1;

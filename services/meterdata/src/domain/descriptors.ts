@@ -37,16 +37,21 @@ export interface DescriptorCatalogue {
 /** Units that mean "no unit" for a code whose IES unit is empty (power factor, identifiers). */
 const UNITLESS = new Set(['NONE', 'PF']);
 
+/**
+ * A descriptor's readingType must itself be an OBIS code or short label of IES codes.json,
+ * as the reference validator requires: its `obis` is checked against the code, never used in
+ * place of an unknown readingType (that fallback once turned an undefined reading type into
+ * reads).
+ */
 function resolveDescriptor(d: PayloadDescriptor, path: string): IesCode {
-  const byType = resolveReadingType(d.readingType);
-  const byObis = d.obis === undefined ? undefined : resolveReadingType(d.obis);
-  const code = byType ?? byObis;
+  const code = resolveReadingType(d.readingType);
   if (code === undefined) {
-    throw refuse('IES_ERR_METERDATA_READING_TYPE_UNKNOWN', path, `payload descriptor ${path}: readingType ${show(d.readingType)}${d.obis === undefined ? '' : ` (obis ${show(d.obis)})`} is neither an OBIS code nor a short label in IES codes.json`, { readingType: d.readingType });
+    throw refuse('IES_ERR_METERDATA_READING_TYPE_UNKNOWN', path, `payload descriptor ${path}: readingType ${show(d.readingType)} is neither an OBIS code nor a short label in IES codes.json${d.obis === undefined ? '' : ` (its obis ${show(d.obis)} is not used in its place)`}`, { readingType: d.readingType });
   }
   const conflict = (what: string, declared: unknown, canonical: unknown) =>
     refuse('IES_ERR_METERDATA_DESCRIPTOR_CONFLICT', path, `payload descriptor ${path} (${d.readingType}): ${what} ${show(declared)} contradicts IES codes.json, which gives ${show(canonical)} for ${code.obis} (${code.shortLabel})`, { readingType: d.readingType, field: what });
   if (d.obis !== undefined && d.obis !== code.obis) throw conflict('obis', d.obis, code.obis);
+  if (d.name !== undefined && d.name !== code.name) throw conflict('name', d.name, code.name);
   if (d.unit !== undefined && (code.unit === '' ? !UNITLESS.has(d.unit) : d.unit !== code.unit)) throw conflict('unit', d.unit, code.unit || 'NONE');
   if (d.flowDirection !== undefined && code.flowDirection !== undefined && d.flowDirection !== code.flowDirection) throw conflict('flowDirection', d.flowDirection, code.flowDirection);
   if (d.category !== undefined && d.category !== code.category) throw conflict('category', d.category, code.category);

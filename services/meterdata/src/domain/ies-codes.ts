@@ -4,6 +4,8 @@ import type { Channel } from './types.js';
 /** One reading type of IES codes.json (MeterData v0.6), as far as the rules use it. */
 export interface IesCode {
   readonly obis: string;
+  /** The code's full name ("Active energy import - block incremental (kWh)"); a descriptor's `name` must equal it. */
+  readonly name: string;
   readonly shortLabel: string;
   readonly unit: string;
   readonly category: string;
@@ -13,10 +15,17 @@ export interface IesCode {
   readonly profiles: readonly string[];
   readonly supportedModes: readonly string[];
   readonly defaultMode: 'READING' | 'USAGE';
+  /** Meter categories (IS 15959: A, B, C, D1…D4) the reading type exists for; empty = any. */
+  readonly meterCategories: readonly string[];
+  /** Attributes a Reading of this type may carry besides readingType/timePeriod. */
+  readonly allowedAttributes: ReadonlySet<string>;
 }
 
 interface RawCode {
   obis: string;
+  name: string;
+  meterCategories?: string[];
+  allowedAttributes?: string[];
   shortLabel: string;
   unit: string;
   category: string;
@@ -29,6 +38,7 @@ interface RawCode {
 
 const CODES: readonly IesCode[] = (codeTable.codes as RawCode[]).map((c) => Object.freeze({
   obis: c.obis,
+  name: c.name,
   shortLabel: c.shortLabel,
   unit: c.unit,
   category: c.category,
@@ -37,6 +47,9 @@ const CODES: readonly IesCode[] = (codeTable.codes as RawCode[]).map((c) => Obje
   profiles: Object.freeze([...c.profiles]),
   supportedModes: Object.freeze([...c.supportedModes]),
   defaultMode: c.defaultMode === 'USAGE' ? 'USAGE' : 'READING',
+  meterCategories: Object.freeze([...(c.meterCategories ?? [])]),
+  // codes.json lists allowedAttributes for every code; the reference validator reads a missing list as ["value"].
+  allowedAttributes: new Set(c.allowedAttributes ?? ['value']),
 }));
 
 const BY_NAME = new Map<string, IesCode>();

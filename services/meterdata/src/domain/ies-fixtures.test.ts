@@ -169,7 +169,8 @@ test('examples without interval reads: ignoredProfiles per profile shape', () =>
 const EXPECTED_CASES: Record<string, ErrorCode | 'VALID'> = {
   'valid_interval_profile.json': 'VALID',
   'invalid_cumulative_decrease.json': 'IES_ERR_METERDATA_CUMULATIVE_DECREASE',
-  'invalid_math_consistency.json': 'IES_ERR_METERDATA_USAGE_MISMATCH',
+  // Refused by the reference for five reasons; the first here is the missing descriptor.
+  'invalid_math_consistency.json': 'IES_ERR_METERDATA_DESCRIPTOR_MISSING',
   'invalid_missing_descriptor.json': 'IES_ERR_METERDATA_DESCRIPTOR_MISSING',
   'invalid_missing_descriptor_ref.json': 'IES_ERR_METERDATA_DESCRIPTOR_REF',
   'invalid_profile_type_mismatch.json': 'IES_ERR_METERDATA_PROFILE_TYPE',
@@ -213,8 +214,34 @@ test('validation case messages name the rule, the location and the numbers', () 
     return '';
   };
   assert.equal(message('invalid_cumulative_decrease.json'), 'DailyProfile [1]: cumulative register "kWh imp" (1.0.1.8.0.255) decreased from 100.5 at interval id 0 to 99.4 at interval id 1 ([1].intervals[1].payloads[0])');
-  assert.equal(message('invalid_math_consistency.json'), 'BillDetails [0]: "kWh imp" at [0].readings[0] has usage value 150, but closingValue 1200 − openingValue 1000 = 200');
+  assert.match(message('invalid_math_consistency.json'), /^BillDetails \[0\] needs a PayloadDescriptorProfile .* but the document has none$/);
   assert.match(message('invalid_missing_descriptor.json'), /^IntervalProfile \[0\] needs a PayloadDescriptorProfile .* but the document has none$/);
   assert.match(message('invalid_missing_descriptor_ref.json'), /^IntervalProfile \[1\] has no payloadDescriptorSetRef; .*\(sets in this document: "IntervalSet"\)$/);
   assert.match(message('invalid_profile_type_mismatch.json'), /"kWh imp" \(1\.0\.1\.8\.0\.255, energyCumulative\) .* is not permitted in INTERVAL profiles; IES codes.json allows it in DAILY, MONTHLY, INSTANTANEOUS$/);
+});
+
+test('invalid_math_consistency.json breaks each of the reference\'s rules it names, one after another', () => {
+  const doc = load(CASES, 'invalid_math_consistency.json') as Record<string, unknown>[];
+  const bill = doc[0] as { payloadDescriptorSetRef?: string; readings: Record<string, unknown>[] };
+  const code = (d: unknown) => {
+    try {
+      normaliseIesMeterData(d, contextFor(d));
+    } catch (err) {
+      return [(err as IesError).code, (err as Error).message];
+    }
+    return ['VALID', ''];
+  };
+  const descriptor = (mode: string) => ({ profileType: 'DESCRIPTOR', id: 'D', payloadDescriptorSets: [{ name: 'Bill', payloadDescriptors: [{ readingType: 'kWh imp', reportedMode: mode }] }] });
+  // With a descriptor set but no reference to it: the reference's "payloadDescriptorSetRef is required".
+  assert.equal(code([descriptor('USAGE'), bill])[0], 'IES_ERR_METERDATA_DESCRIPTOR_REF');
+  const referenced = { ...bill, payloadDescriptorSetRef: 'Bill' };
+  // Then the reading's own reportedMode.
+  assert.equal(code([descriptor('USAGE'), referenced])[0], 'IES_ERR_METERDATA_READING_MODE');
+  const { reportedMode: _mode, ...reading } = bill.readings[0] as Record<string, unknown>;
+  const withoutMode = { ...referenced, readings: [reading] };
+  // Then the mode: the descriptor says nothing, so kWh imp is in its default READING mode.
+  const noMode = { profileType: 'DESCRIPTOR', id: 'D', payloadDescriptorSets: [{ name: 'Bill', payloadDescriptors: [{ readingType: 'kWh imp' }] }] };
+  assert.match(code([noMode, { ...withoutMode, readings: [{ ...reading, value: 200 }] }])[1] as string, /belong to USAGE mode only; it is reported in READING mode \(the IES codes.json default\)/);
+  // And last the math the case is named for.
+  assert.deepEqual(code([descriptor('USAGE'), withoutMode]), ['IES_ERR_METERDATA_USAGE_MISMATCH', 'BillDetails [1]: "kWh imp" at [1].readings[0] has usage value 150, but closingValue 1200 − openingValue 1000 = 200 (tolerance 0.00001)']);
 });

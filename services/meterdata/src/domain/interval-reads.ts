@@ -19,7 +19,7 @@ function meterIdOf(checked: CheckedProfile): string {
 function valueOf(cell: Cell, where: string): Decimal {
   if (cell.value !== undefined) return decimalOfNumber(cell.value);
   if (cell.openingValue !== undefined && cell.closingValue !== undefined) return subtract(decimalOfNumber(cell.closingValue), decimalOfNumber(cell.openingValue));
-  throw refuse('IES_ERR_METERDATA_ARITY', cell.path, `${where}: ${show(cell.readingType)} at ${cell.path} has no value column (nor openingValue and closingValue) to read energy from`);
+  throw refuse('IES_ERR_METERDATA_NOT_INGESTIBLE', cell.path, `${where}: block energy ${show(cell.readingType)} at ${cell.path} is not ingestible: it has no value column (nor openingValue and closingValue), only ${cell.validationStatus === undefined ? 'an occurredAt' : 'a validationStatus'}, so there is no energy to store`, { readingType: cell.readingType });
 }
 
 interface PeriodTiming {

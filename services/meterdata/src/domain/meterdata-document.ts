@@ -82,9 +82,3 @@ export const PROFILE_TITLES: Readonly<Record<string, string>> = Object.freeze({
 
 /** Profile shapes whose schema declares the interval matrix (intervalPeriod, intervals, compactSequenceRef). */
 export const MATRIX_PROFILES: ReadonlySet<string> = new Set(['INTERVAL', 'DAILY']);
-
-/** Profile shapes whose schema declares `readings`. */
-export const READING_PROFILES: ReadonlySet<string> = new Set(['INTERVAL', 'DAILY', 'MONTHLY', 'BILL_DETAILS', 'INSTANTANEOUS']);
-
-/** Profile shapes whose schema declares `touBuckets`. */
-export const TOU_PROFILES: ReadonlySet<string> = new Set(['MONTHLY', 'BILL_DETAILS']);

@@ -24,7 +24,7 @@ function ctx(policy: Partial<IngestPolicy> = {}): IngestContext {
   };
 }
 
-interface Descriptor { readingType: string; reportedMode?: string; unit?: string; obis?: string; multiplier?: number }
+interface Descriptor { readingType: string; name?: string; reportedMode?: string; unit?: string; obis?: string; multiplier?: number }
 
 const IMP: Descriptor = { readingType: 'kWh imp block', reportedMode: 'USAGE', unit: 'kWh', obis: '1.0.1.29.0.255', multiplier: 1.0 };
 const EXP: Descriptor = { readingType: '1.0.2.29.0.255', reportedMode: 'USAGE' };
@@ -195,9 +195,12 @@ test('PT30M split keeps a non-VALID status from the source value', () => {
   ]);
 });
 
-test('other durations have no conversion rule', () => {
-  refused([descriptorProfile([IMP]), intervalProfile(M1, T0, [[1]], {}, 'PT1H')], 'IES_ERR_METERDATA_RESOLUTION', /duration PT1H .* is not PT15M; blocks are 15 minutes and only PT30M has a conversion rule/);
-  refused([descriptorProfile([IMP]), intervalProfile(M1, T0, [[1]], {}, 'P1D')], 'IES_ERR_METERDATA_RESOLUTION');
+test('other durations are not ingestible: 5- and 60-minute blocks have no conversion rule', () => {
+  refused([descriptorProfile([IMP]), intervalProfile(M1, T0, [[1]], {}, 'PT1H')], 'IES_ERR_METERDATA_NOT_INGESTIBLE', /duration PT1H at \[1\]\.intervalPeriod is not ingestible: the node stores 15-minute blocks and converts only PT15M, and PT30M under SPLIT_EVEN/);
+  refused([descriptorProfile([IMP]), intervalProfile(M1, T0, [[1]], {}, 'PT5M')], 'IES_ERR_METERDATA_NOT_INGESTIBLE', /duration PT5M/);
+  refused([descriptorProfile([IMP]), intervalProfile(M1, T0, [[1]], {}, 'P1D')], 'IES_ERR_METERDATA_NOT_INGESTIBLE');
+  // Under REJECT, PT30M is a policy refusal (RESOLUTION), PT60M still not ingestible.
+  refused([descriptorProfile([IMP]), intervalProfile(M1, T0, [[1]], {}, 'PT60M')], 'IES_ERR_METERDATA_NOT_INGESTIBLE', undefined, ctx({ halfHourProfiles: 'REJECT' }));
   // PT900S is fifteen minutes written differently.
   assert.equal(normaliseIesMeterData([descriptorProfile([IMP]), intervalProfile(M1, T0, [[1]], {}, 'PT900S')], ctx()).reads.length, 1);
 });
@@ -234,7 +237,7 @@ test('elaborated overrides name the reading by position; profile-level readings 
     [utc('2026-05-04T03:30:00Z'), 'EXPORT', 500, 'SUSPECT'],
     [utc('2026-05-04T04:30:00Z'), 'IMPORT', 750, 'VALID'],
   ]);
-  refused([descriptorProfile(), { ...profile, readings: [{ ...profile.readings[0], timePeriod: { start: T0, duration: 'PT5M' } }] }], 'IES_ERR_METERDATA_RESOLUTION', /duration PT5M at \[1\]\.readings\[0\]\.timePeriod/);
+  refused([descriptorProfile(), { ...profile, readings: [{ ...profile.readings[0], timePeriod: { start: T0, duration: 'PT5M' } }] }], 'IES_ERR_METERDATA_NOT_INGESTIBLE', /duration PT5M at \[1\]\.readings\[0\]\.timePeriod/);
   const badOverride = { ...profile, intervals: [{ ...profile.intervals[0], overrides: [{ descriptorIndex: 2 }] }] };
   refused([descriptorProfile(), badOverride], 'IES_ERR_METERDATA_ARITY', /names descriptorIndex 2, but the interval has 2 readings/);
 });
@@ -294,11 +297,20 @@ test('descriptor references: unknown set, unknown sequence, payloads without seq
 
 test('reading types must resolve against IES codes.json, OBIS or short label', () => {
   refused([descriptorProfile([{ readingType: 'kWh imp blk', reportedMode: 'USAGE' }]), intervalProfile(M1, T0, [[1]])], 'IES_ERR_METERDATA_READING_TYPE_UNKNOWN', /readingType "kWh imp blk" is neither an OBIS code nor a short label in IES codes.json/);
-  const elaborated = { profileType: 'MONTHLY', meterRefs: [{ scheme: 'DID', value: M1 }], timePeriod: { start: T0, duration: 'P1M' }, readings: [{ readingType: '1.0.1.8.9.255', value: 1 }] };
-  refused([elaborated], 'IES_ERR_METERDATA_READING_TYPE_UNKNOWN', /MonthlyProfile \[0\]: readingType "1\.0\.1\.8\.9\.255" at \[0\]\.readings\[0\]/);
-  // A label the table does not know is accepted when the descriptor's obis names the code.
+  const elaborated = { profileType: 'MONTHLY', meterRefs: [{ scheme: 'DID', value: M1 }], payloadDescriptorSetRef: 'Set', timePeriod: { start: T0, duration: 'P1M' }, readings: [{ readingType: '1.0.1.8.9.255', value: 1 }] };
+  refused([descriptorProfile([IMP]), elaborated], 'IES_ERR_METERDATA_READING_TYPE_UNKNOWN', /MonthlyProfile \[1\]: readingType "1\.0\.1\.8\.9\.255" at \[1\]\.readings\[0\]/);
+});
+
+test('a descriptor readingType resolves by itself: its obis is never used in its place', () => {
+  // Once, a label IES does not define produced reads because its obis named a known code.
   const viaObis = { readingType: 'Import energy per block', obis: '1.0.1.29.0.255', reportedMode: 'USAGE' };
-  assert.equal(normaliseIesMeterData([descriptorProfile([viaObis]), intervalProfile(M1, T0, [[1]])], ctx()).reads[0]?.wh, 1000);
+  refused([descriptorProfile([viaObis]), intervalProfile(M1, T0, [[1]])], 'IES_ERR_METERDATA_READING_TYPE_UNKNOWN', /readingType "Import energy per block" is neither an OBIS code nor a short label in IES codes.json \(its obis "1\.0\.1\.29\.0\.255" is not used in its place\)/);
+});
+
+test('a descriptor name must be the IES codes.json name of its reading type', () => {
+  const named = { ...IMP, name: 'Active energy import - block incremental (kWh)' };
+  assert.equal(normaliseIesMeterData([descriptorProfile([named]), intervalProfile(M1, T0, [[1]])], ctx()).reads[0]?.wh, 1000);
+  refused([descriptorProfile([{ ...IMP, name: 'Import energy' }]), intervalProfile(M1, T0, [[1]])], 'IES_ERR_METERDATA_DESCRIPTOR_CONFLICT', /name "Import energy" contradicts IES codes.json, which gives "Active energy import - block incremental \(kWh\)" for 1\.0\.1\.29\.0\.255/);
 });
 
 test('descriptors may not contradict IES codes.json', () => {
@@ -346,14 +358,18 @@ test('cumulative registers in READING mode: never negative, may stay level', () 
   refused([descriptorProfile(cumulative), daily([1000.1, 1000.0999])], 'IES_ERR_METERDATA_CUMULATIVE_DECREASE', /decreased from 1000\.1 at interval id 0 to 1000\.0999 at interval id 1/);
 });
 
-test('elaborated usage: both bounds, USAGE mode only, value = closing − opening exactly', () => {
+test('usage math: both bounds, USAGE mode only, value = closing − opening within 0.00001', () => {
   const monthly = (reading: Record<string, unknown>, mode = 'USAGE') => [
     { profileType: 'DESCRIPTOR', id: 'D', payloadDescriptorSets: [{ name: 'Set', payloadDescriptors: [{ readingType: 'kWh imp', reportedMode: mode }] }] },
     { profileType: 'MONTHLY', meterRefs: [{ scheme: 'DID', value: M1 }], payloadDescriptorSetRef: 'Set', timePeriod: { start: T0, duration: 'P1M' }, readings: [{ readingType: 'kWh imp', ...reading }] },
   ];
   // 19137.2 − 18715.4 = 421.8 exactly in decimal (421.80000000000291 in floats).
   assert.deepEqual(normaliseIesMeterData(monthly({ value: 421.8, openingValue: 18715.4, closingValue: 19137.2 }), ctx()).ignoredProfiles, { MonthlyProfile: 1 });
-  refused(monthly({ value: 421.81, openingValue: 18715.4, closingValue: 19137.2 }), 'IES_ERR_METERDATA_USAGE_MISMATCH', /usage value 421\.81, but closingValue 19137\.2 − openingValue 18715\.4 = 421\.8$/);
+  refused(monthly({ value: 421.81, openingValue: 18715.4, closingValue: 19137.2 }), 'IES_ERR_METERDATA_USAGE_MISMATCH', /usage value 421\.81, but closingValue 19137\.2 − openingValue 18715\.4 = 421\.8 \(tolerance 0\.00001\)$/);
+  // The reference validator's tolerance: a difference of 0.00001 passes, 0.000011 does not.
+  assert.deepEqual(normaliseIesMeterData(monthly({ value: 421.80001, openingValue: 18715.4, closingValue: 19137.2 }), ctx()).ignoredProfiles, { MonthlyProfile: 1 });
+  assert.deepEqual(normaliseIesMeterData(monthly({ value: 0.3, openingValue: 0.1, closingValue: 0.4 }), ctx()).ignoredProfiles, { MonthlyProfile: 1 });
+  refused(monthly({ value: 421.800011, openingValue: 18715.4, closingValue: 19137.2 }), 'IES_ERR_METERDATA_USAGE_MISMATCH', /usage value 421\.800011/);
   refused(monthly({ value: 1, openingValue: 1 }), 'IES_ERR_METERDATA_USAGE_MISMATCH', /has openingValue 1 but no closingValue/);
   refused(monthly({ value: 1, openingValue: 1, closingValue: 2 }, 'READING'), 'IES_ERR_METERDATA_USAGE_MISMATCH', /belong to USAGE mode only; it is reported in READING mode \(per its payload descriptor\)/);
 });

@@ -1,6 +1,6 @@
 import { findDescriptor, type DescriptorCatalogue, type DescriptorSet, type ResolvedDescriptor, type ResolvedSequence } from './descriptors.js';
 import { registryProfileOf, resolveReadingType, type IesCode } from './ies-codes.js';
-import { MATRIX_PROFILES, PROFILE_TITLES, READING_PROFILES, TOU_PROFILES, type Interval, type Override, type PayloadDescriptor, type Period, type Profile, type Reading, type SequenceAttribute, type TelemetryMode } from './meterdata-document.js';
+import { MATRIX_PROFILES, PROFILE_TITLES, type Interval, type Override, type PayloadDescriptor, type Period, type Profile, type Reading, type SequenceAttribute, type TelemetryMode } from './meterdata-document.js';
 import { child, item, refuse, show } from './paths.js';
 import { parseOffsetTime } from './timestamps.js';
 import { VALIDATION_STATUSES, type ReadSource, type ValidationStatus } from './types.js';
@@ -44,63 +44,68 @@ export interface ProfileFrame {
   set: DescriptorSet | undefined;
   sequence: ResolvedSequence | undefined;
   intervals: readonly Interval[];
+  /**
+   * False on profile types whose schema declares no interval matrix (MONTHLY, BILL_DETAILS, …):
+   * their compact payloads are not read, as in the reference validator (the IES short-code
+   * bulk datasets carry such rows, one payload against a two-item sequence).
+   */
+  readsPayloads: boolean;
 }
 
 /**
- * Rule "descriptor present and referenced": compact payloads need a sequence to be read
- * and INTERVAL profiles become reads, so both need a descriptor set; any
- * payloadDescriptorSetRef must name a set of this document.
+ * Rule "descriptor present and referenced": every data profile (any type but DESCRIPTOR and
+ * CUSTOMER, as the reference validator has it) names a descriptor set of this document in
+ * its payloadDescriptorSetRef, which needs a PayloadDescriptorProfile in the document.
  */
 export function frameProfile(profile: Profile, path: string, catalogue: DescriptorCatalogue): ProfileFrame {
   const title = PROFILE_TITLES[profile.profileType] ?? profile.profileType;
   const where = path === '' ? title : `${title} ${path}`;
   const matrix = MATRIX_PROFILES.has(profile.profileType);
-  const intervals = matrix ? (profile.intervals ?? []) : [];
-  const compact = matrix && (profile.compactSequenceRef !== undefined || intervals.some((i) => i.payloads !== undefined));
-  const needsSet = profile.profileType === 'INTERVAL' || compact;
+  // Elaborated readings are read from `intervals` on every profile type (the schema declares
+  // the array only for INTERVAL and DAILY); compact payloads only where it is declared.
+  const intervals = profile.intervals ?? [];
   const ref = profile.payloadDescriptorSetRef;
-  const reason = compact ? 'its compact payloads are read through a descriptor set' : 'its interval values take unit and multiplier from a descriptor set';
-  let set: DescriptorSet | undefined;
-  if (ref !== undefined || needsSet) {
-    if (!catalogue.present) {
-      throw refuse('IES_ERR_METERDATA_DESCRIPTOR_MISSING', path, `${where} needs a PayloadDescriptorProfile (${ref === undefined ? reason : `it refers to descriptor set ${show(ref)}`}), but the document has none`);
-    }
-    const known = [...catalogue.sets.keys()].map(show).join(', ') || 'none';
-    if (ref === undefined) {
-      throw refuse('IES_ERR_METERDATA_DESCRIPTOR_REF', path, `${where} has no payloadDescriptorSetRef; ${reason} (sets in this document: ${known})`);
-    }
-    set = catalogue.sets.get(ref);
-    if (set === undefined) {
-      throw refuse('IES_ERR_METERDATA_DESCRIPTOR_REF', child(path, 'payloadDescriptorSetRef'), `${where}: payloadDescriptorSetRef ${show(ref)} names no descriptor set of this document (sets: ${known})`, { ref });
-    }
+  const reason = 'every data profile takes its reading types, units and modes from a descriptor set';
+  if (!catalogue.present) {
+    throw refuse('IES_ERR_METERDATA_DESCRIPTOR_MISSING', path, `${where} needs a PayloadDescriptorProfile (${ref === undefined ? reason : `it refers to descriptor set ${show(ref)}`}), but the document has none`);
+  }
+  const known = [...catalogue.sets.keys()].map(show).join(', ') || 'none';
+  if (ref === undefined) {
+    throw refuse('IES_ERR_METERDATA_DESCRIPTOR_REF', path, `${where} has no payloadDescriptorSetRef; ${reason} (sets in this document: ${known})`);
+  }
+  const set: DescriptorSet | undefined = catalogue.sets.get(ref);
+  if (set === undefined) {
+    throw refuse('IES_ERR_METERDATA_DESCRIPTOR_REF', child(path, 'payloadDescriptorSetRef'), `${where}: payloadDescriptorSetRef ${show(ref)} names no descriptor set of this document (sets: ${known})`, { ref });
   }
   let sequence: ResolvedSequence | undefined;
-  if (matrix && profile.compactSequenceRef !== undefined && set !== undefined) {
+  if (matrix && profile.compactSequenceRef !== undefined) {
     sequence = set.sequences.get(profile.compactSequenceRef);
     if (sequence === undefined) {
       const names = [...set.sequences.keys()].map(show).join(', ') || 'none';
       throw refuse('IES_ERR_METERDATA_DESCRIPTOR_REF', child(path, 'compactSequenceRef'), `${where}: compactSequenceRef ${show(profile.compactSequenceRef)} names no compact sequence of descriptor set ${show(set.name)} (sequences: ${names})`, { ref: profile.compactSequenceRef });
     }
-  } else if (intervals.some((i) => i.payloads !== undefined)) {
+  } else if (matrix && intervals.some((i) => i.payloads !== undefined)) {
     throw refuse('IES_ERR_METERDATA_DESCRIPTOR_REF', path, `${where} has compact payloads but no compactSequenceRef naming their column layout`);
   }
-  return { profile, path, where, set, sequence, intervals };
+  return { profile, path, where, set, sequence, intervals, readsPayloads: matrix };
 }
 
+/**
+ * Every elaborated reading of the profile: in `intervals[].readings`, `readings` and
+ * `touBuckets[].readings`, whether or not the profile type's schema declares that array (the
+ * reference validator reads all three on every profile; an undeclared array is not a place
+ * to hide data from the rules).
+ */
 function readingsOf(frame: ProfileFrame): ReadingAt[] {
   const { profile, path } = frame;
   const out: ReadingAt[] = [];
   frame.intervals.forEach((interval, k) => {
     (interval.readings ?? []).forEach((reading, r) => out.push({ reading, interval, intervalIndex: k, path: item(child(item(child(path, 'intervals'), k), 'readings'), r) }));
   });
-  if (READING_PROFILES.has(profile.profileType)) {
-    (profile.readings ?? []).forEach((reading, r) => out.push({ reading, interval: undefined, intervalIndex: null, path: item(child(path, 'readings'), r) }));
-  }
-  if (TOU_PROFILES.has(profile.profileType)) {
-    (profile.touBuckets ?? []).forEach((bucket, b) => {
-      bucket.readings.forEach((reading, r) => out.push({ reading, interval: undefined, intervalIndex: null, path: item(child(item(child(path, 'touBuckets'), b), 'readings'), r) }));
-    });
-  }
+  (profile.readings ?? []).forEach((reading, r) => out.push({ reading, interval: undefined, intervalIndex: null, path: item(child(path, 'readings'), r) }));
+  (profile.touBuckets ?? []).forEach((bucket, b) => {
+    bucket.readings.forEach((reading, r) => out.push({ reading, interval: undefined, intervalIndex: null, path: item(child(item(child(path, 'touBuckets'), b), 'readings'), r) }));
+  });
   return out;
 }
 
@@ -109,7 +114,26 @@ interface ResolvedReading extends ReadingAt {
   descriptor: ResolvedDescriptor | undefined;
 }
 
-/** Rules "readingType resolves against IES codes.json" and "is declared in the referenced set". */
+/** Attributes every reading may carry whatever its type: its type and its timing (schema.json `timePeriod`; the reference validator adds `intervalPeriod`). */
+const ALWAYS_ALLOWED: ReadonlySet<string> = new Set(['readingType', 'timePeriod', 'intervalPeriod']);
+
+/**
+ * Rules "reportedMode belongs in the descriptor" and "allowedAttributes": an elaborated
+ * reading carries no reportedMode, and only the attributes IES codes.json allows its type.
+ */
+function checkReadingAttributes(frame: ProfileFrame, at: ReadingAt, code: IesCode): void {
+  const rt = at.reading.readingType;
+  if ('reportedMode' in at.reading) {
+    const mode = (at.reading as { reportedMode?: unknown }).reportedMode;
+    throw refuse('IES_ERR_METERDATA_READING_MODE', at.path, `${frame.where}: reading ${show(rt)} at ${at.path} carries reportedMode ${show(mode)}; the mode belongs in its payload descriptor, not in an elaborated reading`, { readingType: rt });
+  }
+  for (const attribute of Object.keys(at.reading)) {
+    if (ALWAYS_ALLOWED.has(attribute) || code.allowedAttributes.has(attribute)) continue;
+    throw refuse('IES_ERR_METERDATA_ATTRIBUTE_NOT_ALLOWED', at.path, `${frame.where}: reading ${show(rt)} (${code.obis}) at ${at.path} has ${attribute}, which IES codes.json does not allow for this reading type (allowed: ${[...code.allowedAttributes].join(', ')})`, { readingType: rt, attribute });
+  }
+}
+
+/** Rules "readingType resolves against IES codes.json", "reading attributes" and "is declared in the referenced set". */
 function resolveReadings(frame: ProfileFrame): ResolvedReading[] {
   const withCodes = readingsOf(frame).map((at) => {
     const rt = at.reading.readingType;
@@ -117,6 +141,7 @@ function resolveReadings(frame: ProfileFrame): ResolvedReading[] {
     if (code === undefined) {
       throw refuse('IES_ERR_METERDATA_READING_TYPE_UNKNOWN', at.path, `${frame.where}: readingType ${show(rt)} at ${at.path} is neither an OBIS code nor a short label in IES codes.json`, { readingType: rt });
     }
+    checkReadingAttributes(frame, at, code);
     return { ...at, code };
   });
   return withCodes.map((at) => {
@@ -136,6 +161,17 @@ function checkProfileTypes(frame: ProfileFrame, used: { readingType: string; cod
     if (u.code.profiles.includes(shape)) continue;
     throw refuse('IES_ERR_METERDATA_PROFILE_TYPE', u.path, `${frame.where}: readingType ${show(u.readingType)} (${u.code.obis}, ${u.code.category}) at ${u.path} is not permitted in ${frame.profile.profileType} profiles; IES codes.json allows it in ${u.code.profiles.join(', ')}`, { readingType: u.readingType, allowed: u.code.profiles });
   }
+}
+
+/** Rule "allowedAttributes" for the compact form: each sequence item's attribute is one IES codes.json allows its type. */
+function checkSequenceAttributes(frame: ProfileFrame): void {
+  const sequence = frame.sequence;
+  if (sequence === undefined) return;
+  sequence.items.forEach((it, i) => {
+    if (it.code.allowedAttributes.has(it.attribute)) return;
+    const path = item(child(sequence.path, 'sequenceItems'), i);
+    throw refuse('IES_ERR_METERDATA_ATTRIBUTE_NOT_ALLOWED', path, `${frame.where}: compact sequence ${show(sequence.name)} item ${path} is the ${it.attribute} of ${show(it.readingType)} (${it.code.obis}), which IES codes.json does not allow for this reading type (allowed: ${[...it.code.allowedAttributes].join(', ')})`, { readingType: it.readingType, attribute: it.attribute });
+  });
 }
 
 function arity(frame: ProfileFrame, path: string, message: string): Error {
@@ -227,12 +263,13 @@ export function cellsOf(frame: ProfileFrame): Cell[] {
   const readings = resolveReadings(frame);
   const seqItems = frame.sequence?.items.map((it, i) => ({ readingType: it.readingType, code: it.code, path: item(child(frame.sequence?.path ?? '', 'sequenceItems'), i) })) ?? [];
   checkProfileTypes(frame, [...seqItems, ...readings.map((r) => ({ readingType: r.reading.readingType, code: r.code, path: r.path }))]);
+  checkSequenceAttributes(frame);
 
   const byInterval = new Map<number, ResolvedReading[]>();
   for (const r of readings) if (r.intervalIndex !== null) byInterval.set(r.intervalIndex, [...(byInterval.get(r.intervalIndex) ?? []), r]);
   const cells: Cell[] = [];
   frame.intervals.forEach((interval, k) => {
-    const row = interval.payloads === undefined ? [] : compactRow(frame, interval, k, interval.payloads);
+    const row = interval.payloads === undefined || !frame.readsPayloads ? [] : compactRow(frame, interval, k, interval.payloads);
     const elaborated = (byInterval.get(k) ?? []).map(readingCell);
     if (interval.payloads === undefined) {
       (interval.overrides ?? []).forEach((o, j) => {

@@ -4,6 +4,7 @@ import type { IesCode } from './ies-codes.js';
 import type { Period, Profile } from './meterdata-document.js';
 import { child, item, refuse, show } from './paths.js';
 import { cellsOf, frameProfile, type Cell, type ProfileFrame } from './profile-cells.js';
+import type { MeterCategory } from './meter-category.js';
 import { durationMs } from './timestamps.js';
 import type { IngestPolicy } from './types.js';
 
@@ -40,9 +41,18 @@ function checkCumulatives(frame: ProfileFrame, cells: readonly Cell[]): void {
   }
 }
 
+/** The reference validator's tolerance for value = closingValue − openingValue. */
+export const USAGE_TOLERANCE: Decimal = { coef: 1n, exp: -5 };
+
+function absolute(d: Decimal): Decimal {
+  return isNegative(d) ? { coef: -d.coef, exp: d.exp } : d;
+}
+
 /**
- * Rule "elaborated usage": openingValue and closingValue come together, only in USAGE mode,
- * and value = closingValue − openingValue exactly (decimal, no tolerance).
+ * Rule "usage math": openingValue and closingValue come together, only in USAGE mode, and
+ * |value − (closingValue − openingValue)| ≤ 0.00001 (the reference validator's tolerance; the
+ * difference is computed in exact decimal, so float noise such as 0.30000000000000004 never
+ * refuses a batch and a real mismatch of 0.0001 always does).
  */
 function checkUsage(frame: ProfileFrame, cells: readonly Cell[]): void {
   for (const cell of cells) {
@@ -51,8 +61,8 @@ function checkUsage(frame: ProfileFrame, cells: readonly Cell[]): void {
     const fail = (message: string) => refuse('IES_ERR_METERDATA_USAGE_MISMATCH', cell.path, `${frame.where}: ${show(cell.readingType)} at ${cell.path} ${message}`, { readingType: cell.readingType, value: cell.value, openingValue: opening, closingValue: closing });
     if (opening === undefined || closing === undefined) throw fail(`has ${opening === undefined ? `closingValue ${closing} but no openingValue` : `openingValue ${opening} but no closingValue`}`);
     const expected = subtract(decimalOfNumber(closing), decimalOfNumber(opening));
-    if (cell.value !== undefined && compare(decimalOfNumber(cell.value), expected) !== 0) {
-      throw fail(`has usage value ${cell.value}, but closingValue ${closing} − openingValue ${opening} = ${formatDecimal(expected)}`);
+    if (cell.value !== undefined && compare(absolute(subtract(decimalOfNumber(cell.value), expected)), USAGE_TOLERANCE) > 0) {
+      throw fail(`has usage value ${cell.value}, but closingValue ${closing} − openingValue ${opening} = ${formatDecimal(expected)} (tolerance 0.00001)`);
     }
     if (cell.mode !== 'USAGE') {
       throw fail(`has openingValue/closingValue, which belong to USAGE mode only; it is reported in READING mode (${cell.descriptor?.reportedMode === undefined ? 'the IES codes.json default' : 'per its payload descriptor'})`);
@@ -60,7 +70,11 @@ function checkUsage(frame: ProfileFrame, cells: readonly Cell[]): void {
   }
 }
 
-/** Rule "15-minute resolution": INTERVAL durations are PT15M, or PT30M under the SPLIT_EVEN conversion rule. */
+/**
+ * Rules "15-minute resolution" and "not ingestible": INTERVAL durations are PT15M, or PT30M
+ * under the SPLIT_EVEN conversion rule (else RESOLUTION, a per-head-end policy); any other
+ * duration (PT5M, PT60M, P1D, …) has no conversion to 15-minute blocks (NOT_INGESTIBLE).
+ */
 function checkResolution(frame: ProfileFrame, cells: readonly Cell[], policy: IngestPolicy): void {
   const periods: { period: Period; path: string }[] = [];
   if (frame.profile.intervalPeriod !== undefined) periods.push({ period: frame.profile.intervalPeriod, path: child(frame.path, 'intervalPeriod') });
@@ -75,19 +89,34 @@ function checkResolution(frame: ProfileFrame, cells: readonly Cell[], policy: In
       if (policy.halfHourProfiles === 'SPLIT_EVEN') continue;
       throw refuse('IES_ERR_METERDATA_RESOLUTION', path, `${frame.where}: interval duration ${period.duration} at ${path} is refused under halfHourProfiles=REJECT; a 30-minute profile is accepted only by the SPLIT_EVEN conversion rule (each value W Wh → ceil(W/2) + floor(W/2) in two 15-minute blocks), set per head-end`, { duration: period.duration, halfHourProfiles: policy.halfHourProfiles });
     }
-    throw refuse('IES_ERR_METERDATA_RESOLUTION', path, `${frame.where}: interval duration ${period.duration} at ${path} is not PT15M; blocks are 15 minutes and only PT30M has a conversion rule (SPLIT_EVEN)`, { duration: period.duration });
+    throw refuse('IES_ERR_METERDATA_NOT_INGESTIBLE', path, `${frame.where}: interval duration ${period.duration} at ${path} is not ingestible: the node stores 15-minute blocks and converts only PT15M, and PT30M under SPLIT_EVEN`, { duration: period.duration });
+  }
+}
+
+/**
+ * Rule "meter category" (reference rule 8): when the meter's IS 15959 category is known,
+ * every reading type the profile uses must list it in its IES codes.json meterCategories.
+ */
+function checkMeterCategory(frame: ProfileFrame, cells: readonly Cell[], category: MeterCategory | undefined): void {
+  if (category === undefined) return;
+  for (const cell of cells) {
+    const allowed = cell.code.meterCategories;
+    if (allowed.length === 0 || allowed.includes(category.category)) continue;
+    throw refuse('IES_ERR_METERDATA_METER_CATEGORY', cell.path, `${frame.where}: readingType ${show(cell.readingType)} (${cell.code.obis}) at ${cell.path} is not supported for meter ${show(category.meterId)} of category ${category.category} (${category.source}); IES codes.json lists it for ${allowed.join(', ')}`, { readingType: cell.readingType, meterId: category.meterId, meterCategory: category.category, allowed });
   }
 }
 
 /**
  * All document-level rules for one data profile, in a fixed order: descriptor present and
  * referenced → readingType resolves → declared in the set → profile type → arity and column
- * types → interval order → cumulative monotonicity → usage math → resolution (INTERVAL).
+ * types → attributes → meter category → interval order → cumulative monotonicity → usage
+ * math → resolution (INTERVAL).
  * The first failing rule refuses the whole batch.
  */
-export function checkProfile(profile: Profile, path: string, catalogue: DescriptorCatalogue, policy: IngestPolicy): CheckedProfile {
+export function checkProfile(profile: Profile, path: string, catalogue: DescriptorCatalogue, policy: IngestPolicy, category?: MeterCategory): CheckedProfile {
   const frame = frameProfile(profile, path, catalogue);
   const cells = cellsOf(frame);
+  checkMeterCategory(frame, cells, category);
   checkIntervalOrder(frame);
   checkCumulatives(frame, cells);
   checkUsage(frame, cells);

@@ -38,6 +38,8 @@ export interface MeterInfo {
   derCapacityW?: number;
   /** The head-end the meter is registered to, when the registry names one. */
   headEndId?: string;
+  /** IS 15959 meter category (A, B, C, D1…D4) when the registry knows it: IES MeterData rule 8. */
+  meterCategory?: string;
 }
 
 export type MeterLookup = (meterId: string) => MeterInfo | undefined;

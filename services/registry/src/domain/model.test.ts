@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { IesError } from '@ies/errors';
 import { parseRegistryDocument } from './model.js';
 import { RegistryState } from './state.js';
+import { ingestContextFor } from './verify-batch.js';
 
 const X = '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo';
 const doc = (extra = '') => `
@@ -146,4 +147,26 @@ test('enrolledWith follows enrolments as they move between aggregators, end and 
   assert.ok(!state.enrolledWith('BRPL-DL', 'AGG-1', 'MTR-1'), 'moved to AGG-2 in P2, ended in P1');
   assert.ok(state.enrolledWith('BRPL-DL', 'AGG-2', 'MTR-1'));
   assert.ok(!state.enrolledWith('TPDDL-DL', 'AGG-2', 'MTR-1'));
+});
+
+test('a meter may carry its IS 15959 category, which the ingest context passes to the MeterData rules', () => {
+  const doc = (category: string) => `
+discom: BRPL-DL
+meters:
+  - { id: MTR-1, scheme: METER_SERIAL, sanctionedLoadW: 5000, meterCategory: ${category} }
+  - { id: MTR-2, scheme: METER_SERIAL, sanctionedLoadW: 5000 }
+`;
+  const entries = parseRegistryDocument(doc('D2'), 1000);
+  assert.equal(entries[0]?.meter?.meterCategory, 'D2');
+  assert.ok(!('meterCategory' in (entries[1]?.meter ?? {})));
+  const state = new RegistryState();
+  for (const e of entries) state.apply(e);
+  const ctx = ingestContextFor(state, 'BRPL-DL', 'HES-01', 0);
+  assert.equal(ctx.meters('MTR-1')?.meterCategory, 'D2');
+  assert.equal(ctx.meters('MTR-2')?.meterCategory, undefined);
+  assert.throws(() => parseRegistryDocument(doc('E'), 1000), (err: unknown) => {
+    assert.ok(err instanceof IesError);
+    assert.match(err.message, /meters\[0\]\.meterCategory "E" must be one of A, B, C, D1, D2, D3, D4/);
+    return true;
+  });
 });

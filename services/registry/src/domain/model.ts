@@ -31,7 +31,11 @@ export interface RegistryEntry {
   updatedAt: number;
   participant: { role: ParticipantRole; name: string; halfHourProfiles: HalfHourRule } | null;
   key: { participantId: string; jwk: string; status: KeyStatus } | null;
-  meter: { scheme: string; headEndId: string | null; sanctionedLoadW: number; derCapacityW: number | null } | null;
+  /**
+   * `meterCategory` (IS 15959: A, B, C, D1–D4) exists only in entries derived from signed
+   * documents (kind DOCUMENT carries the document itself), never in the Avro METER record.
+   */
+  meter: { scheme: string; headEndId: string | null; sanctionedLoadW: number; derCapacityW: number | null; meterCategory?: string } | null;
   /** Absent in entries written before enrolments existed (Avro default null). */
   enrolment?: { meterId: string; programmeId: string; aggregatorId: string; status: EnrolmentStatus } | null;
   /** A meter's trading consent with a P2P platform (absent in older entries). */
@@ -44,6 +48,8 @@ export function entityKey(entry: Pick<RegistryEntry, 'kind' | 'id'>): string {
 
 const ROLES: readonly ParticipantRole[] = ['DISCOM', 'HEADEND', 'AGGREGATOR', 'PLATFORM', 'NODE_OPERATOR', 'PEER_DISCOM', 'AUDITOR'];
 const ID_MAX = 128;
+/** IS 15959 meter categories (IES MeterData v0.6 `MeterCategory`): the reading types IES codes.json allows depend on them. */
+const METER_CATEGORIES: readonly string[] = ['A', 'B', 'C', 'D1', 'D2', 'D3', 'D4'];
 
 /**
  * Parses a registry document (YAML or JSON text) into entries. Upserts only: entities the
@@ -61,7 +67,7 @@ const ID_MAX = 128;
  *       - { kty: OKP, crv: Ed25519, x: "...", kid: "..." }
  *       - { kty: OKP, crv: Ed25519, x: "...", kid: "...", status: REVOKED }
  * meters:
- *   - { id: MTR-1, scheme: METER_SERIAL, headEnd: HES-01, sanctionedLoadW: 5000, derCapacityW: 3000 }
+ *   - { id: MTR-1, scheme: METER_SERIAL, headEnd: HES-01, sanctionedLoadW: 5000, derCapacityW: 3000, meterCategory: D2 }
  * enrolments:                      # DR: meters enrolled with an aggregator in a programme
  *   - { aggregator: AGG-1, programme: PEAK-2026, meters: [MTR-1, MTR-2] }
  *   - { aggregator: AGG-1, programme: PEAK-2026, meters: [MTR-3], status: ENDED }
@@ -123,9 +129,11 @@ export function parseRegistryDocument(text: string, updatedAt: number): Registry
     if (der !== null && (!Number.isSafeInteger(der) || (der as number) < 0)) problems.push(`${at}.derCapacityW ${JSON.stringify(der)} must be a non-negative integer (W)`);
     const headEnd = m.headEnd ?? null;
     if (headEnd !== null && typeof headEnd !== 'string') problems.push(`${at}.headEnd must be a participant id`);
+    const category = m.meterCategory;
+    if (category !== undefined && !METER_CATEGORIES.includes(category as string)) problems.push(`${at}.meterCategory ${JSON.stringify(category)} must be one of ${METER_CATEGORIES.join(', ')} (IS 15959, as in IES MeterData)`);
     entries.push({
       kind: 'METER', id, discomId, updatedAt, participant: null, key: null,
-      meter: { scheme, headEndId: headEnd as string | null, sanctionedLoadW: load as number, derCapacityW: der as number | null },
+      meter: { scheme, headEndId: headEnd as string | null, sanctionedLoadW: load as number, derCapacityW: der as number | null, ...(typeof category === 'string' ? { meterCategory: category } : {}) },
     });
   });
 

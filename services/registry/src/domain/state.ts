@@ -45,6 +45,8 @@ export interface MeterRecord {
   headEndId: string | null;
   sanctionedLoadW: number;
   derCapacityW: number | null;
+  /** IS 15959 category, when the document gives one (IES MeterData rule 8). */
+  meterCategory?: string;
 }
 
 /**

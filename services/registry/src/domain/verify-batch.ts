@@ -44,7 +44,7 @@ export function ingestContextFor(registry: RegistryState, discomId: string, head
     discomId,
     meters: (meterId) => {
       const m = registry.meter(discomId, meterId);
-      return m && { meterId: m.meterId, discomId: m.discomId, sanctionedLoadW: m.sanctionedLoadW, ...(m.derCapacityW === null ? {} : { derCapacityW: m.derCapacityW }), ...(m.headEndId === null ? {} : { headEndId: m.headEndId }) };
+      return m && { meterId: m.meterId, discomId: m.discomId, sanctionedLoadW: m.sanctionedLoadW, ...(m.derCapacityW === null ? {} : { derCapacityW: m.derCapacityW }), ...(m.headEndId === null ? {} : { headEndId: m.headEndId }), ...(m.meterCategory === undefined ? {} : { meterCategory: m.meterCategory }) };
     },
     senderId: headEndId,
     policy: { ...DEFAULT_POLICY, nowMs, halfHourProfiles: registry.participant(discomId, headEndId)?.halfHourProfiles ?? 'REJECT' },

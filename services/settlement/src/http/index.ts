@@ -1,6 +1,8 @@
 import { DrEventStore } from '@ies/dr/events';
 import { everyTenant, type NodeContext, type ServiceHttp } from '@ies/http';
+import { IesError } from '@ies/errors';
 import { P2pStore } from '../p2p-store.js';
+import { p2pStoreMarker } from '../p2p-store-rebuild.js';
 import { settlementJwksEntries, trustedSettlementKeys } from '../settlement-keys.js';
 import { StatementRunQueue } from '../statement-queue.js';
 import { StatementSinks } from '../statement-sinks.js';
@@ -31,6 +33,13 @@ export function settlementHttp(ctx: NodeContext): ServiceHttp {
     plugin: async (app) => {
       p2pRoutes(app, {
         config, registry, p2p, idempotency: ctx.idempotency, now,
+        // A trade is stored for every hosted DISCOM with a meter on it: all must be whole.
+        requireStoresWhole: async () => {
+          for (const t of config.tenants) {
+            if (!ctx.idempotency.guards(t) || (await redis.exists(p2pStoreMarker(t))) === 1) continue;
+            throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `the P2P store of ${t} is being rebuilt from its topics (Redis lost it); nothing was written, retry the request unchanged`, { details: { retryAfterSeconds: 2 } });
+          }
+        },
         intake: { hosted: config.tenants, registry, store: p2p, backfillMs: config.settlement.tradeBackfillMs },
         sides: { hosted: config.tenants, store: p2p, producer, serde, trustedSideKeys, now },
       });

@@ -21,6 +21,11 @@ export interface P2pRouteDeps {
   sides: SideIntakeDeps;
   /** Every signed write's jti is recorded (replay = the first answer, never a second effect). */
   idempotency: IdempotencyStore;
+  /**
+   * Throws a retriable error while a hosted DISCOM's P2P store is being rebuilt from its
+   * topics (Redis lost it): a replayed confirm must not find the trade missing and lodge it again.
+   */
+  requireStoresWhole: () => Promise<void>;
   now: () => number;
 }
 
@@ -45,6 +50,7 @@ export function p2pRoutes(app: FastifyInstance, deps: P2pRouteDeps): void {
       const now = deps.now();
       const request = { method: req.method, path: requestPath(req.url) };
       const sender = await authenticateWrite(deps.registry, body, req.headers['x-ies-signature'] as string | undefined, { nowMs: now, maxSkewSeconds: deps.config.auth.maxSkewSeconds, expectedRoles: PLATFORM, request });
+      await deps.requireStoresWhole();
       const answer = await recordedWrite(deps.idempotency, sender, request, body, now, async () => {
         const lodged = await settled(() => lodgeTrade(deps.intake, sender, parseSignedJson(body), now));
         return { status: lodged.created ? 201 : 200, body: { action: lodged.action, trades: lodged.trades } };
