@@ -37,7 +37,7 @@ export class NotaryKeyFile {
     const { privateKeys, jwks } = await this.keyFile.current();
     if (this.cached?.from !== privateKeys) {
       const signers = privateKeys.map((k) => noteSigner(this.origin, k));
-      this.cached = { from: privateKeys, keys: { signer: signers[0]!, jws: { kid: jwks[0]!.kid as string, privateKey: privateKeys[0]! }, jwks, verifierKeys: signers.map(formatVerifierKey) } };
+      this.cached = { from: privateKeys, keys: { signer: signers[0]!, jws: { kid: jwks[0]!.kid as string, privateKey: privateKeys[0]! }, jwks, verifierKeys: signers.map((s) => formatVerifierKey(s)) } };
     }
     return this.cached.keys;
   }

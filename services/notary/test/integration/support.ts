@@ -65,7 +65,7 @@ export async function notaryFixture() {
   async function trust(): Promise<TrustAnchors> {
     const keys = await store.keys();
     if (!keys) throw new Error('the notary has not published its keys');
-    return { noteKeys: keys.verifierKeys.map(parseVerifierKey), jwks: keys.jwks as JWK[] };
+    return { noteKeys: keys.verifierKeys.map((k) => parseVerifierKey(k)), jwks: keys.jwks as JWK[] };
   }
 
   async function consistency(first: string, second: string): Promise<string[]> {
