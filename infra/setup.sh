@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) set-up of a plain Debian machine for ies-backbone:
-# Debian packages (ClickHouse, Redis, Java, Maven, Python venv), npm dependencies, Kafka and the schema
+# Debian packages (ClickHouse, Redis, a Java 17 JDK, Maven, Python venv), npm dependencies, Kafka and the schema
 # registry from Maven Central into .cache/, and the TypeScript build. Each step is skipped
 # when it is already done, so `npm run demo` and `npm test` call this every time.
 set -euo pipefail
@@ -18,7 +18,8 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
 missing=()
 command -v clickhouse-server >/dev/null || missing+=(clickhouse-server clickhouse-client)
 command -v redis-server >/dev/null || missing+=(redis-server)
-{ [ -x /usr/lib/jvm/java-17-openjdk-amd64/bin/java ] || command -v java >/dev/null; } || missing+=(openjdk-17-jre-headless)
+# A JDK, not only a runtime: the Java head-end client's integration test compiles it (clients/java-headend).
+{ [ -x /usr/lib/jvm/java-17-openjdk-amd64/bin/javac ] || command -v javac >/dev/null; } || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || missing+=(maven)
 # npm run test:security: schemathesis (PyPI) in a venv under .cache/
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3 python3-venv)

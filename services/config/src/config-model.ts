@@ -50,6 +50,14 @@ export interface Config {
     readonly originPrefix: string;
     /** Minimum time between two checkpoints while batches arrive. */
     readonly checkpointIntervalMs: number;
+    /**
+     * Witnesses the notary pushes each tenant's new checkpoints to (c2sp.org/tlog-witness):
+     * the witness's submission prefix, its cosignature/v1 vkey, and the tenants it witnesses
+     * (all hosted tenants when absent).
+     */
+    readonly witnesses: readonly NotaryWitness[];
+    /** Cosignatures a checkpoint needs to count as witnessed (capped by the tenant's witnesses). */
+    readonly witnessQuorum: number;
   };
   /** This node as a C2SP witness (c2sp.org/tlog-witness) of its peers' logs. */
   readonly witness: {
@@ -139,4 +147,11 @@ export interface LoadConfigOptions {
    * set, replaces it (a process deployed under another user name).
    */
   readonly principal?: string;
+}
+
+/** One witness of the notary's logs (IES_NOTARY_WITNESSES). */
+export interface NotaryWitness {
+  readonly url: string;
+  readonly vkey: string;
+  readonly tenants?: readonly string[];
 }

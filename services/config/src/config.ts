@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { IesError } from '@ies/errors';
 import type { Config, Env, LoadConfigOptions } from './config-model.js';
-import { cidrs, peerUrls, vkeys } from './list-settings.js';
+import { cidrs, notaryWitnesses, peerUrls, vkeys } from './list-settings.js';
 import { kafkaSasl, urlPassword } from './secrets.js';
 
 
@@ -129,6 +129,8 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       keysDir: str('IES_NOTARY_KEYS_DIR', '.stack/keys/notary'),
       originPrefix: originPrefix,
       checkpointIntervalMs: int('IES_NOTARY_CHECKPOINT_INTERVAL_MS', 1000, 1000, 60_000),
+      witnesses: notaryWitnesses('IES_NOTARY_WITNESSES', str('IES_NOTARY_WITNESSES', ''), problems),
+      witnessQuorum: int('IES_NOTARY_WITNESS_QUORUM', 1, 1, 16),
     },
     tenants,
     auth: {

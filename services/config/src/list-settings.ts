@@ -34,3 +34,34 @@ export function vkeys(name: string, text: string, problems: string[]): string[] 
   for (const k of out) if (!/^[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+={0,2}$/.test(k)) problems.push(`${name} entry ${JSON.stringify(k)} must be a verifier key <name>+<8 hex digits>+<base64 key>`);
   return out;
 }
+
+/**
+ * IES_NOTARY_WITNESSES: a JSON array of `{"url": "<witness prefix>", "vkey": "<cosigner vkey>",
+ * "tenants": ["DEMO-DL", …]}` (tenants optional). Malformed entries are reported, not dropped.
+ */
+export function notaryWitnesses(name: string, text: string, problems: string[]): { url: string; vkey: string; tenants?: string[] }[] {
+  if (text.trim() === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    problems.push(`${name} must be a JSON array of {"url","vkey","tenants"?}: ${(err as Error).message}`);
+    return [];
+  }
+  if (!Array.isArray(parsed)) {
+    problems.push(`${name} must be a JSON array of {"url","vkey","tenants"?}`);
+    return [];
+  }
+  const out: { url: string; vkey: string; tenants?: string[] }[] = [];
+  for (const [i, e] of parsed.entries()) {
+    const o = (typeof e === 'object' && e !== null ? e : {}) as Record<string, unknown>;
+    const url = typeof o.url === 'string' && /^https?:\/\/[^\s]+$/.test(o.url) ? o.url : undefined;
+    const vkey = typeof o.vkey === 'string' ? vkeys(`${name}[${i}].vkey`, o.vkey, problems)[0] : undefined;
+    const tenants = o.tenants === undefined ? undefined : Array.isArray(o.tenants) && o.tenants.every((t) => typeof t === 'string') ? (o.tenants as string[]) : null;
+    if (url === undefined) problems.push(`${name}[${i}].url must be an http(s) URL (the witness's submission prefix)`);
+    if (typeof o.vkey !== 'string') problems.push(`${name}[${i}].vkey must be the witness's cosignature/v1 verifier key`);
+    if (tenants === null) problems.push(`${name}[${i}].tenants must be an array of DISCOM ids`);
+    if (url !== undefined && vkey !== undefined && tenants !== null) out.push({ url, vkey, ...(tenants ? { tenants } : {}) });
+  }
+  return out;
+}

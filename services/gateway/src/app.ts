@@ -5,13 +5,14 @@ import { drHttp } from '@ies/dr/http';
 import { notaryBacklog, notaryHttp } from '@ies/notary/http';
 import { settlementHttp } from '@ies/settlement/http';
 import { webhooksHttp } from '@ies/webhooks/http';
+import { witnessHttp } from '@ies/witness/http';
 import { createIngestMetrics } from './ingest/metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { meterDataRoutes } from './routes/meter-data.js';
 import { registryRoutes } from './routes/registry.js';
 
 /** The services whose front doors this node serves, in the order their routes and JWKS entries are listed. */
-export const SERVICE_FRONT_DOORS: readonly ServiceHttpFactory[] = [notaryHttp, drHttp, settlementHttp, webhooksHttp];
+export const SERVICE_FRONT_DOORS: readonly ServiceHttpFactory[] = [notaryHttp, drHttp, settlementHttp, webhooksHttp, witnessHttp];
 
 export interface GatewayDeps extends NodeContext {
   readiness: readonly ReadinessCheck[];

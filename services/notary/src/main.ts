@@ -7,6 +7,7 @@ import { startRuntime } from '@ies/runtime';
 import { NotaryKeyFile } from './keys.js';
 import { LogStore } from './log-store.js';
 import { startTenantNotary, type NotaryObserver, type TenantNotary } from './notary.js';
+import { startWitnessing } from './witnessing.js';
 
 /** A tenant's log origin (checkpoint origin line and note key name). */
 export function logOrigin(config: Config, discomId: string): string {
@@ -40,9 +41,13 @@ export async function startNotaryService(env: Readonly<Record<string, string | u
       await startTenantNotary({ kafka, admin, serde, store: new LogStore(redis, discomId), keys: new NotaryKeyFile(config.notary.keysDir, origin, discomId), discomId, origin, intervalMs: config.notary.checkpointIntervalMs, logger: logger.child({ discomId }), verifier, ...(observer ? { observer } : {}), onFatal }),
     );
   }
+  // Each new checkpoint goes to the tenant's witnesses (if any), off the append path.
+  const witnessing = startWitnessing({ config, redis, stores: (discomId) => new LogStore(redis, discomId), logger: logger.child({ part: 'witnessing' }) });
   return {
     tenants,
+    witnessing,
     stop: async () => {
+      await witnessing.stop();
       for (const t of tenants) await t.stop();
       await view.stop();
       await runtime.stop();

@@ -3,6 +3,7 @@ import { RFC6962_SHA256, verifyConsistency, verifyInclusion } from '@ies/merkle'
 import { canonicalReadBytes, type PublicRead } from './canonical-read.js';
 import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { logEntryBytes } from './log-entry.js';
+import { verifyCosignatures } from './cosignature.js';
 import { openNote, parseVerifierKey, type NoteVerifier } from './note.js';
 import { checkSignedJson, type ReceiptDocument } from './receipt.js';
 
@@ -11,6 +12,11 @@ export interface TrustAnchors {
   readonly noteKeys: readonly NoteVerifier[];
   readonly jwks: readonly JWK[];
   readonly origin?: string;
+  /**
+   * A witness policy: a checkpoint counts only with valid cosignature/v1 lines by at least
+   * `quorum` distinct witnesses of `keys` (parseCosignerKey). Absent: no cosignature is needed.
+   */
+  readonly witnesses?: { readonly keys: readonly NoteVerifier[]; readonly quorum: number };
 }
 
 export type VerifyCode =
@@ -22,7 +28,8 @@ export type VerifyCode =
   | 'INDEX_OUT_OF_RANGE'
   | 'INCLUSION_MISMATCH'
   | 'READ_NOT_IN_BATCH'
-  | 'INCONSISTENT';
+  | 'INCONSISTENT'
+  | 'NOT_WITNESSED';
 
 export type Verified<T> = ({ readonly ok: true } & T) | { readonly ok: false; readonly code: VerifyCode; readonly reason: string };
 
@@ -30,14 +37,29 @@ const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64')
 const unb64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
 
 /** A signed checkpoint note: a known key signed it and the body is a well-formed checkpoint of the expected origin. */
-export function verifyCheckpoint(note: string, trust: TrustAnchors): Verified<{ checkpoint: Checkpoint }> {
+export function verifyCheckpoint(note: string, trust: TrustAnchors): Verified<{ checkpoint: Checkpoint; witnessedBy: readonly string[] }> {
   const opened = openNote(note, trust.noteKeys);
   if (!opened.ok) return { ok: false, code: opened.code === 'MALFORMED_NOTE' || opened.code === 'MALFORMED_KEY' ? 'MALFORMED' : opened.code, reason: `checkpoint: ${opened.reason}` };
   const parsed = parseCheckpoint(opened.body);
   if (!parsed.ok) return { ok: false, code: 'MALFORMED', reason: `checkpoint: ${parsed.reason}` };
   if (trust.origin !== undefined && parsed.checkpoint.origin !== trust.origin) return { ok: false, code: 'WRONG_ORIGIN', reason: `checkpoint origin ${JSON.stringify(parsed.checkpoint.origin)} is not the expected ${JSON.stringify(trust.origin)}` };
   if (!opened.verifiedBy.some((k) => k.name === parsed.checkpoint.origin)) return { ok: false, code: 'UNKNOWN_KEY', reason: `checkpoint of ${parsed.checkpoint.origin} is not signed by a key named after its origin` };
-  return { ok: true, checkpoint: parsed.checkpoint };
+  const witnessed = witnessesOf(note, trust);
+  if (!witnessed.ok) return witnessed;
+  return { ok: true, checkpoint: parsed.checkpoint, witnessedBy: witnessed.witnessedBy };
+}
+
+/** The distinct witnesses of the policy whose cosignatures on the note verify; refused below the quorum. */
+function witnessesOf(note: string, trust: TrustAnchors): Verified<{ witnessedBy: readonly string[] }> {
+  if (trust.witnesses === undefined) return { ok: true, witnessedBy: [] };
+  const checked = verifyCosignatures(note, trust.witnesses.keys);
+  if (!checked.ok) return { ok: false, code: checked.code === 'MALFORMED_NOTE' ? 'MALFORMED' : 'BAD_SIGNATURE', reason: `checkpoint cosignature: ${checked.reason}` };
+  const witnessedBy = [...new Set(checked.cosignatures.map((c) => c.cosigner.name))].sort();
+  if (witnessedBy.length < trust.witnesses.quorum) {
+    const names = trust.witnesses.keys.map((k) => k.name).join(', ');
+    return { ok: false, code: 'NOT_WITNESSED', reason: `checkpoint cosigned by ${witnessedBy.length} of the policy's witnesses (${witnessedBy.join(', ') || 'none'}); the policy asks for ${trust.witnesses.quorum} of ${names}` };
+  }
+  return { ok: true, witnessedBy };
 }
 
 /** A batch receipt: notary JWS over its canonical body, its checkpoint, and the entry's inclusion in that checkpoint. */

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { RFC6962_SHA256 } from '@ies/merkle';
 import { AppendWindow, EMPTY_RANGE } from '@ies/notary/log';
-import { formatCheckpoint, formatVerifierKey, logEntryBytes, noteSigner, signNote, signReceipt, type LogEntry, type ReceiptBody } from '@ies/verify';
+import { cosignatureLine, cosigner, formatCheckpoint, formatCosignerKey, formatVerifierKey, logEntryBytes, noteSigner, signNote, signReceipt, type LogEntry, type ReceiptBody } from '@ies/verify';
 import { runVerify } from './verify.js';
 
 const ORIGIN = 'ies.test/log/CLI-DL';
@@ -25,6 +25,8 @@ async function files() {
   const cp2 = signNote(formatCheckpoint({ origin: ORIGIN, size: 3, rootHash: w2.root(), extensions: [] }), signer);
   const receipt: ReceiptBody = { ...entries[2]!, v: 1, logIndex: 2, checkpoint: cp2, inclusionProof: w2.inclusionProof(2).map((h) => Buffer.from(h).toString('base64')) };
   const jws = await signReceipt(receipt, { kid, privateKey });
+  const witness = cosigner('peer.ies.test/witness', generateKeyPairSync('ed25519').privateKey);
+  const cp2Body = cp2.slice(0, cp2.lastIndexOf('\n\n') + 1);
   const put = (name: string, text: string) => {
     writeFileSync(path.join(dir, name), text);
     return path.join(dir, name);
@@ -34,6 +36,8 @@ async function files() {
     otherKey: formatVerifierKey(noteSigner(ORIGIN, generateKeyPairSync('ed25519').privateKey)),
     cp1: put('cp1.txt', cp1),
     cp2: put('cp2.txt', cp2),
+    cp2Cosigned: put('cp2-cosigned.txt', `${cp2}${cosignatureLine(cp2Body, witness, 1_790_000_000)}`),
+    witnessVkey: formatCosignerKey(witness),
     receipt: put('receipt.json', JSON.stringify({ receipt, jws })),
     bareJws: put('receipt.jws', jws),
     tampered: put('tampered.json', JSON.stringify({ receipt: { ...receipt, readCount: 1 }, jws })),
@@ -59,6 +63,11 @@ test('ies verify exits 0 on genuine artefacts, 1 with a reason on any mismatch, 
     assert.equal(await runVerify(['receipt', f.receipt]), 2);
     assert.equal(await runVerify(['nonsense', f.receipt, '--vkey', f.vkey]), 2);
     assert.equal(await runVerify(['checkpoint', f.cp2, '--vkey', 'not-a-key']), 2);
+    // A 1-of-1 witness policy: the cosigned checkpoint passes, the bare one does not.
+    assert.equal(await runVerify(['checkpoint', f.cp2Cosigned, '--vkey', f.vkey, '--witness', f.witnessVkey, '--quorum', '1']), 0);
+    assert.equal(await runVerify(['checkpoint', f.cp2, '--vkey', f.vkey, '--witness', f.witnessVkey]), 1);
+    assert.equal(await runVerify(['checkpoint', f.cp2Cosigned, '--vkey', f.vkey, '--witness', f.witnessVkey, '--quorum', '2']), 1);
+    assert.equal(await runVerify(['checkpoint', f.cp2Cosigned, '--vkey', f.vkey, '--witness', f.vkey]), 2, 'a note key is not a witness key');
   } finally {
     Object.assign(console, quiet);
   }

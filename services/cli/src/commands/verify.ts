@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { receiptFromJws, trustFromVerifierKeys, verifyCheckpoint, verifyCheckpointConsistency, verifyReadProof, verifyReceipt, type ReadProofDocument, type ReceiptDocument, type TrustAnchors } from '@ies/verify';
+import { parseCosignerKey, receiptFromJws, trustFromVerifierKeys, verifyCheckpoint, verifyCheckpointConsistency, verifyReadProof, verifyReceipt, type ReadProofDocument, type ReceiptDocument, type TrustAnchors } from '@ies/verify';
 import { parseArgs } from './args.js';
 import { runVerifyStatement } from './verify-statement.js';
 
-const USAGE = `usage: ies verify <what> FILE… --vkey KEY [--origin ORIGIN]
+const USAGE = `usage: ies verify <what> FILE… --vkey KEY [--origin ORIGIN] [--witness KEY[,KEY…] | --witness-file FILE] [--quorum N]
 
   checkpoint FILE                 a signed checkpoint (GET /v1/log/checkpoint)
   receipt FILE                    a batch receipt (GET /v1/batches/{id}/receipt), or a bare receipt JWS
@@ -15,8 +15,10 @@ const USAGE = `usage: ies verify <what> FILE… --vkey KEY [--origin ORIGIN]
                                   and each evidence checkpoint against the signed notes in DIR
 
 FILE may be - for standard input. --vkey is the notary's note verifier key (GET /v1/log/key,
-best obtained out of band); --vkey-file reads one key per line. Nothing else is trusted or
-fetched. Exit status: 0 verified, 1 not verified (the reason is printed), 2 usage.`;
+best obtained out of band); --vkey-file reads one key per line. --witness names the witnesses'
+cosignature/v1 verifier keys (GET /witness/vkey of each witness; --witness-file: one per line):
+the checkpoint (of the receipt or proof too) must then carry valid cosignatures by --quorum of
+them (default 1), and the output names them. Nothing else is trusted or fetched. Exit status: 0 verified, 1 not verified (the reason is printed), 2 usage.`;
 
 /** `ies verify …`: offline verification with the notary's public key alone. */
 export async function runVerify(argv: readonly string[], stdin: () => Promise<string> = readStdin): Promise<number> {
@@ -40,6 +42,24 @@ export async function runVerify(argv: readonly string[], stdin: () => Promise<st
     console.error(`ies verify: the verifier key is not usable: ${(err as Error).message}`);
     return 2;
   }
+  const witnessOption = args.options.get('witness');
+  const witnessFile = args.options.get('witness-file');
+  const witnessKeys = typeof witnessOption === 'string' ? witnessOption.split(',') : typeof witnessFile === 'string' ? (await readFile(witnessFile, 'utf8')).split('\n') : [];
+  const quorumOption = args.options.get('quorum');
+  const quorum = typeof quorumOption === 'string' ? Number(quorumOption) : 1;
+  if (witnessKeys.some((k) => k.trim()) || quorumOption !== undefined) {
+    if (!Number.isSafeInteger(quorum) || quorum < 1 || typeof quorumOption === 'boolean') {
+      console.error(`ies verify: --quorum must be a whole number ≥ 1\n${USAGE}`);
+      return 2;
+    }
+    try {
+      trust = { ...trust, witnesses: { keys: witnessKeys.map((k) => k.trim()).filter(Boolean).map((k) => parseCosignerKey(k)), quorum } };
+    } catch (err) {
+      console.error(`ies verify: a witness key is not usable: ${(err as Error).message}`);
+      return 2;
+    }
+  }
+  const witnessed = (by: readonly string[]) => (trust.witnesses ? `; cosigned by ${by.length} witness(es): ${by.join(', ')}` : '');
   const texts = await Promise.all(files.map(read));
   const report = (ok: boolean, message: string) => {
     (ok ? console.log : console.error)(`${ok ? 'VERIFIED' : 'NOT VERIFIED'}: ${message}`);
@@ -48,7 +68,7 @@ export async function runVerify(argv: readonly string[], stdin: () => Promise<st
   switch (what) {
     case 'checkpoint': {
       const r = verifyCheckpoint(texts[0]!, trust);
-      return r.ok ? report(true, `checkpoint of ${r.checkpoint.origin}, size ${r.checkpoint.size}, root ${Buffer.from(r.checkpoint.rootHash).toString('base64')}`) : report(false, `${r.code}: ${r.reason}`);
+      return r.ok ? report(true, `checkpoint of ${r.checkpoint.origin}, size ${r.checkpoint.size}, root ${Buffer.from(r.checkpoint.rootHash).toString('base64')}${witnessed(r.witnessedBy)}`) : report(false, `${r.code}: ${r.reason}`);
     }
     case 'receipt': {
       const doc = parseReceipt(texts[0]!);

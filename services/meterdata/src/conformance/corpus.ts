@@ -27,8 +27,11 @@ export interface ConformanceCase {
   readonly sha256: string;
 }
 
-/** What the validation cases are refused for here (the first rule that fails; the reference lists them all). */
-const VALIDATION_CASES: Readonly<Record<string, ErrorCode | 'VALID'>> = {
+/**
+ * What the validation cases are refused for here (the first rule that fails; the reference lists
+ * them all: invalid_math_consistency.json is refused by it for five reasons).
+ */
+export const VALIDATION_CASES: Readonly<Record<string, ErrorCode | 'VALID'>> = {
   'valid_interval_profile.json': 'VALID',
   'invalid_cumulative_decrease.json': 'IES_ERR_METERDATA_CUMULATIVE_DECREASE',
   'invalid_math_consistency.json': 'IES_ERR_METERDATA_DESCRIPTOR_MISSING',

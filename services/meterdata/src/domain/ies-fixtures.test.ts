@@ -4,10 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { IesError, type ErrorCode } from '@ies/errors';
+import { IesError } from '@ies/errors';
 import { iesMeterDataFixtures } from '@ies/testing';
 import { normaliseIesMeterData } from './normalise-ies.js';
 import type { IngestContext, MeterInfo, NormalisedRead } from './types.js';
+import { VALIDATION_CASES } from '../conformance/corpus.js';
 
 const TESTDATA = iesMeterDataFixtures();
 const EXAMPLES = new URL('examples/', TESTDATA);
@@ -166,15 +167,7 @@ test('examples without interval reads: ignoredProfiles per profile shape', () =>
   assert.deepEqual(normalise('InstantaneousProfile.json').ignoredProfiles, { InstantaneousProfile: 1 });
 });
 
-const EXPECTED_CASES: Record<string, ErrorCode | 'VALID'> = {
-  'valid_interval_profile.json': 'VALID',
-  'invalid_cumulative_decrease.json': 'IES_ERR_METERDATA_CUMULATIVE_DECREASE',
-  // Refused by the reference for five reasons; the first here is the missing descriptor.
-  'invalid_math_consistency.json': 'IES_ERR_METERDATA_DESCRIPTOR_MISSING',
-  'invalid_missing_descriptor.json': 'IES_ERR_METERDATA_DESCRIPTOR_MISSING',
-  'invalid_missing_descriptor_ref.json': 'IES_ERR_METERDATA_DESCRIPTOR_REF',
-  'invalid_profile_type_mismatch.json': 'IES_ERR_METERDATA_PROFILE_TYPE',
-};
+const EXPECTED_CASES = VALIDATION_CASES;
 
 test('every validation case has an expected outcome', () => {
   assert.deepEqual(jsonFiles(CASES), Object.keys(EXPECTED_CASES).sort());

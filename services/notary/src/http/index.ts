@@ -4,6 +4,8 @@ import { LogStore, notaryOverdueMs, type NotaryBacklog } from '../log-store.js';
 import { logRoutes, type ReadIndex } from './log-routes.js';
 import { ClickHouseReadIndex } from './read-index.js';
 import { tlogRoutes } from './tlog-routes.js';
+import { WitnessRecord } from '../witnessing.js';
+import { registerWitnessMetrics, witnessRoutes } from './witness-routes.js';
 
 export { notaryOverdueMs, type NotaryBacklog, type ReadIndex };
 
@@ -17,11 +19,14 @@ export function notaryHttp(ctx: NodeContext): ServiceHttp {
   const stores = new Map(ctx.config.tenants.map((t) => [t, new LogStore(ctx.redis, t)]));
   const logStore = (discomId: string) => stores.get(discomId) ?? new LogStore(ctx.redis, discomId);
   const readIndex = new ClickHouseReadIndex(ctx.clickhouse);
+  const witnessRecord = (discomId: string) => new WitnessRecord(ctx.redis, discomId);
+  registerWitnessMetrics(ctx.metrics, ctx.config.tenants, witnessRecord);
   return {
     name: 'notary',
     plugin: async (app) => {
-      logRoutes(app, { config: ctx.config, registry: ctx.registry, idempotency: ctx.idempotency, logStore, readIndex, now: ctx.now });
-      tlogRoutes(app, { tenants: ctx.config.tenants, logStore });
+      logRoutes(app, { config: ctx.config, registry: ctx.registry, idempotency: ctx.idempotency, logStore, readIndex, witnessRecord, now: ctx.now });
+      witnessRoutes(app, { config: ctx.config, registry: ctx.registry, record: witnessRecord, now: ctx.now });
+      tlogRoutes(app, { tenants: ctx.config.tenants, logStore, withCosignatures: (discomId, note) => witnessRecord(discomId).withCosignatures(note) });
     },
     jwks: async (discomId) => ((await logStore(discomId).keys())?.jwks ?? []).map((k) => ({ ...k, 'ies:role': 'NOTARY' })),
     close: async () => {},

@@ -7,6 +7,7 @@ import { authenticateRead, checkCapability, type AuthenticatedReader, type Idemp
 import { batchTree, readPath } from '../domain/batch-tree.js';
 import { checkpointOfNote, receiptFromJws, type PublicRead } from '@ies/verify';
 import type { LogStore } from '../log-store.js';
+import type { WitnessRecord } from '../witnessing.js';
 import { CHECKPOINT, CONSISTENCY, LOG_KEY, READ_PROOF, RECEIPT_ROUTE } from './schemas.js';
 
 /** Where a read sits: which batch (latest version unless asked) and its index there; and the public reads of a batch in order. */
@@ -21,6 +22,8 @@ export interface LogRouteDeps {
   idempotency: IdempotencyStore;
   logStore: (discomId: string) => LogStore;
   readIndex: ReadIndex;
+  /** Cosignatures the tenant's witnesses gave its checkpoints. */
+  witnessRecord: (discomId: string) => WitnessRecord;
   now: () => number;
 }
 
@@ -107,7 +110,8 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
     const store = await logOf(req.headers.authorization, discom);
     const note = size === undefined ? (await current(store)).note : await store.checkpointAt(size);
     if (!note) throw new IesError('IES_ERR_NOT_FOUND', `no checkpoint of size ${size} was signed for ${store.discomId}`);
-    return reply.type('text/plain; charset=utf-8').send(note);
+    // With the cosignatures its witnesses gave that size, if any (signed-note: other keys' lines are ignored by verifiers that do not know them).
+    return reply.type('text/plain; charset=utf-8').send(await deps.witnessRecord(store.discomId).withCosignatures(note));
   });
 
   app.get('/v1/log/consistency', { schema: CONSISTENCY }, async (req) => {

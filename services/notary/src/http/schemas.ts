@@ -64,6 +64,32 @@ export const LOG_KEY = doc({
   response: { 200: TEXT('Note verifier keys, one per line'), ...problemResponses(400, ...READ_ERRORS, 404) },
 });
 
+const WITNESS_STATUS = open({
+  witness: STRING, url: STRING,
+  cosignedSize: { type: ['integer', 'null'] }, cosignedAt: { type: ['string', 'null'] },
+  refusals: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Refusals by code since the log began (INCONSISTENT: a fork alert)' },
+  lastRefusal: { type: ['object', 'null'], additionalProperties: true },
+}, ['witness', 'url', 'cosignedSize', 'refusals']);
+
+export const LOG_WITNESSES = doc({
+  summary: "The log's witness policy, its latest witnessed checkpoint and each witness's last cosignature or refusal; ?discom= for another hosted tenant's",
+  tags: ['log'],
+  security: BEARER,
+  querystring: { type: 'object', properties: { discom: TENANT } },
+  response: {
+    200: {
+      description: 'Witnessing of the log (c2sp.org/tlog-witness)',
+      ...open({
+        discomId: STRING,
+        policy: open({ quorum: INTEGER, witnesses: { type: 'array', items: open({ name: STRING, url: STRING, vkey: STRING }, ['name', 'url', 'vkey']) } }, ['quorum', 'witnesses']),
+        witnessed: { type: ['object', 'null'], additionalProperties: true, properties: { size: INTEGER, checkpoint: STRING } },
+        witnesses: { type: 'array', items: WITNESS_STATUS },
+      }, ['discomId', 'policy', 'witnessed', 'witnesses']),
+    },
+    ...problemResponses(400, ...READ_ERRORS, 404),
+  },
+});
+
 // The tiled log (c2sp.org/tlog-tiles): public by design, no credential, for any log client.
 const DISCOM_PARAM = { type: 'object', required: ['discom'], properties: { discom: { type: 'string', minLength: 1, maxLength: 64, description: 'A DISCOM hosted by this node' } } };
 const BINARY = (description: string) => ({ description, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } });

@@ -14,6 +14,8 @@ export const IMMUTABLE_CACHE = 'public, max-age=31536000, immutable';
 export interface TlogRouteDeps {
   tenants: readonly string[];
   logStore: (discomId: string) => LogStore;
+  /** The checkpoint with the cosignatures its witnesses gave that size (c2sp.org/tlog-witness), if any. */
+  withCosignatures?: (discomId: string, note: string) => Promise<string>;
 }
 
 /**
@@ -38,8 +40,11 @@ export function tlogRoutes(app: FastifyInstance, deps: TlogRouteDeps): void {
 
   app.get('/logs/:discom/checkpoint', { schema: TLOG_CHECKPOINT }, async (req, reply) => {
     reply.header('cache-control', 'no-store');
-    const { note } = await latest(storeOf((req.params as { discom: string }).discom));
-    return reply.header('cache-control', CHECKPOINT_CACHE).type('text/plain; charset=utf-8').send(note);
+    const store = storeOf((req.params as { discom: string }).discom);
+    const { note } = await latest(store);
+    // Witness cosignatures are further signature lines: clients that do not know them ignore them.
+    const served = deps.withCosignatures ? await deps.withCosignatures(store.discomId, note) : note;
+    return reply.header('cache-control', CHECKPOINT_CACHE).type('text/plain; charset=utf-8').send(served);
   });
 
   app.get('/logs/:discom/tile/*', { schema: TLOG_TILE }, async (req, reply) => {
