@@ -5,7 +5,7 @@ import { sleep } from './processes.js';
 export interface ClientStats {
   requests: number;
   http503: number;
-  /** 503s by route family (`/v1/meter-data`, `/v1/dr`, `/v1/p2p`). */
+  /** 503s by route family (`/v1/meter-data`, `/v1/dr`, `/v1/p2p`) and cause (what the problem's detail names). */
   http503By: Record<string, number>;
   retries: number;
   networkErrors: number;
@@ -56,7 +56,7 @@ export async function sendUntilAnswered(urls: readonly string[], r: SignedReques
       if (res.status < 500) return { status: res.status, body, replayed: res.headers.get('idempotent-replayed') === 'true', gateway };
       if (res.status === 503) {
         stats.http503 += 1;
-        const family = r.path.split('/').slice(0, 3).join('/');
+        const family = `${r.path.split('/').slice(0, 3).join('/')} (${causeOf(body)})`;
         stats.http503By[family] = (stats.http503By[family] ?? 0) + 1;
         wait = Math.max(wait, Math.min(30, Number(res.headers.get('retry-after') ?? 1)) * 1000);
       } else stats.otherErrors += 1;
@@ -66,6 +66,18 @@ export async function sendUntilAnswered(urls: readonly string[], r: SignedReques
     if (Date.now() + wait > deadline) return undefined;
     await sleep(wait);
   }
+}
+
+/** What a 503's problem detail says held the write back (docs/errors.md, IES_ERR_DEPENDENCY_UNAVAILABLE). */
+export function causeOf(problem: unknown): string {
+  const detail = typeof problem === 'object' && problem !== null ? String((problem as { detail?: unknown }).detail ?? '') : '';
+  if (/replay ledger .* being rebuilt/.test(detail)) return 'replay ledger rebuild';
+  if (/store of .* being rebuilt/.test(detail)) return 'owner store rebuild';
+  if (/notary .* past its checkpoint interval/.test(detail)) return 'notary back-pressure';
+  if (/Kafka did not acknowledge/.test(detail)) return 'Kafka ack timeout';
+  if (/Redis/.test(detail)) return 'Redis';
+  if (/still in progress/.test(detail)) return 'same write in progress';
+  return 'other';
 }
 
 /** A signed JSON POST answered once (set-up calls that run while nothing is faulted). */

@@ -23,7 +23,7 @@ export function renderReport(o: { day: string; discoms: readonly string[]; start
   row('reads rejected (bad reads, dead-lettered)', (p) => n(p.load.readsRejected));
   row('reads stored (ClickHouse)', (p) => n(Object.values(p.stored).reduce((a, b) => a + b, 0)));
   row('requests / 503s / retries / connection errors', (p) => `${n(p.stats.requests)} / ${n(p.stats.http503)} / ${n(p.stats.retries)} / ${n(p.stats.networkErrors)}`);
-  row('503s by route', (p) => Object.entries(p.stats.http503By).sort().map(([k, v]) => `${k} ${n(v)}`).join(', ') || '-');
+  row('503s by route (cause)', (p) => Object.entries(p.stats.http503By).sort().map(([k, v]) => `${k} ${n(v)}`).join(', ') || '-');
   row('Kafka sends / failed sends', (p) => `${n(p.stats.kafkaSends)} / ${n(p.stats.kafkaErrors)}`);
   row('longest stall between acks', (p) => `${(p.load.longestStallMs / 1000).toFixed(1)} s`);
   row('slowest batch (first try → 202)', (p) => `${(p.load.maxBatchMs / 1000).toFixed(1)} s`);

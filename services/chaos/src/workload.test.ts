@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { causeOf } from './client.js';
 import { buildBatches, buildFleets, type WorkloadOptions } from './workload.js';
 
 const o: WorkloadOptions = { discoms: ['DEMO-DL', 'PEER-DL'], day: '2026-12-02', seed: 13, metersPerDiscom: 6, rowsPerBatch: 96, faultRate: 0.02 };
@@ -19,4 +20,11 @@ test('batches interleave the DISCOMs, so both see every fault of the schedule', 
 test('bad reads are offered: unregistered meters and negative deltas among them', async () => {
   const lines = buildBatches(o, await buildFleets(o)).flatMap((x) => x.body.toString().split('\n'));
   assert.ok(lines.some((l) => l.includes('-UNREGISTERED') || /,-\d/.test(l)));
+});
+
+test('a 503 is attributed to what its problem detail names', () => {
+  assert.equal(causeOf({ detail: 'the replay ledger of DEMO-DL is being rebuilt (Redis lost it); message X was not claimed, retry it unchanged' }), 'replay ledger rebuild');
+  assert.equal(causeOf({ detail: 'the notary of DEMO-DL is 1200 ms past its checkpoint interval (limit 1000 ms); retry the same batch shortly' }), 'notary back-pressure');
+  assert.equal(causeOf({ detail: 'the DR event store of DEMO-DL is being rebuilt from dr-events.v1 (Redis lost it); nothing was written, retry the request unchanged' }), 'owner store rebuild');
+  assert.equal(causeOf({}), 'other');
 });
