@@ -39,6 +39,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# --- Go (not a Debian package here: Debian's is too old) ---------------------------------
+# The independent tiled-log client (tools/tlog-client) needs Go >= 1.26: the integration tests
+# build and run it (the demo skips it without Go). Its modules come from the Go module proxy.
+go_version=$(go env GOVERSION 2>/dev/null || true)
+if ! printf '%s\n' "$go_version" | grep -Eq '^go1\.(2[6-9]|[3-9][0-9])'; then
+  step "warning: Go >= 1.26 not found (${go_version:-no go on PATH}): npm test's tiled-log test needs it (https://go.dev/doc/install)"
+fi
+
 # --- npm dependencies ------------------------------------------------------------------
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "npm ci"

@@ -88,10 +88,13 @@ def _uses(case, scheme: str) -> bool:
 
 @schemathesis.hook
 def map_path_parameters(ctx, path_parameters):
-    """One case in three asks for a resource that exists (the seeded batch, DR event and trade)."""
+    """One case in three asks for a resource that exists (the seeded batch, DR event and trade,
+    the tenant's tiled log and its first leaf's tile or entry bundle)."""
     if path_parameters is None or next(_turn) % 3:
         return path_parameters
     known = {name: FIXTURES[name] for name in ("batchId", "eventId", "tradeId") if FIXTURES.get(name)}
+    known["discom"] = FIXTURES["tenant"]
+    known["*"] = ["0/000.p/1", "entries/000.p/1"][next(_turn) % 2]
     return {name: known.get(name, value) for name, value in path_parameters.items()}
 
 

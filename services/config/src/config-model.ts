@@ -42,7 +42,11 @@ export interface Config {
   readonly notary: {
     /** Directory of per-tenant notary key files `<discom>.jwks.json` (private; created on first start). */
     readonly keysDir: string;
-    /** Log origin prefix: a tenant's log is `<originPrefix>/<discom>` (C2SP checkpoint origin and note key name). */
+    /**
+     * Log origin prefix: a tenant's log is `<originPrefix>/<discom>` (C2SP checkpoint origin and
+     * note key name). Default: the node's public URL without scheme + `/logs`, the prefix its
+     * tiled logs are served under (c2sp.org/tlog-tiles), e.g. `127.0.0.1:8080/logs`.
+     */
     readonly originPrefix: string;
     /** Minimum time between two checkpoints while batches arrive. */
     readonly checkpointIntervalMs: number;
@@ -96,6 +100,8 @@ export interface Config {
   readonly http: {
     readonly host: string;
     readonly port: number;
+    /** The node's public base URL (IES_PUBLIC_URL, default `http://<host>:<port>`): where others reach its routes. */
+    readonly publicUrl: string;
     /** The whole request (headers and body) must arrive within this; then 408 and the connection is closed. */
     readonly requestTimeoutMs: number;
     /** The request line and headers must arrive within this (at most requestTimeoutMs). */

@@ -40,6 +40,17 @@ test('environment overrides are parsed', () => {
   assert.equal(c.registry.url, 'http://h:1/x');
 });
 
+test("a log's origin is the node's public URL without scheme + /logs, unless set", () => {
+  assert.equal(loadConfig({}).http.publicUrl, 'http://127.0.0.1:8080');
+  assert.equal(loadConfig({}).notary.originPrefix, '127.0.0.1:8080/logs');
+  assert.equal(loadConfig({ IES_HTTP_PORT: '9443', IES_HTTP_HOST: '::1' }).notary.originPrefix, '[::1]:9443/logs');
+  const pub = loadConfig({ IES_PUBLIC_URL: 'https://node.brpl.example/ies/' });
+  assert.equal(pub.http.publicUrl, 'https://node.brpl.example/ies');
+  assert.equal(pub.notary.originPrefix, 'node.brpl.example/ies/logs');
+  assert.equal(loadConfig({ IES_PUBLIC_URL: 'https://n.example', IES_NOTARY_ORIGIN_PREFIX: 'ies.local/n1' }).notary.originPrefix, 'ies.local/n1');
+  assert.throws(() => loadConfig({ IES_PUBLIC_URL: 'ftp://n.example' }), /IES_PUBLIC_URL="ftp:\/\/n.example" must use http: or https:/);
+});
+
 test('every invalid setting is reported at once, with its value', () => {
   try {
     loadConfig({ IES_HTTP_PORT: '70000', IES_KAFKA_BROKERS: 'nohostport', IES_REDIS_URL: 'http://x', IES_LOG_LEVEL: 'loud' });

@@ -63,7 +63,12 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   const redisUrl = url('IES_REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
   const redisPassword = str('IES_REDIS_PASSWORD', urlPassword(redisUrl) || secretFile(path.join(secretsDir, 'redis.password'), 'Redis password'));
 
-  const originPrefix = str('IES_NOTARY_ORIGIN_PREFIX', `ies.local/${str('IES_NODE_ID', 'ies-node-local')}`);
+  const httpHost = str('IES_HTTP_HOST', '127.0.0.1');
+  const httpPort = int('IES_HTTP_PORT', 8080, 0, 65535);
+  const publicUrl = url('IES_PUBLIC_URL', `http://${httpHost.includes(':') ? `[${httpHost}]` : httpHost}:${httpPort}`, ['http:', 'https:']);
+  if (/[?#]/.test(publicUrl)) problems.push(`IES_PUBLIC_URL=${JSON.stringify(publicUrl)} must be a base URL without query or fragment`);
+  // A log's origin is its URL prefix without the scheme (c2sp.org/tlog-tiles, "Parameters").
+  const originPrefix = str('IES_NOTARY_ORIGIN_PREFIX', `${publicUrl.replace(/^https?:\/\//, '')}/logs`);
   if (/[\s+]/.test(originPrefix) || originPrefix.length === 0) problems.push(`IES_NOTARY_ORIGIN_PREFIX=${JSON.stringify(originPrefix)} must be non-empty without whitespace or '+' (it names the note key)`);
 
   const witnessName = str('IES_WITNESS_NAME', `ies.local/${str('IES_NODE_ID', 'ies-node-local')}/witness`);
@@ -89,8 +94,9 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     redis: { url: redisUrl, password: redisPassword },
     secretsDir,
     http: {
-      host: str('IES_HTTP_HOST', '127.0.0.1'),
-      port: int('IES_HTTP_PORT', 8080, 0, 65535),
+      host: httpHost,
+      port: httpPort,
+      publicUrl,
       requestTimeoutMs: int('IES_HTTP_REQUEST_TIMEOUT_MS', 60_000, 100, 3_600_000),
       headersTimeoutMs: int('IES_HTTP_HEADERS_TIMEOUT_MS', 20_000, 100, 3_600_000),
       connectionTimeoutMs: int('IES_HTTP_CONNECTION_TIMEOUT_MS', 120_000, 100, 3_600_000),

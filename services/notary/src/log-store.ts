@@ -1,6 +1,7 @@
 import type { Redis } from '@ies/redis';
 import { nodeKey, type NodeId } from '@ies/merkle';
 import { foldTileSlice, HASH_SIZE, tileSliceOf, TILE_WIDTH } from './domain/tiles.js';
+import { tileBytes } from './domain/tlog-layout.js';
 
 /** How far the Redis projection of a tenant's log has applied receipts.v1. */
 export interface AppliedState {
@@ -16,6 +17,8 @@ export interface CommittedAppend {
   /** Tile-level nodes that became complete, with their hashes (tiles.ts newStoredNodes). */
   readonly nodes: readonly { readonly id: NodeId; readonly hash: Uint8Array }[];
   readonly receipts: readonly { readonly batchId: string; readonly jws: string }[];
+  /** The appended entries' bytes (the log leaf data) by log index: the entry bundles' source. */
+  readonly entries: readonly { readonly index: number; readonly bytes: Uint8Array }[];
 }
 
 export interface NotaryBacklog {
@@ -33,7 +36,7 @@ export function notaryOverdueMs(backlog: NotaryBacklog | undefined, nowMs: numbe
 }
 
 /**
- * The served copy of a tenant's log in Redis: tiles, receipts by batch id, checkpoints. It
+ * The served copy of a tenant's log in Redis: tiles, entries by index, receipts by batch id, checkpoints. It
  * is a projection of receipts.v1 (the durable log), written only after the Kafka transaction
  * that appended the entries committed, one MULTI per append so a reader never sees a
  * checkpoint whose tiles are missing. Readers serve proofs only up to the stored checkpoint.
@@ -52,6 +55,11 @@ export class LogStore {
     return `${this.prefix}tile:${level}:${index}`;
   }
 
+  /** Entry bundle n: a hash of the entries [256n, 256n + 256), field = position in the bundle (idempotent on replay). */
+  private bundleKey(index: number): string {
+    return `${this.prefix}entries:${index}`;
+  }
+
   async applied(): Promise<AppliedState | undefined> {
     const raw = await this.redis.get(`${this.prefix}applied`);
     return raw === null ? undefined : (JSON.parse(raw) as AppliedState);
@@ -64,6 +72,7 @@ export class LogStore {
       tx.setrange(this.tileKey(s.tileLevel, s.tileIndex), s.offset * HASH_SIZE, Buffer.from(hash));
     }
     for (const r of append.receipts) tx.set(`${this.prefix}receipt:${r.batchId}`, r.jws);
+    for (const e of append.entries) tx.hset(this.bundleKey(Math.floor(e.index / TILE_WIDTH)), String(e.index % TILE_WIDTH), Buffer.from(e.bytes));
     tx.set(`${this.prefix}checkpoint`, append.applied.checkpoint);
     tx.zadd(`${this.prefix}checkpoints`, append.applied.size, append.applied.checkpoint);
     tx.set(`${this.prefix}applied`, JSON.stringify(append.applied));
@@ -96,6 +105,31 @@ export class LogStore {
       if (buf.length !== s.count * HASH_SIZE) throw new Error(`log tile ${s.tileLevel}/${s.tileIndex} lacks node ${nodeKey(ids[i]!)} (${buf.length} of ${s.count * HASH_SIZE} bytes; width ${TILE_WIDTH})`);
       return foldTileSlice(new Uint8Array(buf), s);
     });
+  }
+
+  /**
+   * The first `width` hashes of tile (level, index) as stored (a C2SP tile of that width), or
+   * undefined while the store holds fewer. Callers bound `width` by a signed checkpoint.
+   */
+  async tile(level: number, index: number, width: number): Promise<Buffer | undefined> {
+    const bytes = await this.redis.getrangeBuffer(this.tileKey(level, index), 0, tileBytes(width) - 1);
+    return bytes.length === tileBytes(width) ? bytes : undefined;
+  }
+
+  /** The bytes of entries [256·index, 256·index + width), in order, or undefined if any is missing. */
+  async bundleEntries(index: number, width: number): Promise<Buffer[] | undefined> {
+    const fields = Array.from({ length: width }, (_, i) => String(i));
+    const values = await this.redis.hmgetBuffer(this.bundleKey(index), ...fields);
+    return values.every((v): v is Buffer => v !== null) ? values : undefined;
+  }
+
+  /** Whether the entries at these log indices are stored (recovery checks a projection made before entries were kept). */
+  async hasEntries(indices: readonly number[]): Promise<boolean> {
+    if (indices.length === 0) return true;
+    const pipe = this.redis.pipeline();
+    for (const i of indices) pipe.hexists(this.bundleKey(Math.floor(i / TILE_WIDTH)), String(i % TILE_WIDTH));
+    const results = (await pipe.exec()) ?? [];
+    return indices.every((_, k) => results[k]?.[1] === 1);
   }
 
   async receipt(batchId: string): Promise<string | undefined> {

@@ -21,8 +21,8 @@ type ReceiptRecord = ReceiptBody & { jws: string };
  *    one transaction at a time and checking each rebuilt root against that transaction's
  *    signed checkpoint;
  * 2. read the compact range back from the tiles and check its root against the last
- *    checkpoint. If the projection is damaged, rebuild it from offset 0 once; if that still
- *    disagrees, refuse to start.
+ *    checkpoint, and that the first and last entries' bytes are there (entry bundles). If the
+ *    projection is damaged, rebuild it from offset 0 once; if that still disagrees, refuse to start.
  */
 export async function recoverTenantLog(opts: { kafka: Kafka; admin: Admin; serde: AvroSerde; store: LogStore; log: TenantLog; receiptsTopic: string; logger: Logger }): Promise<void> {
   const { store, log, logger } = opts;
@@ -37,7 +37,9 @@ export async function recoverTenantLog(opts: { kafka: Kafka; admin: Admin; serde
     if (BigInt(applied?.nextOffset ?? '0') < BigInt(high)) applied = await replay(opts, applied, high);
     const size = applied?.size ?? 0;
     const range: CompactRange = size === 0 ? EMPTY_RANGE : await TenantLog.rangeFromStore(store, size).catch(() => ({ size: -1, hashes: [] }));
-    if (size === 0 || (range.size === size && sameRoot(compactRangeRoot(range), applied!.checkpoint))) {
+    // A projection written before entries were kept (or that lost them) lacks entry bytes: rebuild it.
+    const entriesKept = size === 0 || (await store.hasEntries([0, size - 1]));
+    if (size === 0 || (range.size === size && sameRoot(compactRangeRoot(range), applied!.checkpoint) && entriesKept)) {
       log.restore(range, applied?.checkpoint);
       logger.info({ discomId: log.discomId, size, ms: Date.now() - started }, 'log recovered');
       return;
@@ -83,7 +85,12 @@ async function replay(opts: { kafka: Kafka; serde: AvroSerde; store: LogStore; l
                   const w = new AppendWindow(range, chunk.map((c) => RFC6962_SHA256.hashLeaf(logEntryBytes(c))));
                   if (!Buffer.from(w.root()).equals(Buffer.from(cp.checkpoint.rootHash))) throw new Error(`receipts.v1 of ${log.discomId} up to index ${r.logIndex} does not hash to its signed checkpoint`);
                   applied = { size: w.size, nextOffset: (BigInt(message.offset) + 1n).toString(), checkpoint: r.checkpoint };
-                  await store.apply({ applied, nodes: newStoredNodes(range.size, w.size).map((id) => ({ id, hash: w.node(id) })), receipts: chunk.map((c) => ({ batchId: c.batchId, jws: c.jws })) });
+                  await store.apply({
+                    applied,
+                    nodes: newStoredNodes(range.size, w.size).map((id) => ({ id, hash: w.node(id) })),
+                    receipts: chunk.map((c) => ({ batchId: c.batchId, jws: c.jws })),
+                    entries: chunk.map((c) => ({ index: c.logIndex, bytes: logEntryBytes(c) })),
+                  });
                   range = w.compactRange();
                   chunk = [];
                 }

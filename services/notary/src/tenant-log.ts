@@ -102,6 +102,7 @@ export class TenantLog {
       applied: { size: window.size, nextOffset, checkpoint: prepared.checkpoint },
       nodes: newStoredNodes(window.base.size, window.size).map((id) => ({ id, hash: window.node(id) })),
       receipts: prepared.receipts.map((r, i) => ({ batchId: r.batchId, jws: prepared.jws[i]! })),
+      entries: prepared.receipts.map((r) => ({ index: r.logIndex, bytes: logEntryBytes(r) })),
     };
   }
 

@@ -17,6 +17,7 @@ import { startDrService } from '@ies/dr';
 import { startSettlementService } from '@ies/settlement';
 import { runP2pDemo } from './demo-p2p.js';
 import { runStatementsDemo } from './demo-statements.js';
+import { checkTiledLogs } from './demo-tlog.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -55,8 +56,11 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
   // for the simulated day before its trades were lodged).
   const gatewayEnv = {
     IES_SETTLEMENT_RECONCILE_GRACE_MS: '0', IES_P2P_TRADE_BACKFILL_MS: String(10 * 86_400_000), IES_SETTLEMENT_STATEMENT_GRACE_MS: String(10 * 86_400_000),
-    ...env, IES_TENANTS: env.IES_TENANTS ?? `${discom},${peer}`, IES_OPERATOR_JWKS_FILE: jwksFile, IES_HTTP_PORT: env.IES_HTTP_PORT ?? '0', IES_LOG_LEVEL: env.IES_LOG_LEVEL ?? 'fatal',
+    ...env, IES_TENANTS: env.IES_TENANTS ?? `${discom},${peer}`, IES_OPERATOR_JWKS_FILE: jwksFile, IES_LOG_LEVEL: env.IES_LOG_LEVEL ?? 'fatal',
   };
+  // The node listens where its configuration says (default 127.0.0.1:8080, IES_HTTP_PORT): its
+  // public URL names the tenants' logs (checkpoint origin <host:port>/logs/<discom>), so every
+  // run, `ies audit` and any log client see the same log under the same name.
   // The demo provisions its tenants (topics and ACLs) as the Kafka admin, as an operator
   // would with `ies tenants provision`; each service then connects as its own Kafka user.
   const config = loadConfig(gatewayEnv, { principal: 'admin' });
@@ -118,8 +122,16 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
     step(7, `settlement statements of ${drResult.day}: each DISCOM's day statement (P2P, DR) and the DR event's, signed with the DISCOM's settlement key, pulled and verified offline`);
     const statementsOk = await runStatementsDemo({ config, gatewayUrl: gateway.address, discoms: [discom, peer], day: drResult.day, eventId: drResult.eventId, operatorKeyFile: path.join(keysDir, 'operator.private.jwk.json'), outDir: path.join('.stack', 'demo', 'statements') });
 
-    const ok = summary.failedBatches === 0 && summary.accepted > 0 && proofs.ok && drResult.ok && p2p.ok && statementsOk;
-    console.log(`\n${ok ? 'OK' : 'FAILED'}: ${summary.accepted} reads accepted and durable in Kafka, ${summary.rejected} rejected with reasons (dead-lettered); ${proofs.verified} read proofs and the run's consistency proof verified offline; DR event measured; ${p2p.trades} P2P trades (${p2p.interDiscom} inter-DISCOM) allocated; statements of ${discom} and ${peer} ${statementsOk ? 'verified and in agreement' : 'NOT verified'}`);
+    step(8, 'each tenant\'s log as a C2SP tiled log (c2sp.org/tlog-tiles), for any standard log client; checked by an independent one (tools/tlog-client, Go, golang.org/x/mod)');
+    const logs = await Promise.all([discom, peer].map(async (d) => {
+      const res = await watch!.get(`/v1/log/key?discom=${d}`);
+      if (!res.ok) throw new Error(`the notary key of ${d}: ${res.status} ${await res.text()}`);
+      return { discom: d, vkey: (await res.text()).split('\n')[0]!, ...(d === discom ? { earlier: path.join('.stack', 'demo', 'checkpoint-first.txt') } : {}) };
+    }));
+    const tiledOk = await checkTiledLogs({ gatewayUrl: gateway.address, logs, outDir: path.join('.stack', 'demo', 'tlog') });
+
+    const ok = summary.failedBatches === 0 && summary.accepted > 0 && proofs.ok && drResult.ok && p2p.ok && statementsOk && tiledOk;
+    console.log(`\n${ok ? 'OK' : 'FAILED'}: ${summary.accepted} reads accepted and durable in Kafka, ${summary.rejected} rejected with reasons (dead-lettered); ${proofs.verified} read proofs and the run's consistency proof verified offline; DR event measured; ${p2p.trades} P2P trades (${p2p.interDiscom} inter-DISCOM) allocated; statements of ${discom} and ${peer} ${statementsOk ? 'verified and in agreement' : 'NOT verified'}; tiled logs ${tiledOk ? 'served' : 'NOT verified by the independent client'}`);
     return ok ? 0 : 1;
   } finally {
     watch?.stop();

@@ -139,7 +139,7 @@ test('reads: identity, the log and the webhook', async () => {
   await matrix('GET checkpoint', { none: 401, OTHER: [200, 404], DESK: 200, HES: 200, AGG: 200, PLAT: 200, AUD: 200, PEER: 403 }, (c) => call(c, 'GET', '/v1/log/checkpoint'));
   await matrix('GET webhook', { none: 401, OTHER: 403, DESK: 403, HES: 403, AGG: 404, PLAT: 403, AUD: 403, PEER: 403 }, (c) => call(c, 'GET', '/v1/dr/webhook'));
   // Public by design, no credential at all.
-  for (const url of [`/.well-known/jwks.json?discom=${own}`, '/healthz', '/openapi.json']) assert.equal((await h.app.inject(url)).statusCode, 200, url);
+  for (const url of [`/.well-known/jwks.json?discom=${own}`, '/healthz', '/openapi.json', `/logs/${own}/checkpoint`, `/logs/${own}/tile/0/000.p/1`, `/logs/${own}/tile/entries/000.p/1`]) assert.equal((await h.app.inject(url)).statusCode, 200, url);
 });
 
 test('writes: only the role a write is for, in its own tenant', async () => {

@@ -107,3 +107,25 @@ export const READ_TLOG_PROOF = doc({
   querystring: READ_PROOF.querystring,
   response: { 200: TEXT('c2sp.org/tlog-proof@v1 (extra: the log entry, the read and its batch path)'), 202: pending('The read is stored; its batch is not notarised yet', { batchId: STRING, status: { type: 'string', enum: ['PENDING'] }, detail: STRING }, ['batchId', 'status']), ...problemResponses(400, ...READ_ERRORS, 404) },
 });
+
+// The tiled log (c2sp.org/tlog-tiles): public by design, no credential, for any log client.
+const DISCOM_PARAM = { type: 'object', required: ['discom'], properties: { discom: { type: 'string', minLength: 1, maxLength: 64, description: 'A DISCOM hosted by this node' } } };
+const BINARY = (description: string) => ({ description, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } });
+
+export const TLOG_CHECKPOINT = doc({
+  summary: "A tenant's tiled log: the latest signed checkpoint (c2sp.org/tlog-checkpoint)",
+  description: 'Public by design. Its origin is the log prefix without scheme. Cached for at most a few seconds.',
+  tags: ['log'],
+  security: [],
+  params: DISCOM_PARAM,
+  response: { 200: TEXT('A C2SP signed note'), ...problemResponses(400, 404, 503) },
+});
+
+export const TLOG_TILE = doc({
+  summary: "A tenant's tiled log: a Merkle tile tile/<L>/<N>[.p/<W>] or an entry bundle tile/entries/<N>[.p/<W>] (c2sp.org/tlog-tiles)",
+  description: 'Public by design. <N> in the x001/x234/067 form; .p/<W> for a partial tile of W (1–255) hashes or entries. Immutable: cached for a year. 404 for a tile the latest checkpoint does not cover.',
+  tags: ['log'],
+  security: [],
+  params: { type: 'object', required: ['discom', '*'], properties: { discom: DISCOM_PARAM.properties.discom, '*': { type: 'string', description: '<L>/<N>[.p/<W>] or entries/<N>[.p/<W>]' } } },
+  response: { 200: BINARY('256 hashes of 32 bytes (fewer in a partial tile), or entries each with a big-endian uint16 length prefix'), ...problemResponses(400, 404, 503) },
+});

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { receiptFromJws, verifyCheckpointConsistency, verifyReceipt } from '@ies/verify';
 import { runningNotary, checkpointAt } from './support.js';
@@ -31,5 +32,13 @@ test('Redis losing the log projection while the notary runs: rebuilt from receip
   const records = await fx.committedReceipts();
   assert.deepEqual(records.map((r) => r.logIndex), ids.map((_, i) => i), 'one entry per batch, in order');
   assert.deepEqual(new Set(records.map((r) => r.batchId)), new Set(ids));
+  // The entry bundle (c2sp.org/tlog-tiles) is rebuilt too: each entry hashes to its leaf in the level-0 tile.
+  const entries = await fx.store.bundleEntries(0, ids.length);
+  const leaves = await fx.store.tile(0, 0, ids.length);
+  assert.ok(entries && leaves, 'entries and tile rebuilt');
+  entries.forEach((e, i) => {
+    assert.equal(JSON.parse(e.toString()).batchId, records[i]!.batchId, `entry ${i}`);
+    assert.deepEqual(createHash('sha256').update(Uint8Array.of(0)).update(e).digest(), leaves.subarray(i * 32, (i + 1) * 32), `leaf ${i}`);
+  });
   assert.deepEqual(fatal, []);
 });
