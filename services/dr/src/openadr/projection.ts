@@ -59,7 +59,9 @@ export function toProgram(p: ProgrammeView): Record<string, unknown> {
   return {
     id: objectId('program', p.programmeId), createdDateTime: iso(created), modificationDateTime: iso(modified), objectType: 'PROGRAM',
     programName: p.programmeId,
-    payloadDescriptors: [...EVENT_PAYLOADS, ...REPORT_PAYLOADS],
+    // Event payload descriptors only: the reports asked for are in each event's
+    // reportDescriptors, and VEN libraries (openadr3-client 2.4) accept no report descriptor here.
+    payloadDescriptors: EVENT_PAYLOADS,
     attributes: null,
     targets: [...p.aggregators],
   };

@@ -5,7 +5,11 @@ import type { DrEventRecord } from '../event-store.js';
 import { isObjectId } from './object-id.js';
 
 const OBJECT_TYPES = ['PROGRAM', 'EVENT', 'REPORT', 'SUBSCRIPTION', 'VEN', 'RESOURCE'];
-const OPERATIONS = ['READ', 'CREATE', 'UPDATE', 'DELETE'];
+/**
+ * 3.1's operations, and 3.0.1's HTTP-method names for them, which 3.1 clients still send
+ * (openadr3-client 2.4's 3.1 models do): both are accepted and kept as sent.
+ */
+const OPERATIONS = ['READ', 'CREATE', 'UPDATE', 'DELETE', 'GET', 'POST', 'PUT'];
 /** Bounds of one report (a VEN reports on its own event's meters and blocks). */
 const MAX_RESOURCES = 10_000;
 const MAX_INTERVALS = 96;

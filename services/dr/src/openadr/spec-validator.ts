@@ -9,7 +9,7 @@ export const OPENADR_SPEC_FILE = new URL('../../../openadr/openadr3.yaml', impor
 type Json = Record<string, unknown>;
 
 /**
- * OpenAPI 3.0 discriminators are not JSON Schema: one with a mapping becomes "the object
+ * The spec's OpenAPI 3.0 schemas as JSON Schema. OpenAPI 3.0 discriminators are not JSON Schema: one with a mapping becomes "the object
  * whose objectType is K must match mapping[K]" (if/then), and the alternatives' anyOf/oneOf
  * is dropped (the mapping already says which applies).
  */
@@ -18,6 +18,13 @@ function withDiscriminators(node: unknown): unknown {
   if (node === null || typeof node !== 'object') return node;
   const out: Json = {};
   for (const [k, v] of Object.entries(node as Json)) out[k] = withDiscriminators(v);
+  // OpenAPI 3.0's boolean exclusiveMaximum/Minimum qualify maximum/minimum; JSON Schema's are numbers.
+  for (const [flag, bound] of [['exclusiveMaximum', 'maximum'], ['exclusiveMinimum', 'minimum']] as const) {
+    if (typeof out[flag] !== 'boolean') continue;
+    if (out[flag] === true) out[flag] = out[bound];
+    else delete out[flag];
+    if (out[flag] !== undefined) delete out[bound];
+  }
   const d = out.discriminator as { propertyName: string; mapping?: Record<string, string> } | undefined;
   if (d !== undefined) {
     delete out.discriminator;
