@@ -159,15 +159,19 @@ async function token(req: FastifyRequest, reply: FastifyReply, deps: VtnDeps) {
     const decoded = Buffer.from(basic[1] as string, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) return refuse(401, 'invalid_client', 'HTTP Basic credentials must be client_id:client_secret');
-    clientId = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
-    secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
+    try {
+      clientId = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
+      secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
+    } catch {
+      return refuse(401, 'invalid_client', 'HTTP Basic credentials must be form-urlencoded client_id:client_secret');
+    }
   }
-  let who: { discomId: string; participantId: string } | null = null;
+  let who: { discomId: string; participantId: string } | null;
   const assertion = form.get('client_assertion');
   if (assertion !== null) {
     if (form.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE) return refuse(400, 'invalid_request', `client_assertion_type must be ${CLIENT_ASSERTION_TYPE}`);
     who = await deps.assertion(assertion, `${req.protocol}://${req.host}${OPENADR_PREFIX}/auth/token`);
-    if (who === null || (clientId !== null && clientId !== clientIdOf(who.discomId, who.participantId))) return refuse(401, 'invalid_client', 'the client assertion does not verify against the registered key of the client it names');
+    if (who === null || !deps.config.tenants.includes(who.discomId) || (clientId !== null && clientId !== clientIdOf(who.discomId, who.participantId))) return refuse(401, 'invalid_client', 'the client assertion does not verify against the registered key of the client it names');
   } else {
     const slash = clientId?.indexOf('/') ?? -1;
     if (clientId === null || secret === null || slash < 1) return refuse(401, 'invalid_client', 'authenticate with client_id = <discom>/<participant> and its client_secret (form or HTTP Basic), or with a client_assertion');
