@@ -7,3 +7,4 @@ export { startAggregatorFeed } from './aggregator-feed.js';
 export { startBaselineWorker } from './baseline-worker.js';
 export { DrStoreRebuilder } from './event-store-rebuild.js';
 export { openAdrValidator, OPENADR_SPEC_FILE, type OpenAdrValidator } from './openadr/spec-validator.js';
+export { startOpenAdrNotifier, VtnStore } from './openadr/index.js';

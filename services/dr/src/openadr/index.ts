@@ -5,3 +5,4 @@ export { AccessTokens, ACCESS_TOKEN_SECONDS } from './access-token.js';
 export { ClientSecrets } from './client-secrets.js';
 export { VtnStore } from './vtn-store.js';
 export { verifyClientAssertion } from './client-assertion.js';
+export { startOpenAdrNotifier, type NotifierDeps } from './notifier.js';

@@ -109,14 +109,14 @@ export function vtnRoutes(app: FastifyInstance, deps: VtnDeps): void {
       if (who.bl) throw new IesError('IES_ERR_ROLE_FORBIDDEN', 'only a VEN (aggregator) posts reports; the DISCOM’s reports are the measured baselines and performance');
       const events = await visibleEvents(deps, who);
       const body = checkReportRequest(req.body, (id) => events.find((r) => objectId('event', r.eventId) === id));
-      const stored = await deps.store.create(who.discomId, 'report', who.clientId, { ...body.request, programID: objectId('program', body.event.programmeId) }, deps.now());
+      const stored = await deps.store.create(who.discomId, 'report', who.clientId, { ...body.request, programID: objectId('program', body.event.programmeId) }, deps.now(), 'AGGREGATOR');
       return reply.code(201).send(stored);
     });
     vtn.post(`${p}/subscriptions`, HIDDEN, async (req, reply) => {
       const who = await viewer(req, deps, 'write_subscriptions');
       const visiblePrograms = (await programs(deps, who)).map((x) => x.id as string);
       const body = checkSubscriptionRequest(req.body, (id) => visiblePrograms.includes(id));
-      return reply.code(201).send(await deps.store.create(who.discomId, 'subscription', who.clientId, body, deps.now()));
+      return reply.code(201).send(await deps.store.create(who.discomId, 'subscription', who.clientId, body, deps.now(), who.bl ? 'DISCOM' : 'AGGREGATOR'));
     });
     vtn.delete(`${p}/subscriptions/:subscriptionID`, HIDDEN, async (req) => {
       const who = await viewer(req, deps, 'write_subscriptions');

@@ -26,22 +26,24 @@ export class VtnStore {
     return `ies:${discomId}:openadr:${kind}s`;
   }
 
-  async create(discomId: string, kind: StoredKind, clientID: string, body: Record<string, unknown>, nowMs: number): Promise<StoredObject> {
+  /** Stores a new object; `ownerRole` (AGGREGATOR or DISCOM) is kept beside it, for the notifier, and never shown. */
+  async create(discomId: string, kind: StoredKind, clientID: string, body: Record<string, unknown>, nowMs: number, ownerRole: string): Promise<StoredObject> {
     const at = new Date(nowMs).toISOString();
     const id = `${kind === 'report' ? 'r' : 's'}-${randomUUID()}`;
     const object: StoredObject = { ...body, id, createdDateTime: at, modificationDateTime: at, objectType: kind.toUpperCase(), clientID };
-    await this.redis.hset(this.key(discomId, kind), id, JSON.stringify(object));
+    await this.redis.hset(this.key(discomId, kind), id, JSON.stringify({ object, ownerRole }));
     return object;
   }
 
   async list(discomId: string, kind: StoredKind): Promise<StoredObject[]> {
-    const all = await this.redis.hgetall(this.key(discomId, kind));
-    return Object.values(all).map((raw) => JSON.parse(raw) as StoredObject).sort((a, b) => (a.createdDateTime === b.createdDateTime ? (a.id < b.id ? -1 : 1) : a.createdDateTime < b.createdDateTime ? -1 : 1));
+    return (await this.owned(discomId, kind)).map((o) => o.object);
   }
 
-  async get(discomId: string, kind: StoredKind, id: string): Promise<StoredObject | undefined> {
-    const raw = await this.redis.hget(this.key(discomId, kind), id);
-    return raw === null ? undefined : (JSON.parse(raw) as StoredObject);
+  /** The objects with their owners' roles, oldest first. */
+  async owned(discomId: string, kind: StoredKind): Promise<{ object: StoredObject; ownerRole: string }[]> {
+    const all = await this.redis.hgetall(this.key(discomId, kind));
+    const byAge = (a: StoredObject, b: StoredObject) => (a.createdDateTime === b.createdDateTime ? (a.id < b.id ? -1 : 1) : a.createdDateTime < b.createdDateTime ? -1 : 1);
+    return Object.values(all).map((raw) => JSON.parse(raw) as { object: StoredObject; ownerRole: string }).sort((a, b) => byAge(a.object, b.object));
   }
 
   async delete(discomId: string, kind: StoredKind, id: string): Promise<void> {

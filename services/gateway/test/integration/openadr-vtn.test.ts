@@ -1,18 +1,21 @@
 // The OpenADR 3.1 VTN (docs/openadr.md) on a gateway listening on 127.0.0.1, against the
 // real stack: OAuth2 client credentials, what each aggregator sees, every response checked
 // against the 3.1 spec's schemas, and a VEN this project did not write (openadr3-client
-// from PyPI) that authenticates, lists, reports and subscribes.
+// from PyPI) that authenticates, lists, reports, subscribes and is called back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SignJWT } from 'jose';
 import { createClickHouse } from '@ies/clickhouse';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { DrEventStore } from '@ies/dr/events';
-import { PerformanceSweep, indiaHolidayCalendar, loadPolicyRegistry, openAdrValidator, startBaselineWorker } from '@ies/dr/testing';
+import { PerformanceSweep, VtnStore, indiaHolidayCalendar, loadPolicyRegistry, openAdrValidator, startBaselineWorker, startOpenAdrNotifier } from '@ies/dr/testing';
+import { startWebhookRelay, type WebhookRelay } from '@ies/webhooks';
 import { migrateDrTables } from '@ies/dr/migrations';
 import { createLogger } from '@ies/observability';
 import { eventually, nullStream, stackConfig } from '@ies/testing';
@@ -31,6 +34,21 @@ let worker: Awaited<ReturnType<typeof startBaselineWorker>>;
 let keys: Record<'agg1' | 'agg2' | 'desk', KeyPair>;
 const secrets: Record<string, string> = {};
 let eventStart: number;
+let relay: WebhookRelay;
+let notifier: Awaited<ReturnType<typeof startOpenAdrNotifier>>;
+let callbackServer: Server;
+let callbackBase: string;
+/** What VENs' callback URLs received: path, Authorization header, body. */
+const callbacks: { path: string; authorization: string | undefined; body: Json }[] = [];
+const queueName = () => `openadr-it-${tenant}`;
+
+function eventRequest(eventId: string, aggregatorId: string, meters: string[]) {
+  return {
+    eventId, programmeId: 'PEAK', aggregatorId, window: { start: eventStart, end: eventStart + 1_800_000 },
+    intervals: [0, 1].map(() => ({ requestedWh: 100, offeredWh: 80, pricePaisePerKwh: 500, shortfallPenaltyPaisePerKwh: 200 })),
+    participatingMeters: meters, methodology: 'deg-5of10@1',
+  };
+}
 
 async function signedPost(url: string, body: unknown, key: KeyPair) {
   const bytes = Buffer.from(JSON.stringify(body));
@@ -82,11 +100,7 @@ before(async () => {
   const store = new DrEventStore(h.redis, h.deps.producer, h.serde);
   const logger = createLogger({ name: 'it', level: 'silent' }, nullStream());
   worker = await startBaselineWorker({ kafka: h.kafkaAs('dr'), serde: h.serde, ch, redis: h.redis, store, policies: loadPolicyRegistry(), calendar: indiaHolidayCalendar(), tenants: [tenant], logger, groupId: `ies-baseline-${tenant}` });
-  const event = (eventId: string, aggregatorId: string, meters: string[]) => ({
-    eventId, programmeId: 'PEAK', aggregatorId, window: { start: eventStart, end: eventStart + 1_800_000 },
-    intervals: [0, 1].map(() => ({ requestedWh: 100, offeredWh: 80, pricePaisePerKwh: 500, shortfallPenaltyPaisePerKwh: 200 })),
-    participatingMeters: meters, methodology: 'deg-5of10@1',
-  });
+  const event = eventRequest;
   for (const [id, agg, key, meters] of [['EV-1', 'AGG-1', keys.agg1, ['M-1', 'M-2']], ['EV-2', 'AGG-2', keys.agg2, ['M-3']]] as const) {
     assert.equal((await signedPost('/v1/dr/events', event(id, agg, [...meters]), key)).statusCode, 201);
     assert.equal((await signedPost(`/v1/dr/events/${id}/transitions`, { to: 'ACTIVE' }, key)).statusCode, 200);
@@ -103,9 +117,27 @@ before(async () => {
   }
   const address = await h.app.listen({ host: '127.0.0.1', port: 0 });
   base = address;
+  // Subscriptions' callbacks: the webhook delivery and the OpenADR notifier as the DR process runs them.
+  callbackServer = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      callbacks.push({ path: req.url ?? '', authorization: req.headers.authorization, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve));
+  callbackBase = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}`;
+  relay = await startWebhookRelay({ kafka: h.kafkaAs('webhooks'), serde: h.serde, connection: h.redis, tenants: [tenant], signingKey: await generateSigningKey('EdDSA'), groupId: `${h.config.nodeId}-webhooks-${tenant}`, queueName: queueName(), attempts: 4, backoffMs: 200, holdMs: 100, webhookPolicy: { allowLoopbackHttp: true } });
+  const vtnStore = new VtnStore(h.redis);
+  notifier = await startOpenAdrNotifier({ kafka: h.kafkaAs('webhooks'), serde: h.serde, tenants: [tenant], groupId: `${h.config.nodeId}-webhooks-openadr-${tenant}`, events: store, subscriptions: (t) => vtnStore.owned(t, 'subscription'), notify: (c) => relay.notify(c), log: { error() {}, warn() {}, info() {}, debug() {} }, fromBeginning: true });
 });
 
 after(async () => {
+  await notifier.disconnect();
+  await relay.queue.obliterate({ force: true });
+  await relay.stop();
+  await new Promise((r) => callbackServer.close(r));
   await worker.consumer.disconnect();
   await worker.producer.disconnect();
   await h.close();
@@ -191,7 +223,7 @@ test('each aggregator sees only its own programs, events, VENs, resources and re
   assert.equal((await call('GET', `/reports/${perf.id}`, a2)).status, 404);
 });
 
-test('writes: VEN reports are stored as claims and change no measured figure; subscriptions are per client; programs and events are not written here', async () => {
+test('writes: VEN reports are stored as claims and change no measured figure; subscriptions are per client and called back in order through the webhook delivery; programs and events are not written here', async () => {
   const [a1, a2, bl] = [await bearer('AGG-1'), await bearer('AGG-2'), await bearer('DR-DESK')];
   const ev1 = (await call('GET', '/events', a1)).json[0] as Json;
   const before = (await call('GET', '/reports', a1)).json as Json[];
@@ -207,9 +239,23 @@ test('writes: VEN reports are stored as claims and change no measured figure; su
   assert.equal(afterClaim.at(-1)?.id, posted.json.id);
   assert.ok(!((await call('GET', '/reports', a2)).json as Json[]).some((r) => r.id === posted.json.id), 'AGG-2 does not see AGG-1’s claim');
 
-  const subscription = { clientName: 'agg-1-ven', programID: ev1.programID, objectOperations: [{ objects: ['EVENT', 'REPORT'], operations: ['CREATE', 'UPDATE'], callbackUrl: 'http://127.0.0.1:9/callback', bearerToken: 'secret-for-callbacks' }] };
+  const subscription = { clientName: 'agg-1-ven', programID: ev1.programID, objectOperations: [{ objects: ['EVENT', 'REPORT'], operations: ['CREATE', 'UPDATE'], callbackUrl: `${callbackBase}/agg-1`, bearerToken: 'secret-for-callbacks' }] };
   const created = await call('POST', '/subscriptions', a1, subscription, 'subscription');
   assert.equal(created.status, 201);
+  const other = await call('POST', '/subscriptions', a2, { ...subscription, clientName: 'agg-2-ven', programID: undefined, objectOperations: [{ ...subscription.objectOperations[0], callbackUrl: `${callbackBase}/agg-2` }] }, 'subscription');
+  assert.equal(other.status, 201);
+  // A new event of AGG-1 is dispatched: AGG-1's callback URL is told (CREATE, its bearer token), AGG-2's is not.
+  assert.equal((await signedPost('/v1/dr/events', eventRequest('EV-4', 'AGG-1', ['M-2']), keys.agg1)).statusCode, 201);
+  assert.equal((await signedPost('/v1/dr/events/EV-4/transitions', { to: 'ACTIVE' }, keys.agg1)).statusCode, 200);
+  const told = await eventually(async () => callbacks.find((c) => c.path === '/agg-1' && c.body.object?.eventName === 'EV-4' && c.body.operation === 'CREATE'), 30_000, 'AGG-1 called back about EV-4');
+  assert.equal(told.authorization, 'Bearer secret-for-callbacks');
+  assert.equal(spec.check('notification', told.body), null, 'the callback body is the spec’s notification');
+  assert.equal(told.body.objectType, 'EVENT');
+  await eventually(async () => (callbacks.some((c) => c.path === '/agg-1' && c.body.object?.eventName === 'EV-4' && c.body.operation === 'UPDATE') ? true : undefined), 60_000, 'AGG-1 told of EV-4 being baselined (UPDATE)');
+  const ev4 = callbacks.filter((c) => c.path === '/agg-1' && c.body.object?.eventName === 'EV-4').map((c) => c.body.operation);
+  assert.equal(ev4[0], 'CREATE', `in order per subscription and event: ${ev4.join(', ')}`);
+  assert.ok(!callbacks.some((c) => c.path === '/agg-2' && c.body.object?.eventName === 'EV-4'), 'AGG-2 is never told of AGG-1’s event');
+  assert.ok(!callbacks.some((c) => c.path === '/agg-1' && c.body.object?.eventName === 'EV-2'), 'nor AGG-1 of AGG-2’s');
   assert.equal((await call('GET', `/subscriptions/${created.json.id}`, a1, undefined, 'subscription')).json.objectOperations[0].bearerToken, 'secret-for-callbacks');
   assert.equal((await call('GET', `/subscriptions/${created.json.id}`, a2)).status, 404);
   const seenByBl = (await call('GET', '/subscriptions', bl, undefined, 'subscription')).json as Json[];
@@ -223,13 +269,13 @@ test('writes: VEN reports are stored as claims and change no measured figure; su
   assert.equal((await call('PUT', `/events/${ev1.id}`, a1, {})).status, 403);
 });
 
-test('a third-party OpenADR 3 VEN (openadr3-client from PyPI) authenticates, lists programs and events, reports and subscribes', async () => {
+test('a third-party OpenADR 3 VEN (openadr3-client from PyPI) authenticates, lists programs and events, reports, subscribes and receives a callback', async () => {
   const { stdout: python } = await run('bash', [`${venDir}venv.sh`], { timeout: 300_000 });
   // The test's gateway listens on plain HTTP on 127.0.0.1; oauthlib refuses that unless told (a VEN in the field uses https).
-  const { stdout } = await run(python.trim(), [`${venDir}ven_driver.py`, `${base}/openadr/3.1`, `${tenant}/AGG-1`, secrets['AGG-1'] as string, 'http://127.0.0.1:9/callback'], { timeout: 60_000, env: { ...process.env, OAUTHLIB_INSECURE_TRANSPORT: '1' } });
+  const { stdout } = await run(python.trim(), [`${venDir}ven_driver.py`, `${base}/openadr/3.1`, `${tenant}/AGG-1`, secrets['AGG-1'] as string, `${callbackBase}/ven-driver`], { timeout: 60_000, env: { ...process.env, OAUTHLIB_INSECURE_TRANSPORT: '1' } });
   const saw = JSON.parse(stdout) as Json;
   assert.deepEqual(saw.programs, ['PEAK']);
-  assert.deepEqual(saw.events.map((e: Json) => [e.name, e.intervals]), [['EV-1', 2]]);
+  assert.deepEqual(saw.events.map((e: Json) => [e.name, e.intervals]), [['EV-1', 2], ['EV-4', 2]]);
   const a1 = await bearer('AGG-1');
   const report = await call('GET', `/reports/${saw.report.id}`, a1, undefined, 'report');
   assert.equal(report.json.eventID, saw.events[0].id);
@@ -238,4 +284,10 @@ test('a third-party OpenADR 3 VEN (openadr3-client from PyPI) authenticates, lis
   const stored = await call('GET', `/subscriptions/${saw.subscription.id}`, a1);
   assert.equal(stored.json.clientID, `${tenant}/AGG-1`);
   assert.deepEqual(stored.json.objectOperations[0].operations, ['POST', 'PUT'], 'the client sends 3.0.1 operation names; kept as sent');
+  // It receives a callback: AGG-1 dispatches EV-5, the VEN's callback URL gets the notification with its bearer token.
+  assert.equal((await signedPost('/v1/dr/events', eventRequest('EV-5', 'AGG-1', ['M-2']), keys.agg1)).statusCode, 201);
+  assert.equal((await signedPost('/v1/dr/events/EV-5/transitions', { to: 'ACTIVE' }, keys.agg1)).statusCode, 200);
+  const told = await eventually(async () => callbacks.find((c) => c.path === '/ven-driver' && c.body.object?.eventName === 'EV-5'), 30_000, 'the VEN called back about EV-5');
+  assert.deepEqual([told.authorization, told.body.operation], ['Bearer ven-callback-token', 'CREATE']);
+  assert.equal(spec.check('notification', told.body), null);
 });
