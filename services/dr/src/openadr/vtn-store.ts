@@ -17,7 +17,7 @@ export interface StoredObject {
  * The objects OpenADR clients create, one Redis hash per tenant and kind (id → JSON). A
  * VEN's report is kept here as the aggregator's claim beside our measured figures, which
  * it never changes (those come from the reads, docs/openadr.md). Subscriptions are kept
- * here and listed; their delivery is not wired yet.
+ * here; the notifier (notifier.ts) calls them back.
  */
 export class VtnStore {
   constructor(private readonly redis: Redis) {}
