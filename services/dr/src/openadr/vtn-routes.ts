@@ -62,10 +62,14 @@ export function vtnRoutes(app: FastifyInstance, deps: VtnDeps): void {
       if (problem.retriable) void reply.header('retry-after', String(typeof problem.retryAfterSeconds === 'number' ? problem.retryAfterSeconds : 5));
       void reply.status(problem.status).type('application/problem+json').send(problem);
     });
+    vtn.setNotFoundHandler((req, reply) => {
+      void reply.status(404).type('application/problem+json').send(toProblem(new IesError('IES_ERR_NOT_FOUND', `no OpenADR 3.1 route ${req.method} ${req.url.split('?')[0]}`)));
+    });
     vtn.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, new URLSearchParams(body as string)));
-    const p = OPENADR_PREFIX;
+    // Routes are declared under the plugin's prefix (OPENADR_PREFIX).
+    const p = '';
 
-    vtn.get(`${p}/auth/server`, HIDDEN, async (req) => ({ tokenURL: `${req.protocol}://${req.host}${p}/auth/token` }));
+    vtn.get(`${p}/auth/server`, HIDDEN, async (req) => ({ tokenURL: `${req.protocol}://${req.host}${OPENADR_PREFIX}/auth/token` }));
     vtn.post(`${p}/auth/token`, HIDDEN, async (req, reply) => token(req, reply, deps));
 
     // Reads, filtered to what the caller may see.
@@ -142,7 +146,7 @@ export function vtnRoutes(app: FastifyInstance, deps: VtnDeps): void {
     vtn.put(`${p}/subscriptions/:subscriptionID`, HIDDEN, refuse('subscription updates', 'delete the subscription and create a new one'));
     vtn.put(`${p}/reports/:reportID`, HIDDEN, refuse('report updates', 'post a new report; each one is kept as a separate claim'));
     vtn.delete(`${p}/reports/:reportID`, HIDDEN, refuse('report deletions', 'reports are kept as the aggregator’s claims'));
-  });
+  }, { prefix: OPENADR_PREFIX });
 }
 
 /** POST /auth/token: OAuth2 client credentials (RFC 6749 §4.4) with a client secret (§2.3.1) or a client assertion (RFC 7523 §2.2). */

@@ -184,6 +184,7 @@ test('the token endpoint: client secret (form or Basic) or an RFC 7523 assertion
   form.set('client_assertion', forged);
   assert.equal((await fetch(`${base}/openadr/3.1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form })).status, 401, 'AGG-1’s key cannot speak for AGG-2');
   assert.equal((await call('GET', '/events', null)).status, 401);
+  assert.equal((await call('GET', '/no-such-resource', null)).status, 404, 'an unknown OpenADR path is a spec problem too');
   assert.equal((await call('GET', '/events', `${(granted.access_token as string).slice(0, -4)}AAAA`)).status, 401);
 });
 
