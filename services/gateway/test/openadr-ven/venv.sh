@@ -9,7 +9,8 @@ venv="$root/.cache/openadr3-client-$version"
 check='import openadr3_client.oadr310'
 if ! "$venv/bin/python" -c "$check" 2>/dev/null; then
   python=""
-  for candidate in python3.14 python3.13 python3.12 "$(pyenv root 2>/dev/null)"/versions/3.1[2-9]*/bin/python3; do
+  # Debian 12's python3 is 3.11: take a newer one from PATH, or from pyenv's versions (shims may not select it).
+  for candidate in python3.14 python3.13 python3.12 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.1[2-9]*/bin/python3; do
     if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then python="$candidate"; break; fi
   done
   [ -n "$python" ] || { echo '[openadr-ven] openadr3-client needs Python 3.12 or newer (python3.12 from Debian or pyenv)' >&2; exit 1; }
