@@ -40,6 +40,7 @@ WRITERS = {
     ("POST", "/v1/dr/events"): "AGGREGATOR",
     ("POST", "/v1/dr/events/{eventId}/transitions"): "AGGREGATOR",
     ("POST", "/v1/p2p/trades"): "PLATFORM",
+    ("POST", "/v1/dr/openadr-clients"): "DISCOM",
 }
 READ_ROLES = ["DISCOM", "HEADEND", "AGGREGATOR", "PLATFORM", "AUDITOR", "PEER_DISCOM"]
 OWN_READER = {
@@ -161,6 +162,8 @@ def map_body(ctx, body):
         return {**body, "discom": FIXTURES["tenant"]}
     if operation == ("POST", "/v1/dr/events"):
         return {**body, "aggregatorId": FIXTURES["participants"]["AGGREGATOR"], "programmeId": FIXTURES["programme"]}
+    if operation == ("POST", "/v1/dr/openadr-clients"):
+        return {**body, "participantId": FIXTURES["participants"]["AGGREGATOR"]}
     return body
 
 

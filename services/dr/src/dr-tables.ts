@@ -91,7 +91,7 @@ export async function readPerformance(ch: ClickHouseClient, discomId: string, ev
   }
   const n = (k: string) => Number(p[k]);
   return {
-    eventId, version: n('version'), aggregatorId: p.aggregator_id, complete: n('complete') === 1,
+    eventId, version: n('version'), aggregatorId: p.aggregator_id, complete: n('complete') === 1, computedAtMs: n('computed_at_ms'),
     totals: { deliveredWh: n('delivered_wh'), offeredWh: n('offered_wh'), eligibleWh: n('eligible_wh'), shortfallWh: n('shortfall_wh'), paymentPaise: n('payment_paise'), penaltyPaise: n('penalty_paise'), netPaise: n('net_paise') },
     intervals: JSON.parse(String(p.intervals_json)) as unknown[],
     meters: [...meters.values()],

@@ -66,6 +66,13 @@ export class DrEventStore {
     return found.sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
   }
 
+  /** The tenant's events in every state, sorted by event id (the OpenADR events view). */
+  async list(discomId: string): Promise<DrEventRecord[]> {
+    const found: DrEventRecord[] = [];
+    for await (const r of this.records(discomId)) found.push(r);
+    return found.sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+  }
+
   /** Every event record of the tenant (a SCAN over its keys, 500 at a time). */
   private async *records(discomId: string): AsyncGenerator<DrEventRecord> {
     let cursor = '0';

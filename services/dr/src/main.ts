@@ -10,6 +10,7 @@ import { indiaHolidayCalendar } from './domain/calendar.js';
 import { DrEventStore } from './event-store.js';
 import { DrStoreRebuilder } from './event-store-rebuild.js';
 import { loadPolicyRegistry } from './policies.js';
+import { VtnStore, startOpenAdrNotifier } from './openadr/index.js';
 import { PerformanceSweep } from './performance-sweep.js';
 import { startAggregatorFeed } from './aggregator-feed.js';
 import { loadWebhookKey } from './webhook-key.js';
@@ -35,6 +36,9 @@ export async function startDrService(env: Readonly<Record<string, string | undef
   // The webhook relay runs in this process but reads as its own Kafka user.
   const webhooksKafka = createKafka(loadConfig(env, { principal: 'webhooks' }), logger.child({ lib: 'kafkajs', principal: 'webhooks' }));
   const relay = await startWebhookRelay({ kafka: webhooksKafka, serde, connection: redis, tenants: config.tenants, signingKey: await loadWebhookKey(config.dr.webhookKeyFile, redis), groupId: `${config.nodeId}-webhooks`, webhookPolicy: { allowLoopbackHttp: config.dr.allowLoopbackWebhooks, allowedNetworks: config.dr.webhookAllowedNetworks } });
+  // OpenADR subscriptions' callbacks go through the same delivery (docs/openadr.md).
+  const vtnStore = new VtnStore(redis);
+  const notifier = await startOpenAdrNotifier({ kafka: webhooksKafka, serde, tenants: config.tenants, groupId: `${config.nodeId}-webhooks-openadr`, events: store, subscriptions: (t) => vtnStore.owned(t, 'subscription'), notify: (c) => relay.notify(c), log: logger });
   const sweep = new PerformanceSweep({ ch, redis, store, producer, serde, logger, graceMs: config.dr.performanceGraceMs, now: Date.now });
   const timer = setInterval(() => {
     for (const t of config.tenants) void rebuilder.ensure(t).then(() => sweep.sweep(t)).catch((err: unknown) => logger.warn({ err, tenant: t }, 'DR store check or performance sweep failed; retried on the next tick'));
@@ -46,6 +50,7 @@ export async function startDrService(env: Readonly<Record<string, string | undef
     stop: async () => {
       clearInterval(timer);
       watch.stop();
+      await notifier.disconnect();
       await relay.stop();
       await feed.consumer.disconnect();
       await feed.producer.disconnect();

@@ -6,3 +6,5 @@ export { PerformanceSweep } from './performance-sweep.js';
 export { startAggregatorFeed } from './aggregator-feed.js';
 export { startBaselineWorker } from './baseline-worker.js';
 export { DrStoreRebuilder } from './event-store-rebuild.js';
+export { openAdrValidator, OPENADR_SPEC_FILE, type OpenAdrValidator } from './openadr/spec-validator.js';
+export { startOpenAdrNotifier, VtnStore } from './openadr/index.js';

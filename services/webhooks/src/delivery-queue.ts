@@ -16,8 +16,14 @@ export interface DeliveryJobData {
   topicId: RelayedTopic;
   /** Position among the event's deliveries (1, 2, …): the order the receiver sees. */
   sequence: number;
-  /** The decoded Avro record, as JSON. */
+  /** The decoded Avro record, as JSON (for a callback: the body to send, as it is). */
   record: Record<string, unknown>;
+  /**
+   * Set for an OpenADR subscription's callback (docs/openadr.md): POSTed to this URL with
+   * the subscriber's bearer token instead of the aggregator's registered webhook. `eventId`
+   * is then the order key (subscription and event), `aggregatorId` the subscriber.
+   */
+  callback?: { url: string; bearerToken: string | null };
 }
 
 export interface DeliveryRetryOptions {

@@ -42,17 +42,19 @@ async function deliver(deps: DeliveryWorkerDeps, job: Job<DeliveryJobData, Deliv
     await job.moveToDelayed(deps.now() + deps.holdMs, token);
     throw new DelayedError();
   }
-  const webhook = await deps.webhooks.get(discomId, aggregatorId);
+  const callback = job.data.callback;
+  const webhook = callback ? { url: callback.url } : await deps.webhooks.get(discomId, aggregatorId);
   if (!webhook) {
     // Unregistered since the record was read: nothing to send, but later messages must not wait.
     await deps.sequence.settle(discomId, eventId, sequence);
     return { outcome: 'no-webhook' };
   }
   const nowMs = deps.now();
-  const body = Buffer.from(JSON.stringify({ ...record, topic, deliveredAt: nowMs }));
+  // A callback carries the subscriber's own body (an OpenADR notification) and bearer token.
+  const body = Buffer.from(JSON.stringify(callback ? record : { ...record, topic, deliveredAt: nowMs }));
   let status: number;
   try {
-    status = await postSigned({ url: webhook.url, body, jti: job.id as string, tenant: discomId, key: deps.signingKey, nowMs, timeoutMs: deps.timeoutMs, addressPolicy: deps.webhooks.addressPolicy });
+    status = await postSigned({ url: webhook.url, body, jti: job.id as string, tenant: discomId, key: deps.signingKey, nowMs, timeoutMs: deps.timeoutMs, addressPolicy: deps.webhooks.addressPolicy, bearerToken: callback?.bearerToken ?? null });
   } catch (err) {
     const attempt = job.attemptsMade + 1;
     const attempts = job.opts.attempts ?? 1;

@@ -4,7 +4,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import { isDiscomId } from '@ies/contracts';
 import { IesError } from '@ies/errors';
 import type { AvroSerde, LogSink } from '@ies/kafka';
-import { DEFAULT_RETRY, WEBHOOK_DELIVERY_QUEUE, type DeliveryJobData } from './delivery-queue.js';
+import { DEFAULT_RETRY, KEEP_COMPLETED_SECONDS, WEBHOOK_DELIVERY_QUEUE, type DeliveryJobData } from './delivery-queue.js';
 import { DeliverySequence } from './delivery-sequence.js';
 import { startDeliveryWorker, type DeliveryOutcome } from './delivery-worker.js';
 import { startRelayConsumer } from './relay-consumer.js';
@@ -49,8 +49,27 @@ export interface WebhookRelay {
   consumer: Consumer;
   queue: Queue<DeliveryJobData>;
   worker: Worker<DeliveryJobData, DeliveryOutcome>;
+  /**
+   * Queues a callback delivery (an OpenADR subscription's notification): numbered within
+   * `orderKey` so callbacks of one subscription and event arrive in order, retried like every
+   * delivery, checked against the same address policy. The same `deliveryId` again is a no-op.
+   */
+  notify(callback: CallbackDelivery): Promise<void>;
   /** Stops consuming, then lets in-flight deliveries finish. Leaves the connection open. */
   stop(): Promise<void>;
+}
+
+export interface CallbackDelivery {
+  discomId: string;
+  /** The subscriber (`<discom>/<participant>`). */
+  clientId: string;
+  /** Deliveries with the same key arrive in the order they were queued. */
+  orderKey: string;
+  /** Stable id of this message: the job id and the JWS jti. */
+  deliveryId: string;
+  url: string;
+  bearerToken: string | null;
+  body: Record<string, unknown>;
 }
 
 const silent: LogSink = { error() {}, warn() {}, info() {}, debug() {} };
@@ -70,6 +89,7 @@ export async function startWebhookRelay(options: WebhookRelayOptions): Promise<W
     queueName, connection: o.connection, webhooks, sequence, signingKey: o.signingKey, log,
     concurrency: o.concurrency ?? 8, timeoutMs: o.timeoutMs ?? 10_000, holdMs: o.holdMs ?? 500, now: o.now ?? Date.now,
   });
+  const sequenceOf = async (discom: string, key: string, id: string) => (await sequence.assigned(discom, key, id)) ?? sequence.assign(discom, key, id);
   const retry = { attempts: o.attempts ?? DEFAULT_RETRY.attempts, backoffMs: o.backoffMs ?? DEFAULT_RETRY.backoffMs };
   let consumer: Consumer;
   try {
@@ -81,6 +101,11 @@ export async function startWebhookRelay(options: WebhookRelayOptions): Promise<W
   }
   return {
     consumer, queue, worker,
+    async notify(c) {
+      const sequence = await sequenceOf(c.discomId, c.orderKey, c.deliveryId);
+      const data: DeliveryJobData = { discomId: c.discomId, aggregatorId: c.clientId, eventId: c.orderKey, topic: 'openadr', topicId: 'drEvents', sequence, record: c.body, callback: { url: c.url, bearerToken: c.bearerToken } };
+      await queue.add('openadr-callback', data, { jobId: c.deliveryId, attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs }, removeOnComplete: { age: KEEP_COMPLETED_SECONDS }, removeOnFail: false });
+    },
     async stop() {
       await consumer.disconnect();
       await worker.close();

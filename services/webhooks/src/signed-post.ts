@@ -22,6 +22,8 @@ export interface SignedPost {
   addressPolicy: AddressPolicy;
   /** Name resolution (default: the system resolver). */
   resolve?: Resolve;
+  /** Sent as `Authorization: Bearer …` when given (an OpenADR subscription's bearerToken). */
+  bearerToken?: string | null;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function postSigned(post: SignedPost): Promise<number> {
     response = await new Promise<IncomingMessage>((resolve, reject) => {
       const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': String(post.body.byteLength), 'x-ies-signature': signature },
+        headers: { 'content-type': 'application/json', 'content-length': String(post.body.byteLength), 'x-ies-signature': signature, ...(post.bearerToken ? { authorization: `Bearer ${post.bearerToken}` } : {}) },
         lookup: checkedLookup(post.addressPolicy, post.resolve),
         signal: AbortSignal.timeout(post.timeoutMs),
       });

@@ -84,7 +84,46 @@ export async function runDrDemo(o: { config: Config; gatewayUrl: string; discom:
   console.log(`    ${perf.state} (version ${perf.version}):`);
   console.log(`      aggregator     delivered   offered   eligible   shortfall   payment    penalty    net`);
   console.log(`      ${aggregatorId.padEnd(13)}  ${(t.deliveredWh / 1000).toFixed(1).padStart(6)} kWh  ${(t.offeredWh / 1000).toFixed(1).padStart(5)} kWh  ${(t.eligibleWh / 1000).toFixed(1).padStart(5)} kWh  ${(t.shortfallWh / 1000).toFixed(1).padStart(6)} kWh  ${formatRupees(t.paymentPaise).padStart(8)}  ${formatRupees(t.penaltyPaise).padStart(8)}  ${formatRupees(t.netPaise).padStart(8)}`);
-  return { ok: perf.state === 'MEASURED' && t.deliveredWh > 0, day: lastDay, eventId, fleet };
+  const venOk = await showVenView(o, aggregatorId, eventId, deskKey);
+  return { ok: perf.state === 'MEASURED' && t.deliveredWh > 0 && venOk, day: lastDay, eventId, fleet };
+}
+
+/**
+ * The same event as the aggregator's OpenADR 3.1 VEN sees it (docs/openadr.md): the DR desk
+ * issues the aggregator's client secret, the VEN takes a token with it and reads its event and
+ * the baseline and performance reports from /openadr/3.1.
+ */
+async function showVenView(o: { gatewayUrl: string; discom: string }, aggregatorId: string, eventId: string, deskKey: KeyPair): Promise<boolean> {
+  const issued = await signedPost(o.gatewayUrl, '/v1/dr/openadr-clients', { participantId: aggregatorId }, deskKey, o.discom);
+  if (issued.status !== 201) throw new Error(`issuing the OpenADR client secret failed: ${issued.status} ${await issued.text()}`);
+  const { clientId, clientSecret, tokenUrl } = (await issued.json()) as { clientId: string; clientSecret: string; tokenUrl: string };
+  const granted = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }) });
+  if (!granted.ok) throw new Error(`the OpenADR token request failed: ${granted.status} ${await granted.text()}`);
+  const { access_token: token, scope } = (await granted.json()) as { access_token: string; scope: string };
+  const vtn = async <T>(path: string): Promise<T> => {
+    const res = await fetch(`${o.gatewayUrl}/openadr/3.1${path}`, { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) throw new Error(`OpenADR GET ${path} failed: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  type Payload = { type: string; values: (number | string)[] };
+  type Interval = { id: number; payloads: Payload[] };
+  const events = await vtn<{ id: string; eventName: string; intervals: Interval[] }[]>('/events');
+  const event = events.find((e) => e.eventName === eventId);
+  if (!event) return false;
+  console.log(`    as ${aggregatorId}'s OpenADR 3.1 VEN sees it (client ${clientId}, scopes ${scope}):`);
+  const first = event.intervals[0]?.payloads.map((p) => `${p.type} ${p.values.join(',')}`).join(', ');
+  console.log(`      event ${event.id}: ${event.intervals.length} intervals of PT15M; interval 0: ${first}`);
+  const reports = await vtn<{ reportName: string; resources: { resourceName: string; intervals: Interval[] }[] }[]>(`/reports?eventID=${event.id}`);
+  const sum = (r: { resources: { resourceName: string; intervals: Interval[] }[] }, resource: (name: string) => boolean, type: string) =>
+    r.resources.filter((x) => resource(x.resourceName)).flatMap((x) => x.intervals.flatMap((i) => i.payloads.filter((p) => p.type === type).flatMap((p) => p.values))).reduce<number>((n, v) => n + (typeof v === 'number' ? v : 0), 0);
+  for (const r of reports) {
+    const meters = r.resources.filter((x) => x.resourceName !== 'AGGREGATED_REPORT').length;
+    const figures = r.reportName.startsWith('BASELINE')
+      ? `BASELINE ${(sum(r, () => true, 'BASELINE') / 1000).toFixed(1)} kWh`
+      : `USAGE ${(sum(r, (n) => n !== 'AGGREGATED_REPORT', 'USAGE') / 1000).toFixed(1)} kWh, DELTA_USAGE ${(sum(r, (n) => n !== 'AGGREGATED_REPORT', 'DELTA_USAGE') / 1000).toFixed(1)} kWh, delivered ${(sum(r, (n) => n === 'AGGREGATED_REPORT', 'IES_DELIVERED_WH') / 1000).toFixed(1)} kWh`;
+    console.log(`      report "${r.reportName}": ${meters} meters; ${figures}`);
+  }
+  return reports.length === 2;
 }
 
 async function registerAggregator(o: { gatewayUrl: string; discom: string; operatorKeyFile: string }, id: string, programme: string, key: KeyPair, meters: readonly string[], deskKey: KeyPair): Promise<void> {

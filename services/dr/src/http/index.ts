@@ -5,6 +5,10 @@ import { drStoreMarker } from '../event-store-rebuild.js';
 import { readBaselines, readPerformance } from '../dr-tables.js';
 import { loadPolicyRegistry } from '../policies.js';
 import { drRoutes } from './dr-routes.js';
+import { AccessTokens, ClientSecrets, VtnStore, clientRoutes, verifyClientAssertion, vtnRoutes } from '../openadr/index.js';
+import type { DrEventRecord } from '../event-store.js';
+import { loadMeterHistory } from '../history.js';
+import { blockIndexOf } from '@ies/units';
 
 /** How often transitions a crash left in the outbox (between Redis and Kafka) are sent. */
 const OUTBOX_RELAY_MS = 5_000;
@@ -28,9 +32,31 @@ export function drHttp(ctx: NodeContext): ServiceHttp {
     baselines: (discomId: string, eventId: string) => readBaselines(ctx.clickhouse, discomId, eventId),
     performance: (discomId: string, eventId: string) => readPerformance(ctx.clickhouse, discomId, eventId),
   };
+  const secrets = new ClientSecrets(ctx.redis);
+  const vtn = {
+    config: ctx.config, registry: ctx.registry, now: ctx.now, secrets,
+    events: drEvents,
+    baselines: deps.baselines,
+    performance: async (discomId: string, eventId: string) => {
+      const p = await deps.performance(discomId, eventId);
+      return p === undefined ? undefined : (p as unknown as { version: number; computedAtMs: number; meters: { meterId: string; deliveredWh: number[] }[]; intervals: { deliveredWh: number; shortfallWh: number }[] });
+    },
+    usage: async (record: DrEventRecord, meterIds: readonly string[]) => {
+      const day = record.event.eventDay;
+      const history = await loadMeterHistory(ctx.clickhouse, { discomId: record.discomId, meterIds, fromDay: day, toDay: day });
+      return new Map(meterIds.map((m) => [m, record.event.intervals.map((i) => history.get(m)?.get(day)?.[blockIndexOf(i.intervalStart)] ?? null)]));
+    },
+    tokens: new AccessTokens(ctx.redis, ctx.config.nodeId),
+    assertion: (jwt: string, audience: string) => verifyClientAssertion(ctx.registry, jwt, [audience, ctx.config.nodeId], ctx.now()),
+    store: new VtnStore(ctx.redis),
+  };
   return {
     name: 'dr',
-    plugin: async (app) => drRoutes(app, deps),
+    plugin: async (app) => {
+      drRoutes(app, deps);
+      clientRoutes(app, { config: ctx.config, registry: ctx.registry, idempotency: ctx.idempotency, secrets, now: ctx.now });
+      vtnRoutes(app, vtn);
+    },
     close: async () => relay.stop(),
   };
 }

@@ -112,6 +112,17 @@ export class RegistryState {
     return out.sort();
   }
 
+  /** Every enrolment of a DISCOM (ACTIVE and ENDED), sorted by programme then meter (the OpenADR programs and resources). */
+  enrolmentsOf(discomId: string): EnrolmentRecord[] {
+    const out = [...this.enrolments.values()].filter((e) => e.discomId === discomId);
+    return out.sort((a, b) => (a.programmeId === b.programmeId ? (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : 0) : a.programmeId < b.programmeId ? -1 : 1));
+  }
+
+  /** The participants of a DISCOM with a role, sorted by id (the OpenADR VENs: its aggregators). */
+  participantsOf(discomId: string, role: ParticipantRole): ParticipantRecord[] {
+    return [...this.participants.values()].filter((p) => p.discomId === discomId && p.role === role).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
   /** A meter's trading consent with a P2P platform in a DISCOM (ACTIVE or ENDED), if any. */
   tradingConsent(discomId: string, platformId: string, meterId: string): ConsentRecord | undefined {
     return this.consents.get(`${discomId}/${platformId}:${meterId}`);
