@@ -4,7 +4,10 @@ import { DrEventStore } from '../event-store.js';
 import { drStoreMarker } from '../event-store-rebuild.js';
 import { readBaselines, readPerformance } from '../dr-tables.js';
 import { loadPolicyRegistry } from '../policies.js';
+import { createKafka } from '@ies/kafka';
 import { drRoutes } from './dr-routes.js';
+import { kafkaCredentialRoutes } from './kafka-credentials-routes.js';
+import { KafkaCredentialIssuer } from '../kafka-credentials/issuer.js';
 
 /** How often transitions a crash left in the outbox (between Redis and Kafka) are sent. */
 const OUTBOX_RELAY_MS = 5_000;
@@ -28,9 +31,30 @@ export function drHttp(ctx: NodeContext): ServiceHttp {
     baselines: (discomId: string, eventId: string) => readBaselines(ctx.clickhouse, discomId, eventId),
     performance: (discomId: string, eventId: string) => readPerformance(ctx.clickhouse, discomId, eventId),
   };
+  const issuer = kafkaCredentialIssuer(ctx);
+  const sweep = issuer && everyTenant(ctx, ctx.config.dr.kafkaCredentials.sweepIntervalMs, 'Kafka credential expiry sweep', (t) => issuer.sweep(t));
   return {
     name: 'dr',
-    plugin: async (app) => drRoutes(app, deps),
-    close: async () => relay.stop(),
+    plugin: async (app) => {
+      drRoutes(app, deps);
+      kafkaCredentialRoutes(app, { config: ctx.config, registry: ctx.registry, idempotency: ctx.idempotency, issuer, now: ctx.now });
+    },
+    close: async () => {
+      relay.stop();
+      sweep?.stop();
+      await issuer?.close();
+    },
   };
+}
+
+/**
+ * The issuer of aggregators' Kafka credentials, when the operator named its principal
+ * (IES_DR_KAFKA_ISSUER): a Kafka client of its own, apart from the gateway's.
+ */
+function kafkaCredentialIssuer(ctx: NodeContext): KafkaCredentialIssuer | undefined {
+  const settings = ctx.config.dr.kafkaCredentials;
+  if (settings.issuer === undefined) return undefined;
+  const sasl = { mechanism: 'scram-sha-512' as const, username: settings.issuer.username, password: settings.issuer.password, passwordFrom: 'IES_DR_KAFKA_ISSUER' };
+  const kafka = createKafka({ ...ctx.config, kafka: { ...ctx.config.kafka, sasl } }, ctx.logger.child({ lib: 'kafkajs', principal: settings.issuer.username }));
+  return new KafkaCredentialIssuer({ kafka, redis: ctx.redis, settings, brokers: ctx.config.kafka.brokers, issuer: settings.issuer, now: ctx.now });
 }
