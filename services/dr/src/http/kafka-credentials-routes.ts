@@ -25,7 +25,7 @@ const ROLES = ['AGGREGATOR', 'DISCOM'] as const;
  */
 export function kafkaCredentialRoutes(app: FastifyInstance, deps: KafkaCredentialRouteDeps): void {
   const issuer = (): KafkaCredentialIssuer => {
-    if (deps.issuer === undefined) throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', 'this node issues no Kafka credentials (IES_DR_KAFKA_ISSUER is not set); read the DR feeds over HTTP or webhooks, or ask the operator');
+    if (deps.issuer === undefined) throw new IesError('IES_ERR_NOT_FOUND', 'this node issues no Kafka credentials (IES_DR_KAFKA_ISSUER is not set); read the DR feeds over HTTP or webhooks, or ask the operator');
     return deps.issuer;
   };
 

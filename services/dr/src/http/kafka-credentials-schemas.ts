@@ -13,7 +13,7 @@ const KAFKA_CONSUMER_CREDENTIALS = open({
   'fulfillment:saslMechanism': { type: 'string', enum: ['SCRAM-SHA-512'] },
   'fulfillment:saslUsername': STRING,
   'fulfillment:saslPassword': { type: 'string', description: 'The secret, in the first answer only: the node keeps no copy (Kafka keeps its salted SCRAM hash)' },
-  'fulfillment:schemaRegistryUrl': { type: 'string', description: 'Confluent-compatible registry of the Avro value schemas (read-only for the aggregator, see docs/security.md)' },
+  'fulfillment:schemaRegistryUrl': { type: 'string', description: 'Confluent-compatible registry of the Avro value schemas (not scoped per credential: docs/dr.md)' },
   'fulfillment:startOffset': { type: 'string', enum: ['earliest'] },
   'fulfillment:credentialExpiresAt': { type: 'string', format: 'date-time', description: 'After this instant the node deletes the user and its ACLs; ask for a new credential before it' },
   'ies:topicNames': STRINGS,
@@ -30,13 +30,13 @@ const CREDENTIAL_VIEW = open({
 
 export const ISSUE_KAFKA_CREDENTIAL = doc({
   summary: 'Issue the calling aggregator a Kafka consumer credential for its own DR feed topics (signed)',
-  description: `A SCRAM-SHA-512 user allowed to READ only the aggregator's own feed topics of its tenant and groups under its prefix, expiring after ttlSeconds (default IES_DR_KAFKA_CREDENTIAL_TTL_SECONDS). The secret is in this answer only; a replay of the same signed request answers the same credential without it. 503 when the node issues no credentials (IES_DR_KAFKA_ISSUER unset). ${SIGNED_BODY_NOTE}`,
+  description: `A SCRAM-SHA-512 user allowed to READ only the aggregator's own feed topics of its tenant and groups under its prefix, expiring after ttlSeconds (default IES_DR_KAFKA_CREDENTIAL_TTL_SECONDS). The secret is in this answer only; a replay of the same signed request answers the same credential without it. 404 when the node issues no credentials (IES_DR_KAFKA_ISSUER unset). ${SIGNED_BODY_NOTE}`,
   tags: ['dr'],
   security: SIGNED,
   rawBody: { description: 'The request, byte for byte as signed', content: { 'application/json': { schema: open({ ttlSeconds: { type: 'integer', minimum: 60 } }) } } },
   response: {
     201: { description: 'Issued', headers: replayed, ...KAFKA_CONSUMER_CREDENTIALS },
-    ...problemResponses(...SIGNED_WRITE_ERRORS, 422),
+    ...problemResponses(...SIGNED_WRITE_ERRORS, 404, 422),
   },
 });
 
@@ -55,7 +55,8 @@ export const REVOKE_KAFKA_CREDENTIAL = doc({
 
 export const LIST_KAFKA_CREDENTIALS = doc({
   summary: 'Kafka credentials in force: the caller\'s own (aggregator) or the tenant\'s (DISCOM); never their secrets',
+  description: '404 when the node issues no credentials (IES_DR_KAFKA_ISSUER unset).',
   tags: ['dr'],
   security: BEARER,
-  response: { 200: { description: 'The credentials', ...open({ credentials: { type: 'array', items: CREDENTIAL_VIEW } }, ['credentials']) }, ...problemResponses(...READ_ERRORS) },
+  response: { 200: { description: 'The credentials', ...open({ credentials: { type: 'array', items: CREDENTIAL_VIEW } }, ['credentials']) }, ...problemResponses(...READ_ERRORS, 404) },
 });
