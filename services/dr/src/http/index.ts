@@ -56,5 +56,5 @@ function kafkaCredentialIssuer(ctx: NodeContext): KafkaCredentialIssuer | undefi
   if (settings.issuer === undefined) return undefined;
   const sasl = { mechanism: 'scram-sha-512' as const, username: settings.issuer.username, password: settings.issuer.password, passwordFrom: 'IES_DR_KAFKA_ISSUER' };
   const kafka = createKafka({ ...ctx.config, kafka: { ...ctx.config.kafka, sasl } }, ctx.logger.child({ lib: 'kafkajs', principal: settings.issuer.username }));
-  return new KafkaCredentialIssuer({ kafka, redis: ctx.redis, settings, brokers: ctx.config.kafka.brokers, issuer: settings.issuer, now: ctx.now });
+  return new KafkaCredentialIssuer({ kafka, redis: ctx.redis, settings, brokers: ctx.config.kafka.brokers, replicationFactor: ctx.config.kafka.replicationFactor, issuer: settings.issuer, now: ctx.now });
 }

@@ -4,7 +4,7 @@ import type { Redis } from '@ies/redis';
 import type { KafkaCredentialSettings } from '@ies/config';
 import { AGGREGATOR_FEED_TOPICS, TOPICS, aggregatorTopicName } from '@ies/contracts';
 import { IesError } from '@ies/errors';
-import { consumerCredentialAcls, deleteScramUser, upsertScramUser, type ScramAdminAuth } from '@ies/kafka';
+import { consumerCredentialAcls, deleteScramUser, topicConfig, upsertScramUser, type ScramAdminAuth } from '@ies/kafka';
 
 /** What the node keeps of an issued credential: never the secret (Kafka keeps only its salted SCRAM hash). */
 export interface IssuedCredential {
@@ -32,7 +32,7 @@ export class KafkaCredentialIssuer {
   private admin: Admin | undefined;
   private readonly auth: ScramAdminAuth;
 
-  constructor(private readonly opts: { kafka: Kafka; redis: Redis; settings: KafkaCredentialSettings; brokers: readonly string[]; issuer: { username: string; password: string }; now: () => number }) {
+  constructor(private readonly opts: { kafka: Kafka; redis: Redis; settings: KafkaCredentialSettings; brokers: readonly string[]; replicationFactor: number; issuer: { username: string; password: string }; now: () => number }) {
     this.auth = { brokers: opts.brokers, username: opts.issuer.username, password: opts.issuer.password };
   }
 
@@ -56,6 +56,7 @@ export class KafkaCredentialIssuer {
     try {
       await upsertScramUser(this.auth, record.username, secret);
       await (await this.connectedAdmin()).createAcls({ acl: consumerCredentialAcls(record.username, record.topics, record.groupPrefix) });
+      await this.ensureFeedTopics(discomId, aggregatorId);
     } catch (err) {
       await this.revoke(discomId, record.username).catch(() => undefined);
       throw err instanceof IesError ? err : new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `issuing the Kafka credential failed: ${(err as Error).message}; nothing was issued, retry`, { cause: err });
@@ -116,6 +117,19 @@ export class KafkaCredentialIssuer {
       'ies:valueFormat': 'AVRO_CONFLUENT_WIRE',
       'ies:isolationLevel': 'read_committed',
     };
+  }
+
+  /**
+   * The DR service creates an aggregator's feed topics on its first record; until then a
+   * consumer would see UNKNOWN_TOPIC_OR_PARTITION. The issuer creates the missing ones (same
+   * configuration as the feed's), so the credential works from the first second.
+   */
+  private async ensureFeedTopics(discomId: string, aggregatorId: string): Promise<void> {
+    const admin = await this.connectedAdmin();
+    const present = new Set(await admin.listTopics());
+    const missing = AGGREGATOR_FEED_TOPICS.map((id) => ({ ...topicConfig(discomId, TOPICS[id], this.opts.replicationFactor), topic: aggregatorTopicName(discomId, aggregatorId, TOPICS[id]) })).filter((t) => !present.has(t.topic));
+    // Resolves false, not an error, when the feed created one meanwhile.
+    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
   }
 
   private async connectedAdmin(): Promise<Admin> {

@@ -20,9 +20,9 @@ const feed = (discom: string, agg: string) => aggregatorTopicName(discom, agg, T
 before(async () => {
   h = await startHarness(2, { IES_DR_KAFKA_ISSUER: 'admin', IES_DR_KAFKA_CREDENTIAL_SWEEP_MS: '200' });
   [tenantA, tenantB] = h.tenants as [string, string];
-  for (const k of ['a1', 'a2', 'desk', 'b1']) keys[k] = await generateSigningKey('EdDSA');
+  for (const k of ['a1', 'a2', 'a3', 'desk', 'b1']) keys[k] = await generateSigningKey('EdDSA');
   const participant = (id: string, role: string, key: KeyPair) => `  - id: ${id}\n    role: ${role}\n    name: ${id}\n    keys:\n      - ${JSON.stringify(key.publicJwk)}\n`;
-  let res = await h.applyRegistry(`discom: ${tenantA}\nparticipants:\n${participant('AGG-1', 'AGGREGATOR', keys.a1!)}${participant('AGG-2', 'AGGREGATOR', keys.a2!)}${participant('DR-DESK', 'DISCOM', keys.desk!)}`);
+  let res = await h.applyRegistry(`discom: ${tenantA}\nparticipants:\n${participant('AGG-1', 'AGGREGATOR', keys.a1!)}${participant('AGG-2', 'AGGREGATOR', keys.a2!)}${participant('AGG-3', 'AGGREGATOR', keys.a3!)}${participant('DR-DESK', 'DISCOM', keys.desk!)}`);
   assert.equal(res.statusCode, 200, res.body);
   // The same aggregator id in another tenant: a different aggregator, with its own feed.
   res = await h.applyRegistry(`discom: ${tenantB}\nparticipants:\n${participant('AGG-1', 'AGGREGATOR', keys.b1!)}`);
@@ -190,4 +190,21 @@ test('a replayed issuing request gets the same credential without its secret; a 
   assert.equal(b['fulfillment:saslPassword'], undefined);
   assert.equal((await signed('POST', '/v1/dr/kafka-credentials', {}, keys.desk!)).statusCode, 403);
   assert.equal((await signed('DELETE', `/v1/dr/kafka-credentials/${encodeURIComponent(a['fulfillment:saslUsername'] as string)}`, {}, keys.a2!)).statusCode, 200);
+});
+
+test('an aggregator without a feed yet gets its topics with its credential (empty, readable)', async () => {
+  const res = await signed('POST', '/v1/dr/kafka-credentials', {}, keys.a3!);
+  assert.equal(res.statusCode, 201, res.body);
+  const c = res.json() as Json;
+  const admin = clientOf(c).admin();
+  await admin.connect();
+  try {
+    for (const topic of c['ies:topicNames'] as string[]) {
+      const offsets = await eventually(() => admin.fetchTopicOffsets(topic).catch(() => undefined), 15_000, `${topic} served`);
+      assert.ok(offsets.every((o) => o.high === '0'), `${topic} is empty`);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  assert.equal((await signed('DELETE', `/v1/dr/kafka-credentials/${encodeURIComponent(c['fulfillment:saslUsername'] as string)}`, {}, keys.a3!)).statusCode, 200);
 });
