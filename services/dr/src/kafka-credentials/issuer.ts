@@ -6,6 +6,9 @@ import { AGGREGATOR_FEED_TOPICS, TOPICS, aggregatorTopicName } from '@ies/contra
 import { IesError } from '@ies/errors';
 import { consumerCredentialAcls, deleteScramUser, topicConfig, upsertScramUser, type ScramAdminAuth } from '@ies/kafka';
 
+/** Credentials one aggregator may hold at once (rotation needs two; a runaway client cannot fill the cluster with users). */
+export const MAX_CREDENTIALS_PER_AGGREGATOR = 5;
+
 /** What the node keeps of an issued credential: never the secret (Kafka keeps only its salted SCRAM hash). */
 export interface IssuedCredential {
   readonly username: string;
@@ -42,6 +45,8 @@ export class KafkaCredentialIssuer {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(aggregatorId)) throw new IesError('IES_ERR_VALIDATION', `aggregator id ${JSON.stringify(aggregatorId)} cannot name a Kafka user: Kafka credentials are issued to ids of letters, digits, '_' and '-' (at most 64)`);
     const ttl = ttlSeconds ?? settings.defaultTtlSeconds;
     if (!Number.isInteger(ttl) || ttl < 60 || ttl > settings.maxTtlSeconds) throw new IesError('IES_ERR_VALIDATION', `ttlSeconds ${ttl} must be an integer from 60 to ${settings.maxTtlSeconds}`);
+    const held = (await this.list(discomId, aggregatorId)).filter((r) => r.expiresAt > this.opts.now()).length;
+    if (held >= MAX_CREDENTIALS_PER_AGGREGATOR) throw new IesError('IES_ERR_VALIDATION', `${aggregatorId} already holds ${held} Kafka credentials (at most ${MAX_CREDENTIALS_PER_AGGREGATOR}); revoke one (DELETE /v1/dr/kafka-credentials/{username}) before asking for another`);
     const now = this.opts.now();
     const record: IssuedCredential = {
       username: `agg.${discomId}.${aggregatorId}.${randomBytes(6).toString('hex')}`,

@@ -208,3 +208,16 @@ test('an aggregator without a feed yet gets its topics with its credential (empt
   }
   assert.equal((await signed('DELETE', `/v1/dr/kafka-credentials/${encodeURIComponent(c['fulfillment:saslUsername'] as string)}`, {}, keys.a3!)).statusCode, 200);
 });
+
+test('an aggregator holds at most five credentials at once', async () => {
+  const issued: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const res = await signed('POST', '/v1/dr/kafka-credentials', {}, keys.a2!);
+    assert.equal(res.statusCode, 201, res.body);
+    issued.push((res.json() as Json)['fulfillment:saslUsername']);
+  }
+  const sixth = await signed('POST', '/v1/dr/kafka-credentials', {}, keys.a2!);
+  assert.equal(sixth.statusCode, 400);
+  assert.match((sixth.json() as Json).detail, /already holds 5 Kafka credentials/);
+  for (const u of issued) assert.equal((await signed('DELETE', `/v1/dr/kafka-credentials/${encodeURIComponent(u)}`, {}, keys.desk!)).statusCode, 200);
+});
