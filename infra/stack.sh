@@ -78,6 +78,9 @@ controller.listener.names=CONTROLLER
 inter.broker.listener.name=CLIENT
 listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,CLIENT:SASL_PLAINTEXT
 sasl.enabled.mechanisms=SCRAM-SHA-512
+# A SASL session re-authenticates every 5 minutes (KIP-368): a deleted or changed SCRAM user
+# (a revoked aggregator credential) cannot keep an open connection beyond that.
+connections.max.reauth.ms=300000
 sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
 sasl.mechanism.controller.protocol=PLAIN
 listener.name.client.sasl.enabled.mechanisms=SCRAM-SHA-512

@@ -15,6 +15,9 @@ listener.security.protocol.map=HOST:SASL_PLAINTEXT,INTERNAL:SASL_PLAINTEXT,CONTR
 inter.broker.listener.name=INTERNAL
 controller.listener.names=CONTROLLER
 sasl.enabled.mechanisms=SCRAM-SHA-512
+# A SASL session re-authenticates every 5 minutes (KIP-368): a deleted or changed SCRAM user
+# (a revoked aggregator credential) cannot keep an open connection beyond that.
+connections.max.reauth.ms=300000
 sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
 sasl.mechanism.controller.protocol=PLAIN
 listener.name.host.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;

@@ -41,10 +41,13 @@ WRITERS = {
     ("POST", "/v1/dr/events/{eventId}/transitions"): "AGGREGATOR",
     ("POST", "/v1/p2p/trades"): "PLATFORM",
     ("POST", "/v1/dr/openadr-clients"): "DISCOM",
+    ("POST", "/v1/dr/kafka-credentials"): "AGGREGATOR",
+    ("DELETE", "/v1/dr/kafka-credentials/{username}"): "AGGREGATOR",
 }
 READ_ROLES = ["DISCOM", "HEADEND", "AGGREGATOR", "PLATFORM", "AUDITOR", "PEER_DISCOM"]
 OWN_READER = {
     "/v1/dr/webhook": "AGGREGATOR",
+    "/v1/dr/kafka-credentials": "AGGREGATOR",
     "/v1/dr/events/{eventId}": "AGGREGATOR",
     "/v1/dr/events/{eventId}/baselines": "AGGREGATOR",
     "/v1/dr/events/{eventId}/performance": "AGGREGATOR",

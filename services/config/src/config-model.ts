@@ -38,6 +38,8 @@ export interface Config {
     readonly allowLoopbackWebhooks: boolean;
     /** Non-public networks (CIDR) webhooks may still be delivered to; by default public addresses only. */
     readonly webhookAllowedNetworks: readonly string[];
+    /** Kafka consumer credentials issued to aggregators (docs/dr.md "Kafka credentials"). */
+    readonly kafkaCredentials: KafkaCredentialSettings;
   };
   readonly notary: {
     /** Directory of per-tenant notary key files `<discom>.jwks.json` (private; created on first start). */
@@ -134,6 +136,23 @@ export interface Config {
      */
     readonly maxNotaryLagMs: number;
   };
+}
+
+export interface KafkaCredentialSettings {
+  /**
+   * The Kafka principal that creates the aggregators' SCRAM users and ACLs (ALTER on the
+   * cluster, which Kafka gives super-users in practice: see docs/security.md); undefined =
+   * the node issues no credentials (IES_DR_KAFKA_ISSUER unset).
+   */
+  readonly issuer: { readonly username: string; readonly password: string } | undefined;
+  /** Lifetime of a credential when the request names none, and the most it may ask for. */
+  readonly defaultTtlSeconds: number;
+  readonly maxTtlSeconds: number;
+  /** What the aggregator is told to connect to (the addresses it reaches, which may differ from the node's). */
+  readonly bootstrapServers: readonly string[];
+  readonly schemaRegistryUrl: string;
+  /** How often expired credentials are deleted (SCRAM user and ACLs). */
+  readonly sweepIntervalMs: number;
 }
 
 export interface KafkaSasl {

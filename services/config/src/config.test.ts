@@ -147,3 +147,19 @@ test('the witness has a name, a key folder and the vkeys of the logs it watches'
   assert.throws(() => loadConfig({ IES_WITNESS_LOGS: 'not-a-key' }), /IES_WITNESS_LOGS entry "not-a-key" must be a verifier key/);
   assert.throws(() => loadConfig({ IES_WITNESS_NAME: 'a b' }), /IES_WITNESS_NAME="a b"/);
 });
+
+test('aggregator Kafka credentials: off unless an issuer principal is named; its password from the secrets folder, redacted', () => {
+  const dir = secretsDir({ 'kafka/admin.password': 'issuer-secret' });
+  const off = loadConfig({ IES_SECRETS_DIR: dir });
+  assert.equal(off.dr.kafkaCredentials.issuer, undefined);
+  assert.deepEqual(off.dr.kafkaCredentials.bootstrapServers, off.kafka.brokers);
+  assert.equal(off.dr.kafkaCredentials.schemaRegistryUrl, off.registry.url);
+  const on = loadConfig({ IES_SECRETS_DIR: dir, IES_DR_KAFKA_ISSUER: 'admin', IES_DR_KAFKA_CLIENT_BROKERS: 'kafka.example:9093', IES_DR_KAFKA_CREDENTIAL_TTL_SECONDS: '600' });
+  assert.deepEqual(on.dr.kafkaCredentials.issuer, { username: 'admin', password: 'issuer-secret' });
+  assert.deepEqual(on.dr.kafkaCredentials.bootstrapServers, ['kafka.example:9093']);
+  assert.equal(on.dr.kafkaCredentials.defaultTtlSeconds, 600);
+  assert.ok(!JSON.stringify(redactConfig(on)).includes('issuer-secret'));
+  assert.throws(() => loadConfig({ IES_SECRETS_DIR: dir, IES_DR_KAFKA_ISSUER: 'nobody' }), /IES_DR_KAFKA_ISSUER=nobody: no password/);
+  // The node's own registry credentials are never handed to an aggregator.
+  assert.equal(loadConfig({ IES_SECRETS_DIR: dir, IES_REGISTRY_URL: 'http://reg:regpw@127.0.0.1:8081/apis/ccompat/v7' }).dr.kafkaCredentials.schemaRegistryUrl, 'http://127.0.0.1:8081/apis/ccompat/v7');
+});

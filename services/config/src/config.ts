@@ -3,7 +3,7 @@ import path from 'node:path';
 import { IesError } from '@ies/errors';
 import type { Config, Env, LoadConfigOptions } from './config-model.js';
 import { cidrs, notaryWitnesses, peerUrls, vkeys } from './list-settings.js';
-import { kafkaSasl, urlPassword } from './secrets.js';
+import { kafkaIssuer, kafkaSasl, urlPassword } from './secrets.js';
 
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -108,6 +108,15 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       webhookKeyFile: str('IES_WEBHOOK_KEY_FILE', '.stack/keys/webhook.private.jwk.json'),
       allowLoopbackWebhooks: str('IES_WEBHOOK_ALLOW_LOOPBACK_HTTP', 'false') === 'true',
       webhookAllowedNetworks: cidrs('IES_WEBHOOK_ALLOWED_NETWORKS', str('IES_WEBHOOK_ALLOWED_NETWORKS', ''), problems),
+      kafkaCredentials: {
+        issuer: kafkaIssuer(str('IES_DR_KAFKA_ISSUER', ''), env, secretsDir, secretFile, problems),
+        defaultTtlSeconds: int('IES_DR_KAFKA_CREDENTIAL_TTL_SECONDS', 3_600, 60, 30 * 86_400),
+        maxTtlSeconds: int('IES_DR_KAFKA_CREDENTIAL_MAX_TTL_SECONDS', 86_400, 60, 30 * 86_400),
+        bootstrapServers: str('IES_DR_KAFKA_CLIENT_BROKERS', brokers.join(',')).split(',').map((b) => b.trim()).filter(Boolean),
+        // Never the node's own registry credentials: the default is IES_REGISTRY_URL without them.
+        schemaRegistryUrl: url('IES_DR_KAFKA_CLIENT_REGISTRY_URL', withoutCredentials(str('IES_REGISTRY_URL', 'http://127.0.0.1:8081/apis/ccompat/v7')), ['http:', 'https:']),
+        sweepIntervalMs: int('IES_DR_KAFKA_CREDENTIAL_SWEEP_MS', 30_000, 200, 3_600_000),
+      },
     },
     settlement: {
       keysDir: str('IES_SETTLEMENT_KEYS_DIR', '.stack/keys/settlement'),
@@ -169,3 +178,14 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** `url` without its user name and password (unchanged when it does not parse: reported elsewhere). */
+function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

@@ -8,6 +8,7 @@ export function redactConfig(config: Config): unknown {
     registry: { url: withoutUserInfo(config.registry.url) },
     clickhouse: { ...config.clickhouse, url: withoutUserInfo(config.clickhouse.url), password: config.clickhouse.password ? '***' : '' },
     redis: { url: withoutUserInfo(config.redis.url), password: config.redis.password ? '***' : '' },
+    dr: { ...config.dr, kafkaCredentials: { ...config.dr.kafkaCredentials, schemaRegistryUrl: withoutUserInfo(config.dr.kafkaCredentials.schemaRegistryUrl), issuer: config.dr.kafkaCredentials.issuer === undefined ? undefined : { username: config.dr.kafkaCredentials.issuer.username, password: '***' } } },
   };
 }
 

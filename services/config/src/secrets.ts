@@ -24,6 +24,22 @@ export function kafkaSasl(env: Env, options: LoadConfigOptions, secretsDir: stri
   return { mechanism: mechanism as KafkaSasl['mechanism'], username, password, passwordFrom };
 }
 
+/**
+ * The principal that issues aggregators' Kafka credentials (IES_DR_KAFKA_ISSUER, '' = none):
+ * its password from IES_DR_KAFKA_ISSUER_PASSWORD_FILE or `<secretsDir>/kafka/<name>.password`.
+ */
+export function kafkaIssuer(username: string, env: Env, secretsDir: string, secretFile: (file: string, what: string) => string, problems: string[]): { username: string; password: string } | undefined {
+  if (username === '') return undefined;
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(username)) {
+    problems.push(`IES_DR_KAFKA_ISSUER=${JSON.stringify(username)} must be a Kafka user name (letters, digits, '.', '_' or '-')`);
+    return undefined;
+  }
+  const file = env.IES_DR_KAFKA_ISSUER_PASSWORD_FILE || path.join(secretsDir, 'kafka', `${username}.password`);
+  const password = secretFile(file, `Kafka password of the credential issuer ${username}`);
+  if (password === '') problems.push(`IES_DR_KAFKA_ISSUER=${username}: no password in ${file} (set IES_DR_KAFKA_ISSUER_PASSWORD_FILE)`);
+  return { username, password };
+}
+
 /** The password part of a URL ('' when none). */
 export function urlPassword(url: string): string {
   try {

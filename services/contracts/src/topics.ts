@@ -62,9 +62,9 @@ export function isTopicSafeId(id: string): boolean {
 }
 
 /**
- * `ies.<discom>.agg.<aggregatorId>.<name>`: an aggregator's own feed of a DR topic. Prefixed
- * ACLs on `ies.<discom>.agg.<aggregatorId>.` (READ) and on the group prefix
- * `agg.<aggregatorId>.` give each aggregator its records and nobody else's.
+ * `ies.<discom>.agg.<aggregatorId>.<name>`: an aggregator's own feed of a DR topic. The
+ * aggregator's issued Kafka credential (the DR front door) has LITERAL READ on these topics
+ * and PREFIXED READ on groups `agg.<discom>.<aggregatorId>.`: its records and nobody else's.
  */
 export function aggregatorTopicName(discom: string, aggregatorId: string, topic: TopicSpec): string {
   return `ies.${discom}.agg.${aggregatorId}.${topic.name}`;

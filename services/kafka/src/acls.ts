@@ -40,3 +40,16 @@ export function topicsOf(discom: string, principal: ServicePrincipal): string[] 
   const grants: KafkaGrants = KAFKA_GRANTS[principal];
   return [...new Set([...grants.read, ...grants.write])].map((id) => topicName(discom, TOPICS[id]));
 }
+
+/**
+ * The ACLs of an issued consumer credential (an aggregator's SCRAM user): LITERAL READ on
+ * each of `topics` (READ implies DESCRIBE; LITERAL so no other topic sharing a prefix is
+ * covered) and PREFIXED READ on its own consumer group ids. Nothing else: no WRITE, no
+ * cluster right, no other topic.
+ */
+export function consumerCredentialAcls(username: string, topics: readonly string[], groupPrefix: string): AclEntry[] {
+  return [
+    ...topics.map((t) => allow(username, AclResourceTypes.TOPIC, t, ResourcePatternTypes.LITERAL, AclOperationTypes.READ)),
+    allow(username, AclResourceTypes.GROUP, groupPrefix, ResourcePatternTypes.PREFIXED, AclOperationTypes.READ),
+  ];
+}

@@ -1,6 +1,7 @@
 export { createKafka, createIdempotentProducer, ACKS_ALL, type LogSink } from './client.js';
 export { ensureTenantTopics, provisionTenant, requireTenantTopics, topicConfig, type EnsureTopicsResult } from './topics.js';
-export { tenantAcls, topicsOf } from './acls.js';
+export { tenantAcls, topicsOf, consumerCredentialAcls } from './acls.js';
+export { upsertScramUser, deleteScramUser, SCRAM_ITERATIONS, type ScramAdminAuth } from './scram-users.js';
 export { AvroSerde, DEFAULT_SCHEMAS_DIR, type AvroSerdeOptions } from './avro.js';
 export { kafkaReadiness, registryReadiness } from './readiness.js';
 export { commitInTransaction, type ConsumedPosition } from './transaction.js';

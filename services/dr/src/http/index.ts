@@ -4,11 +4,14 @@ import { DrEventStore } from '../event-store.js';
 import { drStoreMarker } from '../event-store-rebuild.js';
 import { readBaselines, readPerformance } from '../dr-tables.js';
 import { loadPolicyRegistry } from '../policies.js';
+import { createKafka } from '@ies/kafka';
 import { drRoutes } from './dr-routes.js';
 import { AccessTokens, ClientSecrets, VtnStore, clientRoutes, verifyClientAssertion, vtnRoutes } from '../openadr/index.js';
 import type { DrEventRecord } from '../event-store.js';
 import { loadMeterHistory } from '../history.js';
 import { blockIndexOf } from '@ies/units';
+import { kafkaCredentialRoutes } from './kafka-credentials-routes.js';
+import { KafkaCredentialIssuer } from '../kafka-credentials/issuer.js';
 
 /** How often transitions a crash left in the outbox (between Redis and Kafka) are sent. */
 const OUTBOX_RELAY_MS = 5_000;
@@ -50,13 +53,32 @@ export function drHttp(ctx: NodeContext): ServiceHttp {
     assertion: (jwt: string, audience: string) => verifyClientAssertion(ctx.registry, jwt, [audience, ctx.config.nodeId], ctx.now()),
     store: new VtnStore(ctx.redis),
   };
+  const issuer = kafkaCredentialIssuer(ctx);
+  const sweep = issuer && everyTenant(ctx, ctx.config.dr.kafkaCredentials.sweepIntervalMs, 'Kafka credential expiry sweep', (t) => issuer.sweep(t));
   return {
     name: 'dr',
     plugin: async (app) => {
       drRoutes(app, deps);
       clientRoutes(app, { config: ctx.config, registry: ctx.registry, idempotency: ctx.idempotency, secrets, now: ctx.now });
       vtnRoutes(app, vtn);
+      kafkaCredentialRoutes(app, { config: ctx.config, registry: ctx.registry, idempotency: ctx.idempotency, issuer, now: ctx.now });
     },
-    close: async () => relay.stop(),
+    close: async () => {
+      relay.stop();
+      sweep?.stop();
+      await issuer?.close();
+    },
   };
+}
+
+/**
+ * The issuer of aggregators' Kafka credentials, when the operator named its principal
+ * (IES_DR_KAFKA_ISSUER): a Kafka client of its own, apart from the gateway's.
+ */
+function kafkaCredentialIssuer(ctx: NodeContext): KafkaCredentialIssuer | undefined {
+  const settings = ctx.config.dr.kafkaCredentials;
+  if (settings.issuer === undefined) return undefined;
+  const sasl = { mechanism: 'scram-sha-512' as const, username: settings.issuer.username, password: settings.issuer.password, passwordFrom: 'IES_DR_KAFKA_ISSUER' };
+  const kafka = createKafka({ ...ctx.config, kafka: { ...ctx.config.kafka, sasl } }, ctx.logger.child({ lib: 'kafkajs', principal: settings.issuer.username }));
+  return new KafkaCredentialIssuer({ kafka, redis: ctx.redis, settings, brokers: ctx.config.kafka.brokers, replicationFactor: ctx.config.kafka.replicationFactor, issuer: settings.issuer, now: ctx.now });
 }
