@@ -23,31 +23,45 @@ import { NOTARY_WITNESS_METRICS, registerWitnessMetrics } from '../../src/http/w
 import { WitnessRecord } from '../../src/witnessing.js';
 import { checkpointAt, notaryFixture } from './support.js';
 
-const fx = await notaryFixture();
 const quiet = createLogger({ name: 'it', level: 'silent' }, nullStream());
+
+/** A node's witness front door (its own key) on the stack's Redis, watching the logs of `vkeys`. */
+async function startWitness(name: string, keysDir: string, vkeys: readonly string[]) {
+  const config = stackConfig({ IES_WITNESS_LOGS: vkeys.join(','), IES_WITNESS_KEYS_DIR: keysDir, IES_WITNESS_NAME: name });
+  const redis = createRedis(config, { failFast: true });
+  const app = buildHttpApp({ logger: quiet, metrics: createMetricsRegistry(`witness-${name}`), readiness: [] });
+  await app.register(witnessHttp({ config, redis, metrics: createMetricsRegistry(`witness-door-${name}`), now: Date.now }).plugin);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/witness`;
+  const vkey = (await (await fetch(`${url}/vkey`)).text()).trim();
+  return { name, url, vkey, close: async (origins: readonly string[]) => { await app.close(); await redis.del(...origins.map((o) => `ies:witness:${o}`)); redis.disconnect(); } };
+}
+
+// Two nodes: A hosts one log, B another; each node's witness watches the other's log, and
+// each notary pushes to the other node's witness. The logs' keys exist before the witnesses
+// are configured to watch them (as operators hand each other their vkeys).
+const fx = await notaryFixture();
+const fxB = await notaryFixture();
 const origin = logOrigin(stackConfig(fx.env, 'notary'), fx.tenant);
-// The log's keys exist before the witness is configured to watch it (as an operator would hand over the vkey).
+const originB = logOrigin(stackConfig(fxB.env, 'notary'), fxB.tenant);
 const logKeys = await new NotaryKeyFile(fx.keysDir, origin, fx.tenant).current();
+const logKeysB = await new NotaryKeyFile(fxB.keysDir, originB, fxB.tenant).current();
+const tag = randomBytes(4).toString('hex');
+const witnessOfB = await startWitness(`node-b-${tag}.ies.test/witness`, `${fxB.keysDir}/witness`, [logKeys.verifierKeys[0]!]);
+const witnessOfA = await startWitness(`node-a-${tag}.ies.test/witness`, `${fx.keysDir}/witness`, [logKeysB.verifierKeys[0]!]);
+const { url: witnessUrl, vkey: witnessVkey, name: witnessName } = witnessOfB;
 
-// The peer node's witness: its own key, watching this log.
-const witnessName = `peer-${randomBytes(4).toString('hex')}.ies.test/witness`;
-const witnessConfig = stackConfig({ IES_WITNESS_LOGS: logKeys.verifierKeys[0]!, IES_WITNESS_KEYS_DIR: `${fx.keysDir}/witness`, IES_WITNESS_NAME: witnessName });
-const witnessRedis = createRedis(witnessConfig, { failFast: true });
-const witnessApp = buildHttpApp({ logger: quiet, metrics: createMetricsRegistry('witness-it'), readiness: [] });
-const witnessDoor = witnessHttp({ config: witnessConfig, redis: witnessRedis, metrics: createMetricsRegistry('witness-it-2'), now: Date.now });
-await witnessApp.register(witnessDoor.plugin);
-await witnessApp.listen({ host: '127.0.0.1', port: 0 });
-const witnessUrl = `http://127.0.0.1:${(witnessApp.server.address() as AddressInfo).port}/witness`;
-const witnessVkey = (await (await fetch(`${witnessUrl}/vkey`)).text()).trim();
-
-const notary = await startNotaryService({ ...fx.env, IES_NOTARY_WITNESSES: JSON.stringify([{ url: witnessUrl, vkey: witnessVkey }]) }, { onFatal: () => {}, logger: quiet });
+const notary = await startNotaryService({ ...fx.env, IES_NOTARY_WITNESSES: JSON.stringify([{ url: witnessOfB.url, vkey: witnessOfB.vkey }]) }, { onFatal: () => {}, logger: quiet });
+const notaryB = await startNotaryService({ ...fxB.env, IES_NOTARY_WITNESSES: JSON.stringify([{ url: witnessOfA.url, vkey: witnessOfA.vkey }]) }, { onFatal: () => {}, logger: quiet });
 const record = new WitnessRecord(fx.redis, fx.tenant);
+const recordB = new WitnessRecord(fxB.redis, fxB.tenant);
 after(async () => {
   await notary.stop();
-  await witnessApp.close();
-  await witnessRedis.del(`ies:witness:${origin}`);
-  witnessRedis.disconnect();
+  await notaryB.stop();
+  await witnessOfB.close([origin]);
+  await witnessOfA.close([originB]);
   await fx.close();
+  await fxB.close();
 });
 
 const witnessedAt = (size: number) => eventually(async () => {
@@ -55,7 +69,17 @@ const witnessedAt = (size: number) => eventually(async () => {
   return note && checkpointSizeOf(note) === size ? note : undefined;
 }, 30_000, `a witnessed checkpoint of size ${size}`);
 
-test('each new checkpoint is cosigned by the witness and verifies under a 1-of-1 witness policy', async () => {
+test('two nodes witness each other: the checkpoints of each log are cosigned by the other node and verify under a 1-of-1 policy', async () => {
+  for (let i = 0; i < 2; i++) await fxB.produceBatch();
+  await checkpointAt(fxB, 2, "node B's log at size 2");
+  const noteB = await eventually(async () => {
+    const n = await recordB.witnessed();
+    return n && checkpointSizeOf(n) === 2 ? n : undefined;
+  }, 30_000, "node B's log witnessed by node A");
+  const verifiedB = verifyCheckpoint(noteB, { ...(await fxB.trust()), origin: originB, witnesses: { keys: [parseCosignerKey(witnessOfA.vkey)], quorum: 1 } });
+  assert.ok(verifiedB.ok, JSON.stringify(verifiedB));
+  assert.deepEqual(verifiedB.witnessedBy, [witnessOfA.name]);
+
   for (let i = 0; i < 3; i++) await fx.produceBatch();
   await checkpointAt(fx, 3, 'the log at size 3');
   const note = await witnessedAt(3);
