@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Consumer } from 'kafkajs';
 import { SignJWT } from 'jose';
 import { TOPICS, topicName } from '@ies/contracts';
 import { ED25519_2020_CONTEXT, encodeStatusList, IES_METERDATA_CONTEXT, IES_METERDATA_CREDENTIAL_CONTEXT, METERDATA_JSON_CONTEXT, signCredential, VC_V2_CONTEXT, type PrivateEd25519Jwk, type ProofKind } from '@ies/credentials';
@@ -30,8 +29,8 @@ let otherHeadEnd: KeyPair;
 let notary: Awaited<ReturnType<typeof startNotaryService>>;
 let loader: Awaited<ReturnType<typeof startLoaderService>>;
 let submissions: SubmissionsIntake;
-let watcher: Consumer;
-const seen: { batches: Json[]; dead: Json[] } = { batches: [], dead: [] };
+let watcher: Awaited<ReturnType<typeof h.watchBatches>>;
+const seen = () => watcher.seen;
 const DID = 'did:web:hes-vc.discom.example';
 const STATUS_LIST = 'https://node.discom.example/status/HES-VC/1';
 const REVOKED_INDEX = 5;
@@ -63,19 +62,11 @@ before(async () => {
   notary = await startNotaryService(env, { onFatal: (err) => assert.fail(err), logger: createLogger({ name: 'it', level: 'silent' }, nullStream()) });
   loader = await startLoaderService(env);
   submissions = await startSubmissionsConsumer(h.gatewayKafka, h.deps, { info() {}, warn() {} }, `${h.config.nodeId}-gateway-submissions-${randomUUID()}`);
-  watcher = h.kafka.consumer({ groupId: `${tenant}-it-vc-watch` });
-  await watcher.connect();
-  await watcher.subscribe({ topics: [topicName(tenant, TOPICS.meterBatches), topicName(tenant, TOPICS.deadLetter)], fromBeginning: true });
-  await watcher.run({
-    eachMessage: async ({ topic, message }) => {
-      const v = await h.serde.decode<Json>(message.value as Buffer);
-      (topic.endsWith('meter-batches.v1') ? seen.batches : seen.dead).push(v);
-    },
-  });
+  watcher = await h.watchBatches(tenant, 'vc-watch');
 });
 after(async () => {
   await submissions.disconnect();
-  await watcher.disconnect();
+  await watcher.stop();
   await loader.stop();
   await notary.stop();
   await h.close();
@@ -127,7 +118,7 @@ test('valid credentials of both proof kinds are ingested like any batch, re-veri
     assert.equal(body.batchId, `HES-VC:${c.id}`);
     assert.equal(body.format, 'IES_METERDATA_VC');
     assert.deepEqual(body.counts, { reads: 1, accepted: 1, rejected: 0 });
-    const record = await eventually(async () => seen.batches.find((b) => b.batchId === body.batchId), 30_000, 'the batch on meter-batches.v1');
+    const record = await eventually(async () => seen().batches.find((b) => b.batchId === body.batchId), 30_000, 'the batch on meter-batches.v1');
     assert.equal(record.signature, '');
     assert.equal(Buffer.from(record.body).toString(), c.body.toString(), 'the credential is stored as sent');
     assert.equal(record.reads[0].wh, wh);
@@ -153,7 +144,7 @@ test('the same credential again is a replay; its id with another body is a confl
   assert.equal(conflict.statusCode, 409, conflict.body);
   assert.equal((conflict.json() as Json).code, 'IES_ERR_REPLAY_CONFLICT');
   await new Promise((r) => setTimeout(r, 1_000));
-  assert.equal(seen.batches.filter((b) => b.batchId === `HES-VC:${c.id}`).length, 1, 'one batch for the credential');
+  assert.equal(seen().batches.filter((b) => b.batchId === `HES-VC:${c.id}`).length, 1, 'one batch for the credential');
 });
 
 test('refused credentials answer their code and nothing of them is ingested', async () => {
@@ -178,9 +169,9 @@ test('refused credentials answer their code and nothing of them is ingested', as
   // A valid batch sent after them lands; none of the refused ones is before it on the topic.
   const marker = await credential({ block: blocks[4] });
   assert.equal((await post(marker.body)).statusCode, 202);
-  await eventually(async () => seen.batches.find((b) => b.batchId === `HES-VC:${marker.id}`), 30_000, 'the marker batch');
-  assert.deepEqual(seen.batches.filter((b) => refusedIds.includes(b.batchId)), []);
-  assert.equal(seen.batches.some((b) => b.reads.some((r: Json) => r.blockStart === Date.parse(blocks[3] as string))), false, 'no read of a refused credential');
+  await eventually(async () => seen().batches.find((b) => b.batchId === `HES-VC:${marker.id}`), 30_000, 'the marker batch');
+  assert.deepEqual(seen().batches.filter((b) => refusedIds.includes(b.batchId)), []);
+  assert.equal(seen().batches.some((b) => b.reads.some((r: Json) => r.blockStart === Date.parse(blocks[3] as string))), false, 'no read of a refused credential');
 });
 
 test('on headend-submissions.v1 a credential is accepted, a revoked one dead-lettered with its code', async () => {
@@ -195,9 +186,9 @@ test('on headend-submissions.v1 a credential is accepted, a revoked one dead-let
   await send(revoked.body);
   await send(good.body);
   await producer.disconnect();
-  const batch = await eventually(async () => seen.batches.find((b) => b.batchId === `HES-VC:${good.id}`), 30_000, 'the credential batch from Kafka');
+  const batch = await eventually(async () => seen().batches.find((b) => b.batchId === `HES-VC:${good.id}`), 30_000, 'the credential batch from Kafka');
   assert.equal(batch.format, 'IES_METERDATA_VC');
-  const dead = await eventually(async () => seen.dead.find((d) => d.stage === 'submissions-consumer' && d.code === 'IES_ERR_CREDENTIAL_REVOKED'), 30_000, 'the dead-lettered credential');
+  const dead = await eventually(async () => seen().dead.find((d) => d.stage === 'submissions-consumer' && d.code === 'IES_ERR_CREDENTIAL_REVOKED'), 30_000, 'the dead-lettered credential');
   assert.match(dead.message, new RegExp(revoked.id));
-  assert.equal(seen.batches.some((b) => b.batchId === `HES-VC:${revoked.id}`), false);
+  assert.equal(seen().batches.some((b) => b.batchId === `HES-VC:${revoked.id}`), false);
 });

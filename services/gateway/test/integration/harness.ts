@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '@ies/config';
-import type { ServicePrincipal } from '@ies/contracts';
+import { TOPICS, topicName, type ServicePrincipal } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { AvroSerde, createIdempotentProducer, createKafka, provisionTenants } from '@ies/kafka';
 import { createLogger, createMetricsRegistry } from '@ies/observability';
@@ -88,6 +88,33 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
     }
   }
 
+  /** Every Redis key matching `pattern` (SCAN, never KEYS on the shared Redis). */
+  async function scanKeys(pattern: string): Promise<string[]> {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== '0');
+    return keys;
+  }
+
+  /** Records of a tenant's meter-batches.v1 and dead-letter.v1 as they arrive, decoded (the test acts as an outside watcher). */
+  async function watchBatches(tenant: string, groupSuffix: string) {
+    const seen: { batches: Json[]; dead: Json[] } = { batches: [], dead: [] };
+    const consumer = kafka.consumer({ groupId: `${tenant}-it-${groupSuffix}` });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topicName(tenant, TOPICS.meterBatches), topicName(tenant, TOPICS.deadLetter)], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ topic, message }) => {
+        const v = await serde.decode<Json>(message.value as Buffer);
+        (topic.endsWith('meter-batches.v1') ? seen.batches : seen.dead).push(v);
+      },
+    });
+    return { seen, stop: () => consumer.disconnect() };
+  }
+
   const deps = { config, registry, serde, producer, idempotency: new IdempotencyStore(redis, 3600, 300, { guardedTenants: tenants }), now: () => clock ?? Date.now() };
   const gatewayAdmin = gatewayKafka.admin();
   await gatewayAdmin.connect();
@@ -98,7 +125,7 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
   await ledger.whole();
   await ownersRebuildStores();
   return {
-    tenants, config, app, registry, kafka, gatewayKafka, kafkaAs, serde, operator, applyRegistry, submit, deps, redis, ledger, ownersRebuildStores,
+    tenants, config, app, registry, kafka, gatewayKafka, kafkaAs, serde, operator, applyRegistry, submit, deps, redis, ledger, ownersRebuildStores, scanKeys, watchBatches,
     setClock: (ms: number | undefined) => { clock = ms; },
     async close() {
       await ledger.stop();

@@ -173,13 +173,7 @@ test('a tampered batch is refused with problem+json; a batch id reused for anoth
 });
 
 test('while the replay ledger is rebuilt the client waits out 503 + Retry-After and gets the first answer for the same jti; nothing is written twice', async () => {
-  const lost: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await h.redis.scan(cursor, 'MATCH', `ies:${tenant}:msg:*`, 'COUNT', 500);
-    lost.push(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  const lost = await h.scanKeys(`ies:${tenant}:msg:*`);
   assert.ok(lost.includes(`ies:${tenant}:msg:ledger`));
   await h.redis.del(...lost);
 

@@ -33,13 +33,7 @@ after(async () => {
 
 /** Drops every Redis key of the tenant in one command (never FLUSHALL the shared Redis). */
 async function loseTenant(): Promise<number> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await h.redis.scan(cursor, 'MATCH', `ies:${tenant}:*`, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...found);
-  } while (cursor !== '0');
+  const keys = await h.scanKeys(`ies:${tenant}:*`);
   return keys.length === 0 ? 0 : h.redis.del(...keys);
 }
 

@@ -36,14 +36,7 @@ async function signedBatch(rows: string[], jti = `B-${randomUUID()}`) {
 }
 
 async function ledgerKeys(): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await h.redis.scan(cursor, 'MATCH', `ies:${tenant}:msg:*`, 'COUNT', 500);
-    keys.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
-  return keys;
+  return h.scanKeys(`ies:${tenant}:msg:*`);
 }
 
 async function batchIdsOnTopic(): Promise<string[]> {

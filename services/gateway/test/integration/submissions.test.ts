@@ -1,20 +1,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { Consumer } from 'kafkajs';
 import { TOPICS, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { ACKS_ALL, createIdempotentProducer } from '@ies/kafka';
 import { eventually } from '@ies/testing';
 import { startSubmissionsConsumer, type SubmissionsIntake } from '../../src/intake/submissions-consumer.js';
-import { CSV_HEADER, istBlocks, registryYaml, startHarness, type Json } from './harness.js';
+import { CSV_HEADER, istBlocks, registryYaml, startHarness } from './harness.js';
 
 let h: Awaited<ReturnType<typeof startHarness>>;
 let key: KeyPair;
 let tenant: string;
 let submissions: SubmissionsIntake;
-const seen: { batches: Json[]; dead: Json[] } = { batches: [], dead: [] };
-let watcher: Consumer;
+let watcher: Awaited<ReturnType<typeof h.watchBatches>>;
+const seen = () => watcher.seen;
 
 before(async () => {
   h = await startHarness(1);
@@ -22,19 +21,11 @@ before(async () => {
   key = await generateSigningKey();
   assert.equal((await h.applyRegistry(registryYaml(tenant, { id: 'HES-K', keys: [key] }, [{ id: 'K-1' }]))).statusCode, 200);
   submissions = await startSubmissionsConsumer(h.gatewayKafka, h.deps, { info() {}, warn() {} }, `${h.config.nodeId}-gateway-submissions-${randomUUID()}`);
-  watcher = h.kafka.consumer({ groupId: `${tenant}-it-watch` });
-  await watcher.connect();
-  await watcher.subscribe({ topics: [topicName(tenant, TOPICS.meterBatches), topicName(tenant, TOPICS.deadLetter)], fromBeginning: true });
-  await watcher.run({
-    eachMessage: async ({ topic, message }) => {
-      const v = await h.serde.decode<Json>(message.value as Buffer);
-      (topic.endsWith('meter-batches.v1') ? seen.batches : seen.dead).push(v);
-    },
-  });
+  watcher = await h.watchBatches(tenant, 'watch');
 });
 after(async () => {
   await submissions.disconnect();
-  await watcher.disconnect();
+  await watcher.stop();
   await h.close();
 });
 
@@ -50,7 +41,7 @@ test('a signed envelope produced to headend-submissions.v1 is accepted like the 
   const jti = `K-${randomUUID()}`;
   const body = `${CSV_HEADER}\nK-1,${istBlocks(1)[0]},42,0,VALID\n`;
   await produceSubmission(body, await signDetached(Buffer.from(body), key, { iat: Math.floor(Date.now() / 1000), jti, htm: 'POST', htu: '/v1/meter-data', tenant }));
-  const batch = await eventually(async () => seen.batches.find((b) => b.batchId === `HES-K:${jti}`), 30_000, 'the batch on meter-batches.v1');
+  const batch = await eventually(async () => seen().batches.find((b) => b.batchId === `HES-K:${jti}`), 30_000, 'the batch on meter-batches.v1');
   assert.equal(batch.reads[0].wh, 42);
 });
 
@@ -58,7 +49,7 @@ test('a tampered envelope is dead-lettered with the signature code, not dropped'
   const body = `${CSV_HEADER}\nK-1,${istBlocks(1)[0]},42,0,VALID\n`;
   const sig = await signDetached(Buffer.from(body), key, { iat: Math.floor(Date.now() / 1000), jti: `K-${randomUUID()}`, htm: 'POST', htu: '/v1/meter-data', tenant });
   await produceSubmission(body.replace(',42,', ',43,'), sig);
-  const dead = await eventually(async () => seen.dead.find((d) => d.stage === 'submissions-consumer'), 30_000, 'a dead-letter record');
+  const dead = await eventually(async () => seen().dead.find((d) => d.stage === 'submissions-consumer'), 30_000, 'a dead-letter record');
   assert.equal(dead.code, 'IES_ERR_SIGNATURE_INVALID');
   assert.ok(dead.payload && dead.payload.length > 0, 'the refused envelope is kept');
 });
