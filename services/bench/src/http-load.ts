@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import http from 'node:http';
+import { fileURLToPath } from 'node:url';
 
 /**
  * A bounded loopback load generator: GETs over keep-alive connections to one 127.0.0.1
@@ -135,23 +137,32 @@ export function openLoop(t: LoadTarget & { rate: number }): { stop(): Promise<Lo
   };
 }
 
-/** A bare node:http server on 127.0.0.1 answering every GET with the same `bytes`: the ceiling of this client on this machine. */
-export async function startStaticServer(bytes: Buffer): Promise<{ origin: string; close(): Promise<void> }> {
-  const server = http.createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length });
-    res.end(bytes);
+/** The ceiling: static-server.js as a child process on 127.0.0.1 serving `size` bytes to every GET; stopped by its pid. */
+export async function startStaticServer(size: number): Promise<{ origin: string; pid: number | undefined; close(): Promise<void> }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./static-server.js', import.meta.url)), String(size)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('the static server did not print its port within 10 s')), 10_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /^(\d+)\n/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the static server exited with status ${code} before listening`)));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
   return {
     origin: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    pid: child.pid,
+    async close() {
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      process.kill(child.pid, 'SIGTERM');
+      const timer = setTimeout(() => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
   };
 }

@@ -8,6 +8,7 @@ import { provisionTenants } from '@ies/kafka';
 import { closedLoop, openLoop, startStaticServer, type LoadResult } from './http-load.js';
 import { freePort, postBatch, prepareBatches, quietSink, register, runPhase, startGatewayChild, throttle, waitReady, type GatewayChild, type IngestBenchOptions, type PhaseResult, type PreparedBatch } from './ingest.js';
 import { startNotaryChild, type NotaryChild } from './notary-watch.js';
+import { servingSchedule } from './ingest-schedule.js';
 import { checkpointSize, fullTilePaths, percentileOf } from './tile-paths.js';
 
 /**
@@ -17,7 +18,7 @@ import { checkpointSize, fullTilePaths, percentileOf } from './tile-paths.js';
  * batches until it has full tiles, then (1) fetches full level-0 tiles and entry bundles over
  * loopback keep-alive connections, against the same client fetching an 8 KiB static body
  * from a bare node:http server (the ceiling); (2) runs the same ingest workload in four
- * interleaved quarters, off/on/off/on, the "on" ones with tile reads at a fixed rate.
+ * phases, serving off and on in ABBA order, the "on" ones with tile reads at a fixed rate.
  */
 
 export interface TilesBenchOptions {
@@ -29,26 +30,29 @@ export interface TilesBenchOptions {
   seconds: number;
   /** Upper bound on requests per closed-loop phase. */
   maxRequests: number;
-  /** Ingest batches for the off/on phases (split into four quarters). */
+  /** Ingest batches per off or on phase. */
   ingestBatches: number;
+  /** Off/on pairs of ingest phases. */
+  rounds: number;
   /** Reads per ingest batch (even). */
   batchReads: number;
-  /** Upper bound on each ingest quarter, seconds. */
+  /** Upper bound on each ingest phase, seconds. */
   ingestSeconds: number;
-  /** Tile requests per second while ingest runs in the "on" quarters. */
+  /** Tile requests per second while ingest runs in the "on" phases. */
   tileRate: number;
   /** Head-ends posting concurrently (fill and ingest). */
   concurrency: number;
 }
 
 const USAGE = `usage: npm run bench:tiles -- [--entries 4096] [--connections 16] [--seconds 10] [--max-requests 200000]
-                              [--ingest-batches 3200] [--batch-reads 1000] [--ingest-seconds 20]
-                              [--tile-rate 200] [--concurrency 8]
+                              [--ingest-batches 600] [--rounds 3] [--batch-reads 1000] [--ingest-seconds 20]
+                              [--tile-rate 500] [--concurrency 8]
   (or IES_BENCH_TILES_<OPTION>, e.g. IES_BENCH_TILES_ENTRIES)
   starts a gateway and a notary child on 127.0.0.1 for a fresh tenant, fills its log with --entries
   one-row batches, measures full tile and entry-bundle serving (closed loop, --connections keep-alive
   connections, --seconds each) against a bare node:http 8 KiB ceiling, then the same ingest workload
-  with tile serving off and on (--tile-rate requests/s), in interleaved quarters.`;
+  with tile serving off and on (--tile-rate requests/s of tiles and gzip bundles), --rounds pairs of
+  phases in ABBA order, each phase --ingest-batches batches or --ingest-seconds, whichever ends first.`;
 
 /** Set-up and fill must finish inside the gateway's 300 s iat window for the pre-signed fill batches. */
 const FILL_SECONDS = 200;
@@ -71,7 +75,7 @@ export function parseTilesOptions(argv: readonly string[], env: Env): TilesBench
       i += 1;
     }
   }
-  const known = new Set(['entries', 'connections', 'seconds', 'max-requests', 'ingest-batches', 'batch-reads', 'ingest-seconds', 'tile-rate', 'concurrency']);
+  const known = new Set(['entries', 'connections', 'seconds', 'max-requests', 'ingest-batches', 'rounds', 'batch-reads', 'ingest-seconds', 'tile-rate', 'concurrency']);
   for (const k of given.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   const envName = (name: string) => `IES_BENCH_TILES_${name.toUpperCase().replace(/-/g, '_')}`;
   const int = (name: string, fallback: number, min: number, max: number) => {
@@ -87,10 +91,11 @@ export function parseTilesOptions(argv: readonly string[], env: Env): TilesBench
     connections: int('connections', 16, 1, 256),
     seconds: int('seconds', 10, 1, 60),
     maxRequests: int('max-requests', 200_000, 1, 10_000_000),
-    ingestBatches: int('ingest-batches', 3200, 4, 20_000),
+    ingestBatches: int('ingest-batches', 600, 1, 20_000),
+    rounds: int('rounds', 3, 1, 10),
     batchReads,
     ingestSeconds: int('ingest-seconds', 20, 1, 60),
-    tileRate: int('tile-rate', 200, 1, 20_000),
+    tileRate: int('tile-rate', 500, 1, 20_000),
     concurrency: int('concurrency', 8, 1, 64),
   };
 }
@@ -124,7 +129,7 @@ async function drained(url: string, tenant: string, size: number, timeoutMs: num
   }
 }
 
-interface IngestQuarter { serving: boolean; phase: PhaseResult; retries: number; tiles?: LoadResult }
+interface IngestPhase { serving: boolean; phase: PhaseResult; retries: number; tiles?: LoadResult }
 
 /** Runs the benchmark; resolves with the exit status (0 unless something failed). */
 export async function runTilesBench(argv: readonly string[], env: Env): Promise<number> {
@@ -146,10 +151,11 @@ export async function runTilesBench(argv: readonly string[], env: Env): Promise<
   let gateway: GatewayChild | undefined;
   let notary: NotaryChild | undefined;
   let ceiling: Awaited<ReturnType<typeof startStaticServer>> | undefined;
-  // Hard bound on the whole run: set-up, fill, the three closed-loop phases, four ingest quarters, drains.
-  const watchdogMs = (FILL_SECONDS + 5 * o.seconds + 4 * o.ingestSeconds + 6 * DRAIN_TIMEOUT_MS / 1000 + 120) * 1000;
+  // Hard bound on the whole run: set-up, fill, the three closed-loop phases, the ingest phases, drains.
+  const watchdogMs = (FILL_SECONDS + 5 * o.seconds + 2 * o.rounds * (o.ingestSeconds + DRAIN_TIMEOUT_MS / 1000) + DRAIN_TIMEOUT_MS / 1000 + 120) * 1000;
   const killChildren = () => {
     for (const c of [gateway?.child, notary?.child]) if (c?.pid !== undefined && c.exitCode === null && c.signalCode === null) process.kill(c.pid, 'SIGTERM');
+    if (ceiling?.pid !== undefined) process.kill(ceiling.pid, 'SIGTERM');
   };
   const watchdog = setTimeout(() => {
     console.error(`bench:tiles: still running after ${watchdogMs / 1000} s; stopping the gateway (pid ${gateway?.child.pid ?? '-'}) and the notary (pid ${notary?.child.pid ?? '-'})`);
@@ -203,39 +209,39 @@ export async function runTilesBench(argv: readonly string[], env: Env): Promise<
     const bundleRun = await closedLoop({ ...load, origin: url, paths: bundles.map((p) => prefix + p), headers: { 'accept-encoding': 'gzip' } });
     const bundlePlainRun = await closedLoop({ ...load, origin: url, paths: bundles.map((p) => prefix + p), headers: { 'accept-encoding': 'identity' } });
     const healthRun = await closedLoop({ ...load, origin: url, paths: ['/healthz'] });
-    ceiling = await startStaticServer(randomBytes(8192));
+    ceiling = await startStaticServer(8192);
     const staticRun = await closedLoop({ ...load, origin: ceiling.origin, paths: ['/static'] });
     await ceiling.close();
     ceiling = undefined;
 
     // (2) The same ingest workload with serving off and on, interleaved so drift hits both alike.
-    // Each quarter is signed just before it runs (the gateway refuses an iat older than 300 s) and
+    // Each phase is signed just before it runs (the gateway refuses an iat older than 300 s) and
     // walks its own blocks: with one meter per row, a batch takes one block per head-end.
-    const quarter = Math.ceil(o.ingestBatches / 4);
-    const blocksPerQuarter = Math.ceil(quarter / o.concurrency);
-    const ingestOptions: IngestBenchOptions = { batches: quarter, concurrency: o.concurrency, seconds: o.ingestSeconds, batchReads: o.batchReads, metersPerHeadEnd: o.batchReads / 2, cpuProfDir: undefined };
+    const blocksPerPhase = Math.ceil(o.ingestBatches / o.concurrency);
+    const ingestOptions: IngestBenchOptions = { batches: o.ingestBatches, concurrency: o.concurrency, seconds: o.ingestSeconds, batchReads: o.batchReads, metersPerHeadEnd: o.batchReads / 2, cpuProfDir: undefined };
     const mixed = tiles.flatMap((t, i) => [prefix + t, prefix + (bundles[i] as string)]);
-    const quarters: IngestQuarter[] = [];
+    const phases: IngestPhase[] = [];
     let expected = size;
-    for (let q = 0; q < 4; q += 1) {
-      const serving = q % 2 === 1;
-      const part: PreparedBatch[] = await prepareBatches(ingestOptions, `${runId}I${q}`, tenant, ingestFleet, q * blocksPerQuarter);
+    const schedule = servingSchedule(o.rounds);
+    for (let q = 0; q < schedule.length; q += 1) {
+      const serving = schedule[q] as boolean;
+      const part: PreparedBatch[] = await prepareBatches(ingestOptions, `${runId}I${q}`, tenant, ingestFleet, q * blocksPerPhase);
       const retriesBefore = throttle.retries;
       const background = serving ? openLoop({ origin: url, paths: mixed, headers: { 'accept-encoding': 'gzip' }, rate: o.tileRate, connections: o.connections, seconds: o.ingestSeconds + 30, maxRequests: o.maxRequests }) : undefined;
       const phase = await runPhase(part, o.concurrency, o.ingestSeconds, (b) => postBatch(url, b));
       const tileLoad = background ? await background.stop() : undefined;
-      quarters.push({ serving, phase, retries: throttle.retries - retriesBefore, ...(tileLoad ? { tiles: tileLoad } : {}) });
-      console.log(`bench:tiles: ingest quarter ${q + 1} (serving ${serving ? `on, ${o.tileRate} tile req/s` : 'off'}): ${phase.reads} reads in ${(phase.elapsedMs / 1000).toFixed(2)} s${phase.errors.length ? `, ${phase.errors.length} errors` : ''}`);
+      phases.push({ serving, phase, retries: throttle.retries - retriesBefore, ...(tileLoad ? { tiles: tileLoad } : {}) });
+      console.log(`bench:tiles: ingest phase ${q + 1} (serving ${serving ? `on, ${o.tileRate} tile req/s` : 'off'}): ${phase.reads} reads in ${(phase.elapsedMs / 1000).toFixed(2)} s${phase.errors.length ? `, ${phase.errors.length} errors` : ''}`);
       expected += phase.batches;
-      // Each quarter starts with the notary caught up, so back-pressure from an earlier one does not leak in.
+      // Each phase starts with the notary caught up, so back-pressure from an earlier one does not leak in.
       await drained(url, tenant, expected, DRAIN_TIMEOUT_MS);
     }
 
-    printReport(o, { tenant, size, tiles: tiles.length, tileRun, bundleRun, bundlePlainRun, healthRun, staticRun, quarters });
-    const failed = [tileRun, bundleRun, bundlePlainRun, healthRun, staticRun].reduce((n, r) => n + r.errors, 0) + quarters.reduce((n, q) => n + q.phase.errors.length + (q.tiles?.errors ?? 0), 0);
+    printReport(o, { maxNotaryLagMs: config.ingest.maxNotaryLagMs, tenant, size, tiles: tiles.length, tileRun, bundleRun, bundlePlainRun, healthRun, staticRun, phases });
+    const failed = [tileRun, bundleRun, bundlePlainRun, healthRun, staticRun].reduce((n, r) => n + r.errors, 0) + phases.reduce((n, q) => n + q.phase.errors.length + (q.tiles?.errors ?? 0), 0);
     if (failed > 0) {
       console.error(`bench:tiles: ${failed} request(s) failed; first ones:`);
-      for (const e of [tileRun, bundleRun, bundlePlainRun, healthRun, staticRun].flatMap((r) => r.firstErrors).concat(quarters.flatMap((q) => [...q.phase.errors, ...(q.tiles?.firstErrors ?? [])])).slice(0, 10)) console.error(`  ${e}`);
+      for (const e of [tileRun, bundleRun, bundlePlainRun, healthRun, staticRun].flatMap((r) => r.firstErrors).concat(phases.flatMap((q) => [...q.phase.errors, ...(q.tiles?.firstErrors ?? [])])).slice(0, 10)) console.error(`  ${e}`);
       return 1;
     }
     return 0;
@@ -275,7 +281,7 @@ function table(rows: readonly (readonly string[])[]): void {
   });
 }
 
-function printReport(o: TilesBenchOptions, r: { tenant: string; size: number; tiles: number; tileRun: LoadResult; bundleRun: LoadResult; bundlePlainRun: LoadResult; healthRun: LoadResult; staticRun: LoadResult; quarters: IngestQuarter[] }): void {
+function printReport(o: TilesBenchOptions, r: { maxNotaryLagMs: number; tenant: string; size: number; tiles: number; tileRun: LoadResult; bundleRun: LoadResult; bundlePlainRun: LoadResult; healthRun: LoadResult; staticRun: LoadResult; phases: IngestPhase[] }): void {
   const cpus = os.cpus();
   const ceilingRate = perSecond(r.staticRun.requests, r.staticRun.elapsedMs);
   const ratio = (x: LoadResult) => n(perSecond(x.requests, x.elapsedMs) / ceilingRate, 2);
@@ -296,7 +302,7 @@ function printReport(o: TilesBenchOptions, r: { tenant: string; size: number; ti
   console.log(`ratio to the ceiling: full tiles ${ratio(r.tileRun)}, entry bundles ${ratio(r.bundleRun)} (gzip) / ${ratio(r.bundlePlainRun)} (identity), /healthz ${ratio(r.healthRun)}`);
   console.log('');
   const sum = (serving: boolean) => {
-    const qs = r.quarters.filter((q) => q.serving === serving);
+    const qs = r.phases.filter((q) => q.serving === serving);
     const reads = qs.reduce((a, q) => a + q.phase.reads, 0);
     const ms = qs.reduce((a, q) => a + q.phase.elapsedMs, 0);
     const lat = qs.flatMap((q) => q.phase.latenciesMs).sort((a, b) => a - b);
@@ -304,15 +310,21 @@ function printReport(o: TilesBenchOptions, r: { tenant: string; size: number; ti
   };
   const off = sum(false);
   const on = sum(true);
-  const bg = r.quarters.flatMap((q) => (q.tiles ? [q.tiles] : []));
+  const bg = r.phases.flatMap((q) => (q.tiles ? [q.tiles] : []));
   const bgReq = bg.reduce((a, x) => a + x.requests, 0);
   const bgMs = bg.reduce((a, x) => a + x.elapsedMs, 0);
   const bgLat = bg.flatMap((x) => x.latenciesMs).sort((a, b) => a - b);
-  console.log(`(2) ingest (POST /v1/meter-data, ${o.batchReads} reads per batch, ${o.concurrency} head-ends) in quarters off/on/off/on; "on" = tiles and bundles at ${o.tileRate} req/s`);
+  console.log(`(2) ingest (POST /v1/meter-data, ${o.batchReads} reads per batch, ${o.concurrency} head-ends) in ${r.phases.length} phases, ABBA; "on" = tiles and gzip bundles at ${o.tileRate} req/s`);
+  console.log(`    notary back-pressure: IES_INGEST_MAX_NOTARY_LAG_MS=${r.maxNotaryLagMs}${r.maxNotaryLagMs === 0 ? ' (off: the gateway alone)' : ' (503 + Retry-After while the notary is behind; 0 turns it off)'}`);
+  const phaseRows = r.phases.map((q, i) => {
+    const lat = [...q.phase.latenciesMs].sort((a, b) => a - b);
+    return [`phase ${i + 1}: ${q.serving ? 'on' : 'off'}`, n(perSecond(q.phase.reads, q.phase.elapsedMs)), n(percentileOf(lat, 0.99), 1), n(q.retries), `${n(q.phase.reads)} in ${n(q.phase.elapsedMs / 1000, 1)} s`, n(q.phase.errors.length)];
+  });
   table([
     ['tile serving', 'reads/s', 'batch p99 ms', '503 retries', 'reads', 'errors'],
-    ['off', n(off.rate), n(off.p99, 1), n(off.retries), `${n(off.reads)} in ${n(off.ms / 1000, 1)} s`, n(off.errors)],
-    ['on', n(on.rate), n(on.p99, 1), n(on.retries), `${n(on.reads)} in ${n(on.ms / 1000, 1)} s`, n(on.errors)],
+    ...phaseRows,
+    ['off (all)', n(off.rate), n(off.p99, 1), n(off.retries), `${n(off.reads)} in ${n(off.ms / 1000, 1)} s`, n(off.errors)],
+    ['on (all)', n(on.rate), n(on.p99, 1), n(on.retries), `${n(on.reads)} in ${n(on.ms / 1000, 1)} s`, n(on.errors)],
   ]);
   console.log(`ratio on / off: ${n(on.rate / off.rate, 2)}; tile load achieved ${n(perSecond(bgReq, bgMs))} req/s (p99 ${n(percentileOf(bgLat, 0.99), 1)} ms, ${bg.reduce((a, x) => a + x.dropped, 0)} dropped, ${bg.reduce((a, x) => a + x.errors, 0)} errors)`);
 }
