@@ -40,18 +40,21 @@ export interface TilesBenchOptions {
   ingestSeconds: number;
   /** Tile requests per second while ingest runs in the "on" phases. */
   tileRate: number;
+  /** What the "on" phases fetch: full tiles and gzip entry bundles alternately, or only one of them. */
+  tileMix: 'mixed' | 'tiles' | 'bundles';
   /** Head-ends posting concurrently (fill and ingest). */
   concurrency: number;
 }
 
 const USAGE = `usage: npm run bench:tiles -- [--entries 4096] [--connections 16] [--seconds 10] [--max-requests 200000]
                               [--ingest-batches 600] [--rounds 3] [--batch-reads 1000] [--ingest-seconds 20]
-                              [--tile-rate 500] [--concurrency 8]
+                              [--tile-rate 500] [--tile-mix mixed|tiles|bundles] [--concurrency 8]
   (or IES_BENCH_TILES_<OPTION>, e.g. IES_BENCH_TILES_ENTRIES)
   starts a gateway and a notary child on 127.0.0.1 for a fresh tenant, fills its log with --entries
   one-row batches, measures full tile and entry-bundle serving (closed loop, --connections keep-alive
   connections, --seconds each) against a bare node:http 8 KiB ceiling, then the same ingest workload
-  with tile serving off and on (--tile-rate requests/s of tiles and gzip bundles), --rounds pairs of
+  with tile serving off and on (--tile-rate requests/s of full tiles and gzip bundles alternately, or
+  of one kind with --tile-mix), --rounds pairs of
   phases in ABBA order, each phase --ingest-batches batches or --ingest-seconds, whichever ends first.`;
 
 /** Set-up and fill must finish inside the gateway's 300 s iat window for the pre-signed fill batches. */
@@ -75,7 +78,7 @@ export function parseTilesOptions(argv: readonly string[], env: Env): TilesBench
       i += 1;
     }
   }
-  const known = new Set(['entries', 'connections', 'seconds', 'max-requests', 'ingest-batches', 'rounds', 'batch-reads', 'ingest-seconds', 'tile-rate', 'concurrency']);
+  const known = new Set(['entries', 'connections', 'seconds', 'max-requests', 'ingest-batches', 'rounds', 'batch-reads', 'ingest-seconds', 'tile-rate', 'tile-mix', 'concurrency']);
   for (const k of given.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   const envName = (name: string) => `IES_BENCH_TILES_${name.toUpperCase().replace(/-/g, '_')}`;
   const int = (name: string, fallback: number, min: number, max: number) => {
@@ -86,7 +89,10 @@ export function parseTilesOptions(argv: readonly string[], env: Env): TilesBench
   };
   const batchReads = int('batch-reads', 1000, 2, 50_000);
   if (batchReads % 2 !== 0) throw new Error('--batch-reads must be even (each CSV row carries an import and an export read)');
+  const tileMix = given.get('tile-mix') ?? env.IES_BENCH_TILES_TILE_MIX ?? 'mixed';
+  if (tileMix !== 'mixed' && tileMix !== 'tiles' && tileMix !== 'bundles') throw new Error(`--tile-mix (IES_BENCH_TILES_TILE_MIX) is mixed, tiles or bundles, not ${JSON.stringify(tileMix)}`);
   return {
+    tileMix,
     entries: int('entries', 4096, 256, 50_000),
     connections: int('connections', 16, 1, 256),
     seconds: int('seconds', 10, 1, 60),
@@ -219,7 +225,7 @@ export async function runTilesBench(argv: readonly string[], env: Env): Promise<
     // walks its own blocks: with one meter per row, a batch takes one block per head-end.
     const blocksPerPhase = Math.ceil(o.ingestBatches / o.concurrency);
     const ingestOptions: IngestBenchOptions = { batches: o.ingestBatches, concurrency: o.concurrency, seconds: o.ingestSeconds, batchReads: o.batchReads, metersPerHeadEnd: o.batchReads / 2, cpuProfDir: undefined };
-    const mixed = tiles.flatMap((t, i) => [prefix + t, prefix + (bundles[i] as string)]);
+    const background = { mixed: tiles.flatMap((t, i) => [prefix + t, prefix + (bundles[i] as string)]), tiles: tiles.map((t) => prefix + t), bundles: bundles.map((b) => prefix + b) }[o.tileMix];
     const phases: IngestPhase[] = [];
     let expected = size;
     const schedule = servingSchedule(o.rounds);
@@ -227,10 +233,10 @@ export async function runTilesBench(argv: readonly string[], env: Env): Promise<
       const serving = schedule[q] as boolean;
       const part: PreparedBatch[] = await prepareBatches(ingestOptions, `${runId}I${q}`, tenant, ingestFleet, q * blocksPerPhase);
       const retriesBefore = throttle.retries;
-      const background = serving ? openLoop({ origin: url, paths: mixed, headers: { 'accept-encoding': 'gzip' }, rate: o.tileRate, connections: o.connections, seconds: o.ingestSeconds + 30, maxRequests: o.maxRequests }) : undefined;
+      const tileLoad = serving ? openLoop({ origin: url, paths: background, headers: { 'accept-encoding': 'gzip' }, rate: o.tileRate, connections: o.connections, seconds: o.ingestSeconds + 30, maxRequests: o.maxRequests }) : undefined;
       const phase = await runPhase(part, o.concurrency, o.ingestSeconds, (b) => postBatch(url, b));
-      const tileLoad = background ? await background.stop() : undefined;
-      phases.push({ serving, phase, retries: throttle.retries - retriesBefore, ...(tileLoad ? { tiles: tileLoad } : {}) });
+      const served = tileLoad ? await tileLoad.stop() : undefined;
+      phases.push({ serving, phase, retries: throttle.retries - retriesBefore, ...(served ? { tiles: served } : {}) });
       console.log(`bench:tiles: ingest phase ${q + 1} (serving ${serving ? `on, ${o.tileRate} tile req/s` : 'off'}): ${phase.reads} reads in ${(phase.elapsedMs / 1000).toFixed(2)} s${phase.errors.length ? `, ${phase.errors.length} errors` : ''}`);
       expected += phase.batches;
       // Each phase starts with the notary caught up, so back-pressure from an earlier one does not leak in.
@@ -314,7 +320,7 @@ function printReport(o: TilesBenchOptions, r: { maxNotaryLagMs: number; tenant: 
   const bgReq = bg.reduce((a, x) => a + x.requests, 0);
   const bgMs = bg.reduce((a, x) => a + x.elapsedMs, 0);
   const bgLat = bg.flatMap((x) => x.latenciesMs).sort((a, b) => a - b);
-  console.log(`(2) ingest (POST /v1/meter-data, ${o.batchReads} reads per batch, ${o.concurrency} head-ends) in ${r.phases.length} phases, ABBA; "on" = tiles and gzip bundles at ${o.tileRate} req/s`);
+  console.log(`(2) ingest (POST /v1/meter-data, ${o.batchReads} reads per batch, ${o.concurrency} head-ends) in ${r.phases.length} phases, ABBA; "on" = ${{ mixed: 'full tiles and gzip entry bundles alternately', tiles: 'full tiles', bundles: 'gzip entry bundles' }[o.tileMix]} at ${o.tileRate} req/s`);
   console.log(`    notary back-pressure: IES_INGEST_MAX_NOTARY_LAG_MS=${r.maxNotaryLagMs}${r.maxNotaryLagMs === 0 ? ' (off: the gateway alone)' : ' (503 + Retry-After while the notary is behind; 0 turns it off)'}`);
   const phaseRows = r.phases.map((q, i) => {
     const lat = [...q.phase.latenciesMs].sort((a, b) => a - b);
