@@ -91,7 +91,7 @@ export function parseOptions(argv: readonly string[], env: Env): IngestBenchOpti
   };
 }
 
-interface Row {
+export interface Row {
   meterId: string;
   blockStart: number;
   importWh: number;
@@ -99,7 +99,7 @@ interface Row {
   status: 'VALID' | 'ESTIMATED';
 }
 
-interface PreparedBatch {
+export interface PreparedBatch {
   lane: number;
   jti: string;
   body: Buffer;
@@ -108,7 +108,7 @@ interface PreparedBatch {
   reads: number;
 }
 
-interface PhaseResult {
+export interface PhaseResult {
   batches: number;
   reads: number;
   elapsedMs: number;
@@ -117,7 +117,7 @@ interface PhaseResult {
   stoppedByTime: boolean;
 }
 
-const quietSink: LogSink = {
+export const quietSink: LogSink = {
   // kafkajs logs a new topic's leader moving in as an error while ensureTenantTopics waits for it.
   error: (obj, msg) => {
     if (!JSON.stringify(obj).includes('not the leader for that topic-partition')) console.error(`kafkajs: ${msg} ${JSON.stringify(obj)}`);
@@ -261,7 +261,7 @@ export async function runIngestBench(argv: readonly string[], env: Env): Promise
 
 // --- gateway child process ----------------------------------------------------------------
 
-interface GatewayChild {
+export interface GatewayChild {
   child: ChildProcess;
   exited: Promise<number | null>;
   stop(): Promise<void>;
@@ -272,7 +272,7 @@ function gatewayBin(): string {
   return fileURLToPath(new URL('./bin.js', import.meta.resolve('@ies/gateway')));
 }
 
-function startGatewayChild(env: Env, cpuProfDir: string | undefined): GatewayChild {
+export function startGatewayChild(env: Env, cpuProfDir: string | undefined): GatewayChild {
   const nodeArgs = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
   const child = spawn(process.execPath, [...nodeArgs, gatewayBin()], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'inherit', 'inherit'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -291,7 +291,7 @@ function startGatewayChild(env: Env, cpuProfDir: string | undefined): GatewayChi
   };
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -303,7 +303,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitReady(url: string, gw: GatewayChild, timeoutMs: number): Promise<void> {
+export async function waitReady(url: string, gw: GatewayChild, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: string;
   let exitCode: number | null | undefined;
@@ -332,7 +332,7 @@ async function scrapeCpuSeconds(url: string): Promise<number> {
 
 // --- fleet, batches, posting ---------------------------------------------------------------
 
-async function register(url: string, tenant: string, operator: KeyPair, headEnds: readonly { id: string; key: KeyPair; meters: string[] }[]): Promise<void> {
+export async function register(url: string, tenant: string, operator: KeyPair, headEnds: readonly { id: string; key: KeyPair; meters: string[] }[]): Promise<void> {
   const lines = [`discom: ${tenant}`, 'participants:'];
   for (const h of headEnds) lines.push(`  - id: ${h.id}`, '    role: HEADEND', `    name: Benchmark head-end ${h.id}`, '    keys:', `      - ${JSON.stringify(h.key.publicJwk)}`);
   lines.push('meters:');
@@ -357,11 +357,12 @@ function toCsv(rows: readonly Row[]): string {
 /**
  * Batches round-robin over the lanes; each lane walks its meters block by block backwards
  * from the latest past block, so every (meter, block) appears once in the whole run and
- * every read passes VEE (plausible Wh, on the grid, in the past).
+ * every read passes VEE (plausible Wh, on the grid, in the past). `blocksBack` starts that walk
+ * further back, so a later call for the same head-ends repeats no (meter, block) either.
  */
-async function prepareBatches(o: IngestBenchOptions, runId: string, tenant: string, headEnds: readonly { id: string; key: KeyPair; meters: string[] }[]): Promise<PreparedBatch[]> {
+export async function prepareBatches(o: IngestBenchOptions, runId: string, tenant: string, headEnds: readonly { id: string; key: KeyPair; meters: string[] }[], blocksBack = 0): Promise<PreparedBatch[]> {
   const nowMs = Date.now();
-  const latest = latestPastBlock(nowMs);
+  const latest = latestPastBlock(nowMs) - blocksBack * BLOCK_MS;
   const iat = Math.floor(nowMs / 1000);
   const rowsPerBatch = o.batchReads / 2;
   const cursor = headEnds.map(() => 0);
@@ -404,7 +405,7 @@ async function warmUp(url: string, runId: string, tenant: string, headEnds: read
 export const throttle = { retries: 0 };
 
 /** Posts one batch; undefined when the gateway answered 202 with every read accepted, else the problem. */
-async function postBatch(url: string, b: PreparedBatch): Promise<string | undefined> {
+export async function postBatch(url: string, b: PreparedBatch): Promise<string | undefined> {
   let res: Response;
   let text: string;
   for (let attempt = 0; ; attempt++) {
@@ -429,7 +430,7 @@ async function postBatch(url: string, b: PreparedBatch): Promise<string | undefi
  * Lane L sends the batches with index ≡ L (mod concurrency), one at a time; no lane starts a
  * new request after the deadline (in-flight ones finish, bounded by the request timeout).
  */
-async function runPhase(batches: readonly PreparedBatch[], concurrency: number, seconds: number, send: (b: PreparedBatch) => Promise<string | undefined>): Promise<PhaseResult> {
+export async function runPhase(batches: readonly PreparedBatch[], concurrency: number, seconds: number, send: (b: PreparedBatch) => Promise<string | undefined>): Promise<PhaseResult> {
   const result: PhaseResult = { batches: 0, reads: 0, elapsedMs: 0, latenciesMs: [], errors: [], stoppedByTime: false };
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
@@ -512,7 +513,7 @@ async function rawCeiling(config: ReturnType<typeof loadConfig>, rawTenant: stri
 
 // --- report ------------------------------------------------------------------------------------
 
-function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
 }
