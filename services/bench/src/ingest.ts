@@ -54,21 +54,28 @@ const REQUEST_TIMEOUT_MS = 30_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export function parseOptions(argv: readonly string[], env: Env): IngestBenchOptions | 'help' {
+/** `--name value` / `--name=value` flags of a bench command; 'help' for --help or -h. */
+export function parseFlags(argv: readonly string[], usage: string): Map<string, string> | 'help' {
   const given = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i] as string;
     if (a === '--help' || a === '-h') return 'help';
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(a)}\n${USAGE}`);
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(a)}\n${usage}`);
     const eq = a.indexOf('=');
     if (eq > 0) given.set(a.slice(2, eq), a.slice(eq + 1));
     else {
       const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) throw new Error(`${a} needs a value\n${USAGE}`);
+      if (next === undefined || next.startsWith('--')) throw new Error(`${a} needs a value\n${usage}`);
       given.set(a.slice(2), next);
       i += 1;
     }
   }
+  return given;
+}
+
+export function parseOptions(argv: readonly string[], env: Env): IngestBenchOptions | 'help' {
+  const given = parseFlags(argv, USAGE);
+  if (given === 'help') return 'help';
   const known = new Set(['batches', 'concurrency', 'seconds', 'batch-reads', 'meters-per-headend', 'cpu-prof']);
   for (const k of given.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   const envName = (name: string) => `IES_BENCH_${name.toUpperCase().replace(/-/g, '_')}`;

@@ -1,16 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { checkpointSize, fullTilePaths, percentileOf, tileIndexPath } from './tile-paths.js';
-
-test('tile indices in the x001/x234/067 form of c2sp.org/tlog-tiles', () => {
-  assert.equal(tileIndexPath(0), '000');
-  assert.equal(tileIndexPath(15), '015');
-  assert.equal(tileIndexPath(999), '999');
-  assert.equal(tileIndexPath(1000), 'x001/000');
-  assert.equal(tileIndexPath(1_234_067), 'x001/x234/067');
-  assert.throws(() => tileIndexPath(-1));
-  assert.throws(() => tileIndexPath(1.5));
-});
+import { checkpointSizeOf } from '@ies/verify';
+import { percentile } from './ingest.js';
+import { fullTilePaths } from './tile-paths.js';
 
 test('a log of 4,096 entries has 16 full level-0 tiles and bundles; a partial one is not listed', () => {
   const { tiles, bundles } = fullTilePaths(4_096 + 255);
@@ -22,15 +14,15 @@ test('a log of 4,096 entries has 16 full level-0 tiles and bundles; a partial on
 });
 
 test('the tree size is the second line of a checkpoint', () => {
-  assert.equal(checkpointSize('example.com/logs/X\n4096\nAAAA=\n\n— example.com/logs/X abc=\n'), 4096);
-  assert.throws(() => checkpointSize('origin\n04096\nhash\n'));
-  assert.throws(() => checkpointSize('origin only'));
+  assert.equal(checkpointSizeOf(`example.com/logs/X\n4096\n${Buffer.alloc(32).toString('base64')}\n\n— example.com/logs/X abc=\n`), 4096);
+  assert.throws(() => checkpointSizeOf(`origin\n04096\n${Buffer.alloc(32).toString('base64')}\n\n— origin abc=\n`));
+  assert.throws(() => checkpointSizeOf('origin only'));
 });
 
 test('nearest-rank percentiles', () => {
   const v = Array.from({ length: 100 }, (_, i) => i + 1);
-  assert.equal(percentileOf(v, 0.5), 50);
-  assert.equal(percentileOf(v, 0.99), 99);
-  assert.equal(percentileOf(v, 1), 100);
-  assert.ok(Number.isNaN(percentileOf([], 0.5)));
+  assert.equal(percentile(v, 0.5), 50);
+  assert.equal(percentile(v, 0.99), 99);
+  assert.equal(percentile(v, 1), 100);
+  assert.ok(Number.isNaN(percentile([], 0.5)));
 });

@@ -5,11 +5,12 @@ import path from 'node:path';
 import { loadConfig } from '@ies/config';
 import { generateSigningKey, type KeyPair } from '@ies/crypto';
 import { provisionTenants } from '@ies/kafka';
+import { checkpointSizeOf } from '@ies/verify';
 import { closedLoop, openLoop, startStaticServer, type LoadResult } from './http-load.js';
-import { freePort, postBatch, prepareBatches, quietSink, register, runPhase, startGatewayChild, throttle, waitReady, type GatewayChild, type IngestBenchOptions, type PhaseResult, type PreparedBatch } from './ingest.js';
+import { freePort, parseFlags, percentile, postBatch, prepareBatches, quietSink, register, runPhase, startGatewayChild, throttle, waitReady, type GatewayChild, type IngestBenchOptions, type PhaseResult, type PreparedBatch } from './ingest.js';
 import { startNotaryChild, type NotaryChild } from './notary-watch.js';
 import { servingSchedule } from './ingest-schedule.js';
-import { checkpointSize, fullTilePaths, percentileOf } from './tile-paths.js';
+import { fullTilePaths } from './tile-paths.js';
 
 /**
  * `npm run bench:tiles`: how fast the gateway serves a tenant's C2SP tiled log
@@ -64,20 +65,8 @@ const DRAIN_TIMEOUT_MS = 120_000;
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function parseTilesOptions(argv: readonly string[], env: Env): TilesBenchOptions | 'help' {
-  const given = new Map<string, string>();
-  for (let i = 0; i < argv.length; i += 1) {
-    const a = argv[i] as string;
-    if (a === '--help' || a === '-h') return 'help';
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(a)}\n${USAGE}`);
-    const eq = a.indexOf('=');
-    if (eq > 0) given.set(a.slice(2, eq), a.slice(eq + 1));
-    else {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) throw new Error(`${a} needs a value\n${USAGE}`);
-      given.set(a.slice(2), next);
-      i += 1;
-    }
-  }
+  const given = parseFlags(argv, USAGE);
+  if (given === 'help') return 'help';
   const known = new Set(['entries', 'connections', 'seconds', 'max-requests', 'ingest-batches', 'rounds', 'batch-reads', 'ingest-seconds', 'tile-rate', 'tile-mix', 'concurrency']);
   for (const k of given.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   const envName = (name: string) => `IES_BENCH_TILES_${name.toUpperCase().replace(/-/g, '_')}`;
@@ -121,7 +110,7 @@ async function logSize(url: string, tenant: string): Promise<number> {
   const res = await fetch(`${url}/logs/${tenant}/checkpoint`, { signal: AbortSignal.timeout(5_000) });
   if (res.status === 404) return 0;
   if (res.status !== 200) throw new Error(`GET /logs/${tenant}/checkpoint: HTTP ${res.status}`);
-  return checkpointSize(await res.text());
+  return checkpointSizeOf(await res.text());
 }
 
 /** Waits (bounded) until the notary's latest checkpoint covers `size` entries. */
@@ -276,7 +265,7 @@ function perSecond(count: number, elapsedMs: number): number {
 
 function loadRow(name: string, r: LoadResult): [string, string, string, string, string, string] {
   const lat = [...r.latenciesMs].sort((a, b) => a - b);
-  return [name, n(perSecond(r.requests, r.elapsedMs)), `${n(percentileOf(lat, 0.5), 2)} / ${n(percentileOf(lat, 0.99), 2)}`, `${n(perSecond(r.bytes, r.elapsedMs) / 1e6, 1)} MB/s`, n(r.bytes / Math.max(1, r.requests)), `${n(r.requests)} in ${n(r.elapsedMs / 1000, 1)} s, ${r.errors} errors`];
+  return [name, n(perSecond(r.requests, r.elapsedMs)), `${n(percentile(lat, 0.5), 2)} / ${n(percentile(lat, 0.99), 2)}`, `${n(perSecond(r.bytes, r.elapsedMs) / 1e6, 1)} MB/s`, n(r.bytes / Math.max(1, r.requests)), `${n(r.requests)} in ${n(r.elapsedMs / 1000, 1)} s, ${r.errors} errors`];
 }
 
 function table(rows: readonly (readonly string[])[]): void {
@@ -312,7 +301,7 @@ function printReport(o: TilesBenchOptions, r: { maxNotaryLagMs: number; tenant: 
     const reads = qs.reduce((a, q) => a + q.phase.reads, 0);
     const ms = qs.reduce((a, q) => a + q.phase.elapsedMs, 0);
     const lat = qs.flatMap((q) => q.phase.latenciesMs).sort((a, b) => a - b);
-    return { reads, ms, rate: perSecond(reads, ms), p99: percentileOf(lat, 0.99), retries: qs.reduce((a, q) => a + q.retries, 0), errors: qs.reduce((a, q) => a + q.phase.errors.length, 0) };
+    return { reads, ms, rate: perSecond(reads, ms), p99: percentile(lat, 0.99), retries: qs.reduce((a, q) => a + q.retries, 0), errors: qs.reduce((a, q) => a + q.phase.errors.length, 0) };
   };
   const off = sum(false);
   const on = sum(true);
@@ -324,7 +313,7 @@ function printReport(o: TilesBenchOptions, r: { maxNotaryLagMs: number; tenant: 
   console.log(`    notary back-pressure: IES_INGEST_MAX_NOTARY_LAG_MS=${r.maxNotaryLagMs}${r.maxNotaryLagMs === 0 ? ' (off: the gateway alone)' : ' (503 + Retry-After while the notary is behind; 0 turns it off)'}`);
   const phaseRows = r.phases.map((q, i) => {
     const lat = [...q.phase.latenciesMs].sort((a, b) => a - b);
-    return [`phase ${i + 1}: ${q.serving ? 'on' : 'off'}`, n(perSecond(q.phase.reads, q.phase.elapsedMs)), n(percentileOf(lat, 0.99), 1), n(q.retries), `${n(q.phase.reads)} in ${n(q.phase.elapsedMs / 1000, 1)} s`, n(q.phase.errors.length)];
+    return [`phase ${i + 1}: ${q.serving ? 'on' : 'off'}`, n(perSecond(q.phase.reads, q.phase.elapsedMs)), n(percentile(lat, 0.99), 1), n(q.retries), `${n(q.phase.reads)} in ${n(q.phase.elapsedMs / 1000, 1)} s`, n(q.phase.errors.length)];
   });
   table([
     ['tile serving', 'reads/s', 'batch p99 ms', '503 retries', 'reads', 'errors'],
@@ -332,5 +321,5 @@ function printReport(o: TilesBenchOptions, r: { maxNotaryLagMs: number; tenant: 
     ['off (all)', n(off.rate), n(off.p99, 1), n(off.retries), `${n(off.reads)} in ${n(off.ms / 1000, 1)} s`, n(off.errors)],
     ['on (all)', n(on.rate), n(on.p99, 1), n(on.retries), `${n(on.reads)} in ${n(on.ms / 1000, 1)} s`, n(on.errors)],
   ]);
-  console.log(`ratio on / off: ${n(on.rate / off.rate, 2)}; tile load achieved ${n(perSecond(bgReq, bgMs))} req/s (p99 ${n(percentileOf(bgLat, 0.99), 1)} ms, ${bg.reduce((a, x) => a + x.dropped, 0)} dropped, ${bg.reduce((a, x) => a + x.errors, 0)} errors)`);
+  console.log(`ratio on / off: ${n(on.rate / off.rate, 2)}; tile load achieved ${n(perSecond(bgReq, bgMs))} req/s (p99 ${n(percentile(bgLat, 0.99), 1)} ms, ${bg.reduce((a, x) => a + x.dropped, 0)} dropped, ${bg.reduce((a, x) => a + x.errors, 0)} errors)`);
 }

@@ -1,4 +1,6 @@
 // `@ies/notary/log`: the tenant log's store (its Redis projection: receipts, checkpoints,
-// tiles, backlog) and the pure append algorithm, for readers of the log outside the notary.
+// tiles, backlog), the pure append algorithm and the tiled-log paths, for readers of the log
+// outside the notary.
 export { LogStore, type AppliedState, type NotaryBacklog } from './log-store.js';
 export { AppendWindow, EMPTY_RANGE, type CompactRange } from './domain/append-window.js';
+export { formatTileIndex, tilePath, type TileResource } from './domain/tlog-layout.js';
