@@ -91,9 +91,9 @@ export class WitnessRecord {
    */
   async promote(note: string, quorum: number): Promise<string | undefined> {
     const size = checkpointSizeOf(note);
-    const all = Object.values(await this.redis.hgetall(this.key('witnesses'))).map((raw) => JSON.parse(raw) as StoredStatus);
-    if (all.filter((s) => s.cosignedSize === size && s.lines).length < quorum) return undefined;
-    const cosigned = await this.withCosignatures(note);
+    const lines = await this.linesFor(size);
+    if (lines.length < quorum) return undefined;
+    const cosigned = lines.reduce((n, l) => mergeCosignatures(n, l), note);
     const current = await this.witnessed();
     if (current === undefined || checkpointSizeOf(current) <= size) await this.redis.set(this.key('witnessed'), cosigned);
     return cosigned;
@@ -101,9 +101,13 @@ export class WitnessRecord {
 
   /** `note` with the cosignatures the witnesses gave its size (itself when none did). */
   async withCosignatures(note: string): Promise<string> {
-    const size = checkpointSizeOf(note);
+    return (await this.linesFor(checkpointSizeOf(note))).reduce((n, lines) => mergeCosignatures(n, lines), note);
+  }
+
+  /** The signature lines each witness gave the checkpoint of `size`. */
+  private async linesFor(size: number): Promise<string[]> {
     const all = Object.values(await this.redis.hgetall(this.key('witnesses'))).map((raw) => JSON.parse(raw) as StoredStatus);
-    return all.filter((s) => s.cosignedSize === size && s.lines).reduce((n, s) => mergeCosignatures(n, s.lines!), note);
+    return all.filter((s) => s.cosignedSize === size && s.lines).map((s) => s.lines!);
   }
 
   /** The latest checkpoint that met the policy, with its cosignatures. */

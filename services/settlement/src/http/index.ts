@@ -35,10 +35,12 @@ export function settlementHttp(ctx: NodeContext): ServiceHttp {
         config, registry, p2p, idempotency: ctx.idempotency, now,
         // A trade is stored for every hosted DISCOM with a meter on it: all must be whole.
         requireStoresWhole: async () => {
-          for (const t of config.tenants) {
-            if (!ctx.idempotency.guards(t) || (await redis.exists(p2pStoreMarker(t))) === 1) continue;
-            throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `the P2P store of ${t} is being rebuilt from its topics (Redis lost it); nothing was written, retry the request unchanged`, { details: { retryAfterSeconds: 2 } });
-          }
+          const guarded = config.tenants.filter((t) => ctx.idempotency.guards(t));
+          // One round trip: EXISTS counts the markers present.
+          if (guarded.length === 0 || (await redis.exists(...guarded.map(p2pStoreMarker))) === guarded.length) return;
+          const missing: string[] = [];
+          for (const t of guarded) if ((await redis.exists(p2pStoreMarker(t))) === 0) missing.push(t);
+          throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `the P2P store of ${missing.join(', ') || guarded.join(', ')} is being rebuilt from its topics (Redis lost it); nothing was written, retry the request unchanged`, { details: { retryAfterSeconds: 2 } });
         },
         intake: { hosted: config.tenants, registry, store: p2p, backfillMs: config.settlement.tradeBackfillMs },
         sides: { hosted: config.tenants, store: p2p, producer, serde, trustedSideKeys, now },
