@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '@ies/config';
 import { RFC6962_SHA256, consistencyProofFromNodes } from '@ies/merkle';
 import type { Logger } from '@ies/observability';
-import { checkpointSizeOf, parseCosignerKey } from '@ies/verify';
+import { checkpointSizeOf, parseCosignerKey, type ReceiptDocument } from '@ies/verify';
 import { addCheckpoint, mergeCosignatures } from '@ies/witness/client';
 import type { LogStore } from './log-store.js';
 
@@ -114,6 +114,22 @@ export class WitnessRecord {
   async witnessed(): Promise<string | undefined> {
     return (await this.redis.get(this.key('witnessed'))) ?? undefined;
   }
+}
+
+/**
+ * A receipt with the tenant's latest witnessed checkpoint and the consistency proof from the
+ * receipt's own checkpoint to it, when the tenant's policy names witnesses and one covers it
+ * (verifyReceipt checks both); the receipt unchanged otherwise, so that a verifier holding the
+ * policy says NOT_WITNESSED until the witnesses caught up.
+ */
+export async function withWitnessedCheckpoint(policy: WitnessPolicy, record: WitnessRecord, store: LogStore, doc: ReceiptDocument): Promise<ReceiptDocument> {
+  if (policy.witnesses.length === 0) return doc;
+  const witnessed = await record.witnessed();
+  const size = checkpointSizeOf(doc.receipt.checkpoint);
+  if (witnessed === undefined || checkpointSizeOf(witnessed) < size) return doc;
+  const to = checkpointSizeOf(witnessed);
+  const consistency = size === to ? [] : await consistencyProofFromNodes(RFC6962_SHA256, size, to, (ids) => store.nodes(ids));
+  return { ...doc, witnessed: { checkpoint: witnessed, consistency: consistency.map((h) => Buffer.from(h).toString('base64')) } };
 }
 
 export interface Witnessing {

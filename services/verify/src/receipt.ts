@@ -24,6 +24,18 @@ export interface ReceiptBody extends LogEntry {
 export interface ReceiptDocument {
   readonly receipt: ReceiptBody;
   readonly jws: string;
+  /**
+   * A checkpoint the log's witnesses cosigned that extends the receipt's own (which the notary
+   * signed alone, before any witness saw it), and the consistency proof from the receipt's
+   * checkpoint to it: what a verifier with a witness policy checks the receipt against.
+   */
+  readonly witnessed?: WitnessedCheckpoint;
+}
+
+/** A cosigned checkpoint and the RFC 6962 consistency proof (base64 hashes) from an earlier checkpoint of the log to it. */
+export interface WitnessedCheckpoint {
+  readonly checkpoint: string;
+  readonly consistency: readonly string[];
 }
 
 export interface JwsKey {

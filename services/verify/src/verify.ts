@@ -6,7 +6,7 @@ import { logEntryBytes } from './log-entry.js';
 import { verifyCosignatures } from './cosignature.js';
 import { verifyMlDsaLines } from './mldsa.js';
 import { openNote, parseVerifierKey, type NoteVerifier } from './note.js';
-import { checkSignedJson, type ReceiptDocument } from './receipt.js';
+import { checkSignedJson, type ReceiptDocument, type WitnessedCheckpoint } from './receipt.js';
 
 /** What an auditor trusts: the notary's note verifier key(s) and JWKS, and optionally the log's origin. */
 export interface TrustAnchors {
@@ -92,20 +92,47 @@ function witnessesOf(note: string, trust: TrustAnchors): Verified<{ witnessedBy:
   return { ok: true, witnessedBy };
 }
 
-/** A batch receipt: notary JWS over its canonical body, its checkpoint, and the entry's inclusion in that checkpoint. */
-export async function verifyReceipt(doc: ReceiptDocument, trust: TrustAnchors): Promise<Verified<{ checkpoint: Checkpoint }>> {
+/**
+ * A batch receipt: notary JWS over its canonical body, its checkpoint, and the entry's
+ * inclusion in that checkpoint. Under a witness policy the receipt's checkpoint (signed by the
+ * notary at append time, before any witness saw it) counts when it carries the quorum's
+ * cosignatures itself, or when the document's `witnessed` checkpoint does and is proven to
+ * extend it; `witnessedBy` names the witnesses either way.
+ */
+export async function verifyReceipt(doc: ReceiptDocument, trust: TrustAnchors): Promise<Verified<{ checkpoint: Checkpoint; witnessedBy: readonly string[] }>> {
   const r = doc.receipt;
   if (typeof r !== 'object' || r === null || typeof doc.jws !== 'string') return { ok: false, code: 'MALFORMED', reason: 'a receipt document is {"receipt": {...}, "jws": "..."}' };
   const signed = await checkSignedJson(doc.jws, r, trust.jwks);
   if (!signed.ok) return { ok: false, code: signed.code, reason: `receipt: ${signed.reason}` };
-  const cp = verifyCheckpoint(r.checkpoint, trust);
+  const cp = verifyCheckpoint(r.checkpoint, { ...trust, witnesses: undefined });
   if (!cp.ok) return cp;
   const { size, rootHash } = cp.checkpoint;
   if (!Number.isSafeInteger(r.logIndex) || r.logIndex < 0 || r.logIndex >= size) return { ok: false, code: 'INDEX_OUT_OF_RANGE', reason: `log index ${r.logIndex} is not inside the checkpoint's ${size} entries` };
   const leaf = RFC6962_SHA256.hashLeaf(logEntryBytes(r));
   const included = verifyInclusion(RFC6962_SHA256, r.logIndex, size, leaf, r.inclusionProof.map(unb64), rootHash);
   if (!included.ok) return { ok: false, code: 'INCLUSION_MISMATCH', reason: `batch ${r.batchId} at log index ${r.logIndex} is not proven in the checkpoint of size ${size}: ${included.reason}` };
-  return { ok: true, checkpoint: cp.checkpoint };
+  if (trust.witnesses === undefined) return { ok: true, checkpoint: cp.checkpoint, witnessedBy: [] };
+  const own = witnessesOf(r.checkpoint, trust);
+  if (own.ok) return { ok: true, checkpoint: cp.checkpoint, witnessedBy: own.witnessedBy };
+  if (doc.witnessed === undefined) return { ok: false, code: 'NOT_WITNESSED', reason: `the receipt's checkpoint (size ${size}) is not cosigned by the policy's witnesses and the document carries no witnessed checkpoint extending it (${own.reason})` };
+  const extended = verifyWitnessedExtension(cp.checkpoint, doc.witnessed, trust);
+  return extended.ok ? { ok: true, checkpoint: cp.checkpoint, witnessedBy: extended.witnessedBy } : extended;
+}
+
+/**
+ * `witnessed` is a checkpoint of the same log, cosigned by the policy's quorum of witnesses,
+ * that extends `earlier` (its consistency proof verifies): the witnesses vouch for `earlier`
+ * too, since any other history at `earlier`'s size could not be extended to what they cosigned.
+ */
+export function verifyWitnessedExtension(earlier: Pick<Checkpoint, 'origin' | 'size' | 'rootHash'>, witnessed: WitnessedCheckpoint, trust: TrustAnchors): Verified<{ witnessed: Checkpoint; witnessedBy: readonly string[] }> {
+  if (typeof witnessed?.checkpoint !== 'string' || !Array.isArray(witnessed.consistency)) return { ok: false, code: 'MALFORMED', reason: 'a witnessed checkpoint is {"checkpoint": "<cosigned note>", "consistency": ["<base64 hash>", …]}' };
+  const w = verifyCheckpoint(witnessed.checkpoint, trust);
+  if (!w.ok) return { ok: false, code: w.code, reason: `witnessed checkpoint: ${w.reason}` };
+  if (w.checkpoint.origin !== earlier.origin) return { ok: false, code: 'WRONG_ORIGIN', reason: `the witnessed checkpoint is of ${w.checkpoint.origin}, not of ${earlier.origin}` };
+  if (w.checkpoint.size < earlier.size) return { ok: false, code: 'INDEX_OUT_OF_RANGE', reason: `the witnessed checkpoint (size ${w.checkpoint.size}) is older than the one it should extend (size ${earlier.size})` };
+  const consistent = verifyConsistency(RFC6962_SHA256, earlier.size, w.checkpoint.size, witnessed.consistency.map(unb64), earlier.rootHash, w.checkpoint.rootHash);
+  if (!consistent.ok) return { ok: false, code: 'INCONSISTENT', reason: `the witnessed checkpoint of size ${w.checkpoint.size} does not extend the checkpoint of size ${earlier.size}: ${consistent.reason}` };
+  return { ok: true, witnessed: w.checkpoint, witnessedBy: w.witnessedBy };
 }
 
 /** A read's proof: the read's path in its batch tree leads to the batch root a verified receipt carries. */
@@ -116,7 +143,7 @@ export interface ReadProofDocument {
   readonly receipt: ReceiptDocument;
 }
 
-export async function verifyReadProof(doc: ReadProofDocument, trust: TrustAnchors): Promise<Verified<{ checkpoint: Checkpoint }>> {
+export async function verifyReadProof(doc: ReadProofDocument, trust: TrustAnchors): Promise<Verified<{ checkpoint: Checkpoint; witnessedBy: readonly string[] }>> {
   const receipt = await verifyReceipt(doc.receipt, trust);
   if (!receipt.ok) return receipt;
   const r = doc.receipt.receipt;

@@ -43,3 +43,26 @@ test('without cosignatures the policy refuses; a cosignature over another checkp
   assert.ok(plain.ok);
   assert.deepEqual(plain.witnessedBy, []);
 });
+
+test('a checkpoint the witnesses never saw counts when a cosigned one is proven to extend it', async () => {
+  const { RFC6962_SHA256, consistencyProof, rootFromLeafHashes } = await import('@ies/merkle');
+  const { verifyWitnessedExtension } = await import('./verify.js');
+  const leaves = Array.from({ length: 7 }, (_, i) => RFC6962_SHA256.hashLeaf(Buffer.from(`entry ${i}`)));
+  const body = (size: number) => `${ORIGIN}\n${size}\n${Buffer.from(rootFromLeafHashes(RFC6962_SHA256, leaves.slice(0, size))).toString('base64')}\n`;
+  const earlier = { origin: ORIGIN, size: 3, rootHash: rootFromLeafHashes(RFC6962_SHA256, leaves.slice(0, 3)) };
+  const witnessed = withCosig(signNote(body(7), log), cosignatureLine(body(7), w1, 1_700_000_000));
+  const proof = consistencyProof(RFC6962_SHA256, leaves, 3, 7).map((h) => Buffer.from(h).toString('base64'));
+  const ok = verifyWitnessedExtension(earlier, { checkpoint: witnessed, consistency: proof }, await trust(1));
+  assert.ok(ok.ok, JSON.stringify(ok));
+  assert.deepEqual(ok.witnessedBy, ['peer.example/witness']);
+  // Another history at size 3 (a fork shown to this verifier) is not extended by what the witness cosigned.
+  const forked = { ...earlier, rootHash: rootFromLeafHashes(RFC6962_SHA256, [leaves[0]!, leaves[1]!, RFC6962_SHA256.hashLeaf(Buffer.from('forged'))]) };
+  const fork = verifyWitnessedExtension(forked, { checkpoint: witnessed, consistency: proof }, await trust(1));
+  assert.equal(!fork.ok && fork.code, 'INCONSISTENT');
+  // Not cosigned by the policy's quorum: refused as such, whatever the proof.
+  const short = verifyWitnessedExtension(earlier, { checkpoint: witnessed, consistency: proof }, await trust(2));
+  assert.equal(!short.ok && short.code, 'NOT_WITNESSED');
+  // An older witnessed checkpoint cannot vouch for a newer one.
+  const older = verifyWitnessedExtension({ ...earlier, size: 8 }, { checkpoint: witnessed, consistency: proof }, await trust(1));
+  assert.equal(!older.ok && older.code, 'INDEX_OUT_OF_RANGE');
+});

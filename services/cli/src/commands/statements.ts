@@ -5,15 +5,18 @@ import { importPrivateJwk } from '@ies/crypto';
 import { trustFromVerifierKeys } from '@ies/verify';
 import { statementJsonOfJws } from '@ies/verify';
 import { parseArgs } from './args.js';
-import { verifyStatementFile } from './verify-statement.js';
+import { verifyStatementFile, witnessPolicyOf, type ConsistencyFile } from './verify-statement.js';
 
-const USAGE = `usage: ies statements pull --day YYYY-MM-DD [--out DIR] [--url URL] (--token JWT | --key FILE --participant ID [--audience NODE])
+const USAGE = `usage: ies statements pull --day YYYY-MM-DD [--out DIR] [--url URL] (--token JWT | --key FILE --participant ID [--audience NODE]) [--witness KEY[,KEY…] [--quorum N]]
 
 Downloads the DISCOM's statements of an IST settlement day (every version) from the gateway:
 DIR/<id>.json (the signed canonical JSON), <id>.csv, <id>.jws, the DISCOM's jwks.json, the
 notary keys and the checkpoints the statements cite (DIR/checkpoints/, the peer DISCOM's too
 when it is on the same node), and verifies each one
-as 'ies verify statement' does. The bearer token is --token (or IES_TOKEN), or minted from the
+as 'ies verify statement' does. Where a log has witnesses, it also saves the log's latest
+witnessed checkpoint and the consistency proof from each cited checkpoint to it; with --witness
+(the witnesses' cosignature vkeys) each cited checkpoint must be extended by a checkpoint
+cosigned by --quorum of them (default 1). The bearer token is --token (or IES_TOKEN), or minted from the
 DISCOM participant's private JWK (--key) for --participant and the node id --audience.
 --url defaults to IES_GATEWAY_URL or http://127.0.0.1:8080. Exit: 0 all verified, 1 not, 2 usage.`;
 
@@ -72,6 +75,23 @@ export async function runStatements(argv: readonly string[], env: Readonly<Recor
     }
     return vkeys.get(discom)!;
   };
+  // Each log's latest witnessed checkpoint (GET /v1/log/witnesses), saved once per log.
+  const witnessedOf = new Map<string, { size: number; checkpoint: string } | null>();
+  const latestWitnessed = async (discom: string) => {
+    if (!witnessedOf.has(discom)) {
+      const w = await get(`/v1/log/witnesses?discom=${encodeURIComponent(discom)}`).then((t) => (JSON.parse(t) as { witnessed: { size: number; checkpoint: string } | null }).witnessed, () => null);
+      witnessedOf.set(discom, w);
+      if (w) await writeFile(path.join(out, 'checkpoints', `${discom}-witnessed-${w.size}.txt`), w.checkpoint);
+    }
+    return witnessedOf.get(discom)!;
+  };
+  let witnesses;
+  try {
+    witnesses = witnessPolicyOf(opt('witness'), opt('quorum'));
+  } catch (err) {
+    console.error(`ies statements: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
   let failures = 0;
   for (const s of list.statements) {
     const id = encodeURIComponent(s.statementId);
@@ -81,6 +101,7 @@ export async function runStatements(argv: readonly string[], env: Readonly<Recor
     // The checkpoints its evidence cites, from this node's notary (others' are left to the auditor).
     const content = JSON.parse(json) as { evidence: { origin: string; size: number }[] };
     const notes: string[] = [];
+    const proofs: ConsistencyFile[] = [];
     const trusted: string[] = [];
     for (const e of content.evidence) {
       const discom = e.origin.slice(e.origin.lastIndexOf('/') + 1);
@@ -89,11 +110,19 @@ export async function runStatements(argv: readonly string[], env: Readonly<Recor
         const note = await get(`/v1/log/checkpoint?discom=${encodeURIComponent(discom)}&size=${e.size}`, 'text/plain');
         await writeFile(path.join(out, 'checkpoints', `${discom}-${e.size}.txt`), note);
         notes.push(note);
+        const w = await latestWitnessed(discom);
+        if (w && w.size > e.size) {
+          const c = JSON.parse(await get(`/v1/log/consistency?discom=${encodeURIComponent(discom)}&first=${e.size}&second=${w.size}`)) as { proof: string[] };
+          const proof: ConsistencyFile = { origin: e.origin, first: e.size, second: w.size, proof: c.proof };
+          await writeFile(path.join(out, 'checkpoints', `${discom}-${e.size}-${w.size}.consistency.json`), `${JSON.stringify(proof)}\n`);
+          proofs.push(proof);
+        }
+        if (w) notes.push(w.checkpoint);
       } catch {
         // Not a log of this node (or not signed at that size): reported as unverified below.
       }
     }
-    const evidence = content.evidence.length > 0 ? { notes, trust: await trustFromVerifierKeys([...new Set(trusted)]) } : undefined;
+    const evidence = content.evidence.length > 0 ? { notes, proofs, trust: { ...(await trustFromVerifierKeys([...new Set(trusted)])), ...(witnesses ? { witnesses } : {}) } } : undefined;
     const v = await verifyStatementFile(jws, jwks, evidence);
     const sameJson = statementJsonOfJws(jws) === json;
     if (v.ok && sameJson) console.log(`VERIFIED ${s.statementId} [${s.status}] → ${path.join(out, name)}.{json,csv,jws}: ${v.message}`);

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JWK } from 'jose';
-import { trustFromVerifierKeys, verifyCheckpoint, type TrustAnchors } from '@ies/verify';
+import { parseCosignerKey, trustFromVerifierKeys, verifyCheckpoint, verifyWitnessedExtension, type TrustAnchors } from '@ies/verify';
 import { verifyStatementJws, type CheckpointRef, type StatementContent } from '@ies/verify';
 
 export type StatementVerdict = { ok: true; message: string; content: StatementContent } | { ok: false; code: string; reason: string };
@@ -10,27 +10,79 @@ export type StatementVerdict = { ok: true; message: string; content: StatementCo
  * A signed statement checked with public keys alone: the JWS under a SETTLEMENT key of the
  * DISCOM's JWKS, its payload the canonical JSON, its flows summing to zero (checkZeroSum),
  * and, with checkpoint notes and the notary's verifier key, every evidence checkpoint
- * {origin, size, rootHash} matching a checkpoint signed by the notary.
+ * {origin, size, rootHash} matching a checkpoint signed by the notary. Under a witness policy
+ * (trust.witnesses), each evidence checkpoint must also be extended by a checkpoint the
+ * policy's witnesses cosigned, through a consistency proof among `proofs`.
  */
-export async function verifyStatementFile(jws: string, jwks: readonly JWK[], evidence?: { notes: readonly string[]; trust: TrustAnchors }): Promise<StatementVerdict> {
+export interface StatementEvidence {
+  readonly notes: readonly string[];
+  readonly trust: TrustAnchors;
+  /** Consistency proofs from cited checkpoints to witnessed ones (`*.consistency.json`). */
+  readonly proofs?: readonly ConsistencyFile[];
+}
+
+/** A consistency proof as saved by `ies statements pull`: between two sizes of the log of `origin`. */
+export interface ConsistencyFile {
+  readonly origin: string;
+  readonly first: number;
+  readonly second: number;
+  readonly proof: readonly string[];
+}
+
+export async function verifyStatementFile(jws: string, jwks: readonly JWK[], evidence?: StatementEvidence): Promise<StatementVerdict> {
   const r = await verifyStatementJws(jws, jwks);
   if (!r.ok) return { ok: false, code: r.code, reason: r.reason };
   const c = r.content;
   let evidenceNote = `${c.evidence.length} evidence checkpoint(s) not checked (give --checkpoints DIR --vkey KEY)`;
   if (evidence !== undefined) {
     const signed = new Map<string, string>();
+    const notaryOnly = { ...evidence.trust, witnesses: undefined };
     for (const note of evidence.notes) {
-      const v = verifyCheckpoint(note, evidence.trust);
+      const v = verifyCheckpoint(note, notaryOnly);
       if (v.ok) signed.set(`${v.checkpoint.origin}\n${v.checkpoint.size}`, Buffer.from(v.checkpoint.rootHash).toString('base64'));
     }
+    const witnessedNotes = evidence.trust.witnesses === undefined ? [] : evidence.notes.filter((n) => verifyCheckpoint(n, evidence.trust).ok);
+    const witnesses = new Set<string>();
     for (const e of c.evidence as readonly CheckpointRef[]) {
       const root = signed.get(`${e.origin}\n${e.size}`);
       if (root === undefined) return { ok: false, code: 'EVIDENCE_UNVERIFIED', reason: `no checkpoint of ${e.origin} at size ${e.size} signed by the notary key among the ${evidence.notes.length} note(s) given` };
       if (root !== e.rootHash) return { ok: false, code: 'EVIDENCE_MISMATCH', reason: `the notary signed root ${root} for ${e.origin} at size ${e.size}; the statement cites ${e.rootHash}` };
+      if (evidence.trust.witnesses === undefined) continue;
+      const by = witnessedExtension(e, witnessedNotes, evidence.proofs ?? [], evidence.trust);
+      if (!by.ok) return { ok: false, code: 'EVIDENCE_NOT_WITNESSED', reason: `evidence checkpoint of ${e.origin} at size ${e.size}: ${by.reason}` };
+      by.witnessedBy.forEach((w) => witnesses.add(w));
     }
-    evidenceNote = `${c.evidence.length} evidence checkpoint(s) match notary-signed checkpoints`;
+    evidenceNote = `${c.evidence.length} evidence checkpoint(s) match notary-signed checkpoints${evidence.trust.witnesses === undefined ? '' : `, each extended by a checkpoint cosigned by ${[...witnesses].sort().join(', ')}`}`;
   }
   return { ok: true, content: c, message: `statement ${c.id} (${c.complete ? 'complete' : 'incomplete'}, ${c.lines.length} lines, net ${c.totals.netPaise} paise, sha256 ${r.sha256}) signed by kid ${r.kid}; zero-sum holds; ${evidenceNote}` };
+}
+
+/** The first witnessed note of the evidence's log that a given consistency proof shows extends it. */
+function witnessedExtension(e: CheckpointRef, witnessedNotes: readonly string[], proofs: readonly ConsistencyFile[], trust: TrustAnchors): { ok: true; witnessedBy: readonly string[] } | { ok: false; reason: string } {
+  const earlier = { origin: e.origin, size: e.size, rootHash: new Uint8Array(Buffer.from(e.rootHash, 'base64')) };
+  let last = `no checkpoint of ${e.origin} cosigned by the witness policy's quorum among the notes given`;
+  for (const note of witnessedNotes) {
+    const size = Number(note.split('\n')[1]);
+    if (!note.startsWith(`${e.origin}\n`) || !(size >= e.size)) continue;
+    const proof = size === e.size ? { proof: [] } : proofs.find((p) => p.origin === e.origin && p.first === e.size && p.second === size);
+    if (proof === undefined) {
+      last = `no consistency proof from size ${e.size} to the witnessed size ${size} among the proofs given`;
+      continue;
+    }
+    const v = verifyWitnessedExtension(earlier, { checkpoint: note, consistency: proof.proof }, trust);
+    if (v.ok) return { ok: true, witnessedBy: v.witnessedBy };
+    last = `${v.code}: ${v.reason}`;
+  }
+  return { ok: false, reason: last };
+}
+
+/** A witness policy from cosigner vkeys (comma-separated) and a quorum; undefined without keys. */
+export function witnessPolicyOf(keys: string | undefined, quorum: string | undefined): TrustAnchors['witnesses'] {
+  const vkeys = (keys ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  if (vkeys.length === 0) return undefined;
+  const n = quorum === undefined ? 1 : Number(quorum);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--quorum must be a whole number ≥ 1, not ${quorum}`);
+  return { keys: vkeys.map((k) => parseCosignerKey(k)), quorum: n };
 }
 
 /** JWKS from a file or an http(s) URL. */
@@ -41,13 +93,17 @@ export async function loadJwks(source: string): Promise<JWK[]> {
   return doc.keys;
 }
 
-/** Every file of DIR, read as text (checkpoint notes). */
-export async function readNotes(dir: string): Promise<string[]> {
+/** Every file of DIR, read as text: checkpoint notes, and consistency proofs (`*.consistency.json`). */
+export async function readNotes(dir: string): Promise<{ notes: string[]; proofs: ConsistencyFile[] }> {
   const names = (await readdir(dir)).sort();
-  return Promise.all(names.map((n) => readFile(path.join(dir, n), 'utf8')));
+  const texts = await Promise.all(names.map(async (n) => [n, await readFile(path.join(dir, n), 'utf8')] as const));
+  return {
+    notes: texts.filter(([n]) => !n.endsWith('.consistency.json')).map(([, t]) => t),
+    proofs: texts.filter(([n]) => n.endsWith('.consistency.json')).map(([, t]) => JSON.parse(t) as ConsistencyFile),
+  };
 }
 
-/** `ies verify statement FILE --jwks FILE|URL [--checkpoints DIR --vkey KEY]`: exit 0, 1 or 2. */
+/** `ies verify statement FILE --jwks FILE|URL [--checkpoints DIR --vkey KEY [--witness KEYS --quorum N]]`: exit 0, 1 or 2. */
 export async function runVerifyStatement(file: string | undefined, options: Map<string, string | true>, read: (f: string) => Promise<string>, usage: string): Promise<number> {
   const jwksSource = options.get('jwks');
   const dir = options.get('checkpoints');
@@ -57,10 +113,13 @@ export async function runVerifyStatement(file: string | undefined, options: Map<
     return 2;
   }
   let jwks: JWK[];
-  let evidence: { notes: string[]; trust: TrustAnchors } | undefined;
+  let evidence: StatementEvidence | undefined;
   try {
     jwks = await loadJwks(jwksSource);
-    if (typeof dir === 'string') evidence = { notes: await readNotes(dir), trust: await trustFromVerifierKeys([vkey as string]) };
+    const witness = options.get('witness');
+    const quorum = options.get('quorum');
+    const witnesses = witnessPolicyOf(typeof witness === 'string' ? witness : undefined, typeof quorum === 'string' ? quorum : undefined);
+    if (typeof dir === 'string') evidence = { ...(await readNotes(dir)), trust: { ...(await trustFromVerifierKeys([vkey as string])), ...(witnesses ? { witnesses } : {}) } };
   } catch (err) {
     console.error(`ies verify: ${(err as Error).message}`);
     return 2;

@@ -12,16 +12,19 @@ const USAGE = `usage: ies verify <what> FILE… --vkey KEY [--origin ORIGIN] [--
   tlog-proof FILE                 a c2sp.org/tlog-proof@v1 file of a batch or a read (.tlog-proof,
                                   GET /v1/batches/{id}/tlog-proof, GET /v1/reads/proof?format=tlog-proof)
   consistency OLD NEW PROOF       two checkpoints and GET /v1/log/consistency?first=…&second=…
-  statement FILE --jwks FILE|URL [--checkpoints DIR --vkey KEY]
+  statement FILE --jwks FILE|URL [--checkpoints DIR --vkey KEY [--witness KEY[,KEY…] --quorum N]]
                                   a signed statement (GET /v1/statements/{id}, Accept: application/jose):
                                   signature by a SETTLEMENT key of the JWKS, canonical JSON, zero-sum,
-                                  and each evidence checkpoint against the signed notes in DIR
+                                  and each evidence checkpoint against the signed notes in DIR;
+                                  with --witness, each also extended (the *.consistency.json proofs
+                                  in DIR) by a checkpoint cosigned by --quorum of the witnesses
 
 FILE may be - for standard input. --vkey is the notary's note verifier key (GET /v1/log/key,
 best obtained out of band); --vkey-file reads one key per line. --witness names the witnesses'
 cosignature/v1 verifier keys (GET /witness/vkey of each witness; --witness-file: one per line):
-the checkpoint (of the receipt or proof too) must then carry valid cosignatures by --quorum of
-them (default 1), and the output names them. --mldsa-vkey is the log's ML-DSA-44 key (GET
+a checkpoint must then carry valid cosignatures by --quorum of them (default 1), and the output
+names them; a receipt or read proof counts when its own checkpoint does, or when the witnessed
+checkpoint it carries ("witnessed": {checkpoint, consistency}) does and is proven to extend it. --mldsa-vkey is the log's ML-DSA-44 key (GET
 /v1/log/key?type=ml-dsa-44) and --signatures which of the log's lines a checkpoint must carry
 (default ed25519; both or ml-dsa-44 ask for the post-quantum line). Nothing else is trusted or
 fetched. Exit status: 0 verified, 1 not verified (the reason is printed), 2 usage.`;
@@ -95,13 +98,13 @@ export async function runVerify(argv: readonly string[], stdin: () => Promise<st
       const doc = parseReceipt(texts[0]!);
       if (!doc) return report(false, 'MALFORMED: the file is neither a receipt document {"receipt","jws"} nor a compact JWS');
       const r = await verifyReceipt(doc, trust);
-      return r.ok ? report(true, `batch ${doc.receipt.batchId} (${doc.receipt.readCount} reads, root ${doc.receipt.batchRoot}) is entry ${doc.receipt.logIndex} of ${r.checkpoint.origin} at size ${r.checkpoint.size}`) : report(false, `${r.code}: ${r.reason}`);
+      return r.ok ? report(true, `batch ${doc.receipt.batchId} (${doc.receipt.readCount} reads, root ${doc.receipt.batchRoot}) is entry ${doc.receipt.logIndex} of ${r.checkpoint.origin} at size ${r.checkpoint.size}${witnessed(r.witnessedBy)}`) : report(false, `${r.code}: ${r.reason}`);
     }
     case 'proof': {
       const doc = parseJson<ReadProofDocument>(texts[0]!);
       if (!doc?.read || !doc.receipt) return report(false, 'MALFORMED: a read proof has read, indexInBatch, batchPath and receipt');
       const r = await verifyReadProof(doc, trust);
-      return r.ok ? report(true, `read ${doc.read.meterId} ${String(doc.read.blockStart)} ${doc.read.channel} = ${doc.read.wh} Wh (${doc.read.validationStatus}) is leaf ${doc.indexInBatch} of batch ${doc.receipt.receipt.batchId}, entry ${doc.receipt.receipt.logIndex} of ${r.checkpoint.origin} at size ${r.checkpoint.size}`) : report(false, `${r.code}: ${r.reason}`);
+      return r.ok ? report(true, `read ${doc.read.meterId} ${String(doc.read.blockStart)} ${doc.read.channel} = ${doc.read.wh} Wh (${doc.read.validationStatus}) is leaf ${doc.indexInBatch} of batch ${doc.receipt.receipt.batchId}, entry ${doc.receipt.receipt.logIndex} of ${r.checkpoint.origin} at size ${r.checkpoint.size}${witnessed(r.witnessedBy)}`) : report(false, `${r.code}: ${r.reason}`);
     }
     case 'tlog-proof': {
       const r = verifyTlogProof(texts[0]!, trust);

@@ -5,9 +5,9 @@ import type { RegistryState } from '@ies/registry';
 import type { Config } from '@ies/config';
 import { authenticateRead, checkCapability, type AuthenticatedReader, type IdempotencyStore } from '@ies/http/auth';
 import { batchTree, readPath } from '../domain/batch-tree.js';
-import { checkpointOfNote, checkpointSizeOf, formatTlogProof, receiptFromJws, type LogEntry, type PublicRead, type ReceiptBody, type TlogProofExtra } from '@ies/verify';
+import { checkpointOfNote, checkpointSizeOf, formatTlogProof, receiptFromJws, type LogEntry, type PublicRead, type ReceiptBody, type ReceiptDocument, type TlogProofExtra } from '@ies/verify';
 import type { LogStore } from '../log-store.js';
-import { witnessPolicy, type WitnessRecord } from '../witnessing.js';
+import { witnessPolicy, withWitnessedCheckpoint, type WitnessRecord } from '../witnessing.js';
 import { BATCH_TLOG_PROOF, CHECKPOINT, CONSISTENCY, LOG_KEY, READ_PROOF, READ_TLOG_PROOF, RECEIPT_ROUTE } from './schemas.js';
 
 /** Where a read sits: which batch (latest version unless asked) and its index there; and the public reads of a batch in order. */
@@ -63,12 +63,14 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
     return { note, size: sizeOf(note) };
   };
 
+  const withWitnessed = (discomId: string, doc: ReceiptDocument) => withWitnessedCheckpoint(witnessPolicy(deps.config, discomId), deps.witnessRecord(discomId), deps.logStore(discomId), doc);
+
   app.get('/v1/batches/:batchId/receipt', { schema: RECEIPT_ROUTE }, async (req, reply) => {
     const who = await reader(req.headers.authorization);
     const { batchId } = req.params as { batchId: string };
     if (!(await mayRead(who, capabilityOf(req), { batchId }))) throw new IesError('IES_ERR_NOT_FOUND', `no batch ${batchId} visible to ${who.participantId}`);
     const jws = await deps.logStore(who.discomId).receipt(batchId);
-    if (jws) return receiptFromJws(jws);
+    if (jws) return withWitnessed(who.discomId, receiptFromJws(jws));
     const colon = batchId.indexOf(':');
     if (colon > 0 && (await deps.idempotency.accepted(who.discomId, batchId.slice(0, colon), batchId.slice(colon + 1)))) {
       return reply.code(202).header('retry-after', String(RETRY_SECONDS)).send({ batchId, status: 'PENDING', detail: 'accepted; the notary has not appended it to the log yet' });
@@ -96,7 +98,7 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
       throw new IesError('IES_ERR_INTERNAL', `the stored reads of batch ${at.batchId} (${reads.length}) do not rebuild its notarised root; refusing to serve a proof`);
     }
     const read = reads[at.indexInBatch]!;
-    return { discomId: who.discomId, read: { ...read, blockStart: new Date(read.blockStart).toISOString().replace('.000Z', 'Z') }, indexInBatch: at.indexInBatch, batchPath: readPath(tree, at.indexInBatch).map(b64), receipt };
+    return { discomId: who.discomId, read: { ...read, blockStart: new Date(read.blockStart).toISOString().replace('.000Z', 'Z') }, indexInBatch: at.indexInBatch, batchPath: readPath(tree, at.indexInBatch).map(b64), receipt: await withWitnessed(who.discomId, receipt) };
   };
   const pendingRead = (reply: FastifyReply, batchId: string) => reply.code(202).header('retry-after', String(RETRY_SECONDS)).send({ batchId, status: 'PENDING', detail: 'the read is stored; its batch is not notarised yet' });
 
@@ -162,9 +164,8 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
   });
 
   app.get('/v1/log/consistency', { schema: CONSISTENCY }, async (req) => {
-    const who = await reader(req.headers.authorization);
-    const store = deps.logStore(who.discomId);
-    const { first, second } = req.query as { first: number; second: number };
+    const { first, second, discom } = req.query as { first: number; second: number; discom?: string };
+    const store = await logOf(req.headers.authorization, discom);
     const { size } = await current(store);
     if (first > second || second > size) throw new IesError('IES_ERR_VALIDATION', `need 0 ≤ first ≤ second ≤ ${size} (the log's size); got first=${first}, second=${second}`);
     const proof = await consistencyProofFromNodes(RFC6962_SHA256, first, second, (ids) => store.nodes(ids));

@@ -5,6 +5,10 @@ const TENANT = { type: 'string', minLength: 1, maxLength: 64, description: "Anot
 const RECEIPT = open({
   receipt: open({ v: INTEGER, logIndex: INTEGER, checkpoint: STRING, inclusionProof: STRINGS }, ['logIndex', 'checkpoint', 'inclusionProof']),
   jws: { type: 'string', description: "The notary's compact JWS over the receipt (canonical JSON)" },
+  witnessed: {
+    description: "Under the tenant's witness policy, once a witnessed checkpoint covers the receipt: that cosigned checkpoint and the consistency proof from the receipt's checkpoint to it",
+    ...open({ checkpoint: { type: 'string', description: 'The latest witnessed checkpoint (signed note with cosignature/v1 lines)' }, consistency: STRINGS }, ['checkpoint', 'consistency']),
+  },
 }, ['receipt', 'jws']);
 
 export const RECEIPT_ROUTE = doc({
@@ -46,10 +50,10 @@ export const CHECKPOINT = doc({
 });
 
 export const CONSISTENCY = doc({
-  summary: 'Consistency proof between two tree sizes',
+  summary: "Consistency proof between two tree sizes; ?discom= for another hosted tenant's log (public, as its tiles are)",
   tags: ['log'],
   security: BEARER,
-  querystring: { type: 'object', required: ['first', 'second'], properties: { first: { type: 'integer', minimum: 0 }, second: { type: 'integer', minimum: 0 } } },
+  querystring: { type: 'object', required: ['first', 'second'], properties: { first: { type: 'integer', minimum: 0 }, second: { type: 'integer', minimum: 0 }, discom: TENANT } },
   response: {
     200: { description: 'RFC 6962 consistency proof (standard base64 hashes)', ...open({ first: INTEGER, second: INTEGER, proof: STRINGS }, ['first', 'second', 'proof']) },
     ...problemResponses(400, ...READ_ERRORS, 404),

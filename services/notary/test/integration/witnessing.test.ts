@@ -13,14 +13,14 @@ import { RFC6962_SHA256, consistencyProof, rootFromLeafHashes } from '@ies/merkl
 import { createLogger, createMetricsRegistry } from '@ies/observability';
 import { createRedis } from '@ies/redis';
 import { eventually, nullStream, stackConfig } from '@ies/testing';
-import { checkpointSizeOf, formatCheckpoint, parseCosignerKey, signNote, verifyCheckpoint } from '@ies/verify';
+import { checkpointSizeOf, formatCheckpoint, parseCosignerKey, receiptFromJws, signNote, verifyCheckpoint, verifyReceipt } from '@ies/verify';
 import { addCheckpoint } from '@ies/witness/client';
 import { witnessHttp } from '@ies/witness/http';
 import { startNotaryService } from '../../src/index.js';
 import { NotaryKeyFile } from '../../src/keys.js';
 import { logOrigin } from '../../src/main.js';
 import { NOTARY_WITNESS_METRICS, registerWitnessMetrics } from '../../src/http/witness-routes.js';
-import { WitnessRecord } from '../../src/witnessing.js';
+import { WitnessRecord, withWitnessedCheckpoint } from '../../src/witnessing.js';
 import { checkpointAt, notaryFixture } from './support.js';
 
 const quiet = createLogger({ name: 'it', level: 'silent' }, nullStream());
@@ -50,6 +50,7 @@ const tag = randomBytes(4).toString('hex');
 const witnessOfB = await startWitness(`node-b-${tag}.ies.test/witness`, `${fxB.keysDir}/witness`, [logKeys.verifierKeys[0]!]);
 const witnessOfA = await startWitness(`node-a-${tag}.ies.test/witness`, `${fx.keysDir}/witness`, [logKeysB.verifierKeys[0]!]);
 const { url: witnessUrl, vkey: witnessVkey, name: witnessName } = witnessOfB;
+const policy = { witnesses: [{ name: witnessName, url: witnessUrl, vkey: witnessVkey }], quorum: 1 };
 
 const notary = await startNotaryService({ ...fx.env, IES_NOTARY_WITNESSES: JSON.stringify([{ url: witnessOfB.url, vkey: witnessOfB.vkey }]) }, { onFatal: () => {}, logger: quiet });
 const notaryB = await startNotaryService({ ...fxB.env, IES_NOTARY_WITNESSES: JSON.stringify([{ url: witnessOfA.url, vkey: witnessOfA.vkey }]) }, { onFatal: () => {}, logger: quiet });
@@ -80,7 +81,8 @@ test('two nodes witness each other: the checkpoints of each log are cosigned by 
   assert.ok(verifiedB.ok, JSON.stringify(verifiedB));
   assert.deepEqual(verifiedB.witnessedBy, [witnessOfA.name]);
 
-  for (let i = 0; i < 3; i++) await fx.produceBatch();
+  const batches: string[] = [];
+  for (let i = 0; i < 3; i++) batches.push(await fx.produceBatch());
   await checkpointAt(fx, 3, 'the log at size 3');
   const note = await witnessedAt(3);
   const trust = { ...(await fx.trust()), origin, witnesses: { keys: [parseCosignerKey(witnessVkey)], quorum: 1 } };
@@ -94,6 +96,26 @@ test('two nodes witness each other: the checkpoints of each log are cosigned by 
   assert.equal(status?.witness, witnessName);
   assert.equal(status?.cosignedSize, 3);
   assert.deepEqual(status?.refusals, {});
+
+  // Receipts were signed at append time, before any witness saw their checkpoints: under the
+  // policy each goes out with the witnessed checkpoint and the proof that it extends its own.
+  for (const batchId of batches) {
+    const receipt = receiptFromJws((await fx.store.receipt(batchId))!);
+    assert.equal(receipt.witnessed, undefined);
+    const bare = await verifyReceipt(receipt, trust);
+    assert.equal(!bare.ok && bare.code, 'NOT_WITNESSED', `the receipt of ${batchId} alone is not witnessed`);
+    const cited = await withWitnessedCheckpoint(policy, record, fx.store, receipt);
+    assert.equal(checkpointSizeOf(cited.witnessed!.checkpoint), 3);
+    const r = await verifyReceipt(cited, trust);
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(r.witnessedBy, [witnessName]);
+    // A tampered proof does not pass for a witnessed extension.
+    if (cited.witnessed!.consistency.length > 0) {
+      const tampered = { ...cited, witnessed: { ...cited.witnessed!, consistency: [Buffer.alloc(32, 7).toString('base64'), ...cited.witnessed!.consistency.slice(1)] } };
+      const t = await verifyReceipt(tampered, trust);
+      assert.equal(!t.ok && t.code, 'INCONSISTENT');
+    }
+  }
 });
 
 test('a fork shown to the witness is caught: the real log is refused, and the logging node raises it', async () => {
@@ -108,7 +130,7 @@ test('a fork shown to the witness is caught: the real log is refused, and the lo
   // The real log grows to 4 and 5: the witness must refuse both as inconsistent with the fork.
   await fx.produceBatch();
   await checkpointAt(fx, 4, 'the real log at size 4');
-  await fx.produceBatch();
+  const lateBatch = await fx.produceBatch();
   await checkpointAt(fx, 5, 'the real log at size 5');
   const status = await eventually(async () => {
     const [s] = await record.statuses();
@@ -117,6 +139,12 @@ test('a fork shown to the witness is caught: the real log is refused, and the lo
   assert.equal(status.cosignedSize, 3, 'nothing after the fork was cosigned');
   assert.equal(status.lastRefusal?.code, 'INCONSISTENT');
   assert.equal(checkpointSizeOf((await record.witnessed())!), 3, 'the witnessed checkpoint stays at the last size the witness could vouch for');
+  // And a receipt of an entry after the fork never gets a witnessed checkpoint.
+  const late = receiptFromJws((await fx.store.receipt(lateBatch))!);
+  const cited = await withWitnessedCheckpoint(policy, record, fx.store, late);
+  assert.equal(cited.witnessed, undefined);
+  const v = await verifyReceipt(cited, { ...(await fx.trust()), origin, witnesses: { keys: [parseCosignerKey(witnessVkey)], quorum: 1 } });
+  assert.equal(!v.ok && v.code, 'NOT_WITNESSED');
 
   const metrics = createMetricsRegistry('notary-it');
   registerWitnessMetrics(metrics, [fx.tenant], (d) => new WitnessRecord(fx.redis, d));
