@@ -15,6 +15,14 @@ export function logOrigin(config: Config, discomId: string): string {
 }
 
 /**
+ * The note verifier keys (vkeys) of a tenant's log, its key file created as the notary's first
+ * start would: what the peers whose witnesses watch this log are configured with.
+ */
+export async function logVerifierKeys(config: Config, discomId: string): Promise<readonly string[]> {
+  return (await new NotaryKeyFile(config.notary.keysDir, logOrigin(config, discomId), discomId, { mlDsa44: config.notary.mlDsa44 }).current()).verifierKeys;
+}
+
+/**
  * Runs one log writer per tenant of the node. Exactly one notary process per tenant may
  * run: a second one fences the first (per-tenant transactional id), which then exits.
  */

@@ -18,7 +18,7 @@ interface Listed { statementId: string; version: number; status: string; complet
  * against the JWKS and the notary's checkpoints) and the demo prints them as tables, checks
  * that each balances and that the two DISCOMs' positions towards each other agree.
  */
-export async function runStatementsDemo(o: { config: Config; gatewayUrl: string; discoms: readonly [string, string]; day: string; eventId: string; operatorKeyFile: string; outDir: string }): Promise<boolean> {
+export async function runStatementsDemo(o: { config: Config; gatewayUrl: string; discoms: readonly [string, string]; day: string; eventId: string; operatorKeyFile: string; outDir: string; witness?: string }): Promise<boolean> {
   const desks: Record<string, KeyPair> = {};
   for (const d of o.discoms) {
     desks[d] = await generateSigningKey('EdDSA');
@@ -54,7 +54,7 @@ export async function runStatementsDemo(o: { config: Config; gatewayUrl: string;
     const out = path.join(o.outDir, d);
     await rm(out, { recursive: true, force: true }); // only this run's files, nothing left from an earlier one
     console.log(`    $ ies statements pull --day ${o.day} --out ${out}   (as ${d}/${SETTLEMENT_TEAM})`);
-    const code = await runStatements(['pull', '--day', o.day, '--out', out, '--url', o.gatewayUrl, '--token', await token(d)], {});
+    const code = await runStatements(['pull', '--day', o.day, '--out', out, '--url', o.gatewayUrl, '--token', await token(d), ...(o.witness ? ['--witness', o.witness] : [])], {});
     verified &&= code === 0;
     for (const f of (await readdir(out)).filter((n) => n.endsWith('.json') && n !== 'jwks.json')) {
       const c = JSON.parse(await readFile(path.join(out, f), 'utf8')) as StatementContent;

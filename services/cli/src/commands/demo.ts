@@ -18,6 +18,7 @@ import { startSettlementService } from '@ies/settlement';
 import { runP2pDemo } from './demo-p2p.js';
 import { runStatementsDemo } from './demo-statements.js';
 import { checkTiledLogs } from './demo-tlog.js';
+import { planFederation, showWitnessing } from './demo-witness.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -63,6 +64,10 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
   // run, `ies audit` and any log client see the same log under the same name.
   // The demo provisions its tenants (topics and ACLs) as the Kafka admin, as an operator
   // would with `ies tenants provision`; each service then connects as its own Kafka user.
+  // A second node (B, its own tenant, port 8090) and this one witness each other's logs: keys
+  // first, as operators exchange vkeys before they configure each other.
+  const federation = await planFederation({ env: gatewayEnv, tenants: [discom, peer], peerDiscom: env.IES_DEMO_NODE_B_DISCOM ?? 'NORTH-DL', peerPort: Number(env.IES_DEMO_NODE_B_PORT ?? 8090), dir: path.join('.stack', 'demo-node-b', 'keys') });
+  Object.assign(gatewayEnv, federation.nodeEnv);
   const config = loadConfig(gatewayEnv, { principal: 'admin' });
   console.log(`ies-backbone demo: tenants ${discom} and ${peer}, Kafka ${config.kafka.brokers.join(',')}, registry ${config.registry.url}`);
   await provisionTenants(config, config.tenants, createLogger({ name: 'ies-demo', level: 'fatal' }));
@@ -76,6 +81,7 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
   const settlement = await startSettlementService(gatewayEnv, { sweepOnStart: false });
   let watch: NotaryWatch | undefined;
   try {
+    await federation.start();
     step(1, `gateway listening on ${gateway.address} (tenant topics ensured, registry loaded: ${gateway.registry.size.meters} meters, ${gateway.registry.size.keys} keys); fan-out running (meter-reads.v1, dead-letter.v1)`);
     console.log(`    notary running (log ${notary.tenants.map((t) => `${t.log.origin} at size ${t.log.size}`).join(', ')}); loader writing reads to ClickHouse`);
     watch = await watchNotary({ config, gatewayUrl: gateway.address, discom, operatorKeyFile: path.join(keysDir, 'operator.private.jwk.json') });
@@ -120,7 +126,7 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
     });
 
     step(7, `settlement statements of ${drResult.day}: each DISCOM's day statement (P2P, DR) and the DR event's, signed with the DISCOM's settlement key, pulled and verified offline`);
-    const statementsOk = await runStatementsDemo({ config, gatewayUrl: gateway.address, discoms: [discom, peer], day: drResult.day, eventId: drResult.eventId, operatorKeyFile: path.join(keysDir, 'operator.private.jwk.json'), outDir: path.join('.stack', 'demo', 'statements') });
+    const statementsOk = await runStatementsDemo({ config, gatewayUrl: gateway.address, discoms: [discom, peer], day: drResult.day, eventId: drResult.eventId, operatorKeyFile: path.join(keysDir, 'operator.private.jwk.json'), outDir: path.join('.stack', 'demo', 'statements'), witness: federation.peer.witnessVkey });
 
     step(8, 'each tenant\'s log as a C2SP tiled log (c2sp.org/tlog-tiles), for any standard log client; checked by an independent one (tools/tlog-client, Go, golang.org/x/mod)');
     const logs = await Promise.all([discom, peer].map(async (d) => {
@@ -130,11 +136,21 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
     }));
     const tiledOk = await checkTiledLogs({ gatewayUrl: gateway.address, logs, outDir: path.join('.stack', 'demo', 'tlog') });
 
-    const ok = summary.failedBatches === 0 && summary.accepted > 0 && proofs.ok && drResult.ok && p2p.ok && statementsOk && tiledOk;
-    console.log(`\n${ok ? 'OK' : 'FAILED'}: ${summary.accepted} reads accepted and durable in Kafka, ${summary.rejected} rejected with reasons (dead-lettered); ${proofs.verified} read proofs and the run's consistency proof verified offline; DR event measured; ${p2p.trades} P2P trades (${p2p.interDiscom} inter-DISCOM) allocated; statements of ${discom} and ${peer} ${statementsOk ? 'verified and in agreement' : 'NOT verified'}; tiled logs ${tiledOk ? 'served' : 'NOT verified by the independent client'}`);
+    step(9, `two nodes witness each other (c2sp.org/tlog-witness): node B on ${federation.peer.url} with ${federation.peer.tenants.join(',')}; each cosigns the other's checkpoints`);
+    const witnessedOk = await showWitnessing(federation, {
+      day, operatorKeyFile: path.join(keysDir, 'operator.private.jwk.json'), outDir: path.join('.stack', 'demo', 'witness'),
+      receipt: async () => {
+        const res = await watch!.get(`/v1/batches/${encodeURIComponent(record.batchId)}/receipt`);
+        return res.ok ? { file: path.join('.stack', 'demo', 'witness', 'receipt.json'), text: await res.text() } : undefined;
+      },
+    });
+
+    const ok = summary.failedBatches === 0 && summary.accepted > 0 && proofs.ok && drResult.ok && p2p.ok && statementsOk && tiledOk && witnessedOk;
+    console.log(`\n${ok ? 'OK' : 'FAILED'}: ${summary.accepted} reads accepted and durable in Kafka, ${summary.rejected} rejected with reasons (dead-lettered); ${proofs.verified} read proofs and the run's consistency proof verified offline; DR event measured; ${p2p.trades} P2P trades (${p2p.interDiscom} inter-DISCOM) allocated; statements of ${discom} and ${peer} ${statementsOk ? 'verified and in agreement' : 'NOT verified'}; tiled logs ${tiledOk ? 'served' : 'NOT verified by the independent client'}; the two nodes' logs ${witnessedOk ? 'witnessed by each other' : 'NOT witnessed'}`);
     return ok ? 0 : 1;
   } finally {
     watch?.stop();
+    await federation.stop();
     await settlement.stop();
     await dr.stop();
     await loader.stop();
