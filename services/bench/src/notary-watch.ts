@@ -17,8 +17,8 @@ export interface NotaryChild {
 }
 
 /** The notary for the bench tenant as its own process, so its CPU and latency are its own. */
-export function startNotaryChild(env: Env, cpuProfDir?: string): NotaryChild {
-  const bin = fileURLToPath(new URL('./bin.js', import.meta.resolve('@ies/notary')));
+export function startNotaryChild(env: Env, cpuProfDir?: string, entry: 'bin.js' | 'bin-tiles.js' = 'bin.js'): NotaryChild {
+  const bin = fileURLToPath(new URL(`./${entry}`, import.meta.resolve('@ies/notary')));
   const nodeArgs = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
   const child = spawn(process.execPath, [...nodeArgs, bin], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'inherit', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

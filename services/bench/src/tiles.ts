@@ -11,6 +11,7 @@ import { freePort, parseFlags, percentile, postBatch, prepareBatches, quietSink,
 import { startNotaryChild, type NotaryChild } from './notary-watch.js';
 import { servingSchedule } from './ingest-schedule.js';
 import { fullTilePaths } from './tile-paths.js';
+import { openLoopElsewhere } from './tile-clients.js';
 
 /**
  * `npm run bench:tiles`: how fast the gateway serves a tenant's C2SP tiled log
@@ -43,19 +44,21 @@ export interface TilesBenchOptions {
   tileRate: number;
   /** What the "on" phases fetch: full tiles and gzip entry bundles alternately, or only one of them. */
   tileMix: 'mixed' | 'tiles' | 'bundles';
+  tileServer: 'separate' | 'gateway';
   /** Head-ends posting concurrently (fill and ingest). */
   concurrency: number;
 }
 
 const USAGE = `usage: npm run bench:tiles -- [--entries 4096] [--connections 16] [--seconds 10] [--max-requests 200000]
                               [--ingest-batches 600] [--rounds 3] [--batch-reads 1000] [--ingest-seconds 20]
-                              [--tile-rate 500] [--tile-mix mixed|tiles|bundles] [--concurrency 8]
+                              [--tile-rate 500] [--tile-mix mixed|tiles|bundles] [--tile-server separate|gateway] [--concurrency 8]
   (or IES_BENCH_TILES_<OPTION>, e.g. IES_BENCH_TILES_ENTRIES)
   starts a gateway and a notary child on 127.0.0.1 for a fresh tenant, fills its log with --entries
   one-row batches, measures full tile and entry-bundle serving (closed loop, --connections keep-alive
   connections, --seconds each) against a bare node:http 8 KiB ceiling, then the same ingest workload
   with tile serving off and on (--tile-rate requests/s of full tiles and gzip bundles alternately, or
-  of one kind with --tile-mix), --rounds pairs of
+  of one kind with --tile-mix; served by the separate, lower-priority tile server ies-tiles, or by the
+  gateway with --tile-server gateway), --rounds pairs of
   phases in ABBA order, each phase --ingest-batches batches or --ingest-seconds, whichever ends first.`;
 
 /** Set-up and fill must finish inside the gateway's 300 s iat window for the pre-signed fill batches. */
@@ -67,7 +70,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function parseTilesOptions(argv: readonly string[], env: Env): TilesBenchOptions | 'help' {
   const given = parseFlags(argv, USAGE);
   if (given === 'help') return 'help';
-  const known = new Set(['entries', 'connections', 'seconds', 'max-requests', 'ingest-batches', 'rounds', 'batch-reads', 'ingest-seconds', 'tile-rate', 'tile-mix', 'concurrency']);
+  const known = new Set(['entries', 'connections', 'seconds', 'max-requests', 'ingest-batches', 'rounds', 'batch-reads', 'ingest-seconds', 'tile-rate', 'tile-mix', 'tile-server', 'concurrency']);
   for (const k of given.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   const envName = (name: string) => `IES_BENCH_TILES_${name.toUpperCase().replace(/-/g, '_')}`;
   const int = (name: string, fallback: number, min: number, max: number) => {
@@ -80,8 +83,11 @@ export function parseTilesOptions(argv: readonly string[], env: Env): TilesBench
   if (batchReads % 2 !== 0) throw new Error('--batch-reads must be even (each CSV row carries an import and an export read)');
   const tileMix = given.get('tile-mix') ?? env.IES_BENCH_TILES_TILE_MIX ?? 'mixed';
   if (tileMix !== 'mixed' && tileMix !== 'tiles' && tileMix !== 'bundles') throw new Error(`--tile-mix (IES_BENCH_TILES_TILE_MIX) is mixed, tiles or bundles, not ${JSON.stringify(tileMix)}`);
+  const tileServer = given.get('tile-server') ?? env.IES_BENCH_TILES_TILE_SERVER ?? 'separate';
+  if (tileServer !== 'separate' && tileServer !== 'gateway') throw new Error(`--tile-server (IES_BENCH_TILES_TILE_SERVER) is separate or gateway, not ${JSON.stringify(tileServer)}`);
   return {
     tileMix,
+    tileServer,
     entries: int('entries', 4096, 256, 50_000),
     connections: int('connections', 16, 1, 256),
     seconds: int('seconds', 10, 1, 60),
@@ -145,11 +151,12 @@ export async function runTilesBench(argv: readonly string[], env: Env): Promise<
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'ies-bench-tiles-'));
   let gateway: GatewayChild | undefined;
   let notary: NotaryChild | undefined;
+  let tileServer: NotaryChild | undefined;
   let ceiling: Awaited<ReturnType<typeof startStaticServer>> | undefined;
   // Hard bound on the whole run: set-up, fill, the three closed-loop phases, the ingest phases, drains.
   const watchdogMs = (FILL_SECONDS + 5 * o.seconds + 2 * o.rounds * (o.ingestSeconds + DRAIN_TIMEOUT_MS / 1000) + DRAIN_TIMEOUT_MS / 1000 + 120) * 1000;
   const killChildren = () => {
-    for (const c of [gateway?.child, notary?.child]) if (c?.pid !== undefined && c.exitCode === null && c.signalCode === null) process.kill(c.pid, 'SIGTERM');
+    for (const c of [gateway?.child, notary?.child, tileServer?.child]) if (c?.pid !== undefined && c.exitCode === null && c.signalCode === null) process.kill(c.pid, 'SIGTERM');
     if (ceiling?.pid !== undefined) process.kill(ceiling.pid, 'SIGTERM');
   };
   const watchdog = setTimeout(() => {
@@ -186,6 +193,15 @@ export async function runTilesBench(argv: readonly string[], env: Env): Promise<
     notary = startNotaryChild({ ...env, IES_TENANTS: tenant, IES_OPERATOR_JWKS_FILE: jwksFile, IES_NOTARY_KEYS_DIR: path.join(workDir, 'notary-keys'), IES_LOG_LEVEL: 'warn' });
     console.log(`bench:tiles: notary pid ${notary.child.pid}; filling the log with ${o.entries} one-row batches (${o.concurrency} head-ends)`);
 
+    let servingUrl = url;
+    if (o.tileServer === 'separate') {
+      const tilesPort = await freePort();
+      tileServer = startNotaryChild({ ...env, IES_TENANTS: tenant, IES_HTTP_HOST: '127.0.0.1', IES_HTTP_PORT: String(tilesPort), IES_LOG_LEVEL: 'warn' }, undefined, 'bin-tiles.js');
+      servingUrl = `http://127.0.0.1:${tilesPort}`;
+      await healthy(servingUrl, 30_000);
+      console.log(`bench:tiles: tile server (ies-tiles) pid ${tileServer.child.pid} at ${servingUrl}, nice ${config.notary.tilesNice}`);
+    }
+
     const fillOptions: IngestBenchOptions = { batches: o.entries, concurrency: o.concurrency, seconds: FILL_SECONDS, batchReads: 2, metersPerHeadEnd: 64, cpuProfDir: undefined };
     const fillBatches = await prepareBatches(fillOptions, `${runId}F`, tenant, fillFleet);
     const fill = await runPhase(fillBatches, o.concurrency, FILL_SECONDS, (b) => postBatch(url, b));
@@ -200,6 +216,7 @@ export async function runTilesBench(argv: readonly string[], env: Env): Promise<
     const load = { connections: o.connections, seconds: o.seconds, maxRequests: o.maxRequests };
     console.log(`bench:tiles: closed loop, ${o.connections} connections, ${o.seconds} s each: full tiles, entry bundles (gzip, identity), /healthz, 8 KiB static`);
     const tileRun = await closedLoop({ ...load, origin: url, paths: tiles.map((p) => prefix + p) });
+    const separateRun = o.tileServer === 'separate' ? await closedLoop({ ...load, origin: servingUrl, paths: tiles.map((p) => prefix + p) }) : undefined;
     // Go's HTTP client (golang.org/x/mod, Tessera's clients) asks for gzip by default; the identity run shows what compressing costs.
     const bundleRun = await closedLoop({ ...load, origin: url, paths: bundles.map((p) => prefix + p), headers: { 'accept-encoding': 'gzip' } });
     const bundlePlainRun = await closedLoop({ ...load, origin: url, paths: bundles.map((p) => prefix + p), headers: { 'accept-encoding': 'identity' } });
@@ -222,7 +239,7 @@ export async function runTilesBench(argv: readonly string[], env: Env): Promise<
       const serving = schedule[q] as boolean;
       const part: PreparedBatch[] = await prepareBatches(ingestOptions, `${runId}I${q}`, tenant, ingestFleet, q * blocksPerPhase);
       const retriesBefore = throttle.retries;
-      const tileLoad = serving ? openLoop({ origin: url, paths: background, headers: { 'accept-encoding': 'gzip' }, rate: o.tileRate, connections: o.connections, seconds: o.ingestSeconds + 30, maxRequests: o.maxRequests }) : undefined;
+      const tileLoad = serving ? openLoopElsewhere({ origin: servingUrl, paths: background, headers: { 'accept-encoding': 'gzip' }, rate: o.tileRate, connections: o.connections, seconds: o.ingestSeconds + 30, maxRequests: o.maxRequests }, config.notary.tilesNice) : undefined;
       const phase = await runPhase(part, o.concurrency, o.ingestSeconds, (b) => postBatch(url, b));
       const served = tileLoad ? await tileLoad.stop() : undefined;
       phases.push({ serving, phase, retries: throttle.retries - retriesBefore, ...(served ? { tiles: served } : {}) });
@@ -232,8 +249,8 @@ export async function runTilesBench(argv: readonly string[], env: Env): Promise<
       await drained(url, tenant, expected, DRAIN_TIMEOUT_MS);
     }
 
-    printReport(o, { maxNotaryLagMs: config.ingest.maxNotaryLagMs, tenant, size, tiles: tiles.length, tileRun, bundleRun, bundlePlainRun, healthRun, staticRun, phases });
-    const failed = [tileRun, bundleRun, bundlePlainRun, healthRun, staticRun].reduce((n, r) => n + r.errors, 0) + phases.reduce((n, q) => n + q.phase.errors.length + (q.tiles?.errors ?? 0), 0);
+    printReport(o, { maxNotaryLagMs: config.ingest.maxNotaryLagMs, tenant, size, tiles: tiles.length, tileRun, ...(separateRun ? { separateRun } : {}), bundleRun, bundlePlainRun, healthRun, staticRun, phases });
+    const failed = [tileRun, ...(separateRun ? [separateRun] : []), bundleRun, bundlePlainRun, healthRun, staticRun].reduce((n, r) => n + r.errors, 0) + phases.reduce((n, q) => n + q.phase.errors.length + (q.tiles?.errors ?? 0), 0);
     if (failed > 0) {
       console.error(`bench:tiles: ${failed} request(s) failed; first ones:`);
       for (const e of [tileRun, bundleRun, bundlePlainRun, healthRun, staticRun].flatMap((r) => r.firstErrors).concat(phases.flatMap((q) => [...q.phase.errors, ...(q.tiles?.firstErrors ?? [])])).slice(0, 10)) console.error(`  ${e}`);
@@ -248,11 +265,22 @@ export async function runTilesBench(argv: readonly string[], env: Env): Promise<
     if (ceiling) await ceiling.close().catch(() => {});
     if (gateway) await gateway.stop().catch(() => {});
     if (notary) await notary.stop().catch(() => {});
+    if (tileServer) await tileServer.stop().catch(() => {});
     process.removeListener('exit', killChildren);
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/** Polls GET /healthz until it answers 200. */
+async function healthy(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await fetch(`${url}/healthz`).catch(() => undefined))?.ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url}/healthz did not answer 200 within ${timeoutMs} ms`);
 }
 
 // --- report ------------------------------------------------------------------------------------
@@ -276,7 +304,7 @@ function table(rows: readonly (readonly string[])[]): void {
   });
 }
 
-function printReport(o: TilesBenchOptions, r: { maxNotaryLagMs: number; tenant: string; size: number; tiles: number; tileRun: LoadResult; bundleRun: LoadResult; bundlePlainRun: LoadResult; healthRun: LoadResult; staticRun: LoadResult; phases: IngestPhase[] }): void {
+function printReport(o: TilesBenchOptions, r: { maxNotaryLagMs: number; tenant: string; size: number; tiles: number; tileRun: LoadResult; separateRun?: LoadResult; bundleRun: LoadResult; bundlePlainRun: LoadResult; healthRun: LoadResult; staticRun: LoadResult; phases: IngestPhase[] }): void {
   const cpus = os.cpus();
   const ceilingRate = perSecond(r.staticRun.requests, r.staticRun.elapsedMs);
   const ratio = (x: LoadResult) => n(perSecond(x.requests, x.elapsedMs) / ceilingRate, 2);
@@ -289,12 +317,13 @@ function printReport(o: TilesBenchOptions, r: { maxNotaryLagMs: number; tenant: 
   table([
     ['resource', 'req/s', 'p50 / p99 ms', 'bytes/s', 'B/answer', 'requests'],
     loadRow('full tiles tile/0/<N> (8,192 B)', r.tileRun),
+    ...(r.separateRun ? [loadRow('full tiles from ies-tiles (lower priority)', r.separateRun)] : []),
     loadRow('entry bundles tile/entries/<N> (gzip)', r.bundleRun),
     loadRow('entry bundles tile/entries/<N> (identity)', r.bundlePlainRun),
     loadRow('gateway /healthz', r.healthRun),
     loadRow('ceiling: bare node:http, 8 KiB static', r.staticRun),
   ]);
-  console.log(`ratio to the ceiling: full tiles ${ratio(r.tileRun)}, entry bundles ${ratio(r.bundleRun)} (gzip) / ${ratio(r.bundlePlainRun)} (identity), /healthz ${ratio(r.healthRun)}`);
+  console.log(`ratio to the ceiling: full tiles ${ratio(r.tileRun)}${r.separateRun ? ` (${ratio(r.separateRun)} from ies-tiles)` : ''}, entry bundles ${ratio(r.bundleRun)} (gzip) / ${ratio(r.bundlePlainRun)} (identity), /healthz ${ratio(r.healthRun)}`);
   console.log('');
   const sum = (serving: boolean) => {
     const qs = r.phases.filter((q) => q.serving === serving);
@@ -309,7 +338,7 @@ function printReport(o: TilesBenchOptions, r: { maxNotaryLagMs: number; tenant: 
   const bgReq = bg.reduce((a, x) => a + x.requests, 0);
   const bgMs = bg.reduce((a, x) => a + x.elapsedMs, 0);
   const bgLat = bg.flatMap((x) => x.latenciesMs).sort((a, b) => a - b);
-  console.log(`(2) ingest (POST /v1/meter-data, ${o.batchReads} reads per batch, ${o.concurrency} head-ends) in ${r.phases.length} phases, ABBA; "on" = ${{ mixed: 'full tiles and gzip entry bundles alternately', tiles: 'full tiles', bundles: 'gzip entry bundles' }[o.tileMix]} at ${o.tileRate} req/s`);
+  console.log(`(2) ingest (POST /v1/meter-data, ${o.batchReads} reads per batch, ${o.concurrency} head-ends) in ${r.phases.length} phases, ABBA; "on" = served by ${o.tileServer === 'separate' ? 'the separate tile server ies-tiles at lower priority' : 'the gateway'}: ${{ mixed: 'full tiles and gzip entry bundles alternately', tiles: 'full tiles', bundles: 'gzip entry bundles' }[o.tileMix]} at ${o.tileRate} req/s`);
   console.log(`    notary back-pressure: IES_INGEST_MAX_NOTARY_LAG_MS=${r.maxNotaryLagMs}${r.maxNotaryLagMs === 0 ? ' (off: the gateway alone)' : ' (503 + Retry-After while the notary is behind; 0 turns it off)'}`);
   const phaseRows = r.phases.map((q, i) => {
     const lat = [...q.phase.latenciesMs].sort((a, b) => a - b);

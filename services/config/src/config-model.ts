@@ -65,6 +65,11 @@ export interface Config {
      * beside Ed25519: keys in `<keysDir>/<discom>.mldsa44.json`, created on first start.
      */
     readonly mlDsa44: boolean;
+    /**
+     * The scheduling priority (nice, 0–19) the separate tile server (`ies-tiles`) lowers itself
+     * to, so that on shared cores serving tiles yields CPU to ingest.
+     */
+    readonly tilesNice: number;
   };
   /** This node as a C2SP witness (c2sp.org/tlog-witness) of its peers' logs. */
   readonly witness: {

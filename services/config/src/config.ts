@@ -141,6 +141,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       witnesses: notaryWitnesses('IES_NOTARY_WITNESSES', str('IES_NOTARY_WITNESSES', ''), problems),
       witnessQuorum: int('IES_NOTARY_WITNESS_QUORUM', 1, 1, 16),
       mlDsa44: str('IES_NOTARY_MLDSA44', 'false') === 'true',
+      tilesNice: int('IES_TILES_NICE', 10, 0, 19),
     },
     tenants,
     auth: {

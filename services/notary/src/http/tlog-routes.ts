@@ -60,16 +60,24 @@ export function tlogRoutes(app: FastifyInstance, deps: TlogRouteDeps): void {
     if (!treeHolds(r, size)) throw missing();
     const width = r.width ?? 256;
     if (r.kind === 'tile') {
+      const key = `${store.discomId}/${r.level}/${r.index}`;
+      const cached = width === 256 ? FULL_TILES.get(key) : undefined;
+      if (cached) return immutable(reply, cached);
       const tile = await store.tile(r.level, r.index, width);
       if (!tile) throw new IesError('IES_ERR_INTERNAL', `the log projection of ${store.discomId} lacks level-${r.level} tile ${r.index} that its checkpoint of size ${size} covers`);
+      if (width === 256) remember(FULL_TILES, FULL_TILES_MAX, key, tile);
       return immutable(reply, tile);
     }
+    // Entry bundles SHOULD be compressed at the HTTP layer; JSON entries shrink several-fold.
+    reply.header('vary', 'accept-encoding');
+    const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const key = `${store.discomId}/${r.index}`;
+    const cached = gzip && width === 256 ? GZIPPED_BUNDLES.get(key) : undefined;
+    if (cached) return immutable(reply.header('content-encoding', 'gzip'), cached);
     const entries = await store.bundleEntries(r.index, width);
     if (!entries) throw new IesError('IES_ERR_INTERNAL', `the log projection of ${store.discomId} lacks entries of bundle ${r.index} that its checkpoint of size ${size} covers`);
     const bundle = encodeEntryBundle(entries);
-    // Entry bundles SHOULD be compressed at the HTTP layer; JSON entries shrink several-fold.
-    reply.header('vary', 'accept-encoding');
-    if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return immutable(reply.header('content-encoding', 'gzip'), gzipped(`${store.discomId}/${r.index}`, width, bundle));
+    if (gzip) return immutable(reply.header('content-encoding', 'gzip'), gzipped(key, width, bundle));
     return immutable(reply, bundle);
   });
 }
@@ -81,14 +89,17 @@ function immutable(reply: FastifyReply, bytes: Buffer): FastifyReply {
 /** Full entry bundles never change: each is compressed once (bench:tiles: gzip per request cost about 6 full tiles). */
 const GZIPPED_BUNDLES = new Map<string, Buffer>();
 const GZIPPED_BUNDLES_MAX = 1024;
+/** Full tiles never change either: kept in memory (8 KiB each, 32 MiB at most) so that serving them does not touch Redis, which ingest shares. */
+const FULL_TILES = new Map<string, Buffer>();
+const FULL_TILES_MAX = 4096;
 
 function gzipped(key: string, width: number, bundle: Buffer): Buffer {
-  if (width !== 256) return gzipSync(bundle);
-  let hit = GZIPPED_BUNDLES.get(key);
-  if (!hit) {
-    hit = gzipSync(bundle);
-    if (GZIPPED_BUNDLES.size >= GZIPPED_BUNDLES_MAX) GZIPPED_BUNDLES.delete(GZIPPED_BUNDLES.keys().next().value as string);
-    GZIPPED_BUNDLES.set(key, hit);
-  }
-  return hit;
+  return width === 256 ? remember(GZIPPED_BUNDLES, GZIPPED_BUNDLES_MAX, key, gzipSync(bundle)) : gzipSync(bundle);
+}
+
+/** Adds to a bounded cache of immutable bytes, dropping the oldest entry when full. */
+function remember(cache: Map<string, Buffer>, max: number, key: string, bytes: Buffer): Buffer {
+  if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+  cache.set(key, bytes);
+  return bytes;
 }
