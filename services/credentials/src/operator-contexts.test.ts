@@ -104,3 +104,12 @@ test('Ed25519Signature2020 over a DEG context that redefines protected VC 2.0 te
   const signed = await signCredential(unsigned('Ed25519Signature2020'), KEY, DID, 'Ed25519Signature2020', undefined, withDeg);
   await assert.rejects(verify(signed, withRedefiningDeg), (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_CREDENTIAL_CONTEXT_INVALID' && err.status === 400 && (err.details as { jsonLdCode?: string }).jsonLdCode === 'protected term redefinition' && /of term "(issuer|credentialStatus)"/.test(err.message));
 });
+
+test('Ed25519Signature2020: an operator context that refers to a context the node does not hold is an unknown context, still fetched from nowhere', async () => {
+  const referring = loadCredentialContexts(dir({
+    'index.json': JSON.stringify({ [DEG]: 'deg.jsonld' }),
+    'deg.jsonld': JSON.stringify({ '@context': ['https://example.org/not-held/context.jsonld', { EnergyCredential: 'https://ies-backbone.invalid/stand-in#EnergyCredential' }] }),
+  }));
+  const signed = await signCredential(unsigned('Ed25519Signature2020'), KEY, DID, 'Ed25519Signature2020', undefined, withDeg);
+  await assert.rejects(verify(signed, referring), hasCode('IES_ERR_CREDENTIAL_CONTEXT_UNKNOWN', /https:\/\/example\.org\/not-held\/context\.jsonld/));
+});
