@@ -126,6 +126,15 @@ export interface Config {
     /** JWKS file holding the node operator's public key(s); they sign registry documents. */
     readonly operatorJwksFile: string;
   };
+  readonly credentials: {
+    /**
+     * A directory of JSON-LD contexts the operator supplies for MeterDataCredentials
+     * (IES_CREDENTIAL_CONTEXTS_DIR; undefined = the bundled contexts only): `index.json` maps
+     * each context URL to a file beside it. The gateway, the notary and the loader read it at
+     * start (@ies/credentials loadCredentialContexts); docs/ingest.md section 5.
+     */
+    readonly contextsDir: string | undefined;
+  };
   readonly ingest: {
     readonly maxReadsPerBatch: number;
     readonly maxBodyBytes: number;

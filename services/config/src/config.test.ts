@@ -163,3 +163,9 @@ test('aggregator Kafka credentials: off unless an issuer principal is named; its
   // The node's own registry credentials are never handed to an aggregator.
   assert.equal(loadConfig({ IES_SECRETS_DIR: dir, IES_REGISTRY_URL: 'http://reg:regpw@127.0.0.1:8081/apis/ccompat/v7' }).dr.kafkaCredentials.schemaRegistryUrl, 'http://127.0.0.1:8081/apis/ccompat/v7');
 });
+
+test('the operator\'s credential contexts directory is unset by default (bundled contexts only) and read as given', () => {
+  assert.equal(loadConfig({}).credentials.contextsDir, undefined);
+  assert.equal(loadConfig({ IES_CREDENTIAL_CONTEXTS_DIR: '' }).credentials.contextsDir, undefined);
+  assert.equal(loadConfig({ IES_CREDENTIAL_CONTEXTS_DIR: '/etc/ies/contexts' }).credentials.contextsDir, '/etc/ies/contexts');
+});

@@ -148,6 +148,9 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       maxSkewSeconds: int('IES_AUTH_MAX_SKEW_SECONDS', 300, 0, 3600),
       operatorJwksFile: str('IES_OPERATOR_JWKS_FILE', '.stack/keys/operator.jwks.json'),
     },
+    credentials: {
+      contextsDir: str('IES_CREDENTIAL_CONTEXTS_DIR', '') || undefined,
+    },
     ingest: {
       maxReadsPerBatch: int('IES_INGEST_MAX_READS', 50_000, 1, 1_000_000),
       maxBodyBytes: int('IES_INGEST_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 256 * 1024 * 1024),

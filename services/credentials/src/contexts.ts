@@ -18,7 +18,10 @@ export const IES_METERDATA_CREDENTIAL_CONTEXT = 'https://india-energy-stack.gith
 export const IES_METERDATA_CONTEXT = 'https://india-energy-stack.github.io/ies-accelerator/schemas/MeterData/v0.6/context.jsonld';
 /** This project's context: `meterData` as a JSON literal, so RDF canonicalisation (Ed25519Signature2020) can sign it. */
 export const METERDATA_JSON_CONTEXT = 'urn:ies-backbone:context:meterdata-credential-json:v1';
-/** DEG EnergyCredential v2.0, which IES asks for: not bundled (licence and protected terms; ingest.md section 5). */
+/**
+ * DEG EnergyCredential v2.0, which IES lists second: not bundled (licence; ingest.md section 5).
+ * An operator who holds a copy supplies it (IES_CREDENTIAL_CONTEXTS_DIR, operator-contexts.ts).
+ */
 export const DEG_ENERGY_CREDENTIAL_CONTEXTS = ['https://schema.nfh.global/EnergyCredential/v2.0/context.jsonld', 'https://schema.beckn.io/EnergyCredential/v2.0/context.jsonld'];
 
 function bundled(file: string): object {
@@ -26,10 +29,10 @@ function bundled(file: string): object {
 }
 
 /**
- * Every JSON-LD context verification may read, held in the project: the W3C and security
- * contexts from their npm packages, the IES ones as files in `contexts/`. Nothing is fetched.
+ * Every JSON-LD context the project holds: the W3C and security contexts from their npm
+ * packages, the IES ones as files in `contexts/`. Nothing is fetched.
  */
-const CONTEXTS: ReadonlyMap<string, object> = new Map<string, object>([
+const BUNDLED: ReadonlyMap<string, object> = new Map<string, object>([
   ...credentialsContext.contexts,
   [ED25519_2020_CONTEXT, ed25519Context.CONTEXT],
   [DATA_INTEGRITY_V2_CONTEXT, dataIntegrityContext.CONTEXT as object],
@@ -39,38 +42,95 @@ const CONTEXTS: ReadonlyMap<string, object> = new Map<string, object>([
   [METERDATA_JSON_CONTEXT, bundled('meterdata-credential-json-v1.jsonld')],
 ]);
 
+/** A context the node's operator supplied (IES_CREDENTIAL_CONTEXTS_DIR), as loaded at start. */
+export interface OperatorContext {
+  readonly url: string;
+  /** The file it was read from, for messages. */
+  readonly file: string;
+  readonly document: object;
+}
+
+/**
+ * The JSON-LD contexts a node knows: the bundled ones, plus those its operator supplied.
+ * Verification and signing load only these; a credential naming any other is refused.
+ */
+export class CredentialContexts {
+  /** The bundled contexts alone (no operator directory). */
+  static readonly BUNDLED = new CredentialContexts([]);
+
+  private readonly byUrl: ReadonlyMap<string, object>;
+  readonly operator: readonly OperatorContext[];
+
+  /** Callers check the operator's URLs (operator-contexts.ts); a URL clashing with a bundled one is refused here too. */
+  constructor(operator: readonly OperatorContext[]) {
+    const byUrl = new Map(BUNDLED);
+    for (const c of operator) {
+      if (byUrl.has(c.url)) throw new IesError('IES_ERR_CONFIG_INVALID', `operator context ${c.url} (${c.file}) clashes with a context the node already holds`);
+      byUrl.set(c.url, c.document);
+    }
+    this.byUrl = byUrl;
+    this.operator = Object.freeze([...operator]);
+    Object.freeze(this);
+  }
+
+  get(url: string): object | undefined {
+    return this.byUrl.get(url);
+  }
+
+  has(url: string): boolean {
+    return this.byUrl.has(url);
+  }
+
+  urls(): string[] {
+    return [...this.byUrl.keys()].sort();
+  }
+
+  /** A jsonld document loader over these contexts alone: never the network. */
+  loader(): (url: string) => Promise<{ contextUrl: null; documentUrl: string; document: object }> {
+    return async (url: string) => {
+      const document = this.byUrl.get(url);
+      if (document === undefined) throw unknownContext(url, 'document loader');
+      return { contextUrl: null, documentUrl: url, document };
+    };
+  }
+}
+
+export function isBundledContext(url: string): boolean {
+  return BUNDLED.has(url);
+}
+
 export function bundledContextUrls(): string[] {
-  return [...CONTEXTS.keys()].sort();
+  return CredentialContexts.BUNDLED.urls();
 }
 
 export function bundledContext(url: string): object | undefined {
-  return CONTEXTS.get(url);
+  return BUNDLED.get(url);
 }
 
 /**
  * Refuses a document that names, anywhere (the credential, its proof, a profile inside
- * `meterData`), a context URL that is not bundled. Inline context objects are part of the
- * signed document and allowed; the URLs they reference are checked too.
+ * `meterData`), a context URL the node does not hold. Inline context objects are part of
+ * the signed document and allowed; the URLs they reference are checked too.
  */
-export function assertContextsBundled(doc: unknown, path = ''): void {
+export function assertContextsKnown(doc: unknown, contexts: CredentialContexts = CredentialContexts.BUNDLED, path = ''): void {
   if (Array.isArray(doc)) {
-    doc.forEach((v, i) => assertContextsBundled(v, `${path}[${i}]`));
+    doc.forEach((v, i) => assertContextsKnown(v, contexts, `${path}[${i}]`));
     return;
   }
   if (doc === null || typeof doc !== 'object') return;
   for (const [k, v] of Object.entries(doc)) {
-    if (k === '@context') checkContextValue(v, `${path}/@context`);
-    else assertContextsBundled(v, `${path}/${k}`);
+    if (k === '@context') checkContextValue(v, contexts, `${path}/@context`);
+    else assertContextsKnown(v, contexts, `${path}/${k}`);
   }
 }
 
-function checkContextValue(v: unknown, path: string): void {
+function checkContextValue(v: unknown, contexts: CredentialContexts, path: string): void {
   if (Array.isArray(v)) {
-    v.forEach((c, i) => checkContextValue(c, `${path}[${i}]`));
+    v.forEach((c, i) => checkContextValue(c, contexts, `${path}[${i}]`));
   } else if (typeof v === 'string') {
-    if (!CONTEXTS.has(v)) throw unknownContext(v, path);
+    if (!contexts.has(v)) throw unknownContext(v, path);
   } else if (v !== null && typeof v === 'object') {
-    assertContextsBundled(v, path);
+    assertContextsKnown(v, contexts, path);
   } else if (v !== null) {
     throw new IesError('IES_ERR_CREDENTIAL_INVALID', `${path} is ${JSON.stringify(v)}, not a context URL or object`);
   }
@@ -78,7 +138,7 @@ function checkContextValue(v: unknown, path: string): void {
 
 export function unknownContext(url: string, path: string): IesError {
   const why = DEG_ENERGY_CREDENTIAL_CONTEXTS.includes(url)
-    ? ' (DEG EnergyCredential v2.0 is not bundled: its licence is CC BY-NC-SA 4.0 and it redefines protected VC 2.0 terms; see docs/ingest.md section 5)'
+    ? ' (DEG EnergyCredential v2.0 is not bundled, its licence being CC BY-NC-SA 4.0: an operator who holds a copy supplies it in IES_CREDENTIAL_CONTEXTS_DIR; see docs/ingest.md section 5)'
     : '';
-  return new IesError('IES_ERR_CREDENTIAL_CONTEXT_UNKNOWN', `JSON-LD context ${url} at ${path || '/'} is not bundled with the node, which never fetches one${why}`, { details: { context: url, path } });
+  return new IesError('IES_ERR_CREDENTIAL_CONTEXT_UNKNOWN', `JSON-LD context ${url} at ${path || '/'} is neither bundled with the node nor supplied by its operator, and the node never fetches one${why}`, { details: { context: url, path } });
 }

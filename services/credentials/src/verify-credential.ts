@@ -4,7 +4,7 @@ import * as vc from '@digitalbazaar/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { createVerifyCryptosuite } from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
 import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
-import { assertContextsBundled, bundledContext, ED25519_2020_CONTEXT, MULTIKEY_V1_CONTEXT, unknownContext, VC_V2_CONTEXT } from './contexts.js';
+import { assertContextsKnown, CredentialContexts, ED25519_2020_CONTEXT, MULTIKEY_V1_CONTEXT, VC_V2_CONTEXT } from './contexts.js';
 import { ed25519PublicKeyMultibase } from './multibase.js';
 
 /** The two proof kinds the node verifies. */
@@ -39,15 +39,17 @@ export interface VerifyOptions {
   issuerKey: IssuerKeyResolver;
   /** The strict JSON parser of @ies/crypto (a member named twice is refused). */
   parseJson: (text: string) => unknown;
+  /** The contexts the node holds (loadCredentialContexts: bundled plus the operator's); the bundled ones when absent. */
+  contexts?: CredentialContexts;
 }
 
 const DID_WEB = /^did:web:[A-Za-z0-9._%-]+(:[A-Za-z0-9._%-]+)*$/;
 
 /**
  * Reads a MeterDataCredential from its bytes and checks what can be checked without keys:
- * the VC 2.0 shape, one supported proof, every context bundled. Throws IES_ERR_CREDENTIAL_*.
+ * the VC 2.0 shape, one supported proof, every context one the node holds. Throws IES_ERR_CREDENTIAL_*.
  */
-export function readCredential(body: Uint8Array, parseJson: (text: string) => unknown): { credential: Record<string, unknown>; claims: CredentialClaims } {
+export function readCredential(body: Uint8Array, parseJson: (text: string) => unknown, contexts: CredentialContexts = CredentialContexts.BUNDLED): { credential: Record<string, unknown>; claims: CredentialClaims } {
   let doc: unknown;
   try {
     doc = parseJson(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
@@ -58,8 +60,8 @@ export function readCredential(body: Uint8Array, parseJson: (text: string) => un
   const invalid = (msg: string) => new IesError('IES_ERR_CREDENTIAL_INVALID', msg);
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw invalid('a credential is a JSON object');
   const c = doc as Record<string, unknown>;
-  const contexts = c['@context'];
-  if (!Array.isArray(contexts) || contexts[0] !== VC_V2_CONTEXT) throw invalid(`@context must be an array starting with ${VC_V2_CONTEXT} (VC Data Model 2.0)`);
+  const contextList = c['@context'];
+  if (!Array.isArray(contextList) || contextList[0] !== VC_V2_CONTEXT) throw invalid(`@context must be an array starting with ${VC_V2_CONTEXT} (VC Data Model 2.0)`);
   const types = Array.isArray(c.type) ? c.type : [c.type];
   if (!types.includes('VerifiableCredential') || !types.includes('MeterDataCredential')) throw invalid(`type ${JSON.stringify(c.type)} must include VerifiableCredential and MeterDataCredential`);
   if (!isSafeId(c.id)) throw invalid(`credential id ${JSON.stringify(c.id)} must be 1–128 characters of A-Z a-z 0-9 . _ : - (e.g. urn:uuid:…): it becomes the batch id`);
@@ -77,7 +79,7 @@ export function readCredential(body: Uint8Array, parseJson: (text: string) => un
   const vm = typeof proof.verificationMethod === 'string' ? proof.verificationMethod : '';
   const hash = vm.indexOf('#');
   if (hash < 0 || vm.slice(0, hash) !== issuerDid || hash === vm.length - 1) throw invalid(`proof verificationMethod ${JSON.stringify(proof.verificationMethod)} must be <issuer DID>#<kid> (${issuerDid}#…)`);
-  assertContextsBundled(c);
+  assertContextsKnown(c, contexts);
   return {
     credential: c,
     claims: {
@@ -117,7 +119,8 @@ export function checkValidityPeriod(claims: CredentialClaims, nowMs: number, max
  * (checkCredentialStatus), against the lists it holds.
  */
 export async function verifyMeterDataCredential(body: Uint8Array, opts: VerifyOptions): Promise<CredentialClaims> {
-  const { credential, claims } = readCredential(body, opts.parseJson);
+  const contexts = opts.contexts ?? CredentialContexts.BUNDLED;
+  const { credential, claims } = readCredential(body, opts.parseJson, contexts);
   checkValidityPeriod(claims, opts.nowMs, opts.maxSkewMs);
   const key = opts.issuerKey(claims.issuerDid, claims.kid);
   const publicKeyMultibase = ed25519PublicKeyMultibase(key.x);
@@ -127,15 +130,14 @@ export async function verifyMeterDataCredential(body: Uint8Array, opts: VerifyOp
     : { '@context': MULTIKEY_V1_CONTEXT, id: claims.verificationMethod, type: 'Multikey', controller: claims.issuerDid, publicKeyMultibase };
   // A DID document of the issuer as the registry knows it: only the registered key, for assertions.
   const controller = { '@context': ['https://www.w3.org/ns/did/v1'], id: claims.issuerDid, assertionMethod: [claims.verificationMethod] };
+  const loadContext = contexts.loader();
   const documentLoader = async (url: string) => {
-    const context = bundledContext(url);
-    if (context) return { contextUrl: null, documentUrl: url, document: context };
     if (url === claims.verificationMethod) return { contextUrl: null, documentUrl: url, document: method };
     if (url === claims.issuerDid) return { contextUrl: null, documentUrl: url, document: controller };
-    throw unknownContext(url, 'document loader');
+    return loadContext(url);
   };
   const suite = ed2020 ? new Ed25519Signature2020() : new DataIntegrityProof({ cryptosuite: createVerifyCryptosuite() });
-  let result: { verified: boolean; error?: { message?: string; errors?: { message?: string }[] }; results?: { error?: { message?: string } }[] };
+  let result: { verified: boolean; error?: LibraryError & { errors?: LibraryError[] }; results?: { error?: LibraryError }[] };
   try {
     result = await vc.verifyCredential({
       credential, suite, documentLoader,
@@ -145,11 +147,42 @@ export async function verifyMeterDataCredential(body: Uint8Array, opts: VerifyOp
     });
   } catch (cause) {
     if (cause instanceof IesError) throw cause;
-    throw new IesError('IES_ERR_CREDENTIAL_PROOF_INVALID', `credential ${claims.id}: ${(cause as Error).message}`, { cause });
+    throw jsonLdRefusal(claims, cause as LibraryError) ?? new IesError('IES_ERR_CREDENTIAL_PROOF_INVALID', `credential ${claims.id}: ${(cause as Error).message}`, { cause });
   }
   if (!result.verified) {
-    const reason = result.results?.find((r) => r.error)?.error?.message ?? result.error?.errors?.[0]?.message ?? result.error?.message ?? 'the proof does not verify';
+    const error = result.results?.find((r) => r.error)?.error ?? result.error?.errors?.[0] ?? result.error;
+    if (error instanceof IesError) throw error;
+    const refusal = error && jsonLdRefusal(claims, error);
+    if (refusal) throw refusal;
+    const reason = error?.message ?? 'the proof does not verify';
     throw new IesError('IES_ERR_CREDENTIAL_PROOF_INVALID', `credential ${claims.id}: ${claims.proofKind} proof by ${claims.verificationMethod} does not verify: ${reason}`, { details: { verificationMethod: claims.verificationMethod } });
   }
   return claims;
+}
+
+/** An error as the Digital Bazaar libraries and jsonld report it: jsonld's carry `name` `jsonld.*` and `details.code`. */
+interface LibraryError {
+  name?: string;
+  message?: string;
+  details?: { code?: string; term?: string; cause?: unknown };
+}
+
+/**
+ * A JSON-LD processing error while canonicalising for Ed25519Signature2020 (RDF Dataset
+ * Canonicalization): the credential's context chain is one no conformant processor accepts,
+ * e.g. a context that redefines a term the VC 2.0 context protects. That is not a forged or
+ * tampered proof, so it gets its own code (IES_ERR_CREDENTIAL_CONTEXT_INVALID) naming the
+ * processor's error code and term. eddsa-jcs-2022 never processes contexts, so never gets here.
+ */
+function jsonLdRefusal(claims: CredentialClaims, error: LibraryError): IesError | undefined {
+  if (typeof error.name !== 'string' || !error.name.startsWith('jsonld.')) return undefined;
+  // A context an operator context refers to, which the node does not hold: jsonld wraps the loader's refusal.
+  if (error.details?.cause instanceof IesError) return error.details.cause;
+  const code = error.details?.code;
+  const term = error.details?.term;
+  return new IesError(
+    'IES_ERR_CREDENTIAL_CONTEXT_INVALID',
+    `credential ${claims.id}: its JSON-LD contexts cannot be processed for its ${claims.proofKind} proof (${error.name}${code ? `, "${code}"` : ''}${term ? ` of term "${term}"` : ''}: ${error.message ?? ''}); a context that redefines a term protected by the VC 2.0 context works only with eddsa-jcs-2022 (docs/ingest.md section 5)`,
+    { details: { proofKind: claims.proofKind, ...(code ? { jsonLdCode: code } : {}), ...(term ? { term } : {}) } },
+  );
 }

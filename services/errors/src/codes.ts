@@ -52,6 +52,7 @@ export const ERROR_CODES = {
   // --- MeterDataCredentials (W3C VC 2.0, Data Integrity; services/credentials) ---
   IES_ERR_CREDENTIAL_INVALID: { status: 400, title: 'Body is not a MeterDataCredential this node accepts', retriable: false },
   IES_ERR_CREDENTIAL_CONTEXT_UNKNOWN: { status: 400, title: 'Credential names a JSON-LD context the node does not bundle', retriable: false },
+  IES_ERR_CREDENTIAL_CONTEXT_INVALID: { status: 400, title: 'Credential contexts cannot be processed as JSON-LD for its proof', retriable: false },
   IES_ERR_CREDENTIAL_PROOF_INVALID: { status: 401, title: 'Credential proof does not verify', retriable: false },
   IES_ERR_CREDENTIAL_ISSUER_KEY: { status: 401, title: 'Credential proof names no registered key of its issuer', retriable: false },
   IES_ERR_CREDENTIAL_EXPIRED: { status: 401, title: 'Credential validUntil has passed', retriable: false },

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { CredentialContexts } from '@ies/credentials';
 import { buildHttpApp, type NodeContext, type ServiceHttpFactory } from '@ies/http';
 import type { ReadinessCheck } from '@ies/observability';
 import { drHttp } from '@ies/dr/http';
@@ -16,6 +17,8 @@ export const SERVICE_FRONT_DOORS: readonly ServiceHttpFactory[] = [notaryHttp, d
 
 export interface GatewayDeps extends NodeContext {
   readiness: readonly ReadinessCheck[];
+  /** The JSON-LD contexts credentials may name (loadCredentialContexts of the configured directory, at start). */
+  credentialContexts: CredentialContexts;
 }
 
 /**

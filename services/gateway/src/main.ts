@@ -1,4 +1,5 @@
 import { createClickHouse } from '@ies/clickhouse';
+import { loadCredentialContexts } from '@ies/credentials';
 import { IdempotencyStore } from '@ies/http/auth';
 import { createMetricsRegistry } from '@ies/observability';
 import { createRedis, redisReadiness } from '@ies/redis';
@@ -12,6 +13,9 @@ import { startSubmissionsConsumer } from './intake/submissions-consumer.js';
 export async function startGateway(env: Readonly<Record<string, string | undefined>>) {
   const runtime = await startRuntime(env, { principal: 'gateway', kafka: { requestTimeout: GATEWAY_SEND_BOUND.requestTimeout, retry: { ...GATEWAY_SEND_BOUND.retry } } });
   const { config, logger, kafka, serde } = runtime;
+  // The operator's JSON-LD contexts for credentials (IES_CREDENTIAL_CONTEXTS_DIR): a bad directory stops the start.
+  const credentialContexts = loadCredentialContexts(config.credentials.contextsDir);
+  for (const c of credentialContexts.operator) logger.info({ context: c.url, file: c.file }, 'operator JSON-LD context loaded');
   const producer = await runtime.producer();
   // Requests must fail fast (503) when Redis is down, not queue forever as bullmq's connections do.
   const redis = createRedis(config, { failFast: true });
@@ -25,10 +29,10 @@ export async function startGateway(env: Readonly<Record<string, string | undefin
   const clickhouse = createClickHouse(config);
   // The node context every service's front door is opened with; closing the app closes them.
   const app = buildGateway({
-    config, logger, metrics: createMetricsRegistry('gateway'), registry, serde, producer, redis, clickhouse, idempotency, now: Date.now,
+    config, logger, metrics: createMetricsRegistry('gateway'), registry, serde, producer, redis, clickhouse, idempotency, credentialContexts, now: Date.now,
     readiness: [...runtime.readiness, redisReadiness(redis)],
   });
-  const submissions = await startSubmissionsConsumer(kafka, { config, registry, serde, producer, idempotency, now: Date.now }, logger.child({ part: 'submissions' }), `${config.nodeId}-gateway-submissions`);
+  const submissions = await startSubmissionsConsumer(kafka, { config, registry, serde, producer, idempotency, credentialContexts, now: Date.now }, logger.child({ part: 'submissions' }), `${config.nodeId}-gateway-submissions`);
   const address = await app.listen({ host: config.http.host, port: config.http.port });
   logger.info({ address }, 'gateway listening');
   const stop = async () => {

@@ -1,7 +1,7 @@
 import { createClickHouse } from '@ies/clickhouse';
 import { createMetricsRegistry } from '@ies/observability';
 import { openRegistry, readOperatorKeys } from '@ies/registry';
-import { BatchVerifier } from '@ies/registry/verify-batch';
+import { BatchVerifier, loadCredentialContexts } from '@ies/registry/verify-batch';
 import { startRuntime } from '@ies/runtime';
 import { Loader, type LoaderOptions } from './loader.js';
 import { createLoaderMetrics } from './metrics.js';
@@ -19,10 +19,13 @@ export async function startLoaderService(env: Readonly<Record<string, string | u
   // The registry view every batch is re-verified against (signed documents only).
   // Without the operator's keys no registry document verifies and no batch could: refuse to start.
   await readOperatorKeys(config.auth.operatorJwksFile);
+  // Credentials are re-verified with the contexts the gateway accepted them with; a bad directory stops the start.
+  const contexts = loadCredentialContexts(config.credentials.contextsDir);
+  for (const c of contexts.operator) logger.info({ context: c.url, file: c.file }, 'operator JSON-LD context loaded');
   const { registry, view } = await openRegistry(kafka, serde, { tenants: config.tenants, nodeId: config.nodeId, service: 'loader', operatorJwksFile: config.auth.operatorJwksFile, logger });
   const clickhouse = createClickHouse(config);
   const metrics = createMetricsRegistry('loader');
-  const loader = new Loader({ kafka, serde, clickhouse, tenants: config.tenants, batchVerifier: new BatchVerifier(registry, view), log: logger, metrics: createLoaderMetrics(metrics), options });
+  const loader = new Loader({ kafka, serde, clickhouse, tenants: config.tenants, batchVerifier: new BatchVerifier(registry, view, Date.now, contexts), log: logger, metrics: createLoaderMetrics(metrics), options });
   await loader.start();
   logger.info({ tenants: config.tenants }, 'loader running');
   return {

@@ -2,7 +2,7 @@ import type { Config } from '@ies/config';
 import type { Logger } from '@ies/observability';
 import { createRedis } from '@ies/redis';
 import { openRegistry, readOperatorKeys } from '@ies/registry';
-import { BatchVerifier } from '@ies/registry/verify-batch';
+import { BatchVerifier, loadCredentialContexts } from '@ies/registry/verify-batch';
 import { startRuntime } from '@ies/runtime';
 import { NotaryKeyFile } from './keys.js';
 import { LogStore } from './log-store.js';
@@ -40,8 +40,11 @@ export async function startNotaryService(env: Readonly<Record<string, string | u
   // The registry view every batch is re-verified against (signed documents only).
   // Without the operator's keys no registry document verifies and no batch could: refuse to start.
   await readOperatorKeys(config.auth.operatorJwksFile);
+  // Credentials are re-verified with the contexts the gateway accepted them with; a bad directory stops the start.
+  const contexts = loadCredentialContexts(config.credentials.contextsDir);
+  for (const c of contexts.operator) logger.info({ context: c.url, file: c.file }, 'operator JSON-LD context loaded');
   const { registry, view } = await openRegistry(kafka, serde, { tenants: config.tenants, nodeId: config.nodeId, service: 'notary', operatorJwksFile: config.auth.operatorJwksFile, logger });
-  const verifier = new BatchVerifier(registry, view);
+  const verifier = new BatchVerifier(registry, view, Date.now, contexts);
   const tenants: TenantNotary[] = [];
   for (const discomId of config.tenants) {
     const origin = logOrigin(config, discomId);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { CredentialContexts } from '@ies/credentials';
 import { TOPICS, topicName } from '@ies/contracts';
 import { parseStrictJson } from '@ies/crypto';
 import { IesError, toProblem } from '@ies/errors';
@@ -13,6 +14,8 @@ import type { IngestMetrics } from './metrics.js';
 import { notaryOverdueMs, type NotaryBacklog } from '@ies/notary/http';
 
 export interface SubmitDeps extends WriteDeps {
+  /** The JSON-LD contexts credentials may name: bundled plus the operator's (loadCredentialContexts at start). */
+  credentialContexts: CredentialContexts;
   metrics?: IngestMetrics;
   /** When the tenant's notary holds an unappended batch: the acceptance time of the oldest (null/undefined when it keeps up or is not running). */
   notaryBacklog?: (discomId: string) => Promise<NotaryBacklog | undefined>;
@@ -96,7 +99,7 @@ async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutco
   // A credential carries its own proof (no X-IES-Signature); every other body a detached JWS.
   const sender: BatchSender =
     format === 'IES_METERDATA_VC'
-      ? await authenticateCredential(registry, input.body, input.tenant, nowMs, config.auth.maxSkewSeconds)
+      ? await authenticateCredential(registry, deps.credentialContexts, input.body, input.tenant, nowMs, config.auth.maxSkewSeconds)
       : await authenticateWrite(registry, input.body, input.signature, { nowMs, maxSkewSeconds: config.auth.maxSkewSeconds, expectedRoles: ['HEADEND'], request: input.request });
   if (input.tenant !== undefined && input.tenant !== sender.discomId) {
     throw new IesError('IES_ERR_TENANT_FORBIDDEN', `key ${sender.kid} belongs to ${sender.discomId}, not to ${input.tenant}`);

@@ -4,9 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { TOPICS, topicName } from '@ies/contracts';
-import { ED25519_2020_CONTEXT, encodeStatusList, IES_METERDATA_CONTEXT, IES_METERDATA_CREDENTIAL_CONTEXT, METERDATA_JSON_CONTEXT, signCredential, VC_V2_CONTEXT, type PrivateEd25519Jwk, type ProofKind } from '@ies/credentials';
+import { DEG_ENERGY_CREDENTIAL_CONTEXTS, ED25519_2020_CONTEXT, encodeStatusList, loadCredentialContexts, IES_METERDATA_CONTEXT, IES_METERDATA_CREDENTIAL_CONTEXT, METERDATA_JSON_CONTEXT, signCredential, VC_V2_CONTEXT, type PrivateEd25519Jwk, type ProofKind } from '@ies/credentials';
 import { exportPrivateJwk, generateSigningKey, type KeyPair } from '@ies/crypto';
 import { ACKS_ALL, createIdempotentProducer } from '@ies/kafka';
 import { startLoaderService } from '@ies/loader';
@@ -15,6 +16,10 @@ import { createLogger } from '@ies/observability';
 import { eventually, nullStream } from '@ies/testing';
 import { startSubmissionsConsumer, type SubmissionsIntake } from '../../src/intake/submissions-consumer.js';
 import { istBlocks, startHarness, type Json } from './harness.js';
+
+/** A head-end whose processor holds a (stand-in) DEG EnergyCredential context: this node has no IES_CREDENTIAL_CONTEXTS_DIR. */
+const DEG_SIGNER = loadCredentialContexts(fileURLToPath(new URL('../../../../../services/credentials/test/fixtures/operator-contexts/deg-stand-in', import.meta.url)));
+const DEG = DEG_ENERGY_CREDENTIAL_CONTEXTS[0] as string;
 
 /**
  * MeterDataCredentials over the real stack (docs/ingest.md section 5): one valid credential of
@@ -79,7 +84,7 @@ function meterData(block: string, kwh: string) {
   ];
 }
 
-interface CredentialOptions { kind?: ProofKind; key?: KeyPair; block?: string; kwh?: string; validFrom?: number; validUntil?: number; statusIndex?: number; contexts?: string[]; id?: string }
+interface CredentialOptions { kind?: ProofKind; key?: KeyPair; block?: string; kwh?: string; validFrom?: number; validUntil?: number; statusIndex?: number; contexts?: string[]; id?: string; signerContexts?: ReturnType<typeof loadCredentialContexts> }
 
 async function credential(o: CredentialOptions = {}): Promise<{ id: string; body: Buffer; signed: Json }> {
   const kind = o.kind ?? 'eddsa-jcs-2022';
@@ -96,7 +101,7 @@ async function credential(o: CredentialOptions = {}): Promise<{ id: string; body
   };
   const key = o.key ?? headEnd;
   const jwk = { ...(await exportPrivateJwk(key)), kid: key === otherHeadEnd ? otherHeadEnd.kid : key.kid } as unknown as PrivateEd25519Jwk;
-  const signed = await signCredential(unsigned, jwk, DID, kind);
+  const signed = await signCredential(unsigned, jwk, DID, kind, undefined, o.signerContexts);
   return { id, body: Buffer.from(JSON.stringify(signed)), signed };
 }
 
@@ -156,7 +161,8 @@ test('refused credentials answer their code and nothing of them is ingested', as
     ['expired', (await credential({ validFrom: Date.now() - 2 * 86_400_000, validUntil: Date.now() - 86_400_000, block: blocks[3] })).body, 401, 'IES_ERR_CREDENTIAL_EXPIRED'],
     ['not yet valid', (await credential({ validFrom: Date.now() + 86_400_000, validUntil: Date.now() + 2 * 86_400_000, block: blocks[3] })).body, 401, 'IES_ERR_CREDENTIAL_NOT_YET_VALID'],
     ['revoked', (await credential({ statusIndex: REVOKED_INDEX, block: blocks[3] })).body, 403, 'IES_ERR_CREDENTIAL_REVOKED'],
-    ['unknown context', (await credential({ contexts: [VC_V2_CONTEXT, 'https://schema.nfh.global/EnergyCredential/v2.0/context.jsonld', IES_METERDATA_CREDENTIAL_CONTEXT], block: blocks[3] })).body, 400, 'IES_ERR_CREDENTIAL_CONTEXT_UNKNOWN'],
+    ['unknown context (DEG, eddsa-jcs-2022)', (await credential({ contexts: [VC_V2_CONTEXT, DEG, IES_METERDATA_CREDENTIAL_CONTEXT], signerContexts: DEG_SIGNER, block: blocks[3] })).body, 400, 'IES_ERR_CREDENTIAL_CONTEXT_UNKNOWN'],
+    ['unknown context (DEG, Ed25519Signature2020)', (await credential({ kind: 'Ed25519Signature2020', contexts: [VC_V2_CONTEXT, DEG, ED25519_2020_CONTEXT, METERDATA_JSON_CONTEXT], signerContexts: DEG_SIGNER, block: blocks[3] })).body, 400, 'IES_ERR_CREDENTIAL_CONTEXT_UNKNOWN'],
   ];
   const refusedIds: string[] = [];
   for (const [what, body, status, code] of cases) {

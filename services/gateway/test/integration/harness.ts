@@ -1,4 +1,5 @@
 import { createClickHouse } from '@ies/clickhouse';
+import { loadCredentialContexts } from '@ies/credentials';
 import { IdempotencyStore } from '@ies/http/auth';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -49,9 +50,12 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
   const registry = new RegistryState();
   const clickhouse = createClickHouse(config);
   let clock: number | undefined;
+  // As main.ts: the operator's contexts (IES_CREDENTIAL_CONTEXTS_DIR in `env`), loaded once.
+  const credentialContexts = loadCredentialContexts(config.credentials.contextsDir);
   const app = buildGateway({
     config, logger, metrics: createMetricsRegistry('it'), readiness: [], registry, serde, producer, redis, clickhouse,
     idempotency: new IdempotencyStore(redis, 3600, 300, { guardedTenants: tenants }),
+    credentialContexts,
     now: () => clock ?? Date.now(),
   });
 
@@ -115,7 +119,7 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
     return { seen, stop: () => consumer.disconnect() };
   }
 
-  const deps = { config, registry, serde, producer, idempotency: new IdempotencyStore(redis, 3600, 300, { guardedTenants: tenants }), now: () => clock ?? Date.now() };
+  const deps = { config, registry, serde, producer, idempotency: new IdempotencyStore(redis, 3600, 300, { guardedTenants: tenants }), credentialContexts, now: () => clock ?? Date.now() };
   const gatewayAdmin = gatewayKafka.admin();
   await gatewayAdmin.connect();
   const ledger = startReplayLedger(

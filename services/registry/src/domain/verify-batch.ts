@@ -3,11 +3,13 @@ import { METER_DATA_WRITE } from '@ies/contracts';
 import { checkRequestBinding, parseStrictJson, verifyDetached, type DetachedHeader } from '@ies/crypto';
 import { isIesError, type ErrorCode } from '@ies/errors';
 import { DEFAULT_POLICY, normaliseBatch, type BatchFormat, type IngestContext, type IngestResult, type NormalisedRead } from '@ies/meterdata';
-import { verifyMeterDataCredential } from '@ies/credentials';
+import { CredentialContexts, verifyMeterDataCredential } from '@ies/credentials';
 import { credentialSigner, type CredentialSigner } from './credential-issuer.js';
 import type { KeyRecord, RegistryState } from './state.js';
 
 export { credentialSigner, type CredentialSigner } from './credential-issuer.js';
+/** The notary and the loader load the operator's JSON-LD contexts at start with the gateway's rule (IES_CREDENTIAL_CONTEXTS_DIR). */
+export { CredentialContexts, loadCredentialContexts } from '@ies/credentials';
 
 /**
  * The re-verification of a `meter-batches.v1` record that the notary and the loader run
@@ -65,12 +67,12 @@ export function ingestContextFor(registry: RegistryState, discomId: string, head
  * record's `receivedAt` (the gateway's clock when it accepted the batch, so not-in-future
  * and every other VEE rule decide the same way). Cheap checks run first.
  */
-export async function verifyMeterBatch(record: MeterBatchRecord, topicTenant: string, registry: RegistryState): Promise<BatchVerdict> {
+export async function verifyMeterBatch(record: MeterBatchRecord, topicTenant: string, registry: RegistryState, contexts: CredentialContexts = CredentialContexts.BUNDLED): Promise<BatchVerdict> {
   if (record.discomId !== topicTenant) return fail('IES_ERR_TENANT_FORBIDDEN', `batch ${record.batchId} names DISCOM ${record.discomId} but is on ${topicTenant}'s topic`, false);
   const digest = createHash('sha256').update(record.body).digest('hex');
   if (digest !== record.bodySha256) return fail('IES_ERR_DIGEST_MISMATCH', `batch ${record.batchId} body hashes to ${digest}, not to its bodySha256 ${record.bodySha256}`, false);
 
-  if (record.format === 'IES_METERDATA_VC') return verifyCredentialBatch(record, registry);
+  if (record.format === 'IES_METERDATA_VC') return verifyCredentialBatch(record, registry, contexts);
 
   let key: KeyRecord | undefined;
   let header: DetachedHeader;
@@ -114,7 +116,7 @@ export async function verifyMeterBatch(record: MeterBatchRecord, topicTenant: st
  * status (revocation) is the gateway's check at acceptance and is not re-run: a credential
  * revoked after it was accepted stays accepted, as a batch does when its key is revoked later.
  */
-async function verifyCredentialBatch(record: MeterBatchRecord, registry: RegistryState): Promise<BatchVerdict> {
+async function verifyCredentialBatch(record: MeterBatchRecord, registry: RegistryState, contexts: CredentialContexts): Promise<BatchVerdict> {
   if (record.signature !== '') return fail('IES_ERR_BATCH_SIGNER_MISMATCH', `batch ${record.batchId} is a credential but carries a detached signature`, false);
   let signer: CredentialSigner | undefined;
   let created: number;
@@ -123,6 +125,7 @@ async function verifyCredentialBatch(record: MeterBatchRecord, registry: Registr
       nowMs: record.receivedAt,
       maxSkewMs: CREDENTIAL_SKEW_MS,
       parseJson: parseStrictJson,
+      contexts,
       issuerKey: (issuerDid, kid) => {
         signer = credentialSigner(registry, issuerDid, kid, { tenant: record.discomId, revokedBy: Number.MIN_SAFE_INTEGER }); // judged below, at the proof's created
         return { x: signer.key.jwk.x };
@@ -210,13 +213,15 @@ export class BatchVerifier {
     private readonly registry: RegistryState,
     private readonly view?: CatchUp,
     private readonly now: () => number = Date.now,
+    /** The JSON-LD contexts credentials verify with: the same set the gateway accepted them with (loadCredentialContexts). */
+    private readonly contexts: CredentialContexts = CredentialContexts.BUNDLED,
   ) {}
 
   async check(record: MeterBatchRecord, topicTenant: string): Promise<BatchVerdict> {
     const startedAt = this.now();
-    const first = await verifyMeterBatch(record, topicTenant, this.registry);
+    const first = await verifyMeterBatch(record, topicTenant, this.registry, this.contexts);
     if (first.ok || !first.registryDependent || this.view === undefined) return first;
     await this.view.catchUp(startedAt);
-    return verifyMeterBatch(record, topicTenant, this.registry);
+    return verifyMeterBatch(record, topicTenant, this.registry, this.contexts);
   }
 }
