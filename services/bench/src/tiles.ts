@@ -6,7 +6,7 @@ import { loadConfig } from '@ies/config';
 import { generateSigningKey, type KeyPair } from '@ies/crypto';
 import { provisionTenants } from '@ies/kafka';
 import { checkpointSizeOf } from '@ies/verify';
-import { closedLoop, openLoop, startStaticServer, type LoadResult } from './http-load.js';
+import { closedLoop, startStaticServer, type LoadResult } from './http-load.js';
 import { freePort, parseFlags, percentile, postBatch, prepareBatches, quietSink, register, runPhase, startGatewayChild, throttle, waitReady, type GatewayChild, type IngestBenchOptions, type PhaseResult, type PreparedBatch } from './ingest.js';
 import { startNotaryChild, type NotaryChild } from './notary-watch.js';
 import { servingSchedule } from './ingest-schedule.js';
