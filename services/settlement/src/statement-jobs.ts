@@ -5,7 +5,7 @@ import { istDayOf, istDayStart } from '@ies/units';
 export const STATEMENT_QUEUE = QUEUES.settlementStatements;
 
 /** A job: run one scope's statement, or sweep a DISCOM's recent days (the repeatable job). */
-export type StatementJob = { readonly kind: 'RUN'; readonly discomId: string; readonly scope: StatementScope } | { readonly kind: 'SWEEP'; readonly discomId: string };
+export type StatementJob = { readonly kind: 'RUN'; readonly discomId: string; readonly scope: StatementScope; readonly run?: string } | { readonly kind: 'SWEEP'; readonly discomId: string };
 
 const DAY_MS = 86_400_000;
 
@@ -14,8 +14,9 @@ const DAY_MS = 86_400_000;
  * a no-op (bullmq), so a sweep and an API request never run a scope twice at once. bullmq
  * refuses ':' in ids; event ids are percent-encoded.
  */
-export function runJobId(discomId: string, scope: StatementScope): string {
-  return scope.kind === 'DAY' ? `stmt.${discomId}.day.${scope.day}` : `stmt.${discomId}.dr.${encodeURIComponent(scope.eventId)}`;
+export function runJobId(discomId: string, scope: StatementScope, run?: string): string {
+  if (scope.kind === 'DAY') return run === undefined ? `stmt.${discomId}.day.${scope.day}` : `stmt.${discomId}.day.${scope.day}.${run}`;
+  return `stmt.${discomId}.dr.${encodeURIComponent(scope.eventId)}`;
 }
 
 export function sweepSchedulerId(discomId: string): string {

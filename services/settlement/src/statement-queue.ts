@@ -17,9 +17,10 @@ export class StatementRunQueue {
     this.queue = new Queue<StatementJob>(name, { connection });
   }
 
-  async enqueue(discomId: string, scope: StatementScope): Promise<string> {
-    const jobId = runJobId(discomId, scope);
-    await this.queue.add('run', { kind: 'RUN', discomId, scope }, { ...RUN_OPTIONS, jobId });
+  /** `run` names a calendar run of a DAY scope (statement-calendar-run.ts). */
+  async enqueue(discomId: string, scope: StatementScope, run?: string): Promise<string> {
+    const jobId = runJobId(discomId, scope, run);
+    await this.queue.add('run', { kind: 'RUN', discomId, scope, ...(run === undefined ? {} : { run }) }, { ...RUN_OPTIONS, jobId });
     return jobId;
   }
 
