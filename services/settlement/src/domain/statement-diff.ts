@@ -10,7 +10,8 @@
  *                 was revised (a DR event re-measured, for DR lines).
  *   ADJUSTMENT    an adjustment line came or went.
  *
- * Lines are matched on (kind, reference, interval, meter, payer, payee). A pure function of
+ * Lines are matched on (kind, reference, interval, meter, payer, payee) and differ when a
+ * quantity, rate or amount does. A pure function of
  * the two documents: anyone holding both can recompute it.
  */
 import type { StatementContent, StatementLine } from '@ies/verify';
@@ -53,7 +54,9 @@ export interface StatementDiff {
 
 const keyOf = (l: StatementLine) => [l.kind, l.reference, l.intervalStartMs ?? '', l.meterId ?? '', l.payer, l.payee].join('\u0000');
 const figures = (l: StatementLine): LineFigures => ({ quantityWh: l.quantityWh, ratePaisePerKwh: l.ratePaisePerKwh, amountPaise: l.amountPaise, missingData: l.missingData ?? null });
-const sameFigures = (a: LineFigures, b: LineFigures) => a.quantityWh === b.quantityWh && a.ratePaisePerKwh === b.ratePaisePerKwh && a.amountPaise === b.amountPaise && a.missingData === b.missingData;
+// A line whose figures stand and only lose (or gain) a missing-data mark is not a change of
+// money: the trade's move out of `pending` says it.
+const sameFigures = (a: LineFigures, b: LineFigures) => a.quantityWh === b.quantityWh && a.ratePaisePerKwh === b.ratePaisePerKwh && a.amountPaise === b.amountPaise;
 
 export function statementDiff(from: StatementContent, to: StatementContent): StatementDiff {
   const pendingFrom = new Set([...from.pending.map((p) => p.reference), ...from.excluded.filter((e) => e.reason === 'MISSING_DATA').map((e) => e.reference)]);
