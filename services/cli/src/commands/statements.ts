@@ -6,6 +6,7 @@ import { trustFromVerifierKeys } from '@ies/verify';
 import { statementJsonOfJws } from '@ies/verify';
 import { parseArgs } from './args.js';
 import { verifyStatementFile } from './verify-statement.js';
+import { DESK_USAGE, runDeskCommand } from './statements-desk.js';
 
 const USAGE = `usage: ies statements pull --day YYYY-MM-DD [--out DIR] [--url URL] (--token JWT | --key FILE --participant ID [--audience NODE])
 
@@ -15,7 +16,9 @@ notary keys and the checkpoints the statements cite (DIR/checkpoints/, the peer 
 when it is on the same node), and verifies each one
 as 'ies verify statement' does. The bearer token is --token (or IES_TOKEN), or minted from the
 DISCOM participant's private JWK (--key) for --participant and the node id --audience.
---url defaults to IES_GATEWAY_URL or http://127.0.0.1:8080. Exit: 0 all verified, 1 not, 2 usage.`;
+--url defaults to IES_GATEWAY_URL or http://127.0.0.1:8080. Exit: 0 all verified, 1 not, 2 usage.
+
+${DESK_USAGE}`;
 
 interface Listed {
   statementId: string;
@@ -32,6 +35,7 @@ export async function runStatements(argv: readonly string[], env: Readonly<Recor
     const v = args.options.get(name);
     return typeof v === 'string' ? v : undefined;
   };
+  if (sub === 'run' || sub === 'diff' || sub === 'transition') return runDeskCommand(sub, args, opt, env);
   const day = opt('day');
   if (sub !== 'pull' || day === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(day)) {
     console.error(USAGE);
