@@ -30,7 +30,7 @@ export interface StatementWorkerDeps {
   readonly p2p: P2pDayInputs;
   readonly dr: DrSource;
   readonly logger: Logger;
-  /** Defaults to services/settlement/policies. */
+  /** Defaults to the packs of IES_SETTLEMENT_POLICIES_DIR (services/settlement/policies). */
   readonly policies?: readonly PolicyPack[];
   readonly now?: () => number;
   readonly queueName?: string;
@@ -65,7 +65,7 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
   const keys = new SettlementKeys(deps.connection, s.keysDir);
   const finalsStore = new P2pStore(deps.connection);
   const runDeps: CalendarRunDeps = {
-    p2p: deps.p2p, dr: deps.dr, policies: deps.policies ?? loadSettlementPolicies(), store,
+    p2p: deps.p2p, dr: deps.dr, policies: deps.policies ?? loadSettlementPolicies(s.policiesDir || undefined), store,
     finalsAt: (d, tradeIds, cutoffMs) => finalsAtCutoff(deps.ch, (id) => finalsStore.getFinalRecord(d, id), d, tradeIds, cutoffMs),
     sinks: new StatementSinks({ producer: deps.producer, serde: deps.serde, ch: deps.ch }),
     signer: async (d) => {

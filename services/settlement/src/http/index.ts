@@ -29,7 +29,7 @@ export function settlementHttp(ctx: NodeContext): ServiceHttp {
   const statements = { store: new StatementStore(redis), runs, sinks: new StatementSinks({ producer, serde, ch: ctx.clickhouse }) };
   // A statement of a DR event is run only for an event the DISCOM holds.
   const drEvents = new DrEventStore(redis, producer, serde);
-  const policies = loadSettlementPolicies();
+  const policies = loadSettlementPolicies(config.settlement.policiesDir || undefined);
   return {
     name: 'settlement',
     plugin: async (app) => {
