@@ -23,17 +23,19 @@ export type CalendarRunOutcome = RunOutcome & { readonly run: StatementRun; read
  * One calendar run of a DISCOM's IST day (settlement-calendar.ts): `run` names it, or the
  * latest run whose cut-off has passed is taken. A run not issued yet is built from what was
  * known at its cut-off, signed and stored COMPUTED, superseding the day's previous
- * statement. A run already issued is re-run from the durable records (its own cut-off, pack
+ * statement. `askedAtMs` is when the run was asked for (a queued job's request): due and
+ * early are judged at that instant. A run already issued is re-run from the durable records (its own cut-off, pack
  * and predecessor) and must give its very bytes: UNCHANGED, or IES_ERR_STATEMENT_RUN_NOT_REPRODUCIBLE.
  */
-export async function runCalendarStatement(deps: CalendarRunDeps, discomId: string, day: string, requested?: string): Promise<CalendarRunOutcome> {
+export async function runCalendarStatement(deps: CalendarRunDeps, discomId: string, day: string, requested?: string, opts: { askedAtMs?: number } = {}): Promise<CalendarRunOutcome> {
   const scope = { kind: 'DAY', day } as const;
   const actor = deps.actor ?? 'settlement-worker';
   const policy = selectPolicy(deps.policies, discomId, day);
   const issued = (await deps.store.listDay(discomId, day)).filter((s) => s.scope.kind === 'DAY' && s.run !== undefined);
   const again = requested === undefined ? undefined : issued.find((s) => s.run!.name === requested);
   if (again !== undefined) return reproduce(deps, discomId, again.statementId);
-  const resolved = resolveRun(policy.calendar, discomId, day, deps.now(), requested);
+  // Judged as of the request (a queued run cut early is cut when it was asked for, not when a worker got to it).
+  const resolved = resolveRun(policy.calendar, discomId, day, Math.min(opts.askedAtMs ?? Infinity, deps.now()), requested);
   const same = issued.find((s) => s.run!.name === resolved.run.name);
   if (same !== undefined) return reproduce(deps, discomId, same.statementId);
   const order = (name: string) => policy.calendar!.runs.findIndex((r) => r.name === name);

@@ -5,7 +5,7 @@ import { istDayOf, istDayStart } from '@ies/units';
 export const STATEMENT_QUEUE = QUEUES.settlementStatements;
 
 /** A job: run one scope's statement, or sweep a DISCOM's recent days (the repeatable job). */
-export type StatementJob = { readonly kind: 'RUN'; readonly discomId: string; readonly scope: StatementScope; readonly run?: string } | { readonly kind: 'SWEEP'; readonly discomId: string };
+export type StatementJob = { readonly kind: 'RUN'; readonly discomId: string; readonly scope: StatementScope; readonly run?: string; readonly askedAtMs?: number } | { readonly kind: 'SWEEP'; readonly discomId: string };
 
 const DAY_MS = 86_400_000;
 

@@ -84,7 +84,7 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
     const data = job.data;
     if (data.kind === 'RUN') {
       const calendar = data.scope.kind === 'DAY' && (data.run !== undefined || hasCalendar(data.discomId, data.scope.day));
-      const outcome = calendar && data.scope.kind === 'DAY' ? await runCalendarStatement(runDeps, data.discomId, data.scope.day, data.run) : await runStatement(runDeps, data.discomId, data.scope);
+      const outcome = calendar && data.scope.kind === 'DAY' ? await runCalendarStatement(runDeps, data.discomId, data.scope.day, data.run, data.askedAtMs === undefined ? {} : { askedAtMs: data.askedAtMs }) : await runStatement(runDeps, data.discomId, data.scope);
       if (outcome.outcome !== 'UNCHANGED') deps.logger.info({ jobId: job.id, ...outcome }, 'statement stored');
       return outcome;
     }

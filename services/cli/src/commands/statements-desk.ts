@@ -96,7 +96,7 @@ function printDiff(d: Record<string, unknown>): void {
   const lines = d['lines'] as LineChange[];
   console.log(`${ref(d['from'])} → ${ref(d['to'])}: ${lines.length} line(s) changed`);
   const wh = (v: number | null | undefined) => (v === null || v === undefined ? '-' : String(v));
-  console.log(`${'change'.padEnd(8)} ${'reason'.padEnd(12)} ${'kind'.padEnd(19)} ${'reference'.padEnd(24)} ${'interval'.padEnd(24)} ${'meter'.padEnd(10)} ${'Wh before → after'.padEnd(20)} amount before → after`);
+  if (lines.length > 0) console.log(`${'change'.padEnd(8)} ${'reason'.padEnd(12)} ${'kind'.padEnd(19)} ${'reference'.padEnd(24)} ${'interval'.padEnd(24)} ${'meter'.padEnd(10)} ${'Wh before → after'.padEnd(20)} amount before → after`);
   for (const l of lines) {
     const at = l.intervalStartMs === null ? '-' : new Date(l.intervalStartMs).toISOString();
     console.log(`${l.change.padEnd(8)} ${l.reason.padEnd(12)} ${l.kind.padEnd(19)} ${l.reference.padEnd(24)} ${at.padEnd(24)} ${(l.meterId ?? '-').padEnd(10)} ${`${wh(l.before?.quantityWh)} → ${wh(l.after?.quantityWh)}`.padEnd(20)} ${l.before ? formatRupees(l.before.amountPaise) : '-'} → ${l.after ? formatRupees(l.after.amountPaise) : '-'}`);

@@ -24,7 +24,7 @@ export interface SettlementCalendar {
   readonly runs: readonly CalendarRun[];
   /**
    * Lets a run be asked for before its cut-off (tests, demos, a desk rehearsing a day): it is
-   * then cut at the moment it is first run, and that instant is its cut-off for good.
+   * then cut at the moment it is asked for, and that instant is its cut-off for good.
    */
   readonly allowEarlyRuns?: boolean;
 }

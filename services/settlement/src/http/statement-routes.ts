@@ -87,8 +87,9 @@ export function statementRoutes(app: FastifyInstance, deps: StatementRouteDeps):
       scope = { kind: 'DAY', day: body.day };
       const calendar = calendarOf(who.discomId, body.day);
       if (calendar !== undefined || body.run !== undefined) {
-        const run = await checkRun(who.discomId, body.day, body.run);
-        const jobId = await runs.enqueue(who.discomId, scope, run.name);
+        const askedAtMs = deps.now();
+        const run = await checkRun(who.discomId, body.day, body.run, askedAtMs);
+        const jobId = await runs.enqueue(who.discomId, scope, run.name, askedAtMs);
         return reply.code(202).send({ jobId, discomId: who.discomId, scope, run: run.name, statementId: `${who.discomId}:${body.day}:${run.name}`, cutoff: run.cutoff, early: run.early });
       }
     } else {
@@ -172,13 +173,13 @@ export function statementRoutes(app: FastifyInstance, deps: StatementRouteDeps):
   }
 
   /** The run a request gets, refused up front when it is not due, unknown or out of order (the worker decides again when it runs). */
-  async function checkRun(discomId: string, day: string, requested: string | undefined): Promise<{ name: string; cutoff: string; early: boolean }> {
+  async function checkRun(discomId: string, day: string, requested: string | undefined, askedAtMs: number): Promise<{ name: string; cutoff: string; early: boolean }> {
     try {
       const issued = (await store.listDay(discomId, day)).filter((s) => s.scope.kind === 'DAY' && s.run !== undefined);
       const again = issued.find((s) => s.run!.name === requested);
       if (again !== undefined) return { name: again.run!.name, cutoff: new Date(again.run!.cutoffMs).toISOString(), early: false };
       const calendar = calendarOf(discomId, day);
-      const resolved = resolveRun(calendar, discomId, day, deps.now(), requested);
+      const resolved = resolveRun(calendar, discomId, day, askedAtMs, requested);
       const order = (name: string) => calendar!.runs.findIndex((r) => r.name === name);
       const later = issued.filter((s) => order(s.run!.name) > resolved.index);
       if (later.length > 0 && !issued.some((s) => s.run!.name === resolved.run.name)) throw new IesError('IES_ERR_STATEMENT_RUN_OUT_OF_ORDER', `run ${resolved.run.name} of ${day} comes before ${later.map((s) => s.statementId).join(', ')}, already issued`);
