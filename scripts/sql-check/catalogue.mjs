@@ -66,6 +66,7 @@ function queryEntries(m, database) {
     q('services/dr/src/dr-tables.ts', 'baselinesQuery', 'dr.baselines', dr.baselinesQuery(D, 'E-1')),
     q('services/dr/src/dr-tables.ts', 'latestPerformanceQuery', 'dr.latestPerformance', dr.latestPerformanceQuery(D, 'E-1')),
     q('services/dr/src/dr-tables.ts', 'deliveryQuery', 'dr.delivery', dr.deliveryQuery(D, 'E-1', 1)),
+    q('services/dr/src/dr-tables.ts', 'performanceAsOfQuery', 'dr.performanceAsOf', dr.performanceAsOfQuery(D, 'E-1', RECEIVED_MS)),
     q('services/settlement/src/finals-at-cutoff.ts', 'finalsAtCutoffQuery', 'settlement.finalsAtCutoff', m['services/settlement/src/finals-at-cutoff.ts'].finalsAtCutoffQuery(D, ['tx/c', M], RECEIVED_MS)),
   ];
 }

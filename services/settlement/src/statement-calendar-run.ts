@@ -103,6 +103,8 @@ async function reproduce(deps: CalendarRunDeps, discomId: string, statementId: s
 async function build(deps: CalendarRunDeps, discomId: string, day: string, policy: PolicyPack, run: StatementRun, previous: BuiltStatement | undefined): Promise<BuiltStatement> {
   const [trades, events] = await Promise.all([deps.p2p.tradesForDay(discomId, day), deps.dr.eventsOnDay(discomId, day)]);
   const finals = await deps.finalsAt(discomId, trades.map((t) => t.trade.tradeId), run.cutoffMs);
-  const dr = drStatementInputs(await Promise.all(events.map(async (event) => ({ event, performance: await deps.dr.performance(discomId, event.eventId) }))));
+  // DR lines as measured by the cut-off, when the source can tell (drSourceOf can).
+  const measured = (eventId: string) => (deps.dr.performanceAt ? deps.dr.performanceAt(discomId, eventId, run.cutoffMs) : deps.dr.performance(discomId, eventId));
+  const dr = drStatementInputs(await Promise.all(events.map(async (event) => ({ event, performance: await measured(event.eventId) }))));
   return buildStatement({ discomId, scope: { kind: 'DAY', day }, trades, finals, drLines: dr.drLines, pending: dr.pending, run, ...(previous ? { previous } : {}) }, policy);
 }
