@@ -1,6 +1,7 @@
 import { QUEUES } from '@ies/contracts';
 import type { StatementScope } from '@ies/verify';
 import { istDayOf, istDayStart } from '@ies/units';
+import type { PolicyPack } from './domain/policy-pack.js';
 
 export const STATEMENT_QUEUE = QUEUES.settlementStatements;
 
@@ -33,4 +34,19 @@ export function dueDays(nowMs: number, graceMs: number, windowDays: number): str
   const latest = istDayOf(nowMs - graceMs - DAY_MS);
   const end = istDayStart(latest)!;
   return Array.from({ length: windowDays }, (_, i) => istDayOf(end - (windowDays - 1 - i) * DAY_MS));
+}
+
+/**
+ * How many days back a DISCOM's sweep looks: `windowDays`, or far enough to reach the last
+ * run of the longest settlement calendar among its packs (a FINAL at D+30 needs 31 days),
+ * so every run of a day is asked for in its turn.
+ */
+export function sweepWindowDays(packs: readonly PolicyPack[], discomId: string, windowDays: number): number {
+  let days = windowDays;
+  for (const p of packs) {
+    if (p.discomId !== discomId || p.calendar === undefined) continue;
+    const last = Math.max(...p.calendar.runs.map((r) => r.cutoffMinutesAfterDayEnd));
+    days = Math.max(days, Math.ceil(last / 1440) + 1);
+  }
+  return days;
 }

@@ -9,7 +9,7 @@ import type { PolicyPack } from './domain/policy-pack.js';
 import type { DrSource } from './dr-lines.js';
 import { loadSettlementPolicies } from './policies.js';
 import { SettlementKeys } from './settlement-keys.js';
-import { STATEMENT_QUEUE, dueDays, sweepSchedulerId, type StatementJob } from './statement-jobs.js';
+import { STATEMENT_QUEUE, dueDays, sweepSchedulerId, sweepWindowDays, type StatementJob } from './statement-jobs.js';
 import { StatementRunQueue } from './statement-queue.js';
 import { runStatement, type P2pDayInputs, type RunOutcome } from './statement-run.js';
 import { runCalendarStatement, type CalendarRunDeps } from './statement-calendar-run.js';
@@ -90,7 +90,7 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
     }
     await keys.publish(data.discomId);
     let enqueued = 0;
-    for (const day of dueDays(now(), s.statementGraceMs, s.statementWindowDays)) {
+    for (const day of dueDays(now(), s.statementGraceMs, sweepWindowDays(runDeps.policies, data.discomId, s.statementWindowDays))) {
       if (hasCalendar(data.discomId, day)) {
         // A calendar day gets its latest due run (an issued one is re-run: it must reproduce).
         const due = dueRun(data.discomId, day);
