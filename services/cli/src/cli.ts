@@ -16,6 +16,7 @@ commands:
   registry apply FILE      sign a registry document (participants, keys, meters) and apply it
   verify WHAT FILE…        verify a checkpoint, receipt, read proof, consistency proof or statement offline (--help)
   statements pull --day D  download a day's signed settlement statements (JSON, CSV, JWS) and verify them
+  statements run|diff|transition  ask for a calendar run, diff two statements, sign FINAL/DISPUTED
   simulate                 register a seeded head-end fleet and post a day of signed reads (--help for options)
   tenants provision [D…]   create DISCOMs' Kafka topics and the ACLs of each service's Kafka user (as admin)
   audit --discom D --day Y check a DISCOM's day against the durable records and public keys (--help)

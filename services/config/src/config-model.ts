@@ -83,6 +83,8 @@ export interface Config {
   readonly settlement: {
     /** Directory of per-DISCOM settlement key files `<discom>.jwks.json` (private; created on first use). */
     readonly keysDir: string;
+    /** Directory of the settlement policy packs (`*.json`); '' = the packs shipped in services/settlement/policies. */
+    readonly policiesDir: string;
     /** A trade's side is allocated once its delivery window ended this long ago (reads arrive after the fact). */
     readonly reconcileGraceMs: number;
     /** How many IST days back the sweep recomputes trades, so late or revised reads reopen them. */

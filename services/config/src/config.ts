@@ -120,6 +120,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     },
     settlement: {
       keysDir: str('IES_SETTLEMENT_KEYS_DIR', '.stack/keys/settlement'),
+      policiesDir: str('IES_SETTLEMENT_POLICIES_DIR', ''),
       reconcileGraceMs: int('IES_SETTLEMENT_RECONCILE_GRACE_MS', 2 * 3_600_000, 0, 7 * 24 * 3_600_000),
       reconcileLookbackDays: int('IES_SETTLEMENT_RECONCILE_LOOKBACK_DAYS', 7, 1, 90),
       reconcileIntervalMs: int('IES_SETTLEMENT_RECONCILE_INTERVAL_MS', 5 * 60_000, 500, 24 * 3_600_000),

@@ -76,6 +76,24 @@ export async function readBaselines(ch: ClickHouseClient, discomId: string, even
   return rows.map((r) => ({ meterId: r.meter_id, intervalStart: new Date(Number(r.t) * 1000).toISOString(), status: r.status, baselineWh: r.baseline_wh === null ? null : Number(r.baseline_wh), unadjustedWh: r.unadjusted_wh === null ? null : Number(r.unadjusted_wh), policy: r.policy, selectedDays: r.selected_days, detail: r.detail }));
 }
 
+/**
+ * The highest performance version of an event computed at or before `cutoffMs` (a settlement
+ * run's cut-off). Not FINAL: a redelivered version has the same figures, and its earliest
+ * row is the one that counts.
+ */
+export function performanceAsOfQuery(discomId: string, eventId: string, cutoffMs: number): string {
+  return sql`SELECT version, complete, eligible_wh, shortfall_wh, payment_paise, penalty_paise FROM dr_performance WHERE discom_id = ${discomId} AND event_id = ${eventId} AND computed_at_ms <= ${cutoffMs} ORDER BY version DESC, computed_at_ms ASC LIMIT 1`;
+}
+
+/** The totals of the performance known at `cutoffMs`, or undefined when none was measured by then. */
+export async function readPerformanceTotalsAsOf(ch: ClickHouseClient, discomId: string, eventId: string, cutoffMs: number): Promise<{ version: number; complete: boolean; eligibleWh: number; shortfallWh: number; paymentPaise: number; penaltyPaise: number } | undefined> {
+  const rs = await ch.query({ query: performanceAsOfQuery(discomId, eventId, cutoffMs), format: 'JSONEachRow' });
+  const [p] = await rs.json<Record<string, string | number>>();
+  if (!p) return undefined;
+  const n = (k: string) => Number(p[k]);
+  return { version: n('version'), complete: n('complete') === 1, eligibleWh: n('eligible_wh'), shortfallWh: n('shortfall_wh'), paymentPaise: n('payment_paise'), penaltyPaise: n('penalty_paise') };
+}
+
 /** The latest measured performance of an event, with per-meter deliveries, for the API. */
 export async function readPerformance(ch: ClickHouseClient, discomId: string, eventId: string): Promise<Record<string, unknown> | undefined> {
   const rs = await ch.query({ query: latestPerformanceQuery(discomId, eventId), format: 'JSONEachRow' });

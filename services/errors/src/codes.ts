@@ -129,6 +129,10 @@ export const ERROR_CODES = {
   IES_ERR_STATEMENT_TRANSITION: { status: 409, title: 'Statement lifecycle transition not allowed', retriable: false },
   IES_ERR_STATEMENT_NOT_FOUND: { status: 404, title: 'No such statement for this DISCOM', retriable: false },
   IES_ERR_STATEMENT_ROLE_FORBIDDEN: { status: 403, title: 'Only the DISCOM itself reads or acts on its statements', retriable: false },
+  IES_ERR_STATEMENT_RUN_UNKNOWN: { status: 422, title: 'The DISCOM’s settlement calendar has no such run', retriable: false },
+  IES_ERR_STATEMENT_RUN_NOT_DUE: { status: 409, title: 'The run’s data cut-off has not passed yet', retriable: false },
+  IES_ERR_STATEMENT_RUN_OUT_OF_ORDER: { status: 409, title: 'A later run of the day was already issued', retriable: false },
+  IES_ERR_STATEMENT_RUN_NOT_REPRODUCIBLE: { status: 500, title: 'Re-running an issued run did not give its bytes', retriable: false },
   IES_ERR_NOT_ACCEPTABLE: { status: 406, title: 'No representation matches the Accept header', retriable: false },
   IES_ERR_WEBHOOK_ADDRESS_FORBIDDEN: { status: 400, title: 'Webhook host is not a public address', retriable: false },
 } as const satisfies Record<string, ErrorSpec>;

@@ -25,6 +25,8 @@ export interface DrSource {
   eventsOnDay(discomId: string, day: string): Promise<readonly DrEventSummary[]>;
   event(discomId: string, eventId: string): Promise<DrEventSummary | undefined>;
   performance(discomId: string, eventId: string): Promise<DrPerformanceTotals | undefined>;
+  /** The performance measured at or before `cutoffMs` (a calendar run's cut-off); without it, runs use `performance`. */
+  performanceAt?(discomId: string, eventId: string, cutoffMs: number): Promise<DrPerformanceTotals | undefined>;
 }
 
 export interface DrStatementInputs {

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@ies/clickhouse';
-import { readPerformance, type DrEventRecord, type DrEventStore } from '@ies/dr/events';
+import { readPerformance, readPerformanceTotalsAsOf, type DrEventRecord, type DrEventStore } from '@ies/dr/events';
 import type { DrEventSummary, DrPerformanceTotals, DrSource } from './dr-lines.js';
 
 /** DR inputs of statements from the DR service's own stores: events in Redis, performance in ClickHouse. */
@@ -17,5 +17,6 @@ export function drSourceOf(events: Pick<DrEventStore, 'eventsOnDay' | 'get'>, ch
       const t = p.totals as Record<string, number>;
       return { version: Number(p.version), complete: p.complete === true, eligibleWh: t.eligibleWh!, shortfallWh: t.shortfallWh!, paymentPaise: t.paymentPaise!, penaltyPaise: t.penaltyPaise! };
     },
+    performanceAt: (discomId, eventId, cutoffMs) => readPerformanceTotalsAsOf(ch, discomId, eventId, cutoffMs),
   };
 }

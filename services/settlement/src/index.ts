@@ -5,3 +5,6 @@
 // verification are `@ies/verify`.
 export { startSettlementService } from './main.js';
 export type { P2pStore } from './p2p-store.js';
+// The policy packs as loaded at start (the demo writes packs with a settlement calendar).
+export { loadSettlementPolicies } from './policies.js';
+export type { PolicyPack } from './domain/policy-pack.js';

@@ -17,9 +17,10 @@ export class StatementRunQueue {
     this.queue = new Queue<StatementJob>(name, { connection });
   }
 
-  async enqueue(discomId: string, scope: StatementScope): Promise<string> {
-    const jobId = runJobId(discomId, scope);
-    await this.queue.add('run', { kind: 'RUN', discomId, scope }, { ...RUN_OPTIONS, jobId });
+  /** `run` names a calendar run of a DAY scope (statement-calendar-run.ts), asked for at `askedAtMs`. */
+  async enqueue(discomId: string, scope: StatementScope, run?: string, askedAtMs?: number): Promise<string> {
+    const jobId = runJobId(discomId, scope, run);
+    await this.queue.add('run', { kind: 'RUN', discomId, scope, ...(run === undefined ? {} : { run }), ...(askedAtMs === undefined ? {} : { askedAtMs }) }, { ...RUN_OPTIONS, jobId });
     return jobId;
   }
 

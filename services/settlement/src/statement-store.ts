@@ -19,6 +19,8 @@ export interface StatementSummary {
   readonly lineCount: number;
   readonly totals: StatementContent['totals'];
   readonly updatedAt: number;
+  /** The calendar run the statement is, when it is one. */
+  readonly run?: StatementContent['run'];
 }
 
 export interface StoredStatement extends StatementSummary {
@@ -31,6 +33,11 @@ export interface StatusChange {
   readonly at: number;
   readonly by: string;
   readonly reason: string | null;
+  /**
+   * A transition asked for by a signed write: the detached JWS (X-IES-Signature) and the
+   * exact body bytes it covers (base64url), so anyone can check who decided it.
+   */
+  readonly signed?: { readonly jws: string; readonly body: string; readonly kid: string };
 }
 
 /** A statement and its record, as the run use case writes it. */
@@ -133,6 +140,7 @@ export class StatementStore {
     const d = c.discomId;
     const meta: Omit<StatementSummary, 'sha256' | 'status'> = {
       statementId: c.id, discomId: d, scope: c.scope, day: w.day, version: c.version, revises: c.revises, complete: c.complete, lineCount: c.lines.length, totals: c.totals, updatedAt: w.change.at,
+      ...(c.run === undefined ? {} : { run: c.run }),
     };
     const result = await this.redis.eval(
       SAVE, 6,

@@ -9,9 +9,14 @@ import type { PolicyPack } from './domain/policy-pack.js';
 import type { DrSource } from './dr-lines.js';
 import { loadSettlementPolicies } from './policies.js';
 import { SettlementKeys } from './settlement-keys.js';
-import { STATEMENT_QUEUE, dueDays, sweepSchedulerId, type StatementJob } from './statement-jobs.js';
+import { STATEMENT_QUEUE, dueDays, sweepSchedulerId, sweepWindowDays, type StatementJob } from './statement-jobs.js';
 import { StatementRunQueue } from './statement-queue.js';
-import { runStatement, type P2pDayInputs, type RunOutcome, type StatementRunDeps } from './statement-run.js';
+import { runStatement, type P2pDayInputs, type RunOutcome } from './statement-run.js';
+import { runCalendarStatement, type CalendarRunDeps } from './statement-calendar-run.js';
+import { finalsAtCutoff } from './finals-at-cutoff.js';
+import { P2pStore } from './p2p-store.js';
+import { selectPolicy } from './domain/policy-pack.js';
+import { resolveRun } from './domain/settlement-calendar.js';
 import { StatementSinks } from './statement-sinks.js';
 import { StatementStore } from './statement-store.js';
 
@@ -25,7 +30,7 @@ export interface StatementWorkerDeps {
   readonly p2p: P2pDayInputs;
   readonly dr: DrSource;
   readonly logger: Logger;
-  /** Defaults to services/settlement/policies. */
+  /** Defaults to the packs of IES_SETTLEMENT_POLICIES_DIR (services/settlement/policies). */
   readonly policies?: readonly PolicyPack[];
   readonly now?: () => number;
   readonly queueName?: string;
@@ -35,7 +40,7 @@ export interface StatementWorkerDeps {
   readonly lockDurationMs?: number;
   /** How often this worker looks for stalled jobs (default 30 s). */
   readonly stalledIntervalMs?: number;
-  readonly stage?: StatementRunDeps['stage'];
+  readonly stage?: CalendarRunDeps['stage'];
 }
 
 export interface StatementWorker {
@@ -58,8 +63,10 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
   const s = deps.config.settlement;
   const store = new StatementStore(deps.connection);
   const keys = new SettlementKeys(deps.connection, s.keysDir);
-  const runDeps: StatementRunDeps = {
-    p2p: deps.p2p, dr: deps.dr, policies: deps.policies ?? loadSettlementPolicies(), store,
+  const finalsStore = new P2pStore(deps.connection);
+  const runDeps: CalendarRunDeps = {
+    p2p: deps.p2p, dr: deps.dr, policies: deps.policies ?? loadSettlementPolicies(s.policiesDir || undefined), store,
+    finalsAt: (d, tradeIds, cutoffMs) => finalsAtCutoff(deps.ch, (id) => finalsStore.getFinalRecord(d, id), d, tradeIds, cutoffMs),
     sinks: new StatementSinks({ producer: deps.producer, serde: deps.serde, ch: deps.ch }),
     signer: async (d) => {
       const { privateKeys, jwks } = await keys.keyFile(d).current();
@@ -76,15 +83,25 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
   const handle = async (job: Job<StatementJob>): Promise<RunOutcome | { enqueued: number }> => {
     const data = job.data;
     if (data.kind === 'RUN') {
-      const outcome = await runStatement(runDeps, data.discomId, data.scope);
+      const calendar = data.scope.kind === 'DAY' && (data.run !== undefined || hasCalendar(data.discomId, data.scope.day));
+      const outcome = calendar && data.scope.kind === 'DAY' ? await runCalendarStatement(runDeps, data.discomId, data.scope.day, data.run, data.askedAtMs === undefined ? {} : { askedAtMs: data.askedAtMs }) : await runStatement(runDeps, data.discomId, data.scope);
       if (outcome.outcome !== 'UNCHANGED') deps.logger.info({ jobId: job.id, ...outcome }, 'statement stored');
       return outcome;
     }
     await keys.publish(data.discomId);
     let enqueued = 0;
-    for (const day of dueDays(now(), s.statementGraceMs, s.statementWindowDays)) {
-      await runs.enqueue(data.discomId, { kind: 'DAY', day });
-      enqueued++;
+    for (const day of dueDays(now(), s.statementGraceMs, sweepWindowDays(runDeps.policies, data.discomId, s.statementWindowDays))) {
+      if (hasCalendar(data.discomId, day)) {
+        // A calendar day gets its latest due run (an issued one is re-run: it must reproduce).
+        const due = dueRun(data.discomId, day);
+        if (due !== undefined) {
+          await runs.enqueue(data.discomId, { kind: 'DAY', day }, due);
+          enqueued++;
+        }
+      } else {
+        await runs.enqueue(data.discomId, { kind: 'DAY', day });
+        enqueued++;
+      }
       for (const e of await deps.dr.eventsOnDay(data.discomId, day)) {
         if (e.state === 'DRAFT' || e.state === 'CANCELLED') continue;
         await runs.enqueue(data.discomId, { kind: 'DR_EVENT', eventId: e.eventId });
@@ -93,6 +110,21 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
     }
     return { enqueued };
   };
+  function hasCalendar(discomId: string, day: string): boolean {
+    try {
+      return selectPolicy(runDeps.policies, discomId, day).calendar !== undefined;
+    } catch {
+      return false; // no pack in force: the plain run reports it
+    }
+  }
+  function dueRun(discomId: string, day: string): string | undefined {
+    const calendar = selectPolicy(runDeps.policies, discomId, day).calendar;
+    try {
+      return resolveRun(calendar, discomId, day, now()).run.name;
+    } catch {
+      return undefined; // no run of the day is due yet
+    }
+  }
   const worker = new Worker<StatementJob, RunOutcome | { enqueued: number }>(queueName, handle, {
     connection: deps.connection, concurrency: deps.concurrency ?? 2,
     lockDuration: deps.lockDurationMs ?? 30_000, stalledInterval: deps.stalledIntervalMs ?? 30_000,

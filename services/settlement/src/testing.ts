@@ -16,4 +16,6 @@ export { signStatement } from './statement-signing.js';
 export { StatementSinks } from './statement-sinks.js';
 export { StatementStore } from './statement-store.js';
 export { runStatement } from './statement-run.js';
+export { runCalendarStatement, type CalendarRunDeps } from './statement-calendar-run.js';
+export { finalsAtCutoff } from './finals-at-cutoff.js';
 export { settlementStoreRebuilder } from './p2p-store-rebuild.js';

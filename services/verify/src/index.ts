@@ -9,7 +9,7 @@ export { receiptFromJws, signReceipt, checkSignedJson, RECEIPT_TYP, type Receipt
 export { trustFromVerifierKeys, verifyCheckpoint, verifyCheckpointConsistency, verifyReadProof, verifyReceipt, verifyWitnessedExtension, type ReadProofDocument, type TrustAnchors, type VerifyCode, type Verified } from './verify.js';
 // Settlement statements: the signed document's format, its line arithmetic and balances,
 // and the check an auditor runs with the DISCOM's JWKS alone.
-export { LINE_KINDS, STATEMENT_SCHEMA, party, seal, statementId, type BuiltStatement, type LineKind, type NetPosition, type StatementContent, type StatementLine, type StatementScope } from './statement/content.js';
+export { LINE_KINDS, STATEMENT_SCHEMA, party, seal, statementId, type BuiltStatement, type LineKind, type NetPosition, type StatementContent, type StatementLine, type StatementRun, type StatementScope } from './statement/content.js';
 export type { CheckpointRef } from './statement/checkpoint-ref.js';
 export { METERED_KINDS, lineAmount } from './statement/line-amount.js';
 export { checkInterDiscomAgreement, checkZeroSum, positions, type BalanceCheck } from './statement/balances.js';

@@ -1,20 +1,22 @@
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rm, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import type { Config } from '@ies/config';
-import { generateSigningKey, importPrivateJwk, signDetached, type KeyPair } from '@ies/crypto';
+import { exportPrivateJwk, generateSigningKey, importPrivateJwk, signDetached, type KeyPair } from '@ies/crypto';
 import { checkInterDiscomAgreement, checkZeroSum, type StatementContent } from '@ies/verify';
 import { runStatements } from './statements.js';
 import { formatRupees } from '@ies/units';
 
 const SETTLEMENT_TEAM = 'SETTLEMENT-DESK';
 
-interface Listed { statementId: string; version: number; status: string; complete: boolean; lineCount: number }
+interface Listed { statementId: string; scope: { kind: string }; version: number; status: string; complete: boolean; lineCount: number }
 
 /**
  * The statements part of the demo: each DISCOM's settlement desk (a participant with role
- * DISCOM) asks for the day's statement and the DR event's, waits until both are COMPUTED,
- * then pulls them with `ies statements pull` (JSON, CSV and JWS files, verified offline
+ * DISCOM) settles the day through two calendar runs, INITIAL then R1 (early: the demo's
+ * packs allow it), and the DR event's statement; prints the diff between the two runs with
+ * `ies statements diff`, releases R1 with a signed FINAL (`ies statements transition`), then
+ * pulls everything with `ies statements pull` (JSON, CSV and JWS files, verified offline
  * against the JWKS and the notary's checkpoints) and the demo prints them as tables, checks
  * that each balances and that the two DISCOMs' positions towards each other agree.
  */
@@ -35,17 +37,39 @@ export async function runStatementsDemo(o: { config: Config; gatewayUrl: string;
   };
 
   const [a] = o.discoms;
-  for (const d of o.discoms) await call(d, '/v1/statements/runs', { day: o.day });
-  await call(a, '/v1/statements/runs', { eventId: o.eventId });
-  const deadline = Date.now() + 120_000;
-  for (const d of o.discoms) {
-    const expected = d === a ? 2 : 1;
-    for (;;) {
-      const listed = ((await call(d, `/v1/statements?day=${o.day}`))['statements'] as Listed[]).filter((s) => s.status !== 'SUPERSEDED');
-      if (listed.length >= expected && listed.every((s) => s.complete)) break;
-      if (Date.now() > deadline) throw new Error(`${d}: statements of ${o.day} not computed after 120 s: ${JSON.stringify(listed)}`);
+  const exists = async (d: string, id: string) => (await fetch(`${o.gatewayUrl}/v1/statements/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${await token(d)}` } })).status === 200;
+  const waitFor = async (d: string, id: string) => {
+    const deadline = Date.now() + 120_000;
+    while (!(await exists(d, id))) {
+      if (Date.now() > deadline) throw new Error(`${d}: statement ${id} not issued after 120 s`);
       await new Promise((r) => setTimeout(r, 500));
     }
+  };
+  await call(a, '/v1/statements/runs', { eventId: o.eventId });
+  for (const run of ['INITIAL', 'R1']) {
+    for (const d of o.discoms) {
+      const asked = await call(d, '/v1/statements/runs', { day: o.day, run });
+      console.log(`    ${d}: run ${run} of ${o.day} (cut-off ${String(asked['cutoff'])}${asked['early'] === true ? ', taken early' : ''}) → ${String(asked['statementId'])}`);
+      await waitFor(d, String(asked['statementId']));
+    }
+  }
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const listed = ((await call(a, `/v1/statements?day=${o.day}`))['statements'] as Listed[]).filter((s) => s.status !== 'SUPERSEDED' && s.scope.kind === 'DR_EVENT');
+    if (listed.length >= 1 && listed.every((s) => s.complete)) break;
+    if (Date.now() > deadline) throw new Error(`${a}: the DR event's statement of ${o.day} not computed after 120 s: ${JSON.stringify(listed)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  let decided = true;
+  for (const d of o.discoms) {
+    const [initial, r1] = [`${d}:${o.day}:INITIAL`, `${d}:${o.day}:R1`];
+    console.log(`\n    $ ies statements diff ${initial} ${r1}   (as ${d}/${SETTLEMENT_TEAM})`);
+    decided &&= (await runStatements(['diff', initial, r1, '--url', o.gatewayUrl, '--token', await token(d)], {})) === 0;
+    const keyFile = path.join(o.outDir, 'desk-keys', `${d}.private.jwk.json`);
+    await mkdir(path.dirname(keyFile), { recursive: true });
+    await writeFile(keyFile, JSON.stringify(await exportPrivateJwk(desks[d]!)), { mode: 0o600 });
+    console.log(`    $ ies statements transition ${r1} --to FINAL --key ${keyFile} --participant ${SETTLEMENT_TEAM}`);
+    decided &&= (await runStatements(['transition', r1, '--to', 'FINAL', '--reason', 'released after R1', '--key', keyFile, '--participant', SETTLEMENT_TEAM, '--url', o.gatewayUrl], {})) === 0;
   }
 
   const contents: Record<string, StatementContent> = {};
@@ -58,6 +82,7 @@ export async function runStatementsDemo(o: { config: Config; gatewayUrl: string;
     verified &&= code === 0;
     for (const f of (await readdir(out)).filter((n) => n.endsWith('.json') && n !== 'jwks.json')) {
       const c = JSON.parse(await readFile(path.join(out, f), 'utf8')) as StatementContent;
+      if (c.scope.kind === 'DAY' && c.run?.name === 'INITIAL') continue; // superseded by R1; its diff is above
       printStatement(c);
       if (c.scope.kind === 'DAY') contents[d] = c;
     }
@@ -65,13 +90,14 @@ export async function runStatementsDemo(o: { config: Config; gatewayUrl: string;
   const [ca, cb] = o.discoms.map((d) => contents[d]);
   const agree = ca && cb ? checkInterDiscomAgreement(ca, cb) : { ok: false, problems: ['a day statement is missing'] };
   console.log(`    ${o.discoms.join(' ↔ ')}: positions towards each other ${agree.ok ? 'agree line for line' : `DISAGREE: ${JSON.stringify(agree)}`}`);
-  return verified && agree.ok;
+  return verified && decided && agree.ok;
 }
 
 function printStatement(c: StatementContent): void {
   const balance = checkZeroSum(c);
   const scope = c.scope.kind === 'DAY' ? `day ${c.scope.day}` : `DR event ${c.scope.eventId}`;
-  console.log(`\n      ${c.id}  (${scope}, R${c.version}${c.revises ? ` revising ${c.revises.id}` : ''}, policy ${c.policy.policyId} v${c.policy.version}, ${c.evidence.length} evidence checkpoint(s), ${balance.ok ? 'balances' : 'DOES NOT BALANCE'})`);
+  const run = c.run ? `run ${c.run.name}, cut-off ${new Date(c.run.cutoffMs).toISOString()}, ` : '';
+  console.log(`\n      ${c.id}  (${scope}, ${run}R${c.version}${c.revises ? ` revising ${c.revises.id}` : ''}, policy ${c.policy.policyId} v${c.policy.version}, ${c.evidence.length} evidence checkpoint(s), ${balance.ok ? 'balances' : 'DOES NOT BALANCE'})`);
   const kinds = new Map<string, { lines: number; wh: number; receivable: number; payable: number }>();
   for (const l of c.lines) {
     const k = kinds.get(l.kind) ?? { lines: 0, wh: 0, receivable: 0, payable: 0 };

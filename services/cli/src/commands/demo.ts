@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '@ies/config';
 import { TOPICS, topicName } from '@ies/contracts';
@@ -14,7 +14,7 @@ import { startLoaderService } from '@ies/loader';
 import { proveSample, type NotaryWatch, watchNotary } from './demo-proofs.js';
 import { runDrDemo } from './demo-dr.js';
 import { startDrService } from '@ies/dr';
-import { startSettlementService } from '@ies/settlement';
+import { loadSettlementPolicies, startSettlementService, type PolicyPack } from '@ies/settlement';
 import { runP2pDemo } from './demo-p2p.js';
 import { runStatementsDemo } from './demo-statements.js';
 import { checkTiledLogs } from './demo-tlog.js';
@@ -55,7 +55,11 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
   // platform may lodge the trades it confirmed on the morning of the simulated day, and the
   // demo asks for its statements itself (the scheduled sweep would have issued an empty R0
   // for the simulated day before its trades were lodged).
+  // Settlement runs on a calendar (INITIAL, R1, FINAL) for the demo's two DISCOMs, which may
+  // run early: the demo settles yesterday through two runs now rather than over a month.
+  const policiesDir = env.IES_SETTLEMENT_POLICIES_DIR ?? (await writeDemoPolicies([discom, peer], path.join('.stack', 'demo', 'policies')));
   const gatewayEnv = {
+    IES_SETTLEMENT_POLICIES_DIR: policiesDir,
     IES_SETTLEMENT_RECONCILE_GRACE_MS: '0', IES_P2P_TRADE_BACKFILL_MS: String(10 * 86_400_000), IES_SETTLEMENT_STATEMENT_GRACE_MS: String(10 * 86_400_000),
     ...env, IES_TENANTS: env.IES_TENANTS ?? `${discom},${peer}`, IES_OPERATOR_JWKS_FILE: jwksFile, IES_LOG_LEVEL: env.IES_LOG_LEVEL ?? 'fatal',
   };
@@ -158,4 +162,29 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
     await fanout.stop();
     await gateway.stop();
   }
+}
+
+/**
+ * The shipped policy packs, the demo DISCOMs' with a settlement calendar that allows early
+ * runs (a demo DISCOM without a pack of its own, IES_DEMO_DISCOM, gets DEMO-DL's relabelled).
+ */
+async function writeDemoPolicies(discoms: readonly string[], dir: string): Promise<string> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const calendar = {
+    allowEarlyRuns: true,
+    runs: [
+      { name: 'INITIAL', cutoffMinutesAfterDayEnd: 1440, missingData: 'ZERO_PENDING' },
+      { name: 'R1', cutoffMinutesAfterDayEnd: 5 * 1440, missingData: 'ZERO_PENDING' },
+      { name: 'FINAL', cutoffMinutesAfterDayEnd: 30 * 1440, missingData: 'EXCLUDE_TRADE' },
+    ],
+  };
+  const shipped = loadSettlementPolicies();
+  const template = shipped.find((p) => p.discomId === 'DEMO-DL')!;
+  const packs = [...shipped, ...discoms.filter((d) => !shipped.some((p) => p.discomId === d)).map((d) => ({ ...template, policyId: `${d}.demo`, discomId: d }))];
+  for (const pack of packs) {
+    const out = discoms.includes(pack.discomId) ? ({ ...pack, calendar } as PolicyPack) : pack;
+    await writeFile(path.join(dir, `${pack.discomId}.v${pack.version}.json`), `${JSON.stringify(out, null, 2)}\n`);
+  }
+  return dir;
 }

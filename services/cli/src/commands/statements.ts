@@ -6,6 +6,7 @@ import { trustFromVerifierKeys } from '@ies/verify';
 import { statementJsonOfJws } from '@ies/verify';
 import { parseArgs } from './args.js';
 import { verifyStatementFile, witnessPolicyOf, type ConsistencyFile } from './verify-statement.js';
+import { DESK_USAGE, runDeskCommand } from './statements-desk.js';
 
 const USAGE = `usage: ies statements pull --day YYYY-MM-DD [--out DIR] [--url URL] (--token JWT | --key FILE --participant ID [--audience NODE]) [--witness KEY[,KEY…] [--quorum N]]
 
@@ -18,7 +19,9 @@ witnessed checkpoint and the consistency proof from each cited checkpoint to it;
 (the witnesses' cosignature vkeys) each cited checkpoint must be extended by a checkpoint
 cosigned by --quorum of them (default 1). The bearer token is --token (or IES_TOKEN), or minted from the
 DISCOM participant's private JWK (--key) for --participant and the node id --audience.
---url defaults to IES_GATEWAY_URL or http://127.0.0.1:8080. Exit: 0 all verified, 1 not, 2 usage.`;
+--url defaults to IES_GATEWAY_URL or http://127.0.0.1:8080. Exit: 0 all verified, 1 not, 2 usage.
+
+${DESK_USAGE}`;
 
 interface Listed {
   statementId: string;
@@ -35,6 +38,7 @@ export async function runStatements(argv: readonly string[], env: Readonly<Recor
     const v = args.options.get(name);
     return typeof v === 'string' ? v : undefined;
   };
+  if (sub === 'run' || sub === 'diff' || sub === 'transition') return runDeskCommand(sub, args, opt, env);
   const day = opt('day');
   if (sub !== 'pull' || day === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(day)) {
     console.error(USAGE);

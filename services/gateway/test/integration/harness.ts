@@ -27,8 +27,9 @@ export type Json = Record<string, any>;
  * keeper runs as in main.ts (with `ledgerGraceMs` for the wait on in-flight writes, short
  * here) and the harness resolves once the fresh tenants' ledgers are whole.
  */
-export async function startHarness(tenantCount = 1, env: Record<string, string> = {}, options: { ledgerGraceMs?: number; ledgerIntervalMs?: number } = {}) {
-  const tenants = Array.from({ length: tenantCount }, () => uniqueTenant());
+export async function startHarness(tenantCount = 1, env: Record<string, string> = {}, options: { ledgerGraceMs?: number; ledgerIntervalMs?: number; tenants?: readonly string[] } = {}) {
+  // Given tenant ids (a test that writes a policy pack for its tenant before the node starts), or fresh ones.
+  const tenants = options.tenants !== undefined ? [...options.tenants] : Array.from({ length: tenantCount }, () => uniqueTenant());
   const keysDir = mkdtempSync(path.join(tmpdir(), 'ies-gw-'));
   const operator = await generateSigningKey();
   const operatorJwks = path.join(keysDir, 'operator.jwks.json');

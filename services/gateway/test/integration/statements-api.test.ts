@@ -12,7 +12,7 @@ import { Queue } from 'bullmq';
 import { SignJWT, type JWK } from 'jose';
 import { createClickHouse } from '@ies/clickhouse';
 import { QUEUES } from '@ies/contracts';
-import { generateSigningKey, type KeyPair } from '@ies/crypto';
+import { generateSigningKey, signDetached, verifyDetached, type KeyPair } from '@ies/crypto';
 import { DrEventStore } from '@ies/dr/events';
 import { migrateSettlementTables } from '@ies/settlement/migrations';
 import { createRedis } from '@ies/redis';
@@ -30,6 +30,8 @@ let B: string;
 const keys: Record<string, KeyPair> = {};
 let statementId: string;
 let json: string;
+let rerun: () => Promise<{ statementId: string }>;
+let reviseFinal: () => Promise<unknown>;
 const redis = createRedis(stackConfig());
 const ch = createClickHouse(stackConfig());
 /** The `ies` command as users run it (services/cli is built before the integration tests). */
@@ -75,15 +77,19 @@ before(async () => {
   const settlementKeys = new SettlementKeys(redis, mkdtempSync(path.join(tmpdir(), 'ies-stmt-api-')));
   await settlementKeys.publish(A);
   const policy: PolicyPack = { policyId: `${A}.it`, discomId: A, version: 1, effectiveFrom: '2026-01-01', p2p: { wheeling: { buyerPaisePerKwh: 35, sellerPaisePerKwh: 15 }, transactionCharge: { buyerPaisePerKwh: 21, sellerPaisePerKwh: 21 }, sellerShortfall: { treatment: 'FIXED_RATE', ratePaisePerKwh: 800 }, buyerShortfall: { treatment: 'WAIVED' } } };
-  const outcome = await runStatement({
+  const runDeps = {
     p2p, dr: drSourceOf(new DrEventStore(redis, h.deps.producer, h.serde), ch), policies: [policy], store: new StatementStore(redis),
     sinks: new StatementSinks({ producer: h.deps.producer, serde: h.serde, ch }), now: Date.now,
-    signer: async (d) => {
+    signer: async (d: string) => {
       const { privateKeys, jwks } = await settlementKeys.keyFile(d).current();
       return { kid: jwks[0]!.kid as string, privateKey: privateKeys[0]! };
     },
-  }, A, { kind: 'DAY', day: DAY });
+  };
+  const outcome = await runStatement(runDeps, A, { kind: 'DAY', day: DAY });
   statementId = outcome.statementId;
+  rerun = () => runStatement(runDeps, A, { kind: 'DAY', day: DAY });
+  // A revised read: the seller delivered all 4 kWh of the first hour after all.
+  reviseFinal = () => p2p.saveFinal(A, { discomId: A, version: 2, final: { ...final, intervals: final.intervals.map((iv, i) => (i === 0 ? { ...iv, sellerWh: 4000, finalWh: 4000, sellerShortfallWh: 0, deviationWh: 0 } : iv)) }, sellerJws: '', buyerJws: '', at: Date.now() });
 });
 
 after(async () => {
@@ -102,6 +108,14 @@ async function token(id: string): Promise<string> {
 
 async function call(method: 'GET' | 'POST', url: string, as: string, opts: { accept?: string; body?: Json } = {}) {
   return h.app.inject({ method, url, headers: { authorization: `Bearer ${await token(as)}`, ...(opts.accept ? { accept: opts.accept } : {}) }, ...(opts.body ? { payload: opts.body } : {}) });
+}
+
+let jtis = 0;
+/** A signed write (detached JWS over the body, bound to method, path and the signer's tenant). */
+async function signed(url: string, as: string, tenant: string, body: Json, jti = `stmt-it-${Date.now()}-${++jtis}`) {
+  const bytes = Buffer.from(JSON.stringify(body));
+  const signature = await signDetached(bytes, keys[as]!, { iat: Math.floor(Date.now() / 1000), jti, htm: 'POST', htu: url, tenant });
+  return h.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', 'x-ies-signature': signature }, payload: bytes });
 }
 
 test('list and fetch: canonical JSON by default, CSV and the JWS by Accept; the JWS verifies with the tenant JWKS', async () => {
@@ -134,14 +148,14 @@ test("a tenant sees only its own statements, and only its DISCOM participant doe
   const other = await call('GET', url, 'B-DISCOM');
   assert.deepEqual([other.statusCode, other.json().code], [404, 'IES_ERR_STATEMENT_NOT_FOUND']);
   assert.deepEqual((await call('GET', `/v1/statements?day=${DAY}`, 'B-DISCOM')).json().statements, []);
-  const moved = await call('POST', `${url}/transitions`, 'B-DISCOM', { body: { to: 'FINAL' } });
+  const moved = await signed(`${url}/transitions`, 'B-DISCOM', B, { to: 'FINAL' });
   assert.deepEqual([moved.statusCode, moved.json().code], [404, 'IES_ERR_STATEMENT_NOT_FOUND']);
   const agg = await call('GET', url, 'A-AGG');
   assert.deepEqual([agg.statusCode, agg.json().code], [403, 'IES_ERR_STATEMENT_ROLE_FORBIDDEN']);
   assert.equal((await h.app.inject({ method: 'GET', url })).statusCode, 401);
 });
 
-test('runs are enqueued under a deterministic job id; transitions follow the lifecycle', async () => {
+test('runs are enqueued under a deterministic job id; signed transitions follow the lifecycle and are kept with the history', async () => {
   const run = await call('POST', '/v1/statements/runs', 'A-DISCOM', { body: { day: DAY } });
   assert.equal(run.statusCode, 202, run.body);
   assert.equal(run.json().jobId, `stmt.${A}.day.${DAY}`);
@@ -150,16 +164,63 @@ test('runs are enqueued under a deterministic job id; transitions follow the lif
   assert.equal((await call('POST', '/v1/statements/runs', 'A-DISCOM', { body: { day: DAY, eventId: 'x' } })).statusCode, 400);
   assert.equal((await call('POST', '/v1/statements/runs', 'A-DISCOM', { body: { eventId: 'no-such-event' } })).statusCode, 404);
   const url = `/v1/statements/${encodeURIComponent(statementId)}/transitions`;
-  assert.equal((await call('POST', url, 'A-DISCOM', { body: { to: 'COMPUTED' } })).statusCode, 400);
-  const fin = await call('POST', url, 'A-DISCOM', { body: { to: 'FINAL', reason: 'released' } });
+  // A bearer token is no longer enough: FINAL and DISPUTED are signed decisions.
+  const bearer = await call('POST', url, 'A-DISCOM', { body: { to: 'FINAL' } });
+  assert.deepEqual([bearer.statusCode, bearer.json().code], [401, 'IES_ERR_AUTH_MISSING']);
+  // A key of the tenant without standing (an aggregator's) is refused.
+  const agg = await signed(url, 'A-AGG', A, { to: 'FINAL' });
+  assert.deepEqual([agg.statusCode, agg.json().code], [403, 'IES_ERR_STATEMENT_ROLE_FORBIDDEN']);
+  assert.equal((await signed(url, 'A-DISCOM', A, { to: 'COMPUTED' })).statusCode, 400);
+  const jti = `stmt-final-${Date.now()}`;
+  const fin = await signed(url, 'A-DISCOM', A, { to: 'FINAL', reason: 'released' }, jti);
   assert.deepEqual([fin.statusCode, fin.json().status], [200, 'FINAL']);
-  assert.equal((await call('POST', url, 'A-DISCOM', { body: { to: 'FINAL' } })).json().status, 'FINAL');
-  const disputed = await call('POST', url, 'A-DISCOM', { body: { to: 'DISPUTED', reason: 'meter S-1 contested' } });
+  // The same signed request again is answered from the ledger, never applied twice.
+  const replay = await signed(url, 'A-DISCOM', A, { to: 'FINAL', reason: 'released' }, jti);
+  assert.deepEqual([replay.statusCode, replay.headers['idempotent-replayed']], [200, 'true']);
+  const disputed = await signed(url, 'A-DISCOM', A, { to: 'DISPUTED', reason: 'meter S-1 contested' });
   assert.equal(disputed.json().status, 'DISPUTED');
+  const history = await call('GET', `/v1/statements/${encodeURIComponent(statementId)}/history`, 'A-DISCOM');
+  assert.equal(history.statusCode, 200, history.body);
+  const decided = (history.json().history as Json[]).filter((c) => c.signed !== undefined);
+  assert.deepEqual(decided.map((c) => [c.status, c.by, c.reason]), [['FINAL', 'A-DISCOM', 'released'], ['DISPUTED', 'A-DISCOM', 'meter S-1 contested']]);
+  // Each kept signature verifies over the kept body with the desk's public key alone.
+  for (const c of decided) {
+    const sig = c.signed as { jws: string; body: string; kid: string };
+    const body = Buffer.from(sig.body, 'base64url');
+    const header = await verifyDetached(body, sig.jws, (kid) => (kid === keys['A-DISCOM']!.kid ? keys['A-DISCOM']!.publicJwk : undefined));
+    assert.deepEqual([header.kid, header.htu, JSON.parse(body.toString()).to], [sig.kid, url, c.status]);
+  }
+});
+
+test('a revision and its diff: GET …/diff?against= lists the changed lines with their reason, and `ies statements diff` prints them', async () => {
+  await reviseFinal();
+  const r1 = await rerun();
+  assert.notEqual(r1.statementId, statementId);
+  const url = `/v1/statements/${encodeURIComponent(r1.statementId)}/diff?against=${encodeURIComponent(statementId)}`;
+  const diff = await call('GET', url, 'A-DISCOM');
+  assert.equal(diff.statusCode, 200, diff.body);
+  const d = diff.json();
+  assert.deepEqual([d.from.id, d.to.id], [statementId, r1.statementId]);
+  // First hour: energy and charges on 3000 → 4000 Wh, the seller's 1000 Wh shortfall (800 paise) gone.
+  assert.deepEqual((d.lines as Json[]).map((l) => [l.change, l.reason, l.kind, l.meterId, (l.before as Json | null)?.quantityWh ?? null, (l.after as Json | null)?.quantityWh ?? null]), [
+    ['CHANGED', 'REVISED_READ', 'P2P_ENERGY', 'B-1', 3000, 4000],
+    ['CHANGED', 'REVISED_READ', 'P2P_ENERGY', 'S-1', 3000, 4000],
+    ['REMOVED', 'REVISED_READ', 'SELLER_SHORTFALL', 'S-1', 1000, null],
+    ['CHANGED', 'REVISED_READ', 'TRANSACTION_CHARGE', 'B-1', 3000, 4000],
+    ['CHANGED', 'REVISED_READ', 'TRANSACTION_CHARGE', 'S-1', 3000, 4000],
+    ['CHANGED', 'REVISED_READ', 'WHEELING', 'B-1', 3000, 4000],
+    ['CHANGED', 'REVISED_READ', 'WHEELING', 'S-1', 3000, 4000],
+  ]);
+  const other = await call('GET', url, 'B-DISCOM');
+  assert.deepEqual([other.statusCode, other.json().code], [404, 'IES_ERR_STATEMENT_NOT_FOUND']);
+  const address = await h.app.listen({ host: '127.0.0.1', port: 0 });
+  const printed = await ies(['statements', 'diff', statementId, r1.statementId, '--url', address, '--token', await token('A-DISCOM')]);
+  assert.equal(printed.code, 0, printed.out);
+  assert.match(printed.out, /REMOVED\s+REVISED_READ\s+SELLER_SHORTFALL/);
 });
 
 test('ies statements pull writes JSON, CSV and JWS and verifies them; ies verify statement accepts the JWS', async () => {
-  const address = await h.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = `http://127.0.0.1:${(h.app.server.address() as { port: number }).port}`;
   const out = mkdtempSync(path.join(tmpdir(), 'ies-pull-'));
   const name = statementId.replace(/[^A-Za-z0-9._-]+/g, '_');
   const pulled = await ies(['statements', 'pull', '--day', DAY, '--out', out, '--url', address, '--token', await token('A-DISCOM')]);

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '@ies/crypto';
 import { SettlementError, type Problem } from './codes.js';
 import { istDayStart } from '@ies/units';
+import { calendarProblems, type SettlementCalendar } from './settlement-calendar.js';
 
 export type ShortfallTreatment =
   | { readonly treatment: 'WAIVED' }
@@ -39,6 +40,8 @@ export interface PolicyPack {
     readonly sellerShortfall: ShortfallTreatment;
     readonly buyerShortfall: ShortfallTreatment;
   };
+  /** The day's named runs with their cut-offs (settlement-calendar.ts); without it, statements are rebuilt as data arrives. */
+  readonly calendar?: SettlementCalendar;
 }
 
 /** Ceiling on any rate: ₹1,000/kWh. Anything above is a typo (paise entered as milli-paise…). */
@@ -62,7 +65,8 @@ export function validatePolicyPack(value: unknown): { ok: true; policy: PolicyPa
     if (!Number.isSafeInteger(v) || (v as number) < 0 || (v as number) > MAX_RATE) add(`${path}.${key}`, `must be an integer number of paise/kWh from 0 to ${MAX_RATE}, got ${JSON.stringify(v)}`);
   };
   if (!isObj(value)) return { ok: false, problems: [{ code: 'IES_ERR_POLICY_PACK_INVALID', path: '$', message: 'policy pack is not a JSON object' }] };
-  only(value, '$', ['policyId', 'discomId', 'version', 'effectiveFrom', 'description', 'sources', 'p2p']);
+  only(value, '$', ['policyId', 'discomId', 'version', 'effectiveFrom', 'description', 'sources', 'p2p', 'calendar']);
+  if (value['calendar'] !== undefined) for (const p of calendarProblems(value['calendar'])) add(p.path, p.message);
   text(value, 'policyId', '$');
   text(value, 'discomId', '$');
   if (!Number.isSafeInteger(value['version']) || (value['version'] as number) < 1) add('$.version', 'must be an integer ≥ 1');

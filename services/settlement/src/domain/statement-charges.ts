@@ -14,6 +14,7 @@ import type { NormalisedTrade, TradeInterval } from './trade.js';
 export type AddLine = (
   kind: LineKind, reference: string, intervalStartMs: number | null, intervalEndMs: number | null, meterId: string | null,
   payer: string, payee: string, quantityWh: number | null, ratePaisePerKwh: number | null, amountPaise: number, note: string | null,
+  missingData?: string,
 ) => void;
 
 export interface ChargeContext {
@@ -24,8 +25,12 @@ export interface ChargeContext {
   readonly invalid: (path: string, message: string) => void;
 }
 
-/** The lines of one trade interval on the statement of `ctx.discomId` (buyer's or seller's DISCOM, or both). */
-export function tradeLines(ctx: ChargeContext, t: NormalisedTrade, iv: TradeInterval, f: FinalInterval): void {
+/**
+ * The lines of one trade interval on the statement of `ctx.discomId` (buyer's or seller's
+ * DISCOM, or both). With `missingData` (a run settled the trade with a read missing), every
+ * line carries the policy's name and shortfalls are held at rate 0 (missing-data-policy.ts).
+ */
+export function tradeLines(ctx: ChargeContext, t: NormalisedTrade, iv: TradeInterval, f: FinalInterval, missingData?: string): void {
   const { policy, add, invalid } = ctx;
   const self = party.discom(ctx.discomId);
   const isSeller = t.seller.discomId === ctx.discomId;
@@ -33,13 +38,13 @@ export function tradeLines(ctx: ChargeContext, t: NormalisedTrade, iv: TradeInte
   const buyer = party.meter(t.buyer.meterId);
   const seller = party.meter(t.seller.meterId);
   const metered = (kind: LineKind, meterId: string, payer: string, payee: string, quantityWh: number, ratePaisePerKwh: number) =>
-    add(kind, t.tradeId, iv.startMs, iv.endMs, meterId, payer, payee, quantityWh, ratePaisePerKwh, lineAmount(quantityWh, ratePaisePerKwh), null);
+    add(kind, t.tradeId, iv.startMs, iv.endMs, meterId, payer, payee, quantityWh, ratePaisePerKwh, lineAmount(quantityWh, ratePaisePerKwh), null, missingData);
   const charge = (kind: LineKind, meterId: string, rate: number) => {
     if (rate > 0) metered(kind, meterId, party.meter(meterId), self, f.finalWh, rate);
   };
   const shortfall = (kind: LineKind, meterId: string, quantityWh: number, treatment: ShortfallTreatment) => {
     if (quantityWh <= 0) return;
-    const rate = shortfallRate(treatment, ctx.referenceRatePaisePerKwh);
+    const rate = missingData !== undefined ? 0 : shortfallRate(treatment, ctx.referenceRatePaisePerKwh);
     if (rate === undefined) return invalid('$.referenceRatePaisePerKwh', `${policy.policyId} prices ${kind} at a reference rate; give referenceRatePaisePerKwh`);
     metered(kind, meterId, party.meter(meterId), self, quantityWh, rate);
   };

@@ -62,3 +62,12 @@ export function refreshDraft(record: StatementRecord, rebuilt: BuiltStatement): 
   }
   return { statementId: record.statementId, sha256: rebuilt.sha256, status: rebuilt.content.complete ? 'COMPUTED' : 'DRAFT' };
 }
+
+/**
+ * A calendar run's statement is issued COMPUTED even with gaps: it states them (`pending`,
+ * lines marked by the run's missing-data policy) and the next run settles them; it is
+ * never rebuilt in place.
+ */
+export function issueRun(statement: BuiltStatement): StatementRecord {
+  return { statementId: statement.content.id, sha256: statement.sha256, status: 'COMPUTED' };
+}

@@ -12,7 +12,8 @@ import type { FinalAllocation } from './final-allocation.js';
 import { policyReference, type PolicyPack } from './policy-pack.js';
 import { checkZeroSum, positions } from '@ies/verify';
 import { tradeLines, type AddLine, type ChargeContext } from './statement-charges.js';
-import { STATEMENT_SCHEMA, party, seal, statementId, type BuiltStatement, type StatementContent, type StatementLine, type StatementScope } from '@ies/verify';
+import { STATEMENT_SCHEMA, party, seal, statementId, type BuiltStatement, type StatementContent, type StatementLine, type StatementRun, type StatementScope } from '@ies/verify';
+import { missingDataTreatment, type MissingDataPolicy } from './missing-data-policy.js';
 import { compareLines, compareText } from './statement-order.js';
 import { nextRevision, sameFigures } from './statement-revisions.js';
 import { istDayEnd, istDayStart } from '@ies/units';
@@ -61,6 +62,13 @@ export interface StatementInputs {
    * DRAFT) is rebuilt in place: same version, same `revises`, since it was never issued.
    */
   readonly previous?: BuiltStatement;
+  /**
+   * A calendar run (settlement-calendar.ts): the statement is `<discom>:<day>:<run>`, always
+   * a new issued version after `previous` (never rebuilt in place, never skipped as
+   * unchanged), and trades with reads missing at the cut-off get the run's missing-data
+   * policy (missing-data-policy.ts). The finals given must be those known at the cut-off.
+   */
+  readonly run?: StatementRun;
 }
 
 export function buildStatement(inputs: StatementInputs, policy: PolicyPack): BuiltStatement {
@@ -78,10 +86,14 @@ export function buildStatement(inputs: StatementInputs, policy: PolicyPack): Bui
   const excluded: { reference: string; reason: string }[] = [];
   const pending: { reference: string; reason: string }[] = (inputs.pending ?? []).map((p) => ({ reference: p.reference, reason: p.reason }));
   const evidence: (readonly CheckpointRef[])[] = [inputs.evidence ?? []];
-  const add: AddLine = (kind, reference, intervalStartMs, intervalEndMs, meterId, payer, payee, quantityWh, ratePaisePerKwh, amountPaise, note) => {
+  const add: AddLine = (kind, reference, intervalStartMs, intervalEndMs, meterId, payer, payee, quantityWh, ratePaisePerKwh, amountPaise, note, missingData) => {
     // One object of one shape per line: statements run to hundreds of thousands of lines.
-    lines.push({ kind, reference, intervalStartMs, intervalEndMs, meterId, payer, payee, counterparty: payer === self ? payee : payer, quantityWh, ratePaisePerKwh, amountPaise, note });
+    // (A line a missing-data policy touched carries its name: those are few.)
+    const line: StatementLine = { kind, reference, intervalStartMs, intervalEndMs, meterId, payer, payee, counterparty: payer === self ? payee : payer, quantityWh, ratePaisePerKwh, amountPaise, note };
+    lines.push(missingData === undefined ? line : { ...line, missingData });
   };
+  const run = inputs.run;
+  if (run !== undefined && inputs.scope.kind !== 'DAY') invalid('$.run', 'calendar runs settle IST days, not DR events');
   const charges: ChargeContext = { discomId: inputs.discomId, policy, referenceRatePaisePerKwh: inputs.referenceRatePaisePerKwh, add, invalid };
 
   if (inputs.scope.kind === 'DAY') {
@@ -105,6 +117,24 @@ export function buildStatement(inputs: StatementInputs, policy: PolicyPack): Bui
         continue;
       }
       const final = finals.get(t.tradeId);
+      if (run !== undefined) {
+        if (final !== undefined && !sameGrid(t, final)) {
+          invalid('$.finals', `final allocation of ${t.tradeId} is not on the trade's intervals and quantities`);
+          continue;
+        }
+        const treatment = missingDataTreatment(run.missingData as MissingDataPolicy, t, final);
+        if (final !== undefined) evidence.push(final.evidence);
+        if (treatment.kind === 'SETTLE') {
+          for (const [iv, i] of inDay) tradeLines(charges, t, iv, treatment.final.intervals[i]!);
+        } else if (treatment.kind === 'SETTLE_MARKED') {
+          pending.push({ reference: t.tradeId, reason: treatment.pendingReason });
+          for (const [iv, i] of inDay) tradeLines(charges, t, iv, treatment.intervals[i]!, treatment.policy);
+        } else {
+          pending.push({ reference: t.tradeId, reason: treatment.pendingReason });
+          excluded.push({ reference: t.tradeId, reason: 'MISSING_DATA' });
+        }
+        continue;
+      }
       if (final === undefined) {
         pending.push({ reference: t.tradeId, reason: 'AWAITING_ALLOCATION' });
         continue;
@@ -142,14 +172,15 @@ export function buildStatement(inputs: StatementInputs, policy: PolicyPack): Bui
   pending.sort((a, b) => compareText(a.reference, b.reference) || compareText(a.reason, b.reason));
   const netPositions = positions(lines, self);
   const totals = netPositions.reduce((t, p) => ({ receivablePaise: t.receivablePaise + p.receivablePaise, payablePaise: t.payablePaise + p.payablePaise, netPaise: t.netPaise + p.netPaise }), { receivablePaise: 0, payablePaise: 0, netPaise: 0 });
-  const { version, revises } = nextRevision(inputs.previous);
+  const { version, revises } = run === undefined ? nextRevision(inputs.previous) : { version: inputs.previous === undefined ? 0 : inputs.previous.content.version + 1, revises: inputs.previous === undefined ? null : { id: inputs.previous.content.id, sha256: inputs.previous.sha256 } };
   const content: StatementContent = {
     schema: STATEMENT_SCHEMA,
-    id: statementId(inputs.discomId, inputs.scope, version),
+    id: statementId(inputs.discomId, inputs.scope, version, run?.name),
     discomId: inputs.discomId,
     scope: inputs.scope.kind === 'DAY' ? { kind: 'DAY', day: inputs.scope.day } : { kind: 'DR_EVENT', eventId: inputs.scope.eventId },
     version,
     revises,
+    ...(run === undefined ? {} : { run: { name: run.name, cutoffMs: run.cutoffMs, missingData: run.missingData } }),
     policy: policyReference(policy),
     complete: pending.length === 0,
     lines,
@@ -162,7 +193,7 @@ export function buildStatement(inputs: StatementInputs, policy: PolicyPack): Bui
   };
   const balance = checkZeroSum(content);
   if (!balance.ok) throw new SettlementError('IES_ERR_STATEMENT_NOT_BALANCED', `statement ${content.id} does not balance: ${balance.problems.join('; ')}`);
-  if (previous !== undefined && sameFigures(previous, content)) return inputs.previous!;
+  if (run === undefined && previous !== undefined && sameFigures(previous, content)) return inputs.previous!;
   return seal(content);
 }
 

@@ -7,6 +7,7 @@ import { settlementJwksEntries, trustedSettlementKeys } from '../settlement-keys
 import { StatementRunQueue } from '../statement-queue.js';
 import { StatementSinks } from '../statement-sinks.js';
 import { StatementStore } from '../statement-store.js';
+import { loadSettlementPolicies } from '../policies.js';
 import { p2pRoutes } from './p2p-routes.js';
 import { statementRoutes } from './statement-routes.js';
 
@@ -28,6 +29,7 @@ export function settlementHttp(ctx: NodeContext): ServiceHttp {
   const statements = { store: new StatementStore(redis), runs, sinks: new StatementSinks({ producer, serde, ch: ctx.clickhouse }) };
   // A statement of a DR event is run only for an event the DISCOM holds.
   const drEvents = new DrEventStore(redis, producer, serde);
+  const policies = loadSettlementPolicies(config.settlement.policiesDir || undefined);
   return {
     name: 'settlement',
     plugin: async (app) => {
@@ -45,7 +47,7 @@ export function settlementHttp(ctx: NodeContext): ServiceHttp {
         intake: { hosted: config.tenants, registry, store: p2p, backfillMs: config.settlement.tradeBackfillMs },
         sides: { hosted: config.tenants, store: p2p, producer, serde, trustedSideKeys, now },
       });
-      statementRoutes(app, { config, registry, drEvents, statements, now });
+      statementRoutes(app, { config, registry, drEvents, statements, policies, idempotency: ctx.idempotency, now });
     },
     jwks: (discomId) => settlementJwksEntries(redis, discomId),
     close: async () => {

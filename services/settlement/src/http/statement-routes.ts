@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '@ies/config';
 import type { DrEventStore } from '@ies/dr/events';
 import { IesError } from '@ies/errors';
-import { authenticateRead } from '@ies/http/auth';
+import { authenticateRead, authenticateWrite, parseSignedJson, recordedWrite, requestPath, sendRecorded, type AuthenticatedWrite, type IdempotencyStore } from '@ies/http/auth';
 import type { RegistryState } from '@ies/registry';
 import { SettlementError } from '../domain/codes.js';
 import { seal, type StatementContent, type StatementScope } from '@ies/verify';
@@ -11,9 +11,12 @@ import { istDayStart } from '@ies/units';
 import { statementJsonOfJws } from '@ies/verify';
 import type { StatementRunQueue } from '../statement-queue.js';
 import type { StatementSinks } from '../statement-sinks.js';
-import { changeStatementStatus, type RequestableStatus } from '../statement-status.js';
+import { changeStatementStatus, REQUESTABLE_STATUSES, type RequestableStatus } from '../statement-status.js';
 import type { StatementStore, StatementSummary } from '../statement-store.js';
-import { GET_STATEMENT, LIST_STATEMENTS, RUN_STATEMENT, TRANSITION_STATEMENT } from './statement-schemas.js';
+import { selectPolicy, type PolicyPack } from '../domain/policy-pack.js';
+import { resolveRun } from '../domain/settlement-calendar.js';
+import { statementDiff } from '../domain/statement-diff.js';
+import { DIFF_STATEMENTS, GET_STATEMENT, LIST_STATEMENTS, RUN_STATEMENT, STATEMENT_HISTORY, TRANSITION_STATEMENT } from './statement-schemas.js';
 
 export interface StatementRouteDeps {
   config: Config;
@@ -24,8 +27,15 @@ export interface StatementRouteDeps {
     runs: Pick<StatementRunQueue, 'enqueue'>;
     sinks: StatementSinks;
   };
+  /** The settlement policy packs: a DISCOM's calendar decides which runs may be asked for. */
+  policies: readonly PolicyPack[];
+  /** Every signed write's jti is recorded (replay = the first answer, never a second effect). */
+  idempotency: IdempotencyStore;
   now: () => number;
 }
+
+/** Who may release or contest a statement: the DISCOM's own participant (its settlement desk's key). */
+const DESK = ['DISCOM'] as const;
 
 const MEDIA = { json: 'application/json', csv: 'text/csv', jose: 'application/jose' } as const;
 
@@ -69,13 +79,21 @@ export function statementRoutes(app: FastifyInstance, deps: StatementRouteDeps):
 
   app.post('/v1/statements/runs', { schema: RUN_STATEMENT }, async (req, reply) => {
     const who = await discom(req.headers.authorization);
-    const body = req.body as { day?: string; eventId?: string };
+    const body = req.body as { day?: string; eventId?: string; run?: string };
     let scope: StatementScope;
     if (body.day !== undefined) {
       const start = validDay(body.day);
       if (start + 86_400_000 > deps.now()) throw new IesError('IES_ERR_VALIDATION', `IST day ${body.day} has not ended yet; its statement can be built from ${new Date(start + 86_400_000).toISOString()}`);
       scope = { kind: 'DAY', day: body.day };
+      const calendar = calendarOf(who.discomId, body.day);
+      if (calendar !== undefined || body.run !== undefined) {
+        const askedAtMs = deps.now();
+        const run = await checkRun(who.discomId, body.day, body.run, askedAtMs);
+        const jobId = await runs.enqueue(who.discomId, scope, run.name, askedAtMs);
+        return reply.code(202).send({ jobId, discomId: who.discomId, scope, run: run.name, statementId: `${who.discomId}:${body.day}:${run.name}`, cutoff: run.cutoff, early: run.early });
+      }
     } else {
+      if (body.run !== undefined) throw new IesError('IES_ERR_VALIDATION', 'calendar runs settle IST days: give "day" with "run"');
       const eventId = body.eventId as string;
       if ((await deps.drEvents.get(who.discomId, eventId)) === undefined) throw new IesError('IES_ERR_NOT_FOUND', `no DR event ${eventId} in ${who.discomId}`);
       scope = { kind: 'DR_EVENT', eventId };
@@ -84,22 +102,97 @@ export function statementRoutes(app: FastifyInstance, deps: StatementRouteDeps):
     return reply.code(202).send({ jobId, discomId: who.discomId, scope });
   });
 
-  app.post('/v1/statements/:id/transitions', { schema: TRANSITION_STATEMENT }, async (req) => {
+  app.get('/v1/statements/:id/diff', { schema: DIFF_STATEMENTS }, async (req) => {
     const who = await discom(req.headers.authorization);
     const { id } = req.params as { id: string };
-    const { to, reason } = req.body as { to: RequestableStatus; reason?: string };
+    const { against } = req.query as { against: string };
+    const [to, from] = await Promise.all([store.get(who.discomId, id), store.get(who.discomId, against)]);
+    if (to === undefined) throw new IesError('IES_ERR_STATEMENT_NOT_FOUND', `${who.discomId} has no statement ${id}`);
+    if (from === undefined) throw new IesError('IES_ERR_STATEMENT_NOT_FOUND', `${who.discomId} has no statement ${against}`);
+    const a = JSON.parse(statementJsonOfJws(from.jws)) as StatementContent;
+    const b = JSON.parse(statementJsonOfJws(to.jws)) as StatementContent;
+    if (JSON.stringify(a.scope) !== JSON.stringify(b.scope)) throw new IesError('IES_ERR_VALIDATION', `${against} and ${id} are statements of different scopes; a diff compares versions of one day or event`);
+    return { ...statementDiff(a, b), fromSha256: from.sha256, toSha256: to.sha256 };
+  });
+
+  app.get('/v1/statements/:id/history', { schema: STATEMENT_HISTORY }, async (req) => {
+    const who = await discom(req.headers.authorization);
+    const { id } = req.params as { id: string };
+    const stored = await store.summary(who.discomId, id);
+    if (stored === undefined) throw new IesError('IES_ERR_STATEMENT_NOT_FOUND', `${who.discomId} has no statement ${id}`);
+    return { statementId: id, status: stored.status, history: await store.history(who.discomId, id) };
+  });
+
+  // FINAL and DISPUTED are decisions a desk answers for: signed writes (detached JWS bound to
+  // method, path and tenant) by the DISCOM's own key, kept with the statement's history.
+  app.register(async (scoped) => {
+    scoped.removeAllContentTypeParsers();
+    scoped.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    const signedWrite = async (req: FastifyRequest, reply: FastifyReply, work: (sender: AuthenticatedWrite, body: Buffer, signature: string) => Promise<{ status: number; body: unknown }>) => {
+      const body = req.body as Buffer | undefined;
+      const request = { method: req.method, path: requestPath(req.url) };
+      const signature = req.headers['x-ies-signature'] as string | undefined;
+      let sender: AuthenticatedWrite;
+      try {
+        sender = await authenticateWrite(deps.registry, body, signature, { nowMs: deps.now(), maxSkewSeconds: deps.config.auth.maxSkewSeconds, expectedRoles: DESK, request });
+      } catch (err) {
+        // A registered key of another role has no standing on statements.
+        if (err instanceof IesError && err.code === 'IES_ERR_TENANT_FORBIDDEN') throw new IesError('IES_ERR_STATEMENT_ROLE_FORBIDDEN', err.message, { cause: err });
+        throw err;
+      }
+      const answer = await recordedWrite(deps.idempotency, sender, request, body as Buffer, deps.now(), () => work(sender, body as Buffer, signature as string));
+      return sendRecorded(reply, answer);
+    };
+
+    scoped.post('/v1/statements/:id/transitions', { schema: TRANSITION_STATEMENT }, async (req, reply) => signedWrite(req, reply, async (sender, body, signature) => {
+      const request = parseSignedJson(body);
+      if (request === null || typeof request !== 'object' || Array.isArray(request)) throw new IesError('IES_ERR_VALIDATION', 'the body must be a JSON object {"to": "FINAL" | "DISPUTED", "reason"?: …}');
+      const { to, reason, ...rest } = request as { to?: unknown; reason?: unknown };
+      if (Object.keys(rest).length > 0) throw new IesError('IES_ERR_VALIDATION', `unknown member(s) ${Object.keys(rest).join(', ')}`);
+      if (typeof to !== 'string' || !(REQUESTABLE_STATUSES as readonly string[]).includes(to)) throw new IesError('IES_ERR_VALIDATION', `"to" must be one of ${REQUESTABLE_STATUSES.join(', ')} (the worker makes the other transitions)`);
+      if (reason !== undefined && (typeof reason !== 'string' || reason.length > 2000)) throw new IesError('IES_ERR_VALIDATION', '"reason" must be a string of at most 2000 characters');
+      const { id } = req.params as { id: string };
+      const signed = { jws: signature, body: body.toString('base64url'), kid: sender.kid };
+      try {
+        return { status: 200, body: view(await changeStatementStatus({ store, sinks, now: deps.now }, sender.discomId, id, to as RequestableStatus, sender.participantId, (reason as string | undefined) ?? null, signed)) };
+      } catch (err) {
+        if (err instanceof SettlementError) throw new IesError(err.code, err.message, { cause: err });
+        if (err instanceof IesError && err.code === 'IES_ERR_NOT_FOUND') throw new IesError('IES_ERR_STATEMENT_NOT_FOUND', err.message, { cause: err });
+        throw err;
+      }
+    }));
+  });
+
+  function calendarOf(discomId: string, day: string) {
     try {
-      return view(await changeStatementStatus({ store, sinks, now: deps.now }, who.discomId, id, to, who.participantId, reason ?? null));
+      return selectPolicy(deps.policies, discomId, day).calendar;
     } catch (err) {
-      if (err instanceof SettlementError) throw new IesError(err.code, err.message, { cause: err });
-      if (err instanceof IesError && err.code === 'IES_ERR_NOT_FOUND') throw new IesError('IES_ERR_STATEMENT_NOT_FOUND', err.message, { cause: err });
+      if (err instanceof SettlementError && err.code === 'IES_ERR_POLICY_NOT_EFFECTIVE') return undefined; // the run itself reports it
       throw err;
     }
-  });
+  }
+
+  /** The run a request gets, refused up front when it is not due, unknown or out of order (the worker decides again when it runs). */
+  async function checkRun(discomId: string, day: string, requested: string | undefined, askedAtMs: number): Promise<{ name: string; cutoff: string; early: boolean }> {
+    try {
+      const issued = (await store.listDay(discomId, day)).filter((s) => s.scope.kind === 'DAY' && s.run !== undefined);
+      const again = issued.find((s) => s.run!.name === requested);
+      if (again !== undefined) return { name: again.run!.name, cutoff: new Date(again.run!.cutoffMs).toISOString(), early: false };
+      const calendar = calendarOf(discomId, day);
+      const resolved = resolveRun(calendar, discomId, day, askedAtMs, requested);
+      const order = (name: string) => calendar!.runs.findIndex((r) => r.name === name);
+      const later = issued.filter((s) => order(s.run!.name) > resolved.index);
+      if (later.length > 0 && !issued.some((s) => s.run!.name === resolved.run.name)) throw new IesError('IES_ERR_STATEMENT_RUN_OUT_OF_ORDER', `run ${resolved.run.name} of ${day} comes before ${later.map((s) => s.statementId).join(', ')}, already issued`);
+      return { name: resolved.run.name, cutoff: new Date(resolved.cutoffMs).toISOString(), early: resolved.early };
+    } catch (err) {
+      if (err instanceof SettlementError) throw new IesError(err.code, err.message, { cause: err });
+      throw err;
+    }
+  }
 }
 
 function view(s: StatementSummary) {
-  return { statementId: s.statementId, scope: s.scope, day: s.day, version: s.version, status: s.status, complete: s.complete, sha256: s.sha256, revises: s.revises, lineCount: s.lineCount, totals: s.totals, updatedAt: new Date(s.updatedAt).toISOString() };
+  return { statementId: s.statementId, scope: s.scope, day: s.day, version: s.version, status: s.status, complete: s.complete, sha256: s.sha256, revises: s.revises, lineCount: s.lineCount, totals: s.totals, updatedAt: new Date(s.updatedAt).toISOString(), ...(s.run === undefined ? {} : { run: s.run.name, cutoff: new Date(s.run.cutoffMs).toISOString() }) };
 }
 
 function validDay(day: string): number {

@@ -46,6 +46,22 @@ export interface StatementLine {
   readonly ratePaisePerKwh: number | null;
   readonly amountPaise: number;
   readonly note: string | null;
+  /**
+   * Present only on a line a missing-data policy touched (a run settled the trade with a read
+   * missing): the policy's name, e.g. ZERO_PENDING. Absent on every other line, so statements
+   * without runs keep their bytes.
+   */
+  readonly missingData?: string;
+}
+
+/** The settlement-calendar run a statement is (absent on statements not made by a run). */
+export interface StatementRun {
+  /** The run's name in the DISCOM's calendar: INITIAL, R1, …, FINAL. */
+  readonly name: string;
+  /** Data cut-off: what was known (stored) at or before this instant is in the run, UTC ms. */
+  readonly cutoffMs: number;
+  /** The missing-data policy the run applied to trades whose reads were not all known. */
+  readonly missingData: string;
 }
 
 export interface NetPosition {
@@ -62,8 +78,10 @@ export interface StatementContent {
   readonly id: string;
   readonly discomId: string;
   readonly scope: StatementScope;
-  /** 0 for R0, 1 for R1, … */
+  /** 0 for R0, 1 for R1, … (for a run: the issue order of the scope's statements) */
   readonly version: number;
+  /** The calendar run this statement is; absent on statements built outside the calendar. */
+  readonly run?: StatementRun;
   readonly revises: { readonly id: string; readonly sha256: string } | null;
   readonly policy: { readonly policyId: string; readonly version: number; readonly sha256: string };
   /** False while a trade awaits its other side or a read is missing: the statement stays DRAFT. */
@@ -87,8 +105,10 @@ export interface BuiltStatement {
   readonly sha256: string;
 }
 
-export function statementId(discomId: string, scope: StatementScope, version: number): string {
-  return scope.kind === 'DAY' ? `${discomId}:${scope.day}:R${version}` : `${discomId}:dr:${scope.eventId}:R${version}`;
+/** `<discom>:<day>:R<n>` (`<discom>:dr:<event>:R<n>`); a calendar run's statement is `<discom>:<day>:<run>`. */
+export function statementId(discomId: string, scope: StatementScope, version: number, run?: string): string {
+  if (scope.kind === 'DAY') return run === undefined ? `${discomId}:${scope.day}:R${version}` : `${discomId}:${scope.day}:${run}`;
+  return `${discomId}:dr:${scope.eventId}:R${version}`;
 }
 
 /** Canonical bytes and hash of a statement's content. */

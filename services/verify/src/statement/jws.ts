@@ -63,7 +63,7 @@ export async function verifyStatementJws(jws: string, jwks: readonly JWK[]): Pro
   if (content.schema !== STATEMENT_SCHEMA || typeof content.discomId !== 'string' || typeof content.scope !== 'object' || !Array.isArray(content.lines)) {
     return { ok: false, code: 'NOT_A_STATEMENT', reason: `the payload is not a ${STATEMENT_SCHEMA} document` };
   }
-  if (content.id !== statementId(content.discomId, content.scope, content.version)) return { ok: false, code: 'NOT_A_STATEMENT', reason: `id ${content.id} does not match its DISCOM, scope and version` };
+  if (content.id !== statementId(content.discomId, content.scope, content.version, content.run?.name)) return { ok: false, code: 'NOT_A_STATEMENT', reason: `id ${content.id} does not match its DISCOM, scope, version and run` };
   const balance = checkZeroSum(content);
   if (!balance.ok) return { ok: false, code: 'NOT_BALANCED', reason: balance.problems.slice(0, 5).join('; ') };
   return { ok: true, kid: header.kid as string, content, json, sha256: createHash('sha256').update(payload).digest('hex') };

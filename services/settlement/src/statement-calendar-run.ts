@@ -1,0 +1,110 @@
+import { IesError } from '@ies/errors';
+import { seal, statementJsonOfJws, type BuiltStatement, type StatementContent, type StatementRun } from '@ies/verify';
+import { SettlementError } from './domain/codes.js';
+import type { FinalAllocation } from './domain/final-allocation.js';
+import { policyReference, selectPolicy, type PolicyPack } from './domain/policy-pack.js';
+import { resolveRun } from './domain/settlement-calendar.js';
+import { buildStatement } from './domain/statement.js';
+import { issueRun, transitionStatement, type StatementRecord } from './domain/statement-lifecycle.js';
+import { drStatementInputs } from './dr-lines.js';
+import { signStatement } from './statement-signing.js';
+import type { RunOutcome, StatementRunDeps } from './statement-run.js';
+
+/** Finals of the trades as stored at or before the cut-off (finals-at-cutoff.ts). */
+export type FinalsAt = (discomId: string, tradeIds: readonly string[], cutoffMs: number) => Promise<readonly FinalAllocation[]>;
+
+export interface CalendarRunDeps extends StatementRunDeps {
+  readonly finalsAt: FinalsAt;
+}
+
+export type CalendarRunOutcome = RunOutcome & { readonly run: StatementRun; readonly early: boolean };
+
+/**
+ * One calendar run of a DISCOM's IST day (settlement-calendar.ts): `run` names it, or the
+ * latest run whose cut-off has passed is taken. A run not issued yet is built from what was
+ * known at its cut-off, signed and stored COMPUTED, superseding the day's previous
+ * statement. `askedAtMs` is when the run was asked for (a queued job's request): due and
+ * early are judged at that instant. A run already issued is re-run from the durable records (its own cut-off, pack
+ * and predecessor) and must give its very bytes: UNCHANGED, or IES_ERR_STATEMENT_RUN_NOT_REPRODUCIBLE.
+ */
+export async function runCalendarStatement(deps: CalendarRunDeps, discomId: string, day: string, requested?: string, opts: { askedAtMs?: number } = {}): Promise<CalendarRunOutcome> {
+  const scope = { kind: 'DAY', day } as const;
+  const actor = deps.actor ?? 'settlement-worker';
+  const policy = selectPolicy(deps.policies, discomId, day);
+  const issued = (await deps.store.listDay(discomId, day)).filter((s) => s.scope.kind === 'DAY' && s.run !== undefined);
+  const again = requested === undefined ? undefined : issued.find((s) => s.run!.name === requested);
+  if (again !== undefined) return reproduce(deps, discomId, again.statementId);
+  // Judged as of the request (a queued run cut early is cut when it was asked for, not when a worker got to it).
+  const resolved = resolveRun(policy.calendar, discomId, day, Math.min(opts.askedAtMs ?? Infinity, deps.now()), requested);
+  const same = issued.find((s) => s.run!.name === resolved.run.name);
+  if (same !== undefined) return reproduce(deps, discomId, same.statementId);
+  const order = (name: string) => policy.calendar!.runs.findIndex((r) => r.name === name);
+  const later = issued.filter((s) => order(s.run!.name) > resolved.index);
+  if (later.length > 0) throw new SettlementError('IES_ERR_STATEMENT_RUN_OUT_OF_ORDER', `run ${resolved.run.name} of ${day} comes before ${later.map((s) => s.statementId).join(', ')}, already issued`);
+
+  const run: StatementRun = { name: resolved.run.name, cutoffMs: resolved.cutoffMs, missingData: resolved.run.missingData };
+  const previous = await deps.store.latest(discomId, scope);
+  const built = await build(deps, discomId, day, policy, run, previous?.built);
+  await deps.stage?.('built', built.content.id);
+  const record = issueRun(built);
+  const prevRecord: StatementRecord | undefined = previous && { statementId: previous.stored.statementId, sha256: previous.stored.sha256, status: previous.stored.status };
+  const superseded = prevRecord === undefined ? undefined : transitionStatement(prevRecord, 'SUPERSEDED');
+  const jws = await signStatement(built.bytes, await deps.signer(discomId));
+  await deps.stage?.('signed', built.content.id);
+  const at = deps.now();
+  const event = { content: built.content, sha256: built.sha256, jws, status: record.status, reason: `run ${run.name}`, at };
+  await deps.sinks.publish(event);
+  await deps.sinks.writeRows(event, built);
+  const because = `superseded by run ${run.name} (${built.content.id})`;
+  if (superseded && previous) {
+    const old = { content: previous.built.content, sha256: previous.stored.sha256, jws: previous.stored.jws, status: superseded.status, reason: because, at };
+    await deps.sinks.publish(old);
+    await deps.sinks.writeRows(old);
+  }
+  await deps.stage?.('published', built.content.id);
+  const saved = await deps.store.save(
+    { built, jws, record, day, change: { status: record.status, sha256: built.sha256, at, by: actor, reason: `run ${run.name}, cut-off ${new Date(run.cutoffMs).toISOString()}${resolved.early ? ' (early)' : ''}` } },
+    { latestId: prevRecord?.statementId ?? null, sha256: null },
+    superseded && prevRecord ? { id: prevRecord.statementId, change: { status: 'SUPERSEDED', sha256: prevRecord.sha256, at, by: actor, reason: because } } : undefined,
+  );
+  if (!saved) throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `statements of ${discomId} ${day} changed under run ${run.name} (a concurrent run or transition); retried`, { details: { retryAfterSeconds: 1 } });
+  return { outcome: previous === undefined ? 'CREATED' : 'REVISED', statementId: built.content.id, sha256: built.sha256, status: record.status, supersededId: prevRecord?.statementId ?? null, run, early: resolved.early };
+}
+
+/**
+ * Recomputes an issued run statement from the durable records: the same cut-off, the policy
+ * pack it cites (by hash) and the statement it revises. The bytes are the issued ones when
+ * nothing known at the cut-off has changed.
+ */
+export async function rebuildRun(deps: CalendarRunDeps, discomId: string, statementId: string): Promise<{ rebuilt: BuiltStatement; issued: BuiltStatement }> {
+  const stored = await deps.store.get(discomId, statementId);
+  if (stored === undefined) throw new IesError('IES_ERR_STATEMENT_NOT_FOUND', `${discomId} has no statement ${statementId}`);
+  const issued = seal(JSON.parse(statementJsonOfJws(stored.jws)) as StatementContent);
+  const c = issued.content;
+  if (c.run === undefined || c.scope.kind !== 'DAY') throw new SettlementError('IES_ERR_STATEMENT_RUN_UNKNOWN', `${statementId} is not a calendar run's statement`);
+  const policy = deps.policies.find((p) => p.discomId === discomId && policyReference(p).sha256 === c.policy.sha256);
+  if (policy === undefined) throw new SettlementError('IES_ERR_STATEMENT_RUN_NOT_REPRODUCIBLE', `${statementId} applied policy pack ${c.policy.policyId} v${c.policy.version} (sha256 ${c.policy.sha256}), which is no longer loaded`);
+  let previous: BuiltStatement | undefined;
+  if (c.revises !== null) {
+    const p = await deps.store.get(discomId, c.revises.id);
+    if (p === undefined) throw new SettlementError('IES_ERR_STATEMENT_RUN_NOT_REPRODUCIBLE', `${statementId} revises ${c.revises.id}, which is not stored`);
+    previous = seal(JSON.parse(statementJsonOfJws(p.jws)) as StatementContent);
+  }
+  return { rebuilt: await build(deps, discomId, c.scope.day, policy, c.run, previous), issued };
+}
+
+async function reproduce(deps: CalendarRunDeps, discomId: string, statementId: string): Promise<CalendarRunOutcome> {
+  const { rebuilt, issued } = await rebuildRun(deps, discomId, statementId);
+  if (rebuilt.sha256 !== issued.sha256) throw new SettlementError('IES_ERR_STATEMENT_RUN_NOT_REPRODUCIBLE', `re-running ${statementId} gave sha256 ${rebuilt.sha256}, it was issued as ${issued.sha256}`);
+  const stored = (await deps.store.summary(discomId, statementId))!;
+  return { outcome: 'UNCHANGED', statementId, sha256: stored.sha256, status: stored.status, supersededId: null, run: issued.content.run!, early: false };
+}
+
+async function build(deps: CalendarRunDeps, discomId: string, day: string, policy: PolicyPack, run: StatementRun, previous: BuiltStatement | undefined): Promise<BuiltStatement> {
+  const [trades, events] = await Promise.all([deps.p2p.tradesForDay(discomId, day), deps.dr.eventsOnDay(discomId, day)]);
+  const finals = await deps.finalsAt(discomId, trades.map((t) => t.trade.tradeId), run.cutoffMs);
+  // DR lines as measured by the cut-off, when the source can tell (drSourceOf can).
+  const measured = (eventId: string) => (deps.dr.performanceAt ? deps.dr.performanceAt(discomId, eventId, run.cutoffMs) : deps.dr.performance(discomId, eventId));
+  const dr = drStatementInputs(await Promise.all(events.map(async (event) => ({ event, performance: await measured(event.eventId) }))));
+  return buildStatement({ discomId, scope: { kind: 'DAY', day }, trades, finals, drLines: dr.drLines, pending: dr.pending, run, ...(previous ? { previous } : {}) }, policy);
+}
