@@ -11,7 +11,10 @@
 //  3. fetch every entry bundle and check each entry's RFC 6962 leaf hash against the
 //     level-0 tiles;
 //  4. for each older checkpoint given (-old FILE): verify it, rebuild its root from the
-//     partial tiles of its size, and prove it consistent with the latest from the tiles.
+//     partial tiles of its size, and prove it consistent with the latest from the tiles;
+//  5. with -witness VKEY (repeatable) and -quorum N: the latest checkpoint must also carry
+//     valid cosignature/v1 lines (c2sp.org/tlog-cosignature) by N of those witnesses, checked
+//     with transparency-dev/formats' published cosignature verifier.
 //
 // It prints one summary line and exits 0, or prints FAIL: <reason> and exits 1 (2 on usage).
 package main
@@ -29,6 +32,7 @@ import (
 	"strings"
 	"time"
 
+	fnote "github.com/transparency-dev/formats/note"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -61,11 +65,13 @@ type fetchedTile struct {
 }
 
 func main() {
-	var olds oldFiles
+	var olds, witnesses oldFiles
 	flag.Var(&olds, "old", "an earlier checkpoint (signed note file) to prove consistent with the latest; repeatable")
+	flag.Var(&witnesses, "witness", "a witness's cosignature/v1 verifier key; the latest checkpoint must be cosigned by -quorum of them; repeatable")
+	quorum := flag.Int("quorum", 1, "cosignatures needed from the -witness keys")
 	origin := flag.String("origin", "", "expected checkpoint origin (default: the prefix without scheme)")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: tlog-client [-old FILE]... [-origin ORIGIN] <log URL prefix> <verifier key>\n")
+		fmt.Fprintf(os.Stderr, "usage: tlog-client [-old FILE]... [-witness VKEY]... [-quorum N] [-origin ORIGIN] <log URL prefix> <verifier key>\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -74,6 +80,11 @@ func main() {
 		os.Exit(2)
 	}
 	summary, err := run(strings.TrimRight(flag.Arg(0), "/"), flag.Arg(1), *origin, olds)
+	if err == nil && len(witnesses) > 0 {
+		var by string
+		by, err = witnessed(strings.TrimRight(flag.Arg(0), "/"), witnesses, *quorum)
+		summary += "; " + by
+	}
 	if err != nil {
 		fmt.Printf("FAIL: %v\n", err)
 		os.Exit(1)
@@ -177,6 +188,49 @@ func run(prefix, vkey, wantOrigin string, olds []string) (string, error) {
 	}
 	return fmt.Sprintf("OK: %s size %d root %s: signature by %s verified; %d tiles (%d partial) rebuild the root; %d entries in %d bundles match their leaf hashes; %s (%d requests)",
 		latest.origin, latest.size, latest.root, verifier.Name(), len(tiles), partial, entries, bundles, consistency, c.fetches), nil
+}
+
+// witnessed fetches the checkpoint again and counts the witnesses of vkeys whose
+// cosignature/v1 lines on it verify (formats' NewVerifierForCosignatureV1); fewer than quorum
+// is a failure. Lines by keys it was not given are ignored, as c2sp.org/signed-note says.
+func witnessed(prefix string, vkeys []string, quorum int) (string, error) {
+	verifiers := make([]note.Verifier, 0, len(vkeys))
+	for _, k := range vkeys {
+		v, err := fnote.NewVerifierForCosignatureV1(k)
+		if err != nil {
+			return "", fmt.Errorf("witness key %q: %w", k, err)
+		}
+		verifiers = append(verifiers, v)
+	}
+	res, err := (&http.Client{Timeout: 30 * time.Second}).Get(prefix + "/checkpoint")
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil || res.StatusCode != 200 {
+		return "", fmt.Errorf("GET checkpoint: status %d %v", res.StatusCode, err)
+	}
+	n, err := note.Open(body, note.VerifierList(verifiers...))
+	var unverified *note.UnverifiedNoteError
+	if errors.As(err, &unverified) {
+		return "", fmt.Errorf("the checkpoint carries no valid cosignature by any of the %d witness key(s)", len(vkeys))
+	}
+	if err != nil {
+		return "", fmt.Errorf("cosignatures: %w", err)
+	}
+	names := map[string]bool{}
+	for _, sig := range n.Sigs {
+		names[sig.Name] = true
+	}
+	list := make([]string, 0, len(names))
+	for name := range names {
+		list = append(list, name)
+	}
+	if len(list) < quorum {
+		return "", fmt.Errorf("the checkpoint is cosigned by %d of the witnesses (%s); the quorum is %d", len(list), strings.Join(list, ", "), quorum)
+	}
+	return fmt.Sprintf("cosigned by %d witness(es): %s (cosignature/v1, transparency-dev/formats)", len(list), strings.Join(list, ", ")), nil
 }
 
 // open verifies a checkpoint note with the key and parses its body (c2sp.org/tlog-checkpoint).

@@ -12,7 +12,7 @@ const SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..
  * when Go is installed: signature, the tree from its tiles, every entry bundle, and
  * consistency with the run's first checkpoint where one is given. Without Go it says how.
  */
-export async function checkTiledLogs(o: { gatewayUrl: string; logs: readonly { discom: string; vkey: string; earlier?: string }[]; outDir: string }): Promise<boolean> {
+export async function checkTiledLogs(o: { gatewayUrl: string; logs: readonly { discom: string; vkey: string; earlier?: string; witness?: string }[]; outDir: string }): Promise<boolean> {
   await mkdir(o.outDir, { recursive: true });
   const haveGo = await run('bash', ['-c', 'command -v go']).then((r) => r.status === 0);
   let ok = true;
@@ -20,9 +20,9 @@ export async function checkTiledLogs(o: { gatewayUrl: string; logs: readonly { d
     const url = `${o.gatewayUrl}/logs/${log.discom}`;
     const vkeyFile = path.join(o.outDir, `${log.discom}.vkey`);
     await writeFile(vkeyFile, `${log.vkey}\n`);
-    const old = log.earlier !== undefined && existsSync(log.earlier) ? ['-old', log.earlier] : [];
+    const old = [...(log.earlier !== undefined && existsSync(log.earlier) ? ['-old', log.earlier] : []), ...(log.witness !== undefined ? ['-witness', log.witness] : [])];
     console.log(`    ${log.discom}: ${url}/  (checkpoint, tile/<L>/<N>, tile/entries/<N>)\n      vkey ${log.vkey}`);
-    console.log(`    $ npm run test:tlog -- ${old.join(' ')}${old.length ? ' ' : ''}${url} "$(cat ${vkeyFile})"`);
+    console.log(`    $ npm run test:tlog -- ${old.map((a) => (a === log.witness ? '<witness vkey>' : a)).join(' ')}${old.length ? ' ' : ''}${url} "$(cat ${vkeyFile})"`);
     if (!haveGo) {
       console.log('      (Go is not installed here: the independent client was not run)');
       continue;

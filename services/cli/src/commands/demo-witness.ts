@@ -8,6 +8,7 @@ import { createLogger } from '@ies/observability';
 import { WitnessKeyFile } from '@ies/witness';
 import { simulate } from './simulate.js';
 import { runVerify } from './verify.js';
+import { checkTiledLogs } from './demo-tlog.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -101,6 +102,8 @@ export async function showWitnessing(f: Federation, o: { day: string; operatorKe
     await writeFile(file, note);
     process.stdout.write(`    $ ies verify checkpoint ${file} --vkey <${log.discom} log key> --witness <${log.by.witnessName} key> --quorum 1\n      `);
     ok = (await runVerify(['checkpoint', file, '--vkey', log.vkey, '--witness', log.by.witnessVkey, '--quorum', '1'])) === 0 && ok;
+    // And by code this project did not write: the Go client, cosignatures through transparency-dev/formats.
+    ok = (await checkTiledLogs({ gatewayUrl: log.node.url, logs: [{ discom: log.discom, vkey: log.vkey, witness: log.by.witnessVkey }], outDir: path.join(o.outDir, 'tlog') })) && ok;
   }
   const receipt = await o.receipt();
   if (receipt === undefined) {
