@@ -117,6 +117,12 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
         schemaRegistryUrl: url('IES_DR_KAFKA_CLIENT_REGISTRY_URL', withoutCredentials(str('IES_REGISTRY_URL', 'http://127.0.0.1:8081/apis/ccompat/v7')), ['http:', 'https:']),
         sweepIntervalMs: int('IES_DR_KAFKA_CREDENTIAL_SWEEP_MS', 30_000, 200, 3_600_000),
       },
+      webhookQueue: str('IES_WEBHOOK_QUEUE', '') || undefined,
+      mqtt: {
+        host: str('IES_OPENADR_MQTT_HOST', '127.0.0.1'),
+        port: int('IES_OPENADR_MQTT_PORT', 18830, 0, 65_535),
+        uris: str('IES_OPENADR_MQTT_URIS', `mqtt://${str('IES_OPENADR_MQTT_HOST', '127.0.0.1')}:${str('IES_OPENADR_MQTT_PORT', '18830')}`).split(',').map((u) => u.trim()).filter(Boolean),
+      },
     },
     settlement: {
       keysDir: str('IES_SETTLEMENT_KEYS_DIR', '.stack/keys/settlement'),

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from '@ies/redis';
+import type { ObjectChange, ObjectType, Viewer } from './object-change.js';
+import { clientIdOf } from './projection.js';
+import { programs, resources, vens, type VtnDeps, type VtnViewer } from './vtn-routes.js';
+
+/** How long one node's sweep of a tenant holds the lock (replicas of the HTTP server take turns). */
+const LOCK_MS = 10_000;
+
+type Seen = Map<string, { type: ObjectType; object: Record<string, unknown>; fingerprint: string }>;
+
+/**
+ * Programs, VENs and resources come from the operator-signed registry (and a program's
+ * times from its events), which the node's HTTP server holds in memory: their changes are
+ * found by comparing what each viewer (the BL, each aggregator) sees now with what it saw at
+ * the last sweep (kept in Redis, `ies:<discom>:openadr:seen:<viewer>`). Each difference is a
+ * CREATE, UPDATE or DELETE for that viewer alone. The first sweep of a tenant only records
+ * what is there: subscriptions are about what changes from then on.
+ */
+export class RegistryObjectChanges {
+  constructor(
+    private readonly redis: Redis,
+    private readonly deps: Pick<VtnDeps, 'registry' | 'events'>,
+  ) {}
+
+  private key(discomId: string, viewer: Viewer): string {
+    return `ies:${discomId}:openadr:seen:${viewer.bl ? '~bl' : viewer.participantId}`;
+  }
+
+  /** The changes since the last sweep of `discomId`; [] when another replica holds the sweep or nothing changed. */
+  async sweep(discomId: string): Promise<ObjectChange[]> {
+    const lock = `ies:${discomId}:openadr:seen-lock`;
+    if ((await this.redis.set(lock, '1', 'PX', LOCK_MS, 'NX')) === null) return [];
+    try {
+      const first = (await this.redis.set(`ies:${discomId}:openadr:seen-started`, '1', 'NX')) !== null;
+      const viewers: Viewer[] = [{ participantId: '', bl: true }, ...this.deps.registry.participantsOf(discomId, 'AGGREGATOR').map((a) => ({ participantId: a.id, bl: false }))];
+      const out: ObjectChange[] = [];
+      for (const viewer of viewers) {
+        const now = await this.seenNow(discomId, viewer);
+        const key = this.key(discomId, viewer);
+        const before = await this.redis.hgetall(key);
+        if (!first) out.push(...differences(discomId, viewer, before, now));
+        const gone = Object.keys(before).filter((k) => !now.has(k));
+        const tx = this.redis.multi();
+        if (gone.length > 0) tx.hdel(key, ...gone);
+        const current = [...now.entries()].filter(([k, v]) => before[k] !== storedForm(v));
+        if (current.length > 0) tx.hset(key, Object.fromEntries(current.map(([k, v]) => [k, storedForm(v)])));
+        await tx.exec();
+      }
+      return out;
+    } finally {
+      await this.redis.del(lock);
+    }
+  }
+
+  private async seenNow(discomId: string, viewer: Viewer): Promise<Seen> {
+    const who: VtnViewer = { discomId, participantId: viewer.participantId, clientId: clientIdOf(discomId, viewer.participantId), bl: viewer.bl, scopes: [] };
+    const deps = this.deps as VtnDeps;
+    const out: Seen = new Map();
+    for (const [type, objects] of [['PROGRAM', await programs(deps, who)], ['VEN', await vens(deps, who)], ['RESOURCE', await resources(deps, who)]] as const) {
+      for (const object of objects) out.set(`${type}:${object.id as string}`, { type, object, fingerprint: fingerprint(object) });
+    }
+    return out;
+  }
+}
+
+const fingerprint = (o: unknown) => createHash('sha256').update(JSON.stringify(o)).digest('base64url').slice(0, 22);
+/** What is kept per object: its type, fingerprint and the object (a deletion is announced with the object as last seen). */
+const storedForm = (v: { type: ObjectType; object: Record<string, unknown>; fingerprint: string }) => JSON.stringify(v);
+
+function differences(discomId: string, viewer: Viewer, before: Record<string, string>, now: Seen): ObjectChange[] {
+  const out: ObjectChange[] = [];
+  const change = (type: ObjectType, object: Record<string, unknown>, operation: 'CREATE' | 'UPDATE' | 'DELETE', print: string): ObjectChange => ({
+    discomId, objectType: type, objectId: object.id as string, changeId: `${viewer.bl ? 'bl' : viewer.participantId}.${operation.toLowerCase()}.${print}`,
+    ...(type === 'PROGRAM' ? { programID: object.id as string } : {}),
+    vens: viewer.bl ? [] : [viewer.participantId],
+    seenBy: (v) => (v.bl === viewer.bl && v.participantId === viewer.participantId ? { operation, object } : null),
+  });
+  for (const [k, v] of now) {
+    const was = before[k];
+    if (was === undefined) out.push(change(v.type, v.object, 'CREATE', v.fingerprint));
+    else if ((JSON.parse(was) as { fingerprint: string }).fingerprint !== v.fingerprint) out.push(change(v.type, v.object, 'UPDATE', v.fingerprint));
+  }
+  for (const [k, raw] of Object.entries(before)) {
+    if (now.has(k)) continue;
+    const was = JSON.parse(raw) as { type: ObjectType; object: Record<string, unknown>; fingerprint: string };
+    out.push(change(was.type, was.object, 'DELETE', was.fingerprint));
+  }
+  return out;
+}
