@@ -10,6 +10,7 @@ import { AccessTokens, ClientSecrets, RegistryObjectChanges, VtnStore, clientRou
 import { openCallbackQueue } from '@ies/webhooks';
 import { reportSources } from '../openadr-report-sources.js';
 import { kafkaCredentialRoutes } from './kafka-credentials-routes.js';
+import { schemaRegistryViewRoutes } from './schema-registry-view.js';
 import { KafkaCredentialIssuer } from '../kafka-credentials/issuer.js';
 
 /** How often transitions a crash left in the outbox (between Redis and Kafka) are sent. */
@@ -66,6 +67,7 @@ export function drHttp(ctx: NodeContext): ServiceHttp {
       clientRoutes(app, { config: ctx.config, registry: ctx.registry, idempotency: ctx.idempotency, secrets, now: ctx.now });
       vtnRoutes(app, vtn);
       kafkaCredentialRoutes(app, { config: ctx.config, registry: ctx.registry, idempotency: ctx.idempotency, issuer, now: ctx.now });
+      schemaRegistryViewRoutes(app, { authenticate: issuer && ((u, p) => issuer.authenticate(u, p)), registryUrl: ctx.config.registry.url });
     },
     close: async () => {
       relay.stop();

@@ -74,7 +74,7 @@ function differences(discomId: string, viewer: Viewer, before: Record<string, st
     discomId, objectType: type, objectId: object.id as string, changeId: `${viewer.bl ? 'bl' : viewer.participantId}.${operation.toLowerCase()}.${print}`,
     ...(type === 'PROGRAM' ? { programID: object.id as string } : {}),
     vens: viewer.bl ? [] : [viewer.participantId],
-    seenBy: (v) => (v.bl === viewer.bl && v.participantId === viewer.participantId ? { operation, object } : null),
+    seenBy: (v) => (viewer.bl ? v.bl : !v.bl && v.participantId === viewer.participantId) ? { operation, object } : null,
   });
   for (const [k, v] of now) {
     const was = before[k];
