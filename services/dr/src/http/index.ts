@@ -57,7 +57,13 @@ export function drHttp(ctx: NodeContext): ServiceHttp {
     for (const [t, list] of byTenant) await deliverChanges(list, await vtn.store.owned(t, 'subscription'), { notify: callbacks.notify, publish: (m) => publishMqtt(ctx.redis, m) });
   };
   const registryChanges = new RegistryObjectChanges(ctx.redis, vtn);
-  const openAdrSweep = everyTenant(ctx, OPENADR_SWEEP_MS, 'OpenADR program/VEN/resource changes', async (t) => announce(await registryChanges.sweep(t)));
+  // Sweeps in flight are awaited on close, so none outlives the Redis connection.
+  const sweeping = new Set<Promise<void>>();
+  const openAdrSweep = everyTenant(ctx, OPENADR_SWEEP_MS, 'OpenADR program/VEN/resource changes', (t) => {
+    const run = registryChanges.sweep(t).then(announce).finally(() => sweeping.delete(run));
+    sweeping.add(run);
+    return run;
+  });
   const issuer = kafkaCredentialIssuer(ctx);
   const sweep = issuer && everyTenant(ctx, ctx.config.dr.kafkaCredentials.sweepIntervalMs, 'Kafka credential expiry sweep', (t) => issuer.sweep(t));
   return {
@@ -73,6 +79,7 @@ export function drHttp(ctx: NodeContext): ServiceHttp {
       relay.stop();
       sweep?.stop();
       openAdrSweep.stop();
+      await Promise.allSettled([...sweeping]);
       await callbacks.close();
       await issuer?.close();
     },

@@ -33,10 +33,13 @@ export class RegistryObjectChanges {
     if ((await this.redis.set(lock, '1', 'PX', LOCK_MS, 'NX')) === null) return [];
     try {
       const first = (await this.redis.set(`ies:${discomId}:openadr:seen-started`, '1', 'NX')) !== null;
+      // One read of the tenant's events for every viewer of this sweep.
+      const events = await this.deps.events.list(discomId);
+      const deps = { registry: this.deps.registry, events: { list: async () => events } };
       const viewers: Viewer[] = [{ participantId: '', bl: true }, ...this.deps.registry.participantsOf(discomId, 'AGGREGATOR').map((a) => ({ participantId: a.id, bl: false }))];
       const out: ObjectChange[] = [];
       for (const viewer of viewers) {
-        const now = await this.seenNow(discomId, viewer);
+        const now = await seenNow(deps, discomId, viewer);
         const key = this.key(discomId, viewer);
         const before = await this.redis.hgetall(key);
         if (!first) out.push(...differences(discomId, viewer, before, now));
@@ -52,16 +55,15 @@ export class RegistryObjectChanges {
       await this.redis.del(lock);
     }
   }
+}
 
-  private async seenNow(discomId: string, viewer: Viewer): Promise<Seen> {
-    const who: VtnViewer = { discomId, participantId: viewer.participantId, clientId: clientIdOf(discomId, viewer.participantId), bl: viewer.bl, scopes: [] };
-    const deps = this.deps as VtnDeps;
-    const out: Seen = new Map();
-    for (const [type, objects] of [['PROGRAM', await programs(deps, who)], ['VEN', await vens(deps, who)], ['RESOURCE', await resources(deps, who)]] as const) {
-      for (const object of objects) out.set(`${type}:${object.id as string}`, { type, object, fingerprint: fingerprint(object) });
-    }
-    return out;
+async function seenNow(deps: Pick<VtnDeps, 'registry' | 'events'>, discomId: string, viewer: Viewer): Promise<Seen> {
+  const who: VtnViewer = { discomId, participantId: viewer.participantId, clientId: clientIdOf(discomId, viewer.participantId), bl: viewer.bl, scopes: [] };
+  const out: Seen = new Map();
+  for (const [type, objects] of [['PROGRAM', await programs(deps, who)], ['VEN', await vens(deps, who)], ['RESOURCE', await resources(deps, who)]] as const) {
+    for (const object of objects) out.set(`${type}:${object.id as string}`, { type, object, fingerprint: fingerprint(object) });
   }
+  return out;
 }
 
 const fingerprint = (o: unknown) => createHash('sha256').update(JSON.stringify(o)).digest('base64url').slice(0, 22);

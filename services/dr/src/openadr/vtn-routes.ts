@@ -214,23 +214,23 @@ async function viewer(req: FastifyRequest, deps: VtnDeps, scope: OpenAdrScope): 
 }
 
 /** The BL sees every event of its tenant; a VEN only its own, once dispatched and until cancelled. */
-async function visibleEvents(deps: VtnDeps, who: VtnViewer): Promise<DrEventRecord[]> {
+async function visibleEvents(deps: Pick<VtnDeps, 'events'>, who: VtnViewer): Promise<DrEventRecord[]> {
   const all = await deps.events.list(who.discomId);
   return who.bl ? all : all.filter((r) => r.aggregatorId === who.participantId && VEN_VISIBLE_STATES.includes(r.state));
 }
 
-export async function programs(deps: VtnDeps, who: VtnViewer): Promise<Record<string, unknown>[]> {
+export async function programs(deps: Pick<VtnDeps, 'registry' | 'events'>, who: VtnViewer): Promise<Record<string, unknown>[]> {
   const views = programmesOf(deps.registry.enrolmentsOf(who.discomId), await visibleEvents(deps, who));
   if (who.bl) return views.map(toProgram);
   // A VEN sees the programmes it is enrolled in or has events in, naming no other aggregator.
   return views.filter((v) => v.aggregators.includes(who.participantId) || v.events.length > 0).map((v) => toProgram({ ...v, aggregators: v.aggregators.filter((a) => a === who.participantId) }));
 }
 
-export async function vens(deps: VtnDeps, who: VtnViewer): Promise<Record<string, unknown>[]> {
+export async function vens(deps: Pick<VtnDeps, 'registry'>, who: VtnViewer): Promise<Record<string, unknown>[]> {
   return deps.registry.participantsOf(who.discomId, 'AGGREGATOR').filter((a) => who.bl || a.id === who.participantId).map((a) => toVen(who.discomId, a.id, a.name));
 }
 
-export async function resources(deps: VtnDeps, who: VtnViewer): Promise<Record<string, unknown>[]> {
+export async function resources(deps: Pick<VtnDeps, 'registry'>, who: VtnViewer): Promise<Record<string, unknown>[]> {
   const byMeter = new Map<string, { aggregatorId: string; meterId: string; programmes: string[] }>();
   for (const e of deps.registry.enrolmentsOf(who.discomId)) {
     if (e.status !== 'ACTIVE' || (!who.bl && e.aggregatorId !== who.participantId)) continue;
