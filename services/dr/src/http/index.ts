@@ -60,7 +60,7 @@ export function drHttp(ctx: NodeContext): ServiceHttp {
   // Sweeps in flight are awaited on close, so none outlives the Redis connection.
   const sweeping = new Set<Promise<void>>();
   const openAdrSweep = everyTenant(ctx, OPENADR_SWEEP_MS, 'OpenADR program/VEN/resource changes', (t) => {
-    const run = registryChanges.sweep(t).then(announce).finally(() => sweeping.delete(run));
+    const run = registryChanges.sweep(t, announce).then(() => undefined).finally(() => sweeping.delete(run));
     sweeping.add(run);
     return run;
   });

@@ -72,8 +72,8 @@ async function call(method: string, path: string, accessToken: string, body?: un
 }
 
 /** An MQTT client connected as `participant` with an access token as password; rejects when the broker refuses it. */
-async function connect(participant: string, password: string, username = `${tenant}/${participant}`): Promise<MqttClient> {
-  const client = mqtt.connect(`mqtt://127.0.0.1:${broker.port}`, { username, password, reconnectPeriod: 0, connectTimeout: 5_000, clientId: `it-${randomUUID()}` });
+async function connect(participant: string, password: string, username = `${tenant}/${participant}`, port = broker.port): Promise<MqttClient> {
+  const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, { username, password, reconnectPeriod: 0, connectTimeout: 5_000, clientId: `it-${randomUUID()}` });
   clients.push(client);
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
@@ -188,6 +188,23 @@ test('MQTT: a VEN authenticates with its access token, receives its EVENT notifi
   const closed = new Promise<void>((resolve) => ven.once('close', () => resolve()));
   ven.publish(`OpenADR/3.1.0/${tenant}/ven/AGG-1/events/create`, '{}');
   await closed;
+});
+
+test('MQTT: a connection ends when its access token expires, and an expired token does not connect', async () => {
+  // A broker whose clock is 1 s short of the token's expiry (ACCESS_TOKEN_SECONDS = 300), then past it.
+  let shiftMs = 299_000;
+  const redis = subscriber();
+  const late = await startMqttBroker({ host: '127.0.0.1', port: 0, tokens: new AccessTokens(h.redis, h.config.nodeId), subscriber: redis, now: () => Date.now() + shiftMs, log: silent });
+  try {
+    const token = await bearer('AGG-1');
+    const ven = await connect('AGG-1', token, undefined, late.port);
+    await new Promise<void>((resolve) => ven.once('close', () => resolve()));
+    shiftMs = 301_000;
+    await assert.rejects(connect('AGG-1', token, undefined, late.port), /Bad username or password|Not authorized|refused/i);
+  } finally {
+    await late.close();
+    redis.disconnect();
+  }
 });
 
 test('callbacks for every object type a VEN may see (programs, events, reports, subscriptions, VENs, resources), each a spec notification, none of another aggregator’s', async () => {
