@@ -209,6 +209,8 @@ test('MQTT: a connection ends when its access token expires, and an expired toke
 
 test('callbacks for every object type a VEN may see (programs, events, reports, subscriptions, VENs, resources), each a spec notification, none of another aggregator’s', async () => {
   const [a1, a2, bl] = [await bearer('AGG-1'), await bearer('AGG-2'), await bearer('DR-DESK')];
+  // The node's first sweep (every 2 s) has recorded what each viewer sees: what changes from here on is an UPDATE or a new object.
+  await eventually(async () => ((await h.redis.exists(`ies:${tenant}:openadr:seen:~bl`)) === 1 ? true : undefined), 30_000, 'the first program/VEN/resource sweep');
   const all = (path: string) => [{ objects: ['PROGRAM', 'EVENT', 'REPORT', 'SUBSCRIPTION', 'VEN', 'RESOURCE'], operations: ['CREATE', 'UPDATE', 'DELETE'], callbackUrl: `${callbackBase}/${path}`, bearerToken: `tok-${path}` }];
   assert.equal((await call('POST', '/subscriptions', bl, { clientName: 'desk', objectOperations: all('desk') }, 'subscription')).status, 201);
   assert.equal((await call('POST', '/subscriptions', a2, { clientName: 'agg-2', objectOperations: all('agg-2') }, 'subscription')).status, 201);
