@@ -84,10 +84,11 @@ export interface NotifierDeps {
 }
 
 /**
- * OpenADR notifications of DR events and the VTN's reports: each dr-events.v1 transition becomes a
- * `notification` (openadr3.yaml) queued on the webhook delivery (retries, order per
- * subscription and event, the address policy). The event object is the event as it is now;
- * the offset is committed once every callback is queued.
+ * OpenADR notifications of DR events and the VTN's reports: each dr-events.v1 transition is an
+ * EVENT change (and, on BASELINED or MEASURED, a REPORT CREATE), made into `notification`s
+ * (openadr3.yaml) queued on the webhook delivery (retries, order per subscription and object,
+ * the address policy) and published for the MQTT binding. The event object is the event as it
+ * is now; the offset is committed once every callback is queued and every message published.
  */
 export async function startOpenAdrNotifier(deps: NotifierDeps): Promise<Consumer> {
   const sources = new Map(deps.tenants.map((t) => [topicName(t, TOPICS.drEvents), t]));
