@@ -40,6 +40,16 @@ export interface Config {
     readonly webhookAllowedNetworks: readonly string[];
     /** Kafka consumer credentials issued to aggregators (docs/dr.md "Kafka credentials"). */
     readonly kafkaCredentials: KafkaCredentialSettings;
+    /** The bullmq queue of webhook and OpenADR callback deliveries (undefined: the webhooks service's default). */
+    readonly webhookQueue: string | undefined;
+    /** The OpenADR MQTT notifier binding's broker, run by the DR service (docs/openadr.md "MQTT"). */
+    readonly mqtt: {
+      /** Where the broker listens; port 0 = no broker in this process. */
+      readonly host: string;
+      readonly port: number;
+      /** What GET /openadr/3.1/notifiers advertises (empty: no MQTT binding). */
+      readonly uris: readonly string[];
+    };
   };
   readonly notary: {
     /** Directory of per-tenant notary key files `<discom>.jwks.json` (private; created on first start). */

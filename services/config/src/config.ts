@@ -113,9 +113,15 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
         defaultTtlSeconds: int('IES_DR_KAFKA_CREDENTIAL_TTL_SECONDS', 3_600, 60, 30 * 86_400),
         maxTtlSeconds: int('IES_DR_KAFKA_CREDENTIAL_MAX_TTL_SECONDS', 86_400, 60, 30 * 86_400),
         bootstrapServers: str('IES_DR_KAFKA_CLIENT_BROKERS', brokers.join(',')).split(',').map((b) => b.trim()).filter(Boolean),
-        // Never the node's own registry credentials: the default is IES_REGISTRY_URL without them.
-        schemaRegistryUrl: url('IES_DR_KAFKA_CLIENT_REGISTRY_URL', withoutCredentials(str('IES_REGISTRY_URL', 'http://127.0.0.1:8081/apis/ccompat/v7')), ['http:', 'https:']),
+        // The aggregator's own registry view on the DR front door (@ies/dr SCHEMA_REGISTRY_VIEW_PREFIX), authenticated with the credential itself.
+        schemaRegistryUrl: url('IES_DR_KAFKA_CLIENT_REGISTRY_URL', `${publicUrl.replace(/\/+$/, '')}/v1/dr/schema-registry`, ['http:', 'https:']),
         sweepIntervalMs: int('IES_DR_KAFKA_CREDENTIAL_SWEEP_MS', 30_000, 200, 3_600_000),
+      },
+      webhookQueue: str('IES_WEBHOOK_QUEUE', '') || undefined,
+      mqtt: {
+        host: str('IES_OPENADR_MQTT_HOST', '127.0.0.1'),
+        port: int('IES_OPENADR_MQTT_PORT', 18830, 0, 65_535),
+        uris: str('IES_OPENADR_MQTT_URIS', `mqtt://${str('IES_OPENADR_MQTT_HOST', '127.0.0.1')}:${str('IES_OPENADR_MQTT_PORT', '18830')}`).split(',').map((u) => u.trim()).filter(Boolean),
       },
     },
     settlement: {
@@ -181,16 +187,4 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
-}
-
-/** `url` without its user name and password (unchanged when it does not parse: reported elsewhere). */
-function withoutCredentials(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return url;
-  }
 }

@@ -10,7 +10,8 @@ import { indiaHolidayCalendar } from './domain/calendar.js';
 import { DrEventStore } from './event-store.js';
 import { DrStoreRebuilder } from './event-store-rebuild.js';
 import { loadPolicyRegistry } from './policies.js';
-import { VtnStore, startOpenAdrNotifier } from './openadr/index.js';
+import { AccessTokens, VtnStore, publishMqtt, startMqttBroker, startOpenAdrNotifier, vtnReportsOf } from './openadr/index.js';
+import { reportSources } from './openadr-report-sources.js';
 import { PerformanceSweep } from './performance-sweep.js';
 import { startAggregatorFeed } from './aggregator-feed.js';
 import { loadWebhookKey } from './webhook-key.js';
@@ -35,10 +36,18 @@ export async function startDrService(env: Readonly<Record<string, string | undef
   const feed = await startAggregatorFeed({ kafka, admin, serde, tenants: config.tenants, replicationFactor: config.kafka.replicationFactor, transactionalId: `${config.nodeId}-aggregator-feed`, logger });
   // The webhook relay runs in this process but reads as its own Kafka user.
   const webhooksKafka = createKafka(loadConfig(env, { principal: 'webhooks' }), logger.child({ lib: 'kafkajs', principal: 'webhooks' }));
-  const relay = await startWebhookRelay({ kafka: webhooksKafka, serde, connection: redis, tenants: config.tenants, signingKey: await loadWebhookKey(config.dr.webhookKeyFile, redis), groupId: `${config.nodeId}-webhooks`, webhookPolicy: { allowLoopbackHttp: config.dr.allowLoopbackWebhooks, allowedNetworks: config.dr.webhookAllowedNetworks } });
+  const relay = await startWebhookRelay({ kafka: webhooksKafka, serde, connection: redis, tenants: config.tenants, signingKey: await loadWebhookKey(config.dr.webhookKeyFile, redis), groupId: `${config.nodeId}-webhooks`, ...(config.dr.webhookQueue === undefined ? {} : { queueName: config.dr.webhookQueue }), webhookPolicy: { allowLoopbackHttp: config.dr.allowLoopbackWebhooks, allowedNetworks: config.dr.webhookAllowedNetworks } });
   // OpenADR subscriptions' callbacks go through the same delivery (docs/openadr.md).
   const vtnStore = new VtnStore(redis);
-  const notifier = await startOpenAdrNotifier({ kafka: webhooksKafka, serde, tenants: config.tenants, groupId: `${config.nodeId}-webhooks-openadr`, events: store, subscriptions: (t) => vtnStore.owned(t, 'subscription'), notify: (c) => relay.notify(c), log: logger });
+  const reports = reportSources(ch);
+  const notifier = await startOpenAdrNotifier({
+    kafka: webhooksKafka, serde, tenants: config.tenants, groupId: `${config.nodeId}-webhooks-openadr`, events: store, subscriptions: (t) => vtnStore.owned(t, 'subscription'),
+    notify: (c) => relay.notify(c), reports: (r) => vtnReportsOf(reports, r), publish: (m) => publishMqtt(redis, m), log: logger,
+  });
+  // The MQTT notifier binding's broker (docs/openadr.md "MQTT"): clients authenticate with their OAuth access tokens.
+  const mqttSubscriber = redis.duplicate();
+  const mqtt = config.dr.mqtt.port === 0 ? undefined : await startMqttBroker({ host: config.dr.mqtt.host, port: config.dr.mqtt.port, tokens: new AccessTokens(redis, config.nodeId), subscriber: mqttSubscriber, now: Date.now, log: logger });
+  if (mqtt) logger.info({ host: config.dr.mqtt.host, port: mqtt.port }, 'OpenADR MQTT notifier broker listening');
   const sweep = new PerformanceSweep({ ch, redis, store, producer, serde, logger, graceMs: config.dr.performanceGraceMs, now: Date.now });
   const timer = setInterval(() => {
     for (const t of config.tenants) void rebuilder.ensure(t).then(() => sweep.sweep(t)).catch((err: unknown) => logger.warn({ err, tenant: t }, 'DR store check or performance sweep failed; retried on the next tick'));
@@ -51,6 +60,8 @@ export async function startDrService(env: Readonly<Record<string, string | undef
       clearInterval(timer);
       watch.stop();
       await notifier.disconnect();
+      await mqtt?.close();
+      mqttSubscriber.disconnect();
       await relay.stop();
       await feed.consumer.disconnect();
       await feed.producer.disconnect();

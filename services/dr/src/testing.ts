@@ -7,4 +7,5 @@ export { startAggregatorFeed } from './aggregator-feed.js';
 export { startBaselineWorker } from './baseline-worker.js';
 export { DrStoreRebuilder } from './event-store-rebuild.js';
 export { openAdrValidator, OPENADR_SPEC_FILE, type OpenAdrValidator } from './openadr/spec-validator.js';
-export { startOpenAdrNotifier, VtnStore } from './openadr/index.js';
+export { startOpenAdrNotifier, startMqttBroker, AccessTokens, vtnReportsOf, publishMqtt, VtnStore, type MqttBroker } from './openadr/index.js';
+export { reportSources } from './openadr-report-sources.js';

@@ -1,4 +1,4 @@
-export { startWebhookRelay, type CallbackDelivery, type WebhookRelay, type WebhookRelayOptions } from './relay.js';
+export { startWebhookRelay, openCallbackQueue, type CallbackDelivery, type WebhookRelay, type WebhookRelayOptions } from './relay.js';
 export { WebhookRegistry, type WebhookRegistration } from './webhook-registry.js';
 export { validateWebhookUrl, type WebhookUrlPolicy } from './domain/webhook-url.js';
 export { addressRefusal, type AddressPolicy } from './domain/webhook-address.js';

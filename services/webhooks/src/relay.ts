@@ -89,7 +89,6 @@ export async function startWebhookRelay(options: WebhookRelayOptions): Promise<W
     queueName, connection: o.connection, webhooks, sequence, signingKey: o.signingKey, log,
     concurrency: o.concurrency ?? 8, timeoutMs: o.timeoutMs ?? 10_000, holdMs: o.holdMs ?? 500, now: o.now ?? Date.now,
   });
-  const sequenceOf = async (discom: string, key: string, id: string) => (await sequence.assigned(discom, key, id)) ?? sequence.assign(discom, key, id);
   const retry = { attempts: o.attempts ?? DEFAULT_RETRY.attempts, backoffMs: o.backoffMs ?? DEFAULT_RETRY.backoffMs };
   let consumer: Consumer;
   try {
@@ -99,13 +98,10 @@ export async function startWebhookRelay(options: WebhookRelayOptions): Promise<W
     await queue.close();
     throw err;
   }
+  const callbacks = callbackQueue(queue, sequence, retry);
   return {
     consumer, queue, worker,
-    async notify(c) {
-      const sequence = await sequenceOf(c.discomId, c.orderKey, c.deliveryId);
-      const data: DeliveryJobData = { discomId: c.discomId, aggregatorId: c.clientId, eventId: c.orderKey, topic: 'openadr', topicId: 'drEvents', sequence, record: c.body, callback: { url: c.url, bearerToken: c.bearerToken } };
-      await queue.add('openadr-callback', data, { jobId: c.deliveryId, attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs }, removeOnComplete: { age: KEEP_COMPLETED_SECONDS }, removeOnFail: false });
-    },
+    notify: callbacks.notify,
     async stop() {
       await consumer.disconnect();
       await worker.close();
@@ -125,4 +121,26 @@ function validate(o: WebhookRelayOptions): WebhookRelayOptions {
   if (o.queueName !== undefined && (o.queueName === '' || o.queueName.includes(':'))) problems.push(`queueName ${JSON.stringify(o.queueName)} must be non-empty without ':'`);
   if (problems.length > 0) throw new IesError('IES_ERR_CONFIG_INVALID', `webhook relay options invalid: ${problems.join('; ')}`);
   return Object.freeze({ ...o });
+}
+
+function callbackQueue(queue: Queue<DeliveryJobData>, sequence: DeliverySequence, retry: { attempts: number; backoffMs: number }): { notify(c: CallbackDelivery): Promise<void> } {
+  const sequenceOf = async (discom: string, key: string, id: string) => (await sequence.assigned(discom, key, id)) ?? sequence.assign(discom, key, id);
+  return {
+    async notify(c) {
+      const n = await sequenceOf(c.discomId, c.orderKey, c.deliveryId);
+      const data: DeliveryJobData = { discomId: c.discomId, aggregatorId: c.clientId, eventId: c.orderKey, topic: 'openadr', topicId: 'drEvents', sequence: n, record: c.body, callback: { url: c.url, bearerToken: c.bearerToken } };
+      await queue.add('openadr-callback', data, { jobId: c.deliveryId, attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs }, removeOnComplete: { age: KEEP_COMPLETED_SECONDS }, removeOnFail: false });
+    },
+  };
+}
+
+/**
+ * Queues callback deliveries from a process that runs no relay (the node's HTTP server: an
+ * OpenADR object written through a request): the relay's workers deliver them, numbered and
+ * retried like those the relay queues itself.
+ */
+export function openCallbackQueue(options: { connection: Redis; queueName?: string; attempts?: number; backoffMs?: number }): { notify(c: CallbackDelivery): Promise<void>; close(): Promise<void> } {
+  const queue = new Queue<DeliveryJobData>(options.queueName ?? WEBHOOK_DELIVERY_QUEUE, { connection: options.connection });
+  const callbacks = callbackQueue(queue, new DeliverySequence(options.connection), { attempts: options.attempts ?? DEFAULT_RETRY.attempts, backoffMs: options.backoffMs ?? DEFAULT_RETRY.backoffMs });
+  return { notify: callbacks.notify, close: () => queue.close() };
 }

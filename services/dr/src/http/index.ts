@@ -6,15 +6,17 @@ import { readBaselines, readPerformance } from '../dr-tables.js';
 import { loadPolicyRegistry } from '../policies.js';
 import { createKafka } from '@ies/kafka';
 import { drRoutes } from './dr-routes.js';
-import { AccessTokens, ClientSecrets, VtnStore, clientRoutes, verifyClientAssertion, vtnRoutes } from '../openadr/index.js';
-import type { DrEventRecord } from '../event-store.js';
-import { loadMeterHistory } from '../history.js';
-import { blockIndexOf } from '@ies/units';
+import { AccessTokens, ClientSecrets, RegistryObjectChanges, VtnStore, clientRoutes, deliverChanges, publishMqtt, verifyClientAssertion, vtnRoutes, type ObjectChange } from '../openadr/index.js';
+import { openCallbackQueue } from '@ies/webhooks';
+import { reportSources } from '../openadr-report-sources.js';
 import { kafkaCredentialRoutes } from './kafka-credentials-routes.js';
+import { schemaRegistryViewRoutes } from './schema-registry-view.js';
 import { KafkaCredentialIssuer } from '../kafka-credentials/issuer.js';
 
 /** How often transitions a crash left in the outbox (between Redis and Kafka) are sent. */
 const OUTBOX_RELAY_MS = 5_000;
+/** How often programs, VENs and resources (the registry's projection) are compared with what OpenADR clients were last told. */
+const OPENADR_SWEEP_MS = 2_000;
 
 /**
  * DR's front door: DR events (created and moved by signed writes, each transition on
@@ -39,20 +41,29 @@ export function drHttp(ctx: NodeContext): ServiceHttp {
   const vtn = {
     config: ctx.config, registry: ctx.registry, now: ctx.now, secrets,
     events: drEvents,
-    baselines: deps.baselines,
-    performance: async (discomId: string, eventId: string) => {
-      const p = await deps.performance(discomId, eventId);
-      return p === undefined ? undefined : (p as unknown as { version: number; computedAtMs: number; meters: { meterId: string; deliveredWh: number[] }[]; intervals: { deliveredWh: number; shortfallWh: number }[] });
-    },
-    usage: async (record: DrEventRecord, meterIds: readonly string[]) => {
-      const day = record.event.eventDay;
-      const history = await loadMeterHistory(ctx.clickhouse, { discomId: record.discomId, meterIds, fromDay: day, toDay: day });
-      return new Map(meterIds.map((m) => [m, record.event.intervals.map((i) => history.get(m)?.get(day)?.[blockIndexOf(i.intervalStart)] ?? null)]));
-    },
+    ...reportSources(ctx.clickhouse),
     tokens: new AccessTokens(ctx.redis, ctx.config.nodeId),
     assertion: (jwt: string, audience: string) => verifyClientAssertion(ctx.registry, jwt, [audience, ctx.config.nodeId], ctx.now()),
     store: new VtnStore(ctx.redis),
+    changes: { deliver: (changes: readonly ObjectChange[]) => announce(changes) },
+    mqttUris: ctx.config.dr.mqtt.uris,
   };
+  // OpenADR objects written or changed here are announced like the DR service's: callbacks on
+  // the webhook delivery queue, MQTT through the node's channel (docs/openadr.md "Notifications").
+  const callbacks = openCallbackQueue({ connection: ctx.redis, ...(ctx.config.dr.webhookQueue === undefined ? {} : { queueName: ctx.config.dr.webhookQueue }) });
+  const announce = async (changes: readonly ObjectChange[]) => {
+    const byTenant = new Map<string, ObjectChange[]>();
+    for (const c of changes) (byTenant.get(c.discomId) ?? byTenant.set(c.discomId, []).get(c.discomId)!).push(c);
+    for (const [t, list] of byTenant) await deliverChanges(list, await vtn.store.owned(t, 'subscription'), { notify: callbacks.notify, publish: (m) => publishMqtt(ctx.redis, m) });
+  };
+  const registryChanges = new RegistryObjectChanges(ctx.redis, vtn);
+  // Sweeps in flight are awaited on close, so none outlives the Redis connection.
+  const sweeping = new Set<Promise<void>>();
+  const openAdrSweep = everyTenant(ctx, OPENADR_SWEEP_MS, 'OpenADR program/VEN/resource changes', (t) => {
+    const run = registryChanges.sweep(t, announce).then(() => undefined).finally(() => sweeping.delete(run));
+    sweeping.add(run);
+    return run;
+  });
   const issuer = kafkaCredentialIssuer(ctx);
   const sweep = issuer && everyTenant(ctx, ctx.config.dr.kafkaCredentials.sweepIntervalMs, 'Kafka credential expiry sweep', (t) => issuer.sweep(t));
   return {
@@ -62,10 +73,14 @@ export function drHttp(ctx: NodeContext): ServiceHttp {
       clientRoutes(app, { config: ctx.config, registry: ctx.registry, idempotency: ctx.idempotency, secrets, now: ctx.now });
       vtnRoutes(app, vtn);
       kafkaCredentialRoutes(app, { config: ctx.config, registry: ctx.registry, idempotency: ctx.idempotency, issuer, now: ctx.now });
+      schemaRegistryViewRoutes(app, { authenticate: issuer && ((u, p) => issuer.authenticate(u, p)), registryUrl: ctx.config.registry.url });
     },
     close: async () => {
       relay.stop();
       sweep?.stop();
+      openAdrSweep.stop();
+      await Promise.allSettled([...sweeping]);
+      await callbacks.close();
       await issuer?.close();
     },
   };

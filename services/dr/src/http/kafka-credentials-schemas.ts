@@ -13,7 +13,7 @@ const KAFKA_CONSUMER_CREDENTIALS = open({
   'fulfillment:saslMechanism': { type: 'string', enum: ['SCRAM-SHA-512'] },
   'fulfillment:saslUsername': STRING,
   'fulfillment:saslPassword': { type: 'string', description: 'The secret, in the first answer only: the node keeps no copy (Kafka keeps its salted SCRAM hash)' },
-  'fulfillment:schemaRegistryUrl': { type: 'string', description: 'Confluent-compatible registry of the Avro value schemas (not scoped per credential: docs/dr.md)' },
+  'fulfillment:schemaRegistryUrl': { type: 'string', description: 'The credential\'s own read-only, Confluent-compatible view of the registry (HTTP Basic with saslUsername and saslPassword): its feeds\' subjects and schema ids only (docs/topics.md)' },
   'fulfillment:startOffset': { type: 'string', enum: ['earliest'] },
   'fulfillment:credentialExpiresAt': { type: 'string', format: 'date-time', description: 'After this instant the node deletes the user and its ACLs; ask for a new credential before it' },
   'ies:topicNames': STRINGS,

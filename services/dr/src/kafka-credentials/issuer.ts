@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Redis } from '@ies/redis';
 import type { KafkaCredentialSettings } from '@ies/config';
@@ -19,6 +19,8 @@ export interface IssuedCredential {
   readonly issuedAt: number;
   readonly expiresAt: number;
   readonly issuedBy: string;
+  /** SHA-256 (hex) of the SASL password, so the registry view (schema-registry-view.ts) can check the same secret as HTTP Basic; a fast hash suffices for 256 random bits. */
+  readonly secretSha256?: string;
 }
 
 /** The DEG DatasetFulfillment v1.1 `KafkaConsumerCredentials` stream connection, plus what an IES client also needs. */
@@ -48,14 +50,14 @@ export class KafkaCredentialIssuer {
     const held = (await this.list(discomId, aggregatorId)).filter((r) => r.expiresAt > this.opts.now()).length;
     if (held >= MAX_CREDENTIALS_PER_AGGREGATOR) throw new IesError('IES_ERR_VALIDATION', `${aggregatorId} already holds ${held} Kafka credentials (at most ${MAX_CREDENTIALS_PER_AGGREGATOR}); revoke one (DELETE /v1/dr/kafka-credentials/{username}) before asking for another`);
     const now = this.opts.now();
+    const secret = randomBytes(32).toString('base64url');
     const record: IssuedCredential = {
       username: `agg.${discomId}.${aggregatorId}.${randomBytes(6).toString('hex')}`,
       discomId, aggregatorId,
       topics: AGGREGATOR_FEED_TOPICS.map((id) => aggregatorTopicName(discomId, aggregatorId, TOPICS[id])),
       groupPrefix: `agg.${discomId}.${aggregatorId}.`,
-      issuedAt: now, expiresAt: now + ttl * 1000, issuedBy,
+      issuedAt: now, expiresAt: now + ttl * 1000, issuedBy, secretSha256: sha256Hex(secret),
     };
-    const secret = randomBytes(32).toString('base64url');
     // Recorded before Kafka knows the user: a crash between the two leaves something the sweeper deletes.
     await this.opts.redis.multi().set(credentialKey(discomId, record.username), JSON.stringify(record)).zadd(expiryKey(discomId), record.expiresAt, record.username).exec();
     try {
@@ -74,12 +76,28 @@ export class KafkaCredentialIssuer {
     return raw === null ? undefined : (JSON.parse(raw) as IssuedCredential);
   }
 
+  /**
+   * The live credential a SASL username and password name (the registry view's HTTP Basic):
+   * undefined when unknown, revoked, expired or the password does not match.
+   */
+  async authenticate(username: string, password: string): Promise<IssuedCredential | undefined> {
+    const discomId = /^agg\.([A-Z0-9]+(?:-[A-Z0-9]+)*)\./.exec(username)?.[1];
+    if (discomId === undefined) return undefined;
+    const record = await this.get(discomId, username);
+    if (!record || record.secretSha256 === undefined || record.expiresAt <= this.opts.now()) return undefined;
+    const [a, b] = [Buffer.from(record.secretSha256, 'hex'), Buffer.from(sha256Hex(password), 'hex')];
+    return a.length === b.length && timingSafeEqual(a, b) ? record : undefined;
+  }
+
   async list(discomId: string, aggregatorId?: string): Promise<IssuedCredential[]> {
     const names = await this.opts.redis.zrange(expiryKey(discomId), 0, -1);
     const out: IssuedCredential[] = [];
     for (const n of names) {
       const r = await this.get(discomId, n);
-      if (r && (aggregatorId === undefined || r.aggregatorId === aggregatorId)) out.push(r);
+      if (r && (aggregatorId === undefined || r.aggregatorId === aggregatorId)) {
+        const { secretSha256: _hash, ...shown } = r;
+        out.push(shown);
+      }
     }
     return out;
   }
@@ -113,6 +131,7 @@ export class KafkaCredentialIssuer {
       'fulfillment:saslMechanism': 'SCRAM-SHA-512',
       'fulfillment:saslUsername': r.username,
       'fulfillment:saslPassword': secret,
+      // The aggregator's own view of the registry: its feeds' subjects only, with this username and password as HTTP Basic.
       'fulfillment:schemaRegistryUrl': settings.schemaRegistryUrl,
       'fulfillment:startOffset': 'earliest',
       'fulfillment:credentialExpiresAt': new Date(r.expiresAt).toISOString(),
@@ -145,6 +164,10 @@ export class KafkaCredentialIssuer {
     }
     return this.admin;
   }
+}
+
+function sha256Hex(s: string): string {
+  return createHash('sha256').update(s, 'utf8').digest('hex');
 }
 
 function credentialKey(discomId: string, username: string): string {

@@ -19,6 +19,8 @@ export interface AccessClaims {
   readonly discomId: string;
   readonly participantId: string;
   readonly scopes: readonly OpenAdrScope[];
+  /** When the token stops being valid (set on verified tokens). */
+  readonly expiresAtMs?: number;
 }
 
 type JoseKey = Awaited<ReturnType<typeof importJWK>>;
@@ -70,6 +72,6 @@ export class AccessTokens {
     }
     const sub = payload.sub as string;
     const slash = sub.indexOf('/');
-    return { discomId: sub.slice(0, slash), participantId: sub.slice(slash + 1), scopes: String(payload.scope ?? '').split(' ').filter((s) => s !== '') as OpenAdrScope[] };
+    return { discomId: sub.slice(0, slash), participantId: sub.slice(slash + 1), scopes: String(payload.scope ?? '').split(' ').filter((s) => s !== '') as OpenAdrScope[], expiresAtMs: (payload.exp as number) * 1000 };
   }
 }

@@ -4,7 +4,7 @@ import { normaliseDrEvent } from '../domain/event.js';
 import { ist } from '../domain/test-support.js';
 import type { DrEventRecord } from '../event-store.js';
 import { loadPolicyRegistry } from '../policies.js';
-import { callbacksFor, operationFor } from './notifier.js';
+import { eventCallbacksFor as callbacksFor, operationFor } from './notifier.js';
 import { openAdrValidator } from './spec-validator.js';
 
 const start = ist('2026-04-01', '14:00');

@@ -6,6 +6,7 @@ import type { CallbackDelivery } from '@ies/webhooks';
 import type { DrEventRecord } from '../event-store.js';
 import { objectId } from './object-id.js';
 import { toEvent, VEN_VISIBLE_STATES } from './projection.js';
+import { callbacksFor, mqttMessagesFor, type MqttMessage, type ObjectChange, type Operation, type Viewer } from './object-change.js';
 import type { StoredObject } from './vtn-store.js';
 
 /** A dr-events.v1 transition, as far as notifications need it. */
@@ -17,16 +18,13 @@ interface Transition {
   previousState: string | null;
 }
 
-/** The 3.1 operation names and the 3.0.1 method names some clients subscribe with. */
-const SAME_OPERATION: Record<string, string> = { CREATE: 'POST', UPDATE: 'PUT', DELETE: 'DELETE', READ: 'GET' };
-
 /**
  * What a subscriber is told of one transition: null when it cannot see the event. A VEN
  * (aggregator) sees its own events from dispatch on: ACTIVE is their CREATE, later states an
  * UPDATE, a cancellation after dispatch a DELETE. The BL sees every state: DRAFT is the CREATE,
  * every later transition an UPDATE.
  */
-export function operationFor(t: Transition, subscriber: { participantId: string; bl: boolean }): 'CREATE' | 'UPDATE' | 'DELETE' | null {
+export function operationFor(t: Transition, subscriber: Viewer): Operation | null {
   if (subscriber.bl) return t.state === 'DRAFT' ? 'CREATE' : 'UPDATE';
   if (t.aggregatorId !== subscriber.participantId) return null;
   if (t.state === 'CANCELLED') return t.previousState !== null && t.previousState !== 'DRAFT' ? 'DELETE' : null;
@@ -34,27 +32,37 @@ export function operationFor(t: Transition, subscriber: { participantId: string;
   return t.state === 'ACTIVE' ? 'CREATE' : 'UPDATE';
 }
 
-/** The callbacks one transition makes: one per matching object operation of each subscription. */
-export function callbacksFor(discomId: string, t: Transition, record: DrEventRecord, subscriptions: readonly { object: StoredObject; ownerRole: string }[]): CallbackDelivery[] {
-  const out: CallbackDelivery[] = [];
-  const programID = objectId('program', record.programmeId);
-  for (const { object: s, ownerRole: role } of subscriptions) {
-    const participantId = s.clientID.slice(s.clientID.indexOf('/') + 1);
-    if (role !== 'AGGREGATOR' && role !== 'DISCOM') continue;
-    if (s.programID !== undefined && s.programID !== programID) continue;
-    const operation = operationFor(t, { participantId, bl: role === 'DISCOM' });
-    if (operation === null) continue;
-    const object = toEvent(record);
-    (s.objectOperations as { objects: string[]; operations: string[]; callbackUrl: string; bearerToken: string | null }[]).forEach((o, i) => {
-      if (!o.objects.includes('EVENT') || !(o.operations.includes(operation) || o.operations.includes(SAME_OPERATION[operation]!))) return;
-      out.push({
-        discomId, clientId: s.clientID, orderKey: `openadr.${s.id}.${t.eventId}`, deliveryId: `openadr.${s.id}.${object.id as string}.v${t.version}.${i}`,
-        url: o.callbackUrl, bearerToken: o.bearerToken,
-        body: { objectType: 'EVENT', operation, object, targets: object.targets },
-      });
-    });
-  }
-  return out;
+/** A dr-events.v1 transition as an EVENT change: the event as it is now. */
+export function eventChange(discomId: string, t: Transition, record: DrEventRecord): ObjectChange {
+  const object = toEvent(record);
+  return {
+    discomId, objectType: 'EVENT', objectId: object.id as string, changeId: `v${t.version}`, programID: objectId('program', record.programmeId), vens: [t.aggregatorId],
+    seenBy: (v) => {
+      const operation = operationFor(t, v);
+      return operation === null ? null : { operation, object };
+    },
+  };
+}
+
+/**
+ * A report the VTN made (the event's baselines on BASELINED, a performance version on
+ * MEASURED) as a REPORT CREATE, seen by the event's aggregator once it sees the event, and the BL.
+ */
+export function vtnReportChange(discomId: string, record: DrEventRecord, report: Record<string, unknown>): ObjectChange {
+  return {
+    discomId, objectType: 'REPORT', objectId: report.id as string, changeId: 'created', programID: objectId('program', record.programmeId), vens: [record.aggregatorId],
+    seenBy: (v) => (v.bl || (v.participantId === record.aggregatorId && VEN_VISIBLE_STATES.includes(record.state)) ? { operation: 'CREATE', object: report } : null),
+  };
+}
+
+/** The callbacks one transition makes (its EVENT change): one per matching object operation of each subscription. */
+export function eventCallbacksFor(discomId: string, t: Transition, record: DrEventRecord, subscriptions: readonly { object: StoredObject; ownerRole: string }[]): CallbackDelivery[] {
+  return callbacksFor(eventChange(discomId, t, record), subscriptions);
+}
+
+/** Which of the VTN's reports a transition creates: the baseline report on BASELINED, the performance report on MEASURED. */
+export function reportNamePrefixFor(state: string): string | null {
+  return state === 'BASELINED' ? 'BASELINE ' : state === 'MEASURED' ? 'PERFORMANCE ' : null;
 }
 
 export interface NotifierDeps {
@@ -66,16 +74,21 @@ export interface NotifierDeps {
   /** The tenant's subscriptions with their owners' roles (VtnStore.owned). */
   subscriptions: (discomId: string) => Promise<{ object: StoredObject; ownerRole: string }[]>;
   notify: (c: CallbackDelivery) => Promise<void>;
+  /** The VTN's reports of an event as they are now (baseline, latest performance): REPORT changes on BASELINED and MEASURED. */
+  reports?: (record: DrEventRecord) => Promise<Record<string, unknown>[]>;
+  /** Publishes on the MQTT notifier binding (mqtt-broker.ts); absent = webhooks only. */
+  publish?: (messages: readonly MqttMessage[]) => Promise<void>;
   log: LogSink;
   /** Where a new consumer group starts: the end (default: callbacks are about what happens from now on). */
   fromBeginning?: boolean;
 }
 
 /**
- * OpenADR subscriptions' callbacks for DR events: each dr-events.v1 transition becomes a
- * `notification` (openadr3.yaml) queued on the webhook delivery (retries, order per
- * subscription and event, the address policy). The event object is the event as it is now;
- * the offset is committed once every callback is queued.
+ * OpenADR notifications of DR events and the VTN's reports: each dr-events.v1 transition is an
+ * EVENT change (and, on BASELINED or MEASURED, a REPORT CREATE), made into `notification`s
+ * (openadr3.yaml) queued on the webhook delivery (retries, order per subscription and object,
+ * the address policy) and published for the MQTT binding. The event object is the event as it
+ * is now; the offset is committed once every callback is queued and every message published.
  */
 export async function startOpenAdrNotifier(deps: NotifierDeps): Promise<Consumer> {
   const sources = new Map(deps.tenants.map((t) => [topicName(t, TOPICS.drEvents), t]));
@@ -95,11 +108,25 @@ export async function startOpenAdrNotifier(deps: NotifierDeps): Promise<Consumer
         return;
       }
       const subscriptions = await deps.subscriptions(discomId);
-      if (subscriptions.length === 0) return;
+      if (subscriptions.length === 0 && deps.publish === undefined) return;
       const record = await deps.events.get(discomId, t.eventId);
       if (!record) return;
-      for (const c of callbacksFor(discomId, { ...t, version: Number(t.version) }, record, subscriptions)) await deps.notify(c);
+      const changes = [eventChange(discomId, { ...t, version: Number(t.version) }, record)];
+      const prefix = reportNamePrefixFor(t.state);
+      if (prefix !== null && deps.reports) {
+        const report = (await deps.reports(record)).find((r) => String(r.reportName).startsWith(prefix));
+        if (report) changes.push(vtnReportChange(discomId, record, report));
+      }
+      await deliverChanges(changes, subscriptions, deps);
     },
   });
   return consumer;
+}
+
+/** Queues each change's callbacks and publishes its MQTT messages (the order of `changes` is kept). */
+export async function deliverChanges(changes: readonly ObjectChange[], subscriptions: readonly { object: StoredObject; ownerRole: string }[], to: { notify: (c: CallbackDelivery) => Promise<void>; publish?: (messages: readonly MqttMessage[]) => Promise<void> }): Promise<void> {
+  for (const change of changes) {
+    for (const c of callbacksFor(change, subscriptions)) await to.notify(c);
+    if (to.publish) await to.publish(mqttMessagesFor(change));
+  }
 }

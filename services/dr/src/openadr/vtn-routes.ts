@@ -6,10 +6,13 @@ import type { DrEventRecord } from '../event-store.js';
 import type { AccessTokens } from './access-token.js';
 import type { ClientSecrets } from './client-secrets.js';
 import { isObjectId, objectId } from './object-id.js';
-import { clientIdOf, programmesOf, toBaselineReport, toEvent, toPerformanceReport, toProgram, toResource, toVen, VEN_VISIBLE_STATES, type BaselineRow, type PerformanceView } from './projection.js';
+import { clientIdOf, programmesOf, toEvent, toProgram, toResource, toVen, VEN_VISIBLE_STATES, type BaselineRow, type PerformanceView } from './projection.js';
+import { vtnReportsOf } from './vtn-reports.js';
 import { grantScopes, type OpenAdrScope } from './scopes.js';
 import type { StoredObject, VtnStore } from './vtn-store.js';
 import { checkReportRequest, checkSubscriptionRequest } from './requests.js';
+import type { ObjectChange, ObjectType, Operation } from './object-change.js';
+import { notifierRoutes } from './notifier-routes.js';
 
 /** Where the VTN is served: the spec's paths under this prefix. */
 export const OPENADR_PREFIX = '/openadr/3.1';
@@ -30,10 +33,14 @@ export interface VtnDeps {
   /** RFC 7523 client assertion: the participant a JWT signed by its registered key names (null when it does not verify). */
   assertion: (jwt: string, audience: string) => Promise<{ discomId: string; participantId: string } | null>;
   store: VtnStore;
+  /** Where the objects written here are announced (subscriptions' callbacks, MQTT); absent = not announced. */
+  changes?: { deliver(changes: readonly ObjectChange[]): Promise<void> };
+  /** The MQTT notifier binding's broker URIs (GET /notifiers); empty = webhooks only. */
+  mqttUris: readonly string[];
   now: () => number;
 }
 
-interface Viewer {
+export interface VtnViewer {
   discomId: string;
   participantId: string;
   clientId: string;
@@ -114,20 +121,26 @@ export function vtnRoutes(app: FastifyInstance, deps: VtnDeps): void {
       const events = await visibleEvents(deps, who);
       const body = checkReportRequest(req.body, (id) => events.find((r) => objectId('event', r.eventId) === id));
       const stored = await deps.store.create(who.discomId, 'report', who.clientId, { ...body.request, programID: objectId('program', body.event.programmeId) }, deps.now(), 'AGGREGATOR');
+      await deps.changes?.deliver([storedChange(who, 'REPORT', 'CREATE', stored)]);
       return reply.code(201).send(stored);
     });
     vtn.post(`${p}/subscriptions`, HIDDEN, async (req, reply) => {
       const who = await viewer(req, deps, 'write_subscriptions');
       const visiblePrograms = (await programs(deps, who)).map((x) => x.id as string);
       const body = checkSubscriptionRequest(req.body, (id) => visiblePrograms.includes(id));
-      return reply.code(201).send(await deps.store.create(who.discomId, 'subscription', who.clientId, body, deps.now(), who.bl ? 'DISCOM' : 'AGGREGATOR'));
+      const stored = await deps.store.create(who.discomId, 'subscription', who.clientId, body, deps.now(), who.bl ? 'DISCOM' : 'AGGREGATOR');
+      await deps.changes?.deliver([storedChange(who, 'SUBSCRIPTION', 'CREATE', stored)]);
+      return reply.code(201).send(stored);
     });
     vtn.delete(`${p}/subscriptions/:subscriptionID`, HIDDEN, async (req) => {
       const who = await viewer(req, deps, 'write_subscriptions');
       const sub = one(await subscriptions(deps, who), (req.params as { subscriptionID: string }).subscriptionID, 'subscription');
       await deps.store.delete(who.discomId, 'subscription', sub.id);
+      await deps.changes?.deliver([storedChange(who, 'SUBSCRIPTION', 'DELETE', sub)]);
       return sub;
     });
+
+    notifierRoutes(vtn, deps, (req, scope) => viewer(req, deps, scope));
 
     // What the registry and signed DR events own is not written through OpenADR.
     const refuse = (what: string, where: string) => async () => {
@@ -191,7 +204,7 @@ async function token(req: FastifyRequest, reply: FastifyReply, deps: VtnDeps) {
 }
 
 /** The caller of an OpenADR read or write: a valid access token with `scope` (read_all stands for every read), still a registered aggregator or DISCOM. */
-async function viewer(req: FastifyRequest, deps: VtnDeps, scope: OpenAdrScope): Promise<Viewer> {
+async function viewer(req: FastifyRequest, deps: VtnDeps, scope: OpenAdrScope): Promise<VtnViewer> {
   const claims = await deps.tokens.verify(req.headers.authorization, deps.now());
   const role = deps.registry.participant(claims.discomId, claims.participantId)?.role;
   if (role !== 'AGGREGATOR' && role !== 'DISCOM') throw new IesError('IES_ERR_TOKEN_INVALID', `${claims.discomId}/${claims.participantId} is no longer a registered aggregator or DISCOM participant`);
@@ -201,23 +214,23 @@ async function viewer(req: FastifyRequest, deps: VtnDeps, scope: OpenAdrScope): 
 }
 
 /** The BL sees every event of its tenant; a VEN only its own, once dispatched and until cancelled. */
-async function visibleEvents(deps: VtnDeps, who: Viewer): Promise<DrEventRecord[]> {
+async function visibleEvents(deps: Pick<VtnDeps, 'events'>, who: VtnViewer): Promise<DrEventRecord[]> {
   const all = await deps.events.list(who.discomId);
   return who.bl ? all : all.filter((r) => r.aggregatorId === who.participantId && VEN_VISIBLE_STATES.includes(r.state));
 }
 
-async function programs(deps: VtnDeps, who: Viewer): Promise<Record<string, unknown>[]> {
+export async function programs(deps: Pick<VtnDeps, 'registry' | 'events'>, who: VtnViewer): Promise<Record<string, unknown>[]> {
   const views = programmesOf(deps.registry.enrolmentsOf(who.discomId), await visibleEvents(deps, who));
   if (who.bl) return views.map(toProgram);
   // A VEN sees the programmes it is enrolled in or has events in, naming no other aggregator.
   return views.filter((v) => v.aggregators.includes(who.participantId) || v.events.length > 0).map((v) => toProgram({ ...v, aggregators: v.aggregators.filter((a) => a === who.participantId) }));
 }
 
-async function vens(deps: VtnDeps, who: Viewer): Promise<Record<string, unknown>[]> {
+export async function vens(deps: Pick<VtnDeps, 'registry'>, who: VtnViewer): Promise<Record<string, unknown>[]> {
   return deps.registry.participantsOf(who.discomId, 'AGGREGATOR').filter((a) => who.bl || a.id === who.participantId).map((a) => toVen(who.discomId, a.id, a.name));
 }
 
-async function resources(deps: VtnDeps, who: Viewer): Promise<Record<string, unknown>[]> {
+export async function resources(deps: Pick<VtnDeps, 'registry'>, who: VtnViewer): Promise<Record<string, unknown>[]> {
   const byMeter = new Map<string, { aggregatorId: string; meterId: string; programmes: string[] }>();
   for (const e of deps.registry.enrolmentsOf(who.discomId)) {
     if (e.status !== 'ACTIVE' || (!who.bl && e.aggregatorId !== who.participantId)) continue;
@@ -229,24 +242,16 @@ async function resources(deps: VtnDeps, who: Viewer): Promise<Record<string, unk
 }
 
 /** The VTN's reports (baseline, latest performance version) of the visible events, then the stored VEN reports the caller may see. */
-async function reports(deps: VtnDeps, who: Viewer, q: Query): Promise<Record<string, unknown>[]> {
+async function reports(deps: VtnDeps, who: VtnViewer, q: Query): Promise<Record<string, unknown>[]> {
   const events = (await visibleEvents(deps, who)).filter((r) => (q.eventID === undefined || objectId('event', r.eventId) === q.eventID) && (q.programID === undefined || objectId('program', r.programmeId) === q.programID));
   const out: Record<string, unknown>[] = [];
-  for (const r of events) {
-    if (r.state === 'DRAFT' || r.state === 'CANCELLED') continue;
-    const baselines = await deps.baselines(r.discomId, r.eventId);
-    if (baselines.length === 0) continue;
-    const baselinedAt = r.history.find((h) => h.state === 'BASELINED')?.at ?? r.history.at(-1)!.at;
-    out.push(toBaselineReport(r, baselines, baselinedAt));
-    const perf = await deps.performance(r.discomId, r.eventId);
-    if (perf) out.push(toPerformanceReport(r, perf, baselines, await deps.usage(r, perf.meters.map((m) => m.meterId))));
-  }
+  for (const r of events) out.push(...(await vtnReportsOf(deps, r)));
   const eventIds = new Set(events.map((r) => objectId('event', r.eventId)));
   const claims = (await deps.store.list(who.discomId, 'report')).filter((s) => (who.bl || s.clientID === who.clientId) && eventIds.has(s.eventID as string));
   return [...out, ...claims];
 }
 
-async function subscriptions(deps: VtnDeps, who: Viewer): Promise<StoredObject[]> {
+async function subscriptions(deps: VtnDeps, who: VtnViewer): Promise<StoredObject[]> {
   // The BL sees its VENs' subscriptions, not the bearer tokens they gave for their callbacks.
   return (await deps.store.list(who.discomId, 'subscription')).filter((s) => who.bl || s.clientID === who.clientId)
     .map((s) => (s.clientID === who.clientId ? s : { ...s, objectOperations: (s.objectOperations as Record<string, unknown>[]).map((o) => ({ ...o, bearerToken: null })) }));
@@ -276,4 +281,18 @@ function one<T extends Record<string, unknown>>(items: T[], id: string, what: st
   const found = items.find((i) => i.id === id);
   if (!found) throw new IesError('IES_ERR_NOT_FOUND', `no ${what} ${id} visible to this client`);
   return found;
+}
+
+/**
+ * A report or subscription written through a request, as a change: its writer sees it, and
+ * the BL (a VEN's subscription without the bearer tokens it gave for its callbacks).
+ */
+function storedChange(who: VtnViewer, objectType: ObjectType, operation: Operation, object: StoredObject): ObjectChange {
+  const forBl = objectType === 'SUBSCRIPTION' && !who.bl ? { ...object, objectOperations: (object.objectOperations as Record<string, unknown>[]).map((o) => ({ ...o, bearerToken: null })) } : object;
+  return {
+    discomId: who.discomId, objectType, objectId: object.id, changeId: operation.toLowerCase(),
+    ...(typeof object.programID === 'string' ? { programID: object.programID } : {}),
+    vens: who.bl ? [] : [who.participantId],
+    seenBy: (v) => (v.bl ? { operation, object: forBl } : v.participantId === who.participantId && !who.bl ? { operation, object } : null),
+  };
 }

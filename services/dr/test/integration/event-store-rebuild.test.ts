@@ -22,6 +22,8 @@ const dir = mkdtempSync(path.join(tmpdir(), 'ies-dr-rebuild-'));
 const settings = {
   IES_TENANTS: tenant, IES_CLICKHOUSE_DATABASE: `it_drrb_${randomBytes(4).toString('hex')}`, IES_WEBHOOK_KEY_FILE: path.join(dir, 'webhook.jwk.json'),
   IES_DR_SWEEP_INTERVAL_MS: '500', IES_LOG_LEVEL: 'warn',
+  // No MQTT broker: this test is about the store, and a fixed port could be taken by another run.
+  IES_OPENADR_MQTT_PORT: '0',
 };
 const env = { ...process.env, ...settings };
 const logger = createLogger({ name: 'it', level: 'silent' }, nullStream());

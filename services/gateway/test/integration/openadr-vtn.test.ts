@@ -1,7 +1,8 @@
 // The OpenADR 3.1 VTN (docs/openadr.md) on a gateway listening on 127.0.0.1, against the
 // real stack: OAuth2 client credentials, what each aggregator sees, every response checked
 // against the 3.1 spec's schemas, and a VEN this project did not write (openadr3-client
-// from PyPI) that authenticates, lists, reports, subscribes and is called back.
+// from PyPI) that authenticates, lists, reports, subscribes, is called back and reads the
+// MQTT notifier binding and its topics (/notifiers).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -282,6 +283,11 @@ test('a third-party OpenADR 3 VEN (openadr3-client from PyPI) authenticates, lis
   assert.equal(report.json.eventID, saw.events[0].id);
   assert.deepEqual(report.json.resources[0].intervals[0].payloads, [{ type: 'USAGE', values: [123] }]);
   assert.deepEqual(saw.subscriptions, [saw.subscription.id]);
+  // It reads the MQTT notifier binding and its own event topics with the library's 3.1 models.
+  assert.equal(saw.notifiers.webhook, true);
+  assert.match(saw.notifiers.mqttUris[0], /^mqtt:\/\/127\.0\.0\.1:18830\/?$/);
+  assert.equal(saw.notifiers.serialization, 'JSON');
+  assert.deepEqual(saw.eventTopics, { CREATE: `OpenADR/3.1.0/${tenant}/ven/AGG-1/events/create`, UPDATE: `OpenADR/3.1.0/${tenant}/ven/AGG-1/events/update`, DELETE: `OpenADR/3.1.0/${tenant}/ven/AGG-1/events/delete`, ALL: `OpenADR/3.1.0/${tenant}/ven/AGG-1/events/+` });
   const stored = await call('GET', `/subscriptions/${saw.subscription.id}`, a1);
   assert.equal(stored.json.clientID, `${tenant}/AGG-1`);
   assert.deepEqual(stored.json.objectOperations[0].operations, ['POST', 'PUT'], 'the client sends 3.0.1 operation names; kept as sent');

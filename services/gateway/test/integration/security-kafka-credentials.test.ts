@@ -1,7 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { SignJWT } from 'jose';
 import { TOPICS, aggregatorTopicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
@@ -17,8 +20,20 @@ let tenantB: string;
 const keys: Record<string, KeyPair> = {};
 const feed = (discom: string, agg: string) => aggregatorTopicName(discom, agg, TOPICS.drEvents);
 
+/** A free port on 127.0.0.1: the node listens there, and its public URL (what a credential names) says so. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+let avroRecord: { bytes: Buffer; value: unknown };
+
 before(async () => {
-  h = await startHarness(2, { IES_DR_KAFKA_ISSUER: 'admin', IES_DR_KAFKA_CREDENTIAL_SWEEP_MS: '200' });
+  const port = await freePort();
+  h = await startHarness(2, { IES_DR_KAFKA_ISSUER: 'admin', IES_DR_KAFKA_CREDENTIAL_SWEEP_MS: '200', IES_PUBLIC_URL: `http://127.0.0.1:${port}` });
+  await h.app.listen({ host: '127.0.0.1', port });
   [tenantA, tenantB] = h.tenants as [string, string];
   for (const k of ['a1', 'a2', 'a3', 'desk', 'b1']) keys[k] = await generateSigningKey('EdDSA');
   const participant = (id: string, role: string, key: KeyPair) => `  - id: ${id}\n    role: ${role}\n    name: ${id}\n    keys:\n      - ${JSON.stringify(key.publicJwk)}\n`;
@@ -39,6 +54,11 @@ before(async () => {
       await eventually(() => admin.fetchTopicOffsets(feed(discom, agg)).then(() => true, () => undefined), 15_000, `${feed(discom, agg)} served`);
       await producer.send({ topic: feed(discom, agg), messages: [{ key: 'EV-1', value: `feed record of ${agg} in ${discom}` }] });
     }
+    // An Avro record as the DR feed copies it: the bytes of a tenant dr-events.v1 record (its schema id is the tenant subject's).
+    const id = await h.serde.registerTopic(tenantA, TOPICS.drEvents);
+    const value = ((await h.serde.registry.getSchema(id)) as unknown as { random(): unknown }).random();
+    avroRecord = { bytes: await h.serde.registry.encode(id, value), value: await h.serde.decode(await h.serde.registry.encode(id, value)) };
+    await producer.send({ topic: feed(tenantA, 'AGG-1'), messages: [{ key: 'EV-2', value: avroRecord.bytes }] });
   } finally {
     await producer.disconnect();
     await admin.disconnect();
@@ -107,7 +127,7 @@ test('an issued credential reads its own feed and nothing else; revoked, it is r
   assert.ok(String(c['fulfillment:consumerGroupId']).startsWith(c['ies:consumerGroupPrefix'] as string));
   assert.ok(Date.parse(c['fulfillment:credentialExpiresAt'] as string) > Date.now());
   assert.ok(String(c['fulfillment:saslPassword']).length >= 32);
-  assert.equal(c['fulfillment:schemaRegistryUrl'], h.config.registry.url);
+  assert.equal(c['fulfillment:schemaRegistryUrl'], `${h.config.http.publicUrl}/v1/dr/schema-registry`, 'the aggregator’s own registry view, not the shared registry');
 
   const kafka = clientOf(c);
   // Reads its own DR feed (with what it was given: topic, group, start offset).
@@ -156,6 +176,50 @@ test('an issued credential reads its own feed and nothing else; revoked, it is r
   } finally {
     await admin.disconnect();
   }
+});
+
+test('the credential’s registry view: its consumer decodes its feed’s Avro records with nothing but the answer; other subjects and a revoked credential are refused', async () => {
+  const res = await signed('POST', '/v1/dr/kafka-credentials', { ttlSeconds: 600 }, keys.a1!);
+  assert.equal(res.statusCode, 201, res.body);
+  const c = res.json() as Json;
+  const url = c['fulfillment:schemaRegistryUrl'] as string;
+  const auth = { username: c['fulfillment:saslUsername'] as string, password: c['fulfillment:saslPassword'] as string };
+  const registry = new SchemaRegistry({ host: url, auth }, undefined);
+  // The aggregator's consumer: its own group, its feed, Avro decoded through its view.
+  const consumer = clientOf(c).consumer({ groupId: `${c['ies:consumerGroupPrefix']}avro`, readUncommitted: false });
+  await consumer.connect();
+  let decoded: unknown;
+  try {
+    await consumer.subscribe({ topics: [c['fulfillment:topicName'] as string], fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => { if (message.value?.[0] === 0) decoded ??= await registry.decode(message.value); } });
+    await eventually(async () => decoded, 30_000, 'an Avro record decoded through the registry view');
+  } finally {
+    await consumer.disconnect();
+  }
+  assert.deepEqual(JSON.parse(JSON.stringify(decoded)), JSON.parse(JSON.stringify(avroRecord.value)), 'the record decoded through the view is the one the feed carries');
+  // What the view lists and refuses (Confluent REST shapes).
+  const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
+  const get = async (path: string, headers: Record<string, string> = basic(auth.username, auth.password)) => {
+    const r = await fetch(`${url}${path}`, { headers });
+    return { status: r.status, json: (await r.json()) as Json };
+  };
+  const own = (c['ies:topicNames'] as string[]).map((t) => `${t}-value`);
+  assert.deepEqual((await get('/subjects')).json, own);
+  const latest = await get(`/subjects/${own[0]}/versions/latest`);
+  assert.equal(latest.status, 200);
+  assert.equal(latest.json.subject, own[0]);
+  assert.equal((await get(`/schemas/ids/${latest.json.id}`)).status, 200);
+  for (const other of [`${feed(tenantA, 'AGG-2')}-value`, `${feed(tenantB, 'AGG-1')}-value`, `ies.${tenantA}.meter-reads.v1-value`, `ies.${tenantA}.dr-events.v1-value`]) {
+    const refused = await get(`/subjects/${other}/versions/latest`);
+    assert.deepEqual([refused.status, refused.json.error_code], [403, 40301], other);
+  }
+  const meterReads = await h.serde.registerTopic(tenantA, TOPICS.meterReads);
+  assert.equal((await get(`/schemas/ids/${meterReads}`)).status, 404, 'a schema of a topic it does not read is not served by id');
+  assert.equal((await get('/subjects', basic(auth.username, `${auth.password}x`))).status, 401);
+  assert.equal((await get('/subjects', {})).status, 401);
+  assert.equal((await fetch(`${url}/subjects/${own[0]}/versions`, { method: 'POST', headers: { ...basic(auth.username, auth.password), 'content-type': 'application/json' }, body: '{"schema":"\\"string\\""}' })).status, 404, 'nothing is written through the view');
+  assert.equal((await signed('DELETE', `/v1/dr/kafka-credentials/${encodeURIComponent(auth.username)}`, {}, keys.a1!)).statusCode, 200);
+  assert.equal((await get('/subjects')).status, 401, 'revoked: refused at once');
 });
 
 test('an expired credential is deleted by the sweeper and refused', async () => {

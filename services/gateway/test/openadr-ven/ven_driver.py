@@ -1,7 +1,8 @@
 """A VEN that this project did not write: the openadr3-client library (PyPI, Apache-2.0)
 driven against our VTN. It authenticates (OAuth2 client credentials, token URL discovered
 through /auth/server), lists programs and events, posts a USAGE report on the first event
-and creates a subscription. It prints one JSON object with what it saw, for the test.
+and creates a subscription; it reads the notifier bindings and its MQTT event topics
+(/notifiers). It prints one JSON object with what it saw, for the test.
 
     python ven_driver.py BASE_URL CLIENT_ID CLIENT_SECRET CALLBACK_URL
 """
@@ -9,6 +10,7 @@ import json
 import sys
 from datetime import timedelta
 
+from openadr3_client.oadr310._vtn.http.notifiers import NotifiersReadOnlyHttpInterface
 from openadr3_client.oadr310._vtn.http.subscriptions import SubscriptionsHttpInterface
 from openadr3_client.oadr310.models.report.report import NewReport, ReportResource
 from openadr3_client.oadr310.models.report.report_payload import ReportPayload, ReportPayloadType
@@ -45,12 +47,19 @@ def main() -> None:
         object_operations=(ObjectOperation(objects=(Object.EVENT,), operations=(Operation.POST, Operation.PUT), callback_url=callback_url, bearer_token="ven-callback-token"),),
     ))
     listed = ven.subscriptions.get_subscriptions(pagination=None, program_id=None, client_name=None, objects=None)
+    # The MQTT notifier binding, through the library's 3.1 notifiers interface. Our VEN ids are
+    # the aggregator ids (the client id's part after the DISCOM).
+    notifiers = NotifiersReadOnlyHttpInterface(base_url=base_url, config=config, allow_insecure_http=True)
+    details = notifiers.get_notifiers()
+    event_topics = notifiers.get_event_topics_for_ven(client_id.split("/", 1)[1])
     print(json.dumps({
         "programs": [p.program_name for p in programs],
         "events": [{"id": e.id, "programID": e.program_id, "name": e.event_name, "intervals": len(e.intervals)} for e in events],
         "report": {"id": report.id, "eventID": report.event_id},
         "subscription": {"id": subscription.id},
         "subscriptions": [s.id for s in listed],
+        "notifiers": {"webhook": details.webhook, "mqttUris": [str(u) for u in details.mqtt.uris], "serialization": str(details.mqtt.serialization.value)},
+        "eventTopics": event_topics.topics.model_dump(by_alias=True),
     }))
 
 
