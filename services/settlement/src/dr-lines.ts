@@ -8,6 +8,8 @@ export interface DrEventSummary {
   readonly eventDay: string;
   /** DR lifecycle state (DRAFT, ACTIVE, BASELINED, MEASURED, SETTLED, CANCELLED). */
   readonly state: string;
+  /** Its transitions in order, each with its time (ms): what a calendar run reads the state as of its cut-off from. */
+  readonly history?: readonly { readonly state: string; readonly at: number }[];
 }
 
 /** The latest measured performance of an event (the totals of dr-performance.v1). */

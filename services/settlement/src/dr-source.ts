@@ -4,7 +4,7 @@ import type { DrEventSummary, DrPerformanceTotals, DrSource } from './dr-lines.j
 
 /** DR inputs of statements from the DR service's own stores: events in Redis, performance in ClickHouse. */
 export function drSourceOf(events: Pick<DrEventStore, 'eventsOnDay' | 'get'>, ch: ClickHouseClient): DrSource {
-  const summary = (r: DrEventRecord): DrEventSummary => ({ eventId: r.eventId, aggregatorId: r.aggregatorId, eventDay: r.event.eventDay, state: r.state });
+  const summary = (r: DrEventRecord): DrEventSummary => ({ eventId: r.eventId, aggregatorId: r.aggregatorId, eventDay: r.event.eventDay, state: r.state, history: r.history.map((h) => ({ state: h.state, at: h.at })) });
   return {
     eventsOnDay: async (discomId, day) => (await events.eventsOnDay(discomId, day)).map(summary),
     event: async (discomId, eventId) => {

@@ -6,7 +6,7 @@ import { policyReference, selectPolicy, type PolicyPack } from './domain/policy-
 import { resolveRun } from './domain/settlement-calendar.js';
 import { buildStatement } from './domain/statement.js';
 import { issueRun, transitionStatement, type StatementRecord } from './domain/statement-lifecycle.js';
-import { drStatementInputs } from './dr-lines.js';
+import { drStatementInputs, type DrEventSummary } from './dr-lines.js';
 import { signStatement } from './statement-signing.js';
 import type { RunOutcome, StatementRunDeps } from './statement-run.js';
 
@@ -105,6 +105,25 @@ async function build(deps: CalendarRunDeps, discomId: string, day: string, polic
   const finals = await deps.finalsAt(discomId, trades.map((t) => t.trade.tradeId), run.cutoffMs);
   // DR lines as measured by the cut-off, when the source can tell (drSourceOf can).
   const measured = (eventId: string) => (deps.dr.performanceAt ? deps.dr.performanceAt(discomId, eventId, run.cutoffMs) : deps.dr.performance(discomId, eventId));
-  const dr = drStatementInputs(await Promise.all(events.map(async (event) => ({ event, performance: await measured(event.eventId) }))));
+  const dr = drStatementInputs(await Promise.all(eventsAsOf(events, run.cutoffMs).map(async (event) => ({ event, performance: await measured(event.eventId) }))));
   return buildStatement({ discomId, scope: { kind: 'DAY', day }, trades, finals, drLines: dr.drLines, pending: dr.pending, run, ...(previous ? { previous } : {}) }, policy);
+}
+
+/**
+ * The DR events as the DISCOM held them at the cut-off: an event entered after it is not in the
+ * run, and each other one is in the state its history gives at the cut-off (a later
+ * cancellation or measurement waits for the next run), so that re-running a run gives its
+ * bytes. An event without a history (a source that does not keep one) is taken as it is.
+ */
+export function eventsAsOf<E extends DrEventSummary>(events: readonly E[], cutoffMs: number): E[] {
+  const out: E[] = [];
+  for (const e of events) {
+    if (e.history === undefined) {
+      out.push(e);
+      continue;
+    }
+    const last = e.history.filter((h) => h.at <= cutoffMs).at(-1);
+    if (last !== undefined) out.push(last.state === e.state ? e : { ...e, state: last.state });
+  }
+  return out;
 }
