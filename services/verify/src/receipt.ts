@@ -1,5 +1,6 @@
 import { CompactSign, compactVerify, decodeProtectedHeader, type JWK } from 'jose';
 import type { KeyObject } from 'node:crypto';
+import { Buffer } from 'buffer';
 import { canonicalJson, canonicalJsonBytes } from '@ies/crypto';
 import type { LogEntry } from './log-entry.js';
 

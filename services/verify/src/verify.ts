@@ -1,3 +1,4 @@
+import { Buffer } from 'buffer';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { RFC6962_SHA256, verifyConsistency, verifyInclusion } from '@ies/merkle';
 import { canonicalReadBytes, type PublicRead } from './canonical-read.js';
