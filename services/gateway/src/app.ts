@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CredentialContexts } from '@ies/credentials';
 import { buildHttpApp, type NodeContext, type ServiceHttpFactory } from '@ies/http';
 import type { ReadinessCheck } from '@ies/observability';
+import { consoleHttp } from '@ies/console/http';
 import { drHttp } from '@ies/dr/http';
 import { loaderHttp } from '@ies/loader/http';
 import { notaryBacklog, notaryHttp } from '@ies/notary/http';
@@ -14,7 +15,7 @@ import { meterDataRoutes } from './routes/meter-data.js';
 import { registryRoutes } from './routes/registry.js';
 
 /** The services whose front doors this node serves, in the order their routes and JWKS entries are listed. */
-export const SERVICE_FRONT_DOORS: readonly ServiceHttpFactory[] = [notaryHttp, loaderHttp, drHttp, settlementHttp, webhooksHttp, witnessHttp];
+export const SERVICE_FRONT_DOORS: readonly ServiceHttpFactory[] = [notaryHttp, loaderHttp, drHttp, settlementHttp, webhooksHttp, witnessHttp, consoleHttp];
 
 export interface GatewayDeps extends NodeContext {
   readiness: readonly ReadinessCheck[];

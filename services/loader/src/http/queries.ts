@@ -29,14 +29,16 @@ export function deadLettersQuery(f: DeadLetterFilter): string {
     const prefix = `${f.headEndId}:`;
     where.push(sql`(substring(batch_id, 1, ${Buffer.byteLength(prefix)}) = ${prefix} OR context_values[indexOf(context_keys, 'headEndId')] = ${f.headEndId})`);
   }
-  return `SELECT source_id, stage, code, argMax(message, rejected_at_ms) AS message, max(rejected_at_ms) AS rejected_at_ms,
-  argMax(batch_id, rejected_at_ms) AS batch_id, argMax(meter_id, rejected_at_ms) AS meter_id,
-  argMax(context_keys, rejected_at_ms) AS context_keys, argMax(context_values, rejected_at_ms) AS context_values,
+  // Aliases differ from column names: 18.16 would resolve a column inside argMax to a
+  // same-named alias and refuse the nested aggregate.
+  return `SELECT source_id, stage, code, argMax(message, rejected_at_ms) AS last_message, max(rejected_at_ms) AS last_rejected_at_ms,
+  argMax(batch_id, rejected_at_ms) AS last_batch_id, argMax(meter_id, rejected_at_ms) AS last_meter_id,
+  argMax(context_keys, rejected_at_ms) AS last_context_keys, argMax(context_values, rejected_at_ms) AS last_context_values,
   argMax(length(payload), rejected_at_ms) AS payload_bytes
 FROM dead_letters
 WHERE ${where.join(' AND ')}
 GROUP BY source_id, stage, code
-ORDER BY rejected_at_ms DESC, source_id
+ORDER BY last_rejected_at_ms DESC, source_id
 LIMIT ${f.limit + 1}`;
 }
 
@@ -50,7 +52,7 @@ GROUP BY head_end_id
 ORDER BY head_end_id`;
 }
 
-export interface DeadLetterRow { source_id: string; stage: string; code: string; message: string; rejected_at_ms: string; batch_id: string; meter_id: string; context_keys: string[]; context_values: string[]; payload_bytes: string }
+export interface DeadLetterRow { source_id: string; stage: string; code: string; last_message: string; last_rejected_at_ms: string; last_batch_id: string; last_meter_id: string; last_context_keys: string[]; last_context_values: string[]; payload_bytes: string }
 export interface HeadEndRow { head_end_id: string; batches: string; last_accepted_at_ms: string; last_batch_id: string; last_read_count: string; last_log_index: string }
 
 /** Up to limit + 1 rows (the extra one says there are more). UInt64 columns come as strings. */

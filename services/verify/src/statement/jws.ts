@@ -9,7 +9,7 @@ import { Buffer } from 'buffer';
  * notary's) does not make a statement.
  */
 import { sha256Hex } from '#crypto';
-import { compactVerify, decodeProtectedHeader, type JWK } from 'jose';
+import { base64url, compactVerify, decodeProtectedHeader, type JWK } from 'jose';
 import { canonicalJson } from '@ies/crypto';
 import { checkZeroSum } from './balances.js';
 import { STATEMENT_SCHEMA, statementId, type StatementContent } from './content.js';
@@ -22,7 +22,7 @@ export const SETTLEMENT_KEY_ROLE = 'SETTLEMENT';
 export function statementJsonOfJws(jws: string): string {
   const payload = jws.split('.')[1];
   if (payload === undefined) throw new RangeError('a compact JWS has three parts');
-  return Buffer.from(payload, 'base64url').toString('utf8');
+  return new TextDecoder().decode(base64url.decode(payload));
 }
 
 export type StatementCheckCode = 'MALFORMED' | 'UNKNOWN_KEY' | 'NOT_SETTLEMENT_KEY' | 'BAD_SIGNATURE' | 'NOT_CANONICAL' | 'NOT_A_STATEMENT' | 'NOT_BALANCED';
