@@ -2,6 +2,7 @@ import {
   TLOG_PROOF_HEADER, checkpointOfNote, receiptFromJws, trustFromVerifierKeys, verifyCheckpoint, verifyReadProof, verifyReceipt, verifyStatementJws, verifyTlogProof,
   type ReadProofDocument, type ReceiptDocument,
 } from '@ies/verify';
+import { istTime } from './time.js';
 
 /**
  * A dropped file verified in the browser with the project's own verifier (@ies/verify, its
@@ -85,7 +86,7 @@ export async function verifyFile(text: string, keys: { vkey: string; jwks: strin
       const doc = JSON.parse(text) as ReadProofDocument;
       const r = await verifyReadProof(doc, trust);
       return r.ok
-        ? { kind, ok: true, summary: `read ${doc.read.meterId} ${String(doc.read.blockStart)} ${doc.read.channel} = ${doc.read.wh} Wh is leaf ${doc.indexInBatch} of batch ${doc.receipt.receipt.batchId}, entry ${doc.receipt.receipt.logIndex} of ${r.checkpoint.origin}` }
+        ? { kind, ok: true, summary: `read ${doc.read.meterId}, block from ${istTime(typeof doc.read.blockStart === 'number' ? doc.read.blockStart : Date.parse(doc.read.blockStart))}, ${doc.read.channel} = ${doc.read.wh} Wh is leaf ${doc.indexInBatch} of batch ${doc.receipt.receipt.batchId}, entry ${doc.receipt.receipt.logIndex} of ${r.checkpoint.origin}` }
         : { kind, ok: false, summary: `${r.code}: ${r.reason}` };
     }
   }

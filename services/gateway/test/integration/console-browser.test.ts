@@ -138,7 +138,7 @@ test('an auditor with no login sees the log and verifies the node\'s read proof 
   await page.setInputFiles('#file', proofFile);
   await page.getByTestId('verdict').waitFor();
   assert.equal(await page.getByTestId('verdict').innerText(), 'VERIFIED', await page.getByTestId('verdict-summary').innerText());
-  assert.match(await page.getByTestId('verdict-summary').innerText(), /read M-1 .* = 377 Wh is leaf \d+ of batch HES-1:/);
+  assert.match(await page.getByTestId('verdict-summary').innerText(), /read M-1, block from .* IST, IMPORT = 377 Wh is leaf \d+ of batch HES-1:/);
   await page.screenshot({ path: path.join(shots, 'auditor-verified.png'), fullPage: true });
   await page.setInputFiles('#file', tamperedFile);
   await page.waitForFunction("document.querySelector('[data-testid=verdict]')?.textContent === 'NOT VERIFIED'");
