@@ -20,6 +20,8 @@ import { CSV_HEADER, istBlocks, registryYaml, startHarness, type Json } from './
 // node on the real stack: the auditor verifies a read proof the node produced (and not a
 // tampered copy) in the browser, a DISCOM user signs in with `ies console --as` and sees its
 // dead letters, and another tenant's data is refused. Screenshots go to docs/console/.
+// Waits use locators, not string predicates: those run through eval(), which the console's
+// Content-Security-Policy refuses (as it should).
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
 const shots = path.join(root, 'docs/console');
@@ -134,14 +136,14 @@ test('an auditor with no login sees the log and verifies the node\'s read proof 
   await page.getByTestId('log-size').waitFor();
   assert.match(await page.getByTestId('log-size').innerText(), /^[1-9][\d,]* entr/);
   await page.click('#pick-key');
-  await page.waitForFunction("document.querySelector('#vkey').value.includes('+')");
+  await eventually(async () => ((await page.inputValue('#vkey')).includes('+') ? true : undefined), 15_000, 'the picked verifier key');
   await page.setInputFiles('#file', proofFile);
   await page.getByTestId('verdict').waitFor();
   assert.equal(await page.getByTestId('verdict').innerText(), 'VERIFIED', await page.getByTestId('verdict-summary').innerText());
   assert.match(await page.getByTestId('verdict-summary').innerText(), /read M-1, block from .* IST, IMPORT = 377 Wh is leaf \d+ of batch HES-1:/);
   await page.screenshot({ path: path.join(shots, 'auditor-verified.png'), fullPage: true });
   await page.setInputFiles('#file', tamperedFile);
-  await page.waitForFunction("document.querySelector('[data-testid=verdict]')?.textContent === 'NOT VERIFIED'");
+  await page.getByTestId('verdict').filter({ hasText: /^NOT VERIFIED$/ }).waitFor();
   assert.match(await page.getByTestId('verdict-summary').innerText(), /^READ_NOT_IN_BATCH: /);
   await page.screenshot({ path: path.join(shots, 'auditor-not-verified.png'), fullPage: true });
   await page.context().close();
@@ -168,7 +170,7 @@ test('a DISCOM user signs in with the one-time link of `ies console --as` and se
   // Searching by code narrows the list to that code.
   await page.fill('#f-code', 'IES_ERR_VEE_NEGATIVE');
   await page.click('#dead-letter-filters button[type=submit]');
-  await page.waitForFunction("/^1 dead letter /.test(document.querySelector('[data-testid=dead-letter-count]')?.textContent ?? '')");
+  await page.getByTestId('dead-letter-count').filter({ hasText: /^1 dead letter / }).waitFor();
   await page.context().close();
 });
 
