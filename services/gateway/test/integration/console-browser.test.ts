@@ -40,6 +40,7 @@ let base: string;
 let keysDir: string;
 let proofFile: string;
 let tamperedFile: string;
+let otherFiles: string[];
 const blocks = istBlocks(6);
 
 before(async () => {
@@ -74,6 +75,21 @@ before(async () => {
   tamperedFile = path.join(dir, 'read-proof-tampered.json');
   writeFileSync(proofFile, JSON.stringify(proof, null, 2));
   writeFileSync(tamperedFile, JSON.stringify({ ...proof, read: { ...proof.read, wh: 378 } }, null, 2));
+  // The batch's receipt and tlog-proof, and the log's public checkpoint: the other kinds an auditor drops.
+  const batchId = json().batchId as string;
+  const fetched = async (url: string) => eventually(async () => {
+    const r = await get(url);
+    return r.statusCode === 200 ? r.body : undefined;
+  }, 60_000, url);
+  otherFiles = [
+    ['receipt.json', await fetched(`/v1/batches/${encodeURIComponent(batchId)}/receipt`)],
+    ['batch.tlog-proof', await fetched(`/v1/batches/${encodeURIComponent(batchId)}/tlog-proof`)],
+    ['checkpoint.txt', (await h.app.inject({ method: 'GET', url: `/logs/${tenant}/checkpoint` })).body],
+  ].map(([name, body]) => {
+    const file = path.join(dir, name as string);
+    writeFileSync(file, body as string);
+    return file;
+  });
 });
 
 after(async () => {
@@ -130,7 +146,7 @@ test('the node serves the console under /console with content types and cache he
   assert.ok(!paths.some((p) => p.startsWith('/console')), 'the console is not API');
 });
 
-test('an auditor with no login sees the log and verifies the node\'s read proof in the browser; a tampered copy is NOT VERIFIED', async () => {
+test('an auditor with no login sees the log and verifies the node\'s read proof in the browser; a tampered copy is NOT VERIFIED; a receipt, tlog-proof and checkpoint verify', async () => {
   const page = await newPage();
   await page.goto(`${base}/console/#/auditor?discom=${tenant}`);
   await page.getByTestId('log-size').waitFor();
@@ -146,6 +162,12 @@ test('an auditor with no login sees the log and verifies the node\'s read proof 
   await page.getByTestId('verdict').filter({ hasText: /^NOT VERIFIED$/ }).waitFor();
   assert.match(await page.getByTestId('verdict-summary').innerText(), /^READ_NOT_IN_BATCH: /);
   await page.screenshot({ path: path.join(shots, 'auditor-not-verified.png'), fullPage: true });
+  // A receipt, a tlog-proof and a checkpoint of the same log verify with the same key.
+  for (const file of otherFiles) {
+    await page.setInputFiles('#file', file);
+    await page.locator('#result strong', { hasText: path.basename(file) }).waitFor();
+    assert.equal(await page.getByTestId('verdict').innerText(), 'VERIFIED', `${path.basename(file)}: ${await page.getByTestId('verdict-summary').innerText()}`);
+  }
   await page.context().close();
 });
 
