@@ -2,6 +2,7 @@ import {
   TLOG_PROOF_HEADER, checkpointOfNote, receiptFromJws, trustFromVerifierKeys, verifyCheckpoint, verifyReadProof, verifyReceipt, verifyStatementJws, verifyTlogProof,
   type ReadProofDocument, type ReceiptDocument,
 } from '@ies/verify';
+import { formatRupees } from '@ies/units';
 import { istTime } from './time.js';
 
 /**
@@ -52,7 +53,7 @@ export async function verifyFile(text: string, keys: { vkey: string; jwks: strin
     }
     const r = await verifyStatementJws(text.trim(), jwks);
     return r.ok
-      ? { kind, ok: true, summary: `statement ${r.content.id} of ${r.content.discomId}, R${r.content.version}, ${r.content.lines.length} lines, signed by ${r.kid}, balances` }
+      ? { kind, ok: true, summary: `statement ${r.content.id} of ${r.content.discomId}, R${r.content.version}, ${r.content.lines.length} lines; receivable ${formatRupees(r.content.totals.receivablePaise)}, payable ${formatRupees(r.content.totals.payablePaise)}, net ${formatRupees(r.content.totals.netPaise)}; signed by ${r.kid}; balances` }
       : { kind, ok: false, summary: `${r.code}: ${r.reason}` };
   }
   if (!keys.vkey.trim()) return { kind, ok: false, summary: "the notary's verifier key is needed: paste it or pick this node's" };

@@ -6,14 +6,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { Queue } from 'bullmq';
 import { SignJWT } from 'jose';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { createClickHouse } from '@ies/clickhouse';
+import { QUEUES } from '@ies/contracts';
 import { exportPrivateJwk, generateSigningKey, type KeyPair } from '@ies/crypto';
 import { startFanout } from '@ies/fanout';
 import { startLoaderService } from '@ies/loader';
 import { startNotaryService } from '@ies/notary';
+import { DrEventStore } from '@ies/dr/events';
 import { createLogger } from '@ies/observability';
-import { eventually, nullStream } from '@ies/testing';
+import { P2pStore, SettlementKeys, StatementSinks, StatementStore, drSourceOf, runStatement, type FinalAllocation, type NormalisedTrade, type PolicyPack } from '@ies/settlement/testing';
+import { istDayStart } from '@ies/units';
+import { eventually, nullStream, stackConfig } from '@ies/testing';
 import { CSV_HEADER, istBlocks, registryYaml, startHarness, type Json } from './harness.js';
 
 // The web console in a real browser (Debian's Chromium driven by playwright-core) against a
@@ -41,7 +47,10 @@ let keysDir: string;
 let proofFile: string;
 let tamperedFile: string;
 let otherFiles: string[];
+let tamperedStatementFile: string;
 const blocks = istBlocks(6);
+const STATEMENT_DAY = '2026-03-10';
+const ch = createClickHouse(stackConfig());
 
 before(async () => {
   h = await startHarness(2);
@@ -66,10 +75,12 @@ before(async () => {
   const { res, json } = await h.submit(csv, headEnd);
   assert.equal(res.statusCode, 202, res.body);
   assert.equal(json().counts.rejected, 3, res.body); // the misaligned line's import and export
+  let last = '';
   const proof = await eventually(async () => {
     const r = await get(`/v1/reads/proof?meterId=M-1&blockStart=${encodeURIComponent(blocks[1]!)}&channel=import`);
+    last = `${r.statusCode} ${r.body.slice(0, 300)}`;
     return r.statusCode === 200 ? (r.json() as Json) : undefined;
-  }, 60_000, 'the read proof');
+  }, 90_000, 'the read proof').catch((err: Error) => assert.fail(`${err.message}; last answer: ${last}`));
   const dir = mkdtempSync(path.join(tmpdir(), 'ies-console-files-'));
   proofFile = path.join(dir, 'read-proof.json');
   tamperedFile = path.join(dir, 'read-proof-tampered.json');
@@ -90,9 +101,22 @@ before(async () => {
     writeFileSync(file, body as string);
     return file;
   });
+  // A signed statement of the tenant (as statements-api.test.ts builds one), fetched as its JWS.
+  const statementJws = await signedStatement();
+  otherFiles.push(path.join(dir, 'statement.jws'));
+  writeFileSync(otherFiles.at(-1)!, statementJws);
+  // A changed payload: the signature no longer covers it.
+  const [hdr, payload, sig] = statementJws.split('.') as [string, string, string];
+  const changed = Buffer.from(payload, 'base64url').toString('utf8').replace(/"amountPaise":(\d)/, (_m, d: string) => `"amountPaise":${(Number(d) + 1) % 10}`);
+  tamperedStatementFile = path.join(dir, 'statement-tampered.jws');
+  writeFileSync(tamperedStatementFile, `${hdr}.${Buffer.from(changed).toString('base64url')}.${sig}`);
 });
 
 after(async () => {
+  const q = new Queue(QUEUES.settlementStatements, { connection: h.redis });
+  await q.remove(`stmt.${tenant}.day.${STATEMENT_DAY}`);
+  await q.close();
+  await ch.close();
   await browser?.close();
   await fanout?.consumer.disconnect();
   await fanout?.producer.disconnect();
@@ -112,6 +136,42 @@ async function registeredTestDesk(): Promise<KeyPair> {
   const k = await generateSigningKey('EdDSA');
   assert.equal((await h.applyRegistry(`discom: ${tenant}\nparticipants:\n  - id: TEST-DESK\n    role: DISCOM\n    name: test desk\n    keys:\n      - ${JSON.stringify(k.publicJwk)}\n`)).statusCode, 200);
   return k;
+}
+
+/** A day statement of the tenant with one P2P trade, built and signed by the settlement use case, as its compact JWS. */
+async function signedStatement(): Promise<string> {
+  const H = 3_600_000;
+  const start = istDayStart(STATEMENT_DAY)! + 10 * H;
+  const trade: NormalisedTrade = {
+    tradeId: 'tx-console/c', transactionId: 'tx-console', commitmentId: 'c', contractId: null,
+    seller: { meterId: 'M-1', discomId: tenant, platformId: 'p' }, buyer: { meterId: 'M-2', discomId: tenant, platformId: 'p' },
+    intervals: [{ startMs: start, endMs: start + H, quantityWh: 4000, pricePaisePerKwh: 600 }],
+    intent: 'CONFIRM', source: { action: 'confirm', messageId: null, timestamp: null },
+  };
+  const final: FinalAllocation = {
+    tradeId: trade.tradeId, sellerDiscomId: tenant, buyerDiscomId: tenant, sellerVersion: 1, buyerVersion: 1, sellerStatus: 'COMPLETED', buyerStatus: 'COMPLETED', status: 'COMPLETED',
+    intervals: [{ startMs: start, endMs: start + H, contractedWh: 4000, sellerWh: 3000, buyerWh: 4000, finalWh: 3000, sellerShortfallWh: 1000, buyerShortfallWh: 0, deviationWh: 1000 }],
+    evidence: [],
+  };
+  const p2p = new P2pStore(h.redis);
+  await p2p.confirm(tenant, trade, 'it', Date.now()).catch(() => undefined);
+  await p2p.saveFinal(tenant, { discomId: tenant, version: 1, final, sellerJws: '', buyerJws: '', at: Date.now() });
+  const settlementKeys = new SettlementKeys(h.redis, mkdtempSync(path.join(tmpdir(), 'ies-console-stmt-')));
+  await settlementKeys.publish(tenant);
+  const policy: PolicyPack = { policyId: `${tenant}.it`, discomId: tenant, version: 1, effectiveFrom: '2026-01-01', p2p: { wheeling: { buyerPaisePerKwh: 35, sellerPaisePerKwh: 15 }, transactionCharge: { buyerPaisePerKwh: 21, sellerPaisePerKwh: 21 }, sellerShortfall: { treatment: 'FIXED_RATE', ratePaisePerKwh: 800 }, buyerShortfall: { treatment: 'WAIVED' } } };
+  const outcome = await runStatement({
+    p2p, dr: drSourceOf(new DrEventStore(h.redis, h.deps.producer, h.serde), ch), policies: [policy], store: new StatementStore(h.redis),
+    sinks: new StatementSinks({ producer: h.deps.producer, serde: h.serde, ch }), now: Date.now,
+    signer: async (d) => {
+      const { privateKeys, jwks } = await settlementKeys.keyFile(d).current();
+      return { kid: jwks[0]!.kid as string, privateKey: privateKeys[0]! };
+    },
+  }, tenant, { kind: 'DAY', day: STATEMENT_DAY });
+  const key = testDesk ?? (testDesk = await registeredTestDesk());
+  const token = await new SignJWT({}).setProtectedHeader({ alg: key.alg, kid: key.kid }).setIssuer('TEST-DESK').setAudience(h.config.nodeId).setIssuedAt().setExpirationTime('2m').sign(key.privateKey);
+  const res = await h.app.inject({ method: 'GET', url: `/v1/statements/${encodeURIComponent(outcome.statementId)}`, headers: { authorization: `Bearer ${token}`, accept: 'application/jose' } });
+  assert.equal(res.statusCode, 200, res.body);
+  return res.body.trim();
 }
 
 /** `ies console --as D/P` as a user runs it: the built CLI, against this node, with the local keys directory. */
@@ -146,7 +206,7 @@ test('the node serves the console under /console with content types and cache he
   assert.ok(!paths.some((p) => p.startsWith('/console')), 'the console is not API');
 });
 
-test('an auditor with no login sees the log and verifies the node\'s read proof in the browser; a tampered copy is NOT VERIFIED; a receipt, tlog-proof and checkpoint verify', async () => {
+test('an auditor with no login sees the log and verifies the node\'s read proof in the browser; a tampered copy is NOT VERIFIED; a receipt, tlog-proof, checkpoint and signed statement verify, a changed statement does not', async () => {
   const page = await newPage();
   await page.goto(`${base}/console/#/auditor?discom=${tenant}`);
   await page.getByTestId('log-size').waitFor();
@@ -162,12 +222,19 @@ test('an auditor with no login sees the log and verifies the node\'s read proof 
   await page.getByTestId('verdict').filter({ hasText: /^NOT VERIFIED$/ }).waitFor();
   assert.match(await page.getByTestId('verdict-summary').innerText(), /^READ_NOT_IN_BATCH: /);
   await page.screenshot({ path: path.join(shots, 'auditor-not-verified.png'), fullPage: true });
-  // A receipt, a tlog-proof and a checkpoint of the same log verify with the same key.
+  // A receipt, a tlog-proof and a checkpoint of the same log verify with the same key; the
+  // statement with the tenant's JWKS the button picked (its settlement key is published there).
   for (const file of otherFiles) {
     await page.setInputFiles('#file', file);
     await page.locator('#result strong', { hasText: path.basename(file) }).waitFor();
     assert.equal(await page.getByTestId('verdict').innerText(), 'VERIFIED', `${path.basename(file)}: ${await page.getByTestId('verdict-summary').innerText()}`);
   }
+  assert.match(await page.getByTestId('verdict-summary').innerText(), /lines; receivable ₹[\d,.]+, payable ₹[\d,.]+, net ₹-?[\d,.]+; signed by .*; balances$/);
+  await page.screenshot({ path: path.join(shots, 'auditor-statement-verified.png'), fullPage: true });
+  await page.setInputFiles('#file', tamperedStatementFile);
+  await page.locator('#result strong', { hasText: 'statement-tampered.jws' }).waitFor();
+  assert.equal(await page.getByTestId('verdict').innerText(), 'NOT VERIFIED');
+  assert.match(await page.getByTestId('verdict-summary').innerText(), /^BAD_SIGNATURE: /);
   await page.context().close();
 });
 
@@ -179,6 +246,11 @@ test('a DISCOM user signs in with the one-time link of `ies console --as` and se
     const r = await get('/v1/dead-letters?code=IES_ERR_VEE_NEGATIVE').catch(() => undefined);
     return r?.statusCode === 200 && (r.json() as Json).deadLetters.length > 0 ? true : undefined;
   }, 60_000, 'the dead letters in ClickHouse');
+  // The loader stores the batch's receipt (what the head-ends panel reads) apart from its dead letters.
+  await eventually(async () => {
+    const r = await get('/v1/head-ends');
+    return r.statusCode === 200 && (r.json() as Json).headEnds.some((x: Json) => x.headEndId === 'HES-1' && x.batches > 0) ? true : undefined;
+  }, 60_000, 'the receipt in ClickHouse');
   const page = await newPage();
   await page.goto(link);
   await page.getByTestId('dead-letter-count').waitFor();
