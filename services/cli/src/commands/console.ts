@@ -11,7 +11,8 @@ Prints a link that opens the node's web console signed in as a participant of th
 or the demo: a bearer token in the URL fragment (browsers never send a fragment to a server),
 signed with the participant's key from IES_KEYS_DIR (default .stack/keys)/participants/ and
 valid for 5 minutes, the longest the API accepts. A participant without a key there gets one,
-registered with the node by the operator key of that directory (role --role, default DISCOM).
+registered with the node by the operator key of that directory (role --role, default DISCOM;
+an already registered participant needs --role, so its role is never guessed).
 Only for a node on this machine (127.0.0.1, localhost, ::1); a production node has no
 sign-in of its own: a user brings a token signed by their registered key.
   --url   the node (default http://127.0.0.1:IES_HTTP_PORT, 8080)`;
@@ -35,13 +36,29 @@ export async function runConsole(argv: readonly string[], env: Readonly<Record<s
   }
   const keysDir = env.IES_KEYS_DIR ?? '.stack/keys';
   const file = participantKeyFile(keysDir, discomId, participantId);
-  const key = (await loadParticipantKey(file)) ?? (await registerParticipantKey({
-    gatewayUrl: url.origin, operatorKeyFile: path.join(keysDir, 'operator.private.jwk.json'), keysDir, discomId, participantId, role: option(args, 'role', 'DISCOM'), name: `${participantId} (console)`,
-  }));
+  let key = await loadParticipantKey(file);
+  if (!key) {
+    // Registering re-states the participant's role: never guess it for one that exists.
+    const role = args.options.get('role');
+    if (role === undefined && (await isRegistered(url.origin, discomId, participantId))) {
+      console.error(`ies console: ${participantId} of ${discomId} is registered but its key is not in ${file}; pass --role with its role to add a new key`);
+      return 2;
+    }
+    key = await registerParticipantKey({
+      gatewayUrl: url.origin, operatorKeyFile: path.join(keysDir, 'operator.private.jwk.json'), keysDir, discomId, participantId, role: typeof role === 'string' ? role : 'DISCOM', name: `${participantId} (console)`,
+    });
+  }
   const token = await new SignJWT({}).setProtectedHeader({ alg: key.alg, kid: key.kid }).setIssuer(participantId).setAudience(config.nodeId).setJti(randomUUID()).setIssuedAt().setExpirationTime('300s').sign(key.privateKey);
   const page = option(args, 'page', 'data');
   // Printed for the user to open, never logged: the fragment keeps it out of server logs.
   console.log(`${url.origin}/console/#token=${token}&go=${encodeURIComponent(page)}`);
   console.error(`ies console: signed in as ${participantId} of ${discomId} for 5 minutes (key ${key.kid} from ${file})`);
   return 0;
+}
+
+/** Whether the tenant's public JWKS lists a key of the participant. */
+async function isRegistered(node: string, discomId: string, participantId: string): Promise<boolean> {
+  const res = await fetch(`${node}/.well-known/jwks.json?discom=${encodeURIComponent(discomId)}`);
+  if (!res.ok) throw new Error(`${node} does not host ${discomId}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { keys: { participant?: string }[] }).keys.some((k) => k.participant === participantId);
 }
