@@ -1,9 +1,9 @@
-# The backbone's Node services (one image; the command picks the service).
+# The backbone's Node services (one image; the command picks the service) and the web console they serve.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.base.json ./
 COPY services ./services
-RUN npm ci --no-audit --no-fund && npx tsc -b services/tsconfig.json && npm prune --omit=dev
+RUN npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app

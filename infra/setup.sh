@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) set-up of a plain Debian machine for ies-backbone:
-# Debian packages (ClickHouse, Redis, a Java 17 JDK, Maven, Python venv), npm dependencies, Kafka and the schema
+# Debian packages (ClickHouse, Redis, a Java 17 JDK, Maven, Python venv, Chromium), npm dependencies, Kafka and the schema
 # registry from Maven Central into .cache/, and the TypeScript build. Each step is skipped
 # when it is already done, so `npm run demo` and `npm test` call this every time.
 set -euo pipefail
@@ -21,6 +21,8 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 # A JDK, not only a runtime: the Java head-end client's integration test compiles it (clients/java-headend).
 { [ -x /usr/lib/jvm/java-17-openjdk-amd64/bin/javac ] || command -v javac >/dev/null; } || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || missing+=(maven)
+# The console's browser tests drive Debian's Chromium through playwright-core (no browser download).
+command -v chromium >/dev/null || missing+=(chromium)
 # npm run test:security: schemathesis (PyPI) in a venv under .cache/
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3 python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -59,6 +61,8 @@ t=$SECONDS; bash infra/registry/fetch.sh; [ $((SECONDS - t)) -lt 2 ] || step "sc
 
 # --- TypeScript build (incremental) ----------------------------------------------------
 npx --no-install tsc -b services/tsconfig.json
+# The console's browser app (Vite; skipped when up to date), served by the node under /console.
+node services/console/build-web.mjs
 # npm links the workspaces' bins (`ies`, `ies-gateway`, …) only when their targets exist, and
 # on a fresh clone `npm ci` runs before the build made them: link them now.
 [ -e node_modules/.bin/ies ] || npm rebuild --ignore-scripts --workspaces --loglevel=error >/dev/null

@@ -31,6 +31,7 @@ export const MODULES = Object.freeze({
   'services/loader/src/sinks/dead-letters.ts': 'services/loader/dist/src/sinks/dead-letters.js',
   'services/loader/src/sinks/receipts.ts': 'services/loader/dist/src/sinks/receipts.js',
   'services/loader/src/sinks/dr-events.ts': 'services/loader/dist/src/sinks/dr-events.js',
+  'services/loader/src/http/queries.ts': 'services/loader/dist/src/http/queries.js',
 });
 
 const LEDGER = 'services/clickhouse/src/migrations.ts';
@@ -63,6 +64,9 @@ function queryEntries(m, database) {
     q('services/reads/src/queries.ts', 'countReadsQuery', 'reads.countReadsFiltered', reads.countReadsQuery(D, { meterIdPrefix: 'M-', receivedSinceMs: RECEIVED_MS - 1 })),
     q('services/reads/src/queries.ts', 'sampleReadsQuery', 'reads.sampleReads', reads.sampleReadsQuery(D, RECEIVED_MS - 1, 5)),
     q('services/reads/src/queries.ts', 'storedReadGroupsQuery', 'reads.storedReadGroups', reads.storedReadGroupsQuery(D, RECEIVED_MS - 1, RECEIVED_MS + 86_400_000)),
+    q('services/loader/src/http/queries.ts', 'deadLettersQuery', 'loader.deadLetters', m['services/loader/src/http/queries.ts'].deadLettersQuery({ discomId: D, limit: 100 })),
+    q('services/loader/src/http/queries.ts', 'deadLettersQuery', 'loader.deadLettersFiltered', m['services/loader/src/http/queries.ts'].deadLettersQuery({ discomId: D, stage: 'gateway', code: 'IES_ERR_VEE_NEGATIVE', headEndId: "HES-'1", fromMs: RECEIVED_MS - 1, toMs: RECEIVED_MS + 1, limit: 10 })),
+    q('services/loader/src/http/queries.ts', 'headEndBatchesQuery', 'loader.headEndBatches', m['services/loader/src/http/queries.ts'].headEndBatchesQuery(D)),
     q('services/dr/src/dr-tables.ts', 'baselinesQuery', 'dr.baselines', dr.baselinesQuery(D, 'E-1')),
     q('services/dr/src/dr-tables.ts', 'latestPerformanceQuery', 'dr.latestPerformance', dr.latestPerformanceQuery(D, 'E-1')),
     q('services/dr/src/dr-tables.ts', 'deliveryQuery', 'dr.delivery', dr.deliveryQuery(D, 'E-1', 1)),

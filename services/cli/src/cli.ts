@@ -1,5 +1,6 @@
 import { isIesError } from '@ies/errors';
 import { runAudit } from './commands/audit.js';
+import { runConsole } from './commands/console.js';
 import { runDemo } from './commands/demo.js';
 import { runKeys } from './commands/keys.js';
 import { runRegistry } from './commands/registry.js';
@@ -20,6 +21,7 @@ commands:
   simulate                 register a seeded head-end fleet and post a day of signed reads (--help for options)
   tenants provision [D…]   create DISCOMs' Kafka topics and the ACLs of each service's Kafka user (as admin)
   audit --discom D --day Y check a DISCOM's day against the durable records and public keys (--help)
+  console --as D/P         print a one-time link to the node's web console signed in as a local participant
   help                     this text`;
 
 /** The `ies` command: parses argv, runs one command, returns the exit code. */
@@ -43,6 +45,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         return await runSimulateCommand(rest, env);
       case 'audit':
         return await runAudit(rest, env);
+      case 'console':
+        return await runConsole(rest, env);
       case undefined:
       case 'help':
       case '--help':

@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { CredentialContexts } from '@ies/credentials';
 import { buildHttpApp, type NodeContext, type ServiceHttpFactory } from '@ies/http';
 import type { ReadinessCheck } from '@ies/observability';
+import { consoleHttp } from '@ies/console/http';
 import { drHttp } from '@ies/dr/http';
+import { loaderHttp } from '@ies/loader/http';
 import { notaryBacklog, notaryHttp } from '@ies/notary/http';
 import { settlementHttp } from '@ies/settlement/http';
 import { webhooksHttp } from '@ies/webhooks/http';
@@ -13,7 +15,7 @@ import { meterDataRoutes } from './routes/meter-data.js';
 import { registryRoutes } from './routes/registry.js';
 
 /** The services whose front doors this node serves, in the order their routes and JWKS entries are listed. */
-export const SERVICE_FRONT_DOORS: readonly ServiceHttpFactory[] = [notaryHttp, drHttp, settlementHttp, webhooksHttp, witnessHttp];
+export const SERVICE_FRONT_DOORS: readonly ServiceHttpFactory[] = [notaryHttp, loaderHttp, drHttp, settlementHttp, webhooksHttp, witnessHttp, consoleHttp];
 
 export interface GatewayDeps extends NodeContext {
   readiness: readonly ReadinessCheck[];

@@ -1,3 +1,4 @@
+import { Buffer } from 'buffer';
 /**
  * C2SP tlog-checkpoint bodies (https://c2sp.org/tlog-checkpoint): the origin line, the tree
  * size in decimal, the root hash in standard base64, then optional extension lines; every

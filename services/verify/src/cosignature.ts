@@ -1,4 +1,5 @@
-import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { Buffer } from 'buffer';
+import { ed25519Sign, ed25519Verify, type Ed25519PrivateKey } from '#crypto';
 import { keyHash, parseVerifierKey, formatVerifierKey, noteSigner, type NoteVerifier } from './note.js';
 
 /**
@@ -17,11 +18,11 @@ export interface Cosigner {
   readonly name: string;
   readonly keyHash: number;
   readonly publicKey: Uint8Array;
-  readonly privateKey: KeyObject;
+  readonly privateKey: Ed25519PrivateKey;
 }
 
 /** A cosigner (key ID with type 0x04) from an Ed25519 private key. */
-export function cosigner(name: string, privateKey: KeyObject): Cosigner {
+export function cosigner(name: string, privateKey: Ed25519PrivateKey): Cosigner {
   const { publicKey } = noteSigner(name, privateKey);
   return { name, publicKey, privateKey, keyHash: keyHash(name, publicKey, COSIGNATURE_V1_TYPE) };
 }
@@ -44,7 +45,7 @@ export function cosignatureMessage(timestamp: number, checkpointBody: string): s
 
 /** One signature line (ending in a newline) cosigning `checkpointBody` at `timestamp` (seconds). */
 export function cosignatureLine(checkpointBody: string, c: Cosigner, timestamp: number): string {
-  const signature = sign(null, Buffer.from(cosignatureMessage(timestamp, checkpointBody), 'utf8'), c.privateKey);
+  const signature = Buffer.from(ed25519Sign(c.privateKey, Buffer.from(cosignatureMessage(timestamp, checkpointBody), 'utf8')));
   const blob = Buffer.alloc(SIGNATURE_BYTES);
   blob.writeUInt32BE(c.keyHash, 0);
   blob.writeBigUInt64BE(BigInt(timestamp), 4);
@@ -84,9 +85,8 @@ export function verifyCosignatures(note: string, cosigners: readonly NoteVerifie
     if (blob.length !== SIGNATURE_BYTES) return { ok: false, code: 'BAD_SIGNATURE', reason: `the cosignature by ${who} is ${blob.length} bytes, not ${SIGNATURE_BYTES}` };
     const timestamp = blob.readBigUInt64BE(4);
     if (timestamp > MAX_TIMESTAMP || timestamp > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, code: 'BAD_SIGNATURE', reason: `the cosignature by ${who} has timestamp ${timestamp}, beyond any real time` };
-    const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(key.publicKey).toString('base64url') }, format: 'jwk' });
     const message = Buffer.from(cosignatureMessage(Number(timestamp), body), 'utf8');
-    if (!verify(null, message, publicKey, blob.subarray(12))) return { ok: false, code: 'BAD_SIGNATURE', reason: `the cosignature by ${who} does not verify over the checkpoint` };
+    if (!ed25519Verify(key.publicKey, message, blob.subarray(12))) return { ok: false, code: 'BAD_SIGNATURE', reason: `the cosignature by ${who} does not verify over the checkpoint` };
     found.push({ cosigner: key, timestamp: Number(timestamp) });
   }
   return { ok: true, cosignatures: found };

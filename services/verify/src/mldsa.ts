@@ -1,3 +1,4 @@
+import { Buffer } from 'buffer';
 import { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
 import { parseCheckpoint } from './checkpoint.js';
 import { keyHash, type NoteVerifier } from './note.js';

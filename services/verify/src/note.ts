@@ -1,4 +1,5 @@
-import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { Buffer } from 'buffer';
+import { ed25519KeyType, ed25519PrivateKeyFromSeed, ed25519PublicKeyOf, ed25519Sign, ed25519Verify, sha256, type Ed25519PrivateKey } from '#crypto';
 
 /**
  * C2SP signed notes (https://c2sp.org/signed-note) with Ed25519 keys, as written by
@@ -9,7 +10,6 @@ import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyOb
  */
 export const ED25519_ALGORITHM = 0x01;
 const SIGNATURE_PREFIX = '\u2014 ';
-const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 export interface NoteVerifier {
   readonly name: string;
@@ -18,7 +18,7 @@ export interface NoteVerifier {
 }
 
 export interface NoteSigner extends NoteVerifier {
-  readonly privateKey: KeyObject;
+  readonly privateKey: Ed25519PrivateKey;
 }
 
 export type NoteFailureCode = 'MALFORMED_NOTE' | 'UNKNOWN_KEY' | 'BAD_SIGNATURE' | 'MALFORMED_KEY';
@@ -30,8 +30,8 @@ export function isValidKeyName(name: string): boolean {
 
 /** SHA-256(name ‖ "\n" ‖ signature type ‖ public key)[:4]; the type is 0x01 for notes, 0x04 for cosignature/v1. */
 export function keyHash(name: string, publicKey: Uint8Array, signatureType: number = ED25519_ALGORITHM): number {
-  const digest = createHash('sha256').update(name).update('\n').update(Uint8Array.of(signatureType)).update(publicKey).digest();
-  return digest.readUInt32BE(0);
+  const digest = sha256(name, '\n', Uint8Array.of(signatureType), publicKey);
+  return new DataView(digest.buffer, digest.byteOffset, 4).getUint32(0);
 }
 
 export function formatVerifierKey(v: Pick<NoteVerifier, 'name' | 'publicKey'>, signatureType: number = ED25519_ALGORITHM): string {
@@ -61,23 +61,22 @@ export function parseVerifierKey(text: string, signatureType: number = ED25519_A
 }
 
 /** A signer from an Ed25519 private KeyObject. */
-export function noteSigner(name: string, privateKey: KeyObject): NoteSigner {
+export function noteSigner(name: string, privateKey: Ed25519PrivateKey): NoteSigner {
   if (!isValidKeyName(name)) throw new NoteKeyError(`key name ${JSON.stringify(name)} is empty or holds whitespace or '+'`);
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new NoteKeyError(`a note key must be Ed25519, not ${privateKey.asymmetricKeyType ?? 'a symmetric key'}`);
-  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
-  const publicKey = new Uint8Array(Buffer.from(jwk.x ?? '', 'base64url'));
+  const publicKey = ed25519PublicKeyOf(privateKey);
+  if (!publicKey) throw new NoteKeyError(`a note key must be Ed25519, not ${ed25519KeyType(privateKey)}`);
   return { name, publicKey, keyHash: keyHash(name, publicKey), privateKey };
 }
 
 /** The Ed25519 private key of a 32-byte seed (the form of note.NewSigner's `PRIVATE+KEY+…` strings). */
-export function ed25519FromSeed(seed: Uint8Array): KeyObject {
+export function ed25519FromSeed(seed: Uint8Array): Ed25519PrivateKey {
   if (seed.length !== 32) throw new NoteKeyError(`an Ed25519 seed is 32 bytes, not ${seed.length}`);
-  return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  return ed25519PrivateKeyFromSeed(seed);
 }
 
 export function signNote(body: string, signer: NoteSigner): string {
   requireBody(body);
-  const signature = sign(null, Buffer.from(body, 'utf8'), signer.privateKey);
+  const signature = Buffer.from(ed25519Sign(signer.privateKey, Buffer.from(body, 'utf8')));
   const blob = Buffer.alloc(4 + signature.length);
   blob.writeUInt32BE(signer.keyHash, 0);
   signature.copy(blob, 4);
@@ -106,8 +105,7 @@ export function openNote(text: string, verifiers: readonly NoteVerifier[]): Open
     const hash = blob.readUInt32BE(0);
     const key = verifiers.find((v) => v.name === name && v.keyHash === hash);
     if (!key) continue;
-    const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(key.publicKey).toString('base64url') }, format: 'jwk' });
-    if (!verify(null, Buffer.from(body, 'utf8'), publicKey, blob.subarray(4))) return fail('BAD_SIGNATURE', `the signature by ${name}+${hex8(hash)} does not verify over the note's text`);
+    if (!ed25519Verify(key.publicKey, Buffer.from(body, 'utf8'), blob.subarray(4))) return fail('BAD_SIGNATURE', `the signature by ${name}+${hex8(hash)} does not verify over the note's text`);
     verifiedBy.push(key);
   }
   if (verifiedBy.length === 0) return fail('UNKNOWN_KEY', `no signature by a known key (known: ${verifiers.map((v) => `${v.name}+${hex8(v.keyHash)}`).join(', ') || 'none'})`);

@@ -1,5 +1,6 @@
-import { CompactSign, compactVerify, decodeProtectedHeader, type JWK } from 'jose';
+import { CompactSign, base64url, compactVerify, decodeProtectedHeader, type JWK } from 'jose';
 import type { KeyObject } from 'node:crypto';
+import { Buffer } from 'buffer';
 import { canonicalJson, canonicalJsonBytes } from '@ies/crypto';
 import type { LogEntry } from './log-entry.js';
 
@@ -51,7 +52,7 @@ export async function signReceipt(body: ReceiptBody, key: JwsKey): Promise<strin
 export function receiptFromJws(jws: string): ReceiptDocument {
   const payload = jws.split('.')[1];
   if (payload === undefined) throw new RangeError('a compact JWS has three parts');
-  return { receipt: JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as ReceiptBody, jws };
+  return { receipt: JSON.parse(new TextDecoder().decode(base64url.decode(payload))) as ReceiptBody, jws };
 }
 
 export type JwsCheck = { readonly ok: true; readonly kid: string } | { readonly ok: false; readonly code: 'UNKNOWN_KEY' | 'BAD_SIGNATURE' | 'PAYLOAD_MISMATCH'; readonly reason: string };

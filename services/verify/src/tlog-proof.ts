@@ -1,3 +1,4 @@
+import { Buffer } from 'buffer';
 import { RFC6962_SHA256, verifyInclusion } from '@ies/merkle';
 import { canonicalReadBytes, type PublicRead } from './canonical-read.js';
 import type { Checkpoint } from './checkpoint.js';

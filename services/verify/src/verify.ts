@@ -1,4 +1,5 @@
-import { calculateJwkThumbprint, type JWK } from 'jose';
+import { Buffer } from 'buffer';
+import { base64url, calculateJwkThumbprint, type JWK } from 'jose';
 import { RFC6962_SHA256, verifyConsistency, verifyInclusion } from '@ies/merkle';
 import { canonicalReadBytes, type PublicRead } from './canonical-read.js';
 import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
@@ -184,7 +185,7 @@ export async function trustFromVerifierKeys(verifierKeys: readonly string[], ori
   const noteKeys = verifierKeys.map((k) => parseVerifierKey(k));
   const jwks = await Promise.all(
     noteKeys.map(async (k) => {
-      const jwk: JWK = { crv: 'Ed25519', kty: 'OKP', x: Buffer.from(k.publicKey).toString('base64url') };
+      const jwk: JWK = { crv: 'Ed25519', kty: 'OKP', x: base64url.encode(k.publicKey) };
       return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: 'EdDSA' };
     }),
   );

@@ -6,6 +6,7 @@ import { exportPrivateJwk, generateSigningKey, importPrivateJwk, signDetached, t
 import { checkInterDiscomAgreement, checkZeroSum, type StatementContent } from '@ies/verify';
 import { runStatements } from './statements.js';
 import { formatRupees } from '@ies/units';
+import { participantKeyFile, saveParticipantKey } from './demo-participants.js';
 
 const SETTLEMENT_TEAM = 'SETTLEMENT-DESK';
 
@@ -25,6 +26,8 @@ export async function runStatementsDemo(o: { config: Config; gatewayUrl: string;
   for (const d of o.discoms) {
     desks[d] = await generateSigningKey('EdDSA');
     await registerDesk(o, d, desks[d]!);
+    // Kept beside the operator key, so `ies console --as <DISCOM>/SETTLEMENT-DESK` signs in as this desk.
+    await saveParticipantKey(participantKeyFile(path.dirname(o.operatorKeyFile), d, SETTLEMENT_TEAM), desks[d]!);
   }
   const token = (d: string) => {
     const key = desks[d]!;

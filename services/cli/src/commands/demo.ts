@@ -151,6 +151,15 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
 
     const ok = summary.failedBatches === 0 && summary.accepted > 0 && proofs.ok && drResult.ok && p2p.ok && statementsOk && tiledOk && witnessedOk;
     console.log(`\n${ok ? 'OK' : 'FAILED'}: ${summary.accepted} reads accepted and durable in Kafka, ${summary.rejected} rejected with reasons (dead-lettered); ${proofs.verified} read proofs and the run's consistency proof verified offline; DR event measured; ${p2p.trades} P2P trades (${p2p.interDiscom} inter-DISCOM) allocated; statements of ${discom} and ${peer} ${statementsOk ? 'verified and in agreement' : 'NOT verified'}; tiled logs ${tiledOk ? 'served' : 'NOT verified by the independent client'}; the two nodes' logs ${witnessedOk ? 'witnessed by each other' : 'NOT witnessed'}`);
+    console.log(`\nweb console: ${gateway.address}/console/ (the auditor's page needs no sign-in); signed in as a settlement desk (DISCOM role): npx ies console --as ${discom}/SETTLEMENT-DESK, or --as ${peer}/SETTLEMENT-DESK`);
+    // Interactive runs keep the node serving for the console until Ctrl-C; CI and piped runs end here.
+    if (process.stdout.isTTY && env.CI === undefined) {
+      console.log('serving until interrupted (Ctrl-C)');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+    }
     return ok ? 0 : 1;
   } finally {
     watch?.stop();

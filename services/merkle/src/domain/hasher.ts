@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { sha256 } from '#sha256';
 
 /**
  * The hash functions of a Merkle log, injected into every tree, proof and verification
@@ -23,22 +23,20 @@ const SHA256_SIZE = 32;
  * RFC 6962 §2.1 with SHA-256: leaf = SHA-256(0x00 ‖ data), node = SHA-256(0x01 ‖ left ‖ right),
  * empty tree = SHA-256("").
  *
- * Why crypto.hash and a scratch buffer rather than createHash().update()…: on Node 20 a
- * one-shot crypto.hash over one contiguous buffer is about 2× faster than a Hash object
- * (bench-merkle prints the figures), and asking crypto.hash for 'base64' then decoding is
- * faster than its own 'buffer' output. The scratch buffer is reused across calls, which is
- * safe because hashing is synchronous; it is never returned.
+ * sha256 is Node's one-shot crypto.hash, or @noble/hashes in a browser build (`#sha256` in
+ * package.json "imports"): the tree logic is the same in both. The scratch buffer is
+ * reused across calls, which is safe because hashing is synchronous; it is never returned.
  */
 export function createRfc6962Sha256Hasher(): Hasher {
-  let scratch = Buffer.allocUnsafe(1 + 2 * SHA256_SIZE);
-  const node = Buffer.allocUnsafe(1 + 2 * SHA256_SIZE);
+  let scratch = new Uint8Array(1 + 2 * SHA256_SIZE);
+  const node = new Uint8Array(1 + 2 * SHA256_SIZE);
   node[0] = NODE_PREFIX;
   const empty = sha256(new Uint8Array(0));
   return Object.freeze({
     size: SHA256_SIZE,
     emptyRoot: () => Uint8Array.from(empty),
     hashLeaf(data: Uint8Array): Uint8Array {
-      if (scratch.length < 1 + data.length) scratch = Buffer.allocUnsafe(Math.max(1 + data.length, 2 * scratch.length));
+      if (scratch.length < 1 + data.length) scratch = new Uint8Array(Math.max(1 + data.length, 2 * scratch.length));
       scratch[0] = LEAF_PREFIX;
       scratch.set(data, 1);
       return sha256(scratch.subarray(0, 1 + data.length));
@@ -52,11 +50,6 @@ export function createRfc6962Sha256Hasher(): Hasher {
       return sha256(node);
     },
   });
-}
-
-function sha256(bytes: Uint8Array): Uint8Array {
-  // One-shot crypto.hash straight to bytes (no Hash object, no string round trip).
-  return hash('sha256', bytes, 'buffer') as unknown as Uint8Array;
 }
 
 /** The one shared RFC 6962 SHA-256 hasher (stateless to its callers). */

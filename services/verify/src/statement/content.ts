@@ -13,7 +13,7 @@
  * depends on input order. The lifecycle status (statement-lifecycle.ts) is kept outside the
  * hashed content, so finalising a statement does not change what was signed.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '#crypto';
 import { canonicalJson } from '@ies/crypto';
 import type { CheckpointRef } from './checkpoint-ref.js';
 
@@ -115,5 +115,5 @@ export function statementId(discomId: string, scope: StatementScope, version: nu
 export function seal(content: StatementContent): BuiltStatement {
   const json = canonicalJson(content);
   const bytes = new TextEncoder().encode(json);
-  return { content, json, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return { content, json, bytes, sha256: sha256Hex(bytes) };
 }

@@ -1,3 +1,4 @@
+import { Buffer } from 'buffer';
 /**
  * Signed statements as an auditor checks them: the payload of a compact JWS (RFC 7515) is the
  * RFC 8785 bytes of the statement, EdDSA, `typ` ies-statement+jws, `kid` the RFC 7638
@@ -7,8 +8,8 @@
  * settlement keys carry "ies:role": "SETTLEMENT"): a key of another role (a head-end's, the
  * notary's) does not make a statement.
  */
-import { createHash } from 'node:crypto';
-import { compactVerify, decodeProtectedHeader, type JWK } from 'jose';
+import { sha256Hex } from '#crypto';
+import { base64url, compactVerify, decodeProtectedHeader, type JWK } from 'jose';
 import { canonicalJson } from '@ies/crypto';
 import { checkZeroSum } from './balances.js';
 import { STATEMENT_SCHEMA, statementId, type StatementContent } from './content.js';
@@ -21,7 +22,7 @@ export const SETTLEMENT_KEY_ROLE = 'SETTLEMENT';
 export function statementJsonOfJws(jws: string): string {
   const payload = jws.split('.')[1];
   if (payload === undefined) throw new RangeError('a compact JWS has three parts');
-  return Buffer.from(payload, 'base64url').toString('utf8');
+  return new TextDecoder().decode(base64url.decode(payload));
 }
 
 export type StatementCheckCode = 'MALFORMED' | 'UNKNOWN_KEY' | 'NOT_SETTLEMENT_KEY' | 'BAD_SIGNATURE' | 'NOT_CANONICAL' | 'NOT_A_STATEMENT' | 'NOT_BALANCED';
@@ -66,5 +67,5 @@ export async function verifyStatementJws(jws: string, jwks: readonly JWK[]): Pro
   if (content.id !== statementId(content.discomId, content.scope, content.version, content.run?.name)) return { ok: false, code: 'NOT_A_STATEMENT', reason: `id ${content.id} does not match its DISCOM, scope, version and run` };
   const balance = checkZeroSum(content);
   if (!balance.ok) return { ok: false, code: 'NOT_BALANCED', reason: balance.problems.slice(0, 5).join('; ') };
-  return { ok: true, kid: header.kid as string, content, json, sha256: createHash('sha256').update(payload).digest('hex') };
+  return { ok: true, kid: header.kid as string, content, json, sha256: sha256Hex(payload) };
 }

@@ -1,0 +1,32 @@
+import { currentSession } from './session.js';
+
+/** An API refusal as the node states it (RFC 9457 problem+json): its stable code and message. */
+export class Problem extends Error {
+  constructor(readonly status: number, readonly code: string, readonly title: string, readonly detail: string) {
+    super(`${code}: ${detail}`);
+  }
+}
+
+/** GET a path of this node's documented API; the bearer token goes along when signed in. */
+export async function apiGet(path: string, opts: { auth?: boolean; accept?: string } = {}): Promise<Response> {
+  const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
+  const session = opts.auth === false ? undefined : currentSession();
+  if (session) headers['authorization'] = `Bearer ${session.token}`;
+  let res: Response;
+  try {
+    res = await fetch(path, { headers, cache: 'no-store' });
+  } catch (err) {
+    throw new Problem(0, 'NETWORK', 'The node did not answer', (err as Error).message);
+  }
+  if (res.ok) return res;
+  const type = res.headers.get('content-type') ?? '';
+  if (type.includes('json')) {
+    const p = (await res.json()) as { code?: string; title?: string; detail?: string };
+    throw new Problem(res.status, p.code ?? `HTTP_${res.status}`, p.title ?? res.statusText, p.detail ?? '');
+  }
+  throw new Problem(res.status, `HTTP_${res.status}`, res.statusText, (await res.text()).slice(0, 300));
+}
+
+export async function apiJson<T>(path: string, opts: { auth?: boolean } = {}): Promise<T> {
+  return (await apiGet(path, opts)).json() as Promise<T>;
+}

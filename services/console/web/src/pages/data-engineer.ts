@@ -1,0 +1,79 @@
+import { apiJson } from '../api.js';
+import { el, replace, table } from '../dom.js';
+import { currentSession } from '../session.js';
+import { empty, loading, problemBox } from '../states.js';
+import { istInputToEpochMs, istTime, plural } from '../time.js';
+
+interface HeadEnd { headEndId: string; name: string | null; registered: boolean; activeKeys: number; batches: number; lastBatch: { batchId: string; acceptedAt: number; readCount: number; logIndex: number } | null }
+interface DeadLetter { sourceId: string; stage: string; code: string; message: string; rejectedAt: number; batchId: string | null; meterId: string | null; context: Record<string, string>; payloadBytes: number }
+
+/**
+ * The DISCOM data engineer's page: head-ends with their last notarised batch
+ * (GET /v1/head-ends) and dead letters searchable by stage, code, head-end and time
+ * (GET /v1/dead-letters), with the reason each was rejected.
+ */
+export function dataEngineerPage(root: HTMLElement, query: URLSearchParams): void {
+  // ?discom= asks for a tenant by name; the API refuses any but the signed-in user's own.
+  const tenant = query.get('discom');
+  const scoped = (q: URLSearchParams) => { if (tenant) q.set('discom', tenant); return q; };
+  const session = currentSession();
+  if (!session) {
+    replace(root, el('h1', {}, 'Data engineer'), el('section', {}, empty('Sign in as a DISCOM participant to see head-ends and dead letters.'), el('a', { href: '#/sign-in' }, 'Sign in')));
+    return;
+  }
+  const headEnds = el('div', { id: 'head-ends' });
+  const deadLetters = el('div', { id: 'dead-letters' });
+  const input = (name: string, attrs: Record<string, string> = {}) => el('input', { name, id: `f-${name}`, ...attrs });
+  const stage = input('stage', { placeholder: 'gateway, notary, loader…' });
+  const code = input('code', { placeholder: 'IES_ERR_…' });
+  const headEnd = input('headEndId', { placeholder: 'head-end id' });
+  const from = input('from', { type: 'datetime-local' });
+  const to = input('to', { type: 'datetime-local' });
+  const form = el('form', { class: 'filters', id: 'dead-letter-filters' },
+    el('label', {}, 'Stage', stage), el('label', {}, 'Code', code), el('label', {}, 'Head-end', headEnd),
+    el('label', {}, 'Rejected from (IST)', from), el('label', {}, 'to (IST)', to), el('button', { type: 'submit' }, 'Search'));
+
+  const loadHeadEnds = async () => {
+    replace(headEnds, loading('head-ends'));
+    try {
+      const r = await apiJson<{ discomId: string; headEnds: HeadEnd[] }>(`/v1/head-ends?${scoped(new URLSearchParams())}`);
+      replace(headEnds, r.headEnds.length === 0 ? empty(`${r.discomId} has no head-end yet.`) : table(
+        ['head-end', 'registered', { text: 'active keys', num: true }, { text: 'batches in log', num: true }, 'last batch', { text: 'reads in last batch', num: true }, 'last batch accepted', { text: 'log index', num: true }],
+        r.headEnds.map((h) => [el('code', {}, h.headEndId), h.registered ? `yes${h.name ? ` (${h.name})` : ''}` : 'no', String(h.activeKeys), h.batches.toLocaleString('en-IN'),
+          h.lastBatch ? el('code', {}, h.lastBatch.batchId) : '—', h.lastBatch ? `${h.lastBatch.readCount.toLocaleString('en-IN')} reads` : '—', h.lastBatch ? istTime(h.lastBatch.acceptedAt) : '—', h.lastBatch ? String(h.lastBatch.logIndex) : '—'])));
+    } catch (err) {
+      replace(headEnds, problemBox(err));
+    }
+  };
+
+  const loadDeadLetters = async () => {
+    const q = new URLSearchParams();
+    for (const [k, v] of [['stage', stage.value], ['code', code.value], ['headEndId', headEnd.value]] as const) if (v.trim()) q.set(k, v.trim());
+    const fromMs = istInputToEpochMs(from.value);
+    const toMs = istInputToEpochMs(to.value);
+    if (fromMs !== undefined) q.set('from', String(fromMs));
+    if (toMs !== undefined) q.set('to', String(toMs));
+    q.set('limit', '200');
+    replace(deadLetters, loading('dead letters'));
+    try {
+      const r = await apiJson<{ discomId: string; deadLetters: DeadLetter[]; truncated: boolean }>(`/v1/dead-letters?${scoped(q)}`);
+      if (r.deadLetters.length === 0) return replace(deadLetters, empty(`No dead letter of ${r.discomId} matches.`));
+      replace(deadLetters,
+        el('p', { 'data-testid': 'dead-letter-count' }, `${plural(r.deadLetters.length, 'dead letter')} of ${r.discomId}${r.truncated ? ' (the newest; narrow the search to see older ones)' : ''}.`),
+        table(['rejected at', 'stage', 'code', 'reason', 'source', 'meter', { text: 'bytes kept', num: true }],
+          r.deadLetters.map((d) => [istTime(d.rejectedAt), d.stage, el('code', {}, d.code), d.message, el('code', {}, d.sourceId), d.meterId ?? '—', `${d.payloadBytes.toLocaleString('en-IN')} B`])));
+    } catch (err) {
+      replace(deadLetters, problemBox(err));
+    }
+  };
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void loadDeadLetters();
+  });
+
+  replace(root, el('h1', {}, 'Data engineer'),
+    el('section', {}, el('h2', {}, 'Head-ends'), headEnds),
+    el('section', {}, el('h2', {}, 'Dead letters'), form, deadLetters));
+  void loadHeadEnds();
+  void loadDeadLetters();
+}

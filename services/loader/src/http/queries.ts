@@ -1,0 +1,65 @@
+import { sql, type ClickHouseClient } from '@ies/clickhouse';
+
+/** What a data engineer searches dead letters by; every member optional but the tenant. */
+export interface DeadLetterFilter {
+  readonly discomId: string;
+  readonly stage?: string;
+  readonly code?: string;
+  /** A head-end's batches: batch ids are `<head-end id>:<jti>`, or the context names the head-end. */
+  readonly headEndId?: string;
+  /** Rejected at or after (epoch ms). */
+  readonly fromMs?: number;
+  /** Rejected before (epoch ms). */
+  readonly toMs?: number;
+  readonly limit: number;
+}
+
+/**
+ * Dead letters of a tenant, newest first, folded per (source, stage, code) as the table's
+ * ReplacingMergeTree would (GROUP BY rather than FINAL: the same answer before a merge, and
+ * 18.16-safe). The payload is counted, not sent: a batch can be megabytes.
+ */
+export function deadLettersQuery(f: DeadLetterFilter): string {
+  const where = [sql`discom_id = ${f.discomId}`];
+  if (f.stage !== undefined) where.push(sql`stage = ${f.stage}`);
+  if (f.code !== undefined) where.push(sql`code = ${f.code}`);
+  if (f.fromMs !== undefined) where.push(sql`rejected_at_ms >= ${f.fromMs}`);
+  if (f.toMs !== undefined) where.push(sql`rejected_at_ms < ${f.toMs}`);
+  if (f.headEndId !== undefined) {
+    const prefix = `${f.headEndId}:`;
+    where.push(sql`(substring(batch_id, 1, ${Buffer.byteLength(prefix)}) = ${prefix} OR context_values[indexOf(context_keys, 'headEndId')] = ${f.headEndId})`);
+  }
+  // Aliases differ from column names: 18.16 would resolve a column inside argMax to a
+  // same-named alias and refuse the nested aggregate.
+  return `SELECT source_id, stage, code, argMax(message, rejected_at_ms) AS last_message, max(rejected_at_ms) AS last_rejected_at_ms,
+  argMax(batch_id, rejected_at_ms) AS last_batch_id, argMax(meter_id, rejected_at_ms) AS last_meter_id,
+  argMax(context_keys, rejected_at_ms) AS last_context_keys, argMax(context_values, rejected_at_ms) AS last_context_values,
+  argMax(length(payload), rejected_at_ms) AS payload_bytes
+FROM dead_letters
+WHERE ${where.join(' AND ')}
+GROUP BY source_id, stage, code
+ORDER BY last_rejected_at_ms DESC, source_id
+LIMIT ${f.limit + 1}`;
+}
+
+/** Per head-end of a tenant: batches in its log and the last one (from the notary's receipts). */
+export function headEndBatchesQuery(discomId: string): string {
+  return sql`SELECT head_end_id, uniqExact(batch_id) AS batches, max(accepted_at_ms) AS last_accepted_at_ms,
+  argMax(batch_id, accepted_at_ms) AS last_batch_id, argMax(read_count, accepted_at_ms) AS last_read_count, argMax(log_index, accepted_at_ms) AS last_log_index
+FROM receipts
+WHERE discom_id = ${discomId}
+GROUP BY head_end_id
+ORDER BY head_end_id`;
+}
+
+export interface DeadLetterRow { source_id: string; stage: string; code: string; last_message: string; last_rejected_at_ms: string; last_batch_id: string; last_meter_id: string; last_context_keys: string[]; last_context_values: string[]; payload_bytes: string }
+export interface HeadEndRow { head_end_id: string; batches: string; last_accepted_at_ms: string; last_batch_id: string; last_read_count: string; last_log_index: string }
+
+/** Up to limit + 1 rows (the extra one says there are more). UInt64 columns come as strings. */
+export async function readDeadLetters(ch: ClickHouseClient, f: DeadLetterFilter): Promise<DeadLetterRow[]> {
+  return (await ch.query({ query: deadLettersQuery(f), format: 'JSONEachRow' })).json<DeadLetterRow>();
+}
+
+export async function readHeadEndBatches(ch: ClickHouseClient, discomId: string): Promise<HeadEndRow[]> {
+  return (await ch.query({ query: headEndBatchesQuery(discomId), format: 'JSONEachRow' })).json<HeadEndRow>();
+}
