@@ -10,6 +10,11 @@ import { StatementStore } from '../statement-store.js';
 import { loadSettlementPolicies } from '../policies.js';
 import { p2pRoutes } from './p2p-routes.js';
 import { statementRoutes } from './statement-routes.js';
+import { disputeRoutes } from './dispute-routes.js';
+import { DisputeStore } from '../dispute-store.js';
+import { LogStore } from '@ies/notary/log';
+import { locateRead } from '@ies/reads';
+import { trustFromVerifierKeys } from '@ies/verify';
 
 /** How often trade changes a crash left in the outbox (between Redis and Kafka) are sent. */
 const OUTBOX_RELAY_MS = 5_000;
@@ -48,6 +53,20 @@ export function settlementHttp(ctx: NodeContext): ServiceHttp {
         sides: { hosted: config.tenants, store: p2p, producer, serde, trustedSideKeys, now },
       });
       statementRoutes(app, { config, registry, drEvents, statements, policies, idempotency: ctx.idempotency, now });
+      disputeRoutes(app, {
+        config, registry, idempotency: ctx.idempotency, now, policies, hosted: config.tenants,
+        disputes: new DisputeStore(redis, { producer, serde }), statements: statements.store,
+        tradesForDay: (d, day) => p2p.tradesForDay(d, day),
+        evidence: {
+          // Evidence is checked against the notary keys each hosted log publishes (GET /v1/log/key serves the same).
+          trustOf: async (d) => {
+            if (!config.tenants.includes(d)) return undefined;
+            const keys = await new LogStore(redis, d).keys();
+            return keys === undefined || keys.verifierKeys.length === 0 ? undefined : trustFromVerifierKeys(keys.verifierKeys);
+          },
+          hasRead: async (d, read) => (await locateRead(ctx.clickhouse, d, read)) !== undefined,
+        },
+      });
     },
     jwks: (discomId) => settlementJwksEntries(redis, discomId),
     close: async () => {

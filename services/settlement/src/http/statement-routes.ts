@@ -15,6 +15,7 @@ import { changeStatementStatus, REQUESTABLE_STATUSES, type RequestableStatus } f
 import type { StatementStore, StatementSummary } from '../statement-store.js';
 import { selectPolicy, type PolicyPack } from '../domain/policy-pack.js';
 import { resolveRun } from '../domain/settlement-calendar.js';
+import { POST_FINAL_RUN } from '../statement-calendar-run.js';
 import { statementDiff } from '../domain/statement-diff.js';
 import { DIFF_STATEMENTS, GET_STATEMENT, LIST_STATEMENTS, RUN_STATEMENT, STATEMENT_HISTORY, TRANSITION_STATEMENT } from './statement-schemas.js';
 
@@ -179,6 +180,13 @@ export function statementRoutes(app: FastifyInstance, deps: StatementRouteDeps):
       const again = issued.find((s) => s.run!.name === requested);
       if (again !== undefined) return { name: again.run!.name, cutoff: new Date(again.run!.cutoffMs).toISOString(), early: false };
       const calendar = calendarOf(discomId, day);
+      if (requested !== undefined && POST_FINAL_RUN.test(requested) && !calendar?.runs.some((r) => r.name === requested)) {
+        // A post-final run: after the last run, on an upheld dispute (the worker checks which ones).
+        const last = calendar?.runs[calendar.runs.length - 1];
+        const final = issued.find((s) => s.run!.name === last?.name);
+        if (final === undefined) throw new IesError('IES_ERR_STATEMENT_RUN_NO_DISPUTE', `${requested} of ${day} is a post-final run: ${discomId}'s last run${last ? `, ${last.name},` : ''} is not issued yet`);
+        return { name: requested, cutoff: new Date(final.run!.cutoffMs).toISOString(), early: false };
+      }
       const resolved = resolveRun(calendar, discomId, day, askedAtMs, requested);
       const order = (name: string) => calendar!.runs.findIndex((r) => r.name === name);
       const later = issued.filter((s) => order(s.run!.name) > resolved.index);
