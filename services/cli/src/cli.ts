@@ -5,6 +5,7 @@ import { runKeys } from './commands/keys.js';
 import { runRegistry } from './commands/registry.js';
 import { runSimulateCommand } from './commands/simulate.js';
 import { runStatements } from './commands/statements.js';
+import { runDisputes } from './commands/disputes.js';
 import { runTenants } from './commands/tenants.js';
 import { runVerify } from './commands/verify.js';
 
@@ -17,6 +18,7 @@ commands:
   verify WHAT FILE…        verify a checkpoint, receipt, read proof, consistency proof or statement offline (--help)
   statements pull --day D  download a day's signed settlement statements (JSON, CSV, JWS) and verify them
   statements run|diff|transition  ask for a calendar run, diff two statements, sign FINAL/DISPUTED
+  disputes raise|decide|show      raise a signed dispute with its evidence, sign the desk's decision, show one
   simulate                 register a seeded head-end fleet and post a day of signed reads (--help for options)
   tenants provision [D…]   create DISCOMs' Kafka topics and the ACLs of each service's Kafka user (as admin)
   audit --discom D --day Y check a DISCOM's day against the durable records and public keys (--help)
@@ -37,6 +39,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         return await runVerify(rest);
       case 'statements':
         return await runStatements(rest, env);
+      case 'disputes':
+        return await runDisputes(rest, env);
       case 'tenants':
         return await runTenants(rest, env);
       case 'simulate':

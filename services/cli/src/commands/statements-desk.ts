@@ -14,7 +14,7 @@ export const DESK_USAGE = `usage: ies statements run --day YYYY-MM-DD [--run NAM
 run         asks for a statement run of the day: a calendar run (--run INITIAL, R1, …; default
             the latest whose cut-off has passed) when the DISCOM's policy pack has a calendar.
 diff        prints what changed from FROM_ID to TO_ID, line by line, with the reason
-            (LATE_READ, REVISED_READ, POLICY, ADJUSTMENT).
+            (LATE_READ, REVISED_READ, POLICY, DISPUTE, ADJUSTMENT).
 transition  releases (FINAL) or contests (DISPUTED) a statement: a signed write (detached JWS
             over the body, bound to method, path and tenant) with the desk's private JWK; the
             node keeps the signature with the statement's history. --tenant defaults to the
@@ -29,7 +29,7 @@ interface LineChange {
   before: { quantityWh: number | null; amountPaise: number } | null; after: { quantityWh: number | null; amountPaise: number } | null;
 }
 
-async function bearer(opt: Opt, env: Readonly<Record<string, string | undefined>>): Promise<string | undefined> {
+export async function bearer(opt: Opt, env: Readonly<Record<string, string | undefined>>): Promise<string | undefined> {
   const token = opt('token') ?? env.IES_TOKEN;
   if (token !== undefined) return token;
   const keyFile = opt('key');
@@ -39,7 +39,7 @@ async function bearer(opt: Opt, env: Readonly<Record<string, string | undefined>
   return new SignJWT({}).setProtectedHeader({ alg: key.alg, kid: key.kid }).setIssuer(participant).setAudience(opt('audience') ?? env.IES_NODE_ID ?? 'ies-node-local').setIssuedAt().setExpirationTime('2m').sign(key.privateKey);
 }
 
-async function answer(res: Response, what: string): Promise<Record<string, unknown> | undefined> {
+export async function answer(res: Response, what: string): Promise<Record<string, unknown> | undefined> {
   const text = await res.text();
   if (res.ok) return JSON.parse(text) as Record<string, unknown>;
   console.error(`${what} answered ${res.status}: ${text.slice(0, 1000)}`);
