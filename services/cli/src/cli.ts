@@ -17,7 +17,7 @@ commands:
   registry apply FILE      sign a registry document (participants, keys, meters) and apply it
   verify WHAT FILE…        verify a checkpoint, receipt, read proof, consistency proof or statement offline (--help)
   statements pull --day D  download a day's signed settlement statements (JSON, CSV, JWS) and verify them
-  statements run|diff|transition  ask for a calendar run, diff two statements, sign FINAL/DISPUTED
+  statements run|diff|transition|report  ask for a calendar run, diff two statements, sign FINAL/DISPUTED, a desk report
   disputes raise|decide|show      raise a signed dispute with its evidence, sign the desk's decision, show one
   simulate                 register a seeded head-end fleet and post a day of signed reads (--help for options)
   tenants provision [D…]   create DISCOMs' Kafka topics and the ACLs of each service's Kafka user (as admin)

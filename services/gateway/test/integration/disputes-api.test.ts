@@ -184,6 +184,22 @@ test('raised by the platform with a read proof, decided by the desk only (signed
     ['ADDED', 'DISPUTE', 'ADJUSTMENT', disputeId, `discom:${T}`, 'meter:S-1', 600],
   ]);
   assert.equal((await runCalendarStatement(deps, T, DAY, 'R1')).outcome, 'UNCHANGED');
+
+  // The desk's reports of R1: contracted 4000, S-1 metered 3000 (its allocation), B-1 4000, allocated 3000, penalty 1000 Wh × 800.
+  const report = async (name: string, accept = 'application/json') => {
+    const k = keys['T-DESK']!;
+    const token = await new SignJWT({}).setProtectedHeader({ alg: k.alg, kid: k.kid }).setIssuer('T-DESK').setAudience(h.config.nodeId).setIssuedAt().setExpirationTime('2m').sign(k.privateKey);
+    return h.app.inject({ method: 'GET', url: `/v1/statements/${encodeURIComponent(r1.statementId)}/reports/${name}`, headers: { authorization: `Bearer ${token}`, accept } });
+  };
+  const rec = (await report('reconciliation')).json();
+  assert.deepEqual([rec.report, rec.statementId, rec.run], ['reconciliation', r1.statementId, 'R1']);
+  assert.deepEqual((rec.trades as Json[]).map((t) => [t.tradeId, t.counterparty, t.status, t.contractedWh, t.sellerMeteredWh, t.buyerMeteredWh, t.allocatedWh, t.deviationWh, t.energyPaise, t.shortfallPenaltyPaise, t.chargesPaise]), [[trade.tradeId, 'self', 'SETTLED', 4000, 3000, 4000, 3000, 1000, 1800, 800, 120]]);
+  const csv = await report('reconciliation', 'text/csv');
+  assert.match(csv.headers['content-type'] as string, /^text\/csv/);
+  assert.equal(csv.body.split('\r\n')[1], `TRADE,${trade.tradeId},self,BOTH,SETTLED,4000,3000,4000,3000,1000,1800,800,120`);
+  assert.deepEqual((await report('pending')).json().items, []);
+  assert.deepEqual((await report('positions')).json().discoms, []);
+  assert.equal((await report('nonsense')).statusCode, 400);
 });
 
 test('after FINAL only a post-final run on an upheld dispute: PF1 refused without one, then made by the desk\'s NO_READ dispute', async () => {

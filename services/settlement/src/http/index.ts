@@ -12,6 +12,7 @@ import { p2pRoutes } from './p2p-routes.js';
 import { statementRoutes } from './statement-routes.js';
 import { disputeRoutes } from './dispute-routes.js';
 import { DisputeStore } from '../dispute-store.js';
+import { finalsAtCutoff } from '../finals-at-cutoff.js';
 import { LogStore } from '@ies/notary/log';
 import { locateRead } from '@ies/reads';
 import { trustFromVerifierKeys } from '@ies/verify';
@@ -52,7 +53,14 @@ export function settlementHttp(ctx: NodeContext): ServiceHttp {
         intake: { hosted: config.tenants, registry, store: p2p, backfillMs: config.settlement.tradeBackfillMs },
         sides: { hosted: config.tenants, store: p2p, producer, serde, trustedSideKeys, now },
       });
-      statementRoutes(app, { config, registry, drEvents, statements, policies, idempotency: ctx.idempotency, now });
+      statementRoutes(app, {
+        config, registry, drEvents, statements, policies, idempotency: ctx.idempotency, now,
+        reportInputs: {
+          tradesForDay: (d, day) => p2p.tradesForDay(d, day),
+          finalsForDay: (d, day) => p2p.finalsForDay(d, day),
+          finalsAt: (d, ids, cutoffMs) => finalsAtCutoff(ctx.clickhouse, (id) => p2p.getFinalRecord(d, id), d, ids, cutoffMs),
+        },
+      });
       disputeRoutes(app, {
         config, registry, idempotency: ctx.idempotency, now, policies, hosted: config.tenants,
         disputes: new DisputeStore(redis, { producer, serde }), statements: statements.store,
