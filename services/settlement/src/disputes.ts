@@ -44,6 +44,7 @@ export async function raiseDispute(deps: DisputeDeps, signer: Signer, bytes: Buf
   if (!deps.hosted.includes(discomId)) throw missing;
   const stored = await deps.statements.get(discomId, doc.statementId);
   if (stored === undefined) throw missing;
+  if (stored.status === 'SUPERSEDED') throw new SettlementError('IES_ERR_DISPUTE_INVALID', `${doc.statementId} is superseded: dispute the day's latest run, whose figures stand`);
   const disputeId = disputeIdOf(bytes);
   const existing = await deps.disputes.get(discomId, disputeId);
   if (existing !== undefined) return existing;

@@ -60,9 +60,9 @@ export async function runP2pDemo(o: P2pDemoOptions): Promise<P2pDemoResult> {
   const fleetB = buildFleet({ seed: o.seed, meters: o.metersB, headEnds: 1, idPrefix });
   const parties = [...partiesOf(o.fleetA.meters, a, o.fleetA.seed, dayStart, window), ...partiesOf(fleetB, b, o.seed, dayStart, window)];
   const trades = planTrades(parties, a, b, window, o.seed);
-  // The first seller of B keeps its 11:00 read back: it arrives after the first run's cut-off.
-  const lateTrade = trades.find((t) => t.seller.discomId === b)!;
-  const late = { meterId: lateTrade.seller.meterId, blockStart: window.start };
+  // One seller of B keeps a read back: it arrives after the first run's cut-off.
+  const { trade: lateTrade, blockStart: lateBlock } = lateRead(fleetB, o.seed, dayStart, window, trades.filter((t) => t.seller.discomId === b));
+  const late = { meterId: lateTrade.seller.meterId, blockStart: lateBlock };
   const s = await simulate({
     gatewayUrl: o.gatewayUrl, discom: b, meters: o.metersB, headEnds: 1, day: o.day, seed: o.seed, idPrefix, batchReads: 1000, concurrency: 4, rate: 0, operatorKeyFile: o.operatorKeyFile, register: true, progress: false, faultRate: 0, gapRate: 0,
     holdBack: (row) => row.meterId === late.meterId && row.blockStart === late.blockStart,
@@ -131,6 +131,25 @@ export async function runP2pDemo(o: P2pDemoOptions): Promise<P2pDemoResult> {
     ok: report.status === 200 && columns.length === 3, trades: trades.length, cancelled: 1, interDiscom: inter,
     platform: { id: PLATFORM, keys }, late: { tradeId: lateId, meterId: late.meterId, discomId: b, blockStart: late.blockStart, deliver },
   };
+}
+
+/**
+ * The read to keep back: a block of a seller's first trade hour without which the seller
+ * exported less than it sold (so the first run settles less, and the diff shows the late
+ * read), its largest block; failing that, the first seller's largest block.
+ */
+function lateRead(fleet: readonly SimMeter[], seed: number, dayStart: number, window: { start: number; end: number }, sold: readonly SimTrade[]): { trade: SimTrade; blockStart: number } {
+  let fallback: { trade: SimTrade; blockStart: number } | undefined;
+  for (const t of sold) {
+    const meter = fleet.find((m) => m.meterId === t.seller.meterId);
+    if (meter === undefined) continue;
+    const blocks = meterDay(meter, dayStart, { seed, gapRate: 0 }).filter((r) => r.blockStart >= window.start && r.blockStart < window.start + HOUR_MS);
+    const largest = blocks.reduce((a, r) => (r.exportWh > a.exportWh ? r : a), blocks[0]!);
+    const pick = { trade: t, blockStart: largest.blockStart };
+    fallback ??= pick;
+    if (blocks.reduce((n, r) => n + r.exportWh, 0) - largest.exportWh < t.intervals[0]!.wh) return pick;
+  }
+  return fallback!;
 }
 
 /** Per meter of a fleet, its export and import in each hour of the window, from the same simulated reads the head-ends posted. */

@@ -77,6 +77,9 @@ export async function runStatementsDemo(o: { config: Config; gatewayUrl: string;
     decided &&= (await runStatements(['diff', from, to, '--url', o.gatewayUrl, '--token', await token(d)], {})) === 0;
   };
   for (const d of o.discoms) await diff(d, `${d}:${o.day}:INITIAL`, `${d}:${o.day}:R1`);
+  const lateLines = ((await call(late.discomId, `/v1/statements/${encodeURIComponent(`${late.discomId}:${o.day}:R1`)}/diff?against=${encodeURIComponent(`${late.discomId}:${o.day}:INITIAL`)}`))['lines'] as { reason: string }[]).filter((l) => l.reason === 'LATE_READ');
+  if (lateLines.length === 0) console.log(`    the late read changed no figure of ${late.discomId}'s statement (NOT shown by the diff)`);
+  decided &&= lateLines.length > 0;
   const keyFile = async (name: string, key: KeyPair) => {
     const file = path.join(o.outDir, 'desk-keys', `${name}.private.jwk.json`);
     await mkdir(path.dirname(file), { recursive: true });

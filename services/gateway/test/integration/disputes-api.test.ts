@@ -162,6 +162,8 @@ test('raised by the platform with a read proof, decided by the desk only (signed
   // The raiser sees its dispute; so does the desk.
   assert.equal((await call('GET', `/v1/disputes/${disputeId}`, undefined, 'T-PLAT')).statusCode, 200);
   assert.equal((await call('GET', `/v1/disputes/${disputeId}`, undefined, 'T-AGG')).statusCode, 404);
+  assert.deepEqual(((await call('GET', `/v1/disputes?day=${DAY}`)).json().disputes as Json[]).map((x) => [x.disputeId, x.status]), [[disputeId, 'RAISED']]);
+  assert.equal((await call('GET', `/v1/disputes?day=${DAY}`, undefined, 'T-PLAT')).statusCode, 403);
 
   const decide = (as: string, status: string) => signed(`/v1/disputes/${disputeId}/decisions`, as, { status, reason: `${status} by ${as}` });
   assert.deepEqual(codeOf(await decide('T-AGG', 'UNDER_REVIEW')), [403, 'IES_ERR_DISPUTE_NO_STANDING']);
@@ -205,6 +207,8 @@ test('raised by the platform with a read proof, decided by the desk only (signed
 test('after FINAL only a post-final run on an upheld dispute: PF1 refused without one, then made by the desk\'s NO_READ dispute', async () => {
   const final = await runCalendarStatement(deps, T, DAY, 'FINAL');
   assert.equal(final.outcome, 'REVISED');
+  // R1 is superseded now: its figures no longer stand.
+  assert.deepEqual(codeOf(await signed('/v1/disputes', 'T-PLAT', dispute(`${T}:${DAY}:R1`))), [422, 'IES_ERR_DISPUTE_INVALID']);
   const none = await call('POST', '/v1/statements/runs', { day: DAY, run: 'PF1' });
   assert.equal(none.statusCode, 202, none.body);
   await assert.rejects(runCalendarStatement(deps, T, DAY, 'PF1'), (err: Json) => err.code === 'IES_ERR_STATEMENT_RUN_NO_DISPUTE');
