@@ -76,7 +76,7 @@ export async function runDisputes(argv: readonly string[], env: Readonly<Record<
 export function printDispute(d: Record<string, unknown>): void {
   const applied = d['appliedIn'] as { statementId: string } | null;
   console.log(`${String(d['disputeId'])} ${String(d['status'])}: ${String(d['type'])} on ${String(d['statementId'])}${applied ? `, applied in ${applied.statementId}` : ''}`);
-  for (const a of d['adjustments'] as { counterparty: string; amountPaise: number }[]) console.log(`  adjustment towards ${a.counterparty}: ${a.amountPaise >= 0 ? '+' : ''}${formatRupees(a.amountPaise)}`);
+  for (const a of d['adjustments'] as { counterparty: string; amountPaise: number }[]) console.log(`  adjustment: ${formatRupees(Math.abs(a.amountPaise))} ${a.amountPaise >= 0 ? `receivable from ${a.counterparty}` : `payable to ${a.counterparty}`}`);
 }
 
 function usage(): number {
