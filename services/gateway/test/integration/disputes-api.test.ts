@@ -233,6 +233,22 @@ test('after FINAL only a post-final run on an upheld dispute: PF1 refused withou
   await assert.rejects(runCalendarStatement(deps, T, DAY, 'PF3'), (err: Json) => err.code === 'IES_ERR_STATEMENT_RUN_NO_DISPUTE');
 });
 
+test('a c2sp.org/tlog-proof file and a batch receipt are evidence too; a tlog proof of an altered read is refused', async () => {
+  const pf1 = `${T}:${DAY}:PF1`;
+  const tlog = await call('GET', `/v1/reads/tlog-proof?meterId=S-1&blockStart=${encodeURIComponent(blocks[42]!)}&channel=export`);
+  assert.equal(tlog.statusCode, 200, tlog.body);
+  const receipt = sellerProof.receipt as Json;
+  const raised = await signed('/v1/disputes', 'T-PLAT', dispute(pf1, { lines: [energy('B-1', 2000, 3333), energy('S-1', 2000, 3333)], evidence: [{ kind: 'TLOG_PROOF', text: tlog.body }, { kind: 'RECEIPT', receipt }] }));
+  assert.equal(raised.statusCode, 201, raised.body);
+  assert.deepEqual((raised.json().proven.reads as Json[]).map((r) => [r.meterId, r.wh, r.evidence]), [['S-1', 1000, 0]]);
+  // The same file with the read's Wh changed in its extension no longer proves anything.
+  const lines = tlog.body.split('\n');
+  const extra = JSON.parse(Buffer.from(lines[1]!.slice(6), 'base64').toString('utf8')) as Json;
+  extra.read.wh = 1500;
+  lines[1] = `extra ${Buffer.from(JSON.stringify(extra)).toString('base64')}`;
+  assert.deepEqual(codeOf(await signed('/v1/disputes', 'T-PLAT', dispute(pf1, { lines: [energy('B-1', 2100, 3500), energy('S-1', 2100, 3500)], evidence: [{ kind: 'TLOG_PROOF', text: lines.join('\n') }] }))), [422, 'IES_ERR_DISPUTE_EVIDENCE_INVALID']);
+});
+
 test('every transition is on disputes.v1, decisions with their signed writes', async () => {
   const consumer = h.kafka.consumer({ groupId: `${T}-it-disputes` });
   const seen: Json[] = [];
