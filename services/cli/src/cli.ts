@@ -6,6 +6,7 @@ import { runKeys } from './commands/keys.js';
 import { runRegistry } from './commands/registry.js';
 import { runSimulateCommand } from './commands/simulate.js';
 import { runStatements } from './commands/statements.js';
+import { runDisputes } from './commands/disputes.js';
 import { runTenants } from './commands/tenants.js';
 import { runVerify } from './commands/verify.js';
 
@@ -17,7 +18,13 @@ commands:
   registry apply FILE      sign a registry document (participants, keys, meters) and apply it
   verify WHAT FILE…        verify a checkpoint, receipt, read proof, consistency proof or statement offline (--help)
   statements pull --day D  download a day's signed settlement statements (JSON, CSV, JWS) and verify them
-  statements run|diff|transition  ask for a calendar run, diff two statements, sign FINAL/DISPUTED
+  statements run --day D   ask for a calendar run of the day (INITIAL, R1, …; PF<n> after the last, on an upheld dispute)
+  statements diff A B      what changed from statement A to B, line by line, with the reason
+  statements transition ID sign a FINAL or DISPUTED decision on a statement
+  statements report ID     a desk report of a statement: reconciliation, positions or pending (JSON or CSV)
+  disputes raise FILE      raise a signed dispute on a run statement, with its evidence (read proofs…)
+  disputes decide ID       the settlement desk's signed decision: UNDER_REVIEW, UPHELD or REJECTED
+  disputes show ID         a dispute, its adjustments and its signed history
   simulate                 register a seeded head-end fleet and post a day of signed reads (--help for options)
   tenants provision [D…]   create DISCOMs' Kafka topics and the ACLs of each service's Kafka user (as admin)
   audit --discom D --day Y check a DISCOM's day against the durable records and public keys (--help)
@@ -39,6 +46,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         return await runVerify(rest);
       case 'statements':
         return await runStatements(rest, env);
+      case 'disputes':
+        return await runDisputes(rest, env);
       case 'tenants':
         return await runTenants(rest, env);
       case 'simulate':

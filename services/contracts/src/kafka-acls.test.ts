@@ -26,6 +26,7 @@ test('nobody but the gateway writes meter batches or the registry; only settleme
   assert.deepEqual(writers('registry'), ['gateway']);
   assert.deepEqual(writers('receipts'), ['notary']);
   assert.deepEqual(writers('statements'), ['gateway', 'settlement']);
+  assert.deepEqual(writers('disputes'), ['gateway', 'settlement']);
 });
 
 test('{node} templates take the node id', () => {

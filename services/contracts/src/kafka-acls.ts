@@ -36,11 +36,11 @@ export interface KafkaGrants {
  */
 export const KAFKA_GRANTS = {
   // HTTP intake and APIs: accepted batches, head-end submissions (Kafka intake), registry
-  // writes and its view, DR event transitions, P2P trades and sides from peers, statements;
+  // writes and its view, DR event transitions, P2P trades and sides from peers, statements, disputes;
   // reads its own meter-batches.v1 back to rebuild the replay ledger ({node}-gateway-ledger-…).
   gateway: {
     read: ['headendSubmissions', 'registry', 'meterBatches'],
-    write: ['meterBatches', 'deadLetter', 'registry', 'drEvents', 'p2pTrades', 'p2pSides', 'statements'],
+    write: ['meterBatches', 'deadLetter', 'registry', 'drEvents', 'p2pTrades', 'p2pSides', 'statements', 'disputes'],
     groups: ['{node}-gateway-', 'ies-registry-view-{node}-gateway-'],
     transactionalIds: [],
   },
@@ -75,7 +75,7 @@ export const KAFKA_GRANTS = {
   // Reads p2p-allocations.v1 only to rebuild its store (finals and the sides they carry).
   settlement: {
     read: ['p2pSides', 'p2pTrades', 'p2pAllocations', 'registry'],
-    write: ['p2pTrades', 'p2pAllocations', 'p2pSides', 'statements', 'deadLetter'],
+    write: ['p2pTrades', 'p2pAllocations', 'p2pSides', 'statements', 'disputes', 'deadLetter'],
     groups: ['{node}-settlement-', 'ies-settlement-', 'ies-registry-view-{node}-settlement-'],
     transactionalIds: [],
   },

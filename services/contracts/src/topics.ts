@@ -37,6 +37,8 @@ export const TOPICS = {
   // Signed side allocations addressed to this DISCOM by the other DISCOM of an inter-DISCOM trade.
   p2pSides: { name: 'p2p-sides.v1', key: 'tradeId', partitions: 3, cleanupPolicy: 'delete', retentionMs: -1, valueSchema: 'p2p-side.v1.avsc' },
   statements: { name: 'statements.v1', key: 'statementId', partitions: 1, cleanupPolicy: 'delete', retentionMs: -1, valueSchema: 'statement.v1.avsc' },
+  // Every dispute transition (raised, each signed decision, applied by a run): the dispute's history.
+  disputes: { name: 'disputes.v1', key: 'disputeId', partitions: 1, cleanupPolicy: 'delete', retentionMs: -1, valueSchema: 'dispute.v1.avsc' },
   registry: { name: 'registry.v1', key: 'entityKey', partitions: 1, cleanupPolicy: 'compact', retentionMs: -1, valueSchema: 'registry-entry.v1.avsc' },
   deadLetter: { name: 'dead-letter.v1', key: 'sourceId', partitions: 3, cleanupPolicy: 'delete', retentionMs: 30 * DAY_MS, valueSchema: 'dead-letter.v1.avsc' },
 } as const satisfies Record<string, TopicSpec>;

@@ -8,6 +8,10 @@ import { buildStatement } from './domain/statement.js';
 import { issueRun, transitionStatement, type StatementRecord } from './domain/statement-lifecycle.js';
 import { drStatementInputs, type DrEventSummary } from './dr-lines.js';
 import { signStatement } from './statement-signing.js';
+import type { DisputeRecord, DisputeStore } from './dispute-store.js';
+import { transitionDispute } from './domain/dispute-lifecycle.js';
+import { isDisputeId } from './domain/dispute.js';
+import type { StatementSummary } from './statement-store.js';
 import type { RunOutcome, StatementRunDeps } from './statement-run.js';
 
 /** Finals of the trades as stored at or before the cut-off (finals-at-cutoff.ts). */
@@ -15,7 +19,12 @@ export type FinalsAt = (discomId: string, tradeIds: readonly string[], cutoffMs:
 
 export interface CalendarRunDeps extends StatementRunDeps {
   readonly finalsAt: FinalsAt;
+  /** Upheld disputes become adjustment lines of the next run (absent: no disputes are applied). */
+  readonly disputes?: DisputeStore;
 }
+
+/** Post-final runs: after the calendar's last run, only to apply upheld disputes. */
+export const POST_FINAL_RUN = /^PF([1-9][0-9]{0,2})$/;
 
 export type CalendarRunOutcome = RunOutcome & { readonly run: StatementRun; readonly early: boolean };
 
@@ -28,12 +37,11 @@ export type CalendarRunOutcome = RunOutcome & { readonly run: StatementRun; read
  * and predecessor) and must give its very bytes: UNCHANGED, or IES_ERR_STATEMENT_RUN_NOT_REPRODUCIBLE.
  */
 export async function runCalendarStatement(deps: CalendarRunDeps, discomId: string, day: string, requested?: string, opts: { askedAtMs?: number } = {}): Promise<CalendarRunOutcome> {
-  const scope = { kind: 'DAY', day } as const;
-  const actor = deps.actor ?? 'settlement-worker';
   const policy = selectPolicy(deps.policies, discomId, day);
   const issued = (await deps.store.listDay(discomId, day)).filter((s) => s.scope.kind === 'DAY' && s.run !== undefined);
   const again = requested === undefined ? undefined : issued.find((s) => s.run!.name === requested);
   if (again !== undefined) return reproduce(deps, discomId, again.statementId);
+  if (requested !== undefined && POST_FINAL_RUN.test(requested) && !policy.calendar?.runs.some((r) => r.name === requested)) return postFinalRun(deps, discomId, day, policy, requested, issued);
   // Judged as of the request (a queued run cut early is cut when it was asked for, not when a worker got to it).
   const resolved = resolveRun(policy.calendar, discomId, day, Math.min(opts.askedAtMs ?? Infinity, deps.now()), requested);
   const same = issued.find((s) => s.run!.name === resolved.run.name);
@@ -43,8 +51,33 @@ export async function runCalendarStatement(deps: CalendarRunDeps, discomId: stri
   if (later.length > 0) throw new SettlementError('IES_ERR_STATEMENT_RUN_OUT_OF_ORDER', `run ${resolved.run.name} of ${day} comes before ${later.map((s) => s.statementId).join(', ')}, already issued`);
 
   const run: StatementRun = { name: resolved.run.name, cutoffMs: resolved.cutoffMs, missingData: resolved.run.missingData };
+  return issue(deps, discomId, day, policy, run, resolved.early);
+}
+
+/**
+ * PF<n> after the calendar's last run was issued: the last run's cut-off and missing-data
+ * policy (nothing new is settled), plus the adjustments of the disputes upheld since.
+ */
+async function postFinalRun(deps: CalendarRunDeps, discomId: string, day: string, policy: PolicyPack, name: string, issued: readonly StatementSummary[]): Promise<CalendarRunOutcome> {
+  const last = policy.calendar!.runs[policy.calendar!.runs.length - 1]!;
+  const final = issued.find((s) => s.run!.name === last.name);
+  if (final === undefined) throw new SettlementError('IES_ERR_STATEMENT_RUN_NO_DISPUTE', `${name} of ${day} is a post-final run: ${discomId}'s last run, ${last.name}, is not issued yet`);
+  const n = Number(POST_FINAL_RUN.exec(name)![1]);
+  const expected = issued.filter((s) => POST_FINAL_RUN.test(s.run!.name)).length + 1;
+  if (n !== expected) throw new SettlementError('IES_ERR_STATEMENT_RUN_NO_DISPUTE', `the next post-final run of ${day} is PF${expected}, not ${name}`);
+  const upheld = deps.disputes === undefined ? [] : (await deps.disputes.ofDay(discomId, day)).filter((d) => d.status === 'UPHELD');
+  if (upheld.length === 0) throw new SettlementError('IES_ERR_STATEMENT_RUN_NO_DISPUTE', `no dispute of ${discomId} ${day} is upheld and waiting to be applied: after ${last.name}, only a decided dispute reopens a day`);
+  return issue(deps, discomId, day, policy, { name, cutoffMs: final.run!.cutoffMs, missingData: final.run!.missingData }, false);
+}
+
+async function issue(deps: CalendarRunDeps, discomId: string, day: string, policy: PolicyPack, run: StatementRun, early: boolean): Promise<CalendarRunOutcome> {
+  const scope = { kind: 'DAY', day } as const;
+  const actor = deps.actor ?? 'settlement-worker';
+  const resolved = { early };
   const previous = await deps.store.latest(discomId, scope);
-  const built = await build(deps, discomId, day, policy, run, previous?.built);
+  const version = previous === undefined ? 0 : previous.built.content.version + 1;
+  const applying = await disputesFor(deps, discomId, day, version, true);
+  const built = await build(deps, discomId, day, policy, run, previous?.built, applying);
   await deps.stage?.('built', built.content.id);
   const record = issueRun(built);
   const prevRecord: StatementRecord | undefined = previous && { statementId: previous.stored.statementId, sha256: previous.stored.sha256, status: previous.stored.status };
@@ -68,6 +101,7 @@ export async function runCalendarStatement(deps: CalendarRunDeps, discomId: stri
     superseded && prevRecord ? { id: prevRecord.statementId, change: { status: 'SUPERSEDED', sha256: prevRecord.sha256, at, by: actor, reason: because } } : undefined,
   );
   if (!saved) throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `statements of ${discomId} ${day} changed under run ${run.name} (a concurrent run or transition); retried`, { details: { retryAfterSeconds: 1 } });
+  await markApplied(deps, applying.filter((d) => d.status === 'UPHELD'), built.content.id, built.content.version, at, actor);
   return { outcome: previous === undefined ? 'CREATED' : 'REVISED', statementId: built.content.id, sha256: built.sha256, status: record.status, supersededId: prevRecord?.statementId ?? null, run, early: resolved.early };
 }
 
@@ -90,23 +124,54 @@ export async function rebuildRun(deps: CalendarRunDeps, discomId: string, statem
     if (p === undefined) throw new SettlementError('IES_ERR_STATEMENT_RUN_NOT_REPRODUCIBLE', `${statementId} revises ${c.revises.id}, which is not stored`);
     previous = seal(JSON.parse(statementJsonOfJws(p.jws)) as StatementContent);
   }
-  return { rebuilt: await build(deps, discomId, c.scope.day, policy, c.run, previous), issued };
+  return { rebuilt: await build(deps, discomId, c.scope.day, policy, c.run, previous, await disputesFor(deps, discomId, c.scope.day, c.version, false)), issued };
 }
 
 async function reproduce(deps: CalendarRunDeps, discomId: string, statementId: string): Promise<CalendarRunOutcome> {
+  await repairApplied(deps, discomId, statementId);
   const { rebuilt, issued } = await rebuildRun(deps, discomId, statementId);
   if (rebuilt.sha256 !== issued.sha256) throw new SettlementError('IES_ERR_STATEMENT_RUN_NOT_REPRODUCIBLE', `re-running ${statementId} gave sha256 ${rebuilt.sha256}, it was issued as ${issued.sha256}`);
   const stored = (await deps.store.summary(discomId, statementId))!;
   return { outcome: 'UNCHANGED', statementId, sha256: stored.sha256, status: stored.status, supersededId: null, run: issued.content.run!, early: false };
 }
 
-async function build(deps: CalendarRunDeps, discomId: string, day: string, policy: PolicyPack, run: StatementRun, previous: BuiltStatement | undefined): Promise<BuiltStatement> {
+/**
+ * The disputes a run of `version` carries: those applied by an earlier run of the day or by
+ * this one (every run restates the whole day, so an applied adjustment stays), and, for a
+ * new run, those upheld and not applied yet.
+ */
+async function disputesFor(deps: CalendarRunDeps, discomId: string, day: string, version: number, fresh: boolean): Promise<DisputeRecord[]> {
+  if (deps.disputes === undefined) return [];
+  return (await deps.disputes.ofDay(discomId, day)).filter((d) => (d.status === 'APPLIED' && d.appliedIn !== null && d.appliedIn.version <= version) || (fresh && d.status === 'UPHELD'));
+}
+
+async function markApplied(deps: CalendarRunDeps, upheld: readonly DisputeRecord[], statementId: string, version: number, at: number, actor: string): Promise<void> {
+  for (const d of upheld) {
+    const status = transitionDispute(d.disputeId, d.status, 'APPLIED');
+    await deps.disputes!.move(d.status, { ...d, status, appliedIn: { statementId, version } }, { status, at, by: actor, byDiscomId: d.discomId, reason: `adjustment in ${statementId}`, statementId });
+  }
+}
+
+/** A run saved but stopped before marking its disputes APPLIED: its statement's adjustment lines say which. */
+async function repairApplied(deps: CalendarRunDeps, discomId: string, statementId: string): Promise<void> {
+  if (deps.disputes === undefined) return;
+  const stored = await deps.store.get(discomId, statementId);
+  if (stored === undefined) return;
+  const c = JSON.parse(statementJsonOfJws(stored.jws)) as StatementContent;
+  const cited = new Set(c.lines.filter((l) => l.kind === 'ADJUSTMENT' && isDisputeId(l.reference)).map((l) => l.reference));
+  if (cited.size === 0 || c.scope.kind !== 'DAY') return;
+  const upheld = (await deps.disputes.ofDay(discomId, c.scope.day)).filter((d) => d.status === 'UPHELD' && cited.has(d.disputeId));
+  await markApplied(deps, upheld, statementId, c.version, deps.now(), deps.actor ?? 'settlement-worker');
+}
+
+async function build(deps: CalendarRunDeps, discomId: string, day: string, policy: PolicyPack, run: StatementRun, previous: BuiltStatement | undefined, disputes: readonly DisputeRecord[]): Promise<BuiltStatement> {
   const [trades, events] = await Promise.all([deps.p2p.tradesForDay(discomId, day), deps.dr.eventsOnDay(discomId, day)]);
   const finals = await deps.finalsAt(discomId, trades.map((t) => t.trade.tradeId), run.cutoffMs);
   // DR lines as measured by the cut-off, when the source can tell (drSourceOf can).
   const measured = (eventId: string) => (deps.dr.performanceAt ? deps.dr.performanceAt(discomId, eventId, run.cutoffMs) : deps.dr.performance(discomId, eventId));
   const dr = drStatementInputs(await Promise.all(eventsAsOf(events, run.cutoffMs).map(async (event) => ({ event, performance: await measured(event.eventId) }))));
-  return buildStatement({ discomId, scope: { kind: 'DAY', day }, trades, finals, drLines: dr.drLines, pending: dr.pending, run, ...(previous ? { previous } : {}) }, policy);
+  const adjustments = disputes.flatMap((d) => d.adjustments.map((a) => ({ reference: d.disputeId, counterparty: a.counterparty, amountPaise: a.amountPaise, reason: `dispute ${d.disputeId} upheld (${d.document.type} on ${d.statementId})` })));
+  return buildStatement({ discomId, scope: { kind: 'DAY', day }, trades, finals, drLines: dr.drLines, pending: dr.pending, run, adjustments, ...(previous ? { previous } : {}) }, policy);
 }
 
 /**

@@ -19,6 +19,7 @@ import { selectPolicy } from './domain/policy-pack.js';
 import { resolveRun } from './domain/settlement-calendar.js';
 import { StatementSinks } from './statement-sinks.js';
 import { StatementStore } from './statement-store.js';
+import { DisputeStore } from './dispute-store.js';
 
 export interface StatementWorkerDeps {
   readonly config: Pick<Config, 'tenants' | 'settlement'>;
@@ -68,6 +69,7 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
     p2p: deps.p2p, dr: deps.dr, policies: deps.policies ?? loadSettlementPolicies(s.policiesDir || undefined), store,
     finalsAt: (d, tradeIds, cutoffMs) => finalsAtCutoff(deps.ch, (id) => finalsStore.getFinalRecord(d, id), d, tradeIds, cutoffMs),
     sinks: new StatementSinks({ producer: deps.producer, serde: deps.serde, ch: deps.ch }),
+    disputes: new DisputeStore(deps.connection, { producer: deps.producer, serde: deps.serde }),
     signer: async (d) => {
       const { privateKeys, jwks } = await keys.keyFile(d).current();
       return { kid: jwks[0]!.kid as string, privateKey: privateKeys[0]! };

@@ -33,6 +33,13 @@ export interface P2pDemoResult {
   trades: number;
   cancelled: number;
   interDiscom: number;
+  /** The platform's participant id and its key registered with each DISCOM. */
+  platform: { id: string; keys: Record<string, KeyPair> };
+  /**
+   * One read of a seller kept back by its head-end: `deliver` posts it, waits for it in
+   * ClickHouse and sweeps until both DISCOMs hold the trade's new final allocation.
+   */
+  late: { tradeId: string; meterId: string; discomId: string; blockStart: number; deliver: () => Promise<void> };
 }
 
 interface Party { meterId: string; discomId: string; exportWh: number[]; importWh: number[] }
@@ -51,12 +58,17 @@ export async function runP2pDemo(o: P2pDemoOptions): Promise<P2pDemoResult> {
   const window = { start: dayStart + 11 * HOUR_MS, end: dayStart + 13 * HOUR_MS };
   const idPrefix = `PX${o.seed}`;
   const fleetB = buildFleet({ seed: o.seed, meters: o.metersB, headEnds: 1, idPrefix });
-  const s = await simulate({ gatewayUrl: o.gatewayUrl, discom: b, meters: o.metersB, headEnds: 1, day: o.day, seed: o.seed, idPrefix, batchReads: 1000, concurrency: 4, rate: 0, operatorKeyFile: o.operatorKeyFile, register: true, progress: false, faultRate: 0, gapRate: 0 });
-  console.log(`    ${b}: ${o.metersB} meters registered, ${s.accepted} reads for ${o.day} posted through the gateway`);
-  await waitForReads(o.config, b, idPrefix, s.accepted);
-
   const parties = [...partiesOf(o.fleetA.meters, a, o.fleetA.seed, dayStart, window), ...partiesOf(fleetB, b, o.seed, dayStart, window)];
   const trades = planTrades(parties, a, b, window, o.seed);
+  // One seller of B keeps a read back: it arrives after the first run's cut-off.
+  const { trade: lateTrade, blockStart: lateBlock } = lateRead(fleetB, o.seed, dayStart, window, trades.filter((t) => t.seller.discomId === b));
+  const late = { meterId: lateTrade.seller.meterId, blockStart: lateBlock };
+  const s = await simulate({
+    gatewayUrl: o.gatewayUrl, discom: b, meters: o.metersB, headEnds: 1, day: o.day, seed: o.seed, idPrefix, batchReads: 1000, concurrency: 4, rate: 0, operatorKeyFile: o.operatorKeyFile, register: true, progress: false, faultRate: 0, gapRate: 0,
+    holdBack: (row) => row.meterId === late.meterId && row.blockStart === late.blockStart,
+  });
+  console.log(`    ${b}: ${o.metersB} meters registered, ${s.accepted} reads for ${o.day} posted through the gateway (the ${new Date(late.blockStart).toISOString()} read of ${late.meterId} kept back: it arrives late)`);
+  await waitForReads(o.config, b, idPrefix, s.accepted);
   // Each customer who trades enrolled the meter with the platform (trading consent in its DISCOM's registry).
   const consenting = (d: string) => [...new Set(trades.flatMap((t) => [t.seller, t.buyer]).filter((p) => p.discomId === d).map((p) => p.meterId))];
   const keys = { [a]: await generateSigningKey('EdDSA'), [b]: await generateSigningKey('EdDSA') } as Record<string, KeyPair>;
@@ -101,7 +113,43 @@ export async function runP2pDemo(o: P2pDemoOptions): Promise<P2pDemoResult> {
   const onStatus = JSON.stringify(await report.json());
   const columns = ['SELLER_DISCOM_ALLOC', 'BUYER_DISCOM_ALLOC', 'FINAL_ALLOC'].filter((c) => onStatus.includes(`"${c}"`));
   console.log(`    GET /v1/p2p/trades/…/allocation of ${sample.transactionId} as the platform: ${report.status}, a DEG on_status report with ${columns.join(', ')} per interval`);
-  return { ok: report.status === 200 && columns.length === 3, trades: trades.length, cancelled: 1, interDiscom: inter };
+  const lateId = `${lateTrade.transactionId}/${lateTrade.commitmentId}`;
+  const deliver = async () => {
+    const before = await Promise.all([lateTrade.seller.discomId, lateTrade.buyer.discomId].map(async (d) => (await o.settlement.store.getFinalRecord(d, lateId))?.version ?? 0));
+    const accepted = await s.postHeldBack();
+    await waitForReads(o.config, b, idPrefix, s.accepted + accepted);
+    const until = Date.now() + 120_000;
+    for (;;) {
+      await o.settlement.sweep();
+      const now = await Promise.all([lateTrade.seller.discomId, lateTrade.buyer.discomId].map((d) => o.settlement.store.getFinalRecord(d, lateId)));
+      if (now.every((r, i) => r !== undefined && r.version > before[i]!) && JSON.stringify(now[0]!.final.intervals) === JSON.stringify(now[1]!.final.intervals)) return;
+      if (Date.now() > until) throw new Error(`the late read of ${late.meterId} did not make a new final allocation of ${lateId} held by both DISCOMs after 120 s`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  };
+  return {
+    ok: report.status === 200 && columns.length === 3, trades: trades.length, cancelled: 1, interDiscom: inter,
+    platform: { id: PLATFORM, keys }, late: { tradeId: lateId, meterId: late.meterId, discomId: b, blockStart: late.blockStart, deliver },
+  };
+}
+
+/**
+ * The read to keep back: a block of a seller's first trade hour without which the seller
+ * exported less than it sold (so the first run settles less, and the diff shows the late
+ * read), its largest block; failing that, the first seller's largest block.
+ */
+function lateRead(fleet: readonly SimMeter[], seed: number, dayStart: number, window: { start: number; end: number }, sold: readonly SimTrade[]): { trade: SimTrade; blockStart: number } {
+  let fallback: { trade: SimTrade; blockStart: number } | undefined;
+  for (const t of sold) {
+    const meter = fleet.find((m) => m.meterId === t.seller.meterId);
+    if (meter === undefined) continue;
+    const blocks = meterDay(meter, dayStart, { seed, gapRate: 0 }).filter((r) => r.blockStart >= window.start && r.blockStart < window.start + HOUR_MS);
+    const largest = blocks.reduce((a, r) => (r.exportWh > a.exportWh ? r : a), blocks[0]!);
+    const pick = { trade: t, blockStart: largest.blockStart };
+    fallback ??= pick;
+    if (blocks.reduce((n, r) => n + r.exportWh, 0) - largest.exportWh < t.intervals[0]!.wh) return pick;
+  }
+  return fallback!;
 }
 
 /** Per meter of a fleet, its export and import in each hour of the window, from the same simulated reads the head-ends posted. */

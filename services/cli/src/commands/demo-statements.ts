@@ -1,10 +1,13 @@
 import { readFile, readdir, rm, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { Config } from '@ies/config';
 import { exportPrivateJwk, generateSigningKey, importPrivateJwk, signDetached, type KeyPair } from '@ies/crypto';
 import { checkInterDiscomAgreement, checkZeroSum, type StatementContent } from '@ies/verify';
 import { runStatements } from './statements.js';
+import { runDisputes } from './disputes.js';
+import type { P2pDemoResult } from './demo-p2p.js';
 import { formatRupees } from '@ies/units';
 import { participantKeyFile, saveParticipantKey } from './demo-participants.js';
 
@@ -14,14 +17,17 @@ interface Listed { statementId: string; scope: { kind: string }; version: number
 
 /**
  * The statements part of the demo: each DISCOM's settlement desk (a participant with role
- * DISCOM) settles the day through two calendar runs, INITIAL then R1 (early: the demo's
- * packs allow it), and the DR event's statement; prints the diff between the two runs with
- * `ies statements diff`, releases R1 with a signed FINAL (`ies statements transition`), then
- * pulls everything with `ies statements pull` (JSON, CSV and JWS files, verified offline
- * against the JWKS and the notary's checkpoints) and the demo prints them as tables, checks
- * that each balances and that the two DISCOMs' positions towards each other agree.
+ * DISCOM) settles the day through its calendar runs (early: the demo's packs allow it) and
+ * the DR event's statement. INITIAL is cut while one seller's read is still held back by its
+ * head-end; the read then arrives and R1 settles it: `ies statements diff` shows the change
+ * (LATE_READ). The platform disputes a line of R1 with a read proof (`ies disputes raise`),
+ * the desk upholds it with signed decisions (`ies disputes decide`), FINAL carries the
+ * adjustment citing the dispute (the diff says DISPUTE) and is released with a signed FINAL
+ * (`ies statements transition`). Then everything is pulled with `ies statements pull` (JSON,
+ * CSV and JWS files, verified offline against the JWKS and the notary's checkpoints), printed
+ * as tables, checked to balance and the two DISCOMs' positions towards each other to agree.
  */
-export async function runStatementsDemo(o: { config: Config; gatewayUrl: string; discoms: readonly [string, string]; day: string; eventId: string; operatorKeyFile: string; outDir: string; witness?: string }): Promise<boolean> {
+export async function runStatementsDemo(o: { config: Config; gatewayUrl: string; discoms: readonly [string, string]; day: string; eventId: string; operatorKeyFile: string; outDir: string; witness?: string; p2p: Pick<P2pDemoResult, 'platform' | 'late'> }): Promise<boolean> {
   const desks: Record<string, KeyPair> = {};
   for (const d of o.discoms) {
     desks[d] = await generateSigningKey('EdDSA');
@@ -49,13 +55,18 @@ export async function runStatementsDemo(o: { config: Config; gatewayUrl: string;
     }
   };
   await call(a, '/v1/statements/runs', { eventId: o.eventId });
-  for (const run of ['INITIAL', 'R1']) {
+  const runBoth = async (run: string) => {
     for (const d of o.discoms) {
       const asked = await call(d, '/v1/statements/runs', { day: o.day, run });
       console.log(`    ${d}: run ${run} of ${o.day} (cut-off ${String(asked['cutoff'])}${asked['early'] === true ? ', taken early' : ''}) → ${String(asked['statementId'])}`);
       await waitFor(d, String(asked['statementId']));
     }
-  }
+  };
+  await runBoth('INITIAL');
+  const late = o.p2p.late;
+  console.log(`    the ${new Date(late.blockStart).toISOString()} read of ${late.discomId}/${late.meterId} (seller of ${late.tradeId}) arrives now, after INITIAL's cut-off; the settlement service re-allocates the trade`);
+  await late.deliver();
+  await runBoth('R1');
   const deadline = Date.now() + 120_000;
   for (;;) {
     const listed = ((await call(a, `/v1/statements?day=${o.day}`))['statements'] as Listed[]).filter((s) => s.status !== 'SUPERSEDED' && s.scope.kind === 'DR_EVENT');
@@ -64,16 +75,47 @@ export async function runStatementsDemo(o: { config: Config; gatewayUrl: string;
     await new Promise((r) => setTimeout(r, 500));
   }
   let decided = true;
-  for (const d of o.discoms) {
-    const [initial, r1] = [`${d}:${o.day}:INITIAL`, `${d}:${o.day}:R1`];
-    console.log(`\n    $ ies statements diff ${initial} ${r1}   (as ${d}/${SETTLEMENT_TEAM})`);
-    decided &&= (await runStatements(['diff', initial, r1, '--url', o.gatewayUrl, '--token', await token(d)], {})) === 0;
-    const keyFile = path.join(o.outDir, 'desk-keys', `${d}.private.jwk.json`);
-    await mkdir(path.dirname(keyFile), { recursive: true });
-    await writeFile(keyFile, JSON.stringify(await exportPrivateJwk(desks[d]!)), { mode: 0o600 });
-    console.log(`    $ ies statements transition ${r1} --to FINAL --key ${keyFile} --participant ${SETTLEMENT_TEAM}`);
-    decided &&= (await runStatements(['transition', r1, '--to', 'FINAL', '--reason', 'released after R1', '--key', keyFile, '--participant', SETTLEMENT_TEAM, '--url', o.gatewayUrl], {})) === 0;
+  const diff = async (d: string, from: string, to: string) => {
+    console.log(`\n    $ ies statements diff ${from} ${to}   (as ${d}/${SETTLEMENT_TEAM})`);
+    decided &&= (await runStatements(['diff', from, to, '--url', o.gatewayUrl, '--token', await token(d)], {})) === 0;
+  };
+  for (const d of o.discoms) await diff(d, `${d}:${o.day}:INITIAL`, `${d}:${o.day}:R1`);
+  const lateLines = ((await call(late.discomId, `/v1/statements/${encodeURIComponent(`${late.discomId}:${o.day}:R1`)}/diff?against=${encodeURIComponent(`${late.discomId}:${o.day}:INITIAL`)}`))['lines'] as { reason: string }[]).filter((l) => l.reason === 'LATE_READ');
+  if (lateLines.length === 0) console.log(`    the late read changed no figure of ${late.discomId}'s statement (NOT shown by the diff)`);
+  decided &&= lateLines.length > 0;
+  const keyFile = async (name: string, key: KeyPair) => {
+    const file = path.join(o.outDir, 'desk-keys', `${name}.private.jwk.json`);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, JSON.stringify(await exportPrivateJwk(key)), { mode: 0o600 });
+    return file;
+  };
+
+  // The platform disputes the payment to one of A's sellers in R1, with the proof of the seller's read.
+  const disputeId = await raiseDemoDispute({ ...o, token, call, keyFile }, a);
+  decided &&= disputeId !== undefined;
+  if (disputeId !== undefined) {
+    const deskKey = await keyFile(a, desks[a]!);
+    for (const status of ['UNDER_REVIEW', 'UPHELD']) {
+      console.log(`    $ ies disputes decide ${disputeId} --status ${status} --key ${deskKey} --participant ${SETTLEMENT_TEAM} --tenant ${a}`);
+      decided &&= (await runDisputes(['decide', disputeId, '--status', status, '--reason', status === 'UPHELD' ? 'the read proof verifies; the seller is paid for it' : 'checking the read proof', '--key', deskKey, '--participant', SETTLEMENT_TEAM, '--tenant', a, '--url', o.gatewayUrl], {})) === 0;
+    }
   }
+  await runBoth('FINAL');
+  await diff(a, `${a}:${o.day}:R1`, `${a}:${o.day}:FINAL`);
+  if (disputeId !== undefined) {
+    console.log(`    $ ies disputes show ${disputeId}   (as ${a}/${SETTLEMENT_TEAM})`);
+    decided &&= (await runDisputes(['show', disputeId, '--url', o.gatewayUrl, '--token', await token(a)], {})) === 0;
+  }
+  for (const d of o.discoms) {
+    const final = `${d}:${o.day}:FINAL`;
+    const deskKey = await keyFile(d, desks[d]!);
+    console.log(`    $ ies statements transition ${final} --to FINAL --key ${deskKey} --participant ${SETTLEMENT_TEAM}`);
+    decided &&= (await runStatements(['transition', final, '--to', 'FINAL', '--reason', 'released after the FINAL run', '--key', deskKey, '--participant', SETTLEMENT_TEAM, '--url', o.gatewayUrl], {})) === 0;
+  }
+  console.log(`    $ ies statements report ${a}:${o.day}:FINAL --name reconciliation --csv   (first rows)`);
+  const report = await fetch(`${o.gatewayUrl}/v1/statements/${encodeURIComponent(`${a}:${o.day}:FINAL`)}/reports/reconciliation`, { headers: { authorization: `Bearer ${await token(a)}`, accept: 'text/csv' } });
+  decided &&= report.ok;
+  for (const row of (await report.text()).split('\r\n').slice(0, 6)) if (row !== '') console.log(`      ${row}`);
 
   const contents: Record<string, StatementContent> = {};
   let verified = true;
@@ -85,7 +127,7 @@ export async function runStatementsDemo(o: { config: Config; gatewayUrl: string;
     verified &&= code === 0;
     for (const f of (await readdir(out)).filter((n) => n.endsWith('.json') && n !== 'jwks.json')) {
       const c = JSON.parse(await readFile(path.join(out, f), 'utf8')) as StatementContent;
-      if (c.scope.kind === 'DAY' && c.run?.name === 'INITIAL') continue; // superseded by R1; its diff is above
+      if (c.scope.kind === 'DAY' && c.run?.name !== 'FINAL') continue; // superseded by FINAL; the diffs are above
       printStatement(c);
       if (c.scope.kind === 'DAY') contents[d] = c;
     }
@@ -122,4 +164,38 @@ async function registerDesk(o: { gatewayUrl: string; operatorKeyFile: string }, 
   const signature = await signDetached(body, operator, { iat: Math.floor(Date.now() / 1000), jti: `DEMO-DESK-${discom}-${Date.now()}`, htm: 'POST', htu: '/v1/registry', tenant: discom });
   const res = await fetch(`${o.gatewayUrl}/v1/registry`, { method: 'POST', headers: { 'content-type': 'application/yaml', 'x-ies-signature': signature }, body });
   if (!res.ok) throw new Error(`registering the settlement desk of ${discom} failed: ${res.status} ${await res.text()}`);
+}
+
+/**
+ * The platform (role PLATFORM, it handed the trades in) disputes R1's payment to one of A's
+ * sellers: it claims ₹5.00 more on the seller's P2P_ENERGY line, citing the notary's proof of
+ * the seller's export in that interval (the desk fetches the proof; the platform signs).
+ */
+async function raiseDemoDispute(
+  o: { gatewayUrl: string; day: string; outDir: string; p2p: Pick<P2pDemoResult, 'platform'>; token: (d: string) => Promise<string>; call: (d: string, p: string) => Promise<Record<string, unknown>>; keyFile: (name: string, key: KeyPair) => Promise<string> },
+  a: string,
+): Promise<string | undefined> {
+  const r1 = `${a}:${o.day}:R1`;
+  const content = (await o.call(a, `/v1/statements/${encodeURIComponent(r1)}`)) as unknown as StatementContent;
+  const candidates = content.lines.filter((l) => l.kind === 'P2P_ENERGY' && l.payer === `discom:${a}` && l.payee.startsWith('meter:') && l.missingData === undefined && l.intervalStartMs !== null);
+  for (const line of candidates) {
+    const proof = await fetch(`${o.gatewayUrl}/v1/reads/proof?meterId=${encodeURIComponent(line.meterId!)}&blockStart=${encodeURIComponent(new Date(line.intervalStartMs!).toISOString())}&channel=export`, { headers: { authorization: `Bearer ${await o.token(a)}` } });
+    if (proof.status !== 200) continue;
+    const doc = {
+      schema: 'ies.settlement.dispute/v1', statementId: r1, type: 'READ_VALUE',
+      reason: `${line.meterId} exported more in ${new Date(line.intervalStartMs!).toISOString()} than it was paid for: its read proof is attached`,
+      lines: [{ kind: line.kind, reference: line.reference, intervalStartMs: line.intervalStartMs, meterId: line.meterId, payer: line.payer, payee: line.payee, claimed: { amountPaise: line.amountPaise + 500 } }],
+      evidence: [{ kind: 'READ_PROOF', proof: await proof.json() }],
+    };
+    const file = path.join(o.outDir, 'dispute.json');
+    await mkdir(o.outDir, { recursive: true });
+    await writeFile(file, `${JSON.stringify(doc, null, 2)}\n`);
+    const platformKey = await o.keyFile(`${a}-${o.p2p.platform.id}`, o.p2p.platform.keys[a]!);
+    console.log(`\n    $ ies disputes raise ${file} --key ${platformKey} --participant ${o.p2p.platform.id}   (${line.reference}: ${formatRupees(line.amountPaise)} → ${formatRupees(line.amountPaise + 500)} to ${line.payee}, with the read proof of ${line.meterId})`);
+    if ((await runDisputes(['raise', file, '--key', platformKey, '--participant', o.p2p.platform.id, '--url', o.gatewayUrl], {})) !== 0) return undefined;
+    // A dispute's id is the hash of the bytes signed (the file, as posted).
+    return `DSP-${createHash('sha256').update(await readFile(file)).digest('hex').slice(0, 20)}`;
+  }
+  console.log(`    no payment to a seller of ${a} in ${r1} has a read proof to dispute with`);
+  return undefined;
 }

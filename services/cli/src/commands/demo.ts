@@ -129,8 +129,8 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
       fleetA: { seed: Number(env.IES_DEMO_SEED ?? 42) + 1000, meters: drResult.fleet }, seed: Number(env.IES_DEMO_SEED ?? 42) + 2000, metersB: Number(env.IES_DEMO_PEER_METERS ?? 100), settlement,
     });
 
-    step(7, `settlement statements of ${drResult.day}: each DISCOM's day statement (P2P, DR) and the DR event's, signed with the DISCOM's settlement key, pulled and verified offline`);
-    const statementsOk = await runStatementsDemo({ config, gatewayUrl: gateway.address, discoms: [discom, peer], day: drResult.day, eventId: drResult.eventId, operatorKeyFile: path.join(keysDir, 'operator.private.jwk.json'), outDir: path.join('.stack', 'demo', 'statements'), witness: federation.peer.witnessVkey });
+    step(7, `settlement statements of ${drResult.day}: each DISCOM's day through its calendar runs (INITIAL, a late read, R1, a dispute upheld, FINAL) and the DR event's statement, signed with the DISCOM's settlement key, pulled and verified offline`);
+    const statementsOk = await runStatementsDemo({ config, gatewayUrl: gateway.address, discoms: [discom, peer], day: drResult.day, eventId: drResult.eventId, operatorKeyFile: path.join(keysDir, 'operator.private.jwk.json'), outDir: path.join('.stack', 'demo', 'statements'), witness: federation.peer.witnessVkey, p2p });
 
     step(8, 'each tenant\'s log as a C2SP tiled log (c2sp.org/tlog-tiles), for any standard log client; checked by an independent one (tools/tlog-client, Go, golang.org/x/mod)');
     const logs = await Promise.all([discom, peer].map(async (d) => {
@@ -175,7 +175,7 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
 
 /**
  * The shipped policy packs, the demo DISCOMs' with a settlement calendar that allows early
- * runs (a demo DISCOM without a pack of its own, IES_DEMO_DISCOM, gets DEMO-DL's relabelled).
+ * runs and dispute terms (a demo DISCOM without a pack of its own, IES_DEMO_DISCOM, gets DEMO-DL's relabelled).
  */
 async function writeDemoPolicies(discoms: readonly string[], dir: string): Promise<string> {
   await rm(dir, { recursive: true, force: true });
@@ -188,11 +188,13 @@ async function writeDemoPolicies(discoms: readonly string[], dir: string): Promi
       { name: 'FINAL', cutoffMinutesAfterDayEnd: 30 * 1440, missingData: 'EXCLUDE_TRADE' },
     ],
   };
+  // Disputes: read-value and absent-read disputes within 30 days of a run's cut-off, charge disputes within 7; ₹1.00 and up.
+  const disputes = { materialityPaise: 100, types: { READ_VALUE: { deadlineMinutesAfterCutoff: 30 * 1440 }, NO_READ: { deadlineMinutesAfterCutoff: 30 * 1440 }, CHARGE: { deadlineMinutesAfterCutoff: 7 * 1440 } } };
   const shipped = loadSettlementPolicies();
   const template = shipped.find((p) => p.discomId === 'DEMO-DL')!;
   const packs = [...shipped, ...discoms.filter((d) => !shipped.some((p) => p.discomId === d)).map((d) => ({ ...template, policyId: `${d}.demo`, discomId: d }))];
   for (const pack of packs) {
-    const out = discoms.includes(pack.discomId) ? ({ ...pack, calendar } as PolicyPack) : pack;
+    const out = discoms.includes(pack.discomId) ? ({ ...pack, calendar, disputes } as PolicyPack) : pack;
     await writeFile(path.join(dir, `${pack.discomId}.v${pack.version}.json`), `${JSON.stringify(out, null, 2)}\n`);
   }
   return dir;

@@ -10,15 +10,20 @@ import type { ParsedArgs } from './args.js';
 export const DESK_USAGE = `usage: ies statements run --day YYYY-MM-DD [--run NAME] [auth]
        ies statements diff FROM_ID TO_ID [auth]
        ies statements transition ID --to FINAL|DISPUTED [--reason TEXT] --key FILE --participant ID [--tenant DISCOM]
+       ies statements report ID --name reconciliation|positions|pending [--csv] [auth]
 
 run         asks for a statement run of the day: a calendar run (--run INITIAL, R1, …; default
             the latest whose cut-off has passed) when the DISCOM's policy pack has a calendar.
 diff        prints what changed from FROM_ID to TO_ID, line by line, with the reason
-            (LATE_READ, REVISED_READ, POLICY, ADJUSTMENT).
+            (LATE_READ, REVISED_READ, POLICY, DISPUTE, ADJUSTMENT).
 transition  releases (FINAL) or contests (DISPUTED) a statement: a signed write (detached JWS
             over the body, bound to method, path and tenant) with the desk's private JWK; the
             node keeps the signature with the statement's history. --tenant defaults to the
             DISCOM of the statement id.
+report      prints a desk's report of the statement: reconciliation (contracted vs metered vs
+            allocated per trade and counterparty, deviations, shortfall penalties, DR offered vs
+            delivered), positions (towards each other DISCOM) or pending (with their age at the
+            run's cut-off); JSON, or CSV with --csv.
 auth        --token JWT (or IES_TOKEN), or --key FILE --participant ID [--audience NODE].
 --url defaults to IES_GATEWAY_URL or http://127.0.0.1:8080. Exit: 0 done, 1 refused, 2 usage.`;
 
@@ -29,7 +34,7 @@ interface LineChange {
   before: { quantityWh: number | null; amountPaise: number } | null; after: { quantityWh: number | null; amountPaise: number } | null;
 }
 
-async function bearer(opt: Opt, env: Readonly<Record<string, string | undefined>>): Promise<string | undefined> {
+export async function bearer(opt: Opt, env: Readonly<Record<string, string | undefined>>): Promise<string | undefined> {
   const token = opt('token') ?? env.IES_TOKEN;
   if (token !== undefined) return token;
   const keyFile = opt('key');
@@ -39,7 +44,7 @@ async function bearer(opt: Opt, env: Readonly<Record<string, string | undefined>
   return new SignJWT({}).setProtectedHeader({ alg: key.alg, kid: key.kid }).setIssuer(participant).setAudience(opt('audience') ?? env.IES_NODE_ID ?? 'ies-node-local').setIssuedAt().setExpirationTime('2m').sign(key.privateKey);
 }
 
-async function answer(res: Response, what: string): Promise<Record<string, unknown> | undefined> {
+export async function answer(res: Response, what: string): Promise<Record<string, unknown> | undefined> {
   const text = await res.text();
   if (res.ok) return JSON.parse(text) as Record<string, unknown>;
   console.error(`${what} answered ${res.status}: ${text.slice(0, 1000)}`);
@@ -77,6 +82,20 @@ export async function runDeskCommand(sub: string, args: ParsedArgs, opt: Opt, en
     const done = await answer(res, 'POST /v1/statements/runs');
     if (done === undefined) return 1;
     console.log(done['run'] === undefined ? `queued ${String(done['jobId'])}` : `queued run ${String(done['run'])} of ${day} (cut-off ${String(done['cutoff'])}${done['early'] === true ? ', early' : ''}): ${String(done['statementId'])}`);
+    return 0;
+  }
+  if (sub === 'report') {
+    const [id] = args.positional.slice(1);
+    const name = opt('name');
+    if (id === undefined || name === undefined || !['reconciliation', 'positions', 'pending'].includes(name)) return usage();
+    const csv = args.options.get('csv') === true;
+    const res = await fetch(`${base}/v1/statements/${encodeURIComponent(id)}/reports/${name}`, { headers: { ...headers, accept: csv ? 'text/csv' : 'application/json' } });
+    if (!res.ok) {
+      console.error(`GET report answered ${res.status}: ${(await res.text()).slice(0, 1000)}`);
+      return 1;
+    }
+    const text = await res.text();
+    process.stdout.write(csv ? text : `${JSON.stringify(JSON.parse(text), null, 2)}\n`);
     return 0;
   }
   if (sub === 'diff') {

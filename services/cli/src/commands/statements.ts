@@ -38,7 +38,7 @@ export async function runStatements(argv: readonly string[], env: Readonly<Recor
     const v = args.options.get(name);
     return typeof v === 'string' ? v : undefined;
   };
-  if (sub === 'run' || sub === 'diff' || sub === 'transition') return runDeskCommand(sub, args, opt, env);
+  if (sub === 'run' || sub === 'diff' || sub === 'transition' || sub === 'report') return runDeskCommand(sub, args, opt, env);
   const day = opt('day');
   if (sub !== 'pull' || day === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(day)) {
     console.error(USAGE);

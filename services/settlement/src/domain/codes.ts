@@ -4,7 +4,7 @@
  */
 import { ERROR_CODES, type ErrorCode } from '@ies/errors';
 
-export type SettlementCode = Extract<ErrorCode, `IES_ERR_P2P_${string}` | `IES_ERR_POLICY_${string}` | `IES_ERR_STATEMENT_${string}`>;
+export type SettlementCode = Extract<ErrorCode, `IES_ERR_P2P_${string}` | `IES_ERR_POLICY_${string}` | `IES_ERR_STATEMENT_${string}` | `IES_ERR_DISPUTE_${string}`>;
 
 /** One coded finding with the JSON path it is about ("$.message.contract…"). */
 export interface Problem {

@@ -15,6 +15,7 @@ import { canonicalJson } from '@ies/crypto';
 import { SettlementError, type Problem } from './codes.js';
 import { istDayStart } from '@ies/units';
 import { calendarProblems, type SettlementCalendar } from './settlement-calendar.js';
+import { disputeTermsProblems, type DisputeTerms } from './dispute-policy.js';
 
 export type ShortfallTreatment =
   | { readonly treatment: 'WAIVED' }
@@ -42,6 +43,8 @@ export interface PolicyPack {
   };
   /** The day's named runs with their cut-offs (settlement-calendar.ts); without it, statements are rebuilt as data arrives. */
   readonly calendar?: SettlementCalendar;
+  /** Dispute types accepted, their deadlines and the materiality threshold (dispute-policy.ts); without it, no dispute is accepted. */
+  readonly disputes?: DisputeTerms;
 }
 
 /** Ceiling on any rate: ₹1,000/kWh. Anything above is a typo (paise entered as milli-paise…). */
@@ -65,7 +68,8 @@ export function validatePolicyPack(value: unknown): { ok: true; policy: PolicyPa
     if (!Number.isSafeInteger(v) || (v as number) < 0 || (v as number) > MAX_RATE) add(`${path}.${key}`, `must be an integer number of paise/kWh from 0 to ${MAX_RATE}, got ${JSON.stringify(v)}`);
   };
   if (!isObj(value)) return { ok: false, problems: [{ code: 'IES_ERR_POLICY_PACK_INVALID', path: '$', message: 'policy pack is not a JSON object' }] };
-  only(value, '$', ['policyId', 'discomId', 'version', 'effectiveFrom', 'description', 'sources', 'p2p', 'calendar']);
+  only(value, '$', ['policyId', 'discomId', 'version', 'effectiveFrom', 'description', 'sources', 'p2p', 'calendar', 'disputes']);
+  if (value['disputes'] !== undefined) for (const p of disputeTermsProblems(value['disputes'])) add(p.path, p.message);
   if (value['calendar'] !== undefined) for (const p of calendarProblems(value['calendar'])) add(p.path, p.message);
   text(value, 'policyId', '$');
   text(value, 'discomId', '$');

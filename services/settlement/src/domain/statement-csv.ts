@@ -15,28 +15,29 @@ export function renderCsv(statement: BuiltStatement): string {
   c.lines.forEach((l, i) => {
     rows.push(
       [
-        text(c.id),
+        csvCell(c.id),
         String(c.version),
         String(i + 1),
         l.kind,
-        text(l.reference),
+        csvCell(l.reference),
         l.intervalStartMs === null ? '' : formatInstant(l.intervalStartMs),
         l.intervalEndMs === null ? '' : formatInstant(l.intervalEndMs),
-        text(l.meterId ?? ''),
-        text(l.payer),
-        text(l.payee),
-        text(l.counterparty),
+        csvCell(l.meterId ?? ''),
+        csvCell(l.payer),
+        csvCell(l.payee),
+        csvCell(l.counterparty),
         l.quantityWh === null ? '' : String(l.quantityWh),
         l.ratePaisePerKwh === null ? '' : String(l.ratePaisePerKwh),
         String(l.amountPaise),
-        text(l.note ?? ''),
+        csvCell(l.note ?? ''),
       ].join(','),
     );
   });
   return `${rows.join('\r\n')}\r\n`;
 }
 
-function text(value: string): string {
+/** One CSV text cell: formula-looking text defused, quoted when needed. */
+export function csvCell(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }

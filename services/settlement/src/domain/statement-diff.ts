@@ -8,7 +8,9 @@
  *                 touched the line differs, or the policy pack changed.
  *   REVISED_READ  the trade was settled on all its reads in both and a figure moved: a read
  *                 was revised (a DR event re-measured, for DR lines).
- *   ADJUSTMENT    an adjustment line came or went.
+ *   DISPUTE       an adjustment line of an upheld dispute came or went (its reference is the
+ *                 dispute id, `DSP-…`: the run applied the dispute's decision).
+ *   ADJUSTMENT    any other adjustment line came or went.
  *
  * Lines are matched on (kind, reference, interval, meter, payer, payee) and differ when a
  * quantity, rate or amount does. A pure function of
@@ -17,8 +19,9 @@
 import type { StatementContent, StatementLine } from '@ies/verify';
 import { diffStatements } from './statement-revisions.js';
 import { compareText } from './statement-order.js';
+import { isDisputeId } from './dispute.js';
 
-export const DIFF_REASONS = ['LATE_READ', 'REVISED_READ', 'POLICY', 'ADJUSTMENT'] as const;
+export const DIFF_REASONS = ['LATE_READ', 'REVISED_READ', 'POLICY', 'DISPUTE', 'ADJUSTMENT'] as const;
 export type DiffReason = (typeof DIFF_REASONS)[number];
 
 export interface LineFigures {
@@ -63,7 +66,7 @@ export function statementDiff(from: StatementContent, to: StatementContent): Sta
   const pendingTo = new Set([...to.pending.map((p) => p.reference), ...to.excluded.filter((e) => e.reason === 'MISSING_DATA').map((e) => e.reference)]);
   const packChanged = from.policy.sha256 !== to.policy.sha256;
   const reason = (line: StatementLine, before: LineFigures | null, after: LineFigures | null): DiffReason => {
-    if (line.kind === 'ADJUSTMENT') return 'ADJUSTMENT';
+    if (line.kind === 'ADJUSTMENT') return isDisputeId(line.reference) ? 'DISPUTE' : 'ADJUSTMENT';
     if (pendingFrom.has(line.reference) && !pendingTo.has(line.reference)) return 'LATE_READ';
     if (pendingFrom.has(line.reference) && pendingTo.has(line.reference)) return 'POLICY';
     if (packChanged || (before?.missingData ?? null) !== (after?.missingData ?? null)) return 'POLICY';

@@ -10,6 +10,12 @@ import { StatementStore } from '../statement-store.js';
 import { loadSettlementPolicies } from '../policies.js';
 import { p2pRoutes } from './p2p-routes.js';
 import { statementRoutes } from './statement-routes.js';
+import { disputeRoutes } from './dispute-routes.js';
+import { DisputeStore } from '../dispute-store.js';
+import { finalsAtCutoff } from '../finals-at-cutoff.js';
+import { LogStore } from '@ies/notary/log';
+import { locateRead } from '@ies/reads';
+import { trustFromVerifierKeys } from '@ies/verify';
 
 /** How often trade changes a crash left in the outbox (between Redis and Kafka) are sent. */
 const OUTBOX_RELAY_MS = 5_000;
@@ -47,7 +53,28 @@ export function settlementHttp(ctx: NodeContext): ServiceHttp {
         intake: { hosted: config.tenants, registry, store: p2p, backfillMs: config.settlement.tradeBackfillMs },
         sides: { hosted: config.tenants, store: p2p, producer, serde, trustedSideKeys, now },
       });
-      statementRoutes(app, { config, registry, drEvents, statements, policies, idempotency: ctx.idempotency, now });
+      statementRoutes(app, {
+        config, registry, drEvents, statements, policies, idempotency: ctx.idempotency, now,
+        reportInputs: {
+          tradesForDay: (d, day) => p2p.tradesForDay(d, day),
+          finalsForDay: (d, day) => p2p.finalsForDay(d, day),
+          finalsAt: (d, ids, cutoffMs) => finalsAtCutoff(ctx.clickhouse, (id) => p2p.getFinalRecord(d, id), d, ids, cutoffMs),
+        },
+      });
+      disputeRoutes(app, {
+        config, registry, idempotency: ctx.idempotency, now, policies, hosted: config.tenants,
+        disputes: new DisputeStore(redis, { producer, serde }), statements: statements.store,
+        tradesForDay: (d, day) => p2p.tradesForDay(d, day),
+        evidence: {
+          // Evidence is checked against the notary keys each hosted log publishes (GET /v1/log/key serves the same).
+          trustOf: async (d) => {
+            if (!config.tenants.includes(d)) return undefined;
+            const keys = await new LogStore(redis, d).keys();
+            return keys === undefined || keys.verifierKeys.length === 0 ? undefined : trustFromVerifierKeys(keys.verifierKeys);
+          },
+          hasRead: async (d, read) => (await locateRead(ctx.clickhouse, d, read)) !== undefined,
+        },
+      });
     },
     jwks: (discomId) => settlementJwksEntries(redis, discomId),
     close: async () => {

@@ -15,8 +15,12 @@ import { changeStatementStatus, REQUESTABLE_STATUSES, type RequestableStatus } f
 import type { StatementStore, StatementSummary } from '../statement-store.js';
 import { selectPolicy, type PolicyPack } from '../domain/policy-pack.js';
 import { resolveRun } from '../domain/settlement-calendar.js';
+import { POST_FINAL_RUN } from '../statement-calendar-run.js';
 import { statementDiff } from '../domain/statement-diff.js';
-import { DIFF_STATEMENTS, GET_STATEMENT, LIST_STATEMENTS, RUN_STATEMENT, STATEMENT_HISTORY, TRANSITION_STATEMENT } from './statement-schemas.js';
+import { pendingReport, positionsReport, reconciliationReport, reportCsv, type ReportName } from '../domain/statement-reports.js';
+import type { FinalAllocation } from '../domain/final-allocation.js';
+import type { TradeRecord } from '../domain/trade.js';
+import { STATEMENT_REPORT, DIFF_STATEMENTS, GET_STATEMENT, LIST_STATEMENTS, RUN_STATEMENT, STATEMENT_HISTORY, TRANSITION_STATEMENT } from './statement-schemas.js';
 
 export interface StatementRouteDeps {
   config: Config;
@@ -32,6 +36,12 @@ export interface StatementRouteDeps {
   /** Every signed write's jti is recorded (replay = the first answer, never a second effect). */
   idempotency: IdempotencyStore;
   now: () => number;
+  /** The inputs a statement settled on, for its reports: the day's trades and their finals (a run's: as known at its cut-off). */
+  reportInputs: {
+    tradesForDay(discomId: string, day: string): Promise<readonly TradeRecord[]>;
+    finalsForDay(discomId: string, day: string): Promise<readonly FinalAllocation[]>;
+    finalsAt(discomId: string, tradeIds: readonly string[], cutoffMs: number): Promise<readonly FinalAllocation[]>;
+  };
 }
 
 /** Who may release or contest a statement: the DISCOM's own participant (its settlement desk's key). */
@@ -115,6 +125,33 @@ export function statementRoutes(app: FastifyInstance, deps: StatementRouteDeps):
     return { ...statementDiff(a, b), fromSha256: from.sha256, toSha256: to.sha256 };
   });
 
+  app.get('/v1/statements/:id/reports/:name', { schema: STATEMENT_REPORT }, async (req, reply) => {
+    const who = await discom(req.headers.authorization);
+    const { id, name } = req.params as { id: string; name: ReportName };
+    const csv = negotiate(req.headers.accept) === MEDIA.csv;
+    const stored = await store.get(who.discomId, id);
+    if (stored === undefined) throw new IesError('IES_ERR_STATEMENT_NOT_FOUND', `${who.discomId} has no statement ${id}`);
+    const c = JSON.parse(statementJsonOfJws(stored.jws)) as StatementContent;
+    const asOfMs = c.run?.cutoffMs ?? stored.updatedAt;
+    const trades = c.scope.kind === 'DAY' ? await deps.reportInputs.tradesForDay(who.discomId, c.scope.day) : [];
+    let report: ReturnType<typeof positionsReport> | ReturnType<typeof pendingReport> | ReturnType<typeof reconciliationReport>;
+    if (name === 'positions') report = positionsReport(c);
+    else if (name === 'pending') report = pendingReport(c, { trades, asOfMs });
+    else {
+      const finals = c.scope.kind !== 'DAY' ? [] : c.run !== undefined ? await deps.reportInputs.finalsAt(who.discomId, trades.map((t) => t.trade.tradeId), c.run.cutoffMs) : await deps.reportInputs.finalsForDay(who.discomId, c.scope.day);
+      const offered = new Map<string, number | null>();
+      for (const eventId of new Set(c.lines.filter((l) => l.kind === 'DR_INCENTIVE' || l.kind === 'DR_PENALTY').map((l) => l.reference))) {
+        const event = await deps.drEvents.get(who.discomId, eventId);
+        const wh = event?.event.intervals.map((iv) => iv.offeredWh);
+        offered.set(eventId, wh === undefined || wh.some((w) => w === null) ? null : wh.reduce<number>((a, b) => a + (b ?? 0), 0));
+      }
+      report = reconciliationReport(c, { trades, finals, drOfferedWh: offered, asOfMs });
+    }
+    void reply.header('x-ies-statement-sha256', stored.sha256).header('vary', 'Accept');
+    if (csv) return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${fileName(id)}.${name}.csv"`).send(reportCsv(name, report));
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify({ report: name, sha256: stored.sha256, ...(c.run ? { run: c.run.name } : {}), ...report }));
+  });
+
   app.get('/v1/statements/:id/history', { schema: STATEMENT_HISTORY }, async (req) => {
     const who = await discom(req.headers.authorization);
     const { id } = req.params as { id: string };
@@ -179,6 +216,13 @@ export function statementRoutes(app: FastifyInstance, deps: StatementRouteDeps):
       const again = issued.find((s) => s.run!.name === requested);
       if (again !== undefined) return { name: again.run!.name, cutoff: new Date(again.run!.cutoffMs).toISOString(), early: false };
       const calendar = calendarOf(discomId, day);
+      if (requested !== undefined && POST_FINAL_RUN.test(requested) && !calendar?.runs.some((r) => r.name === requested)) {
+        // A post-final run: after the last run, on an upheld dispute (the worker checks which ones).
+        const last = calendar?.runs[calendar.runs.length - 1];
+        const final = issued.find((s) => s.run!.name === last?.name);
+        if (final === undefined) throw new IesError('IES_ERR_STATEMENT_RUN_NO_DISPUTE', `${requested} of ${day} is a post-final run: ${discomId}'s last run${last ? `, ${last.name},` : ''} is not issued yet`);
+        return { name: requested, cutoff: new Date(final.run!.cutoffMs).toISOString(), early: false };
+      }
       const resolved = resolveRun(calendar, discomId, day, askedAtMs, requested);
       const order = (name: string) => calendar!.runs.findIndex((r) => r.name === name);
       const later = issued.filter((s) => order(s.run!.name) > resolved.index);

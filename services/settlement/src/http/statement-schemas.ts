@@ -1,6 +1,7 @@
 import { problemResponses } from '@ies/errors';
 import { ANY_OBJECT, BEARER, BOOLEAN, INTEGER, READ_ERRORS, SIGNED, SIGNED_WRITE_ERRORS, STRING, STRINGS, doc, open } from '@ies/http/openapi';
 import { DIFF_REASONS } from '../domain/statement-diff.js';
+import { REPORT_NAMES } from '../domain/statement-reports.js';
 import { REQUESTABLE_STATUSES } from '../statement-status.js';
 
 const DAY_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
@@ -92,7 +93,7 @@ const LINE_CHANGE = {
 const VERSION_REF = { type: 'object', additionalProperties: false, required: ['id', 'run'], properties: { id: STRING, run: { type: 'string', nullable: true } } } as const;
 
 export const DIFF_STATEMENTS = doc({
-  summary: 'What changed from one statement of a scope (`against`) to this one, line by line, each change with its reason (LATE_READ, REVISED_READ, POLICY, ADJUSTMENT)',
+  summary: 'What changed from one statement of a scope (`against`) to this one, line by line, each change with its reason (LATE_READ, REVISED_READ, POLICY, DISPUTE, ADJUSTMENT)',
   tags: ['statements'],
   security: BEARER,
   params: ID_PARAMS,
@@ -128,5 +129,22 @@ export const STATEMENT_HISTORY = doc({
       }, ['statementId', 'status', 'history']),
     },
     ...problemResponses(400, ...READ_ERRORS, 404, 414),
+  },
+});
+
+export const STATEMENT_REPORT = doc({
+  summary: "A desk's report of a statement: reconciliation (contracted vs metered vs allocated per trade and counterparty, deviations, shortfall penalties, DR offered vs delivered), positions (towards each other DISCOM) or pending (with their age at the run's cut-off); JSON or CSV",
+  tags: ['statements'],
+  security: BEARER,
+  params: { type: 'object', required: ['id', 'name'], properties: { id: { type: 'string', minLength: 1, maxLength: 400 }, name: { type: 'string', enum: [...REPORT_NAMES] } } },
+  response: {
+    200: {
+      description: 'The report (Accept: text/csv for its CSV)',
+      content: {
+        'application/json': { schema: open({ report: { type: 'string', enum: [...REPORT_NAMES] }, statementId: STRING, sha256: STRING, run: STRING }, ['report', 'statementId', 'sha256']) },
+        'text/csv': { schema: { type: 'string', description: 'RFC 4180, one row per item' } },
+      },
+    },
+    ...problemResponses(400, ...READ_ERRORS, 404, 406, 414),
   },
 });

@@ -1,0 +1,92 @@
+/**
+ * The dispute use cases: raise (a signed document checked against the disputed statement,
+ * the raiser's standing, the pack's deadline and materiality, and its evidence) and decide
+ * (a signed decision of the statement DISCOM's desk). Applying is the next run's
+ * (statement-calendar-run.ts, `disputeAdjustments`).
+ */
+import { IesError } from '@ies/errors';
+import { statementJsonOfJws, type StatementContent } from '@ies/verify';
+import { SettlementError } from './domain/codes.js';
+import { admitDispute } from './domain/dispute-admission.js';
+import { checkEvidence, type EvidenceContext } from './domain/dispute-evidence.js';
+import { transitionDispute, type DecidableStatus } from './domain/dispute-lifecycle.js';
+import { checkDecisionStanding, checkRaiseStanding, type Signer } from './domain/dispute-standing.js';
+import { disputeIdOf, matchLines, parseDispute, statementDiscom } from './domain/dispute.js';
+import { policyReference, type PolicyPack } from './domain/policy-pack.js';
+import type { TradeRecord } from './domain/trade.js';
+import type { DisputeRecord, DisputeStore, SignedWrite } from './dispute-store.js';
+import type { StatementStore } from './statement-store.js';
+
+export interface DisputeDeps {
+  readonly disputes: DisputeStore;
+  readonly statements: StatementStore;
+  readonly policies: readonly PolicyPack[];
+  readonly tradesForDay: (discomId: string, day: string) => Promise<readonly TradeRecord[]>;
+  /** Only DISCOMs hosted here are disputed here (their statements live here). */
+  readonly hosted: readonly string[];
+  readonly evidence: EvidenceContext;
+  readonly now: () => number;
+}
+
+const notFound = (discomId: string, id: string) => new SettlementError('IES_ERR_DISPUTE_NOT_FOUND', `${discomId} has no dispute ${id}`);
+
+/** A new dispute, RAISED; the same signed document raised again answers the existing dispute. */
+export async function raiseDispute(deps: DisputeDeps, signer: Signer, bytes: Buffer, signed: SignedWrite): Promise<DisputeRecord> {
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new SettlementError('IES_ERR_DISPUTE_INVALID', 'the body is not JSON');
+  }
+  const doc = parseDispute(json);
+  const discomId = statementDiscom(doc.statementId);
+  const missing = new SettlementError('IES_ERR_DISPUTE_INVALID', `no statement ${doc.statementId} on this node`);
+  if (!deps.hosted.includes(discomId)) throw missing;
+  const stored = await deps.statements.get(discomId, doc.statementId);
+  if (stored === undefined) throw missing;
+  if (stored.status === 'SUPERSEDED') throw new SettlementError('IES_ERR_DISPUTE_INVALID', `${doc.statementId} is superseded: dispute the day's latest run, whose figures stand`);
+  const disputeId = disputeIdOf(bytes);
+  const existing = await deps.disputes.get(discomId, disputeId);
+  if (existing !== undefined) return existing;
+  const statement = JSON.parse(statementJsonOfJws(stored.jws)) as StatementContent;
+  const matched = matchLines(doc, statement);
+  const day = stored.day;
+  const trades = new Map((await deps.tradesForDay(discomId, day)).map((t) => [t.trade.tradeId, t.trade]));
+  checkRaiseStanding(signer, discomId, matched, (tradeId) => {
+    const t = trades.get(tradeId);
+    return t === undefined ? [] : [t.seller.platformId, t.buyer.platformId];
+  });
+  // The terms of the pack the statement applied (by hash): a dispute is judged by the rules of the run it contests.
+  const policy = deps.policies.find((p) => p.discomId === discomId && policyReference(p).sha256 === statement.policy.sha256);
+  const raisedAt = deps.now();
+  const adjustments = admitDispute(policy?.disputes, doc, statement, matched, raisedAt);
+  const proven = await checkEvidence(doc, matched, discomId, deps.evidence);
+  const record: DisputeRecord = {
+    disputeId, discomId, statementId: doc.statementId, day, status: 'RAISED', document: doc,
+    raisedBy: { discomId: signer.discomId, participantId: signer.participantId, role: signer.role }, raisedAt, adjustments, proven, appliedIn: null,
+  };
+  const created = await deps.disputes.create(record, { status: 'RAISED', at: raisedAt, by: signer.participantId, byDiscomId: signer.discomId, reason: doc.reason, signed });
+  return created ? record : ((await deps.disputes.get(discomId, disputeId)) ?? record);
+}
+
+/** Who may see a dispute: the statement DISCOM's desk, and the raiser. */
+export async function readDispute(deps: Pick<DisputeDeps, 'disputes'>, who: { discomId: string; participantId: string; role: string }, discomId: string, id: string) {
+  const record = await deps.disputes.get(discomId, id);
+  const visible = record !== undefined && ((who.discomId === discomId && who.role === 'DISCOM') || (who.discomId === record.raisedBy.discomId && who.participantId === record.raisedBy.participantId));
+  if (!visible) throw notFound(discomId, id);
+  return { record, history: await deps.disputes.history(discomId, id) };
+}
+
+/** A signed decision of the desk: UNDER_REVIEW, then UPHELD or REJECTED. Asking for the status it already has answers as is. */
+export async function decideDispute(deps: Pick<DisputeDeps, 'disputes' | 'now'>, signer: Signer, discomId: string, id: string, to: DecidableStatus, reason: string | null, signed: SignedWrite): Promise<DisputeRecord> {
+  const current = await deps.disputes.get(discomId, id);
+  if (current === undefined) throw notFound(discomId, id);
+  checkDecisionStanding(signer, discomId);
+  if (current.status === to) return current;
+  const status = transitionDispute(id, current.status, to);
+  const next: DisputeRecord = { ...current, status };
+  if (!(await deps.disputes.move(current.status, next, { status, at: deps.now(), by: signer.participantId, byDiscomId: signer.discomId, reason, signed }))) {
+    throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `dispute ${id} changed while it was moved to ${to}; retry`, { details: { retryAfterSeconds: 1 } });
+  }
+  return next;
+}

@@ -1,0 +1,97 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '@ies/config';
+import { IesError } from '@ies/errors';
+import { authenticateRead, authenticateWrite, parseSignedJson, recordedWrite, requestPath, sendRecorded, type AuthenticatedWrite, type IdempotencyStore } from '@ies/http/auth';
+import type { RegistryState } from '@ies/registry';
+import { istDayStart } from '@ies/units';
+import { SettlementError } from '../domain/codes.js';
+import { DECIDABLE_STATUSES, type DecidableStatus } from '../domain/dispute-lifecycle.js';
+import { decideDispute, raiseDispute, readDispute, type DisputeDeps } from '../disputes.js';
+import type { DisputeRecord } from '../dispute-store.js';
+import { DECIDE_DISPUTE, GET_DISPUTE, LIST_DISPUTES, RAISE_DISPUTE } from './dispute-schemas.js';
+
+export interface DisputeRouteDeps extends DisputeDeps {
+  readonly config: Config;
+  readonly registry: RegistryState;
+  readonly idempotency: IdempotencyStore;
+}
+
+/** Who may sign a dispute write at all; standing on the lines (or the decision) is checked after (dispute-standing.ts). */
+const PARTIES = ['DISCOM', 'PLATFORM', 'AGGREGATOR'] as const;
+
+/**
+ * Disputes on calendar run statements: raised by a signed document of a party with
+ * standing, decided by the signed writes of the statement DISCOM's desk, read by the desk
+ * and the raiser (docs/statements.md#disputes).
+ */
+export function disputeRoutes(app: FastifyInstance, deps: DisputeRouteDeps): void {
+  const coded = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof SettlementError) throw new IesError(err.code, err.message, { cause: err, ...(err.problems.length ? { details: { problems: err.problems } } : {}) });
+      throw err;
+    }
+  };
+  const reader = async (authorization: string | undefined) => {
+    const who = await authenticateRead(deps.registry, authorization, { audience: deps.config.nodeId, nowMs: deps.now() });
+    return { ...who, role: deps.registry.participant(who.discomId, who.participantId)?.role ?? 'UNKNOWN' };
+  };
+
+  app.get('/v1/disputes', { schema: LIST_DISPUTES }, async (req) => {
+    const who = await reader(req.headers.authorization);
+    if (who.role !== 'DISCOM') throw new IesError('IES_ERR_STATEMENT_ROLE_FORBIDDEN', `${who.participantId} has role ${who.role}; the disputes of ${who.discomId}'s day are for its settlement desk`);
+    const { day } = req.query as { day: string };
+    if (istDayStart(day) === undefined) throw new IesError('IES_ERR_VALIDATION', `day ${JSON.stringify(day)} is not a calendar date YYYY-MM-DD`);
+    return { discomId: who.discomId, day, disputes: (await deps.disputes.ofDay(who.discomId, day)).map(view) };
+  });
+
+  app.get('/v1/disputes/:id', { schema: GET_DISPUTE }, async (req) => {
+    const who = await reader(req.headers.authorization);
+    const { id } = req.params as { id: string };
+    const discomId = (req.query as { discom?: string }).discom ?? who.discomId;
+    const { record, history } = await coded(() => readDispute(deps, who, discomId, id));
+    return { dispute: view(record), history };
+  });
+
+  app.register(async (scoped) => {
+    scoped.removeAllContentTypeParsers();
+    scoped.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    const signedWrite = async (req: FastifyRequest, reply: FastifyReply, work: (sender: AuthenticatedWrite, body: Buffer, signed: { jws: string; body: string; kid: string }) => Promise<{ status: number; body: unknown }>) => {
+      const body = req.body as Buffer | undefined;
+      const request = { method: req.method, path: requestPath(req.url) };
+      const signature = req.headers['x-ies-signature'] as string | undefined;
+      let sender: AuthenticatedWrite;
+      try {
+        sender = await authenticateWrite(deps.registry, body, signature, { nowMs: deps.now(), maxSkewSeconds: deps.config.auth.maxSkewSeconds, expectedRoles: PARTIES, request });
+      } catch (err) {
+        if (err instanceof IesError && err.code === 'IES_ERR_TENANT_FORBIDDEN') throw new IesError('IES_ERR_DISPUTE_NO_STANDING', err.message, { cause: err });
+        throw err;
+      }
+      const answer = await recordedWrite(deps.idempotency, sender, request, body as Buffer, deps.now(), () => coded(() => work(sender, body as Buffer, { jws: signature as string, body: (body as Buffer).toString('base64url'), kid: sender.kid })));
+      return sendRecorded(reply, answer);
+    };
+
+    scoped.post('/v1/disputes', { schema: RAISE_DISPUTE }, async (req, reply) => signedWrite(req, reply, async (sender, body, signed) => ({
+      status: 201, body: view(await raiseDispute(deps, sender, body, signed)),
+    })));
+
+    scoped.post('/v1/disputes/:id/decisions', { schema: DECIDE_DISPUTE }, async (req, reply) => signedWrite(req, reply, async (sender, body, signed) => {
+      const request = parseSignedJson(body);
+      if (request === null || typeof request !== 'object' || Array.isArray(request)) throw new IesError('IES_ERR_VALIDATION', 'the body must be a JSON object {"status": "UNDER_REVIEW" | "UPHELD" | "REJECTED", "reason"?: …}');
+      const { status, reason, ...rest } = request as { status?: unknown; reason?: unknown };
+      if (Object.keys(rest).length > 0) throw new IesError('IES_ERR_VALIDATION', `unknown member(s) ${Object.keys(rest).join(', ')}`);
+      if (typeof status !== 'string' || !(DECIDABLE_STATUSES as readonly string[]).includes(status)) throw new IesError('IES_ERR_VALIDATION', `"status" must be one of ${DECIDABLE_STATUSES.join(', ')} (APPLIED is the next run's)`);
+      if (reason !== undefined && (typeof reason !== 'string' || reason.length > 2000)) throw new IesError('IES_ERR_VALIDATION', '"reason" must be a string of at most 2000 characters');
+      const { id } = req.params as { id: string };
+      return { status: 200, body: view(await decideDispute(deps, sender, sender.discomId, id, status as DecidableStatus, (reason as string | undefined) ?? null, signed)) };
+    }));
+  });
+}
+
+function view(r: DisputeRecord) {
+  return {
+    disputeId: r.disputeId, discomId: r.discomId, statementId: r.statementId, day: r.day, type: r.document.type, status: r.status,
+    raisedBy: r.raisedBy, raisedAt: new Date(r.raisedAt).toISOString(), adjustments: r.adjustments, proven: r.proven, appliedIn: r.appliedIn, document: r.document,
+  };
+}
