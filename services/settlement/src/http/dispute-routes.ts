@@ -1,7 +1,8 @@
+import { signedSettlementWrite, type SignedRequest } from './signed-write.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '@ies/config';
 import { IesError } from '@ies/errors';
-import { authenticateRead, authenticateWrite, parseSignedJson, recordedWrite, requestPath, sendRecorded, type AuthenticatedWrite, type IdempotencyStore } from '@ies/http/auth';
+import { authenticateRead, parseSignedJson, type AuthenticatedWrite, type IdempotencyStore } from '@ies/http/auth';
 import type { RegistryState } from '@ies/registry';
 import { istDayStart } from '@ies/units';
 import { SettlementError } from '../domain/codes.js';
@@ -57,20 +58,8 @@ export function disputeRoutes(app: FastifyInstance, deps: DisputeRouteDeps): voi
   app.register(async (scoped) => {
     scoped.removeAllContentTypeParsers();
     scoped.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    const signedWrite = async (req: FastifyRequest, reply: FastifyReply, work: (sender: AuthenticatedWrite, body: Buffer, signed: { jws: string; body: string; kid: string }) => Promise<{ status: number; body: unknown }>) => {
-      const body = req.body as Buffer | undefined;
-      const request = { method: req.method, path: requestPath(req.url) };
-      const signature = req.headers['x-ies-signature'] as string | undefined;
-      let sender: AuthenticatedWrite;
-      try {
-        sender = await authenticateWrite(deps.registry, body, signature, { nowMs: deps.now(), maxSkewSeconds: deps.config.auth.maxSkewSeconds, expectedRoles: PARTIES, request });
-      } catch (err) {
-        if (err instanceof IesError && err.code === 'IES_ERR_TENANT_FORBIDDEN') throw new IesError('IES_ERR_DISPUTE_NO_STANDING', err.message, { cause: err });
-        throw err;
-      }
-      const answer = await recordedWrite(deps.idempotency, sender, request, body as Buffer, deps.now(), () => coded(() => work(sender, body as Buffer, { jws: signature as string, body: (body as Buffer).toString('base64url'), kid: sender.kid })));
-      return sendRecorded(reply, answer);
-    };
+    const signedWrite = (req: FastifyRequest, reply: FastifyReply, work: (sender: AuthenticatedWrite, body: Buffer, signed: SignedRequest) => Promise<{ status: number; body: unknown }>) =>
+      signedSettlementWrite(deps, req, reply, { roles: PARTIES, noStanding: 'IES_ERR_DISPUTE_NO_STANDING' }, (sender, body, signed) => coded(() => work(sender, body, signed)));
 
     scoped.post('/v1/disputes', { schema: RAISE_DISPUTE }, async (req, reply) => signedWrite(req, reply, async (sender, body, signed) => ({
       status: 201, body: view(await raiseDispute(deps, sender, body, signed)),

@@ -1,8 +1,9 @@
+import { signedSettlementWrite } from './signed-write.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '@ies/config';
 import type { DrEventStore } from '@ies/dr/events';
 import { IesError } from '@ies/errors';
-import { authenticateRead, authenticateWrite, parseSignedJson, recordedWrite, requestPath, sendRecorded, type AuthenticatedWrite, type IdempotencyStore } from '@ies/http/auth';
+import { authenticateRead, parseSignedJson, type AuthenticatedWrite, type IdempotencyStore } from '@ies/http/auth';
 import type { RegistryState } from '@ies/registry';
 import { SettlementError } from '../domain/codes.js';
 import { seal, type StatementContent, type StatementScope } from '@ies/verify';
@@ -165,21 +166,8 @@ export function statementRoutes(app: FastifyInstance, deps: StatementRouteDeps):
   app.register(async (scoped) => {
     scoped.removeAllContentTypeParsers();
     scoped.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    const signedWrite = async (req: FastifyRequest, reply: FastifyReply, work: (sender: AuthenticatedWrite, body: Buffer, signature: string) => Promise<{ status: number; body: unknown }>) => {
-      const body = req.body as Buffer | undefined;
-      const request = { method: req.method, path: requestPath(req.url) };
-      const signature = req.headers['x-ies-signature'] as string | undefined;
-      let sender: AuthenticatedWrite;
-      try {
-        sender = await authenticateWrite(deps.registry, body, signature, { nowMs: deps.now(), maxSkewSeconds: deps.config.auth.maxSkewSeconds, expectedRoles: DESK, request });
-      } catch (err) {
-        // A registered key of another role has no standing on statements.
-        if (err instanceof IesError && err.code === 'IES_ERR_TENANT_FORBIDDEN') throw new IesError('IES_ERR_STATEMENT_ROLE_FORBIDDEN', err.message, { cause: err });
-        throw err;
-      }
-      const answer = await recordedWrite(deps.idempotency, sender, request, body as Buffer, deps.now(), () => work(sender, body as Buffer, signature as string));
-      return sendRecorded(reply, answer);
-    };
+    const signedWrite = (req: FastifyRequest, reply: FastifyReply, work: (sender: AuthenticatedWrite, body: Buffer, signature: string) => Promise<{ status: number; body: unknown }>) =>
+      signedSettlementWrite(deps, req, reply, { roles: DESK, noStanding: 'IES_ERR_STATEMENT_ROLE_FORBIDDEN' }, (sender, body, signed) => work(sender, body, signed.jws));
 
     scoped.post('/v1/statements/:id/transitions', { schema: TRANSITION_STATEMENT }, async (req, reply) => signedWrite(req, reply, async (sender, body, signature) => {
       const request = parseSignedJson(body);
