@@ -20,6 +20,7 @@ import { createLogger } from '@ies/observability';
 import { P2pStore, SettlementKeys, StatementSinks, StatementStore, drSourceOf, runStatement, type FinalAllocation, type NormalisedTrade, type PolicyPack } from '@ies/settlement/testing';
 import { istDayStart } from '@ies/units';
 import { eventually, nullStream, stackConfig } from '@ies/testing';
+import { migrateSettlementTables } from '@ies/settlement/migrations';
 import { CSV_HEADER, istBlocks, registryYaml, startHarness, type Json } from './harness.js';
 
 // The web console in a real browser (Debian's Chromium driven by playwright-core) against a
@@ -54,6 +55,8 @@ const ch = createClickHouse(stackConfig());
 
 before(async () => {
   h = await startHarness(2);
+  // The statement a test signs through the node is stored in ClickHouse too: on a fresh stack nothing else has made its tables yet.
+  await migrateSettlementTables(h.config);
   [tenant, other] = h.tenants as [string, string];
   headEnd = await generateSigningKey('EdDSA');
   otherDesk = await generateSigningKey('EdDSA');
