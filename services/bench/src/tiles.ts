@@ -250,10 +250,11 @@ export async function runTilesBench(argv: readonly string[], env: Env): Promise<
     }
 
     printReport(o, { maxNotaryLagMs: config.ingest.maxNotaryLagMs, tenant, size, tiles: tiles.length, tileRun, ...(separateRun ? { separateRun } : {}), bundleRun, bundlePlainRun, healthRun, staticRun, phases });
-    const failed = [tileRun, ...(separateRun ? [separateRun] : []), bundleRun, bundlePlainRun, healthRun, staticRun].reduce((n, r) => n + r.errors, 0) + phases.reduce((n, q) => n + q.phase.errors.length + (q.tiles?.errors ?? 0), 0);
+    const closedRuns = [tileRun, ...(separateRun ? [separateRun] : []), bundleRun, bundlePlainRun, healthRun, staticRun];
+    const failed = closedRuns.reduce((n, r) => n + r.errors, 0) + phases.reduce((n, q) => n + q.phase.errors.length + (q.tiles?.errors ?? 0), 0);
     if (failed > 0) {
       console.error(`bench:tiles: ${failed} request(s) failed; first ones:`);
-      for (const e of [tileRun, bundleRun, bundlePlainRun, healthRun, staticRun].flatMap((r) => r.firstErrors).concat(phases.flatMap((q) => [...q.phase.errors, ...(q.tiles?.firstErrors ?? [])])).slice(0, 10)) console.error(`  ${e}`);
+      for (const e of closedRuns.flatMap((r) => r.firstErrors).concat(phases.flatMap((q) => [...q.phase.errors, ...(q.tiles?.firstErrors ?? [])])).slice(0, 10)) console.error(`  ${e}`);
       return 1;
     }
     return 0;

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JWK } from 'jose';
-import { parseCosignerKey, trustFromVerifierKeys, verifyCheckpoint, verifyWitnessedExtension, type TrustAnchors } from '@ies/verify';
+import { parseCosignerKey, trustFromVerifierKeys, verifyCheckpoint, verifyWitnessedExtension, type Checkpoint, type TrustAnchors } from '@ies/verify';
 import { verifyStatementJws, type CheckpointRef, type StatementContent } from '@ies/verify';
 
 export type StatementVerdict = { ok: true; message: string; content: StatementContent } | { ok: false; code: string; reason: string };
@@ -37,11 +37,14 @@ export async function verifyStatementFile(jws: string, jwks: readonly JWK[], evi
   if (evidence !== undefined) {
     const signed = new Map<string, string>();
     const notaryOnly = { ...evidence.trust, witnesses: undefined };
+    const notes: { note: string; checkpoint: Checkpoint }[] = [];
     for (const note of evidence.notes) {
       const v = verifyCheckpoint(note, notaryOnly);
-      if (v.ok) signed.set(`${v.checkpoint.origin}\n${v.checkpoint.size}`, Buffer.from(v.checkpoint.rootHash).toString('base64'));
+      if (!v.ok) continue;
+      signed.set(`${v.checkpoint.origin}\n${v.checkpoint.size}`, Buffer.from(v.checkpoint.rootHash).toString('base64'));
+      notes.push({ note, checkpoint: v.checkpoint });
     }
-    const witnessedNotes = evidence.trust.witnesses === undefined ? [] : evidence.notes.filter((n) => verifyCheckpoint(n, evidence.trust).ok);
+    const witnessedNotes = evidence.trust.witnesses === undefined ? [] : notes.filter((n) => verifyCheckpoint(n.note, evidence.trust).ok);
     const witnesses = new Set<string>();
     for (const e of c.evidence as readonly CheckpointRef[]) {
       const root = signed.get(`${e.origin}\n${e.size}`);
@@ -58,12 +61,11 @@ export async function verifyStatementFile(jws: string, jwks: readonly JWK[], evi
 }
 
 /** The first witnessed note of the evidence's log that a given consistency proof shows extends it. */
-function witnessedExtension(e: CheckpointRef, witnessedNotes: readonly string[], proofs: readonly ConsistencyFile[], trust: TrustAnchors): { ok: true; witnessedBy: readonly string[] } | { ok: false; reason: string } {
+function witnessedExtension(e: CheckpointRef, witnessedNotes: readonly { note: string; checkpoint: Checkpoint }[], proofs: readonly ConsistencyFile[], trust: TrustAnchors): { ok: true; witnessedBy: readonly string[] } | { ok: false; reason: string } {
   const earlier = { origin: e.origin, size: e.size, rootHash: new Uint8Array(Buffer.from(e.rootHash, 'base64')) };
   let last = `no checkpoint of ${e.origin} cosigned by the witness policy's quorum among the notes given`;
-  for (const note of witnessedNotes) {
-    const size = Number(note.split('\n')[1]);
-    if (!note.startsWith(`${e.origin}\n`) || !(size >= e.size)) continue;
+  for (const { note, checkpoint: { origin, size } } of witnessedNotes) {
+    if (origin !== e.origin || size < e.size) continue;
     const proof = size === e.size ? { proof: [] } : proofs.find((p) => p.origin === e.origin && p.first === e.size && p.second === size);
     if (proof === undefined) {
       last = `no consistency proof from size ${e.size} to the witnessed size ${size} among the proofs given`;

@@ -7,7 +7,7 @@ import { authenticateRead, checkCapability, type AuthenticatedReader, type Idemp
 import { batchTree, readPath } from '../domain/batch-tree.js';
 import { checkpointOfNote, checkpointSizeOf, formatTlogProof, receiptFromJws, type LogEntry, type PublicRead, type ReceiptBody, type ReceiptDocument, type TlogProofExtra } from '@ies/verify';
 import type { LogStore } from '../log-store.js';
-import { witnessPolicy, withWitnessedCheckpoint, type WitnessRecord } from '../witnessing.js';
+import { witnessPolicy, withWitnessedCheckpoint, type WitnessPolicy, type WitnessRecord } from '../witnessing.js';
 import { BATCH_TLOG_PROOF, CHECKPOINT, CONSISTENCY, LOG_KEY, READ_PROOF, READ_TLOG_PROOF, RECEIPT_ROUTE } from './schemas.js';
 
 /** Where a read sits: which batch (latest version unless asked) and its index there; and the public reads of a batch in order. */
@@ -63,7 +63,10 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
     return { note, size: sizeOf(note) };
   };
 
-  const withWitnessed = (discomId: string, doc: ReceiptDocument) => withWitnessedCheckpoint(witnessPolicy(deps.config, discomId), deps.witnessRecord(discomId), deps.logStore(discomId), doc);
+  // The configuration does not change while the node runs: each tenant's policy is read once, not per receipt.
+  const policies = new Map<string, WitnessPolicy>();
+  const policyOf = (discomId: string): WitnessPolicy => policies.get(discomId) ?? policies.set(discomId, witnessPolicy(deps.config, discomId)).get(discomId)!;
+  const withWitnessed = (discomId: string, doc: ReceiptDocument) => withWitnessedCheckpoint(policyOf(discomId), deps.witnessRecord(discomId), deps.logStore(discomId), doc);
 
   app.get('/v1/batches/:batchId/receipt', { schema: RECEIPT_ROUTE }, async (req, reply) => {
     const who = await reader(req.headers.authorization);
@@ -116,7 +119,7 @@ export function logRoutes(app: FastifyInstance, deps: LogRouteDeps): void {
   const tlogProof = async (discomId: string, receipt: ReceiptBody, read?: { read: object; indexInBatch: number; batchPath: string[] }): Promise<string> => {
     const store = deps.logStore(discomId);
     const record = deps.witnessRecord(discomId);
-    const witnessed = witnessPolicy(deps.config, discomId).witnesses.length > 0 ? await record.witnessed() : undefined;
+    const witnessed = policyOf(discomId).witnesses.length > 0 ? await record.witnessed() : undefined;
     const note = witnessed !== undefined && checkpointSizeOf(witnessed) > receipt.logIndex ? witnessed : await record.withCosignatures((await current(store)).note);
     const size = checkpointSizeOf(note);
     const proof = await inclusionProofFromNodes(RFC6962_SHA256, receipt.logIndex, size, (ids) => store.nodes(ids));

@@ -31,16 +31,10 @@ export interface LineFigures {
   readonly missingData: string | null;
 }
 
-export interface LineChange {
+/** A line that changed: the statement line's identity (StatementLine's own fields) and its figures before and after. */
+export interface LineChange extends Pick<StatementLine, 'kind' | 'reference' | 'intervalStartMs' | 'intervalEndMs' | 'meterId' | 'payer' | 'payee'> {
   readonly change: 'ADDED' | 'REMOVED' | 'CHANGED';
   readonly reason: DiffReason;
-  readonly kind: string;
-  readonly reference: string;
-  readonly intervalStartMs: number | null;
-  readonly intervalEndMs: number | null;
-  readonly meterId: string | null;
-  readonly payer: string;
-  readonly payee: string;
   readonly before: LineFigures | null;
   readonly after: LineFigures | null;
 }
