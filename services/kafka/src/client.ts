@@ -1,4 +1,5 @@
-import { Kafka, Partitioners, logLevel, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Consumer, type ConsumerConfig, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
+import { PARTITION_ASSIGNERS } from './assigner.js';
 import type { Config } from '@ies/config';
 import { IesError } from '@ies/errors';
 
@@ -10,6 +11,13 @@ export interface LogSink {
   debug(obj: object, msg: string): void;
 }
 
+/** A kafkajs client whose consumers honour each member's subscription (see assigner.ts). */
+class IesKafka extends Kafka {
+  override consumer(config: ConsumerConfig): Consumer {
+    return super.consumer({ partitionAssigners: PARTITION_ASSIGNERS, ...config });
+  }
+}
+
 /**
  * A kafkajs client for the configured cluster, logging through `log`, authenticated as the
  * config's principal (SASL/SCRAM; the cluster refuses anonymous clients).
@@ -17,7 +25,7 @@ export interface LogSink {
 export function createKafka(config: Config, log: LogSink, overrides: Partial<KafkaConfig> = {}): Kafka {
   const sasl = config.kafka.sasl;
   if (sasl === undefined) throw new IesError('IES_ERR_CONFIG_INVALID', 'no Kafka principal: the service passes loadConfig(env, { principal }) or IES_KAFKA_USERNAME names one');
-  return new Kafka({
+  return new IesKafka({
     clientId: config.kafka.clientId,
     brokers: [...config.kafka.brokers],
     sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as KafkaConfig['sasl'],
