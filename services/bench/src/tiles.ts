@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@ies/config';
+import { recordBenchFigure } from '@ies/observability';
 import { generateSigningKey, type KeyPair } from '@ies/crypto';
 import { provisionTenants } from '@ies/kafka';
 import { checkpointSizeOf } from '@ies/verify';
@@ -351,5 +352,8 @@ function printReport(o: TilesBenchOptions, r: { maxNotaryLagMs: number; tenant: 
     ['off (all)', n(off.rate), n(off.p99, 1), n(off.retries), `${n(off.reads)} in ${n(off.ms / 1000, 1)} s`, n(off.errors)],
     ['on (all)', n(on.rate), n(on.p99, 1), n(on.retries), `${n(on.reads)} in ${n(on.ms / 1000, 1)} s`, n(on.errors)],
   ]);
+  const served = r.separateRun ?? r.tileRun;
+  recordBenchFigure({ stage: 'tiles', metric: `full tiles req/s, closed loop (${r.separateRun ? 'ies-tiles' : 'gateway'})`, value: perSecond(served.requests, served.elapsedMs), unit: 'req/s', ceiling: ceilingRate, ceilingLabel: 'bare node:http, 8 KiB', target: null });
+  recordBenchFigure({ stage: 'tiles', metric: `ingest with tiles served (${o.tileServer})`, value: on.rate, unit: 'reads/s', ceiling: off.rate, ceilingLabel: 'ingest without serving', target: null });
   console.log(`ratio on / off: ${n(on.rate / off.rate, 2)}; tile load achieved ${n(perSecond(bgReq, bgMs))} req/s (p99 ${n(percentile(bgLat, 0.99), 1)} ms, ${bg.reduce((a, x) => a + x.dropped, 0)} dropped, ${bg.reduce((a, x) => a + x.errors, 0)} errors)`);
 }
