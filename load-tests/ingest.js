@@ -1,7 +1,10 @@
 // k6 load test for POST /v1/meter-data (signed compact CSV). Run it with load-tests/run.sh
 // (npm run loadtest), which starts a gateway on 127.0.0.1 and pre-signs the requests.
 //
-// Two scenarios, one after the other, 75 s in all (plus at most 5 s graceful stop each):
+// MODE=probe: one closed-loop scenario (PROBE_VUS VUs for PROBE_SECONDS) that measures the
+// sustained capacity; run.sh then offers half of it as STEADY_RATE, since p99 at saturation
+// only measures the queue.
+// Otherwise two scenarios, one after the other, 75 s in all (plus at most 5 s graceful stop each):
 //   steady         constant-arrival-rate: STEADY_RATE batches/s for STEADY_SECONDS
 //   backlog_burst  ramping-arrival-rate: a head-end flushing its backlog, up to BURST_RATE
 //                  batches/s, then back down
@@ -24,6 +27,11 @@ const BURST_RATE = Number(__ENV.BURST_RATE || 60);
 const STEADY_P99_MS = Number(__ENV.STEADY_P99_MS || 100);
 const BURST_P99_MS = Number(__ENV.BURST_P99_MS || 250);
 const MAX_VUS = Math.min(50, Number(__ENV.MAX_VUS || 50));
+const PROBE = __ENV.MODE === 'probe';
+const PROBE_VUS = Math.min(MAX_VUS, Number(__ENV.PROBE_VUS || 16));
+const PROBE_SECONDS = Math.min(20, Number(__ENV.PROBE_SECONDS || 10));
+/** Where this run starts in the list: the probe's entries are not offered again. */
+const FIRST = Number(__ENV.FIRST_REQUEST || 0);
 
 if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(GATEWAY_URL)) throw new Error(`GATEWAY_URL must be http://127.0.0.1:PORT, not ${GATEWAY_URL}`);
 if (STEADY_SECONDS > 45) throw new Error('STEADY_SECONDS must be ≤ 45 (the whole run stays under 90 s)');
@@ -37,7 +45,12 @@ const BURST_START = STEADY_SECONDS + 5;
 /** Iterations the steady scenario makes; the burst starts after them in the list. */
 const STEADY_ITERATIONS = STEADY_RATE * STEADY_SECONDS;
 
-export const options = {
+const probeOptions = {
+  scenarios: { probe: { executor: 'constant-vus', vus: PROBE_VUS, duration: `${PROBE_SECONDS}s`, gracefulStop: '5s' } },
+  thresholds: { http_req_failed: ['rate<0.01'] },
+};
+
+const runOptions = {
   scenarios: {
     steady: {
       executor: 'constant-arrival-rate',
@@ -70,6 +83,10 @@ export const options = {
     'ingest_latency{replayed:false}': [`p(99)<${BURST_P99_MS}`],
     checks: ['rate>0.99'],
   },
+};
+
+export const options = {
+  ...(PROBE ? probeOptions : runOptions),
   summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'],
   // Only the local gateway: every IPv4 address outside 127.0.0.0/8 is refused, and no name is resolved.
   blacklistIPs: ['0.0.0.0/2', '64.0.0.0/3', '96.0.0.0/4', '112.0.0.0/5', '120.0.0.0/6', '124.0.0.0/7', '126.0.0.0/8', '128.0.0.0/1'],
@@ -77,7 +94,7 @@ export const options = {
 };
 
 export default function () {
-  const n = exec.scenario.name === 'steady' ? exec.scenario.iterationInTest : STEADY_ITERATIONS + exec.scenario.iterationInTest;
+  const n = FIRST + (exec.scenario.name === 'backlog_burst' ? STEADY_ITERATIONS + exec.scenario.iterationInTest : exec.scenario.iterationInTest);
   const entry = requests[n % requests.length];
   const res = http.post(`${GATEWAY_URL}/v1/meter-data`, entry.body, {
     headers: { 'content-type': 'text/csv', 'x-ies-signature': entry.signature },

@@ -61,7 +61,7 @@ const operator = await importPrivateJwk(JSON.parse(readFileSync(operatorKeyFile,
 const lines = [`discom: ${discom}`, 'participants:', `  - id: ${headEndId}`, '    role: HEADEND', '    name: k6 load-test head-end', '    keys:', `      - ${JSON.stringify(headEnd.publicJwk)}`, 'meters:'];
 for (const id of meters) lines.push(`  - ${JSON.stringify({ id, scheme: 'METER_SERIAL', headEnd: headEndId, sanctionedLoadW: 5_000, derCapacityW: 3_000 })}`);
 const registryBody = Buffer.from(`${lines.join('\n')}\n`);
-const registrySig = await signDetached(registryBody, operator, { iat: Math.floor(Date.now() / 1000), jti: `K6-REG-${runId}` });
+const registrySig = await signDetached(registryBody, operator, { iat: Math.floor(Date.now() / 1000), jti: `K6-REG-${runId}`, htm: 'POST', htu: '/v1/registry', tenant: discom });
 const reg = await fetch(`${url}/v1/registry`, { method: 'POST', headers: { 'content-type': 'application/yaml', 'x-ies-signature': registrySig }, body: registryBody, signal: AbortSignal.timeout(60_000) });
 if (reg.status !== 200) throw new Error(`registry POST failed: ${reg.status} ${(await reg.text()).slice(0, 500)}`);
 
@@ -83,7 +83,7 @@ for (let b = 0; b < count; b += 1) {
     csv += `${meterId},${new Date(blockStart).toISOString()},${solar ? 0 : Math.floor(rnd() * 900)},${solar ? Math.floor(rnd() * 600) : 0},VALID\n`;
   }
   const body = Buffer.from(csv);
-  const signature = await signDetached(body, headEnd, { iat, jti: `K6-${runId}-${String(b).padStart(6, '0')}` });
+  const signature = await signDetached(body, headEnd, { iat, jti: `K6-${runId}-${String(b).padStart(6, '0')}`, htm: 'POST', htu: '/v1/meter-data', tenant: discom });
   requests.push({ body: csv, signature });
 }
 mkdirSync(path.dirname(out), { recursive: true });

@@ -13,7 +13,12 @@ K6_VERSION="v1.8.1"
 K6_BIN="$ROOT/.cache/k6/bin/k6"
 SUMMARY="$ROOT/.cache/k6/summary.json"
 REQUESTS="$ROOT/.cache/k6/requests.json"
-REQUEST_COUNT="${IES_LOADTEST_REQUESTS:-2000}"
+# Without STEADY_RATE, a closed-loop probe measures the capacity first and the steady scenario
+# offers half of it: more pre-signed requests are needed, so none is offered twice.
+PROBE_FIRST=""
+[[ -z "${STEADY_RATE:-}" ]] && PROBE_FIRST=1
+REQUEST_COUNT="${IES_LOADTEST_REQUESTS:-$([[ -n "$PROBE_FIRST" ]] && echo 5000 || echo 2000)}"
+PROBE_SUMMARY="$ROOT/.cache/k6/probe-summary.json"
 
 log() { printf 'loadtest: %s\n' "$*"; }
 
@@ -74,12 +79,31 @@ log "gateway pid $GW_PID ready"
 node load-tests/prepare.mjs --url "$GATEWAY_URL" --discom "$TENANT" --operator-key "$WORK/operator.private.jwk.json" \
   --count "$REQUEST_COUNT" --out "$REQUESTS"
 
+# --- capacity probe ---------------------------------------------------------------------------
+FIRST_REQUEST=0
+CAPACITY_RPS=""
+if [[ -n "$PROBE_FIRST" ]]; then
+  rm -f "$PROBE_SUMMARY"
+  log "probe: closed loop, ${PROBE_VUS:-16} VUs for ${PROBE_SECONDS:-10} s, to measure the sustained capacity"
+  K6_NO_USAGE_REPORT=true timeout --signal=INT --kill-after=10 60 "$K6_BIN" run --quiet --no-usage-report \
+    --summary-export "$PROBE_SUMMARY" -e MODE=probe -e PROBE_VUS="${PROBE_VUS:-16}" -e PROBE_SECONDS="${PROBE_SECONDS:-10}" \
+    -e GATEWAY_URL="$GATEWAY_URL" -e REQUESTS_FILE="$REQUESTS" load-tests/ingest.js >/dev/null || true
+  read -r CAPACITY_RPS FIRST_REQUEST < <(node -e '
+    const m = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")).metrics;
+    process.stdout.write(`${m.http_reqs.rate.toFixed(1)} ${m.iterations.count}\n`);' "$PROBE_SUMMARY")
+  STEADY_RATE="$(node -e 'process.stdout.write(String(Math.max(1, Math.floor(Number(process.argv[1]) / 2))))' "$CAPACITY_RPS")"
+  # The backlog burst climbs to the measured capacity (unless BURST_RATE is given).
+  BURST_RATE="${BURST_RATE:-$(node -e 'process.stdout.write(String(Math.max(2, Math.floor(Number(process.argv[1])))))' "$CAPACITY_RPS")}"
+  export STEADY_RATE BURST_RATE
+  log "probe: sustained ${CAPACITY_RPS} batches/s (×1,000 reads); the steady scenario offers half: ${STEADY_RATE} batches/s, the burst climbs to ${BURST_RATE}; from request ${FIRST_REQUEST} on"
+fi
+
 # --- k6 -----------------------------------------------------------------------------------
 rm -f "$SUMMARY"
 set +e
 K6_NO_USAGE_REPORT=true timeout --signal=INT --kill-after=10 150 "$K6_BIN" run --quiet --no-usage-report \
   --summary-export "$SUMMARY" \
-  -e GATEWAY_URL="$GATEWAY_URL" -e REQUESTS_FILE="$REQUESTS" \
+  -e GATEWAY_URL="$GATEWAY_URL" -e REQUESTS_FILE="$REQUESTS" -e FIRST_REQUEST="$FIRST_REQUEST" ${STEADY_RATE:+-e STEADY_RATE="$STEADY_RATE"} ${BURST_RATE:+-e BURST_RATE="$BURST_RATE"} \
   load-tests/ingest.js
 K6_STATUS=$?
 set -e
@@ -91,7 +115,7 @@ fi
 
 # --- figures -------------------------------------------------------------------------------
 if [[ -s "$SUMMARY" ]]; then
-  node - "$SUMMARY" "$REQUESTS" <<'EOF'
+  CAPACITY_RPS="$CAPACITY_RPS" STEADY_RATE="${STEADY_RATE:-}" node - "$SUMMARY" "$REQUESTS" <<'EOF'
 const fs = require('node:fs');
 const s = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const reads = JSON.parse(fs.readFileSync(process.argv[3], 'utf8')).readsPerRequest;
@@ -110,6 +134,15 @@ const rows = [
 ];
 console.log('\nloadtest figures (from .cache/k6/summary.json):');
 for (const [a, b, c] of rows) console.log(`  ${String(a).padEnd(22)} ${String(b).padEnd(18)} ${c}`);
+const steadyP99 = m['http_req_duration{scenario:steady}']?.['p(99)'];
+if (process.env.CAPACITY_RPS && typeof steadyP99 === 'number') {
+  const capacity = Number(process.env.CAPACITY_RPS) * reads;
+  console.log(`  capacity (probe)       ${f(capacity, 0)} reads/s   steady offered ${process.env.STEADY_RATE} batches/s = ${f(Number(process.env.STEADY_RATE) * reads / capacity, 2)} of it, p99 accept→202 ${f(steadyP99)} ms`);
+  import(require('node:path').resolve('services/observability/dist/src/index.js')).then(({ recordBenchFigure }) => {
+    recordBenchFigure({ stage: 'ingest latency', metric: 'p99 accept→202 at half capacity (k6)', value: steadyP99, unit: 'ms', ceiling: null, target: { kind: 'at-most', value: 100 } });
+    recordBenchFigure({ stage: 'ingest latency', metric: 'accepted reads/s, closed loop (k6 probe)', value: capacity, unit: 'reads/s', ceiling: null, target: null });
+  });
+}
 for (const [name, metric] of Object.entries(m)) {
   if (!metric.thresholds) continue;
   for (const [expr, ok] of Object.entries(metric.thresholds)) console.log(`  threshold ${name} ${expr}: ${ok === false || ok.ok === true ? 'passed' : 'CROSSED'}`);
