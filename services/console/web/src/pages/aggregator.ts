@@ -81,7 +81,7 @@ export function aggregatorPage(root: HTMLElement, query: URLSearchParams): void 
           const what = meter ? `meter ${meter}` : `whole event (${plural(l.meters.length, 'meter')})`;
           replace(plot,
             loadPlot(l.intervalStarts, [{ name: 'baseline', values: s.baselineWh, className: 's-baseline' }, { name: 'metered', values: s.usageWh, className: 's-metered' }, { name: 'delivered', values: s.deliveredWh, className: 's-delivered' }], `${eventId}: ${what}, Wh per 15-min interval`),
-            el('p', { class: 'hint', 'data-testid': 'plot-caption' }, `${what}; baseline ${kwh(sum(s.baselineWh))}, metered ${kwh(sum(s.usageWh))}, delivered ${kwh(sum(s.deliveredWh))}${l.performanceVersion !== null && l.performanceVersion > 1 ? ` (measurement version ${l.performanceVersion}, revised)` : ''}.`),
+            el('p', { class: 'hint', 'data-testid': 'plot-caption' }, `${what}; baseline ${opt(sum(s.baselineWh))}, metered ${opt(sum(s.usageWh))}, delivered ${opt(sum(s.deliveredWh))}${l.performanceVersion !== null && l.performanceVersion > 1 ? ` (measurement version ${l.performanceVersion}, revised)` : ''}.`),
             table(['interval (IST)', { text: 'baseline', num: true }, { text: 'metered', num: true }, { text: 'delivered', num: true }],
               l.intervalStarts.map((t, i) => [istTime(t), opt(s.baselineWh[i]), opt(s.usageWh[i]), opt(s.deliveredWh[i])])));
         } catch (err) {
@@ -104,7 +104,8 @@ export function aggregatorPage(root: HTMLElement, query: URLSearchParams): void 
 }
 
 const opt = (v: number | null | undefined) => (v === null || v === undefined ? '—' : kwh(v));
-const sum = (xs: readonly (number | null)[]) => xs.reduce<number>((t, v) => t + (v ?? 0), 0);
+/** The event's total; null when no interval has a figure (no reads yet is not 0 Wh). */
+const sum = (xs: readonly (number | null)[]) => xs.reduce<number | null>((t, v) => (v === null ? t : (t ?? 0) + v), null);
 
 /** The lifecycle as a row of steps: state, IST time, by whom, why; a re-entered version is marked. */
 function timeline(history: readonly Transition[]): HTMLElement {
