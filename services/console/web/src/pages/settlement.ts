@@ -7,7 +7,7 @@ import { istTime, plural } from '../time.js';
 import { importDeskKey, signRequest, type DeskKey } from './settlement-signing.js';
 
 interface Totals { receivablePaise: number; payablePaise: number; netPaise: number }
-interface Summary { statementId: string; scope: { kind: string; day?: string; eventId?: string }; day?: string; version: number; status: string; complete?: boolean; sha256: string; revises?: string | null; lineCount?: number; totals?: Totals; updatedAt: string; run?: string; cutoff?: string }
+interface Summary { statementId: string; scope: { kind: string; day?: string; eventId?: string }; day?: string; version: number; status: string; complete?: boolean; sha256: string; revises?: { id: string; sha256: string } | null; lineCount?: number; totals?: Totals; updatedAt: string; run?: string; cutoff?: string }
 interface Line { lineNo: number; kind: string; reference: string; intervalStartMs: number | null; intervalEndMs: number | null; meterId: string | null; payer: string; payee: string; counterparty: string; quantityWh: number | null; ratePaisePerKwh: number | null; amountPaise: number; note: string | null }
 interface LinePage { statementId: string; sha256: string; status: string; offset: number; limit: number; total: number; lines: Line[] }
 interface Position { counterparty: string; receivablePaise: number; payablePaise: number; netPaise: number }
@@ -94,7 +94,7 @@ export function settlementPage(root: HTMLElement, query: URLSearchParams): void 
     replace(head, facts([
       ['statement', el('code', { 'data-testid': 'st-id' }, s.statementId)],
       ['status', el('span', { 'data-testid': 'st-status', class: `status ${s.status}` }, s.status)],
-      ['version', `${s.version}${s.revises ? ` (revises ${s.revises})` : ''}${s.run ? `, run ${s.run}, cut-off ${istTime(Date.parse(s.cutoff!))}` : ''}`],
+      ['version', `${s.version}${s.revises ? ` (revises ${s.revises.id})` : ''}${s.run ? `, run ${s.run}, cut-off ${istTime(Date.parse(s.cutoff!))}` : ''}`],
       ['content sha256', el('code', {}, s.sha256)],
       ['totals', s.totals ? `receivable ${formatRupees(s.totals.receivablePaise)}, payable ${formatRupees(s.totals.payablePaise)}, net ${formatRupees(s.totals.netPaise)}` : '—'],
       ['download', el('span', {}, download('JSON', 'application/json', 'json'), ' ', download('CSV', 'text/csv', 'csv'), ' ', download('JWS (signed)', 'application/jose', 'jws'))],
@@ -169,7 +169,7 @@ export function settlementPage(root: HTMLElement, query: URLSearchParams): void 
         replace(diffOut,
           el('p', { 'data-testid': 'diff-summary' }, `${d.from.id} → ${d.to.id}: ${plural(d.lines.length, 'changed line')}; net ${formatRupees(d.totals.before.netPaise)} → ${formatRupees(d.totals.after.netPaise)}.`),
           d.lines.length === 0 ? empty('No line changed.') : table(['change', 'reason', 'kind', 'reference', 'interval (IST)', 'meter', 'payer → payee', 'before', 'after'],
-            d.lines.map((l) => [el('span', { class: `change ${l.change}` }, l.change), el('code', {}, l.reason), l.kind, el('code', {}, l.reference), l.intervalStartMs === null ? '—' : istTime(l.intervalStartMs), l.meterId ?? '—', `${l.payer} → ${l.payee}`, fig(l.before), fig(l.after)])),
+            d.lines.map((l) => [el('span', { class: `change ${l.change}` }, l.change), l.reason, l.kind, l.reference, l.intervalStartMs === null ? '—' : istTime(l.intervalStartMs), l.meterId ?? '—', `${l.payer} → ${l.payee}`, fig(l.before), fig(l.after)])),
           d.netPositions.length === 0 ? null : el('p', {}, 'Net position changes: ', d.netPositions.map((n) => `${n.counterparty} ${formatRupees(n.netPaiseDelta)}`).join('; ')));
       } catch (err) {
         replace(diffOut, problemBox(err));
