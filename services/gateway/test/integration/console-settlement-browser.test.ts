@@ -10,7 +10,7 @@ import { startLoaderService } from '@ies/loader';
 import { startNotaryService } from '@ies/notary';
 import { createLogger } from '@ies/observability';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createClickHouse } from '@ies/clickhouse';
+import { createClickHouse, sql } from '@ies/clickhouse';
 import { exportPrivateJwk, generateSigningKey, type KeyPair } from '@ies/crypto';
 import { DrEventStore } from '@ies/dr/events';
 import { migrateDrTables } from '@ies/dr/migrations';
@@ -47,6 +47,7 @@ let headEnd: KeyPair;
 let notary: Awaited<ReturnType<typeof startNotaryService>>;
 let loader: Awaited<ReturnType<typeof startLoaderService>>;
 let fanout: Awaited<ReturnType<typeof startFanout>>;
+let event: Promise<string>;
 let v1: string;
 let big: string;
 const ch = createClickHouse(stackConfig());
@@ -62,7 +63,8 @@ before(async () => {
   // The ingest path (notary, fan-out, loader) puts the event's metered reads where DR reads them.
   const env = { ...process.env, IES_TENANTS: h.tenants.join(','), IES_NOTARY_KEYS_DIR: mkdtempSync(path.join(tmpdir(), 'ies-notary-')), IES_OPERATOR_JWKS_FILE: h.config.auth.operatorJwksFile, IES_LOG_LEVEL: 'warn' };
   notary = await startNotaryService(env, { onFatal: (err) => assert.fail(err), logger: createLogger({ name: 'it', level: 'silent' }, nullStream()) });
-  loader = await startLoaderService(env);
+  // A consumer group of its own: the shared `ies-loader` group rebalances whenever another test's loader joins or leaves.
+  loader = await startLoaderService(env, { groupId: `ies-loader-${tenant}` });
   fanout = await startFanout(h.kafkaAs('fanout'), h.serde, [tenant], { groupId: `ies-fanout-${tenant}`, transactionalId: `${h.config.nodeId}-fanout-${tenant}` });
   const participant = (id: string, role: string, k: KeyPair) => `  - id: ${id}\n    role: ${role}\n    name: ${id}\n    keys:\n      - ${JSON.stringify(k.publicJwk)}\n`;
   assert.equal((await h.applyRegistry(`discom: ${tenant}\nparticipants:\n${participant('DESK-1', 'DISCOM', desk)}${participant('AGG-1', 'AGGREGATOR', agg)}`)).statusCode, 200);
@@ -70,6 +72,9 @@ before(async () => {
   // The desk's private key file, as the demo keeps it (.stack/keys/participants/<DISCOM>/<desk>.private.jwk.json).
   deskKeyFile = path.join(mkdtempSync(path.join(tmpdir(), 'ies-console-desk-')), 'DESK-1.private.jwk.json');
   writeFileSync(deskKeyFile, JSON.stringify(await exportPrivateJwk(desk)), { mode: 0o600 });
+  // Sent first: the reads go through notary, fan-out and loader while the rest is set up.
+  event = seedEvent();
+  event.catch(() => undefined);
   v1 = await statement(3000);
   big = await statement(3500, '2026-03-12');
   base = await h.app.listen({ host: '127.0.0.1', port: 0 });
@@ -78,6 +83,8 @@ before(async () => {
 });
 
 after(async () => {
+  // The million seeded rows are not left in the shared stack (a mutation: ClickHouse drops them in the background).
+  if (tenant) await ch.command({ query: sql`ALTER TABLE statement_lines DELETE WHERE discom_id = ${tenant}` });
   await ch.close();
   await browser?.close();
   await fanout?.consumer.disconnect();
@@ -236,7 +243,8 @@ test('the settlement desk sees its statement, pages a 1,000,000-line statement (
   await page.context().close();
 });
 
-test('the aggregator opens its event with its lifecycle and the baseline vs metered plot (whole event and one meter), a revised measurement marked', async () => {
+/** A measured DR event of AGG-1 (yesterday 18:00–19:00 IST): its record, baselines, two performance versions, and its meters' reads sent through the ingest path. */
+async function seedEvent(): Promise<string> {
   const drStore = new DrEventStore(h.redis, h.deps.producer, h.serde);
   // Yesterday 18:00–19:00 IST, whose reads the head-end sends now.
   const blocks = istBlocks(76).slice(72);
@@ -267,6 +275,11 @@ test('the aggregator opens its event with its lifecycle and the baseline vs mete
   const csv = `${CSV_HEADER}\n${Object.entries(usageWh).flatMap(([m, u]) => u.map((wh, i) => `${m},${blocks[i]},${wh},0,VALID`)).join('\n')}\n`;
   const { res } = await h.submit(csv, headEnd);
   assert.equal(res.statusCode, 202, res.body);
+  return eventId;
+}
+
+test('the aggregator opens its event with its lifecycle and the baseline vs metered plot (whole event and one meter), a revised measurement marked', async () => {
+  const eventId = await event;
   const aggToken = await bearer('AGG-1', agg);
   await eventually(async () => {
     const r = await h.app.inject({ method: 'GET', url: `/v1/dr/events/${encodeURIComponent(eventId)}/load`, headers: { authorization: `Bearer ${aggToken}` } });
