@@ -88,6 +88,7 @@ before(async () => {
 
 after(async () => {
   // The million seeded rows are not left in the shared stack (a mutation: ClickHouse drops them in the background).
+  await Promise.allSettled([seeded, event]);
   if (tenant) await ch.command({ query: sql`ALTER TABLE statement_lines DELETE WHERE discom_id = ${tenant}` });
   await ch.close();
   await browser?.close();
