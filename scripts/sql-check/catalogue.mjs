@@ -27,6 +27,7 @@ export const MODULES = Object.freeze({
   'services/settlement/src/allocation-sink.ts': 'services/settlement/dist/src/allocation-sink.js',
   'services/settlement/src/statement-sinks.ts': 'services/settlement/dist/src/statement-sinks.js',
   'services/settlement/src/finals-at-cutoff.ts': 'services/settlement/dist/src/finals-at-cutoff.js',
+  'services/settlement/src/statement-line-queries.ts': 'services/settlement/dist/src/statement-line-queries.js',
   'services/loader/src/sinks/meter-batches.ts': 'services/loader/dist/src/sinks/meter-batches.js',
   'services/loader/src/sinks/dead-letters.ts': 'services/loader/dist/src/sinks/dead-letters.js',
   'services/loader/src/sinks/receipts.ts': 'services/loader/dist/src/sinks/receipts.js',
@@ -71,6 +72,10 @@ function queryEntries(m, database) {
     q('services/dr/src/dr-tables.ts', 'latestPerformanceQuery', 'dr.latestPerformance', dr.latestPerformanceQuery(D, 'E-1')),
     q('services/dr/src/dr-tables.ts', 'deliveryQuery', 'dr.delivery', dr.deliveryQuery(D, 'E-1', 1)),
     q('services/dr/src/dr-tables.ts', 'performanceAsOfQuery', 'dr.performanceAsOf', dr.performanceAsOfQuery(D, 'E-1', RECEIVED_MS)),
+    q('services/settlement/src/statement-line-queries.ts', 'statementLinesQuery', 'settlement.statementLinesPage', m['services/settlement/src/statement-line-queries.ts'].statementLinesQuery({ discomId: D, statementId: `${D}:2026-03-10`, sha256: 'ab', offset: 100, limit: 100 })),
+    q('services/settlement/src/statement-line-queries.ts', 'statementLinesQuery', 'settlement.statementLinesFiltered', m['services/settlement/src/statement-line-queries.ts'].statementLinesQuery({ discomId: D, statementId: `${D}:2026-03-10`, sha256: 'ab', kind: 'WHEELING', meterId: "M'1", counterparty: 'X-DL', offset: 100, limit: 100 })),
+    q('services/settlement/src/statement-line-queries.ts', 'statementLineCountQuery', 'settlement.statementLineCountAll', m['services/settlement/src/statement-line-queries.ts'].statementLineCountQuery({ discomId: D, statementId: `${D}:2026-03-10`, sha256: 'ab' })),
+    q('services/settlement/src/statement-line-queries.ts', 'statementLineCountQuery', 'settlement.statementLineCount', m['services/settlement/src/statement-line-queries.ts'].statementLineCountQuery({ discomId: D, statementId: `${D}:2026-03-10`, sha256: 'ab', kind: 'WHEELING' })),
     q('services/settlement/src/finals-at-cutoff.ts', 'finalsAtCutoffQuery', 'settlement.finalsAtCutoff', m['services/settlement/src/finals-at-cutoff.ts'].finalsAtCutoffQuery(D, ['tx/c', M], RECEIVED_MS)),
   ];
 }

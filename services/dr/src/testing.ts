@@ -9,3 +9,5 @@ export { DrStoreRebuilder } from './event-store-rebuild.js';
 export { openAdrValidator, OPENADR_SPEC_FILE, type OpenAdrValidator } from './openadr/spec-validator.js';
 export { startOpenAdrNotifier, startMqttBroker, AccessTokens, vtnReportsOf, publishMqtt, VtnStore, type MqttBroker } from './openadr/index.js';
 export { reportSources } from './openadr-report-sources.js';
+export { writeBaselines, writePerformance } from './dr-tables.js';
+export { computeEventPerformance } from './domain/performance.js';

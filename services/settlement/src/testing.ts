@@ -20,3 +20,4 @@ export { runCalendarStatement, type CalendarRunDeps } from './statement-calendar
 export { finalsAtCutoff } from './finals-at-cutoff.js';
 export { settlementStoreRebuilder } from './p2p-store-rebuild.js';
 export { DisputeStore } from './dispute-store.js';
+export { STATEMENT_LINES_TABLE } from './statement-sinks.js';

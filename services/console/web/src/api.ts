@@ -30,3 +30,16 @@ export async function apiGet(path: string, opts: { auth?: boolean; accept?: stri
 export async function apiJson<T>(path: string, opts: { auth?: boolean } = {}): Promise<T> {
   return (await apiGet(path, opts)).json() as Promise<T>;
 }
+
+/** POST a signed write (the body exactly as signed; its detached JWS in X-IES-Signature) and read the JSON answer. */
+export async function apiPostSigned<T>(path: string, body: Uint8Array, signature: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-ies-signature': signature }, body: body as BodyInit, cache: 'no-store' });
+  } catch (err) {
+    throw new Problem(0, 'NETWORK', 'The node did not answer', (err as Error).message);
+  }
+  const p = (await res.json()) as T & { code?: string; title?: string; detail?: string };
+  if (!res.ok) throw new Problem(res.status, p.code ?? `HTTP_${res.status}`, p.title ?? res.statusText, p.detail ?? '');
+  return p;
+}

@@ -2,6 +2,8 @@ import { el, replace } from './dom.js';
 import { auditorPage } from './pages/auditor.js';
 import { dataEngineerPage } from './pages/data-engineer.js';
 import { signInPage } from './pages/sign-in.js';
+import { settlementPage } from './pages/settlement.js';
+import { aggregatorPage } from './pages/aggregator.js';
 import { currentSession, takeTokenFromFragment } from './session.js';
 
 const page = document.getElementById('page')!;
@@ -19,6 +21,8 @@ function route(): void {
   const name = path || (currentSession() ? 'data' : 'auditor');
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.getAttribute('data-page') === name);
   if (name === 'data') dataEngineerPage(page, new URLSearchParams(query ?? ''));
+  else if (name === 'settlement') settlementPage(page, new URLSearchParams(query ?? ''));
+  else if (name === 'aggregator') aggregatorPage(page, new URLSearchParams(query ?? ''));
   else if (name === 'sign-in') signInPage(page, showWho);
   else auditorPage(page, new URLSearchParams(query ?? ''));
   showWho();

@@ -8,6 +8,7 @@ import { compareCodePoints, normaliseDrEvent, participatingMetersDigest, type Dr
 import { LATE_ENTRY_ROLES, dispatchTiming } from '../domain/late-entry.js';
 import type { PolicyRegistry } from '../domain/policy-registry.js';
 import type { DrEventRecord, DrEventStore } from '../event-store.js';
+import { loadRoutes, type LoadRouteDeps } from './load-routes.js';
 import { CREATE_EVENT, GET_BASELINES, GET_EVENT, GET_PERFORMANCE, TRANSITION_EVENT } from './schemas.js';
 
 export interface DrRouteDeps {
@@ -37,7 +38,7 @@ const REQUESTABLE = ['ACTIVE', 'CANCELLED'];
  * aggregator or the DISCOM; read with a bearer token by the same parties. Every transition
  * is on dr-events.v1 before the answer is sent.
  */
-export function drRoutes(app: FastifyInstance, deps: DrRouteDeps): void {
+export function drRoutes(app: FastifyInstance, deps: DrRouteDeps & LoadRouteDeps): void {
   app.register(async (scoped) => {
     scoped.removeAllContentTypeParsers();
     scoped.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -98,6 +99,7 @@ export function drRoutes(app: FastifyInstance, deps: DrRouteDeps): void {
     return { eventId: record.eventId, state: record.state, methodology: record.event.methodology.ref, baselines: rows };
   });
   performanceRoute(app, deps, readable);
+  loadRoutes(app, deps, readable);
 }
 
 export function performanceRoute(app: FastifyInstance, deps: DrRouteDeps, readable: (authorization: string | undefined, eventId: string) => Promise<DrEventRecord>): void {

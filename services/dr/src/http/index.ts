@@ -6,6 +6,7 @@ import { readBaselines, readPerformance } from '../dr-tables.js';
 import { loadPolicyRegistry } from '../policies.js';
 import { createKafka } from '@ies/kafka';
 import { drRoutes } from './dr-routes.js';
+import { loadMeterHistory } from '../history.js';
 import { AccessTokens, ClientSecrets, RegistryObjectChanges, VtnStore, clientRoutes, deliverChanges, publishMqtt, verifyClientAssertion, vtnRoutes, type ObjectChange } from '../openadr/index.js';
 import { openCallbackQueue } from '@ies/webhooks';
 import { reportSources } from '../openadr-report-sources.js';
@@ -36,6 +37,10 @@ export function drHttp(ctx: NodeContext): ServiceHttp {
     policies: loadPolicyRegistry(),
     baselines: (discomId: string, eventId: string) => readBaselines(ctx.clickhouse, discomId, eventId),
     performance: (discomId: string, eventId: string) => readPerformance(ctx.clickhouse, discomId, eventId),
+    usage: async (discomId: string, meterIds: readonly string[], day: string) => {
+      const history = await loadMeterHistory(ctx.clickhouse, { discomId, meterIds, fromDay: day, toDay: day });
+      return new Map(meterIds.map((m) => [m, history.get(m)?.get(day) ?? []]));
+    },
   };
   const secrets = new ClientSecrets(ctx.redis);
   const vtn = {

@@ -10,6 +10,7 @@ import { StatementStore } from '../statement-store.js';
 import { loadSettlementPolicies } from '../policies.js';
 import { p2pRoutes } from './p2p-routes.js';
 import { statementRoutes } from './statement-routes.js';
+import { lineRoutes } from './line-routes.js';
 import { disputeRoutes } from './dispute-routes.js';
 import { DisputeStore } from '../dispute-store.js';
 import { finalsAtCutoff } from '../finals-at-cutoff.js';
@@ -61,6 +62,7 @@ export function settlementHttp(ctx: NodeContext): ServiceHttp {
           finalsAt: (d, ids, cutoffMs) => finalsAtCutoff(ctx.clickhouse, (id) => p2p.getFinalRecord(d, id), d, ids, cutoffMs),
         },
       });
+      lineRoutes(app, { config, registry, now, store: statements.store, ch: ctx.clickhouse });
       disputeRoutes(app, {
         config, registry, idempotency: ctx.idempotency, now, policies, hosted: config.tenants,
         disputes: new DisputeStore(redis, { producer, serde }), statements: statements.store,

@@ -45,6 +45,14 @@ export interface StatementRouteDeps {
   };
 }
 
+/** The caller of a statement read: a bearer token of a DISCOM participant; its own tenant's statements only. */
+export async function statementReader(deps: Pick<StatementRouteDeps, 'config' | 'registry' | 'now'>, authorization: string | undefined): Promise<{ discomId: string; participantId: string }> {
+  const who = await authenticateRead(deps.registry, authorization, { audience: deps.config.nodeId, nowMs: deps.now() });
+  const role = deps.registry.participant(who.discomId, who.participantId)?.role;
+  if (role !== 'DISCOM') throw new IesError('IES_ERR_STATEMENT_ROLE_FORBIDDEN', `${who.participantId} has role ${role ?? 'UNKNOWN'}; statements of ${who.discomId} are for its DISCOM participant only`);
+  return who;
+}
+
 /** Who may release or contest a statement: the DISCOM's own participant (its settlement desk's key). */
 const DESK = ['DISCOM'] as const;
 
@@ -57,12 +65,7 @@ const MEDIA = { json: 'application/json', csv: 'text/csv', jose: 'application/jo
  * its lifecycle status, kept outside the signed content, is in the list and in headers.
  */
 export function statementRoutes(app: FastifyInstance, deps: StatementRouteDeps): void {
-  const discom = async (authorization: string | undefined): Promise<{ discomId: string; participantId: string }> => {
-    const who = await authenticateRead(deps.registry, authorization, { audience: deps.config.nodeId, nowMs: deps.now() });
-    const role = deps.registry.participant(who.discomId, who.participantId)?.role;
-    if (role !== 'DISCOM') throw new IesError('IES_ERR_STATEMENT_ROLE_FORBIDDEN', `${who.participantId} has role ${role ?? 'UNKNOWN'}; statements of ${who.discomId} are for its DISCOM participant only`);
-    return who;
-  };
+  const discom = (authorization: string | undefined) => statementReader(deps, authorization);
   const { store, runs, sinks } = deps.statements;
 
   app.get('/v1/statements', { schema: LIST_STATEMENTS }, async (req) => {

@@ -8,7 +8,7 @@ const DAY_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
 const ID_PARAMS = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 400 } } } as const;
 const SUMMARY = open({
   statementId: STRING, scope: ANY_OBJECT, day: STRING, version: INTEGER, status: STRING, complete: BOOLEAN, sha256: STRING,
-  revises: { type: 'string', nullable: true }, lineCount: INTEGER, totals: ANY_OBJECT, updatedAt: STRING,
+  revises: { type: 'object', nullable: true, description: 'The statement this version revises (its id and content sha256)', properties: { id: STRING, sha256: STRING } }, lineCount: INTEGER, totals: ANY_OBJECT, updatedAt: STRING,
   run: { type: 'string', description: 'The calendar run this statement is (absent outside the calendar)' }, cutoff: { type: 'string', description: "The run's data cut-off, ISO 8601" },
 }, ['statementId', 'version', 'status', 'sha256', 'updatedAt']);
 const replayed = { 'idempotent-replayed': { type: 'string', enum: ['true'], description: 'The stored answer of an earlier request with the same jti' } };
