@@ -2,7 +2,7 @@ import { el, replace } from './dom.js';
 import { auditorPage } from './pages/auditor.js';
 import { dataEngineerPage } from './pages/data-engineer.js';
 import { signInPage } from './pages/sign-in.js';
-import { currentSession, takeTokenFromFragment } from './session.js';
+import { currentSession, redeemLinkFromFragment } from './session.js';
 
 const page = document.getElementById('page')!;
 const who = document.getElementById('who')!;
@@ -24,7 +24,6 @@ function route(): void {
   showWho();
 }
 
-takeTokenFromFragment();
 window.addEventListener('hashchange', route);
 setInterval(showWho, 1000);
-route();
+void redeemLinkFromFragment().finally(route);
