@@ -2,8 +2,8 @@ import { rowOfReceipt, type ReceiptRecord, type ReceiptRow } from '../domain/rec
 import type { RowBinaryWriter } from '../row-binary.js';
 import { oneRowSink, type Sink } from '../sink.js';
 
-/** Columns of `receipts` (migrations/0006_receipts.sql), in the order `writeReceipt` writes them. */
-export const RECEIPT_COLUMNS = ['discom_id', 'log_index', 'batch_id', 'head_end_id', 'read_count', 'batch_root', 'accepted_at', 'accepted_at_ms', 'checkpoint', 'inclusion_proof', 'jws'] as const;
+/** Columns of `receipts` (migrations/0006_receipts.sql, 0016), in the order `writeReceipt` and then the sink write them. */
+export const RECEIPT_COLUMNS = ['discom_id', 'log_index', 'batch_id', 'head_end_id', 'read_count', 'batch_root', 'accepted_at', 'accepted_at_ms', 'checkpoint', 'inclusion_proof', 'jws', 'loaded_at_ms'] as const;
 
 /** receipts.v1 → receipts (and receipts_by_batch through its materialized view). */
 export const receiptsSink: Sink<ReceiptRecord> = oneRowSink({
@@ -11,7 +11,11 @@ export const receiptsSink: Sink<ReceiptRecord> = oneRowSink({
   table: 'receipts',
   columns: RECEIPT_COLUMNS,
   rowOf: (record: ReceiptRecord, { tenant }) => rowOfReceipt(record, tenant),
-  writeRow: writeReceipt,
+  // The time the loader stored the receipt: a stage lag, not part of the receipt.
+  writeRow: (out, row) => {
+    writeReceipt(out, row);
+    out.uint64(Date.now());
+  },
 });
 
 export function writeReceipt(w: RowBinaryWriter, r: ReceiptRow): void {
