@@ -135,5 +135,6 @@ async function decodedRecord(serde: AvroSerde, payload: Buffer): Promise<Record<
 
 function readableBytes(b: Buffer): string {
   const text = b.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(b) && !/[\u0000-\u0008\u000e-\u001f]/.test(text) ? text : `base64:${b.toString('base64')}`;
+  const printable = b.every((c) => c >= 0x20 || c === 0x09 || c === 0x0a || c === 0x0d);
+  return printable && Buffer.from(text, 'utf8').equals(b) ? text : `base64:${b.toString('base64')}`;
 }

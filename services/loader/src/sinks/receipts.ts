@@ -10,11 +10,14 @@ export const receiptsSink: Sink<ReceiptRecord> = oneRowSink({
   topic: 'receipts',
   table: 'receipts',
   columns: RECEIPT_COLUMNS,
-  rowOf: (record: ReceiptRecord, { tenant }) => rowOfReceipt(record, tenant),
-  // The time the loader stored the receipt: a stage lag, not part of the receipt.
-  writeRow: (out, row) => {
-    writeReceipt(out, row);
-    out.uint64(Date.now());
+  // The time the loader stores the receipt rides with the row: a stage lag, not part of the receipt.
+  rowOf: (record: ReceiptRecord, { tenant, loadedAtMs }) => {
+    const { row, refused } = rowOfReceipt(record, tenant);
+    return refused !== undefined ? { refused } : { row: { receipt: row as ReceiptRow, loadedAtMs: loadedAtMs ?? Date.now() } };
+  },
+  writeRow: (out, { receipt, loadedAtMs }: { receipt: ReceiptRow; loadedAtMs: number }) => {
+    writeReceipt(out, receipt);
+    out.uint64(loadedAtMs);
   },
 });
 
