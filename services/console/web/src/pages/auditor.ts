@@ -126,6 +126,10 @@ export function auditorPage(root: HTMLElement, query: URLSearchParams): void {
     el('section', {}, el('h2', {}, 'Witnesses'), witnessBox),
     el('section', {}, el('h2', {}, 'Verify a file'), el('label', {}, 'Notary verifier key', vkey), el('label', {}, 'JWKS (statements)', jwks), el('p', {}, pick, ' ', keyNote), drop, result));
   if (tenant.value) void loadLog();
-  else replace(logBox, empty('Name a tenant to see its log.'));
+  else if (session) {
+    // Signed in without a tenant named: the user's own tenant (GET /v1/whoami).
+    replace(logBox, loading('your tenant'));
+    void apiJson<{ discomId: string }>('/v1/whoami').then((w) => { tenant.value = w.discomId; return loadLog(); }, (err: unknown) => replace(logBox, problemBox(err)));
+  } else replace(logBox, empty('Name a tenant to see its log.'));
   if (!session) replace(witnessBox, empty('Sign in to see the witnesses of the log.'));
 }
