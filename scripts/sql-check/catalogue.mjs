@@ -33,6 +33,7 @@ export const MODULES = Object.freeze({
   'services/loader/src/sinks/receipts.ts': 'services/loader/dist/src/sinks/receipts.js',
   'services/loader/src/sinks/dr-events.ts': 'services/loader/dist/src/sinks/dr-events.js',
   'services/loader/src/http/queries.ts': 'services/loader/dist/src/http/queries.js',
+  'services/loader/src/http/dead-letter-bytes.ts': 'services/loader/dist/src/http/dead-letter-bytes.js',
 });
 
 const LEDGER = 'services/clickhouse/src/migrations.ts';
@@ -68,6 +69,10 @@ function queryEntries(m, database) {
     q('services/loader/src/http/queries.ts', 'deadLettersQuery', 'loader.deadLetters', m['services/loader/src/http/queries.ts'].deadLettersQuery({ discomId: D, limit: 100 })),
     q('services/loader/src/http/queries.ts', 'deadLettersQuery', 'loader.deadLettersFiltered', m['services/loader/src/http/queries.ts'].deadLettersQuery({ discomId: D, stage: 'gateway', code: 'IES_ERR_VEE_NEGATIVE', headEndId: "HES-'1", fromMs: RECEIVED_MS - 1, toMs: RECEIVED_MS + 1, limit: 10 })),
     q('services/loader/src/http/queries.ts', 'headEndBatchesQuery', 'loader.headEndBatches', m['services/loader/src/http/queries.ts'].headEndBatchesQuery(D)),
+    q('services/loader/src/http/queries.ts', 'ingestPerMinuteQuery', 'loader.ingestPerMinute', m['services/loader/src/http/queries.ts'].ingestPerMinuteQuery(D, RECEIVED_MS - 3_600_000, RECEIVED_MS + 60_000)),
+    q('services/loader/src/http/queries.ts', 'rejectionsPerMinuteQuery', 'loader.rejectionsPerMinute', m['services/loader/src/http/queries.ts'].rejectionsPerMinuteQuery(D, RECEIVED_MS - 3_600_000, RECEIVED_MS + 60_000)),
+    q('services/loader/src/http/queries.ts', 'receiptCheckpointsQuery', 'loader.receiptCheckpoints', m['services/loader/src/http/queries.ts'].receiptCheckpointsQuery(D, 20)),
+    q('services/loader/src/http/dead-letter-bytes.ts', 'deadLetterBytesQuery', 'loader.deadLetterBytes', m['services/loader/src/http/dead-letter-bytes.ts'].deadLetterBytesQuery(D, 'B-9#1')),
     q('services/dr/src/dr-tables.ts', 'baselinesQuery', 'dr.baselines', dr.baselinesQuery(D, 'E-1')),
     q('services/dr/src/dr-tables.ts', 'latestPerformanceQuery', 'dr.latestPerformance', dr.latestPerformanceQuery(D, 'E-1')),
     q('services/dr/src/dr-tables.ts', 'deliveryQuery', 'dr.delivery', dr.deliveryQuery(D, 'E-1', 1)),
@@ -122,7 +127,7 @@ async function rowBinaryEntries(m) {
   return samples.map(([file, exp, record], i) => {
     const sink = m[file][exp];
     const out = new RowBinaryWriter();
-    const outcome = sink.write(record, { tenant: D, partition: 0, offset: String(i) }, out);
+    const outcome = sink.write(record, { tenant: D, partition: 0, offset: String(i), loadedAtMs: RECEIVED_MS + 1_500 }, out);
     if (outcome.rows === 0 || outcome.deadLetters.length > 0) throw new Error(`sample record of ${exp} was refused: ${JSON.stringify(outcome.deadLetters)}`);
     return { module: file, export: exp, name: `loader.${sink.table}.${i}`, table: sink.table, columns: [...sink.columns], hex: out.bytes().toString('hex') };
   });

@@ -15,5 +15,5 @@ export default defineConfig({
   base: '/console/',
   logLevel: 'warn',
   build: { outDir: path.join(here, 'dist/web'), emptyOutDir: true, target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 1024 },
-  server: { host: '127.0.0.1', strictPort: false, proxy: Object.fromEntries(['/v1', '/logs', '/.well-known'].map((p) => [p, node])) },
+  server: { host: '127.0.0.1', strictPort: false, proxy: Object.fromEntries(['/v1', '/logs', '/.well-known', '/console/sign-in'].map((p) => [p, node])) },
 });

@@ -116,6 +116,10 @@ export interface Config {
     /** How often each DISCOM's statement sweep (a bullmq repeatable job) runs. */
     readonly statementIntervalMs: number;
   };
+  readonly console: {
+    /** One-time sign-in links (`ies console --as`): local stack and demo only, refused unless the node listens on loopback. */
+    readonly signInLinks: boolean;
+  };
   readonly http: {
     readonly host: string;
     readonly port: number;

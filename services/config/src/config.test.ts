@@ -169,3 +169,10 @@ test('the operator\'s credential contexts directory is unset by default (bundled
   assert.equal(loadConfig({ IES_CREDENTIAL_CONTEXTS_DIR: '' }).credentials.contextsDir, undefined);
   assert.equal(loadConfig({ IES_CREDENTIAL_CONTEXTS_DIR: '/etc/ies/contexts' }).credentials.contextsDir, '/etc/ies/contexts');
 });
+
+test('one-time console sign-in links: off by default, and refused on a node that listens beyond this machine', () => {
+  assert.equal(loadConfig({}).console.signInLinks, false);
+  assert.equal(loadConfig({ IES_CONSOLE_SIGN_IN_LINKS: 'true' }).console.signInLinks, true);
+  assert.equal(loadConfig({ IES_CONSOLE_SIGN_IN_LINKS: 'true', IES_HTTP_HOST: '::1' }).console.signInLinks, true);
+  assert.throws(() => loadConfig({ IES_CONSOLE_SIGN_IN_LINKS: 'true', IES_HTTP_HOST: '0.0.0.0' }), /IES_CONSOLE_SIGN_IN_LINKS=true is for a node on this machine only .* not 0\.0\.0\.0/);
+});

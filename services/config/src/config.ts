@@ -66,6 +66,10 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   const httpHost = str('IES_HTTP_HOST', '127.0.0.1');
   const httpPort = int('IES_HTTP_PORT', 8080, 0, 65535);
   const publicUrl = url('IES_PUBLIC_URL', `http://${httpHost.includes(':') ? `[${httpHost}]` : httpHost}:${httpPort}`, ['http:', 'https:']);
+  // One-time console sign-in links (docs/console.md): the local stack and the demo only, so a
+  // node that listens beyond this machine refuses to start with them on.
+  const consoleSignInLinks = str('IES_CONSOLE_SIGN_IN_LINKS', 'false') === 'true';
+  if (consoleSignInLinks && !['127.0.0.1', 'localhost', '::1'].includes(httpHost)) problems.push(`IES_CONSOLE_SIGN_IN_LINKS=true is for a node on this machine only (IES_HTTP_HOST 127.0.0.1, localhost or ::1), not ${httpHost}`);
   if (/[?#]/.test(publicUrl)) problems.push(`IES_PUBLIC_URL=${JSON.stringify(publicUrl)} must be a base URL without query or fragment`);
   // A log's origin is its URL prefix without the scheme (c2sp.org/tlog-tiles, "Parameters").
   const originPrefix = str('IES_NOTARY_ORIGIN_PREFIX', `${publicUrl.replace(/^https?:\/\//, '')}/logs`);
@@ -93,6 +97,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     },
     redis: { url: redisUrl, password: redisPassword },
     secretsDir,
+    console: { signInLinks: consoleSignInLinks },
     http: {
       host: httpHost,
       port: httpPort,

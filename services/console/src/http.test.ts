@@ -55,3 +55,8 @@ test('without a build, /console/ says so instead of serving nothing', async () =
   assert.equal(res.statusCode, 404);
   assert.match(res.body, /not built/);
 });
+
+test('without IES_CONSOLE_SIGN_IN_LINKS the node has no sign-in link routes: POST /console/sign-in and /console/sign-in-links are 404', async () => {
+  const f = await app(built());
+  for (const url of ['/console/sign-in', '/console/sign-in-links']) assert.equal((await f.inject({ method: 'POST', url, payload: { code: 'x' } })).statusCode, 404, url);
+});

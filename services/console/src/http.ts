@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifySchema } from 'fastify';
 import { IesError } from '@ies/errors';
 import type { NodeContext, ServiceHttp } from '@ies/http';
+import { signInLinkRoutes } from './sign-in-links.js';
 import { loadStaticFiles, type StaticFile } from './static-files.js';
 
 /** Where `npm run build` puts the Vite build of web/ (services/console/dist/web). */
@@ -25,7 +26,7 @@ const CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-sr
  * routes on the fragment). Not in the OpenAPI document: it is not API. The app talks to the
  * documented API only, with the user's bearer token.
  */
-export function consoleHttp(ctx: Pick<NodeContext, 'logger'>, webDir: string = CONSOLE_WEB_DIR): ServiceHttp {
+export function consoleHttp(ctx: Pick<NodeContext, 'logger'> & Partial<Pick<NodeContext, 'config' | 'registry' | 'redis' | 'now'>>, webDir: string = CONSOLE_WEB_DIR): ServiceHttp {
   const files: ReadonlyMap<string, StaticFile> = existsSync(path.join(webDir, 'index.html')) ? loadStaticFiles(webDir) : new Map();
   if (files.size === 0) ctx.logger.warn({ webDir }, 'console not built (no index.html): /console answers 404; run npm run build');
   const send = (reply: FastifyReply, file: StaticFile, ifNoneMatch: string | undefined) => {
@@ -42,6 +43,7 @@ export function consoleHttp(ctx: Pick<NodeContext, 'logger'>, webDir: string = C
   return {
     name: 'console',
     plugin: async (app) => {
+      if (ctx.config?.console.signInLinks && ctx.registry && ctx.redis && ctx.now) signInLinkRoutes(app, { config: ctx.config, registry: ctx.registry, redis: ctx.redis, now: ctx.now });
       app.get('/console', { schema: HIDDEN }, async (_req, reply) => reply.redirect('/console/', 301));
       app.get('/console/*', { schema: HIDDEN }, async (req, reply) => {
         const index = files.get('/index.html');

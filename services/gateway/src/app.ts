@@ -11,6 +11,7 @@ import { webhooksHttp } from '@ies/webhooks/http';
 import { witnessHttp } from '@ies/witness/http';
 import { createIngestMetrics } from './ingest/metrics.js';
 import { registerOpenApi } from './openapi.js';
+import { deadLetterRedriveRoutes } from './routes/dead-letter-redrive.js';
 import { meterDataRoutes } from './routes/meter-data.js';
 import { registryRoutes } from './routes/registry.js';
 
@@ -39,7 +40,9 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // The routes are declared in a plugin loaded after @fastify/swagger, which documents them.
   void app.register(async (api) => {
-    meterDataRoutes(api, { ...deps, metrics: createIngestMetrics(deps.metrics), notaryBacklog: notaryBacklog(deps.redis) });
+    const intake = { ...deps, metrics: createIngestMetrics(deps.metrics), notaryBacklog: notaryBacklog(deps.redis) };
+    meterDataRoutes(api, intake);
+    deadLetterRedriveRoutes(api, intake);
     registryRoutes(api, { ...deps, serviceJwks });
     for (const service of services) void api.register(service.plugin);
   });

@@ -8,6 +8,8 @@ export interface RecordContext {
   readonly partition: number;
   /** Kafka offset of the record (a decimal string, as kafkajs gives it). */
   readonly offset: string;
+  /** When the loader stores it (UTC epoch ms; default the clock): a stage time, e.g. receipts.loaded_at_ms. */
+  readonly loadedAtMs?: number;
 }
 
 /**

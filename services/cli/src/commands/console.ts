@@ -7,10 +7,12 @@ import { loadParticipantKey, participantKeyFile, registerParticipantKey } from '
 
 const USAGE = `usage: ies console --as DISCOM/PARTICIPANT [--url URL] [--role ROLE] [--page data|auditor|sign-in]
 
-Prints a link that opens the node's web console signed in as a participant of the local stack
-or the demo: a bearer token in the URL fragment (browsers never send a fragment to a server),
-signed with the participant's key from IES_KEYS_DIR (default .stack/keys)/participants/ and
-valid for 5 minutes, the longest the API accepts. A participant without a key there gets one,
+Prints a one-time link that opens the node's web console signed in as a participant of the
+local stack or the demo. The command signs a bearer token (5 minutes, the longest the API
+accepts) with the participant's key from IES_KEYS_DIR (default .stack/keys)/participants/ and
+parks it on the node, which hands it out once, within 60 s, for the link's code (in the URL
+fragment, which browsers never send to a server). The node must run with
+IES_CONSOLE_SIGN_IN_LINKS=true (the demo does; refused unless it listens on loopback). A participant without a key there gets one,
 registered with the node by the operator key of that directory (role --role, default DISCOM;
 an already registered participant needs --role, so its role is never guessed).
 Only for a node on this machine (127.0.0.1, localhost, ::1); a production node has no
@@ -50,9 +52,19 @@ export async function runConsole(argv: readonly string[], env: Readonly<Record<s
   }
   const token = await new SignJWT({}).setProtectedHeader({ alg: key.alg, kid: key.kid }).setIssuer(participantId).setAudience(config.nodeId).setJti(randomUUID()).setIssuedAt().setExpirationTime('300s').sign(key.privateKey);
   const page = option(args, 'page', 'data');
+  const parked = await fetch(`${url.origin}/console/sign-in-links`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  if (parked.status === 404) {
+    console.error(`ies console: ${url.origin} offers no sign-in links; the local stack's node and the demo turn them on with IES_CONSOLE_SIGN_IN_LINKS=true`);
+    return 1;
+  }
+  if (parked.status !== 201) {
+    console.error(`ies console: ${url.origin} refused the sign-in link: ${parked.status} ${await parked.text()}`);
+    return 1;
+  }
+  const { code, expiresAt } = (await parked.json()) as { code: string; expiresAt: number };
   // Printed for the user to open, never logged: the fragment keeps it out of server logs.
-  console.log(`${url.origin}/console/#token=${token}&go=${encodeURIComponent(page)}`);
-  console.error(`ies console: signed in as ${participantId} of ${discomId} for 5 minutes (key ${key.kid} from ${file})`);
+  console.log(`${url.origin}/console/#code=${code}&go=${encodeURIComponent(page)}`);
+  console.error(`ies console: a link for ${participantId} of ${discomId} (key ${key.kid} from ${file}); it works once, for ${Math.round((expiresAt - Date.now()) / 1000)} s`);
   return 0;
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { SignJWT } from 'jose';
 import { createClickHouse } from '@ies/clickhouse';
 import { countReads } from '@ies/reads';
@@ -7,6 +8,7 @@ import type { Config } from '@ies/config';
 import { generateSigningKey, importPrivateJwk, signDetached, type KeyPair } from '@ies/crypto';
 import { indiaHolidayCalendar, type PerformanceSweep } from '@ies/dr/testing';
 import { buildFleet, istDayStart, type SimMeter } from '../domain/fleet.js';
+import { participantKeyFile, saveParticipantKey } from './demo-participants.js';
 import { simulate } from './simulate.js';
 import { formatRupees } from '@ies/units';
 
@@ -35,6 +37,8 @@ export async function runDrDemo(o: { config: Config; gatewayUrl: string; discom:
   const key = await generateSigningKey('EdDSA');
   const deskKey = await generateSigningKey('EdDSA');
   await registerAggregator(o, aggregatorId, 'EVENING-PEAK', key, fleet.map((m) => m.meterId), deskKey);
+  // Kept beside the operator key, so `ies console --as <DISCOM>/<DISCOM>-AGG` signs in as this aggregator.
+  await saveParticipantKey(participantKeyFile(path.dirname(o.operatorKeyFile), o.discom, aggregatorId), key);
   console.log(`    aggregator ${aggregatorId} registered with ${fleet.length} meters enrolled in programme EVENING-PEAK; ${o.discom}'s DR desk registered`);
 
   const days = Array.from({ length: 21 }, (_, i) => new Date(eventDayStart - (20 - i) * DAY_MS + 6 * HOUR_MS).toISOString().slice(0, 10));

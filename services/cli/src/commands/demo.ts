@@ -60,6 +60,8 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
   const policiesDir = env.IES_SETTLEMENT_POLICIES_DIR ?? (await writeDemoPolicies([discom, peer], path.join('.stack', 'demo', 'policies')));
   const gatewayEnv = {
     IES_SETTLEMENT_POLICIES_DIR: policiesDir,
+    // One-time console links (ies console --as) on a node of this machine only, as config insists.
+    IES_CONSOLE_SIGN_IN_LINKS: ['127.0.0.1', 'localhost', '::1'].includes(env.IES_HTTP_HOST ?? '127.0.0.1') ? 'true' : 'false',
     IES_SETTLEMENT_RECONCILE_GRACE_MS: '0', IES_P2P_TRADE_BACKFILL_MS: String(10 * 86_400_000), IES_SETTLEMENT_STATEMENT_GRACE_MS: String(10 * 86_400_000),
     ...env, IES_TENANTS: env.IES_TENANTS ?? `${discom},${peer}`, IES_OPERATOR_JWKS_FILE: jwksFile, IES_LOG_LEVEL: env.IES_LOG_LEVEL ?? 'fatal',
   };
@@ -151,9 +153,9 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
 
     const ok = summary.failedBatches === 0 && summary.accepted > 0 && proofs.ok && drResult.ok && p2p.ok && statementsOk && tiledOk && witnessedOk;
     console.log(`\n${ok ? 'OK' : 'FAILED'}: ${summary.accepted} reads accepted and durable in Kafka, ${summary.rejected} rejected with reasons (dead-lettered); ${proofs.verified} read proofs and the run's consistency proof verified offline; DR event measured; ${p2p.trades} P2P trades (${p2p.interDiscom} inter-DISCOM) allocated; statements of ${discom} and ${peer} ${statementsOk ? 'verified and in agreement' : 'NOT verified'}; tiled logs ${tiledOk ? 'served' : 'NOT verified by the independent client'}; the two nodes' logs ${witnessedOk ? 'witnessed by each other' : 'NOT witnessed'}`);
-    console.log(`\nweb console: ${gateway.address}/console/ (the auditor's page needs no sign-in); signed in as a settlement desk (DISCOM role): npx ies console --as ${discom}/SETTLEMENT-DESK, or --as ${peer}/SETTLEMENT-DESK`);
-    // Interactive runs keep the node serving for the console until Ctrl-C; CI and piped runs end here.
-    if (process.stdout.isTTY && env.CI === undefined) {
+    printConsoleSignIn(gateway.address, discom, peer);
+    // Interactive runs (a terminal on stdin, not CI) keep the node serving for the console until Ctrl-C; CI and piped runs end here.
+    if (process.stdin.isTTY && env.CI === undefined) {
       console.log('serving until interrupted (Ctrl-C)');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
@@ -198,4 +200,16 @@ async function writeDemoPolicies(discoms: readonly string[], dir: string): Promi
     await writeFile(path.join(dir, `${pack.discomId}.v${pack.version}.json`), `${JSON.stringify(out, null, 2)}\n`);
   }
   return dir;
+}
+
+/** The demo's last words: where the console is and how to sign in as each of its roles. */
+function printConsoleSignIn(address: string, discom: string, peer: string): void {
+  const link = (as: string, extra = '') => `npx ies console --as ${as}${extra} --url ${address}`;
+  console.log(`\nweb console: ${address}/console/`);
+  console.log('  sign in with a one-time link: each command prints a link that works once, within 60 s (run it again for another); the session lasts 5 minutes');
+  console.log(`  auditor (no sign-in for the public log):  ${address}/console/#/auditor?discom=${discom}`);
+  console.log(`    with the log's witnesses:               ${link(`${discom}/AUDITOR`, ' --role AUDITOR --page auditor')}`);
+  console.log(`  data engineer (DISCOM):                   ${link(`${discom}/DATA-ENGINEER`, ' --role DISCOM --page data')}`);
+  console.log(`  settlement team (DISCOM):                 ${link(`${discom}/SETTLEMENT-DESK`)}   (or ${peer}/SETTLEMENT-DESK)`);
+  console.log(`  aggregator:                               ${link(`${discom}/${discom}-AGG`)}`);
 }

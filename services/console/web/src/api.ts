@@ -43,3 +43,19 @@ export async function apiPostSigned<T>(path: string, body: Uint8Array, signature
   if (!res.ok) throw new Problem(res.status, p.code ?? `HTTP_${res.status}`, p.title ?? res.statusText, p.detail ?? '');
   return p;
 }
+
+/** POST JSON to a path of this node's API with the bearer token; refusals become a Problem like GETs. */
+export async function apiPostJson<T>(path: string, body: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
+  const session = currentSession();
+  if (session) headers['authorization'] = `Bearer ${session.token}`;
+  let res: Response;
+  try {
+    res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body), cache: 'no-store' });
+  } catch (err) {
+    throw new Problem(0, 'NETWORK', 'The node did not answer', (err as Error).message);
+  }
+  if (res.ok) return (await res.json()) as T;
+  const p = (await res.json().catch(() => ({}))) as { code?: string; title?: string; detail?: string };
+  throw new Problem(res.status, p.code ?? `HTTP_${res.status}`, p.title ?? res.statusText, p.detail ?? '');
+}

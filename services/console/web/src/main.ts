@@ -4,7 +4,7 @@ import { dataEngineerPage } from './pages/data-engineer.js';
 import { signInPage } from './pages/sign-in.js';
 import { settlementPage } from './pages/settlement.js';
 import { aggregatorPage } from './pages/aggregator.js';
-import { currentSession, takeTokenFromFragment } from './session.js';
+import { currentSession, redeemLinkFromFragment } from './session.js';
 
 const page = document.getElementById('page')!;
 const who = document.getElementById('who')!;
@@ -28,7 +28,6 @@ function route(): void {
   showWho();
 }
 
-takeTokenFromFragment();
 window.addEventListener('hashchange', route);
 setInterval(showWho, 1000);
-route();
+void redeemLinkFromFragment().finally(route);

@@ -4,7 +4,11 @@ import { IesError, isIesError } from '@ies/errors';
 import { ACKS_ALL, deadLetterMessage } from '@ies/kafka';
 import { submitMeterBatch, type SubmitDeps } from '../ingest/submit-batch.js';
 
-interface Submission {
+/** The dead-letter stage of refused submissions: their bytes are kept, so they can be re-driven (POST /v1/dead-letters/redrive). */
+export const SUBMISSIONS_STAGE = 'submissions-consumer';
+
+/** A headend-submissions.v1 record. */
+export interface Submission {
   contentType: string;
   signature: string;
   body: Buffer;
@@ -62,9 +66,9 @@ async function startTenantConsumer(kafka: Kafka, deps: SubmitDeps, log: Submissi
       const sourceId = `${topic}/${partition}/${message.offset}`;
       let code: string;
       let detail: string;
+      const arrivedAt = Number(message.timestamp);
       try {
         const s = await deps.serde.decode<Submission>(message.value ?? Buffer.alloc(0));
-        const arrivedAt = Number(message.timestamp);
         const outcome = await submitMeterBatch({ ...deps, now: () => arrivedAt }, { body: s.body, contentType: s.contentType, signature: s.signature, tenant: s.tenant ?? tenant, request: METER_DATA_WRITE });
         if (!outcome.problem) {
           log.info({ sourceId, batchId: outcome.body.batchId, replayed: outcome.replayed }, 'submission accepted');
@@ -80,15 +84,16 @@ async function startTenantConsumer(kafka: Kafka, deps: SubmitDeps, log: Submissi
         detail = err.message;
       }
       log.warn({ sourceId, code }, 'submission refused');
-      await deadLetter(deps, tenant, sourceId, code, detail, message.value ?? null);
+      await deadLetter(deps, tenant, sourceId, code, detail, message.value ?? null, arrivedAt);
     },
   });
   return consumer;
 }
 
-async function deadLetter(deps: SubmitDeps, tenant: string, sourceId: string, code: string, message: string, payload: Buffer | null): Promise<void> {
-  // The refused envelope is kept when it is small enough to inspect later.
-  const record = await deadLetterMessage(deps.serde, { sourceId, discomId: tenant, stage: 'submissions-consumer', code, message, rejectedAt: deps.now(), payload });
+async function deadLetter(deps: SubmitDeps, tenant: string, sourceId: string, code: string, message: string, payload: Buffer | null, arrivedAt: number): Promise<void> {
+  // The refused envelope is kept when it is small enough to inspect later, with the time it
+  // arrived: a re-drive judges the signature's iat against it, as this consumer did.
+  const record = await deadLetterMessage(deps.serde, { sourceId, discomId: tenant, stage: SUBMISSIONS_STAGE, code, message, rejectedAt: deps.now(), payload, context: { arrivedAt: String(arrivedAt) } });
   await deps.producer.send({ topic: topicName(tenant, TOPICS.deadLetter), acks: ACKS_ALL, messages: [record] }).catch((err: unknown) => {
     throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `dead-letter write for ${sourceId} failed: ${(err as Error).message}`, { cause: err });
   });

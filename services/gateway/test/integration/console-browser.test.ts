@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,23 +11,31 @@ import { Queue } from 'bullmq';
 import { SignJWT } from 'jose';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createClickHouse } from '@ies/clickhouse';
-import { QUEUES } from '@ies/contracts';
-import { exportPrivateJwk, generateSigningKey, type KeyPair } from '@ies/crypto';
+import { QUEUES, TOPICS, topicName } from '@ies/contracts';
+import { exportPrivateJwk, generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { startFanout } from '@ies/fanout';
+import { buildHttpApp } from '@ies/http';
+import { ACKS_ALL, createIdempotentProducer } from '@ies/kafka';
 import { startLoaderService } from '@ies/loader';
-import { startNotaryService } from '@ies/notary';
+import { logOrigin, logVerifierKeys, startNotaryService } from '@ies/notary';
+import { createRedis } from '@ies/redis';
+import { witnessHttp } from '@ies/witness/http';
 import { DrEventStore } from '@ies/dr/events';
-import { createLogger } from '@ies/observability';
+import { createLogger, createMetricsRegistry } from '@ies/observability';
 import { P2pStore, SettlementKeys, StatementSinks, StatementStore, drSourceOf, runStatement, type FinalAllocation, type NormalisedTrade, type PolicyPack } from '@ies/settlement/testing';
 import { istDayStart } from '@ies/units';
-import { eventually, nullStream, stackConfig } from '@ies/testing';
+import { eventually, nullStream, stackConfig, uniqueTenant } from '@ies/testing';
 import { migrateSettlementTables } from '@ies/settlement/migrations';
+import { startSubmissionsConsumer, type SubmissionsIntake } from '../../src/intake/submissions-consumer.js';
 import { CSV_HEADER, istBlocks, registryYaml, startHarness, type Json } from './harness.js';
 
 // The web console in a real browser (Debian's Chromium driven by playwright-core) against a
 // node on the real stack: the auditor verifies a read proof the node produced (and not a
-// tampered copy) in the browser, a DISCOM user signs in with `ies console --as` and sees its
-// dead letters, and another tenant's data is refused. Screenshots go to docs/console/.
+// tampered copy) in the browser, follows the log's checkpoints and verifies its witnessed
+// checkpoint there; a DISCOM user signs in with the one-time link of `ies console --as` (which
+// then refuses a second use), sees its head-ends, keys, plots and dead letters and re-drives a
+// dead-lettered submission once its head-end is registered; another tenant's data is refused.
+// Screenshots go to docs/console/.
 // Waits use locators, not string predicates: those run through eval(), which the console's
 // Content-Security-Policy refuses (as it should).
 
@@ -42,6 +51,11 @@ let otherDesk: KeyPair;
 let notary: Awaited<ReturnType<typeof startNotaryService>>;
 let loader: Awaited<ReturnType<typeof startLoaderService>>;
 let fanout: Awaited<ReturnType<typeof startFanout>>;
+let submissions: SubmissionsIntake;
+let witness: Awaited<ReturnType<typeof startWitness>>;
+let origin: string;
+let hes2: KeyPair;
+const hes2Jti = `R-${randomUUID()}`;
 let browser: Browser;
 let base: string;
 let keysDir: string;
@@ -53,8 +67,27 @@ const blocks = istBlocks(6);
 const STATEMENT_DAY = '2026-03-10';
 const ch = createClickHouse(stackConfig());
 
+/** A peer's witness front door (its own key, the stack's Redis) watching the log of `vkeys`, on a loopback port. */
+async function startWitness(name: string, vkeys: readonly string[]) {
+  const config = stackConfig({ IES_WITNESS_LOGS: vkeys.join(','), IES_WITNESS_KEYS_DIR: mkdtempSync(path.join(tmpdir(), 'ies-console-witness-')), IES_WITNESS_NAME: name });
+  const redis = createRedis(config, { failFast: true });
+  const app = buildHttpApp({ logger: createLogger({ name: 'it', level: 'silent' }, nullStream()), metrics: createMetricsRegistry(`witness-${name}`), readiness: [] });
+  await app.register(witnessHttp({ config, redis, metrics: createMetricsRegistry(`witness-door-${name}`), now: Date.now }).plugin);
+  const url = `${await app.listen({ host: '127.0.0.1', port: 0 })}/witness`;
+  const vkey = (await (await fetch(`${url}/vkey`)).text()).trim().split('\n')[0]!;
+  return { url, vkey, close: async (origins: readonly string[]) => { await app.close(); await redis.del(...origins.map((o) => `ies:witness:${o}`)); redis.disconnect(); } };
+}
+
 before(async () => {
-  h = await startHarness(2);
+  // The log's key first, then a peer's witness that watches it, then the node and its notary
+  // configured to have their checkpoints cosigned by that witness (as operators exchange vkeys).
+  const tenants = [uniqueTenant(), uniqueTenant()];
+  const notaryKeysDir = mkdtempSync(path.join(tmpdir(), 'ies-notary-'));
+  const logConfig = stackConfig({ IES_TENANTS: tenants.join(','), IES_NOTARY_KEYS_DIR: notaryKeysDir });
+  origin = logOrigin(logConfig, tenants[0]!);
+  witness = await startWitness(`peer-${randomUUID().slice(0, 8)}.ies.test/witness`, await logVerifierKeys(logConfig, tenants[0]!));
+  const witnesses = JSON.stringify([{ url: witness.url, vkey: witness.vkey }]);
+  h = await startHarness(2, { IES_CONSOLE_SIGN_IN_LINKS: 'true', IES_NOTARY_WITNESSES: witnesses }, { tenants });
   // The statement a test signs through the node is stored in ClickHouse too: on a fresh stack nothing else has made its tables yet.
   await migrateSettlementTables(h.config);
   [tenant, other] = h.tenants as [string, string];
@@ -62,10 +95,15 @@ before(async () => {
   otherDesk = await generateSigningKey('EdDSA');
   assert.equal((await h.applyRegistry(registryYaml(tenant, { id: 'HES-1', keys: [headEnd] }, [{ id: 'M-1' }, { id: 'M-2' }]))).statusCode, 200);
   assert.equal((await h.applyRegistry(`discom: ${other}\nparticipants:\n  - id: DESK-9\n    role: DISCOM\n    name: other desk\n    keys:\n      - ${JSON.stringify(otherDesk.publicJwk)}\n`)).statusCode, 200);
-  const env = { ...process.env, IES_TENANTS: h.tenants.join(','), IES_NOTARY_KEYS_DIR: mkdtempSync(path.join(tmpdir(), 'ies-notary-')), IES_OPERATOR_JWKS_FILE: h.config.auth.operatorJwksFile, IES_LOG_LEVEL: 'warn' };
+  const env = { ...process.env, IES_TENANTS: h.tenants.join(','), IES_NOTARY_KEYS_DIR: notaryKeysDir, IES_NOTARY_WITNESSES: witnesses, IES_OPERATOR_JWKS_FILE: h.config.auth.operatorJwksFile, IES_LOG_LEVEL: 'warn' };
   notary = await startNotaryService(env, { onFatal: (err) => assert.fail(err), logger: createLogger({ name: 'it', level: 'silent' }, nullStream()) });
   loader = await startLoaderService(env);
   fanout = await startFanout(h.kafkaAs('fanout'), h.serde, [tenant], { groupId: `ies-fanout-${tenant}`, transactionalId: `${h.config.nodeId}-fanout-${tenant}` });
+  // The Kafka intake, whose refusals keep the head-end's signed envelope (what a re-drive sends again).
+  submissions = await startSubmissionsConsumer(h.gatewayKafka, h.deps, { info() {}, warn() {} }, `${h.config.nodeId}-gateway-submissions-${randomUUID()}`);
+  // A head-end not registered yet sends a batch through Kafka: the intake dead-letters it (its key is unknown).
+  hes2 = await generateSigningKey('EdDSA');
+  await produceSubmission(`${CSV_HEADER}\nM-3,${blocks[4]},250,0,VALID\nM-3,${blocks[5]},260,0,VALID\n`, hes2, hes2Jti);
   // The operator key where `ies console` looks for it on the local stack (.stack/keys).
   keysDir = mkdtempSync(path.join(tmpdir(), 'ies-console-keys-'));
   writeFileSync(path.join(keysDir, 'operator.private.jwk.json'), JSON.stringify(await exportPrivateJwk(h.operator)), { mode: 0o600 });
@@ -121,6 +159,8 @@ after(async () => {
   await q.close();
   await ch.close();
   await browser?.close();
+  await submissions?.disconnect();
+  await witness?.close([origin]);
   await fanout?.consumer.disconnect();
   await fanout?.producer.disconnect();
   await loader?.stop();
@@ -178,9 +218,19 @@ async function signedStatement(): Promise<string> {
 }
 
 /** `ies console --as D/P` as a user runs it: the built CLI, against this node, with the local keys directory. */
-async function consoleLink(as: string): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, [path.join(root, 'services/cli/dist/src/bin.js'), 'console', '--as', as, '--url', base], { env: { ...process.env, IES_KEYS_DIR: keysDir, IES_NODE_ID: h.config.nodeId } });
+async function consoleLink(as: string, ...extra: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [path.join(root, 'services/cli/dist/src/bin.js'), 'console', '--as', as, '--url', base, ...extra], { env: { ...process.env, IES_KEYS_DIR: keysDir, IES_NODE_ID: h.config.nodeId } });
   return stdout.trim();
+}
+
+/** A head-end's signed batch produced to headend-submissions.v1, as a head-end without HTTP sends it. */
+async function produceSubmission(body: string, key: KeyPair, jti: string): Promise<void> {
+  const signature = await signDetached(Buffer.from(body), key, { iat: Math.floor(Date.now() / 1000), jti, htm: 'POST', htu: '/v1/meter-data', tenant });
+  const producer = createIdempotentProducer(h.kafka);
+  await producer.connect();
+  const value = await h.serde.encode(tenant, TOPICS.headendSubmissions, { contentType: 'text/csv', signature, body: Buffer.from(body), tenant: null });
+  await producer.send({ topic: topicName(tenant, TOPICS.headendSubmissions), acks: ACKS_ALL, messages: [{ key: randomUUID(), value }] });
+  await producer.disconnect();
 }
 
 async function newPage(): Promise<Page> {
@@ -205,7 +255,7 @@ test('the node serves the console under /console with content types and cache he
   assert.equal((await h.app.inject({ method: 'GET', url: script, headers: { 'if-none-match': js.headers.etag as string } })).statusCode, 304);
   assert.equal((await h.app.inject({ method: 'GET', url: '/console/assets/gone-123.js' })).statusCode, 404);
   const paths = Object.keys(((await h.app.inject({ method: 'GET', url: '/openapi.json' })).json() as Json).paths);
-  assert.ok(paths.includes('/v1/dead-letters') && paths.includes('/v1/head-ends'), paths.join(' '));
+  for (const p of ['/v1/dead-letters', '/v1/head-ends', '/v1/ingest-activity', '/v1/dead-letters/original', '/v1/dead-letters/redrive', '/v1/checkpoints']) assert.ok(paths.includes(p), `${p} not in ${paths.join(' ')}`);
   assert.ok(!paths.some((p) => p.startsWith('/console')), 'the console is not API');
 });
 
@@ -241,9 +291,9 @@ test('an auditor with no login sees the log and verifies the node\'s read proof 
   await page.context().close();
 });
 
-test('a DISCOM user signs in with the one-time link of `ies console --as` and sees its head-end and dead letters with their reasons', async () => {
+test('a DISCOM user signs in with the one-time link of `ies console --as` (refused on a second use) and sees its head-ends, keys, plots and dead letters with their reasons', async () => {
   const link = await consoleLink(`${tenant}/DESK-1`);
-  assert.match(link, new RegExp(`^${base.replace(/[.]/g, '\\.')}/console/#token=[\\w-]+\\.[\\w-]+\\.[\\w-]+&go=data$`));
+  assert.match(link, new RegExp(`^${base.replace(/[.]/g, '\\.')}/console/#code=[\\w-]{43}&go=data$`));
   assert.ok(existsSync(path.join(keysDir, 'participants', tenant, 'DESK-1.private.jwk.json')));
   await eventually(async () => {
     const r = await get('/v1/dead-letters?code=IES_ERR_VEE_NEGATIVE').catch(() => undefined);
@@ -257,17 +307,115 @@ test('a DISCOM user signs in with the one-time link of `ies console --as` and se
   const page = await newPage();
   await page.goto(link);
   await page.getByTestId('dead-letter-count').waitFor();
-  assert.ok(!page.url().includes('token='), `the token stays in the address bar: ${page.url()}`);
+  assert.ok(!page.url().includes('code='), `the link's code stays in the address bar: ${page.url()}`);
   const deadLetters = await page.locator('#dead-letters table').innerText();
   assert.match(deadLetters, /IES_ERR_VEE_NEGATIVE/);
   assert.match(deadLetters, /IST/);
   assert.match(await page.locator('#head-ends table').innerText(), /HES-1[\s\S]*reads/);
   assert.match(await page.locator('#who').innerText(), /Signed in as DESK-1/);
+  // The head-end's key and its status; the plots of the last hour: the batch and its reads, the rejections by code.
+  assert.match(await page.locator('#keys table').innerText(), /HES-1\s+\S+\s+(EdDSA|OKP Ed25519)\s+ACTIVE/);
+  await page.locator('#chart-batches polyline').waitFor();
+  assert.match(await page.locator('#chart-batches figcaption').innerText(), /batches\/min, per 1 min, IST/);
+  assert.match(await page.locator('#chart-reads .legend').innerText(), /reads \(\d+ in the window\)/);
+  assert.match(await page.locator('#chart-rejections .legend').innerText(), /IES_ERR_VEE_NEGATIVE \(1 in the window\)/);
+  assert.match(await page.locator('#chart-rejections .legend').innerText(), /IES_ERR_VEE_BLOCK_MISALIGNED \(2 in the window\)/);
+  assert.match(await page.getByTestId('loaded-lag').innerText(), /s mean, .* s max for batches accepted at .* IST/);
+  await page.locator('#chart-lags circle').first().waitFor();
   await page.screenshot({ path: path.join(shots, 'data-engineer.png'), fullPage: true });
   // Searching by code narrows the list to that code.
   await page.fill('#f-code', 'IES_ERR_VEE_NEGATIVE');
   await page.click('#dead-letter-filters button[type=submit]');
   await page.getByTestId('dead-letter-count').filter({ hasText: /^1 dead letter / }).waitFor();
+  // The link worked once: opened again (another tab, or someone who saw it) it signs nobody in.
+  const again = await newPage();
+  await again.goto(link);
+  const refused = again.locator('#link-refused');
+  await refused.waitFor();
+  assert.equal(await refused.getAttribute('data-code'), 'IES_ERR_TOKEN_INVALID');
+  assert.match(await refused.innerText(), /HTTP 401.*already used or has expired/);
+  assert.match(await again.locator('#who').innerText(), /Not signed in/);
+  await again.screenshot({ path: path.join(shots, 'sign-in-link-used.png'), fullPage: true });
+  await again.context().close();
+  await page.context().close();
+});
+
+test('the data engineer re-drives a submission the intake refused (unknown head-end key) once the head-end is registered: notarised and loaded once, a second re-drive is the same answer', async () => {
+  const jti = hes2Jti;
+  const dead = await eventually(async () => {
+    const r = await get('/v1/dead-letters?stage=submissions-consumer');
+    return r.statusCode === 200 ? ((r.json() as Json).deadLetters as Json[])[0] : undefined;
+  }, 60_000, "the intake's dead letter in ClickHouse");
+  assert.ok(dead.payloadBytes > 0, 'the signed envelope is kept');
+  // The fix: the operator registers the head-end, its key and its meter.
+  assert.equal((await h.applyRegistry(registryYaml(tenant, { id: 'HES-2', keys: [hes2] }, [{ id: 'M-3' }]))).statusCode, 200);
+
+  const page = await newPage();
+  await page.goto(await consoleLink(`${tenant}/DESK-1`));
+  await page.getByTestId('dead-letter-count').waitFor();
+  await page.fill('#f-stage', 'submissions-consumer');
+  await page.click('#dead-letter-filters button[type=submit]');
+  await page.getByTestId('dead-letter-count').filter({ hasText: /^1 dead letter / }).waitFor();
+  await page.locator('button.open-dead-letter').click();
+  const record = page.getByTestId('original-record');
+  await record.waitFor();
+  assert.match(await record.innerText(), /"contentType": "text\/csv"[\s\S]*M-3,/);
+  assert.match(await page.locator('#dead-letter .original').innerText(), new RegExp(`${dead.code}[\\s\\S]*arrivedAt=\\d+`));
+  await page.click('#redrive');
+  const result = page.getByTestId('redrive-result');
+  await result.filter({ hasText: /^Accepted: batch HES-2:/ }).waitFor();
+  assert.equal(await result.getAttribute('data-replayed'), 'false');
+  // Notarised (a receipt) and loaded (the head-end's batch in ClickHouse), exactly once.
+  const heads = await eventually(async () => {
+    const r = await get('/v1/head-ends');
+    const x = (r.json() as Json).headEnds.find((e: Json) => e.headEndId === 'HES-2');
+    return x?.batches > 0 ? x : undefined;
+  }, 60_000, "HES-2's re-driven batch in the log and in ClickHouse");
+  assert.equal(heads.lastBatch.batchId, `HES-2:${jti}`);
+  assert.equal(heads.lastBatch.readCount, 4); // two lines, import and export each
+  await page.screenshot({ path: path.join(shots, 'data-engineer-redrive.png'), fullPage: true });
+  await page.click('#redrive');
+  await result.filter({ hasText: /^Already accepted earlier: batch HES-2:/ }).waitFor();
+  assert.equal(await result.getAttribute('data-replayed'), 'true');
+  const receipt = await get(`/v1/batches/${encodeURIComponent(`HES-2:${jti}`)}/receipt`);
+  assert.equal(receipt.statusCode, 200, receipt.body);
+  assert.equal((await get('/v1/head-ends')).json().headEnds.find((e: Json) => e.headEndId === 'HES-2').batches, 1, 'one batch in the log after two re-drives');
+  await page.context().close();
+});
+
+test('an auditor follows the log: checkpoints over time verified in the browser, the witness and its cosignature, the witnessed checkpoint VERIFIED in the browser; another tenant\'s dead letters are refused', async () => {
+  await eventually(async () => {
+    const r = await get(`/v1/log/witnesses?discom=${tenant}`);
+    return (r.json() as Json).witnessed ? true : undefined;
+  }, 60_000, 'a checkpoint cosigned by the witness');
+  const page = await newPage();
+  // Signed in with no tenant named, the page shows the auditor's own tenant's log.
+  await page.goto(await consoleLink(`${tenant}/AUDITOR-1`, '--role', 'AUDITOR', '--page', 'auditor'));
+  await page.getByTestId('log-size').waitFor();
+  assert.equal(await page.inputValue('#tenant'), tenant);
+  assert.match(await page.locator('#who').innerText(), /Signed in as AUDITOR-1/);
+  await page.click('#pick-key');
+  const history = page.getByTestId('checkpoint-count').filter({ hasText: /each checked in this browser/ });
+  await history.waitFor();
+  assert.match(await history.innerText(), /^[1-9]\d* checkpoints? of /);
+  const rows = await page.locator('#checkpoint-history tbody tr').allInnerTexts();
+  assert.ok(rows.length > 0 && rows.every((r) => /IST\s+verified$/.test(r)), rows.join('\n'));
+  const witnessTable = await page.locator('#witnesses table').first().innerText();
+  assert.match(witnessTable, /peer-[\w-]+\.ies\.test\/witness\s+[1-9]/);
+  await page.click('#verify-witnessed');
+  await page.getByTestId('witnessed-verdict').waitFor();
+  assert.equal(await page.getByTestId('witnessed-verdict').innerText(), 'VERIFIED', await page.getByTestId('witnessed-summary').innerText());
+  assert.match(await page.getByTestId('witnessed-summary').innerText(), /signed by the notary and cosigned by peer-[\w-]+\.ies\.test\/witness \(quorum 1 of 1\)/);
+  assert.match(await page.locator('#witnessed-result table').innerText(), /witness\s+.* IST/);
+  await page.screenshot({ path: path.join(shots, 'auditor-witnessed.png'), fullPage: true });
+  // The DISCOM's operational data is not an auditor's: another tenant's is refused for the tenant, its own for the role.
+  await page.goto(`${base}/console/#/data?discom=${other}`);
+  const refusal = page.locator('#dead-letters [role=alert]');
+  await refusal.waitFor();
+  assert.equal(await refusal.getAttribute('data-code'), 'IES_ERR_TENANT_FORBIDDEN');
+  await page.goto(`${base}/console/#/data`);
+  await page.reload();
+  await page.locator('#dead-letters [role=alert][data-code=IES_ERR_ROLE_FORBIDDEN]').waitFor();
   await page.context().close();
 });
 

@@ -49,8 +49,8 @@ test('every operation has a summary, a success and its refusals as problem+json;
     }
     const security = (op.security ?? []) as Json[];
     // A witness is open to any log it watches: the checkpoint's signature is the credential (c2sp.org/tlog-witness).
-    // The tiled logs (c2sp.org/tlog-tiles) are public by design, like checkpoints and keys.
-    const isPublic = /^GET \/(healthz|readyz|metrics|\.well-known\/jwks\.json|logs\/\{discom\}\/(checkpoint|tile\/\{\*\}))$/.test(id) || id === 'POST /v1/p2p/sides' || id.includes(' /witness/');
+    // The tiled logs (c2sp.org/tlog-tiles) are public by design, like checkpoints (and their history) and keys.
+    const isPublic = /^GET \/(healthz|readyz|metrics|\.well-known\/jwks\.json|logs\/\{discom\}\/(checkpoint|tile\/\{\*\})|v1\/checkpoints)$/.test(id) || id === 'POST /v1/p2p/sides' || id.includes(' /witness/');
     if (isPublic) assert.equal(security.length, 0, `${id} is public`);
     else {
       assert.ok(security.length > 0, `${id}: security`);

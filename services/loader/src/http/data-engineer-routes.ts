@@ -1,17 +1,26 @@
 import type { FastifyInstance } from 'fastify';
 import type { ClickHouseClient } from '@ies/clickhouse';
+import type { AvroSerde } from '@ies/kafka';
 import type { Config } from '@ies/config';
 import { IesError } from '@ies/errors';
 import { authenticateRead } from '@ies/http/auth';
+import type { NotaryBacklog } from '@ies/notary/http';
 import type { RegistryState } from '@ies/registry';
-import { readDeadLetters, readHeadEndBatches } from './queries.js';
-import { LIST_DEAD_LETTERS, LIST_HEAD_ENDS } from './schemas.js';
+import { readDeadLetters, readHeadEndBatches, readIngestActivity } from './queries.js';
+import { readDeadLetterBytes } from './dead-letter-bytes.js';
+import { DEAD_LETTER_ORIGINAL, INGEST_ACTIVITY, LIST_DEAD_LETTERS, LIST_HEAD_ENDS } from './schemas.js';
+
+/** The widest window /v1/ingest-activity answers for (per-minute buckets). */
+const MAX_ACTIVITY_WINDOW_MS = 24 * 3_600_000;
 
 export interface DataEngineerRouteDeps {
   readonly config: Config;
   readonly registry: RegistryState;
   readonly clickhouse: ClickHouseClient;
+  readonly serde: AvroSerde;
   readonly now: () => number;
+  /** The notary's oldest batch still without a receipt (@ies/notary/http). */
+  readonly notaryBacklog: (discomId: string) => Promise<NotaryBacklog | undefined>;
 }
 
 
@@ -74,4 +83,58 @@ export function dataEngineerRoutes(app: FastifyInstance, deps: DataEngineerRoute
       }),
     };
   });
+
+  app.get('/v1/ingest-activity', { schema: INGEST_ACTIVITY }, async (req) => {
+    const q = req.query as { discom?: string; from?: number; to?: number };
+    const discomId = await discomReader(req.headers.authorization, q.discom);
+    const toMs = q.to ?? Math.ceil(deps.now() / 60_000) * 60_000;
+    const fromMs = q.from ?? toMs - 3_600_000;
+    if (toMs <= fromMs) throw new IesError('IES_ERR_VALIDATION', `to ${toMs} must be after from ${fromMs}`);
+    if (toMs - fromMs > MAX_ACTIVITY_WINDOW_MS) throw new IesError('IES_ERR_VALIDATION', `the window from ${fromMs} to ${toMs} is ${toMs - fromMs} ms; at most ${MAX_ACTIVITY_WINDOW_MS} ms (24 h) per request`);
+    const { ingest, rejections } = await readIngestActivity(deps.clickhouse, discomId, fromMs, toMs);
+    return {
+      discomId, from: fromMs, to: toMs, bucketMs: 60_000,
+      ingest: ingest.map((r) => ({
+        minute: Number(r.minute_ms), batches: Number(r.batches), reads: Number(r.reads),
+        loadedLagMs: Number(r.lagged) === 0 ? null : { avg: Math.round(Number(r.avg_lag_ms)), max: Number(r.max_lag_ms) },
+      })),
+      notaryBacklog: await deps.notaryBacklog(discomId).then((b) => (b?.oldestUnreceiptedAcceptedAt ?? null) === null ? null : { oldestAcceptedAt: b!.oldestUnreceiptedAcceptedAt, waitedMs: Math.max(0, deps.now() - b!.oldestUnreceiptedAcceptedAt!) }),
+      rejections: rejections.map((r) => ({ minute: Number(r.minute_ms), code: r.code, rejections: Number(r.rejections) })),
+    };
+  });
+
+  app.get('/v1/dead-letters/original', { schema: DEAD_LETTER_ORIGINAL }, async (req) => {
+    const q = req.query as { discom?: string; sourceId: string };
+    const discomId = await discomReader(req.headers.authorization, q.discom);
+    const found = await readDeadLetterBytes(deps.clickhouse, discomId, q.sourceId);
+    if (found.length === 0) throw new IesError('IES_ERR_NOT_FOUND', `${discomId} has no dead letter ${q.sourceId}`);
+    return {
+      discomId,
+      deadLetters: await Promise.all(found.map(async (d) => ({
+        sourceId: d.sourceId, stage: d.stage, code: d.code, message: d.message, rejectedAt: d.rejectedAt, context: d.context,
+        payloadBase64: d.payload.length === 0 ? null : d.payload.toString('base64'),
+        record: d.payload.length === 0 ? null : await decodedRecord(deps.serde, d.payload),
+      }))),
+    };
+  });
+}
+
+/**
+ * A kept payload that is an Avro record of this node's topics (Confluent wire format), as JSON
+ * a person can read: byte fields as UTF-8 text when they are text, else base64. Null when the
+ * bytes are not such a record (that may be why they were refused).
+ */
+async function decodedRecord(serde: AvroSerde, payload: Buffer): Promise<Record<string, unknown> | null> {
+  try {
+    const record = await serde.decode<Record<string, unknown>>(payload);
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, Buffer.isBuffer(v) ? readableBytes(v) : v]));
+  } catch {
+    return null;
+  }
+}
+
+function readableBytes(b: Buffer): string {
+  const text = b.toString('utf8');
+  const printable = b.every((c) => c >= 0x20 || c === 0x09 || c === 0x0a || c === 0x0d);
+  return printable && Buffer.from(text, 'utf8').equals(b) ? text : `base64:${b.toString('base64')}`;
 }

@@ -1,4 +1,6 @@
 import type { NodeContext, ServiceHttp } from '@ies/http';
+import { notaryBacklog } from '@ies/notary/http';
+import { checkpointRoutes } from './checkpoint-routes.js';
 import { dataEngineerRoutes } from './data-engineer-routes.js';
 
 /**
@@ -9,7 +11,8 @@ export function loaderHttp(ctx: NodeContext): ServiceHttp {
   return {
     name: 'loader',
     plugin: async (app) => {
-      dataEngineerRoutes(app, { config: ctx.config, registry: ctx.registry, clickhouse: ctx.clickhouse, now: ctx.now });
+      dataEngineerRoutes(app, { config: ctx.config, registry: ctx.registry, clickhouse: ctx.clickhouse, serde: ctx.serde, now: ctx.now, notaryBacklog: notaryBacklog(ctx.redis) });
+      checkpointRoutes(app, { config: ctx.config, clickhouse: ctx.clickhouse });
     },
     close: async () => {},
   };

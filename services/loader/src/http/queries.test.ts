@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deadLettersQuery, headEndBatchesQuery } from './queries.js';
+import { deadLetterBytesQuery } from './dead-letter-bytes.js';
+import { deadLettersQuery, headEndBatchesQuery, ingestPerMinuteQuery, receiptCheckpointsQuery, rejectionsPerMinuteQuery } from './queries.js';
 
 test('dead letters: the tenant always, each filter only when given, one row more than the limit', () => {
   const plain = deadLettersQuery({ discomId: 'BRPL-DL', limit: 100 });
@@ -15,4 +16,18 @@ test('values are literals: a quote in a filter is escaped, and the head-end pref
   assert.ok(q.includes("discom_id = 'X\\'; DROP TABLE dead_letters; --'"), q);
   assert.ok(q.includes("substring(batch_id, 1, 5) = 'HÉS:'"), q);
   assert.match(headEndBatchesQuery("A'B"), /WHERE discom_id = 'A\\'B'/);
+});
+
+test('intake per minute: receipts folded per log index, the load lag only where it was recorded; dead letters folded per source, stage and code', () => {
+  const ingest = ingestPerMinuteQuery('BRPL-DL', 60_000, 3_660_000);
+  for (const part of ["discom_id = 'BRPL-DL'", 'accepted_at_ms >= 60000', 'accepted_at_ms < 3660000', 'GROUP BY log_index', 'avgIf(toInt64(loaded) - toInt64(at_ms), loaded > 0)', 'intDiv(at_ms, 60000) * 60000 AS minute_ms']) assert.ok(ingest.includes(part), part);
+  const rejections = rejectionsPerMinuteQuery('BRPL-DL', 60_000, 3_660_000);
+  for (const part of ['rejected_at_ms >= 60000', 'rejected_at_ms < 3660000', 'GROUP BY source_id, stage, code', 'GROUP BY minute_ms, code']) assert.ok(rejections.includes(part), part);
+});
+
+test('checkpoint history and a dead letter with its bytes: the tenant and the source are literals; the bytes come as hex', () => {
+  assert.match(receiptCheckpointsQuery("A'B", 20), /WHERE discom_id = 'A\\'B'\nGROUP BY checkpoint\nORDER BY last_index DESC\nLIMIT 20$/);
+  const bytes = deadLetterBytesQuery('BRPL-DL', "topic/0/7'#1");
+  assert.ok(bytes.includes("source_id = 'topic/0/7\\'#1'"), bytes);
+  assert.ok(bytes.includes('hex(argMax(payload, rejected_at_ms)) AS payload_hex'), bytes);
 });

@@ -63,3 +63,52 @@ export async function readDeadLetters(ch: ClickHouseClient, f: DeadLetterFilter)
 export async function readHeadEndBatches(ch: ClickHouseClient, discomId: string): Promise<HeadEndRow[]> {
   return (await ch.query({ query: headEndBatchesQuery(discomId), format: 'JSONEachRow' })).json<HeadEndRow>();
 }
+
+/**
+ * Per minute of [fromMs, toMs): batches in the tenant's log and their reads (receipts folded
+ * per log index), and the lag from intake to the receipt stored (notarised, then loaded) of
+ * those whose load time is known (loaded_at_ms > 0).
+ */
+export function ingestPerMinuteQuery(discomId: string, fromMs: number, toMs: number): string {
+  return sql`SELECT intDiv(at_ms, 60000) * 60000 AS minute_ms, count() AS batches, sum(n) AS reads,
+  countIf(loaded > 0) AS lagged, avgIf(toInt64(loaded) - toInt64(at_ms), loaded > 0) AS avg_lag_ms, maxIf(toInt64(loaded) - toInt64(at_ms), loaded > 0) AS max_lag_ms
+FROM (SELECT log_index, any(accepted_at_ms) AS at_ms, any(read_count) AS n, any(loaded_at_ms) AS loaded FROM receipts
+  WHERE discom_id = ${discomId} AND accepted_at_ms >= ${fromMs} AND accepted_at_ms < ${toMs} GROUP BY log_index)
+GROUP BY minute_ms
+ORDER BY minute_ms`;
+}
+
+/** Per minute of [fromMs, toMs) and code: dead letters (folded per source, stage and code). */
+export function rejectionsPerMinuteQuery(discomId: string, fromMs: number, toMs: number): string {
+  return sql`SELECT intDiv(at_ms, 60000) * 60000 AS minute_ms, dl_code AS code, count() AS rejections
+FROM (SELECT source_id, stage, code AS dl_code, max(rejected_at_ms) AS at_ms FROM dead_letters
+  WHERE discom_id = ${discomId} AND rejected_at_ms >= ${fromMs} AND rejected_at_ms < ${toMs} GROUP BY source_id, stage, code)
+GROUP BY minute_ms, code
+ORDER BY minute_ms, code`;
+}
+
+/** The distinct checkpoints the tenant's receipts carry, newest first, with the last log entry each covers. */
+export function receiptCheckpointsQuery(discomId: string, limit: number): string {
+  return sql`SELECT checkpoint AS note, max(log_index) AS last_index, max(accepted_at_ms) AS last_accepted_at_ms
+FROM receipts
+WHERE discom_id = ${discomId}
+GROUP BY checkpoint
+ORDER BY last_index DESC
+LIMIT ${limit}`;
+}
+
+export interface IngestMinuteRow { minute_ms: string; batches: string; reads: string; lagged: string; avg_lag_ms: number; max_lag_ms: string }
+export interface RejectionMinuteRow { minute_ms: string; code: string; rejections: string }
+export interface ReceiptCheckpointRow { note: string; last_index: string; last_accepted_at_ms: string }
+
+export async function readIngestActivity(ch: ClickHouseClient, discomId: string, fromMs: number, toMs: number): Promise<{ ingest: IngestMinuteRow[]; rejections: RejectionMinuteRow[] }> {
+  const [ingest, rejections] = await Promise.all([
+    (await ch.query({ query: ingestPerMinuteQuery(discomId, fromMs, toMs), format: 'JSONEachRow' })).json<IngestMinuteRow>(),
+    (await ch.query({ query: rejectionsPerMinuteQuery(discomId, fromMs, toMs), format: 'JSONEachRow' })).json<RejectionMinuteRow>(),
+  ]);
+  return { ingest, rejections };
+}
+
+export async function readReceiptCheckpoints(ch: ClickHouseClient, discomId: string, limit: number): Promise<ReceiptCheckpointRow[]> {
+  return (await ch.query({ query: receiptCheckpointsQuery(discomId, limit), format: 'JSONEachRow' })).json<ReceiptCheckpointRow>();
+}

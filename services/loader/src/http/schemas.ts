@@ -68,3 +68,74 @@ export const LIST_HEAD_ENDS = doc({
     ...problemResponses(400, ...READ_ERRORS),
   },
 });
+
+export const INGEST_ACTIVITY = doc({
+  summary: "The tenant's intake per minute: batches and reads in its log, and dead letters by code",
+  description: 'Buckets of one minute (UTC epoch ms of the minute start) over [from, to), at most 24 h; minutes without activity are absent. Default: the last hour.',
+  tags: ['meter-data'],
+  security: BEARER,
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { discom: TENANT, from: { ...EPOCH_MS, description: 'Window start (UTC epoch ms; default to − 1 h)' }, to: { ...EPOCH_MS, description: 'Window end, exclusive (UTC epoch ms; default the next minute)' } },
+  },
+  response: {
+    200: {
+      description: 'Per-minute counts from the receipts and dead_letters tables',
+      ...open({
+        discomId: STRING, from: EPOCH_MS, to: EPOCH_MS, bucketMs: INTEGER,
+        ingest: { type: 'array', items: open({
+          minute: EPOCH_MS, batches: { type: 'integer', minimum: 0, description: 'Batches notarised (in the log) accepted in the minute' }, reads: { type: 'integer', minimum: 0, description: 'Reads in those batches' },
+          loadedLagMs: { type: ['object', 'null'], additionalProperties: false, required: ['avg', 'max'], properties: { avg: INTEGER, max: INTEGER }, description: 'Milliseconds from intake to the receipt stored in ClickHouse (notarised, then loaded), mean and max over those batches; null when not recorded' },
+        }, ['minute', 'batches', 'reads', 'loadedLagMs']) },
+        notaryBacklog: { type: ['object', 'null'], additionalProperties: false, required: ['oldestAcceptedAt', 'waitedMs'], properties: { oldestAcceptedAt: EPOCH_MS, waitedMs: INTEGER }, description: 'The oldest accepted batch the notary has not yet receipted (null: none waits)' },
+        rejections: { type: 'array', items: open({ minute: EPOCH_MS, code: STRING, rejections: { type: 'integer', minimum: 0, description: 'Dead letters of the code rejected in the minute' } }, ['minute', 'code', 'rejections']) },
+      }, ['discomId', 'from', 'to', 'bucketMs', 'ingest', 'rejections', 'notaryBacklog']),
+    },
+    ...problemResponses(400, ...READ_ERRORS),
+  },
+});
+
+export const RECEIPT_CHECKPOINTS = doc({
+  summary: "The checkpoints a tenant's receipts were issued with, newest first (public, like checkpoints)",
+  description: 'Each C2SP signed note as the notary signed it, with the last log entry it covers and when that entry was accepted. Verify each with the notary key; cosignatures are on GET /v1/log/witnesses.',
+  tags: ['log'],
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['discom'],
+    properties: { discom: { type: 'string', minLength: 1, maxLength: 64, description: 'A tenant of this node' }, limit: { type: 'integer', minimum: 1, maximum: 200, default: 20 } },
+  },
+  response: {
+    200: {
+      description: 'Checkpoints, newest first',
+      ...open({
+        discomId: STRING,
+        checkpoints: { type: 'array', items: open({ size: { type: 'integer', minimum: 1, description: 'Entries the checkpoint covers' }, rootHash: STRING, note: STRING, lastIndex: INTEGER, lastAcceptedAt: EPOCH_MS }, ['size', 'rootHash', 'note', 'lastIndex', 'lastAcceptedAt']) },
+      }, ['discomId', 'checkpoints']),
+    },
+    ...problemResponses(400, 404),
+  },
+});
+
+export const DEAD_LETTER_ORIGINAL = doc({
+  summary: 'A dead letter with the original bytes kept with it and, when they are a record of this node\'s topics, that record decoded',
+  description: 'A head-end submission the Kafka intake refused keeps its signed envelope (contentType, signature, body): it can be re-driven once fixed (POST /v1/dead-letters/redrive). A rejected read keeps no bytes (its batch is in the log).',
+  tags: ['meter-data'],
+  security: BEARER,
+  querystring: { type: 'object', additionalProperties: false, required: ['sourceId'], properties: { discom: TENANT, sourceId: { type: 'string', minLength: 1, maxLength: 512 } } },
+  response: {
+    200: {
+      description: 'The dead letters of that source (one per stage and code), newest first',
+      ...open({
+        discomId: STRING,
+        deadLetters: { type: 'array', items: open({
+          sourceId: STRING, stage: STRING, code: STRING, message: STRING, rejectedAt: EPOCH_MS, context: { type: 'object', additionalProperties: STRING },
+          payloadBase64: { type: ['string', 'null'], description: 'The kept bytes, standard base64 (null: none kept)' },
+          record: { type: ['object', 'null'], additionalProperties: true, description: 'The bytes decoded as an Avro record of this node (byte fields as UTF-8 text, or base64: prefixed); null when they are not one' },
+        }, ['sourceId', 'stage', 'code', 'message', 'rejectedAt', 'context', 'payloadBase64', 'record']) },
+      }, ['discomId', 'deadLetters']),
+    },
+    ...problemResponses(400, 404, ...READ_ERRORS),
+  },
+});

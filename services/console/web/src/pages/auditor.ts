@@ -5,10 +5,11 @@ import { currentSession } from '../session.js';
 import { empty, loading, problemBox } from '../states.js';
 import { istTime, plural } from '../time.js';
 import { verifyFile } from '../verify-file.js';
+import { loadCheckpointHistory, verifyWitnessed, type WitnessPolicy } from './auditor-history.js';
 
 interface Witnesses {
-  policy: { quorum: number; witnesses: { name: string; url: string }[] };
-  witnessed: { size: number } | null;
+  policy: WitnessPolicy;
+  witnessed: { size: number; checkpoint: string } | null;
   witnesses: { witness: string; cosignedSize: number | null; cosignedAt: number | null }[];
 }
 
@@ -25,6 +26,7 @@ export function auditorPage(root: HTMLElement, query: URLSearchParams): void {
   const tenant = el('input', { id: 'tenant', placeholder: 'DISCOM id, e.g. DEMO-DL', value: query.get('discom') ?? localStorage.getItem('ies.console.tenant') ?? '' });
   const logBox = el('div', { id: 'log' });
   const witnessBox = el('div', { id: 'witnesses' });
+  const historyBox = el('div', { id: 'checkpoint-history' });
   const vkey = el('textarea', { id: 'vkey', rows: '2', placeholder: "the notary's note verifier key: <origin>+<hash>+<base64 key> (best obtained out of band)" });
   const jwks = el('textarea', { id: 'jwks', rows: '3', placeholder: '{"keys":[…]} the DISCOM\'s JWKS, for signed statements' });
   const keyNote = el('div', { class: 'hint', id: 'key-note' });
@@ -54,16 +56,26 @@ export function auditorPage(root: HTMLElement, query: URLSearchParams): void {
     } catch (err) {
       replace(logBox, problemBox(err));
     }
+    void loadCheckpointHistory(historyBox, d, vkey.value);
     if (!session) return replace(witnessBox, empty('Sign in to see the witnesses of the log (GET /v1/log/witnesses).'));
     replace(witnessBox, loading('witnesses'));
     try {
       const w = await apiJson<Witnesses>(`/v1/log/witnesses?discom=${encodeURIComponent(d)}`);
       replace(witnessBox,
         el('p', {}, `Quorum ${w.policy.quorum} of ${plural(w.policy.witnesses.length, 'witness', 'witnesses')}; latest witnessed checkpoint: ${w.witnessed ? plural(w.witnessed.size, 'entry', 'entries') : 'none yet'}.`),
-        w.witnesses.length === 0 ? empty('No witness configured for this log.') : table(['witness', { text: 'cosigned size (entries)', num: true }, 'cosigned at'], w.witnesses.map((s) => [s.witness, s.cosignedSize === null ? '—' : s.cosignedSize.toLocaleString('en-IN'), s.cosignedAt === null ? '—' : istTime(s.cosignedAt)])));
+        w.witnesses.length === 0 ? empty('No witness configured for this log.') : table(['witness', { text: 'cosigned size (entries)', num: true }, 'cosigned at'], w.witnesses.map((s) => [s.witness, s.cosignedSize === null ? '—' : s.cosignedSize.toLocaleString('en-IN'), s.cosignedAt === null ? '—' : istTime(s.cosignedAt)])),
+        w.policy.witnesses.length === 0 ? null : table(['policy witness', 'cosigner key (as this node states it)'], w.policy.witnesses.map((p) => [p.name, el('code', {}, p.vkey)])),
+        w.witnessed ? witnessedCheck(w.witnessed.checkpoint, w.policy) : null);
     } catch (err) {
       replace(witnessBox, problemBox(err));
     }
+  };
+
+  const witnessedCheck = (note: string, policy: WitnessPolicy) => {
+    const out = el('div', { id: 'witnessed-result', 'aria-live': 'polite' });
+    const button = el('button', { type: 'button', id: 'verify-witnessed' }, 'Verify the witnessed checkpoint in this browser');
+    button.addEventListener('click', () => void verifyWitnessed(out, note, policy, vkey.value, origin));
+    return el('div', {}, el('details', {}, el('summary', {}, 'latest witnessed checkpoint (signed note with cosignatures)'), el('pre', { class: 'mono' }, note)), el('p', {}, button), out);
   };
 
   const pickKey = async () => {
@@ -77,6 +89,7 @@ export function auditorPage(root: HTMLElement, query: URLSearchParams): void {
       vkey.value = formatVerifierKey({ name: origin, publicKey: b64urlBytes(notary['x']) });
       jwks.value = JSON.stringify(set);
       replace(keyNote, `Picked from this node's /.well-known/jwks.json for ${d}: convenient, but it trusts this node; compare with a key obtained out of band.`);
+      void loadCheckpointHistory(historyBox, d, vkey.value);
     } catch (err) {
       replace(keyNote, problemBox(err));
     }
@@ -109,9 +122,14 @@ export function auditorPage(root: HTMLElement, query: URLSearchParams): void {
   replace(root,
     el('h1', {}, 'Auditor'),
     el('section', {}, el('h2', {}, 'Log'), el('p', {}, el('label', {}, 'Tenant ', tenant), ' ', load), logBox),
+    el('section', {}, el('h2', {}, 'Checkpoints over time'), historyBox),
     el('section', {}, el('h2', {}, 'Witnesses'), witnessBox),
     el('section', {}, el('h2', {}, 'Verify a file'), el('label', {}, 'Notary verifier key', vkey), el('label', {}, 'JWKS (statements)', jwks), el('p', {}, pick, ' ', keyNote), drop, result));
   if (tenant.value) void loadLog();
-  else replace(logBox, empty('Name a tenant to see its log.'));
+  else if (session) {
+    // Signed in without a tenant named: the user's own tenant (GET /v1/whoami).
+    replace(logBox, loading('your tenant'));
+    void apiJson<{ discomId: string }>('/v1/whoami').then((w) => { tenant.value = w.discomId; return loadLog(); }, (err: unknown) => replace(logBox, problemBox(err)));
+  } else replace(logBox, empty('Name a tenant to see its log.'));
   if (!session) replace(witnessBox, empty('Sign in to see the witnesses of the log.'));
 }

@@ -1,6 +1,6 @@
 import { apiJson } from '../api.js';
 import { el, facts, replace } from '../dom.js';
-import { currentSession, signIn, signOut } from '../session.js';
+import { currentSession, signIn, signOut, takeLinkRefusal } from '../session.js';
 import { loading, problemBox } from '../states.js';
 import { istTime } from '../time.js';
 
@@ -33,7 +33,9 @@ export function signInPage(root: HTMLElement, refresh: () => void): void {
       replace(out, problemBox(err));
     }
   });
-  replace(root, el('h1', {}, 'Sign in'), el('section', {}, form, out,
+  const refused = takeLinkRefusal();
+  const refusedBox = refused && el('div', { class: 'problem', role: 'alert', id: 'link-refused', 'data-code': refused.code }, el('code', {}, refused.code), ` (HTTP ${refused.status}): `, refused.detail);
+  replace(root, el('h1', {}, 'Sign in'), el('section', {}, refusedBox, form, out,
     el('p', { class: 'hint' }, 'On the local stack or the demo: ies console --as <DISCOM>/<participant> prints a one-time link that signs you in.')));
   if (currentSession()) void check();
 }
