@@ -27,6 +27,7 @@ export const MODULES = Object.freeze({
   'services/settlement/src/allocation-sink.ts': 'services/settlement/dist/src/allocation-sink.js',
   'services/settlement/src/statement-sinks.ts': 'services/settlement/dist/src/statement-sinks.js',
   'services/settlement/src/finals-at-cutoff.ts': 'services/settlement/dist/src/finals-at-cutoff.js',
+  'services/settlement/src/desk-store-rebuild.ts': 'services/settlement/dist/src/desk-store-rebuild.js',
   'services/loader/src/sinks/meter-batches.ts': 'services/loader/dist/src/sinks/meter-batches.js',
   'services/loader/src/sinks/dead-letters.ts': 'services/loader/dist/src/sinks/dead-letters.js',
   'services/loader/src/sinks/receipts.ts': 'services/loader/dist/src/sinks/receipts.js',
@@ -72,6 +73,7 @@ function queryEntries(m, database) {
     q('services/dr/src/dr-tables.ts', 'deliveryQuery', 'dr.delivery', dr.deliveryQuery(D, 'E-1', 1)),
     q('services/dr/src/dr-tables.ts', 'performanceAsOfQuery', 'dr.performanceAsOf', dr.performanceAsOfQuery(D, 'E-1', RECEIVED_MS)),
     q('services/settlement/src/finals-at-cutoff.ts', 'finalsAtCutoffQuery', 'settlement.finalsAtCutoff', m['services/settlement/src/finals-at-cutoff.ts'].finalsAtCutoffQuery(D, ['tx/c', M], RECEIVED_MS)),
+    q('services/settlement/src/desk-store-rebuild.ts', 'statementHistoryQuery', 'settlement.statementHistory', m['services/settlement/src/desk-store-rebuild.ts'].statementHistoryQuery(D)),
   ];
 }
 
@@ -100,6 +102,7 @@ function sinkEntries(m) {
     s('services/settlement/src/allocation-sink.ts', 'ALLOCATIONS_TABLE', allocations.ALLOCATIONS_TABLE, allocations.allocationRows(final)),
     s('services/settlement/src/statement-sinks.ts', 'STATEMENTS_TABLE', statements.STATEMENTS_TABLE, [statements.statementRow(statement)]),
     s('services/settlement/src/statement-sinks.ts', 'STATEMENT_LINES_TABLE', statements.STATEMENT_LINES_TABLE, statements.statementLineRows(statement)),
+    s('services/settlement/src/statement-sinks.ts', 'STATEMENT_HISTORY_TABLE', statements.STATEMENT_HISTORY_TABLE, [statements.statementHistoryRow({ ...statement, history: { day: '2026-11-21', change: { status: 'DRAFT', sha256: statement.sha256, at: RECEIVED_MS, by: 'settlement-worker', reason: null } } })]),
   ];
 }
 

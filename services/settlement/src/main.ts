@@ -16,6 +16,9 @@ import { startTradesLoader } from './trades-loader.js';
 import { DrEventStore } from '@ies/dr/events';
 import { drSourceOf } from './dr-source.js';
 import { startStatementWorker } from './statement-worker.js';
+import { DeskStoreRebuilder } from './desk-store-rebuild.js';
+import { StatementStore } from './statement-store.js';
+import { DisputeStore } from './dispute-store.js';
 
 /**
  * The settlement service: P2P reconciliation of every hosted DISCOM (a periodic sweep),
@@ -39,7 +42,12 @@ export async function startSettlementService(env: Readonly<Record<string, string
   // Redis may have come back empty: each DISCOM's P2P state is restored from its topics before
   // the sides consumer and the sweep use it, and checked again on every sweep.
   const rebuilder = settlementStoreRebuilder({ kafka, admin, serde, redis, registry, hosted: config.tenants, logger, groupPrefix: `${config.nodeId}-settlement-rebuild-` });
-  const restore = (t: string) => rebuilder.ensure(t, async () => void (await keys.publish(t)));
+  // The desk's statements and disputes come back from statement_history and disputes.v1 the same way.
+  const desk = new DeskStoreRebuilder({ kafka, admin, serde, redis, ch, statements: new StatementStore(redis), disputes: new DisputeStore(redis), logger, groupPrefix: `${config.nodeId}-settlement-desk-rebuild-` });
+  const restore = async (t: string) => {
+    await desk.ensure(t);
+    return rebuilder.ensure(t, async () => void (await keys.publish(t)));
+  };
   for (const t of config.tenants) await restore(t);
   // The gateway refuses P2P trade writes while a marker is missing: look for a loss every 2 s.
   const watch = everyTenant({ config, logger }, STORE_WATCH_MS, 'P2P store check', restore);
@@ -73,7 +81,7 @@ export async function startSettlementService(env: Readonly<Record<string, string
   if (hooks.sweepOnStart !== false) void tick();
   logger.info({ tenants: config.tenants, intervalMs: config.settlement.reconcileIntervalMs, graceMs: config.settlement.reconcileGraceMs, lookbackDays: config.settlement.reconcileLookbackDays }, 'P2P reconciliation running');
   return {
-    config, store, reconciler, registry, statements, rebuilder,
+    config, store, reconciler, registry, statements, rebuilder, desk,
     /** Rebuilds the DISCOM's P2P store from its topics if its Redis state was lost (what start and each sweep do). */
     restore,
     /** Runs one sweep of every tenant now (and waits for a running one). */

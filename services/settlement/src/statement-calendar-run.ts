@@ -85,21 +85,19 @@ async function issue(deps: CalendarRunDeps, discomId: string, day: string, polic
   const jws = await signStatement(built.bytes, await deps.signer(discomId));
   await deps.stage?.('signed', built.content.id);
   const at = deps.now();
-  const event = { content: built.content, sha256: built.sha256, jws, status: record.status, reason: `run ${run.name}`, at };
+  const because = `superseded by run ${run.name} (${built.content.id})`;
+  const change = { status: record.status, sha256: built.sha256, at, by: actor, reason: `run ${run.name}, cut-off ${new Date(run.cutoffMs).toISOString()}${resolved.early ? ' (early)' : ''}` };
+  const supersede = superseded && prevRecord ? { id: prevRecord.statementId, change: { status: 'SUPERSEDED' as const, sha256: prevRecord.sha256, at, by: actor, reason: because } } : undefined;
+  const event = { content: built.content, sha256: built.sha256, jws, status: record.status, reason: `run ${run.name}`, at, history: { day, change } };
   await deps.sinks.publish(event);
   await deps.sinks.writeRows(event, built);
-  const because = `superseded by run ${run.name} (${built.content.id})`;
-  if (superseded && previous) {
-    const old = { content: previous.built.content, sha256: previous.stored.sha256, jws: previous.stored.jws, status: superseded.status, reason: because, at };
+  if (supersede && previous) {
+    const old = { content: previous.built.content, sha256: previous.stored.sha256, jws: previous.stored.jws, status: 'SUPERSEDED' as const, reason: because, at, history: { day: previous.stored.day, change: supersede.change } };
     await deps.sinks.publish(old);
     await deps.sinks.writeRows(old);
   }
   await deps.stage?.('published', built.content.id);
-  const saved = await deps.store.save(
-    { built, jws, record, day, change: { status: record.status, sha256: built.sha256, at, by: actor, reason: `run ${run.name}, cut-off ${new Date(run.cutoffMs).toISOString()}${resolved.early ? ' (early)' : ''}` } },
-    { latestId: prevRecord?.statementId ?? null, sha256: null },
-    superseded && prevRecord ? { id: prevRecord.statementId, change: { status: 'SUPERSEDED', sha256: prevRecord.sha256, at, by: actor, reason: because } } : undefined,
-  );
+  const saved = await deps.store.save({ built, jws, record, day, change }, { latestId: prevRecord?.statementId ?? null, sha256: null }, supersede);
   if (!saved) throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `statements of ${discomId} ${day} changed under run ${run.name} (a concurrent run or transition); retried`, { details: { retryAfterSeconds: 1 } });
   await markApplied(deps, applying.filter((d) => d.status === 'UPHELD'), built.content.id, built.content.version, at, actor);
   return { outcome: previous === undefined ? 'CREATED' : 'REVISED', statementId: built.content.id, sha256: built.sha256, status: record.status, supersededId: prevRecord?.statementId ?? null, run, early: resolved.early };

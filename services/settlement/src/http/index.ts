@@ -63,7 +63,7 @@ export function settlementHttp(ctx: NodeContext): ServiceHttp {
       });
       disputeRoutes(app, {
         config, registry, idempotency: ctx.idempotency, now, policies, hosted: config.tenants,
-        disputes: new DisputeStore(redis, { producer, serde }), statements: statements.store,
+        disputes: new DisputeStore(redis, { producer, serde }), statements: statements.store, sinks: statements.sinks,
         tradesForDay: (d, day) => p2p.tradesForDay(d, day),
         evidence: {
           // Evidence is checked against the notary keys each hosted log publishes (GET /v1/log/key serves the same).
