@@ -49,6 +49,22 @@ export async function raiseDispute(deps: DisputeDeps, signer: Signer, bytes: Buf
   if (!deps.hosted.includes(discomId)) throw missing;
   const stored = await deps.statements.get(discomId, doc.statementId);
   if (stored === undefined) throw missing;
+  const statement = JSON.parse(statementJsonOfJws(stored.jws)) as StatementContent;
+  const day = stored.day;
+  let matched: ReturnType<typeof matchLines>;
+  try {
+    matched = matchLines(doc, statement);
+    const trades = new Map((await deps.tradesForDay(discomId, day)).map((t) => [t.trade.tradeId, t.trade]));
+    checkRaiseStanding(signer, discomId, matched, (tradeId) => {
+      const t = trades.get(tradeId);
+      return t === undefined ? [] : [t.seller.platformId, t.buyer.platformId];
+    });
+  } catch (err) {
+    // A caller of another tenant without standing on lines that name it learns nothing of the
+    // statement: the very answer a statement that does not exist gets.
+    if (signer.discomId !== discomId) throw missing;
+    throw err;
+  }
   if (stored.status === 'SUPERSEDED') throw new SettlementError('IES_ERR_DISPUTE_INVALID', `${doc.statementId} is superseded: dispute the day's latest run, whose figures stand`);
   const disputeId = disputeIdOf(bytes);
   const existing = await deps.disputes.get(discomId, disputeId);
@@ -56,14 +72,6 @@ export async function raiseDispute(deps: DisputeDeps, signer: Signer, bytes: Buf
     await markDisputed(deps, existing, signed);
     return existing;
   }
-  const statement = JSON.parse(statementJsonOfJws(stored.jws)) as StatementContent;
-  const matched = matchLines(doc, statement);
-  const day = stored.day;
-  const trades = new Map((await deps.tradesForDay(discomId, day)).map((t) => [t.trade.tradeId, t.trade]));
-  checkRaiseStanding(signer, discomId, matched, (tradeId) => {
-    const t = trades.get(tradeId);
-    return t === undefined ? [] : [t.seller.platformId, t.buyer.platformId];
-  });
   // The terms of the pack the statement applied (by hash): a dispute is judged by the rules of the run it contests.
   const policy = deps.policies.find((p) => p.discomId === discomId && policyReference(p).sha256 === statement.policy.sha256);
   const raisedAt = deps.now();

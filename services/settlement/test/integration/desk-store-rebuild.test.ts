@@ -155,3 +155,20 @@ test('disputes, their signed decisions and the statements\' signed history come 
   const again = await runCalendarStatement(deps, T, DAY, 'R1');
   assert.deepEqual([again.outcome, again.sha256], ['UNCHANGED', r1.sha256]);
 });
+
+test('a caller of another tenant gets exactly the answer a statement that does not exist gets', async () => {
+  const r1 = `${T}:${DAY}:R1`;
+  const line = { kind: 'P2P_ENERGY', reference: trade.tradeId, intervalStartMs: trade.intervals[0]!.startMs, meterId: 'B-1', payer: 'meter:B-1', payee: `discom:${T}`, claimed: { amountPaise: 9999 } };
+  const answer = async (signer: typeof DESK, statementId: string) => {
+    const w = await signedWrite({ schema: 'ies.settlement.dispute/v1', statementId, type: 'CHARGE', reason: 'probe', lines: [line], evidence: [] }, '/v1/disputes');
+    return raiseDispute(disputeDeps, signer, w.bytes, w.signed).then(() => 'raised', (e: { code: string; status: number; message: string }) => [e.code, e.status, e.message.replace(statementId, 'ID')]);
+  };
+  const missing = [`IES_ERR_DISPUTE_INVALID`, 422, 'no statement ID on this node'];
+  assert.deepEqual(await answer(DESK, `${T}:${DAY}:R9`), missing, 'a statement that does not exist');
+  for (const foreign of [{ discomId: 'OTHER-DL', participantId: 'O-DESK', role: 'DISCOM' }, { discomId: 'OTHER-DL', participantId: 'O-PLAT', role: 'PLATFORM' }, { discomId: 'OTHER-DL', participantId: 'O-AGG', role: 'AGGREGATOR' }]) {
+    assert.deepEqual(await answer(foreign, r1), missing, `${foreign.role} of another tenant on an existing statement`);
+    assert.deepEqual(await answer(foreign, `${T}:${DAY}:R9`), missing);
+  }
+  // The tenant's own aggregator (no standing on a trade's line) is told why: it is of this tenant.
+  assert.deepEqual((await answer({ discomId: T, participantId: 'T-AGG', role: 'AGGREGATOR' }, r1) as unknown[]).slice(0, 2), ['IES_ERR_DISPUTE_NO_STANDING', 403]);
+});
