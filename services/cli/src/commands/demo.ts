@@ -14,7 +14,7 @@ import { startLoaderService } from '@ies/loader';
 import { proveSample, type NotaryWatch, watchNotary } from './demo-proofs.js';
 import { runDrDemo } from './demo-dr.js';
 import { startDrService } from '@ies/dr';
-import { loadSettlementPolicies, startSettlementService, type PolicyPack } from '@ies/settlement';
+import { loadSettlementPolicies, startSettlementService } from '@ies/settlement';
 import { runP2pDemo } from './demo-p2p.js';
 import { runStatementsDemo } from './demo-statements.js';
 import { checkTiledLogs } from './demo-tlog.js';
