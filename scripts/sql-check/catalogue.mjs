@@ -28,6 +28,7 @@ export const MODULES = Object.freeze({
   'services/settlement/src/statement-sinks.ts': 'services/settlement/dist/src/statement-sinks.js',
   'services/settlement/src/finals-at-cutoff.ts': 'services/settlement/dist/src/finals-at-cutoff.js',
   'services/settlement/src/desk-store-rebuild.ts': 'services/settlement/dist/src/desk-store-rebuild.js',
+  'services/settlement/src/trades-at-cutoff.ts': 'services/settlement/dist/src/trades-at-cutoff.js',
   'services/loader/src/sinks/meter-batches.ts': 'services/loader/dist/src/sinks/meter-batches.js',
   'services/loader/src/sinks/dead-letters.ts': 'services/loader/dist/src/sinks/dead-letters.js',
   'services/loader/src/sinks/receipts.ts': 'services/loader/dist/src/sinks/receipts.js',
@@ -73,6 +74,7 @@ function queryEntries(m, database) {
     q('services/dr/src/dr-tables.ts', 'deliveryQuery', 'dr.delivery', dr.deliveryQuery(D, 'E-1', 1)),
     q('services/dr/src/dr-tables.ts', 'performanceAsOfQuery', 'dr.performanceAsOf', dr.performanceAsOfQuery(D, 'E-1', RECEIVED_MS)),
     q('services/settlement/src/finals-at-cutoff.ts', 'finalsAtCutoffQuery', 'settlement.finalsAtCutoff', m['services/settlement/src/finals-at-cutoff.ts'].finalsAtCutoffQuery(D, ['tx/c', M], RECEIVED_MS)),
+    q('services/settlement/src/trades-at-cutoff.ts', 'tradesAtCutoffQuery', 'settlement.tradesAtCutoff', m['services/settlement/src/trades-at-cutoff.ts'].tradesAtCutoffQuery(D, ['tx/c', M], RECEIVED_MS)),
     q('services/settlement/src/desk-store-rebuild.ts', 'statementHistoryQuery', 'settlement.statementHistory', m['services/settlement/src/desk-store-rebuild.ts'].statementHistoryQuery(D)),
   ];
 }

@@ -2,6 +2,7 @@ import { IesError } from '@ies/errors';
 import { seal, statementJsonOfJws, type BuiltStatement, type StatementContent, type StatementRun } from '@ies/verify';
 import { SettlementError } from './domain/codes.js';
 import type { FinalAllocation } from './domain/final-allocation.js';
+import type { TradeRecord } from './domain/trade.js';
 import { policyReference, selectPolicy, type PolicyPack } from './domain/policy-pack.js';
 import { resolveRun } from './domain/settlement-calendar.js';
 import { buildStatement } from './domain/statement.js';
@@ -19,6 +20,8 @@ export type FinalsAt = (discomId: string, tradeIds: readonly string[], cutoffMs:
 
 export interface CalendarRunDeps extends StatementRunDeps {
   readonly finalsAt: FinalsAt;
+  /** The day's trades as held at the cut-off (trades-at-cutoff.ts); absent: as the store holds them now. */
+  readonly tradesAt?: (discomId: string, day: string, cutoffMs: number) => Promise<readonly TradeRecord[]>;
   /** Upheld disputes become adjustment lines of the next run (absent: no disputes are applied). */
   readonly disputes?: DisputeStore;
 }
@@ -163,7 +166,7 @@ async function repairApplied(deps: CalendarRunDeps, discomId: string, statementI
 }
 
 async function build(deps: CalendarRunDeps, discomId: string, day: string, policy: PolicyPack, run: StatementRun, previous: BuiltStatement | undefined, disputes: readonly DisputeRecord[]): Promise<BuiltStatement> {
-  const [trades, events] = await Promise.all([deps.p2p.tradesForDay(discomId, day), deps.dr.eventsOnDay(discomId, day)]);
+  const [trades, events] = await Promise.all([deps.tradesAt ? deps.tradesAt(discomId, day, run.cutoffMs) : deps.p2p.tradesForDay(discomId, day), deps.dr.eventsOnDay(discomId, day)]);
   const finals = await deps.finalsAt(discomId, trades.map((t) => t.trade.tradeId), run.cutoffMs);
   // DR lines as measured by the cut-off, when the source can tell (drSourceOf can).
   const measured = (eventId: string) => (deps.dr.performanceAt ? deps.dr.performanceAt(discomId, eventId, run.cutoffMs) : deps.dr.performance(discomId, eventId));

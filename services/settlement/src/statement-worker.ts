@@ -14,6 +14,7 @@ import { StatementRunQueue } from './statement-queue.js';
 import { runStatement, type P2pDayInputs, type RunOutcome } from './statement-run.js';
 import { runCalendarStatement, type CalendarRunDeps } from './statement-calendar-run.js';
 import { finalsAtCutoff } from './finals-at-cutoff.js';
+import { tradesAtCutoff } from './trades-at-cutoff.js';
 import { P2pStore } from './p2p-store.js';
 import { selectPolicy } from './domain/policy-pack.js';
 import { resolveRun } from './domain/settlement-calendar.js';
@@ -68,6 +69,7 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
   const runDeps: CalendarRunDeps = {
     p2p: deps.p2p, dr: deps.dr, policies: deps.policies ?? loadSettlementPolicies(s.policiesDir || undefined), store,
     finalsAt: (d, tradeIds, cutoffMs) => finalsAtCutoff(deps.ch, (id) => finalsStore.getFinalRecord(d, id), d, tradeIds, cutoffMs),
+    tradesAt: async (d, day, cutoffMs) => tradesAtCutoff(deps.ch, await finalsStore.heldTradesForDay(d, day), d, cutoffMs),
     sinks: new StatementSinks({ producer: deps.producer, serde: deps.serde, ch: deps.ch }),
     disputes: new DisputeStore(deps.connection, { producer: deps.producer, serde: deps.serde }),
     signer: async (d) => {

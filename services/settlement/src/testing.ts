@@ -18,5 +18,6 @@ export { StatementStore } from './statement-store.js';
 export { runStatement } from './statement-run.js';
 export { runCalendarStatement, type CalendarRunDeps } from './statement-calendar-run.js';
 export { finalsAtCutoff } from './finals-at-cutoff.js';
+export { tradesAtCutoff } from './trades-at-cutoff.js';
 export { settlementStoreRebuilder } from './p2p-store-rebuild.js';
 export { DisputeStore } from './dispute-store.js';

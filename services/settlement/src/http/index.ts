@@ -13,6 +13,7 @@ import { statementRoutes } from './statement-routes.js';
 import { disputeRoutes } from './dispute-routes.js';
 import { DisputeStore } from '../dispute-store.js';
 import { finalsAtCutoff } from '../finals-at-cutoff.js';
+import { tradesAtCutoff } from '../trades-at-cutoff.js';
 import { LogStore } from '@ies/notary/log';
 import { locateRead } from '@ies/reads';
 import { trustFromVerifierKeys } from '@ies/verify';
@@ -59,6 +60,7 @@ export function settlementHttp(ctx: NodeContext): ServiceHttp {
           tradesForDay: (d, day) => p2p.tradesForDay(d, day),
           finalsForDay: (d, day) => p2p.finalsForDay(d, day),
           finalsAt: (d, ids, cutoffMs) => finalsAtCutoff(ctx.clickhouse, (id) => p2p.getFinalRecord(d, id), d, ids, cutoffMs),
+          tradesAt: async (d, day, cutoffMs) => tradesAtCutoff(ctx.clickhouse, await p2p.heldTradesForDay(d, day), d, cutoffMs),
         },
       });
       disputeRoutes(app, {
