@@ -56,6 +56,7 @@ function queryEntries(m, database) {
   return [
     q(LEDGER, 'appliedMigrationsQuery', 'clickhouse.appliedMigrations', ledger.appliedMigrationsQuery(database)),
     q('services/reads/src/queries.ts', 'latestBlocksQuery', 'reads.latestBlocks', reads.latestBlocksQuery(range)),
+    q('services/reads/src/queries.ts', 'latestBlocksQuery', 'reads.latestBlocksAsOf', reads.latestBlocksQuery({ ...range, receivedByMs: RECEIVED_MS })),
     q('services/reads/src/queries.ts', 'dayFingerprintsQuery', 'reads.dayFingerprints', reads.dayFingerprintsQuery(range)),
     q('services/reads/src/queries.ts', 'packedHistoryQuery', 'reads.packedHistory', reads.packedHistoryQuery({ ...history, withVersions: false })),
     q('services/reads/src/queries.ts', 'packedHistoryQuery', 'reads.packedHistoryWithVersions', reads.packedHistoryQuery({ ...history, withVersions: true })),

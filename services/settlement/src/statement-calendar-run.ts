@@ -22,6 +22,8 @@ export interface CalendarRunDeps extends StatementRunDeps {
   readonly finalsAt: FinalsAt;
   /** The day's trades as held at the cut-off (trades-at-cutoff.ts); absent: as the store holds them now. */
   readonly tradesAt?: (discomId: string, day: string, cutoffMs: number) => Promise<readonly TradeRecord[]>;
+  /** A run under ESTIMATE: the trades' allocations with missing reads estimated (run-estimates.ts); absent: none (zero-and-pending). */
+  readonly estimatesAt?: (discomId: string, day: string, trades: readonly TradeRecord[], finals: readonly FinalAllocation[], cutoffMs: number) => Promise<readonly FinalAllocation[]>;
   /** Upheld disputes become adjustment lines of the next run (absent: no disputes are applied). */
   readonly disputes?: DisputeStore;
 }
@@ -168,11 +170,12 @@ async function repairApplied(deps: CalendarRunDeps, discomId: string, statementI
 async function build(deps: CalendarRunDeps, discomId: string, day: string, policy: PolicyPack, run: StatementRun, previous: BuiltStatement | undefined, disputes: readonly DisputeRecord[]): Promise<BuiltStatement> {
   const [trades, events] = await Promise.all([deps.tradesAt ? deps.tradesAt(discomId, day, run.cutoffMs) : deps.p2p.tradesForDay(discomId, day), deps.dr.eventsOnDay(discomId, day)]);
   const finals = await deps.finalsAt(discomId, trades.map((t) => t.trade.tradeId), run.cutoffMs);
+  const estimates = run.missingData === 'ESTIMATE' && deps.estimatesAt ? await deps.estimatesAt(discomId, day, trades, finals, run.cutoffMs) : [];
   // DR lines as measured by the cut-off, when the source can tell (drSourceOf can).
   const measured = (eventId: string) => (deps.dr.performanceAt ? deps.dr.performanceAt(discomId, eventId, run.cutoffMs) : deps.dr.performance(discomId, eventId));
   const dr = drStatementInputs(await Promise.all(eventsAsOf(events, run.cutoffMs).map(async (event) => ({ event, performance: await measured(event.eventId) }))));
   const adjustments = disputes.flatMap((d) => d.adjustments.map((a) => ({ reference: d.disputeId, counterparty: a.counterparty, amountPaise: a.amountPaise, reason: `dispute ${d.disputeId} upheld (${d.document.type} on ${d.statementId})` })));
-  return buildStatement({ discomId, scope: { kind: 'DAY', day }, trades, finals, drLines: dr.drLines, pending: dr.pending, run, adjustments, ...(previous ? { previous } : {}) }, policy);
+  return buildStatement({ discomId, scope: { kind: 'DAY', day }, trades, finals, ...(estimates.length > 0 ? { estimates } : {}), drLines: dr.drLines, pending: dr.pending, run, adjustments, ...(previous ? { previous } : {}) }, policy);
 }
 
 /**

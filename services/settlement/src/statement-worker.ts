@@ -15,6 +15,8 @@ import { runStatement, type P2pDayInputs, type RunOutcome } from './statement-ru
 import { runCalendarStatement, type CalendarRunDeps } from './statement-calendar-run.js';
 import { finalsAtCutoff } from './finals-at-cutoff.js';
 import { tradesAtCutoff } from './trades-at-cutoff.js';
+import { estimatedFinals } from './run-estimates.js';
+import { loadSideReads } from './side-reads.js';
 import { P2pStore } from './p2p-store.js';
 import { selectPolicy } from './domain/policy-pack.js';
 import { resolveRun } from './domain/settlement-calendar.js';
@@ -70,6 +72,7 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
     p2p: deps.p2p, dr: deps.dr, policies: deps.policies ?? loadSettlementPolicies(s.policiesDir || undefined), store,
     finalsAt: (d, tradeIds, cutoffMs) => finalsAtCutoff(deps.ch, (id) => finalsStore.getFinalRecord(d, id), d, tradeIds, cutoffMs),
     tradesAt: async (d, day, cutoffMs) => tradesAtCutoff(deps.ch, await finalsStore.heldTradesForDay(d, day), d, cutoffMs),
+    estimatesAt: (d, day, trades, finals, cutoffMs) => estimatedFinals((discom, channel, meters, fromMs, toMs, by) => loadSideReads(deps.ch, discom, channel, meters, fromMs, toMs, by), d, day, trades, finals, cutoffMs),
     sinks: new StatementSinks({ producer: deps.producer, serde: deps.serde, ch: deps.ch }),
     disputes: new DisputeStore(deps.connection, { producer: deps.producer, serde: deps.serde }),
     signer: async (d) => {

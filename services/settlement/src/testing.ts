@@ -21,3 +21,5 @@ export { finalsAtCutoff } from './finals-at-cutoff.js';
 export { tradesAtCutoff } from './trades-at-cutoff.js';
 export { settlementStoreRebuilder } from './p2p-store-rebuild.js';
 export { DisputeStore } from './dispute-store.js';
+export { estimatedFinals } from './run-estimates.js';
+export { loadSideReads } from './side-reads.js';
