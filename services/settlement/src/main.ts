@@ -45,7 +45,12 @@ export async function startSettlementService(env: Readonly<Record<string, string
   // The desk's statements and disputes come back from statement_history and disputes.v1 the same way.
   const desk = new DeskStoreRebuilder({ kafka, admin, serde, redis, ch, statements: new StatementStore(redis), disputes: new DisputeStore(redis), logger, groupPrefix: `${config.nodeId}-settlement-desk-rebuild-` });
   const restore = async (t: string) => {
-    await desk.ensure(t);
+    try {
+      await desk.ensure(t);
+    } catch (err) {
+      // Apart from the P2P store's: its rebuild goes on; the desk's is retried on the next check (and before every statement run).
+      logger.warn({ err, tenant: t }, 'settlement desk rebuild failed; retried');
+    }
     return rebuilder.ensure(t, async () => void (await keys.publish(t)));
   };
   for (const t of config.tenants) await restore(t);
@@ -59,7 +64,7 @@ export async function startSettlementService(env: Readonly<Record<string, string
     lookbackDays: config.settlement.reconcileLookbackDays,
   });
   const sides = await startSidesConsumer({ kafka, serde, producer, reconciler, tenants: config.tenants, logger, now, groupId: `${config.nodeId}-settlement-sides` });
-  const statements = await startStatementWorker({ config, connection: redis, producer, serde, ch, p2p: store, dr: drSourceOf(new DrEventStore(redis, producer, serde), ch), logger: logger.child({ part: 'statements' }), now });
+  const statements = await startStatementWorker({ config, connection: redis, producer, serde, ch, p2p: store, dr: drSourceOf(new DrEventStore(redis, producer, serde), ch), logger: logger.child({ part: 'statements' }), now, ensureDesk: (t) => desk.ensure(t) });
   const tradesLoader = await startTradesLoader({ kafka, serde, ch, tenants: config.tenants, groupId: `${config.nodeId}-settlement-trades` });
   let running: Promise<void> | undefined;
   const sweepAll = async () => {

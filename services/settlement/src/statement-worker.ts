@@ -45,6 +45,8 @@ export interface StatementWorkerDeps {
   /** How often this worker looks for stalled jobs (default 30 s). */
   readonly stalledIntervalMs?: number;
   readonly stage?: CalendarRunDeps['stage'];
+  /** Before each run: the DISCOM's desk state (statements, disputes) restored if Redis lost it (desk-store-rebuild.ts). */
+  readonly ensureDesk?: (discomId: string) => Promise<unknown>;
 }
 
 export interface StatementWorker {
@@ -90,6 +92,8 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
   const handle = async (job: Job<StatementJob>): Promise<RunOutcome | { enqueued: number }> => {
     const data = job.data;
     if (data.kind === 'RUN') {
+      // A run after a Redis loss must see the day's statements and disputes, not an empty day.
+      await deps.ensureDesk?.(data.discomId);
       const calendar = data.scope.kind === 'DAY' && (data.run !== undefined || hasCalendar(data.discomId, data.scope.day));
       const outcome = calendar && data.scope.kind === 'DAY' ? await runCalendarStatement(runDeps, data.discomId, data.scope.day, data.run, data.askedAtMs === undefined ? {} : { askedAtMs: data.askedAtMs }) : await runStatement(runDeps, data.discomId, data.scope);
       if (outcome.outcome !== 'UNCHANGED') deps.logger.info({ jobId: job.id, ...outcome }, 'statement stored');
