@@ -1,7 +1,7 @@
 // A counterparty DISCOM hosted on the same node disputes lines of another DISCOM's statement
 // that name it (its inter-DISCOM position), with its own desk's key: admitted (RAISED, the
 // statement DISPUTED), visible to it as the raiser, decided only by the statement DISCOM's
-// desk. On a line that does not name it, it has no standing, and is told exactly what a caller
+// desk (a rejection, the statement's last open dispute, makes it FINAL). On a line that does not name it, it has no standing, and is told exactly what a caller
 // asking about a statement that does not exist is told. (Cross-node disputes are out of scope.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -88,5 +88,12 @@ test('a hosted counterparty DISCOM disputes the lines of another DISCOM\'s state
   // B's desk sees its dispute (kept in A's tenant); only A's desk decides it.
   assert.equal((await readDispute(disputeDeps, bDesk, A, raised.disputeId)).record.disputeId, raised.disputeId);
   await assert.rejects(decideDispute(disputeDeps, bDesk, A, raised.disputeId, 'UNDER_REVIEW', null, w.signed), (e: { code: string }) => e.code === 'IES_ERR_DISPUTE_NO_STANDING');
-  assert.equal((await decideDispute(disputeDeps, { discomId: A, participantId: 'A-DESK', role: 'DISCOM' }, A, raised.disputeId, 'UNDER_REVIEW', null, w.signed)).status, 'UNDER_REVIEW');
+  const aDesk = { discomId: A, participantId: 'A-DESK', role: 'DISCOM' };
+  assert.equal((await decideDispute(disputeDeps, aDesk, A, raised.disputeId, 'UNDER_REVIEW', null, w.signed)).status, 'UNDER_REVIEW');
+  // Rejected, its statement's last open dispute: the figures stand, the statement is FINAL, the desk's signed decision kept.
+  const rejection = await signed({ status: 'REJECTED', reason: 'the pack\'s rate was applied' }, A);
+  assert.equal((await decideDispute(disputeDeps, aDesk, A, raised.disputeId, 'REJECTED', 'the pack\'s rate was applied', rejection.signed)).status, 'REJECTED');
+  const history = await s.store.history(A, initial.statementId);
+  assert.deepEqual(history.map((h) => [h.status, h.by]), [['COMPUTED', 'settlement-worker'], ['DISPUTED', 'B-DESK'], ['FINAL', 'A-DESK']]);
+  assert.deepEqual([history[1]!.signed?.jws, history[2]!.signed?.jws], [w.signed.jws, rejection.signed.jws]);
 });
