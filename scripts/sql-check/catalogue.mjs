@@ -28,6 +28,8 @@ export const MODULES = Object.freeze({
   'services/settlement/src/statement-sinks.ts': 'services/settlement/dist/src/statement-sinks.js',
   'services/settlement/src/finals-at-cutoff.ts': 'services/settlement/dist/src/finals-at-cutoff.js',
   'services/settlement/src/statement-line-queries.ts': 'services/settlement/dist/src/statement-line-queries.js',
+  'services/settlement/src/desk-store-rebuild.ts': 'services/settlement/dist/src/desk-store-rebuild.js',
+  'services/settlement/src/trades-at-cutoff.ts': 'services/settlement/dist/src/trades-at-cutoff.js',
   'services/loader/src/sinks/meter-batches.ts': 'services/loader/dist/src/sinks/meter-batches.js',
   'services/loader/src/sinks/dead-letters.ts': 'services/loader/dist/src/sinks/dead-letters.js',
   'services/loader/src/sinks/receipts.ts': 'services/loader/dist/src/sinks/receipts.js',
@@ -56,6 +58,7 @@ function queryEntries(m, database) {
   return [
     q(LEDGER, 'appliedMigrationsQuery', 'clickhouse.appliedMigrations', ledger.appliedMigrationsQuery(database)),
     q('services/reads/src/queries.ts', 'latestBlocksQuery', 'reads.latestBlocks', reads.latestBlocksQuery(range)),
+    q('services/reads/src/queries.ts', 'latestBlocksQuery', 'reads.latestBlocksAsOf', reads.latestBlocksQuery({ ...range, receivedByMs: RECEIVED_MS })),
     q('services/reads/src/queries.ts', 'dayFingerprintsQuery', 'reads.dayFingerprints', reads.dayFingerprintsQuery(range)),
     q('services/reads/src/queries.ts', 'packedHistoryQuery', 'reads.packedHistory', reads.packedHistoryQuery({ ...history, withVersions: false })),
     q('services/reads/src/queries.ts', 'packedHistoryQuery', 'reads.packedHistoryWithVersions', reads.packedHistoryQuery({ ...history, withVersions: true })),
@@ -82,6 +85,8 @@ function queryEntries(m, database) {
     q('services/settlement/src/statement-line-queries.ts', 'statementLineCountQuery', 'settlement.statementLineCountAll', m['services/settlement/src/statement-line-queries.ts'].statementLineCountQuery({ discomId: D, statementId: `${D}:2026-03-10`, sha256: 'ab' })),
     q('services/settlement/src/statement-line-queries.ts', 'statementLineCountQuery', 'settlement.statementLineCount', m['services/settlement/src/statement-line-queries.ts'].statementLineCountQuery({ discomId: D, statementId: `${D}:2026-03-10`, sha256: 'ab', kind: 'WHEELING' })),
     q('services/settlement/src/finals-at-cutoff.ts', 'finalsAtCutoffQuery', 'settlement.finalsAtCutoff', m['services/settlement/src/finals-at-cutoff.ts'].finalsAtCutoffQuery(D, ['tx/c', M], RECEIVED_MS)),
+    q('services/settlement/src/trades-at-cutoff.ts', 'tradesAtCutoffQuery', 'settlement.tradesAtCutoff', m['services/settlement/src/trades-at-cutoff.ts'].tradesAtCutoffQuery(D, ['tx/c', M], RECEIVED_MS)),
+    q('services/settlement/src/desk-store-rebuild.ts', 'statementHistoryQuery', 'settlement.statementHistory', m['services/settlement/src/desk-store-rebuild.ts'].statementHistoryQuery(D)),
   ];
 }
 
@@ -110,6 +115,7 @@ function sinkEntries(m) {
     s('services/settlement/src/allocation-sink.ts', 'ALLOCATIONS_TABLE', allocations.ALLOCATIONS_TABLE, allocations.allocationRows(final)),
     s('services/settlement/src/statement-sinks.ts', 'STATEMENTS_TABLE', statements.STATEMENTS_TABLE, [statements.statementRow(statement)]),
     s('services/settlement/src/statement-sinks.ts', 'STATEMENT_LINES_TABLE', statements.STATEMENT_LINES_TABLE, statements.statementLineRows(statement)),
+    s('services/settlement/src/statement-sinks.ts', 'STATEMENT_HISTORY_TABLE', statements.STATEMENT_HISTORY_TABLE, [statements.statementHistoryRow({ ...statement, history: { day: '2026-11-21', change: { status: 'DRAFT', sha256: statement.sha256, at: RECEIVED_MS, by: 'settlement-worker', reason: null } } })]),
   ];
 }
 

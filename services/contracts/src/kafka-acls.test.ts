@@ -38,7 +38,7 @@ test('the stores rebuild from topics their owner may read, in groups their owner
   const joins = (p: keyof typeof KAFKA_GRANTS, group: string) => KAFKA_GRANTS[p].groups.some((g) => group.startsWith(withNodeId(g, 'n1')));
   // DR: dr-events.v1 and dr-performance.v1; settlement: trades, finals and sides.
   for (const id of ['drEvents', 'drPerformance']) assert.ok(reads('dr').includes(id), `dr reads ${id}`);
-  for (const id of ['p2pTrades', 'p2pAllocations', 'p2pSides']) assert.ok(reads('settlement').includes(id), `settlement reads ${id}`);
+  for (const id of ['p2pTrades', 'p2pAllocations', 'p2pSides', 'disputes']) assert.ok(reads('settlement').includes(id), `settlement reads ${id}`);
   assert.ok(joins('dr', 'n1-dr-rebuild-BRPL-DL-0f3c'));
   assert.ok(joins('settlement', 'n1-settlement-rebuild-BRPL-DL-0f3c'));
   // The gateway's head-end intake: one group per tenant.

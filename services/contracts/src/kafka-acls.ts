@@ -72,9 +72,10 @@ export const KAFKA_GRANTS = {
     groups: ['ies-baseline', 'ies-aggregator-feed', '{node}-dr-rebuild-'],
     transactionalIds: ['{node}-aggregator-feed'],
   },
-  // Reads p2p-allocations.v1 only to rebuild its store (finals and the sides they carry).
+  // Reads p2p-allocations.v1 only to rebuild its store (finals and the sides they carry),
+  // disputes.v1 only to rebuild the desk's disputes (desk-store-rebuild.ts).
   settlement: {
-    read: ['p2pSides', 'p2pTrades', 'p2pAllocations', 'registry'],
+    read: ['p2pSides', 'p2pTrades', 'p2pAllocations', 'disputes', 'registry'],
     write: ['p2pTrades', 'p2pAllocations', 'p2pSides', 'statements', 'disputes', 'deadLetter'],
     groups: ['{node}-settlement-', 'ies-settlement-', 'ies-registry-view-{node}-settlement-'],
     transactionalIds: [],

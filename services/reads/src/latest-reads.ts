@@ -29,15 +29,16 @@ async function rowsOf<T>(ch: ClickHouseClient, query: string, failure: string): 
 
 /**
  * The latest version of each read — the greatest (received_at_ms, batch_id) — per meter and
- * 15-minute block of one channel, for blocks in [fromMs, toMs), usable statuses only. Every
- * meter asked for is in the answer, all −1 when it has no reads.
+ * 15-minute block of one channel, for blocks in [fromMs, toMs), usable statuses only; with
+ * `receivedByMs`, the latest version received by then (the reads as known at that instant).
+ * Every meter asked for is in the answer, all −1 when it has no reads.
  */
-export async function loadLatestSeries(ch: ClickHouseClient, discomId: string, channel: Channel, meterIds: readonly string[], fromMs: number, toMs: number): Promise<Map<string, LoadedSeries>> {
+export async function loadLatestSeries(ch: ClickHouseClient, discomId: string, channel: Channel, meterIds: readonly string[], fromMs: number, toMs: number, receivedByMs?: number): Promise<Map<string, LoadedSeries>> {
   const blocks = Math.max(0, Math.ceil((toMs - fromMs) / BLOCK_MS));
   const result = new Map<string, { startMs: number; wh: Float64Array; batches: Set<string> }>();
   for (const id of meterIds) result.set(id, { startMs: fromMs, wh: new Float64Array(blocks).fill(-1), batches: new Set() });
   for (const chunk of chunks([...result.keys()])) {
-    const query = latestBlocksQuery({ discomId, channel, meterIds: chunk, fromSec: Math.floor(fromMs / 1000), toSec: Math.ceil(toMs / 1000) });
+    const query = latestBlocksQuery({ discomId, channel, meterIds: chunk, fromSec: Math.floor(fromMs / 1000), toSec: Math.ceil(toMs / 1000), ...(receivedByMs === undefined ? {} : { receivedByMs }) });
     const rows = await rowsOf<{ meter_id: string; block_sec: number | string; latest_wh: number | string; latest_status: string; latest_batch: string }>(ch, query, `reads for ${chunk.length} meter(s) of ${discomId}`);
     for (const r of rows) {
       const series = result.get(r.meter_id);

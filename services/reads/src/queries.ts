@@ -13,6 +13,8 @@ export interface ReadsRange {
   readonly meterIds: readonly string[];
   readonly fromSec: number;
   readonly toSec: number;
+  /** Only versions received at or before this instant (a settlement run's cut-off); absent: all. */
+  readonly receivedByMs?: number;
 }
 
 /** What the packed history query needs besides the range. */
@@ -34,7 +36,8 @@ function list(values: readonly string[]): string {
 function rangeFilter(r: ReadsRange): string {
   return sql` WHERE discom_id = ${r.discomId} AND channel = ${r.channel}`
     + ` AND block_start >= toDateTime(${r.fromSec}) AND block_start < toDateTime(${r.toSec})`
-    + ` AND meter_id IN (${list(r.meterIds)})`;
+    + ` AND meter_id IN (${list(r.meterIds)})`
+    + (r.receivedByMs === undefined ? '' : sql` AND received_at_ms <= ${r.receivedByMs}`);
 }
 
 /**

@@ -3,6 +3,7 @@ import { TOPICS, topicName } from '@ies/contracts';
 import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
 import type { Redis } from '@ies/redis';
 import type { DisputeAdjustment } from './domain/dispute-admission.js';
+import type { DecidedFigure } from './domain/dispute-decision.js';
 import type { DisputeDocument } from './domain/dispute.js';
 import type { ProvenEvidence } from './domain/dispute-evidence.js';
 import type { DisputeStatus } from './domain/dispute-lifecycle.js';
@@ -24,8 +25,10 @@ export interface DisputeRecord {
   readonly document: DisputeDocument;
   readonly raisedBy: { readonly discomId: string; readonly participantId: string; readonly role: string };
   readonly raisedAt: number;
-  /** Claimed while RAISED/UNDER_REVIEW; what the next run applies once UPHELD. */
+  /** Claimed while RAISED/UNDER_REVIEW; what the next run applies once UPHELD (the decided figures' when upheld in part). */
   readonly adjustments: readonly DisputeAdjustment[];
+  /** Upheld in part: the figure upheld for each disputed line, in the document's order. */
+  readonly decided?: readonly DecidedFigure[];
   readonly proven: ProvenEvidence;
   /** The run statement whose adjustment line cites the dispute, once APPLIED. */
   readonly appliedIn: { readonly statementId: string; readonly version: number } | null;
@@ -54,6 +57,15 @@ if not raw then return 0 end
 if cjson.decode(raw)['status'] ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('RPUSH', KEYS[2], ARGV[3])
+return 1`;
+
+// A rebuilt record, its whole history and its day index, only when absent.
+const RESTORE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[2])
+for i = 3, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+redis.call('SADD', KEYS[3], ARGV[2])
 return 1`;
 
 /**
@@ -98,12 +110,22 @@ export class DisputeStore {
     return r === 1;
   }
 
+  /**
+   * Puts back a dispute rebuilt from disputes.v1 (dispute-store-rebuild.ts): only when Redis
+   * holds no record of it, so a live dispute is never overwritten. True when written.
+   */
+  async restore(record: DisputeRecord, history: readonly DisputeChange[]): Promise<boolean> {
+    const r = await this.redis.eval(RESTORE, 3, this.key(record.discomId, record.disputeId), this.hist(record.discomId, record.disputeId), this.dayKey(record.discomId, record.day), JSON.stringify(record), record.disputeId, ...history.map((h) => JSON.stringify(h)));
+    return r === 1;
+  }
+
   private async publish(record: DisputeRecord, change: DisputeChange): Promise<void> {
     if (this.out === undefined) return;
     const value = await this.out.serde.encode(record.discomId, TOPICS.disputes, {
       disputeId: record.disputeId, discomId: record.discomId, statementId: record.statementId, day: record.day, disputeType: record.document.type,
       status: change.status, by: change.by, byDiscomId: change.byDiscomId, reason: change.reason, adjustments: record.adjustments.map((a) => ({ counterparty: a.counterparty, amountPaise: a.amountPaise })),
       appliedInStatementId: record.appliedIn?.statementId ?? null, signedJws: change.signed?.jws ?? null, signedBody: change.signed?.body ?? null, at: change.at,
+      stateJson: JSON.stringify({ record, change }),
     });
     await this.out.producer.send({ topic: topicName(record.discomId, TOPICS.disputes), acks: ACKS_ALL, messages: [{ key: record.disputeId, value }] });
   }

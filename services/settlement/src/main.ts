@@ -16,6 +16,9 @@ import { startTradesLoader } from './trades-loader.js';
 import { DrEventStore } from '@ies/dr/events';
 import { drSourceOf } from './dr-source.js';
 import { startStatementWorker } from './statement-worker.js';
+import { DeskStoreRebuilder } from './desk-store-rebuild.js';
+import { StatementStore } from './statement-store.js';
+import { DisputeStore } from './dispute-store.js';
 
 /**
  * The settlement service: P2P reconciliation of every hosted DISCOM (a periodic sweep),
@@ -39,7 +42,17 @@ export async function startSettlementService(env: Readonly<Record<string, string
   // Redis may have come back empty: each DISCOM's P2P state is restored from its topics before
   // the sides consumer and the sweep use it, and checked again on every sweep.
   const rebuilder = settlementStoreRebuilder({ kafka, admin, serde, redis, registry, hosted: config.tenants, logger, groupPrefix: `${config.nodeId}-settlement-rebuild-` });
-  const restore = (t: string) => rebuilder.ensure(t, async () => void (await keys.publish(t)));
+  // The desk's statements and disputes come back from statement_history and disputes.v1 the same way.
+  const desk = new DeskStoreRebuilder({ kafka, admin, serde, redis, ch, statements: new StatementStore(redis), disputes: new DisputeStore(redis), logger, groupPrefix: `${config.nodeId}-settlement-desk-rebuild-` });
+  const restore = async (t: string) => {
+    try {
+      await desk.ensure(t);
+    } catch (err) {
+      // Apart from the P2P store's: its rebuild goes on; the desk's is retried on the next check (and before every statement run).
+      logger.warn({ err, tenant: t }, 'settlement desk rebuild failed; retried');
+    }
+    return rebuilder.ensure(t, async () => void (await keys.publish(t)));
+  };
   for (const t of config.tenants) await restore(t);
   // The gateway refuses P2P trade writes while a marker is missing: look for a loss every 2 s.
   const watch = everyTenant({ config, logger }, STORE_WATCH_MS, 'P2P store check', restore);
@@ -51,7 +64,7 @@ export async function startSettlementService(env: Readonly<Record<string, string
     lookbackDays: config.settlement.reconcileLookbackDays,
   });
   const sides = await startSidesConsumer({ kafka, serde, producer, reconciler, tenants: config.tenants, logger, now, groupId: `${config.nodeId}-settlement-sides` });
-  const statements = await startStatementWorker({ config, connection: redis, producer, serde, ch, p2p: store, dr: drSourceOf(new DrEventStore(redis, producer, serde), ch), logger: logger.child({ part: 'statements' }), now });
+  const statements = await startStatementWorker({ config, connection: redis, producer, serde, ch, p2p: store, dr: drSourceOf(new DrEventStore(redis, producer, serde), ch), logger: logger.child({ part: 'statements' }), now, ensureDesk: (t) => desk.ensure(t) });
   const tradesLoader = await startTradesLoader({ kafka, serde, ch, tenants: config.tenants, groupId: `${config.nodeId}-settlement-trades` });
   let running: Promise<void> | undefined;
   const sweepAll = async () => {
@@ -73,7 +86,7 @@ export async function startSettlementService(env: Readonly<Record<string, string
   if (hooks.sweepOnStart !== false) void tick();
   logger.info({ tenants: config.tenants, intervalMs: config.settlement.reconcileIntervalMs, graceMs: config.settlement.reconcileGraceMs, lookbackDays: config.settlement.reconcileLookbackDays }, 'P2P reconciliation running');
   return {
-    config, store, reconciler, registry, statements, rebuilder,
+    config, store, reconciler, registry, statements, rebuilder, desk,
     /** Rebuilds the DISCOM's P2P store from its topics if its Redis state was lost (what start and each sweep do). */
     restore,
     /** Runs one sweep of every tenant now (and waits for a running one). */

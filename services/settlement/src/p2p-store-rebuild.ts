@@ -94,7 +94,7 @@ export class P2pStoreRebuilder {
       const last = chain.at(-1);
       if (!first || !last) continue;
       const trade = JSON.parse(last.trade) as NormalisedTrade;
-      const stored = { trade, state: last.state, revision: last.revision, confirmedDigest: tradeDigest(JSON.parse(first.trade) as NormalisedTrade) };
+      const stored = { trade, state: last.state, revision: last.revision, confirmedDigest: tradeDigest(JSON.parse(first.trade) as NormalisedTrade), at: Number(last.at) };
       await write({ key: key('trade', tradeId), versionPath: 'revision', absentVersion: -1, when: { below: last.revision }, value: JSON.stringify(stored), index: { sets: tradeDays(trade).map((d) => key('day', d)), member: tradeId } });
     }
 

@@ -45,6 +45,14 @@ export type OutboxKind = 'trades' | 'sides' | 'finals';
 interface StoredTrade extends TradeRecord {
   /** tradeDigest of the terms first confirmed: a later confirm replay is compared with these, not the curtailed terms. */
   readonly confirmedDigest: string;
+  /** When this revision was made (absent on records written before it was kept). */
+  readonly at?: number;
+}
+
+/** A trade as held, with when its current revision was made (undefined: not known). */
+export interface HeldTrade {
+  readonly record: TradeRecord;
+  readonly at: number | undefined;
 }
 
 const byTradeId = (a: { tradeId: string }, b: { tradeId: string }) => (a.tradeId < b.tradeId ? -1 : a.tradeId > b.tradeId ? 1 : 0);
@@ -96,6 +104,19 @@ export class P2pStore {
     return raws.flatMap((raw) => (raw === null ? [] : [recordOf(JSON.parse(raw) as StoredTrade)])).sort((a, b) => byTradeId(a.trade, b.trade));
   }
 
+  /** The day's trades with when their current revision was made (what a calendar run cuts at its cut-off: trades-at-cutoff.ts). */
+  async heldTradesForDay(discomId: string, day: string): Promise<HeldTrade[]> {
+    if (!DAY.test(day)) throw new IesError('IES_ERR_VALIDATION', `day ${JSON.stringify(day)} is not an IST date YYYY-MM-DD`);
+    const ids = (await this.redis.smembers(this.key(discomId, 'day', day))).sort();
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(...ids.map((id) => this.key(discomId, 'trade', id)));
+    return raws.flatMap((raw) => {
+      if (raw === null) return [];
+      const stored = JSON.parse(raw) as StoredTrade;
+      return [{ record: recordOf(stored), at: stored.at }];
+    }).sort((a, b) => byTradeId(a.record.trade, b.record.trade));
+  }
+
   /** tradeDigest of the terms the trade was first confirmed with (what a replayed confirm must match). */
   async confirmedDigest(discomId: string, tradeId: string): Promise<string | undefined> {
     return (await this.storedTrade(discomId, tradeId))?.confirmedDigest;
@@ -119,7 +140,7 @@ export class P2pStore {
         if (existing.confirmedDigest !== digest) throw new SettlementError('IES_ERR_P2P_TRADE_CONFLICT', `trade ${trade.tradeId} is already held by ${discomId} with different terms (state ${existing.state}, revision ${existing.revision})`);
         return { record: recordOf(existing), created: false };
       }
-      const stored: StoredTrade = { ...newTradeRecord(trade), confirmedDigest: digest };
+      const stored: StoredTrade = { ...newTradeRecord(trade), confirmedDigest: digest, at };
       if (await this.commitTrade(discomId, stored, -1, null, by, at, null)) return { record: recordOf(stored), created: true };
     }
     throw busy(`trade ${trade.tradeId}`);
@@ -136,7 +157,7 @@ export class P2pStore {
       if (!current) throw new SettlementError('IES_ERR_P2P_TRADE_UNKNOWN', `${discomId} holds no trade ${tradeId}`);
       const next = change(recordOf(current));
       if (next === undefined) return { record: recordOf(current), changed: false };
-      const stored: StoredTrade = { ...next, confirmedDigest: current.confirmedDigest };
+      const stored: StoredTrade = { trade: next.trade, state: next.state, revision: next.revision, confirmedDigest: current.confirmedDigest, at };
       if (await this.commitTrade(discomId, stored, current.revision, current.state, by, at, reason)) return { record: recordOf(stored), changed: true };
     }
     throw busy(`trade ${tradeId}`);

@@ -14,8 +14,8 @@ export const SETTLEMENT_USABLE_STATUSES: readonly string[] = USABLE_STATUSES;
  * 15-minute block of one channel, for blocks in [fromMs, toMs): wh −1 where no usable read.
  * Every meter asked for is in the answer, all −1 when it has no reads.
  */
-export function loadSideReads(ch: ClickHouseClient, discomId: string, channel: Channel, meterIds: readonly string[], fromMs: number, toMs: number): Promise<Map<string, LoadedSeries>> {
-  return loadLatestSeries(ch, discomId, channel, meterIds, fromMs, toMs);
+export function loadSideReads(ch: ClickHouseClient, discomId: string, channel: Channel, meterIds: readonly string[], fromMs: number, toMs: number, receivedByMs?: number): Promise<Map<string, LoadedSeries>> {
+  return loadLatestSeries(ch, discomId, channel, meterIds, fromMs, toMs, receivedByMs);
 }
 
 /**

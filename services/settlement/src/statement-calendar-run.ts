@@ -2,6 +2,7 @@ import { IesError } from '@ies/errors';
 import { seal, statementJsonOfJws, type BuiltStatement, type StatementContent, type StatementRun } from '@ies/verify';
 import { SettlementError } from './domain/codes.js';
 import type { FinalAllocation } from './domain/final-allocation.js';
+import type { TradeRecord } from './domain/trade.js';
 import { policyReference, selectPolicy, type PolicyPack } from './domain/policy-pack.js';
 import { resolveRun } from './domain/settlement-calendar.js';
 import { buildStatement } from './domain/statement.js';
@@ -19,6 +20,10 @@ export type FinalsAt = (discomId: string, tradeIds: readonly string[], cutoffMs:
 
 export interface CalendarRunDeps extends StatementRunDeps {
   readonly finalsAt: FinalsAt;
+  /** The day's trades as held at the cut-off (trades-at-cutoff.ts); absent: as the store holds them now. */
+  readonly tradesAt?: (discomId: string, day: string, cutoffMs: number) => Promise<readonly TradeRecord[]>;
+  /** A run under ESTIMATE: the trades' allocations with missing reads estimated (run-estimates.ts); absent: none (zero-and-pending). */
+  readonly estimatesAt?: (discomId: string, day: string, trades: readonly TradeRecord[], finals: readonly FinalAllocation[], cutoffMs: number) => Promise<readonly FinalAllocation[]>;
   /** Upheld disputes become adjustment lines of the next run (absent: no disputes are applied). */
   readonly disputes?: DisputeStore;
 }
@@ -85,21 +90,19 @@ async function issue(deps: CalendarRunDeps, discomId: string, day: string, polic
   const jws = await signStatement(built.bytes, await deps.signer(discomId));
   await deps.stage?.('signed', built.content.id);
   const at = deps.now();
-  const event = { content: built.content, sha256: built.sha256, jws, status: record.status, reason: `run ${run.name}`, at };
+  const because = `superseded by run ${run.name} (${built.content.id})`;
+  const change = { status: record.status, sha256: built.sha256, at, by: actor, reason: `run ${run.name}, cut-off ${new Date(run.cutoffMs).toISOString()}${resolved.early ? ' (early)' : ''}` };
+  const supersede = superseded && prevRecord ? { id: prevRecord.statementId, change: { status: 'SUPERSEDED' as const, sha256: prevRecord.sha256, at, by: actor, reason: because } } : undefined;
+  const event = { content: built.content, sha256: built.sha256, jws, status: record.status, reason: `run ${run.name}`, at, history: { day, change } };
   await deps.sinks.publish(event);
   await deps.sinks.writeRows(event, built);
-  const because = `superseded by run ${run.name} (${built.content.id})`;
-  if (superseded && previous) {
-    const old = { content: previous.built.content, sha256: previous.stored.sha256, jws: previous.stored.jws, status: superseded.status, reason: because, at };
+  if (supersede && previous) {
+    const old = { content: previous.built.content, sha256: previous.stored.sha256, jws: previous.stored.jws, status: 'SUPERSEDED' as const, reason: because, at, history: { day: previous.stored.day, change: supersede.change } };
     await deps.sinks.publish(old);
     await deps.sinks.writeRows(old);
   }
   await deps.stage?.('published', built.content.id);
-  const saved = await deps.store.save(
-    { built, jws, record, day, change: { status: record.status, sha256: built.sha256, at, by: actor, reason: `run ${run.name}, cut-off ${new Date(run.cutoffMs).toISOString()}${resolved.early ? ' (early)' : ''}` } },
-    { latestId: prevRecord?.statementId ?? null, sha256: null },
-    superseded && prevRecord ? { id: prevRecord.statementId, change: { status: 'SUPERSEDED', sha256: prevRecord.sha256, at, by: actor, reason: because } } : undefined,
-  );
+  const saved = await deps.store.save({ built, jws, record, day, change }, { latestId: prevRecord?.statementId ?? null, sha256: null }, supersede);
   if (!saved) throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `statements of ${discomId} ${day} changed under run ${run.name} (a concurrent run or transition); retried`, { details: { retryAfterSeconds: 1 } });
   await markApplied(deps, applying.filter((d) => d.status === 'UPHELD'), built.content.id, built.content.version, at, actor);
   return { outcome: previous === undefined ? 'CREATED' : 'REVISED', statementId: built.content.id, sha256: built.sha256, status: record.status, supersededId: prevRecord?.statementId ?? null, run, early: resolved.early };
@@ -165,13 +168,14 @@ async function repairApplied(deps: CalendarRunDeps, discomId: string, statementI
 }
 
 async function build(deps: CalendarRunDeps, discomId: string, day: string, policy: PolicyPack, run: StatementRun, previous: BuiltStatement | undefined, disputes: readonly DisputeRecord[]): Promise<BuiltStatement> {
-  const [trades, events] = await Promise.all([deps.p2p.tradesForDay(discomId, day), deps.dr.eventsOnDay(discomId, day)]);
+  const [trades, events] = await Promise.all([deps.tradesAt ? deps.tradesAt(discomId, day, run.cutoffMs) : deps.p2p.tradesForDay(discomId, day), deps.dr.eventsOnDay(discomId, day)]);
   const finals = await deps.finalsAt(discomId, trades.map((t) => t.trade.tradeId), run.cutoffMs);
+  const estimates = run.missingData === 'ESTIMATE' && deps.estimatesAt ? await deps.estimatesAt(discomId, day, trades, finals, run.cutoffMs) : [];
   // DR lines as measured by the cut-off, when the source can tell (drSourceOf can).
   const measured = (eventId: string) => (deps.dr.performanceAt ? deps.dr.performanceAt(discomId, eventId, run.cutoffMs) : deps.dr.performance(discomId, eventId));
   const dr = drStatementInputs(await Promise.all(eventsAsOf(events, run.cutoffMs).map(async (event) => ({ event, performance: await measured(event.eventId) }))));
   const adjustments = disputes.flatMap((d) => d.adjustments.map((a) => ({ reference: d.disputeId, counterparty: a.counterparty, amountPaise: a.amountPaise, reason: `dispute ${d.disputeId} upheld (${d.document.type} on ${d.statementId})` })));
-  return buildStatement({ discomId, scope: { kind: 'DAY', day }, trades, finals, drLines: dr.drLines, pending: dr.pending, run, adjustments, ...(previous ? { previous } : {}) }, policy);
+  return buildStatement({ discomId, scope: { kind: 'DAY', day }, trades, finals, ...(estimates.length > 0 ? { estimates } : {}), drLines: dr.drLines, pending: dr.pending, run, adjustments, ...(previous ? { previous } : {}) }, policy);
 }
 
 /**

@@ -66,21 +66,22 @@ export async function runStatement(deps: StatementRunDeps, discomId: string, sco
   const jws = await signStatement(built.bytes, await deps.signer(discomId));
   await deps.stage?.('signed', built.content.id);
   const at = deps.now();
-  const event = { content: built.content, sha256: built.sha256, jws, status: record.status, reason: null, at };
+  const change = { status: record.status, sha256: built.sha256, at, by: actor, reason: inPlace ? 'rebuilt from newer data' : null };
+  const supersede = superseded && prevRecord ? { id: prevRecord.statementId, change: { status: 'SUPERSEDED' as const, sha256: prevRecord.sha256, at, by: actor, reason: `revised by ${built.content.id}` } } : undefined;
+  const event = { content: built.content, sha256: built.sha256, jws, status: record.status, reason: null, at, history: { day, change } };
   await deps.sinks.publish(event);
   await deps.sinks.writeRows(event, built);
-  if (superseded && previous) {
-    const old = { content: previous.built.content, sha256: previous.stored.sha256, jws: previous.stored.jws, status: superseded.status, reason: `revised by ${built.content.id}`, at };
+  if (supersede && previous) {
+    const old = { content: previous.built.content, sha256: previous.stored.sha256, jws: previous.stored.jws, status: 'SUPERSEDED' as const, reason: `revised by ${built.content.id}`, at, history: { day: previous.stored.day, change: supersede.change } };
     await deps.sinks.publish(old);
     await deps.sinks.writeRows(old);
   }
   await deps.stage?.('published', built.content.id);
 
-  const change = { status: record.status, sha256: built.sha256, at, by: actor, reason: inPlace ? 'rebuilt from newer data' : null };
   const saved = await deps.store.save(
     { built, jws, record, day, change },
     { latestId: prevRecord?.statementId ?? null, sha256: inPlace ? prevRecord.sha256 : null },
-    superseded && prevRecord ? { id: prevRecord.statementId, change: { status: 'SUPERSEDED', sha256: prevRecord.sha256, at, by: actor, reason: `revised by ${built.content.id}` } } : undefined,
+    supersede,
   );
   if (!saved) throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `statement ${built.content.id} of ${discomId} changed under this run (a concurrent run or transition); retried`, { details: { retryAfterSeconds: 1 } });
   return { outcome: previous === undefined ? 'CREATED' : inPlace ? 'REBUILT' : 'REVISED', statementId: built.content.id, sha256: built.sha256, status: record.status, supersededId: superseded ? prevRecord!.statementId : null };

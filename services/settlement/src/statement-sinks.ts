@@ -5,6 +5,7 @@ import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
 import type { BuiltStatement, StatementContent } from '@ies/verify';
 import type { StatementStatus } from './domain/statement-lifecycle.js';
 import { detachedJws } from './statement-signing.js';
+import type { StatusChange } from './statement-store.js';
 
 /** One status of one statement content: what statements.v1 and the `statements` table record. */
 export interface StatementEvent {
@@ -14,11 +15,20 @@ export interface StatementEvent {
   readonly status: StatementStatus;
   readonly reason: string | null;
   readonly at: number;
+  /** The history entry this status is (with the statement's IST day): kept in `statement_history`. */
+  readonly history?: { readonly day: string; readonly change: StatusChange };
 }
 
 /** Settlement owns statements and statement_lines (services/settlement/migrations/0010, 0011). */
 export const STATEMENTS_TABLE = new TableSink<Record<string, unknown>>('statements');
 export const STATEMENT_LINES_TABLE = new TableSink<Record<string, unknown>>('statement_lines', { chunkRows: 50_000 });
+/** One row per history entry, with the whole JWS: what a lost statement store is rebuilt from (migration 0012). */
+export const STATEMENT_HISTORY_TABLE = new TableSink<Record<string, unknown>>('statement_history');
+
+/** The `statement_history` row of a status with its history entry. */
+export function statementHistoryRow(e: StatementEvent & { history: NonNullable<StatementEvent['history']> }): Record<string, unknown> {
+  return { discom_id: e.content.discomId, statement_id: e.content.id, day: e.history.day, sha256: e.sha256, status: e.status, at_ms: e.history.change.at, jws: e.jws, change_json: JSON.stringify(e.history.change) };
+}
 
 /** `statement_lines` rows of a content, keyed by its sha256: line_no from 1. */
 export function statementLineRows(e: StatementEvent): Record<string, unknown>[] {
@@ -69,5 +79,6 @@ export class StatementSinks {
   async writeRows(e: StatementEvent, built?: BuiltStatement): Promise<void> {
     if (built !== undefined) await STATEMENT_LINES_TABLE.write(this.deps.ch, statementLineRows(e));
     await STATEMENTS_TABLE.write(this.deps.ch, [statementRow(e)]);
+    if (e.history !== undefined) await STATEMENT_HISTORY_TABLE.write(this.deps.ch, [statementHistoryRow({ ...e, history: e.history })]);
   }
 }

@@ -26,10 +26,11 @@ export async function changeStatementStatus(
   const next = transitionStatement({ statementId, sha256: current.sha256, status: current.status }, to);
   const at = deps.now();
   const content = JSON.parse(statementJsonOfJws(current.jws)) as StatementContent;
-  const event = { content, sha256: current.sha256, jws: current.jws, status: next.status, reason, at };
+  const change: StatusChange = { status: next.status, sha256: current.sha256, at, by, reason, ...(signed === undefined ? {} : { signed }) };
+  const event = { content, sha256: current.sha256, jws: current.jws, status: next.status, reason, at, history: { day: current.day, change } };
   await deps.sinks.publish(event);
   await deps.sinks.writeRows(event);
-  if (!(await deps.store.transition(discomId, statementId, { status: current.status, sha256: current.sha256 }, { status: next.status, sha256: current.sha256, at, by, reason, ...(signed === undefined ? {} : { signed }) }))) {
+  if (!(await deps.store.transition(discomId, statementId, { status: current.status, sha256: current.sha256 }, change))) {
     throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `statement ${statementId} changed while it was moved to ${to}; retry`, { details: { retryAfterSeconds: 1 } });
   }
   return { ...current, status: next.status };

@@ -78,6 +78,25 @@ redis.call('HSET', KEYS[1], 'status', ARGV[3])
 redis.call('RPUSH', KEYS[2], ARGV[4])
 return 1`;
 
+// A rebuilt statement (statement-store-rebuild.ts), only when Redis holds no document of it:
+// the document, its whole history, the day index, and the scope's latest pointer when absent.
+const RESTORE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'jws', ARGV[1], 'sha256', ARGV[2], 'status', ARGV[3], 'meta', ARGV[4])
+redis.call('DEL', KEYS[2])
+for i = 7, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+redis.call('SADD', KEYS[3], ARGV[5])
+if ARGV[6] == '1' then redis.call('SET', KEYS[4], ARGV[5], 'NX') end
+return 1`;
+
+/** A statement as rebuilt from its durable history. */
+export interface RestoredStatement {
+  readonly stored: StoredStatement;
+  readonly history: readonly StatusChange[];
+  /** It is the latest statement of its scope. */
+  readonly latest: boolean;
+}
+
 /**
  * Statements in Redis, per tenant: the signed document (JWS) by id with its lifecycle status
  * beside it (never inside the signed content), the latest statement per scope, an index per
@@ -146,6 +165,17 @@ export class StatementStore {
       SAVE, 6,
       this.doc(d, c.id), this.latestKey(d, c.scope), this.dayKey(d, w.day), this.hist(d, c.id), this.doc(d, supersedes?.id ?? c.id), this.hist(d, supersedes?.id ?? c.id),
       expected.latestId ?? '', expected.sha256 ?? '', c.id, w.jws, w.built.sha256, w.record.status, JSON.stringify(meta), JSON.stringify(w.change), supersedes ? JSON.stringify(supersedes.change) : '',
+    );
+    return result === 1;
+  }
+
+  /** Puts back a statement rebuilt from `statement_history`; false when Redis already holds it. */
+  async restore(r: RestoredStatement): Promise<boolean> {
+    const { jws, sha256, status, ...meta } = r.stored;
+    const d = meta.discomId;
+    const result = await this.redis.eval(
+      RESTORE, 4, this.doc(d, meta.statementId), this.hist(d, meta.statementId), this.dayKey(d, meta.day), this.latestKey(d, meta.scope),
+      jws, sha256, status, JSON.stringify(meta), meta.statementId, r.latest ? '1' : '0', ...r.history.map((h) => JSON.stringify(h)),
     );
     return result === 1;
   }

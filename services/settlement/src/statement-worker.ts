@@ -14,6 +14,9 @@ import { StatementRunQueue } from './statement-queue.js';
 import { runStatement, type P2pDayInputs, type RunOutcome } from './statement-run.js';
 import { runCalendarStatement, type CalendarRunDeps } from './statement-calendar-run.js';
 import { finalsAtCutoff } from './finals-at-cutoff.js';
+import { tradesAtCutoff } from './trades-at-cutoff.js';
+import { estimatedFinals } from './run-estimates.js';
+import { loadSideReads } from './side-reads.js';
 import { P2pStore } from './p2p-store.js';
 import { selectPolicy } from './domain/policy-pack.js';
 import { resolveRun } from './domain/settlement-calendar.js';
@@ -42,6 +45,8 @@ export interface StatementWorkerDeps {
   /** How often this worker looks for stalled jobs (default 30 s). */
   readonly stalledIntervalMs?: number;
   readonly stage?: CalendarRunDeps['stage'];
+  /** Before each run: the DISCOM's desk state (statements, disputes) restored if Redis lost it (desk-store-rebuild.ts). */
+  readonly ensureDesk?: (discomId: string) => Promise<unknown>;
 }
 
 export interface StatementWorker {
@@ -68,6 +73,8 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
   const runDeps: CalendarRunDeps = {
     p2p: deps.p2p, dr: deps.dr, policies: deps.policies ?? loadSettlementPolicies(s.policiesDir || undefined), store,
     finalsAt: (d, tradeIds, cutoffMs) => finalsAtCutoff(deps.ch, (id) => finalsStore.getFinalRecord(d, id), d, tradeIds, cutoffMs),
+    tradesAt: async (d, day, cutoffMs) => tradesAtCutoff(deps.ch, await finalsStore.heldTradesForDay(d, day), d, cutoffMs),
+    estimatesAt: (d, day, trades, finals, cutoffMs) => estimatedFinals((discom, channel, meters, fromMs, toMs, by) => loadSideReads(deps.ch, discom, channel, meters, fromMs, toMs, by), d, day, trades, finals, cutoffMs),
     sinks: new StatementSinks({ producer: deps.producer, serde: deps.serde, ch: deps.ch }),
     disputes: new DisputeStore(deps.connection, { producer: deps.producer, serde: deps.serde }),
     signer: async (d) => {
@@ -85,6 +92,8 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
   const handle = async (job: Job<StatementJob>): Promise<RunOutcome | { enqueued: number }> => {
     const data = job.data;
     if (data.kind === 'RUN') {
+      // A run after a Redis loss must see the day's statements and disputes, not an empty day.
+      await deps.ensureDesk?.(data.discomId);
       const calendar = data.scope.kind === 'DAY' && (data.run !== undefined || hasCalendar(data.discomId, data.scope.day));
       const outcome = calendar && data.scope.kind === 'DAY' ? await runCalendarStatement(runDeps, data.discomId, data.scope.day, data.run, data.askedAtMs === undefined ? {} : { askedAtMs: data.askedAtMs }) : await runStatement(runDeps, data.discomId, data.scope);
       if (outcome.outcome !== 'UNCHANGED') deps.logger.info({ jobId: job.id, ...outcome }, 'statement stored');

@@ -14,7 +14,7 @@ import { startLoaderService } from '@ies/loader';
 import { proveSample, type NotaryWatch, watchNotary } from './demo-proofs.js';
 import { runDrDemo } from './demo-dr.js';
 import { startDrService } from '@ies/dr';
-import { loadSettlementPolicies, startSettlementService, type PolicyPack } from '@ies/settlement';
+import { loadSettlementPolicies, startSettlementService } from '@ies/settlement';
 import { runP2pDemo } from './demo-p2p.js';
 import { runStatementsDemo } from './demo-statements.js';
 import { checkTiledLogs } from './demo-tlog.js';
@@ -176,28 +176,18 @@ export async function runDemo(_args: readonly string[], env: Env): Promise<numbe
 }
 
 /**
- * The shipped policy packs, the demo DISCOMs' with a settlement calendar that allows early
- * runs and dispute terms (a demo DISCOM without a pack of its own, IES_DEMO_DISCOM, gets DEMO-DL's relabelled).
+ * The shipped policy packs; the demo DISCOMs' (DEMO-DL, PEER-DL) ship with their settlement
+ * calendar (INITIAL D+1, R1 D+5, FINAL D+30, early runs allowed) and dispute terms. A demo
+ * DISCOM without a pack of its own (IES_DEMO_DISCOM) gets DEMO-DL's relabelled.
  */
 async function writeDemoPolicies(discoms: readonly string[], dir: string): Promise<string> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const calendar = {
-    allowEarlyRuns: true,
-    runs: [
-      { name: 'INITIAL', cutoffMinutesAfterDayEnd: 1440, missingData: 'ZERO_PENDING' },
-      { name: 'R1', cutoffMinutesAfterDayEnd: 5 * 1440, missingData: 'ZERO_PENDING' },
-      { name: 'FINAL', cutoffMinutesAfterDayEnd: 30 * 1440, missingData: 'EXCLUDE_TRADE' },
-    ],
-  };
-  // Disputes: read-value and absent-read disputes within 30 days of a run's cut-off, charge disputes within 7; ₹1.00 and up.
-  const disputes = { materialityPaise: 100, types: { READ_VALUE: { deadlineMinutesAfterCutoff: 30 * 1440 }, NO_READ: { deadlineMinutesAfterCutoff: 30 * 1440 }, CHARGE: { deadlineMinutesAfterCutoff: 7 * 1440 } } };
   const shipped = loadSettlementPolicies();
   const template = shipped.find((p) => p.discomId === 'DEMO-DL')!;
   const packs = [...shipped, ...discoms.filter((d) => !shipped.some((p) => p.discomId === d)).map((d) => ({ ...template, policyId: `${d}.demo`, discomId: d }))];
   for (const pack of packs) {
-    const out = discoms.includes(pack.discomId) ? ({ ...pack, calendar, disputes } as PolicyPack) : pack;
-    await writeFile(path.join(dir, `${pack.discomId}.v${pack.version}.json`), `${JSON.stringify(out, null, 2)}\n`);
+    await writeFile(path.join(dir, `${pack.discomId}.v${pack.version}.json`), `${JSON.stringify(pack, null, 2)}\n`);
   }
   return dir;
 }

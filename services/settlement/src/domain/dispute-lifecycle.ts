@@ -27,6 +27,7 @@ const DISPUTE_LIFECYCLE = defineLifecycle<DisputeStatus>(
 );
 
 export const VALID_DISPUTE_TRANSITIONS = DISPUTE_LIFECYCLE.transitions;
+export const canTransitionDispute = DISPUTE_LIFECYCLE.can;
 
 export class DisputeTransitionError extends SettlementTransitionError<DisputeStatus> {
   constructor(disputeId: string, from: DisputeStatus, to: DisputeStatus) {

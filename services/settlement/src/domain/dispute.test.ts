@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { StatementRun } from '@ies/verify';
 import { SettlementError } from './codes.js';
 import { admitDispute, claimedAdjustments } from './dispute-admission.js';
+import { decidedAdjustments } from './dispute-decision.js';
 import { DISPUTE_SCHEMA, disputeIdOf, matchLines, parseDispute, type DisputeDocument } from './dispute.js';
 import { transitionDispute, VALID_DISPUTE_TRANSITIONS } from './dispute-lifecycle.js';
 import { disputeTermsProblems, type DisputeTerms } from './dispute-policy.js';
@@ -137,4 +138,17 @@ test('the upheld dispute in the next run: two adjustment lines citing it, the di
 test('policy pack: disputes terms are validated with the pack', () => {
   assert.ok(validatePolicyPack(PACK).ok);
   assert.deepEqual(disputeTermsProblems({ materialityPaise: -1, types: { LATE: { deadlineMinutesAfterCutoff: 5 }, CHARGE: { deadline: 1 } } }).map((p) => p.path), ['$.disputes.materialityPaise', '$.disputes.types.LATE', '$.disputes.types.CHARGE.deadline', '$.disputes.types.CHARGE.deadlineMinutesAfterCutoff']);
+});
+
+test('upheld in part: the decided figures, between stated and claimed, make the adjustment (2100 of 2400 each way: ±300)', () => {
+  const matched = matchLines(parseDispute(DOC), r1);
+  assert.deepEqual(decidedAdjustments(D, matched, [{ amountPaise: 2100, quantityWh: 3500 }, { amountPaise: 2100 }]), [{ counterparty: 'meter:B-1', amountPaise: 300 }, { counterparty: 'meter:S-1', amountPaise: -300 }]);
+  // Upholding the claims whole is the claim's arithmetic; the stated figure on one line rejects that line's claim.
+  assert.deepEqual(decidedAdjustments(D, matched, [{ amountPaise: 2400 }, { amountPaise: 2400 }]), claimedAdjustments(D, matched));
+  assert.deepEqual(decidedAdjustments(D, matched, [{ amountPaise: 1800 }, { amountPaise: 2400 }]), [{ counterparty: 'meter:S-1', amountPaise: -600 }]);
+  // Beyond the claim, below the stated figure, a quantity outside [3000, 4000], or one figure short: refused.
+  assert.equal(codeOf(() => decidedAdjustments(D, matched, [{ amountPaise: 2401 }, { amountPaise: 2100 }])), 'IES_ERR_DISPUTE_INVALID');
+  assert.equal(codeOf(() => decidedAdjustments(D, matched, [{ amountPaise: 1799 }, { amountPaise: 2100 }])), 'IES_ERR_DISPUTE_INVALID');
+  assert.equal(codeOf(() => decidedAdjustments(D, matched, [{ amountPaise: 2100, quantityWh: 4001 }, { amountPaise: 2100 }])), 'IES_ERR_DISPUTE_INVALID');
+  assert.equal(codeOf(() => decidedAdjustments(D, matched, [{ amountPaise: 2100 }])), 'IES_ERR_DISPUTE_INVALID');
 });

@@ -10,14 +10,18 @@
  *                  stays in `pending`: a later run settles it on the read.
  *   EXCLUDE_TRADE  Leave the trade out of the run: no lines, listed in `excluded` with
  *                  reason MISSING_DATA and in `pending`.
- *
- * Settling on VEE estimates is not offered: the node makes no estimates of its own; a
- * head-end's ESTIMATED reads are reads like any other and already count.
+ *   ESTIMATE       Settle the trade on its allocation recomputed with each missing read of
+ *                  this DISCOM's meters estimated (read-estimate.ts: the same block on the most
+ *                  recent prior day with a read); every line marked ESTIMATE, shortfalls held
+ *                  at rate 0 as under ZERO_PENDING (nobody is charged a penalty on an
+ *                  estimate), the trade pending. Without an estimate (no prior read, or a
+ *                  side of another DISCOM not allocated) the trade falls back to ZERO_PENDING,
+ *                  its lines marked so.
  */
 import type { FinalAllocation, FinalInterval } from './final-allocation.js';
 import type { NormalisedTrade } from './trade.js';
 
-export const MISSING_DATA_POLICIES = ['ZERO_PENDING', 'EXCLUDE_TRADE'] as const;
+export const MISSING_DATA_POLICIES = ['ZERO_PENDING', 'EXCLUDE_TRADE', 'ESTIMATE'] as const;
 export type MissingDataPolicy = (typeof MISSING_DATA_POLICIES)[number];
 
 export type MissingDataTreatment =
@@ -29,11 +33,12 @@ export type MissingDataTreatment =
   | { readonly kind: 'EXCLUDE'; readonly policy: MissingDataPolicy; readonly pendingReason: string };
 
 /** The treatment of one trade under the run's policy, from its final allocation as known at the cut-off (or none). */
-export function missingDataTreatment(policy: MissingDataPolicy, trade: NormalisedTrade, final: FinalAllocation | undefined): MissingDataTreatment {
+export function missingDataTreatment(policy: MissingDataPolicy, trade: NormalisedTrade, final: FinalAllocation | undefined, estimate?: FinalAllocation): MissingDataTreatment {
   if (final !== undefined && final.status === 'COMPLETED') return { kind: 'SETTLE', final };
   const pendingReason = final === undefined ? 'AWAITING_ALLOCATION' : 'READS_INCOMPLETE';
   if (policy === 'EXCLUDE_TRADE') return { kind: 'EXCLUDE', policy, pendingReason };
-  return { kind: 'SETTLE_MARKED', policy, intervals: final?.intervals ?? zeroIntervals(trade), pendingReason };
+  if (policy === 'ESTIMATE' && estimate !== undefined) return { kind: 'SETTLE_MARKED', policy, intervals: estimate.intervals, pendingReason };
+  return { kind: 'SETTLE_MARKED', policy: 'ZERO_PENDING', intervals: final?.intervals ?? zeroIntervals(trade), pendingReason };
 }
 
 /** The trade's intervals with nothing metered on either side. */

@@ -18,6 +18,15 @@ test('every pack under policies/ is valid and named <discomId>.v<version>.json',
   assert.deepEqual(brpl.p2p.wheeling, { buyerPaisePerKwh: 0, sellerPaisePerKwh: 0 });
 });
 
+test('the demo DISCOMs\' shipped packs carry a settlement calendar and dispute terms', () => {
+  for (const f of ['DEMO-DL.v1.json', 'PEER-DL.v1.json']) {
+    const p = loadPolicy(f);
+    assert.ok(validatePolicyPack(p).ok, f);
+    assert.deepEqual(p.calendar?.runs.map((r) => [r.name, r.cutoffMinutesAfterDayEnd, r.missingData]), [['INITIAL', 1440, 'ZERO_PENDING'], ['R1', 7200, 'ZERO_PENDING'], ['FINAL', 43200, 'EXCLUDE_TRADE']], f);
+    assert.deepEqual(Object.keys(p.disputes?.types ?? {}), ['READ_VALUE', 'NO_READ', 'CHARGE'], f);
+  }
+});
+
 test('an invalid pack reports every problem with its path', () => {
   const r = validatePolicyPack({
     policyId: '',

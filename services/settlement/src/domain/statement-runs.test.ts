@@ -6,7 +6,7 @@
 // seller side 3000 Wh, FINAL_ALLOC 3000 Wh; the read arrives before R1: 4000 Wh, COMPLETED.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statementId, type StatementContent, type StatementRun } from '@ies/verify';
+import { seal, statementId, type StatementContent, type StatementRun } from '@ies/verify';
 import { SettlementError } from './codes.js';
 import type { FinalAllocation } from './final-allocation.js';
 import { missingDataTreatment } from './missing-data-policy.js';
@@ -72,7 +72,7 @@ test('cut-offs are offsets from the end of the IST day; the default run is the l
 
 test('a calendar is validated with the pack: names, increasing cut-offs, known policies', () => {
   assert.ok(validatePolicyPack(PACK).ok);
-  assert.deepEqual(calendarProblems({ runs: [{ name: 'initial', cutoffMinutesAfterDayEnd: 10, missingData: 'ZERO_PENDING' }, { name: 'R1', cutoffMinutesAfterDayEnd: 10, missingData: 'ESTIMATE' }], early: true }).map((p) => p.path), [
+  assert.deepEqual(calendarProblems({ runs: [{ name: 'initial', cutoffMinutesAfterDayEnd: 10, missingData: 'ZERO_PENDING' }, { name: 'R1', cutoffMinutesAfterDayEnd: 10, missingData: 'GUESS' }], early: true }).map((p) => p.path), [
     '$.calendar.early', '$.calendar.runs[0].name', '$.calendar.runs[1].cutoffMinutesAfterDayEnd', '$.calendar.runs[1].missingData',
   ]);
   const bad = validatePolicyPack({ ...PACK, calendar: { runs: [] } });
@@ -151,4 +151,30 @@ test('diff reasons: a revised read between complete runs is REVISED_READ; a poli
   const policy = statementDiff(excluded.content, zero.content);
   assert.deepEqual([...new Set(policy.lines.map((l) => `${l.change}/${l.reason}`))], ['ADDED/POLICY']);
   assert.equal(policy.lines.length, 5);
+});
+
+test('INITIAL under ESTIMATE: the missing 1000 Wh block of S-1 estimated at 800 Wh (its same block the day before), 3800 Wh settled, lines marked ESTIMATE, shortfall held', () => {
+  // The run's allocation with the estimate (run-estimates.ts): seller side 3000 + 800 = 3800 Wh.
+  const estimate = final(3800, 'INCOMPLETE');
+  const treated = missingDataTreatment('ESTIMATE', TRADE, MISSING, estimate);
+  assert.ok(treated.kind === 'SETTLE_MARKED' && treated.policy === 'ESTIMATE' && treated.intervals === estimate.intervals);
+  // No estimate to be had (no prior read): zero-and-pending, marked so.
+  const fallback = missingDataTreatment('ESTIMATE', TRADE, MISSING);
+  assert.ok(fallback.kind === 'SETTLE_MARKED' && fallback.policy === 'ZERO_PENDING' && fallback.intervals === MISSING.intervals);
+  assert.equal(missingDataTreatment('ESTIMATE', TRADE, ARRIVED, estimate).kind, 'SETTLE');
+
+  const c = buildStatement({ discomId: D, scope: { kind: 'DAY', day: DAY }, trades: [RECORD], finals: [MISSING], estimates: [estimate], run: run('INITIAL', 'ESTIMATE') }, PACK).content;
+  assert.deepEqual(rows(c), [
+    ['P2P_ENERGY', 'B-1', 3800, 600, 2280, 'ESTIMATE'], // 3800 × 600 / 1000
+    ['P2P_ENERGY', 'S-1', 3800, 600, 2280, 'ESTIMATE'],
+    ['SELLER_SHORTFALL', 'S-1', 200, 0, 0, 'ESTIMATE'], // 4000 − 3800, held: nobody is charged on an estimate
+    ['TRANSACTION_CHARGE', 'B-1', 3800, 20, 76, 'ESTIMATE'], // 3800 × 20 / 1000
+    ['TRANSACTION_CHARGE', 'S-1', 3800, 20, 76, 'ESTIMATE'],
+  ].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))));
+  assert.deepEqual(c.pending, [{ reference: 'T/c', reason: 'READS_INCOMPLETE' }]);
+  assert.deepEqual(c.totals, { receivablePaise: 2280 + 76 + 76, payablePaise: 2280, netPaise: 152 });
+  // The read arrives (4000 Wh): R1 settles on it; the diff from the estimate is a LATE_READ change.
+  const r1 = buildStatement({ discomId: D, scope: { kind: 'DAY', day: DAY }, trades: [RECORD], finals: [ARRIVED], run: run('R1', 'ZERO_PENDING'), previous: seal(c) }, PACK).content;
+  const diff = statementDiff(c, r1);
+  assert.ok(diff.lines.length > 0 && diff.lines.every((l) => l.reason === 'LATE_READ'));
 });

@@ -45,6 +45,8 @@ export interface StatementInputs {
   readonly scope: StatementScope;
   readonly trades?: readonly TradeRecord[];
   readonly finals?: readonly FinalAllocation[];
+  /** A calendar run under ESTIMATE: the trades' allocations with missing reads estimated (run-estimates.ts). */
+  readonly estimates?: readonly FinalAllocation[];
   readonly drLines?: readonly DrLineInput[];
   readonly adjustments?: readonly AdjustmentInput[];
   /** Needed when a shortfall treatment is REFERENCE_RATE. */
@@ -122,7 +124,7 @@ export function buildStatement(inputs: StatementInputs, policy: PolicyPack): Bui
           invalid('$.finals', `final allocation of ${t.tradeId} is not on the trade's intervals and quantities`);
           continue;
         }
-        const treatment = missingDataTreatment(run.missingData as MissingDataPolicy, t, final);
+        const treatment = missingDataTreatment(run.missingData as MissingDataPolicy, t, final, inputs.estimates?.find((e) => e.tradeId === t.tradeId));
         if (final !== undefined) evidence.push(final.evidence);
         if (treatment.kind === 'SETTLE') {
           for (const [iv, i] of inDay) tradeLines(charges, t, iv, treatment.final.intervals[i]!);

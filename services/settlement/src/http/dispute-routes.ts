@@ -9,6 +9,7 @@ import { SettlementError } from '../domain/codes.js';
 import { DECIDABLE_STATUSES, type DecidableStatus } from '../domain/dispute-lifecycle.js';
 import { decideDispute, raiseDispute, readDispute, type DisputeDeps } from '../disputes.js';
 import type { DisputeRecord } from '../dispute-store.js';
+import type { DecidedFigure } from '../domain/dispute-decision.js';
 import { DECIDE_DISPUTE, GET_DISPUTE, LIST_DISPUTES, RAISE_DISPUTE } from './dispute-schemas.js';
 
 export interface DisputeRouteDeps extends DisputeDeps {
@@ -68,12 +69,14 @@ export function disputeRoutes(app: FastifyInstance, deps: DisputeRouteDeps): voi
     scoped.post('/v1/disputes/:id/decisions', { schema: DECIDE_DISPUTE }, async (req, reply) => signedWrite(req, reply, async (sender, body, signed) => {
       const request = parseSignedJson(body);
       if (request === null || typeof request !== 'object' || Array.isArray(request)) throw new IesError('IES_ERR_VALIDATION', 'the body must be a JSON object {"status": "UNDER_REVIEW" | "UPHELD" | "REJECTED", "reason"?: …}');
-      const { status, reason, ...rest } = request as { status?: unknown; reason?: unknown };
+      const { status, reason, decided, ...rest } = request as { status?: unknown; reason?: unknown; decided?: unknown };
       if (Object.keys(rest).length > 0) throw new IesError('IES_ERR_VALIDATION', `unknown member(s) ${Object.keys(rest).join(', ')}`);
+      const figure = (f: unknown) => f !== null && typeof f === 'object' && !Array.isArray(f) && Object.keys(f).every((k) => k === 'amountPaise' || k === 'quantityWh') && Number.isSafeInteger((f as { amountPaise?: unknown }).amountPaise) && ((f as { quantityWh?: unknown }).quantityWh === undefined || Number.isSafeInteger((f as { quantityWh?: unknown }).quantityWh));
+      if (decided !== undefined && (!Array.isArray(decided) || decided.length > 500 || !decided.every(figure))) throw new IesError('IES_ERR_VALIDATION', '"decided" must be an array of {"amountPaise": integer, "quantityWh"?: integer}, one per disputed line in order');
       if (typeof status !== 'string' || !(DECIDABLE_STATUSES as readonly string[]).includes(status)) throw new IesError('IES_ERR_VALIDATION', `"status" must be one of ${DECIDABLE_STATUSES.join(', ')} (APPLIED is the next run's)`);
       if (reason !== undefined && (typeof reason !== 'string' || reason.length > 2000)) throw new IesError('IES_ERR_VALIDATION', '"reason" must be a string of at most 2000 characters');
       const { id } = req.params as { id: string };
-      return { status: 200, body: view(await decideDispute(deps, sender, sender.discomId, id, status as DecidableStatus, (reason as string | undefined) ?? null, signed)) };
+      return { status: 200, body: view(await decideDispute(deps, sender, sender.discomId, id, status as DecidableStatus, (reason as string | undefined) ?? null, signed, decided as DecidedFigure[] | undefined)) };
     }));
   });
 }
@@ -81,6 +84,6 @@ export function disputeRoutes(app: FastifyInstance, deps: DisputeRouteDeps): voi
 function view(r: DisputeRecord) {
   return {
     disputeId: r.disputeId, discomId: r.discomId, statementId: r.statementId, day: r.day, type: r.document.type, status: r.status,
-    raisedBy: r.raisedBy, raisedAt: new Date(r.raisedAt).toISOString(), adjustments: r.adjustments, proven: r.proven, appliedIn: r.appliedIn, document: r.document,
+    raisedBy: r.raisedBy, raisedAt: new Date(r.raisedAt).toISOString(), adjustments: r.adjustments, decided: r.decided ?? null, proven: r.proven, appliedIn: r.appliedIn, document: r.document,
   };
 }

@@ -9,7 +9,7 @@ const replayed = { 'idempotent-replayed': { type: 'string', enum: ['true'], desc
 const ADJUSTMENT = open({ counterparty: STRING, amountPaise: INTEGER }, ['counterparty', 'amountPaise']);
 const DISPUTE_VIEW = open({
   disputeId: STRING, discomId: STRING, statementId: STRING, day: STRING, type: { type: 'string', enum: [...DISPUTE_TYPES] }, status: { type: 'string', enum: [...DISPUTE_STATUSES] },
-  raisedBy: ANY_OBJECT, raisedAt: STRING, adjustments: { type: 'array', items: ADJUSTMENT }, proven: ANY_OBJECT,
+  raisedBy: ANY_OBJECT, raisedAt: STRING, adjustments: { type: 'array', items: ADJUSTMENT }, decided: { type: 'array', nullable: true, items: ANY_OBJECT }, proven: ANY_OBJECT,
   appliedIn: { type: 'object', nullable: true, additionalProperties: true }, document: ANY_OBJECT,
 }, ['disputeId', 'discomId', 'statementId', 'status', 'adjustments']);
 
@@ -52,7 +52,7 @@ export const DECIDE_DISPUTE = doc({
   tags: ['disputes'],
   security: SIGNED,
   params: ID_PARAMS,
-  rawBody: { description: 'The decision, byte for byte as signed', content: { 'application/json': { schema: open({ status: { type: 'string', enum: [...DECIDABLE_STATUSES] }, reason: { type: 'string', maxLength: 2000 } }, ['status']) } } },
+  rawBody: { description: 'The decision, byte for byte as signed', content: { 'application/json': { schema: open({ status: { type: 'string', enum: [...DECIDABLE_STATUSES] }, reason: { type: 'string', maxLength: 2000 }, decided: { type: 'array', description: 'UPHELD in part: the figure upheld for each disputed line, in order, between the stated and the claimed one', items: { type: 'object', required: ['amountPaise'], additionalProperties: false, properties: { amountPaise: { type: 'integer', minimum: 0 }, quantityWh: { type: 'integer', minimum: 0 } } } } }, ['status']) } } },
   response: {
     200: { description: 'The dispute after the decision (or already in that status)', headers: replayed, ...DISPUTE_VIEW },
     ...problemResponses(...SIGNED_WRITE_ERRORS, 404, 414, 422),

@@ -14,6 +14,7 @@ import { lineRoutes } from './line-routes.js';
 import { disputeRoutes } from './dispute-routes.js';
 import { DisputeStore } from '../dispute-store.js';
 import { finalsAtCutoff } from '../finals-at-cutoff.js';
+import { tradesAtCutoff } from '../trades-at-cutoff.js';
 import { LogStore } from '@ies/notary/log';
 import { locateRead } from '@ies/reads';
 import { trustFromVerifierKeys } from '@ies/verify';
@@ -60,12 +61,13 @@ export function settlementHttp(ctx: NodeContext): ServiceHttp {
           tradesForDay: (d, day) => p2p.tradesForDay(d, day),
           finalsForDay: (d, day) => p2p.finalsForDay(d, day),
           finalsAt: (d, ids, cutoffMs) => finalsAtCutoff(ctx.clickhouse, (id) => p2p.getFinalRecord(d, id), d, ids, cutoffMs),
+          tradesAt: async (d, day, cutoffMs) => tradesAtCutoff(ctx.clickhouse, await p2p.heldTradesForDay(d, day), d, cutoffMs),
         },
       });
       lineRoutes(app, { config, registry, now, store: statements.store, ch: ctx.clickhouse });
       disputeRoutes(app, {
         config, registry, idempotency: ctx.idempotency, now, policies, hosted: config.tenants,
-        disputes: new DisputeStore(redis, { producer, serde }), statements: statements.store,
+        disputes: new DisputeStore(redis, { producer, serde }), statements: statements.store, sinks: statements.sinks,
         tradesForDay: (d, day) => p2p.tradesForDay(d, day),
         evidence: {
           // Evidence is checked against the notary keys each hosted log publishes (GET /v1/log/key serves the same).

@@ -42,6 +42,8 @@ export interface StatementRouteDeps {
     tradesForDay(discomId: string, day: string): Promise<readonly TradeRecord[]>;
     finalsForDay(discomId: string, day: string): Promise<readonly FinalAllocation[]>;
     finalsAt(discomId: string, tradeIds: readonly string[], cutoffMs: number): Promise<readonly FinalAllocation[]>;
+    /** A run's trades as held at its cut-off (absent: as held now). */
+    tradesAt?(discomId: string, day: string, cutoffMs: number): Promise<readonly TradeRecord[]>;
   };
 }
 
@@ -137,7 +139,7 @@ export function statementRoutes(app: FastifyInstance, deps: StatementRouteDeps):
     if (stored === undefined) throw new IesError('IES_ERR_STATEMENT_NOT_FOUND', `${who.discomId} has no statement ${id}`);
     const c = JSON.parse(statementJsonOfJws(stored.jws)) as StatementContent;
     const asOfMs = c.run?.cutoffMs ?? stored.updatedAt;
-    const trades = c.scope.kind === 'DAY' ? await deps.reportInputs.tradesForDay(who.discomId, c.scope.day) : [];
+    const trades = c.scope.kind !== 'DAY' ? [] : c.run !== undefined && deps.reportInputs.tradesAt ? await deps.reportInputs.tradesAt(who.discomId, c.scope.day, c.run.cutoffMs) : await deps.reportInputs.tradesForDay(who.discomId, c.scope.day);
     let report: ReturnType<typeof positionsReport> | ReturnType<typeof pendingReport> | ReturnType<typeof reconciliationReport>;
     if (name === 'positions') report = positionsReport(c);
     else if (name === 'pending') report = pendingReport(c, { trades, asOfMs });

@@ -20,6 +20,9 @@ import { finalsAtCutoff } from '../../src/finals-at-cutoff.js';
 import { startSettlementService } from '../../src/index.js';
 import { rebuildRun, runCalendarStatement, type CalendarRunDeps } from '../../src/statement-calendar-run.js';
 import { connect, fakeReceipt, newEnv, policyFor, tradeOn } from './support.js';
+import { tradesAtCutoff } from '../../src/trades-at-cutoff.js';
+import { transitionTrade } from '../../src/domain/trade-lifecycle.js';
+import { eventually } from '@ies/testing';
 
 const DAY_MS = 86_400_000;
 const BLOCK_MS = 900_000;
@@ -59,7 +62,10 @@ before(async () => {
   await provisionTenants(stackConfig(env, 'admin'), [A], createLogger({ name: 'it', level: 'silent' }, nullStream()));
   service = await startSettlementService({ ...process.env, ...env }, { sweepOnStart: false, logger: createLogger({ name: 'it', level: 'silent' }, nullStream()) });
   s = await connect(statementEnv);
-  deps = { ...s.runDeps, policies: [PACK], finalsAt: (d, ids, cutoffMs) => finalsAtCutoff(s.ch, (id) => s.p2p.getFinalRecord(d, id), d, ids, cutoffMs) };
+  deps = {
+    ...s.runDeps, policies: [PACK], finalsAt: (d, ids, cutoffMs) => finalsAtCutoff(s.ch, (id) => s.p2p.getFinalRecord(d, id), d, ids, cutoffMs),
+    tradesAt: async (d, day, cutoffMs) => tradesAtCutoff(s.ch, await s.p2p.heldTradesForDay(d, day), d, cutoffMs),
+  };
   await service.store.confirm(A, trade, 'PLAT-IT', Date.now());
   // The seller's 10:15 block is missing; everything else is 1000 Wh a block.
   await reads('S-1', 'EXPORT', [1000, -1, 1000, 1000, 1000, 1000, 1000, 1000], 'B-S', 1_000);
@@ -127,4 +133,23 @@ test('asking for an earlier run after a later one was issued, or a run the calen
   const codeOf = async (f: () => Promise<unknown>) => f().then(() => 'none', (e: unknown) => (e as SettlementError).code);
   assert.equal(await codeOf(() => runCalendarStatement(deps, A, DAY, 'R7')), 'IES_ERR_STATEMENT_RUN_UNKNOWN');
   assert.equal(await codeOf(() => runCalendarStatement({ ...deps, policies: [{ ...PACK, calendar: { ...PACK.calendar!, allowEarlyRuns: false } }] }, A, istDayOf(Date.now() - 2 * DAY_MS + DAY_MS), 'R1')), 'IES_ERR_STATEMENT_RUN_NOT_DUE');
+});
+
+test('trades as held at the cut-off: a trade registered, and a trade cancelled, after R1 was cut do not change a re-run of R1', async () => {
+  const r1 = `${A}:${DAY}:R1`;
+  const issued = (await s.store.get(A, r1))!.sha256;
+  const late = tradeOn(A, DAY, `CR-LATE-${randomBytes(3).toString('hex')}`, 1);
+  await service.store.confirm(A, late, 'PLAT-IT', Date.now());
+  // The settled trade is cancelled after the cut-off too (its earlier revisions reach p2p_trades through p2p-trades.v1).
+  const held = (await service.store.getTrade(A, trade.tradeId))!;
+  await eventually(async () => {
+    const rows = await (await ch.query({ query: `SELECT count() AS n FROM p2p_trades WHERE discom_id = '${A}' AND trade_id = '${trade.tradeId}' AND revision = ${held.revision}`, format: 'JSONEachRow' })).json<{ n: string }>();
+    return Number(rows[0]?.n) > 0 ? true : undefined;
+  }, 30_000, 'the trade\'s held revision in p2p_trades');
+  await service.store.update(A, trade.tradeId, (r) => transitionTrade(r, 'CANCELLED'), 'PLAT-IT', Date.now(), 'cancelled after R1');
+  assert.equal((await s.p2p.tradesForDay(A, DAY)).length, 2, 'the store holds both now');
+  const again = await runCalendarStatement(deps, A, DAY, 'R1');
+  assert.deepEqual([again.outcome, again.sha256], ['UNCHANGED', issued]);
+  // Without the cut-off (the trades as held now), the re-run would not reproduce.
+  await assert.rejects(runCalendarStatement({ ...deps, tradesAt: undefined } as CalendarRunDeps, A, DAY, 'R1'), (e: SettlementError) => e.code === 'IES_ERR_STATEMENT_RUN_NOT_REPRODUCIBLE');
 });
