@@ -1,7 +1,9 @@
 import type { ClickHouseClient } from '@ies/clickhouse';
 import { IesError } from '@ies/errors';
-import { dayFingerprintsQuery, latestBlocksQuery, type Channel } from './queries.js';
-import { isUsableStatus } from './statuses.js';
+import { randomUUID } from 'node:crypto';
+import { createMeterSetQuery, dayFingerprintsQuery, latestBlocksQuery, packedSeriesQuery, PACKED_VALUE_BITS, type Channel } from './queries.js';
+import { decodeSeries } from './series-decode.js';
+import { isUsableStatus, USABLE_STATUSES } from './statuses.js';
 
 /** One meter channel on the block grid from `startMs`: wh[i] = −1 where no usable read; the batches the values came from. */
 export interface LoadedSeries {
@@ -31,14 +33,56 @@ async function rowsOf<T>(ch: ClickHouseClient, query: string, failure: string): 
  * The latest version of each read — the greatest (received_at_ms, batch_id) — per meter and
  * 15-minute block of one channel, for blocks in [fromMs, toMs), usable statuses only. Every
  * meter asked for is in the answer, all −1 when it has no reads.
+ *
+ * The meters asked for go into a temporary table of one ClickHouse session and one query
+ * joins the reads against it, packed (RowBinary, one row per meter); only meters with two
+ * rows for a block (a revision, or a redelivery not merged yet) are asked again, by
+ * version (latestBlocksQuery). A range not on the 15-minute grid takes that path throughout.
  */
 export async function loadLatestSeries(ch: ClickHouseClient, discomId: string, channel: Channel, meterIds: readonly string[], fromMs: number, toMs: number): Promise<Map<string, LoadedSeries>> {
   const blocks = Math.max(0, Math.ceil((toMs - fromMs) / BLOCK_MS));
   const result = new Map<string, { startMs: number; wh: Float64Array; batches: Set<string> }>();
   for (const id of meterIds) result.set(id, { startMs: fromMs, wh: new Float64Array(blocks).fill(-1), batches: new Set() });
-  for (const chunk of chunks([...result.keys()])) {
+  if (result.size === 0 || blocks === 0) return result;
+  const revised = fromMs % BLOCK_MS === 0 ? await loadJoined(ch, { discomId, channel, fromMs, blocks }, result) : [...result.keys()];
+  await loadByVersion(ch, discomId, channel, revised, fromMs, toMs, result);
+  return result;
+}
+
+/** A value above it travels as unusable: the packed form has 37 bits for wh + 1. */
+const MAX_PACKED_WH = 2 ** PACKED_VALUE_BITS - 2;
+
+/** The joined query into `result`; returns the meters with two rows for a block. */
+async function loadJoined(ch: ClickHouseClient, r: { discomId: string; channel: Channel; fromMs: number; blocks: number }, result: Map<string, { startMs: number; wh: Float64Array; batches: Set<string> }>): Promise<string[]> {
+  const session_id = `ies-reads-${randomUUID()}`;
+  const table = 'wanted_meters';
+  const fromSec = r.fromMs / 1000;
+  const revised: string[] = [];
+  try {
+    await ch.command({ query: createMeterSetQuery(table), session_id });
+    await ch.insert({ table, values: [...result.keys()].map((meter_id) => ({ meter_id })), format: 'JSONEachRow', session_id });
+    const query = packedSeriesQuery({ discomId: r.discomId, channel: r.channel, fromSec, toSec: fromSec + r.blocks * (BLOCK_MS / 1000), usable: USABLE_STATUSES, maxWh: MAX_PACKED_WH, meterTable: table });
+    const { stream } = await ch.exec({ query, session_id });
+    await decodeSeries(stream as AsyncIterable<Buffer>, r.blocks, new Set(result.keys()), (meterId, series) => {
+      if (series === null) revised.push(meterId);
+      else result.set(meterId, { startMs: r.fromMs, wh: series.wh, batches: series.batches });
+    });
+  } catch (cause) {
+    if (cause instanceof IesError) throw cause;
+    throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `reads for ${result.size} meter(s) of ${r.discomId} from ClickHouse failed: ${(cause as Error).message}`, { cause });
+  } finally {
+    await ch.command({ query: `DROP TEMPORARY TABLE IF EXISTS ${table}`, session_id }).catch(() => undefined); // the session's expiry drops it too
+  }
+  return revised;
+}
+
+/** latestBlocksQuery per chunk of meters: GROUP BY meter and block with argMax by version. */
+async function loadByVersion(ch: ClickHouseClient, discomId: string, channel: Channel, meterIds: readonly string[], fromMs: number, toMs: number, result: Map<string, { startMs: number; wh: Float64Array; batches: Set<string> }>): Promise<void> {
+  const blocks = Math.max(0, Math.ceil((toMs - fromMs) / BLOCK_MS));
+  for (const chunk of chunks(meterIds)) {
     const query = latestBlocksQuery({ discomId, channel, meterIds: chunk, fromSec: Math.floor(fromMs / 1000), toSec: Math.ceil(toMs / 1000) });
     const rows = await rowsOf<{ meter_id: string; block_sec: number | string; latest_wh: number | string; latest_status: string; latest_batch: string }>(ch, query, `reads for ${chunk.length} meter(s) of ${discomId}`);
+    for (const id of chunk) result.set(id, { startMs: fromMs, wh: new Float64Array(blocks).fill(-1), batches: new Set() });
     for (const r of rows) {
       const series = result.get(r.meter_id);
       if (!series) continue;
@@ -49,7 +93,6 @@ export async function loadLatestSeries(ch: ClickHouseClient, discomId: string, c
       series.wh[index] = isUsableStatus(r.latest_status) && Number.isSafeInteger(wh) && wh >= 0 ? wh : -1;
     }
   }
-  return result;
 }
 
 /**

@@ -2,7 +2,7 @@
 // the adapters in this package run them, and the SQL check (npm run test:sql) runs each
 // on a current ClickHouse as well. Values are inlined as literals: 18.16 has no server-side
 // query parameters (see @ies/clickhouse sql.ts).
-import { literal, sql } from '@ies/clickhouse';
+import { identifier, literal, sql } from '@ies/clickhouse';
 
 export type Channel = 'IMPORT' | 'EXPORT';
 
@@ -69,6 +69,39 @@ export function packedHistoryQuery(s: PackedHistorySpec): string {
   const packed = `intDiv(toUInt32(block_start) - ${s.fromSec}, 900) * ${2 ** PACKED_VALUE_BITS} + ${value} + 1`;
   const element = s.withVersions ? `(${packed}, received_at_ms, batch_id)` : packed;
   return `SELECT meter_id, groupArray(${element}) FROM reads` + rangeFilter(s) + ' GROUP BY meter_id FORMAT RowBinary';
+}
+
+/** A meter set for one session: the ids a packed-series query joins against (one String column, meter_id). */
+export function createMeterSetQuery(table: string): string {
+  return `CREATE TEMPORARY TABLE ${identifier(table)} (meter_id String)`;
+}
+
+/** What the packed series query needs: a range of one channel and the session's meter set table. */
+export interface PackedSeriesSpec {
+  readonly discomId: string;
+  readonly channel: Channel;
+  readonly fromSec: number;
+  readonly toSec: number;
+  readonly usable: readonly string[];
+  readonly maxWh: number;
+  /** A table of the session holding the meters asked for (createMeterSetQuery). */
+  readonly meterTable: string;
+}
+
+/**
+ * One row per meter of the meter set table: meter_id, its rows in the range packed as in
+ * packedHistoryQuery (slot = 15-minute blocks since fromSec), and the distinct batches of
+ * those rows. The meters are joined in ClickHouse (IN the session's table, which the primary
+ * key (discom_id, meter_id, …) serves), so one query answers any number of meters without
+ * an id list in the SQL. A meter with two rows for a block is resolved by the caller.
+ */
+export function packedSeriesQuery(s: PackedSeriesSpec): string {
+  const value = `if(validation_status IN (${list(s.usable)}) AND wh >= 0 AND wh <= ${s.maxWh}, wh, -1)`;
+  const packed = `intDiv(toUInt32(block_start) - ${s.fromSec}, 900) * ${2 ** PACKED_VALUE_BITS} + ${value} + 1`;
+  return `SELECT meter_id, groupArray(${packed}), groupUniqArray(batch_id) FROM reads`
+    + sql` WHERE discom_id = ${s.discomId} AND channel = ${s.channel}`
+    + ` AND block_start >= toDateTime(${s.fromSec}) AND block_start < toDateTime(${s.toSec})`
+    + ` AND meter_id IN ${identifier(s.meterTable)} GROUP BY meter_id FORMAT RowBinary`;
 }
 
 /** The batch and leaf index of one read: the latest version unless a batch is named. FINAL folds redelivered copies. */
