@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { canonicalJson } from '@ies/crypto';
+import { canonicalStatementParts } from './canonical-statement.js';
+import { seal, type StatementContent, type StatementLine } from './content.js';
+
+const joined = (parts: Uint8Array[]) => Buffer.concat(parts).toString('utf8');
+
+function line(i: number, extra: Partial<StatementLine> = {}): StatementLine {
+  return {
+    kind: i % 2 === 0 ? 'P2P_ENERGY' : 'WHEELING', reference: `tx-${i}/c`, intervalStartMs: 1_777_000_000_000 + i, intervalEndMs: i % 5 === 0 ? null : 1_777_000_900_000 + i,
+    meterId: i % 7 === 0 ? null : `M${i}`, payer: 'discom:BRPL-DL', payee: `meter:M${i}`, counterparty: `meter:M${i}`,
+    quantityWh: i % 3 === 0 ? null : i * 13, ratePaisePerKwh: i % 4 === 0 ? null : 300 + i, amountPaise: i * 7, note: i % 11 === 0 ? `note "${i}"\n\u0001€` : null, ...extra,
+  };
+}
+
+function content(lines: StatementLine[], more: Partial<StatementContent> = {}): StatementContent {
+  return {
+    schema: 'ies.settlement.statement/v1', id: 'BRPL-DL:2026-04-26:R0', discomId: 'BRPL-DL', scope: { kind: 'DAY', day: '2026-04-26' }, version: 0, revises: null,
+    policy: { policyId: 'p', version: 1, sha256: 'ab'.repeat(32) }, complete: true, lines,
+    netPositions: [{ counterparty: 'discom:TPDDL-DL', receivablePaise: 1, payablePaise: 2, netPaise: -1 }], interDiscomPositions: [],
+    totals: { receivablePaise: 1, payablePaise: 2, netPaise: -1 }, excluded: [{ reference: 'x', reason: 'CANCELLED' }], pending: [], evidence: [{ origin: 'o', size: 3, rootHash: 'r' }], ...more,
+  };
+}
+
+test('canonicalStatementParts: the bytes of canonicalJson, in parts of about a megabyte', () => {
+  const c = content(Array.from({ length: 20_000 }, (_, i) => line(i)));
+  const parts = canonicalStatementParts(c);
+  assert.ok(parts.length > 2, `a statement of ${joined(parts).length} bytes comes in parts (${parts.length})`);
+  assert.equal(joined(parts), canonicalJson(c));
+});
+
+test('canonicalStatementParts: awkward text, missing-data marks, a calendar run, an empty statement', () => {
+  const odd = ['"', '\\', '\u2028', '\ud800', '😀', 'ü', '\t', '', '=1+2', 'a,b'];
+  const lines = odd.map((s, i) => line(i, { reference: s, note: s, meterId: s, ...(i % 2 === 0 ? { missingData: `ZERO_${s}` } : {}) }));
+  const withRun = content(lines, { run: { name: 'R1', cutoffMs: 1_777_000_000_000, missingData: 'ZERO_PENDING' }, revises: { id: 'x', sha256: 'y' }, complete: false });
+  assert.equal(joined(canonicalStatementParts(withRun)), canonicalJson(withRun));
+  const empty = content([]);
+  assert.equal(joined(canonicalStatementParts(empty)), canonicalJson(empty));
+});
+
+test('canonicalStatementParts: a line of another shape takes the reference path, bytes and errors alike', () => {
+  const extra = content([line(1), { ...line(2), zeta: 'extra' } as unknown as StatementLine, line(3)]);
+  assert.equal(joined(canonicalStatementParts(extra)), canonicalJson(extra));
+  const stringAmount = content([{ ...line(1), amountPaise: '7' } as unknown as StatementLine]);
+  assert.equal(joined(canonicalStatementParts(stringAmount)), canonicalJson(stringAmount));
+  const nan = content([line(1), { ...line(2), amountPaise: Number.NaN }]);
+  assert.throws(() => canonicalStatementParts(nan), /\$\.lines\[1\]\.amountPaise: NaN cannot be canonicalised/);
+  const undefinedMark = content([{ ...line(1), missingData: undefined }]);
+  assert.throws(() => canonicalStatementParts(undefinedMark), /\$\.lines\[0\]\.missingData: a undefined/);
+});
+
+test('seal: bytes and sha256 of the canonical JSON, json decoded from them', () => {
+  const c = content(Array.from({ length: 5_000 }, (_, i) => line(i)));
+  const built = seal(c);
+  const reference = canonicalJson(c);
+  assert.equal(Buffer.from(built.bytes).toString('utf8'), reference);
+  assert.equal(built.sha256, createHashHex(reference));
+  assert.equal(built.json, reference);
+});
+
+function createHashHex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
