@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@ies/clickhouse';
 import { IesError } from '@ies/errors';
 import { randomUUID } from 'node:crypto';
 import { createMeterSetQuery, dayFingerprintsQuery, latestBlocksQuery, packedSeriesQuery, PACKED_VALUE_BITS, type Channel } from './queries.js';
-import { decodeSeries } from './series-decode.js';
+import { decodeSeries, seriesKey } from './series-decode.js';
 import { isUsableStatus, USABLE_STATUSES } from './statuses.js';
 
 /** One meter channel on the block grid from `startMs`: wh[i] = −1 where no usable read; the batches the values came from. */
@@ -32,44 +32,80 @@ async function rowsOf<T>(ch: ClickHouseClient, query: string, failure: string): 
 /**
  * The latest version of each read — the greatest (received_at_ms, batch_id) — per meter and
  * 15-minute block of one channel, for blocks in [fromMs, toMs), usable statuses only. Every
- * meter asked for is in the answer, all −1 when it has no reads.
- *
- * The meters asked for go into a temporary table of one ClickHouse session and one query
- * joins the reads against it, packed (RowBinary, one row per meter); only meters with two
- * rows for a block (a revision, or a redelivery not merged yet) are asked again, by
- * version (latestBlocksQuery). A range not on the 15-minute grid takes that path throughout.
+ * meter asked for is in the answer, all −1 when it has no reads. (loadLatestSeriesOfMany with
+ * one request.)
  */
 export async function loadLatestSeries(ch: ClickHouseClient, discomId: string, channel: Channel, meterIds: readonly string[], fromMs: number, toMs: number): Promise<Map<string, LoadedSeries>> {
+  return (await loadLatestSeriesOfMany(ch, [{ discomId, channel, meterIds }], fromMs, toMs))[0]!;
+}
+
+/** Meters of one DISCOM and channel. */
+export interface SeriesRequest {
+  readonly discomId: string;
+  readonly channel: Channel;
+  readonly meterIds: readonly string[];
+}
+
+type Series = { startMs: number; wh: Float64Array; batches: Set<string> };
+
+/**
+ * loadLatestSeries for several DISCOMs and channels at once: one answer per request, in order.
+ * The meter channels asked for go into a temporary table of one ClickHouse session and one
+ * query — one pass over `reads` — joins them, packed (RowBinary, one row per meter channel);
+ * only meter channels with two rows for a block (a revision, or a redelivery not merged yet)
+ * are asked again, by version (latestBlocksQuery). A range off the 15-minute grid takes that
+ * path throughout.
+ */
+export async function loadLatestSeriesOfMany(ch: ClickHouseClient, requests: readonly SeriesRequest[], fromMs: number, toMs: number): Promise<Map<string, LoadedSeries>[]> {
   const blocks = Math.max(0, Math.ceil((toMs - fromMs) / BLOCK_MS));
-  const result = new Map<string, { startMs: number; wh: Float64Array; batches: Set<string> }>();
-  for (const id of meterIds) result.set(id, { startMs: fromMs, wh: new Float64Array(blocks).fill(-1), batches: new Set() });
-  if (result.size === 0 || blocks === 0) return result;
-  const revised = fromMs % BLOCK_MS === 0 ? await loadJoined(ch, { discomId, channel, fromMs, blocks }, result) : [...result.keys()];
-  await loadByVersion(ch, discomId, channel, revised, fromMs, toMs, result);
-  return result;
+  const results = requests.map((r) => {
+    const m = new Map<string, Series>();
+    for (const id of r.meterIds) m.set(id, { startMs: fromMs, wh: new Float64Array(blocks).fill(-1), batches: new Set() });
+    return m;
+  });
+  if (blocks === 0 || results.every((m) => m.size === 0)) return results;
+  const revised = fromMs % BLOCK_MS === 0 ? await loadJoined(ch, requests, results, fromMs, blocks) : requests.map((r, i) => [...results[i]!.keys()]);
+  for (const [i, r] of requests.entries()) await loadByVersion(ch, r.discomId, r.channel, revised[i]!, fromMs, toMs, results[i]!);
+  return results;
 }
 
 /** A value above it travels as unusable: the packed form has 37 bits for wh + 1. */
 const MAX_PACKED_WH = 2 ** PACKED_VALUE_BITS - 2;
 
-/** The joined query into `result`; returns the meters with two rows for a block. */
-async function loadJoined(ch: ClickHouseClient, r: { discomId: string; channel: Channel; fromMs: number; blocks: number }, result: Map<string, { startMs: number; wh: Float64Array; batches: Set<string> }>): Promise<string[]> {
+/** The joined query into `results`; returns per request the meters with two rows for a block. */
+async function loadJoined(ch: ClickHouseClient, requests: readonly SeriesRequest[], results: readonly Map<string, Series>[], fromMs: number, blocks: number): Promise<string[][]> {
   const session_id = `ies-reads-${randomUUID()}`;
   const table = 'wanted_meters';
-  const fromSec = r.fromMs / 1000;
-  const revised: string[] = [];
+  const fromSec = fromMs / 1000;
+  // A meter channel may be in more than one request; each gets the answer.
+  const slots = new Map<string, [Map<string, Series>, string, string[]][]>();
+  const revised = requests.map(() => [] as string[]);
+  const rows: { discom_id: string; meter_id: string; channel: Channel }[] = [];
+  requests.forEach((r, i) => {
+    for (const id of results[i]!.keys()) {
+      const key = seriesKey(r.discomId, id, r.channel);
+      const targets = slots.get(key);
+      if (targets !== undefined) targets.push([results[i]!, id, revised[i]!]);
+      else {
+        slots.set(key, [[results[i]!, id, revised[i]!]]);
+        rows.push({ discom_id: r.discomId, meter_id: id, channel: r.channel });
+      }
+    }
+  });
   try {
     await ch.command({ query: createMeterSetQuery(table), session_id });
-    await ch.insert({ table, values: [...result.keys()].map((meter_id) => ({ meter_id })), format: 'JSONEachRow', session_id });
-    const query = packedSeriesQuery({ discomId: r.discomId, channel: r.channel, fromSec, toSec: fromSec + r.blocks * (BLOCK_MS / 1000), usable: USABLE_STATUSES, maxWh: MAX_PACKED_WH, meterTable: table });
+    await ch.insert({ table, values: rows, format: 'JSONEachRow', session_id });
+    const query = packedSeriesQuery({ fromSec, toSec: fromSec + blocks * (BLOCK_MS / 1000), usable: USABLE_STATUSES, maxWh: MAX_PACKED_WH, meterTable: table });
     const { stream } = await ch.exec({ query, session_id });
-    await decodeSeries(stream as AsyncIterable<Buffer>, r.blocks, new Set(result.keys()), (meterId, series) => {
-      if (series === null) revised.push(meterId);
-      else result.set(meterId, { startMs: r.fromMs, wh: series.wh, batches: series.batches });
+    await decodeSeries(stream as AsyncIterable<Buffer>, blocks, new Set(slots.keys()), (key, series) => {
+      for (const [result, meterId, again] of slots.get(key)!) {
+        if (series === null) again.push(meterId);
+        else result.set(meterId, { startMs: fromMs, wh: series.wh, batches: series.batches });
+      }
     });
   } catch (cause) {
     if (cause instanceof IesError) throw cause;
-    throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `reads for ${result.size} meter(s) of ${r.discomId} from ClickHouse failed: ${(cause as Error).message}`, { cause });
+    throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `reads for ${slots.size} meter channel(s) of ${[...new Set(requests.map((r) => r.discomId))].join(', ')} from ClickHouse failed: ${(cause as Error).message}`, { cause });
   } finally {
     await ch.command({ query: `DROP TEMPORARY TABLE IF EXISTS ${table}`, session_id }).catch(() => undefined); // the session's expiry drops it too
   }
@@ -77,7 +113,7 @@ async function loadJoined(ch: ClickHouseClient, r: { discomId: string; channel: 
 }
 
 /** latestBlocksQuery per chunk of meters: GROUP BY meter and block with argMax by version. */
-async function loadByVersion(ch: ClickHouseClient, discomId: string, channel: Channel, meterIds: readonly string[], fromMs: number, toMs: number, result: Map<string, { startMs: number; wh: Float64Array; batches: Set<string> }>): Promise<void> {
+async function loadByVersion(ch: ClickHouseClient, discomId: string, channel: Channel, meterIds: readonly string[], fromMs: number, toMs: number, result: Map<string, Series>): Promise<void> {
   const blocks = Math.max(0, Math.ceil((toMs - fromMs) / BLOCK_MS));
   for (const chunk of chunks(meterIds)) {
     const query = latestBlocksQuery({ discomId, channel, meterIds: chunk, fromSec: Math.floor(fromMs / 1000), toSec: Math.ceil(toMs / 1000) });

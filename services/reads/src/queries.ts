@@ -71,37 +71,35 @@ export function packedHistoryQuery(s: PackedHistorySpec): string {
   return `SELECT meter_id, groupArray(${element}) FROM reads` + rangeFilter(s) + ' GROUP BY meter_id FORMAT RowBinary';
 }
 
-/** A meter set for one session: the ids a packed-series query joins against (one String column, meter_id). */
+/** The meter channels one session asks for: what a packed-series query joins against. */
 export function createMeterSetQuery(table: string): string {
-  return `CREATE TEMPORARY TABLE ${identifier(table)} (meter_id String)`;
+  return `CREATE TEMPORARY TABLE ${identifier(table)} (discom_id String, meter_id String, channel Enum8('IMPORT' = 1, 'EXPORT' = 2))`;
 }
 
-/** What the packed series query needs: a range of one channel and the session's meter set table. */
+/** What the packed series query needs: a time range and the session's meter set table. */
 export interface PackedSeriesSpec {
-  readonly discomId: string;
-  readonly channel: Channel;
   readonly fromSec: number;
   readonly toSec: number;
   readonly usable: readonly string[];
   readonly maxWh: number;
-  /** A table of the session holding the meters asked for (createMeterSetQuery). */
+  /** A table of the session holding the (discom_id, meter_id, channel) asked for (createMeterSetQuery). */
   readonly meterTable: string;
 }
 
 /**
- * One row per meter of the meter set table: meter_id, its rows in the range packed as in
- * packedHistoryQuery (slot = 15-minute blocks since fromSec), and the distinct batches of
- * those rows. The meters are joined in ClickHouse (IN the session's table, which the primary
- * key (discom_id, meter_id, …) serves), so one query answers any number of meters without
- * an id list in the SQL. A meter with two rows for a block is resolved by the caller.
+ * One row per meter channel of the meter set table: discom_id, meter_id, channel (1 IMPORT,
+ * 2 EXPORT), its rows in the range packed as in packedHistoryQuery (slot = 15-minute blocks
+ * since fromSec), and the distinct batches of those rows. The meters are joined in ClickHouse
+ * (IN the session's table), so one query, one pass over the table, answers any number of
+ * meters of any DISCOMs and channels without an id list in the SQL. A meter channel with two
+ * rows for a block is resolved by the caller.
  */
 export function packedSeriesQuery(s: PackedSeriesSpec): string {
   const value = `if(validation_status IN (${list(s.usable)}) AND wh >= 0 AND wh <= ${s.maxWh}, wh, -1)`;
   const packed = `intDiv(toUInt32(block_start) - ${s.fromSec}, 900) * ${2 ** PACKED_VALUE_BITS} + ${value} + 1`;
-  return `SELECT meter_id, groupArray(${packed}), groupUniqArray(batch_id) FROM reads`
-    + sql` WHERE discom_id = ${s.discomId} AND channel = ${s.channel}`
-    + ` AND block_start >= toDateTime(${s.fromSec}) AND block_start < toDateTime(${s.toSec})`
-    + ` AND meter_id IN ${identifier(s.meterTable)} GROUP BY meter_id FORMAT RowBinary`;
+  return `SELECT discom_id, meter_id, toUInt8(channel), groupArray(${packed}), groupUniqArray(batch_id) FROM reads`
+    + ` WHERE block_start >= toDateTime(${s.fromSec}) AND block_start < toDateTime(${s.toSec})`
+    + ` AND (discom_id, meter_id, channel) IN ${identifier(s.meterTable)} GROUP BY discom_id, meter_id, channel FORMAT RowBinary`;
 }
 
 /** The batch and leaf index of one read: the latest version unless a batch is named. FINAL folds redelivered copies. */

@@ -1,5 +1,5 @@
-// The decoder of packedSeriesQuery's RowBinary answer: per meter, a Float64Array of wh on
-// the block grid (−1 where no usable read) and the set of batches its rows came from.
+// The decoder of packedSeriesQuery's RowBinary answer: per meter channel, a Float64Array of
+// wh on the block grid (−1 where no usable read) and the set of batches its rows came from.
 // Hand-written like history-decode.ts: 16 million values decode without an object per value.
 import { IesError } from '@ies/errors';
 import { PACKED_VALUE_BITS } from './queries.js';
@@ -13,12 +13,15 @@ export interface DecodedSeries {
   readonly batches: Set<string>;
 }
 
+/** The key of a meter channel in `ids` and `emit`. */
+export const seriesKey = (discomId: string, meterId: string, channel: 'IMPORT' | 'EXPORT'): string => `${discomId}\u0000${meterId}\u0000${channel}`;
+
 /**
- * Calls `emit(meterId, series)` per row, or `emit(meterId, null)` when the meter has two rows
- * for one block (a revision or a redelivery not merged yet): the caller resolves those. An
+ * Calls `emit(key, series)` per row (key: seriesKey), or `emit(key, null)` when the meter
+ * channel has two rows for one block (a revision or a redelivery not merged yet): the caller resolves those. An
  * error ClickHouse appends mid-stream fails the checks on ids, lengths and slots.
  */
-export async function decodeSeries(stream: AsyncIterable<Buffer>, blocks: number, ids: ReadonlySet<string>, emit: (meterId: string, series: DecodedSeries | null) => void): Promise<void> {
+export async function decodeSeries(stream: AsyncIterable<Buffer>, blocks: number, ids: ReadonlySet<string>, emit: (key: string, series: DecodedSeries | null) => void): Promise<void> {
   const seen = new Uint8Array(blocks);
   const done = new Set<string>();
   let buf: Buffer = Buffer.alloc(0);
@@ -37,14 +40,18 @@ export async function decodeSeries(stream: AsyncIterable<Buffer>, blocks: number
   };
   /** The row at `pos`: the position after it, or -1 when the buffer ends within it. */
   const row = (): number => {
-    const id = string(pos);
-    if (id === undefined) return -1;
-    const [meterId, afterId] = id;
-    if (!ids.has(meterId) || done.has(meterId)) corrupt(`meter ${JSON.stringify(meterId.slice(0, 40))} was not asked for or came twice`, pos);
-    const n = varint(buf, afterId);
+    const discom = string(pos);
+    if (discom === undefined) return -1;
+    const meter = string(discom[1]);
+    if (meter === undefined) return -1;
+    if (meter[1] + 1 > buf.length) return -1;
+    const channel = buf[meter[1]] === 1 ? 'IMPORT' : buf[meter[1]] === 2 ? 'EXPORT' : corrupt('channel', meter[1]);
+    const key = seriesKey(discom[0], meter[0], channel);
+    if (!ids.has(key) || done.has(key)) corrupt(`meter channel ${JSON.stringify(key.slice(0, 80))} was not asked for or came twice`, pos);
+    const n = varint(buf, meter[1] + 1);
     if (n === TRUNCATED) return -1;
-    if (n < 0) corrupt('array length', afterId);
-    let p = varintEnd(buf, afterId);
+    if (n < 0) corrupt('array length', meter[1] + 1);
+    let p = varintEnd(buf, meter[1] + 1);
     if (p + n * 8 > buf.length) return -1;
     const values = p;
     p += n * 8;
@@ -59,22 +66,22 @@ export async function decodeSeries(stream: AsyncIterable<Buffer>, blocks: number
       batches.add(b[0]);
       p = b[1];
     }
-    done.add(meterId);
+    done.add(key);
     const wh = new Float64Array(blocks).fill(-1);
     seen.fill(0);
     for (let k = 0, q = values; k < n; k++, q += 8) {
       const lo = buf.readUInt32LE(q);
       const hi = buf.readUInt32LE(q + 4);
       const slot = hi >>> HIGH_SLOT_SHIFT;
-      if (slot >= blocks) corrupt(`meter ${meterId} has a slot outside the ${blocks} blocks asked for`, pos);
+      if (slot >= blocks) corrupt(`meter ${meter[0]} has a slot outside the ${blocks} blocks asked for`, pos);
       if (seen[slot] === 1) {
-        emit(meterId, null);
+        emit(key, null);
         return p;
       }
       seen[slot] = 1;
       wh[slot] = (hi & HI_VALUE_MASK) * 2 ** 32 + lo - 1;
     }
-    emit(meterId, { wh, batches });
+    emit(key, { wh, batches });
     return p;
   };
   for await (const chunk of stream) {

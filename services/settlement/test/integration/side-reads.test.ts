@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createClickHouse } from '@ies/clickhouse';
 import { stackConfig, uniqueTenant } from '@ies/testing';
 import { migrateSettlementTables } from '../../src/migrate.js';
+import { loadLatestSeriesOfMany } from '@ies/reads';
 import { loadSideReads } from '../../src/side-reads.js';
 
 const BLOCK_MS = 900_000;
@@ -90,4 +91,19 @@ test('loadSideReads: many meters in one query (no id list in the SQL)', async ()
   assert.equal(loaded.get('BULK-3')!.wh[1], 1);
   assert.equal(loaded.get('BULK-29997')!.wh[9999 % 96], 9999);
   assert.equal([...loaded.values()].filter((s) => s.batches.size > 0).length, 10_000);
+});
+
+test('loadLatestSeriesOfMany: several DISCOMs and channels in one query, each request its own answer', async () => {
+  const [exports, imports, other, again] = await loadLatestSeriesOfMany(ch, [
+    { discomId: D, channel: 'EXPORT', meterIds: ['S-1', 'S-2'] },
+    { discomId: D, channel: 'IMPORT', meterIds: ['S-1'] },
+    { discomId: OTHER, channel: 'EXPORT', meterIds: ['S-1', 'S-2'] },
+    { discomId: D, channel: 'EXPORT', meterIds: ['S-2'] },
+  ], FROM, TO);
+  assert.deepEqual([...exports!.get('S-1')!.wh], expected({ 0: 100, 40: 250, 95: 0 }));
+  assert.deepEqual([...exports!.get('S-2')!.wh], expected({ 5: 310, 6: 320 }));
+  assert.deepEqual([...imports!.get('S-1')!.wh], expected({ 10: 555 }));
+  assert.deepEqual([...other!.get('S-1')!.wh], expected({ 11: 666 }));
+  assert.deepEqual([...other!.get('S-2')!.wh], expected({}));
+  assert.deepEqual([...again!.get('S-2')!.wh], expected({ 5: 310, 6: 320 }), 'a meter channel in two requests is in both answers');
 });

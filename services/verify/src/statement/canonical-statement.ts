@@ -1,6 +1,7 @@
 /**
- * RFC 8785 canonical JSON of a statement's content, written in parts of about a megabyte
- * (UTF-8) instead of one string: a day's statement runs to hundreds of megabytes. Produces
+ * RFC 8785 canonical JSON of a statement's content as UTF-8 bytes, written a part of about a
+ * megabyte at a time into one buffer instead of through one string: a day's statement runs
+ * to hundreds of megabytes. Produces
  * exactly the bytes of `canonicalJson(content)` (@ies/crypto, the reference; a test compares
  * the two): members sorted by UTF-16 code units, strings as JSON.stringify escapes them,
  * numbers in the ECMAScript form. Lines, the bulk, are written with their members in sorted
@@ -11,16 +12,45 @@ import type { StatementContent, StatementLine } from './content.js';
 
 const PART_CHARS = 1 << 20;
 const LINE_KEYS = 12;
+/** A first guess of a line's size in bytes (they run to about 290), so the buffer rarely grows. */
+const LINE_BYTES_GUESS = 320;
 
-export function canonicalStatementParts(content: StatementContent): Uint8Array[] {
-  const encoder = new TextEncoder();
+export function canonicalStatementBytes(content: StatementContent): Uint8Array {
   // Anything irregular (a line of another shape, a value canonicalJson refuses) takes the
   // reference path, which gives the same bytes or the same error as it always did.
-  return fastParts(content, encoder) ?? [encoder.encode(canonicalJson(content))];
+  return fastBytes(content) ?? new TextEncoder().encode(canonicalJson(content));
 }
 
-function fastParts(content: StatementContent, encoder: InstanceType<typeof TextEncoder>): Uint8Array[] | undefined {
-  const parts: Uint8Array[] = [];
+/** UTF-8 written into one growing buffer, text a part at a time (TextEncoder.encodeInto). */
+class ByteWriter {
+  private readonly encoder = new TextEncoder();
+  private buf: Uint8Array;
+  private used = 0;
+
+  constructor(estimate: number) {
+    this.buf = new Uint8Array(estimate);
+  }
+
+  write(text: string): void {
+    for (let rest = text; ;) {
+      const { read, written } = this.encoder.encodeInto(rest, this.buf.subarray(this.used));
+      this.used += written;
+      if (read === rest.length) return;
+      rest = rest.slice(read);
+      const bigger = new Uint8Array(Math.max(Math.ceil(this.buf.length * 1.5), this.used + rest.length * 3));
+      bigger.set(this.buf.subarray(0, this.used));
+      this.buf = bigger;
+    }
+  }
+
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.used);
+  }
+}
+
+function fastBytes(content: StatementContent): Uint8Array | undefined {
+  const lineCount = Array.isArray(content.lines) ? content.lines.length : 0;
+  const out = new ByteWriter(4096 + lineCount * LINE_BYTES_GUESS);
   let text = '{';
   for (const [k, key] of Object.keys(content).sort().entries()) {
     text += `${k === 0 ? '' : ','}${JSON.stringify(key)}:`;
@@ -38,18 +68,19 @@ function fastParts(content: StatementContent, encoder: InstanceType<typeof TextE
     for (let i = 0; i < lines.length; i++) {
       const json = lineJson(lines[i]!);
       if (json === undefined) return undefined;
-      rows.push(i === 0 ? json : `,${json}`);
+      if (i > 0) rows.push(',');
+      rows.push(json);
       chars += json.length;
       if (chars >= PART_CHARS) {
-        parts.push(encoder.encode(rows.join('')));
+        out.write(rows.join(''));
         rows = [];
         chars = 0;
       }
     }
     text = `${rows.join('')}]`;
   }
-  parts.push(encoder.encode(`${text}}`));
-  return parts;
+  out.write(`${text}}`);
+  return out.bytes();
 }
 
 /** A line of exactly StatementLine's members and types, canonical; undefined for anything else. */

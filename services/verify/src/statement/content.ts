@@ -13,8 +13,8 @@
  * depends on input order. The lifecycle status (statement-lifecycle.ts) is kept outside the
  * hashed content, so finalising a statement does not change what was signed.
  */
-import { sha256 as sha256Of } from '#crypto';
-import { canonicalStatementParts } from './canonical-statement.js';
+import { sha256Hex } from '#crypto';
+import { canonicalStatementBytes } from './canonical-statement.js';
 import type { CheckpointRef } from './checkpoint-ref.js';
 
 export const STATEMENT_SCHEMA = 'ies.settlement.statement/v1';
@@ -112,14 +112,13 @@ export function statementId(discomId: string, scope: StatementScope, version: nu
 }
 
 /**
- * Canonical bytes and hash of a statement's content: the canonical JSON is written and hashed
- * in parts (canonical-statement.ts), then joined into one byte array, never one string; `json`
- * is decoded from the bytes only when asked for.
+ * Canonical bytes and hash of a statement's content: the canonical JSON is written straight
+ * into bytes a part at a time (canonical-statement.ts), never as one string; `json` is
+ * decoded from the bytes only when asked for.
  */
 export function seal(content: StatementContent): BuiltStatement {
-  const parts = canonicalStatementParts(content);
-  const bytes = joinBytes(parts);
-  const sha256 = bytesToHex(sha256Of(...parts));
+  const bytes = canonicalStatementBytes(content);
+  const sha256 = sha256Hex(bytes);
   let json: string | undefined;
   return {
     content,
@@ -129,21 +128,4 @@ export function seal(content: StatementContent): BuiltStatement {
     bytes,
     sha256,
   };
-}
-
-function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function bytesToHex(bytes: Uint8Array): string {
-  let hex = '';
-  for (const b of bytes) hex += b.toString(16).padStart(2, '0');
-  return hex;
 }
