@@ -47,6 +47,10 @@ test('canonicalStatementBytes: a line of another shape takes the reference path,
   assert.equal(text(canonicalStatementBytes(stringAmount)), canonicalJson(stringAmount));
   const nan = content([line(1), { ...line(2), amountPaise: Number.NaN }]);
   assert.throws(() => canonicalStatementBytes(nan), /\$\.lines\[1\]\.amountPaise: NaN cannot be canonicalised/);
+  const oddPosition = content([line(1)], { netPositions: [{ counterparty: 'meter:"x"', receivablePaise: 1, payablePaise: 2, netPaise: -1, extra: true } as unknown as StatementContent['netPositions'][number]] });
+  assert.equal(text(canonicalStatementBytes(oddPosition)), canonicalJson(oddPosition));
+  const manyPositions = content([line(1)], { interDiscomPositions: [{ counterparty: 'discom:A', receivablePaise: 0, payablePaise: 5, netPaise: -5 }, { counterparty: 'discom:😀', receivablePaise: 7, payablePaise: 0, netPaise: 7 }] });
+  assert.equal(text(canonicalStatementBytes(manyPositions)), canonicalJson(manyPositions));
   const undefinedMark = content([{ ...line(1), missingData: undefined }]);
   assert.throws(() => canonicalStatementBytes(undefinedMark), /\$\.lines\[0\]\.missingData: a undefined/);
 });

@@ -8,7 +8,7 @@
  * order by hand; a line with other members than StatementLine's goes through canonicalJson.
  */
 import { canonicalJson } from '@ies/crypto';
-import type { StatementContent, StatementLine } from './content.js';
+import type { NetPosition, StatementContent, StatementLine } from './content.js';
 
 const PART_CHARS = 1 << 20;
 const LINE_KEYS = 12;
@@ -55,6 +55,13 @@ function fastBytes(content: StatementContent): Uint8Array | undefined {
   for (const [k, key] of Object.keys(content).sort().entries()) {
     text += `${k === 0 ? '' : ','}${JSON.stringify(key)}:`;
     const value = (content as unknown as Record<string, unknown>)[key];
+    if ((key === 'netPositions' || key === 'interDiscomPositions') && Array.isArray(value)) {
+      // One per counterparty: hundreds of thousands on a large DISCOM's day.
+      const json = positionsJson(value as readonly NetPosition[]);
+      if (json === undefined) return undefined;
+      text += json;
+      continue;
+    }
     if (key !== 'lines' || !Array.isArray(value)) {
       const json = canonicalOrUndefined(value);
       if (json === undefined) return undefined;
@@ -81,6 +88,16 @@ function fastBytes(content: StatementContent): Uint8Array | undefined {
   }
   out.write(`${text}}`);
   return out.bytes();
+}
+
+/** Net positions of exactly NetPosition's members and types, canonical; undefined for anything else. */
+function positionsJson(positions: readonly NetPosition[]): string | undefined {
+  const out: string[] = [];
+  for (const p of positions) {
+    if (Object.keys(p).length !== 4 || !str(p.counterparty) || !num(p.netPaise) || !num(p.payablePaise) || !num(p.receivablePaise)) return undefined;
+    out.push(`{"counterparty":${text(p.counterparty)},"netPaise":${p.netPaise},"payablePaise":${p.payablePaise},"receivablePaise":${p.receivablePaise}}`);
+  }
+  return `[${out.join(',')}]`;
 }
 
 /** A line of exactly StatementLine's members and types, canonical; undefined for anything else. */
