@@ -9,6 +9,7 @@ import { createClickHouse } from '@ies/clickhouse';
 import { stackConfig, uniqueTenant } from '@ies/testing';
 import { migrateSettlementTables } from '../../src/migrate.js';
 import { loadLatestSeriesOfMany } from '@ies/reads';
+import { latestBlocksQuery } from '@ies/reads/queries';
 import { loadSideReads } from '../../src/side-reads.js';
 
 const BLOCK_MS = 900_000;
@@ -106,4 +107,26 @@ test('loadLatestSeriesOfMany: several DISCOMs and channels in one query, each re
   assert.deepEqual([...other!.get('S-1')!.wh], expected({ 11: 666 }));
   assert.deepEqual([...other!.get('S-2')!.wh], expected({}));
   assert.deepEqual([...again!.get('S-2')!.wh], expected({ 5: 310, 6: 320 }), 'a meter channel in two requests is in both answers');
+});
+
+/** The path the joined query replaced: latestBlocksQuery (GROUP BY meter and block, argMax by version) in chunks, as JSON rows. */
+async function byVersion(discomId: string, channel: 'IMPORT' | 'EXPORT', meterIds: string[]): Promise<Map<string, { wh: number[]; batches: string[] }>> {
+  const out = new Map(meterIds.map((id) => [id, { wh: new Array<number>(96).fill(-1), batches: new Set<string>() }]));
+  const rows = await (await ch.query({ query: latestBlocksQuery({ discomId, channel, meterIds, fromSec: FROM / 1000, toSec: TO / 1000 }), format: 'JSONEachRow' })).json<{ meter_id: string; block_sec: number | string; latest_wh: number | string; latest_status: string; latest_batch: string }>();
+  for (const r of rows) {
+    const s = out.get(r.meter_id)!;
+    const wh = Number(r.latest_wh);
+    s.batches.add(r.latest_batch);
+    s.wh[(Number(r.block_sec) * 1000 - FROM) / BLOCK_MS] = ['VALID', 'ESTIMATED', 'MANUAL'].includes(r.latest_status) && wh >= 0 ? wh : -1;
+  }
+  return new Map([...out].map(([id, s]) => [id, { wh: s.wh, batches: [...s.batches].sort() }]));
+}
+
+test('loadSideReads: the same answer as the by-version query it replaced', async () => {
+  const ids = ['S-1', 'S-2', 'S-3', "S-'4", 'S-5', 'S-NONE', 'BULK-0', 'BULK-3', 'BULK-4'];
+  for (const channel of ['EXPORT', 'IMPORT'] as const) {
+    const joined = await loadSideReads(ch, D, channel, ids, FROM, TO);
+    const reference = await byVersion(D, channel, ids);
+    for (const id of ids) assert.deepEqual({ wh: [...joined.get(id)!.wh], batches: [...joined.get(id)!.batches].sort() }, reference.get(id), `${id} ${channel}`);
+  }
 });
