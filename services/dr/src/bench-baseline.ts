@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run bench:baseline [-- --meters 100000 --revised 5 --timeout 1200]
-// Baselines from ClickHouse against the target "100,000 enrolled meters baselined in ≤ 60 s":
+// Baselines from ClickHouse against the target "100,000 enrolled meters baselined in ≤ 10 s"
+// (issue 19; recorded as the "baseline" figure with recordBenchFigure):
 // generates a fresh tenant's IMPORT history in `reads` (meters × 11 IST days × 96 blocks:
 // an event day and its 10 like days), then times loadMeterHistory and computeBaseline
 // (caiso-10in10, 4 intervals on the event day). Everything lives in a throw-away database,
@@ -11,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '@ies/config';
 import { createClickHouse, literal, sql, type ClickHouseClient } from '@ies/clickhouse';
 import { migrateDrTables } from './migrate.js';
+import { recordBenchFigure } from '@ies/observability';
 import { uniqueTenant } from '@ies/testing';
 import { computeBaseline } from './domain/baseline.js';
 import { indiaHolidayCalendar } from './domain/calendar.js';
@@ -33,7 +35,8 @@ if (!(Number.isSafeInteger(METERS) && METERS > 0 && METERS < 1_000_000) || !(REV
   process.exit(2);
 }
 
-const TARGET = { meters: 100_000, seconds: 60 };
+/** Issue 19: 100,000 meters 10-in-10 (history + baseline) in ≤ 10 s. */
+const TARGET = { meters: 100_000, seconds: 10 };
 const EVENT_DAY = '2026-04-08';
 const LIKE_DAYS = 10;
 const EVENT_START = Date.parse(`${EVENT_DAY}T18:00:00+05:30`);
@@ -169,7 +172,11 @@ async function main(): Promise<void> {
   const totalMs = historyMs + baselineMs;
   const projected = (totalMs / 1000) * (TARGET.meters / METERS);
   console.log(`\ntotal (history + baseline): ${seconds(totalMs)}, ${perSecond(METERS, totalMs)} meters/s on ${cpus.length} CPU(s) / ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
-  console.log(`target: ${TARGET.meters.toLocaleString('en-US')} enrolled meters baselined in ≤ ${TARGET.seconds} s → ${METERS === TARGET.meters ? '' : `projected ${projected.toFixed(1)} s, `}${projected <= TARGET.seconds ? 'MET' : 'NOT MET'}`);
+  console.log(`target: ${TARGET.meters.toLocaleString('en-US')} enrolled meters baselined in ≤ ${TARGET.seconds} s → ${METERS === TARGET.meters ? '' : `projected ${projected.toFixed(1)} s, `}${projected <= TARGET.seconds ? 'MET' : 'NOT MET'} (load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+  if (METERS === TARGET.meters) {
+    recordBenchFigure({ stage: 'baseline', metric: '100k meters 10-in-10, history + baseline (s)', value: totalMs / 1000, unit: 's', ceiling: null, target: { kind: 'at-most', value: TARGET.seconds } });
+    recordBenchFigure({ stage: 'baseline', metric: 'loading the history (s)', value: historyMs / 1000, unit: 's', ceiling: null, target: null });
+  }
 }
 
 try {

@@ -6,7 +6,8 @@
 //   end to end   meter-batches.v1 → Kafka → Loader → ClickHouse
 //   --formats    the input-format comparison that chose RowBinary (README "Insert formats")
 // CPU per row is printed next to each rate: on a shared 2-core machine the rates move with
-// other work, the CPU per row much less. Everything goes into a throw-away database and a
+// other work, the CPU per row much less. Records "loader" end-to-end rows/s against the best
+// ceiling of the same run (issue 19 target: ratio ≥ 0.8) with recordBenchFigure. Everything goes into a throw-away database and a
 // fresh tenant, both removed afterwards.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@ies/config';
 import { createClient } from '@clickhouse/client';
 import { sql } from '@ies/clickhouse';
+import { recordBenchFigure } from '@ies/observability';
 import { TOPICS, topicName } from '@ies/contracts';
 import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
 import type { MeterBatchRecord, ReadRow } from './domain/rows.js';
@@ -131,13 +133,19 @@ const client = createClient({ url: config.clickhouse.url, username: config.click
 const version = await (await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json<{ v: string }>();
 console.log(`ClickHouse ${version[0]?.v} at ${config.clickhouse.url}, database ${config.clickhouse.database} (dropped afterwards)`);
 
+let ceilingRate = 0;
+let endToEndRate = 0;
 try {
   if (INSERT_ROWS > 0) {
-    await ceiling();
+    ceilingRate = await ceiling();
     await loaderInsertPath();
     if (FORMATS) await insertPath();
   }
-  if (E2E_ROWS > 0) await endToEnd();
+  if (E2E_ROWS > 0) endToEndRate = await endToEnd();
+  if (ceilingRate > 0 && endToEndRate > 0) {
+    console.log(`\nend to end / ceiling: ${(endToEndRate / ceilingRate).toFixed(2)} (target ≥ 0.8)`);
+    recordBenchFigure({ stage: 'loader', metric: 'Kafka → ClickHouse end to end (rows/s)', value: Math.round(endToEndRate), unit: 'rows/s', ceiling: Math.round(ceilingRate), ceilingLabel: 'ClickHouse accepting pre-encoded RowBinary (best of 1–3 in flight)', target: { kind: 'ratio-at-least', value: 0.8 } });
+  }
   console.log(`\nload average after: ${load()}`);
 } finally {
   await client.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse.database}` });
@@ -182,7 +190,8 @@ async function insertAll(bodies: Iterable<Buffer[]>, inFlight: number): Promise<
 }
 
 /** ClickHouse alone: every INSERT body is encoded before the clock starts. */
-async function ceiling(): Promise<void> {
+async function ceiling(): Promise<number> {
+  let best = 0;
   const chunks = Math.ceil(INSERT_ROWS / CHUNK);
   const records = batchRecords('BENCH', CHUNK / READS_PER_BATCH);
   console.log(`\nceiling: ${(chunks * CHUNK).toLocaleString('en-US')} rows pre-encoded as RowBinary (${CHUNK.toLocaleString('en-US')} rows/INSERT), only the INSERTs timed: what ClickHouse accepts into reads + reads_by_batch`);
@@ -197,7 +206,9 @@ async function ceiling(): Promise<void> {
     const c1 = await cpuMark();
     const stored = await storedOnce(prefix);
     console.log(`  ${inFlight} in flight  ${rate(chunks * CHUNK, ms).padStart(16)}  ${cpuPerRow(c0, c1, chunks * CHUNK)}${stored === chunks * CHUNK ? '' : `; STORED ${stored}`}`);
+    best = Math.max(best, (chunks * CHUNK) / (ms / 1000));
   }
+  return best;
 }
 
 /** The loader's insert path: decoded records are encoded by its sink while its INSERTs run. */
@@ -270,7 +281,7 @@ async function quiesce(): Promise<void> {
 }
 
 /** meter-batches.v1 → Loader → ClickHouse, from the first fetched batch to the last INSERT. */
-async function endToEnd(): Promise<void> {
+async function endToEnd(): Promise<number> {
   const tenant = `BENCH-${randomBytes(4).toString('hex').toUpperCase()}`;
   const kafka = createKafka(config, quiet);
   const admin = kafka.admin();
@@ -331,4 +342,5 @@ async function endToEnd(): Promise<void> {
   console.log(`  ${cpuPerRow(c0, c1, Math.max(1, inserted))} (node: Kafka fetch, Avro decoding, encoding)`);
   await admin.deleteTopics({ topics: Object.values(TOPICS).map((t) => topicName(tenant, t)) }).catch(() => {});
   await admin.disconnect();
+  return inserted < total ? 0 : inserted / ((lastInsert - (firstFetch ?? s0)) / 1000);
 }

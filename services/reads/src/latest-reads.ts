@@ -1,7 +1,9 @@
 import type { ClickHouseClient } from '@ies/clickhouse';
 import { IesError } from '@ies/errors';
-import { dayFingerprintsQuery, latestBlocksQuery, type Channel } from './queries.js';
-import { isUsableStatus } from './statuses.js';
+import { randomUUID } from 'node:crypto';
+import { createMeterSetQuery, dayFingerprintsQuery, latestBlocksQuery, packedSeriesQuery, PACKED_VALUE_BITS, type Channel } from './queries.js';
+import { decodeSeries, seriesKey } from './series-decode.js';
+import { isUsableStatus, USABLE_STATUSES } from './statuses.js';
 
 /** One meter channel on the block grid from `startMs`: wh[i] = −1 where no usable read; the batches the values came from. */
 export interface LoadedSeries {
@@ -31,15 +33,96 @@ async function rowsOf<T>(ch: ClickHouseClient, query: string, failure: string): 
  * The latest version of each read — the greatest (received_at_ms, batch_id) — per meter and
  * 15-minute block of one channel, for blocks in [fromMs, toMs), usable statuses only; with
  * `receivedByMs`, the latest version received by then (the reads as known at that instant).
- * Every meter asked for is in the answer, all −1 when it has no reads.
+ * Every meter asked for is in the answer, all −1 when it has no reads. (loadLatestSeriesOfMany
+ * with one request; as known at an instant, by version.)
  */
 export async function loadLatestSeries(ch: ClickHouseClient, discomId: string, channel: Channel, meterIds: readonly string[], fromMs: number, toMs: number, receivedByMs?: number): Promise<Map<string, LoadedSeries>> {
+  if (receivedByMs === undefined) return (await loadLatestSeriesOfMany(ch, [{ discomId, channel, meterIds }], fromMs, toMs))[0]!;
+  const result = new Map<string, Series>();
+  await loadByVersion(ch, discomId, channel, meterIds, fromMs, toMs, result, receivedByMs);
+  return result;
+}
+
+/** Meters of one DISCOM and channel. */
+export interface SeriesRequest {
+  readonly discomId: string;
+  readonly channel: Channel;
+  readonly meterIds: readonly string[];
+}
+
+type Series = { startMs: number; wh: Float64Array; batches: Set<string> };
+
+/**
+ * loadLatestSeries for several DISCOMs and channels at once: one answer per request, in order.
+ * The meter channels asked for go into a temporary table of one ClickHouse session and one
+ * query — one pass over `reads` — joins them, packed (RowBinary, one row per meter channel);
+ * only meter channels with two rows for a block (a revision, or a redelivery not merged yet)
+ * are asked again, by version (latestBlocksQuery). A range off the 15-minute grid takes that
+ * path throughout.
+ */
+export async function loadLatestSeriesOfMany(ch: ClickHouseClient, requests: readonly SeriesRequest[], fromMs: number, toMs: number): Promise<Map<string, LoadedSeries>[]> {
   const blocks = Math.max(0, Math.ceil((toMs - fromMs) / BLOCK_MS));
-  const result = new Map<string, { startMs: number; wh: Float64Array; batches: Set<string> }>();
-  for (const id of meterIds) result.set(id, { startMs: fromMs, wh: new Float64Array(blocks).fill(-1), batches: new Set() });
-  for (const chunk of chunks([...result.keys()])) {
+  const results = requests.map((r) => {
+    const m = new Map<string, Series>();
+    for (const id of r.meterIds) m.set(id, { startMs: fromMs, wh: new Float64Array(blocks).fill(-1), batches: new Set() });
+    return m;
+  });
+  if (blocks === 0 || results.every((m) => m.size === 0)) return results;
+  const revised = fromMs % BLOCK_MS === 0 ? await loadJoined(ch, requests, results, fromMs, blocks) : requests.map((r, i) => [...results[i]!.keys()]);
+  for (const [i, r] of requests.entries()) await loadByVersion(ch, r.discomId, r.channel, revised[i]!, fromMs, toMs, results[i]!);
+  return results;
+}
+
+/** A value above it travels as unusable: the packed form has 37 bits for wh + 1. */
+const MAX_PACKED_WH = 2 ** PACKED_VALUE_BITS - 2;
+
+/** The joined query into `results`; returns per request the meters with two rows for a block. */
+async function loadJoined(ch: ClickHouseClient, requests: readonly SeriesRequest[], results: readonly Map<string, Series>[], fromMs: number, blocks: number): Promise<string[][]> {
+  const session_id = `ies-reads-${randomUUID()}`;
+  const table = 'wanted_meters';
+  const fromSec = fromMs / 1000;
+  // A meter channel may be in more than one request; each gets the answer.
+  const slots = new Map<string, [Map<string, Series>, string, string[]][]>();
+  const revised = requests.map(() => [] as string[]);
+  const rows: { discom_id: string; meter_id: string; channel: Channel }[] = [];
+  requests.forEach((r, i) => {
+    for (const id of results[i]!.keys()) {
+      const key = seriesKey(r.discomId, id, r.channel);
+      const targets = slots.get(key);
+      if (targets !== undefined) targets.push([results[i]!, id, revised[i]!]);
+      else {
+        slots.set(key, [[results[i]!, id, revised[i]!]]);
+        rows.push({ discom_id: r.discomId, meter_id: id, channel: r.channel });
+      }
+    }
+  });
+  try {
+    await ch.command({ query: createMeterSetQuery(table), session_id });
+    await ch.insert({ table, values: rows, format: 'JSONEachRow', session_id });
+    const query = packedSeriesQuery({ fromSec, toSec: fromSec + blocks * (BLOCK_MS / 1000), usable: USABLE_STATUSES, maxWh: MAX_PACKED_WH, meterTable: table });
+    const { stream } = await ch.exec({ query, session_id });
+    await decodeSeries(stream as AsyncIterable<Buffer>, blocks, new Set(slots.keys()), (key, series) => {
+      for (const [result, meterId, again] of slots.get(key)!) {
+        if (series === null) again.push(meterId);
+        else result.set(meterId, { startMs: fromMs, wh: series.wh, batches: series.batches });
+      }
+    });
+  } catch (cause) {
+    if (cause instanceof IesError) throw cause;
+    throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `reads for ${slots.size} meter channel(s) of ${[...new Set(requests.map((r) => r.discomId))].join(', ')} from ClickHouse failed: ${(cause as Error).message}`, { cause });
+  } finally {
+    await ch.command({ query: `DROP TEMPORARY TABLE IF EXISTS ${table}`, session_id }).catch(() => undefined); // the session's expiry drops it too
+  }
+  return revised;
+}
+
+/** latestBlocksQuery per chunk of meters: GROUP BY meter and block with argMax by version. */
+async function loadByVersion(ch: ClickHouseClient, discomId: string, channel: Channel, meterIds: readonly string[], fromMs: number, toMs: number, result: Map<string, Series>, receivedByMs?: number): Promise<void> {
+  const blocks = Math.max(0, Math.ceil((toMs - fromMs) / BLOCK_MS));
+  for (const chunk of chunks(meterIds)) {
     const query = latestBlocksQuery({ discomId, channel, meterIds: chunk, fromSec: Math.floor(fromMs / 1000), toSec: Math.ceil(toMs / 1000), ...(receivedByMs === undefined ? {} : { receivedByMs }) });
     const rows = await rowsOf<{ meter_id: string; block_sec: number | string; latest_wh: number | string; latest_status: string; latest_batch: string }>(ch, query, `reads for ${chunk.length} meter(s) of ${discomId}`);
+    for (const id of chunk) result.set(id, { startMs: fromMs, wh: new Float64Array(blocks).fill(-1), batches: new Set() });
     for (const r of rows) {
       const series = result.get(r.meter_id);
       if (!series) continue;
@@ -50,7 +133,6 @@ export async function loadLatestSeries(ch: ClickHouseClient, discomId: string, c
       series.wh[index] = isUsableStatus(r.latest_status) && Number.isSafeInteger(wh) && wh >= 0 ? wh : -1;
     }
   }
-  return result;
 }
 
 /**

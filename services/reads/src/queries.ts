@@ -2,7 +2,7 @@
 // the adapters in this package run them, and the SQL check (npm run test:sql) runs each
 // on a current ClickHouse as well. Values are inlined as literals: 18.16 has no server-side
 // query parameters (see @ies/clickhouse sql.ts).
-import { literal, sql } from '@ies/clickhouse';
+import { identifier, literal, sql } from '@ies/clickhouse';
 
 export type Channel = 'IMPORT' | 'EXPORT';
 
@@ -72,6 +72,41 @@ export function packedHistoryQuery(s: PackedHistorySpec): string {
   const packed = `intDiv(toUInt32(block_start) - ${s.fromSec}, 900) * ${2 ** PACKED_VALUE_BITS} + ${value} + 1`;
   const element = s.withVersions ? `(${packed}, received_at_ms, batch_id)` : packed;
   return `SELECT meter_id, groupArray(${element}) FROM reads` + rangeFilter(s) + ' GROUP BY meter_id FORMAT RowBinary';
+}
+
+/** The meter channels one session asks for: what a packed-series query joins against. */
+export function createMeterSetQuery(table: string): string {
+  return `CREATE TEMPORARY TABLE ${identifier(table)} (discom_id String, meter_id String, channel Enum8('IMPORT' = 1, 'EXPORT' = 2))`;
+}
+
+/** What the packed series query needs: a time range and the session's meter set table. */
+export interface PackedSeriesSpec {
+  readonly fromSec: number;
+  readonly toSec: number;
+  readonly usable: readonly string[];
+  readonly maxWh: number;
+  /** A table of the session holding the (discom_id, meter_id, channel) asked for (createMeterSetQuery). */
+  readonly meterTable: string;
+}
+
+/**
+ * One row per meter channel of the meter set table: discom_id, meter_id, channel (1 IMPORT,
+ * 2 EXPORT), its rows in the range packed as in packedHistoryQuery (slot = 15-minute blocks
+ * since fromSec), and the distinct batches of those rows. The meters are joined in ClickHouse
+ * (IN the session's table), so one query, one pass over the table, answers any number of
+ * meters of any DISCOMs and channels without an id list in the SQL. A meter channel with two
+ * rows for a block is resolved by the caller.
+ */
+export function packedSeriesQuery(s: PackedSeriesSpec): string {
+  const value = `if(validation_status IN (${list(s.usable)}) AND wh >= 0 AND wh <= ${s.maxWh}, wh, -1)`;
+  const packed = `intDiv(toUInt32(block_start) - ${s.fromSec}, 900) * ${2 ** PACKED_VALUE_BITS} + ${value} + 1`;
+  const t = identifier(s.meterTable);
+  return `SELECT discom_id, meter_id, toUInt8(channel), groupArray(${packed}), groupUniqArray(batch_id) FROM reads`
+    + ` WHERE block_start >= toDateTime(${s.fromSec}) AND block_start < toDateTime(${s.toSec})`
+    // The exact test is the tuple IN; the single-key sets before it are cheaper per row and let
+    // only the traded meters' rows reach it (measured on 18.16 at 1M meters: 4.0 s against 5.2 s).
+    + ` AND if(channel = 'EXPORT', meter_id IN (SELECT meter_id FROM ${t} WHERE channel = 'EXPORT'), meter_id IN (SELECT meter_id FROM ${t} WHERE channel = 'IMPORT'))`
+    + ` AND (discom_id, meter_id, channel) IN ${t} GROUP BY discom_id, meter_id, channel FORMAT RowBinary`;
 }
 
 /** The batch and leaf index of one read: the latest version unless a batch is named. FINAL folds redelivered copies. */

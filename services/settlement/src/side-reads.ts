@@ -1,10 +1,10 @@
 // Settlement's reads of the loader's `reads` table, through @ies/reads (the only reader of
 // that table). The reconciler calls these two by name; their signatures are unchanged.
 import type { ClickHouseClient } from '@ies/clickhouse';
-import { loadLatestSeries, readFingerprints as readsFingerprints, USABLE_STATUSES, type LoadedSeries } from '@ies/reads';
+import { loadLatestSeries, loadLatestSeriesOfMany, readFingerprints as readsFingerprints, USABLE_STATUSES, type LoadedSeries, type SeriesRequest } from '@ies/reads';
 import type { Channel } from './domain/allocation.js';
 
-export type { LoadedSeries };
+export type { LoadedSeries, SeriesRequest };
 
 /** Statuses whose value settlement uses: the one definition in @ies/reads (VALID, ESTIMATED, MANUAL). */
 export const SETTLEMENT_USABLE_STATUSES: readonly string[] = USABLE_STATUSES;
@@ -16,6 +16,11 @@ export const SETTLEMENT_USABLE_STATUSES: readonly string[] = USABLE_STATUSES;
  */
 export function loadSideReads(ch: ClickHouseClient, discomId: string, channel: Channel, meterIds: readonly string[], fromMs: number, toMs: number, receivedByMs?: number): Promise<Map<string, LoadedSeries>> {
   return loadLatestSeries(ch, discomId, channel, meterIds, fromMs, toMs, receivedByMs);
+}
+
+/** loadSideReads for several DISCOMs and channels in one query (one pass over `reads`): one answer per request, in order. */
+export function loadSidesReads(ch: ClickHouseClient, requests: readonly SeriesRequest[], fromMs: number, toMs: number): Promise<Map<string, LoadedSeries>[]> {
+  return loadLatestSeriesOfMany(ch, requests, fromMs, toMs);
 }
 
 /**

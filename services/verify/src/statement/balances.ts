@@ -23,10 +23,10 @@ const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export function positions(lines: readonly StatementLine[], self: string): NetPosition[] {
   const map = new Map<string, { receivable: number; payable: number }>();
   for (const l of lines) {
-    const p = map.get(l.counterparty) ?? { receivable: 0, payable: 0 };
+    let p = map.get(l.counterparty);
+    if (p === undefined) map.set(l.counterparty, (p = { receivable: 0, payable: 0 }));
     if (l.payee === self) p.receivable += l.amountPaise;
     else p.payable += l.amountPaise;
-    map.set(l.counterparty, p);
   }
   return [...map.entries()]
     .sort(([a], [b]) => compareText(a, b))
@@ -45,14 +45,15 @@ export function checkZeroSum(c: StatementContent): BalanceCheck {
   const balances = new Map<string, number>();
   const clearing = new Map<string, number>();
   c.lines.forEach((l, i) => {
-    const at = `line ${i + 1} (${l.kind} ${l.reference})`;
-    if (!Number.isSafeInteger(l.amountPaise) || l.amountPaise < 0) problems.push(`${at}: amount ${l.amountPaise} is not a non-negative integer`);
-    if (l.payer === l.payee) problems.push(`${at}: payer and payee are both ${l.payer}`);
-    if (l.payer !== self && l.payee !== self) problems.push(`${at}: ${c.discomId} is neither payer nor payee`);
-    if (l.counterparty !== (l.payer === self ? l.payee : l.payer)) problems.push(`${at}: counterparty ${l.counterparty} is not the other party`);
+    // Named only when a problem is found: statements run to hundreds of thousands of lines.
+    const at = () => `line ${i + 1} (${l.kind} ${l.reference})`;
+    if (!Number.isSafeInteger(l.amountPaise) || l.amountPaise < 0) problems.push(`${at()}: amount ${l.amountPaise} is not a non-negative integer`);
+    if (l.payer === l.payee) problems.push(`${at()}: payer and payee are both ${l.payer}`);
+    if (l.payer !== self && l.payee !== self) problems.push(`${at()}: ${c.discomId} is neither payer nor payee`);
+    if (l.counterparty !== (l.payer === self ? l.payee : l.payer)) problems.push(`${at()}: counterparty ${l.counterparty} is not the other party`);
     if (METERED_KINDS.has(l.kind)) {
-      if (l.quantityWh === null || l.ratePaisePerKwh === null) problems.push(`${at}: quantity and rate are required`);
-      else if (lineAmount(l.quantityWh, l.ratePaisePerKwh) !== l.amountPaise) problems.push(`${at}: ${l.quantityWh} Wh × ${l.ratePaisePerKwh} paise/kWh is ${lineAmount(l.quantityWh, l.ratePaisePerKwh)} paise, not ${l.amountPaise}`);
+      if (l.quantityWh === null || l.ratePaisePerKwh === null) problems.push(`${at()}: quantity and rate are required`);
+      else if (lineAmount(l.quantityWh, l.ratePaisePerKwh) !== l.amountPaise) problems.push(`${at()}: ${l.quantityWh} Wh × ${l.ratePaisePerKwh} paise/kWh is ${lineAmount(l.quantityWh, l.ratePaisePerKwh)} paise, not ${l.amountPaise}`);
     }
     balances.set(l.payer, (balances.get(l.payer) ?? 0) - l.amountPaise);
     balances.set(l.payee, (balances.get(l.payee) ?? 0) + l.amountPaise);

@@ -14,7 +14,7 @@
  * hashed content, so finalising a statement does not change what was signed.
  */
 import { sha256Hex } from '#crypto';
-import { canonicalJson } from '@ies/crypto';
+import { canonicalStatementBytes } from './canonical-statement.js';
 import type { CheckpointRef } from './checkpoint-ref.js';
 
 export const STATEMENT_SCHEMA = 'ies.settlement.statement/v1';
@@ -111,9 +111,21 @@ export function statementId(discomId: string, scope: StatementScope, version: nu
   return `${discomId}:dr:${scope.eventId}:R${version}`;
 }
 
-/** Canonical bytes and hash of a statement's content. */
+/**
+ * Canonical bytes and hash of a statement's content: the canonical JSON is written straight
+ * into bytes a part at a time (canonical-statement.ts), never as one string; `json` is
+ * decoded from the bytes only when asked for.
+ */
 export function seal(content: StatementContent): BuiltStatement {
-  const json = canonicalJson(content);
-  const bytes = new TextEncoder().encode(json);
-  return { content, json, bytes, sha256: sha256Hex(bytes) };
+  const bytes = canonicalStatementBytes(content);
+  const sha256 = sha256Hex(bytes);
+  let json: string | undefined;
+  return {
+    content,
+    get json() {
+      return (json ??= new TextDecoder().decode(bytes));
+    },
+    bytes,
+    sha256,
+  };
 }
