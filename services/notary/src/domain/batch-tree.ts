@@ -33,3 +33,8 @@ export function batchTree(reads: readonly PublicRead[]): MerkleTree {
 export function readPath(tree: MerkleTree, index: number): Uint8Array[] {
   return inclusionProofFromTree(RFC6962_SHA256, tree, index);
 }
+
+/** A carried batch root is well formed: standard base64 (with padding) of 32 bytes. */
+export function isBatchRootText(text: string): boolean {
+  return /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/.test(text);
+}
