@@ -353,7 +353,7 @@ async function gatewayProcesses(gw: GatewayChild, workers: number, url: string):
   if (workers === 1) return [pid];
   const deadline = Date.now() + 90_000;
   for (;;) {
-    let children: number[] = [];
+    let children: number[];
     try {
       children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
     } catch {

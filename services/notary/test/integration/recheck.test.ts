@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { Writable } from 'node:stream';
 import { after, test } from 'node:test';
+import { TOPICS, topicName } from '@ies/contracts';
 import { createLogger, createMetricsRegistry } from '@ies/observability';
 import { readDeadLetters, type GatewayBatch } from '@ies/registry/testing';
 import { eventually } from '@ies/testing';
@@ -56,13 +57,19 @@ test('carried roots are appended without rehashing; a forged root or forged read
   // An older producer's record, without the new fields: the notary computes the root itself.
   const old = await fx.fleet.batch(reads);
   for (const r of [good, forgedRoot, forgedReads, forgedCount, malformed, old]) await fx.produceRecord(r);
+  // …and one written with the schema before the fields existed (its own registry id): read with the defaults.
+  const before = JSON.parse(await fx.serde.loadSchema(TOPICS.meterBatches.valueSchema as string)) as { fields: { name: string }[] };
+  const beforeId = await fx.serde.registerSchema(`ies.${fx.tenant}.meter-batch-before-batch-root-value`, JSON.stringify({ ...before, fields: before.fields.filter((f) => f.name !== 'batchRoot' && f.name !== 'readCount') }));
+  const older = await fx.fleet.batch(reads);
+  await fx.producer.send({ topic: topicName(fx.tenant, TOPICS.meterBatches), messages: [{ key: older.batchId, value: await fx.serde.registry.encode(beforeId, older) }] });
 
-  const appended = [good, forgedRoot, forgedReads, forgedCount, old];
-  await eventually(async () => ((await Promise.all(appended.map((b) => fx.store.receipt(b.batchId)))).every((x) => x !== undefined) ? true : undefined), 30_000, 'five batches notarised');
+  const appended = [good, forgedRoot, forgedReads, forgedCount, old, older];
+  await eventually(async () => ((await Promise.all(appended.map((b) => fx.store.receipt(b.batchId)))).every((x) => x !== undefined) ? true : undefined), 30_000, 'six batches notarised');
   assert.equal((await receiptOf(good.batchId))?.batchRoot, good.batchRoot, 'the carried root is the entry');
   assert.equal((await receiptOf(forgedRoot.batchId))?.batchRoot, forgedRoot.batchRoot, 'the notary appended the forged root: it does not rehash reads');
   assert.equal((await receiptOf(forgedCount.batchId))?.readCount, 2);
   assert.equal((await receiptOf(old.batchId))?.batchRoot, rootOf(old), "an old record's root is computed by the notary");
+  assert.equal((await receiptOf(older.batchId))?.batchRoot, rootOf(older), 'a record of the schema before the fields is notarised too');
   assert.equal(await fx.store.receipt(malformed.batchId), undefined, 'a malformed root gets no entry');
   const trust = await fx.trust();
   for (const b of appended) {
@@ -96,6 +103,6 @@ test('carried roots are appended without rehashing; a forged root or forged read
   assert.ok((await counter('ies_notary_recheck_batches_total', { discom: fx.tenant, outcome: 'skipped-no-root' })) >= 1);
 
   const cp = await fx.store.checkpoint();
-  assert.equal(cp && checkpointSize(cp), 5);
+  assert.equal(cp && checkpointSize(cp), 6);
   assert.deepEqual(fatal, []);
 });
