@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { RFC6962_SHA256, buildTree, inclusionProofFromTree, rootFromLeafHashes, type MerkleTree } from '@ies/merkle';
+import { RFC6962_SHA256, buildTree, inclusionProofFromTree, type MerkleTree } from '@ies/merkle';
 import { canonicalReadJson, type PublicRead } from '@ies/verify';
 
 /**
