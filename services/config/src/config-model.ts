@@ -74,6 +74,13 @@ export interface Config {
      * Also sign each checkpoint with ML-DSA-44 (FIPS 204, c2sp.org/tlog-cosignature type 0x06),
      * beside Ed25519: keys in `<keysDir>/<discom>.mldsa44.json`, created on first start.
      */
+    /**
+     * Share (0–100) of the batch roots the gateway carried that the notary's re-checker
+     * (`ies-notary-recheck`) recomputes from the reads, chosen at random per batch.
+     */
+    readonly recheckPercent: number;
+    /** The scheduling priority (nice, 0–19) the re-checker lowers itself to, so it yields CPU to ingest. */
+    readonly recheckNice: number;
     readonly mlDsa44: boolean;
     /**
      * The scheduling priority (nice, 0–19) the separate tile server (`ies-tiles`) lowers itself

@@ -154,6 +154,8 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       witnessQuorum: int('IES_NOTARY_WITNESS_QUORUM', 1, 1, 16),
       mlDsa44: str('IES_NOTARY_MLDSA44', 'false') === 'true',
       tilesNice: int('IES_TILES_NICE', 10, 0, 19),
+      recheckPercent: int('IES_NOTARY_RECHECK_PERCENT', 100, 0, 100),
+      recheckNice: int('IES_NOTARY_RECHECK_NICE', 10, 0, 19),
     },
     tenants,
     auth: {

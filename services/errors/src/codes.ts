@@ -49,6 +49,7 @@ export const ERROR_CODES = {
   IES_ERR_DIGEST_MISMATCH: { status: 422, title: 'SHA-256 of the carried bytes differs from the one the record states', retriable: false },
   IES_ERR_BATCH_SIGNER_MISMATCH: { status: 422, title: 'Batch record names another head-end or batch id than its signature', retriable: false },
   IES_ERR_BATCH_READS_MISMATCH: { status: 422, title: 'Batch reads differ from the signed body normalised against the registry', retriable: false },
+  IES_ERR_BATCH_ROOT_MISMATCH: { status: 422, title: 'Batch root differs from the root of the batch reads', retriable: false },
   // --- MeterDataCredentials (W3C VC 2.0, Data Integrity; services/credentials) ---
   IES_ERR_CREDENTIAL_INVALID: { status: 400, title: 'Body is not a MeterDataCredential this node accepts', retriable: false },
   IES_ERR_CREDENTIAL_CONTEXT_UNKNOWN: { status: 400, title: 'Credential names a JSON-LD context the node does not bundle', retriable: false },

@@ -2,11 +2,24 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import avro from 'avsc';
 import { valueSubject, type TopicSpec } from '@ies/contracts';
 import { IesError } from '@ies/errors';
 
 /** schemas-avro/ at the repository root (this file is services/kafka/dist/src/avro.js). */
 export const DEFAULT_SCHEMAS_DIR = fileURLToPath(new URL('../../../../schemas-avro/', import.meta.url));
+
+/**
+ * A reader schema for one topic that keeps only some of its fields (`AvroSerde.readerOf`).
+ * Decoding with it resolves each writer schema to it once (Avro schema resolution): the
+ * writer's other fields are skipped, never built into objects.
+ */
+export interface AvroReader {
+  readonly topic: string;
+  readonly fields: readonly string[];
+  readonly type: avro.Type;
+  readonly resolvers: Map<number, avro.Resolver>;
+}
 
 export interface AvroSerdeOptions {
   registryUrl: string;
@@ -104,23 +117,61 @@ export class AvroSerde {
 
   /** Decodes a registry-framed value (the schema is fetched by id and cached). */
   async decode<T = unknown>(buffer: Buffer): Promise<T> {
-    if (buffer.length < 5 || buffer[0] !== 0) {
-      throw new IesError('IES_ERR_AVRO_DECODE', `record of ${buffer.length} bytes does not start with the Confluent magic byte 0 and a schema id`);
-    }
+    checkFrame(buffer);
     try {
       return (await this.registry.decode(buffer)) as T;
     } catch (cause) {
-      const status = (cause as { status?: number }).status;
-      const code = (cause as { code?: string; cause?: { code?: string } }).code ?? (cause as { cause?: { code?: string } }).cause?.code;
-      const registryDown = (status !== undefined && status >= 500) || (code !== undefined && /^(ECONN|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|UND_ERR)/.test(code)) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|fetch failed|socket hang up|timeout/i.test((cause as Error).message);
-      // (mappersmith reports a refused connection as "status 400: connect ECONNREFUSED …", hence the message test.)
-      if (registryDown) {
-        // The registry did not answer: the record may be fine, so this is retriable.
-        throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `schema registry failed while decoding: ${(cause as Error).message}`, { cause });
-      }
-      throw new IesError('IES_ERR_AVRO_DECODE', `record cannot be decoded: ${(cause as Error).message}`, { cause });
+      throw decodeError(cause);
     }
   }
+
+  /**
+   * A reader of `topic`'s values that keeps only `fields` of its schema (schemas-avro/), in
+   * their order, the rest dropped. Every field it keeps must be in the writer's schema or have
+   * a default (a field added later reads as its default from older records).
+   */
+  async readerOf(topic: TopicSpec, fields: readonly string[]): Promise<AvroReader> {
+    if (topic.valueSchema === undefined) throw new IesError('IES_ERR_SCHEMA_NOT_FOUND', `topic ${topic.name} has no Avro value schema`);
+    const full = JSON.parse(await this.loadSchema(topic.valueSchema)) as { fields: { name: string }[] };
+    const kept = full.fields.filter((f) => fields.includes(f.name));
+    const missing = fields.filter((name) => !kept.some((f) => f.name === name));
+    if (missing.length > 0) throw new IesError('IES_ERR_SCHEMA_NOT_FOUND', `${topic.valueSchema} has no field ${missing.join(', ')}`);
+    return { topic: topic.name, fields: [...fields], type: avro.Type.forSchema({ ...full, fields: kept } as avro.Schema), resolvers: new Map() };
+  }
+
+  /** Decodes a registry-framed value into `reader`'s fields only (see readerOf). */
+  async decodeWith<T = unknown>(buffer: Buffer, reader: AvroReader): Promise<T> {
+    checkFrame(buffer);
+    const id = buffer.readInt32BE(1);
+    try {
+      let resolver = reader.resolvers.get(id);
+      if (resolver === undefined) {
+        const writer = (await this.registry.getSchema(id)) as unknown as avro.Type;
+        resolver = reader.type.createResolver(writer);
+        reader.resolvers.set(id, resolver);
+      }
+      return reader.type.fromBuffer(buffer.subarray(5), resolver) as T;
+    } catch (cause) {
+      throw decodeError(cause);
+    }
+  }
+}
+
+function checkFrame(buffer: Buffer): void {
+  if (buffer.length < 5 || buffer[0] !== 0) {
+    throw new IesError('IES_ERR_AVRO_DECODE', `record of ${buffer.length} bytes does not start with the Confluent magic byte 0 and a schema id`);
+  }
+}
+
+/** A failed decode: retriable when the registry did not answer (the record may be fine), else the record's fault. */
+function decodeError(cause: unknown): IesError {
+  if (cause instanceof IesError) return cause;
+  const status = (cause as { status?: number }).status;
+  const code = (cause as { code?: string; cause?: { code?: string } }).code ?? (cause as { cause?: { code?: string } }).cause?.code;
+  const registryDown = (status !== undefined && status >= 500) || (code !== undefined && /^(ECONN|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|UND_ERR)/.test(code)) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|fetch failed|socket hang up|timeout/i.test((cause as Error).message);
+  // (mappersmith reports a refused connection as "status 400: connect ECONNREFUSED …", hence the message test.)
+  if (registryDown) return new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `schema registry failed while decoding: ${(cause as Error).message}`, { cause });
+  return new IesError('IES_ERR_AVRO_DECODE', `record cannot be decoded: ${(cause as Error).message}`, { cause });
 }
 
 /**

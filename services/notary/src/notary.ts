@@ -2,12 +2,13 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs
 import { Partitioners } from 'kafkajs';
 import { TOPICS, topicName } from '@ies/contracts';
 import { IesError } from '@ies/errors';
-import { commitInTransaction, deadLetterMessage, type AvroSerde } from '@ies/kafka';
+import { commitInTransaction, deadLetterMessage, type AvroReader, type AvroSerde } from '@ies/kafka';
 import type { Logger } from '@ies/observability';
-import type { BatchVerifier, MeterBatchRecord } from '@ies/registry/verify-batch';
+import type { BatchVerifier, MeterBatchHeader, MeterBatchRecord } from '@ies/registry/verify-batch';
 import type { LogEntry } from '@ies/verify';
 import type { NotaryKeyFile } from './keys.js';
 import type { LogStore } from './log-store.js';
+import { isBatchRootText } from './domain/batch-tree.js';
 import { recoverTenantLog } from './recovery.js';
 import { LogForkError, TenantLog, type IncomingBatch } from './tenant-log.js';
 
@@ -19,6 +20,8 @@ interface Pending {
   /** undefined for a record that cannot be notarised (dead-lettered instead). */
   readonly entry: LogEntry | undefined;
   readonly poison?: { readonly code: string; readonly message: string; readonly value: Buffer | null; readonly batchId?: string };
+  /** True when the notary decoded the reads and computed the batch root itself (a record without batchRoot). */
+  readonly rehashed?: boolean;
 }
 
 export interface NotaryObserver {
@@ -48,7 +51,7 @@ export async function startTenantNotary(opts: {
   intervalMs: number;
   logger: Logger;
   /** Re-verifies each batch (head-end signature, registry state, reads) before it may be notarised. */
-  verifier: Pick<BatchVerifier, 'check'>;
+  verifier: Pick<BatchVerifier, 'check' | 'checkSignature'>;
   observer?: NotaryObserver;
   /**
    * Called when the writer must stop: the log state after a commit could not be projected,
@@ -189,6 +192,7 @@ export async function startTenantNotary(opts: {
     for (const list of [inFlight, pending]) for (const p of list) if (p.entry) oldest = Math.min(oldest ?? Number.POSITIVE_INFINITY, Date.parse(p.entry.acceptedAt));
     void store.publishBacklog({ oldestUnreceiptedAcceptedAt: oldest, checkpointIntervalMs: opts.intervalMs }).catch(() => {});
   }, 250);
+  const header = await serde.readerOf(TOPICS.meterBatches, HEADER_FIELDS);
   const consumer: Consumer = kafka.consumer({ groupId, readUncommitted: false, maxBytesPerPartition: 16 * 1024 * 1024, maxBytes: 64 * 1024 * 1024 });
   await consumer.connect();
   await consumer.subscribe({ topic: batchesTopic, fromBeginning: true });
@@ -199,10 +203,11 @@ export async function startTenantNotary(opts: {
       if (stopped) throw new Error(`the notary of ${discomId} has stopped`);
       const items: Pending[] = [];
       for (const message of batch.messages) {
-        items.push(await decodeBatch(serde, opts.verifier, discomId, batch.partition, message.offset, message.value));
-        // Hashing a large fetch is CPU-bound and would hold the event loop: let a due append
-        // (and its Kafka and Redis I/O) run between batches, so receipts are not held back.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        const item = await decodeBatch(serde, header, opts.verifier, discomId, batch.partition, message.offset, message.value);
+        items.push(item);
+        // Hashing an old producer's batch is CPU-bound and would hold the event loop: let a due
+        // append (and its Kafka and Redis I/O) run between such batches, so receipts are not held back.
+        if (item.rehashed) await new Promise<void>((resolve) => setImmediate(resolve));
       }
       if (items.length === 0) return;
       pending.push(...items);
@@ -241,17 +246,38 @@ function isFatal(err: unknown): boolean {
 }
 
 /**
- * Decodes and re-verifies one record while the consumer fetches, off the append's critical
- * path: only a batch whose head-end signature, registry state and reads check out becomes a
- * log entry; any other record is dead-lettered in the transaction that commits past it.
+ * The fields of a meter-batches.v1 record the notary reads: everything but `reads` and
+ * `rejected`, which Avro schema resolution skips without building them.
  */
-async function decodeBatch(serde: AvroSerde, verifier: Pick<BatchVerifier, 'check'>, discomId: string, partition: number, offset: string, value: Buffer | null): Promise<Pending> {
+const HEADER_FIELDS = ['batchId', 'discomId', 'headEndId', 'receivedAt', 'format', 'bodySha256', 'signature', 'body', 'batchRoot', 'readCount'];
+
+/**
+ * Decodes and re-verifies one record while the consumer fetches, off the append's critical
+ * path; any record that fails is dead-lettered in the transaction that commits past it.
+ *
+ * A record that carries its batch root (the gateway computed it) is read without its reads:
+ * the head-end's signature over the body, its registered key and the batch id are checked
+ * here, O(1) per batch, and the carried root and count become the entry. The reads against
+ * the signed body and the root against the reads are the re-checker's (recheck.ts), off this
+ * process's path. A record without a root (a producer older than the field) is decoded whole,
+ * checked whole and hashed here, as before.
+ */
+async function decodeBatch(serde: AvroSerde, header: AvroReader, verifier: Pick<BatchVerifier, 'check' | 'checkSignature'>, discomId: string, partition: number, offset: string, value: Buffer | null): Promise<Pending> {
   if (value === null) return { partition, offset, entry: undefined, poison: { code: 'IES_ERR_AVRO_DECODE', message: 'a meter-batches record has no value', value } };
   try {
-    const batch = await serde.decode<IncomingBatch & MeterBatchRecord>(value);
-    const verdict = await verifier.check(batch, discomId);
-    if (!verdict.ok) return { partition, offset, entry: undefined, poison: { code: verdict.code, message: verdict.message, value, batchId: batch.batchId } };
-    return { partition, offset, entry: TenantLog.entryOf(batch) };
+    const head = await serde.decodeWith<MeterBatchHeader & { batchRoot: string | null; readCount: number | null }>(value, header);
+    if (head.batchRoot === null) {
+      const batch = await serde.decode<IncomingBatch & MeterBatchRecord>(value);
+      const verdict = await verifier.check(batch, discomId);
+      if (!verdict.ok) return { partition, offset, entry: undefined, poison: { code: verdict.code, message: verdict.message, value, batchId: batch.batchId }, rehashed: true };
+      return { partition, offset, entry: TenantLog.entryOf(batch), rehashed: true };
+    }
+    if (!isBatchRootText(head.batchRoot) || head.readCount === null || head.readCount < 0) {
+      return { partition, offset, entry: undefined, poison: { code: 'IES_ERR_BATCH_ROOT_MISMATCH', message: `batch ${head.batchId} carries batchRoot ${JSON.stringify(head.batchRoot.slice(0, 60))} and readCount ${head.readCount}: not base64 of 32 bytes and a count`, value, batchId: head.batchId } };
+    }
+    const verdict = await verifier.checkSignature(head, discomId);
+    if (!verdict.ok) return { partition, offset, entry: undefined, poison: { code: verdict.code, message: verdict.message, value, batchId: head.batchId } };
+    return { partition, offset, entry: TenantLog.entryOfCarried({ ...head, batchRoot: head.batchRoot, readCount: head.readCount }) };
   } catch (err) {
     if (err instanceof IesError && !err.retriable) return { partition, offset, entry: undefined, poison: { code: err.code, message: err.message, value } };
     throw err; // registry unavailable and the like: the batch is retried, not dead-lettered

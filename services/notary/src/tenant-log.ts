@@ -73,6 +73,18 @@ export class TenantLog {
     };
   }
 
+  /** The entry of a batch whose root and count were computed where its reads were parsed (the gateway). */
+  static entryOfCarried(batch: Omit<IncomingBatch, 'reads'> & { batchRoot: string; readCount: number }): LogEntry {
+    return {
+      batchId: batch.batchId,
+      discomId: batch.discomId,
+      headEndId: batch.headEndId,
+      readCount: batch.readCount,
+      batchRoot: batch.batchRoot,
+      acceptedAt: new Date(batch.receivedAt).toISOString(),
+    };
+  }
+
   async prepare(entries: readonly LogEntry[], keys: NotaryKeys): Promise<PreparedAppend> {
     const window = new AppendWindow(
       this.range,

@@ -12,6 +12,7 @@ import { acceptedBatchResponse } from './batch-response.js';
 import { authenticateCredential, type BatchSender } from './credential-sender.js';
 import type { IngestMetrics } from './metrics.js';
 import { notaryOverdueMs, type NotaryBacklog } from '@ies/notary/http';
+import { batchRootOf } from '@ies/notary/batch-root';
 
 export interface SubmitDeps extends WriteDeps {
   /** The JSON-LD contexts credentials may name: bundled plus the operator's (loadCredentialContexts at start). */
@@ -165,8 +166,14 @@ async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutco
 /** A meter-batches.v1 record before its reads: the record the notary and the loader re-verify. */
 type BatchHeader = Omit<MeterBatchRecord, 'reads' | 'body'> & { body: Buffer };
 
+/**
+ * The batch root is computed here, where the reads were just parsed and gateways scale out,
+ * so the notary (one writer per tenant) appends it without rehashing every read; its
+ * re-checker recomputes it off the append path (docs/notary-formats.md, "Who computes the batch root").
+ */
 async function encodeBatch(deps: SubmitDeps, header: BatchHeader, result: IngestResult) {
-  const batchValue = await deps.serde.encode(header.discomId, TOPICS.meterBatches, { ...header, reads: result.reads, rejected: result.rejected });
+  const batchRoot = Buffer.from(batchRootOf(header.discomId, result.reads)).toString('base64');
+  const batchValue = await deps.serde.encode(header.discomId, TOPICS.meterBatches, { ...header, reads: result.reads, rejected: result.rejected, batchRoot, readCount: result.reads.length });
   return { batchId: header.batchId, discomId: header.discomId, batchValue };
 }
 

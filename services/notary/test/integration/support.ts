@@ -92,7 +92,7 @@ export async function notaryFixture() {
   }
 
   return {
-    tenant, env, keysDir, kafka, serde, store, redis, fleet, genuineBatch, produceBatch, produceRecord, trust, consistency, committedReceipts,
+    tenant, env, keysDir, kafka, serde, producer, store, redis, fleet, genuineBatch, produceBatch, produceRecord, trust, consistency, committedReceipts,
     async close() {
       await producer.disconnect();
       await admin.disconnect();

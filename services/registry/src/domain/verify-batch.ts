@@ -29,6 +29,10 @@ export interface MeterBatchRecord {
   body: Uint8Array;
   reads: readonly NormalisedRead[];
   rejected?: readonly { index: number }[];
+  /** The gateway's batch root (base64) over `reads`; null or absent from older producers. */
+  batchRoot?: string | null;
+  /** `reads.length` as the gateway wrote it next to batchRoot. */
+  readCount?: number | null;
 }
 
 export type BatchVerdict =
@@ -68,6 +72,21 @@ export function ingestContextFor(registry: RegistryState, discomId: string, head
  * and every other VEE rule decide the same way). Cheap checks run first.
  */
 export async function verifyMeterBatch(record: MeterBatchRecord, topicTenant: string, registry: RegistryState, contexts: CredentialContexts = CredentialContexts.BUNDLED): Promise<BatchVerdict> {
+  const signed = await verifyMeterBatchSignature(record, topicTenant, registry, contexts);
+  if (!signed.ok) return signed;
+  return checkReads(record, registry) ?? signed;
+}
+
+/** A meter-batches.v1 record without its reads: what the signature check needs. */
+export type MeterBatchHeader = Omit<MeterBatchRecord, 'reads' | 'rejected'>;
+
+/**
+ * Everything `verifyMeterBatch` checks except the reads: the tenant, the body digest, the
+ * head-end's signature (or credential proof) with its registered key, the request binding and
+ * the batch id. O(1) per batch apart from hashing the body once: the notary runs this on the
+ * append's way and leaves the reads to its re-checker (docs/notary-formats.md).
+ */
+export async function verifyMeterBatchSignature(record: MeterBatchHeader, topicTenant: string, registry: RegistryState, contexts: CredentialContexts = CredentialContexts.BUNDLED): Promise<BatchVerdict> {
   if (record.discomId !== topicTenant) return fail('IES_ERR_TENANT_FORBIDDEN', `batch ${record.batchId} names DISCOM ${record.discomId} but is on ${topicTenant}'s topic`, false);
   const digest = createHash('sha256').update(record.body).digest('hex');
   if (digest !== record.bodySha256) return fail('IES_ERR_DIGEST_MISMATCH', `batch ${record.batchId} body hashes to ${digest}, not to its bodySha256 ${record.bodySha256}`, false);
@@ -103,9 +122,7 @@ export async function verifyMeterBatch(record: MeterBatchRecord, topicTenant: st
     throw err;
   }
   if (record.batchId !== `${record.headEndId}:${header.jti}`) return fail('IES_ERR_BATCH_SIGNER_MISMATCH', `batch id ${record.batchId} is not <headEndId>:<jti> = ${record.headEndId}:${String(header.jti)}`, false);
-
-  const readsProblem = checkReads(record, registry);
-  return readsProblem ?? { ok: true, kid: signer.kid, iat: header.iat };
+  return { ok: true, kid: signer.kid, iat: header.iat };
 }
 
 /**
@@ -116,7 +133,7 @@ export async function verifyMeterBatch(record: MeterBatchRecord, topicTenant: st
  * status (revocation) is the gateway's check at acceptance and is not re-run: a credential
  * revoked after it was accepted stays accepted, as a batch does when its key is revoked later.
  */
-async function verifyCredentialBatch(record: MeterBatchRecord, registry: RegistryState, contexts: CredentialContexts): Promise<BatchVerdict> {
+async function verifyCredentialBatch(record: MeterBatchHeader, registry: RegistryState, contexts: CredentialContexts): Promise<BatchVerdict> {
   if (record.signature !== '') return fail('IES_ERR_BATCH_SIGNER_MISMATCH', `batch ${record.batchId} is a credential but carries a detached signature`, false);
   let signer: CredentialSigner | undefined;
   let created: number;
@@ -142,8 +159,7 @@ async function verifyCredentialBatch(record: MeterBatchRecord, registry: Registr
     if (isIesError(err) && !err.retriable) return fail(err.code, `batch ${record.batchId}: ${err.message}`, err.code === 'IES_ERR_CREDENTIAL_ISSUER_KEY');
     throw err;
   }
-  const readsProblem = checkReads(record, registry);
-  return readsProblem ?? { ok: true, kid: (signer as CredentialSigner).key.kid, iat: Math.floor(created / 1000) };
+  return { ok: true, kid: (signer as CredentialSigner).key.kid, iat: Math.floor(created / 1000) };
 }
 
 /** The skew a credential's validFrom may be ahead of the node clock, as the gateway allows it (its auth skew). */
@@ -217,11 +233,21 @@ export class BatchVerifier {
     private readonly contexts: CredentialContexts = CredentialContexts.BUNDLED,
   ) {}
 
-  async check(record: MeterBatchRecord, topicTenant: string): Promise<BatchVerdict> {
+  /** The whole check (verifyMeterBatch). */
+  check(record: MeterBatchRecord, topicTenant: string): Promise<BatchVerdict> {
+    return this.caughtUp(() => verifyMeterBatch(record, topicTenant, this.registry, this.contexts));
+  }
+
+  /** Everything but the reads (verifyMeterBatchSignature): the notary's check on the append's way. */
+  checkSignature(record: MeterBatchHeader, topicTenant: string): Promise<BatchVerdict> {
+    return this.caughtUp(() => verifyMeterBatchSignature(record, topicTenant, this.registry, this.contexts));
+  }
+
+  private async caughtUp(run: () => Promise<BatchVerdict>): Promise<BatchVerdict> {
     const startedAt = this.now();
-    const first = await verifyMeterBatch(record, topicTenant, this.registry, this.contexts);
+    const first = await run();
     if (first.ok || !first.registryDependent || this.view === undefined) return first;
     await this.view.catchUp(startedAt);
-    return verifyMeterBatch(record, topicTenant, this.registry, this.contexts);
+    return run();
   }
 }

@@ -1,0 +1,21 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { parseOptions, TARGETS } from './ingest.js';
+
+test('bench:ingest takes --gateways 1–8 (or IES_BENCH_GATEWAYS), one by default', () => {
+  const o = parseOptions(['--gateways', '4'], {});
+  assert.ok(o !== 'help');
+  assert.equal(o.gateways, 4);
+  const d = parseOptions([], {});
+  assert.ok(d !== 'help');
+  assert.equal(d.gateways, 1);
+  const e = parseOptions([], { IES_BENCH_GATEWAYS: '2' });
+  assert.ok(e !== 'help');
+  assert.equal(e.gateways, 2);
+  assert.throws(() => parseOptions(['--gateways', '0'], {}), /--gateways/);
+  assert.throws(() => parseOptions(['--gateways', '9'], {}), /--gateways/);
+});
+
+test("issue 19's ingest targets", () => {
+  assert.deepEqual({ ratio: TARGETS.ratioToRaw, gateway: TARGETS.gatewayCpuUsPerRead, notary: TARGETS.notaryCpuUsPerRead, receipt: TARGETS.receiptP99Ms }, { ratio: 0.25, gateway: 2.5, notary: 0.5, receipt: 2000 });
+});
