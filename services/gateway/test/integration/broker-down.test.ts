@@ -31,7 +31,7 @@ after(async () => {
 });
 
 test('Kafka unavailable: 503 with Retry-After, then success on retry, and no duplicate in Kafka', async () => {
-  const brokers = readFileSync(fileURLToPath(new URL('../../../../../.stack/run/kafka.brokers', import.meta.url)), 'utf8').trim();
+  const brokers = readFileSync(path.join(stackDir, 'run', 'kafka.brokers'), 'utf8').trim();
   assert.equal(brokers, '1', 'this test pauses the single local broker');
   const pid = Number(readFileSync(pidFile, 'utf8'));
   const body = `${CSV_HEADER}\nD-1,${istBlocks(1)[0]},77,0,VALID\n`;
