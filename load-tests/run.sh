@@ -13,11 +13,13 @@ K6_VERSION="v1.8.1"
 K6_BIN="$ROOT/.cache/k6/bin/k6"
 SUMMARY="$ROOT/.cache/k6/summary.json"
 REQUESTS="$ROOT/.cache/k6/requests.json"
-# Without STEADY_RATE, a closed-loop probe measures the capacity first and the steady scenario
-# offers half of it: more pre-signed requests are needed, so none is offered twice.
+# Without STEADY_RATE, a closed-loop probe measures the capacity first (on its own pre-signed
+# requests) and the steady scenario offers half of it; the run's requests are then signed for
+# the rates chosen, so no first delivery is replaced by a cheap replay.
 PROBE_FIRST=""
 [[ -z "${STEADY_RATE:-}" ]] && PROBE_FIRST=1
-REQUEST_COUNT="${IES_LOADTEST_REQUESTS:-$([[ -n "$PROBE_FIRST" ]] && echo 5000 || echo 2000)}"
+REQUEST_COUNT="${IES_LOADTEST_REQUESTS:-2000}"
+PROBE_REQUESTS="$ROOT/.cache/k6/probe-requests.json"
 PROBE_SUMMARY="$ROOT/.cache/k6/probe-summary.json"
 
 log() { printf 'loadtest: %s\n' "$*"; }
@@ -76,26 +78,28 @@ done
 log "gateway pid $GW_PID ready"
 
 # --- pre-signed requests -------------------------------------------------------------------
-node load-tests/prepare.mjs --url "$GATEWAY_URL" --discom "$TENANT" --operator-key "$WORK/operator.private.jwk.json" \
-  --count "$REQUEST_COUNT" --out "$REQUESTS"
+prepare() { node load-tests/prepare.mjs --url "$GATEWAY_URL" --discom "$TENANT" --operator-key "$WORK/operator.private.jwk.json" --count "$1" --out "$2"; }
+if [[ -z "$PROBE_FIRST" ]]; then prepare "$REQUEST_COUNT" "$REQUESTS"; fi
 
 # --- capacity probe ---------------------------------------------------------------------------
-FIRST_REQUEST=0
 CAPACITY_RPS=""
 if [[ -n "$PROBE_FIRST" ]]; then
   rm -f "$PROBE_SUMMARY"
+  prepare "${IES_LOADTEST_PROBE_REQUESTS:-4000}" "$PROBE_REQUESTS"
   log "probe: closed loop, ${PROBE_VUS:-16} VUs for ${PROBE_SECONDS:-10} s, to measure the sustained capacity"
   K6_NO_USAGE_REPORT=true timeout --signal=INT --kill-after=10 60 "$K6_BIN" run --quiet --no-usage-report \
     --summary-export "$PROBE_SUMMARY" -e MODE=probe -e PROBE_VUS="${PROBE_VUS:-16}" -e PROBE_SECONDS="${PROBE_SECONDS:-10}" \
-    -e GATEWAY_URL="$GATEWAY_URL" -e REQUESTS_FILE="$REQUESTS" load-tests/ingest.js >/dev/null || true
-  read -r CAPACITY_RPS FIRST_REQUEST < <(node -e '
+    -e GATEWAY_URL="$GATEWAY_URL" -e REQUESTS_FILE="$PROBE_REQUESTS" load-tests/ingest.js >/dev/null || true
+  read -r CAPACITY_RPS PROBED < <(node -e '
     const m = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")).metrics;
     process.stdout.write(`${m.http_reqs.rate.toFixed(1)} ${m.iterations.count}\n`);' "$PROBE_SUMMARY")
   STEADY_RATE="$(node -e 'process.stdout.write(String(Math.max(1, Math.floor(Number(process.argv[1]) / 2))))' "$CAPACITY_RPS")"
   # The backlog burst climbs to the measured capacity (unless BURST_RATE is given).
   BURST_RATE="${BURST_RATE:-$(node -e 'process.stdout.write(String(Math.max(2, Math.floor(Number(process.argv[1])))))' "$CAPACITY_RPS")}"
   export STEADY_RATE BURST_RATE
-  log "probe: sustained ${CAPACITY_RPS} batches/s (×1,000 reads); the steady scenario offers half: ${STEADY_RATE} batches/s, the burst climbs to ${BURST_RATE}; from request ${FIRST_REQUEST} on"
+  log "probe: sustained ${CAPACITY_RPS} batches/s (×1,000 reads, ${PROBED} batches); the steady scenario offers half: ${STEADY_RATE} batches/s, the burst climbs to ${BURST_RATE}"
+  # steady + the burst (5 s up, 15 s held, 5 s down) + 10 %: every batch of the run a first delivery.
+  prepare "$(node -e 'const [s, b, t] = process.argv.slice(1).map(Number); process.stdout.write(String(Math.min(15000, Math.ceil(1.1 * (s * t + 2.5 * (s + b) + 15 * b)))))' "$STEADY_RATE" "$BURST_RATE" "${STEADY_SECONDS:-40}")" "$REQUESTS"
 fi
 
 # --- k6 -----------------------------------------------------------------------------------
@@ -103,7 +107,7 @@ rm -f "$SUMMARY"
 set +e
 K6_NO_USAGE_REPORT=true timeout --signal=INT --kill-after=10 150 "$K6_BIN" run --quiet --no-usage-report \
   --summary-export "$SUMMARY" \
-  -e GATEWAY_URL="$GATEWAY_URL" -e REQUESTS_FILE="$REQUESTS" -e FIRST_REQUEST="$FIRST_REQUEST" ${STEADY_RATE:+-e STEADY_RATE="$STEADY_RATE"} ${BURST_RATE:+-e BURST_RATE="$BURST_RATE"} \
+  -e GATEWAY_URL="$GATEWAY_URL" -e REQUESTS_FILE="$REQUESTS" ${STEADY_RATE:+-e STEADY_RATE="$STEADY_RATE"} ${BURST_RATE:+-e BURST_RATE="$BURST_RATE"} \
   load-tests/ingest.js
 K6_STATUS=$?
 set -e
@@ -135,6 +139,8 @@ const rows = [
 console.log('\nloadtest figures (from .cache/k6/summary.json):');
 for (const [a, b, c] of rows) console.log(`  ${String(a).padEnd(22)} ${String(b).padEnd(18)} ${c}`);
 const steadyP99 = m['http_req_duration{scenario:steady}']?.['p(99)'];
+const replays = get('replayed_batches', 'count') ?? 0;
+if (replays > 0) console.log(`  WARNING: ${replays} batches were replays (the prepared list ran out): the durations include cheap replays`);
 if (process.env.CAPACITY_RPS && typeof steadyP99 === 'number') {
   const capacity = Number(process.env.CAPACITY_RPS) * reads;
   console.log(`  capacity (probe)       ${f(capacity, 0)} reads/s   steady offered ${process.env.STEADY_RATE} batches/s = ${f(Number(process.env.STEADY_RATE) * reads / capacity, 2)} of it, p99 accept→202 ${f(steadyP99)} ms`);
