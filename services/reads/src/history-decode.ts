@@ -2,14 +2,12 @@
 // Hand-written for speed (see services/dr/README.md, "History from ClickHouse"): a million
 // meter-days decode without boxing a number per value.
 import { IesError } from '@ies/errors';
-import { PACKED_VALUE_BITS } from './queries.js';
+import { HIGH_SLOT_SHIFT, HI_VALUE_MASK, TOO_LONG, TRUNCATED, varint, varintEnd } from './rowbinary.js';
 
 /** IST date → 96 values (block 0 = 00:00–00:15 IST, Wh, null where missing or unusable); a day without any read is absent. */
 export type HistoryDays = Map<string, (number | null)[]>;
 
 export const BLOCKS_PER_DAY = 96;
-const HIGH_SLOT_SHIFT = PACKED_VALUE_BITS - 32;
-const HI_VALUE_MASK = 2 ** HIGH_SLOT_SHIFT - 1;
 
 const NULL_DAY: (number | null)[] = [];
 for (let i = 0; i < BLOCKS_PER_DAY; i++) NULL_DAY.push(null); // packed, so slices are too
@@ -85,27 +83,8 @@ export async function decodeHistory(stream: AsyncIterable<Buffer>, plan: { reado
   if (pos < buf.length) corrupt(`${buf.length - pos} bytes left after the last complete row`, pos);
 }
 
-const TRUNCATED = -1;
-const TOO_LONG = -2;
 const DUPLICATE = -3;
 const BAD_SLOT = -4;
-
-/** Unsigned LEB128 at `p` (RowBinary lengths), TRUNCATED when the buffer ends, TOO_LONG past 5 bytes. */
-function varint(buf: Buffer, p: number): number {
-  let n = 0;
-  for (let shift = 0; shift <= 28; shift += 7) {
-    if (p >= buf.length) return TRUNCATED;
-    const b = buf[p++]!;
-    n += (b & 0x7f) * 2 ** shift;
-    if (b < 0x80) return n;
-  }
-  return TOO_LONG;
-}
-
-function varintEnd(buf: Buffer, p: number): number {
-  while (buf[p]! >= 0x80) p++;
-  return p + 1;
-}
 
 /**
  * Places `n` packed values (8 bytes each, from `p`) into the day arrays. Returns the end

@@ -2,11 +2,7 @@
 // wh on the block grid (−1 where no usable read) and the set of batches its rows came from.
 // Hand-written like history-decode.ts: 16 million values decode without an object per value.
 import { IesError } from '@ies/errors';
-import { PACKED_VALUE_BITS } from './queries.js';
-
-const HIGH_SLOT_SHIFT = PACKED_VALUE_BITS - 32;
-const HI_VALUE_MASK = 2 ** HIGH_SLOT_SHIFT - 1;
-const TRUNCATED = -1;
+import { HIGH_SLOT_SHIFT, HI_VALUE_MASK, TRUNCATED, varint, varintEnd } from './rowbinary.js';
 
 export interface DecodedSeries {
   readonly wh: Float64Array;
@@ -94,21 +90,4 @@ export async function decodeSeries(stream: AsyncIterable<Buffer>, blocks: number
     }
   }
   if (pos < buf.length) corrupt(`${buf.length - pos} bytes left after the last complete row`, pos);
-}
-
-/** Unsigned LEB128 at `p`: TRUNCATED when the buffer ends, -2 past 5 bytes. */
-function varint(buf: Buffer, p: number): number {
-  let n = 0;
-  for (let shift = 0; shift <= 28; shift += 7) {
-    if (p >= buf.length) return TRUNCATED;
-    const b = buf[p++]!;
-    n += (b & 0x7f) * 2 ** shift;
-    if (b < 0x80) return n;
-  }
-  return -2;
-}
-
-function varintEnd(buf: Buffer, p: number): number {
-  while (buf[p]! >= 0x80) p++;
-  return p + 1;
 }
