@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import { Counter, type Registry } from 'prom-client';
@@ -73,7 +73,11 @@ export async function startRechecker(opts: {
   serde: AvroSerde;
   discomId: string;
   verifier: Pick<BatchVerifier, 'check'>;
-  /** Share of the carried roots re-checked, 0–100 (chosen at random per record, so a gateway cannot predict which). */
+  /**
+   * Share of the carried roots re-checked, 0–100: chosen per batch id by a keyed hash whose key
+   * is drawn at this re-checker's start, so a gateway cannot predict which, and a batch
+   * redelivered to this process (an aborted transaction) gets the same answer.
+   */
   percent: number;
   logger: Logger;
   metrics: Registry;
@@ -85,6 +89,8 @@ export async function startRechecker(opts: {
   const batches = (opts.metrics.getSingleMetric(METRICS.notaryRecheckBatches) as Counter | undefined) ?? new Counter({ name: METRICS.notaryRecheckBatches, help: 'meter-batches records the notary re-checker looked at, by outcome', labelNames: ['discom', 'outcome'], registers: [opts.metrics] });
   const mismatches = (opts.metrics.getSingleMetric(METRICS.notaryRecheckMismatches) as Counter | undefined) ?? new Counter({ name: METRICS.notaryRecheckMismatches, help: 'Notarised batches whose carried root or reads did not re-check', labelNames: ['discom', 'code'], registers: [opts.metrics] });
 
+  const sampleKey = randomBytes(32);
+  const sampled = (batchId: string): boolean => opts.percent >= 100 || createHmac('sha256', sampleKey).update(batchId).digest().readUInt32BE(0) % 100 < opts.percent;
   const producer: Producer = kafka.producer({ transactionalId: groupId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const consumer: Consumer = kafka.consumer({ groupId, readUncommitted: false, maxBytesPerPartition: 16 * 1024 * 1024 });
@@ -94,13 +100,14 @@ export async function startRechecker(opts: {
     autoCommit: false,
     eachBatch: async ({ batch, heartbeat }: EachBatchPayload) => {
       const letters = [];
+      const outcomes: RecheckOutcome[] = [];
+      const alarms: (() => void)[] = [];
       for (const message of batch.messages) {
         const outcome = await recheckMessage(message.value);
-        batches.inc({ discom: discomId, outcome: outcome.kind === 'skipped' ? `skipped-${outcome.reason}` : outcome.kind });
+        outcomes.push(outcome);
         if (outcome.kind === 'mismatch') {
-          mismatches.inc({ discom: discomId, code: outcome.code });
           const where = { topic: batchesTopic, partition: String(batch.partition), offset: message.offset };
-          logger.error({ alarm: RECHECK_ALARM, discomId, code: outcome.code, batchId: outcome.batchId, ...outcome.details, ...where }, `ALARM ${RECHECK_ALARM}: ${outcome.message}`);
+          alarms.push(() => logger.error({ alarm: RECHECK_ALARM, discomId, code: outcome.code, batchId: outcome.batchId, ...outcome.details, ...where }, `ALARM ${RECHECK_ALARM}: ${outcome.message}`));
           letters.push(await deadLetterMessage(serde, { sourceId: `${batchesTopic}/${batch.partition}/${message.offset}`, discomId, stage: RECHECK_STAGE, code: outcome.code, message: outcome.message, rejectedAt: Date.now(), payload: message.value, context: { ...where, batchId: outcome.batchId, ...outcome.details } }));
         }
         await heartbeat();
@@ -108,6 +115,13 @@ export async function startRechecker(opts: {
       const last = batch.messages[batch.messages.length - 1];
       if (!last) return;
       await commitInTransaction(producer, [{ topic: deadLetterTopic, messages: letters }], { consumerGroupId: groupId, positions: [{ topic: batchesTopic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }] });
+      // Counted and alarmed only once committed with their dead letters: an aborted transaction
+      // is redelivered and reported then, so each mismatch is reported once.
+      for (const outcome of outcomes) {
+        batches.inc({ discom: discomId, outcome: outcome.kind === 'skipped' ? `skipped-${outcome.reason}` : outcome.kind });
+        if (outcome.kind === 'mismatch') mismatches.inc({ discom: discomId, code: outcome.code });
+      }
+      for (const alarm of alarms) alarm();
     },
   });
   logger.info({ discomId, percent: opts.percent }, 'notary re-checker running');
@@ -122,7 +136,7 @@ export async function startRechecker(opts: {
       throw err;
     }
     if (record.batchRoot === null || record.batchRoot === undefined) return { kind: 'skipped', reason: 'no-root' };
-    if (opts.percent < 100 && randomInt(100) >= opts.percent) return { kind: 'skipped', reason: 'sample' };
+    if (!sampled(record.batchId)) return { kind: 'skipped', reason: 'sample' };
     return recheckBatch(record, discomId, opts.verifier);
   }
 

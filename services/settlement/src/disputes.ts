@@ -66,6 +66,8 @@ export async function raiseDispute(deps: DisputeDeps, signer: Signer, bytes: Buf
     throw err;
   }
   if (stored.status === 'SUPERSEDED') throw new SettlementError('IES_ERR_DISPUTE_INVALID', `${doc.statementId} is superseded: dispute the day's latest run, whose figures stand`);
+  // A DRAFT cannot move to DISPUTED: refuse before anything is recorded, or the dispute would exist and every retry fail.
+  if (stored.status === 'DRAFT') throw new SettlementError('IES_ERR_DISPUTE_INVALID', `${doc.statementId} is a DRAFT: its figures are not complete yet; dispute it once it is COMPUTED or FINAL`);
   const disputeId = disputeIdOf(bytes);
   const existing = await deps.disputes.get(discomId, disputeId);
   if (existing !== undefined) {

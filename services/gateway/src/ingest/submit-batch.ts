@@ -30,6 +30,12 @@ export interface SubmitInput {
   tenant?: string | undefined;
   /** The request the signature must be bound to (the HTTP request, or METER_DATA_WRITE for Kafka intake). */
   request: WriteRequest;
+  /**
+   * The instant the detached JWS's freshness (iat within the skew) is judged at, when not now:
+   * a re-driven dead letter's original arrival. Everything else (receivedAt, VEE, admission) is
+   * judged now, so a late re-drive is recorded as received when it was.
+   */
+  authAtMs?: number;
 }
 
 /** An HTTP-shaped outcome, so the same use case serves the HTTP route and the Kafka intake. */
@@ -101,7 +107,7 @@ async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutco
   const sender: BatchSender =
     format === 'IES_METERDATA_VC'
       ? await authenticateCredential(registry, deps.credentialContexts, input.body, input.tenant, nowMs, config.auth.maxSkewSeconds)
-      : await authenticateWrite(registry, input.body, input.signature, { nowMs, maxSkewSeconds: config.auth.maxSkewSeconds, expectedRoles: ['HEADEND'], request: input.request });
+      : await authenticateWrite(registry, input.body, input.signature, { nowMs: input.authAtMs ?? nowMs, maxSkewSeconds: config.auth.maxSkewSeconds, expectedRoles: ['HEADEND'], request: input.request });
   if (input.tenant !== undefined && input.tenant !== sender.discomId) {
     throw new IesError('IES_ERR_TENANT_FORBIDDEN', `key ${sender.kid} belongs to ${sender.discomId}, not to ${input.tenant}`);
   }

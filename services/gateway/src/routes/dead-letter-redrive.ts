@@ -11,9 +11,11 @@ import { REDRIVE_DEAD_LETTER } from './schemas/dead-letter-redrive.js';
 /**
  * `POST /v1/dead-letters/redrive`: a DISCOM participant re-drives a head-end submission the
  * Kafka intake refused, once the cause is fixed (a key registered, a meter enrolled). The
- * bytes kept with the dead letter go through the same use case as the first time, judged at
- * the record's original arrival time (so a fix made hours later does not turn the signature
- * stale), and under the tenant of the dead letter. Exactly once comes from the intake itself:
+ * bytes kept with the dead letter go through the same use case as the first time, under the
+ * tenant of the dead letter. The signature's freshness is judged at the record's original
+ * arrival (so a fix made hours later does not turn it stale); everything else now: the batch
+ * is received, validated and notarised as of the re-drive, so a run whose cut-off has passed
+ * does not see it. Exactly once comes from the intake itself:
  * the batch id is the head-end's jti, so a second re-drive (or a retried first one) answers
  * the recorded outcome and writes nothing.
  */
@@ -31,7 +33,7 @@ export function deadLetterRedriveRoutes(app: FastifyInstance, deps: SubmitDeps &
     }
     const s = await deps.serde.decode<Submission>(submission.payload);
     const arrivedAt = Number(submission.context['arrivedAt'] ?? submission.rejectedAt);
-    const outcome = await submitMeterBatch({ ...deps, now: () => arrivedAt }, { body: s.body, contentType: s.contentType, signature: s.signature, tenant: who.discomId, request: METER_DATA_WRITE });
+    const outcome = await submitMeterBatch(deps, { body: s.body, contentType: s.contentType, signature: s.signature, tenant: who.discomId, request: METER_DATA_WRITE, authAtMs: arrivedAt });
     req.log.info({ sourceId, discomId: who.discomId, by: who.participantId, status: outcome.status, replayed: outcome.replayed }, 'dead letter re-driven');
     return { sourceId, accepted: !outcome.problem, replayed: outcome.replayed, status: outcome.status, result: outcome.body };
   });

@@ -107,6 +107,7 @@ export function buildStatement(inputs: StatementInputs, policy: PolicyPack): Bui
       if (finals.has(f.tradeId)) invalid('$.finals', `two final allocations for ${f.tradeId}`);
       finals.set(f.tradeId, f);
     }
+    const estimates = new Map((inputs.estimates ?? []).map((e) => [e.tradeId, e]));
     const tradeIds = new Set<string>();
     for (const record of inputs.trades ?? []) {
       const t = record.trade;
@@ -124,7 +125,7 @@ export function buildStatement(inputs: StatementInputs, policy: PolicyPack): Bui
           invalid('$.finals', `final allocation of ${t.tradeId} is not on the trade's intervals and quantities`);
           continue;
         }
-        const treatment = missingDataTreatment(run.missingData as MissingDataPolicy, t, final, inputs.estimates?.find((e) => e.tradeId === t.tradeId));
+        const treatment = missingDataTreatment(run.missingData as MissingDataPolicy, t, final, estimates.get(t.tradeId));
         if (final !== undefined) evidence.push(final.evidence);
         if (treatment.kind === 'SETTLE') {
           for (const [iv, i] of inDay) tradeLines(charges, t, iv, treatment.final.intervals[i]!);
