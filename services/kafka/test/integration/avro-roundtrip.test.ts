@@ -69,7 +69,8 @@ test('an Avro record is produced through the registry (acks=all, idempotent) and
   });
   const got = await eventually(async () => (received.length > 0 ? received : undefined), 30_000, 'the record to be consumed');
   await consumer.disconnect();
-  assert.deepEqual(got, [value]);
+  // A producer that leaves out the fields added later (batchRoot, readCount) gets their defaults.
+  assert.deepEqual(got, [{ ...value, batchRoot: null, readCount: null }]);
 });
 
 test('a value that does not match the schema is refused naming the field', async () => {
