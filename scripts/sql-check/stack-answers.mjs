@@ -31,8 +31,11 @@ try {
     for (const e of catalogue.inserts) await insertBody(ch, e.table, undefined, 'JSONEachRow', e.rows);
     const version = await (await ch.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json();
     answers['(version)'] = { text: version[0].v };
+    // One session for all queries, as chDB runs them: a temporary table (reads.createMeterSet)
+    // lives in the session that made it, for the query that joins it.
+    const session_id = `${database}-queries`;
     for (const q of catalogue.queries) {
-      const { stream } = await ch.exec({ query: /FORMAT \w+\s*$/.test(q.sql) ? q.sql : `${q.sql} FORMAT JSONEachRow` });
+      const { stream } = await ch.exec({ query: /FORMAT \w+\s*$/.test(q.sql) || /^\s*CREATE\b/i.test(q.sql) ? q.sql : `${q.sql} FORMAT JSONEachRow`, session_id });
       const chunks = [];
       for await (const c of stream) chunks.push(c);
       answers[q.name] = { hex: Buffer.concat(chunks).toString('hex') };
