@@ -449,7 +449,7 @@ test('on a calendar run the desk raises a dispute from the page with a read proo
   const loaded = (await h.app.inject({ method: 'GET', url: `/v1/reads/day-loaded?day=${day}`, headers: await auth() })).json();
   assert.ok(loaded.reads >= 8 && loaded.batches >= 1 && typeof loaded.lastLoadedAt === 'number', JSON.stringify(loaded));
   const issuedAt = (st.history as Json[])[0]!.at as number;
-  await page.goto(`${base}/console/#/data-engineer`);
+  await page.goto(`${base}/console/#/data`);
   const lag = page.getByTestId(`lag-${day}`);
   await lag.waitFor();
   const row = await page.locator('#settled-lag tr', { has: lag }).innerText();
