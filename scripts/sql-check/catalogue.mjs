@@ -76,6 +76,7 @@ function queryEntries(m, database) {
     q('services/loader/src/http/queries.ts', 'headEndBatchesQuery', 'loader.headEndBatches', m['services/loader/src/http/queries.ts'].headEndBatchesQuery(D)),
     q('services/loader/src/http/queries.ts', 'ingestPerMinuteQuery', 'loader.ingestPerMinute', m['services/loader/src/http/queries.ts'].ingestPerMinuteQuery(D, RECEIVED_MS - 3_600_000, RECEIVED_MS + 60_000)),
     q('services/loader/src/http/queries.ts', 'rejectionsPerMinuteQuery', 'loader.rejectionsPerMinute', m['services/loader/src/http/queries.ts'].rejectionsPerMinuteQuery(D, RECEIVED_MS - 3_600_000, RECEIVED_MS + 60_000)),
+    q('services/loader/src/http/queries.ts', 'dayLoadedQuery', 'loader.dayLoaded', m['services/loader/src/http/queries.ts'].dayLoadedQuery(D, DAY_S, DAY_S + 86_400)),
     q('services/loader/src/http/queries.ts', 'receiptCheckpointsQuery', 'loader.receiptCheckpoints', m['services/loader/src/http/queries.ts'].receiptCheckpointsQuery(D, 20)),
     q('services/loader/src/http/dead-letter-bytes.ts', 'deadLetterBytesQuery', 'loader.deadLetterBytes', m['services/loader/src/http/dead-letter-bytes.ts'].deadLetterBytesQuery(D, 'B-9#1')),
     q('services/dr/src/dr-tables.ts', 'baselinesQuery', 'dr.baselines', dr.baselinesQuery(D, 'E-1')),

@@ -322,6 +322,13 @@ test('a DISCOM user signs in with the one-time link of `ies console --as` (refus
   assert.match(await page.locator('#chart-rejections .legend').innerText(), /IES_ERR_VEE_BLOCK_MISALIGNED \(2 in the window\)/);
   assert.match(await page.getByTestId('loaded-lag').innerText(), /s mean, .* s max for batches accepted at .* IST/);
   await page.locator('#chart-lags circle').first().waitFor();
+  // Loaded → settled: yesterday's reads (this batch's) were loaded; no statement run of the day yet.
+  const day = blocks[0]!.slice(0, 10);
+  const loaded = (await get(`/v1/reads/day-loaded?day=${day}`)).json() as Json;
+  assert.ok(loaded.reads > 0 && typeof loaded.lastLoadedAt === 'number', JSON.stringify(loaded));
+  await page.getByTestId(`lag-${day}`).waitFor();
+  assert.match(await page.locator('#settled-lag tr', { has: page.getByTestId(`lag-${day}`) }).innerText(),
+    new RegExp(`^${day}\\s+${(loaded.reads as number).toLocaleString('en-IN')}\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d IST\\s+not settled yet\\s+—\\s+—$`));
   await page.screenshot({ path: path.join(shots, 'data-engineer.png'), fullPage: true });
   // Searching by code narrows the list to that code.
   await page.fill('#f-code', 'IES_ERR_VEE_NEGATIVE');
@@ -436,6 +443,7 @@ test("a user of another tenant signs in by pasting a bearer token and is refused
   assert.equal(await refusal.getAttribute('data-code'), 'IES_ERR_TENANT_FORBIDDEN');
   assert.match(await refusal.innerText(), /HTTP 403/);
   assert.equal(await page.locator('#head-ends [role=alert]').getAttribute('data-code'), 'IES_ERR_TENANT_FORBIDDEN');
+  assert.equal(await page.locator('#settled-lag [role=alert]').getAttribute('data-code'), 'IES_ERR_TENANT_FORBIDDEN');
   await page.screenshot({ path: path.join(shots, 'data-engineer-refused.png'), fullPage: true });
   // Its own tenant answers (empty), so the refusal is about the tenant, not the token.
   await page.goto(`${base}/console/#/data`);

@@ -4,7 +4,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
 import { SignJWT } from 'jose';
+import { QUEUES } from '@ies/contracts';
 import { startFanout } from '@ies/fanout';
 import { startLoaderService } from '@ies/loader';
 import { startNotaryService } from '@ies/notary';
@@ -15,17 +17,19 @@ import { exportPrivateJwk, generateSigningKey, type KeyPair } from '@ies/crypto'
 import { DrEventStore } from '@ies/dr/events';
 import { migrateDrTables } from '@ies/dr/migrations';
 import { computeEventPerformance, writeBaselines, writePerformance } from '@ies/dr/testing';
-import { P2pStore, SettlementKeys, STATEMENT_LINES_TABLE, StatementSinks, StatementStore, drSourceOf, runStatement, type FinalAllocation, type NormalisedTrade, type PolicyPack } from '@ies/settlement/testing';
+import { DisputeStore, P2pStore, SettlementKeys, STATEMENT_LINES_TABLE, StatementSinks, StatementStore, drSourceOf, finalsAtCutoff, runCalendarStatement, runStatement, type FinalAllocation, type NormalisedTrade, type PolicyPack } from '@ies/settlement/testing';
 import { migrateSettlementTables } from '@ies/settlement/migrations';
 import { istDayStart } from '@ies/units';
-import { eventually, nullStream, stackConfig } from '@ies/testing';
+import { eventually, nullStream, stackConfig, uniqueTenant } from '@ies/testing';
 import { CSV_HEADER, istBlocks, registryYaml, startHarness, type Json } from './harness.js';
 
 // The settlement team's and the aggregator's console pages in Chromium (playwright-core)
 // against a node on the real stack: the desk sees its statement, pages its lines (a
 // 1,000,000-line statement's first page is timed and reported), releases it with a request
 // signed in the browser by its own key file, opens the diff with a revision; the aggregator
-// opens an event's baseline vs metered plot; each is refused another tenant's data.
+// opens an event's baseline vs metered plot; each is refused another tenant's data. On a
+// calendar run of yesterday the desk raises a dispute from the page with a read proof (refused
+// once as immaterial, then admitted), upholds it in part, and sees the day's loaded → settled lag.
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
 const shots = path.join(root, 'docs/console');
@@ -35,8 +39,17 @@ const H = 3_600_000;
 const MILLION = 1_000_000;
 
 let h: Awaited<ReturnType<typeof startHarness>>;
-let tenant: string;
-let other: string;
+const tenant = uniqueTenant();
+const other = uniqueTenant();
+// The calendar pack of the dispute test (run INITIAL early; disputes material from ₹1.00), read by the node's dispute route.
+const CAL_PACK: PolicyPack = {
+  policyId: `${tenant}.cal`, discomId: tenant, version: 1, effectiveFrom: '2026-01-01',
+  p2p: { wheeling: { buyerPaisePerKwh: 0, sellerPaisePerKwh: 0 }, transactionCharge: { buyerPaisePerKwh: 20, sellerPaisePerKwh: 20 }, sellerShortfall: { treatment: 'FIXED_RATE', ratePaisePerKwh: 800 }, buyerShortfall: { treatment: 'WAIVED' } },
+  calendar: { allowEarlyRuns: true, runs: [{ name: 'INITIAL', cutoffMinutesAfterDayEnd: 10 * 1440, missingData: 'ZERO_PENDING' }, { name: 'FINAL', cutoffMinutesAfterDayEnd: 25 * 1440, missingData: 'ZERO_PENDING' }] },
+  disputes: { materialityPaise: 100, types: { READ_VALUE: { deadlineMinutesAfterCutoff: 30 * 1440 }, NO_READ: { deadlineMinutesAfterCutoff: 30 * 1440 }, CHARGE: { deadlineMinutesAfterCutoff: 30 * 1440 } } },
+};
+const policiesDir = mkdtempSync(path.join(tmpdir(), 'ies-console-policies-'));
+writeFileSync(path.join(policiesDir, `${tenant}.v1.json`), JSON.stringify(CAL_PACK));
 let browser: Browser;
 let base: string;
 let desk: KeyPair;
@@ -55,10 +68,9 @@ const ch = createClickHouse(stackConfig());
 const stores = () => ({ p2p: new P2pStore(h.redis), store: new StatementStore(h.redis), sinks: new StatementSinks({ producer: h.deps.producer, serde: h.serde, ch }) });
 
 before(async () => {
-  h = await startHarness(2);
+  h = await startHarness(2, { IES_SETTLEMENT_POLICIES_DIR: policiesDir }, { tenants: [tenant, other] });
   await migrateSettlementTables(h.config);
   await migrateDrTables(h.config);
-  [tenant, other] = h.tenants as [string, string];
   [desk, agg, otherDesk, headEnd] = await Promise.all([generateSigningKey('EdDSA'), generateSigningKey('EdDSA'), generateSigningKey('EdDSA'), generateSigningKey('EdDSA')]);
   assert.equal((await h.applyRegistry(registryYaml(tenant, { id: 'HES-1', keys: [headEnd] }, [{ id: 'M-1' }, { id: 'M-2' }]))).statusCode, 200);
   // The ingest path (notary, fan-out, loader) puts the event's metered reads where DR reads them.
@@ -89,6 +101,9 @@ before(async () => {
 after(async () => {
   // The million seeded rows are not left in the shared stack (a mutation: ClickHouse drops them in the background).
   await Promise.allSettled([seeded, event]);
+  const q = new Queue(QUEUES.settlementStatements, { connection: h.redis });
+  for (const run of ['INITIAL', 'FINAL']) await q.remove(`stmt.${tenant}.day.${istBlocks(1)[0]!.slice(0, 10)}.${run}`);
+  await q.close();
   if (tenant) await ch.command({ query: sql`ALTER TABLE statement_lines DELETE WHERE discom_id = ${tenant}` });
   await ch.close();
   await browser?.close();
@@ -337,5 +352,112 @@ test("each role is refused another tenant's data: the other desk cannot open thi
   assert.deepEqual([aggLines.statusCode, aggLines.json().code], [403, 'IES_ERR_STATEMENT_ROLE_FORBIDDEN']);
   const theirs = await h.app.inject({ method: 'GET', url: '/v1/dr/events', headers: { authorization: `Bearer ${await bearer('DESK-9', otherDesk)}` } });
   assert.deepEqual([theirs.statusCode, theirs.json().events], [200, []]);
+  await page.context().close();
+});
+
+test('on a calendar run the desk raises a dispute from the page with a read proof (refused once as immaterial, code shown), upholds it in part, and sees the day\'s loaded → settled lag', async () => {
+  await event;
+  const blocks = istBlocks(76).slice(72);
+  const day = blocks[0]!.slice(0, 10);
+  const start = Date.parse(blocks[0]!);
+  const auth = async () => ({ authorization: `Bearer ${await bearer('DESK-1', desk)}` });
+  // M-1's metered read at 18:00 IST yesterday (notarised and loaded by the ingest path above), as GET /v1/reads/proof serves it.
+  const proof = await eventually(async () => {
+    const r = await h.app.inject({ method: 'GET', url: `/v1/reads/proof?meterId=M-1&blockStart=${encodeURIComponent(blocks[0]!)}&channel=import`, headers: await auth() });
+    return r.statusCode === 200 ? r.body : undefined;
+  }, 90_000, 'the read proof of M-1');
+  const proofFile = path.join(mkdtempSync(path.join(tmpdir(), 'ies-console-proof-')), 'M-1.read-proof.json');
+  writeFileSync(proofFile, proof);
+
+  // A trade of yesterday 18:00–19:00 (M-2 sells to M-1, 4000 Wh; allocated 3000) settled by the calendar's INITIAL run.
+  const tradeId = `tx-${tenant}-cal/c`;
+  const trade: NormalisedTrade = {
+    tradeId, transactionId: `tx-${tenant}-cal`, commitmentId: 'c', contractId: null,
+    seller: { meterId: 'M-2', discomId: tenant, platformId: 'p' }, buyer: { meterId: 'M-1', discomId: tenant, platformId: 'p' },
+    intervals: [{ startMs: start, endMs: start + H, quantityWh: 4000, pricePaisePerKwh: 600 }],
+    intent: 'CONFIRM', source: { action: 'confirm', messageId: null, timestamp: null },
+  };
+  const { p2p, store, sinks } = stores();
+  await p2p.confirm(tenant, trade, 'it', Date.now());
+  await p2p.saveFinal(tenant, { discomId: tenant, version: 1, at: Date.now() - 1, sellerJws: '', buyerJws: '', final: {
+    tradeId, sellerDiscomId: tenant, buyerDiscomId: tenant, sellerVersion: 1, buyerVersion: 1, sellerStatus: 'COMPLETED', buyerStatus: 'COMPLETED', status: 'COMPLETED',
+    intervals: [{ startMs: start, endMs: start + H, contractedWh: 4000, sellerWh: 3000, buyerWh: 3000, finalWh: 3000, sellerShortfallWh: 1000, buyerShortfallWh: 1000, deviationWh: 1000 }], evidence: [],
+  } });
+  const keys = new SettlementKeys(h.redis, mkdtempSync(path.join(tmpdir(), 'ies-console-cal-')));
+  await keys.publish(tenant);
+  const initial = (await runCalendarStatement({
+    p2p, dr: drSourceOf(new DrEventStore(h.redis, h.deps.producer, h.serde), ch), policies: [CAL_PACK], store, sinks, now: Date.now,
+    disputes: new DisputeStore(h.redis, { producer: h.deps.producer, serde: h.serde }),
+    signer: async (d) => {
+      const { privateKeys, jwks } = await keys.keyFile(d).current();
+      return { kid: jwks[0]!.kid as string, privateKey: privateKeys[0]! };
+    },
+    finalsAt: (d, ids, cutoffMs) => finalsAtCutoff(ch, (id) => p2p.getFinalRecord(d, id), d, ids, cutoffMs),
+  }, tenant, day, 'INITIAL')).statementId;
+  const line = ((await h.app.inject({ method: 'GET', url: `/v1/statements/${encodeURIComponent(initial)}/lines?kind=P2P_ENERGY&meter=M-1`, headers: await auth() })).json().lines as Json[])[0]!;
+  const stated = line.amountPaise as number;
+
+  const page = await signedIn('DESK-1', desk);
+  await page.goto(`${base}/console/#/settlement?day=${day}&id=${encodeURIComponent(initial)}`);
+  await page.locator(`#st-lines input.pick-line[data-line="${line.lineNo}"]`).check();
+  await page.setInputFiles('#desk-key', deskKeyFile);
+  await page.locator('#desk-key-note', { hasText: desk.kid }).waitFor();
+  await page.setInputFiles('#dsp-evidence', proofFile);
+  assert.match(await page.locator('#dsp-evidence-list li[data-evidence=READ_PROOF]').innerText(), /read proof: M-1 IMPORT 500 Wh/);
+  // 50 paise more: below the pack's ₹1.00 materiality.
+  const claim = (paise: number) => page.fill(`#dsp-lines input.claim-rupees[data-line="${line.lineNo}"]`, (paise / 100).toFixed(2));
+  await claim(stated + 50);
+  await page.fill('#dsp-reason', 'M-1 imported 2,600 Wh; its reads are proven');
+  await page.click('#dsp-raise');
+  const refused = page.locator('#dsp-out [role=alert]');
+  await refused.waitFor();
+  assert.equal(await refused.getAttribute('data-code'), 'IES_ERR_DISPUTE_IMMATERIAL');
+  assert.match(await refused.innerText(), /^IES_ERR_DISPUTE_IMMATERIAL \(HTTP 422\): /);
+  await page.locator('#st-raise').screenshot({ path: path.join(shots, 'settlement-dispute-refused.png') });
+
+  // ₹6.00 more, 4000 Wh: admitted; the statement is DISPUTED, the dispute opens under the day's disputes.
+  await claim(stated + 600);
+  await page.fill(`#dsp-lines input.claim-wh[data-line="${line.lineNo}"]`, '4000');
+  await page.click('#dsp-raise');
+  const raised = await page.getByTestId('dsp-raised').innerText();
+  const disputeId = /^(DSP-[0-9a-f]{20}) RAISED on /.exec(raised)?.[1];
+  assert.ok(disputeId, raised);
+  assert.match(raised, /claimed: ₹6\.00 receivable from meter:M-1\.$/);
+  await page.getByTestId('dsp-status').filter({ hasText: 'RAISED' }).waitFor();
+  await page.locator(`#st-disputes button[data-dispute="${disputeId}"]`).waitFor();
+  // The desk decides: under review, then upheld in part at ₹3.00 more.
+  await page.selectOption('#dec-status', 'UNDER_REVIEW');
+  await page.click('#dec-go');
+  await page.getByTestId('dec-result').filter({ hasText: `${disputeId} is UNDER_REVIEW (signed by ${desk.kid})` }).waitFor();
+  await page.selectOption('#dec-status', 'UPHELD');
+  await page.fill('#dispute input.decided-rupees[data-line="0"]', ((stated + 300) / 100).toFixed(2));
+  await page.fill('#dec-reason', 'upheld in part: half the claim');
+  await page.click('#dec-go');
+  await page.getByTestId('dec-result').filter({ hasText: `${disputeId} is UPHELD` }).waitFor();
+  assert.equal(await page.getByTestId('dsp-adjustments').innerText(), '₹3.00 receivable from meter:M-1');
+  assert.equal(await page.locator(`#dispute code[data-kid="${desk.kid}"]`).count(), 3);
+  await page.locator('#dispute').screenshot({ path: path.join(shots, 'settlement-dispute-upheld.png') });
+  // The node's record: the browser's three signed writes, the decided figure, the statement DISPUTED.
+  const shown = (await h.app.inject({ method: 'GET', url: `/v1/disputes/${disputeId}`, headers: await auth() })).json();
+  assert.deepEqual([shown.dispute.status, shown.dispute.statementId, shown.dispute.decided, shown.dispute.adjustments], ['UPHELD', initial, [{ amountPaise: stated + 300 }], [{ counterparty: 'meter:M-1', amountPaise: 300 }]]);
+  assert.deepEqual((shown.dispute.proven.reads as Json[]).map((r) => [r.meterId, r.channel, r.wh]), [['M-1', 'IMPORT', 500]]);
+  assert.deepEqual((shown.history as Json[]).map((c) => [c.status, c.by, c.signed?.kid]), [['RAISED', 'DESK-1', desk.kid], ['UNDER_REVIEW', 'DESK-1', desk.kid], ['UPHELD', 'DESK-1', desk.kid]]);
+  const st = (await h.app.inject({ method: 'GET', url: `/v1/statements/${encodeURIComponent(initial)}/history`, headers: await auth() })).json();
+  assert.equal(st.status, 'DISPUTED');
+
+  // Loaded → settled on the data-engineer page: yesterday's reads were loaded, then INITIAL was issued.
+  const loaded = (await h.app.inject({ method: 'GET', url: `/v1/reads/day-loaded?day=${day}`, headers: await auth() })).json();
+  assert.ok(loaded.reads >= 8 && loaded.batches >= 1 && typeof loaded.lastLoadedAt === 'number', JSON.stringify(loaded));
+  const issuedAt = (st.history as Json[])[0]!.at as number;
+  await page.goto(`${base}/console/#/data`);
+  const lag = page.getByTestId(`lag-${day}`);
+  await lag.waitFor();
+  const row = await page.locator('#settled-lag tr', { has: lag }).innerText();
+  assert.match(row, new RegExp(`^${day}\\s+${(loaded.reads as number).toLocaleString('en-IN')}\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d IST\\s+INITIAL \\(DISPUTED\\)\\s+\\d{4}-`));
+  assert.match(await lag.innerText(), issuedAt >= loaded.lastLoadedAt ? /^\d+ (s|min \d+ s|h \d+ min)$/ : /after the run \(not settled yet\)$/);
+  // Another tenant's day is refused, not filtered to empty.
+  const foreign = await h.app.inject({ method: 'GET', url: `/v1/reads/day-loaded?day=${day}&discom=${other}`, headers: await auth() });
+  assert.deepEqual([foreign.statusCode, foreign.json().code], [403, 'IES_ERR_TENANT_FORBIDDEN']);
+  await page.locator('#settled-lag').screenshot({ path: path.join(shots, 'data-engineer-settled-lag.png') });
   await page.context().close();
 });

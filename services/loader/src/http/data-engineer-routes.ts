@@ -6,9 +6,9 @@ import { IesError } from '@ies/errors';
 import { authenticateRead } from '@ies/http/auth';
 import type { NotaryBacklog } from '@ies/notary/http';
 import type { RegistryState } from '@ies/registry';
-import { readDeadLetters, readHeadEndBatches, readIngestActivity } from './queries.js';
+import { readDayLoaded, readDeadLetters, readHeadEndBatches, readIngestActivity } from './queries.js';
 import { readDeadLetterBytes } from './dead-letter-bytes.js';
-import { DEAD_LETTER_ORIGINAL, INGEST_ACTIVITY, LIST_DEAD_LETTERS, LIST_HEAD_ENDS } from './schemas.js';
+import { DAY_LOADED, DEAD_LETTER_ORIGINAL, INGEST_ACTIVITY, LIST_DEAD_LETTERS, LIST_HEAD_ENDS } from './schemas.js';
 
 /** The widest window /v1/ingest-activity answers for (per-minute buckets). */
 const MAX_ACTIVITY_WINDOW_MS = 24 * 3_600_000;
@@ -101,6 +101,17 @@ export function dataEngineerRoutes(app: FastifyInstance, deps: DataEngineerRoute
       notaryBacklog: await deps.notaryBacklog(discomId).then((b) => (b?.oldestUnreceiptedAcceptedAt ?? null) === null ? null : { oldestAcceptedAt: b!.oldestUnreceiptedAcceptedAt, waitedMs: Math.max(0, deps.now() - b!.oldestUnreceiptedAcceptedAt!) }),
       rejections: rejections.map((r) => ({ minute: Number(r.minute_ms), code: r.code, rejections: Number(r.rejections) })),
     };
+  });
+
+  app.get('/v1/reads/day-loaded', { schema: DAY_LOADED }, async (req) => {
+    const q = req.query as { discom?: string; day: string };
+    const discomId = await discomReader(req.headers.authorization, q.discom);
+    // 00:00 IST of the day (UTC+05:30, no daylight saving).
+    const startMs = Date.parse(`${q.day}T00:00:00+05:30`);
+    if (!Number.isFinite(startMs) || new Date(startMs + 19_800_000).toISOString().slice(0, 10) !== q.day) throw new IesError('IES_ERR_VALIDATION', `day ${JSON.stringify(q.day)} is not a calendar date YYYY-MM-DD`);
+    const r = await readDayLoaded(deps.clickhouse, discomId, startMs / 1000, startMs / 1000 + 86_400);
+    const at = (v: string | undefined) => (v === undefined || Number(v) === 0 ? null : Number(v));
+    return { discomId, day: q.day, reads: Number(r?.reads ?? 0), batches: Number(r?.batches ?? 0), lastReceivedAt: at(r?.last_received_ms), lastLoadedAt: at(r?.last_loaded_ms) };
   });
 
   app.get('/v1/dead-letters/original', { schema: DEAD_LETTER_ORIGINAL }, async (req) => {

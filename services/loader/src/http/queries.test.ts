@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deadLetterBytesQuery } from './dead-letter-bytes.js';
-import { deadLettersQuery, headEndBatchesQuery, ingestPerMinuteQuery, receiptCheckpointsQuery, rejectionsPerMinuteQuery } from './queries.js';
+import { dayLoadedQuery, deadLettersQuery, headEndBatchesQuery, ingestPerMinuteQuery, receiptCheckpointsQuery, rejectionsPerMinuteQuery } from './queries.js';
 
 test('dead letters: the tenant always, each filter only when given, one row more than the limit', () => {
   const plain = deadLettersQuery({ discomId: 'BRPL-DL', limit: 100 });
@@ -30,4 +30,10 @@ test('checkpoint history and a dead letter with its bytes: the tenant and the so
   const bytes = deadLetterBytesQuery('BRPL-DL', "topic/0/7'#1");
   assert.ok(bytes.includes("source_id = 'topic/0/7\\'#1'"), bytes);
   assert.ok(bytes.includes('hex(argMax(payload, rejected_at_ms)) AS payload_hex'), bytes);
+});
+
+test('a settlement day as loaded: the day\'s reads of the tenant only, the load time from the receipts of the batches carrying them', () => {
+  const q = dayLoadedQuery("A'B", 1_774_549_800, 1_774_636_200);
+  assert.equal(q.split("discom_id = 'A\\'B'").length - 1, 5, q);
+  for (const part of ['block_start >= toDateTime(1774549800) AND block_start < toDateTime(1774636200)', 'max(received_at_ms)', 'max(loaded_at_ms) FROM receipts', 'batch_id IN (SELECT batch_id FROM reads']) assert.ok(q.includes(part), part);
 });

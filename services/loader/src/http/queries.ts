@@ -97,6 +97,24 @@ ORDER BY last_index DESC
 LIMIT ${limit}`;
 }
 
+/**
+ * One settlement day of a tenant ([fromSec, toSec): the IST day's blocks): its reads, when the
+ * last of them was received, and when the last batch carrying one of them had its receipt
+ * stored (receipts.loaded_at_ms; 0 when not recorded), for the loaded → settled lag.
+ */
+export function dayLoadedQuery(discomId: string, fromSec: number, toSec: number): string {
+  const dayReads = sql`FROM reads WHERE discom_id = ${discomId} AND block_start >= toDateTime(${fromSec}) AND block_start < toDateTime(${toSec})`;
+  // dayReads is a built fragment (its values already literals), joined as text.
+  return `SELECT (SELECT count() ${dayReads}) AS reads, (SELECT uniqExact(batch_id) ${dayReads}) AS batches, (SELECT max(received_at_ms) ${dayReads}) AS last_received_ms,
+  (SELECT max(loaded_at_ms) FROM receipts WHERE ${sql`discom_id = ${discomId}`} AND batch_id IN (SELECT batch_id ${dayReads})) AS last_loaded_ms`;
+}
+
+export interface DayLoadedRow { reads: string; batches: string; last_received_ms: string; last_loaded_ms: string }
+
+export async function readDayLoaded(ch: ClickHouseClient, discomId: string, fromSec: number, toSec: number): Promise<DayLoadedRow | undefined> {
+  return (await (await ch.query({ query: dayLoadedQuery(discomId, fromSec, toSec), format: 'JSONEachRow' })).json<DayLoadedRow>())[0];
+}
+
 export interface IngestMinuteRow { minute_ms: string; batches: string; reads: string; lagged: string; avg_lag_ms: number; max_lag_ms: string }
 export interface RejectionMinuteRow { minute_ms: string; code: string; rejections: string }
 export interface ReceiptCheckpointRow { note: string; last_index: string; last_accepted_at_ms: string }

@@ -96,6 +96,32 @@ export const INGEST_ACTIVITY = doc({
   },
 });
 
+export const DAY_LOADED = doc({
+  summary: "A settlement day's reads as loaded: how many, when the last was received and when the last batch carrying one was loaded",
+  description: 'The IST day\'s 15-minute blocks (00:00–24:00 IST). With the day\'s statements (GET /v1/statements?day=) this gives the loaded → settled lag. For the tenant\'s DISCOM participants.',
+  tags: ['meter-data'],
+  security: BEARER,
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['day'],
+    properties: { discom: TENANT, day: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'The settlement day (IST), YYYY-MM-DD' } },
+  },
+  response: {
+    200: {
+      description: 'From the reads and receipts tables',
+      ...open({
+        discomId: STRING, day: STRING,
+        reads: { type: 'integer', minimum: 0, description: 'Read rows of the day (every version kept)' },
+        batches: { type: 'integer', minimum: 0, description: 'Batches those reads came in' },
+        lastReceivedAt: { type: ['integer', 'null'], minimum: 0, description: 'When the last read of the day was received (UTC epoch ms; null: no read)' },
+        lastLoadedAt: { type: ['integer', 'null'], minimum: 0, description: 'When the receipt of the last batch carrying a read of the day was stored by the loader (UTC epoch ms; null: not recorded)' },
+      }, ['discomId', 'day', 'reads', 'batches', 'lastReceivedAt', 'lastLoadedAt']),
+    },
+    ...problemResponses(400, ...READ_ERRORS),
+  },
+});
+
 export const RECEIPT_CHECKPOINTS = doc({
   summary: "The checkpoints a tenant's receipts were issued with, newest first (public, like checkpoints)",
   description: 'Each C2SP signed note as the notary signed it, with the last log entry it covers and when that entry was accepted. Verify each with the notary key; cosignatures are on GET /v1/log/witnesses.',

@@ -6,6 +6,7 @@ import { istInputToEpochMs, istTime, plural } from '../time.js';
 import { loadActivity, WINDOWS } from './data-engineer-activity.js';
 import { openDeadLetter } from './data-engineer-dead-letter.js';
 import { loadKeys } from './data-engineer-keys.js';
+import { loadSettledLag } from './data-engineer-settled-lag.js';
 
 interface HeadEnd { headEndId: string; name: string | null; registered: boolean; activeKeys: number; batches: number; lastBatch: { batchId: string; acceptedAt: number; readCount: number; logIndex: number } | null }
 interface DeadLetter { sourceId: string; stage: string; code: string; message: string; rejectedAt: number; batchId: string | null; meterId: string | null; context: Record<string, string>; payloadBytes: number }
@@ -30,6 +31,7 @@ export function dataEngineerPage(root: HTMLElement, query: URLSearchParams): voi
   const keys = el('div', { id: 'keys' });
   const charts = el('div', { id: 'activity' });
   const lags = el('div', { id: 'stage-lags' });
+  const settledLag = el('div', { id: 'settled-lag' });
   const deadLetters = el('div', { id: 'dead-letters' });
   const opened = el('div', { id: 'dead-letter' });
   const windowPick = el('select', { id: 'window' }, ...WINDOWS.map(([label, ms]) => el('option', { value: String(ms) }, `last ${label}`)));
@@ -102,8 +104,10 @@ export function dataEngineerPage(root: HTMLElement, query: URLSearchParams): voi
     el('section', {}, el('h2', {}, 'Keys and their status'), keys),
     el('section', {}, el('h2', {}, 'Intake and rejections ', windowPick), charts),
     el('section', {}, el('h2', {}, 'Stage lags'), lags),
+    el('section', {}, el('h2', {}, 'Loaded → settled, per settlement day'), settledLag),
     el('section', {}, el('h2', {}, 'Dead letters'), form, deadLetters, opened));
   void loadHeadEnds();
   refreshActivity();
+  void loadSettledLag(settledLag, scoped, query.get('lagDay') ?? undefined);
   void loadDeadLetters();
 }

@@ -4,16 +4,15 @@ import { el, facts, replace, table } from '../dom.js';
 import { currentSession } from '../session.js';
 import { empty, loading, problemBox } from '../states.js';
 import { istTime, plural } from '../time.js';
+import { disputeTable, openDispute, raiseDisputeForm, type Dispute, type DisputeContext, type Line } from './settlement-disputes.js';
 import { importDeskKey, signRequest, type DeskKey } from './settlement-signing.js';
 
 interface Totals { receivablePaise: number; payablePaise: number; netPaise: number }
 interface Summary { statementId: string; scope: { kind: string; day?: string; eventId?: string }; day?: string; version: number; status: string; complete?: boolean; sha256: string; revises?: { id: string; sha256: string } | null; lineCount?: number; totals?: Totals; updatedAt: string; run?: string; cutoff?: string }
-interface Line { lineNo: number; kind: string; reference: string; intervalStartMs: number | null; intervalEndMs: number | null; meterId: string | null; payer: string; payee: string; counterparty: string; quantityWh: number | null; ratePaisePerKwh: number | null; amountPaise: number; note: string | null }
 interface LinePage { statementId: string; sha256: string; status: string; offset: number; limit: number; total: number; lines: Line[] }
 interface Position { counterparty: string; receivablePaise: number; payablePaise: number; netPaise: number }
 interface Figures { quantityWh: number | null; ratePaisePerKwh: number | null; amountPaise: number }
 interface Diff { from: { id: string; run: string | null }; to: { id: string; run: string | null }; lines: { change: string; reason: string; kind: string; reference: string; intervalStartMs: number | null; meterId: string | null; payer: string; payee: string; before: Figures | null; after: Figures | null }[]; netPositions: { counterparty: string; netPaiseDelta: number }[]; totals: { before: Totals; after: Totals } }
-interface Dispute { disputeId: string; statementId: string; type: string; status: string; raisedAt: string; raisedBy: { participantId?: string }; adjustments: unknown[] }
 
 const PAGE = 100;
 const LINE_KINDS = ['P2P_ENERGY', 'WHEELING', 'TRANSACTION_CHARGE', 'SELLER_SHORTFALL', 'BUYER_SHORTFALL', 'DR_INCENTIVE', 'DR_PENALTY'];
@@ -28,8 +27,9 @@ const enc = encodeURIComponent;
  * The settlement team's page: statements by day and run with their status and totals (₹),
  * positions towards each counterparty DISCOM, the statement's lines paged and filtered on the
  * server (GET /v1/statements/{id}/lines), downloads (JSON, CSV, JWS), the diff between two
- * runs with its reasons, the day's disputes, and release (FINAL) and dispute as actions
- * signed in this browser with the desk's own key file.
+ * runs with its reasons, the day's disputes (raised from picked lines with evidence, decided by
+ * the desk, each with its signed history), and release (FINAL) and dispute as actions signed
+ * in this browser with the loaded key file.
  */
 export function settlementPage(root: HTMLElement, query: URLSearchParams): void {
   const session = currentSession();
@@ -74,6 +74,10 @@ export function settlementPage(root: HTMLElement, query: URLSearchParams): void 
     const diff = box('st-diff');
     const disputes = box('st-disputes');
     const act = box('st-act');
+    const raise = box('st-raise');
+    const opened = box('dispute');
+    // Lines picked in the line table (kept across pages and filters) for a dispute.
+    const picked = new Map<number, Line>();
     const path = `/v1/statements/${enc(s.statementId)}`;
 
     // Head: status, hash, totals with units; downloads as the API serves them.
@@ -138,8 +142,14 @@ export function settlementPage(root: HTMLElement, query: URLSearchParams): void 
         total = r.total;
         if (r.lines.length === 0) replace(pageBox, empty('No line matches.'));
         else {
-          replace(pageBox, table(['#', 'kind', 'reference', 'interval (IST)', 'meter', 'payer', 'payee', 'counterparty', { text: 'quantity', num: true }, { text: 'rate', num: true }, { text: 'amount', num: true }],
-            r.lines.map((l) => [String(l.lineNo), l.kind, el('code', {}, l.reference), l.intervalStartMs === null ? '—' : istTime(l.intervalStartMs), l.meterId ?? '—', l.payer, l.payee, l.counterparty, wh(l.quantityWh), rate(l.ratePaisePerKwh), formatRupees(l.amountPaise)])));
+          const pick = (l: Line) => {
+            const c = el('input', { type: 'checkbox', class: 'pick-line', 'data-line': String(l.lineNo), 'aria-label': `contest line ${l.lineNo}` });
+            c.checked = picked.has(l.lineNo);
+            c.addEventListener('change', () => { if (c.checked) picked.set(l.lineNo, l); else picked.delete(l.lineNo); raiseForm.refresh(); });
+            return c;
+          };
+          replace(pageBox, table(['', '#', 'kind', 'reference', 'interval (IST)', 'meter', 'payer', 'payee', 'counterparty', { text: 'quantity', num: true }, { text: 'rate', num: true }, { text: 'amount', num: true }],
+            r.lines.map((l) => [pick(l), String(l.lineNo), l.kind, el('code', {}, l.reference), l.intervalStartMs === null ? '—' : istTime(l.intervalStartMs), l.meterId ?? '—', l.payer, l.payee, l.counterparty, wh(l.quantityWh), rate(l.ratePaisePerKwh), formatRupees(l.amountPaise)])));
           // Rendered: the figure a user waits for (request, query, JSON, table).
           await new Promise((done) => requestAnimationFrame(() => done(undefined)));
         }
@@ -184,7 +194,7 @@ export function settlementPage(root: HTMLElement, query: URLSearchParams): void 
         const r = await apiJson<{ disputes: Dispute[] }>(`/v1/disputes?day=${enc(s.day)}`);
         const mine = r.disputes.filter((d) => d.statementId === s.statementId);
         replace(disputes, mine.length === 0 ? empty(`No dispute of ${s.statementId}${r.disputes.length > 0 ? ` (${plural(r.disputes.length, 'dispute')} of other statements of the day)` : ''}.`)
-          : table(['dispute', 'type', 'status', 'raised by', 'raised', { text: 'adjustments', num: true }], mine.map((d) => [el('code', {}, d.disputeId), d.type, d.status, d.raisedBy.participantId ?? '—', istTime(Date.parse(d.raisedAt)), String(d.adjustments.length)])));
+          : disputeTable(mine, (id) => void openDispute(opened, ctx, id, () => void loadDisputes())));
       } catch (err) {
         replace(disputes, problemBox(err));
       }
@@ -198,6 +208,13 @@ export function settlementPage(root: HTMLElement, query: URLSearchParams): void 
     const contest = el('button', { type: 'button', id: 'act-dispute' }, 'Dispute (DISPUTED)');
     const actOut = el('div', { id: 'act-out', 'aria-live': 'polite' });
     let key: DeskKey | undefined;
+    let tenant: Promise<string> | undefined;
+    const ctx: DisputeContext = {
+      statementId: s.statementId, day: s.day, key: () => key,
+      tenant: () => (tenant ??= apiJson<{ discomId: string }>('/v1/whoami').then((w) => w.discomId).catch((err: unknown) => { tenant = undefined; throw err; })),
+    };
+    const raiseForm = raiseDisputeForm(ctx, picked, (d) => { void loadDisputes(); void openDispute(opened, ctx, d.disputeId, () => void loadDisputes()); });
+    replace(raise, raiseForm.box);
     keyFile.addEventListener('change', async () => {
       const f = keyFile.files?.[0];
       if (!f) return;
@@ -238,7 +255,8 @@ export function settlementPage(root: HTMLElement, query: URLSearchParams): void 
       el('section', {}, el('h2', {}, 'Positions'), positions),
       el('section', {}, el('h2', {}, 'Lines'), lines),
       el('section', {}, el('h2', {}, 'Diff between runs'), diff),
-      el('section', {}, el('h2', {}, 'Disputes'), disputes));
+      el('section', {}, el('h2', {}, 'Disputes'), disputes, opened),
+      el('section', {}, el('h2', {}, 'Raise a dispute (signed)'), raise));
     void loadPositions();
     void loadLines();
     void loadDisputes();
