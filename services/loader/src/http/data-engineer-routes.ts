@@ -88,7 +88,7 @@ export function dataEngineerRoutes(app: FastifyInstance, deps: DataEngineerRoute
     const q = req.query as { discom?: string; from?: number; to?: number };
     const discomId = await discomReader(req.headers.authorization, q.discom);
     const toMs = q.to ?? Math.ceil(deps.now() / 60_000) * 60_000;
-    const fromMs = q.from ?? toMs - 3_600_000;
+    const fromMs = q.from ?? Math.max(0, toMs - 3_600_000);
     if (toMs <= fromMs) throw new IesError('IES_ERR_VALIDATION', `to ${toMs} must be after from ${fromMs}`);
     if (toMs - fromMs > MAX_ACTIVITY_WINDOW_MS) throw new IesError('IES_ERR_VALIDATION', `the window from ${fromMs} to ${toMs} is ${toMs - fromMs} ms; at most ${MAX_ACTIVITY_WINDOW_MS} ms (24 h) per request`);
     const { ingest, rejections } = await readIngestActivity(deps.clickhouse, discomId, fromMs, toMs);
