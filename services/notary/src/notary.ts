@@ -7,7 +7,7 @@ import type { Logger } from '@ies/observability';
 import type { BatchVerifier, MeterBatchHeader, MeterBatchRecord } from '@ies/registry/verify-batch';
 import type { LogEntry } from '@ies/verify';
 import type { NotaryKeyFile } from './keys.js';
-import type { LogStore } from './log-store.js';
+import type { AppliedState, LogStore } from './log-store.js';
 import { isBatchRootText } from './domain/batch-tree.js';
 import { recoverTenantLog } from './recovery.js';
 import { LogForkError, TenantLog, type IncomingBatch } from './tenant-log.js';
@@ -132,15 +132,15 @@ export async function startTenantNotary(opts: {
    * Redis may come back empty while this writer runs (FLUSHALL, a lost volume): the receipts
    * it dedupes against and the tiles it serves would be gone, and a redelivered batch could
    * be appended twice. Before each append the projection must stand where this writer's log
-   * does; when it does not, it is rebuilt from receipts.v1 first, as on start.
+   * does; when it does not, it is rebuilt from receipts.v1 first, as on start (true: rebuilt).
    */
-  async function reprojectIfLost(): Promise<void> {
-    const applied = await store.applied();
-    if ((applied?.size ?? 0) === log.size) return;
+  async function reprojectIfLost(applied: AppliedState | undefined): Promise<boolean> {
+    if ((applied?.size ?? 0) === log.size) return false;
     logger.warn({ discomId, projected: applied?.size ?? 0, size: log.size }, 'the log projection in Redis is behind this writer (Redis lost it?); rebuilding it from receipts.v1 before appending');
     await recoverTenantLog({ kafka, admin: opts.admin, serde, store, log, receiptsTopic, logger });
     const published = await keys.current();
     await store.publishKeys({ jwks: published.jwks, verifierKeys: published.verifierKeys, ...(published.mlDsa ? { mlDsaVerifierKeys: published.mlDsa.verifierKeys } : {}) });
+    return true;
   }
 
   function settle(err?: unknown): void {
@@ -150,9 +150,11 @@ export async function startTenantNotary(opts: {
   }
 
   async function append(take: readonly Pending[]): Promise<void> {
-    await reprojectIfLost();
     const candidates = take.flatMap((p) => (p.entry ? [p.entry] : []));
-    const existing = await store.existingReceipts(candidates.map((e) => e.batchId));
+    const batchIds = candidates.map((e) => e.batchId);
+    // One round trip: where the projection stands and which batches already have a receipt.
+    const state = await store.appendState(batchIds);
+    const existing = (await reprojectIfLost(state.applied)) ? await store.existingReceipts(batchIds) : state.existing;
     const seen = new Set<string>();
     const fresh = candidates.filter((e) => !existing.has(e.batchId) && !seen.has(e.batchId) && seen.add(e.batchId));
     if (candidates.length > fresh.length) logger.info({ discomId, duplicates: candidates.length - fresh.length }, 'batches already in the log were not appended again');
