@@ -74,6 +74,7 @@ export async function startTenantNotary(opts: {
   const log = new TenantLog(discomId, opts.origin);
   await recoverTenantLog({ kafka, admin: opts.admin, serde, store, log, receiptsTopic, logger });
   const published = await keys.current();
+  const encodeReceipt = await serde.encoderOf(discomId, TOPICS.receipts);
   await store.publishKeys({ jwks: published.jwks, verifierKeys: published.verifierKeys, ...(published.mlDsa ? { mlDsaVerifierKeys: published.mlDsa.verifierKeys } : {}) });
 
   // Records wait here for the next append. The consumer does not wait for the append (so it
@@ -165,7 +166,7 @@ export async function startTenantNotary(opts: {
       const next = BigInt(p.offset) + 1n;
       if (next > (offsets.get(p.partition) ?? 0n)) offsets.set(p.partition, next);
     }
-    const receipts = prepared ? await Promise.all(prepared.receipts.map(async (r, i) => ({ key: r.batchId, value: await serde.encode(discomId, TOPICS.receipts, { ...r, jws: prepared.jws[i] }) }))) : [];
+    const receipts = prepared ? prepared.receipts.map((r, i) => ({ key: r.batchId, value: encodeReceipt({ ...r, jws: prepared.jws[i] }) })) : [];
     const poison = await Promise.all(take.filter((p) => p.poison).map((p) => deadLetter(serde, discomId, batchesTopic, p)));
     const [meta] = await commitInTransaction(producer, [{ topic: receiptsTopic, messages: receipts }, { topic: topicName(discomId, TOPICS.deadLetter), messages: poison }], {
       consumerGroupId: groupId,

@@ -23,6 +23,8 @@ export interface PreparedAppend {
   readonly jws: readonly string[];
   readonly checkpoint: string;
   readonly window: AppendWindow;
+  /** Each receipt's log entry bytes (logEntryBytes), computed once for its leaf hash and kept for the projection. */
+  readonly entryBytes: readonly Uint8Array[];
 }
 
 export class LogForkError extends Error {
@@ -86,9 +88,10 @@ export class TenantLog {
   }
 
   async prepare(entries: readonly LogEntry[], keys: NotaryKeys): Promise<PreparedAppend> {
+    const entryBytes = entries.map((e) => logEntryBytes(e));
     const window = new AppendWindow(
       this.range,
-      entries.map((e) => RFC6962_SHA256.hashLeaf(logEntryBytes(e))),
+      entryBytes.map((bytes) => RFC6962_SHA256.hashLeaf(bytes)),
     );
     const newRoot = window.root();
     // The log never forks: the new checkpoint must provably extend the last one.
@@ -105,7 +108,7 @@ export class TenantLog {
     });
     // Synchronous node:crypto Ed25519: the same bytes as jose's CompactSign, without a promise per receipt.
     const jws = receipts.map((r) => signReceiptSync(r, keys.jws));
-    return { receipts, jws, checkpoint, window };
+    return { receipts, jws, checkpoint, window, entryBytes };
   }
 
   /** The Redis projection of a committed append. */
@@ -115,7 +118,7 @@ export class TenantLog {
       applied: { size: window.size, nextOffset, checkpoint: prepared.checkpoint },
       nodes: newStoredNodes(window.base.size, window.size).map((id) => ({ id, hash: window.node(id) })),
       receipts: prepared.receipts.map((r, i) => ({ batchId: r.batchId, jws: prepared.jws[i]! })),
-      entries: prepared.receipts.map((r) => ({ index: r.logIndex, bytes: logEntryBytes(r) })),
+      entries: prepared.receipts.map((r, i) => ({ index: r.logIndex, bytes: prepared.entryBytes[i]! })),
     };
   }
 
