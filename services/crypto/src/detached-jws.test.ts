@@ -74,3 +74,40 @@ test('an absent signature or body is a clear refusal, not a crash', async () => 
   await assert.rejects(verifyDetached(body, undefined as unknown as string, () => key.publicJwk), (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_AUTH_MISSING');
   await assert.rejects(verifyDetached(body, '', () => key.publicJwk), (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_AUTH_MISSING');
 });
+
+test('a key that does not suit the header alg, a private or encryption JWK and unknown critical parameters are refused', async () => {
+  const ed = await generateSigningKey('EdDSA');
+  const ec = await generateSigningKey('ES256');
+  const edJws = await signDetached(body, ed, { iat: 1, jti: 'B-1', ...BINDING });
+  const ecJws = await signDetached(body, ec, { iat: 1, jti: 'B-1', ...BINDING });
+  await assert.rejects(verifyDetached(body, edJws, () => ec.publicJwk), refused(/does not verify/));
+  await assert.rejects(verifyDetached(body, ecJws, () => ed.publicJwk), refused(/does not verify/));
+  await assert.rejects(verifyDetached(body, edJws, () => ({ ...ed.publicJwk, use: 'enc' })), refused(/does not verify/));
+  await assert.rejects(verifyDetached(body, edJws, () => ({ ...ed.publicJwk, alg: 'ES256' })), refused(/does not verify/));
+  await assert.rejects(verifyDetached(body, edJws, () => ({ ...ed.publicJwk, key_ops: ['sign'] })), refused(/does not verify/));
+  await assert.rejects(verifyDetached(body, edJws, async () => exportPrivateJwk(ed)), refused(/does not verify/));
+  const [head, , sig] = edJws.split('.') as [string, string, string];
+  const header = JSON.parse(Buffer.from(head, 'base64url').toString()) as Record<string, unknown>;
+  for (const crit of [['b64', 'exp'], ['b64', 'b64'], []]) {
+    await assert.rejects(verifyDetached(body, `${b64({ ...header, crit })}..${sig}`, () => ed.publicJwk), refused(/unencoded payload option/));
+  }
+  await assert.rejects(verifyDetached(body, `${head}..${sig.slice(0, -2)}!${sig.slice(-1)}`, () => ed.publicJwk), refused(/does not verify/));
+});
+
+test('verification agrees with jose flattenedVerify on good and bad signatures (EdDSA, ES256)', async () => {
+  const { flattenedVerify } = await import('jose');
+  for (const alg of ['EdDSA', 'ES256'] as const) {
+    const key = await generateSigningKey(alg);
+    for (let i = 0; i < 20; i += 1) {
+      const jws = await signDetached(body, key, { iat: i, jti: `B-${i}`, ...BINDING });
+      const [protectedB64, , signature] = jws.split('.') as [string, string, string];
+      const bad = Buffer.from(signature, 'base64url');
+      bad[i % bad.length] = bad[i % bad.length]! ^ 1;
+      for (const sig of [signature, bad.toString('base64url')]) {
+        const byJose = await flattenedVerify({ protected: protectedB64, payload: body, signature: sig }, key.publicJwk, { algorithms: [alg] }).then(() => true, () => false);
+        const ours = await verifyDetached(body, `${protectedB64}..${sig}`, () => key.publicJwk).then(() => true, () => false);
+        assert.equal(ours, byJose);
+      }
+    }
+  }
+});

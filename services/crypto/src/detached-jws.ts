@@ -1,4 +1,5 @@
-import { flattenedVerify, FlattenedSign, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { FlattenedSign, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { IesError } from '@ies/errors';
 
 /** Algorithms a participant may sign with (DESIGN.md, Trust): no `none`, no HMAC. */
@@ -90,18 +91,59 @@ export async function verifyDetached(body: Uint8Array, compact: string, resolveK
   if (!SIGNING_ALGORITHMS.includes(header.alg as SigningAlgorithm)) {
     throw new IesError('IES_ERR_SIGNATURE_INVALID', `JWS alg ${JSON.stringify(header.alg)} is not allowed; use EdDSA or ES256`);
   }
-  if (header.b64 !== false || !Array.isArray(header.crit) || !header.crit.includes('b64')) {
+  // RFC 7515 §4.1.11: every critical parameter must be understood; b64 (RFC 7797) is the only one here.
+  if (header.b64 !== false || !Array.isArray(header.crit) || header.crit.length !== 1 || header.crit[0] !== 'b64') {
     throw new IesError('IES_ERR_SIGNATURE_INVALID', 'JWS must use the unencoded payload option (b64:false, crit:["b64"])');
   }
   if (typeof header.kid !== 'string') throw new IesError('IES_ERR_SIGNATURE_INVALID', 'JWS header has no kid');
   const jwk = await resolveKey(header.kid);
   if (!jwk) throw new IesError('IES_ERR_SIGNATURE_INVALID', `kid ${header.kid} is not a registered, active key`);
+  let ok: boolean;
   try {
-    await flattenedVerify({ protected: protectedB64, payload: body, signature }, jwk, { algorithms: [header.alg as string] });
+    ok = verifyUnencoded(protectedB64, body, signature, jwk, header.alg as SigningAlgorithm);
   } catch (cause) {
     throw new IesError('IES_ERR_SIGNATURE_INVALID', `signature by kid ${header.kid} does not verify over the ${body.length}-byte body`, { cause });
   }
+  if (!ok) throw new IesError('IES_ERR_SIGNATURE_INVALID', `signature by kid ${header.kid} does not verify over the ${body.length}-byte body`);
   return header as DetachedHeader;
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+/** Public KeyObjects of the JWKs seen, per algorithm: a registered key is parsed once, not per signature. */
+const publicKeys = new WeakMap<JWK, Map<SigningAlgorithm, KeyObject>>();
+
+/**
+ * The JWS signature over `protected || '.' || body` (RFC 7797 §3: the payload unencoded),
+ * checked synchronously with node:crypto. The key must suit `alg` as JWS wants it (RFC 7518
+ * §3.4, RFC 8037 §3.1): an OKP Ed25519 key for EdDSA, an EC P-256 key for ES256 with the
+ * 64-byte R||S signature; a JWK's own `use`, `alg` and `key_ops`, when present, must allow
+ * verifying with `alg` (RFC 7517 §4.2–4.4). Throws when the key does not suit.
+ */
+function verifyUnencoded(protectedB64: string, body: Uint8Array, signatureB64: string, jwk: JWK, alg: SigningAlgorithm): boolean {
+  if (!BASE64URL.test(signatureB64)) throw new TypeError('the JWS signature is not base64url');
+  const key = publicKeyOf(jwk, alg);
+  const input = Buffer.allocUnsafe(protectedB64.length + 1 + body.length);
+  input.write(protectedB64, 0, 'latin1');
+  input[protectedB64.length] = 0x2e; // '.'
+  input.set(body, protectedB64.length + 1);
+  const signature = Buffer.from(signatureB64, 'base64url');
+  return alg === 'EdDSA' ? verifySignature(null, input, key, signature) : verifySignature('sha256', input, { key, dsaEncoding: 'ieee-p1363' }, signature);
+}
+
+function publicKeyOf(jwk: JWK, alg: SigningAlgorithm): KeyObject {
+  let byAlg = publicKeys.get(jwk);
+  const cached = byAlg?.get(alg);
+  if (cached) return cached;
+  if (jwk.use !== undefined && jwk.use !== 'sig') throw new TypeError(`the key's "use" is ${JSON.stringify(jwk.use)}, not "sig"`);
+  if (jwk.alg !== undefined && jwk.alg !== alg) throw new TypeError(`the key's "alg" is ${JSON.stringify(jwk.alg)}, not ${alg}`);
+  if (Array.isArray(jwk.key_ops) && !jwk.key_ops.includes('verify')) throw new TypeError('the key\'s "key_ops" do not include "verify"');
+  if (typeof jwk.d === 'string') throw new TypeError('a private JWK is not a verification key');
+  const suits = alg === 'EdDSA' ? jwk.kty === 'OKP' && jwk.crv === 'Ed25519' : jwk.kty === 'EC' && jwk.crv === 'P-256';
+  if (!suits) throw new TypeError(`a ${String(jwk.kty)} ${String(jwk.crv)} key cannot verify ${alg}`);
+  const key = createPublicKey({ key: (alg === 'EdDSA' ? { kty: 'OKP', crv: 'Ed25519', x: jwk.x } : { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }) as import('node:crypto').JsonWebKey, format: 'jwk' });
+  if (byAlg === undefined) publicKeys.set(jwk, (byAlg = new Map()));
+  byAlg.set(alg, key);
+  return key;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { PublicRead } from '@ies/verify';
 import { formatCheckpoint } from '@ies/verify';
 import { logEntryBytes, type LogEntry } from '@ies/verify';
 import { mlDsaCheckpointLine, signNote } from '@ies/verify';
-import { signReceipt, type ReceiptBody } from '@ies/verify';
+import { signReceiptSync, type ReceiptBody } from '@ies/verify';
 import { newStoredNodes } from './domain/tiles.js';
 import type { NotaryKeys } from './keys.js';
 import type { CommittedAppend, LogStore } from './log-store.js';
@@ -23,6 +23,8 @@ export interface PreparedAppend {
   readonly jws: readonly string[];
   readonly checkpoint: string;
   readonly window: AppendWindow;
+  /** Each receipt's log entry bytes (logEntryBytes), computed once for its leaf hash and kept for the projection. */
+  readonly entryBytes: readonly Uint8Array[];
 }
 
 export class LogForkError extends Error {
@@ -86,9 +88,10 @@ export class TenantLog {
   }
 
   async prepare(entries: readonly LogEntry[], keys: NotaryKeys): Promise<PreparedAppend> {
+    const entryBytes = entries.map((e) => logEntryBytes(e));
     const window = new AppendWindow(
       this.range,
-      entries.map((e) => RFC6962_SHA256.hashLeaf(logEntryBytes(e))),
+      entryBytes.map((bytes) => RFC6962_SHA256.hashLeaf(bytes)),
     );
     const newRoot = window.root();
     // The log never forks: the new checkpoint must provably extend the last one.
@@ -103,8 +106,9 @@ export class TenantLog {
       const logIndex = this.range.size + i;
       return { ...e, v: 1, logIndex, checkpoint, inclusionProof: window.inclusionProof(logIndex).map(b64) };
     });
-    const jws = await Promise.all(receipts.map((r) => signReceipt(r, keys.jws)));
-    return { receipts, jws, checkpoint, window };
+    // Synchronous node:crypto Ed25519: the same bytes as jose's CompactSign, without a promise per receipt.
+    const jws = receipts.map((r) => signReceiptSync(r, keys.jws));
+    return { receipts, jws, checkpoint, window, entryBytes };
   }
 
   /** The Redis projection of a committed append. */
@@ -114,7 +118,7 @@ export class TenantLog {
       applied: { size: window.size, nextOffset, checkpoint: prepared.checkpoint },
       nodes: newStoredNodes(window.base.size, window.size).map((id) => ({ id, hash: window.node(id) })),
       receipts: prepared.receipts.map((r, i) => ({ batchId: r.batchId, jws: prepared.jws[i]! })),
-      entries: prepared.receipts.map((r) => ({ index: r.logIndex, bytes: logEntryBytes(r) })),
+      entries: prepared.receipts.map((r, i) => ({ index: r.logIndex, bytes: prepared.entryBytes[i]! })),
     };
   }
 

@@ -5,7 +5,7 @@ export { checkpointOfNote, checkpointSizeOf, formatCheckpoint, parseCheckpoint, 
 export { formatVerifierKey, parseVerifierKey, noteSigner, openNote, signNote, ed25519FromSeed, type NoteSigner, type NoteVerifier } from './note.js';
 export { COSIGNATURE_V1_TYPE, cosigner, cosignatureLine, cosignatureMessage, formatCosignerKey, parseCosignerKey, verifyCosignatures, type CosignatureCheck, type Cosigner, type VerifiedCosignature } from './cosignature.js';
 export { logEntryBytes, type LogEntry } from './log-entry.js';
-export { receiptFromJws, signReceipt, checkSignedJson, RECEIPT_TYP, type ReceiptBody, type ReceiptDocument, type WitnessedCheckpoint, type JwsKey } from './receipt.js';
+export { receiptFromJws, signReceipt, signReceiptSync, checkSignedJson, RECEIPT_TYP, type ReceiptBody, type ReceiptDocument, type WitnessedCheckpoint, type JwsKey } from './receipt.js';
 export { trustFromVerifierKeys, verifyCheckpoint, verifyCheckpointConsistency, verifyReadProof, verifyReceipt, verifyWitnessedExtension, type ReadProofDocument, type TrustAnchors, type VerifyCode, type Verified } from './verify.js';
 // Settlement statements: the signed document's format, its line arithmetic and balances,
 // and the check an auditor runs with the DISCOM's JWKS alone.

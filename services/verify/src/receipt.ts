@@ -2,6 +2,7 @@ import { CompactSign, base64url, compactVerify, decodeProtectedHeader, type JWK 
 import type { KeyObject } from 'node:crypto';
 import { Buffer } from 'buffer';
 import { canonicalJson, canonicalJsonBytes } from '@ies/crypto';
+import { ed25519KeyType, ed25519Sign } from '#crypto';
 import type { LogEntry } from './log-entry.js';
 
 /** Media type in the receipt JWS `typ` header. */
@@ -46,6 +47,17 @@ export interface JwsKey {
 
 export async function signReceipt(body: ReceiptBody, key: JwsKey): Promise<string> {
   return new CompactSign(canonicalJsonBytes(body)).setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: RECEIPT_TYP }).sign(key.privateKey);
+}
+
+/**
+ * `signReceipt` without the WebCrypto round trip (Node only; the notary's hot path): the same
+ * compact JWS (RFC 7515 §7.1), byte for byte, since Ed25519 signatures are deterministic
+ * (RFC 8032 §5.1.6) and the protected header is the same JSON.
+ */
+export function signReceiptSync(body: ReceiptBody, key: JwsKey): string {
+  if (key.privateKey.asymmetricKeyType !== 'ed25519') throw new TypeError(`a receipt key must be Ed25519, not ${ed25519KeyType(key.privateKey)}`);
+  const signingInput = `${base64url.encode(JSON.stringify({ alg: 'EdDSA', kid: key.kid, typ: RECEIPT_TYP }))}.${base64url.encode(canonicalJsonBytes(body))}`;
+  return `${signingInput}.${base64url.encode(ed25519Sign(key.privateKey, Buffer.from(signingInput, 'latin1')))}`;
 }
 
 /** The receipt a JWS carries (its payload), without checking the signature. */

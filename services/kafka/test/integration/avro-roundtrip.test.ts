@@ -94,3 +94,9 @@ test('a registry that does not answer makes decoding retriable, not a dead lette
   const framed = await serde.encode(tenant, TOPICS.meterBatches, sampleBatch('B-3'));
   await assert.rejects(offline.decode(framed), (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_DEPENDENCY_UNAVAILABLE' && err.retriable);
 });
+
+test('encoderOf writes the same bytes as encode, synchronously, and names the bad field like encode', async () => {
+  const encodeBatch = await serde.encoderOf(tenant, TOPICS.meterBatches);
+  for (const id of ['B-enc-1', 'B-enc-2']) assert.deepEqual(encodeBatch(sampleBatch(id)), await serde.encode(tenant, TOPICS.meterBatches, sampleBatch(id)));
+  assert.throws(() => encodeBatch({ ...sampleBatch('B-enc-3'), receivedAt: 'yesterday' }), (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_AVRO_ENCODE' && /receivedAt/.test(err.message));
+});
