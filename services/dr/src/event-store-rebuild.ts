@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import { TOPICS, topicName } from '@ies/contracts';
 import type { Logger } from '@ies/observability';
-import { writeVersioned, type Redis } from '@ies/redis';
+import { MarkerRebuilds, writeVersioned, type Redis } from '@ies/redis';
 import type { DrEvent } from './domain/event.js';
 import { transition, type DrEventState } from './domain/event-lifecycle.js';
 import type { DrEventRecord } from './event-store.js';
@@ -53,20 +53,17 @@ export function drStoreMarker(discomId: string): string {
  * changes nothing.
  */
 export class DrStoreRebuilder {
-  constructor(private readonly deps: { kafka: Kafka; admin: Admin; serde: AvroSerde; redis: Redis; logger: Logger; groupPrefix: string }) {}
+  private readonly rebuilds: MarkerRebuilds<DrRebuildReport>;
+
+  constructor(private readonly deps: { kafka: Kafka; admin: Admin; serde: AvroSerde; redis: Redis; logger: Logger; groupPrefix: string }) {
+    this.rebuilds = new MarkerRebuilds(deps.redis, drStoreMarker);
+  }
 
   /** Rebuilds when the tenant's marker is missing; undefined when the store is whole. */
   async ensure(discomId: string): Promise<DrRebuildReport | undefined> {
-    if ((await this.deps.redis.exists(drStoreMarker(discomId))) === 1) return undefined;
-    // One rebuild per tenant at a time: the watch loop and a sweep may both find the marker gone.
-    const running = this.running.get(discomId);
-    if (running) return running;
-    const run = this.rebuild(discomId).finally(() => this.running.delete(discomId));
-    this.running.set(discomId, run);
-    return run;
+    return this.rebuilds.ensure(discomId, () => this.rebuild(discomId));
   }
 
-  private readonly running = new Map<string, Promise<DrRebuildReport>>();
 
   async rebuild(discomId: string): Promise<DrRebuildReport> {
     const started = Date.now();

@@ -11,7 +11,7 @@ import { TOPICS, topicName } from '@ies/contracts';
 import { IesError } from '@ies/errors';
 import { replayTopic, type AvroSerde } from '@ies/kafka';
 import type { Logger } from '@ies/observability';
-import type { Redis } from '@ies/redis';
+import { MarkerRebuilds, type Redis } from '@ies/redis';
 import { statementJsonOfJws, type StatementContent } from '@ies/verify';
 import { canTransitionDispute } from './domain/dispute-lifecycle.js';
 import type { StatementStatus } from './domain/statement-lifecycle.js';
@@ -92,18 +92,16 @@ export function disputesFromTopic(discomId: string, messages: readonly DisputeMe
 export interface DeskRebuildReport { readonly discomId: string; readonly statements: number; readonly disputes: number; readonly restored: number; readonly ms: number }
 
 export class DeskStoreRebuilder {
-  constructor(private readonly deps: { kafka: Kafka; admin: Admin; serde: AvroSerde; redis: Redis; ch: ClickHouseClient; statements: StatementStore; disputes: DisputeStore; logger: Logger; groupPrefix: string }) {}
+  private readonly rebuilds: MarkerRebuilds<DeskRebuildReport>;
 
-  private readonly running = new Map<string, Promise<DeskRebuildReport>>();
+  constructor(private readonly deps: { kafka: Kafka; admin: Admin; serde: AvroSerde; redis: Redis; ch: ClickHouseClient; statements: StatementStore; disputes: DisputeStore; logger: Logger; groupPrefix: string }) {
+    this.rebuilds = new MarkerRebuilds(deps.redis, deskStoreMarker);
+  }
+
 
   /** Rebuilds when the tenant's marker is missing; undefined when the state is whole. */
   async ensure(discomId: string): Promise<DeskRebuildReport | undefined> {
-    if ((await this.deps.redis.exists(deskStoreMarker(discomId))) === 1) return undefined;
-    const running = this.running.get(discomId);
-    if (running) return running;
-    const run = this.rebuild(discomId).finally(() => this.running.delete(discomId));
-    this.running.set(discomId, run);
-    return run;
+    return this.rebuilds.ensure(discomId, () => this.rebuild(discomId));
   }
 
   async rebuild(discomId: string): Promise<DeskRebuildReport> {

@@ -3,7 +3,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { TOPICS, topicName, type TopicSpec } from '@ies/contracts';
 import type { Logger } from '@ies/observability';
 import type { RegistryState } from '@ies/registry';
-import { writeVersioned, type Redis } from '@ies/redis';
+import { MarkerRebuilds, writeVersioned, type Redis } from '@ies/redis';
 import type { CheckpointRef } from '@ies/verify';
 import type { SideAllocation } from './domain/allocation.js';
 import type { FinalAllocation } from './domain/final-allocation.js';
@@ -53,7 +53,11 @@ export function p2pStoreMarker(discomId: string): string {
  * holds yet is on no topic of this DISCOM: the reconciler's next sweep signs it again.
  */
 export class P2pStoreRebuilder {
-  constructor(private readonly deps: { kafka: Kafka; admin: Admin; serde: AvroSerde; redis: Redis; verifySide: SideVerifier; logger: Logger; groupPrefix: string }) {}
+  private readonly rebuilds: MarkerRebuilds<P2pRebuildReport>;
+
+  constructor(private readonly deps: { kafka: Kafka; admin: Admin; serde: AvroSerde; redis: Redis; verifySide: SideVerifier; logger: Logger; groupPrefix: string }) {
+    this.rebuilds = new MarkerRebuilds(deps.redis, p2pStoreMarker);
+  }
 
   /**
    * Rebuilds when the tenant's marker is missing; undefined when the store is whole.
@@ -61,19 +65,12 @@ export class P2pStoreRebuilder {
    * are verified with).
    */
   async ensure(discomId: string, prepare?: () => Promise<void>): Promise<P2pRebuildReport | undefined> {
-    if ((await this.deps.redis.exists(p2pStoreMarker(discomId))) === 1) return undefined;
-    // One rebuild per tenant at a time: the watch loop and a sweep may both find the marker gone.
-    const running = this.running.get(discomId);
-    if (running) return running;
-    const run = (async () => {
+    return this.rebuilds.ensure(discomId, async () => {
       await prepare?.();
       return this.rebuild(discomId);
-    })().finally(() => this.running.delete(discomId));
-    this.running.set(discomId, run);
-    return run;
+    });
   }
 
-  private readonly running = new Map<string, Promise<P2pRebuildReport>>();
 
   async rebuild(discomId: string): Promise<P2pRebuildReport> {
     const started = Date.now();
