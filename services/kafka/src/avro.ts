@@ -110,8 +110,7 @@ export class AvroSerde {
     } catch (cause) {
       const paths = (cause as { paths?: string[][] }).paths;
       if (paths === undefined) throw cause;
-      const bad = paths.map((p) => p.join('.') || '(root)');
-      throw new IesError('IES_ERR_AVRO_ENCODE', `value for ${topic.name} does not match its Avro schema at ${bad.slice(0, 5).join(', ')}`, { cause, details: { paths: bad.slice(0, 20) } });
+      throw encodeError(topic, paths.map((p) => p.join('.') || '(root)'), cause);
     }
   }
 
@@ -132,7 +131,7 @@ export class AvroSerde {
       } catch (cause) {
         const paths: string[] = [];
         type.isValid(value, { errorHook: (p) => paths.push(p.join('.') || '(root)') });
-        throw new IesError('IES_ERR_AVRO_ENCODE', `value for ${topic.name} does not match its Avro schema at ${paths.slice(0, 5).join(', ')}`, { cause, details: { paths: paths.slice(0, 20) } });
+        throw encodeError(topic, paths, cause);
       }
       return Buffer.concat([frame, body]);
     };
@@ -178,6 +177,11 @@ export class AvroSerde {
       throw decodeError(cause);
     }
   }
+}
+
+/** A value that does not fit its topic's schema, naming the first paths that do not. */
+function encodeError(topic: TopicSpec, paths: readonly string[], cause: unknown): IesError {
+  return new IesError('IES_ERR_AVRO_ENCODE', `value for ${topic.name} does not match its Avro schema at ${paths.slice(0, 5).join(', ')}`, { cause, details: { paths: paths.slice(0, 20) } });
 }
 
 function checkFrame(buffer: Buffer): void {

@@ -1,15 +1,8 @@
+import { svg } from '../dom.js';
 import { istTime } from '../time.js';
 
 /** One line of a plot: Wh per interval (null = no figure), drawn as a step line. */
 export interface Series { readonly name: string; readonly values: readonly (number | null)[]; readonly className: string }
-
-const NS = 'http://www.w3.org/2000/svg';
-const svg = <K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] => {
-  const node = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  if (text !== undefined) node.textContent = text;
-  return node;
-};
 
 /**
  * A small SVG chart of Wh per 15-minute interval (plain SVG, no library: a handful of

@@ -3,7 +3,8 @@
  * few lines per minute need no library, and the CSP (no inline style) is met by using SVG
  * presentation attributes only. The x axis is IST wall time; every chart names its unit.
  */
-const NS = 'http://www.w3.org/2000/svg';
+import { svg } from '../dom.js';
+
 const W = 560;
 const H = 180;
 const PAD = { left: 56, right: 12, top: 12, bottom: 28 };
@@ -13,13 +14,6 @@ export interface Series {
   readonly name: string;
   /** [UTC epoch ms, value] in time order. */
   readonly points: readonly (readonly [number, number])[];
-}
-
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 const istClock = (ms: number) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Kolkata', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(ms));
