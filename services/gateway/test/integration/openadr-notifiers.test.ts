@@ -191,8 +191,10 @@ test('MQTT: a VEN authenticates with its access token, receives its EVENT notifi
 });
 
 test('MQTT: a connection ends when its access token expires, and an expired token does not connect', async () => {
-  // A broker whose clock is 1 s short of the token's expiry (ACCESS_TOKEN_SECONDS = 300), then past it.
-  let shiftMs = 299_000;
+  // A broker whose clock is 2 s short of the token's lifetime (ACCESS_TOKEN_SECONDS = 300), then past it.
+  // The token's exp is in whole seconds (floored from the issue time), so it may end up to 1 s sooner than
+  // issue + 300 s: 2 s leaves the connect a second to get through before the broker closes it.
+  let shiftMs = 298_000;
   const redis = subscriber();
   const late = await startMqttBroker({ host: '127.0.0.1', port: 0, tokens: new AccessTokens(h.redis, h.config.nodeId), subscriber: redis, now: () => Date.now() + shiftMs, log: silent });
   try {
