@@ -164,7 +164,7 @@ export class Loader {
     // that buffer is inserted (fail() blocks every INSERT), nothing after the last commit is lost.
     let outcome: SinkOutcome;
     try {
-      outcome = sink.write(value, { tenant: route.tenant, partition, offset: message.offset }, this.buffer.writerFor(sink.table, sink.columns));
+      outcome = sink.write(value, { tenant: route.tenant, partition, offset: message.offset, producedAtMs: Number(message.timestamp) }, this.buffer.writerFor(sink.table, sink.columns));
     } catch (cause) {
       this.fail(new IesError('IES_ERR_INTERNAL', `sink ${sink.topic} → ${sink.table} failed on ${topic}/${partition}/${message.offset}: ${(cause as Error).message}`, { cause }));
       return;

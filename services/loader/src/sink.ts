@@ -10,6 +10,8 @@ export interface RecordContext {
   readonly offset: string;
   /** When the loader stores it (UTC epoch ms; default the clock): a stage time, e.g. receipts.loaded_at_ms. */
   readonly loadedAtMs?: number;
+  /** The record's Kafka timestamp (UTC epoch ms, set by its producer when sending): e.g. receipts.notarised_at_ms. */
+  readonly producedAtMs?: number;
 }
 
 /**

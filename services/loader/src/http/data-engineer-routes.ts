@@ -97,6 +97,8 @@ export function dataEngineerRoutes(app: FastifyInstance, deps: DataEngineerRoute
       ingest: ingest.map((r) => ({
         minute: Number(r.minute_ms), batches: Number(r.batches), reads: Number(r.reads),
         loadedLagMs: Number(r.lagged) === 0 ? null : { avg: Math.round(Number(r.avg_lag_ms)), max: Number(r.max_lag_ms) },
+        notarisedLagMs: Number(r.split) === 0 ? null : { avg: Math.round(Number(r.avg_notarised_ms)), max: Number(r.max_notarised_ms) },
+        storedLagMs: Number(r.split) === 0 || Number(r.lagged) === 0 ? null : { avg: Math.round(Number(r.avg_stored_ms)), max: Number(r.max_stored_ms) },
       })),
       notaryBacklog: await deps.notaryBacklog(discomId).then((b) => (b?.oldestUnreceiptedAcceptedAt ?? null) === null ? null : { oldestAcceptedAt: b!.oldestUnreceiptedAcceptedAt, waitedMs: Math.max(0, deps.now() - b!.oldestUnreceiptedAcceptedAt!) }),
       rejections: rejections.map((r) => ({ minute: Number(r.minute_ms), code: r.code, rejections: Number(r.rejections) })),

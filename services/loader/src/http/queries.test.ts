@@ -20,7 +20,7 @@ test('values are literals: a quote in a filter is escaped, and the head-end pref
 
 test('intake per minute: receipts folded per log index, the load lag only where it was recorded; dead letters folded per source, stage and code', () => {
   const ingest = ingestPerMinuteQuery('BRPL-DL', 60_000, 3_660_000);
-  for (const part of ["discom_id = 'BRPL-DL'", 'accepted_at_ms >= 60000', 'accepted_at_ms < 3660000', 'GROUP BY log_index', 'avgIf(toInt64(loaded) - toInt64(at_ms), loaded > 0)', 'intDiv(at_ms, 60000) * 60000 AS minute_ms']) assert.ok(ingest.includes(part), part);
+  for (const part of ["discom_id = 'BRPL-DL'", 'accepted_at_ms >= 60000', 'accepted_at_ms < 3660000', 'GROUP BY log_index', 'avgIf(toInt64(loaded) - toInt64(at_ms), loaded > 0)', 'intDiv(at_ms, 60000) * 60000 AS minute_ms', 'any(notarised_at_ms) AS notarised', 'avgIf(toInt64(loaded) - toInt64(notarised), notarised > 0 AND loaded > 0)']) assert.ok(ingest.includes(part), part);
   const rejections = rejectionsPerMinuteQuery('BRPL-DL', 60_000, 3_660_000);
   for (const part of ['rejected_at_ms >= 60000', 'rejected_at_ms < 3660000', 'GROUP BY source_id, stage, code', 'GROUP BY minute_ms, code']) assert.ok(rejections.includes(part), part);
 });

@@ -66,13 +66,16 @@ export async function readHeadEndBatches(ch: ClickHouseClient, discomId: string)
 
 /**
  * Per minute of [fromMs, toMs): batches in the tenant's log and their reads (receipts folded
- * per log index), and the lag from intake to the receipt stored (notarised, then loaded) of
- * those whose load time is known (loaded_at_ms > 0).
+ * per log index), and the stage lags of those whose times are known: intake → receipt stored
+ * (loaded_at_ms > 0), split into intake → notarised (the receipt's Kafka timestamp) and
+ * notarised → stored where notarised_at_ms > 0.
  */
 export function ingestPerMinuteQuery(discomId: string, fromMs: number, toMs: number): string {
   return sql`SELECT intDiv(at_ms, 60000) * 60000 AS minute_ms, count() AS batches, sum(n) AS reads,
-  countIf(loaded > 0) AS lagged, avgIf(toInt64(loaded) - toInt64(at_ms), loaded > 0) AS avg_lag_ms, maxIf(toInt64(loaded) - toInt64(at_ms), loaded > 0) AS max_lag_ms
-FROM (SELECT log_index, any(accepted_at_ms) AS at_ms, any(read_count) AS n, any(loaded_at_ms) AS loaded FROM receipts
+  countIf(loaded > 0) AS lagged, avgIf(toInt64(loaded) - toInt64(at_ms), loaded > 0) AS avg_lag_ms, maxIf(toInt64(loaded) - toInt64(at_ms), loaded > 0) AS max_lag_ms,
+  countIf(notarised > 0) AS split, avgIf(toInt64(notarised) - toInt64(at_ms), notarised > 0) AS avg_notarised_ms, maxIf(toInt64(notarised) - toInt64(at_ms), notarised > 0) AS max_notarised_ms,
+  avgIf(toInt64(loaded) - toInt64(notarised), notarised > 0 AND loaded > 0) AS avg_stored_ms, maxIf(toInt64(loaded) - toInt64(notarised), notarised > 0 AND loaded > 0) AS max_stored_ms
+FROM (SELECT log_index, any(accepted_at_ms) AS at_ms, any(read_count) AS n, any(loaded_at_ms) AS loaded, any(notarised_at_ms) AS notarised FROM receipts
   WHERE discom_id = ${discomId} AND accepted_at_ms >= ${fromMs} AND accepted_at_ms < ${toMs} GROUP BY log_index)
 GROUP BY minute_ms
 ORDER BY minute_ms`;
@@ -115,7 +118,10 @@ export async function readDayLoaded(ch: ClickHouseClient, discomId: string, from
   return (await (await ch.query({ query: dayLoadedQuery(discomId, fromSec, toSec), format: 'JSONEachRow' })).json<DayLoadedRow>())[0];
 }
 
-export interface IngestMinuteRow { minute_ms: string; batches: string; reads: string; lagged: string; avg_lag_ms: number; max_lag_ms: string }
+export interface IngestMinuteRow {
+  minute_ms: string; batches: string; reads: string; lagged: string; avg_lag_ms: number; max_lag_ms: string;
+  split: string; avg_notarised_ms: number; max_notarised_ms: string; avg_stored_ms: number; max_stored_ms: string;
+}
 export interface RejectionMinuteRow { minute_ms: string; code: string; rejections: string }
 export interface ReceiptCheckpointRow { note: string; last_index: string; last_accepted_at_ms: string }
 

@@ -69,6 +69,9 @@ export const LIST_HEAD_ENDS = doc({
   },
 });
 
+/** A stage lag over a minute's batches: mean and max in milliseconds, or null when not recorded. */
+const LAG = { type: ['object', 'null'], additionalProperties: false, required: ['avg', 'max'], properties: { avg: INTEGER, max: INTEGER } } as const;
+
 export const INGEST_ACTIVITY = doc({
   summary: "The tenant's intake per minute: batches and reads in its log, and dead letters by code",
   description: 'Buckets of one minute (UTC epoch ms of the minute start) over [from, to), at most 24 h; minutes without activity are absent. Default: the last hour.',
@@ -86,8 +89,10 @@ export const INGEST_ACTIVITY = doc({
         discomId: STRING, from: EPOCH_MS, to: EPOCH_MS, bucketMs: INTEGER,
         ingest: { type: 'array', items: open({
           minute: EPOCH_MS, batches: { type: 'integer', minimum: 0, description: 'Batches notarised (in the log) accepted in the minute' }, reads: { type: 'integer', minimum: 0, description: 'Reads in those batches' },
-          loadedLagMs: { type: ['object', 'null'], additionalProperties: false, required: ['avg', 'max'], properties: { avg: INTEGER, max: INTEGER }, description: 'Milliseconds from intake to the receipt stored in ClickHouse (notarised, then loaded), mean and max over those batches; null when not recorded' },
-        }, ['minute', 'batches', 'reads', 'loadedLagMs']) },
+          loadedLagMs: { ...LAG, description: 'Milliseconds from intake to the receipt stored in ClickHouse (notarised, then loaded), mean and max over those batches; null when not recorded' },
+          notarisedLagMs: { ...LAG, description: 'Milliseconds from intake to the notary sending the receipt (the Kafka timestamp of its receipts.v1 record), mean and max; null when not recorded' },
+          storedLagMs: { ...LAG, description: 'Milliseconds from the notary sending the receipt to the loader storing it, mean and max over batches with both times; null when not recorded' },
+        }, ['minute', 'batches', 'reads', 'loadedLagMs', 'notarisedLagMs', 'storedLagMs']) },
         notaryBacklog: { type: ['object', 'null'], additionalProperties: false, required: ['oldestAcceptedAt', 'waitedMs'], properties: { oldestAcceptedAt: EPOCH_MS, waitedMs: INTEGER }, description: 'The oldest accepted batch the notary has not yet receipted (null: none waits)' },
         rejections: { type: 'array', items: open({ minute: EPOCH_MS, code: STRING, rejections: { type: 'integer', minimum: 0, description: 'Dead letters of the code rejected in the minute' } }, ['minute', 'code', 'rejections']) },
       }, ['discomId', 'from', 'to', 'bucketMs', 'ingest', 'rejections', 'notaryBacklog']),
