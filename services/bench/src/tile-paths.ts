@@ -1,4 +1,4 @@
-import { formatTileIndex } from '@ies/notary/log';
+import { formatTileIndex } from '@ies/merkle';
 
 /** The full (256-wide) level-0 tiles and entry bundles a log of `size` entries has, as paths under `<prefix>/`. */
 export function fullTilePaths(size: number): { tiles: string[]; bundles: string[] } {

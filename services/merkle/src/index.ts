@@ -33,3 +33,16 @@ export {
   type VerifyFailureCode,
   type VerifyResult,
 } from './domain/verify.js';
+export {
+  HASH_SIZE,
+  TILE_HEIGHT,
+  TILE_WIDTH,
+  foldTileSlice,
+  formatTileIndex,
+  hashesAtTileLevel,
+  tileNodeReader,
+  tilePath,
+  tileSliceOf,
+  type TileResource,
+  type TileSlice,
+} from './domain/tiles.js';

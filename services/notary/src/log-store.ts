@@ -1,6 +1,6 @@
 import type { Redis } from '@ies/redis';
 import { nodeKey, type NodeId } from '@ies/merkle';
-import { foldTileSlice, HASH_SIZE, tileSliceOf, TILE_WIDTH } from './domain/tiles.js';
+import { foldTileSlice, HASH_SIZE, tileSliceOf, TILE_WIDTH } from '@ies/merkle';
 import { tileBytes } from './domain/tlog-layout.js';
 
 /** How far the Redis projection of a tenant's log has applied receipts.v1. */

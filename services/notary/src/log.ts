@@ -3,4 +3,3 @@
 // outside the notary.
 export { LogStore, type AppliedState, type NotaryBacklog } from './log-store.js';
 export { AppendWindow, EMPTY_RANGE, type CompactRange } from './domain/append-window.js';
-export { formatTileIndex, tilePath, type TileResource } from './domain/tlog-layout.js';

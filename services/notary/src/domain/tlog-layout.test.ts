@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { decodeEntryBundle, encodeEntryBundle, formatTileIndex, hashesAtTileLevel, parseTilePath, tilePath, treeHolds, type TileResource } from './tlog-layout.js';
+import { formatTileIndex, hashesAtTileLevel, tilePath, type TileResource } from '@ies/merkle';
+import { decodeEntryBundle, encodeEntryBundle, parseTilePath, treeHolds } from './tlog-layout.js';
 
 test('tile indices in the x001/x234/067 form (c2sp.org/tlog-tiles)', () => {
   assert.equal(formatTileIndex(0), '000');

@@ -1,35 +1,15 @@
-import { HASH_SIZE, TILE_WIDTH } from './tiles.js';
+import { HASH_SIZE, TILE_WIDTH, hashesAtTileLevel, type TileResource } from '@ies/merkle';
 
 /**
  * The HTTP layout of a C2SP tiled log (c2sp.org/tlog-tiles): which resource a path under
  * `<prefix>/tile/` names, whether a tree of a given size holds it, and the entry-bundle
  * encoding. Tile (L, N) holds the level-8L hashes [256N, 256N + 256), exactly the tiles the
- * notary stores (tiles.ts), so a served tile is a prefix of a stored one.
+ * notary stores (@ies/merkle tiles), so a served tile is a prefix of a stored one. Paths are
+ * written by @ies/merkle's tilePath.
  */
-export type TileResource =
-  | { readonly kind: 'tile'; readonly level: number; readonly index: number; readonly width: number | undefined }
-  | { readonly kind: 'entries'; readonly index: number; readonly width: number | undefined };
 
 /** Levels 0–63, no leading zeros; `<N>` as x-prefixed 3-digit elements; `.p/<W>` with W 1–255, no leading zeros. */
 const TILE_PATH = /^(entries|0|[1-9]\d?)\/((?:x\d{3}\/)*\d{3})(?:\.p\/([1-9]\d{0,2}))?$/;
-
-/** `<N>` in the tlog-tiles form: 1234067 → `x001/x234/067`, 5 → `005`. */
-export function formatTileIndex(index: number): string {
-  if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`tile index ${index} is not a non-negative integer`);
-  const groups: string[] = [];
-  let n = index;
-  do {
-    groups.unshift(String(n % 1000).padStart(3, '0'));
-    n = Math.floor(n / 1000);
-  } while (n > 0);
-  return groups.map((g, i) => (i < groups.length - 1 ? `x${g}` : g)).join('/');
-}
-
-/** The path below `<prefix>/` of a tile or entry bundle (`tile/0/x001/234.p/7`, `tile/entries/000`). */
-export function tilePath(resource: TileResource): string {
-  const what = resource.kind === 'entries' ? 'entries' : String(resource.level);
-  return `tile/${what}/${formatTileIndex(resource.index)}${resource.width === undefined ? '' : `.p/${resource.width}`}`;
-}
 
 /**
  * The resource a path after `tile/` names, or why it names none. Only the canonical form is
@@ -48,11 +28,6 @@ export function parseTilePath(rest: string): { ok: true; resource: TileResource 
   const level = Number(m[1]);
   if (level > 63) return { ok: false, reason: `tile level ${level} must be 0 to 63` };
   return { ok: true, resource: { kind: 'tile', level, index, width } };
-}
-
-/** How many hashes of tile level `level` a tree of `size` entries has (level 0: leaves; level L: full subtrees of 256^L leaves). */
-export function hashesAtTileLevel(level: number, size: number): number {
-  return Math.floor(size / TILE_WIDTH ** level);
 }
 
 /**
