@@ -20,13 +20,3 @@ export function table(headers: readonly (string | { text: string; num: true })[]
 export function facts(pairs: readonly [string, Child][]): HTMLDListElement {
   return el('dl', { class: 'facts' }, ...pairs.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
 }
-
-const SVG_NS = 'http://www.w3.org/2000/svg';
-
-/** An SVG element with presentation attributes (the CSP allows no inline style) and optional text. */
-export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}

@@ -304,6 +304,12 @@ test('a DISCOM user signs in with the one-time link of `ies console --as` (refus
     const r = await get('/v1/head-ends');
     return r.statusCode === 200 && (r.json() as Json).headEnds.some((x: Json) => x.headEndId === 'HES-1' && x.batches > 0) ? true : undefined;
   }, 60_000, 'the receipt in ClickHouse');
+  // The stage lags of that batch, split: intake → notarised (the receipt's Kafka time) and notarised → stored add up to intake → stored.
+  const activity = (await get('/v1/ingest-activity')).json() as Json;
+  const minute = (activity.ingest as Json[]).find((m) => m.loadedLagMs !== null)!;
+  assert.ok(minute.notarisedLagMs !== null && minute.storedLagMs !== null, JSON.stringify(minute));
+  assert.ok(minute.notarisedLagMs.max >= 0 && minute.storedLagMs.max >= 0 && minute.notarisedLagMs.max <= minute.loadedLagMs.max, JSON.stringify(minute));
+  if (minute.batches === 1) assert.equal(minute.notarisedLagMs.avg + minute.storedLagMs.avg, minute.loadedLagMs.avg, JSON.stringify(minute));
   const page = await newPage();
   await page.goto(link);
   await page.getByTestId('dead-letter-count').waitFor();
@@ -315,13 +321,18 @@ test('a DISCOM user signs in with the one-time link of `ies console --as` (refus
   assert.match(await page.locator('#who').innerText(), /Signed in as DESK-1/);
   // The head-end's key and its status; the plots of the last hour: the batch and its reads, the rejections by code.
   assert.match(await page.locator('#keys table').innerText(), /HES-1\s+\S+\s+(EdDSA|OKP Ed25519)\s+ACTIVE/);
-  await page.locator('#chart-batches polyline').waitFor();
+  await page.locator('#chart-batches canvas').waitFor();
   assert.match(await page.locator('#chart-batches figcaption').innerText(), /batches\/min, per 1 min, IST/);
   assert.match(await page.locator('#chart-reads .legend').innerText(), /reads \(\d+ in the window\)/);
   assert.match(await page.locator('#chart-rejections .legend').innerText(), /IES_ERR_VEE_NEGATIVE \(1 in the window\)/);
   assert.match(await page.locator('#chart-rejections .legend').innerText(), /IES_ERR_VEE_BLOCK_MISALIGNED \(2 in the window\)/);
   assert.match(await page.getByTestId('loaded-lag').innerText(), /s mean, .* s max for batches accepted at .* IST/);
-  await page.locator('#chart-lags circle').first().waitFor();
+  assert.match(await page.getByTestId('notarised-lag').innerText(), /s mean, .* s max for batches accepted at .* IST/);
+  assert.match(await page.getByTestId('stored-lag').innerText(), /s mean, .* s max for batches accepted at .* IST/);
+  await page.locator('#chart-lags canvas').waitFor();
+  assert.match(await page.locator('#chart-lags .legend').innerText(), /ingest → notarised \(mean\) \(at most [\d.,]+ s\)[\s\S]*notarised → loaded \(mean\)[\s\S]*ingest → loaded \(max\)/);
+  // The chart's figures, as a table: the batch's minute in IST and its reads.
+  assert.match(await page.locator('#chart-reads .chart-figures table').textContent() ?? '', /IST[\s\S]*reads \(reads\/min\)[\s\S]*\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
   // Loaded → settled: yesterday's reads (this batch's) were loaded; no statement run of the day yet.
   const day = blocks[0]!.slice(0, 10);
   const loaded = (await get(`/v1/reads/day-loaded?day=${day}`)).json() as Json;
@@ -406,7 +417,10 @@ test('an auditor follows the log: checkpoints over time verified in the browser,
   await history.waitFor();
   assert.match(await history.innerText(), /^[1-9]\d* checkpoints? of /);
   const rows = await page.locator('#checkpoint-history tbody tr').allInnerTexts();
-  assert.ok(rows.length > 0 && rows.every((r) => /IST\s+verified$/.test(r)), rows.join('\n'));
+  // Each checkpoint verified, and each shown to extend the one below it by a consistency proof the browser built from the public tiles.
+  assert.ok(rows.length > 1, rows.join('\n'));
+  assert.ok(rows.slice(0, -1).every((r) => /IST\s+verified\s+consistent \(proof of \d+ hash(es)?\)$/.test(r)) && /IST\s+verified\s+the oldest shown$/.test(rows.at(-1)!), rows.join('\n'));
+  assert.match(await history.innerText(), new RegExp(`; ${rows.length - 1} of ${rows.length - 1} shown to extend the one before`));
   const witnessTable = await page.locator('#witnesses table').first().innerText();
   assert.match(witnessTable, /peer-[\w-]+\.ies\.test\/witness\s+[1-9]/);
   await page.click('#verify-witnessed');

@@ -327,7 +327,8 @@ test('the aggregator opens its event with its lifecycle and the baseline vs mete
   assert.match(await page.getByTestId('perf-version').innerText(), /^version 2 \(revised/);
   assert.equal(await page.getByTestId('perf-delivered').innerText(), '3,830 Wh');
   assert.match(await page.getByTestId('perf-payment').innerText(), /^₹\d/);
-  assert.equal(await page.locator('#load-plot svg path[data-series=baseline]').count(), 1);
+  await page.locator('#load-chart canvas').waitFor();
+  assert.equal(await page.locator('#load-chart .legend li[data-series=baseline]').innerText(), 'baseline (8,680 Wh over 4 intervals)');
   await page.screenshot({ path: path.join(shots, 'aggregator-event.png'), fullPage: true });
   await page.selectOption('#plot-meter', 'M-1');
   await page.getByTestId('plot-caption').filter({ hasText: /^meter M-1; baseline 4,850 Wh, metered 2,600 Wh, delivered 2,250 Wh/ }).waitFor();

@@ -80,7 +80,7 @@ export function aggregatorPage(root: HTMLElement, query: URLSearchParams): void 
           const s = meter ? l.meters[0]! : l.total;
           const what = meter ? `meter ${meter}` : `whole event (${plural(l.meters.length, 'meter')})`;
           replace(plot,
-            loadPlot(l.intervalStarts, [{ name: 'baseline', values: s.baselineWh, className: 's-baseline' }, { name: 'metered', values: s.usageWh, className: 's-metered' }, { name: 'delivered', values: s.deliveredWh, className: 's-delivered' }], `${eventId}: ${what}, Wh per 15-min interval`),
+            loadPlot(l.intervalStarts, [{ name: 'baseline', values: s.baselineWh }, { name: 'metered', values: s.usageWh }, { name: 'delivered', values: s.deliveredWh, dash: [4, 3] }], `${eventId}: ${what}`),
             el('p', { class: 'hint', 'data-testid': 'plot-caption' }, `${what}; baseline ${opt(sum(s.baselineWh))}, metered ${opt(sum(s.usageWh))}, delivered ${opt(sum(s.deliveredWh))}${l.performanceVersion !== null && l.performanceVersion > 1 ? ` (measurement version ${l.performanceVersion}, revised)` : ''}.`),
             table(['interval (IST)', { text: 'baseline', num: true }, { text: 'metered', num: true }, { text: 'delivered', num: true }],
               l.intervalStarts.map((t, i) => [istTime(t), opt(s.baselineWh[i]), opt(s.usageWh[i]), opt(s.deliveredWh[i])])));

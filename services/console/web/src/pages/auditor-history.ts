@@ -1,5 +1,6 @@
-import { parseCosignerKey, trustFromVerifierKeys, verifyCheckpoint, verifyCosignatures } from '@ies/verify';
-import { apiJson } from '../api.js';
+import { RFC6962_SHA256, consistencyProofFromNodes, tileNodeReader, type GetNodes } from '@ies/merkle';
+import { parseCosignerKey, trustFromVerifierKeys, verifyCheckpoint, verifyCheckpointConsistency, verifyCosignatures, type TrustAnchors } from '@ies/verify';
+import { apiGet, apiJson } from '../api.js';
 import { el, replace, table } from '../dom.js';
 import { empty, loading, problemBox } from '../states.js';
 import { istTime, plural } from '../time.js';
@@ -12,7 +13,9 @@ const vkeysOf = (text: string) => text.split('\n').map((k) => k.trim()).filter(B
 /**
  * The log's checkpoints over time (GET /v1/checkpoints, public: as its receipts carry them),
  * each verified in this browser against the notary key in the verifier-key field when there
- * is one; consecutive sizes never shrink in a log that does not fork.
+ * is one, and each shown to extend the one before it: the RFC 6962 consistency proof between
+ * the two is built here from the log's public tiles (/logs/<discom>/tile/…, c2sp.org/tlog-tiles)
+ * and checked against both signed roots, so neither the tiles nor the node are trusted for it.
  */
 export async function loadCheckpointHistory(box: HTMLElement, discomId: string, vkeyText: string): Promise<void> {
   replace(box, loading(`the checkpoints of ${discomId}`));
@@ -21,15 +24,37 @@ export async function loadCheckpointHistory(box: HTMLElement, discomId: string, 
     if (h.checkpoints.length === 0) return replace(box, empty(`${discomId} has no receipt stored yet.`));
     const keys = vkeysOf(vkeyText);
     const trust = keys.length === 0 ? undefined : await trustFromVerifierKeys(keys).catch(() => undefined);
+    const tiles = tileNodeReader(h.checkpoints[0]!.size, async (path) => new Uint8Array(await (await apiGet(`/logs/${encodeURIComponent(h.discomId)}/${path}`, { auth: false, accept: 'application/octet-stream' })).arrayBuffer()));
+    const extensions = trust ? await Promise.all(h.checkpoints.map((c, i) => (i + 1 < h.checkpoints.length ? extendsEarlier(h.checkpoints[i + 1]!.note, c.note, trust, tiles) : undefined))) : [];
+    const extended = extensions.filter((e) => e?.ok).length;
     replace(box,
-      el('p', { 'data-testid': 'checkpoint-count' }, `${plural(h.checkpoints.length, 'checkpoint')} of ${h.discomId}, newest first${trust ? ', each checked in this browser with the notary key above' : ' (pick or paste the notary key to check their signatures here)'}.`),
-      table([{ text: 'size (entries)', num: true }, 'root hash', 'latest batch receipted with it, accepted', 'notary signature'], h.checkpoints.map((c) => {
+      el('p', { 'data-testid': 'checkpoint-count' }, `${plural(h.checkpoints.length, 'checkpoint')} of ${h.discomId}, newest first${trust ? `, each checked in this browser with the notary key above; ${extended} of ${h.checkpoints.length - 1} shown to extend the one before (consistency proofs built here from the log's public tiles)` : ' (pick or paste the notary key to check their signatures and consistency here)'}.`),
+      table([{ text: 'size (entries)', num: true }, 'root hash', 'latest batch receipted with it, accepted', 'notary signature', 'extends the one below'], h.checkpoints.map((c, i) => {
         const v = trust ? verifyCheckpoint(c.note, trust) : undefined;
+        const x = extensions[i];
         return [c.size.toLocaleString('en-IN'), el('code', {}, c.rootHash), istTime(c.lastAcceptedAt),
-          v === undefined ? 'not checked' : v.ok ? el('span', { class: 'outcome-ok' }, 'verified') : el('span', { class: 'outcome-bad' }, `${v.code}: ${v.reason}`)];
+          v === undefined ? 'not checked' : v.ok ? el('span', { class: 'outcome-ok' }, 'verified') : el('span', { class: 'outcome-bad' }, `${v.code}: ${v.reason}`),
+          x === undefined ? (trust && i + 1 === h.checkpoints.length ? 'the oldest shown' : 'not checked') : x.ok ? el('span', { class: 'outcome-ok', 'data-consistency': 'ok' }, `consistent (proof of ${plural(x.hashes, 'hash', 'hashes')})`) : el('span', { class: 'outcome-bad', 'data-consistency': 'bad' }, `${x.code}: ${x.reason}`)];
       })));
   } catch (err) {
     replace(box, problemBox(err));
+  }
+}
+
+type Extension = { ok: true; hashes: number } | { ok: false; code: string; reason: string };
+
+/** Whether the checkpoint `newer` extends `older` of the same log, by a consistency proof built from the tiles. */
+async function extendsEarlier(older: string, newer: string, trust: TrustAnchors, tiles: GetNodes): Promise<Extension> {
+  const a = verifyCheckpoint(older, trust);
+  const b = verifyCheckpoint(newer, trust);
+  if (!a.ok || !b.ok) return { ok: false, code: 'NOT_CHECKED', reason: 'a checkpoint of the pair is not signed by the key above' };
+  try {
+    const proof = await consistencyProofFromNodes(RFC6962_SHA256, a.checkpoint.size, b.checkpoint.size, tiles);
+    const b64 = proof.map((p) => btoa(String.fromCharCode(...p)));
+    const v = verifyCheckpointConsistency(older, newer, b64, trust);
+    return v.ok ? { ok: true, hashes: proof.length } : { ok: false, code: v.code, reason: v.reason };
+  } catch (err) {
+    return { ok: false, code: (err as { code?: string }).code ?? 'TILES_UNAVAILABLE', reason: (err as Error).message };
   }
 }
 
