@@ -61,6 +61,8 @@ t=$SECONDS; bash infra/registry/fetch.sh; [ $((SECONDS - t)) -lt 2 ] || step "sc
 
 # --- TypeScript build (incremental) ----------------------------------------------------
 npx --no-install tsc -b services/tsconfig.json
+# The notary's native batch root (Rust; skipped when up to date, node:crypto without cargo).
+node services/notary/build-native.mjs
 # The console's browser app (Vite; skipped when up to date), served by the node under /console.
 node services/console/build-web.mjs
 # npm links the workspaces' bins (`ies`, `ies-gateway`, …) only when their targets exist, and

@@ -10,7 +10,7 @@ import { loadConfig } from '@ies/config';
 import { METER_DATA_WRITE, TOPICS, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { childCpuSeconds, receiptLatencies, sampleLag, startNotaryChild, type NotaryChild } from './notary-watch.js';
-import { batchRootOf } from '@ies/notary/batch-root';
+import { BATCH_ROOT_IMPLEMENTATION, batchRootOf } from '@ies/notary/batch-root';
 import { recordBenchFigure } from '@ies/observability';
 import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics, provisionTenants, type LogSink } from '@ies/kafka';
 
@@ -623,6 +623,7 @@ function printReport(o: IngestBenchOptions, r: { gw: PhaseResult; raw: PhaseResu
   console.log(`machine   ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown'}), ${n(os.totalmem() / 1024 ** 3, 1)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.arch()}`);
   console.log(`run       ${n(o.batches)} batches × ${n(o.batchReads)} reads, concurrency ${o.concurrency} (one head-end each, ${o.metersPerHeadEnd} meters each), limit ${o.seconds} s per phase, tenant ${r.tenant}`);
   console.log('          the load generator, the gateway, Kafka, Redis and the registry share the same cores');
+  console.log(`          batch roots computed by ${BATCH_ROOT_IMPLEMENTATION === 'native' ? "the notary's native module (services/notary/native)" : 'node:crypto (the native module is not built)'}`);
   console.log('');
   console.log(line(['figure', 'measured', 'target', '']));
   console.log(line(w.map((x) => '-'.repeat(x))));

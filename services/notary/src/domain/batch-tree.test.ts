@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { RFC6962_SHA256, rootFromLeafHashes } from '@ies/merkle';
 import type { PublicRead } from '@ies/verify';
-import { batchRoot, batchRootOf, batchTree, readLeafHash } from './batch-tree.js';
+import { BATCH_ROOT_IMPLEMENTATION, batchRoot, batchRootOf, batchRootOfOnNodeCrypto, batchTree, readLeafHash } from './batch-tree.js';
 
 const reads = (n: number, meter = (i: number) => `SM-${i}`): PublicRead[] =>
   Array.from({ length: n }, (_, i) => ({ discomId: 'BRPL-DL', meterId: meter(i), blockStart: Date.UTC(2026, 10, 19, 18, 30) + (i % 7) * 900_000, channel: i % 2 ? 'EXPORT' : 'IMPORT', wh: (i * 37) % 901, validationStatus: i % 11 ? 'VALID' : 'ESTIMATED', source: 'HES' }));
@@ -19,9 +20,19 @@ test('the batch root (hashes carried as latin1 strings) is the RFC 6962 root ove
   }
 });
 
-test('non-ASCII and escaped meter ids hash as their UTF-8 canonical bytes', () => {
-  const rs = reads(9, (i) => `मीटर-${i}-"q"\u0001`);
-  assert.deepEqual(Buffer.from(batchRoot(rs)), reference(rs));
+test('non-ASCII and escaped meter ids hash as their UTF-8 canonical bytes; a line feed in one is escaped, never a separator', () => {
+  for (const rs of [reads(9, (i) => `मीटर-${i}-"q"\u0001`), reads(5, (i) => `M\n${i}\r\n`)]) {
+    assert.deepEqual(Buffer.from(batchRoot(rs)), reference(rs));
+    assert.deepEqual(Buffer.from(batchRootOfOnNodeCrypto('BRPL-DL', rs)), reference(rs));
+  }
+});
+
+test('the native batch root is built wherever cargo is, and gives the node:crypto roots', () => {
+  if (spawnSync('cargo', ['--version'], { stdio: 'ignore' }).status === 0) assert.equal(BATCH_ROOT_IMPLEMENTATION, 'native', 'npm run build builds services/notary/native with cargo');
+  for (const n of [0, 1, 2, 3, 5, 8, 255, 256, 1000, 4097]) {
+    const rs = reads(n).map(({ discomId: _d, ...r }) => r);
+    assert.deepEqual(Buffer.from(batchRootOf('BRPL-DL', rs)), Buffer.from(batchRootOfOnNodeCrypto('BRPL-DL', rs)), `${n} reads`);
+  }
 });
 
 test('the empty batch has the root SHA-256("")', () => {

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { RFC6962_SHA256, buildTree, inclusionProofFromTree, type MerkleTree } from '@ies/merkle';
 import { canonicalReadJson, type PublicRead } from '@ies/verify';
 
@@ -14,14 +15,64 @@ export function readLeafHashes(reads: readonly PublicRead[]): Uint8Array[] {
   return reads.map((r) => readLeafHash(r));
 }
 
+interface NativeTreeHash {
+  /** The root over `count` canonical reads separated by line feeds (native/src/lib.rs). */
+  batchRoot(reads: Buffer, count: number): Buffer;
+}
+
+/** The native module `npm run build` makes (build-native.mjs), if it was built. */
+function loadNative(): NativeTreeHash | undefined {
+  try {
+    return createRequire(import.meta.url)('../../native/ies_treehash.node') as NativeTreeHash;
+  } catch {
+    return undefined;
+  }
+}
+const native = loadNative();
+
+/**
+ * What computes batch roots in this process: `native` (one call per batch into our Rust
+ * module, `sha2` with the CPU's SHA extensions) or `node:crypto` (two hash() calls per read)
+ * when the module was not built. Both give the same roots (batch-tree.test.ts).
+ */
+export const BATCH_ROOT_IMPLEMENTATION: 'native' | 'node:crypto' = native ? 'native' : 'node:crypto';
+
 /** The batch root: the RFC 6962 root over a leaf per accepted read, in the batch's order. */
 export function batchRoot(reads: readonly PublicRead[]): Uint8Array {
-  return rootOfLeafInputs(reads.length, (i) => `\u0000${canonicalReadJson(reads[i] as PublicRead)}`);
+  return rootOf(reads.length, (i) => canonicalReadJson(reads[i] as PublicRead));
 }
 
 /** The batch root of a batch record's reads, which carry no DISCOM (the batch does). */
 export function batchRootOf(discomId: string, reads: readonly Omit<PublicRead, 'discomId'>[]): Uint8Array {
+  return rootOf(reads.length, (i) => canonicalReadJson(reads[i] as Omit<PublicRead, 'discomId'>, discomId));
+}
+
+/** The same root on node:crypto whatever is built: the reference the native module is tested against. */
+export function batchRootOfOnNodeCrypto(discomId: string, reads: readonly Omit<PublicRead, 'discomId'>[]): Uint8Array {
   return rootOfLeafInputs(reads.length, (i) => `\u0000${canonicalReadJson(reads[i] as Omit<PublicRead, 'discomId'>, discomId)}`);
+}
+
+/** The reads of one batch as the native module takes them, reused from batch to batch (grown when a batch needs more). */
+let joined = Buffer.allocUnsafe(1 << 20);
+
+function rootOf(count: number, canonical: (i: number) => string): Uint8Array {
+  if (native === undefined) return rootOfLeafInputs(count, (i) => `\u0000${canonical(i)}`);
+  // Each read's canonical UTF-8, then a line feed: a canonical read holds no raw line feed
+  // (RFC 8785 escapes one in a string), so it separates them. Written in place, one call per
+  // read: no joined string to build and encode again.
+  let end = 0;
+  for (let i = 0; i < count; i += 1) {
+    const json = canonical(i);
+    if (end + 3 * json.length + 1 > joined.length) {
+      const grown = Buffer.allocUnsafe(Math.max(2 * joined.length, end + 3 * json.length + 1));
+      joined.copy(grown, 0, 0, end);
+      joined = grown;
+    }
+    end += joined.write(json, end, 'utf8');
+    if (i + 1 < count) joined[end++] = 0x0a;
+  }
+  const root = native.batchRoot(joined.subarray(0, end), count);
+  return new Uint8Array(root.buffer, root.byteOffset, root.length);
 }
 
 /**
