@@ -16,7 +16,9 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /**
  * A chunk of meters' history as one grid: row r is meter meterIds[r], its day d the 96
  * values values[(r × dates.length + d) × 96 …], NaN where missing or unusable;
- * present[r × dates.length + d] is 1 when that day has any read (usable or not).
+ * present[r × dates.length + d] is 1 when that day has any read (usable or not). The values
+ * of a day that is not present mean nothing (the decoder sets a day to NaN when its first
+ * read arrives, so a grid can be reused by zeroing `present`).
  */
 export interface HistoryRows {
   readonly meterIds: readonly string[];
@@ -65,6 +67,7 @@ export async function decodeHistoryRows(stream: AsyncIterable<Buffer>, rows: His
   if (!LITTLE_ENDIAN) throw new IesError('IES_ERR_INTERNAL', 'the meter history decoder needs a little-endian host');
   const days = rows.dates.length;
   const slots = queryDays.count * BLOCKS_PER_DAY;
+  if (slots > MAX_SLOTS) throw new IesError('IES_ERR_INTERNAL', `a meter history query spans ${queryDays.count} days; the decoder takes ${MAX_SLOTS / BLOCKS_PER_DAY} at most`);
   const at = { row: 0, slot: queryDays.first * BLOCKS_PER_DAY, day: queryDays.first, rowDays: days };
   const seen = new Uint8Array(slots);
   const duplicates = new Int32Array(2);
@@ -120,8 +123,28 @@ export async function decodeHistoryRows(stream: AsyncIterable<Buffer>, rows: His
   };
 
   for await (const chunk of stream) {
-    buf = pos < buf.length ? Buffer.concat([buf.subarray(pos), chunk]) : chunk;
-    pos = 0;
+    let from = 0;
+    if (pos < buf.length) {
+      // A row straddles the chunks: finish it from a prefix of the new chunk (doubling until
+      // it fits) instead of copying the whole chunk behind it.
+      const rest = buf.subarray(pos);
+      for (let take = Math.min(chunk.length, Math.max(4096, rest.length)); ; take = Math.min(chunk.length, take * 2)) {
+        buf = Buffer.concat([rest, chunk.subarray(0, take)]);
+        pos = 0;
+        const next = row();
+        if (next >= 0) {
+          from = next - rest.length;
+          break;
+        }
+        if (take === chunk.length) {
+          from = -1;
+          break;
+        }
+      }
+      if (from < 0) continue; // the row goes on past this chunk: buf holds it all so far
+    }
+    buf = chunk;
+    pos = from;
     while (pos < buf.length) {
       const next = row();
       if (next < 0) break;
@@ -152,24 +175,34 @@ function placeLatestOnly(words: Uint32Array, n: number, slots: number, seen: Uin
   const present = rows.present;
   const base = at.row * at.rowDays * BLOCKS_PER_DAY + at.slot;
   const dayBase = at.row * at.rowDays + at.day;
-  for (let k = 0; k < n; k++) {
-    const lo = words[2 * k]!;
-    const hi = words[2 * k + 1]!;
-    const slot = hi >>> HIGH_SLOT_SHIFT;
+  const shift = HIGH_SLOT_SHIFT;
+  const mask = HI_VALUE_MASK;
+  for (let k = 0; k < 2 * n; k += 2) {
+    const hi = words[k + 1]!;
+    const slot = hi >>> shift;
     if (slot >= slots) return BAD_SLOT;
-    const day = (slot / BLOCKS_PER_DAY) | 0;
+    const day = (slot * DAY_OF_SLOT) >>> 23; // slot / 96
     if (seen[slot] === 1) {
       if (at.day + day < duplicates[0]!) duplicates[0] = at.day + day;
       if (at.day + day > duplicates[1]!) duplicates[1] = at.day + day;
       continue;
     }
     seen[slot] = 1;
-    present[dayBase + day] = 1;
-    const high = hi & HI_VALUE_MASK;
+    if (present[dayBase + day] === 0) {
+      present[dayBase + day] = 1;
+      for (let i = base + day * BLOCKS_PER_DAY, end = i + BLOCKS_PER_DAY; i < end; i++) values[i] = NaN;
+    }
+    const lo = words[k]!;
+    const high = hi & mask;
     values[base + slot] = high === 0 ? (lo === 0 ? NaN : lo - 1) : high * 2 ** 32 + lo - 1;
   }
   return 0;
 }
+
+/** ⌈2^23 / 96⌉: (slot × DAY_OF_SLOT) >>> 23 is ⌊slot / 96⌋ for every slot below MAX_SLOTS. */
+const DAY_OF_SLOT = 87_382;
+/** 512 days of slots: the product above stays below 2^32 (dr asks for 366 days at most). */
+const MAX_SLOTS = 512 * BLOCKS_PER_DAY;
 
 /** Like placeLatestOnly for elements (packed, received_at_ms, batch_id): the latest version of each slot wins. */
 function placeWithVersions(buf: Buffer, p: number, n: number, slots: number, seen: Uint8Array, rows: HistoryRows, at: Target, v: { receivedAt: Float64Array; batchAt: Int32Array; batchLength: Int32Array }): number {
@@ -198,7 +231,11 @@ function placeWithVersions(buf: Buffer, p: number, n: number, slots: number, see
     v.receivedAt[slot] = receivedAt;
     v.batchAt[slot] = start;
     v.batchLength[slot] = length;
-    rows.present[dayBase + ((slot / BLOCKS_PER_DAY) | 0)] = 1;
+    const day = (slot / BLOCKS_PER_DAY) | 0;
+    if (rows.present[dayBase + day] === 0) {
+      rows.present[dayBase + day] = 1;
+      rows.values.fill(NaN, base + day * BLOCKS_PER_DAY, base + (day + 1) * BLOCKS_PER_DAY);
+    }
     const value = (hi & HI_VALUE_MASK) * 2 ** 32 + lo - 1;
     rows.values[base + slot] = value < 0 ? NaN : value;
   }

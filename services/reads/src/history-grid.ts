@@ -55,7 +55,7 @@ export async function loadHistoryRows(ch: ClickHouseClient, spec: HistoryGridSpe
   const free: HistoryRows[] = [];
   await inPool(chunks, spec.concurrency, async (ids) => {
     const grid = free.pop() ?? emptyHistoryRows(Array.from({ length: longest }, () => ''), spec.dates);
-    const rows: HistoryRows = { meterIds: ids, dates: spec.dates, values: grid.values.subarray(0, ids.length * spec.dates.length * BLOCKS_PER_DAY).fill(NaN), present: grid.present.subarray(0, ids.length * spec.dates.length).fill(0) };
+    const rows: HistoryRows = { meterIds: ids, dates: spec.dates, values: grid.values.subarray(0, ids.length * spec.dates.length * BLOCKS_PER_DAY), present: grid.present.subarray(0, ids.length * spec.dates.length).fill(0) };
     try {
       const rowOf = new Map<string, number>();
       for (let r = 0; r < ids.length; r++) rowOf.set(ids[r]!, r);
