@@ -44,8 +44,9 @@ export async function loadHistoryGrid(ch: ClickHouseClient, spec: HistoryGridSpe
  * The same history a chunk of meters at a time, as typed grids (HistoryRows): one query per
  * chunk (sorted ids); a meter with two rows for a block (a revision, or a redelivered batch
  * not merged yet) is loaded again with each row's version, over the days where that happened,
- * and resolved in the decoder before its chunk is handed on. `consume` gets every meter asked for exactly once, in chunks, and
- * must not keep `rows` (its arrays are the chunk's own, but large): copy what it needs.
+ * and resolved in the decoder before its chunk is handed on. `consume` gets every meter asked
+ * for exactly once, in chunks, and must not keep `rows`: its arrays are reused for a later
+ * chunk, so it copies what it needs before it returns.
  */
 export async function loadHistoryRows(ch: ClickHouseClient, spec: HistoryGridSpec, consume: (rows: HistoryRows) => void): Promise<void> {
   const query = (meterIds: readonly string[], withVersions: boolean) => packedHistoryQuery({ ...spec, meterIds, withVersions });
