@@ -3,10 +3,10 @@
 // unusable), the shape computeBaseline takes. Design and measurements: services/dr/README.md,
 // "History from ClickHouse".
 import type { ClickHouseClient } from '@ies/clickhouse';
-import { loadHistoryGrid, USABLE_STATUSES, type HistoryDays } from '@ies/reads';
-import { MAX_READ_WH } from './domain/baseline-day-reads.js';
+import { loadHistoryGrid, loadHistoryRows, USABLE_STATUSES, type HistoryDays, type HistoryGridSpec } from '@ies/reads';
+import { GridDays, MAX_READ_WH } from './domain/baseline-day-reads.js';
 import { drError } from './domain/codes.js';
-import { dateOfDayIndex, dayIndexOfDate, istDayStartMs } from '@ies/units';
+import { BLOCKS_PER_DAY, dateOfDayIndex, dayIndexOfDate, istDayStartMs } from '@ies/units';
 
 /** Statuses whose value a baseline may use: the one definition in @ies/reads. */
 export { USABLE_STATUSES, type HistoryDays };
@@ -38,6 +38,34 @@ const DEFAULT_METERS_PER_QUERY = 5_000;
  * here (dr's input errors); the query and its decoding are @ies/reads' loadHistoryGrid.
  */
 export async function loadMeterHistory(ch: ClickHouseClient, query: MeterHistoryQuery): Promise<Map<string, HistoryDays>> {
+  return loadHistoryGrid(ch, historySpec(query));
+}
+
+/** A chunk of meters' history in the compact form computeBaseline also takes: days[i] belongs to meterIds[i]. */
+export interface MeterHistoryChunk {
+  readonly meterIds: readonly string[];
+  readonly days: readonly GridDays[];
+}
+
+/**
+ * The same history as loadMeterHistory, a chunk of meters at a time and without an array per
+ * meter-day: each meter's days are views into the chunk's typed grid (GridDays, NaN where
+ * missing). `consume` runs once per chunk, synchronously, and must be done with the chunk's
+ * days when it returns (the grid is reused for a later chunk); every meter asked for is in
+ * exactly one chunk. What a baseline of many meters loads (baseline-from-history.ts).
+ */
+export async function loadMeterHistoryChunks(ch: ClickHouseClient, query: MeterHistoryQuery, consume: (chunk: MeterHistoryChunk) => void): Promise<void> {
+  const spec = historySpec(query);
+  const dayOf = new Map(spec.dates.map((date, d) => [date, d]));
+  const n = spec.dates.length;
+  await loadHistoryRows(ch, spec, (rows) => {
+    const days = rows.meterIds.map((_, r) => new GridDays(rows.values, r * n * BLOCKS_PER_DAY, rows.present, r * n, dayOf));
+    consume({ meterIds: rows.meterIds, days });
+  });
+}
+
+/** Checks a history request (dr's input errors) and turns it into @ies/reads' grid spec. */
+function historySpec(query: MeterHistoryQuery): HistoryGridSpec {
   const problems: string[] = [];
   const from = dayIndexOfDate(query.fromDay);
   const to = dayIndexOfDate(query.toDay);
@@ -55,7 +83,7 @@ export async function loadMeterHistory(ch: ClickHouseClient, query: MeterHistory
     if (n !== undefined && !(Number.isSafeInteger(n) && n >= 1)) problems.push(`${name} ${n} must be a positive integer`);
   }
   if (problems.length > 0) throw drError('IES_ERR_DR_INPUT_INVALID', `meter history query: ${problems.slice(0, 3).join('; ')}`, { problems });
-  return loadHistoryGrid(ch, {
+  return {
     discomId: query.discomId,
     channel: query.channel ?? 'IMPORT',
     usable,
@@ -67,5 +95,5 @@ export async function loadMeterHistory(ch: ClickHouseClient, query: MeterHistory
     metersPerQuery: query.metersPerQuery ?? DEFAULT_METERS_PER_QUERY,
     concurrency: query.concurrency ?? 2,
     ...(query.signal === undefined ? {} : { signal: query.signal }),
-  });
+  };
 }

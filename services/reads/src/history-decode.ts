@@ -1,6 +1,7 @@
-// The decoder of packedHistoryQuery's RowBinary answer: per meter, IST date → 96 values.
-// Hand-written for speed (see services/dr/README.md, "History from ClickHouse"): a million
-// meter-days decode without boxing a number per value.
+// The decoder of packedHistoryQuery's RowBinary answer, straight into a typed grid of a
+// chunk of meters (row r: its days × 96 values). Hand-written for speed (see
+// services/dr/README.md, "History from ClickHouse"): no number is boxed and no array is
+// made per meter-day; historyDaysOfRow turns a row into the Map form when a caller wants it.
 import { IesError } from '@ies/errors';
 import { HIGH_SLOT_SHIFT, HI_VALUE_MASK, TOO_LONG, TRUNCATED, varint, varintEnd } from './rowbinary.js';
 
@@ -9,23 +10,71 @@ export type HistoryDays = Map<string, (number | null)[]>;
 
 export const BLOCKS_PER_DAY = 96;
 
+/** The fast path reads RowBinary's little-endian words through a Uint32Array, so it needs a little-endian host (x86, arm64). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * A chunk of meters' history as one grid: row r is meter meterIds[r], its day d the 96
+ * values values[(r × dates.length + d) × 96 …], NaN where missing or unusable;
+ * present[r × dates.length + d] is 1 when that day has any read (usable or not). The values
+ * of a day that is not present mean nothing (the decoder sets a day to NaN when its first
+ * read arrives, so a grid can be reused by zeroing `present`).
+ */
+export interface HistoryRows {
+  readonly meterIds: readonly string[];
+  readonly dates: readonly string[];
+  readonly values: Float64Array;
+  readonly present: Uint8Array;
+}
+
+/** An empty grid (every value NaN, no day present) for `meterIds` over `dates`. */
+export function emptyHistoryRows(meterIds: readonly string[], dates: readonly string[]): HistoryRows {
+  return { meterIds, dates, values: new Float64Array(meterIds.length * dates.length * BLOCKS_PER_DAY).fill(NaN), present: new Uint8Array(meterIds.length * dates.length) };
+}
+
 const NULL_DAY: (number | null)[] = [];
 for (let i = 0; i < BLOCKS_PER_DAY; i++) NULL_DAY.push(null); // packed, so slices are too
 
-type DayArray = (number | null)[] | undefined;
+/** Row r in the Map form of HistoryDays: present days only, NaN as null. */
+export function historyDaysOfRow(rows: HistoryRows, r: number): HistoryDays {
+  const days: HistoryDays = new Map();
+  const n = rows.dates.length;
+  const values = rows.values;
+  for (let d = 0; d < n; d++) {
+    if (rows.present[r * n + d] === 0) continue;
+    const at = (r * n + d) * BLOCKS_PER_DAY;
+    const reads = NULL_DAY.slice();
+    for (let i = 0; i < BLOCKS_PER_DAY; i++) {
+      const v = values[at + i]!;
+      if (v === v) reads[i] = v; // NaN stays null
+    }
+    days.set(rows.dates[d]!, reads);
+  }
+  return days;
+}
 
 /**
- * Decodes the RowBinary answer of packedHistoryQuery. Calls `emit(meterId, days)`, or
- * `emit(meterId, null)` when a meter has two rows for one block and `withVersions` is false.
+ * Decodes the RowBinary answer of packedHistoryQuery into `rows`: `rowOf` maps each meter
+ * asked for to its row. When `withVersions` is false and a meter has two rows for one block,
+ * `duplicate(r, firstDay, lastDay)` is called with the days (indexes into rows.dates) where
+ * that happened: those days hold either row's value until the caller asks again for them
+ * withVersions (`queryDays`: the range of days that query covered, its slot 0 being day
+ * queryDays.first), which rewrites them with the latest version of each block.
  * ClickHouse reports an error that happens mid-stream as text appended to the body; the
  * checks on ids, lengths and slots turn that into an error here.
  */
-export async function decodeHistory(stream: AsyncIterable<Buffer>, plan: { readonly dates: readonly string[] }, ids: ReadonlySet<string>, withVersions: boolean, emit: (meterId: string, days: HistoryDays | null) => void): Promise<void> {
-  const slots = plan.dates.length * BLOCKS_PER_DAY;
+export async function decodeHistoryRows(stream: AsyncIterable<Buffer>, rows: HistoryRows, rowOf: ReadonlyMap<string, number>, withVersions: boolean, duplicate: (r: number, firstDay: number, lastDay: number) => void, queryDays = { first: 0, count: rows.dates.length }): Promise<void> {
+  if (!LITTLE_ENDIAN) throw new IesError('IES_ERR_INTERNAL', 'the meter history decoder needs a little-endian host');
+  const days = rows.dates.length;
+  const slots = queryDays.count * BLOCKS_PER_DAY;
+  if (slots > MAX_SLOTS) throw new IesError('IES_ERR_INTERNAL', `a meter history query spans ${queryDays.count} days; the decoder takes ${MAX_SLOTS / BLOCKS_PER_DAY} at most`);
+  const at = { row: 0, slot: queryDays.first * BLOCKS_PER_DAY, day: queryDays.first, rowDays: days };
   const seen = new Uint8Array(slots);
+  const duplicates = new Int32Array(2);
+  let words = new Uint32Array(2 * slots);
+  let bytes = new Uint8Array(words.buffer);
   const versions = withVersions ? { receivedAt: new Float64Array(slots), batchAt: new Int32Array(slots), batchLength: new Int32Array(slots) } : null;
-  const dayReads: DayArray[] = new Array<DayArray>(plan.dates.length);
-  const done = new Set<string>();
+  const done = new Uint8Array(rows.meterIds.length);
   let buf: Buffer = Buffer.alloc(0);
   let pos = 0;
 
@@ -47,33 +96,55 @@ export async function decodeHistory(stream: AsyncIterable<Buffer>, plan: { reado
     const n = varint(buf, p);
     if (n === TRUNCATED) return -1;
     if (n === TOO_LONG) corrupt('array length', p);
-    if (!ids.has(meterId) || done.has(meterId)) corrupt(`meter ${JSON.stringify(meterId.slice(0, 40))} was not asked for or came twice`, pos);
+    const r = rowOf.get(meterId);
+    if (r === undefined || done[r] === 1) corrupt(`meter ${JSON.stringify(meterId.slice(0, 40))} was not asked for or came twice`, pos);
     p = varintEnd(buf, p);
     seen.fill(0);
-    dayReads.fill(undefined);
+    at.row = r!;
     let end: number;
     if (versions === null) {
       if (p + n * 8 > buf.length) return -1;
-      end = placeLatestOnly(buf, p, n, slots, seen, dayReads);
+      if (n * 8 > bytes.length) {
+        words = new Uint32Array(2 * n);
+        bytes = new Uint8Array(words.buffer);
+      }
+      bytes.set(buf.subarray(p, p + n * 8));
+      duplicates[0] = days;
+      duplicates[1] = -1;
+      end = placeLatestOnly(words, n, slots, seen, rows, at, duplicates) === BAD_SLOT ? BAD_SLOT : p + n * 8;
     } else {
-      end = placeWithVersions(buf, p, n, slots, seen, dayReads, versions);
+      end = placeWithVersions(buf, p, n, slots, seen, rows, at, versions);
       if (end === TRUNCATED) return -1;
     }
-    if (end === BAD_SLOT) corrupt(`meter ${meterId} has an element that does not decode or a slot outside the ${plan.dates.length} days asked for`, pos);
-    done.add(meterId);
-    if (end === DUPLICATE) {
-      emit(meterId, null);
-      return p + n * 8;
-    }
-    const days: HistoryDays = new Map();
-    for (let d = 0; d < dayReads.length; d++) if (dayReads[d] !== undefined) days.set(plan.dates[d]!, dayReads[d]!);
-    emit(meterId, days);
+    if (end === BAD_SLOT) corrupt(`meter ${meterId} has an element that does not decode or a slot outside the ${queryDays.count} days asked for`, pos);
+    done[r!] = 1;
+    if (versions === null && duplicates[1]! >= 0) duplicate(r!, duplicates[0]!, duplicates[1]!);
     return end;
   };
 
   for await (const chunk of stream) {
-    buf = pos < buf.length ? Buffer.concat([buf.subarray(pos), chunk]) : chunk;
-    pos = 0;
+    let from = 0;
+    if (pos < buf.length) {
+      // A row straddles the chunks: finish it from a prefix of the new chunk (doubling until
+      // it fits) instead of copying the whole chunk behind it.
+      const rest = buf.subarray(pos);
+      for (let take = Math.min(chunk.length, Math.max(4096, rest.length)); ; take = Math.min(chunk.length, take * 2)) {
+        buf = Buffer.concat([rest, chunk.subarray(0, take)]);
+        pos = 0;
+        const next = row();
+        if (next >= 0) {
+          from = next - rest.length;
+          break;
+        }
+        if (take === chunk.length) {
+          from = -1;
+          break;
+        }
+      }
+      if (from < 0) continue; // the row goes on past this chunk: buf holds it all so far
+    }
+    buf = chunk;
+    pos = from;
     while (pos < buf.length) {
       const next = row();
       if (next < 0) break;
@@ -83,32 +154,60 @@ export async function decodeHistory(stream: AsyncIterable<Buffer>, plan: { reado
   if (pos < buf.length) corrupt(`${buf.length - pos} bytes left after the last complete row`, pos);
 }
 
-const DUPLICATE = -3;
 const BAD_SLOT = -4;
 
-/**
- * Places `n` packed values (8 bytes each, from `p`) into the day arrays. Returns the end
- * position, DUPLICATE when two values share a slot, BAD_SLOT for a slot out of range.
- * The hot loop of the fast path: small values stay small integers, so no number is boxed.
- */
-function placeLatestOnly(buf: Buffer, p: number, n: number, slots: number, seen: Uint8Array, dayReads: DayArray[]): number {
-  for (let k = 0; k < n; k++, p += 8) {
-    const lo = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
-    const hi = buf[p + 4]! | (buf[p + 5]! << 8) | (buf[p + 6]! << 16) | (buf[p + 7]! << 24);
-    const slot = hi >>> HIGH_SLOT_SHIFT;
-    if (slot >= slots) return BAD_SLOT;
-    if (seen[slot] === 1) return DUPLICATE;
-    seen[slot] = 1;
-    const day = (slot / BLOCKS_PER_DAY) | 0;
-    const reads = dayReads[day] ?? (dayReads[day] = NULL_DAY.slice());
-    const high = hi & HI_VALUE_MASK;
-    reads[slot - day * BLOCKS_PER_DAY] = high === 0 && lo > 0 ? lo - 1 : high === 0 && lo === 0 ? null : high * 2 ** 32 + (lo >>> 0) - 1;
-  }
-  return p;
+/** Where a meter's values go: its row, and the slot and day of the query's slot 0 in that row. */
+interface Target {
+  row: number;
+  readonly slot: number;
+  readonly day: number;
+  readonly rowDays: number;
 }
 
+/**
+ * Places `n` packed values (two little-endian words each, copied aligned into `words`) into
+ * the target row. Returns 0, or BAD_SLOT for a slot out of range. A block seen twice keeps
+ * its first value and widens `duplicates` (first and last day with one) for the caller.
+ * The hot loop of the fast path: small values stay small integers, so no number is boxed.
+ */
+function placeLatestOnly(words: Uint32Array, n: number, slots: number, seen: Uint8Array, rows: HistoryRows, at: Target, duplicates: Int32Array): number {
+  const values = rows.values;
+  const present = rows.present;
+  const base = at.row * at.rowDays * BLOCKS_PER_DAY + at.slot;
+  const dayBase = at.row * at.rowDays + at.day;
+  const shift = HIGH_SLOT_SHIFT;
+  const mask = HI_VALUE_MASK;
+  for (let k = 0; k < 2 * n; k += 2) {
+    const hi = words[k + 1]!;
+    const slot = hi >>> shift;
+    if (slot >= slots) return BAD_SLOT;
+    const day = (slot * DAY_OF_SLOT) >>> 23; // slot / 96
+    if (seen[slot] === 1) {
+      if (at.day + day < duplicates[0]!) duplicates[0] = at.day + day;
+      if (at.day + day > duplicates[1]!) duplicates[1] = at.day + day;
+      continue;
+    }
+    seen[slot] = 1;
+    if (present[dayBase + day] === 0) {
+      present[dayBase + day] = 1;
+      for (let i = base + day * BLOCKS_PER_DAY, end = i + BLOCKS_PER_DAY; i < end; i++) values[i] = NaN;
+    }
+    const lo = words[k]!;
+    const high = hi & mask;
+    values[base + slot] = high === 0 ? (lo === 0 ? NaN : lo - 1) : high * 2 ** 32 + lo - 1;
+  }
+  return 0;
+}
+
+/** ⌈2^23 / 96⌉: (slot × DAY_OF_SLOT) >>> 23 is ⌊slot / 96⌋ for every slot below MAX_SLOTS. */
+const DAY_OF_SLOT = 87_382;
+/** 512 days of slots: the product above stays below 2^32 (dr asks for 366 days at most). */
+const MAX_SLOTS = 512 * BLOCKS_PER_DAY;
+
 /** Like placeLatestOnly for elements (packed, received_at_ms, batch_id): the latest version of each slot wins. */
-function placeWithVersions(buf: Buffer, p: number, n: number, slots: number, seen: Uint8Array, dayReads: DayArray[], v: { receivedAt: Float64Array; batchAt: Int32Array; batchLength: Int32Array }): number {
+function placeWithVersions(buf: Buffer, p: number, n: number, slots: number, seen: Uint8Array, rows: HistoryRows, at: Target, v: { receivedAt: Float64Array; batchAt: Int32Array; batchLength: Int32Array }): number {
+  const base = at.row * at.rowDays * BLOCKS_PER_DAY + at.slot;
+  const dayBase = at.row * at.rowDays + at.day;
   for (let k = 0; k < n; k++) {
     if (p + 17 > buf.length) return TRUNCATED;
     const lo = buf.readUInt32LE(p);
@@ -133,9 +232,12 @@ function placeWithVersions(buf: Buffer, p: number, n: number, slots: number, see
     v.batchAt[slot] = start;
     v.batchLength[slot] = length;
     const day = (slot / BLOCKS_PER_DAY) | 0;
-    const reads = dayReads[day] ?? (dayReads[day] = NULL_DAY.slice());
+    if (rows.present[dayBase + day] === 0) {
+      rows.present[dayBase + day] = 1;
+      rows.values.fill(NaN, base + day * BLOCKS_PER_DAY, base + (day + 1) * BLOCKS_PER_DAY);
+    }
     const value = (hi & HI_VALUE_MASK) * 2 ** 32 + lo - 1;
-    reads[slot - day * BLOCKS_PER_DAY] = value < 0 ? null : value;
+    rows.values[base + slot] = value < 0 ? NaN : value;
   }
   return p;
 }

@@ -1,6 +1,6 @@
 import { literal, type ClickHouseClient } from '@ies/clickhouse';
 import { IesError } from '@ies/errors';
-import { decodeHistory, type HistoryDays } from './history-decode.js';
+import { BLOCKS_PER_DAY, decodeHistoryRows, emptyHistoryRows, historyDaysOfRow, type HistoryDays, type HistoryRows } from './history-decode.js';
 import { packedHistoryQuery, type Channel } from './queries.js';
 
 /** A checked history request: the caller (dr's loadMeterHistory) validates days and limits. */
@@ -20,29 +20,69 @@ export interface HistoryGridSpec {
   readonly signal?: AbortSignal;
 }
 
+/** An IST day has no daylight saving: always 86,400 s. */
+const DAY_SECONDS = 86_400;
+
 /** Bytes of meter-id literals per query; ClickHouse's max_query_size defaults to 262,144. */
 const ID_LIST_BUDGET = 200_000;
 
 /**
  * The latest version of each read — the one with the greatest (received_at_ms, batch_id) —
- * per meter, block and channel, as IST days of 96 values. One query per chunk of meters;
- * a meter with two rows for a block (a revision, or a redelivered batch not merged yet) is
- * loaded again with each row's version and resolved in the decoder. Every meter asked for
- * is in the answer, with no days when it has no reads.
+ * per meter, block and channel, as IST days of 96 values. Every meter asked for is in the
+ * answer, with no days when it has no reads.
  */
 export async function loadHistoryGrid(ch: ClickHouseClient, spec: HistoryGridSpec): Promise<Map<string, HistoryDays>> {
   const result = new Map<string, HistoryDays>();
   for (const id of spec.meterIds) result.set(id, new Map());
-  const revised: string[] = [];
-  const query = (meterIds: readonly string[], withVersions: boolean) => packedHistoryQuery({ ...spec, meterIds, withVersions });
-  await inPool(chunksOf([...spec.meterIds].sort(), spec.metersPerQuery), spec.concurrency, (ids) =>
-    fetchChunk(ch, query(ids, false), spec.signal, (stream) => decodeHistory(stream, spec, new Set(ids), false, (meterId, days) => {
-      if (days === null) revised.push(meterId);
-      else result.set(meterId, days);
-    })));
-  await inPool(chunksOf(revised.sort(), spec.metersPerQuery), spec.concurrency, (ids) =>
-    fetchChunk(ch, query(ids, true), spec.signal, (stream) => decodeHistory(stream, spec, new Set(ids), true, (meterId, days) => result.set(meterId, days!))));
+  await loadHistoryRows(ch, spec, (rows) => {
+    for (let r = 0; r < rows.meterIds.length; r++) result.set(rows.meterIds[r]!, historyDaysOfRow(rows, r));
+  });
   return result;
+}
+
+/**
+ * The same history a chunk of meters at a time, as typed grids (HistoryRows): one query per
+ * chunk (sorted ids); a meter with two rows for a block (a revision, or a redelivered batch
+ * not merged yet) is loaded again with each row's version, over the days where that happened,
+ * and resolved in the decoder before its chunk is handed on. `consume` gets every meter asked
+ * for exactly once, in chunks, and must not keep `rows`: its arrays are reused for a later
+ * chunk, so it copies what it needs before it returns.
+ */
+export async function loadHistoryRows(ch: ClickHouseClient, spec: HistoryGridSpec, consume: (rows: HistoryRows) => void): Promise<void> {
+  const query = (meterIds: readonly string[], withVersions: boolean) => packedHistoryQuery({ ...spec, meterIds, withVersions });
+  const chunks = chunksOf([...spec.meterIds].sort(), spec.metersPerQuery);
+  // One grid per query in flight, reused chunk after chunk: no large allocation per chunk.
+  const longest = Math.max(0, ...chunks.map((c) => c.length));
+  const free: HistoryRows[] = [];
+  await inPool(chunks, spec.concurrency, async (ids) => {
+    const grid = free.pop() ?? emptyHistoryRows(Array.from({ length: longest }, () => ''), spec.dates);
+    const rows: HistoryRows = { meterIds: ids, dates: spec.dates, values: grid.values.subarray(0, ids.length * spec.dates.length * BLOCKS_PER_DAY), present: grid.present.subarray(0, ids.length * spec.dates.length).fill(0) };
+    try {
+      const rowOf = new Map<string, number>();
+      for (let r = 0; r < ids.length; r++) rowOf.set(ids[r]!, r);
+      // Meters with two rows for a block are asked again withVersions, only over the days where that happened.
+      const revised: number[] = [];
+      let firstDay = spec.dates.length;
+      let lastDay = -1;
+      await fetchChunk(ch, query(ids, false), spec.signal, (stream) => decodeHistoryRows(stream, rows, rowOf, false, (r, first, last) => {
+        revised.push(r);
+        firstDay = Math.min(firstDay, first);
+        lastDay = Math.max(lastDay, last);
+      }));
+      if (revised.length > 0) {
+        const days = spec.dates.length;
+        for (const r of revised) rows.values.fill(NaN, (r * days + firstDay) * BLOCKS_PER_DAY, (r * days + lastDay + 1) * BLOCKS_PER_DAY);
+        const revisedIds = revised.map((r) => ids[r]!);
+        const revisedRowOf = new Map(revised.map((r) => [ids[r]!, r]));
+        const range = { fromSec: spec.fromSec + firstDay * DAY_SECONDS, toSec: spec.fromSec + (lastDay + 1) * DAY_SECONDS };
+        const versioned = packedHistoryQuery({ ...spec, ...range, meterIds: revisedIds, withVersions: true });
+        await fetchChunk(ch, versioned, spec.signal, (stream) => decodeHistoryRows(stream, rows, revisedRowOf, true, () => {}, { first: firstDay, count: lastDay - firstDay + 1 }));
+      }
+      consume(rows);
+    } finally {
+      free.push(grid);
+    }
+  });
 }
 
 /** Sorted ids cut into runs of at most `max` meters and ID_LIST_BUDGET bytes of literals. */

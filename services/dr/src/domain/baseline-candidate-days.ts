@@ -61,6 +61,7 @@ export const CODE_REASON: Record<number, ExclusionReason> = { [NO_READS]: 'NO_RE
 export function examineDay(reads: DayReads | undefined, minValid: number, required: Int32Array, evFirst: number, evCount: number): number {
   if (reads === undefined) return NO_READS;
   if (reads.length !== BLOCKS_PER_DAY) return MALFORMED;
+  if (reads instanceof Float64Array) return examineTypedDay(reads, minValid, required, evFirst, evCount);
   let valid = 0;
   for (let i = 0; i < BLOCKS_PER_DAY; i++) {
     const v = reads[i];
@@ -73,5 +74,21 @@ export function examineDay(reads: DayReads | undefined, minValid: number, requir
   for (let k = 0; k < required.length; k++) if (reads[required[k]!] === null) return MISSING_REQUIRED;
   let sum = 0;
   for (let i = evFirst; i < evFirst + evCount; i++) sum += reads[i] as number;
+  return sum;
+}
+
+/** examineDay for a Float64Array day: NaN is missing, the same checks on the rest. */
+function examineTypedDay(reads: Float64Array, minValid: number, required: Int32Array, evFirst: number, evCount: number): number {
+  let valid = 0;
+  for (let i = 0; i < BLOCKS_PER_DAY; i++) {
+    const v = reads[i]!;
+    if (v !== v) continue;
+    if (!((v | 0) === v && v >= 0) && !(v >= 0 && v <= MAX_READ_WH && Number.isInteger(v))) return MALFORMED;
+    valid++;
+  }
+  if (valid < minValid) return TOO_FEW;
+  for (let k = 0; k < required.length; k++) if (Number.isNaN(reads[required[k]!])) return MISSING_REQUIRED;
+  let sum = 0;
+  for (let i = evFirst; i < evFirst + evCount; i++) sum += reads[i]!;
   return sum;
 }
