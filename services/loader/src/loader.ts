@@ -6,7 +6,8 @@ import type { MeterBatchRecord } from '@ies/registry/verify-batch';
 import { loaderDeadLetter } from './domain/rows.js';
 import { DEFAULT_LOADER_OPTIONS, type LoaderDeps, type LoaderOptions } from './loader-options.js';
 import { NO_METRICS, type LoaderMetrics } from './metrics.js';
-import { decodeRecord } from './record-decode.js';
+import { MeterBatchWire } from './meter-batch-wire.js';
+import { decodeRecord, type RecordDecoder } from './record-decode.js';
 import { backoffMs, sleep } from './retry.js';
 import { OffsetCommits } from './offset-commits.js';
 import { RowBuffer, type PendingInsert } from './row-buffer.js';
@@ -17,8 +18,8 @@ export { LOADER_GROUP, DEFAULT_LOADER_OPTIONS, type LoaderOptions, type LoaderDe
 
 type PauseReason = 'clickhouse' | 'stopping' | 'failed';
 
-/** Where a subscribed topic's records go. */
-type Route = { readonly tenant: string; readonly sink: Sink };
+/** Where a subscribed topic's records go, and how they are decoded when not by AvroSerde alone. */
+type Route = { readonly tenant: string; readonly sink: Sink; readonly decoder?: RecordDecoder };
 
 /** One queued INSERT; slots leave the queue in order, so commits never pass an unstored row. */
 interface Slot {
@@ -62,8 +63,10 @@ export class Loader {
     this.deps = deps;
     this.options = { ...DEFAULT_LOADER_OPTIONS, ...deps.options };
     this.metrics = deps.metrics ?? NO_METRICS;
+    // meter-batches.v1 rows are written from the records' Avro bytes (meter-batch-wire.ts).
+    const batches = new MeterBatchWire(deps.serde);
     for (const tenant of deps.tenants) {
-      for (const sink of deps.sinks ?? SINKS) this.routes.set(topicName(tenant, TOPICS[sink.topic]), { tenant, sink });
+      for (const sink of deps.sinks ?? SINKS) this.routes.set(topicName(tenant, TOPICS[sink.topic]), { tenant, sink, ...(sink.topic === 'meterBatches' ? { decoder: batches } : {}) });
     }
     this.failed = new Promise<never>((_, reject) => {
       this.rejectFailed = reject;
@@ -141,7 +144,7 @@ export class Loader {
   /** Decodes one record into buffered rows. A retriable failure (registry down) is thrown, so kafkajs retries the record. */
   private async accept(route: Route, topic: string, partition: number, message: KafkaMessage): Promise<void> {
     const next = (BigInt(message.offset) + 1n).toString();
-    const decoded = await decodeRecord(this.deps.serde, route.tenant, `${topic}/${partition}/${message.offset}`, message, this.deps.log);
+    const decoded = await decodeRecord(this.deps.serde, route.tenant, `${topic}/${partition}/${message.offset}`, message, this.deps.log, route.decoder);
     if ('deadLetter' in decoded) {
       this.buffer.addDeadLetters([decoded.deadLetter]);
       this.buffer.consumedUpTo(topic, partition, next);

@@ -7,6 +7,14 @@
  * buffer copied every byte again (a tenth of the encoding time in the end-to-end profile).
  * A value never straddles two chunks; RowBinary is a stream, so rows may.
  */
+/** A writer position (RowBinaryWriter.mark). */
+export interface WriterMark {
+  readonly sealed: number;
+  readonly sealedBytes: number;
+  readonly buf: Buffer;
+  readonly pos: number;
+}
+
 export class RowBinaryWriter {
   private buf: Buffer;
   private pos = 0;
@@ -32,6 +40,36 @@ export class RowBinaryWriter {
   bytes(): Buffer {
     const chunks = this.chunks();
     return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+  }
+
+  /** Where the writer is, for `rewind`. */
+  mark(): WriterMark {
+    return { sealed: this.sealed.length, sealedBytes: this.sealedBytes, buf: this.buf, pos: this.pos };
+  }
+
+  /** Forgets everything written since `mark` (a record whose rows are written another way after all). */
+  rewind(mark: WriterMark): void {
+    this.sealed.length = mark.sealed;
+    this.sealedBytes = mark.sealedBytes;
+    this.buf = mark.buf;
+    this.pos = mark.pos;
+  }
+
+  /**
+   * For encoders that write bytes themselves: at least `n` free bytes in one chunk. Returns
+   * that chunk; write from `offset` on, then hand the new end to `advance`.
+   */
+  room(n: number): Buffer {
+    this.ensure(n);
+    return this.buf;
+  }
+
+  get offset(): number {
+    return this.pos;
+  }
+
+  advance(to: number): void {
+    this.pos = to;
   }
 
   private ensure(extra: number): void {
@@ -131,6 +169,13 @@ export class RowBinaryWriter {
   nullableString(s: string | null): void {
     this.int8(s === null ? 1 : 0);
     if (s !== null) this.string(s);
+  }
+
+  /** Bytes already in RowBinary, appended as they are. */
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
   }
 
   /** Raw bytes as a ClickHouse String. */
