@@ -39,8 +39,8 @@ interface Plan {
   /** Enum8 code of each `channel` symbol. */
   readonly channelCodes: readonly number[];
   /** RowBinary String of each `validationStatus` / `source` symbol. */
-  readonly statusBytes: readonly Buffer[];
-  readonly sourceBytes: readonly Buffer[];
+  readonly statusBytes: readonly Segment[];
+  readonly sourceBytes: readonly Segment[];
   readonly longestStatus: number;
   readonly longestSource: number;
 }
@@ -80,8 +80,8 @@ export function planOf(writer: unknown): Plan | undefined {
   const symbols = (i: number) => (itemFields[i] as AvroField & { type: { symbols: readonly string[] } }).type.symbols;
   const channelCodes = symbols(2).map((s) => (CHANNEL_CODE as Readonly<Record<string, number>>)[s]);
   if (channelCodes.some((c) => c === undefined)) return undefined;
-  const statusBytes = symbols(4).map(stringBytes);
-  const sourceBytes = symbols(5).map(stringBytes);
+  const statusBytes = symbols(4).map((x) => segment(stringBytes(x)));
+  const sourceBytes = symbols(5).map((x) => segment(stringBytes(x)));
   return {
     fields,
     readsIndex,
@@ -101,16 +101,50 @@ export function planOf(writer: unknown): Plan | undefined {
  */
 let longEnd = 0;
 function readLong(buf: Buffer, at: number): number {
-  const end = buf.length;
+  const b = buf[at] as number;
+  if (b < 0x80) {
+    longEnd = at + 1;
+    return b % 2 === 0 ? b / 2 : -(b + 1) / 2;
+  }
+  if (at + 7 > buf.length) return readLongNearEnd(buf, at);
+  // Up to 4 bytes (28 bits) in integers, the rest in exact double arithmetic.
+  let n = b & 0x7f;
+  let c = buf[at + 1] as number;
+  n |= (c & 0x7f) << 7;
+  let i = 2;
+  if (c >= 0x80) {
+    c = buf[at + 2] as number;
+    n |= (c & 0x7f) << 14;
+    i = 3;
+    if (c >= 0x80) {
+      c = buf[at + 3] as number;
+      n |= (c & 0x7f) << 21;
+      i = 4;
+      let scale = 268435456; // 2^28
+      while (c >= 0x80) {
+        if (i === 7) return NaN;
+        c = buf[at + i] as number;
+        n += (c & 0x7f) * scale;
+        scale *= 128;
+        i += 1;
+      }
+    }
+  }
+  longEnd = at + i;
+  return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+}
+
+/** readLong within 7 bytes of the end, checking each byte is there. */
+function readLongNearEnd(buf: Buffer, at: number): number {
   let n = 0;
   let scale = 1;
   for (let i = 0; i < 7; i += 1) {
-    if (at >= end) return NaN;
-    const b = buf[at++] as number;
+    if (at + i >= buf.length) return NaN;
+    const b = buf[at + i] as number;
     n += (b & 0x7f) * scale;
     if (b < 0x80) {
-      longEnd = at;
-      return n % 2 === 1 ? -(n + 1) / 2 : n / 2;
+      longEnd = at + i + 1;
+      return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
     }
     scale *= 128;
   }
@@ -124,18 +158,37 @@ function stringBytes(s: string): Buffer {
   return Buffer.from(w.bytes());
 }
 
+/**
+ * Bytes every row repeats, also as little-endian 32-bit words: rows are written a word at
+ * a time through a DataView, 4 times fewer stores than byte by byte (and cheaper than a
+ * native copy call for a few dozen bytes).
+ */
+interface Segment {
+  readonly length: number;
+  readonly words: Int32Array;
+  /** The bytes after the last whole word. */
+  readonly rest: Uint8Array;
+}
+
+function segment(bytes: Buffer): Segment {
+  const whole = bytes.length >>> 2;
+  const words = new Int32Array(whole);
+  for (let i = 0; i < whole; i += 1) words[i] = bytes.readInt32LE(i * 4);
+  return { length: bytes.length, words, rest: Uint8Array.from(bytes.subarray(whole * 4)) };
+}
+
 /** What every row of one batch repeats: the columns before meter_id, and those after index_in_batch. */
 interface BatchColumns {
-  readonly head: Buffer;
-  readonly batch: Buffer;
-  readonly tail: Buffer;
+  readonly head: Segment;
+  readonly batch: Segment;
+  readonly tail: Segment;
 }
 
 function batchColumns(discomId: string, batchId: string, headEndId: string, receivedAt: number): BatchColumns {
   const t = new RowBinaryWriter(256);
   t.string(headEndId);
   t.uint64(receivedAt);
-  return { head: stringBytes(discomId), batch: stringBytes(batchId), tail: Buffer.from(t.bytes()) };
+  return { head: segment(stringBytes(discomId)), batch: segment(stringBytes(batchId)), tail: segment(Buffer.from(t.bytes())) };
 }
 
 /** The `reads` array at `at` as rows (or only stepped over), and the offset after it. */
@@ -156,6 +209,8 @@ function readRows(plan: Plan, src: Buffer, at: number, columns: BatchColumns): R
   const { head, batch, tail } = columns;
   const fixed = head.length + 5 + 4 + 1 + 8 + plan.longestStatus + plan.longestSource + batch.length + 4 + tail.length;
   let out: RowBinaryWriter | undefined;
+  let view: Buffer | undefined;
+  let dv: DataView = new DataView(new ArrayBuffer(0));
   let storable = true;
   let index = 0;
   let pos = at;
@@ -198,33 +253,22 @@ function readRows(plan: Plan, src: Buffer, at: number, columns: BatchColumns): R
         continue;
       }
       const b = out.room(fixed + 3 * len);
-      let p = out.offset;
-      p = copy(head, b, p);
+      if (b !== view) {
+        view = b;
+        dv = new DataView(b.buffer, b.byteOffset, b.length);
+      }
+      let p = put(head, dv, b, out.offset);
       p = writeString(src, from, len, b, p);
-      const seconds = blockStart / 1000;
-      b[p++] = seconds & 0xff;
-      b[p++] = (seconds >>> 8) & 0xff;
-      b[p++] = (seconds >>> 16) & 0xff;
-      b[p++] = (seconds >>> 24) & 0xff;
-      b[p++] = channelCodes[channel] as number;
+      dv.setUint32(p, blockStart / 1000, true);
+      b[p + 4] = channelCodes[channel] as number;
       const lo = wh >>> 0;
-      const hi = ((wh - lo) / 4294967296) | 0;
-      b[p++] = lo & 0xff;
-      b[p++] = (lo >>> 8) & 0xff;
-      b[p++] = (lo >>> 16) & 0xff;
-      b[p++] = (lo >>> 24) & 0xff;
-      b[p++] = hi & 0xff;
-      b[p++] = (hi >>> 8) & 0xff;
-      b[p++] = (hi >>> 16) & 0xff;
-      b[p++] = (hi >>> 24) & 0xff;
-      p = copy(statusBytes[status] as Buffer, b, p);
-      p = copy(sourceBytes[source] as Buffer, b, p);
-      p = copy(batch, b, p);
-      b[p++] = index & 0xff;
-      b[p++] = (index >>> 8) & 0xff;
-      b[p++] = (index >>> 16) & 0xff;
-      b[p++] = (index >>> 24) & 0xff;
-      p = copy(tail, b, p);
+      dv.setUint32(p + 5, lo, true);
+      dv.setInt32(p + 9, (wh - lo) / 4294967296, true);
+      p = put(statusBytes[status] as Segment, dv, b, p + 13);
+      p = put(sourceBytes[source] as Segment, dv, b, p);
+      p = put(batch, dv, b, p);
+      dv.setUint32(p, index, true);
+      p = put(tail, dv, b, p + 4);
       out.advance(p);
     }
   }
@@ -262,6 +306,14 @@ function decodeWith(plan: Plan, payload: Buffer): MeterBatchRecord | undefined {
         get: () => (reads ??= plan.readsType.decode(payload, readsAt).value),
       });
       record[WIRE] = { rows: rows.rows, count: rows.count } satisfies Wire;
+      continue;
+    }
+    if (field.type.typeName === 'bytes') {
+      // A view instead of avsc's copy (the body is most of a batch record's bytes).
+      const len = readLong(payload, pos);
+      if (!(len >= 0) || longEnd + len > payload.length) return undefined;
+      record[field.name] = payload.subarray(longEnd, longEnd + len);
+      pos = longEnd + len;
       continue;
     }
     const { value, offset } = field.type.decode(payload, pos);
@@ -317,16 +369,17 @@ export function isWireBatch(batch: MeterBatchRecord): boolean {
 export function writeWireReads(batch: MeterBatchRecord, out: RowBinaryWriter): number | undefined {
   const wire = (batch as unknown as { [WIRE]?: Wire })[WIRE];
   if (wire?.rows === undefined) return undefined;
-  for (const chunk of wire.rows) out.raw(chunk);
+  out.adopt(wire.rows);
   return wire.count;
 }
 
-/** Short copies by hand: a native copy call costs more than the loop for a few dozen bytes. */
-function copy(from: Buffer, to: Buffer, at: number): number {
-  const n = from.length;
-  if (n > 64) return at + from.copy(to, at);
-  for (let i = 0; i < n; i += 1) to[at + i] = from[i] as number;
-  return at + n;
+/** Writes a segment at `at` (a word at a time); returns the offset after it. */
+function put(seg: Segment, dv: DataView, to: Buffer, at: number): number {
+  const { words, rest } = seg;
+  let p = at;
+  for (let i = 0; i < words.length; i += 1, p += 4) dv.setInt32(p, words[i] as number, true);
+  for (let i = 0; i < rest.length; i += 1) to[p++] = rest[i] as number;
+  return p;
 }
 
 /**

@@ -178,6 +178,23 @@ export class RowBinaryWriter {
     this.pos += bytes.length;
   }
 
+  /**
+   * Chunks already in RowBinary, taken over without a copy (the caller no longer writes to
+   * them). Writing goes on after them in what is left of the current chunk.
+   */
+  adopt(chunks: readonly Buffer[]): void {
+    if (this.pos > 0) {
+      this.sealed.push(this.buf.subarray(0, this.pos));
+      this.sealedBytes += this.pos;
+      this.buf = this.buf.subarray(this.pos);
+      this.pos = 0;
+    }
+    for (const c of chunks) {
+      this.sealed.push(c);
+      this.sealedBytes += c.length;
+    }
+  }
+
   /** Raw bytes as a ClickHouse String. */
   blob(b: Uint8Array): void {
     this.ensure(5 + b.length);
