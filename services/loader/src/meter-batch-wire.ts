@@ -5,20 +5,22 @@ import { CHANNEL_CODE } from './row-encoding.js';
 
 /**
  * meter-batches.v1 records from their Avro bytes (Confluent framing) straight into `reads`
- * RowBinary, without a JS object per read: Avro decoding and row encoding were three
- * quarters of the loader's CPU per row (docs/capacity.md).
+ * RowBinary, without a JS object per read: Avro decoding and row encoding were most of the
+ * loader's CPU per row (services/loader/README.md, "Issue 19").
  *
- * `MeterBatchWire.decode` decodes every field of the record with avsc (the writer schema's
- * own field types, so any header field the schema gains is decoded as the generic path
- * does) except `reads`, which it only checks and steps over; `reads` becomes a property
- * that avsc decodes on first use (the batch verifier compares them with the signed body).
- * `writeWireReads` then writes the rows from the bytes, column for column what
- * rowsOfBatch + writeReadRowBinary write from the decoded record.
+ * `MeterBatchWire.decode` decodes the record's other fields with avsc (the writer schema's
+ * own field types, so a field the schema gains is read as the generic path reads it; `bytes`
+ * fields as views, not copies) and reads `reads` once, writing each read's row, column for
+ * column what rowsOfBatch + writeReadRowBinary write, into a buffer of the batch's own. The
+ * record's `reads` property is decoded by avsc on first use (the batch verifier compares the
+ * reads with the signed body); `writeWireReads` hands the rows to the insert buffer without
+ * a copy once the batch is accepted.
  *
  * Used only when the writer schema's read item is the one this file knows (field names,
  * order and types; enum symbols are taken from the writer schema) and the record is one avsc
- * would decode without error; anything else returns undefined and takes the generic path,
- * whose result (value or dead letter) is then the loader's as before.
+ * decodes without error; anything else returns undefined and takes the generic path, whose
+ * result (value or dead letter) is then the loader's as before. A batch with a read to
+ * refuse also goes the generic way, which writes the dead letters.
  */
 
 /** The part of an avsc Type this file uses (the registry client hands avsc types out untyped). */
