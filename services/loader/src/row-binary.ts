@@ -7,14 +7,6 @@
  * buffer copied every byte again (a tenth of the encoding time in the end-to-end profile).
  * A value never straddles two chunks; RowBinary is a stream, so rows may.
  */
-/** A writer position (RowBinaryWriter.mark). */
-export interface WriterMark {
-  readonly sealed: number;
-  readonly sealedBytes: number;
-  readonly buf: Buffer;
-  readonly pos: number;
-}
-
 export class RowBinaryWriter {
   private buf: Buffer;
   private pos = 0;
@@ -40,19 +32,6 @@ export class RowBinaryWriter {
   bytes(): Buffer {
     const chunks = this.chunks();
     return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-  }
-
-  /** Where the writer is, for `rewind`. */
-  mark(): WriterMark {
-    return { sealed: this.sealed.length, sealedBytes: this.sealedBytes, buf: this.buf, pos: this.pos };
-  }
-
-  /** Forgets everything written since `mark` (a record whose rows are written another way after all). */
-  rewind(mark: WriterMark): void {
-    this.sealed.length = mark.sealed;
-    this.sealedBytes = mark.sealedBytes;
-    this.buf = mark.buf;
-    this.pos = mark.pos;
   }
 
   /**
