@@ -3,7 +3,8 @@
 // What the loader's path into the local ClickHouse costs, part by part:
 //   ceiling      ClickHouse alone: RowBinary encoded before the clock starts, sent over HTTP
 //   insert path  decoded meter-batches.v1 records → the loader's sink → INSERTs, as the loader runs it
-//   end to end   meter-batches.v1 → Kafka → Loader → ClickHouse
+//   end to end   meter-batches.v1 → Kafka → Loader → ClickHouse (timed after an untimed warm-up
+//                loader on the same records; batch ids shaped as the ceiling's, same bytes per row)
 //   --formats    the input-format comparison that chose RowBinary (README "Insert formats")
 // CPU per row is printed next to each rate: on a shared 2-core machine the rates move with
 // other work, the CPU per row much less. Records "loader" end-to-end rows/s against the best
