@@ -150,13 +150,6 @@ export class RowBinaryWriter {
     if (s !== null) this.string(s);
   }
 
-  /** Bytes already in RowBinary, appended as they are. */
-  raw(bytes: Uint8Array): void {
-    this.ensure(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
-  }
-
   /**
    * Chunks already in RowBinary, taken over without a copy (the caller no longer writes to
    * them). Writing goes on after them in what is left of the current chunk.
