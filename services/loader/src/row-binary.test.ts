@@ -51,3 +51,17 @@ test('Nullable, UInt64 beyond 2^53 and values across chunk boundaries', () => {
   assert.deepEqual([...b.subarray(13, 17)], [3, 0x78, 0x79, 0x7a]);
   assert.deepEqual(b.subarray(17), Buffer.concat([Buffer.from([100]), Buffer.alloc(100, 7)]));
 });
+
+test('adopted chunks and bytes written in place keep their order with the rows around them', () => {
+  const w = new RowBinaryWriter(8);
+  w.string('ab');
+  w.adopt([Buffer.from([1, 2, 3]), Buffer.from([4])]);
+  const b = w.room(4);
+  b.set([5, 6, 7, 8], w.offset);
+  w.advance(w.offset + 4);
+  w.int8(9);
+  w.adopt([]);
+  w.string('c');
+  assert.equal(w.length, 3 + 4 + 4 + 1 + 2);
+  assert.deepEqual([...w.bytes()], [2, 97, 98, 1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 99]);
+});

@@ -34,6 +34,23 @@ export class RowBinaryWriter {
     return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
   }
 
+  /**
+   * For encoders that write bytes themselves: at least `n` free bytes in one chunk. Returns
+   * that chunk; write from `offset` on, then hand the new end to `advance`.
+   */
+  room(n: number): Buffer {
+    this.ensure(n);
+    return this.buf;
+  }
+
+  get offset(): number {
+    return this.pos;
+  }
+
+  advance(to: number): void {
+    this.pos = to;
+  }
+
   private ensure(extra: number): void {
     if (this.pos + extra <= this.buf.length) return;
     if (this.pos > 0) {
@@ -131,6 +148,23 @@ export class RowBinaryWriter {
   nullableString(s: string | null): void {
     this.int8(s === null ? 1 : 0);
     if (s !== null) this.string(s);
+  }
+
+  /**
+   * Chunks already in RowBinary, taken over without a copy (the caller no longer writes to
+   * them). Writing goes on after them in what is left of the current chunk.
+   */
+  adopt(chunks: readonly Buffer[]): void {
+    if (this.pos > 0) {
+      this.sealed.push(this.buf.subarray(0, this.pos));
+      this.sealedBytes += this.pos;
+      this.buf = this.buf.subarray(this.pos);
+      this.pos = 0;
+    }
+    for (const c of chunks) {
+      this.sealed.push(c);
+      this.sealedBytes += c.length;
+    }
   }
 
   /** Raw bytes as a ClickHouse String. */

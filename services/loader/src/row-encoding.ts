@@ -12,7 +12,7 @@ export const DEAD_LETTER_COLUMNS = ['discom_id', 'source_id', 'stage', 'code', '
 export type { InsertFormat } from '@ies/clickhouse';
 
 /** Enum8('IMPORT' = 1, 'EXPORT' = 2) */
-const CHANNEL_CODE = { IMPORT: 1, EXPORT: 2 } as const;
+export const CHANNEL_CODE = { IMPORT: 1, EXPORT: 2 } as const;
 
 export function writeReadRowBinary(w: RowBinaryWriter, r: ReadRow): void {
   w.string(r.discomId);

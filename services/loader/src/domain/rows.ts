@@ -129,6 +129,14 @@ export function readRefusal(batch: MeterBatchRecord, topicTenant: string, i: num
   return loaderDeadLetter(topicTenant, `${batch.batchId}#${i}`, problem.code, `batch ${batch.batchId} read ${i}: ${problem.message}`, batch.receivedAt, { batchId: batch.batchId, index: String(i), meterId: r.meterId });
 }
 
+/**
+ * Whether a read's block start and energy fit their columns: exactly when readRefusal finds
+ * nothing (the loader's Avro → RowBinary path checks reads with this, without objects).
+ */
+export function isStorableRead(blockStart: number, wh: number): boolean {
+  return Number.isSafeInteger(blockStart) && blockStart >= 0 && blockStart <= MAX_DATETIME_MS && blockStart % BLOCK_MS === 0 && Number.isSafeInteger(wh);
+}
+
 function readProblem(r: IntervalRead): { code: 'IES_ERR_VEE_BLOCK_MISALIGNED' | 'IES_ERR_VEE_MALFORMED'; message: string } | undefined {
   if (!Number.isSafeInteger(r.blockStart) || r.blockStart < 0 || r.blockStart > MAX_DATETIME_MS) {
     return { code: 'IES_ERR_VEE_MALFORMED', message: `block start ${r.blockStart} is outside 1970-01-01…2106-02-07 (epoch ms)` };
