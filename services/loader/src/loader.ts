@@ -6,7 +6,6 @@ import type { MeterBatchRecord } from '@ies/registry/verify-batch';
 import { loaderDeadLetter } from './domain/rows.js';
 import { DEFAULT_LOADER_OPTIONS, type LoaderDeps, type LoaderOptions } from './loader-options.js';
 import { NO_METRICS, type LoaderMetrics } from './metrics.js';
-import { MeterBatchWire } from './meter-batch-wire.js';
 import { decodeRecord, type RecordDecoder } from './record-decode.js';
 import { backoffMs, sleep } from './retry.js';
 import { OffsetCommits } from './offset-commits.js';
@@ -63,10 +62,11 @@ export class Loader {
     this.deps = deps;
     this.options = { ...DEFAULT_LOADER_OPTIONS, ...deps.options };
     this.metrics = deps.metrics ?? NO_METRICS;
-    // meter-batches.v1 rows are written from the records' Avro bytes (meter-batch-wire.ts).
-    const batches = new MeterBatchWire(deps.serde);
+    const sinks = deps.sinks ?? SINKS;
+    // A sink's own decoder (meter-batches.v1: rows from the records' Avro bytes), one per sink for all tenants.
+    const decoders = new Map(sinks.flatMap((sink) => (sink.decoder ? [[sink, sink.decoder(deps.serde)] as const] : [])));
     for (const tenant of deps.tenants) {
-      for (const sink of deps.sinks ?? SINKS) this.routes.set(topicName(tenant, TOPICS[sink.topic]), { tenant, sink, ...(sink.topic === 'meterBatches' ? { decoder: batches } : {}) });
+      for (const sink of sinks) this.routes.set(topicName(tenant, TOPICS[sink.topic]), { tenant, sink, decoder: decoders.get(sink) });
     }
     this.failed = new Promise<never>((_, reject) => {
       this.rejectFailed = reject;

@@ -1,5 +1,7 @@
 import type { TopicId } from '@ies/contracts';
+import type { AvroSerde } from '@ies/kafka';
 import type { DeadLetterRow, Refusable } from './domain/rows.js';
+import type { RecordDecoder } from './record-decode.js';
 import type { RowBinaryWriter } from './row-binary.js';
 
 /** Where a record came from; the topic's tenant is the tenant of its rows. */
@@ -25,6 +27,8 @@ export interface Sink<T = unknown> {
   readonly table: string;
   readonly columns: readonly string[];
   write(record: T, context: RecordContext, out: RowBinaryWriter): SinkOutcome;
+  /** A faster decoder for the topic's records (one per loader, shared by its tenants); without it AvroSerde decodes them. */
+  readonly decoder?: (serde: AvroSerde) => RecordDecoder;
 }
 
 export interface SinkOutcome {

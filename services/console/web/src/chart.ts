@@ -81,13 +81,18 @@ export function timeSeriesChart(opts: ChartOptions): HTMLElement {
   };
   new uPlot(chartOpts, data, plot);
   const summary = el('ul', { class: 'legend' }, ...opts.series.map((s) => el('li', { 'data-series': s.name }, `${s.name} (${s.summary})`)));
+  figure.append(el('figcaption', {}, `${opts.title} — ${opts.unit}, ${opts.xCaption}, IST`), plot, summary);
+  if (opts.figuresTable !== false) figure.append(figuresTable(opts));
+  return figure;
+}
+
+/** The chart's figures as a table (rows with at least one figure), folded under a summary. */
+function figuresTable(opts: ChartOptions): HTMLElement {
   const rows = opts.xs.map((t, i) => ({ t, vs: opts.series.map((s) => s.values[i] ?? null) })).filter((r) => r.vs.some((v) => v !== null));
-  const figures = el('details', { class: 'chart-figures' },
+  return el('details', { class: 'chart-figures' },
     el('summary', {}, `Figures (${rows.length} ${rows.length === 1 ? 'row' : 'rows'})`),
     el('table', {},
       el('thead', {}, el('tr', {}, el('th', {}, 'IST'), ...opts.series.map((s) => el('th', { class: 'num' }, `${s.name} (${opts.unit})`)))),
       el('tbody', {}, ...rows.map((r) => el('tr', {}, el('td', {}, istTime(r.t)), ...r.vs.map((v) => el('td', { class: 'num' }, v === null ? '—' : v.toLocaleString('en-IN', { maximumFractionDigits: 2 })))))),
     ));
-  figure.append(el('figcaption', {}, `${opts.title} — ${opts.unit}, ${opts.xCaption}, IST`), plot, summary, opts.figuresTable === false ? '' : figures);
-  return figure;
 }

@@ -1,5 +1,5 @@
 import { batchRefusal, rowsOfBatch, type MeterBatchRecord } from '../domain/rows.js';
-import { isWireBatch, writeWireReads } from '../meter-batch-wire.js';
+import { isWireBatch, MeterBatchWire, writeWireReads } from '../meter-batch-wire.js';
 import { READ_COLUMNS, writeReadRowBinary } from '../row-encoding.js';
 import { NOTHING_REFUSED, type Sink } from '../sink.js';
 
@@ -13,6 +13,7 @@ export const meterBatchesSink: Sink<MeterBatchRecord> = {
   topic: 'meterBatches',
   table: 'reads',
   columns: READ_COLUMNS,
+  decoder: (serde) => new MeterBatchWire(serde),
   write(batch, { tenant }, out) {
     if (isWireBatch(batch) && batchRefusal(batch, tenant) === undefined) {
       const rows = writeWireReads(batch, out);
