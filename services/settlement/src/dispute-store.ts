@@ -1,5 +1,6 @@
 import type { Producer } from 'kafkajs';
 import { TOPICS, topicName } from '@ies/contracts';
+import { IesError } from '@ies/errors';
 import { ACKS_ALL, type AvroSerde } from '@ies/kafka';
 import type { Redis } from '@ies/redis';
 import type { DisputeAdjustment } from './domain/dispute-admission.js';
@@ -45,11 +46,14 @@ export interface DisputeChange {
 }
 
 // New record: only when absent. Transition: compare-and-set on the status.
+// Each queues the transition in the tenant's outbox in the same atomic step: a transition is
+// either committed and queued for disputes.v1, or neither.
 const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('SET', KEYS[1], ARGV[1])
 redis.call('RPUSH', KEYS[2], ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[3])
+redis.call('XADD', KEYS[4], '*', 'transition', ARGV[4])
 return 1`;
 const MOVE = `
 local raw = redis.call('GET', KEYS[1])
@@ -57,6 +61,7 @@ if not raw then return 0 end
 if cjson.decode(raw)['status'] ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('RPUSH', KEYS[2], ARGV[3])
+redis.call('XADD', KEYS[3], '*', 'transition', ARGV[4])
 return 1`;
 
 // A rebuilt record, its whole history and its day index, only when absent.
@@ -70,9 +75,14 @@ return 1`;
 
 /**
  * Disputes in Redis, per tenant (the DISCOM whose statement is disputed): the record, its
- * history and an index per IST day; every change also goes to disputes.v1 (published before
- * the Redis commit, like statements: a retried write publishes the same transition again,
- * which consumers keep once per (disputeId, status)).
+ * history and an index per IST day. Every change reaches disputes.v1 through an outbox, like
+ * DR events: it is committed (a compare-and-set) and queued in one step, then relayed, and the
+ * caller is answered only after Kafka took it (acks=all). So only a change that won its
+ * compare-and-set is ever published: two decisions racing on one dispute publish one
+ * transition, the one Redis kept, and a rebuild from the topic agrees with what was answered.
+ * A crash between the commit and the relay leaves the change queued for the next relay (the
+ * settlement front door relays every tenant's outbox every few seconds); a relay repeated
+ * after a crash publishes a change again, which consumers keep once per (disputeId, status).
  */
 export class DisputeStore {
   constructor(private readonly redis: Redis, private readonly out?: { producer: Producer; serde: AvroSerde }) {}
@@ -80,6 +90,7 @@ export class DisputeStore {
   private key = (d: string, id: string) => `ies:${d}:dispute:${id}`;
   private hist = (d: string, id: string) => `ies:${d}:dispute:hist:${id}`;
   private dayKey = (d: string, day: string) => `ies:${d}:disputes:day:${day}`;
+  private outbox = (d: string) => `ies:${d}:dispute:outbox`;
 
   async get(discomId: string, id: string): Promise<DisputeRecord | undefined> {
     const raw = await this.redis.get(this.key(discomId, id));
@@ -96,18 +107,45 @@ export class DisputeStore {
     return (await Promise.all(ids.map((id) => this.get(discomId, id)))).filter((r): r is DisputeRecord => r !== undefined);
   }
 
-  /** False when the dispute already exists (the same signed document raised twice). */
+  /**
+   * False when the dispute already exists (the same signed document raised twice). Answers
+   * after the tenant's outbox is relayed, so a retried raise also waits until its RAISED is on
+   * the topic.
+   */
   async create(record: DisputeRecord, change: DisputeChange): Promise<boolean> {
-    await this.publish(record, change);
-    const r = await this.redis.eval(CREATE, 3, this.key(record.discomId, record.disputeId), this.hist(record.discomId, record.disputeId), this.dayKey(record.discomId, record.day), JSON.stringify(record), JSON.stringify(change), record.disputeId);
+    const r = await this.redis.eval(CREATE, 4, this.key(record.discomId, record.disputeId), this.hist(record.discomId, record.disputeId), this.dayKey(record.discomId, record.day), this.outbox(record.discomId), JSON.stringify(record), JSON.stringify(change), record.disputeId, transitionEntry(record, change));
+    await this.relay(record.discomId);
     return r === 1;
   }
 
-  /** Moves the dispute from `from` to the record's status; false when it is no longer `from`. */
+  /** Moves the dispute from `from` to the record's status; false when it is no longer `from` (nothing is published then). */
   async move(from: DisputeStatus, next: DisputeRecord, change: DisputeChange): Promise<boolean> {
-    await this.publish(next, change);
-    const r = await this.redis.eval(MOVE, 2, this.key(next.discomId, next.disputeId), this.hist(next.discomId, next.disputeId), from, JSON.stringify(next), JSON.stringify(change));
+    const r = await this.redis.eval(MOVE, 3, this.key(next.discomId, next.disputeId), this.hist(next.discomId, next.disputeId), this.outbox(next.discomId), from, JSON.stringify(next), JSON.stringify(change), transitionEntry(next, change));
+    await this.relay(next.discomId);
     return r === 1;
+  }
+
+  /**
+   * Publishes what the tenant's outbox holds to disputes.v1, oldest first, then removes it.
+   * Safe to run concurrently (at least once). A store without a producer (a rebuild's) relays
+   * nothing. Kafka refusing leaves the changes queued: 503 with a retry hint.
+   */
+  async relay(discomId: string): Promise<number> {
+    if (this.out === undefined) return 0;
+    const out = this.out;
+    const entries = await this.redis.xrange(this.outbox(discomId), '-', '+', 'COUNT', 500);
+    if (entries.length === 0) return 0;
+    const messages = await Promise.all(entries.map(async ([, fields]) => {
+      const { record, change } = JSON.parse(fields[1] as string) as { record: DisputeRecord; change: DisputeChange };
+      return { key: record.disputeId, value: await encodeTransition(out.serde, record, change) };
+    }));
+    try {
+      await out.producer.send({ topic: topicName(discomId, TOPICS.disputes), acks: ACKS_ALL, messages });
+    } catch (cause) {
+      throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `Kafka did not take ${messages.length} dispute transition(s) of ${discomId}: ${(cause as Error).message}; they are recorded and stay queued, and are published on the next attempt`, { cause, details: { retryAfterSeconds: 5 } });
+    }
+    await this.redis.xdel(this.outbox(discomId), ...entries.map(([id]) => id));
+    return entries.length;
   }
 
   /**
@@ -118,15 +156,19 @@ export class DisputeStore {
     const r = await this.redis.eval(RESTORE, 3, this.key(record.discomId, record.disputeId), this.hist(record.discomId, record.disputeId), this.dayKey(record.discomId, record.day), JSON.stringify(record), record.disputeId, ...history.map((h) => JSON.stringify(h)));
     return r === 1;
   }
+}
 
-  private async publish(record: DisputeRecord, change: DisputeChange): Promise<void> {
-    if (this.out === undefined) return;
-    const value = await this.out.serde.encode(record.discomId, TOPICS.disputes, {
-      disputeId: record.disputeId, discomId: record.discomId, statementId: record.statementId, day: record.day, disputeType: record.document.type,
-      status: change.status, by: change.by, byDiscomId: change.byDiscomId, reason: change.reason, adjustments: record.adjustments.map((a) => ({ counterparty: a.counterparty, amountPaise: a.amountPaise })),
-      appliedInStatementId: record.appliedIn?.statementId ?? null, signedJws: change.signed?.jws ?? null, signedBody: change.signed?.body ?? null, at: change.at,
-      stateJson: JSON.stringify({ record, change }),
-    });
-    await this.out.producer.send({ topic: topicName(record.discomId, TOPICS.disputes), acks: ACKS_ALL, messages: [{ key: record.disputeId, value }] });
-  }
+/** The outbox entry of a transition: the record after it and its history entry. */
+function transitionEntry(record: DisputeRecord, change: DisputeChange): string {
+  return JSON.stringify({ record, change });
+}
+
+/** A transition as disputes.v1 carries it (schemas-avro/dispute.v1.avsc); `stateJson` is what a rebuild restores. */
+function encodeTransition(serde: AvroSerde, record: DisputeRecord, change: DisputeChange): Promise<Buffer> {
+  return serde.encode(record.discomId, TOPICS.disputes, {
+    disputeId: record.disputeId, discomId: record.discomId, statementId: record.statementId, day: record.day, disputeType: record.document.type,
+    status: change.status, by: change.by, byDiscomId: change.byDiscomId, reason: change.reason, adjustments: record.adjustments.map((a) => ({ counterparty: a.counterparty, amountPaise: a.amountPaise })),
+    appliedInStatementId: record.appliedIn?.statementId ?? null, signedJws: change.signed?.jws ?? null, signedBody: change.signed?.body ?? null, at: change.at,
+    stateJson: JSON.stringify({ record, change }),
+  });
 }

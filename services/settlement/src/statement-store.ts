@@ -70,12 +70,15 @@ if ARGV[9] ~= '' then
 end
 return 1`;
 
-// A lifecycle transition: compare-and-set on the status and the hash it was decided on.
+// A lifecycle transition: compare-and-set on the status and the hash it was decided on, the
+// change queued in the tenant's outbox in the same step (statement-status.ts relays it to
+// statements.v1 and ClickHouse): a transition is committed and queued, or neither.
 const TRANSITION = `
 if redis.call('HGET', KEYS[1], 'status') ~= ARGV[1] then return 0 end
 if redis.call('HGET', KEYS[1], 'sha256') ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[3])
 redis.call('RPUSH', KEYS[2], ARGV[4])
+redis.call('XADD', KEYS[3], '*', 'transition', ARGV[5])
 return 1`;
 
 // A rebuilt statement (statement-store-rebuild.ts), only when Redis holds no document of it:
@@ -110,6 +113,7 @@ export class StatementStore {
   private hist = (d: string, id: string) => `ies:${d}:stmt:hist:${id}`;
   private latestKey = (d: string, scope: StatementScope) => `ies:${d}:stmt:latest:${scopeKey(scope)}`;
   private dayKey = (d: string, day: string) => `ies:${d}:stmt:day:${day}`;
+  private outbox = (d: string) => `ies:${d}:stmt:outbox`;
 
   async get(discomId: string, id: string): Promise<StoredStatement | undefined> {
     const [jws, sha256, status, meta] = await this.redis.hmget(this.doc(discomId, id), 'jws', 'sha256', 'status', 'meta');
@@ -180,9 +184,27 @@ export class StatementStore {
     return result === 1;
   }
 
-  /** Moves a statement's status; false when its status or hash is no longer `from`. */
+  /** Moves a statement's status and queues the change in the outbox; false when its status or hash is no longer `from`. */
   async transition(discomId: string, id: string, from: { status: StatementStatus; sha256: string }, change: StatusChange): Promise<boolean> {
-    const result = await this.redis.eval(TRANSITION, 2, this.doc(discomId, id), this.hist(discomId, id), from.status, from.sha256, change.status, JSON.stringify(change));
+    const entry: QueuedTransition = { statementId: id, change };
+    const result = await this.redis.eval(TRANSITION, 3, this.doc(discomId, id), this.hist(discomId, id), this.outbox(discomId), from.status, from.sha256, change.status, JSON.stringify(change), JSON.stringify(entry));
     return result === 1;
   }
+
+  /** The transitions queued for statements.v1 and ClickHouse, oldest first (at most `count`), with their outbox ids. */
+  async queuedTransitions(discomId: string, count = 100): Promise<{ id: string; entry: QueuedTransition }[]> {
+    const entries = await this.redis.xrange(this.outbox(discomId), '-', '+', 'COUNT', count);
+    return entries.map(([id, fields]) => ({ id, entry: JSON.parse(fields[1] as string) as QueuedTransition }));
+  }
+
+  /** Removes relayed transitions from the outbox. */
+  async dequeueTransitions(discomId: string, ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.redis.xdel(this.outbox(discomId), ...ids);
+  }
+}
+
+/** A committed status change waiting in the outbox to be recorded in statements.v1 and ClickHouse. */
+export interface QueuedTransition {
+  readonly statementId: string;
+  readonly change: StatusChange;
 }

@@ -7,6 +7,7 @@ import { settlementJwksEntries, trustedSettlementKeys } from '../settlement-keys
 import { StatementRunQueue } from '../statement-queue.js';
 import { StatementSinks } from '../statement-sinks.js';
 import { StatementStore } from '../statement-store.js';
+import { relayStatementTransitions } from '../statement-status.js';
 import { loadSettlementPolicies } from '../policies.js';
 import { p2pRoutes } from './p2p-routes.js';
 import { statementRoutes } from './statement-routes.js';
@@ -19,22 +20,31 @@ import { LogStore } from '@ies/notary/log';
 import { locateRead } from '@ies/reads';
 import { trustFromVerifierKeys } from '@ies/verify';
 
-/** How often trade changes a crash left in the outbox (between Redis and Kafka) are sent. */
+/** How often trade, dispute and statement status changes a crash left in an outbox (between Redis and Kafka) are sent. */
 const OUTBOX_RELAY_MS = 5_000;
 
 /**
  * Settlement's front door: P2P trade intake and reads, incoming peer sides, and the
- * statements of each hosted DISCOM (list, fetch, run, status changes). The P2P trade outbox
- * relay and the statement run queue's connection live while the front door is open; the
+ * statements of each hosted DISCOM (list, fetch, run, status changes), disputes. The outbox
+ * relays (P2P trades, dispute transitions, statement status changes) and the statement run
+ * queue's connection live while the front door is open; the
  * tenant's settlement keys go into its JWKS.
  */
 export function settlementHttp(ctx: NodeContext): ServiceHttp {
   const { config, registry, redis, producer, serde, now } = ctx;
   const p2p = new P2pStore(redis, { producer, serde });
   const runs = new StatementRunQueue(redis);
-  const relay = everyTenant(ctx, OUTBOX_RELAY_MS, 'P2P trade outbox relay', (t) => p2p.relayTrades(t));
   const trustedSideKeys = (receiver: string, sender: string) => trustedSettlementKeys(redis, registry, config.tenants, receiver, sender);
   const statements = { store: new StatementStore(redis), runs, sinks: new StatementSinks({ producer, serde, ch: ctx.clickhouse }) };
+  const disputes = new DisputeStore(redis, { producer, serde });
+  const relays = [
+    everyTenant(ctx, OUTBOX_RELAY_MS, 'P2P trade outbox relay', (t) => p2p.relayTrades(t)),
+    everyTenant(ctx, OUTBOX_RELAY_MS, 'dispute outbox relay', (t) => disputes.relay(t)),
+    everyTenant(ctx, OUTBOX_RELAY_MS, 'statement status outbox relay', async (t) => {
+      const { dropped } = await relayStatementTransitions(statements, t);
+      if (dropped > 0) ctx.logger.error({ tenant: t, dropped }, 'statement status changes dropped from the outbox: their statements are no longer held');
+    }),
+  ];
   // A statement of a DR event is run only for an event the DISCOM holds.
   const drEvents = new DrEventStore(redis, producer, serde);
   const policies = loadSettlementPolicies(config.settlement.policiesDir || undefined);
@@ -67,7 +77,7 @@ export function settlementHttp(ctx: NodeContext): ServiceHttp {
       lineRoutes(app, { config, registry, now, store: statements.store, ch: ctx.clickhouse });
       disputeRoutes(app, {
         config, registry, idempotency: ctx.idempotency, now, policies, hosted: config.tenants,
-        disputes: new DisputeStore(redis, { producer, serde }), statements: statements.store, sinks: statements.sinks,
+        disputes, statements: statements.store, sinks: statements.sinks,
         tradesForDay: (d, day) => p2p.tradesForDay(d, day),
         evidence: {
           // Evidence is checked against the notary keys each hosted log publishes (GET /v1/log/key serves the same).
@@ -82,7 +92,7 @@ export function settlementHttp(ctx: NodeContext): ServiceHttp {
     },
     jwks: (discomId) => settlementJwksEntries(redis, discomId),
     close: async () => {
-      relay.stop();
+      for (const r of relays) r.stop();
       await runs.close();
     },
   };
