@@ -36,4 +36,16 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
   }
 }
 
+/** Every Redis key matching `pattern` (SCAN, never KEYS: the stack's Redis is shared). */
+export async function scanKeys(redis: { scan(cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', n: number): Promise<[string, string[]]> }, pattern: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    keys.push(...found);
+  } while (cursor !== '0');
+  return keys;
+}
+
 export { iesMeterDataFixtures, sharedFixture, sharedFixturesUrl } from './fixtures.js';

@@ -12,7 +12,7 @@ import { AvroSerde, createIdempotentProducer, createKafka, provisionTenants } fr
 import { createLogger, createMetricsRegistry } from '@ies/observability';
 import { createRedis } from '@ies/redis';
 import { RegistryState } from '@ies/registry';
-import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
+import { nullStream, scanKeys as scanRedisKeys, stackConfig, uniqueTenant } from '@ies/testing';
 import { DrStoreRebuilder } from '@ies/dr/testing';
 import { settlementStoreRebuilder } from '@ies/settlement/testing';
 import { buildGateway } from '../../src/app.js';
@@ -94,16 +94,7 @@ export async function startHarness(tenantCount = 1, env: Record<string, string> 
   }
 
   /** Every Redis key matching `pattern` (SCAN, never KEYS on the shared Redis). */
-  async function scanKeys(pattern: string): Promise<string[]> {
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      keys.push(...found);
-    } while (cursor !== '0');
-    return keys;
-  }
+  const scanKeys = (pattern: string) => scanRedisKeys(redis, pattern);
 
   /** Records of a tenant's meter-batches.v1 and dead-letter.v1 as they arrive, decoded (the test acts as an outside watcher). */
   async function watchBatches(tenant: string, groupSuffix: string) {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createClickHouse, sql } from '@ies/clickhouse';
 import { TOPICS, topicName } from '@ies/contracts';
-import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
+import { generateSigningKey, type KeyPair } from '@ies/crypto';
 import { createIdempotentProducer, createKafka, replayTopic } from '@ies/kafka';
 import { createLogger } from '@ies/observability';
 import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
@@ -17,12 +17,10 @@ import { istDayOf } from '@ies/units';
 import type { PolicyPack } from '../../src/domain/policy-pack.js';
 import { DisputeStore, type SignedWrite } from '../../src/dispute-store.js';
 import { decideDispute, raiseDispute, type DisputeDeps } from '../../src/disputes.js';
-import { deskStoreMarker } from '../../src/desk-store-rebuild.js';
-import { finalsAtCutoff } from '../../src/finals-at-cutoff.js';
 import { startSettlementService } from '../../src/index.js';
 import { runCalendarStatement, type CalendarRunDeps } from '../../src/statement-calendar-run.js';
 import { changeStatementStatus } from '../../src/statement-status.js';
-import { connect, finalOf, newEnv, policyFor, tradeOn } from './support.js';
+import { connect, deskDeps, finalOf, loseDeskState, newEnv, policyFor, signedDeskWrite, tradeOn } from './support.js';
 
 const DAY_MS = 86_400_000;
 const T = uniqueTenant('DO');
@@ -45,11 +43,7 @@ let desk: KeyPair;
 const trade = tradeOn(T, DAY, `DO-${randomBytes(3).toString('hex')}`, 1);
 const DESK = { discomId: T, participantId: 'T-DESK', role: 'DISCOM' };
 
-async function signedWrite(body: unknown, htu: string): Promise<{ bytes: Buffer; signed: SignedWrite }> {
-  const bytes = Buffer.from(JSON.stringify(body));
-  const jws = await signDetached(bytes, desk, { iat: Math.floor(Date.now() / 1000), jti: `do-${randomBytes(6).toString('hex')}`, htm: 'POST', htu, tenant: T });
-  return { bytes, signed: { jws, body: bytes.toString('base64url'), kid: desk.kid } };
-}
+const signedWrite = (body: unknown, htu: string) => signedDeskWrite(desk, T, body, htu);
 
 /** The tenant's records on a topic, decoded, in topic order. */
 async function topicRecords<T>(topic: (typeof TOPICS)[keyof typeof TOPICS]): Promise<T[]> {
@@ -73,20 +67,6 @@ async function historyRows(statementId: string): Promise<string[]> {
   return rows.map((r) => r.status);
 }
 
-/** Loses the tenant's desk state only (its statement and dispute keys, outboxes included, and the marker). */
-async function loseDesk(): Promise<void> {
-  const keys: string[] = [];
-  for (const pattern of [`ies:${T}:stmt:*`, `ies:${T}:dispute*`, deskStoreMarker(T)]) {
-    let cursor = '0';
-    do {
-      const [next, found] = await s.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      keys.push(...found);
-    } while (cursor !== '0');
-  }
-  if (keys.length > 0) await s.redis.del(...keys);
-}
-
 const energy = (meterId: string, amountPaise: number) => ({
   kind: 'P2P_ENERGY', reference: trade.tradeId, intervalStartMs: trade.intervals[0]!.startMs, meterId,
   payer: meterId === 'B-1' ? 'meter:B-1' : `discom:${T}`, payee: meterId === 'B-1' ? `discom:${T}` : 'meter:S-1', claimed: { amountPaise },
@@ -96,13 +76,7 @@ before(async () => {
   s = await connect(statementEnv);
   service = await start();
   desk = await generateSigningKey('EdDSA');
-  const disputes = new DisputeStore(s.redis, { producer: s.producer, serde: s.serde });
-  deps = { ...s.runDeps, policies: [PACK], disputes, finalsAt: (d, ids, cutoffMs) => finalsAtCutoff(s.ch, (id) => s.p2p.getFinalRecord(d, id), d, ids, cutoffMs) };
-  disputeDeps = {
-    disputes, statements: s.store, sinks: s.runDeps.sinks, policies: [PACK], hosted: [T], now: Date.now,
-    tradesForDay: (d, day) => s.p2p.tradesForDay(d, day),
-    evidence: { trustOf: async () => undefined, hasRead: async () => false },
-  };
+  ({ runs: deps, disputes: disputeDeps } = deskDeps(s, T, PACK));
   await s.p2p.confirm(T, trade, 'PLAT-IT', Date.now());
   await s.p2p.saveFinal(T, { discomId: T, version: 1, final: finalOf(T, trade, 3000), sellerJws: '', buyerJws: '', at: Date.now() - 1 });
 });
@@ -150,7 +124,7 @@ test('two moves racing on a statement and two decisions racing on a dispute: one
   // Redis lost: the rebuild gives back what was answered.
   await service.stop();
   const before = { statement: await s.store.history(T, initial.statementId), dispute: await disputeDeps.disputes.get(T, raised.disputeId), decisions: await disputeDeps.disputes.history(T, raised.disputeId) };
-  await loseDesk();
+  await loseDeskState(s.redis, T);
   service = await start();
   assert.deepEqual({ statement: await s.store.history(T, initial.statementId), dispute: await disputeDeps.disputes.get(T, raised.disputeId), decisions: await disputeDeps.disputes.history(T, raised.disputeId) }, before);
 });

@@ -9,20 +9,19 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createClickHouse } from '@ies/clickhouse';
-import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
+import { generateSigningKey, type KeyPair } from '@ies/crypto';
 import { createLogger } from '@ies/observability';
 import { provisionTenants } from '@ies/kafka';
 import { nullStream, stackConfig, uniqueTenant } from '@ies/testing';
 import { istDayOf } from '@ies/units';
 import { statementJsonOfJws, type StatementContent } from '@ies/verify';
 import type { PolicyPack } from '../../src/domain/policy-pack.js';
-import { DisputeStore, type SignedWrite } from '../../src/dispute-store.js';
+import { DisputeStore } from '../../src/dispute-store.js';
 import { decideDispute, raiseDispute, type DisputeDeps } from '../../src/disputes.js';
 import { deskStoreMarker } from '../../src/desk-store-rebuild.js';
-import { finalsAtCutoff } from '../../src/finals-at-cutoff.js';
 import { startSettlementService } from '../../src/index.js';
 import { runCalendarStatement, type CalendarRunDeps } from '../../src/statement-calendar-run.js';
-import { connect, finalOf, newEnv, policyFor, tradeOn } from './support.js';
+import { connect, deskDeps, finalOf, loseDeskState, newEnv, policyFor, signedDeskWrite, tradeOn } from './support.js';
 
 const DAY_MS = 86_400_000;
 const T = uniqueTenant('DK');
@@ -45,26 +44,8 @@ let desk: KeyPair;
 const trade = tradeOn(T, DAY, `DK-${randomBytes(3).toString('hex')}`, 1);
 const DESK = { discomId: T, participantId: 'T-DESK', role: 'DISCOM' };
 
-async function signedWrite(body: unknown, htu: string): Promise<{ bytes: Buffer; signed: SignedWrite }> {
-  const bytes = Buffer.from(JSON.stringify(body));
-  const jws = await signDetached(bytes, desk, { iat: Math.floor(Date.now() / 1000), jti: `dk-${randomBytes(6).toString('hex')}`, htm: 'POST', htu, tenant: T });
-  return { bytes, signed: { jws, body: bytes.toString('base64url'), kid: desk.kid } };
-}
-
-/** Loses the tenant's desk state only: its statement and dispute keys and the desk marker. */
-async function loseDesk(): Promise<number> {
-  const keys: string[] = [];
-  for (const pattern of [`ies:${T}:stmt:*`, `ies:${T}:dispute*`, deskStoreMarker(T)]) {
-    let cursor = '0';
-    do {
-      const [next, found] = await s.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      keys.push(...found);
-    } while (cursor !== '0');
-  }
-  if (keys.length > 0) await s.redis.del(...keys);
-  return keys.length;
-}
+const signedWrite = (body: unknown, htu: string) => signedDeskWrite(desk, T, body, htu);
+const loseDesk = () => loseDeskState(s.redis, T);
 
 async function snapshot(disputeId: string) {
   const ids = (await s.store.listDay(T, DAY)).map((x) => x.statementId);
@@ -82,13 +63,7 @@ before(async () => {
   service = await start();
   s = await connect(statementEnv);
   desk = await generateSigningKey('EdDSA');
-  const disputes = new DisputeStore(s.redis, { producer: s.producer, serde: s.serde });
-  deps = { ...s.runDeps, policies: [PACK], disputes, finalsAt: (d, ids, cutoffMs) => finalsAtCutoff(s.ch, (id) => s.p2p.getFinalRecord(d, id), d, ids, cutoffMs) };
-  disputeDeps = {
-    disputes, statements: s.store, sinks: s.runDeps.sinks, policies: [PACK], hosted: [T], now: Date.now,
-    tradesForDay: (d, day) => s.p2p.tradesForDay(d, day),
-    evidence: { trustOf: async () => undefined, hasRead: async () => false },
-  };
+  ({ runs: deps, disputes: disputeDeps } = deskDeps(s, T, PACK));
   await s.p2p.confirm(T, trade, 'PLAT-IT', Date.now());
   // The seller delivered 3000 Wh of 4000: energy 3000 Wh at ₹6.00/kWh = 1800 paise each way.
   await s.p2p.saveFinal(T, { discomId: T, version: 1, final: finalOf(T, trade, 3000), sellerJws: '', buyerJws: '', at: Date.now() - 1 });

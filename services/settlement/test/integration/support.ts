@@ -1,25 +1,32 @@
 // Shared set-up of the statement integration tests: a fresh tenant on the real local stack
 // (Kafka, the registry, Redis, a throw-away ClickHouse database), the real P2pStore and DR
 // event store as inputs, and the tenant's policy pack (the illustrative one, relabelled).
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClickHouse } from '@ies/clickhouse';
 import type { Config } from '@ies/config';
+import { signDetached, type KeyPair } from '@ies/crypto';
 import { DrEventStore } from '@ies/dr/events';
 import { AvroSerde, createIdempotentProducer, createKafka, provisionTenants } from '@ies/kafka';
 import { migrateSettlementTables } from '../../src/migrate.js';
 import { createLogger } from '@ies/observability';
 import { createRedis, type Redis } from '@ies/redis';
-import { stackConfig } from '@ies/testing';
+import { scanKeys, stackConfig } from '@ies/testing';
 import type { FinalAllocation } from '../../src/domain/final-allocation.js';
 import type { PolicyPack } from '../../src/domain/policy-pack.js';
 import { istDayStart } from '@ies/units';
 import type { NormalisedTrade } from '../../src/domain/trade.js';
+import { deskStoreMarker } from '../../src/desk-store-rebuild.js';
+import { DisputeStore, type SignedWrite } from '../../src/dispute-store.js';
+import type { DisputeDeps } from '../../src/disputes.js';
 import { drSourceOf } from '../../src/dr-source.js';
+import { finalsAtCutoff } from '../../src/finals-at-cutoff.js';
 import { P2pStore } from '../../src/p2p-store.js';
 import { SETTLEMENT_POLICIES_DIR } from '../../src/policies.js';
 import { SettlementKeys } from '../../src/settlement-keys.js';
+import type { CalendarRunDeps } from '../../src/statement-calendar-run.js';
 import type { StatementRunDeps } from '../../src/statement-run.js';
 import { StatementSinks } from '../../src/statement-sinks.js';
 import { StatementStore } from '../../src/statement-store.js';
@@ -106,4 +113,32 @@ export async function fakeReceipt(redis: Redis, discom: string, batchId: string,
   const note = `${checkpoint.origin}\n${checkpoint.size}\n${checkpoint.rootHash}\n\n— ${checkpoint.origin} sig\n`;
   const payload = Buffer.from(JSON.stringify({ batchId, checkpoint: note })).toString('base64url');
   await redis.set(`ies:${discom}:log:receipt:${batchId}`, `eyJhbGciOiJFZERTQSJ9.${payload}.c2ln`);
+}
+
+/** A desk write as the gateway takes it: the body's bytes and a detached JWS over them bound to the request. */
+export async function signedDeskWrite(key: KeyPair, tenant: string, body: unknown, htu: string): Promise<{ bytes: Buffer; signed: SignedWrite }> {
+  const bytes = Buffer.from(JSON.stringify(body));
+  const jws = await signDetached(bytes, key, { iat: Math.floor(Date.now() / 1000), jti: `desk-${randomBytes(6).toString('hex')}`, htm: 'POST', htu, tenant });
+  return { bytes, signed: { jws, body: bytes.toString('base64url'), kid: key.kid } };
+}
+
+/** Loses one tenant's desk state only (its statement and dispute keys, outboxes included, and the marker); never FLUSHALL: the stack is shared. */
+export async function loseDeskState(redis: Redis, tenant: string): Promise<number> {
+  const keys: string[] = [];
+  for (const pattern of [`ies:${tenant}:stmt:*`, `ies:${tenant}:dispute*`, deskStoreMarker(tenant)]) keys.push(...(await scanKeys(redis, pattern)));
+  if (keys.length > 0) await redis.del(...keys);
+  return keys.length;
+}
+
+/** The calendar-run and dispute use cases of a connected tenant under a pack, disputes published through the connection's producer. */
+export function deskDeps(s: Awaited<ReturnType<typeof connect>>, tenant: string, pack: PolicyPack): { runs: CalendarRunDeps; disputes: DisputeDeps } {
+  const disputes = new DisputeStore(s.redis, { producer: s.producer, serde: s.serde });
+  return {
+    runs: { ...s.runDeps, policies: [pack], disputes, finalsAt: (d, ids, cutoffMs) => finalsAtCutoff(s.ch, (id) => s.p2p.getFinalRecord(d, id), d, ids, cutoffMs) },
+    disputes: {
+      disputes, statements: s.store, sinks: s.runDeps.sinks, policies: [pack], hosted: [tenant], now: Date.now,
+      tradesForDay: (d, day) => s.p2p.tradesForDay(d, day),
+      evidence: { trustOf: async () => undefined, hasRead: async () => false },
+    },
+  };
 }
