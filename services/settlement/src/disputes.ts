@@ -10,7 +10,7 @@ import { SettlementError } from './domain/codes.js';
 import { admitDispute } from './domain/dispute-admission.js';
 import { checkEvidence, type EvidenceContext } from './domain/dispute-evidence.js';
 import { transitionDispute, type DecidableStatus } from './domain/dispute-lifecycle.js';
-import { checkDecisionStanding, checkRaiseStanding, type Signer } from './domain/dispute-standing.js';
+import { checkDecisionStanding, checkRaiseStanding, outsideTheDiscom, type Signer } from './domain/dispute-standing.js';
 import { disputeIdOf, matchLines, parseDispute, statementDiscom } from './domain/dispute.js';
 import { policyReference, type PolicyPack } from './domain/policy-pack.js';
 import type { TradeRecord } from './domain/trade.js';
@@ -60,9 +60,10 @@ export async function raiseDispute(deps: DisputeDeps, signer: Signer, bytes: Buf
       return t === undefined ? [] : [t.seller.platformId, t.buyer.platformId];
     });
   } catch (err) {
-    // A caller of another tenant without standing on lines that name it learns nothing of the
-    // statement: the very answer a statement that does not exist gets.
-    if (signer.discomId !== discomId) throw missing;
+    // A caller outside the DISCOM (another tenant's, or its peer DISCOM on another node) without
+    // standing on lines that name it learns nothing of the statement: the very answer a statement
+    // that does not exist gets.
+    if (outsideTheDiscom(signer, discomId)) throw missing;
     throw err;
   }
   if (stored.status === 'SUPERSEDED') throw new SettlementError('IES_ERR_DISPUTE_INVALID', `${doc.statementId} is superseded: dispute the day's latest run, whose figures stand`);
@@ -114,7 +115,7 @@ async function settleRejected(deps: Pick<DisputeDeps, 'statements' | 'sinks' | '
   await changeStatementStatus({ store: deps.statements, sinks: deps.sinks, now: deps.now }, d.discomId, d.statementId, 'FINAL', by, `dispute ${d.disputeId} rejected`, signed);
 }
 
-/** Who may see a dispute: the statement DISCOM's desk, and the raiser. */
+/** Who may see a dispute: the statement DISCOM's desk, and the raiser (a peer DISCOM's raiser is its PEER_DISCOM participant of the tenant). */
 export async function readDispute(deps: Pick<DisputeDeps, 'disputes'>, who: { discomId: string; participantId: string; role: string }, discomId: string, id: string) {
   const record = await deps.disputes.get(discomId, id);
   const visible = record !== undefined && ((who.discomId === discomId && who.role === 'DISCOM') || (who.discomId === record.raisedBy.discomId && who.participantId === record.raisedBy.participantId));

@@ -15,8 +15,10 @@ export const DISPUTES_USAGE = `usage: ies disputes raise FILE --key FILE --parti
 raise   signs FILE, a dispute document (ies.settlement.dispute/v1: statementId, type
         READ_VALUE|NO_READ|CHARGE, lines with their claimed figures, evidence: read proofs
         from GET /v1/reads/proof, tlog proofs, receipts, absent reads; docs/statements.md),
-        with the raiser's private JWK and posts it. --tenant is the signer's DISCOM (default:
-        the statement's).
+        with the raiser's private JWK and posts it. --tenant is the tenant the signer's key is
+        registered in (default: the statement's DISCOM, which is right for its own participants
+        and for a counterparty DISCOM on another node registered there as PEER_DISCOM, signing
+        with its settlement key, --participant its DISCOM id).
 decide  the desk's signed decision: UNDER_REVIEW, then UPHELD (the next run applies it) or
         REJECTED. --tenant is the desk's DISCOM (the statement's).
 show    the dispute, its claimed adjustments and its signed history (--discom: the

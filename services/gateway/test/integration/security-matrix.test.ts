@@ -132,7 +132,8 @@ test('reads: DR events, trades and statements are for their parties only', async
   assert.equal(statements.OTHER, 200);
   assert.equal((await call('OTHER', 'GET', `/v1/statements?day=${day}`)).json().discomId, other, 'another DISCOM reads its own statements, never this tenant\'s');
   await matrix('GET disputes', { none: 401, OTHER: 200, DESK: 200, HES: 403, AGG: 403, PLAT: 403, AUD: 403, PEER: 403 }, (c) => call(c, 'GET', `/v1/disputes?day=${day}`));
-  await matrix('GET dispute', { none: 401, OTHER: 404, DESK: 404, HES: 404, AGG: 404, PLAT: 404, AUD: 404, PEER: 403 }, (c) => call(c, 'GET', '/v1/disputes/DSP-00000000000000000000'));
+  // A peer DISCOM reads the disputes it raised (none here: 404), and nothing else.
+  await matrix('GET dispute', { none: 401, OTHER: 404, DESK: 404, HES: 404, AGG: 404, PLAT: 404, AUD: 404, PEER: 404 }, (c) => call(c, 'GET', '/v1/disputes/DSP-00000000000000000000'));
 });
 
 test('reads: identity, the log and the webhook', async () => {
@@ -156,9 +157,9 @@ test('writes: only the role a write is for, in its own tenant', async () => {
   assert.equal(h.registry.participant(own, 'INTRUDER'), undefined);
   await matrix('PUT webhook', { none: 401, OTHER: 403, DESK: 403, HES: 403, AGG: [200, 201], PLAT: 403, AUD: 403, PEER: 403 }, (c) => call(c, 'PUT', '/v1/dr/webhook', { url: 'https://agg.example/ies/dr' }));
   await matrix('POST statement run', { none: 401, OTHER: [202, 200, 404, 422], DESK: [202, 200, 422], HES: 403, AGG: 403, PLAT: 403, AUD: 403, PEER: 403 }, (c) => call(c, 'POST', '/v1/statements/runs', { day: blocks[0]!.slice(0, 10) }));
-  // A dispute's signer must be a party (DISCOM, PLATFORM, AGGREGATOR); the statement named does not exist.
+  // A dispute's signer must be a party (DISCOM, PLATFORM, AGGREGATOR, PEER_DISCOM on lines towards it); the statement named does not exist.
   const dispute = { schema: 'ies.settlement.dispute/v1', statementId: `${own}:2026-01-01:R1`, type: 'CHARGE', reason: 'x', evidence: [], lines: [{ kind: 'WHEELING', reference: 't', intervalStartMs: 0, meterId: 'M-1', payer: 'meter:M-1', payee: `discom:${own}`, claimed: { amountPaise: 0 } }] };
-  await matrix('POST dispute', { none: 401, OTHER: 422, DESK: 422, HES: 403, AGG: 422, PLAT: 422, AUD: 403, PEER: 403 }, (c) => call(c, 'POST', '/v1/disputes', dispute));
+  await matrix('POST dispute', { none: 401, OTHER: 422, DESK: 422, HES: 403, AGG: 422, PLAT: 422, AUD: 403, PEER: 422 }, (c) => call(c, 'POST', '/v1/disputes', dispute));
   await matrix('POST dispute decision', { none: 401, OTHER: 404, DESK: 404, HES: 403, AGG: 404, PLAT: 404, AUD: 403, PEER: 403 }, (c) => call(c, 'POST', '/v1/disputes/DSP-00000000000000000000/decisions', { status: 'UNDER_REVIEW' }));
   const ev = (await call('DESK', 'GET', '/v1/dr/events/EV-M')).json() as Json;
   assert.equal(ev.state, 'ACTIVE');

@@ -63,3 +63,14 @@ test('iat is required and may not be further ahead of the node clock than the sk
   // Without a window from the caller, the configured default applies.
   await assert.rejects(authenticateRead(registry, `Bearer ${await token(key, { iat: yearAhead })}`, { audience: 'node-1', nowMs: NOW }), refused('IES_ERR_TOKEN_INVALID', /at most 300 s/));
 });
+
+test('a PEER_DISCOM token is refused unless the route admits it (its own disputes)', async () => {
+  const registry = new RegistryState();
+  const peer = await generateSigningKey('EdDSA');
+  registry.apply({ kind: 'PARTICIPANT', id: 'TPDDL-DL', discomId: 'BRPL-DL', updatedAt: 1, participant: { role: 'PEER_DISCOM', name: 'peer', halfHourProfiles: 'REJECT' }, key: null, meter: null });
+  registry.apply({ kind: 'KEY', id: peer.kid, discomId: 'BRPL-DL', updatedAt: 1, participant: null, meter: null, key: { participantId: 'TPDDL-DL', jwk: JSON.stringify(peer.publicJwk), status: 'ACTIVE' } });
+  const bearer = `Bearer ${await token(peer, { iss: 'TPDDL-DL' })}`;
+  await assert.rejects(authenticateRead(registry, bearer, { audience: 'node-1', nowMs: NOW }), refused('IES_ERR_ROLE_FORBIDDEN', /PEER_DISCOM of BRPL-DL/));
+  await assert.rejects(authenticateRead(registry, bearer, { audience: 'node-1', nowMs: NOW, admitPeerDiscom: false }), refused('IES_ERR_ROLE_FORBIDDEN'));
+  assert.deepEqual(await authenticateRead(registry, bearer, { audience: 'node-1', nowMs: NOW, admitPeerDiscom: true }), { discomId: 'BRPL-DL', participantId: 'TPDDL-DL', kid: peer.kid });
+});

@@ -22,7 +22,11 @@ export const DEFAULT_MAX_SKEW_SECONDS = 300;
  * further ahead of the node clock than the skew window (a token "issued" in the future
  * was made by a wrong clock or to outlive the lifetime limit).
  */
-export async function authenticateRead(registry: RegistryState, authorization: string | undefined, opts: { audience: string; nowMs: number; maxSkewSeconds?: number }): Promise<AuthenticatedReader> {
+export async function authenticateRead(
+  registry: RegistryState,
+  authorization: string | undefined,
+  opts: { audience: string; nowMs: number; maxSkewSeconds?: number; admitPeerDiscom?: boolean },
+): Promise<AuthenticatedReader> {
   const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(authorization ?? '');
   if (!match) throw new IesError('IES_ERR_AUTH_MISSING', 'reads need Authorization: Bearer <JWT signed by your registered key>');
   const token = match[1] as string;
@@ -43,8 +47,11 @@ export async function authenticateRead(registry: RegistryState, authorization: s
   if ((payload.exp as number) - nowSec > MAX_TOKEN_LIFETIME_SECONDS) {
     throw new IesError('IES_ERR_TOKEN_INVALID', `token exp is ${(payload.exp as number) - nowSec} s ahead; at most ${MAX_TOKEN_LIFETIME_SECONDS} s is accepted`);
   }
-  // A peer DISCOM's keys are trusted for its signed P2P sides and nothing else.
+  // A peer DISCOM's keys are trusted for its signed P2P sides and its own disputes: the one
+  // read it may make (GET /v1/disputes/{id}) opts in with `admitPeerDiscom`; every other is refused.
   const role = registry.participant(key.discomId, key.participantId)?.role;
-  if (role === 'PEER_DISCOM') throw new IesError('IES_ERR_ROLE_FORBIDDEN', `${key.participantId} is a PEER_DISCOM of ${key.discomId}: its keys only sign P2P sides (POST /v1/p2p/sides), they read nothing`);
+  if (role === 'PEER_DISCOM' && opts.admitPeerDiscom !== true) {
+    throw new IesError('IES_ERR_ROLE_FORBIDDEN', `${key.participantId} is a PEER_DISCOM of ${key.discomId}: its keys sign P2P sides (POST /v1/p2p/sides) and its disputes (POST /v1/disputes); the only read they make is a dispute it raised (GET /v1/disputes/{id})`);
+  }
   return { discomId: key.discomId, participantId: key.participantId, kid: key.kid };
 }

@@ -18,13 +18,20 @@ export interface DisputeRouteDeps extends DisputeDeps {
   readonly idempotency: IdempotencyStore;
 }
 
-/** Who may sign a dispute write at all; standing on the lines (or the decision) is checked after (dispute-standing.ts). */
-const PARTIES = ['DISCOM', 'PLATFORM', 'AGGREGATOR'] as const;
+/**
+ * Who may sign a dispute at all; standing on the lines is checked after (dispute-standing.ts).
+ * A PEER_DISCOM (a counterparty DISCOM on another node, registered in the tenant's registry
+ * with its settlement keys) raises disputes on the lines towards it, and does nothing else.
+ */
+const RAISERS = ['DISCOM', 'PLATFORM', 'AGGREGATOR', 'PEER_DISCOM'] as const;
+/** Who may sign a decision at all (only the statement DISCOM's desk has standing: dispute-standing.ts); never a PEER_DISCOM. */
+const DECIDERS = ['DISCOM', 'PLATFORM', 'AGGREGATOR'] as const;
 
 /**
  * Disputes on calendar run statements: raised by a signed document of a party with
- * standing, decided by the signed writes of the statement DISCOM's desk, read by the desk
- * and the raiser (docs/statements.md#disputes).
+ * standing (a peer DISCOM on another node too, as the tenant's PEER_DISCOM), decided by the
+ * signed writes of the statement DISCOM's desk, read by the desk and the raiser
+ * (docs/statements.md#disputes).
  */
 export function disputeRoutes(app: FastifyInstance, deps: DisputeRouteDeps): void {
   const coded = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -35,8 +42,9 @@ export function disputeRoutes(app: FastifyInstance, deps: DisputeRouteDeps): voi
       throw err;
     }
   };
-  const reader = async (authorization: string | undefined) => {
-    const who = await authenticateRead(deps.registry, authorization, { audience: deps.config.nodeId, nowMs: deps.now() });
+  // A PEER_DISCOM reads one thing on this node: a dispute it raised (`admitPeerDiscom` on that route only).
+  const reader = async (authorization: string | undefined, admitPeerDiscom = false) => {
+    const who = await authenticateRead(deps.registry, authorization, { audience: deps.config.nodeId, nowMs: deps.now(), admitPeerDiscom });
     return { ...who, role: deps.registry.participant(who.discomId, who.participantId)?.role ?? 'UNKNOWN' };
   };
 
@@ -49,7 +57,7 @@ export function disputeRoutes(app: FastifyInstance, deps: DisputeRouteDeps): voi
   });
 
   app.get('/v1/disputes/:id', { schema: GET_DISPUTE }, async (req) => {
-    const who = await reader(req.headers.authorization);
+    const who = await reader(req.headers.authorization, true);
     const { id } = req.params as { id: string };
     const discomId = (req.query as { discom?: string }).discom ?? who.discomId;
     const { record, history } = await coded(() => readDispute(deps, who, discomId, id));
@@ -59,14 +67,14 @@ export function disputeRoutes(app: FastifyInstance, deps: DisputeRouteDeps): voi
   app.register(async (scoped) => {
     scoped.removeAllContentTypeParsers();
     scoped.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    const signedWrite = (req: FastifyRequest, reply: FastifyReply, work: (sender: AuthenticatedWrite, body: Buffer, signed: SignedRequest) => Promise<{ status: number; body: unknown }>) =>
-      signedSettlementWrite(deps, req, reply, { roles: PARTIES, noStanding: 'IES_ERR_DISPUTE_NO_STANDING' }, (sender, body, signed) => coded(() => work(sender, body, signed)));
+    const signedWrite = (roles: readonly string[], req: FastifyRequest, reply: FastifyReply, work: (sender: AuthenticatedWrite, body: Buffer, signed: SignedRequest) => Promise<{ status: number; body: unknown }>) =>
+      signedSettlementWrite(deps, req, reply, { roles, noStanding: 'IES_ERR_DISPUTE_NO_STANDING' }, (sender, body, signed) => coded(() => work(sender, body, signed)));
 
-    scoped.post('/v1/disputes', { schema: RAISE_DISPUTE }, async (req, reply) => signedWrite(req, reply, async (sender, body, signed) => ({
+    scoped.post('/v1/disputes', { schema: RAISE_DISPUTE }, async (req, reply) => signedWrite(RAISERS, req, reply, async (sender, body, signed) => ({
       status: 201, body: view(await raiseDispute(deps, sender, body, signed)),
     })));
 
-    scoped.post('/v1/disputes/:id/decisions', { schema: DECIDE_DISPUTE }, async (req, reply) => signedWrite(req, reply, async (sender, body, signed) => {
+    scoped.post('/v1/disputes/:id/decisions', { schema: DECIDE_DISPUTE }, async (req, reply) => signedWrite(DECIDERS, req, reply, async (sender, body, signed) => {
       const request = parseSignedJson(body);
       if (request === null || typeof request !== 'object' || Array.isArray(request)) throw new IesError('IES_ERR_VALIDATION', 'the body must be a JSON object {"status": "UNDER_REVIEW" | "UPHELD" | "REJECTED", "reason"?: …}');
       const { status, reason, decided, ...rest } = request as { status?: unknown; reason?: unknown; decided?: unknown };

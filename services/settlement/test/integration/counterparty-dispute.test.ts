@@ -2,7 +2,8 @@
 // that name it (its inter-DISCOM position), with its own desk's key: admitted (RAISED, the
 // statement DISPUTED), visible to it as the raiser, decided only by the statement DISCOM's
 // desk (a rejection, the statement's last open dispute, makes it FINAL). On a line that does not name it, it has no standing, and is told exactly what a caller
-// asking about a statement that does not exist is told. (Cross-node disputes are out of scope.)
+// asking about a statement that does not exist is told. (A counterparty on another node, a
+// PEER_DISCOM of the tenant: services/gateway/test/integration/peer-discom-dispute.test.ts.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
