@@ -89,7 +89,8 @@ function queryEntries(m, database) {
     q('services/settlement/src/statement-line-queries.ts', 'statementLineCountQuery', 'settlement.statementLineCount', m['services/settlement/src/statement-line-queries.ts'].statementLineCountQuery({ discomId: D, statementId: `${D}:2026-03-10`, sha256: 'ab', kind: 'WHEELING' })),
     q('services/settlement/src/finals-at-cutoff.ts', 'finalsAtCutoffQuery', 'settlement.finalsAtCutoff', m['services/settlement/src/finals-at-cutoff.ts'].finalsAtCutoffQuery(D, ['tx/c', M], RECEIVED_MS)),
     q('services/settlement/src/trades-at-cutoff.ts', 'tradesAtCutoffQuery', 'settlement.tradesAtCutoff', m['services/settlement/src/trades-at-cutoff.ts'].tradesAtCutoffQuery(D, ['tx/c', M], RECEIVED_MS)),
-    q('services/settlement/src/desk-store-rebuild.ts', 'statementHistoryQuery', 'settlement.statementHistory', m['services/settlement/src/desk-store-rebuild.ts'].statementHistoryQuery(D)),
+    q('services/settlement/src/desk-store-rebuild.ts', 'statementIndexQuery', 'settlement.statementIndex', m['services/settlement/src/desk-store-rebuild.ts'].statementIndexQuery(D)),
+    q('services/settlement/src/desk-store-rebuild.ts', 'statementHistoryQuery', 'settlement.statementHistory', m['services/settlement/src/desk-store-rebuild.ts'].statementHistoryQuery(D, `${D}:2026-11-21:INITIAL`)),
   ];
 }
 
@@ -118,7 +119,7 @@ function sinkEntries(m) {
     s('services/settlement/src/allocation-sink.ts', 'ALLOCATIONS_TABLE', allocations.ALLOCATIONS_TABLE, allocations.allocationRows(final)),
     s('services/settlement/src/statement-sinks.ts', 'STATEMENTS_TABLE', statements.STATEMENTS_TABLE, [statements.statementRow(statement)]),
     s('services/settlement/src/statement-sinks.ts', 'STATEMENT_LINES_TABLE', statements.STATEMENT_LINES_TABLE, statements.statementLineRows(statement)),
-    s('services/settlement/src/statement-sinks.ts', 'STATEMENT_HISTORY_TABLE', statements.STATEMENT_HISTORY_TABLE, [statements.statementHistoryRow({ ...statement, history: { day: '2026-11-21', change: { status: 'DRAFT', sha256: statement.sha256, at: RECEIVED_MS, by: 'settlement-worker', reason: null } } })]),
+    s('services/settlement/src/statement-sinks.ts', 'STATEMENT_HISTORY_TABLE', statements.STATEMENT_HISTORY_TABLE, [statements.statementHistoryRow({ ...statement, history: { day: '2026-11-21', change: { status: 'DRAFT', sha256: statement.sha256, at: RECEIVED_MS, by: 'settlement-worker', reason: null } } }, true)]),
   ];
 }
 

@@ -1,8 +1,8 @@
-// The pure halves of the desk rebuild: statements from their history rows, disputes from
-// their disputes.v1 records.
+// The pure halves of the desk rebuild: a statement from its history rows, each scope's latest
+// from the statement index, disputes from their disputes.v1 records.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { disputesFromTopic, statementsFromHistory, type HistoryRow } from './desk-store-rebuild.js';
+import { disputesFromTopic, latestOfScopes, statementFromHistory, type HistoryRow, type IndexRow } from './desk-store-rebuild.js';
 
 const D = 'BRPL-DL';
 const jwsOf = (content: object) => `eyJhbGciOiJFZERTQSJ9.${Buffer.from(JSON.stringify(content)).toString('base64url')}.c2ln`;
@@ -11,15 +11,31 @@ const row = (id: string, version: number, status: string, at: number, sha256 = `
   statement_id: id, day: '2026-04-26', sha256, status, at_ms: String(at), jws: jwsOf(content(id, version)), change_json: JSON.stringify({ status, sha256, at, by: 'x', reason: null }),
 });
 
-test('statements from history rows: the last entry gives the status, a retried entry is kept once, the highest version is the latest', () => {
+test('a statement from its history rows: the last entry gives the status, a retried entry is kept once, the JWS comes from the row that first recorded the content', () => {
   const i = `${D}:2026-04-26:INITIAL`;
-  const r = `${D}:2026-04-26:R1`;
-  const out = statementsFromHistory(D, [row(r, 1, 'COMPUTED', 30), row(i, 0, 'COMPUTED', 10), row(i, 0, 'DISPUTED', 20), row(i, 0, 'DISPUTED', 21), row(i, 0, 'SUPERSEDED', 30)]);
-  assert.deepEqual(out.map((s) => [s.stored.statementId, s.stored.status, s.latest, s.stored.updatedAt, s.history.map((h) => h.status)]), [
-    [i, 'SUPERSEDED', false, 10, ['COMPUTED', 'DISPUTED', 'SUPERSEDED']],
-    [r, 'COMPUTED', true, 30, ['COMPUTED']],
-  ]);
-  assert.deepEqual(out[1]!.stored.run, { name: 'R1', cutoffMs: 1, missingData: 'ZERO_PENDING' });
+  const noJws = (r: HistoryRow): HistoryRow => ({ ...r, jws: '' });
+  const s = statementFromHistory(D, [noJws(row(i, 0, 'SUPERSEDED', 30)), row(i, 0, 'COMPUTED', 10), noJws(row(i, 0, 'DISPUTED', 20)), noJws(row(i, 0, 'DISPUTED', 21))], false)!;
+  assert.deepEqual([s.stored.statementId, s.stored.status, s.latest, s.stored.updatedAt, s.history.map((h) => h.status)], [i, 'SUPERSEDED', false, 10, ['COMPUTED', 'DISPUTED', 'SUPERSEDED']]);
+  assert.equal(s.stored.jws, row(i, 0, 'COMPUTED', 10).jws);
+  assert.deepEqual(s.stored.run, { name: 'INITIAL', cutoffMs: 1, missingData: 'ZERO_PENDING' });
+  // Rows written before the JWS was kept once (every row carries it) read the same.
+  assert.deepEqual(statementFromHistory(D, [row(i, 0, 'COMPUTED', 10), row(i, 0, 'DISPUTED', 20), row(i, 0, 'SUPERSEDED', 30)], false), s);
+  // A DRAFT rebuilt in place: the document is the last content's.
+  const d = statementFromHistory(D, [row(i, 0, 'DRAFT', 10, 'sha-a'), { ...row(i, 0, 'COMPUTED', 20, 'sha-b'), jws: 'eyJhbGciOiJFZERTQSJ9.' + Buffer.from(JSON.stringify({ ...content(i, 0), complete: true, lines: [] })).toString('base64url') + '.c2ln' }], true)!;
+  assert.deepEqual([d.stored.sha256, d.stored.status, d.stored.updatedAt, d.latest], ['sha-b', 'COMPUTED', 20, true]);
+  // No row holds the last content's JWS: nothing to rebuild from.
+  assert.equal(statementFromHistory(D, [row(i, 0, 'COMPUTED', 10, 'sha-a'), noJws(row(i, 0, 'COMPUTED', 20, 'sha-b'))], false), undefined);
+});
+
+test('the latest statement of each scope is the highest version', () => {
+  const index: IndexRow[] = [
+    { statement_id: 'A:INITIAL', scope_kind: 'DAY', day: '2026-04-26', event_id: '', version: '0' },
+    { statement_id: 'A:R1', scope_kind: 'DAY', day: '2026-04-26', event_id: '', version: '1' },
+    { statement_id: 'B:INITIAL', scope_kind: 'DAY', day: '2026-04-27', event_id: '', version: 0 },
+    { statement_id: 'E:R0', scope_kind: 'DR_EVENT', day: '', event_id: 'EV-1', version: '0' },
+    { statement_id: 'E:R1', scope_kind: 'DR_EVENT', day: '', event_id: 'EV-1', version: '1' },
+  ];
+  assert.deepEqual([...latestOfScopes(index)].sort(), ['A:R1', 'B:INITIAL', 'E:R1']);
 });
 
 test('disputes from disputes.v1: a chain from RAISED, the first record of a status kept, others\' tenants and broken chains left out', () => {

@@ -1,8 +1,8 @@
 // The settlement desk's state in Redis (statements with their signed FINAL/DISPUTED history,
 // disputes with their signed decisions) rebuilt from the durable records when Redis lost a
-// tenant: statements from ClickHouse `statement_history` (one row per history entry, with the
-// whole JWS), disputes from disputes.v1 (each transition carries the record and its history
-// entry). Like p2p-store-rebuild.ts for trades: a marker key says the tenant's desk state is
+// tenant: statements from ClickHouse `statement_history` (one row per history entry, the whole
+// JWS in the row that first recorded a content), one statement at a time; disputes from
+// disputes.v1 (each transition carries the record and its history entry). Like p2p-store-rebuild.ts for trades: a marker key says the tenant's desk state is
 // known whole; without it the state is rebuilt, writing only what Redis does not hold.
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
@@ -16,53 +16,71 @@ import { statementJsonOfJws, type StatementContent } from '@ies/verify';
 import { canTransitionDispute } from './domain/dispute-lifecycle.js';
 import type { StatementStatus } from './domain/statement-lifecycle.js';
 import type { DisputeChange, DisputeRecord, DisputeStore } from './dispute-store.js';
-import { scopeKey, type RestoredStatement, type StatementStore, type StatusChange } from './statement-store.js';
+import type { RestoredStatement, StatementStore, StatusChange } from './statement-store.js';
 
 /** Written only by a rebuild; its absence means the tenant's desk state in Redis is not known whole. */
 export function deskStoreMarker(discomId: string): string {
   return `ies:${discomId}:desk:store`;
 }
 
-/** Every history row of the tenant's statements, in the order they were written. */
-export function statementHistoryQuery(discomId: string): string {
-  return sql`SELECT statement_id, day, sha256, status, at_ms, jws, change_json FROM statement_history WHERE discom_id = ${discomId} ORDER BY statement_id, at_ms`;
+/**
+ * The tenant's statements that have history rows, with their scope and version (from the
+ * `statements` table, one row per status of a content): small, and enough to know each scope's
+ * latest statement before any document is read.
+ */
+export function statementIndexQuery(discomId: string): string {
+  return sql`SELECT statement_id, any(scope_kind) AS scope_kind, any(day) AS day, any(event_id) AS event_id, max(version) AS version FROM statements WHERE discom_id = ${discomId} AND statement_id IN (SELECT statement_id FROM statement_history WHERE discom_id = ${discomId}) GROUP BY statement_id ORDER BY statement_id`;
 }
 
+/** One statement's history rows, in the order they were written. */
+export function statementHistoryQuery(discomId: string, statementId: string): string {
+  return sql`SELECT statement_id, day, sha256, status, at_ms, jws, change_json FROM statement_history WHERE discom_id = ${discomId} AND statement_id = ${statementId} ORDER BY at_ms`;
+}
+
+export interface IndexRow { statement_id: string; scope_kind: string; day: string; event_id: string; version: string | number }
 export interface HistoryRow { statement_id: string; day: string; sha256: string; status: string; at_ms: string | number; jws: string; change_json: string }
 
-/**
- * The statements a tenant's history rows describe (pure): each statement's document is that of
- * its last entry (a DRAFT rebuilt in place has a new hash), its status the last entry's, its
- * history the entries in order with a repeated (status, hash) kept once (a write retried after
- * a failed commit), and the latest statement of each scope the one of the highest version.
- */
-export function statementsFromHistory(discomId: string, rows: readonly HistoryRow[]): RestoredStatement[] {
-  const byId = new Map<string, HistoryRow[]>();
-  for (const r of rows) byId.set(r.statement_id, [...(byId.get(r.statement_id) ?? []), r]);
-  const out: { stored: RestoredStatement['stored']; history: StatusChange[] }[] = [];
-  for (const [statementId, list] of byId) {
-    const sorted = [...list].sort((a, b) => Number(a.at_ms) - Number(b.at_ms));
-    const history: StatusChange[] = [];
-    for (const r of sorted) {
-      const change = JSON.parse(r.change_json) as StatusChange;
-      const last = history.at(-1);
-      if (last !== undefined && last.status === change.status && last.sha256 === change.sha256) continue;
-      history.push(change);
-    }
-    const last = sorted.at(-1)!;
-    const content = JSON.parse(statementJsonOfJws(last.jws)) as StatementContent;
-    const created = history.find((h) => h.sha256 === last.sha256)!;
-    out.push({
-      stored: {
-        statementId, discomId, scope: content.scope, day: last.day, version: content.version, revises: content.revises, complete: content.complete, lineCount: content.lines.length,
-        totals: content.totals, updatedAt: created.at, ...(content.run === undefined ? {} : { run: content.run }), sha256: last.sha256, status: history.at(-1)!.status as StatementStatus, jws: last.jws,
-      },
-      history,
-    });
+/** The ids of the latest statement of each scope (the highest version), from the index rows (pure). */
+export function latestOfScopes(index: readonly IndexRow[]): Set<string> {
+  const top = new Map<string, IndexRow>();
+  for (const r of index) {
+    const scope = r.scope_kind === 'DR_EVENT' ? `dr:${r.event_id}` : `day:${r.day}`;
+    const held = top.get(scope);
+    if (held === undefined || Number(r.version) > Number(held.version)) top.set(scope, r);
   }
-  const top = new Map<string, number>();
-  for (const s of out) top.set(scopeKey(s.stored.scope), Math.max(top.get(scopeKey(s.stored.scope)) ?? -1, s.stored.version));
-  return out.sort((a, b) => (a.stored.statementId < b.stored.statementId ? -1 : 1)).map((s) => ({ ...s, latest: top.get(scopeKey(s.stored.scope)) === s.stored.version }));
+  return new Set([...top.values()].map((r) => r.statement_id));
+}
+
+/**
+ * A statement from its history rows (pure): its document is the JWS of its last entry's
+ * content (a DRAFT rebuilt in place has a new hash), taken from the row that first recorded
+ * that content (later statuses carry no JWS); its status is the last entry's; its history the
+ * entries in order, a repeated (status, hash) kept once (a write retried after a failed
+ * commit). Undefined when no row holds the content's JWS.
+ */
+export function statementFromHistory(discomId: string, rows: readonly HistoryRow[], latest: boolean): RestoredStatement | undefined {
+  const sorted = [...rows].sort((a, b) => Number(a.at_ms) - Number(b.at_ms));
+  const last = sorted.at(-1);
+  if (last === undefined) return undefined;
+  const history: StatusChange[] = [];
+  for (const r of sorted) {
+    const change = JSON.parse(r.change_json) as StatusChange;
+    const prior = history.at(-1);
+    if (prior !== undefined && prior.status === change.status && prior.sha256 === change.sha256) continue;
+    history.push(change);
+  }
+  const jws = sorted.find((r) => r.sha256 === last.sha256 && r.jws !== '')?.jws;
+  if (jws === undefined) return undefined;
+  const content = JSON.parse(statementJsonOfJws(jws)) as StatementContent;
+  const created = history.find((h) => h.sha256 === last.sha256)!;
+  return {
+    stored: {
+      statementId: last.statement_id, discomId, scope: content.scope, day: last.day, version: content.version, revises: content.revises, complete: content.complete, lineCount: content.lines.length,
+      totals: content.totals, updatedAt: created.at, ...(content.run === undefined ? {} : { run: content.run }), sha256: last.sha256, status: history.at(-1)!.status as StatementStatus, jws,
+    },
+    history,
+    latest,
+  };
 }
 
 /** disputes.v1 as encoded, the part a rebuild reads (schemas-avro/dispute.v1.avsc). */
@@ -106,23 +124,35 @@ export class DeskStoreRebuilder {
 
   async rebuild(discomId: string): Promise<DeskRebuildReport> {
     const started = Date.now();
-    let rows: HistoryRow[];
-    try {
-      rows = await (await this.deps.ch.query({ query: statementHistoryQuery(discomId), format: 'JSONEachRow' })).json<HistoryRow>();
-    } catch (cause) {
-      throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `statement history of ${discomId} from ClickHouse failed: ${(cause as Error).message}`, { cause });
-    }
+    const rowsOf = async <T>(query: string, what: string): Promise<T[]> => {
+      try {
+        return await (await this.deps.ch.query({ query, format: 'JSONEachRow' })).json<T>();
+      } catch (cause) {
+        throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `${what} of ${discomId} from ClickHouse failed: ${(cause as Error).message}`, { cause });
+      }
+    };
+    // One statement at a time: a tenant's documents can run to hundreds of MB each.
+    const index = await rowsOf<IndexRow>(statementIndexQuery(discomId), 'the statement index');
+    const latest = latestOfScopes(index);
     let restored = 0;
-    const statements = statementsFromHistory(discomId, rows);
-    for (const s of statements) if (await this.deps.statements.restore(s)) restored++;
+    let statements = 0;
+    for (const { statement_id: id } of index) {
+      const s = statementFromHistory(discomId, await rowsOf<HistoryRow>(statementHistoryQuery(discomId, id), `the history of ${id}`), latest.has(id));
+      if (s === undefined) {
+        this.deps.logger.error({ discomId, statementId: id }, 'statement_history holds no JWS of this statement\'s last content; it is not rebuilt');
+        continue;
+      }
+      statements++;
+      if (await this.deps.statements.restore(s)) restored++;
+    }
     const messages: DisputeMessage[] = [];
     await replayTopic({ kafka: this.deps.kafka, admin: this.deps.admin, topic: topicName(discomId, TOPICS.disputes), groupId: `${this.deps.groupPrefix}${discomId}-${randomUUID()}` }, async (r) => {
       messages.push(await this.deps.serde.decode<DisputeMessage>(r.value));
     });
     const disputes = disputesFromTopic(discomId, messages);
     for (const d of disputes) if (await this.deps.disputes.restore(d.record, d.history)) restored++;
-    await this.deps.redis.set(deskStoreMarker(discomId), JSON.stringify({ rebuiltAt: Date.now(), statements: statements.length, disputes: disputes.length }));
-    const report = { discomId, statements: statements.length, disputes: disputes.length, restored, ms: Date.now() - started };
+    await this.deps.redis.set(deskStoreMarker(discomId), JSON.stringify({ rebuiltAt: Date.now(), statements, disputes: disputes.length }));
+    const report = { discomId, statements, disputes: disputes.length, restored, ms: Date.now() - started };
     this.deps.logger.info(report, 'settlement desk rebuilt from statement_history and disputes.v1');
     return report;
   }

@@ -25,9 +25,14 @@ export const STATEMENT_LINES_TABLE = new TableSink<Record<string, unknown>>('sta
 /** One row per history entry, with the whole JWS: what a lost statement store is rebuilt from (migration 0012). */
 export const STATEMENT_HISTORY_TABLE = new TableSink<Record<string, unknown>>('statement_history');
 
-/** The `statement_history` row of a status with its history entry. */
-export function statementHistoryRow(e: StatementEvent & { history: NonNullable<StatementEvent['history']> }): Record<string, unknown> {
-  return { discom_id: e.content.discomId, statement_id: e.content.id, day: e.history.day, sha256: e.sha256, status: e.status, at_ms: e.history.change.at, jws: e.jws, change_json: JSON.stringify(e.history.change) };
+/**
+ * The `statement_history` row of a status with its history entry. The whole JWS goes only
+ * into the row that first records a content (`withJws`: the run that issued it, or a DRAFT
+ * rebuilt in place); later statuses of the same content (FINAL, DISPUTED, SUPERSEDED) carry
+ * '' and a rebuild takes the JWS from that first row by hash.
+ */
+export function statementHistoryRow(e: StatementEvent & { history: NonNullable<StatementEvent['history']> }, withJws: boolean): Record<string, unknown> {
+  return { discom_id: e.content.discomId, statement_id: e.content.id, day: e.history.day, sha256: e.sha256, status: e.status, at_ms: e.history.change.at, jws: withJws ? e.jws : '', change_json: JSON.stringify(e.history.change) };
 }
 
 /** `statement_lines` rows of a content, keyed by its sha256: line_no from 1. */
@@ -75,10 +80,10 @@ export class StatementSinks {
     await this.deps.producer.send({ topic: topicName(c.discomId, TOPICS.statements), acks: ACKS_ALL, messages: [{ key: c.id, value }] });
   }
 
-  /** The statement row for this status; with `built`, the lines of its content too. */
+  /** The statement row for this status; with `built` (a new content), its lines and, in its history row, its JWS too. */
   async writeRows(e: StatementEvent, built?: BuiltStatement): Promise<void> {
     if (built !== undefined) await STATEMENT_LINES_TABLE.write(this.deps.ch, statementLineRows(e));
     await STATEMENTS_TABLE.write(this.deps.ch, [statementRow(e)]);
-    if (e.history !== undefined) await STATEMENT_HISTORY_TABLE.write(this.deps.ch, [statementHistoryRow({ ...e, history: e.history })]);
+    if (e.history !== undefined) await STATEMENT_HISTORY_TABLE.write(this.deps.ch, [statementHistoryRow({ ...e, history: e.history }, built !== undefined)]);
   }
 }

@@ -62,9 +62,10 @@ async function topicRecords<T>(topic: (typeof TOPICS)[keyof typeof TOPICS]): Pro
 /** Consecutive repeats folded: a relay runs at least once, and consumers keep a (record, status) once. */
 const once = (xs: readonly string[]) => xs.filter((x, i) => i === 0 || xs[i - 1] !== x);
 
-async function historyRows(statementId: string): Promise<string[]> {
-  const rows = await (await ch.query({ query: sql`SELECT status FROM statement_history FINAL WHERE discom_id = ${T} AND statement_id = ${statementId} ORDER BY at_ms`, format: 'JSONEachRow' })).json<{ status: string }>();
-  return rows.map((r) => r.status);
+/** A statement's statement_history rows: status, and whether the row carries the JWS (only the one that first recorded the content does). */
+async function historyRows(statementId: string): Promise<[string, boolean][]> {
+  const rows = await (await ch.query({ query: sql`SELECT status, length(jws) AS jws_length FROM statement_history FINAL WHERE discom_id = ${T} AND statement_id = ${statementId} ORDER BY at_ms`, format: 'JSONEachRow' })).json<{ status: string; jws_length: number | string }>();
+  return rows.map((r) => [r.status, Number(r.jws_length) > 0]);
 }
 
 const energy = (meterId: string, amountPaise: number) => ({
@@ -101,7 +102,7 @@ test('two moves racing on a statement and two decisions racing on a dispute: one
   assert.deepEqual(moves.map((m) => m.status), ['fulfilled', 'rejected'], 'the first committed; the second lost its compare-and-set');
   assert.equal((moves[1] as PromiseRejectedResult).reason.code, 'IES_ERR_DEPENDENCY_UNAVAILABLE');
   assert.deepEqual((await s.store.history(T, initial.statementId)).map((h) => h.status), ['COMPUTED', 'FINAL']);
-  assert.deepEqual(await historyRows(initial.statementId), ['COMPUTED', 'FINAL'], 'statement_history holds the winner only');
+  assert.deepEqual(await historyRows(initial.statementId), [['COMPUTED', true], ['FINAL', false]], 'statement_history holds the winner only, the JWS once');
   const published = (await topicRecords<{ statementId: string; status: string }>(TOPICS.statements)).filter((r) => r.statementId === initial.statementId).map((r) => r.status);
   assert.deepEqual(once(published), ['COMPUTED', 'FINAL'], 'statements.v1 carries the winner only');
 
