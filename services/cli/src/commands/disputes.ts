@@ -23,7 +23,9 @@ decide  the desk's signed decision: UNDER_REVIEW, then UPHELD (the next run appl
         REJECTED. --tenant is the desk's DISCOM (the statement's).
 show    the dispute, its claimed adjustments and its signed history (--discom: the
         statement's DISCOM when it is not the caller's).
-auth    --token JWT (or IES_TOKEN), or --key FILE --participant ID [--audience NODE].
+auth    --token JWT (or IES_TOKEN), or --key FILE --participant ID [--audience NODE] [--tenant
+        DISCOM: the tenant the key acts for, named in the token; needed for a peer DISCOM's key
+        registered with several DISCOMs of the node].
 --url defaults to IES_GATEWAY_URL or http://127.0.0.1:8080. Exit: 0 done, 1 refused, 2 usage.`;
 
 export async function runDisputes(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {

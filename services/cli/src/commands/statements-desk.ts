@@ -41,7 +41,9 @@ export async function bearer(opt: Opt, env: Readonly<Record<string, string | und
   const participant = opt('participant');
   if (keyFile === undefined || participant === undefined) return undefined;
   const key = await importPrivateJwk(JSON.parse(await readFile(keyFile, 'utf8')) as JWK);
-  return new SignJWT({}).setProtectedHeader({ alg: key.alg, kid: key.kid }).setIssuer(participant).setAudience(opt('audience') ?? env.IES_NODE_ID ?? 'ies-node-local').setIssuedAt().setExpirationTime('2m').sign(key.privateKey);
+  // --tenant names the tenant the key acts for: needed for a peer DISCOM's key registered with several.
+  const tenant = opt('tenant');
+  return new SignJWT({}).setProtectedHeader({ alg: key.alg, kid: key.kid, ...(tenant === undefined ? {} : { tenant }) }).setIssuer(participant).setAudience(opt('audience') ?? env.IES_NODE_ID ?? 'ies-node-local').setIssuedAt().setExpirationTime('2m').sign(key.privateKey);
 }
 
 export async function answer(res: Response, what: string): Promise<Record<string, unknown> | undefined> {

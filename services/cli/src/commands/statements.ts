@@ -1,12 +1,11 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SignJWT, type JWK } from 'jose';
-import { importPrivateJwk } from '@ies/crypto';
+import type { JWK } from 'jose';
 import { trustFromVerifierKeys } from '@ies/verify';
 import { statementJsonOfJws } from '@ies/verify';
 import { parseArgs } from './args.js';
 import { verifyStatementFile, witnessPolicyOf, type ConsistencyFile } from './verify-statement.js';
-import { DESK_USAGE, runDeskCommand } from './statements-desk.js';
+import { bearer, DESK_USAGE, runDeskCommand } from './statements-desk.js';
 
 const USAGE = `usage: ies statements pull --day YYYY-MM-DD [--out DIR] [--url URL] (--token JWT | --key FILE --participant ID [--audience NODE]) [--witness KEY[,KEY…] [--quorum N]]
 
@@ -46,12 +45,7 @@ export async function runStatements(argv: readonly string[], env: Readonly<Recor
   }
   const base = (opt('url') ?? env.IES_GATEWAY_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   const out = path.resolve(opt('out') ?? `statements-${day}`);
-  let token = opt('token') ?? env.IES_TOKEN;
-  const keyFile = opt('key');
-  if (token === undefined && keyFile !== undefined && opt('participant') !== undefined) {
-    const key = await importPrivateJwk(JSON.parse(await readFile(keyFile, 'utf8')) as JWK);
-    token = await new SignJWT({}).setProtectedHeader({ alg: key.alg, kid: key.kid }).setIssuer(opt('participant')!).setAudience(opt('audience') ?? env.IES_NODE_ID ?? 'ies-node-local').setIssuedAt().setExpirationTime('2m').sign(key.privateKey);
-  }
+  const token = await bearer(opt, env);
   if (token === undefined) {
     console.error(USAGE);
     return 2;

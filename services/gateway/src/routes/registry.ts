@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { checkRequestBinding, verifyDetached } from '@ies/crypto';
 import { IesError } from '@ies/errors';
-import { documentRecord, parseRegistryDocument, publishDocument, readOperatorKeys } from '@ies/registry';
+import { documentRecord, keyRegistrationConflict, parseRegistryDocument, publishDocument, readOperatorKeys } from '@ies/registry';
 import { authenticateRead, requestPath } from '@ies/http/auth';
 import type { WriteDeps } from '../deps.js';
 import { APPLY_REGISTRY, JWKS, WHOAMI } from './schemas/registry.js';
@@ -38,12 +38,8 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
       const bodySha256 = createHash('sha256').update(body).digest('hex');
       const claim = await deps.idempotency.claim('NODE', `operator:${header.kid}`, header.jti, bodySha256, nowMs);
       if (!claim.claimed) throw new IesError('IES_ERR_REPLAY_CONFLICT', `registry document jti ${header.jti} was already applied`);
-      for (const e of entries) {
-        const held = e.kind === 'KEY' ? deps.registry.key(e.id) : undefined;
-        if (held && e.key && (held.discomId !== e.discomId || held.participantId !== e.key.participantId)) {
-          throw new IesError('IES_ERR_REGISTRY_INVALID', `kid ${e.id} is already registered to ${held.participantId} of ${held.discomId}; a key belongs to one participant`);
-        }
-      }
+      const conflict = keyRegistrationConflict(deps.registry, entries);
+      if (conflict !== undefined) throw new IesError('IES_ERR_REGISTRY_INVALID', conflict);
       const discomId = entries[0]?.discomId;
       if (discomId !== undefined && !deps.config.tenants.includes(discomId)) {
         throw new IesError('IES_ERR_TENANT_FORBIDDEN', `DISCOM ${discomId} is not a tenant of this node (IES_TENANTS=${deps.config.tenants.join(',')})`);

@@ -30,6 +30,8 @@ const H = 3_600_000;
 const D = uniqueTenant('PDD');
 /** The peer DISCOM on another node: not hosted here, known only as D's PEER_DISCOM. */
 const X = uniqueTenant('PDX');
+/** A second DISCOM of this node that also trades with X, so X registers its one key with both. */
+const D2 = uniqueTenant('PDE');
 const DAY = istDayOf(Date.now() - 2 * 86_400_000);
 const PACK: PolicyPack = {
   policyId: `${D}.it`, discomId: D, version: 1, effectiveFrom: '2026-01-01',
@@ -67,7 +69,7 @@ const registryDoc = (peerKeys: { key: KeyPair; status?: 'REVOKED' }[]) => [
 ].join('\n');
 
 before(async () => {
-  h = await startHarness(1, { IES_SETTLEMENT_POLICIES_DIR: policiesDir }, { tenants: [D] });
+  h = await startHarness(1, { IES_SETTLEMENT_POLICIES_DIR: policiesDir }, { tenants: [D, D2] });
   for (const id of ['D-DESK', 'X', 'X-NEXT']) keys[id] = await generateSigningKey('EdDSA');
   const applied = await h.applyRegistry(registryDoc([{ key: keys.X! }]));
   assert.equal(applied.statusCode, 200, applied.body);
@@ -105,18 +107,18 @@ after(async () => {
 
 const participantOf = (as: string) => (as === 'D-DESK' ? 'D-DESK' : X);
 
-/** A bearer read as `as` (X and X-NEXT are keys of the participant X). */
-async function call(method: 'GET' | 'POST' | 'PUT', url: string, as: string, body?: Json) {
+/** A bearer read as `as` (X and X-NEXT are keys of the participant X), naming `tenant` in its header when given. */
+async function call(method: 'GET' | 'POST' | 'PUT', url: string, as: string, body?: Json, tenant?: string) {
   const k = keys[as]!;
-  const token = await new SignJWT({}).setProtectedHeader({ alg: k.alg, kid: k.kid }).setIssuer(participantOf(as)).setAudience(h.config.nodeId).setIssuedAt().setExpirationTime('2m').sign(k.privateKey);
+  const token = await new SignJWT({}).setProtectedHeader({ alg: k.alg, kid: k.kid, ...(tenant === undefined ? {} : { tenant }) }).setIssuer(participantOf(as)).setAudience(h.config.nodeId).setIssuedAt().setExpirationTime('2m').sign(k.privateKey);
   return h.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(body ? { payload: body } : {}) });
 }
 
 /** A signed write as `as`: the detached JWS over the body, bound to method, path and tenant D. */
-async function signed(url: string, as: string, body: Json | string, opts: { method?: 'POST' | 'DELETE'; contentType?: string } = {}) {
+async function signed(url: string, as: string, body: Json | string, opts: { method?: 'POST' | 'DELETE'; contentType?: string; tenant?: string } = {}) {
   const method = opts.method ?? 'POST';
   const bytes = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-  const signature = await signDetached(bytes, keys[as]!, { iat: Math.floor(Date.now() / 1000), jti: `pdd-${randomUUID()}`, htm: method, htu: url, tenant: D });
+  const signature = await signDetached(bytes, keys[as]!, { iat: Math.floor(Date.now() / 1000), jti: `pdd-${randomUUID()}`, htm: method, htu: url, tenant: opts.tenant ?? D });
   return h.app.inject({ method, url, headers: { 'content-type': opts.contentType ?? 'application/json', 'x-ies-signature': signature }, payload: bytes });
 }
 
@@ -238,4 +240,34 @@ test('a dispute signed by a revoked PEER_DISCOM key is refused; the rotated key 
   assert.equal((await call('GET', `/v1/disputes?day=${DAY}`, 'D-DESK')).json().disputes.length, before, 'nothing recorded');
   // The participant's new key: still X, still the raiser.
   assert.equal((await call('GET', `/v1/disputes/${disputeId}`, 'X-NEXT')).json().dispute.raisedBy.participantId, X);
+});
+
+test('a peer DISCOM trading with two DISCOMs of this node registers its one key with both; each registration acts for its tenant alone', async () => {
+  const peerIn = (discom: string, status?: 'REVOKED') => [`discom: ${discom}`, 'participants:', `  - id: ${X}\n    role: PEER_DISCOM\n    name: ${X}, a DISCOM on another node\n    keys:\n      - ${JSON.stringify({ ...keys['X-NEXT']!.publicJwk, ...(status ? { status } : {}) })}`, ''].join('\n');
+  // The same key as anything but the same peer DISCOM's PEER_DISCOM: refused, as a key belongs to one participant.
+  const asPlatform = await h.applyRegistry([`discom: ${D2}`, 'participants:', `  - id: P2-PLAT\n    role: PLATFORM\n    name: a platform\n    keys:\n      - ${JSON.stringify(keys['X-NEXT']!.publicJwk)}`, ''].join('\n'));
+  assert.deepEqual([asPlatform.statusCode, asPlatform.json().code], [400, 'IES_ERR_REGISTRY_INVALID'], asPlatform.body);
+  assert.match(asPlatform.json().detail as string, /only a peer DISCOM's settlement key/);
+  assert.equal(h.registry.participant(D2, 'P2-PLAT'), undefined);
+  // As D2's PEER_DISCOM X, with the same JWK: accepted; D's registration is untouched.
+  const shared = await h.applyRegistry(peerIn(D2));
+  assert.equal(shared.statusCode, 200, shared.body);
+  assert.deepEqual(h.registry.keyHolders(keys['X-NEXT']!.kid).map((k) => [k.discomId, k.participantId, k.status]), [[D, X, 'ACTIVE'], [D2, X, 'ACTIVE']].sort());
+
+  // A bearer token must name the tenant it acts for; then it reads X's dispute in D.
+  const ambiguous = await call('GET', `/v1/disputes/${disputeId}`, 'X-NEXT');
+  assert.deepEqual(codeOf(ambiguous), [401, 'IES_ERR_TOKEN_INVALID']);
+  assert.match(ambiguous.json().detail as string, /name the one it acts for/);
+  assert.equal((await call('GET', `/v1/disputes/${disputeId}`, 'X-NEXT', undefined, D)).json().dispute.disputeId, disputeId);
+  // A signed write bound to D2 is X acting as D2's PEER_DISCOM: authenticated there (D2 has no such statement).
+  const inD2 = await signed('/v1/disputes', 'X-NEXT', dispute(towardsX(), `${D2}:${DAY}:INITIAL`), { tenant: D2 });
+  assert.deepEqual([inD2.statusCode, inD2.json().code, inD2.json().detail], [422, 'IES_ERR_DISPUTE_INVALID', `no statement ${D2}:${DAY}:INITIAL on this node`]);
+
+  // Revoked by D2 alone: refused for D2, still X's key for D.
+  assert.equal((await h.applyRegistry(peerIn(D2, 'REVOKED'))).statusCode, 200);
+  assert.deepEqual(codeOf(await signed('/v1/disputes', 'X-NEXT', dispute(towardsX(), `${D2}:${DAY}:INITIAL`), { tenant: D2 })), [401, 'IES_ERR_KEY_REVOKED']);
+  assert.deepEqual(codeOf(await call('GET', `/v1/disputes/${disputeId}`, 'X-NEXT', undefined, D2)), [401, 'IES_ERR_KEY_REVOKED']);
+  assert.equal((await call('GET', `/v1/disputes/${disputeId}`, 'X-NEXT', undefined, D)).statusCode, 200);
+  const again = await signed('/v1/disputes', 'X-NEXT', dispute(towardsX()));
+  assert.deepEqual([again.statusCode, again.json().disputeId], [201, disputeId], 'X still disputes D\'s statement with the key D holds');
 });

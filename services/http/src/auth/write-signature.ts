@@ -2,6 +2,7 @@ import { ID_GRAMMAR, isSafeId } from '@ies/contracts';
 import { checkRequestBinding, verifyDetached } from '@ies/crypto';
 import { IesError } from '@ies/errors';
 import type { KeyRecord, ParticipantRole, RegistryState } from '@ies/registry';
+import { claimedHeader } from './jwt-key.js';
 
 export interface AuthenticatedWrite {
   discomId: string;
@@ -41,8 +42,11 @@ export async function authenticateWrite(
   if (!signature) throw new IesError('IES_ERR_AUTH_MISSING', 'write without an X-IES-Signature header (detached JWS over the body)');
   if (!(body instanceof Uint8Array)) throw new IesError('IES_ERR_VALIDATION', 'a signed write needs a body (the bytes the X-IES-Signature covers)');
   let key: KeyRecord | undefined;
+  // A kid held by several tenants (a peer DISCOM's settlement key) is the one of the tenant the
+  // write is bound to; any other holder fails the binding check below, as a stranger's key would.
+  const tenant = claimedHeader(signature).tenant;
   const header = await verifyDetached(body, signature, (kid) => {
-    key = registry.key(kid);
+    key = (typeof tenant === 'string' ? registry.key(kid, tenant) : undefined) ?? registry.keyHolders(kid)[0];
     if (key?.status === 'REVOKED') throw new IesError('IES_ERR_KEY_REVOKED', `kid ${kid} of ${key.participantId} (${key.discomId}) is revoked`);
     return key?.jwk;
   });

@@ -59,7 +59,10 @@ export interface MeterRecord {
  * effect on the next request, without a restart.
  */
 export class RegistryState {
+  /** `<discom>/<kid>` → key: a kid belongs to one participant of a tenant, and only a peer DISCOM's settlement key is registered with several tenants (as their PEER_DISCOM). */
   private readonly keys = new Map<string, KeyRecord>();
+  /** kid → the tenants that registered it (one, but for a peer DISCOM's key). */
+  private readonly kidTenants = new Map<string, string[]>();
   private readonly participants = new Map<string, ParticipantRecord>();
   /** meterId → DISCOM → record: meter ids are opaque and only unique within a DISCOM. */
   private readonly meters = new Map<string, Map<string, MeterRecord>>();
@@ -80,9 +83,11 @@ export class RegistryState {
     this.versions.set(k, entry.updatedAt);
     this.applied += 1;
     if (entry.kind === 'KEY' && entry.key) {
-      const held = this.keys.get(entry.id);
+      const held = this.keys.get(`${entry.discomId}/${entry.id}`);
       const revokedAt = entry.key.status !== 'REVOKED' ? undefined : held?.status === 'REVOKED' && held.revokedAt !== undefined ? held.revokedAt : entry.updatedAt;
-      this.keys.set(entry.id, { kid: entry.id, discomId: entry.discomId, participantId: entry.key.participantId, status: entry.key.status, jwk: JSON.parse(entry.key.jwk) as PublicJwk, ...(revokedAt === undefined ? {} : { revokedAt }) });
+      const tenants = this.kidTenants.get(entry.id) ?? [];
+      if (!tenants.includes(entry.discomId)) this.kidTenants.set(entry.id, [...tenants, entry.discomId].sort());
+      this.keys.set(`${entry.discomId}/${entry.id}`, { kid: entry.id, discomId: entry.discomId, participantId: entry.key.participantId, status: entry.key.status, jwk: JSON.parse(entry.key.jwk) as PublicJwk, ...(revokedAt === undefined ? {} : { revokedAt }) });
     } else if (entry.kind === 'PARTICIPANT' && entry.participant) {
       this.participants.set(`${entry.discomId}/${entry.id}`, { id: entry.id, discomId: entry.discomId, ...entry.participant });
     } else if (entry.kind === 'METER' && entry.meter) {
@@ -141,8 +146,19 @@ export class RegistryState {
     else this.activeWithAggregator.delete(key);
   }
 
-  key(kid: string): KeyRecord | undefined {
-    return this.keys.get(kid);
+  /**
+   * The key `kid` as registered by `discomId`; without a tenant, the key when one tenant holds
+   * it (a peer DISCOM's key held by several is found only with the tenant it acts for).
+   */
+  key(kid: string, discomId?: string): KeyRecord | undefined {
+    if (discomId !== undefined) return this.keys.get(`${discomId}/${kid}`);
+    const tenants = this.kidTenants.get(kid);
+    return tenants?.length === 1 ? this.keys.get(`${tenants[0]}/${kid}`) : undefined;
+  }
+
+  /** Every registration of `kid`, one per tenant that holds it, by tenant. */
+  keyHolders(kid: string): KeyRecord[] {
+    return (this.kidTenants.get(kid) ?? []).map((d) => this.keys.get(`${d}/${kid}`)!);
   }
 
   participant(discomId: string, id: string): ParticipantRecord | undefined {
@@ -179,4 +195,32 @@ export class RegistryState {
     for (const m of this.meters.values()) meters += m.size;
     return { keys: this.keys.size, participants: this.participants.size, meters, applied: this.applied };
   }
+}
+
+/**
+ * Why the document's KEY entries cannot be registered, or undefined when they can (pure; the
+ * registry route refuses the document with it). A kid belongs to one participant of a tenant.
+ * Registered with another tenant too, it must be the same peer DISCOM's same key: the
+ * participant (of the same id) is a PEER_DISCOM in both tenants (by the document's own
+ * PARTICIPANT entries, else the registry) and the JWK is the same. That is how a DISCOM on
+ * another node trades with (and disputes the statements of) several DISCOMs of a shared node
+ * with its one settlement key; every lookup of a shared kid names its tenant.
+ */
+export function keyRegistrationConflict(registry: RegistryState, entries: readonly RegistryEntry[]): string | undefined {
+  const roleOf = (discomId: string, participantId: string) =>
+    entries.findLast((e) => e.kind === 'PARTICIPANT' && e.discomId === discomId && e.id === participantId)?.participant?.role ?? registry.participant(discomId, participantId)?.role;
+  const sameJwk = (a: PublicJwk, b: PublicJwk) => a.kty === b.kty && a.crv === b.crv && a.x === b.x && a.y === b.y;
+  for (const e of entries) {
+    if (e.kind !== 'KEY' || !e.key) continue;
+    const jwk = JSON.parse(e.key.jwk) as PublicJwk;
+    for (const held of registry.keyHolders(e.id)) {
+      if (held.discomId === e.discomId) {
+        if (held.participantId === e.key.participantId) continue;
+      } else if (held.participantId === e.key.participantId && sameJwk(held.jwk, jwk) && roleOf(held.discomId, held.participantId) === 'PEER_DISCOM' && roleOf(e.discomId, e.key.participantId) === 'PEER_DISCOM') {
+        continue;
+      }
+      return `kid ${e.id} is already registered to ${held.participantId} of ${held.discomId}; a key belongs to one participant (only a peer DISCOM's settlement key is registered with several tenants, as the PEER_DISCOM of each, with the same JWK)`;
+    }
+  }
+  return undefined;
 }
