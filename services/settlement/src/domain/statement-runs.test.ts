@@ -178,3 +178,30 @@ test('INITIAL under ESTIMATE: the missing 1000 Wh block of S-1 estimated at 800 
   const diff = statementDiff(c, r1);
   assert.ok(diff.lines.length > 0 && diff.lines.every((l) => l.reason === 'LATE_READ'));
 });
+
+test('R1 after the late read, from INITIAL under EXCLUDE_TRADE and under ESTIMATE: the diff is exactly that change, LATE_READ', () => {
+  const scope = { kind: 'DAY' as const, day: DAY };
+  const changes = (from: ReturnType<typeof buildStatement>, to: ReturnType<typeof buildStatement>) =>
+    statementDiff(from.content, to.content).lines.map((l) => [l.change, l.reason, l.kind, l.meterId, l.before?.quantityWh ?? null, l.after?.quantityWh ?? null, l.before?.amountPaise ?? null, l.after?.amountPaise ?? null]);
+  // EXCLUDE_TRADE left the trade out: R1 adds its lines, 4000 Wh at 600 paise/kWh = 2400 paise each way, charges 4000 × 20 / 1000 = 80.
+  const excluded = buildStatement({ discomId: D, scope, trades: [RECORD], finals: [MISSING], run: run('INITIAL', 'EXCLUDE_TRADE') }, PACK);
+  const afterExcluded = buildStatement({ discomId: D, scope, trades: [RECORD], finals: [ARRIVED], run: run('R1', 'ZERO_PENDING'), previous: excluded }, PACK);
+  assert.deepEqual(changes(excluded, afterExcluded), [
+    ['ADDED', 'LATE_READ', 'P2P_ENERGY', 'B-1', null, 4000, null, 2400],
+    ['ADDED', 'LATE_READ', 'P2P_ENERGY', 'S-1', null, 4000, null, 2400],
+    ['ADDED', 'LATE_READ', 'TRANSACTION_CHARGE', 'B-1', null, 4000, null, 80],
+    ['ADDED', 'LATE_READ', 'TRANSACTION_CHARGE', 'S-1', null, 4000, null, 80],
+  ]);
+  assert.deepEqual([afterExcluded.content.excluded, afterExcluded.content.pending], [[], []]);
+  // ESTIMATE settled 3800 Wh (2280 paise each way, charges 76, a 200 Wh shortfall held at 0): R1 settles the 4000 read.
+  const estimated = buildStatement({ discomId: D, scope, trades: [RECORD], finals: [MISSING], estimates: [final(3800, 'INCOMPLETE')], run: run('INITIAL', 'ESTIMATE') }, PACK);
+  const afterEstimate = buildStatement({ discomId: D, scope, trades: [RECORD], finals: [ARRIVED], run: run('R1', 'ZERO_PENDING'), previous: estimated }, PACK);
+  assert.deepEqual(changes(estimated, afterEstimate), [
+    ['CHANGED', 'LATE_READ', 'P2P_ENERGY', 'B-1', 3800, 4000, 2280, 2400],
+    ['CHANGED', 'LATE_READ', 'P2P_ENERGY', 'S-1', 3800, 4000, 2280, 2400],
+    ['REMOVED', 'LATE_READ', 'SELLER_SHORTFALL', 'S-1', 200, null, 0, null],
+    ['CHANGED', 'LATE_READ', 'TRANSACTION_CHARGE', 'B-1', 3800, 4000, 76, 80],
+    ['CHANGED', 'LATE_READ', 'TRANSACTION_CHARGE', 'S-1', 3800, 4000, 76, 80],
+  ]);
+  assert.ok(afterEstimate.content.lines.every((l) => l.missingData === undefined), 'nothing marked once the read is in');
+});
