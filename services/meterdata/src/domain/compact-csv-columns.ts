@@ -94,7 +94,7 @@ export function compactCsvColumns(body: Uint8Array, ctx: IngestContext): Compact
   const pairSlot = new Int32Array(pairMask + 1);
   /** True when (m, slot) was free, and is now taken. */
   const take = (m: number, slot: number): boolean => {
-    let i = (Math.imul(slot, 0x9e3779b1) ^ Math.imul(m, 0x85ebca6b)) & pairMask;
+    let i = pairHash(m, slot) & pairMask;
     for (;;) {
       const held = pairMeter[i] as number;
       if (held === -1) {
@@ -234,6 +234,21 @@ export function readsOfColumns(c: CompactCsvColumns): NormalisedRead[] {
     };
   }
   return reads;
+}
+
+/**
+ * A (meter, slot) pair's bucket: murmur3's finaliser over the pair and a seed drawn per
+ * process, so a head-end cannot choose blocks that pile into one bucket (a quadratic probe)
+ * the way it could against a fixed hash. The seed decides only the table's layout, never an answer.
+ */
+const PAIR_SEED = Math.floor(Math.random() * 0x1_0000_0000) | 0;
+function pairHash(m: number, slot: number): number {
+  let x = Math.imul(slot, 0x9e3779b1) ^ Math.imul(m, 0x85ebca6b) ^ PAIR_SEED;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x846ca68b);
+  return x ^ (x >>> 16);
 }
 
 function sameBytes(id: Uint8Array, body: Uint8Array, from: number, to: number): boolean {
