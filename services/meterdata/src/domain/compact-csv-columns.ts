@@ -48,7 +48,8 @@ const MAX_WH_DIGITS = 15;
  * id that is empty or holds `"` or `\`, a negative, signed or over-long Wh, and every read any
  * VEE rule refuses (malformed, unknown or foreign meter, misaligned, before 1970, future,
  * implausible, duplicate): whatever would be rejected or needs a message is left to the rules
- * that word it. compact-csv-columns.test.ts compares the two on seeded random batches.
+ * that word it. services/gateway/src/ingest/compact-batch-record.test.ts compares the two on
+ * seeded random batches.
  */
 export function compactCsvColumns(body: Uint8Array, ctx: IngestContext): CompactCsvColumns | undefined {
   // Latin-1 maps each byte to one character; any byte above 0x7e declines the body below, so
