@@ -172,6 +172,12 @@ export interface Config {
      * waited longer than its checkpoint interval plus this (default 500 ms; 0 = off).
      */
     readonly maxNotaryLagMs: number;
+    /**
+     * Compact CSV batches of plain rows that all pass VEE are normalised into columns and
+     * written to Avro without an object per read (default true; false = every batch the
+     * general way, same bytes: services/gateway/README.md, "Compact CSV fast path").
+     */
+    readonly compactFastPath: boolean;
   };
 }
 

@@ -172,6 +172,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       kafkaAckTimeoutMs: int('IES_INGEST_KAFKA_ACK_TIMEOUT_MS', 10_000, 100, 120_000),
       pendingTtlSeconds: int('IES_INGEST_PENDING_TTL_SECONDS', 300, 180, 3600),
       maxNotaryLagMs: int('IES_INGEST_MAX_NOTARY_LAG_MS', 500, 0, 3_600_000),
+      compactFastPath: str('IES_INGEST_COMPACT_FAST_PATH', 'true') !== 'false',
     },
   };
   // Node refuses a headers timeout longer than the request timeout.

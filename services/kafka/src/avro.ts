@@ -36,6 +36,8 @@ export class AvroSerde {
   readonly registry: SchemaRegistry;
   private readonly schemasDir: string;
   private readonly ids = new Map<string, Promise<number>>();
+  /** Registry id → its schema's fingerprint (writerSchemaOf): a registered id's schema never changes. */
+  private readonly fingerprints = new Map<number, string>();
 
   constructor(options: AvroSerdeOptions) {
     this.registry = new SchemaRegistry({ host: options.registryUrl, retry: { retries: 3 } });
@@ -137,6 +139,21 @@ export class AvroSerde {
     };
   }
 
+  /**
+   * The registry id and the Parsing Canonical Form fingerprint (SHA-256, hex) of the schema
+   * `encode` writes `topic`'s values of `discom` with: for an encoder that writes a topic's
+   * bytes itself (the gateway's compact-CSV batches), which must check it writes that schema.
+   */
+  async writerSchemaOf(discom: string, topic: TopicSpec): Promise<{ id: number; fingerprint: string }> {
+    const id = await this.registerTopic(discom, topic);
+    let fingerprint = this.fingerprints.get(id);
+    if (fingerprint === undefined) {
+      fingerprint = schemaFingerprint((await this.registry.getSchema(id)) as unknown as avro.Type);
+      this.fingerprints.set(id, fingerprint);
+    }
+    return { id, fingerprint };
+  }
+
   /** Decodes a registry-framed value (the schema is fetched by id and cached). */
   async decode<T = unknown>(buffer: Buffer): Promise<T> {
     checkFrame(buffer);
@@ -210,4 +227,22 @@ function isRuleRace(cause: unknown): boolean {
   const e = cause as { status?: number; name?: string; message?: string } | undefined;
   if (e?.status === 409 && /rule named '?COMPATIBILITY'? already exists/i.test(e.message ?? '')) return true;
   return e?.name === 'ConfluentSchemaRegistryCompatibilityError' && /!= NONE\)?$/.test(e.message ?? '');
+}
+
+/** A schema's Parsing Canonical Form fingerprint (SHA-256, hex): equal for equal schemas whatever their docs, defaults and spacing. */
+export function schemaFingerprint(type: avro.Type): string {
+  return type.fingerprint('sha256').toString('hex');
+}
+
+/**
+ * An encoder of `topic`'s schema file (schemas-avro/) framed with `schemaId`, without a
+ * registry: the bytes `AvroSerde.encode` writes when the registry holds that file's schema
+ * under that id. For tests of encoders that write a topic's bytes themselves.
+ */
+export async function fileEncoderOf(topic: TopicSpec, schemaId: number, schemasDir: string = DEFAULT_SCHEMAS_DIR): Promise<{ encode: (value: unknown) => Buffer; fingerprint: string }> {
+  if (topic.valueSchema === undefined) throw new IesError('IES_ERR_SCHEMA_NOT_FOUND', `topic ${topic.name} has no Avro value schema`);
+  const type = avro.Type.forSchema(JSON.parse(await readFile(path.join(schemasDir, topic.valueSchema), 'utf8')) as avro.Schema);
+  const frame = Buffer.alloc(5);
+  frame.writeInt32BE(schemaId, 1);
+  return { encode: (value) => Buffer.concat([frame, type.toBuffer(value)]), fingerprint: schemaFingerprint(type) };
 }

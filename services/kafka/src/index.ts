@@ -3,7 +3,7 @@ export { planAssignment, subscriptionAwareAssigner, PARTITION_ASSIGNERS, SUBSCRI
 export { ensureTenantTopics, provisionTenant, requireTenantTopics, topicConfig, type EnsureTopicsResult } from './topics.js';
 export { tenantAcls, topicsOf, consumerCredentialAcls } from './acls.js';
 export { upsertScramUser, deleteScramUser, SCRAM_ITERATIONS, type ScramAdminAuth } from './scram-users.js';
-export { AvroSerde, DEFAULT_SCHEMAS_DIR, type AvroReader, type AvroSerdeOptions } from './avro.js';
+export { AvroSerde, DEFAULT_SCHEMAS_DIR, fileEncoderOf, schemaFingerprint, type AvroReader, type AvroSerdeOptions } from './avro.js';
 export { kafkaReadiness, registryReadiness } from './readiness.js';
 export { commitInTransaction, type ConsumedPosition } from './transaction.js';
 export { deadLetterMessage, type DeadLetter } from './dead-letter.js';

@@ -9,7 +9,8 @@ export interface AcceptedBatch {
   /** The gateway's clock when it accepted the batch (UTC epoch ms), as on the record. */
   receivedAt: number;
   format: BatchFormat;
-  reads: readonly unknown[];
+  /** The accepted reads (only their number is answered). */
+  reads: { readonly length: number };
   rejected: readonly RejectedRead[];
   ignoredProfiles: IngestResult['ignoredProfiles'];
 }

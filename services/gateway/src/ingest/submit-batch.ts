@@ -4,11 +4,12 @@ import { TOPICS, topicName } from '@ies/contracts';
 import { parseStrictJson } from '@ies/crypto';
 import { IesError, toProblem } from '@ies/errors';
 import { ACKS_ALL } from '@ies/kafka';
-import { normaliseBatch, type IngestResult } from '@ies/meterdata';
+import { compactCsvColumns, normaliseBatch, readsOfColumns, type CompactCsvColumns, type IngestContext, type IngestResult } from '@ies/meterdata';
 import { ingestContextFor, type MeterBatchRecord } from '@ies/registry/verify-batch';
 import { authenticateWrite, type WriteRequest } from '@ies/http/auth';
 import type { WriteDeps } from '../deps.js';
 import { acceptedBatchResponse } from './batch-response.js';
+import { encodeCompactBatch, METER_BATCH_V1_FINGERPRINT } from './compact-batch-record.js';
 import { authenticateCredential, type BatchSender } from './credential-sender.js';
 import type { IngestMetrics } from './metrics.js';
 import { notaryOverdueMs, type NotaryBacklog } from '@ies/notary/http';
@@ -130,10 +131,9 @@ async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutco
     return { status: prior.status, body: prior.response as Record<string, unknown>, problem: prior.status >= 400, replayed: true };
   }
 
-  let result: IngestResult;
+  let result: Normalised;
   try {
-    // The same normalisation the notary and the loader re-run on the signed body (verify-batch).
-    result = normaliseBatch(format, input.body, ingestContextFor(registry, sender.discomId, sender.participantId, nowMs), parseStrictJson);
+    result = normaliseForIngest(format, input.body, ingestContextFor(registry, sender.discomId, sender.participantId, nowMs), config.ingest.compactFastPath);
   } catch (err) {
     if (!(err instanceof IesError) || err.retriable) {
       await release();
@@ -145,14 +145,14 @@ async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutco
     return { status: problem.status, body: problem, problem: true, replayed: false };
   }
 
-  const total = result.reads.length + result.rejected.length;
+  const total = result.readCount + result.rejected.length;
   if (total > config.ingest.maxReadsPerBatch) {
     await release();
     throw new IesError('IES_ERR_PAYLOAD_TOO_LARGE', `batch holds ${total} reads; at most ${config.ingest.maxReadsPerBatch} are accepted per request`);
   }
 
   const receivedAt = nowMs;
-  const response = acceptedBatchResponse({ batchId, discomId: sender.discomId, headEndId: sender.participantId, receivedAt, format, reads: result.reads, rejected: result.rejected, ignoredProfiles: result.ignoredProfiles });
+  const response = acceptedBatchResponse({ batchId, discomId: sender.discomId, headEndId: sender.participantId, receivedAt, format, reads: { length: result.readCount }, rejected: result.rejected, ignoredProfiles: result.ignoredProfiles });
 
 
   let messages: Awaited<ReturnType<typeof encodeBatch>>;
@@ -165,8 +165,23 @@ async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutco
   const remember = () => complete(202, response);
   await writeDurably(deps, messages, remember);
   await remember();
-  deps.metrics?.reads(sender.discomId, result.reads.length, result.rejected.map((r) => r.code));
+  deps.metrics?.reads(sender.discomId, result.readCount, result.rejected.map((r) => r.code));
   return { status: 202, body: response, problem: false, replayed: false };
+}
+
+/**
+ * A normalised batch: the reads as objects (`normaliseBatch`), or, for a compact CSV body of
+ * plain rows that all pass VEE, as columns (`compactCsvColumns`), which the encoder writes
+ * without an object per read. Both give the same record bytes (compact-batch-record.test.ts).
+ */
+export type Normalised = { readCount: number; rejected: IngestResult['rejected']; ignoredProfiles: IngestResult['ignoredProfiles'] } & ({ reads: IngestResult['reads']; columns?: undefined } | { reads?: undefined; columns: CompactCsvColumns });
+
+/** The same normalisation the notary and the loader re-run on the signed body (verify-batch). */
+export function normaliseForIngest(format: BatchFormat, body: Buffer, ctx: IngestContext, compactFastPath = true): Normalised {
+  const columns = format === 'COMPACT_CSV' && compactFastPath ? compactCsvColumns(body, ctx) : undefined;
+  if (columns !== undefined) return { readCount: columns.count, rejected: [], ignoredProfiles: {}, columns };
+  const result = normaliseBatch(format, body, ctx, parseStrictJson);
+  return { ...result, readCount: result.reads.length };
 }
 
 /** A meter-batches.v1 record before its reads: the record the notary and the loader re-verify. */
@@ -176,8 +191,21 @@ type BatchHeader = Omit<MeterBatchRecord, 'reads' | 'body'> & { body: Buffer };
  * The batch root is computed here, where the reads were just parsed and gateways scale out,
  * so the notary (one writer per tenant) appends it without rehashing every read; its
  * re-checker recomputes it off the append path (docs/notary-formats.md, "Who computes the batch root").
+ * Columns are written straight to Avro when the tenant's registered schema is the one
+ * `encodeCompactBatch` writes; otherwise they become objects for the usual encoder.
  */
-async function encodeBatch(deps: SubmitDeps, header: BatchHeader, result: IngestResult) {
+async function encodeBatch(deps: SubmitDeps, header: BatchHeader, normalised: Normalised) {
+  let result: IngestResult;
+  if (normalised.columns !== undefined) {
+    const writer = await deps.serde.writerSchemaOf(header.discomId, TOPICS.meterBatches);
+    if (writer.fingerprint === METER_BATCH_V1_FINGERPRINT) {
+      const { value } = encodeCompactBatch(header, normalised.columns, writer.id);
+      return { batchId: header.batchId, discomId: header.discomId, batchValue: value };
+    }
+    result = { reads: readsOfColumns(normalised.columns), rejected: [], ignoredProfiles: {} };
+  } else {
+    result = normalised;
+  }
   const batchRoot = Buffer.from(batchRootOf(header.discomId, result.reads)).toString('base64');
   const batchValue = await deps.serde.encode(header.discomId, TOPICS.meterBatches, { ...header, reads: result.reads, rejected: result.rejected, batchRoot, readCount: result.reads.length });
   return { batchId: header.batchId, discomId: header.discomId, batchValue };

@@ -6,6 +6,8 @@ import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { startFanout } from '@ies/fanout';
 import { eventually, iesMeterDataFixtures, stackConfig } from '@ies/testing';
 import { createRedis } from '@ies/redis';
+import { batchRootOf } from '@ies/notary/batch-root';
+import { METER_BATCH_V1_FINGERPRINT } from '../../src/ingest/compact-batch-record.js';
 import { CSV_HEADER, istBlocks, registryYaml, startHarness, type Json } from './harness.js';
 
 let h: Awaited<ReturnType<typeof startHarness>>;
@@ -57,6 +59,11 @@ test('a signed CSV batch is accepted (202) and written to Kafka with the head-en
   assert.equal(record.reads.length, 4);
   assert.deepEqual({ ...record.reads[1] }, { meterId: 'M-1', blockStart: Date.parse(blocks[0] as string), channel: 'EXPORT', wh: 0, validationStatus: 'VALID', source: 'HES' });
   assert.match(record.signature, /^[\w-]+\.\.[\w-]+$/);
+  // The schema the registry holds for the tenant is the one the compact-CSV fast path writes,
+  // so this record came from it; its root is the root of its reads.
+  assert.equal((await h.serde.writerSchemaOf(tenant, TOPICS.meterBatches)).fingerprint, METER_BATCH_V1_FINGERPRINT);
+  assert.equal(record.readCount, 4);
+  assert.equal(record.batchRoot, Buffer.from(batchRootOf(tenant, record.reads)).toString('base64'));
 });
 
 test('invalid reads are listed with stable codes, carried in the batch and dead-lettered by the fan-out; valid ones are accepted', async () => {

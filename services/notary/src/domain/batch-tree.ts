@@ -52,6 +52,23 @@ export function batchRootOfOnNodeCrypto(discomId: string, reads: readonly Omit<P
   return rootOfLeafInputs(reads.length, (i) => `\u0000${canonicalReadJson(reads[i] as Omit<PublicRead, 'discomId'>, discomId)}`);
 }
 
+/**
+ * The batch root over `count` canonical reads already written as UTF-8, one after another with
+ * a line feed between them (none after the last): the bytes `batchRootOf` writes for the
+ * native module, for a caller that wrote them itself (the gateway's compact-CSV encoder).
+ * The same root as `batchRootOf` over the same reads, native or not.
+ */
+export function batchRootOfCanonicalLines(lines: Uint8Array, count: number): Uint8Array {
+  if (count === 0) return RFC6962_SHA256.emptyRoot();
+  if (native !== undefined) {
+    const root = native.batchRoot(Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength), count);
+    return new Uint8Array(root.buffer, root.byteOffset, root.length);
+  }
+  const text = Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength).toString('utf8').split('\n');
+  if (text.length !== count) throw new RangeError(`${text.length} lines for ${count} reads`);
+  return rootOfLeafInputs(count, (i) => `\u0000${text[i] as string}`);
+}
+
 /** The reads of one batch as the native module takes them, reused from batch to batch (grown when a batch needs more). */
 let joined = Buffer.allocUnsafe(1 << 20);
 
