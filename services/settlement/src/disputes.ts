@@ -72,6 +72,8 @@ export async function raiseDispute(deps: DisputeDeps, signer: Signer, bytes: Buf
   const disputeId = disputeIdOf(bytes);
   const existing = await deps.disputes.get(discomId, disputeId);
   if (existing !== undefined) {
+    // A retry: answered once what was committed is on disputes.v1 (a relay that failed left it queued).
+    await deps.disputes.relay(discomId);
     await markDisputed(deps, existing, signed);
     return existing;
   }
@@ -136,7 +138,11 @@ export async function decideDispute(
   if (current === undefined) throw notFound(discomId, id);
   checkDecisionStanding(signer, discomId);
   if (decided !== undefined && to !== 'UPHELD') throw new SettlementError('IES_ERR_DISPUTE_INVALID', `"decided" figures go with UPHELD only, not ${to}`);
-  if (current.status === to) return current;
+  if (current.status === to) {
+    // A retry: answered once what was committed is on disputes.v1 (a relay that failed left it queued).
+    await deps.disputes.relay(discomId);
+    return current;
+  }
   const status = transitionDispute(id, current.status, to);
   let next: DisputeRecord = { ...current, status };
   if (decided !== undefined) {

@@ -130,7 +130,7 @@ test('two moves racing on a statement and two decisions racing on a dispute: one
   assert.deepEqual({ statement: await s.store.history(T, initial.statementId), dispute: await disputeDeps.disputes.get(T, raised.disputeId), decisions: await disputeDeps.disputes.history(T, raised.disputeId) }, before);
 });
 
-test('a transition committed while Kafka refuses is answered 503, stays queued, and the next relay publishes it once', async () => {
+test('a transition committed while Kafka refuses is answered 503 and stays queued; the retry is answered once it is published, once', async () => {
   const statementId = `${T}:${DAY}:INITIAL`;
   // A real producer, disconnected: every send is refused, as when the brokers are unreachable.
   const refusing = createIdempotentProducer(createKafka(s.config, s.logger));
@@ -145,12 +145,19 @@ test('a transition committed while Kafka refuses is answered 503, stays queued, 
   const onTopic = async () => (await topicRecords<{ disputeId: string; status: string }>(TOPICS.disputes)).filter((r) => r.disputeId === id).map((r) => r.status);
   assert.deepEqual(await onTopic(), [], 'nothing published yet');
 
-  // The relay (the front door runs it every few seconds for every tenant) publishes it once; relaying again sends nothing.
-  assert.equal(await disputeDeps.disputes.relay(T), 1);
-  assert.equal(await disputeDeps.disputes.relay(T), 0);
-  assert.deepEqual(await onTopic(), ['RAISED']);
-  // The raiser's retry answers the same dispute (the statement already DISPUTED or FINAL stays as the lifecycle allows).
+  // The raiser's retry (Kafka back) is answered once the queued RAISED is on the topic, once.
   const again = await raiseDispute(disputeDeps, DESK, raise.bytes, raise.signed);
   assert.equal(again.disputeId, id);
-  assert.deepEqual(await onTopic(), ['RAISED'], 'a retry publishes nothing new');
+  assert.deepEqual(await onTopic(), ['RAISED']);
+  assert.equal(await disputeDeps.disputes.relay(T), 0, 'nothing left queued');
+
+  // A decision committed while Kafka refuses: 503, queued; the desk's retry answers it once published.
+  const review = await signedWrite({ status: 'UNDER_REVIEW' }, `/v1/disputes/${id}/decisions`);
+  await assert.rejects(decideDispute({ ...disputeDeps, disputes: offline }, DESK, T, id, 'UNDER_REVIEW', null, review.signed), (e: { code: string }) => e.code === 'IES_ERR_DEPENDENCY_UNAVAILABLE');
+  assert.equal((await disputeDeps.disputes.get(T, id))?.status, 'UNDER_REVIEW', 'committed');
+  assert.deepEqual(await onTopic(), ['RAISED'], 'not published yet');
+  assert.equal((await decideDispute(disputeDeps, DESK, T, id, 'UNDER_REVIEW', null, review.signed)).status, 'UNDER_REVIEW');
+  assert.deepEqual(await onTopic(), ['RAISED', 'UNDER_REVIEW']);
+  // And the front door's relay finds nothing more to send.
+  assert.equal(await disputeDeps.disputes.relay(T), 0);
 });
