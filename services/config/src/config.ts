@@ -171,7 +171,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       idempotencyTtlSeconds: int('IES_INGEST_IDEMPOTENCY_TTL_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),
       kafkaAckTimeoutMs: int('IES_INGEST_KAFKA_ACK_TIMEOUT_MS', 10_000, 100, 120_000),
       pendingTtlSeconds: int('IES_INGEST_PENDING_TTL_SECONDS', 300, 180, 3600),
-      maxNotaryLagMs: int('IES_INGEST_MAX_NOTARY_LAG_MS', 500, 0, 3_600_000),
+      maxNotaryLagMs: int('IES_INGEST_MAX_NOTARY_LAG_MS', 1000, 0, 3_600_000),
       compactFastPath: str('IES_INGEST_COMPACT_FAST_PATH', 'true') !== 'false',
     },
   };
