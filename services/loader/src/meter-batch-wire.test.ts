@@ -8,6 +8,7 @@ import type { MeterBatchRecord } from './domain/rows.js';
 import { MeterBatchWire, planOf } from './meter-batch-wire.js';
 import { RowBinaryWriter } from './row-binary.js';
 import { meterBatchesSink } from './sinks/meter-batches.js';
+import { seededRandom } from '@ies/testing';
 
 // The wire path against the generic one (avsc decode → meterBatchesSink → RowBinary) on the
 // same bytes: the same rows byte for byte, the same dead letters, the same decoded fields.
@@ -18,17 +19,6 @@ const TENANT = 'BRPL-DL';
 const BLOCK_MS = 900_000;
 const MAX_MS = (2 ** 32 - 1) * 1000;
 
-/** A seeded generator (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Types served by a registry stand-in, by schema id. */
 function wireFor(types: Map<number, avro.Type>): MeterBatchWire {
@@ -148,7 +138,7 @@ async function samePaths(wire: MeterBatchWire, type: avro.Type, value: Buffer, t
 test('random records: the wire path writes what avsc + the sink write, byte for byte, or leaves the record to them', async () => {
   const type = avro.Type.forSchema(SCHEMA as avro.Schema);
   const wire = wireFor(new Map([[7, type]]));
-  const r = rng(19);
+  const r = seededRandom(19);
   let taken = 0;
   const total = 600;
   for (let i = 0; i < total; i += 1) {
@@ -162,7 +152,7 @@ test('random records: the wire path writes what avsc + the sink write, byte for 
 test('the rows of a plain batch come from the wire path, and a read to refuse leaves the batch to the generic path', async () => {
   const type = avro.Type.forSchema(SCHEMA as avro.Schema);
   const wire = wireFor(new Map([[1, type]]));
-  const record = randomRecord(rng(1), 0);
+  const record = randomRecord(seededRandom(1), 0);
   Object.assign(record, { discomId: TENANT, receivedAt: 1_700_000_000_000 });
   const read = { meterId: 'MTR-00000001', blockStart: 1_700_000_100_000 - (1_700_000_100_000 % BLOCK_MS), channel: 'EXPORT', wh: 412, validationStatus: 'VALID', source: 'HES' };
   record.reads = [read, { ...read, meterId: 'MTR-é', wh: -(2 ** 47) }];
@@ -182,7 +172,7 @@ test('arrays written in several blocks, with and without byte sizes, read as avs
   const fields = (type as unknown as { fields: { name: string; type: avro.Type }[] }).fields;
   const readType = avro.Type.forSchema((SCHEMA.fields.find((f) => f.name === 'reads')?.type as { items: avro.Schema }).items);
   const long = avro.Type.forSchema('long');
-  const record = randomRecord(rng(5), 7);
+  const record = randomRecord(seededRandom(5), 7);
   Object.assign(record, { discomId: TENANT, receivedAt: 5 });
   const items = (record.reads as unknown[]).map((x) => readType.toBuffer(x));
   const blocks = Buffer.concat([
@@ -203,7 +193,7 @@ test('arrays written in several blocks, with and without byte sizes, read as avs
 test('bytes avsc refuses are left to the generic path: truncated, trailing, a bad enum index, an unsafe long', async () => {
   const type = avro.Type.forSchema(SCHEMA as avro.Schema);
   const wire = wireFor(new Map([[4, type]]));
-  const record = randomRecord(rng(9), 3);
+  const record = randomRecord(seededRandom(9), 3);
   Object.assign(record, { discomId: TENANT, receivedAt: 5, rejected: [], batchRoot: null, readCount: null });
   const good = framed(4, type.toBuffer(record));
   assert.notEqual(await wire.decode(good), undefined);
@@ -245,7 +235,7 @@ test('writer schemas: another header is read by avsc, another read record or cha
   }
   assert.equal(planOf(avro.Type.forSchema(SCHEMA as avro.Schema, { logicalTypes: { 'timestamp-millis': DateType }, wrapUnions: true })), undefined, 'receivedAt read as a Date');
 
-  const r = rng(23);
+  const r = seededRandom(23);
   for (const [id, schema] of [[11, older], [12, moreStatuses]] as const) {
     const type = avro.Type.forSchema(schema as avro.Schema);
     const wire = wireFor(new Map([[id, type]]));

@@ -36,6 +36,18 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
   }
 }
 
+/** A seeded generator (mulberry32) of numbers in [0, 1): every run of a randomised test draws the same cases, so a failure can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** Every Redis key matching `pattern` (SCAN, never KEYS: the stack's Redis is shared). */
 export async function scanKeys(redis: { scan(cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', n: number): Promise<[string, string[]]> }, pattern: string): Promise<string[]> {
   const keys: string[] = [];

@@ -12,22 +12,12 @@ import { batchRootOf } from '@ies/notary/batch-root';
 import { BLOCK_MS } from '@ies/units';
 import { encodeCompactBatch, METER_BATCH_V1_FINGERPRINT } from './compact-batch-record.js';
 import { normaliseForIngest } from './submit-batch.js';
+import { seededRandom } from '@ies/testing';
 
 const SCHEMA_ID = 70_001;
 const NOW = Date.parse('2026-11-20T06:07:11.123Z');
 const LAST_BLOCK = Math.floor(NOW / BLOCK_MS) * BLOCK_MS - BLOCK_MS; // ends at or before NOW
 
-/** mulberry32: a small seeded generator, so every run draws the same batches. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Meters the fast path takes, and the registry entries behind them (loads at small and large limits). */
 const PLAIN_METERS = ['MTR-000001', 'MTR-000002', 'M 3 with spaces', "M~!@#$%^&*()_+=[]{}|;:'<>.?/", 'x', 'a'.repeat(128), 'BENCH-MTR-001-000007', '0', 'MTR-LOW-LOAD', 'MTR-HUGE-LOAD'];
@@ -162,7 +152,7 @@ test('fast path = usual path on 1,500 seeded random batches: reads, rejections, 
   for (const discomId of ['BRPL-DL', 'TPDDL-DL', 'DISCOM-ünï "q"']) {
     const ctx = contextFor(discomId);
     const discom = registry(discomId);
-    const rnd = random(0x5eed + discomId.length);
+    const rnd = seededRandom(0x5eed + discomId.length);
     for (let b = 0; b < 500; b++) {
       const { body, kind } = drawBatch(rnd, discom);
       const label = `${discomId} batch ${b} (${kind}): ${JSON.stringify(body.toString('utf8')).slice(0, 2000)}`;
