@@ -11,7 +11,7 @@ import { type CheckpointRef } from '@ies/verify';
 import type { FinalAllocation } from './final-allocation.js';
 import { policyReference, type PolicyPack } from './policy-pack.js';
 import { checkZeroSum, positions } from '@ies/verify';
-import { tradeLines, type AddLine, type ChargeContext } from './statement-charges.js';
+import { statementParties, tradeLines, type AddLine, type ChargeContext } from './statement-charges.js';
 import { STATEMENT_SCHEMA, party, seal, statementId, type BuiltStatement, type StatementContent, type StatementLine, type StatementRun, type StatementScope } from '@ies/verify';
 import { missingDataTreatment, type MissingDataPolicy } from './missing-data-policy.js';
 import { compareLines, compareText } from './statement-order.js';
@@ -74,7 +74,8 @@ export interface StatementInputs {
 }
 
 export function buildStatement(inputs: StatementInputs, policy: PolicyPack): BuiltStatement {
-  const self = party.discom(inputs.discomId);
+  const parties = statementParties(inputs.discomId);
+  const self = parties.self;
   const problems: Problem[] = [];
   const invalid = (path: string, message: string) => problems.push({ code: 'IES_ERR_STATEMENT_INPUT_INVALID', path, message });
   if (policy.discomId !== inputs.discomId) invalid('$.policy', `policy pack ${policy.policyId} is ${policy.discomId}'s, not ${inputs.discomId}'s`);
@@ -96,7 +97,7 @@ export function buildStatement(inputs: StatementInputs, policy: PolicyPack): Bui
   };
   const run = inputs.run;
   if (run !== undefined && inputs.scope.kind !== 'DAY') invalid('$.run', 'calendar runs settle IST days, not DR events');
-  const charges: ChargeContext = { discomId: inputs.discomId, policy, referenceRatePaisePerKwh: inputs.referenceRatePaisePerKwh, add, invalid };
+  const charges: ChargeContext = { discomId: inputs.discomId, parties, policy, referenceRatePaisePerKwh: inputs.referenceRatePaisePerKwh, add, invalid };
 
   if (inputs.scope.kind === 'DAY') {
     // An interval belongs to the IST day its start falls in.
