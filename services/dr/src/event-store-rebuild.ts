@@ -5,7 +5,7 @@ import type { Logger } from '@ies/observability';
 import { MarkerRebuilds, writeVersioned, type Redis } from '@ies/redis';
 import type { DrEvent } from './domain/event.js';
 import { transition, type DrEventState } from './domain/event-lifecycle.js';
-import type { DrEventRecord } from './event-store.js';
+import { drEventIndex, drEventKey, type DrEventRecord } from './event-store.js';
 import { openKey } from './open-events.js';
 import { replayTopic, type AvroSerde } from '@ies/kafka';
 
@@ -75,7 +75,7 @@ export class DrStoreRebuilder {
     for (const [eventId, list] of byEvent) {
       const record = recordOf(discomId, eventId, list, this.deps.logger);
       if (!record) continue;
-      const ok = await writeVersioned(this.deps.redis, { key: `ies:${discomId}:dr:event:${eventId}`, versionPath: 'version', absentVersion: 0, when: { below: record.version }, value: JSON.stringify(record) });
+      const ok = await writeVersioned(this.deps.redis, { key: drEventKey(discomId, eventId), versionPath: 'version', absentVersion: 0, when: { below: record.version }, value: JSON.stringify(record), index: { sets: [drEventIndex(discomId)], member: eventId } });
       if (ok) restored++;
       if (record.state === 'BASELINED' || record.state === 'MEASURED') await this.deps.redis.sadd(openKey(discomId), eventId);
     }

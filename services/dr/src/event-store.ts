@@ -18,6 +18,13 @@ export interface DrEventRecord {
   readonly history: readonly { state: DrEventState; version: number; at: number; by: string; reason: string | null }[];
 }
 
+/** Where a DR event's record lives. */
+export const drEventKey = (discomId: string, eventId: string) => `ies:${discomId}:dr:event:${eventId}`;
+/** The set of a tenant's DR event ids, written with each record (DrEventStore lists from it). */
+export const drEventIndex = (discomId: string) => `ies:${discomId}:dr:events`;
+/** Present once every record of the tenant written before the index is in it. */
+export const drEventIndexMarker = (discomId: string) => `ies:${discomId}:dr:events:indexed`;
+
 /**
  * DR events and their lifecycle: the state machine is checked in the domain
  * (event-lifecycle.ts), made atomic by a version compare-and-set in Redis, and every
@@ -33,7 +40,7 @@ export class DrEventStore {
   ) {}
 
   private key(discomId: string, eventId: string): string {
-    return `ies:${discomId}:dr:event:${eventId}`;
+    return drEventKey(discomId, eventId);
   }
 
   private outbox(discomId: string): string {
@@ -73,15 +80,36 @@ export class DrEventStore {
     return found.sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
   }
 
-  /** Every event record of the tenant (a SCAN over its keys, 500 at a time). */
+  /**
+   * Every event record of the tenant: the ids in its index set, their records 500 at a time.
+   * The OpenADR sweep lists the events every 2 s; a SCAN over the keyspace (receipts,
+   * idempotency records: hundreds of thousands of keys) cost it hundreds of round trips each time.
+   */
   private async *records(discomId: string): AsyncGenerator<DrEventRecord> {
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.key(discomId, '*'), 'COUNT', 500);
-      cursor = next;
-      const values = keys.length === 0 ? [] : await this.redis.mget(...keys);
+    const ids = await this.indexedIds(discomId);
+    for (let i = 0; i < ids.length; i += 500) {
+      const values = await this.redis.mget(...ids.slice(i, i + 500).map((id) => this.key(discomId, id)));
       for (const raw of values) if (raw !== null) yield JSON.parse(raw) as DrEventRecord;
-    } while (cursor !== '0');
+    }
+  }
+
+  /**
+   * The tenant's event ids. Records written before the index existed are added to it by one
+   * SCAN, the first time the tenant's events are listed (then the marker says it is whole;
+   * every write since adds its id in the same step as the record).
+   */
+  private async indexedIds(discomId: string): Promise<string[]> {
+    if ((await this.redis.exists(drEventIndexMarker(discomId))) === 0) {
+      const prefix = this.key(discomId, '');
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await this.redis.sadd(drEventIndex(discomId), ...keys.map((k) => k.slice(prefix.length)));
+      } while (cursor !== '0');
+      await this.redis.set(drEventIndexMarker(discomId), String(Date.now()));
+    }
+    return this.redis.smembers(drEventIndex(discomId));
   }
 
   /** Creates the event in DRAFT; an existing id with the same content is answered as is. */
@@ -115,6 +143,7 @@ export class DrEventStore {
     const ok = await writeVersioned(this.redis, {
       key: this.key(record.discomId, record.eventId), versionPath: 'version', absentVersion: 0, when: { equals: expectedVersion },
       value: JSON.stringify(record), outbox: { stream: this.outbox(record.discomId), field: 'transition', entry: JSON.stringify(message) },
+      index: { sets: [drEventIndex(record.discomId)], member: record.eventId },
     });
     if (!ok) return false;
     await this.relay(record.discomId);

@@ -13,7 +13,7 @@ import { createRedis, type Redis } from '@ies/redis';
 import { eventually, nullStream, stackConfig, uniqueTenant } from '@ies/testing';
 import type { Producer } from 'kafkajs';
 import { normaliseDrEvent } from '../../src/domain/event.js';
-import { DrEventStore, type DrEventRecord } from '../../src/event-store.js';
+import { DrEventStore, drEventIndex, drEventIndexMarker, type DrEventRecord } from '../../src/event-store.js';
 import { drStoreMarker } from '../../src/event-store-rebuild.js';
 import { startDrService } from '../../src/main.js';
 
@@ -125,4 +125,34 @@ test('the DR service rebuilds an emptied store from dr-events.v1 on start; lifec
   } finally {
     await service.stop();
   }
+});
+
+test('listing events reads the tenant\'s index: records from before it are indexed by one SCAN, later lists scan nothing', async () => {
+  let scans = 0;
+  // The same Redis connection, with its SCANs counted.
+  const counted = new Proxy(redis, {
+    get(target, name) {
+      if (name === 'scan') return (...args: Parameters<Redis['scan']>) => (scans++, target.scan(...args));
+      const value = Reflect.get(target, name) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const listing = new DrEventStore(counted, producer, new AvroSerde({ registryUrl: stackConfig(settings, 'dr').registry.url }));
+  const expected = (await store.list(tenant)).map((r) => r.eventId);
+  assert.ok(expected.length >= COUNT);
+
+  // As a store written before the index existed: records, no index, no marker.
+  await redis.del(drEventIndex(tenant), drEventIndexMarker(tenant));
+  assert.deepEqual((await listing.list(tenant)).map((r) => r.eventId), expected);
+  assert.ok(scans > 0, 'the first listing indexed the older records');
+  assert.equal(await redis.scard(drEventIndex(tenant)), expected.length);
+  assert.equal(await redis.exists(drEventIndexMarker(tenant)), 1);
+
+  scans = 0;
+  const created = event(COUNT + 1);
+  await listing.create(tenant, created, 'desk', DAY);
+  const after = (await listing.list(tenant)).map((r) => r.eventId);
+  assert.deepEqual(after, [...expected, created.eventId].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  assert.equal((await listing.eventsOnDay(tenant, '2026-06-10')).length, after.length);
+  assert.equal(scans, 0, 'an indexed tenant is listed without scanning the keyspace');
 });
