@@ -77,6 +77,8 @@ export class DrStoreRebuilder {
       if (!record) continue;
       const ok = await writeVersioned(this.deps.redis, { key: drEventKey(discomId, eventId), versionPath: 'version', absentVersion: 0, when: { below: record.version }, value: JSON.stringify(record), index: { sets: [drEventIndex(discomId)], member: eventId } });
       if (ok) restored++;
+      // Indexed also when the record was already there (kept as it was): the listing reads the index.
+      else await this.deps.redis.sadd(drEventIndex(discomId), eventId);
       if (record.state === 'BASELINED' || record.state === 'MEASURED') await this.deps.redis.sadd(openKey(discomId), eventId);
     }
     const lastPerformance = new Map<string, number>();
