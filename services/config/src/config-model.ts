@@ -178,6 +178,12 @@ export interface Config {
      * general way, same bytes: services/gateway/README.md, "Compact CSV fast path").
      */
     readonly compactFastPath: boolean;
+    /**
+     * IES_INGEST_COALESCE_SENDS: batch records of concurrent requests go to Kafka in one produce
+     * request per event-loop turn (default true; false = one request per batch:
+     * services/gateway/src/ingest/coalesced-send.ts).
+     */
+    readonly coalesceSends: boolean;
   };
 }
 

@@ -173,6 +173,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       pendingTtlSeconds: int('IES_INGEST_PENDING_TTL_SECONDS', 300, 180, 3600),
       maxNotaryLagMs: int('IES_INGEST_MAX_NOTARY_LAG_MS', 1000, 0, 3_600_000),
       compactFastPath: str('IES_INGEST_COMPACT_FAST_PATH', 'true') !== 'false',
+      coalesceSends: str('IES_INGEST_COALESCE_SENDS', 'true') !== 'false',
     },
   };
   // Node refuses a headers timeout longer than the request timeout.

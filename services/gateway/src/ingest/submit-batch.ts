@@ -10,6 +10,7 @@ import { authenticateWrite, type WriteRequest } from '@ies/http/auth';
 import type { WriteDeps } from '../deps.js';
 import { acceptedBatchResponse } from './batch-response.js';
 import { encodeCompactBatch, METER_BATCH_V1_FINGERPRINT } from './compact-batch-record.js';
+import { sendCoalesced } from './coalesced-send.js';
 import { authenticateCredential, type BatchSender } from './credential-sender.js';
 import type { IngestMetrics } from './metrics.js';
 import { notaryOverdueMs, type NotaryBacklog } from '@ies/notary/http';
@@ -219,7 +220,9 @@ async function encodeBatch(deps: SubmitDeps, header: BatchHeader, normalised: No
  * settles, so a quick retry cannot write the batch a second time.
  */
 async function writeDurably(deps: SubmitDeps, m: Awaited<ReturnType<typeof encodeBatch>>, rememberLateSuccess: () => Promise<boolean>): Promise<void> {
-  const send = deps.producer.send({ topic: topicName(m.discomId, TOPICS.meterBatches), acks: ACKS_ALL, messages: [{ key: m.batchId, value: m.batchValue }] });
+  const topic = topicName(m.discomId, TOPICS.meterBatches);
+  const message = { key: m.batchId, value: m.batchValue };
+  const send = deps.config.ingest.coalesceSends ? sendCoalesced(deps.producer, topic, message) : deps.producer.send({ topic, acks: ACKS_ALL, messages: [message] });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), deps.config.ingest.kafkaAckTimeoutMs);
