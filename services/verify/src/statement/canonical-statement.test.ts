@@ -51,7 +51,7 @@ test('canonicalStatementBytes: a line of another shape takes the reference path,
   assert.equal(text(canonicalStatementBytes(oddPosition)), canonicalJson(oddPosition));
   const manyPositions = content([line(1)], { interDiscomPositions: [{ counterparty: 'discom:A', receivablePaise: 0, payablePaise: 5, netPaise: -5 }, { counterparty: 'discom:😀', receivablePaise: 7, payablePaise: 0, netPaise: 7 }] });
   assert.equal(text(canonicalStatementBytes(manyPositions)), canonicalJson(manyPositions));
-  const numbers = content([-1, -0, 0.5, 1e21, -9_007_199_254_740_991, 9_007_199_254_740_993, 1e-7].map((n, i) => line(i, { amountPaise: n, quantityWh: n, intervalStartMs: n })));
+  const numbers = content([-1, -0, 0.5, 1e21, -9_007_199_254_740_991, 2 ** 53 + 2, 1e-7].map((n, i) => line(i, { amountPaise: n, quantityWh: n, intervalStartMs: n })));
   assert.equal(text(canonicalStatementBytes(numbers)), canonicalJson(numbers));
   const undefinedMark = content([{ ...line(1), missingData: undefined }]);
   assert.throws(() => canonicalStatementBytes(undefinedMark), /\$\.lines\[0\]\.missingData: a undefined/);
