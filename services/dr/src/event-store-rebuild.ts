@@ -75,10 +75,10 @@ export class DrStoreRebuilder {
     for (const [eventId, list] of byEvent) {
       const record = recordOf(discomId, eventId, list, this.deps.logger);
       if (!record) continue;
-      const ok = await writeVersioned(this.deps.redis, { key: drEventKey(discomId, eventId), versionPath: 'version', absentVersion: 0, when: { below: record.version }, value: JSON.stringify(record), index: { sets: [drEventIndex(discomId)], member: eventId } });
+      const ok = await writeVersioned(this.deps.redis, { key: drEventKey(discomId, eventId), versionPath: 'version', absentVersion: 0, when: { below: record.version }, value: JSON.stringify(record) });
       if (ok) restored++;
-      // Indexed also when the record was already there (kept as it was): the listing reads the index.
-      else await this.deps.redis.sadd(drEventIndex(discomId), eventId);
+      // Restored or kept as it was, the event is listed from the index.
+      await this.deps.redis.sadd(drEventIndex(discomId), eventId);
       if (record.state === 'BASELINED' || record.state === 'MEASURED') await this.deps.redis.sadd(openKey(discomId), eventId);
     }
     const lastPerformance = new Map<string, number>();
