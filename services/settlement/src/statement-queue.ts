@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { settlementStatementQueue } from '@ies/contracts';
 import type { Redis } from '@ies/redis';
 import type { StatementScope } from '@ies/verify';
 import { STATEMENT_QUEUE, runJobId, type StatementJob } from './statement-jobs.js';
@@ -7,24 +8,35 @@ import { STATEMENT_QUEUE, runJobId, type StatementJob } from './statement-jobs.j
 const RUN_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: true } as const;
 
 /**
- * Enqueues statement runs (the worker and the gateway's POST /v1/statements/runs). A run's
+ * Enqueues statement runs (the worker and the gateway's POST /v1/statements/runs), each on its
+ * DISCOM's own queue (`<prefix>.<discom>`), so only a node hosting the DISCOM takes it. A run's
  * job id is fixed by its DISCOM and scope: asking again while it waits or runs joins it.
  */
 export class StatementRunQueue {
-  readonly queue: Queue<StatementJob>;
+  private readonly queues = new Map<string, Queue<StatementJob>>();
 
-  constructor(connection: Redis, name: string = STATEMENT_QUEUE) {
-    this.queue = new Queue<StatementJob>(name, { connection });
+  constructor(private readonly connection: Redis, readonly prefix: string = STATEMENT_QUEUE) {}
+
+  /** The DISCOM's queue (opened on first use, kept until close). */
+  queueOf(discomId: string): Queue<StatementJob> {
+    let q = this.queues.get(discomId);
+    if (q === undefined) {
+      q = new Queue<StatementJob>(settlementStatementQueue(discomId, this.prefix), { connection: this.connection });
+      this.queues.set(discomId, q);
+    }
+    return q;
   }
 
   /** `run` names a calendar run of a DAY scope (statement-calendar-run.ts), asked for at `askedAtMs`. */
   async enqueue(discomId: string, scope: StatementScope, run?: string, askedAtMs?: number): Promise<string> {
     const jobId = runJobId(discomId, scope, run);
-    await this.queue.add('run', { kind: 'RUN', discomId, scope, ...(run === undefined ? {} : { run }), ...(askedAtMs === undefined ? {} : { askedAtMs }) }, { ...RUN_OPTIONS, jobId });
+    await this.queueOf(discomId).add('run', { kind: 'RUN', discomId, scope, ...(run === undefined ? {} : { run }), ...(askedAtMs === undefined ? {} : { askedAtMs }) }, { ...RUN_OPTIONS, jobId });
     return jobId;
   }
 
-  close(): Promise<void> {
-    return this.queue.close();
+  async close(): Promise<void> {
+    const open = [...this.queues.values()];
+    this.queues.clear();
+    await Promise.all(open.map((q) => q.close()));
   }
 }

@@ -1,4 +1,4 @@
-import { Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { Producer } from 'kafkajs';
 import type { ClickHouseClient } from '@ies/clickhouse';
 import type { Config } from '@ies/config';
@@ -37,8 +37,9 @@ export interface StatementWorkerDeps {
   /** Defaults to the packs of IES_SETTLEMENT_POLICIES_DIR (services/settlement/policies). */
   readonly policies?: readonly PolicyPack[];
   readonly now?: () => number;
+  /** Prefix of the DISCOMs' queues (`<prefix>.<discom>`; default ies.settlement-statements). */
   readonly queueName?: string;
-  /** Runs processed in parallel by this replica (default 2). */
+  /** Runs of each hosted DISCOM processed in parallel by this replica (default 2). */
   readonly concurrency?: number;
   /** bullmq lock of an active job; a crashed worker's job is taken over once it lapses (default 30 s). */
   readonly lockDurationMs?: number;
@@ -50,7 +51,8 @@ export interface StatementWorkerDeps {
 }
 
 export interface StatementWorker {
-  readonly worker: Worker<StatementJob, RunOutcome | { enqueued: number }>;
+  /** One per hosted DISCOM, on its own queue. */
+  readonly workers: readonly Worker<StatementJob, RunOutcome | { enqueued: number }>[];
   readonly runs: StatementRunQueue;
   readonly store: StatementStore;
   /** Stops taking jobs, lets the active ones finish, closes the queue. Leaves the connection open. */
@@ -88,6 +90,7 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
   for (const t of deps.config.tenants) await keys.publish(t);
   const queueName = deps.queueName ?? STATEMENT_QUEUE;
   const runs = new StatementRunQueue(deps.connection, queueName);
+  await adoptSharedQueueJobs(deps.connection, runs, deps.config.tenants, deps.logger);
 
   const handle = async (job: Job<StatementJob>): Promise<RunOutcome | { enqueued: number }> => {
     const data = job.data;
@@ -136,21 +139,53 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
       return undefined; // no run of the day is due yet
     }
   }
-  const worker = new Worker<StatementJob, RunOutcome | { enqueued: number }>(queueName, handle, {
-    connection: deps.connection, concurrency: deps.concurrency ?? 2,
-    lockDuration: deps.lockDurationMs ?? 30_000, stalledInterval: deps.stalledIntervalMs ?? 30_000,
+  // A worker per hosted DISCOM, on that DISCOM's queue: a run of a DISCOM this node does not
+  // host is never taken here (its node's worker takes it).
+  const workers = deps.config.tenants.map((t) => {
+    const worker = new Worker<StatementJob, RunOutcome | { enqueued: number }>(runs.queueOf(t).name, handle, {
+      connection: deps.connection, concurrency: deps.concurrency ?? 2,
+      lockDuration: deps.lockDurationMs ?? 30_000, stalledInterval: deps.stalledIntervalMs ?? 30_000,
+    });
+    worker.on('failed', (job, err) => deps.logger.error({ err, tenant: t, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'statement job failed'));
+    worker.on('error', (err) => deps.logger.error({ err, tenant: t }, 'statement worker error'));
+    return worker;
   });
-  worker.on('failed', (job, err) => deps.logger.error({ err, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'statement job failed'));
-  worker.on('error', (err) => deps.logger.error({ err }, 'statement worker error'));
   for (const t of deps.config.tenants) {
-    await runs.queue.upsertJobScheduler(sweepSchedulerId(t), { every: s.statementIntervalMs }, { name: 'sweep', data: { kind: 'SWEEP', discomId: t }, opts: { removeOnComplete: true, removeOnFail: 100 } });
+    await runs.queueOf(t).upsertJobScheduler(sweepSchedulerId(t), { every: s.statementIntervalMs }, { name: 'sweep', data: { kind: 'SWEEP', discomId: t }, opts: { removeOnComplete: true, removeOnFail: 100 } });
   }
-  deps.logger.info({ tenants: deps.config.tenants, queue: queueName, everyMs: s.statementIntervalMs, graceMs: s.statementGraceMs, windowDays: s.statementWindowDays }, 'statement worker running');
+  deps.logger.info({ tenants: deps.config.tenants, queues: deps.config.tenants.map((t) => runs.queueOf(t).name), everyMs: s.statementIntervalMs, graceMs: s.statementGraceMs, windowDays: s.statementWindowDays }, 'statement worker running');
   return {
-    worker, runs, store,
+    workers, runs, store,
     async stop() {
-      await worker.close();
+      await Promise.all(workers.map((w) => w.close()));
       await runs.close();
     },
   };
+}
+
+/**
+ * Before the queue per DISCOM, every DISCOM's runs shared one queue named by the prefix alone,
+ * and any node's worker took any DISCOM's job. For each hosted DISCOM: its sweep scheduler
+ * there is removed, and its runs still waiting there move to its own queue (job ids kept).
+ */
+async function adoptSharedQueueJobs(connection: Redis, runs: StatementRunQueue, hosted: readonly string[], logger: Logger): Promise<void> {
+  const shared = new Queue<StatementJob>(runs.prefix, { connection });
+  try {
+    for (const t of hosted) await shared.removeJobScheduler(sweepSchedulerId(t));
+    let moved = 0;
+    for (const job of await shared.getJobs(['waiting', 'delayed', 'prioritized'])) {
+      const data = job?.data;
+      if (data?.kind !== 'RUN' || !hosted.includes(data.discomId)) continue;
+      await runs.enqueue(data.discomId, data.scope, data.run, data.askedAtMs);
+      try {
+        await job.remove();
+        moved++;
+      } catch {
+        // Taken meanwhile by a worker of the old kind: it runs there, and runs are idempotent.
+      }
+    }
+    if (moved > 0) logger.info({ moved, from: runs.prefix }, 'statement runs moved from the shared queue to their DISCOMs\' queues');
+  } finally {
+    await shared.close();
+  }
 }

@@ -11,7 +11,7 @@ import { Queue } from 'bullmq';
 import { SignJWT } from 'jose';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createClickHouse } from '@ies/clickhouse';
-import { QUEUES, TOPICS, topicName } from '@ies/contracts';
+import { TOPICS, settlementStatementQueue, topicName } from '@ies/contracts';
 import { exportPrivateJwk, generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { startFanout } from '@ies/fanout';
 import { buildHttpApp } from '@ies/http';
@@ -154,7 +154,7 @@ before(async () => {
 });
 
 after(async () => {
-  const q = new Queue(QUEUES.settlementStatements, { connection: h.redis });
+  const q = new Queue(settlementStatementQueue(tenant), { connection: h.redis });
   await q.remove(`stmt.${tenant}.day.${STATEMENT_DAY}`);
   await q.close();
   await ch.close();

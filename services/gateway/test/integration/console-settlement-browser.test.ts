@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { SignJWT } from 'jose';
-import { QUEUES } from '@ies/contracts';
+import { settlementStatementQueue } from '@ies/contracts';
 import { startFanout } from '@ies/fanout';
 import { startLoaderService } from '@ies/loader';
 import { startNotaryService } from '@ies/notary';
@@ -101,7 +101,7 @@ before(async () => {
 after(async () => {
   // The million seeded rows are not left in the shared stack (a mutation: ClickHouse drops them in the background).
   await Promise.allSettled([seeded, event]);
-  const q = new Queue(QUEUES.settlementStatements, { connection: h.redis });
+  const q = new Queue(settlementStatementQueue(tenant), { connection: h.redis });
   for (const run of ['INITIAL', 'FINAL']) await q.remove(`stmt.${tenant}.day.${istBlocks(1)[0]!.slice(0, 10)}.${run}`);
   await q.close();
   if (tenant) await ch.command({ query: sql`ALTER TABLE statement_lines DELETE WHERE discom_id = ${tenant}` });

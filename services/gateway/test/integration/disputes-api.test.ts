@@ -14,7 +14,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { SignJWT } from 'jose';
 import { createClickHouse } from '@ies/clickhouse';
-import { QUEUES, TOPICS, topicName } from '@ies/contracts';
+import { TOPICS, settlementStatementQueue, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { DrEventStore } from '@ies/dr/events';
 import { startLoaderService } from '@ies/loader';
@@ -106,7 +106,7 @@ before(async () => {
 });
 
 after(async () => {
-  const q = new Queue(QUEUES.settlementStatements, { connection: redis });
+  const q = new Queue(settlementStatementQueue(T), { connection: redis });
   for (const run of ['INITIAL', 'R1', 'FINAL', 'PF1']) await q.remove(`stmt.${T}.day.${DAY}.${run}`);
   await q.close();
   await loader?.stop();

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { SignJWT } from 'jose';
 import { createClickHouse } from '@ies/clickhouse';
-import { QUEUES } from '@ies/contracts';
+import { settlementStatementQueue } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
 import { DrEventStore } from '@ies/dr/events';
 import { migrateSettlementTables } from '@ies/settlement/migrations';
@@ -72,7 +72,7 @@ before(async () => {
 });
 
 after(async () => {
-  const q = new Queue(QUEUES.settlementStatements, { connection: redis });
+  const q = new Queue(settlementStatementQueue(T), { connection: redis });
   for (const run of ['INITIAL', 'R1']) await q.remove(`stmt.${T}.day.${DAY}.${run}`);
   await q.close();
   await h.close();

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { SignJWT, type JWK } from 'jose';
 import { createClickHouse } from '@ies/clickhouse';
-import { QUEUES } from '@ies/contracts';
+import { settlementStatementQueue } from '@ies/contracts';
 import { generateSigningKey, signDetached, verifyDetached, type KeyPair } from '@ies/crypto';
 import { DrEventStore } from '@ies/dr/events';
 import { migrateSettlementTables } from '@ies/settlement/migrations';
@@ -93,7 +93,7 @@ before(async () => {
 });
 
 after(async () => {
-  const q = new Queue(QUEUES.settlementStatements, { connection: redis });
+  const q = new Queue(settlementStatementQueue(A), { connection: redis });
   await q.remove(`stmt.${A}.day.${DAY}`);
   await q.close();
   await h.close();
