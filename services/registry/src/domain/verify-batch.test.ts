@@ -5,7 +5,7 @@ import { CSV_HEADER, normaliseBatch, type RejectedRead } from '@ies/meterdata';
 import { parseRegistryDocument } from './model.js';
 import { sha256Hex } from './signed-document.js';
 import { RegistryState } from './state.js';
-import { BatchVerifier, ingestContextFor, verifyMeterBatch, type MeterBatchRecord } from './verify-batch.js';
+import { BatchVerifier, ingestContextFor, readsDifference, verifyMeterBatch, type MeterBatchRecord } from './verify-batch.js';
 
 const T = 'VB-DL';
 const BLOCK = Date.UTC(2026, 10, 20, 18, 30);
@@ -197,4 +197,31 @@ test('a view that holds fewer tenants than the gateway\'s still agrees: a reject
   const r = await record(gateway, he1, { csv });
   assert.deepEqual(r.rejected?.map((x) => x.code), ['IES_ERR_VEE_FOREIGN_METER']);
   assert.equal((await verifyMeterBatch(r, T, notary)).ok, true);
+});
+
+test('a compact CSV body whose reads all pass (compared as columns) gives the verdict and the message the normalised body gives', async () => {
+  const { registry, he1 } = await fixture();
+  // Every read valid: the one-pass column path decides; a record with a rejected read goes the usual way.
+  const csv = `${CSV_HEADER}\nM-1,${new Date(BLOCK).toISOString()},420,,VALID\nM-2,${new Date(BLOCK).toISOString()},300,12,ESTIMATED\nM-1,${new Date(BLOCK + 900_000).toISOString()},0,7,VALID\n`;
+  const r = await record(registry, he1, { csv });
+  assert.equal(r.rejected.length, 0);
+  assert.deepEqual(await verifyMeterBatch(r, T, registry), { ok: true, kid: he1.kid, iat: Math.floor(RECEIVED / 1000) });
+  const expected = normaliseBatch('COMPACT_CSV', r.body, ingestContextFor(registry, T, 'HE-1', RECEIVED), parseStrictJson);
+  const forgeries: MeterBatchRecord['reads'][] = [
+    r.reads.map((x, i) => (i === 3 ? { ...x, wh: 8 } : x)),
+    r.reads.map((x, i) => (i === 0 ? { ...x, meterId: 'M-2' } : x)),
+    r.reads.map((x, i) => (i === 1 ? { ...x, blockStart: BLOCK + 900_000 } : x)),
+    r.reads.map((x, i) => (i === 2 ? { ...x, channel: 'IMPORT' as const } : x)),
+    r.reads.map((x, i) => (i === 1 ? { ...x, validationStatus: 'VALID' as const } : x)),
+    r.reads.map((x, i) => (i === 4 ? { ...x, source: 'METER' as const } : x)),
+    r.reads.slice(1),
+    [...r.reads, r.reads[0]!],
+  ];
+  for (const reads of forgeries) {
+    const v = await refusal({ ...r, reads }, registry);
+    assert.equal(v.code, 'IES_ERR_BATCH_READS_MISMATCH');
+    assert.equal(v.message, `batch ${r.batchId}: ${readsDifference({ reads, rejected: [] }, expected)}`);
+  }
+  // Carrying a rejected read the body does not give is refused as before.
+  assert.equal((await refusal({ ...r, rejected: [{ index: 9, code: 'IES_ERR_READ_IMPLAUSIBLE', message: 'x' } as never] }, registry)).code, 'IES_ERR_BATCH_READS_MISMATCH');
 });
