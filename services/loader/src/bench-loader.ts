@@ -26,6 +26,9 @@ import { migrateLoaderTables } from './migrate.js';
 import { RowBinaryWriter } from './row-binary.js';
 import { READ_COLUMNS, readsCsv, readsJsonEachRow, readsTabSeparated, writeReadRowBinary, type InsertFormat } from './row-encoding.js';
 import { meterBatchesSink } from './sinks/meter-batches.js';
+import { parseRegistryDocument } from '@ies/registry';
+import { signedFleet } from '@ies/registry/testing';
+import { BatchVerifier } from '@ies/registry/verify-batch';
 
 const INSERT_ROWS = Number(process.argv[2] ?? 2_000_000);
 const E2E_ROWS = Number(process.argv[3] ?? 2_000_000);
@@ -35,17 +38,19 @@ const CHUNK = DEFAULT_LOADER_OPTIONS.maxRows;
 const INSERTS_IN_FLIGHT = DEFAULT_LOADER_OPTIONS.maxInFlightInserts;
 const READS_PER_BATCH = 1_000;
 const BLOCK0 = Date.UTC(2026, 10, 20, 18, 30);
-const RECEIVED = Date.UTC(2026, 10, 21, 4, 0);
+/** After the last block of the end-to-end records (50 blocks from BLOCK0): none is in the future. */
+const RECEIVED = Date.UTC(2026, 10, 22, 4, 0);
+const HEAD_END = 'HES-BENCH-01';
 
 // As the Kafka admin: the bench makes its own tenant's topics and consumes with its own group.
 const config = loadConfig({ ...process.env, IES_CLICKHOUSE_DATABASE: `ies_bench_${randomBytes(4).toString('hex')}`, IES_LOG_LEVEL: 'warn' }, { principal: 'admin' });
-const quiet = { error: (o: object, m: string) => console.error(m, o), warn() {}, info() {}, debug() {} };
+const quiet = { error: (o: object, m: string) => console.error(m, o), warn: (o: object, m: string) => console.error(m, o), info() {}, debug() {} };
 
 const FLEET = 20_000;
 const BATCHES_PER_BLOCK = (FLEET * 2) / READS_PER_BATCH;
 
 /**
- * A batch id shaped like the gateway's (`B-<uuid>`, in no particular order), so string
+ * A batch id shaped like the gateway's (`<head-end>:B-<uuid>`, in no particular order), so string
  * sizes and ClickHouse's sorting work are realistic. Built strings of 13+ characters are
  * V8 ropes, slow to read char by char; Avro-decoded strings are flat, so these are
  * flattened through a Buffer to measure what the loader sees.
@@ -55,10 +60,15 @@ function batchId(n: number): string {
   let id = BATCH_IDS.get(n);
   if (id === undefined) {
     const scrambled = (Math.imul(n + 1, 2654435761) >>> 0).toString(16).padStart(8, '0');
-    id = Buffer.from(`B-${scrambled}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`, 'latin1').toString('latin1');
+    id = Buffer.from(`${HEAD_END}:${jtiOf(n, scrambled)}`, 'latin1').toString('latin1');
     BATCH_IDS.set(n, id);
   }
   return id;
+}
+
+/** The message id (jti) the head-end signed batch `n` with: its batch id is `<head-end>:<jti>`. */
+function jtiOf(n: number, scrambled = (Math.imul(n + 1, 2654435761) >>> 0).toString(16).padStart(8, '0')): string {
+  return `B-${scrambled}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 }
 
 /**
@@ -66,6 +76,10 @@ function batchId(n: number): string {
  * meters, both channels; the batches of a block follow each other. So neither table's
  * sorting key matches arrival order, as in production.
  */
+function meterIdOf(m: number): string {
+  return `MTR-${m.toString().padStart(8, '0')}`;
+}
+
 function chunkRows(discomId: string, from: number, n: number): ReadRow[] {
   const out: ReadRow[] = new Array(n);
   for (let i = 0; i < n; i += 1) {
@@ -73,7 +87,7 @@ function chunkRows(discomId: string, from: number, n: number): ReadRow[] {
     const b = Math.floor(k / READS_PER_BATCH);
     const j = k % READS_PER_BATCH;
     const meter = (b % BATCHES_PER_BLOCK) * (READS_PER_BATCH / 2) + (j >> 1);
-    out[i] = { discomId, meterId: `MTR-${meter.toString().padStart(8, '0')}`, blockStartSec: BLOCK0 / 1000 + Math.floor(b / BATCHES_PER_BLOCK) * 900, channel: j & 1 ? 'EXPORT' : 'IMPORT', wh: (k * 7919) % 5000, validationStatus: 'VALID', source: 'HES', batchId: batchId(b), indexInBatch: j, headEndId: 'HES-BENCH-01', receivedAtMs: RECEIVED };
+    out[i] = { discomId, meterId: meterIdOf(meter), blockStartSec: BLOCK0 / 1000 + Math.floor(b / BATCHES_PER_BLOCK) * 900, channel: j & 1 ? 'EXPORT' : 'IMPORT', wh: (k * 7919) % 5000, validationStatus: 'VALID', source: 'HES', batchId: batchId(b), indexInBatch: j, headEndId: HEAD_END, receivedAtMs: RECEIVED };
   }
   return out;
 }
@@ -157,7 +171,7 @@ try {
 /** `count` meter-batches.v1 records of READS_PER_BATCH reads each, as the Avro decoder hands them over. */
 function batchRecords(discomId: string, count: number): MeterBatchRecord[] {
   return Array.from({ length: count }, (_, b) => ({
-    batchId: batchId(b), discomId, headEndId: 'HES-BENCH-01', receivedAt: RECEIVED,
+    batchId: batchId(b), discomId, headEndId: HEAD_END, receivedAt: RECEIVED,
     reads: chunkRows(discomId, b * READS_PER_BATCH, READS_PER_BATCH).map((r) => ({ meterId: r.meterId, blockStart: r.blockStartSec * 1000, channel: r.channel, wh: r.wh, validationStatus: r.validationStatus, source: r.source })),
   }));
 }
@@ -294,39 +308,49 @@ async function endToEnd(): Promise<number> {
   await producer.connect();
   const batches = Math.ceil(E2E_ROWS / READS_PER_BATCH);
   console.log(`\nend to end: ${batches.toLocaleString('en-US')} batches × ${READS_PER_BATCH} reads on ${topicName(tenant, TOPICS.meterBatches)} (${TOPICS.meterBatches.partitions} partitions), Avro-decoded and loaded by one Loader`);
+  // Records as the gateway writes them: a signed compact CSV body per batch, its reads
+  // normalised against a registry holding the fleet; the loader re-verifies each one (head-end
+  // signature, registry state, reads against the body) with that registry, as in production.
+  const fleet = await signedFleet({ producer, serde, tenant, headEndId: HEAD_END });
+  const meters = Array.from({ length: FLEET }, (_, m) => meterIdOf(m));
+  const document = { discom: tenant, participants: [{ id: HEAD_END, role: 'HEADEND', keys: [fleet.headEnd.publicJwk] }], meters: meters.map((id) => ({ id, scheme: 'METER_SERIAL', headEnd: HEAD_END, sanctionedLoadW: 100_000 })) };
+  for (const e of parseRegistryDocument(JSON.stringify(document), BLOCK0 - 86_400_000)) fleet.registry.apply(e);
   const p0 = performance.now();
-  const body = Buffer.alloc(READS_PER_BATCH * 60, 'x');
+  let bodyBytes = 0;
   for (let b = 0; b < batches; b += 50) {
     const messages = [];
     for (let i = b; i < Math.min(batches, b + 50); i += 1) {
-      const reads = chunkRows(tenant, i * READS_PER_BATCH, READS_PER_BATCH).map((r) => ({ meterId: r.meterId, blockStart: r.blockStartSec * 1000, channel: r.channel, wh: r.wh, validationStatus: r.validationStatus, source: r.source }));
+      const reads = chunkRows(tenant, i * READS_PER_BATCH, READS_PER_BATCH).map((r) => ({ meterId: r.meterId, blockStart: r.blockStartSec * 1000, channel: r.channel, wh: r.wh }));
+      const record = await fleet.batch(reads, { jti: jtiOf(i), receivedAt: RECEIVED });
+      if (record.reads.length !== READS_PER_BATCH || record.batchId !== batchId(i)) throw new Error(`bench record ${i}: ${record.reads.length} reads accepted, id ${record.batchId}`);
+      bodyBytes += record.body.length;
       // Batch ids shaped as in the ceiling's rows (and the gateway's): both insert the same bytes per row.
-      const value = await serde.encode(tenant, TOPICS.meterBatches, { batchId: batchId(i), discomId: tenant, headEndId: 'HES-BENCH-01', receivedAt: RECEIVED, format: 'COMPACT_CSV', bodySha256: '00'.repeat(32), signature: 'h..s', body, reads, rejected: [] });
-      messages.push({ key: batchId(i), value });
+      messages.push({ key: record.batchId, value: await serde.encode(tenant, TOPICS.meterBatches, record) });
     }
     await producer.send({ topic: topicName(tenant, TOPICS.meterBatches), acks: ACKS_ALL, messages });
   }
+  const verifier = new BatchVerifier(fleet.registry);
   await producer.disconnect();
-  console.log(`  produced in ${((performance.now() - p0) / 1000).toFixed(1)} s`);
+  console.log(`  built, signed and produced in ${((performance.now() - p0) / 1000).toFixed(1)} s (${(bodyBytes / 1e6).toFixed(1)} MB of signed CSV)`);
 
   // A loader runs for days, its code long compiled: an untimed loader (its own group) first
   // loads the first WARM_UP_ROWS of the same records, so the timed one does not pay V8's
   // compiler for the consumer path. The timed loader then loads every record from the start,
   // into emptied tables, as each ceiling run does.
-  const warm = await loadTopic(kafka, serde, tenant, `${tenant}-warm-up`, Math.min(WARM_UP_ROWS, batches * READS_PER_BATCH), false);
+  const warm = await loadTopic(kafka, serde, verifier, tenant, `${tenant}-warm-up`, Math.min(WARM_UP_ROWS, batches * READS_PER_BATCH), false);
   console.log(`  warm-up (untimed): ${warm.inserted.toLocaleString('en-US')} rows`);
   await quiesce();
-  const run = await loadTopic(kafka, serde, tenant, `${tenant}-bench`, batches * READS_PER_BATCH);
+  const run = await loadTopic(kafka, serde, verifier, tenant, `${tenant}-bench`, batches * READS_PER_BATCH);
   const total = batches * READS_PER_BATCH;
   console.log(`  ${run.inserted.toLocaleString('en-US')} rows: ${rate(run.inserted, run.ms)} from first fetch to last INSERT (group join took ${(run.joinMs / 1000).toFixed(1)} s)${run.inserted < total ? ' — TIMED OUT' : ''}`);
-  console.log(`  ${cpuPerRow(run.c0, run.c1, Math.max(1, run.inserted))} (node: Kafka fetch, Avro decoding, encoding)`);
+  console.log(`  ${cpuPerRow(run.c0, run.c1, Math.max(1, run.inserted))} (node: Kafka fetch, Avro decoding, re-verification, encoding)`);
   await admin.deleteTopics({ topics: Object.values(TOPICS).map((t) => topicName(tenant, t)) }).catch(() => {});
   await admin.disconnect();
   return run.inserted < total ? 0 : run.inserted / (run.ms / 1000);
 }
 
 /** One Loader in consumer group `groupId` on the tenant's topic, until `rows` reads are inserted. */
-async function loadTopic(kafka: ReturnType<typeof createKafka>, serde: AvroSerde, tenant: string, groupId: string, rows: number, timed = true): Promise<{ inserted: number; ms: number; joinMs: number; c0: CpuMark; c1: CpuMark }> {
+async function loadTopic(kafka: ReturnType<typeof createKafka>, serde: AvroSerde, verifier: BatchVerifier, tenant: string, groupId: string, rows: number, timed = true): Promise<{ inserted: number; ms: number; joinMs: number; c0: CpuMark; c1: CpuMark }> {
   let firstFetch: number | undefined;
   let lastInsert = 0;
   let inserted = 0;
@@ -334,9 +358,7 @@ async function loadTopic(kafka: ReturnType<typeof createKafka>, serde: AvroSerde
   const finished = new Promise<void>((r) => (done = r));
   const loader = new Loader({
     kafka, serde, clickhouse: client, tenants: [tenant], log: quiet,
-    // This stage measures Kafka → ClickHouse on unsigned synthetic batches: batch
-    // re-verification is left out here on purpose (bench:ingest measures it end to end).
-    batchVerifier: { check: async () => ({ ok: true, kid: 'bench', iat: 0 }) },
+    batchVerifier: verifier,
     sinks: [meterBatchesSink],
     options: { groupId },
     metrics: {
