@@ -14,16 +14,22 @@ function at(c: CandidateRead, ms: number): string {
 export function maxPlausibleWh(capacityW: number, margin: number): number {
   // Exact decimal arithmetic is costly per meter, and fleets share a handful of sanctioned
   // loads, so results are memoised (profiling showed this on the ingest hot path).
-  const key = `${capacityW}|${margin}`;
-  let v = PLAUSIBLE_CACHE.get(key);
+  // Keyed by margin, then capacity: numbers, no key string per call.
+  let byCapacity = PLAUSIBLE_CACHE.get(margin);
+  if (byCapacity === undefined) {
+    if (PLAUSIBLE_CACHE.size >= 16) PLAUSIBLE_CACHE.clear();
+    byCapacity = new Map<number, number>();
+    PLAUSIBLE_CACHE.set(margin, byCapacity);
+  }
+  let v = byCapacity.get(capacityW);
   if (v === undefined) {
     v = Number(floorDivide(multiply(decimalOfNumber(capacityW), decimalOfNumber(margin)), 4n));
-    if (PLAUSIBLE_CACHE.size >= 10_000) PLAUSIBLE_CACHE.clear();
-    PLAUSIBLE_CACHE.set(key, v);
+    if (byCapacity.size >= 10_000) byCapacity.clear();
+    byCapacity.set(capacityW, v);
   }
   return v;
 }
-const PLAUSIBLE_CACHE = new Map<string, number>();
+const PLAUSIBLE_CACHE = new Map<number, Map<number, number>>();
 
 /** What the registry says about one meter, looked up once per batch. */
 interface MeterCheck {
