@@ -39,7 +39,7 @@ export interface StatementWorkerDeps {
   readonly now?: () => number;
   /** Prefix of the DISCOMs' queues (`<prefix>.<discom>`; default ies.settlement-statements). */
   readonly queueName?: string;
-  /** Runs of each hosted DISCOM processed in parallel by this replica (default 2). */
+  /** Runs processed in parallel by this replica, over all its DISCOMs' queues (default 2). */
   readonly concurrency?: number;
   /** bullmq lock of an active job; a crashed worker's job is taken over once it lapses (default 30 s). */
   readonly lockDurationMs?: number;
@@ -140,10 +140,15 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
     }
   }
   // A worker per hosted DISCOM, on that DISCOM's queue: a run of a DISCOM this node does not
-  // host is never taken here (its node's worker takes it).
+  // host is never taken here (its node's worker takes it). They share `concurrency` slots, so a
+  // node hosting many DISCOMs builds no more statements at once than one hosting a single
+  // DISCOM (a day statement of a large DISCOM is held in memory while it is built); a taken
+  // job waiting for a slot keeps its lock, which bullmq renews while the job is active.
+  const concurrency = deps.concurrency ?? 2;
+  const inSlot = sharedSlots(concurrency);
   const workers = deps.config.tenants.map((t) => {
-    const worker = new Worker<StatementJob, RunOutcome | { enqueued: number }>(runs.queueOf(t).name, handle, {
-      connection: deps.connection, concurrency: deps.concurrency ?? 2,
+    const worker = new Worker<StatementJob, RunOutcome | { enqueued: number }>(runs.queueOf(t).name, (job) => inSlot(() => handle(job)), {
+      connection: deps.connection, concurrency,
       lockDuration: deps.lockDurationMs ?? 30_000, stalledInterval: deps.stalledIntervalMs ?? 30_000,
     });
     worker.on('failed', (job, err) => deps.logger.error({ err, tenant: t, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'statement job failed'));
@@ -160,6 +165,24 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
       await Promise.all(workers.map((w) => w.close()));
       await runs.close();
     },
+  };
+}
+
+/** Runs at most `width` calls of `work` at once; the others wait their turn, in order. */
+export function sharedSlots(width: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let busy = 0;
+  const waiting: (() => void)[] = [];
+  return async (work) => {
+    if (busy < width) busy++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      // The slot passes straight to the next in line, or is freed.
+      const next = waiting.shift();
+      if (next !== undefined) next();
+      else busy--;
+    }
   };
 }
 
