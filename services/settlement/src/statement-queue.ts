@@ -27,10 +27,10 @@ export class StatementRunQueue {
     return q;
   }
 
-  /** `run` names a calendar run of a DAY scope (statement-calendar-run.ts), asked for at `askedAtMs`. */
-  async enqueue(discomId: string, scope: StatementScope, run?: string, askedAtMs?: number): Promise<string> {
+  /** `run` names a calendar run of a DAY scope (statement-calendar-run.ts), asked for at `askedAtMs`; `delayMs` holds it back that long. */
+  async enqueue(discomId: string, scope: StatementScope, run?: string, askedAtMs?: number, delayMs?: number): Promise<string> {
     const jobId = runJobId(discomId, scope, run);
-    await this.queueOf(discomId).add('run', { kind: 'RUN', discomId, scope, ...(run === undefined ? {} : { run }), ...(askedAtMs === undefined ? {} : { askedAtMs }) }, { ...RUN_OPTIONS, jobId });
+    await this.queueOf(discomId).add('run', { kind: 'RUN', discomId, scope, ...(run === undefined ? {} : { run }), ...(askedAtMs === undefined ? {} : { askedAtMs }) }, { ...RUN_OPTIONS, jobId, ...(delayMs === undefined ? {} : { delay: delayMs }) });
     return jobId;
   }
 

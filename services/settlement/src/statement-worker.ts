@@ -103,6 +103,8 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
       return outcome;
     }
     await keys.publish(data.discomId);
+    // Runs an older process still puts on the shared queue (a rolling upgrade) move over on every sweep.
+    await adoptSharedQueueJobs(deps.connection, runs, [data.discomId], deps.logger);
     let enqueued = 0;
     for (const day of dueDays(now(), s.statementGraceMs, sweepWindowDays(runDeps.policies, data.discomId, s.statementWindowDays))) {
       if (hasCalendar(data.discomId, day)) {
@@ -144,11 +146,14 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
   // node hosting many DISCOMs builds no more statements at once than one hosting a single
   // DISCOM (a day statement of a large DISCOM is held in memory while it is built); a taken
   // job waiting for a slot keeps its lock, which bullmq renews while the job is active.
+  // Each worker takes at most its share of the slots (at least one job), so the jobs a node
+  // holds locked stay few however many DISCOMs it hosts.
   const concurrency = deps.concurrency ?? 2;
   const inSlot = sharedSlots(concurrency);
+  const share = Math.max(1, Math.floor(concurrency / Math.max(1, deps.config.tenants.length)));
   const workers = deps.config.tenants.map((t) => {
     const worker = new Worker<StatementJob, RunOutcome | { enqueued: number }>(runs.queueOf(t).name, (job) => inSlot(() => handle(job)), {
-      connection: deps.connection, concurrency,
+      connection: deps.connection, concurrency: share,
       lockDuration: deps.lockDurationMs ?? 30_000, stalledInterval: deps.stalledIntervalMs ?? 30_000,
     });
     worker.on('failed', (job, err) => deps.logger.error({ err, tenant: t, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'statement job failed'));
@@ -162,7 +167,7 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
   return {
     workers, runs, store,
     async stop() {
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.allSettled(workers.map((w) => w.close()));
       await runs.close();
     },
   };
@@ -188,8 +193,12 @@ export function sharedSlots(width: number): <T>(work: () => Promise<T>) => Promi
 
 /**
  * Before the queue per DISCOM, every DISCOM's runs shared one queue named by the prefix alone,
- * and any node's worker took any DISCOM's job. For each hosted DISCOM: its sweep scheduler
- * there is removed, and its runs still waiting there move to its own queue (job ids kept).
+ * and any node's worker took any DISCOM's job. For each of `hosted`: its sweep scheduler there
+ * is removed, and its runs still waiting there move to its own queue under the same job id.
+ * The move never runs a scope on both queues at once: the copy is added delayed, the original
+ * removed, and only then is the copy promoted (or dropped, when an older worker took the
+ * original meanwhile and runs it there). A run active on a killed older worker stays on the
+ * shared queue; the sweep asks for every due day again.
  */
 async function adoptSharedQueueJobs(connection: Redis, runs: StatementRunQueue, hosted: readonly string[], logger: Logger): Promise<void> {
   const shared = new Queue<StatementJob>(runs.prefix, { connection });
@@ -198,13 +207,23 @@ async function adoptSharedQueueJobs(connection: Redis, runs: StatementRunQueue, 
     let moved = 0;
     for (const job of await shared.getJobs(['waiting', 'delayed', 'prioritized'])) {
       const data = job?.data;
-      if (data?.kind !== 'RUN' || !hosted.includes(data.discomId)) continue;
-      await runs.enqueue(data.discomId, data.scope, data.run, data.askedAtMs);
+      if (data?.kind !== 'RUN' || !hosted.includes(data.discomId) || job.id === undefined) continue;
+      const own = runs.queueOf(data.discomId);
+      const held = (await own.getJob(job.id)) !== undefined;
+      if (!held) await runs.enqueue(data.discomId, data.scope, data.run, data.askedAtMs, ADOPTION_DELAY_MS);
+      let removed = true;
       try {
         await job.remove();
-        moved++;
       } catch {
-        // Taken meanwhile by a worker of the old kind: it runs there, and runs are idempotent.
+        removed = false; // taken meanwhile by an older worker: it runs there
+      }
+      if (held) continue; // the DISCOM's queue already had this run
+      const copy = await own.getJob(job.id);
+      if (removed) {
+        await copy?.promote().catch(() => {}); // already promoted or taken: it runs
+        moved++;
+      } else {
+        await copy?.remove().catch(() => {});
       }
     }
     if (moved > 0) logger.info({ moved, from: runs.prefix }, 'statement runs moved from the shared queue to their DISCOMs\' queues');
@@ -212,3 +231,6 @@ async function adoptSharedQueueJobs(connection: Redis, runs: StatementRunQueue, 
     await shared.close();
   }
 }
+
+/** How long a moved run's copy waits if this process stops between adding it and removing the original. */
+const ADOPTION_DELAY_MS = 60_000;

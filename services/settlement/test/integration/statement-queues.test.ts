@@ -1,7 +1,7 @@
 // Each DISCOM's statement runs are on its own bullmq queue, on the real local stack: a worker
 // takes the runs of the DISCOMs its node hosts and never another's (before, one shared queue let
 // any node's worker settle, or half-settle, any DISCOM's day). Runs left on the shared queue by
-// an older worker move to their DISCOM's queue when a hosting worker starts.
+// an older process move to their DISCOM's queue when a hosting worker starts, and on each sweep.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -33,7 +33,7 @@ after(async () => {
   await s.close();
 });
 
-test('a worker takes only its DISCOMs\' runs; its runs and sweep left on the shared queue move to its own queue, another DISCOM\'s stay', async () => {
+test('a worker takes only its DISCOMs\' runs; its runs and sweep left on the shared queue move to its own queue, at start and on each sweep; another DISCOM\'s stay', async () => {
   const [day1, day2] = ['2026-03-11', '2026-03-12'];
   for (const day of [day1, day2]) {
     const trade = tradeOn(A, day, `tx-q-${day}`);
@@ -64,6 +64,18 @@ test('a worker takes only its DISCOMs\' runs; its runs and sweep left on the sha
     assert.equal(await shared.getJobState(runJobId(A, { kind: 'DAY', day: day1 })), 'unknown');
     assert.deepEqual((await shared.getJobSchedulers()).map((j) => j.key), []);
     assert.deepEqual((await runs.queueOf(A).getJobSchedulers()).map((j) => j.key), [sweepSchedulerId(A)]);
+
+    // An older gateway still puts A's runs on the shared queue during a rolling upgrade: A's next sweep moves them over.
+    const day3 = '2026-03-13';
+    const trade = tradeOn(A, day3, `tx-q-${day3}`);
+    await s.p2p.confirm(A, trade, 'it', Date.now());
+    await s.p2p.saveFinal(A, { discomId: A, version: 1, final: finalOf(A, trade, 3000), sellerJws: '', buyerJws: '', at: Date.now() });
+    await shared.add('run', { kind: 'RUN', discomId: A, scope: { kind: 'DAY', day: day3 } }, { jobId: runJobId(A, { kind: 'DAY', day: day3 }) });
+    await runs.queueOf(A).add('sweep', { kind: 'SWEEP', discomId: A });
+    const latest = await eventually(async () => (await s.store.latest(A, { kind: 'DAY', day: day3 })) ?? undefined, 30_000, `A's ${day3} settled after the sweep moved it`);
+    assert.equal(latest.stored.statementId, `${A}:${day3}:R0`);
+    assert.equal(await shared.getJobState(runJobId(A, { kind: 'DAY', day: day3 })), 'unknown');
+    assert.equal(await shared.getJobState(runJobId(B, { kind: 'DAY', day: day1 })), 'waiting');
   } finally {
     await worker.stop();
     await runs.close();
