@@ -224,17 +224,20 @@ function admissibleMeter(meterId: string, ctx: IngestContext): MeterInfo | undef
 /** The reads as `normaliseCompactCsv` gives them: objects, for whatever needs them (the usual encoder, tests). */
 export function readsOfColumns(c: CompactCsvColumns): NormalisedRead[] {
   const reads: NormalisedRead[] = new Array(c.count);
-  for (let i = 0; i < c.count; i++) {
-    reads[i] = {
-      meterId: c.meterIds[c.meter[i] as number] as string,
-      blockStart: c.blockStart[i] as number,
-      channel: CHANNELS[c.channel[i] as number] as Channel,
-      wh: c.wh[i] as number,
-      validationStatus: VALIDATION_STATUSES[c.status[i] as number] as ValidationStatus,
-      source: COMPACT_CSV_SOURCE,
-    };
-  }
+  for (let i = 0; i < c.count; i++) reads[i] = readOfColumns(c, i);
   return reads;
+}
+
+/** Read `i` of the columns as an object. */
+export function readOfColumns(c: CompactCsvColumns, i: number): NormalisedRead {
+  return {
+    meterId: c.meterIds[c.meter[i] as number] as string,
+    blockStart: c.blockStart[i] as number,
+    channel: CHANNELS[c.channel[i] as number] as Channel,
+    wh: c.wh[i] as number,
+    validationStatus: VALIDATION_STATUSES[c.status[i] as number] as ValidationStatus,
+    source: COMPACT_CSV_SOURCE,
+  };
 }
 
 /**

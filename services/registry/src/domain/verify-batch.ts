@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { METER_DATA_WRITE } from '@ies/contracts';
 import { checkRequestBinding, parseStrictJson, verifyDetached, type DetachedHeader } from '@ies/crypto';
 import { isIesError, type ErrorCode } from '@ies/errors';
-import { CHANNELS, COMPACT_CSV_SOURCE, DEFAULT_POLICY, VALIDATION_STATUSES, compactCsvColumns, normaliseBatch, type BatchFormat, type CompactCsvColumns, type IngestContext, type IngestResult, type NormalisedRead } from '@ies/meterdata';
+import { CHANNELS, COMPACT_CSV_SOURCE, DEFAULT_POLICY, VALIDATION_STATUSES, compactCsvColumns, normaliseBatch, readOfColumns, type BatchFormat, type CompactCsvColumns, type IngestContext, type IngestResult, type NormalisedRead } from '@ies/meterdata';
 import { CredentialContexts, verifyMeterDataCredential } from '@ies/credentials';
 import { credentialSigner, type CredentialSigner } from './credential-issuer.js';
 import type { KeyRecord, RegistryState } from './state.js';
@@ -196,8 +196,7 @@ export function readsDifferenceFromColumns(reads: readonly NormalisedRead[], c: 
   for (let i = 0; i < c.count; i += 1) {
     const a = reads[i] as NormalisedRead;
     if (a.meterId !== c.meterIds[c.meter[i] as number] || a.blockStart !== c.blockStart[i] || a.channel !== CHANNELS[c.channel[i] as number] || a.wh !== c.wh[i] || a.validationStatus !== VALIDATION_STATUSES[c.status[i] as number] || a.source !== COMPACT_CSV_SOURCE) {
-      const b: NormalisedRead = { meterId: c.meterIds[c.meter[i] as number] as string, blockStart: c.blockStart[i] as number, channel: CHANNELS[c.channel[i] as number]!, wh: c.wh[i] as number, validationStatus: VALIDATION_STATUSES[c.status[i] as number]!, source: COMPACT_CSV_SOURCE };
-      return `read ${i} is ${describe(a)} in the record but ${describe(b)} in the signed body`;
+      return `read ${i} is ${describe(a)} in the record but ${describe(readOfColumns(c, i))} in the signed body`;
     }
   }
   return undefined;
