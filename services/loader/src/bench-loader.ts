@@ -71,15 +71,15 @@ function jtiOf(n: number, scrambled = (Math.imul(n + 1, 2654435761) >>> 0).toStr
   return `B-${scrambled}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 }
 
+function meterIdOf(m: number): string {
+  return `MTR-${m.toString().padStart(8, '0')}`;
+}
+
 /**
  * Rows as a head-end sends them: each batch is one 15-minute block of 500 of its 20,000
  * meters, both channels; the batches of a block follow each other. So neither table's
  * sorting key matches arrival order, as in production.
  */
-function meterIdOf(m: number): string {
-  return `MTR-${m.toString().padStart(8, '0')}`;
-}
-
 function chunkRows(discomId: string, from: number, n: number): ReadRow[] {
   const out: ReadRow[] = new Array(n);
   for (let i = 0; i < n; i += 1) {
