@@ -90,7 +90,9 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
   for (const t of deps.config.tenants) await keys.publish(t);
   const queueName = deps.queueName ?? STATEMENT_QUEUE;
   const runs = new StatementRunQueue(deps.connection, queueName);
-  await adoptSharedQueueJobs(deps.connection, runs, deps.config.tenants, deps.logger);
+  // The one queue every DISCOM shared before (see adoptSharedQueueJobs), open while this worker runs.
+  const shared = new Queue<StatementJob>(queueName, { connection: deps.connection });
+  await adoptSharedQueueJobs(shared, runs, deps.config.tenants, deps.logger);
 
   const handle = async (job: Job<StatementJob>): Promise<RunOutcome | { enqueued: number }> => {
     const data = job.data;
@@ -104,7 +106,7 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
     }
     await keys.publish(data.discomId);
     // Runs an older process still puts on the shared queue (a rolling upgrade) move over on every sweep.
-    await adoptSharedQueueJobs(deps.connection, runs, [data.discomId], deps.logger);
+    await adoptSharedQueueJobs(shared, runs, [data.discomId], deps.logger);
     let enqueued = 0;
     for (const day of dueDays(now(), s.statementGraceMs, sweepWindowDays(runDeps.policies, data.discomId, s.statementWindowDays))) {
       if (hasCalendar(data.discomId, day)) {
@@ -142,12 +144,9 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
     }
   }
   // A worker per hosted DISCOM, on that DISCOM's queue: a run of a DISCOM this node does not
-  // host is never taken here (its node's worker takes it). They share `concurrency` slots, so a
-  // node hosting many DISCOMs builds no more statements at once than one hosting a single
-  // DISCOM (a day statement of a large DISCOM is held in memory while it is built); a taken
-  // job waiting for a slot keeps its lock, which bullmq renews while the job is active.
-  // Each worker takes at most its share of the slots (at least one job), so the jobs a node
-  // holds locked stay few however many DISCOMs it hosts.
+  // host is never taken here. The workers share `concurrency` slots (a large DISCOM's day
+  // statement is held in memory while it is built), and each takes at most its share of them,
+  // at least one job, so few jobs wait locked; bullmq renews the lock of a job waiting for a slot.
   const concurrency = deps.concurrency ?? 2;
   const inSlot = sharedSlots(concurrency);
   const share = Math.max(1, Math.floor(concurrency / Math.max(1, deps.config.tenants.length)));
@@ -169,6 +168,7 @@ export async function startStatementWorker(deps: StatementWorkerDeps): Promise<S
     async stop() {
       await Promise.allSettled(workers.map((w) => w.close()));
       await runs.close();
+      await shared.close();
     },
   };
 }
@@ -200,36 +200,31 @@ export function sharedSlots(width: number): <T>(work: () => Promise<T>) => Promi
  * original meanwhile and runs it there). A run active on a killed older worker stays on the
  * shared queue; the sweep asks for every due day again.
  */
-async function adoptSharedQueueJobs(connection: Redis, runs: StatementRunQueue, hosted: readonly string[], logger: Logger): Promise<void> {
-  const shared = new Queue<StatementJob>(runs.prefix, { connection });
-  try {
-    for (const t of hosted) await shared.removeJobScheduler(sweepSchedulerId(t));
-    let moved = 0;
-    for (const job of await shared.getJobs(['waiting', 'delayed', 'prioritized'])) {
-      const data = job?.data;
-      if (data?.kind !== 'RUN' || !hosted.includes(data.discomId) || job.id === undefined) continue;
-      const own = runs.queueOf(data.discomId);
-      const held = (await own.getJob(job.id)) !== undefined;
-      if (!held) await runs.enqueue(data.discomId, data.scope, data.run, data.askedAtMs, ADOPTION_DELAY_MS);
-      let removed = true;
-      try {
-        await job.remove();
-      } catch {
-        removed = false; // taken meanwhile by an older worker: it runs there
-      }
-      if (held) continue; // the DISCOM's queue already had this run
-      const copy = await own.getJob(job.id);
-      if (removed) {
-        await copy?.promote().catch(() => {}); // already promoted or taken: it runs
-        moved++;
-      } else {
-        await copy?.remove().catch(() => {});
-      }
+async function adoptSharedQueueJobs(shared: Queue<StatementJob>, runs: StatementRunQueue, hosted: readonly string[], logger: Logger): Promise<void> {
+  for (const t of hosted) await shared.removeJobScheduler(sweepSchedulerId(t));
+  let moved = 0;
+  for (const job of await shared.getJobs(['waiting', 'delayed', 'prioritized'])) {
+    const data = job?.data;
+    if (data?.kind !== 'RUN' || !hosted.includes(data.discomId) || job.id === undefined) continue;
+    const own = runs.queueOf(data.discomId);
+    const held = (await own.getJob(job.id)) !== undefined;
+    if (!held) await runs.enqueue(data.discomId, data.scope, data.run, data.askedAtMs, ADOPTION_DELAY_MS);
+    let removed = true;
+    try {
+      await job.remove();
+    } catch {
+      removed = false; // taken meanwhile by an older worker: it runs there
     }
-    if (moved > 0) logger.info({ moved, from: runs.prefix }, 'statement runs moved from the shared queue to their DISCOMs\' queues');
-  } finally {
-    await shared.close();
+    if (held) continue; // the DISCOM's queue already had this run
+    const copy = await own.getJob(job.id);
+    if (removed) {
+      await copy?.promote().catch(() => {}); // already promoted or taken: it runs
+      moved++;
+    } else {
+      await copy?.remove().catch(() => {});
+    }
   }
+  if (moved > 0) logger.info({ moved, from: runs.prefix }, 'statement runs moved from the shared queue to their DISCOMs\' queues');
 }
 
 /** How long a moved run's copy waits if this process stops between adding it and removing the original. */
