@@ -62,6 +62,7 @@ function queryEntries(m, database) {
     q('services/reads/src/queries.ts', 'dayFingerprintsQuery', 'reads.dayFingerprints', reads.dayFingerprintsQuery(range)),
     q('services/reads/src/queries.ts', 'packedHistoryQuery', 'reads.packedHistory', reads.packedHistoryQuery({ ...history, withVersions: false })),
     q('services/reads/src/queries.ts', 'packedHistoryQuery', 'reads.packedHistoryWithVersions', reads.packedHistoryQuery({ ...history, withVersions: true })),
+    q('services/reads/src/queries.ts', 'readDaysQuery', 'reads.readDays', reads.readDaysQuery({ discomId: D, channel: 'IMPORT', meterIds: [M, 'M-2'], fromDay: (DAY_S + reads.IST_OFFSET_SECONDS) / 86_400, toDay: (DAY_S + reads.IST_OFFSET_SECONDS) / 86_400 })),
     q('services/reads/src/queries.ts', 'createMeterSetQuery', 'reads.createMeterSet', reads.createMeterSetQuery('wanted_meters')),
     q('services/reads/src/queries.ts', 'packedSeriesQuery', 'reads.packedSeries', reads.packedSeriesQuery({ fromSec: history.fromSec, toSec: history.toSec, usable: history.usable, maxWh: history.maxWh, meterTable: 'wanted_meters' })),
     q('services/reads/src/queries.ts', 'locateReadQuery', 'reads.locateLatest', reads.locateReadQuery(D, { meterId: M, blockStart: BLOCK_MS, channel: 'IMPORT' })),

@@ -3,7 +3,8 @@
 // Baselines from ClickHouse against the target "100,000 enrolled meters baselined in ≤ 10 s"
 // (issue 19; recorded as the "baseline" figure with recordBenchFigure):
 // generates a fresh tenant's IMPORT history in `reads` (meters × 11 IST days × 96 blocks:
-// an event day and its 10 like days), then times baselineFromHistory: loadMeterHistoryChunks
+// an event day and its 10 like days; the loader's view also keeps it in read_days, one row of
+// cells per meter-day once merged, which the history reads), then times baselineFromHistory: loadMeterHistoryChunks
 // and computeBaseline (caiso-10in10, 4 intervals on the event day) chunk by chunk; --compare
 // also runs the whole-history path (loadMeterHistory, then computeBaseline) and checks both
 // give the same result. Everything lives in a throw-away database,
@@ -176,8 +177,9 @@ async function main(): Promise<void> {
   while (performance.now() - m0 < MERGE_WAIT_MS && Number(await scalar(client, sql`SELECT count() AS v FROM system.merges WHERE database = ${database}`)) > 0) {
     await new Promise((r) => setTimeout(r, 1000));
   }
-  const parts = await scalar(client, sql`SELECT count() AS v FROM system.parts WHERE database = ${database} AND table = 'reads' AND active`);
-  console.log(`   background merges ${performance.now() - m0 < MERGE_WAIT_MS ? 'settled' : 'still running'} after ${seconds(performance.now() - m0)}; ${parts} active parts`);
+  const parts = async (table: string) => scalar(client, sql`SELECT count() AS v FROM system.parts WHERE database = ${database} AND table = ${table} AND active`);
+  const dayRows = await scalar(client, sql`SELECT count() AS v FROM read_days WHERE discom_id = ${tenant}`);
+  console.log(`   background merges ${performance.now() - m0 < MERGE_WAIT_MS ? 'settled' : 'still running'} after ${seconds(performance.now() - m0)}; active parts: reads ${await parts('reads')}, read_days ${await parts('read_days')} (${Number(dayRows).toLocaleString('en-US')} rows for ${(METERS * (LIKE_DAYS + 1)).toLocaleString('en-US')} meter-days)`);
 
   const meterIds = Array.from({ length: METERS }, (_, m) => `MTR-${String(m).padStart(6, '0')}`);
   const pack = loadPolicyRegistry().get('caiso-10in10@1');

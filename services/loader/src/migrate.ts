@@ -6,7 +6,7 @@ import { migrateTables, type MigrationResult, type MigrationSet } from '@ies/cli
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
 /**
- * The tables the loader writes: reads (+ reads_by_batch), dead_letters, receipts
+ * The tables the loader writes: reads (+ reads_by_batch, read_days), dead_letters, receipts
  * (+ receipts_by_batch) and dr_events. A service that reads one of them (dr, settlement,
  * the gateway's read index through @ies/reads) applies this set before its own, so it
  * never waits for the loader to start first; applying is idempotent.

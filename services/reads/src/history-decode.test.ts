@@ -1,11 +1,12 @@
 // The packed-history decoder on hand-built RowBinary answers: values, missing and unusable
 // reads, large values, duplicate blocks and the versioned answer over part of the days,
-// whole or cut into pieces anywhere (as a socket delivers it), and malformed answers.
+// whole or cut into pieces anywhere (as a socket delivers it), and malformed answers; the
+// same for read_days' cells (decodeReadDays).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IesError } from '@ies/errors';
-import { decodeHistoryRows, emptyHistoryRows, historyDaysOfRow, type HistoryRows } from './history-decode.js';
-import { PACKED_VALUE_BITS } from './queries.js';
+import { decodeHistoryRows, decodeReadDays, emptyHistoryRows, historyDaysOfRow, type HistoryRows } from './history-decode.js';
+import { PACKED_VALUE_BITS, READ_DAY_OTHER_STATUS, READ_DAY_SLOT_SHIFT, READ_DAY_STATUS_CODES, READ_DAY_STATUS_SHIFT } from './queries.js';
 
 const dates = ['2026-03-02', '2026-03-03', '2026-03-04'];
 
@@ -107,4 +108,65 @@ test('an answer that does not decode is a retriable dependency error naming what
   await refused(answer([['M-A', [u64(packed(0, 1))]], ['M-A', [u64(packed(1, 1))]]]), /"M-A" was not asked for or came twice/);
   await refused(answer([['M-A', [u64(packed(3 * 96, 1))]]]), /slot outside the 3 days asked for/);
   await refused(Buffer.concat([fast, Buffer.from('Code: 241. DB::Exception: Memory limit')]), /Memory limit/);
+});
+
+// read_days' answer: rows (meter_id, ist_day, cells), a meter-day in several rows when its parts are not merged.
+const FIRST_DAY = 20_514; // rows.dates[0] as an IST day index (the decoder only takes the offset)
+const USABLE = (1 << READ_DAY_STATUS_CODES.VALID!) | (1 << READ_DAY_STATUS_CODES.ESTIMATED!) | (1 << READ_DAY_STATUS_CODES.MANUAL!);
+/** A cell: slot × 2^40 + status × 2^37 + (wh + 1), wh null for a value outside 0…2^36. */
+const cell = (slot: number, wh: number | null, status = 'VALID') =>
+  u64(slot * 2 ** READ_DAY_SLOT_SHIFT + (READ_DAY_STATUS_CODES[status] ?? READ_DAY_OTHER_STATUS) * 2 ** READ_DAY_STATUS_SHIFT + (wh === null ? 0 : wh + 1));
+function dayRows(list: [string, number, Buffer[]][]): Buffer {
+  return Buffer.concat(list.flatMap(([id, d, cells]) => {
+    const dayIndex = Buffer.alloc(2);
+    dayIndex.writeUInt16LE(FIRST_DAY + d);
+    return [text(id), dayIndex, leb128(cells.length), ...cells];
+  }));
+}
+const cellsAnswer = dayRows([
+  ['M-C', 0, [cell(5, 50), cell(6, 60, 'SUSPECT'), cell(7, 70, 'REJECTED'), cell(8, 80, 'ESTIMATED'), cell(9, 90, 'MANUAL'), cell(10, 100, 'IMPORTED')]],
+  ['M-B', 2, [cell(95, 2 ** 36), cell(94, null), cell(0, 2 ** 32 + 5)]],
+  // another part of M-C's day 0: new slots, the same value again (a batch delivered twice), an unusable one again
+  ['M-C', 0, [cell(11, 110), cell(5, 50), cell(6, 61, 'SUSPECT')]],
+  ['M-A', 1, [cell(3, 30, 'SUSPECT')]], // a day with reads, none usable
+  // M-A's day 2 in two parts that disagree on block 4 (a revision): reported; day 1 agrees
+  ['M-A', 2, [cell(4, 40), cell(5, 50)]],
+  ['M-A', 2, [cell(4, 41)]],
+]);
+
+async function decodeCells(data: AsyncIterable<Buffer>, maxWh = 2 ** 36): Promise<{ rows: HistoryRows; differ: number[][] }> {
+  const rows = emptyHistoryRows(ids, dates);
+  rows.values.fill(-1); // a reused grid: whatever an earlier chunk left
+  const differ: number[][] = [];
+  await decodeReadDays(data, rows, rowOf, { firstDay: FIRST_DAY, usableCodes: USABLE, maxWh }, (r, d) => differ.push([r, d]));
+  return { rows, differ };
+}
+
+test('read_days cells: usable statuses keep their value, others and out-of-range values are missing; parts of a day join', async () => {
+  const { rows, differ } = await decodeCells(pieces(cellsAnswer, () => cellsAnswer.length));
+  assert.deepEqual(differ, [[0, 2]], 'only the two different values of one block are reported');
+  assert.deepEqual(historyDaysOfRow(rows, 2), new Map([['2026-03-02', day({ 5: 50, 8: 80, 9: 90, 11: 110 })]]));
+  assert.deepEqual(historyDaysOfRow(rows, 1), new Map([['2026-03-04', day({ 95: 2 ** 36, 0: 2 ** 32 + 5 })]]));
+  assert.deepEqual(historyDaysOfRow(rows, 0).get('2026-03-03'), day({}), 'a day with only unusable reads is present, all missing');
+  assert.deepEqual(historyDaysOfRow(rows, 3), new Map(), 'a meter without rows has no days');
+  const lower = await decodeCells(pieces(cellsAnswer, () => cellsAnswer.length), 2 ** 32);
+  assert.equal(historyDaysOfRow(lower.rows, 1).get('2026-03-04')![95], null, 'a value above maxWh is missing');
+  assert.equal(historyDaysOfRow(lower.rows, 1).get('2026-03-04')![0], null);
+});
+
+test('read_days cells cut into pieces anywhere decode the same; a bad answer is a dependency error', async () => {
+  const whole = await decodeCells(pieces(cellsAnswer, () => cellsAnswer.length));
+  for (const size of [1, 2, 3, 9, 64, 4097]) {
+    let seed = size;
+    const got = await decodeCells(pieces(cellsAnswer, () => 1 + ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) % size)));
+    assert.deepEqual(got.differ, whole.differ, `pieces up to ${size} B`);
+    for (let r = 0; r < ids.length; r++) assert.deepEqual(historyDaysOfRow(got.rows, r), historyDaysOfRow(whole.rows, r), `pieces up to ${size} B`);
+  }
+  const refused = (data: Buffer, pattern: RegExp) =>
+    assert.rejects(decodeCells(pieces(data, () => data.length)), (err: unknown) => err instanceof IesError && err.code === 'IES_ERR_DEPENDENCY_UNAVAILABLE' && pattern.test(err.message));
+  await refused(dayRows([['M-X', 0, [cell(0, 1)]]]), /a meter that was not asked for/);
+  await refused(dayRows([['M-A', 3, [cell(0, 1)]]]), /a day outside the 3 asked for/);
+  await refused(dayRows([['M-A', -1, [cell(0, 1)]]]), /a day outside the 3 asked for/);
+  await refused(dayRows([['M-A', 0, [cell(96, 1)]]]), /slot is not a block of the day/);
+  await refused(Buffer.concat([cellsAnswer, Buffer.from('Code: 241. DB::Exception: Memory limit')]), /Memory limit/);
 });

@@ -4,6 +4,7 @@
 // made per meter-day; historyDaysOfRow turns a row into the Map form when a caller wants it.
 import { IesError } from '@ies/errors';
 import { HIGH_SLOT_SHIFT, HI_VALUE_MASK, TOO_LONG, TRUNCATED, varint, varintEnd } from './rowbinary.js';
+import { READ_DAY_SLOT_SHIFT, READ_DAY_STATUS_SHIFT } from './queries.js';
 
 /** IST date → 96 values (block 0 = 00:00–00:15 IST, Wh, null where missing or unusable); a day without any read is absent. */
 export type HistoryDays = Map<string, (number | null)[]>;
@@ -75,29 +76,22 @@ export async function decodeHistoryRows(stream: AsyncIterable<Buffer>, rows: His
   let bytes = new Uint8Array(words.buffer);
   const versions = withVersions ? { receivedAt: new Float64Array(slots), batchAt: new Int32Array(slots), batchLength: new Int32Array(slots) } : null;
   const done = new Uint8Array(rows.meterIds.length);
-  let buf: Buffer = Buffer.alloc(0);
-  let pos = 0;
-
-  const corrupt = (what: string, at: number): never => {
-    const text = buf.subarray(Math.max(0, at - 64), at + 200).toString('latin1').replace(/[^\x20-\x7e]+/g, ' ');
-    throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `meter history answer from ClickHouse is malformed (${what}) near: ${text}`);
-  };
 
   /** Decodes the meter row at `pos` and returns the position after it, or -1 when the buffer ends within it. */
-  const row = (): number => {
+  const row = (buf: Buffer, pos: number): number => {
     let p = pos;
     const idLength = varint(buf, p);
     if (idLength === TRUNCATED) return -1;
-    if (idLength === TOO_LONG) corrupt('meter id length', p);
+    if (idLength === TOO_LONG) corrupt(buf, 'meter id length', p);
     p = varintEnd(buf, p);
     if (p + idLength > buf.length) return -1;
     const meterId = buf.toString('utf8', p, p + idLength);
     p += idLength;
     const n = varint(buf, p);
     if (n === TRUNCATED) return -1;
-    if (n === TOO_LONG) corrupt('array length', p);
+    if (n === TOO_LONG) corrupt(buf, 'array length', p);
     const r = rowOf.get(meterId);
-    if (r === undefined || done[r] === 1) corrupt(`meter ${JSON.stringify(meterId.slice(0, 40))} was not asked for or came twice`, pos);
+    if (r === undefined || done[r] === 1) corrupt(buf, `meter ${JSON.stringify(meterId.slice(0, 40))} was not asked for or came twice`, pos);
     p = varintEnd(buf, p);
     seen.fill(0);
     at.row = r!;
@@ -116,22 +110,132 @@ export async function decodeHistoryRows(stream: AsyncIterable<Buffer>, rows: His
       end = placeWithVersions(buf, p, n, slots, seen, rows, at, versions);
       if (end === TRUNCATED) return -1;
     }
-    if (end === BAD_SLOT) corrupt(`meter ${meterId} has an element that does not decode or a slot outside the ${queryDays.count} days asked for`, pos);
+    if (end === BAD_SLOT) corrupt(buf, `meter ${meterId} has an element that does not decode or a slot outside the ${queryDays.count} days asked for`, pos);
     done[r!] = 1;
     if (versions === null && duplicates[1]! >= 0) duplicate(r!, duplicates[0]!, duplicates[1]!);
     return end;
   };
 
+  await eachRow(stream, row);
+}
+
+/** What decodeReadDays needs besides the grid: the IST day index of rows.dates[0] and what counts as usable. */
+export interface ReadDaysDecoding {
+  readonly firstDay: number;
+  /** Bit c set: a cell with status code c is usable (READ_DAY_STATUS_CODES). */
+  readonly usableCodes: number;
+  /** Values above it count as unusable (at most READ_DAY_MAX_WH). */
+  readonly maxWh: number;
+}
+
+/**
+ * Decodes the RowBinary answer of readDaysQuery into `rows`: (meter_id, ist_day, cells), a
+ * meter-day in as many rows as it has unmerged parts, in any order. A slot's value is its
+ * cell's wh when the status is usable and wh ≤ maxWh, else NaN (missing); a day with any
+ * cell is present. Two cells of one slot that give the same value agree (a batch delivered
+ * twice); two that differ (a revision) call `differs(r, day)`, and that day holds either
+ * value until the caller asks `reads` for the versions (decodeHistoryRows withVersions).
+ */
+export async function decodeReadDays(stream: AsyncIterable<Buffer>, rows: HistoryRows, rowOf: ReadonlyMap<string, number>, decoding: ReadDaysDecoding, differs: (r: number, day: number) => void): Promise<void> {
+  if (!LITTLE_ENDIAN) throw new IesError('IES_ERR_INTERNAL', 'the meter history decoder needs a little-endian host');
+  const days = rows.dates.length;
+  let words = new Uint32Array(2 * BLOCKS_PER_DAY);
+  let bytes = new Uint8Array(words.buffer);
+  const row = (buf: Buffer, pos: number): number => {
+    let p = pos;
+    const idLength = varint(buf, p);
+    if (idLength === TRUNCATED) return -1;
+    if (idLength === TOO_LONG) corrupt(buf, 'meter id length', p);
+    p = varintEnd(buf, p);
+    if (p + idLength + 2 > buf.length) return -1;
+    const r = rowOf.get(buf.toString('utf8', p, p + idLength));
+    if (r === undefined) corrupt(buf, 'a meter that was not asked for', pos);
+    const day = buf.readUInt16LE(p + idLength) - decoding.firstDay;
+    if (day < 0 || day >= days) corrupt(buf, `a day outside the ${days} asked for`, pos);
+    p += idLength + 2;
+    const n = varint(buf, p);
+    if (n === TRUNCATED) return -1;
+    if (n === TOO_LONG) corrupt(buf, 'array length', p);
+    p = varintEnd(buf, p);
+    if (p + n * 8 > buf.length) return -1;
+    if (n * 8 > bytes.length) {
+      words = new Uint32Array(2 * n);
+      bytes = new Uint8Array(words.buffer);
+    }
+    bytes.set(buf.subarray(p, p + n * 8));
+    const placed = placeCells(words, n, rows, r! * days + day, decoding);
+    if (placed === BAD_SLOT) corrupt(buf, 'a cell whose slot is not a block of the day', pos);
+    if (placed === DIFFERS) differs(r!, day);
+    return p + n * 8;
+  };
+  await eachRow(stream, row);
+  // -1 marked a slot seen with an unusable value (so a second cell can be compared): now missing.
+  const values = rows.values;
+  for (let i = 0; i < values.length; i++) if (values[i] === -1) values[i] = NaN;
+}
+
+const DIFFERS = 1;
+
+/**
+ * Places one meter-day's cells (two little-endian words each, copied aligned into `words`)
+ * into grid day `gridDay` (row × days + day). An unusable value is written -1 until the
+ * whole answer is in. Returns 0, DIFFERS when two cells of one slot give different values,
+ * or BAD_SLOT.
+ */
+function placeCells(words: Uint32Array, n: number, rows: HistoryRows, gridDay: number, d: ReadDaysDecoding): number {
+  const values = rows.values;
+  const base = gridDay * BLOCKS_PER_DAY;
+  if (rows.present[gridDay] === 0) {
+    rows.present[gridDay] = 1;
+    for (let i = base; i < base + BLOCKS_PER_DAY; i++) values[i] = NaN;
+  }
+  const usable = d.usableCodes;
+  const maxWh = d.maxWh;
+  let result = 0;
+  for (let k = 0; k < 2 * n; k += 2) {
+    const hi = words[k + 1]!;
+    const slot = hi >>> CELL_SLOT_SHIFT;
+    if (slot >= BLOCKS_PER_DAY) return BAD_SLOT;
+    const high = hi & CELL_VALUE_MASK;
+    const lo = words[k]!;
+    // wh + 1 in the low 37 bits; 0 is a value outside 0…2^36
+    const stored = high === 0 ? lo : high * 2 ** 32 + lo;
+    const value = stored === 0 || ((usable >>> ((hi >>> CELL_STATUS_SHIFT) & 7)) & 1) === 0 || stored - 1 > maxWh ? -1 : stored - 1;
+    const was = values[base + slot]!;
+    if (was !== was) values[base + slot] = value; // NaN: the slot's first cell
+    else if (was !== value) result = DIFFERS;
+  }
+  return result;
+}
+
+/** A cell's high word: slot above bit 8 (2^40), status in bits 5–7 (2^37), the value's top 5 bits. */
+const CELL_SLOT_SHIFT = READ_DAY_SLOT_SHIFT - 32;
+const CELL_STATUS_SHIFT = READ_DAY_STATUS_SHIFT - 32;
+const CELL_VALUE_MASK = 2 ** CELL_STATUS_SHIFT - 1;
+
+/** ClickHouse reports an error that happens mid-stream as text appended to the body: show what is there. */
+function corrupt(buf: Buffer, what: string, at: number): never {
+  const text = buf.subarray(Math.max(0, at - 64), at + 200).toString('latin1').replace(/[^\x20-\x7e]+/g, ' ');
+  throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `meter history answer from ClickHouse is malformed (${what}) near: ${text}`);
+}
+
+/**
+ * Feeds every row of a RowBinary answer to `row(buf, pos)`, which decodes the row at `pos`
+ * and returns the position after it, or -1 when `buf` ends within it. A row cut across the
+ * stream's chunks is finished from a prefix of the next chunk (doubling until it fits)
+ * instead of copying the whole chunk behind it. Bytes left after the last row are an error.
+ */
+async function eachRow(stream: AsyncIterable<Buffer>, row: (buf: Buffer, pos: number) => number): Promise<void> {
+  let buf: Buffer = Buffer.alloc(0);
+  let pos = 0;
   for await (const chunk of stream) {
     let from = 0;
     if (pos < buf.length) {
-      // A row straddles the chunks: finish it from a prefix of the new chunk (doubling until
-      // it fits) instead of copying the whole chunk behind it.
       const rest = buf.subarray(pos);
       for (let take = Math.min(chunk.length, Math.max(4096, rest.length)); ; take = Math.min(chunk.length, take * 2)) {
         buf = Buffer.concat([rest, chunk.subarray(0, take)]);
         pos = 0;
-        const next = row();
+        const next = row(buf, 0);
         if (next >= 0) {
           from = next - rest.length;
           break;
@@ -146,12 +250,12 @@ export async function decodeHistoryRows(stream: AsyncIterable<Buffer>, rows: His
     buf = chunk;
     pos = from;
     while (pos < buf.length) {
-      const next = row();
+      const next = row(buf, pos);
       if (next < 0) break;
       pos = next;
     }
   }
-  if (pos < buf.length) corrupt(`${buf.length - pos} bytes left after the last complete row`, pos);
+  if (pos < buf.length) corrupt(buf, `${buf.length - pos} bytes left after the last complete row`, pos);
 }
 
 const BAD_SLOT = -4;

@@ -1,7 +1,7 @@
 import { literal, type ClickHouseClient } from '@ies/clickhouse';
 import { IesError } from '@ies/errors';
-import { BLOCKS_PER_DAY, decodeHistoryRows, emptyHistoryRows, historyDaysOfRow, type HistoryDays, type HistoryRows } from './history-decode.js';
-import { packedHistoryQuery, type Channel } from './queries.js';
+import { BLOCKS_PER_DAY, decodeHistoryRows, decodeReadDays, emptyHistoryRows, historyDaysOfRow, type HistoryDays, type HistoryRows, type ReadDaysDecoding } from './history-decode.js';
+import { IST_OFFSET_SECONDS, packedHistoryQuery, READ_DAY_MAX_WH, READ_DAY_STATUS_CODES, readDaysQuery, type Channel } from './queries.js';
 
 /** A checked history request: the caller (dr's loadMeterHistory) validates days and limits. */
 export interface HistoryGridSpec {
@@ -42,14 +42,17 @@ export async function loadHistoryGrid(ch: ClickHouseClient, spec: HistoryGridSpe
 
 /**
  * The same history a chunk of meters at a time, as typed grids (HistoryRows): one query per
- * chunk (sorted ids); a meter with two rows for a block (a revision, or a redelivered batch
- * not merged yet) is loaded again with each row's version, over the days where that happened,
- * and resolved in the decoder before its chunk is handed on. `consume` gets every meter asked
+ * chunk (sorted ids) on read_days, the meter-days' cells (or on `reads` itself, a row per
+ * read, when the request is not one read_days answers: readDaysDecoding); a meter with two
+ * different values for a block (a revision) is loaded again from `reads` with each row's
+ * version, over the days where that happened, and resolved in the decoder before its chunk
+ * is handed on. `consume` gets every meter asked
  * for exactly once, in chunks, and must not keep `rows`: its arrays are reused for a later
  * chunk, so it copies what it needs before it returns.
  */
 export async function loadHistoryRows(ch: ClickHouseClient, spec: HistoryGridSpec, consume: (rows: HistoryRows) => void): Promise<void> {
   const query = (meterIds: readonly string[], withVersions: boolean) => packedHistoryQuery({ ...spec, meterIds, withVersions });
+  const cells = readDaysDecoding(spec);
   const chunks = chunksOf([...spec.meterIds].sort(), spec.metersPerQuery);
   // One grid per query in flight, reused chunk after chunk: no large allocation per chunk.
   const longest = Math.max(0, ...chunks.map((c) => c.length));
@@ -64,11 +67,18 @@ export async function loadHistoryRows(ch: ClickHouseClient, spec: HistoryGridSpe
       const revised: number[] = [];
       let firstDay = spec.dates.length;
       let lastDay = -1;
-      await fetchChunk(ch, query(ids, false), spec.signal, (stream) => decodeHistoryRows(stream, rows, rowOf, false, (r, first, last) => {
-        revised.push(r);
+      const flagged = new Uint8Array(ids.length);
+      const flag = (r: number, first: number, last: number) => {
+        if (flagged[r] === 0) revised.push(r);
+        flagged[r] = 1;
         firstDay = Math.min(firstDay, first);
         lastDay = Math.max(lastDay, last);
-      }));
+      };
+      if (cells === null) await fetchChunk(ch, query(ids, false), spec.signal, (stream) => decodeHistoryRows(stream, rows, rowOf, false, flag));
+      else {
+        const range = { discomId: spec.discomId, channel: spec.channel, meterIds: ids, fromDay: cells.firstDay, toDay: cells.firstDay + spec.dates.length - 1 };
+        await fetchChunk(ch, readDaysQuery(range), spec.signal, (stream) => decodeReadDays(stream, rows, rowOf, cells, (r, day) => flag(r, day, day)));
+      }
       if (revised.length > 0) {
         const days = spec.dates.length;
         for (const r of revised) rows.values.fill(NaN, (r * days + firstDay) * BLOCKS_PER_DAY, (r * days + lastDay + 1) * BLOCKS_PER_DAY);
@@ -83,6 +93,23 @@ export async function loadHistoryRows(ch: ClickHouseClient, spec: HistoryGridSpe
       free.push(grid);
     }
   });
+}
+
+/**
+ * How read_days answers `spec`, or null when it cannot and `reads` is asked instead: the
+ * range must be whole IST days, every usable status one a cell encodes, and maxWh within what
+ * a cell carries.
+ */
+export function readDaysDecoding(spec: HistoryGridSpec): ReadDaysDecoding | null {
+  const firstDay = (spec.fromSec + IST_OFFSET_SECONDS) / DAY_SECONDS;
+  if (!Number.isSafeInteger(firstDay) || spec.toSec - spec.fromSec !== spec.dates.length * DAY_SECONDS || spec.maxWh > READ_DAY_MAX_WH) return null;
+  let usableCodes = 0;
+  for (const status of spec.usable) {
+    const code = READ_DAY_STATUS_CODES[status];
+    if (code === undefined) return null;
+    usableCodes |= 1 << code;
+  }
+  return { firstDay, usableCodes, maxWh: spec.maxWh };
 }
 
 /** Sorted ids cut into runs of at most `max` meters and ID_LIST_BUDGET bytes of literals. */

@@ -74,6 +74,43 @@ export function packedHistoryQuery(s: PackedHistorySpec): string {
   return `SELECT meter_id, groupArray(${element}) FROM reads` + rangeFilter(s) + ' GROUP BY meter_id FORMAT RowBinary';
 }
 
+/**
+ * The cells of read_days (the loader's migration 0018): slot × 2^READ_DAY_SLOT_SHIFT +
+ * status × 2^READ_DAY_STATUS_SHIFT + (wh + 1), slot the block of the IST day, wh + 1 = 0
+ * for a value outside 0…2^36. The SQL that makes them has the same numbers.
+ */
+export const READ_DAY_SLOT_SHIFT = 40;
+export const READ_DAY_STATUS_SHIFT = 37;
+/** Validation status → its 3-bit code in a cell; any other status is READ_DAY_OTHER_STATUS. */
+export const READ_DAY_STATUS_CODES: Readonly<Record<string, number>> = Object.freeze({ VALID: 1, ESTIMATED: 2, MANUAL: 3, SUSPECT: 4, REJECTED: 5 });
+export const READ_DAY_OTHER_STATUS = 7;
+/** The largest wh a cell carries; a larger (or negative) value is a cell with wh + 1 = 0. */
+export const READ_DAY_MAX_WH = 2 ** 36;
+/** IST is UTC + 5:30 all year: an IST day index is ⌊(UTC seconds + this) / 86,400⌋. */
+export const IST_OFFSET_SECONDS = 19_800;
+
+/** Meters, one channel and IST days fromDay…toDay (days since 1970-01-01 IST), inclusive. */
+export interface ReadDaysRange {
+  readonly discomId: string;
+  readonly channel: Channel;
+  readonly meterIds: readonly string[];
+  readonly fromDay: number;
+  readonly toDay: number;
+}
+
+/**
+ * One row per stored part of each meter-day in the range: meter_id, ist_day (UInt16), and
+ * its cells (every delivered version of each read). Unmerged parts give a meter-day several
+ * rows; they are not grouped here (finalizeAggregation, no GROUP BY: about half the server's
+ * time on the bench's 100k meters), the decoder gathers them.
+ */
+export function readDaysQuery(r: ReadDaysRange): string {
+  return 'SELECT meter_id, ist_day, finalizeAggregation(cells) FROM read_days'
+    + sql` WHERE discom_id = ${r.discomId} AND channel = ${r.channel}`
+    + sql` AND ist_day >= ${r.fromDay} AND ist_day <= ${r.toDay}`
+    + ` AND meter_id IN (${list(r.meterIds)}) FORMAT RowBinary`;
+}
+
 /** The meter channels one session asks for: what a packed-series query joins against. */
 export function createMeterSetQuery(table: string): string {
   return `CREATE TEMPORARY TABLE ${identifier(table)} (discom_id String, meter_id String, channel Enum8('IMPORT' = 1, 'EXPORT' = 2))`;

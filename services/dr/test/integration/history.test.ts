@@ -3,7 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createClickHouse, sql } from '@ies/clickhouse';
+import { createClickHouse, loadMigrations, sql } from '@ies/clickhouse';
+import { LOADER_MIGRATIONS } from '@ies/loader/migrations';
 import { migrateDrTables } from '../../src/migrate.js';
 import { stackConfig, uniqueTenant } from '@ies/testing';
 import { loadMeterHistory, type HistoryDays } from '../../src/history.js';
@@ -106,4 +107,24 @@ test('EXPORT is a separate channel', async () => {
 test('a bad range or a repeated meter is refused before any query', async () => {
   await assert.rejects(loadMeterHistory(ch, { ...query, fromDay: '2026-03-04' }), { code: 'IES_ERR_DR_INPUT_INVALID', message: /2026-03-04…2026-03-03 is 0 days/ });
   await assert.rejects(loadMeterHistory(ch, { ...query, meterIds: ['M-1', 'M-1'] }), { code: 'IES_ERR_DR_INPUT_INVALID', message: /M-1 is listed twice/ });
+});
+
+test('a usable status read_days has no code for is answered from reads, the same way', async () => {
+  // 'VALID' alone, plus a status no cell encodes: readDaysDecoding declines and `reads` answers.
+  const history = await loadMeterHistory(ch, { ...query, meterIds: ['M-1'], usableStatuses: ['VALID', 'LEGACY-OK'] });
+  assert.deepEqual(history.get('M-1'), new Map([['2026-03-02', day({ 0: 100, 1: 11, 2: null, 3: 31, 95: 950 })], ['2026-03-03', day({})]]));
+});
+
+// Last: it empties read_days. The history comes from read_days (empty, no days), and the
+// migration's last statement fills it again from `reads` (reads loaded before the view).
+test('read_days answers the history, and the migration\'s backfill rebuilds it from reads', async () => {
+  const cells = async () => Number((await (await ch.query({ query: 'SELECT sum(length(finalizeAggregation(cells))) AS n FROM read_days', format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n);
+  assert.equal(await cells(), rows.length, 'the loader\'s view made a cell of every row inserted into reads');
+  await ch.command({ query: 'TRUNCATE TABLE read_days' });
+  assert.deepEqual(await loadMeterHistory(ch, query), new Map([['M-3', new Map()], ['M-1', new Map()], ['M-2', new Map()]]));
+  const migration = (await loadMigrations(LOADER_MIGRATIONS.dir)).find((m) => m.name === 'read_days')!;
+  await ch.command({ query: migration.statements.at(-1)! });
+  const stored = Number((await (await ch.query({ query: 'SELECT count() AS n FROM reads', format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n);
+  assert.equal(await cells(), stored, 'a cell per row of reads (the redelivered copy may have merged away there by now)');
+  assert.deepEqual(await loadMeterHistory(ch, query), expected);
 });

@@ -65,6 +65,8 @@ test('batches land once: a batch produced twice, a restart and a full redelivery
   // The GROUP BY pattern counts the same as FINAL.
   assert.equal(await scalar(ch, sql`SELECT uniqExact(meter_id, block_start, channel, batch_id) AS n FROM reads WHERE discom_id = ${tenant}`), 12);
   assert.equal(await scalar(ch, sql`SELECT count() AS n FROM reads_by_batch FINAL WHERE discom_id = ${tenant}`), 12);
+  // read_days keeps every delivered copy as a cell (B-1 was delivered again across the restart, so at least 12).
+  assert.ok(await scalar(ch, sql`SELECT sum(length(finalizeAggregation(cells))) AS n FROM read_days WHERE discom_id = ${tenant}`) >= 12);
   assert.equal(await scalar(ch, sql`SELECT count() AS n FROM dead_letters FINAL WHERE discom_id = ${tenant}`), 1);
 });
 
