@@ -6,15 +6,22 @@ export type { ClickHouseClient };
 /**
  * A client bound to the configured database (or `options.database`). The migration runner
  * takes a client bound to `default`, because the project's database may not exist yet.
+ * `requestTimeoutMs` (default 60 s) bounds each request, including a statement's whole run.
+ * Above the default, ClickHouse is asked to send progress headers every 10 s while a
+ * statement runs, so an idle-connection timeout between here and the server does not cut
+ * it (the client warns otherwise); 18.16 knows both settings.
  */
-export function createClickHouse(config: Config, options: { database?: string } = {}): ClickHouseClient {
+export function createClickHouse(config: Config, options: { database?: string; requestTimeoutMs?: number } = {}): ClickHouseClient {
+  const long = (options.requestTimeoutMs ?? 0) > DEFAULT_TIMEOUT_MS;
   return createClient({
     url: config.clickhouse.url,
     username: config.clickhouse.username,
     password: config.clickhouse.password,
     database: options.database ?? config.clickhouse.database,
-    request_timeout: 60_000,
+    request_timeout: options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
     // 18.16 rejects settings it does not know; send none by default.
-    clickhouse_settings: {},
+    clickhouse_settings: long ? { send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '10000' } : {},
   });
 }
+
+const DEFAULT_TIMEOUT_MS = 60_000;
