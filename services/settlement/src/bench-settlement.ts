@@ -82,7 +82,7 @@ try {
   const readRows = METERS * 96 + Math.ceil(METERS / 5) * 46;
   const stored = Number((await (await ch.query({ query: 'SELECT count() AS n FROM reads', format: 'JSONEachRow' })).json<{ n: string }>())[0]?.n ?? 0);
   if (stored !== readRows) {
-    if (stored > 0) await ch.command({ query: 'TRUNCATE TABLE reads' });
+    if (stored > 0) for (const table of ['reads', 'reads_by_batch', 'read_days']) await ch.command({ query: `TRUNCATE TABLE ${table}` });
     await generate(METERS * 96, (n) => `SELECT arrayElement(${discomArray}, (intDiv(${n}, 96) % 4) + 1), concat('M', toString(1000000 + intDiv(${n}, 96))), toDateTime(${dayStartSec} + (${n} % 96) * 900, 'UTC'), 'IMPORT', intHash32(${n}) % 700, 'VALID', 'bench', 'bench-1', toUInt32(${n} % 96), 'HE-BENCH', 1`);
     await generate(Math.ceil(METERS / 5) * 46, (n) => `SELECT arrayElement(${discomArray}, ((intDiv(${n}, 46) * 5) % 4) + 1), concat('M', toString(1000000 + intDiv(${n}, 46) * 5)), toDateTime(${dayStartSec} + (26 + ${n} % 46) * 900, 'UTC'), 'EXPORT', intHash32(${n} + 7) % 1400, 'VALID', 'bench', 'bench-1', toUInt32(${n} % 46), 'HE-BENCH', 1`);
   }
