@@ -18,6 +18,7 @@ export const MODULES = Object.freeze({
   'services/clickhouse/src/migrations.ts': 'services/clickhouse/dist/src/migrations.js',
   'services/clickhouse/src/owner-migrations.ts': 'services/clickhouse/dist/src/owner-migrations.js',
   'services/clickhouse/src/insert.ts': 'services/clickhouse/dist/src/insert.js',
+  'services/clickhouse/src/merges.ts': 'services/clickhouse/dist/src/merges.js',
   'services/reads/src/queries.ts': 'services/reads/dist/src/queries.js',
   'services/reads/src/latest-reads.ts': 'services/reads/dist/src/latest-reads.js',
   'services/reads/src/history-grid.ts': 'services/reads/dist/src/history-grid.js',
@@ -57,6 +58,7 @@ function queryEntries(m, database) {
   const q = (file, exp, name, sql) => ({ module: file, export: exp, name, sql });
   return [
     q(LEDGER, 'appliedMigrationsQuery', 'clickhouse.appliedMigrations', ledger.appliedMigrationsQuery(database)),
+    q('services/clickhouse/src/merges.ts', 'activeMergesQuery', 'clickhouse.activeMerges', m['services/clickhouse/src/merges.ts'].activeMergesQuery(database)),
     q('services/reads/src/queries.ts', 'latestBlocksQuery', 'reads.latestBlocks', reads.latestBlocksQuery(range)),
     q('services/reads/src/queries.ts', 'latestBlocksQuery', 'reads.latestBlocksAsOf', reads.latestBlocksQuery({ ...range, receivedByMs: RECEIVED_MS })),
     q('services/reads/src/queries.ts', 'dayFingerprintsQuery', 'reads.dayFingerprints', reads.dayFingerprintsQuery(range)),

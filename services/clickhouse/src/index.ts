@@ -5,3 +5,4 @@ export { insertBody, insertEncoded, insertError, type InsertBody, type InsertFor
 export { TableSink, DEFAULT_CHUNK_ROWS, type RowBatch } from './table-sink.js';
 export { sql, literal, identifier, type SqlValue } from './sql.js';
 export { clickhouseReadiness } from './readiness.js';
+export { activeMergesQuery, untilMergesSettle } from './merges.js';

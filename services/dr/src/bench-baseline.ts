@@ -15,7 +15,7 @@ import os from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@ies/config';
-import { createClickHouse, literal, sql, type ClickHouseClient } from '@ies/clickhouse';
+import { createClickHouse, literal, sql, untilMergesSettle, type ClickHouseClient } from '@ies/clickhouse';
 import { migrateDrTables } from './migrate.js';
 import { recordBenchFigure } from '@ies/observability';
 import { uniqueTenant } from '@ies/testing';
@@ -173,13 +173,10 @@ async function main(): Promise<void> {
 
   // Fresh inserts leave ~100 parts that ClickHouse merges in the background for a while;
   // a table in service is mostly merged, so the timing starts once the merges have stopped.
-  const m0 = performance.now();
-  while (performance.now() - m0 < MERGE_WAIT_MS && Number(await scalar(client, sql`SELECT count() AS v FROM system.merges WHERE database = ${database}`)) > 0) {
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+  const merges = await untilMergesSettle(client, database, MERGE_WAIT_MS);
   const parts = async (table: string) => scalar(client, sql`SELECT count() AS v FROM system.parts WHERE database = ${database} AND table = ${table} AND active`);
   const dayRows = await scalar(client, sql`SELECT count() AS v FROM read_days WHERE discom_id = ${tenant}`);
-  console.log(`   background merges ${performance.now() - m0 < MERGE_WAIT_MS ? 'settled' : 'still running'} after ${seconds(performance.now() - m0)}; active parts: reads ${await parts('reads')}, read_days ${await parts('read_days')} (${Number(dayRows).toLocaleString('en-US')} rows for ${(METERS * (LIKE_DAYS + 1)).toLocaleString('en-US')} meter-days)`);
+  console.log(`   background merges ${merges.settled ? 'settled' : 'still running'} after ${seconds(merges.waitedMs)}; active parts: reads ${await parts('reads')}, read_days ${await parts('read_days')} (${Number(dayRows).toLocaleString('en-US')} rows for ${(METERS * (LIKE_DAYS + 1)).toLocaleString('en-US')} meter-days)`);
 
   const meterIds = Array.from({ length: METERS }, (_, m) => `MTR-${String(m).padStart(6, '0')}`);
   const pack = loadPolicyRegistry().get('caiso-10in10@1');

@@ -20,7 +20,7 @@ import { recordBenchFigure } from '@ies/observability';
 import { TOPICS, topicName } from '@ies/contracts';
 import { ACKS_ALL, AvroSerde, createIdempotentProducer, createKafka, ensureTenantTopics } from '@ies/kafka';
 import type { MeterBatchRecord, ReadRow } from './domain/rows.js';
-import { insertEncoded } from '@ies/clickhouse';
+import { insertEncoded, untilMergesSettle } from '@ies/clickhouse';
 import { DEFAULT_LOADER_OPTIONS, Loader } from './loader.js';
 import { migrateLoaderTables } from './migrate.js';
 import { RowBinaryWriter } from './row-binary.js';
@@ -290,11 +290,7 @@ async function quiesce(): Promise<void> {
   await client.command({ query: 'TRUNCATE TABLE reads' });
   await client.command({ query: 'TRUNCATE TABLE reads_by_batch' });
   await client.command({ query: 'TRUNCATE TABLE read_days' });
-  for (let i = 0; i < 600; i += 1) {
-    const merges = Number((await (await client.query({ query: sql`SELECT count() AS n FROM system.merges WHERE database = ${config.clickhouse.database}`, format: 'JSONEachRow' })).json<{ n: string }>())[0]?.n);
-    if (merges === 0) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await untilMergesSettle(client, config.clickhouse.database, 60_000, 100);
 }
 
 /** meter-batches.v1 → Loader → ClickHouse, from the first fetched batch to the last INSERT. */
