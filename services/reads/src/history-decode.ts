@@ -78,15 +78,11 @@ export async function decodeHistoryRows(stream: AsyncIterable<Buffer>, rows: His
   const done = new Uint8Array(rows.meterIds.length);
 
   /** Decodes the meter row at `pos` and returns the position after it, or -1 when the buffer ends within it. */
+  const cursor = { end: 0 };
   const row = (buf: Buffer, pos: number): number => {
-    let p = pos;
-    const idLength = varint(buf, p);
-    if (idLength === TRUNCATED) return -1;
-    if (idLength === TOO_LONG) corrupt(buf, 'meter id length', p);
-    p = varintEnd(buf, p);
-    if (p + idLength > buf.length) return -1;
-    const meterId = buf.toString('utf8', p, p + idLength);
-    p += idLength;
+    const meterId = meterIdAt(buf, pos, 0, cursor);
+    if (meterId === undefined) return -1;
+    let p = cursor.end;
     const n = varint(buf, p);
     if (n === TRUNCATED) return -1;
     if (n === TOO_LONG) corrupt(buf, 'array length', p);
@@ -141,18 +137,15 @@ export async function decodeReadDays(stream: AsyncIterable<Buffer>, rows: Histor
   const days = rows.dates.length;
   let words = new Uint32Array(2 * BLOCKS_PER_DAY);
   let bytes = new Uint8Array(words.buffer);
+  const cursor = { end: 0 };
   const row = (buf: Buffer, pos: number): number => {
-    let p = pos;
-    const idLength = varint(buf, p);
-    if (idLength === TRUNCATED) return -1;
-    if (idLength === TOO_LONG) corrupt(buf, 'meter id length', p);
-    p = varintEnd(buf, p);
-    if (p + idLength + 2 > buf.length) return -1;
-    const r = rowOf.get(buf.toString('utf8', p, p + idLength));
+    const meterId = meterIdAt(buf, pos, 2, cursor);
+    if (meterId === undefined) return -1;
+    const r = rowOf.get(meterId);
     if (r === undefined) corrupt(buf, 'a meter that was not asked for', pos);
-    const day = buf.readUInt16LE(p + idLength) - decoding.firstDay;
+    const day = buf.readUInt16LE(cursor.end) - decoding.firstDay;
     if (day < 0 || day >= days) corrupt(buf, `a day outside the ${days} asked for`, pos);
-    p += idLength + 2;
+    let p = cursor.end + 2;
     const n = varint(buf, p);
     if (n === TRUNCATED) return -1;
     if (n === TOO_LONG) corrupt(buf, 'array length', p);
@@ -212,6 +205,21 @@ function placeCells(words: Uint32Array, n: number, rows: HistoryRows, gridDay: n
 const CELL_SLOT_SHIFT = READ_DAY_SLOT_SHIFT - 32;
 const CELL_STATUS_SHIFT = READ_DAY_STATUS_SHIFT - 32;
 const CELL_VALUE_MASK = 2 ** CELL_STATUS_SHIFT - 1;
+
+/**
+ * The meter id at `p` (a LEB128 length and UTF-8 bytes) when the buffer holds it and `after`
+ * more bytes; `cursor.end` is then the position just after the id. Undefined when the buffer
+ * ends first (the row is finished from the next chunk).
+ */
+function meterIdAt(buf: Buffer, p: number, after: number, cursor: { end: number }): string | undefined {
+  const idLength = varint(buf, p);
+  if (idLength === TRUNCATED) return undefined;
+  if (idLength === TOO_LONG) corrupt(buf, 'meter id length', p);
+  const start = varintEnd(buf, p);
+  if (start + idLength + after > buf.length) return undefined;
+  cursor.end = start + idLength;
+  return buf.toString('utf8', start, start + idLength);
+}
 
 /** ClickHouse reports an error that happens mid-stream as text appended to the body: show what is there. */
 function corrupt(buf: Buffer, what: string, at: number): never {
