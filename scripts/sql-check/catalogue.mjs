@@ -37,6 +37,7 @@ export const MODULES = Object.freeze({
   'services/loader/src/sinks/dr-events.ts': 'services/loader/dist/src/sinks/dr-events.js',
   'services/loader/src/http/queries.ts': 'services/loader/dist/src/http/queries.js',
   'services/loader/src/http/dead-letter-bytes.ts': 'services/loader/dist/src/http/dead-letter-bytes.js',
+  'services/loader/src/read-days-backfill.ts': 'services/loader/dist/src/read-days-backfill.js',
 });
 
 const LEDGER = 'services/clickhouse/src/migrations.ts';
@@ -65,6 +66,12 @@ function queryEntries(m, database) {
     q('services/reads/src/queries.ts', 'packedHistoryQuery', 'reads.packedHistory', reads.packedHistoryQuery({ ...history, withVersions: false })),
     q('services/reads/src/queries.ts', 'packedHistoryQuery', 'reads.packedHistoryWithVersions', reads.packedHistoryQuery({ ...history, withVersions: true })),
     q('services/reads/src/queries.ts', 'readDaysQuery', 'reads.readDays', reads.readDaysQuery({ discomId: D, channel: 'IMPORT', meterIds: [M, 'M-2'], fromDay: (DAY_S + reads.IST_OFFSET_SECONDS) / 86_400, toDay: (DAY_S + reads.IST_OFFSET_SECONDS) / 86_400 })),
+    q('services/reads/src/queries.ts', 'readDaysWholeQuery', 'reads.readDaysWhole', reads.readDaysWholeQuery()),
+    q('services/loader/src/read-days-backfill.ts', 'readDaysViewAgeQuery', 'loader.readDaysViewAge', m['services/loader/src/read-days-backfill.ts'].readDaysViewAgeQuery()),
+    q('services/loader/src/read-days-backfill.ts', 'readDaysMarksQuery', 'loader.readDaysMarks', m['services/loader/src/read-days-backfill.ts'].readDaysMarksQuery()),
+    q('services/loader/src/read-days-backfill.ts', 'readsDaysQuery', 'loader.readsDays', m['services/loader/src/read-days-backfill.ts'].readsDaysQuery()),
+    q('services/loader/src/read-days-backfill.ts', 'copyReadDayQuery', 'loader.copyReadDay', m['services/loader/src/read-days-backfill.ts'].copyReadDayQuery((DAY_S + reads.IST_OFFSET_SECONDS) / 86_400)),
+    q('services/loader/src/read-days-backfill.ts', 'markReadDaysWholeQuery', 'loader.markReadDaysWhole', m['services/loader/src/read-days-backfill.ts'].markReadDaysWholeQuery(1)),
     q('services/reads/src/queries.ts', 'createMeterSetQuery', 'reads.createMeterSet', reads.createMeterSetQuery('wanted_meters')),
     q('services/reads/src/queries.ts', 'packedSeriesQuery', 'reads.packedSeries', reads.packedSeriesQuery({ fromSec: history.fromSec, toSec: history.toSec, usable: history.usable, maxWh: history.maxWh, meterTable: 'wanted_meters' })),
     q('services/reads/src/queries.ts', 'locateReadQuery', 'reads.locateLatest', reads.locateReadQuery(D, { meterId: M, blockStart: BLOCK_MS, channel: 'IMPORT' })),

@@ -35,7 +35,7 @@ try {
     // lives in the session that made it, for the query that joins it.
     const session_id = `${database}-queries`;
     for (const q of catalogue.queries) {
-      const { stream } = await ch.exec({ query: /FORMAT \w+\s*$/.test(q.sql) || /^\s*CREATE\b/i.test(q.sql) ? q.sql : `${q.sql} FORMAT JSONEachRow`, session_id });
+      const { stream } = await ch.exec({ query: /FORMAT \w+\s*$/.test(q.sql) || /^\s*(CREATE|INSERT)\b/i.test(q.sql) ? q.sql : `${q.sql} FORMAT JSONEachRow`, session_id });
       const chunks = [];
       for await (const c of stream) chunks.push(c);
       answers[q.name] = { hex: Buffer.concat(chunks).toString('hex') };

@@ -9,7 +9,9 @@ export type { ClickHouseClient };
  * `requestTimeoutMs` (default 60 s) bounds each request, including a statement's whole run.
  * Above the default, ClickHouse is asked to send progress headers every 10 s while a
  * statement runs, so an idle-connection timeout between here and the server does not cut
- * it (the client warns otherwise); 18.16 knows both settings.
+ * it (the client warns otherwise); 18.16 knows both settings. The answer's status is then
+ * sent with the first header: an error after it arrives in the body, so read the body of a
+ * long statement (exec) rather than trust `command`'s status.
  */
 export function createClickHouse(config: Config, options: { database?: string; requestTimeoutMs?: number } = {}): ClickHouseClient {
   const long = (options.requestTimeoutMs ?? 0) > DEFAULT_TIMEOUT_MS;

@@ -31,13 +31,6 @@ export async function loadMigrationSets(sets: readonly MigrationSet[]): Promise<
 }
 
 /**
- * How long one migration statement may run: a migration may copy a table (the loader's 0018
- * fills read_days from reads in one pass, 71 s for 106 M rows on 2 cores), longer than the
- * 60 s a service's queries get.
- */
-export const MIGRATION_TIMEOUT_MS = 3_600_000;
-
-/**
  * Creates the configured database and applies the given owners' migrations to it, in the
  * order given (a reader lists the owner of the tables it reads before itself). The files
  * use unqualified table names, so they run through a client bound to that database.
@@ -52,7 +45,7 @@ export async function migrateTables(config: Config, sets: readonly MigrationSet[
   } finally {
     await admin.close();
   }
-  const client = createClickHouse(config, { database, requestTimeoutMs: MIGRATION_TIMEOUT_MS });
+  const client = createClickHouse(config, { database });
   const result: MigrationResult = { applied: [], skipped: [] };
   try {
     for (const { migrations } of loaded) {

@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '@ies/config';
 import { createClickHouse, literal, sql, untilMergesSettle, type ClickHouseClient } from '@ies/clickhouse';
 import { migrateDrTables } from './migrate.js';
+import { backfillReadDays } from '@ies/loader/migrations';
 import { recordBenchFigure } from '@ies/observability';
 import { uniqueTenant } from '@ies/testing';
 import { computeBaseline } from './domain/baseline.js';
@@ -140,6 +141,8 @@ async function scalar(ch: ClickHouseClient, query: string): Promise<string> {
 /** Creates the throw-away database's tables and fills them: step 1 of a run without --reuse. */
 async function generateHistory(): Promise<void> {
   await migrateDrTables(config);
+  // Only this bench writes to its database: read_days may be marked whole before the history is generated.
+  await backfillReadDays(config, { settleMs: 0 });
   // Read proofs are not under test: without the view each generated row is written once.
   await command('DROP TABLE IF EXISTS reads_by_batch_mv');
   console.log(`ClickHouse ${await scalar(client, 'SELECT version() AS v')} at ${config.clickhouse.url}, database ${database} (${KEEP ? 'kept: --reuse ' + database : 'dropped at the end'}), tenant ${tenant}`);

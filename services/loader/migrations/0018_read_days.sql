@@ -26,12 +26,11 @@ SELECT discom_id, meter_id, channel, toUInt16(intDiv(toUInt32(block_start) + 198
 FROM reads
 GROUP BY discom_id, meter_id, channel, ist_day;
 
--- Reads loaded before the view existed: one cell per row, streamed (no GROUP BY, so the
--- memory it needs does not grow with the table); merges gather them into days. A row
--- inserted while this runs may get two equal cells, which agree.
-INSERT INTO read_days
-SELECT discom_id, meter_id, channel, toUInt16(intDiv(toUInt32(block_start) + 19800, 86400)) AS ist_day,
-  arrayReduce('groupArrayState', [toUInt64(intDiv((toUInt32(block_start) + 19800) % 86400, 900) * 1099511627776
-    + transform(validation_status, ['VALID', 'ESTIMATED', 'MANUAL', 'SUSPECT', 'REJECTED'], [1, 2, 3, 4, 5], 7) * 137438953472
-    + if(wh >= 0 AND wh <= 68719476736, wh + 1, 0))]) AS cells
-FROM reads;
+-- read_days is whole once the loader has copied the reads stored before the view existed
+-- (src/read-days-backfill.ts, after every INSERT begun before the view has ended): one row
+-- here. Until then readers ask `reads` (@ies/reads readDaysWholeQuery).
+CREATE TABLE IF NOT EXISTS read_days_backfill (
+  finished_at DateTime('UTC'),
+  days UInt32
+) ENGINE = MergeTree
+ORDER BY finished_at;

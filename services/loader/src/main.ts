@@ -6,6 +6,8 @@ import { startRuntime } from '@ies/runtime';
 import { Loader, type LoaderOptions } from './loader.js';
 import { createLoaderMetrics } from './metrics.js';
 import { migrateLoaderTables } from './migrate.js';
+import { backfillReadDays } from './read-days-backfill.js';
+import { sleep } from './retry.js';
 
 /**
  * Runs the loader for the node's tenants: applies the ClickHouse migrations, makes sure
@@ -28,12 +30,30 @@ export async function startLoaderService(env: Readonly<Record<string, string | u
   const loader = new Loader({ kafka, serde, clickhouse, tenants: config.tenants, batchVerifier: new BatchVerifier(registry, view, Date.now, contexts), log: logger, metrics: createLoaderMetrics(metrics), options });
   await loader.start();
   logger.info({ tenants: config.tenants }, 'loader running');
+  // read_days is answered from once it is whole (src/read-days-backfill.ts): copy what was
+  // stored before its view, in the background, retrying a failure a minute later.
+  const stopping = new AbortController();
+  const backfill = (async () => {
+    while (!stopping.signal.aborted) {
+      try {
+        const done = await backfillReadDays(config, { signal: stopping.signal, onDay: (n, of) => { if (n === of || n % 30 === 0) logger.info({ days: n, of }, 'read_days: copying the reads stored before its view'); } });
+        if (!done.alreadyWhole) logger.info({ days: done.days }, 'read_days is whole: DR history reads it from now on');
+        return;
+      } catch (err) {
+        if (stopping.signal.aborted) return;
+        logger.warn({ err: (err as Error).message }, 'read_days backfill failed; retrying in a minute (history is read from reads meanwhile)');
+        await sleep(60_000, stopping.signal);
+      }
+    }
+  })();
   return {
     loader,
     metrics,
     /** Rejects when ClickHouse refuses rows for good; the process should exit and be restarted after a fix. */
     failed: loader.failed,
     stop: async () => {
+      stopping.abort();
+      await backfill;
       await loader.stop();
       await view.stop();
       await runtime.stop();

@@ -1,7 +1,7 @@
 import { literal, type ClickHouseClient } from '@ies/clickhouse';
 import { IesError } from '@ies/errors';
 import { BLOCKS_PER_DAY, decodeHistoryRows, decodeReadDays, emptyHistoryRows, historyDaysOfRow, type HistoryDays, type HistoryRows, type ReadDaysDecoding } from './history-decode.js';
-import { IST_OFFSET_SECONDS, packedHistoryQuery, READ_DAY_MAX_WH, READ_DAY_STATUS_CODES, readDaysQuery, type Channel } from './queries.js';
+import { IST_OFFSET_SECONDS, packedHistoryQuery, READ_DAY_MAX_WH, READ_DAY_STATUS_CODES, readDaysQuery, readDaysWholeQuery, type Channel } from './queries.js';
 
 /** A checked history request: the caller (dr's loadMeterHistory) validates days and limits. */
 export interface HistoryGridSpec {
@@ -52,7 +52,9 @@ export async function loadHistoryGrid(ch: ClickHouseClient, spec: HistoryGridSpe
  */
 export async function loadHistoryRows(ch: ClickHouseClient, spec: HistoryGridSpec, consume: (rows: HistoryRows) => void): Promise<void> {
   const query = (meterIds: readonly string[], withVersions: boolean) => packedHistoryQuery({ ...spec, meterIds, withVersions });
-  const cells = readDaysDecoding(spec);
+  // read_days answers once the loader has marked it whole, and only what its cells can say.
+  const decoding = readDaysDecoding(spec);
+  const cells = decoding !== null && (await readDaysWhole(ch, spec.signal)) ? decoding : null;
   const chunks = chunksOf([...spec.meterIds].sort(), spec.metersPerQuery);
   // One grid per query in flight, reused chunk after chunk: no large allocation per chunk.
   const longest = Math.max(0, ...chunks.map((c) => c.length));
@@ -105,11 +107,22 @@ export function readDaysDecoding(spec: HistoryGridSpec): ReadDaysDecoding | null
   if (!Number.isSafeInteger(firstDay) || spec.toSec - spec.fromSec !== spec.dates.length * DAY_SECONDS || spec.maxWh > READ_DAY_MAX_WH) return null;
   let usableCodes = 0;
   for (const status of spec.usable) {
-    const code = READ_DAY_STATUS_CODES[status];
+    const code = Object.hasOwn(READ_DAY_STATUS_CODES, status) ? READ_DAY_STATUS_CODES[status] : undefined;
     if (code === undefined) return null;
     usableCodes |= 1 << code;
   }
   return { firstDay, usableCodes, maxWh: spec.maxWh };
+}
+
+/** Whether the loader has marked read_days whole; until then `reads` answers. */
+async function readDaysWhole(ch: ClickHouseClient, signal: AbortSignal | undefined): Promise<boolean> {
+  let whole = false;
+  await fetchChunk(ch, `${readDaysWholeQuery()} FORMAT TSV`, signal, async (stream) => {
+    let text = '';
+    for await (const chunk of stream) text += chunk.toString('utf8');
+    whole = Number(text.trim()) > 0;
+  });
+  return whole;
 }
 
 /** Sorted ids cut into runs of at most `max` meters and ID_LIST_BUDGET bytes of literals. */

@@ -14,6 +14,7 @@ import { USABLE_STATUSES } from '@ies/reads';
 import { dateOfDayIndex, dayIndexOfDate, istDayStartMs } from '@ies/units';
 import { stackConfig, uniqueTenant } from '@ies/testing';
 import { migrateDrTables } from '../../src/migrate.js';
+import { backfillReadDays } from '@ies/loader/migrations';
 import { loadMeterHistory, loadMeterHistoryChunks, type HistoryDays } from '../../src/history.js';
 import { baselineFromHistory } from '../../src/baseline-from-history.js';
 import { computeBaseline } from '../../src/domain/baseline.js';
@@ -67,6 +68,8 @@ const day = `intDiv(toUInt32(block_start) - ${fromSec}, 86400)`;
 
 before(async () => {
   await migrateDrTables(config);
+  // Nothing is inserted elsewhere into this database: read_days may be marked whole at once.
+  await backfillReadDays(config, { settleMs: 0 });
   // Two blocks in a thousand missing; a day either side of the range; EXPORT and another tenant beside.
   await ch.command({ query: generate(tenant, 'IMPORT', 1, 'h % 500 != 7') });
   await ch.command({ query: generate(tenant, 'EXPORT', 0, 'm % 3 = 0') });

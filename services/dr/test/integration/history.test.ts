@@ -3,8 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createClickHouse, loadMigrations, sql } from '@ies/clickhouse';
-import { LOADER_MIGRATIONS } from '@ies/loader/migrations';
+import { createClickHouse, sql } from '@ies/clickhouse';
+import { backfillReadDays } from '@ies/loader/migrations';
 import { migrateDrTables } from '../../src/migrate.js';
 import { stackConfig, uniqueTenant } from '@ies/testing';
 import { loadMeterHistory, type HistoryDays } from '../../src/history.js';
@@ -74,6 +74,8 @@ const query = { discomId: tenant, meterIds: ['M-3', 'M-1', 'M-2'], fromDay: '202
 
 before(async () => {
   await migrateDrTables(config);
+  // Nothing is inserted elsewhere into this database: read_days may be marked whole at once.
+  await backfillReadDays(config, { settleMs: 0 });
   const values = rows.map((r, i) => {
     const at = new Date(r.at).toISOString().slice(0, 19).replace('T', ' ');
     return sql`(${r.discom ?? tenant}, ${r.meter}, ${at}, ${r.channel ?? 'IMPORT'}, ${r.wh}, ${r.status ?? 'VALID'}, 'HES', ${r.batch ?? 'B-1'}, ${i}, 'HES-IT', ${r.received ?? 1_000})`;
@@ -115,16 +117,33 @@ test('a usable status read_days has no code for is answered from reads, the same
   assert.deepEqual(history.get('M-1'), new Map([['2026-03-02', day({ 0: 100, 1: 11, 2: null, 3: 31, 95: 950 })], ['2026-03-03', day({})]]));
 });
 
-// Last: it empties read_days. The history comes from read_days (empty, no days), and the
-// migration's last statement fills it again from `reads` (reads loaded before the view).
-test('read_days answers the history, and the migration\'s backfill rebuilds it from reads', async () => {
-  const cells = async () => Number((await (await ch.query({ query: 'SELECT sum(length(finalizeAggregation(cells))) AS n FROM read_days', format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n);
+// Last: it empties read_days. Marked whole, read_days answers (empty: no days); unmarked,
+// `reads` does; the loader's copy fills read_days again from reads and marks it.
+test('read_days answers once marked whole, reads until then, and the loader\'s copy rebuilds it from reads', async () => {
+  const cells = () => countOf('SELECT sum(length(finalizeAggregation(cells))) AS n FROM read_days');
   assert.equal(await cells(), rows.length, 'the loader\'s view made a cell of every row inserted into reads');
   await ch.command({ query: 'TRUNCATE TABLE read_days' });
-  assert.deepEqual(await loadMeterHistory(ch, query), new Map([['M-3', new Map()], ['M-1', new Map()], ['M-2', new Map()]]));
-  const migration = (await loadMigrations(LOADER_MIGRATIONS.dir)).find((m) => m.name === 'read_days')!;
-  await ch.command({ query: migration.statements.at(-1)! });
-  const stored = Number((await (await ch.query({ query: 'SELECT count() AS n FROM reads', format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n);
-  assert.equal(await cells(), stored, 'a cell per row of reads (the redelivered copy may have merged away there by now)');
+  assert.deepEqual(await loadMeterHistory(ch, query), new Map([['M-3', new Map()], ['M-1', new Map()], ['M-2', new Map()]]), 'whole read_days is what answers');
+  await ch.command({ query: 'TRUNCATE TABLE read_days_backfill' });
+  assert.deepEqual(await loadMeterHistory(ch, query), expected, 'not marked whole: reads answers');
+  const progress: number[][] = [];
+  assert.deepEqual(await backfillReadDays(config, { settleMs: 0, onDay: (n, of) => progress.push([n, of]) }), { alreadyWhole: false, days: 4 });
+  assert.deepEqual(progress, [[1, 4], [2, 4], [3, 4], [4, 4]], 'one statement per IST day of reads, 2026-03-01…2026-03-04');
+  assert.equal(await cells(), await countOf('SELECT count() AS n FROM reads'), 'a cell per row of reads (the redelivered copy may have merged away there by now)');
   assert.deepEqual(await loadMeterHistory(ch, query), expected);
+  assert.deepEqual(await backfillReadDays(config, { settleMs: 0 }), { alreadyWhole: true, days: 0 }, 'once whole, nothing is copied again');
 });
+
+test('the copy waits until every INSERT begun before the view has ended, and a stop cuts the wait', async () => {
+  await ch.command({ query: 'TRUNCATE TABLE read_days_backfill' });
+  const stop = new AbortController();
+  const run = backfillReadDays(config, { settleMs: 3_600_000, signal: stop.signal });
+  setTimeout(() => stop.abort(new Error('stopping')), 200);
+  await assert.rejects(run, /stopping/);
+  assert.equal(await countOf('SELECT count() AS n FROM read_days_backfill'), 0, 'not marked');
+});
+
+/** The column `n` of a one-row answer. */
+async function countOf(query: string): Promise<number> {
+  return Number((await (await ch.query({ query, format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n);
+}

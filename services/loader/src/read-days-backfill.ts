@@ -1,0 +1,121 @@
+// Filling read_days (migration 0018) with the reads stored before its view existed, then
+// marking it whole. Until the mark, @ies/reads answers history from `reads`: a reader never
+// trusts a read_days that may lack rows.
+//
+// Why not in the migration: ClickHouse fixes an INSERT's views when the INSERT starts, so an
+// INSERT into `reads` begun just before the view was created and committed after a copy
+// began would be in neither. The copy therefore starts once every INSERT begun before the
+// view has ended (settleMs after the view's creation, by ClickHouse's own clock), and it
+// runs one IST day of reads per statement, so no statement grows with the table.
+import { createClickHouse, sql, type ClickHouseClient } from '@ies/clickhouse';
+import type { Config } from '@ies/config';
+import { IesError } from '@ies/errors';
+import { sleep } from './retry.js';
+
+/** How long after the view's creation the copy may start: well past the loader's 60 s INSERT timeout. */
+export const DEFAULT_SETTLE_MS = 120_000;
+/** One day's copy may run this long (a 10-million-meter DISCOM's day is about 1 billion rows). */
+const STATEMENT_TIMEOUT_MS = 3_600_000;
+const DAY_SECONDS = 86_400;
+/** IST is UTC + 5:30: IST day d starts at d × 86,400 − 19,800 s UTC. */
+const IST_OFFSET_SECONDS = 19_800;
+
+/** Seconds since read_days_mv was created (ClickHouse's clock), as column `age`; no row before migration 0018. */
+export function readDaysViewAgeQuery(): string {
+  return "SELECT toInt64(now()) - toInt64(metadata_modification_time) AS age FROM system.tables WHERE database = currentDatabase() AND name = 'read_days_mv'";
+}
+
+/** Whether the copy is done: the number of marks, as column `n`. */
+export function readDaysMarksQuery(): string {
+  return 'SELECT count() AS n FROM read_days_backfill';
+}
+
+/** The IST days `reads` covers, as columns `first` and `last` (IST day indexes; both 0 when it is empty). */
+export function readsDaysQuery(): string {
+  return `SELECT toUInt32(intDiv(toUInt32(min(block_start)) + ${IST_OFFSET_SECONDS}, ${DAY_SECONDS})) AS first, toUInt32(intDiv(toUInt32(max(block_start)) + ${IST_OFFSET_SECONDS}, ${DAY_SECONDS})) AS last, count() AS n FROM reads`;
+}
+
+/**
+ * Copies IST day `day`'s rows of `reads` into read_days, one cell per row: the cells
+ * read_days_mv makes (migration 0018), without its GROUP BY, so memory does not grow with the
+ * day; merges gather them. A row the view also wrote becomes an equal cell, which agrees.
+ */
+export function copyReadDayQuery(day: number): string {
+  const from = day * DAY_SECONDS - IST_OFFSET_SECONDS;
+  return 'INSERT INTO read_days SELECT discom_id, meter_id, channel, toUInt16(intDiv(toUInt32(block_start) + 19800, 86400)) AS ist_day,'
+    + " arrayReduce('groupArrayState', [toUInt64(intDiv((toUInt32(block_start) + 19800) % 86400, 900) * 1099511627776"
+    + " + transform(validation_status, ['VALID', 'ESTIMATED', 'MANUAL', 'SUSPECT', 'REJECTED'], [1, 2, 3, 4, 5], 7) * 137438953472"
+    + ' + if(wh >= 0 AND wh <= 68719476736, wh + 1, 0))]) AS cells'
+    + sql` FROM reads WHERE block_start >= toDateTime(${from}) AND block_start < toDateTime(${from + DAY_SECONDS})`;
+}
+
+/** The mark that read_days is whole. */
+export function markReadDaysWholeQuery(days: number): string {
+  return sql`INSERT INTO read_days_backfill (finished_at, days) VALUES (now(), ${days})`;
+}
+
+export interface BackfillOptions {
+  /** Wait this long after the view's creation before copying (DEFAULT_SETTLE_MS). */
+  readonly settleMs?: number;
+  readonly signal?: AbortSignal;
+  /** Progress: called after each day copied. */
+  readonly onDay?: (done: number, of: number) => void;
+}
+
+export interface BackfillResult {
+  /** True when read_days was already marked whole: nothing was copied. */
+  readonly alreadyWhole: boolean;
+  readonly days: number;
+}
+
+/**
+ * Makes read_days whole: waits until settleMs after read_days_mv's creation, copies
+ * `reads` one IST day at a time, then marks it. Idempotent: once marked, nothing happens;
+ * a copy cut short (a crash, a stop) is simply run again later (its equal cells agree).
+ */
+export async function backfillReadDays(config: Config, options: BackfillOptions = {}): Promise<BackfillResult> {
+  // A day's INSERT may run long: progress headers keep the connection alive, and an error
+  // after them arrives in the body, which copy() therefore reads.
+  const ch = createClickHouse(config, { requestTimeoutMs: STATEMENT_TIMEOUT_MS });
+  try {
+    if (await count(ch, readDaysMarksQuery()) > 0) return { alreadyWhole: true, days: 0 };
+    const age = await scalar(ch, readDaysViewAgeQuery(), 'age');
+    if (age === undefined) throw new IesError('IES_ERR_MIGRATION_FAILED', 'read_days_mv does not exist: apply the loader\'s migrations first');
+    const waitMs = (options.settleMs ?? DEFAULT_SETTLE_MS) - age * 1000;
+    if (waitMs > 0) await sleep(waitMs, options.signal);
+    options.signal?.throwIfAborted();
+    const [range] = await rows<{ first: number | string; last: number | string; n: number | string }>(ch, readsDaysQuery());
+    const days = Number(range?.n ?? 0) === 0 ? [] : Array.from({ length: Number(range!.last) - Number(range!.first) + 1 }, (_, i) => Number(range!.first) + i);
+    for (const [i, day] of days.entries()) {
+      options.signal?.throwIfAborted();
+      await copy(ch, copyReadDayQuery(day), options.signal);
+      options.onDay?.(i + 1, days.length);
+    }
+    await ch.command({ query: markReadDaysWholeQuery(days.length) });
+    return { alreadyWhole: false, days: days.length };
+  } finally {
+    await ch.close();
+  }
+}
+
+/** Runs an INSERT … SELECT and reads its answer: empty on success, the error's text otherwise. */
+async function copy(ch: ClickHouseClient, query: string, signal?: AbortSignal): Promise<void> {
+  const { stream } = await ch.exec(signal === undefined ? { query } : { query, abort_signal: signal });
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (text.length > 0) throw new IesError('IES_ERR_DEPENDENCY_UNAVAILABLE', `copying reads into read_days failed: ${text.slice(0, 500)}`);
+}
+
+async function rows<T>(ch: ClickHouseClient, query: string): Promise<T[]> {
+  return (await ch.query({ query, format: 'JSONEachRow' })).json<T>();
+}
+
+async function scalar(ch: ClickHouseClient, query: string, column: string): Promise<number | undefined> {
+  const [row] = await rows<Record<string, number | string>>(ch, query);
+  return row === undefined ? undefined : Number(row[column]);
+}
+
+async function count(ch: ClickHouseClient, query: string): Promise<number> {
+  return (await scalar(ch, query, 'n')) ?? 0;
+}
