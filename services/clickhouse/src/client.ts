@@ -6,12 +6,13 @@ export type { ClickHouseClient };
 /**
  * A client bound to the configured database (or `options.database`). The migration runner
  * takes a client bound to `default`, because the project's database may not exist yet.
- * `requestTimeoutMs` (default 60 s) bounds each request, including a statement's whole run.
- * Above the default, ClickHouse is asked to send progress headers every 10 s while a
- * statement runs, so an idle-connection timeout between here and the server does not cut
- * it (the client warns otherwise); 18.16 knows both settings. The answer's status is then
- * sent with the first header: an error after it arrives in the body, so read the body of a
- * long statement (exec) rather than trust `command`'s status.
+ * `requestTimeoutMs` (default 60 s) is how long the connection may stay silent. Above the
+ * default, ClickHouse is asked to send a progress header every 10 s while a statement runs,
+ * so a long statement is not cut as idle (the client warns otherwise; 18.16 knows both
+ * settings), and the headers may grow to 4 MiB (Node's default of 16 KiB is some 20 minutes
+ * of them). The answer's status is then sent with the first header: an error after it
+ * arrives in the body, so read the body of a long statement (exec) rather than trust
+ * `command`'s status.
  */
 export function createClickHouse(config: Config, options: { database?: string; requestTimeoutMs?: number } = {}): ClickHouseClient {
   const long = (options.requestTimeoutMs ?? 0) > DEFAULT_TIMEOUT_MS;
@@ -23,6 +24,7 @@ export function createClickHouse(config: Config, options: { database?: string; r
     request_timeout: options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
     // 18.16 rejects settings it does not know; send none by default.
     clickhouse_settings: long ? { send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '10000' } : {},
+    ...(long ? { max_response_headers_size: 4 * 2 ** 20 } : {}),
   });
 }
 

@@ -34,3 +34,10 @@ CREATE TABLE IF NOT EXISTS read_days_backfill (
   days UInt32
 ) ENGINE = MergeTree
 ORDER BY finished_at;
+
+-- The IST days the copy has done, so a copy cut short resumes instead of copying them again.
+CREATE TABLE IF NOT EXISTS read_days_copied (
+  ist_day UInt32,
+  copied_at DateTime('UTC')
+) ENGINE = ReplacingMergeTree
+ORDER BY ist_day;

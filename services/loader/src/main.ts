@@ -7,7 +7,7 @@ import { Loader, type LoaderOptions } from './loader.js';
 import { createLoaderMetrics } from './metrics.js';
 import { migrateLoaderTables } from './migrate.js';
 import { backfillReadDays } from './read-days-backfill.js';
-import { sleep } from './retry.js';
+import { backoffMs, sleep } from './retry.js';
 
 /**
  * Runs the loader for the node's tenants: applies the ClickHouse migrations, makes sure
@@ -31,18 +31,20 @@ export async function startLoaderService(env: Readonly<Record<string, string | u
   await loader.start();
   logger.info({ tenants: config.tenants }, 'loader running');
   // read_days is answered from once it is whole (src/read-days-backfill.ts): copy what was
-  // stored before its view, in the background, retrying a failure a minute later.
+  // stored before its view, in the background; a failure is retried from where it stopped,
+  // after 1 minute, then longer (up to 30).
   const stopping = new AbortController();
   const backfill = (async () => {
-    while (!stopping.signal.aborted) {
+    for (let attempt = 0; !stopping.signal.aborted; attempt++) {
       try {
         const done = await backfillReadDays(config, { signal: stopping.signal, onDay: (n, of) => { if (n === of || n % 30 === 0) logger.info({ days: n, of }, 'read_days: copying the reads stored before its view'); } });
-        if (!done.alreadyWhole) logger.info({ days: done.days }, 'read_days is whole: DR history reads it from now on');
+        if (!done.alreadyWhole) logger.info({ days: done.days, copied: done.copied }, 'read_days is whole: DR history reads it from now on');
         return;
       } catch (err) {
         if (stopping.signal.aborted) return;
-        logger.warn({ err: (err as Error).message }, 'read_days backfill failed; retrying in a minute (history is read from reads meanwhile)');
-        await sleep(60_000, stopping.signal);
+        const waitMs = backoffMs(attempt, { initialMs: 60_000, maxMs: 1_800_000 });
+        logger.warn({ err: (err as Error).message, retryInMs: waitMs }, 'read_days backfill failed; it resumes later (history is read from reads meanwhile)');
+        await sleep(waitMs, stopping.signal);
       }
     }
   })();

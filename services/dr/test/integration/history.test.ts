@@ -126,12 +126,17 @@ test('read_days answers once marked whole, reads until then, and the loader\'s c
   assert.deepEqual(await loadMeterHistory(ch, query), new Map([['M-3', new Map()], ['M-1', new Map()], ['M-2', new Map()]]), 'whole read_days is what answers');
   await ch.command({ query: 'TRUNCATE TABLE read_days_backfill' });
   assert.deepEqual(await loadMeterHistory(ch, query), expected, 'not marked whole: reads answers');
+  // A copy stopped after its second day resumes there: the first two days are not copied again.
+  await ch.command({ query: 'TRUNCATE TABLE read_days_copied' });
+  const stop = new AbortController();
+  await assert.rejects(backfillReadDays(config, { settleMs: 0, signal: stop.signal, onDay: (n) => { if (n === 2) stop.abort(new Error('stopping')); } }), /stopping/);
+  assert.equal(await countOf('SELECT count() AS n FROM read_days_backfill'), 0, 'a copy cut short is not marked');
   const progress: number[][] = [];
-  assert.deepEqual(await backfillReadDays(config, { settleMs: 0, onDay: (n, of) => progress.push([n, of]) }), { alreadyWhole: false, days: 4 });
-  assert.deepEqual(progress, [[1, 4], [2, 4], [3, 4], [4, 4]], 'one statement per IST day of reads, 2026-03-01…2026-03-04');
+  assert.deepEqual(await backfillReadDays(config, { settleMs: 0, onDay: (n, of) => progress.push([n, of]) }), { alreadyWhole: false, days: 4, copied: 2 });
+  assert.deepEqual(progress, [[1, 4], [2, 4], [3, 4], [4, 4]], 'the IST days of reads, 2026-03-01…2026-03-04, one statement each');
   assert.equal(await cells(), await countOf('SELECT count() AS n FROM reads'), 'a cell per row of reads (the redelivered copy may have merged away there by now)');
   assert.deepEqual(await loadMeterHistory(ch, query), expected);
-  assert.deepEqual(await backfillReadDays(config, { settleMs: 0 }), { alreadyWhole: true, days: 0 }, 'once whole, nothing is copied again');
+  assert.deepEqual(await backfillReadDays(config, { settleMs: 0 }), { alreadyWhole: true, days: 0, copied: 0 }, 'once whole, nothing is copied again');
 });
 
 test('the copy waits until every INSERT begun before the view has ended, and a stop cuts the wait', async () => {
