@@ -48,6 +48,7 @@ const M = "M-'1"; // a quote in an id: every builder must escape it
 const BLOCK_MS = Date.UTC(2026, 10, 20, 18, 30); // 00:00 IST, 21 Nov 2026
 const DAY_S = BLOCK_MS / 1000;
 const RECEIVED_MS = Date.UTC(2026, 10, 21, 1, 0);
+const IST_DAY = (await load('services/units/dist/src/index.js')).istDayIndexOf(BLOCK_MS); // 21 Nov 2026
 
 /** Each builder module's builders with sample values: [module, export, name, sql]. */
 function queryEntries(m, database) {
@@ -65,15 +66,15 @@ function queryEntries(m, database) {
     q('services/reads/src/queries.ts', 'dayFingerprintsQuery', 'reads.dayFingerprints', reads.dayFingerprintsQuery(range)),
     q('services/reads/src/queries.ts', 'packedHistoryQuery', 'reads.packedHistory', reads.packedHistoryQuery({ ...history, withVersions: false })),
     q('services/reads/src/queries.ts', 'packedHistoryQuery', 'reads.packedHistoryWithVersions', reads.packedHistoryQuery({ ...history, withVersions: true })),
-    q('services/reads/src/queries.ts', 'readDaysQuery', 'reads.readDays', reads.readDaysQuery({ discomId: D, channel: 'IMPORT', meterIds: [M, 'M-2'], fromDay: (DAY_S + reads.IST_OFFSET_SECONDS) / 86_400, toDay: (DAY_S + reads.IST_OFFSET_SECONDS) / 86_400 })),
+    q('services/reads/src/queries.ts', 'readDaysQuery', 'reads.readDays', reads.readDaysQuery({ discomId: D, channel: 'IMPORT', meterIds: [M, 'M-2'], fromDay: IST_DAY, toDay: IST_DAY })),
     q('services/reads/src/queries.ts', 'readDaysWholeQuery', 'reads.readDaysWhole', reads.readDaysWholeQuery()),
     q('services/loader/src/read-days-backfill.ts', 'readDaysViewAgeQuery', 'loader.readDaysViewAge', m['services/loader/src/read-days-backfill.ts'].readDaysViewAgeQuery()),
     q('services/loader/src/read-days-backfill.ts', 'readDaysMarksQuery', 'loader.readDaysMarks', m['services/loader/src/read-days-backfill.ts'].readDaysMarksQuery()),
     q('services/loader/src/read-days-backfill.ts', 'insertsOlderThanQuery', 'loader.insertsOlderThan', m['services/loader/src/read-days-backfill.ts'].insertsOlderThanQuery(120)),
     q('services/loader/src/read-days-backfill.ts', 'copiedDaysQuery', 'loader.copiedDays', m['services/loader/src/read-days-backfill.ts'].copiedDaysQuery()),
-    q('services/loader/src/read-days-backfill.ts', 'markDayCopiedQuery', 'loader.markDayCopied', m['services/loader/src/read-days-backfill.ts'].markDayCopiedQuery((DAY_S + reads.IST_OFFSET_SECONDS) / 86_400)),
+    q('services/loader/src/read-days-backfill.ts', 'markDayCopiedQuery', 'loader.markDayCopied', m['services/loader/src/read-days-backfill.ts'].markDayCopiedQuery(IST_DAY)),
     q('services/loader/src/read-days-backfill.ts', 'readsDaysQuery', 'loader.readsDays', m['services/loader/src/read-days-backfill.ts'].readsDaysQuery()),
-    q('services/loader/src/read-days-backfill.ts', 'copyReadDayQuery', 'loader.copyReadDay', m['services/loader/src/read-days-backfill.ts'].copyReadDayQuery((DAY_S + reads.IST_OFFSET_SECONDS) / 86_400)),
+    q('services/loader/src/read-days-backfill.ts', 'copyReadDayQuery', 'loader.copyReadDay', m['services/loader/src/read-days-backfill.ts'].copyReadDayQuery(IST_DAY)),
     q('services/loader/src/read-days-backfill.ts', 'markReadDaysWholeQuery', 'loader.markReadDaysWhole', m['services/loader/src/read-days-backfill.ts'].markReadDaysWholeQuery(1)),
     q('services/reads/src/queries.ts', 'createMeterSetQuery', 'reads.createMeterSet', reads.createMeterSetQuery('wanted_meters')),
     q('services/reads/src/queries.ts', 'packedSeriesQuery', 'reads.packedSeries', reads.packedSeriesQuery({ fromSec: history.fromSec, toSec: history.toSec, usable: history.usable, maxWh: history.maxWh, meterTable: 'wanted_meters' })),

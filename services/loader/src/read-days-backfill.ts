@@ -13,6 +13,7 @@
 import { createClickHouse, sql, type ClickHouseClient } from '@ies/clickhouse';
 import type { Config } from '@ies/config';
 import { IesError } from '@ies/errors';
+import { DAY_MS, IST_OFFSET_MS, istDayStartMs } from '@ies/units';
 import { sleep } from './retry.js';
 
 /** The least wait after the view's creation: the loader's INSERTs take seconds; running ones are checked besides. */
@@ -21,9 +22,9 @@ export const DEFAULT_SETTLE_MS = 120_000;
 const SILENCE_MS = 600_000;
 /** Poll for running INSERTs older than the view this often. */
 const POLL_MS = 5_000;
-const DAY_SECONDS = 86_400;
-/** IST is UTC + 5:30: IST day d starts at d × 86,400 − 19,800 s UTC. */
-const IST_OFFSET_SECONDS = 19_800;
+/** IST day indexes (@ies/units) in SQL: ⌊(UTC seconds + IST offset) / day⌋. */
+const IST_OFFSET_SECONDS = IST_OFFSET_MS / 1000;
+const DAY_SECONDS = DAY_MS / 1000;
 
 /** Seconds since read_days_mv was created (ClickHouse's clock), as column `age`; no row before migration 0018. */
 export function readDaysViewAgeQuery(): string {
@@ -62,7 +63,7 @@ export function readsDaysQuery(): string {
  * day; merges gather them. A row the view also wrote becomes an equal cell, which agrees.
  */
 export function copyReadDayQuery(day: number): string {
-  const from = Math.max(0, day * DAY_SECONDS - IST_OFFSET_SECONDS);
+  const from = Math.max(0, istDayStartMs(day) / 1000);
   return 'INSERT INTO read_days SELECT discom_id, meter_id, channel, toUInt16(intDiv(toUInt32(block_start) + 19800, 86400)) AS ist_day,'
     + " arrayReduce('groupArrayState', [toUInt64(intDiv((toUInt32(block_start) + 19800) % 86400, 900) * 1099511627776"
     + " + transform(validation_status, ['VALID', 'ESTIMATED', 'MANUAL', 'SUSPECT', 'REJECTED'], [1, 2, 3, 4, 5], 7) * 137438953472"

@@ -1,7 +1,8 @@
 import { literal, type ClickHouseClient } from '@ies/clickhouse';
 import { IesError } from '@ies/errors';
 import { BLOCKS_PER_DAY, decodeHistoryRows, decodeReadDays, emptyHistoryRows, historyDaysOfRow, type HistoryDays, type HistoryRows, type ReadDaysDecoding } from './history-decode.js';
-import { IST_OFFSET_SECONDS, packedHistoryQuery, READ_DAY_MAX_WH, READ_DAY_STATUS_CODES, readDaysQuery, readDaysWholeQuery, type Channel } from './queries.js';
+import { istDayIndexOf, istDayStartMs } from '@ies/units';
+import { packedHistoryQuery, READ_DAY_MAX_WH, READ_DAY_STATUS_CODES, readDaysQuery, readDaysWholeQuery, type Channel } from './queries.js';
 
 /** A checked history request: the caller (dr's loadMeterHistory) validates days and limits. */
 export interface HistoryGridSpec {
@@ -103,8 +104,8 @@ export async function loadHistoryRows(ch: ClickHouseClient, spec: HistoryGridSpe
  * a cell carries.
  */
 export function readDaysDecoding(spec: HistoryGridSpec): ReadDaysDecoding | null {
-  const firstDay = (spec.fromSec + IST_OFFSET_SECONDS) / DAY_SECONDS;
-  if (!Number.isSafeInteger(firstDay) || spec.toSec - spec.fromSec !== spec.dates.length * DAY_SECONDS || spec.maxWh > READ_DAY_MAX_WH) return null;
+  const firstDay = istDayIndexOf(spec.fromSec * 1000);
+  if (istDayStartMs(firstDay) !== spec.fromSec * 1000 || spec.toSec - spec.fromSec !== spec.dates.length * DAY_SECONDS || spec.maxWh > READ_DAY_MAX_WH) return null;
   let usableCodes = 0;
   for (const status of spec.usable) {
     const code = Object.hasOwn(READ_DAY_STATUS_CODES, status) ? READ_DAY_STATUS_CODES[status] : undefined;

@@ -86,15 +86,13 @@ export const READ_DAY_STATUS_CODES: Readonly<Record<string, number>> = Object.fr
 export const READ_DAY_OTHER_STATUS = 7;
 /** The largest wh a cell carries; a larger (or negative) value is a cell with wh + 1 = 0. */
 export const READ_DAY_MAX_WH = 2 ** 36;
-/** IST is UTC + 5:30 all year: an IST day index is ⌊(UTC seconds + this) / 86,400⌋. */
-export const IST_OFFSET_SECONDS = 19_800;
 
 /** Whether read_days is whole (the loader's copy of the reads stored before its view is done): marks, as column `n`. */
 export function readDaysWholeQuery(): string {
   return 'SELECT count() AS n FROM read_days_backfill';
 }
 
-/** Meters, one channel and IST days fromDay…toDay (days since 1970-01-01 IST), inclusive. */
+/** Meters, one channel and IST days fromDay…toDay (@ies/units day indexes), inclusive. */
 export interface ReadDaysRange {
   readonly discomId: string;
   readonly channel: Channel;
