@@ -1,5 +1,6 @@
 import { Kafka, Partitioners, logLevel, type Consumer, type ConsumerConfig, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import { PARTITION_ASSIGNERS } from './assigner.js';
+import { installProduceChecksum } from './crc32c.js';
 import type { Config } from '@ies/config';
 import { IesError } from '@ies/errors';
 
@@ -10,6 +11,9 @@ export interface LogSink {
   info(obj: object, msg: string): void;
   debug(obj: object, msg: string): void;
 }
+
+// Before any client of this process sends its first record batch (crc32c.ts).
+installProduceChecksum();
 
 /** A kafkajs client whose consumers honour each member's subscription (see assigner.ts). */
 class IesKafka extends Kafka {

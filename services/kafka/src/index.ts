@@ -1,4 +1,5 @@
 export { createKafka, createIdempotentProducer, ACKS_ALL, type LogSink } from './client.js';
+export { crc32c, installProduceChecksum, type ProduceChecksum } from './crc32c.js';
 export { planAssignment, subscriptionAwareAssigner, PARTITION_ASSIGNERS, SUBSCRIPTION_ASSIGNER_NAME } from './assigner.js';
 export { ensureTenantTopics, provisionTenant, requireTenantTopics, topicConfig, type EnsureTopicsResult } from './topics.js';
 export { tenantAcls, topicsOf, consumerCredentialAcls } from './acls.js';
