@@ -7,6 +7,7 @@ import { loaderDeadLetter } from './domain/rows.js';
 import { DEFAULT_LOADER_OPTIONS, type LoaderDeps, type LoaderOptions } from './loader-options.js';
 import { NO_METRICS, type LoaderMetrics } from './metrics.js';
 import { decodeRecord, type RecordDecoder } from './record-decode.js';
+import { wireReadColumns } from './meter-batch-wire.js';
 import { backoffMs, sleep } from './retry.js';
 import { OffsetCommits } from './offset-commits.js';
 import { RowBuffer, type PendingInsert } from './row-buffer.js';
@@ -158,7 +159,7 @@ export class Loader {
     const { sink } = route;
     if (sink.topic === 'meterBatches') {
       const batch = value as MeterBatchRecord;
-      const verdict = await this.deps.batchVerifier.check(batch, route.tenant);
+      const verdict = await this.deps.batchVerifier.check(batch, route.tenant, wireReadColumns(batch));
       if (!verdict.ok) {
         const sourceId = `${topic}/${partition}/${message.offset}`;
         this.deps.log.warn({ sourceId, batchId: batch.batchId, code: verdict.code, err: verdict.message }, 'batch record does not verify; stored as a dead letter, not as reads');

@@ -5,7 +5,8 @@ import path from 'node:path';
 import avro from 'avsc';
 import { DEFAULT_SCHEMAS_DIR } from '@ies/kafka';
 import type { MeterBatchRecord } from './domain/rows.js';
-import { MeterBatchWire, planOf } from './meter-batch-wire.js';
+import type { RecordReadColumns } from '@ies/registry/verify-batch';
+import { MeterBatchWire, planOf, wireReadColumns, writeWireReads } from './meter-batch-wire.js';
 import { RowBinaryWriter } from './row-binary.js';
 import { meterBatchesSink } from './sinks/meter-batches.js';
 import { seededRandom } from '@ies/testing';
@@ -132,7 +133,23 @@ async function samePaths(wire: MeterBatchWire, type: avro.Type, value: Buffer, t
   for (const f of (type as unknown as { fields: { name: string }[] }).fields) {
     assert.deepEqual(JSON.parse(JSON.stringify((fast as unknown as Record<string, unknown>)[f.name])), JSON.parse(JSON.stringify((generic as Record<string, unknown>)[f.name])), f.name);
   }
+  // And the reads as columns, which the verifier compares instead: there whenever the rows are.
+  const columns = wireReadColumns(fast);
+  assert.equal(columns !== undefined, writeWireReads(fast, new RowBinaryWriter(16)) !== undefined);
+  if (columns !== undefined) assert.deepEqual(readsOfWireColumns(columns), JSON.parse(JSON.stringify((generic as MeterBatchRecord).reads)));
   return true;
+}
+
+/** The wire path's columns as read objects. */
+function readsOfWireColumns(c: RecordReadColumns): unknown[] {
+  return Array.from({ length: c.count }, (_, i) => ({
+    meterId: Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength).toString('utf8', c.meterAt[i], (c.meterAt[i] as number) + (c.meterLength[i] as number)),
+    blockStart: c.blockStart[i],
+    channel: c.channelSymbols[c.channel[i] as number],
+    wh: c.wh[i],
+    validationStatus: c.statusSymbols[c.status[i] as number],
+    source: c.sourceSymbols[c.source[i] as number],
+  }));
 }
 
 test('random records: the wire path writes what avsc + the sink write, byte for byte, or leaves the record to them', async () => {

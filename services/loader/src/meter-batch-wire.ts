@@ -1,4 +1,5 @@
 import type { AvroSerde } from '@ies/kafka';
+import type { RecordReadColumns } from '@ies/registry/verify-batch';
 import { isStorableRead, type MeterBatchRecord } from './domain/rows.js';
 import { RowBinaryWriter } from './row-binary.js';
 import { CHANNEL_CODE } from './row-encoding.js';
@@ -40,6 +41,10 @@ interface Plan {
   readonly readsType: AvroType;
   /** Enum8 code of each `channel` symbol. */
   readonly channelCodes: readonly number[];
+  /** The writer schema's symbols of `channel`, `validationStatus` and `source`. */
+  readonly channelSymbols: readonly string[];
+  readonly statusSymbols: readonly string[];
+  readonly sourceSymbols: readonly string[];
   /** RowBinary String of each `validationStatus` / `source` symbol. */
   readonly statusBytes: readonly Segment[];
   readonly sourceBytes: readonly Segment[];
@@ -54,6 +59,8 @@ interface Wire {
   /** The batch's rows in RowBinary, or undefined when a read is to be refused. */
   readonly rows: Buffer[] | undefined;
   readonly count: number;
+  /** The reads as columns (for the batch verifier), with the rows. */
+  readonly columns: RecordReadColumns | undefined;
 }
 
 const HEADER_TYPES: Readonly<Record<string, string>> = { batchId: 'string', discomId: 'string', headEndId: 'string', receivedAt: 'long' };
@@ -89,6 +96,9 @@ export function planOf(writer: unknown): Plan | undefined {
     readsIndex,
     readsType,
     channelCodes: channelCodes as number[],
+    channelSymbols: symbols(2),
+    statusSymbols: symbols(4),
+    sourceSymbols: symbols(5),
     statusBytes,
     sourceBytes,
     longestStatus: Math.max(...statusBytes.map((b) => b.length)),
@@ -200,6 +210,8 @@ interface ReadRows {
   /** The rows in RowBinary; undefined when a read would be refused (readRefusal). */
   rows: Buffer[] | undefined;
   count: number;
+  /** The reads as columns, with the rows. */
+  columns: RecordReadColumns | undefined;
 }
 
 /**
@@ -216,7 +228,8 @@ function readRows(plan: Plan, src: Buffer, at: number, columns: BatchColumns): R
   let storable = true;
   let index = 0;
   let pos = at;
-  const fail: ReadRows = { end: -1, rows: undefined, count: 0 };
+  const fail: ReadRows = { end: -1, rows: undefined, count: 0, columns: undefined };
+  let cols = readColumns(plan, src, 0);
   for (;;) {
     let count = readLong(src, pos);
     if (Number.isNaN(count)) return fail;
@@ -228,6 +241,7 @@ function readRows(plan: Plan, src: Buffer, at: number, columns: BatchColumns): R
       pos = longEnd;
     }
     out ??= new RowBinaryWriter(Math.max(4096, Math.min(16 * 1024 * 1024, count * (fixed + 16))));
+    if (cols.meterAt.length < index + count) cols = grown(cols, index + count);
     for (let k = 0; k < count; k += 1, index += 1) {
       // Short string lengths (and enum indexes) are one byte: read inline.
       let len: number;
@@ -254,6 +268,13 @@ function readRows(plan: Plan, src: Buffer, at: number, columns: BatchColumns): R
         storable = false;
         continue;
       }
+      cols.meterAt[index] = from;
+      cols.meterLength[index] = len;
+      cols.blockStart[index] = blockStart;
+      cols.wh[index] = wh;
+      cols.channel[index] = channel;
+      cols.status[index] = status;
+      cols.source[index] = source;
       const b = out.room(fixed + 3 * len);
       if (b !== view) {
         view = b;
@@ -274,7 +295,43 @@ function readRows(plan: Plan, src: Buffer, at: number, columns: BatchColumns): R
       out.advance(p);
     }
   }
-  return { end: pos, rows: storable ? out?.chunks() ?? [] : undefined, count: index };
+  return { end: pos, rows: storable ? out?.chunks() ?? [] : undefined, count: index, columns: storable ? { ...cols, count: index } : undefined };
+}
+
+type Columns = { -readonly [K in keyof RecordReadColumns]: RecordReadColumns[K] };
+
+/** Columns with room for `capacity` reads of `bytes`. */
+function readColumns(plan: Plan, bytes: Uint8Array, capacity: number): Columns {
+  return {
+    count: 0,
+    bytes,
+    meterAt: new Uint32Array(capacity),
+    meterLength: new Uint32Array(capacity),
+    blockStart: new Float64Array(capacity),
+    wh: new Float64Array(capacity),
+    channel: new Uint8Array(capacity),
+    status: new Uint8Array(capacity),
+    source: new Uint8Array(capacity),
+    channelSymbols: plan.channelSymbols,
+    statusSymbols: plan.statusSymbols,
+    sourceSymbols: plan.sourceSymbols,
+  };
+}
+
+/** `c` copied into columns of at least `needed` reads (an array of several Avro blocks). */
+function grown(c: Columns, needed: number): Columns {
+  const capacity = Math.max(needed, 2 * c.meterAt.length);
+  const copy = <T extends Uint32Array | Float64Array | Uint8Array>(a: T, b: T): T => (b.set(a), b);
+  return {
+    ...c,
+    meterAt: copy(c.meterAt, new Uint32Array(capacity)),
+    meterLength: copy(c.meterLength, new Uint32Array(capacity)),
+    blockStart: copy(c.blockStart, new Float64Array(capacity)),
+    wh: copy(c.wh, new Float64Array(capacity)),
+    channel: copy(c.channel, new Uint8Array(capacity)),
+    status: copy(c.status, new Uint8Array(capacity)),
+    source: copy(c.source, new Uint8Array(capacity)),
+  };
 }
 
 /** An enum index (a non-negative long), NaN for anything else; sets longEnd. */
@@ -307,7 +364,7 @@ function decodeWith(plan: Plan, payload: Buffer): MeterBatchRecord | undefined {
         enumerable: true,
         get: () => (reads ??= plan.readsType.decode(payload, readsAt).value),
       });
-      record[WIRE] = { rows: rows.rows, count: rows.count } satisfies Wire;
+      record[WIRE] = { rows: rows.rows, count: rows.count, columns: rows.columns } satisfies Wire;
       continue;
     }
     if (field.type.typeName === 'bytes') {
@@ -361,6 +418,11 @@ export class MeterBatchWire {
 /** Whether `batch` came from MeterBatchWire (and `writeWireReads` may have its rows). */
 export function isWireBatch(batch: MeterBatchRecord): boolean {
   return WIRE in batch;
+}
+
+/** The reads of a wire-decoded batch as columns for BatchVerifier.check; undefined for any other batch. */
+export function wireReadColumns(batch: MeterBatchRecord): RecordReadColumns | undefined {
+  return (batch as unknown as { [WIRE]?: Wire })[WIRE]?.columns;
 }
 
 /**

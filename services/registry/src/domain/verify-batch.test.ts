@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { generateSigningKey, parseStrictJson, signDetached, type KeyPair } from '@ies/crypto';
-import { CSV_HEADER, normaliseBatch, type RejectedRead } from '@ies/meterdata';
+import { CSV_HEADER, compactCsvColumns, normaliseBatch, type RejectedRead } from '@ies/meterdata';
 import { parseRegistryDocument } from './model.js';
 import { sha256Hex } from './signed-document.js';
 import { RegistryState } from './state.js';
-import { BatchVerifier, ingestContextFor, readsDifference, verifyMeterBatch, type MeterBatchRecord } from './verify-batch.js';
+import { BatchVerifier, ingestContextFor, readsDifference, sameColumns, verifyMeterBatch, type MeterBatchRecord, type RecordReadColumns } from './verify-batch.js';
 
 const T = 'VB-DL';
 const BLOCK = Date.UTC(2026, 10, 20, 18, 30);
@@ -51,6 +51,29 @@ async function record(registry: RegistryState, key: KeyPair, o: { headEndId?: st
   const signature = await signDetached(body, key, { iat: o.iat ?? Math.floor(receivedAt / 1000), jti, htm: o.htm ?? 'POST', htu: '/v1/meter-data', tenant: T });
   const { reads, rejected } = normaliseBatch('COMPACT_CSV', body, ingestContextFor(registry, T, headEndId, receivedAt), parseStrictJson);
   return { batchId: `${headEndId}:${jti}`, discomId: T, headEndId, receivedAt, format: 'COMPACT_CSV', bodySha256: sha256Hex(body), signature, body, reads, rejected };
+}
+
+/** `reads` as a wire decoder gives them: meter ids as UTF-8 in one buffer, enums as symbol indexes. */
+function columnsOf(reads: MeterBatchRecord['reads']): RecordReadColumns {
+  const channelSymbols = ['IMPORT', 'EXPORT'];
+  const statusSymbols = ['VALID', 'ESTIMATED', 'MANUAL', 'SUSPECT', 'REJECTED'];
+  const sourceSymbols = ['MDM', 'METER', 'HES'];
+  const ids = reads.map((x) => Buffer.from(`#${x.meterId}`));
+  const starts = ids.map((_, i) => ids.slice(0, i).reduce((n, b) => n + b.length, 0) + 1);
+  return {
+    count: reads.length,
+    bytes: Buffer.concat(ids),
+    meterAt: Uint32Array.from(starts),
+    meterLength: Uint32Array.from(ids.map((b) => b.length - 1)),
+    blockStart: Float64Array.from(reads.map((x) => x.blockStart)),
+    wh: Float64Array.from(reads.map((x) => x.wh)),
+    channel: Uint8Array.from(reads.map((x) => channelSymbols.indexOf(x.channel))),
+    status: Uint8Array.from(reads.map((x) => statusSymbols.indexOf(x.validationStatus))),
+    source: Uint8Array.from(reads.map((x) => sourceSymbols.indexOf(x.source))),
+    channelSymbols,
+    statusSymbols,
+    sourceSymbols,
+  };
 }
 
 async function refusal(r: MeterBatchRecord, registry: RegistryState, tenant = T) {
@@ -221,7 +244,18 @@ test('a compact CSV body whose reads all pass (compared as columns) gives the ve
     const v = await refusal({ ...r, reads }, registry);
     assert.equal(v.code, 'IES_ERR_BATCH_READS_MISMATCH');
     assert.equal(v.message, `batch ${r.batchId}: ${readsDifference({ reads, rejected: [] }, expected)}`);
+    // With the record's reads as columns too (the loader's wire decoder): the same refusal, word for word.
+    assert.equal(sameColumns(columnsOf(reads), compactCsvColumns(r.body, ingestContextFor(registry, T, 'HE-1', RECEIVED))!), false);
+    assert.deepEqual(await verifyMeterBatch({ ...r, reads }, T, registry, undefined, columnsOf(reads)), v);
   }
+  assert.deepEqual(await verifyMeterBatch(r, T, registry, undefined, columnsOf(r.reads)), { ok: true, kid: he1.kid, iat: Math.floor(RECEIVED / 1000) });
+  // A meter id of other bytes of the same length, and a symbol the body's columns do not have.
+  const c = compactCsvColumns(r.body, ingestContextFor(registry, T, 'HE-1', RECEIVED))!;
+  assert.equal(sameColumns(columnsOf(r.reads), c), true);
+  assert.equal(sameColumns(columnsOf(r.reads.map((x, i) => (i === 2 ? { ...x, meterId: 'M-3' } : x))), c), false);
+  assert.equal(sameColumns({ ...columnsOf(r.reads), channelSymbols: ['EXPORT', 'IMPORT'] }, c), false);
+  assert.equal(sameColumns({ ...columnsOf(r.reads), statusSymbols: ['ESTIMATED', 'VALID', 'MANUAL', 'SUSPECT', 'REJECTED'] }, c), false);
+  assert.equal(sameColumns({ ...columnsOf(r.reads), sourceSymbols: ['METER', 'HES', 'MDM'].reverse() }, c), false);
   // Carrying a rejected read the body does not give is refused as before.
   assert.equal((await refusal({ ...r, rejected: [{ index: 9, code: 'IES_ERR_READ_IMPLAUSIBLE', message: 'x' } as never] }, registry)).code, 'IES_ERR_BATCH_READS_MISMATCH');
 });
