@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { TOPICS } from '@ies/contracts';
 import { parseStrictJson } from '@ies/crypto';
 import { fileEncoderOf } from '@ies/kafka';
-import { compactCsvColumns, CSV_HEADER, normaliseBatch, readsOfColumns, type IngestContext, type MeterInfo } from '@ies/meterdata';
+import { compactCsvColumns, CSV_HEADER, MeterVerdicts, normaliseBatch, readsOfColumns, type IngestContext, type MeterInfo } from '@ies/meterdata';
 import { batchRootOf } from '@ies/notary/batch-root';
 import { BLOCK_MS } from '@ies/units';
 import { encodeCompactBatch, METER_BATCH_V1_FINGERPRINT } from './compact-batch-record.js';
@@ -151,6 +151,8 @@ test('fast path = usual path on 1,500 seeded random batches: reads, rejections, 
   const codes = new Set<string>();
   for (const discomId of ['BRPL-DL', 'TPDDL-DL', 'DISCOM-ünï "q"']) {
     const ctx = contextFor(discomId);
+    // The same context with its admitted meters kept from batch to batch, as ingestContextFor gives it.
+    const kept = { ...ctx, meterVerdicts: new MeterVerdicts(discomId, 'HE-1', 1.5) };
     const discom = registry(discomId);
     const rnd = seededRandom(0x5eed + discomId.length);
     for (let b = 0; b < 500; b++) {
@@ -164,6 +166,7 @@ test('fast path = usual path on 1,500 seeded random batches: reads, rejections, 
       assert.deepEqual(ingest.rejected, usual.rejected, label);
       assert.deepEqual(ingest.ignoredProfiles, usual.ignoredProfiles, label);
       const columns = compactCsvColumns(body, ctx);
+      assert.deepEqual(compactCsvColumns(body, kept), columns, label);
       assert.equal(ingest.columns !== undefined, columns !== undefined, label);
       if (kind === 'plain') assert.ok(columns !== undefined, `the fast path declined a plain batch: ${label}`);
       if (kind === 'refused') {
@@ -181,6 +184,8 @@ test('fast path = usual path on 1,500 seeded random batches: reads, rejections, 
       assert.equal(fast.batchRoot, batchRoot, label);
       assert.ok(fast.value.equals(expected), `Avro bytes differ: ${label}`);
     }
+    // Only meters admitted for the head-end were kept: not another DISCOM's, not another head-end's, not unknown ones.
+    assert.ok(kept.meterVerdicts.size > 0 && kept.meterVerdicts.size <= PLAIN_METERS.length + ODD_METERS.length, String(kept.meterVerdicts.size));
   }
   // Every kind was drawn often, every plain batch took the fast path, no refused one did.
   assert.equal(taken.plain, seen.plain);

@@ -2,6 +2,7 @@ import { BLOCK_MS } from '@ies/units';
 import { CSV_HEADER } from './normalise-csv.js';
 import { parseOffsetTime, type OffsetTime } from './timestamps.js';
 import { VALIDATION_STATUSES, type Channel, type IngestContext, type MeterInfo, type NormalisedRead, type ValidationStatus } from './types.js';
+import { MeterVerdicts, idHash, sameBytes } from './meter-verdicts.js';
 import { maxPlausibleWh } from './vee.js';
 
 /**
@@ -82,11 +83,12 @@ export function compactCsvColumns(body: Uint8Array, ctx: IngestContext): Compact
   const meterIds: string[] = [];
   const maxImport: number[] = [];
   const maxExport: number[] = [];
-  // Meters are found by a hash of the id's characters in an open-addressed table, compared in
-  // place: no string per row to hash (a Map lookup of a fresh slice cost more than the rest of the row).
-  const meterHashes: number[] = [];
-  const meterBytes: Uint8Array[] = [];
-  let meterTable = new Int32Array(256).fill(-1);
+  // Meters are found by a hash of the id's bytes in an open-addressed table, compared in place:
+  // no string per row to hash (a Map lookup of a fresh slice cost more than the rest of the
+  // row). The context's table, kept between batches, when it was built for this context.
+  const kept = ctx.meterVerdicts;
+  const verdicts = kept !== undefined && kept.discomId === ctx.discomId && kept.senderId === ctx.senderId && kept.plausibilityMargin === plausibilityMargin ? kept : new MeterVerdicts(ctx.discomId, ctx.senderId, plausibilityMargin);
+  const batch = verdicts.nextBatch();
   // Accepted (meter, slot) pairs, slot = block number × 2 + channel, for the duplicate rule:
   // open-addressed as well, sized for every read the body can hold.
   const pairBits = Math.max(4, 32 - Math.clz32(2 * capacity));
@@ -126,43 +128,26 @@ export function compactCsvColumns(body: Uint8Array, ctx: IngestContext): Compact
     // Fewer than four commas, an empty meter id (a blank line included) or a fifth comma (no status matches it).
     if (c1 <= pos || c4 === -1 || c4 >= end) return undefined;
 
-    // Meter: the registry's verdict once per distinct meter.
-    let h = 0;
-    for (let i = pos; i < c1; i++) h = (Math.imul(h, 31) + (body[i] as number)) | 0;
-    let mask = meterTable.length - 1;
-    let at = h & mask;
-    let m = -1;
-    for (;;) {
-      const held = meterTable[at] as number;
-      if (held === -1) break;
-      if (meterHashes[held] === h && sameBytes(meterBytes[held] as Uint8Array, body, pos, c1)) {
-        m = held;
-        break;
-      }
-      at = (at + 1) & mask;
-    }
-    if (m === -1) {
+    // Meter: the registry's verdict once per distinct meter (once per head-end with a kept table).
+    const h = idHash(body, pos, c1);
+    let verdict = verdicts.find(h, body, pos, c1);
+    if (verdict === undefined) {
       const meterId = text.slice(pos, c1);
       const info = admissibleMeter(meterId, ctx);
       if (info === undefined) return undefined;
-      m = meterIds.length;
-      meterIds.push(meterId);
-      meterHashes.push(h);
-      meterBytes.push(body.subarray(pos, c1));
-      maxImport.push(maxPlausibleWh(info.sanctionedLoadW, plausibilityMargin));
-      maxExport.push(maxPlausibleWh(info.derCapacityW ?? info.sanctionedLoadW, plausibilityMargin));
-      if (2 * meterIds.length > mask) {
-        meterTable = new Int32Array(2 * meterTable.length).fill(-1);
-        mask = meterTable.length - 1;
-        for (let k = 0; k < meterIds.length; k++) {
-          let a = (meterHashes[k] as number) & mask;
-          while (meterTable[a] !== -1) a = (a + 1) & mask;
-          meterTable[a] = k;
-        }
-      } else {
-        meterTable[at] = m;
-      }
+      // Copies, not views: a kept verdict must not hold on to this body (a slice of `text` would, and so would a Buffer's slice).
+      const bytes = Uint8Array.from(body.subarray(pos, c1));
+      const keptId = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+      verdict = verdicts.add(keptId, bytes, h, maxPlausibleWh(info.sanctionedLoadW, plausibilityMargin), maxPlausibleWh(info.derCapacityW ?? info.sanctionedLoadW, plausibilityMargin));
     }
+    if (verdict.stamp !== batch) {
+      verdict.stamp = batch;
+      verdict.index = meterIds.length;
+      meterIds.push(verdict.meterId);
+      maxImport.push(verdict.maxImportWh);
+      maxExport.push(verdict.maxExportWh);
+    }
+    const m = verdict.index;
 
     // Block start: rows of a batch mostly repeat the previous row's text.
     const t0 = c1 + 1;
@@ -253,12 +238,6 @@ function pairHash(m: number, slot: number): number {
   x ^= x >>> 15;
   x = Math.imul(x, 0x846ca68b);
   return x ^ (x >>> 16);
-}
-
-function sameBytes(id: Uint8Array, body: Uint8Array, from: number, to: number): boolean {
-  if (id.length !== to - from) return false;
-  for (let i = 0; i < id.length; i++) if (id[i] !== body[from + i]) return false;
-  return true;
 }
 
 function sameRange(body: Uint8Array, a: number, b: number, length: number): boolean {

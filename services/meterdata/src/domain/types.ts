@@ -1,4 +1,5 @@
 import type { ErrorCode } from '@ies/errors';
+import type { MeterVerdicts } from './meter-verdicts.js';
 
 export type Channel = 'IMPORT' | 'EXPORT';
 export type ValidationStatus = 'VALID' | 'ESTIMATED' | 'MANUAL' | 'SUSPECT' | 'REJECTED';
@@ -68,6 +69,12 @@ export interface IngestContext {
   policy: IngestPolicy;
   /** The sending head-end; a meter registered to another head-end is refused. */
   senderId?: string;
+  /**
+   * Meters already admitted for this DISCOM, head-end and plausibility margin, kept between
+   * batches by a caller that starts a new one whenever the registry's meters change
+   * (meter-verdicts.ts). Only compactCsvColumns uses it; without it, each batch starts empty.
+   */
+  meterVerdicts?: MeterVerdicts;
 }
 
 export interface IngestResult {

@@ -74,6 +74,12 @@ export class RegistryState {
   private readonly consents = new Map<string, ConsentRecord>();
   private readonly versions = new Map<string, number>();
   private applied = 0;
+  private meterChanges = 0;
+
+  /** Changes whenever a meter entry is applied: what was read of meters before is to be read again. */
+  get meterGeneration(): number {
+    return this.meterChanges;
+  }
 
   /** Applies an entry unless a newer version of the same entity is already applied. */
   apply(entry: RegistryEntry): void {
@@ -91,6 +97,7 @@ export class RegistryState {
     } else if (entry.kind === 'PARTICIPANT' && entry.participant) {
       this.participants.set(`${entry.discomId}/${entry.id}`, { id: entry.id, discomId: entry.discomId, ...entry.participant });
     } else if (entry.kind === 'METER' && entry.meter) {
+      this.meterChanges += 1;
       const byDiscom = this.meters.get(entry.id) ?? new Map<string, MeterRecord>();
       byDiscom.set(entry.discomId, { meterId: entry.id, discomId: entry.discomId, ...entry.meter });
       this.meters.set(entry.id, byDiscom);

@@ -259,3 +259,24 @@ test('a compact CSV body whose reads all pass (compared as columns) gives the ve
   // Carrying a rejected read the body does not give is refused as before.
   assert.equal((await refusal({ ...r, rejected: [{ index: 9, code: 'IES_ERR_READ_IMPLAUSIBLE', message: 'x' } as never] }, registry)).code, 'IES_ERR_BATCH_READS_MISMATCH');
 });
+
+test('admitted meters are kept between batches of a head-end, and read again once the registry\'s meters change', () => {
+  const registry = new RegistryState();
+  const doc = (sanctionedLoadW: number) => JSON.stringify({ discom: T, participants: [{ id: 'HE-1', role: 'HEADEND', keys: [] }, { id: 'HE-2', role: 'HEADEND', keys: [] }], meters: [{ id: 'M-1', scheme: 'METER_SERIAL', headEnd: 'HE-1', sanctionedLoadW }] });
+  for (const e of parseRegistryDocument(doc(5000), REGISTERED_AT)) registry.apply(e);
+  // 5 kW: at most 1875 Wh a block; 1800 Wh passes.
+  const body = Buffer.from(`${CSV_HEADER}\nM-1,${new Date(BLOCK).toISOString()},1800,,VALID\n`);
+  const first = ingestContextFor(registry, T, 'HE-1', RECEIVED);
+  assert.equal(compactCsvColumns(body, first)?.count, 1);
+  const again = ingestContextFor(registry, T, 'HE-1', RECEIVED + 1);
+  assert.equal(again.meterVerdicts, first.meterVerdicts, 'one table per head-end while the meters stay as they are');
+  assert.equal(again.meterVerdicts?.size, 1);
+  assert.notEqual(ingestContextFor(registry, T, 'HE-2', RECEIVED).meterVerdicts, first.meterVerdicts);
+  assert.equal(compactCsvColumns(body, ingestContextFor(registry, T, 'HE-2', RECEIVED)), undefined, 'another head-end\'s meter');
+  // The meter's sanctioned load falls to 4 kW (at most 1500 Wh): the kept verdict is not used any more.
+  for (const e of parseRegistryDocument(doc(4000), REGISTERED_AT + 1)) registry.apply(e);
+  const after = ingestContextFor(registry, T, 'HE-1', RECEIVED + 2);
+  assert.notEqual(after.meterVerdicts, first.meterVerdicts);
+  assert.equal(compactCsvColumns(body, after), undefined);
+  assert.equal(normaliseBatch('COMPACT_CSV', body, after, parseStrictJson).rejected[0]?.code, 'IES_ERR_VEE_IMPLAUSIBLE');
+});

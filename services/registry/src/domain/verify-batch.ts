@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { METER_DATA_WRITE } from '@ies/contracts';
 import { checkRequestBinding, parseStrictJson, verifyDetached, type DetachedHeader } from '@ies/crypto';
 import { isIesError, type ErrorCode } from '@ies/errors';
-import { CHANNELS, COMPACT_CSV_SOURCE, DEFAULT_POLICY, VALIDATION_STATUSES, compactCsvColumns, normaliseBatch, readOfColumns, type BatchFormat, type Channel, type CompactCsvColumns, type IngestContext, type IngestResult, type NormalisedRead, type ValidationStatus } from '@ies/meterdata';
+import { CHANNELS, COMPACT_CSV_SOURCE, DEFAULT_POLICY, MeterVerdicts, VALIDATION_STATUSES, compactCsvColumns, normaliseBatch, readOfColumns, type BatchFormat, type Channel, type CompactCsvColumns, type IngestContext, type IngestResult, type NormalisedRead, type ValidationStatus } from '@ies/meterdata';
 import { CredentialContexts, verifyMeterDataCredential } from '@ies/credentials';
 import { credentialSigner, type CredentialSigner } from './credential-issuer.js';
 import type { KeyRecord, RegistryState } from './state.js';
@@ -52,6 +52,7 @@ export type BatchVerdict =
 export function ingestContextFor(registry: RegistryState, discomId: string, headEndId: string, nowMs: number): IngestContext {
   return {
     discomId,
+    meterVerdicts: meterVerdictsOf(registry, discomId, headEndId),
     meters: (meterId) => {
       const m = registry.meter(discomId, meterId);
       return m && { meterId: m.meterId, discomId: m.discomId, sanctionedLoadW: m.sanctionedLoadW, ...(m.derCapacityW === null ? {} : { derCapacityW: m.derCapacityW }), ...(m.headEndId === null ? {} : { headEndId: m.headEndId }), ...(m.meterCategory === undefined ? {} : { meterCategory: m.meterCategory }) };
@@ -59,6 +60,28 @@ export function ingestContextFor(registry: RegistryState, discomId: string, head
     senderId: headEndId,
     policy: { ...DEFAULT_POLICY, nowMs, halfHourProfiles: registry.participant(discomId, headEndId)?.halfHourProfiles ?? 'REJECT' },
   };
+}
+
+/**
+ * The meters admitted for a head-end's batches, kept between them per registry view (the
+ * view's own lifetime: a WeakMap) and dropped whenever the view's meters change. Every caller
+ * of ingestContextFor shares them: the gateway, the notary's re-checker and the loader each
+ * look a head-end's meter up once instead of once per batch.
+ */
+const keptVerdicts = new WeakMap<RegistryState, { generation: number; byHeadEnd: Map<string, MeterVerdicts> }>();
+function meterVerdictsOf(registry: RegistryState, discomId: string, headEndId: string): MeterVerdicts {
+  let kept = keptVerdicts.get(registry);
+  if (kept === undefined || kept.generation !== registry.meterGeneration) {
+    kept = { generation: registry.meterGeneration, byHeadEnd: new Map() };
+    keptVerdicts.set(registry, kept);
+  }
+  const key = `${discomId}/${headEndId}`;
+  let verdicts = kept.byHeadEnd.get(key);
+  if (verdicts === undefined) {
+    verdicts = new MeterVerdicts(discomId, headEndId, DEFAULT_POLICY.plausibilityMargin);
+    kept.byHeadEnd.set(key, verdicts);
+  }
+  return verdicts;
 }
 
 /**
