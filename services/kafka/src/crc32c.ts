@@ -71,9 +71,9 @@ let installed: ProduceChecksum | undefined;
 
 /**
  * Makes kafkajs take `crc32c` for the record batches it encodes, by putting it in Node's module
- * cache as the module kafkajs's batch encoder requires. kafkajs loads that encoder lazily, on
- * the first produce request, so this takes effect whenever it runs before a client's first send
- * (@ies/kafka runs it when it is imported). 'kafkajs' when it cannot: the encoder was loaded
+ * cache as the module kafkajs's batch encoder requires. kafkajs loads that encoder lazily, with
+ * its first produce or fetch request, so this takes effect whenever it runs before a client's
+ * first request (@ies/kafka runs it when it is imported). 'kafkajs' when it cannot: the encoder was loaded
  * already, or kafkajs no longer has that module (another version); kafkajs's own function then
  * stays, which gives the same bytes more slowly. Idempotent.
  */

@@ -205,6 +205,12 @@ test('arrays written in several blocks, with and without byte sizes, read as avs
   const bad = Buffer.concat(fields.map((f) => (f.name === 'reads' ? Buffer.concat([long.toBuffer(1), negative, long.toBuffer(0)]) : f.type.toBuffer(record[f.name]))));
   assert.throws(() => type.fromBuffer(bad));
   assert.equal(await wire.decode(framed(3, bad)), undefined);
+  // A block count the bytes cannot hold (a read takes at least 6) is refused before anything is sized by it.
+  const huge = Buffer.concat(fields.map((f) => (f.name === 'reads' ? Buffer.concat([long.toBuffer(50_000_000), ...items, long.toBuffer(0)]) : f.type.toBuffer(record[f.name]))));
+  assert.throws(() => type.fromBuffer(huge));
+  const before = process.memoryUsage().arrayBuffers;
+  assert.equal(await wire.decode(framed(3, huge)), undefined);
+  assert.ok(process.memoryUsage().arrayBuffers - before < 64 * 1024 * 1024, 'no columns sized by the claimed count');
 });
 
 test('bytes avsc refuses are left to the generic path: truncated, trailing, a bad enum index, an unsafe long', async () => {

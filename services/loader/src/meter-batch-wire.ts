@@ -241,6 +241,9 @@ function readRows(plan: Plan, src: Buffer, at: number, columns: BatchColumns): R
       pos = longEnd;
     }
     out ??= new RowBinaryWriter(Math.max(4096, Math.min(16 * 1024 * 1024, count * (fixed + 16))));
+    // A read takes at least 6 bytes (six fields of at least one): a count the bytes left cannot
+    // hold is malformed (avsc refuses it too), and must not size the columns.
+    if (count > (src.length - pos) / 6) return fail;
     if (cols.meterAt.length < index + count) cols = grown(cols, index + count);
     for (let k = 0; k < count; k += 1, index += 1) {
       // Short string lengths (and enum indexes) are one byte: read inline.

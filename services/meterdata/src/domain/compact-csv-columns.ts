@@ -2,7 +2,7 @@ import { BLOCK_MS } from '@ies/units';
 import { CSV_HEADER } from './normalise-csv.js';
 import { parseOffsetTime, type OffsetTime } from './timestamps.js';
 import { VALIDATION_STATUSES, type Channel, type IngestContext, type MeterInfo, type NormalisedRead, type ValidationStatus } from './types.js';
-import { MeterVerdicts, idHash, sameBytes } from './meter-verdicts.js';
+import { MeterVerdicts, idHash } from './meter-verdicts.js';
 import { maxPlausibleWh } from './vee.js';
 
 /**
@@ -135,10 +135,9 @@ export function compactCsvColumns(body: Uint8Array, ctx: IngestContext): Compact
       const meterId = text.slice(pos, c1);
       const info = admissibleMeter(meterId, ctx);
       if (info === undefined) return undefined;
-      // Copies, not views: a kept verdict must not hold on to this body (a slice of `text` would, and so would a Buffer's slice).
-      const bytes = Uint8Array.from(body.subarray(pos, c1));
-      const keptId = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-      verdict = verdicts.add(keptId, bytes, h, maxPlausibleWh(info.sanctionedLoadW, plausibilityMargin), maxPlausibleWh(info.derCapacityW ?? info.sanctionedLoadW, plausibilityMargin));
+      // A string of its own, not a slice of `text`, which would keep this body alive with the verdict.
+      const keptId = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1', pos, c1);
+      verdict = verdicts.add(keptId, h, maxPlausibleWh(info.sanctionedLoadW, plausibilityMargin), maxPlausibleWh(info.derCapacityW ?? info.sanctionedLoadW, plausibilityMargin));
     }
     if (verdict.stamp !== batch) {
       verdict.stamp = batch;
@@ -238,6 +237,12 @@ function pairHash(m: number, slot: number): number {
   x ^= x >>> 15;
   x = Math.imul(x, 0x846ca68b);
   return x ^ (x >>> 16);
+}
+
+function sameBytes(id: Uint8Array, body: Uint8Array, from: number, to: number): boolean {
+  if (id.length !== to - from) return false;
+  for (let i = 0; i < id.length; i++) if (id[i] !== body[from + i]) return false;
+  return true;
 }
 
 function sameRange(body: Uint8Array, a: number, b: number, length: number): boolean {

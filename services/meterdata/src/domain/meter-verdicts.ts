@@ -13,9 +13,8 @@
  * the registry state it was read from.
  */
 export interface MeterVerdict {
+  /** The id, printable ASCII (compactCsvColumns takes no other): one character per byte of the body. */
   readonly meterId: string;
-  /** The id's bytes (ASCII: compactCsvColumns takes no other). */
-  readonly bytes: Uint8Array;
   readonly hash: number;
   readonly maxImportWh: number;
   readonly maxExportWh: number;
@@ -24,8 +23,13 @@ export interface MeterVerdict {
   index: number;
 }
 
-/** Entries at most; past it the table starts over (a head-end of that many meters pays one registry lookup per meter again). */
-const MAX_ENTRIES = 1 << 21;
+/**
+ * Entries at most, checked as a batch starts (never during one: compactCsvColumns numbers a
+ * batch's meters by entry), so a table holds at most this many plus one batch's meters. A
+ * table past it starts over, and a head-end of more meters than this pays a registry lookup
+ * per meter and batch again. An entry is about 130 bytes (the object, the id and a slot).
+ */
+export const MAX_KEPT_METERS = 1 << 20;
 
 export class MeterVerdicts {
   private slots = new Int32Array(256).fill(-1);
@@ -43,9 +47,17 @@ export class MeterVerdicts {
     return this.entries.length;
   }
 
-  /** A number no earlier batch had: compactCsvColumns numbers a batch's meters under it. */
+  /**
+   * A number no earlier batch had (entries start at 0, batches at 1; a double counts exactly
+   * far past any process's batches): compactCsvColumns numbers a batch's meters under it. A
+   * table past MAX_KEPT_METERS starts over here, between batches.
+   */
   nextBatch(): number {
-    this.batches = (this.batches + 1) | 0;
+    if (this.entries.length >= MAX_KEPT_METERS) {
+      this.entries = [];
+      this.slots = new Int32Array(256).fill(-1);
+    }
+    this.batches += 1;
     return this.batches;
   }
 
@@ -56,17 +68,13 @@ export class MeterVerdicts {
       const held = this.slots[at] as number;
       if (held === -1) return undefined;
       const e = this.entries[held] as MeterVerdict;
-      if (e.hash === hash && sameBytes(e.bytes, body, from, to)) return e;
+      if (e.hash === hash && sameId(e.meterId, body, from, to)) return e;
     }
   }
 
   /** Keeps an admitted meter; the caller found it missing. */
-  add(meterId: string, bytes: Uint8Array, hash: number, maxImportWh: number, maxExportWh: number): MeterVerdict {
-    if (this.entries.length >= MAX_ENTRIES) {
-      this.entries = [];
-      this.slots = new Int32Array(256).fill(-1);
-    }
-    const e: MeterVerdict = { meterId, bytes, hash, maxImportWh, maxExportWh, stamp: 0, index: 0 };
+  add(meterId: string, hash: number, maxImportWh: number, maxExportWh: number): MeterVerdict {
+    const e: MeterVerdict = { meterId, hash, maxImportWh, maxExportWh, stamp: 0, index: 0 };
     this.entries.push(e);
     if (2 * this.entries.length > this.slots.length) {
       this.slots = new Int32Array(2 * this.slots.length).fill(-1);
@@ -106,8 +114,9 @@ function mix(h: number): number {
   return x ^ (x >>> 16);
 }
 
-export function sameBytes(id: Uint8Array, body: Uint8Array, from: number, to: number): boolean {
+/** Whether the ASCII id is the bytes body[from, to). */
+function sameId(id: string, body: Uint8Array, from: number, to: number): boolean {
   if (id.length !== to - from) return false;
-  for (let i = 0; i < id.length; i++) if (id[i] !== body[from + i]) return false;
+  for (let i = 0; i < id.length; i++) if (id.charCodeAt(i) !== body[from + i]) return false;
   return true;
 }

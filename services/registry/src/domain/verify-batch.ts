@@ -47,7 +47,8 @@ export type BatchVerdict =
 
 /**
  * What the gateway normalises a head-end's batch with: the tenant's registered meters, the
- * head-end's half-hour rule and the default VEE policy, at the node time `nowMs`.
+ * head-end's half-hour rule and the default VEE policy, at the node time `nowMs`. Use it at
+ * once, not across an await: its kept meter verdicts are those of the registry view as it is now.
  */
 export function ingestContextFor(registry: RegistryState, discomId: string, headEndId: string, nowMs: number): IngestContext {
   return {
@@ -75,7 +76,7 @@ function meterVerdictsOf(registry: RegistryState, discomId: string, headEndId: s
     kept = { generation: registry.meterGeneration, byHeadEnd: new Map() };
     keptVerdicts.set(registry, kept);
   }
-  const key = `${discomId}/${headEndId}`;
+  const key = `${discomId}\u0000${headEndId}`;
   let verdicts = kept.byHeadEnd.get(key);
   if (verdicts === undefined) {
     verdicts = new MeterVerdicts(discomId, headEndId, DEFAULT_POLICY.plausibilityMargin);
