@@ -2,7 +2,7 @@ import { BLOCK_MS } from '@ies/units';
 import { CSV_HEADER } from './normalise-csv.js';
 import { parseOffsetTime, type OffsetTime } from './timestamps.js';
 import { VALIDATION_STATUSES, type Channel, type IngestContext, type MeterInfo, type NormalisedRead, type ValidationStatus } from './types.js';
-import { MeterVerdicts, idHash } from './meter-verdicts.js';
+import { MeterVerdicts, idHash, spread } from './meter-verdicts.js';
 import { maxPlausibleWh } from './vee.js';
 
 /**
@@ -224,19 +224,9 @@ export function readOfColumns(c: CompactCsvColumns, i: number): NormalisedRead {
   };
 }
 
-/**
- * A (meter, slot) pair's bucket: murmur3's finaliser over the pair and a seed drawn per
- * process, so a head-end cannot choose blocks that pile into one bucket (a quadratic probe)
- * the way it could against a fixed hash. The seed decides only the table's layout, never an answer.
- */
-const PAIR_SEED = Math.floor(Math.random() * 0x1_0000_0000) | 0;
+/** A (meter, slot) pair's bucket, spread with the per-process seed (a head-end cannot choose blocks that pile into one bucket). */
 function pairHash(m: number, slot: number): number {
-  let x = Math.imul(slot, 0x9e3779b1) ^ Math.imul(m, 0x85ebca6b) ^ PAIR_SEED;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x7feb352d);
-  x ^= x >>> 15;
-  x = Math.imul(x, 0x846ca68b);
-  return x ^ (x >>> 16);
+  return spread(Math.imul(slot, 0x9e3779b1) ^ Math.imul(m, 0x85ebca6b));
 }
 
 function sameBytes(id: Uint8Array, body: Uint8Array, from: number, to: number): boolean {

@@ -64,7 +64,7 @@ export class MeterVerdicts {
   /** The meter whose id is `body[from, to)` with rolling hash `hash`, or undefined. */
   find(hash: number, body: Uint8Array, from: number, to: number): MeterVerdict | undefined {
     const mask = this.slots.length - 1;
-    for (let at = mix(hash) & mask; ; at = (at + 1) & mask) {
+    for (let at = spread(hash) & mask; ; at = (at + 1) & mask) {
       const held = this.slots[at] as number;
       if (held === -1) return undefined;
       const e = this.entries[held] as MeterVerdict;
@@ -87,7 +87,7 @@ export class MeterVerdicts {
 
   private place(k: number): void {
     const mask = this.slots.length - 1;
-    let at = mix((this.entries[k] as MeterVerdict).hash) & mask;
+    let at = spread((this.entries[k] as MeterVerdict).hash) & mask;
     while (this.slots[at] !== -1) at = (at + 1) & mask;
     this.slots[at] = k;
   }
@@ -101,11 +101,13 @@ export function idHash(body: Uint8Array, from: number, to: number): number {
 }
 
 /**
- * The slot of a hash: murmur3's finaliser with a seed drawn per process, so ids that share
- * low bits of the rolling hash still spread. The seed decides only the layout, never an answer.
+ * A hash spread over all 32 bits for an open-addressed table: murmur3's finaliser with a seed
+ * drawn per process, so keys that share low bits still spread, and a sender cannot choose keys
+ * that pile into one bucket (a quadratic probe) the way it could against a fixed hash. The
+ * seed decides only a table's layout, never an answer.
  */
 const SEED = Math.floor(Math.random() * 0x1_0000_0000) | 0;
-function mix(h: number): number {
+export function spread(h: number): number {
   let x = h ^ SEED;
   x ^= x >>> 16;
   x = Math.imul(x, 0x85ebca6b);
