@@ -229,7 +229,7 @@ function readRows(plan: Plan, src: Buffer, at: number, columns: BatchColumns): R
   let index = 0;
   let pos = at;
   const fail: ReadRows = { end: -1, rows: undefined, count: 0, columns: undefined };
-  let cols = readColumns(plan, src, 0);
+  let cols: Columns | undefined;
   for (;;) {
     let count = readLong(src, pos);
     if (Number.isNaN(count)) return fail;
@@ -244,7 +244,8 @@ function readRows(plan: Plan, src: Buffer, at: number, columns: BatchColumns): R
     // A read takes at least 6 bytes (six fields of at least one): a count the bytes left cannot
     // hold is malformed (avsc refuses it too), and must not size the columns.
     if (count > (src.length - pos) / 6) return fail;
-    if (cols.meterAt.length < index + count) cols = grown(cols, index + count);
+    if (cols === undefined) cols = readColumns(plan, src, count);
+    else if (cols.meterAt.length < index + count) cols = grown(cols, index + count);
     for (let k = 0; k < count; k += 1, index += 1) {
       // Short string lengths (and enum indexes) are one byte: read inline.
       let len: number;
@@ -298,7 +299,7 @@ function readRows(plan: Plan, src: Buffer, at: number, columns: BatchColumns): R
       out.advance(p);
     }
   }
-  return { end: pos, rows: storable ? out?.chunks() ?? [] : undefined, count: index, columns: storable ? { ...cols, count: index } : undefined };
+  return { end: pos, rows: storable ? out?.chunks() ?? [] : undefined, count: index, columns: storable ? { ...(cols ?? readColumns(plan, src, 0)), count: index } : undefined };
 }
 
 type Columns = { -readonly [K in keyof RecordReadColumns]: RecordReadColumns[K] };

@@ -64,8 +64,8 @@ export function readsDaysQuery(): string {
  */
 export function copyReadDayQuery(day: number): string {
   const from = Math.max(0, istDayStartMs(day) / 1000);
-  return 'INSERT INTO read_days SELECT discom_id, meter_id, channel, toUInt16(intDiv(toUInt32(block_start) + 19800, 86400)) AS ist_day,'
-    + " arrayReduce('groupArrayState', [toUInt64(intDiv((toUInt32(block_start) + 19800) % 86400, 900) * 1099511627776"
+  return `INSERT INTO read_days SELECT discom_id, meter_id, channel, toUInt16(intDiv(toUInt32(block_start) + ${IST_OFFSET_SECONDS}, ${DAY_SECONDS})) AS ist_day,`
+    + ` arrayReduce('groupArrayState', [toUInt64(intDiv((toUInt32(block_start) + ${IST_OFFSET_SECONDS}) % ${DAY_SECONDS}, 900) * 1099511627776`
     + " + transform(validation_status, ['VALID', 'ESTIMATED', 'MANUAL', 'SUSPECT', 'REJECTED'], [1, 2, 3, 4, 5], 7) * 137438953472"
     + ' + if(wh >= 0 AND wh <= 68719476736, wh + 1, 0))]) AS cells'
     + sql` FROM reads WHERE block_start >= toDateTime(${from}) AND block_start < toDateTime(${from + DAY_SECONDS})`;

@@ -14,6 +14,6 @@ export {
 export { normaliseIesMeterData } from './domain/normalise-ies.js';
 export { normaliseCompactCsv, CSV_HEADER } from './domain/normalise-csv.js';
 export { normaliseBatch, type BatchFormat } from './domain/normalise-batch.js';
-export { MeterVerdicts, MAX_KEPT_METERS } from './domain/meter-verdicts.js';
+export { MeterVerdicts, MAX_KEPT_METERS, sameAsciiId } from './domain/meter-verdicts.js';
 export { compactCsvColumns, readOfColumns, readsOfColumns, CHANNELS, COMPACT_CSV_SOURCE, type CompactCsvColumns } from './domain/compact-csv-columns.js';
 export { VALIDATION_STATUSES } from './domain/types.js';

@@ -55,7 +55,8 @@ const MAX_WH_DIGITS = 15;
 export function compactCsvColumns(body: Uint8Array, ctx: IngestContext): CompactCsvColumns | undefined {
   // Latin-1 maps each byte to one character; any byte above 0x7e declines the body below, so
   // what is scanned is exactly the UTF-8 text normaliseBatch decodes.
-  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1');
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const text = bytes.toString('latin1');
   const { nowMs, plausibilityMargin } = ctx.policy;
   if (!Number.isSafeInteger(nowMs) || !Number.isFinite(plausibilityMargin) || plausibilityMargin <= 0) return undefined; // assertPolicy's refusal, worded there
   const n = text.length;
@@ -132,12 +133,11 @@ export function compactCsvColumns(body: Uint8Array, ctx: IngestContext): Compact
     const h = idHash(body, pos, c1);
     let verdict = verdicts.find(h, body, pos, c1);
     if (verdict === undefined) {
-      const meterId = text.slice(pos, c1);
+      // A string of its own, not a slice of `text`, which would keep this body alive with a kept verdict.
+      const meterId = bytes.toString('latin1', pos, c1);
       const info = admissibleMeter(meterId, ctx);
       if (info === undefined) return undefined;
-      // A string of its own, not a slice of `text`, which would keep this body alive with the verdict.
-      const keptId = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1', pos, c1);
-      verdict = verdicts.add(keptId, h, maxPlausibleWh(info.sanctionedLoadW, plausibilityMargin), maxPlausibleWh(info.derCapacityW ?? info.sanctionedLoadW, plausibilityMargin));
+      verdict = verdicts.add(meterId, h, maxPlausibleWh(info.sanctionedLoadW, plausibilityMargin), maxPlausibleWh(info.derCapacityW ?? info.sanctionedLoadW, plausibilityMargin));
     }
     if (verdict.stamp !== batch) {
       verdict.stamp = batch;

@@ -68,7 +68,7 @@ export class MeterVerdicts {
       const held = this.slots[at] as number;
       if (held === -1) return undefined;
       const e = this.entries[held] as MeterVerdict;
-      if (e.hash === hash && sameId(e.meterId, body, from, to)) return e;
+      if (e.hash === hash && sameAsciiId(e.meterId, body, from, to)) return e;
     }
   }
 
@@ -116,8 +116,8 @@ export function spread(h: number): number {
   return x ^ (x >>> 16);
 }
 
-/** Whether the ASCII id is the bytes body[from, to). */
-function sameId(id: string, body: Uint8Array, from: number, to: number): boolean {
+/** Whether the ASCII id (one character per byte, as compactCsvColumns' ids are) is the bytes body[from, to). */
+export function sameAsciiId(id: string, body: Uint8Array, from: number, to: number): boolean {
   if (id.length !== to - from) return false;
   for (let i = 0; i < id.length; i++) if (id.charCodeAt(i) !== body[from + i]) return false;
   return true;

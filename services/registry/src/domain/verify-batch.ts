@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { METER_DATA_WRITE } from '@ies/contracts';
 import { checkRequestBinding, parseStrictJson, verifyDetached, type DetachedHeader } from '@ies/crypto';
 import { isIesError, type ErrorCode } from '@ies/errors';
-import { CHANNELS, COMPACT_CSV_SOURCE, DEFAULT_POLICY, MeterVerdicts, VALIDATION_STATUSES, compactCsvColumns, normaliseBatch, readOfColumns, type BatchFormat, type Channel, type CompactCsvColumns, type IngestContext, type IngestResult, type NormalisedRead, type ValidationStatus } from '@ies/meterdata';
+import { CHANNELS, COMPACT_CSV_SOURCE, DEFAULT_POLICY, MeterVerdicts, VALIDATION_STATUSES, compactCsvColumns, sameAsciiId, normaliseBatch, readOfColumns, type BatchFormat, type Channel, type CompactCsvColumns, type IngestContext, type IngestResult, type NormalisedRead, type ValidationStatus } from '@ies/meterdata';
 import { CredentialContexts, verifyMeterDataCredential } from '@ies/credentials';
 import { credentialSigner, type CredentialSigner } from './credential-issuer.js';
 import type { KeyRecord, RegistryState } from './state.js';
@@ -260,11 +260,8 @@ export function sameColumns(r: RecordReadColumns, c: CompactCsvColumns): boolean
   const { bytes } = r;
   for (let i = 0; i < c.count; i += 1) {
     if (r.blockStart[i] !== c.blockStart[i] || r.wh[i] !== c.wh[i] || channels[r.channel[i] as number] !== c.channel[i] || statuses[r.status[i] as number] !== c.status[i] || sources[r.source[i] as number] !== true) return false;
-    // The body's meter ids are printable ASCII (compactCsvColumns takes no other), one byte per character.
-    const id = c.meterIds[c.meter[i] as number] as string;
     const at = r.meterAt[i] as number;
-    if (r.meterLength[i] !== id.length) return false;
-    for (let k = 0; k < id.length; k += 1) if (bytes[at + k] !== id.charCodeAt(k)) return false;
+    if (!sameAsciiId(c.meterIds[c.meter[i] as number] as string, bytes, at, at + (r.meterLength[i] as number))) return false;
   }
   return true;
 }
