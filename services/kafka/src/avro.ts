@@ -237,12 +237,12 @@ export function schemaFingerprint(type: avro.Type): string {
 /**
  * An encoder of `topic`'s schema file (schemas-avro/) framed with `schemaId`, without a
  * registry: the bytes `AvroSerde.encode` writes when the registry holds that file's schema
- * under that id. For tests of encoders that write a topic's bytes themselves.
+ * under that id, and its decoder. For tests of encoders that write a topic's bytes themselves.
  */
-export async function fileEncoderOf(topic: TopicSpec, schemaId: number, schemasDir: string = DEFAULT_SCHEMAS_DIR): Promise<{ encode: (value: unknown) => Buffer; fingerprint: string }> {
+export async function fileEncoderOf(topic: TopicSpec, schemaId: number, schemasDir: string = DEFAULT_SCHEMAS_DIR): Promise<{ encode: (value: unknown) => Buffer; decode: (framed: Buffer) => unknown; fingerprint: string }> {
   if (topic.valueSchema === undefined) throw new IesError('IES_ERR_SCHEMA_NOT_FOUND', `topic ${topic.name} has no Avro value schema`);
   const type = avro.Type.forSchema(JSON.parse(await readFile(path.join(schemasDir, topic.valueSchema), 'utf8')) as avro.Schema);
   const frame = Buffer.alloc(5);
   frame.writeInt32BE(schemaId, 1);
-  return { encode: (value) => Buffer.concat([frame, type.toBuffer(value)]), fingerprint: schemaFingerprint(type) };
+  return { encode: (value) => Buffer.concat([frame, type.toBuffer(value)]), decode: (framed) => type.fromBuffer(framed.subarray(5)), fingerprint: schemaFingerprint(type) };
 }

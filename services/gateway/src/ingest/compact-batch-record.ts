@@ -94,7 +94,10 @@ function canonicalRoot(discomId: string, c: CompactCsvColumns): Uint8Array {
 /**
  * meter-batches.v1 in Avro binary: the record's fields in schema order, strings and bytes as
  * a zig-zag length then the bytes, longs and ints zig-zag varints, enums their index, unions
- * their branch index then the value, the reads array as one block (count, items, 0), as avsc writes it.
+ * their branch index then the value. The reads array is one block whose count is written
+ * negated and followed by the block's size in bytes, as the Avro specification allows ("Complex
+ * Types", Arrays), so a reader that skips the reads (the notary reads only the header and body)
+ * steps over them at once instead of walking every read; avsc and the loader's decoder read both forms.
  */
 function avroValue(h: CompactBatchHeader, c: CompactCsvColumns, schemaId: number, batchRoot: string): Buffer {
   const meterBytes = c.meterIds.map((id) => {
@@ -107,7 +110,7 @@ function avroValue(h: CompactBatchHeader, c: CompactCsvColumns, schemaId: number
   let maxMeter = 0;
   for (const b of meterBytes) maxMeter = Math.max(maxMeter, b.length);
   const headerBound = 5 + 5 * 10 + 4 * (h.batchId.length + h.discomId.length + h.headEndId.length + h.bodySha256.length + h.signature.length) + 1 + h.body.length;
-  const bound = headerBound + 10 + c.count * (maxMeter + 10 + 1 + 10 + 2) + 1 + 1 + 1 + 10 + batchRoot.length + 1 + 10;
+  const bound = headerBound + READS_BLOCK_ROOM + c.count * (maxMeter + 10 + 1 + 10 + 2) + 1 + 1 + 1 + 10 + batchRoot.length + 1 + 10;
   if (bound > avro.length) avro = Buffer.allocUnsafe(Math.max(bound, 2 * avro.length));
   const out = avro;
   out[0] = 0; // Confluent framing: magic byte, then the schema id (big-endian)
@@ -123,8 +126,10 @@ function avroValue(h: CompactBatchHeader, c: CompactCsvColumns, schemaId: number
   at = putLong(out, at, h.body.length);
   out.set(h.body, at);
   at += h.body.length;
-  // reads
-  if (c.count > 0) at = putLong(out, at, c.count);
+  // reads: room for the block's count and size, written once the items are
+  const readsAt = at;
+  if (c.count > 0) at += READS_BLOCK_ROOM;
+  const itemsAt = at;
   let blockMs = Number.NaN;
   const blockVarint = Buffer.alloc(10);
   let blockLength = 0;
@@ -143,14 +148,26 @@ function avroValue(h: CompactBatchHeader, c: CompactCsvColumns, schemaId: number
     out[at++] = STATUS_BYTES[c.status[i] as number] as number;
     out[at++] = SOURCE_BYTE;
   }
+  const itemsEnd = at;
   out[at++] = 0; // end of the reads array
   out[at++] = 0; // rejected: an empty array
   out[at++] = 2; // batchRoot: the union's string branch
   at = putString(out, at, batchRoot);
   out[at++] = 2; // readCount: the union's int branch
   at = putLong(out, at, c.count);
-  return Buffer.from(out.subarray(0, at)); // a copy: the scratch is reused
+  if (c.count === 0) return Buffer.from(out.subarray(0, at)); // a copy: the scratch is reused
+  // The copy out of the scratch closes the gap left for the block's count and size.
+  const blockHead = putLong(readsBlockHead, putLong(readsBlockHead, 0, -c.count), itemsEnd - itemsAt);
+  const record = Buffer.allocUnsafe(readsAt + blockHead + (at - itemsAt));
+  out.copy(record, 0, 0, readsAt);
+  readsBlockHead.copy(record, readsAt, 0, blockHead);
+  out.copy(record, readsAt + blockHead, itemsAt, at);
+  return record;
 }
+
+/** Two Avro longs at most: the reads block's negated count and its size in bytes. */
+const READS_BLOCK_ROOM = 20;
+const readsBlockHead = Buffer.alloc(READS_BLOCK_ROOM);
 
 function grown(buf: Buffer, used: number, need: number): Buffer {
   const next = Buffer.allocUnsafe(Math.max(need, 2 * buf.length));
