@@ -19,3 +19,16 @@ test('bench:ingest takes --gateways 1–8 (or IES_BENCH_GATEWAYS), one by defaul
 test("issue 19's ingest targets", () => {
   assert.deepEqual({ ratio: TARGETS.ratioToRaw, gateway: TARGETS.gatewayCpuUsPerRead, notary: TARGETS.notaryCpuUsPerRead, receipt: TARGETS.receiptP99Ms }, { ratio: 0.25, gateway: 2.5, notary: 0.5, receipt: 2000 });
 });
+
+test('bench:ingest warms up with 3,000 batches by default; --warmup-batches 0 turns it off', () => {
+  const d = parseOptions([], {});
+  assert.ok(d !== 'help');
+  assert.equal(d.warmupBatches, 3000);
+  const off = parseOptions(['--warmup-batches', '0'], {});
+  assert.ok(off !== 'help');
+  assert.equal(off.warmupBatches, 0);
+  const e = parseOptions([], { IES_BENCH_WARMUP_BATCHES: '50' });
+  assert.ok(e !== 'help');
+  assert.equal(e.warmupBatches, 50);
+  assert.throws(() => parseOptions(['--warmup-batches', '-1'], {}), /--warmup-batches/);
+});

@@ -203,7 +203,7 @@ export async function runTilesBench(argv: readonly string[], env: Env): Promise<
       console.log(`bench:tiles: tile server (ies-tiles) pid ${tileServer.child.pid} at ${servingUrl}, nice ${config.notary.tilesNice}`);
     }
 
-    const fillOptions: IngestBenchOptions = { batches: o.entries, concurrency: o.concurrency, seconds: FILL_SECONDS, batchReads: 2, metersPerHeadEnd: 64, cpuProfDir: undefined, gateways: 1 };
+    const fillOptions: IngestBenchOptions = { batches: o.entries, concurrency: o.concurrency, seconds: FILL_SECONDS, batchReads: 2, metersPerHeadEnd: 64, cpuProfDir: undefined, gateways: 1, warmupBatches: 0 };
     const fillBatches = await prepareBatches(fillOptions, `${runId}F`, tenant, fillFleet);
     const fill = await runPhase(fillBatches, o.concurrency, FILL_SECONDS, (b) => postBatch(url, b));
     if (fill.errors.length > 0) throw new Error(`${fill.errors.length} fill batches failed: ${fill.errors.slice(0, 3).join('; ')}`);
@@ -231,7 +231,7 @@ export async function runTilesBench(argv: readonly string[], env: Env): Promise<
     // Each phase is signed just before it runs (the gateway refuses an iat older than 300 s) and
     // walks its own blocks: with one meter per row, a batch takes one block per head-end.
     const blocksPerPhase = Math.ceil(o.ingestBatches / o.concurrency);
-    const ingestOptions: IngestBenchOptions = { batches: o.ingestBatches, concurrency: o.concurrency, seconds: o.ingestSeconds, batchReads: o.batchReads, metersPerHeadEnd: o.batchReads / 2, cpuProfDir: undefined, gateways: 1 };
+    const ingestOptions: IngestBenchOptions = { batches: o.ingestBatches, concurrency: o.concurrency, seconds: o.ingestSeconds, batchReads: o.batchReads, metersPerHeadEnd: o.batchReads / 2, cpuProfDir: undefined, gateways: 1, warmupBatches: 0 };
     const background = { mixed: tiles.flatMap((t, i) => [prefix + t, prefix + (bundles[i] as string)]), tiles: tiles.map((t) => prefix + t), bundles: bundles.map((b) => prefix + b) }[o.tileMix];
     const phases: IngestPhase[] = [];
     let expected = size;
