@@ -42,8 +42,8 @@ const fresh = new Counter('fresh_batches');
 const ingestLatency = new Trend('ingest_latency', true);
 
 const BURST_START = STEADY_SECONDS + 5;
-/** Iterations the steady scenario makes; the burst starts after them in the list. */
-const STEADY_ITERATIONS = STEADY_RATE * STEADY_SECONDS;
+/** Iterations the steady scenario makes (k6 may start one more as its duration ends); the burst starts after them in the list. */
+const STEADY_ITERATIONS = STEADY_RATE * STEADY_SECONDS + 1;
 
 const probeOptions = {
   // Each prepared batch once: the probe ends when they are all sent (or at PROBE_SECONDS), so

@@ -98,7 +98,7 @@ if [[ -n "$PROBE_FIRST" ]]; then
   # The backlog burst climbs to the measured capacity (unless BURST_RATE is given).
   BURST_RATE="${BURST_RATE:-$(node -e 'process.stdout.write(String(Math.max(2, Math.floor(Number(process.argv[1])))))' "$CAPACITY_RPS")}"
   export STEADY_RATE BURST_RATE
-  # At most MAX_PREPARED batches are signed (each about 45 KB of JSON). When half the capacity
+  # At most MAX_PREPARED batches are signed (each about 31 KB of JSON). When half the capacity
   # would use them up before STEADY_SECONDS, the steady scenario is shortened (to 10 s at least)
   # so that every batch it offers is a first delivery; the burst may then replay.
   STEADY_SECONDS="$(node -e 'const [s, t, cap] = process.argv.slice(1).map(Number); process.stdout.write(String(Math.max(10, Math.min(t, Math.floor(cap / (1.1 * s))))))' "$STEADY_RATE" "${STEADY_SECONDS:-40}" "$MAX_PREPARED")"

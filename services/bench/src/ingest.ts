@@ -167,8 +167,8 @@ export async function runIngestBench(argv: readonly string[], env: Env): Promise
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'ies-bench-'));
   let gateway: GatewayChild | undefined;
   let notary: NotaryChild | undefined;
-  // Hard bound on the whole run: set-up, both timed phases and tear-down.
-  const watchdogMs = (2 * o.seconds + 240) * 1000;
+  // Hard bound on the whole run: set-up, the warm-up phase and its receipts, both timed phases and tear-down.
+  const watchdogMs = ((o.warmupBatches > 0 ? 3 : 2) * o.seconds + 240 + (o.warmupBatches > 0 ? 90 : 0)) * 1000;
   const watchdog = setTimeout(() => {
     console.error(`bench:ingest: still running after ${watchdogMs / 1000} s; stopping the gateway (pid ${gateway?.child.pid ?? '-'}) and exiting`);
     if (gateway?.child.pid !== undefined && gateway.child.exitCode === null) process.kill(gateway.child.pid, 'SIGKILL');
@@ -216,13 +216,9 @@ export async function runIngestBench(argv: readonly string[], env: Env): Promise
     await register(url, tenant, operator, headEnds);
     console.log(`bench:ingest: registered ${headEnds.length} head-ends and ${headEnds.length * o.metersPerHeadEnd} meters`);
 
-    const batches = await prepareBatches(o, runId, tenant, headEnds);
-    const totalReads = batches.reduce((n, b) => n + b.reads, 0);
-    console.log(`bench:ingest: ${batches.length} batches (${totalReads} reads, ${(batches.reduce((n, b) => n + b.body.length, 0) / 1e6).toFixed(1)} MB of CSV) built and signed`);
-
     // Warm-up outside the measurement: one small batch per lane primes the connection pool,
     // the schema id cache and the producer.
-    const warm = await warmUp(url, runId, tenant, headEnds);
+    const warm = await warmUp(url, runId, tenant, headEnds, smallWarmUpBlocksBack(o, headEnds.length));
     if (warm.length > 0) throw new Error(`warm-up failed: ${warm.slice(0, 3).join('; ')}`);
 
     // The notary re-verifies every batch against the registry, which it trusts only as signed by this operator key.
@@ -237,9 +233,16 @@ export async function runIngestBench(argv: readonly string[], env: Env): Promise
     // second, so it gets hot slowly: after 600 warm-up batches V8 still spent 0.67 s compiling
     // (--trace-opt) in the 3,000 timed ones, a third of the notary's CPU there. Their blocks lie
     // before every timed batch's.
-    const warmup = await warmUpPhase(o, runId, tenant, headEnds, url, gatewayPids, notary.child.pid);
-    posted += warmup.batches;
-    await receiptLatencies(gwConfig, tenant, posted, 90_000, quietSink);
+    const warmup = await warmUpPhase(o, runId, tenant, headEnds, url, gatewayPids, notary.child.pid, async (count) => {
+      posted += count;
+      await receiptLatencies(gwConfig, tenant, posted, 90_000, quietSink);
+    });
+
+    // The timed batches are signed now, just before they are posted: their iat must stay
+    // within the gateway's skew (±300 s) whatever the warm-up took.
+    const batches = await prepareBatches(o, runId, tenant, headEnds);
+    const totalReads = batches.reduce((n, b) => n + b.reads, 0);
+    console.log(`bench:ingest: ${batches.length} batches (${totalReads} reads, ${(batches.reduce((n, b) => n + b.body.length, 0) / 1e6).toFixed(1)} MB of CSV) built and signed`);
     const notaryCpuBefore = childCpuSeconds(notary.child.pid);
     const lag = sampleLag(gwConfig, tenant, () => posted);
 
@@ -454,9 +457,9 @@ export async function prepareBatches(o: IngestBenchOptions, runId: string, tenan
   return out;
 }
 
-async function warmUp(url: string, runId: string, tenant: string, headEnds: readonly { id: string; key: KeyPair; meters: string[] }[]): Promise<string[]> {
-  // Blocks from a day earlier than any timed batch, so no (meter, block) repeats.
-  const block = latestPastBlock(Date.now()) - 2 * 96 * BLOCK_MS * 30;
+async function warmUp(url: string, runId: string, tenant: string, headEnds: readonly { id: string; key: KeyPair; meters: string[] }[], blocksBack: number): Promise<string[]> {
+  // A block earlier than any full-size batch's, so no (meter, block) repeats.
+  const block = latestPastBlock(Date.now()) - blocksBack * BLOCK_MS;
   const results = await Promise.all(headEnds.map(async (h, lane) => {
     const rows: Row[] = h.meters.slice(0, 10).map((meterId) => ({ meterId, blockStart: block, importWh: 100, exportWh: 0, status: 'VALID' }));
     const body = Buffer.from(toCsv(rows));
@@ -469,22 +472,41 @@ async function warmUp(url: string, runId: string, tenant: string, headEnds: read
 
 interface WarmupFigures {
   batches: number;
+  /** True when the warm-up phase hit --seconds before posting every batch. */
+  stoppedByTime: boolean;
   /** CPU µs per read of the gateways and of the notary over the warm-up (compiling included). */
   gatewayCpuUsPerRead: number;
   notaryCpuUsPerRead: number;
 }
 
-async function warmUpPhase(o: IngestBenchOptions, runId: string, tenant: string, headEnds: readonly { id: string; key: KeyPair; meters: string[] }[], url: string, gatewayPids: readonly number[], notaryPid: number | undefined): Promise<WarmupFigures> {
-  if (o.warmupBatches === 0) return { batches: 0, gatewayCpuUsPerRead: Number.NaN, notaryCpuUsPerRead: Number.NaN };
-  const timedBlocksPerLane = Math.ceil((Math.ceil(o.batches / headEnds.length) * (o.batchReads / 2)) / o.metersPerHeadEnd);
-  const batches = await prepareBatches({ ...o, batches: o.warmupBatches }, `${runId}W`, tenant, headEnds, timedBlocksPerLane + 1);
+/** Blocks per lane a phase of `batches` batches walks back from its latest block (prepareBatches). */
+function blocksPerLane(o: IngestBenchOptions, batches: number, lanes: number): number {
+  return Math.ceil((Math.ceil(batches / lanes) * (o.batchReads / 2)) / o.metersPerHeadEnd);
+}
+
+/** How far back the small per-lane warm-up's one block lies: 60 days, or past both walks if they reach further. */
+function smallWarmUpBlocksBack(o: IngestBenchOptions, lanes: number): number {
+  return Math.max(2 * 96 * 30, blocksPerLane(o, o.batches, lanes) + blocksPerLane(o, o.warmupBatches, lanes) + 2);
+}
+
+/**
+ * Posts --warmup-batches full-size batches and waits (`notarised`) until the notary has given
+ * each its receipt, so the CPU the notary spends on them is counted here, not in the timed phase.
+ */
+async function warmUpPhase(o: IngestBenchOptions, runId: string, tenant: string, headEnds: readonly { id: string; key: KeyPair; meters: string[] }[], url: string, gatewayPids: readonly number[], notaryPid: number | undefined, notarised: (count: number) => Promise<void>): Promise<WarmupFigures> {
+  if (o.warmupBatches === 0) return { batches: 0, stoppedByTime: false, gatewayCpuUsPerRead: Number.NaN, notaryCpuUsPerRead: Number.NaN };
+  // The timed batches, signed after this phase, walk back from a latest block at least as late
+  // as this one's: starting one block past their walk keeps every (meter, block) in one batch.
+  const batches = await prepareBatches({ ...o, batches: o.warmupBatches }, `${runId}W`, tenant, headEnds, blocksPerLane(o, o.batches, headEnds.length) + 1);
   console.log(`bench:ingest: warm-up: ${batches.length} batches before the clock starts`);
   const gatewayBefore = treeCpuSeconds(gatewayPids);
   const notaryBefore = childCpuSeconds(notaryPid);
   const r = await runPhase(batches, o.concurrency, o.seconds, (b) => postBatch(url, b));
   if (r.errors.length > 0) throw new Error(`warm-up failed: ${r.errors.slice(0, 3).join('; ')}`);
+  const gatewayCpu = treeCpuSeconds(gatewayPids) - gatewayBefore;
+  await notarised(r.batches);
   const perRead = (seconds: number) => (seconds * 1e6) / Math.max(1, r.reads);
-  return { batches: r.batches, gatewayCpuUsPerRead: perRead(treeCpuSeconds(gatewayPids) - gatewayBefore), notaryCpuUsPerRead: perRead(childCpuSeconds(notaryPid) - notaryBefore) };
+  return { batches: r.batches, stoppedByTime: r.stoppedByTime, gatewayCpuUsPerRead: perRead(gatewayCpu), notaryCpuUsPerRead: perRead(childCpuSeconds(notaryPid) - notaryBefore) };
 }
 
 /** 503 answers honoured (Retry-After, then the same signed batch again), as a head-end does. */
@@ -625,7 +647,7 @@ function printReport(o: IngestBenchOptions, r: { gw: PhaseResult; raw: PhaseResu
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
   const cpus = os.cpus();
   const rows: [string, string, string, string][] = [
-    ['warm-up before the clock', r.warmup.batches === 0 ? 'none (--warmup-batches 0)' : `${n(r.warmup.batches)} batches: gateway ${n(r.warmup.gatewayCpuUsPerRead, 2)} µs, notary ${n(r.warmup.notaryCpuUsPerRead, 2)} µs CPU per read`, '', 'V8 compiling the hot path; not in the figures below'],
+    ['warm-up before the clock', r.warmup.batches === 0 ? 'none (--warmup-batches 0)' : `${n(r.warmup.batches)} batches${r.warmup.stoppedByTime ? ` of ${n(o.warmupBatches)} (time limit)` : ''}: gateway ${n(r.warmup.gatewayCpuUsPerRead, 2)} µs, notary ${n(r.warmup.notaryCpuUsPerRead, 2)} µs CPU per read`, '', 'V8 compiling the hot path; not in the figures below'],
     ['batches posted (202)', `${n(gw.batches)} of ${n(o.batches)}${gw.stoppedByTime ? ' (time limit)' : ''}`, '', ''],
     ['reads accepted', n(gw.reads), '', ''],
     ['errors (non-202 / failed)', n(gw.errors.length), '0', verdict(gw.errors.length === 0)],

@@ -33,9 +33,10 @@ export type CompactBatchHeader = Omit<MeterBatchRecord, 'reads' | 'rejected' | '
 
 /**
  * The meter-batches.v1 value (Confluent framing with `schemaId`) and the batch root of a
- * compact CSV batch whose reads all passed VEE, written straight from its columns: byte for
- * byte what the usual path gives (`batchRootOf` over the reads as objects, then avsc encoding
- * the record with `rejected` empty), without an object per read. Each distinct meter, block
+ * compact CSV batch whose reads all passed VEE, written straight from its columns: the root
+ * and record the usual path gives (`batchRootOf` over the reads as objects, then avsc encoding
+ * the record with `rejected` empty), byte for byte but for the reads block's head (its byte
+ * size, below), without an object per read. Each distinct meter, block
  * start, channel and status is encoded once per batch; per read only the Wh digits are new.
  */
 export function encodeCompactBatch(header: CompactBatchHeader, reads: CompactCsvColumns, schemaId: number): { batchRoot: string; value: Buffer } {

@@ -173,7 +173,8 @@ async function submit(deps: SubmitDeps, input: SubmitInput): Promise<SubmitOutco
 /**
  * A normalised batch: the reads as objects (`normaliseBatch`), or, for a compact CSV body of
  * plain rows that all pass VEE, as columns (`compactCsvColumns`), which the encoder writes
- * without an object per read. Both give the same record bytes (compact-batch-record.test.ts).
+ * without an object per read. Both give the same record, which avsc decodes to the same
+ * values; the columns' bytes also give the reads block's byte size (compact-batch-record.test.ts).
  */
 export type Normalised = { readCount: number; rejected: IngestResult['rejected']; ignoredProfiles: IngestResult['ignoredProfiles'] } & ({ reads: IngestResult['reads']; columns?: undefined } | { reads?: undefined; columns: CompactCsvColumns });
 
