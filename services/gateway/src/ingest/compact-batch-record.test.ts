@@ -225,7 +225,7 @@ test('fast path = usual path on 1,500 seeded random batches: reads, rejections, 
   }
 });
 
-test('a header-only body, a wrong header and a large batch: declined, refused the usual way, and taken', () => {
+test('a header-only body, a wrong header and a large batch: declined, refused the usual way, and taken', async () => {
   const ctx = contextFor('BRPL-DL');
   assert.equal(compactCsvColumns(Buffer.from(`${CSV_HEADER}\n`), ctx), undefined);
   assert.equal(normaliseForIngest('COMPACT_CSV', Buffer.from(`${CSV_HEADER}\n`), ctx).readCount, 0);
@@ -237,5 +237,13 @@ test('a header-only body, a wrong header and a large batch: declined, refused th
   const columns = compactCsvColumns(body, ctx);
   assert.ok(columns !== undefined);
   assert.equal(columns.count, 20_000);
-  assert.deepEqual(readsOfColumns(columns), normaliseBatch('COMPACT_CSV', body, ctx, parseStrictJson).reads);
+  const reads = normaliseBatch('COMPACT_CSV', body, ctx, parseStrictJson).reads;
+  assert.deepEqual(readsOfColumns(columns), reads);
+  // Its record: a reads block whose count and byte size (about 600 KB) take three bytes each.
+  const { encode, decode } = await fileEncoderOf(TOPICS.meterBatches, SCHEMA_ID);
+  const header = { batchId: 'HE-1:large', discomId: 'BRPL-DL', headEndId: 'HE-1', receivedAt: NOW, bodySha256: 'cd'.repeat(32), signature: 'eyJhbGciOiJFZERTQSJ9..sig', body };
+  const fast = encodeCompactBatch(header, columns, SCHEMA_ID);
+  const record = { ...header, format: 'COMPACT_CSV', reads, rejected: [], batchRoot: fast.batchRoot, readCount: reads.length };
+  assert.ok(fast.value.equals(withSizedReadsBlock(encode(record), encode({ ...record, reads: [] }), fast.batchRoot, reads.length)));
+  assert.deepEqual(decode(fast.value), decode(encode(record)));
 });
