@@ -167,8 +167,9 @@ export async function runIngestBench(argv: readonly string[], env: Env): Promise
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'ies-bench-'));
   let gateway: GatewayChild | undefined;
   let notary: NotaryChild | undefined;
-  // Hard bound on the whole run: set-up, the warm-up phase and its receipts, both timed phases and tear-down.
-  const watchdogMs = ((o.warmupBatches > 0 ? 3 : 2) * o.seconds + 240 + (o.warmupBatches > 0 ? 90 : 0)) * 1000;
+  // Hard bound on the whole run: set-up, the warm-up phase and its receipts (90 s), both timed phases and tear-down.
+  const warmupSeconds = o.warmupBatches > 0 ? o.seconds + 90 : 0;
+  const watchdogMs = (2 * o.seconds + 240 + warmupSeconds) * 1000;
   const watchdog = setTimeout(() => {
     console.error(`bench:ingest: still running after ${watchdogMs / 1000} s; stopping the gateway (pid ${gateway?.child.pid ?? '-'}) and exiting`);
     if (gateway?.child.pid !== undefined && gateway.child.exitCode === null) process.kill(gateway.child.pid, 'SIGKILL');
@@ -429,7 +430,7 @@ function toCsv(rows: readonly Row[]): string {
  * every read passes VEE (plausible Wh, on the grid, in the past). `blocksBack` starts that walk
  * further back, so a later call for the same head-ends repeats no (meter, block) either.
  */
-export async function prepareBatches(o: IngestBenchOptions, runId: string, tenant: string, headEnds: readonly { id: string; key: KeyPair; meters: string[] }[], blocksBack = 0): Promise<PreparedBatch[]> {
+export async function prepareBatches(o: Pick<IngestBenchOptions, 'batches' | 'batchReads'>, runId: string, tenant: string, headEnds: readonly { id: string; key: KeyPair; meters: string[] }[], blocksBack = 0): Promise<PreparedBatch[]> {
   const nowMs = Date.now();
   const latest = latestPastBlock(nowMs) - blocksBack * BLOCK_MS;
   const iat = Math.floor(nowMs / 1000);
@@ -497,7 +498,7 @@ async function warmUpPhase(o: IngestBenchOptions, runId: string, tenant: string,
   if (o.warmupBatches === 0) return { batches: 0, stoppedByTime: false, gatewayCpuUsPerRead: Number.NaN, notaryCpuUsPerRead: Number.NaN };
   // The timed batches, signed after this phase, walk back from a latest block at least as late
   // as this one's: starting one block past their walk keeps every (meter, block) in one batch.
-  const batches = await prepareBatches({ ...o, batches: o.warmupBatches }, `${runId}W`, tenant, headEnds, blocksPerLane(o, o.batches, headEnds.length) + 1);
+  const batches = await prepareBatches({ batches: o.warmupBatches, batchReads: o.batchReads }, `${runId}W`, tenant, headEnds, blocksPerLane(o, o.batches, headEnds.length) + 1);
   console.log(`bench:ingest: warm-up: ${batches.length} batches before the clock starts`);
   const gatewayBefore = treeCpuSeconds(gatewayPids);
   const notaryBefore = childCpuSeconds(notaryPid);

@@ -8,7 +8,7 @@ import { generateSigningKey, type KeyPair } from '@ies/crypto';
 import { provisionTenants } from '@ies/kafka';
 import { checkpointSizeOf } from '@ies/verify';
 import { closedLoop, startStaticServer, type LoadResult } from './http-load.js';
-import { freePort, parseFlags, percentile, postBatch, prepareBatches, quietSink, register, runPhase, startGatewayChild, throttle, waitReady, type GatewayChild, type IngestBenchOptions, type PhaseResult, type PreparedBatch } from './ingest.js';
+import { freePort, parseFlags, percentile, postBatch, prepareBatches, quietSink, register, runPhase, startGatewayChild, throttle, waitReady, type GatewayChild, type PhaseResult, type PreparedBatch } from './ingest.js';
 import { startNotaryChild, type NotaryChild } from './notary-watch.js';
 import { servingSchedule } from './ingest-schedule.js';
 import { fullTilePaths } from './tile-paths.js';
@@ -203,8 +203,7 @@ export async function runTilesBench(argv: readonly string[], env: Env): Promise<
       console.log(`bench:tiles: tile server (ies-tiles) pid ${tileServer.child.pid} at ${servingUrl}, nice ${config.notary.tilesNice}`);
     }
 
-    const fillOptions: IngestBenchOptions = { batches: o.entries, concurrency: o.concurrency, seconds: FILL_SECONDS, batchReads: 2, metersPerHeadEnd: 64, cpuProfDir: undefined, gateways: 1, warmupBatches: 0 };
-    const fillBatches = await prepareBatches(fillOptions, `${runId}F`, tenant, fillFleet);
+    const fillBatches = await prepareBatches({ batches: o.entries, batchReads: 2 }, `${runId}F`, tenant, fillFleet);
     const fill = await runPhase(fillBatches, o.concurrency, FILL_SECONDS, (b) => postBatch(url, b));
     if (fill.errors.length > 0) throw new Error(`${fill.errors.length} fill batches failed: ${fill.errors.slice(0, 3).join('; ')}`);
     const size = await drained(url, tenant, fill.batches, DRAIN_TIMEOUT_MS);
@@ -231,14 +230,13 @@ export async function runTilesBench(argv: readonly string[], env: Env): Promise<
     // Each phase is signed just before it runs (the gateway refuses an iat older than 300 s) and
     // walks its own blocks: with one meter per row, a batch takes one block per head-end.
     const blocksPerPhase = Math.ceil(o.ingestBatches / o.concurrency);
-    const ingestOptions: IngestBenchOptions = { batches: o.ingestBatches, concurrency: o.concurrency, seconds: o.ingestSeconds, batchReads: o.batchReads, metersPerHeadEnd: o.batchReads / 2, cpuProfDir: undefined, gateways: 1, warmupBatches: 0 };
     const background = { mixed: tiles.flatMap((t, i) => [prefix + t, prefix + (bundles[i] as string)]), tiles: tiles.map((t) => prefix + t), bundles: bundles.map((b) => prefix + b) }[o.tileMix];
     const phases: IngestPhase[] = [];
     let expected = size;
     const schedule = servingSchedule(o.rounds);
     for (let q = 0; q < schedule.length; q += 1) {
       const serving = schedule[q] as boolean;
-      const part: PreparedBatch[] = await prepareBatches(ingestOptions, `${runId}I${q}`, tenant, ingestFleet, q * blocksPerPhase);
+      const part: PreparedBatch[] = await prepareBatches({ batches: o.ingestBatches, batchReads: o.batchReads }, `${runId}I${q}`, tenant, ingestFleet, q * blocksPerPhase);
       const retriesBefore = throttle.retries;
       const tileLoad = serving ? openLoopElsewhere({ origin: servingUrl, paths: background, headers: { 'accept-encoding': 'gzip' }, rate: o.tileRate, connections: o.connections, seconds: o.ingestSeconds + 30, maxRequests: o.maxRequests }, config.notary.tilesNice) : undefined;
       const phase = await runPhase(part, o.concurrency, o.ingestSeconds, (b) => postBatch(url, b));

@@ -156,9 +156,8 @@ function avroValue(h: CompactBatchHeader, c: CompactCsvColumns, schemaId: number
   at = putString(out, at, batchRoot);
   out[at++] = 2; // readCount: the union's int branch
   at = putLong(out, at, c.count);
-  if (c.count === 0) return Buffer.from(out.subarray(0, at)); // a copy: the scratch is reused
-  // The copy out of the scratch closes the gap left for the block's count and size.
-  const blockHead = putLong(readsBlockHead, putLong(readsBlockHead, 0, -c.count), itemsEnd - itemsAt);
+  // A copy out of the scratch (which is reused), closing the gap left for the block's count and size.
+  const blockHead = c.count === 0 ? 0 : putLong(readsBlockHead, putLong(readsBlockHead, 0, -c.count), itemsEnd - itemsAt);
   const record = Buffer.allocUnsafe(readsAt + blockHead + (at - itemsAt));
   out.copy(record, 0, 0, readsAt);
   readsBlockHead.copy(record, readsAt, 0, blockHead);
