@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// npm run bench:loader [-- <insert rows> <end-to-end rows> [--formats]]
+// npm run bench:loader [-- [<insert rows> [<end-to-end rows>]] [--formats] [--split-cores]]
 // What the loader's path into the local ClickHouse costs, part by part:
 //   ceiling      ClickHouse alone: RowBinary encoded before the clock starts, sent over HTTP
 //   insert path  decoded meter-batches.v1 records → the loader's sink → INSERTs, as the loader runs it
 //   end to end   meter-batches.v1 → Kafka → Loader → ClickHouse (timed after an untimed warm-up
 //                loader on the same records; batch ids shaped as the ceiling's, same bytes per row)
 //   --formats    the input-format comparison that chose RowBinary (README "Insert formats")
+//   --split-cores then the ceiling and end to end again, ClickHouse on CPUs of its own (the
+//                upper half) and the loader, the broker and the rest on the others, as on a
+//                deployment where ClickHouse has its own servers; both over the same
+//                IES_BENCH_SPLIT_ROWS rows (default 6,000,000), so both pay the same merges
 // CPU per row is printed next to each rate: on a shared 2-core machine the rates move with
 // other work, the CPU per row much less. Records "loader" end-to-end rows/s against the best
 // ceiling of the same run (issue 19 target: ratio ≥ 0.8) with recordBenchFigure. Everything goes into a throw-away database and a
@@ -29,11 +33,19 @@ import { meterBatchesSink } from './sinks/meter-batches.js';
 import { parseRegistryDocument } from '@ies/registry';
 import { signedFleet } from '@ies/registry/testing';
 import { BatchVerifier } from '@ies/registry/verify-batch';
+import { splitCores } from './bench-cores.js';
 
-const INSERT_ROWS = Number(process.argv[2] ?? 2_000_000);
-const E2E_ROWS = Number(process.argv[3] ?? 2_000_000);
+const ARGS = process.argv.slice(2);
+const COUNTS = ARGS.filter((a) => !a.startsWith('--')).map(Number);
+const INSERT_ROWS = COUNTS[0] ?? 2_000_000;
+const E2E_ROWS = COUNTS[1] ?? 2_000_000;
 const WARM_UP_ROWS = 300_000;
-const FORMATS = process.argv.includes('--formats');
+const FORMATS = ARGS.includes('--formats');
+const SPLIT_ROWS = ARGS.includes('--split-cores') ? Number(process.env.IES_BENCH_SPLIT_ROWS ?? 6_000_000) : 0;
+if (![INSERT_ROWS, E2E_ROWS, SPLIT_ROWS].every((n) => Number.isSafeInteger(n) && n >= 0)) {
+  console.error(`usage: bench-loader [<insert rows> [<end-to-end rows>]] [--formats] [--split-cores] (IES_BENCH_SPLIT_ROWS a row count); got ${ARGS.join(' ')}`);
+  process.exit(2);
+}
 const CHUNK = DEFAULT_LOADER_OPTIONS.maxRows;
 const INSERTS_IN_FLIGHT = DEFAULT_LOADER_OPTIONS.maxInFlightInserts;
 const READS_PER_BATCH = 1_000;
@@ -47,7 +59,7 @@ const quiet = { error: (o: object, m: string) => console.error(m, o), warn: (o: 
 const FLEET = 20_000;
 const BATCHES_PER_BLOCK = (FLEET * 2) / READS_PER_BATCH;
 /** When the batches were accepted: after the last block any phase writes, so no read is in the future (VEE). */
-const RECEIVED = BLOCK0 + (Math.ceil(Math.max(INSERT_ROWS, E2E_ROWS, CHUNK) / READS_PER_BATCH / BATCHES_PER_BLOCK) + 1) * 900_000;
+const RECEIVED = BLOCK0 + (Math.ceil(Math.max(INSERT_ROWS, E2E_ROWS, SPLIT_ROWS, CHUNK) / READS_PER_BATCH / BATCHES_PER_BLOCK) + 1) * 900_000;
 
 /**
  * A batch id shaped like the gateway's (`<head-end>:B-<uuid>`, in no particular order), so string
@@ -149,19 +161,20 @@ const client = createClient({ url: config.clickhouse.url, username: config.click
 const version = await (await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json<{ v: string }>();
 console.log(`ClickHouse ${version[0]?.v} at ${config.clickhouse.url}, database ${config.clickhouse.database} (dropped afterwards)`);
 
-let ceilingRate = 0;
-let endToEndRate = 0;
 try {
+  let ceilingRate = 0;
+  let endToEndRate = 0;
   if (INSERT_ROWS > 0) {
-    ceilingRate = await ceiling();
+    ceilingRate = await ceiling(INSERT_ROWS);
     await loaderInsertPath();
     if (FORMATS) await insertPath();
   }
-  if (E2E_ROWS > 0) endToEndRate = await endToEnd();
+  if (E2E_ROWS > 0) endToEndRate = await endToEnd(E2E_ROWS);
   if (ceilingRate > 0 && endToEndRate > 0) {
-    console.log(`\nend to end / ceiling: ${(endToEndRate / ceilingRate).toFixed(2)} (target ≥ 0.8)`);
+    console.log(`\nend to end / ceiling: ${(endToEndRate / ceilingRate).toFixed(2)} (target ≥ 0.8; the loader, the broker and ClickHouse share every CPU)`);
     recordBenchFigure({ stage: 'loader', metric: 'Kafka → ClickHouse end to end (rows/s)', value: Math.round(endToEndRate), unit: 'rows/s', ceiling: Math.round(ceilingRate), ceilingLabel: 'ClickHouse accepting pre-encoded RowBinary (best of 1–3 in flight)', target: { kind: 'ratio-at-least', value: 0.8 } });
   }
+  if (SPLIT_ROWS > 0) await splitCoresPass(SPLIT_ROWS);
   console.log(`\nload average after: ${load()}`);
 } finally {
   await client.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse.database}` });
@@ -169,8 +182,8 @@ try {
 }
 
 /** `count` meter-batches.v1 records of READS_PER_BATCH reads each, as the Avro decoder hands them over. */
-function batchRecords(discomId: string, count: number): MeterBatchRecord[] {
-  return Array.from({ length: count }, (_, b) => ({
+function batchRecords(discomId: string, count: number, first = 0): MeterBatchRecord[] {
+  return Array.from({ length: count }, (_, k) => first + k).map((b) => ({
     batchId: batchId(b), discomId, headEndId: HEAD_END, receivedAt: RECEIVED,
     reads: chunkRows(discomId, b * READS_PER_BATCH, READS_PER_BATCH).map((r) => ({ meterId: r.meterId, blockStart: r.blockStartSec * 1000, channel: r.channel, wh: r.wh, validationStatus: r.validationStatus, source: r.source })),
   }));
@@ -205,27 +218,65 @@ async function insertAll(bodies: Iterable<Buffer[]>, inFlight: number): Promise<
   await Promise.all(running);
 }
 
+/**
+ * The ceiling and end to end again over the same rows, ClickHouse on CPUs of its own: what
+ * the loader makes of a ClickHouse it does not share cores with. The broker stays on the
+ * loader's side, so the loader pays for its fetches here as it would not on its own server.
+ */
+async function splitCoresPass(rows: number): Promise<void> {
+  const split = splitCores(process.env.IES_STACK_DIR ?? '.stack');
+  let ceilingRate: number;
+  let endToEndRate: number;
+  try {
+    console.log(`\n--split-cores: ClickHouse on CPU ${split.clickhouse}; this process, the broker, the registry and Redis on CPU ${split.others}; ceiling and end to end over the same ${rows.toLocaleString('en-US')} rows`);
+    ceilingRate = await ceiling(rows);
+    endToEndRate = await endToEnd(rows);
+  } finally {
+    split.restore();
+  }
+  if (ceilingRate > 0 && endToEndRate > 0) {
+    console.log(`\nend to end / ceiling, ClickHouse on CPU ${split.clickhouse} of its own: ${(endToEndRate / ceilingRate).toFixed(2)} (target ≥ 0.8)`);
+    recordBenchFigure({ stage: 'loader', metric: 'Kafka → ClickHouse end to end, ClickHouse on cores of its own (rows/s)', value: Math.round(endToEndRate), unit: 'rows/s', ceiling: Math.round(ceilingRate), ceilingLabel: 'ClickHouse alone on the same cores and rows (best of 1–3 in flight)', target: { kind: 'ratio-at-least', value: 0.8 } });
+  }
+}
+
+/**
+ * The INSERT bodies of the rows the end-to-end phase stores from `rows` reads: batches 0, 1, …
+ * of one DISCOM, CHUNK rows each, so ClickHouse sorts and merges the same keys in both phases.
+ */
+function ceilingBodies(discomId: string, rows: number): { bodies: Buffer[][]; rows: number } {
+  const batches = Math.ceil(rows / READS_PER_BATCH);
+  const perChunk = CHUNK / READS_PER_BATCH;
+  const bodies: Buffer[][] = [];
+  for (let first = 0; first < batches; first += perChunk) {
+    const w = new RowBinaryWriter();
+    for (const r of batchRecords(discomId, Math.min(perChunk, batches - first), first)) meterBatchesSink.write(r, { tenant: discomId, partition: 0, offset: '0' }, w);
+    bodies.push(w.chunks());
+  }
+  return { bodies, rows: batches * READS_PER_BATCH };
+}
+
 /** ClickHouse alone: every INSERT body is encoded before the clock starts. */
-async function ceiling(): Promise<number> {
+async function ceiling(rows: number): Promise<number> {
   let best = 0;
-  const chunks = Math.ceil(INSERT_ROWS / CHUNK);
-  const records = batchRecords('BENCH', CHUNK / READS_PER_BATCH);
-  console.log(`\nceiling: ${(chunks * CHUNK).toLocaleString('en-US')} rows pre-encoded as RowBinary (${CHUNK.toLocaleString('en-US')} rows/INSERT), only the INSERTs timed: what ClickHouse accepts into reads + its views (reads_by_batch, read_days)`);
+  // An id as long as the end-to-end phase's tenant: the same bytes per row.
+  const discomId = `BENCH-${randomBytes(4).toString('hex').toUpperCase()}`;
+  const { bodies, rows: total } = ceilingBodies(discomId, rows);
+  console.log(`\nceiling: ${total.toLocaleString('en-US')} rows as the end-to-end phase stores them (one DISCOM, batches 0, 1, …) pre-encoded as RowBinary (${CHUNK.toLocaleString('en-US')} rows/INSERT), only the INSERTs timed: what ClickHouse accepts into reads + its views (reads_by_batch, read_days)`);
   for (const inFlight of [1, 2, 3]) {
-    const prefix = `CEIL-${inFlight}-`;
-    const bodies = encodeChunks(records, chunks, prefix);
     await quiesce();
     const c0 = await cpuMark();
     const t0 = performance.now();
     await insertAll(bodies, inFlight);
     const ms = performance.now() - t0;
     const c1 = await cpuMark();
-    const stored = await storedOnce(prefix);
-    console.log(`  ${inFlight} in flight  ${rate(chunks * CHUNK, ms).padStart(16)}  ${cpuPerRow(c0, c1, chunks * CHUNK)}${stored === chunks * CHUNK ? '' : `; STORED ${stored}`}`);
-    best = Math.max(best, (chunks * CHUNK) / (ms / 1000));
+    const stored = await storedOnce(discomId);
+    console.log(`  ${inFlight} in flight  ${rate(total, ms).padStart(16)}  ${cpuPerRow(c0, c1, total)}${stored === total ? '' : `; STORED ${stored}`}`);
+    best = Math.max(best, total / (ms / 1000));
   }
   return best;
 }
+
 
 /** The loader's insert path: decoded records are encoded by its sink while its INSERTs run. */
 async function loaderInsertPath(): Promise<void> {
@@ -294,7 +345,7 @@ async function quiesce(): Promise<void> {
 }
 
 /** meter-batches.v1 → Loader → ClickHouse, from the first fetched batch to the last INSERT. */
-async function endToEnd(): Promise<number> {
+async function endToEnd(rows: number): Promise<number> {
   const tenant = `BENCH-${randomBytes(4).toString('hex').toUpperCase()}`;
   const kafka = createKafka(config, quiet);
   const admin = kafka.admin();
@@ -303,7 +354,7 @@ async function endToEnd(): Promise<number> {
   const serde = new AvroSerde({ registryUrl: config.registry.url });
   const producer = createIdempotentProducer(kafka);
   await producer.connect();
-  const batches = Math.ceil(E2E_ROWS / READS_PER_BATCH);
+  const batches = Math.ceil(rows / READS_PER_BATCH);
   console.log(`\nend to end: ${batches.toLocaleString('en-US')} batches × ${READS_PER_BATCH} reads on ${topicName(tenant, TOPICS.meterBatches)} (${TOPICS.meterBatches.partitions} partitions), Avro-decoded and loaded by one Loader`);
   // Records as the gateway writes them: a signed compact CSV body per batch, its reads
   // normalised against a registry holding the fleet; the loader re-verifies each one (head-end
