@@ -20,10 +20,11 @@ test("issue 19's ingest targets", () => {
   assert.deepEqual({ ratio: TARGETS.ratioToRaw, gateway: TARGETS.gatewayCpuUsPerRead, notary: TARGETS.notaryCpuUsPerRead, receipt: TARGETS.receiptP99Ms }, { ratio: 0.25, gateway: 2.5, notary: 0.5, receipt: 2000 });
 });
 
-test('bench:ingest warms up with 3,000 batches by default; --warmup-batches 0 turns it off', () => {
+test('bench:ingest warms up with 3,000 batches and times 8,000 by default; --warmup-batches 0 turns the warm-up off', () => {
   const d = parseOptions([], {});
   assert.ok(d !== 'help');
   assert.equal(d.warmupBatches, 3000);
+  assert.equal(d.batches, 8000);
   const off = parseOptions(['--warmup-batches', '0'], {});
   assert.ok(off !== 'help');
   assert.equal(off.warmupBatches, 0);
