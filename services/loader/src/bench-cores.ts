@@ -47,7 +47,7 @@ function pin(pid: number, cpus: string): void {
       execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
       return;
     } catch (err) {
-      if (attempt >= 3 || !alive(pid)) throw new Error(`taskset -a -p -c ${cpus} ${pid}: ${String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).trim()}`);
+      if (attempt >= 3 || !alive(pid)) throw new Error(`taskset -a -p -c ${cpus} ${pid}: ${String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).trim()}`, { cause: err });
     }
   }
 }
