@@ -70,6 +70,42 @@ function get(agent: http.Agent, port: number, path: string, headers: Readonly<Re
   });
 }
 
+/** An answer to `post`: its status, headers and body as text. */
+export interface PostAnswer {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly text: string;
+}
+
+/** One keep-alive agent per loopback origin for `post`, its sockets reused across requests. */
+const postAgents = new Map<string, { port: number; agent: http.Agent }>();
+
+/**
+ * POSTs `body` to `http://127.0.0.1:<port><path>` over a kept-alive connection. node:http,
+ * not fetch: undici's fetch spent about 0.5 ms of the load generator's CPU per 45 KB batch
+ * posted (docs/capacity.md), on the cores the measured services share. Rejects on a
+ * network error or no answer within `timeoutMs`.
+ */
+export function post(origin: string, path: string, headers: Readonly<Record<string, string>>, body: Buffer, timeoutMs: number): Promise<PostAnswer> {
+  let target = postAgents.get(origin);
+  if (target === undefined) {
+    target = { port: loopbackPort(origin), agent: new http.Agent({ keepAlive: true }) };
+    postAgents.set(origin, target);
+  }
+  const { port, agent } = target;
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) }, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** `connections` loops, each sending its next request as soon as the last one answered. */
 export async function closedLoop(t: LoadTarget): Promise<LoadResult> {
   const port = loopbackPort(t.origin);

@@ -9,6 +9,7 @@ import { createRandom } from '@ies/cli';
 import { loadConfig } from '@ies/config';
 import { METER_DATA_WRITE, TOPICS, topicName } from '@ies/contracts';
 import { generateSigningKey, signDetached, type KeyPair } from '@ies/crypto';
+import { post, type PostAnswer } from './http-load.js';
 import { childCpuSeconds, receiptLatencies, sampleLag, startNotaryChild, type NotaryChild } from './notary-watch.js';
 import { BATCH_ROOT_IMPLEMENTATION, batchRootOf } from '@ies/notary/batch-root';
 import { recordBenchFigure } from '@ies/observability';
@@ -517,21 +518,20 @@ export const throttle = { retries: 0 };
 
 /** Posts one batch; undefined when the gateway answered 202 with every read accepted, else the problem. */
 export async function postBatch(url: string, b: PreparedBatch): Promise<string | undefined> {
-  let res: Response;
-  let text: string;
+  let res: PostAnswer;
   for (let attempt = 0; ; attempt++) {
     try {
-      res = await fetch(`${url}/v1/meter-data`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-ies-signature': b.signature }, body: b.body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      res = await post(url, '/v1/meter-data', { 'content-type': 'text/csv', 'x-ies-signature': b.signature }, b.body, REQUEST_TIMEOUT_MS);
     } catch (err) {
       return `${b.jti}: ${(err as Error).message}`;
     }
-    text = await res.text();
     if (res.status !== 503 || attempt >= 20) break;
     throttle.retries += 1;
-    await sleep(1000 * Number(res.headers.get('retry-after') ?? 1));
+    await sleep(1000 * Number(res.headers['retry-after'] ?? 1));
   }
+  const { text } = res;
   if (res.status !== 202) return `${b.jti}: HTTP ${res.status} ${text.slice(0, 300)}`;
-  if (res.headers.get('idempotent-replayed') === 'true') return `${b.jti}: answered as a replay`;
+  if (res.headers['idempotent-replayed'] === 'true') return `${b.jti}: answered as a replay`;
   const counts = (JSON.parse(text) as { counts?: { accepted?: number } }).counts;
   if (counts?.accepted !== b.reads) return `${b.jti}: 202 but ${counts?.accepted} of ${b.reads} reads accepted: ${text.slice(0, 300)}`;
   return undefined;
