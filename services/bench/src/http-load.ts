@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * A bounded loopback load generator: GETs over keep-alive connections to one 127.0.0.1
- * origin, either closed-loop (each connection sends its next request when the last answered:
+ * origin (and `post`, one POST at a time, for the ingest benches' batches), either closed-loop (each connection sends its next request when the last answered:
  * the server's throughput) or open-loop at a fixed rate (background load while something else
  * is measured). Every run stops at its time limit or its request count, whichever comes first.
  */
@@ -82,9 +82,10 @@ const postAgents = new Map<string, { port: number; agent: http.Agent }>();
 
 /**
  * POSTs `body` to `http://127.0.0.1:<port><path>` over a kept-alive connection. node:http,
- * not fetch: undici's fetch spent about 0.5 ms of the load generator's CPU per 45 KB batch
- * posted (docs/capacity.md), on the cores the measured services share. Rejects on a
- * network error or no answer within `timeoutMs`.
+ * not fetch: undici's fetch spent about 0.5 ms of the load generator's CPU per batch of
+ * 1,000 reads (29 KB of signed CSV) posted (docs/capacity.md), on the cores the measured
+ * services share. Rejects on a network error or when the connection stays idle for
+ * `timeoutMs` (a socket timeout, not a limit on the whole exchange).
  */
 export function post(origin: string, path: string, headers: Readonly<Record<string, string>>, body: Buffer, timeoutMs: number): Promise<PostAnswer> {
   let target = postAgents.get(origin);

@@ -235,7 +235,7 @@ export async function runIngestBench(argv: readonly string[], env: Env): Promise
     // Then full-size batches, notarised, before the clock: V8 compiles a process's hot path while
     // it first runs, a cost a long-running service pays once. The notary's append runs once a
     // second, so it gets hot slowly: after 600 warm-up batches V8 still spent 0.67 s compiling
-    // (--trace-opt) in the 3,000 timed ones, a third of the notary's CPU there. Their blocks lie
+    // (--trace-opt) in 3,000 timed ones, a third of the notary's CPU there. Their blocks lie
     // before every timed batch's.
     const warmup = await warmUpPhase(o, runId, tenant, headEnds, url, gatewayPids, notary.child.pid, async (count) => {
       posted += count;
