@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * A bounded loopback load generator: GETs over keep-alive connections to one 127.0.0.1
- * origin (and `post`, one POST at a time, for the ingest benches' batches), either closed-loop (each connection sends its next request when the last answered:
- * the server's throughput) or open-loop at a fixed rate (background load while something else
+ * origin (and `post`, one POST at a time, for the ingest benches' batches), either
+ * closed-loop (each connection sends its next request when the last answered: the server's
+ * throughput) or open-loop at a fixed rate (background load while something else
  * is measured). Every run stops at its time limit or its request count, whichever comes first.
  */
 

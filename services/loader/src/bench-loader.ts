@@ -173,10 +173,7 @@ try {
     if (FORMATS) await insertPath();
   }
   if (E2E_ROWS > 0) endToEndRate = await endToEnd(E2E_ROWS);
-  if (ceilingRate > 0 && endToEndRate > 0) {
-    console.log(`\nend to end / ceiling: ${(endToEndRate / ceilingRate).toFixed(2)} (target ≥ 0.8; the loader, the broker and ClickHouse share every CPU)`);
-    recordBenchFigure({ stage: 'loader', metric: 'Kafka → ClickHouse end to end (rows/s)', value: Math.round(endToEndRate), unit: 'rows/s', ceiling: Math.round(ceilingRate), ceilingLabel: 'ClickHouse accepting pre-encoded RowBinary (best of 1–3 in flight)', target: { kind: 'ratio-at-least', value: 0.8 } });
-  }
+  recordRatio(ceilingRate, endToEndRate, 'the loader, the broker and ClickHouse share every CPU', 'Kafka → ClickHouse end to end (rows/s)', 'ClickHouse accepting pre-encoded RowBinary (best of 1–3 in flight)');
   if (SPLIT_ROWS > 0) await splitCoresPass(SPLIT_ROWS);
   console.log(`\nload average after: ${load()}`);
 } finally {
@@ -192,19 +189,19 @@ function batchRecords(discomId: string, count: number, first = 0): MeterBatchRec
   }));
 }
 
+/** The records' rows under `discomId`, through the loader's sink, as one INSERT body. */
+function encodeBody(records: MeterBatchRecord[], discomId: string): Buffer[] {
+  const w = new RowBinaryWriter();
+  for (const r of records) {
+    r.discomId = discomId;
+    meterBatchesSink.write(r, { tenant: discomId, partition: 0, offset: '0' }, w);
+  }
+  return w.chunks();
+}
+
 /** Encodes INSERT-sized chunks of the records through the loader's sink, each chunk under its own DISCOM id. */
 function encodeChunks(records: MeterBatchRecord[], chunks: number, discomPrefix: string): Buffer[][] {
-  const out: Buffer[][] = [];
-  for (let c = 0; c < chunks; c += 1) {
-    const discomId = `${discomPrefix}${c}`;
-    const w = new RowBinaryWriter();
-    for (const r of records) {
-      r.discomId = discomId;
-      meterBatchesSink.write(r, { tenant: discomId, partition: 0, offset: '0' }, w);
-    }
-    out.push(w.chunks());
-  }
-  return out;
+  return Array.from({ length: chunks }, (_, c) => encodeBody(records, `${discomPrefix}${c}`));
 }
 
 async function storedOnce(prefix: string): Promise<number> {
@@ -243,10 +240,14 @@ async function splitCoresPass(rows: number): Promise<void> {
   } finally {
     split.restore();
   }
-  if (ceilingRate > 0 && endToEndRate > 0) {
-    console.log(`\nend to end / ceiling, ClickHouse on CPU ${split.clickhouse} of its own: ${(endToEndRate / ceilingRate).toFixed(2)} (target ≥ 0.8)`);
-    recordBenchFigure({ stage: 'loader', metric: 'Kafka → ClickHouse end to end, ClickHouse on cores of its own (rows/s)', value: Math.round(endToEndRate), unit: 'rows/s', ceiling: Math.round(ceilingRate), ceilingLabel: 'ClickHouse alone on the same cores and rows (best of 1–3 in flight)', target: { kind: 'ratio-at-least', value: 0.8 } });
-  }
+  recordRatio(ceilingRate, endToEndRate, `ClickHouse on CPU ${split.clickhouse} of its own`, 'Kafka → ClickHouse end to end, ClickHouse on cores of its own (rows/s)', 'ClickHouse alone on the same cores and rows (best of 1–3 in flight)');
+}
+
+/** Prints end to end / ceiling and records it for the bench summary (issue 19 target: ratio ≥ 0.8); nothing when a phase did not run or timed out. */
+function recordRatio(ceilingRate: number, endToEndRate: number, cores: string, metric: string, ceilingLabel: string): void {
+  if (!(ceilingRate > 0 && endToEndRate > 0)) return;
+  console.log(`\nend to end / ceiling: ${(endToEndRate / ceilingRate).toFixed(2)} (target ≥ 0.8; ${cores})`);
+  recordBenchFigure({ stage: 'loader', metric, value: Math.round(endToEndRate), unit: 'rows/s', ceiling: Math.round(ceilingRate), ceilingLabel, target: { kind: 'ratio-at-least', value: 0.8 } });
 }
 
 /**
@@ -257,11 +258,7 @@ function ceilingBodies(discomId: string, rows: number): { bodies: Buffer[][]; ro
   const batches = Math.ceil(rows / READS_PER_BATCH);
   const perChunk = CHUNK / READS_PER_BATCH;
   const bodies: Buffer[][] = [];
-  for (let first = 0; first < batches; first += perChunk) {
-    const w = new RowBinaryWriter();
-    for (const r of batchRecords(discomId, Math.min(perChunk, batches - first), first)) meterBatchesSink.write(r, { tenant: discomId, partition: 0, offset: '0' }, w);
-    bodies.push(w.chunks());
-  }
+  for (let first = 0; first < batches; first += perChunk) bodies.push(encodeBody(batchRecords(discomId, Math.min(perChunk, batches - first), first), discomId));
   return { bodies, rows: batches * READS_PER_BATCH };
 }
 
@@ -285,7 +282,6 @@ async function ceiling(rows: number): Promise<number> {
   }
   return best;
 }
-
 
 /** The loader's insert path: decoded records are encoded by its sink while its INSERTs run. */
 async function loaderInsertPath(): Promise<void> {
