@@ -176,3 +176,10 @@ test('one-time console sign-in links: off by default, and refused on a node that
   assert.equal(loadConfig({ IES_CONSOLE_SIGN_IN_LINKS: 'true', IES_HTTP_HOST: '::1' }).console.signInLinks, true);
   assert.throws(() => loadConfig({ IES_CONSOLE_SIGN_IN_LINKS: 'true', IES_HTTP_HOST: '0.0.0.0' }), /IES_CONSOLE_SIGN_IN_LINKS=true is for a node on this machine only .* not 0\.0\.0\.0/);
 });
+
+test("the loader's INSERTs in flight: two by default, one per ClickHouse core it may use, from 1 to 16", () => {
+  assert.equal(loadConfig({}).loader.insertsInFlight, 2);
+  assert.equal(loadConfig({ IES_LOADER_INSERTS_IN_FLIGHT: '1' }).loader.insertsInFlight, 1);
+  assert.throws(() => loadConfig({ IES_LOADER_INSERTS_IN_FLIGHT: '0' }), /IES_LOADER_INSERTS_IN_FLIGHT="0" must be an integer from 1 to 16/);
+  assert.throws(() => loadConfig({ IES_LOADER_INSERTS_IN_FLIGHT: '1.5' }), /IES_LOADER_INSERTS_IN_FLIGHT="1.5" must be an integer from 1 to 16/);
+});

@@ -129,6 +129,9 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
         uris: str('IES_OPENADR_MQTT_URIS', `mqtt://${str('IES_OPENADR_MQTT_HOST', '127.0.0.1')}:${str('IES_OPENADR_MQTT_PORT', '18830')}`).split(',').map((u) => u.trim()).filter(Boolean),
       },
     },
+    loader: {
+      insertsInFlight: int('IES_LOADER_INSERTS_IN_FLIGHT', 2, 1, 16),
+    },
     settlement: {
       keysDir: str('IES_SETTLEMENT_KEYS_DIR', '.stack/keys/settlement'),
       policiesDir: str('IES_SETTLEMENT_POLICIES_DIR', ''),

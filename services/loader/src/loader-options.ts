@@ -15,7 +15,7 @@ export interface LoaderOptions {
   readonly maxRows: number;
   /** …or once the oldest buffered row is this old. */
   readonly maxDelayMs: number;
-  /** INSERTs running at once; ClickHouse 18.16 parses one INSERT on one core. */
+  /** INSERTs running at once (the service: IES_LOADER_INSERTS_IN_FLIGHT); ClickHouse 18.16 parses one INSERT on one core. */
   readonly maxInFlightInserts: number;
   /** Backoff between attempts while ClickHouse does not answer. */
   readonly retry: BackoffPolicy;

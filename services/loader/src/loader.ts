@@ -13,10 +13,18 @@ import { OffsetCommits } from './offset-commits.js';
 import { RowBuffer, type PendingInsert } from './row-buffer.js';
 import type { Sink, SinkOutcome } from './sink.js';
 import { SINKS } from './sinks.js';
+import { EventLoopTurns } from './turns.js';
 
 export { LOADER_GROUP, DEFAULT_LOADER_OPTIONS, type LoaderOptions, type LoaderDeps } from './loader-options.js';
 
 type PauseReason = 'clickhouse' | 'stopping' | 'failed';
+
+/**
+ * How long the batch handler runs before it lets the event loop turn (EventLoopTurns), so the
+ * INSERTs in flight keep sending their bodies. bench:loader, ClickHouse on a core of its own:
+ * 600,000–680,000 rows/s end to end with a turn about every 10 ms, 490,000–590,000 without.
+ */
+const TURN_EVERY_MS = 10;
 
 /** Where a subscribed topic's records go, and how they are decoded when not by AvroSerde alone. */
 type Route = { readonly tenant: string; readonly sink: Sink; readonly decoder?: RecordDecoder };
@@ -55,6 +63,7 @@ export class Loader {
   private readonly pauseReasons = new Set<PauseReason>();
   private readonly abort = new AbortController();
   private waiters: (() => void)[] = [];
+  private readonly turns = new EventLoopTurns(TURN_EVERY_MS);
   private ticker: NodeJS.Timeout | undefined;
   private stopDeadline: number | undefined;
   private rejectFailed!: (err: unknown) => void;
@@ -120,8 +129,8 @@ export class Loader {
   }
 
   /** For operators and tests: whether consumption is paused and why, and what waits. */
-  status(): { paused: boolean; pauseReasons: PauseReason[]; bufferedRows: number; queuedInserts: number; uncommittedPartitions: number } {
-    return { paused: this.pauseReasons.size > 0, pauseReasons: [...this.pauseReasons], bufferedRows: this.buffer.rows, queuedInserts: this.queue.length, uncommittedPartitions: this.commits.pending };
+  status(): { paused: boolean; pauseReasons: PauseReason[]; bufferedRows: number; queuedInserts: number; insertSlots: number; uncommittedPartitions: number } {
+    return { paused: this.pauseReasons.size > 0, pauseReasons: [...this.pauseReasons], bufferedRows: this.buffer.rows, queuedInserts: this.queue.length, insertSlots: this.options.maxInFlightInserts, uncommittedPartitions: this.commits.pending };
   }
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
@@ -131,6 +140,7 @@ export class Loader {
       if (!isRunning() || isStale()) return;
       await this.accept(route, batch.topic, batch.partition, message);
       if (this.pauseReasons.has('failed')) return;
+      await this.turns.maybeTurn();
       resolveOffset(message.offset);
       if (this.buffer.rows >= this.options.maxRows) {
         this.flush();

@@ -27,9 +27,10 @@ export async function startLoaderService(env: Readonly<Record<string, string | u
   const { registry, view } = await openRegistry(kafka, serde, { tenants: config.tenants, nodeId: config.nodeId, service: 'loader', operatorJwksFile: config.auth.operatorJwksFile, logger });
   const clickhouse = createClickHouse(config);
   const metrics = createMetricsRegistry('loader');
-  const loader = new Loader({ kafka, serde, clickhouse, tenants: config.tenants, batchVerifier: new BatchVerifier(registry, view, Date.now, contexts), log: logger, metrics: createLoaderMetrics(metrics), options });
+  const loaderOptions = { maxInFlightInserts: config.loader.insertsInFlight, ...options };
+  const loader = new Loader({ kafka, serde, clickhouse, tenants: config.tenants, batchVerifier: new BatchVerifier(registry, view, Date.now, contexts), log: logger, metrics: createLoaderMetrics(metrics), options: loaderOptions });
   await loader.start();
-  logger.info({ tenants: config.tenants }, 'loader running');
+  logger.info({ tenants: config.tenants, insertsInFlight: loaderOptions.maxInFlightInserts }, 'loader running');
   // read_days is answered from once it is whole (src/read-days-backfill.ts): copy what was
   // stored before its view, in the background; a failure is retried from where it stopped,
   // after 1 minute, then longer (up to 30).
