@@ -182,4 +182,6 @@ test("the loader's INSERTs in flight: two by default, one per ClickHouse core it
   assert.equal(loadConfig({ IES_LOADER_INSERTS_IN_FLIGHT: '1' }).loader.insertsInFlight, 1);
   assert.throws(() => loadConfig({ IES_LOADER_INSERTS_IN_FLIGHT: '0' }), /IES_LOADER_INSERTS_IN_FLIGHT="0" must be an integer from 1 to 16/);
   assert.throws(() => loadConfig({ IES_LOADER_INSERTS_IN_FLIGHT: '1.5' }), /IES_LOADER_INSERTS_IN_FLIGHT="1.5" must be an integer from 1 to 16/);
+  assert.equal(loadConfig({ IES_LOADER_INSERTS_IN_FLIGHT: '16' }).loader.insertsInFlight, 16);
+  assert.throws(() => loadConfig({ IES_LOADER_INSERTS_IN_FLIGHT: '17' }), /IES_LOADER_INSERTS_IN_FLIGHT="17" must be an integer from 1 to 16/);
 });

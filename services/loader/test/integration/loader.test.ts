@@ -36,7 +36,7 @@ test('batches land once: a batch produced twice, a restart and a full redelivery
   // A record that is not Avro at all: kept as a dead letter, never blocks the partition.
   await producer.send({ topic: batchesTopic, acks: ACKS_ALL, messages: [{ key: 'junk', value: Buffer.from('not avro') }] });
 
-  service = await startLoaderService(env, options);
+  service = await startLoaderService({ ...env, IES_LOADER_INSERTS_IN_FLIGHT: undefined }, options);
   assert.equal(service.loader.status().insertSlots, 2, 'two INSERTs in flight unless IES_LOADER_INSERTS_IN_FLIGHT says otherwise');
   await eventually(async () => ((await countReads(ch, tenant)) === 10 ? true : undefined), 60_000, '10 reads');
   await eventually(() => fullyCommitted(batchesTopic), 30_000, 'offsets committed');
