@@ -100,8 +100,8 @@ export interface Config {
   readonly loader: {
     /**
      * INSERTs the loader runs at once. ClickHouse parses one INSERT on one core: one per core it
-     * can give to inserts (bench:loader, ClickHouse on one core: 1.03–1.12 µs of its CPU per row
-     * with one INSERT at a time, 1.12–1.26 with two).
+     * can give to inserts (bench:loader, ClickHouse on one core: 0.98–1.19 µs of its CPU per row
+     * with one INSERT at a time, 1.10–1.45 with two; the day's split runs).
      */
     readonly insertsInFlight: number;
   };
