@@ -178,7 +178,7 @@ try {
     if (FORMATS) await insertPath();
   }
   if (E2E_ROWS > 0) {
-    shared = await endToEnd(E2E_ROWS, E2E_IN_FLIGHT ?? best.inFlight, inFlightSource(best));
+    shared = await endToEnd(E2E_ROWS, best);
     printRatio(best.rate, shared.rate, 'the loader, the broker and ClickHouse share every CPU');
     // End to end, ClickHouse's and the loader's CPU per row come out of the same cores, so at
     // most cores / (both) rows/s: a bound on the ratio computed from this run's own figures
@@ -187,15 +187,15 @@ try {
     const bound = cores / ((shared.clickhouseUs + shared.nodeUs) * 1e-6 * best.rate);
     if (shared.rate > 0 && best.rate > 0 && Number.isFinite(bound)) console.log(`  sharing the cores, the ratio is at most ${cores} cores / ((ClickHouse ${shared.clickhouseUs.toFixed(2)} + loader ${shared.nodeUs.toFixed(2)} µs per row) × the ceiling's ${Math.round(best.rate).toLocaleString('en-US')} rows/s) = ${bound.toFixed(2)} (the broker and merges not counted)`);
   }
-  let apart: SplitOutcome = 'skipped';
+  let judgedApart = false;
   let failure: unknown;
   try {
-    if (SPLIT_ROWS > 0) apart = await splitCoresPass(SPLIT_ROWS);
+    if (SPLIT_ROWS > 0) judgedApart = await splitCoresPass(SPLIT_ROWS);
   } catch (err) {
     failure = err;
   }
   // On shared cores the target is judged only when the pass with ClickHouse on cores of its own recorded nothing.
-  if (shared !== undefined) recordRatio(best.rate, shared.rate, 'Kafka → ClickHouse end to end (rows/s)', apart === 'recorded' ? 'ClickHouse alone on every core, which end to end shares with the loader (best of 1–3 in flight; judged with ClickHouse on cores of its own)' : 'ClickHouse accepting pre-encoded RowBinary (best of 1–3 in flight)', apart !== 'recorded');
+  if (shared !== undefined) recordRatio(best.rate, shared.rate, 'Kafka → ClickHouse end to end (rows/s)', judgedApart ? 'ClickHouse alone on every core, which end to end shares with the loader (best of 1–3 in flight; judged with ClickHouse on cores of its own)' : 'ClickHouse accepting pre-encoded RowBinary (best of 1–3 in flight)', !judgedApart);
   if (failure !== undefined) throw failure;
   console.log(`\nload average after: ${load()}`);
 } finally {
@@ -244,28 +244,27 @@ async function insertAll(bodies: Iterable<Buffer[]>, inFlight: number): Promise<
  * The ceiling and end to end again over the same rows, ClickHouse on CPUs of its own: what
  * the loader makes of a ClickHouse it does not share cores with. The broker stays on the
  * loader's side, so the loader pays for its fetches here as it would not on its own server.
+ * True when it recorded its figure; false when skipped (fewer than 2 CPUs, no taskset or ClickHouse).
  */
-type SplitOutcome = 'skipped' | 'recorded';
-
-async function splitCoresPass(rows: number): Promise<SplitOutcome> {
+async function splitCoresPass(rows: number): Promise<boolean> {
   let split: CoreSplit;
   try {
     split = splitCores(process.env.IES_STACK_DIR ?? fileURLToPath(new URL('../../../../.stack', import.meta.url)));
   } catch (err) {
     console.log(`\n--split-cores skipped: ${(err as Error).message}`);
-    return 'skipped';
+    return false;
   }
   let best: Ceiling;
   let run: EndToEnd;
   try {
     console.log(`\n--split-cores: ClickHouse on CPU ${split.clickhouse}; this process, the broker, the registry and Redis on CPU ${split.others}; ceiling and end to end over the same ${rows.toLocaleString('en-US')} rows`);
     best = await ceiling(rows);
-    run = await endToEnd(rows, E2E_IN_FLIGHT ?? best.inFlight, inFlightSource(best));
+    run = await endToEnd(rows, best);
   } finally {
     split.restore();
   }
   printRatio(best.rate, run.rate, `ClickHouse on CPU ${split.clickhouse} of its own`);
-  return recordRatio(best.rate, run.rate, 'Kafka → ClickHouse end to end, ClickHouse on cores of its own (rows/s)', 'ClickHouse alone on the same cores and rows (best of 1–3 in flight)', true) ? 'recorded' : 'skipped';
+  return recordRatio(best.rate, run.rate, 'Kafka → ClickHouse end to end, ClickHouse on cores of its own (rows/s)', 'ClickHouse alone on the same cores and rows (best of 1–3 in flight)', true);
 }
 
 function printRatio(ceilingRate: number, endToEndRate: number, cores: string): void {
@@ -298,11 +297,6 @@ function ceilingBodies(discomId: string, rows: number): { bodies: Buffer[][]; ro
 /** ClickHouse's best rate, and how many INSERTs it ran at once to reach it. */
 interface Ceiling { rate: number; inFlight: number }
 
-/** Where the end-to-end loader's number of INSERTs in flight comes from, for its log line. */
-function inFlightSource(best: Ceiling): string {
-  if (E2E_IN_FLIGHT !== undefined) return 'IES_LOADER_INSERTS_IN_FLIGHT';
-  return best.rate > 0 ? "the ceiling's best" : 'the default; no ceiling ran';
-}
 
 /**
  * ClickHouse alone: every INSERT body is encoded before the clock starts. Its best number of
@@ -400,8 +394,13 @@ async function quiesce(): Promise<void> {
 /** End to end's rows/s (0 when it timed out), and the CPU per row of the loader's process and of its INSERTs in ClickHouse (µs). */
 interface EndToEnd { rate: number; nodeUs: number; clickhouseUs: number }
 
-/** meter-batches.v1 → Loader → ClickHouse, from the first fetched batch to the last INSERT. */
-async function endToEnd(rows: number, inFlight: number, inFlightSource: string): Promise<EndToEnd> {
+/**
+ * meter-batches.v1 → Loader → ClickHouse, from the first fetched batch to the last INSERT; the
+ * loader runs as many INSERTs at once as the ceiling's best, unless IES_LOADER_INSERTS_IN_FLIGHT says.
+ */
+async function endToEnd(rows: number, best: Ceiling): Promise<EndToEnd> {
+  const inFlight = E2E_IN_FLIGHT ?? best.inFlight;
+  const inFlightSource = E2E_IN_FLIGHT !== undefined ? 'IES_LOADER_INSERTS_IN_FLIGHT' : best.rate > 0 ? "the ceiling's best" : 'the default; no ceiling ran';
   const tenant = `BENCH-${randomBytes(4).toString('hex').toUpperCase()}`;
   const kafka = createKafka(config, quiet);
   const admin = kafka.admin();
